@@ -1,0 +1,54 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "TraceMindTUI",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "tracemind", targets: ["tracemind"]),
+        .library(name: "TraceMindModel", targets: ["TraceMindModel"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    ],
+    targets: [
+        // Pure model: datasets, loading, accounting, aggregation. No UI, no C.
+        .target(name: "TraceMindModel"),
+        // Deterministic generator of SMOLTRACE-shaped run folders (demo data, fixtures, benchmarks).
+        .target(name: "TraceMindDemo", dependencies: ["TraceMindModel"]),
+        // Report documents for the CLI: table / json / csv / markdown / text.
+        .target(name: "TraceMindReport", dependencies: ["TraceMindModel"]),
+        // Pure terminal-UI core: cells, buffer, width, layout, widgets, keys. No C.
+        .target(name: "TerminalUI"),
+        // The only C in the project: a shim over ncursesw.
+        .systemLibrary(name: "CNCursesW", providers: [.apt(["libncurses-dev"])]),
+        // The only Swift that touches C: copies a Buffer to ncurses, reads keys.
+        .target(name: "NCursesBackend", dependencies: ["TerminalUI", "CNCursesW"]),
+        // The app: state, update, view, screens, themes, key map.
+        .target(
+            name: "TraceMindApp",
+            dependencies: [
+                "TraceMindModel", "TerminalUI", "TraceMindReport",
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ]),
+        // Thin executable: argument parsing and wiring.
+        .executableTarget(
+            name: "tracemind",
+            dependencies: [
+                "TraceMindModel", "TraceMindDemo", "TraceMindReport", "TraceMindApp", "NCursesBackend",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        // Benchmarks on generated data at scale (never timed unit tests).
+        .executableTarget(
+            name: "tracemind-bench",
+            dependencies: ["TraceMindModel", "TraceMindDemo", "TraceMindReport", "TraceMindApp", "TerminalUI"]),
+        .testTarget(name: "TraceMindModelTests", dependencies: ["TraceMindModel", "TraceMindDemo", "TraceMindReport"]),
+        .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI"], exclude: ["__Snapshots__"]),
+        .testTarget(
+            name: "TraceMindAppTests", dependencies: ["TraceMindApp", "TraceMindDemo", "TerminalUI"],
+            exclude: ["__Snapshots__"]),
+        .testTarget(name: "NCursesBackendTests", dependencies: ["NCursesBackend", "TerminalUI"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TraceMindDemo", "TraceMindModel"]),
+    ]
+)

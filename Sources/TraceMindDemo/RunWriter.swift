@@ -1,0 +1,801 @@
+import Foundation
+import TraceMindModel
+
+/// Writes one run folder as SMOLTRACE would: spans in end order, recorded totals with SMOLTRACE's own
+/// (double-counting) arithmetic, every era's quirks for legacy runs.
+struct RunWriter {
+    let spec: RunSpec
+    let options: DemoOptions
+    var rng: SplitMix64
+
+    init(spec: RunSpec, options: DemoOptions) {
+        self.spec = spec
+        self.options = options
+        rng = SplitMix64(seed: spec.seed)
+    }
+
+    var legacy: Bool { spec.era == .legacy }
+
+    struct Execution {
+        var task: DemoTask
+        var agent: String
+        var steps: Int
+        var long = false
+    }
+
+    struct Outcome {
+        var result: JSONObject
+        var trace: JSONObject
+        var recordedTokens: Int
+        var recordedCost: Double
+        var recordedDuration: Double
+        var promptTokens: Int
+        var completionTokens: Int
+        var success: Bool
+        var steps: Int
+        var toolCalls: Int
+        var endNs: Int64
+        var errored: Bool
+        var timedOut: Bool
+    }
+
+    mutating func write(into out: inout [String: Data]) {
+        let dir = "smoltrace_results/" + spec.folder
+        func put(_ name: String, _ j: JSON) {
+            out[dir + "/" + name] = legacy ? Data(asciiJSON(j).utf8) : JSONWriter.data(j)
+        }
+        if spec.status == .failed {
+            put("leaderboard_row.json", .object(failedRow()))
+            return
+        }
+        var executions: [Execution] = []
+        if spec.runID?.hasPrefix("scale-") == true {
+            for i in 0..<spec.taskCount {
+                let agent = spec.agentType == "both" ? (i % 2 == 0 ? "tool" : "code") : spec.agentType
+                executions.append(Execution(task: Tasks.task(i / (spec.agentType == "both" ? 2 : 1)), agent: agent, steps: rng.int(spec.steps)))
+            }
+        } else {
+            var i = 0
+            while i < 200 && (spec.agentType == "both" ? i < spec.taskCount : executions.count < spec.taskCount) {
+                let t = Tasks.task(i)
+                for a in ["tool", "code"] where (spec.agentType == "both" || spec.agentType == a) && t.agentTypes.contains(a) {
+                    executions.append(Execution(task: t, agent: a, steps: rng.int(spec.steps)))
+                }
+                i += 1
+            }
+        }
+        if spec.longTrace {
+            let t = DemoTask(
+                id: "long_horizon_audit", prompt: "Audit all 420 invoices in the ledger and total the overdue ones.",
+                difficulty: "hard", tool: "python_interpreter", toolClass: "PythonInterpreterTool", agentTypes: ["code"],
+                argJSON: #"{"code": "total += invoice.amount if invoice.overdue else 0"}"#, toolOutput: "ok",
+                answer: "Overdue total: 48,210.00 €")
+            executions.append(Execution(task: t, agent: "code", steps: options.longTraceSteps, long: true))
+        }
+        var now = spec.startNs
+        var outcomes: [Outcome] = []
+        for (n, e) in executions.enumerated() {
+            let o = runTest(e, index: n, start: now)
+            outcomes.append(o)
+            now = o.endNs + Int64(rng.int(50...400)) * 1_000_000
+        }
+        put("results.json", .array(outcomes.map { .object($0.result) }))
+        put("traces.json", .array(outcomes.map { .object($0.trace) }))
+        put("metrics.json", metrics(outcomes, end: now))
+        put("leaderboard_row.json", .object(leaderboardRow(outcomes, executions: executions)))
+        put("metadata.json", metadata(outcomes))
+    }
+
+    // MARK: ids
+
+    mutating func traceID(forceShort: Bool = false) -> String {
+        let hi = rng.next() >> (forceShort ? 4 : 0)
+        let lo = rng.next()
+        let h = String(hi, radix: 16)
+        let l = String(lo, radix: 16)
+        return "0x" + h + String(repeating: "0", count: 16 - l.count) + l
+    }
+
+    mutating func spanID() -> String {
+        // Python's hex(): no leading zeros, so some ids have 15 digits.
+        let v = rng.next() >> (rng.chance(0.1) ? 4 : 0)
+        return "0x" + String(v, radix: 16)
+    }
+
+    // MARK: one test
+
+    mutating func runTest(_ e: Execution, index: Int, start: Int64) -> Outcome {
+        let tid = traceID(forceShort: legacy && index == 1)
+        let runID = spec.runID
+        var spans: [JSONObject] = []
+        let rootID = spanID()
+        let agentID = spanID()
+        var t = start + Int64(rng.int(1...5)) * 1_000_000
+        let outcomeRoll = rng.double()
+        let timedOut = !e.long && outcomeRoll < spec.timeoutRate
+        let errored = !timedOut && !e.long && outcomeRoll < spec.timeoutRate + spec.errorRate
+        let passed = !timedOut && !errored && (e.long || rng.chance(spec.passRate))
+        let failAtStep = errored ? rng.int(1...max(1, e.steps)) : Int.max
+        var prompt = e.task.prompt
+        if options.hostileText && index == 0 { prompt = "Weather?\u{1b}]0;pwned\u{07} in \u{1b}[31mRed\u{1b}[0m City\r\n\u{1b}[2J" }
+        var recordedTokens = 0
+        var recordedCost = 0.0
+        var promptTotal = 0, completionTotal = 0
+        var conversation: [(String, String)] = [("system", systemPrompt()), ("user", prompt)]
+        var toolCalls = 0
+        var stepsDone = 0
+        var stepEvents: [JSON] = []
+        var errorText: String?
+        var tools: [String] = []
+        let modelShort = spec.model.split(separator: "/").last.map(String.init) ?? spec.model
+
+        // Legacy: the streamed AGENT span ends at once; its LLM/TOOL siblings hang under the root.
+        let llmParentDefault = legacy ? rootID : agentID
+        if legacy {
+            spans.append(
+                span(
+                    tid, agentID, rootID, e.agent == "code" ? "CodeAgent.run" : "ToolCallingAgent.run", t, t,
+                    attrs: [
+                        ("llm.token_count.prompt", "0"), ("llm.token_count.completion", "0"), ("llm.token_count.total", "0"),
+                        ("openinference.span.kind", "AGENT"),
+                        ("output.value", "<generator object MultiStepAgent._run_stream at 0x7f3a2c1d9e40>"),
+                        ("smolagents.max_steps", "6"),
+                    ], events: [], status: .ok, extra: [("total_tokens", .int(0))]))
+        }
+        let agentStart = t
+        for step in 1...max(1, e.steps) {
+            if timedOut && step > 1 && step == e.steps { break }
+            let stepID = spanID()
+            let stepStart = t
+            let parent = legacy ? llmParentDefault : stepID
+            // The model call: generate → completion → provider span (current era), or one completion (legacy).
+            let pTok = e.long ? 300 + rng.int(0...80) : (legacy ? 1400 : options.systemPromptBytes / 4 + 60) + 45 * step + rng.int(0...40)
+            let cTok = rng.int(20...(e.agent == "code" ? 260 : 140))
+            let compact = e.long && step > 3
+            let callMs = Int64(rng.int(e.long ? 20...60 : 250...2200))
+            let genID = spanID(), compID = spanID(), provID = spanID()
+            let g0 = t, c0 = t + 2_000_000, p0 = c0 + 1_000_000
+            let p1 = p0 + callMs * 1_000_000, c1 = p1 + 1_500_000, g1 = c1 + 2_000_000
+            let fails = step == failAtStep
+            let cost: Double? = spec.pricePerMPrompt.map {
+                (Double(pTok) * $0 + Double(cTok) * (spec.pricePerMCompletion ?? 0)) / 1_000_000
+            }
+            let nextIsFinal = step == e.steps
+            let toolName = nextIsFinal ? "final_answer" : e.task.tool
+            let args = nextIsFinal ? "{\"answer\": \(jsonString(e.task.answer))}" : e.task.argJSON
+            var msgAttrs: [(String, JSON)] = []
+            if !compact {
+                for (k, m) in conversation.enumerated() {
+                    msgAttrs.append(("llm.input_messages.\(k).message.role", .string(m.0)))
+                    msgAttrs.append(("llm.input_messages.\(k).message.contents.0.message_content.type", "text"))
+                    msgAttrs.append(("llm.input_messages.\(k).message.contents.0.message_content.text", .string(m.1)))
+                }
+            }
+            let inputValue = compact ? "{\"messages\": \"…\"}" : messagesJSON(conversation)
+            if fails {
+                let exc = rateLimitText()
+                errorText = "Error while generating output:\n" + exc
+                let excEvent = exceptionEvent(exc, at: p1)
+                if legacy {
+                    spans.append(
+                        span(
+                            tid, compID, parent, "completion", c0, c1,
+                            attrs: msgAttrs + [("openinference.span.kind", "LLM"), ("llm.model_name", .string(spec.model))],
+                            events: [excEvent], status: .error(exc)))
+                } else {
+                    spans.append(
+                        span(
+                            tid, provID, compID, "openai.chat.completion", p0, p1,
+                            attrs: [
+                                ("gen_ai.system", "openai"), ("gen_ai.request.model", .string(modelShort)),
+                                ("gen_ai.operation.name", "chat"),
+                            ], events: [excEvent], status: .error(exc)))
+                    spans.append(
+                        span(
+                            tid, compID, genID, "completion", c0, c1,
+                            attrs: msgAttrs + [
+                                ("openinference.span.kind", "LLM"), ("llm.model_name", .string(spec.model)),
+                                ("input.value", .string(inputValue)), ("input.mime_type", "application/json"),
+                            ], events: [excEvent], status: .error(exc)))
+                    spans.append(
+                        span(
+                            tid, genID, parent, "LiteLLMModel.generate", g0, g1,
+                            attrs: [("openinference.span.kind", "LLM"), ("llm.model_name", .string(spec.model))],
+                            events: [excEvent], status: .error(exc)))
+                    spans.append(
+                        span(
+                            tid, stepID, agentID, "Step \(step)", stepStart, g1 + 500_000,
+                            attrs: [("openinference.span.kind", "CHAIN")], events: [excEvent], status: .error(exc)))
+                }
+                t = g1 + 1_000_000
+                break
+            }
+            promptTotal += pTok
+            completionTotal += cTok
+            let toolCallID = String(format: "call_%08x", UInt32(truncatingIfNeeded: rng.next()))
+            let outMsgs: [(String, JSON)] = [
+                ("llm.output_messages.0.message.role", "assistant"),
+                ("llm.output_messages.0.message.tool_calls.0.tool_call.id", .string(toolCallID)),
+                ("llm.output_messages.0.message.tool_calls.0.tool_call.function.name", .string(toolName)),
+                ("llm.output_messages.0.message.tool_calls.0.tool_call.function.arguments", .string(args)),
+            ]
+            if legacy {
+                spans.append(
+                    span(
+                        tid, compID, parent, "completion", c0, c1,
+                        attrs: msgAttrs + outMsgs + [
+                            ("openinference.span.kind", "LLM"), ("llm.model_name", .string(spec.model)),
+                            ("llm.token_count.prompt", .string(String(pTok))),
+                            ("llm.token_count.completion", .string(String(cTok))),
+                            ("llm.token_count.total", .string(String(pTok + cTok))),
+                            ("input.value", .string(inputValue)), ("input.mime_type", "application/json"),
+                        ], events: [], status: .unset, extra: [("total_tokens", .int(Int64(pTok + cTok)))]))
+                recordedTokens += pTok + cTok
+            } else if spec.provider == "transformers" {
+                spans.append(
+                    span(
+                        tid, genID, parent, "TransformersModel.generate", g0, g1,
+                        attrs: msgAttrs + outMsgs + [
+                            ("openinference.span.kind", "LLM"), ("llm.model_name", .string(spec.model)),
+                            ("llm.token_count.prompt", .int(Int64(pTok))), ("llm.token_count.completion", .int(Int64(cTok))),
+                            ("llm.token_count.total", .int(Int64(pTok + cTok))),
+                        ], events: [], status: .ok, extra: [("total_tokens", .int(Int64(pTok + cTok)))]))
+                recordedTokens += pTok + cTok
+            } else {
+                var provAttrs: [(String, JSON)] = [
+                    ("gen_ai.system", "openai"), ("gen_ai.request.model", .string(modelShort)),
+                    ("gen_ai.response.model", .string(modelShort + "-2026-08-06")), ("gen_ai.operation.name", "chat"),
+                    ("gen_ai.request.message_count", .int(Int64(conversation.count))),
+                    ("gen_ai.request.first_message", .string(String(conversation[0].1.prefix(200)))),
+                    ("gen_ai.response.finish_reasons", .array([nextIsFinal ? "stop" : "tool_calls"])),
+                    ("gen_ai.usage.prompt_tokens", .int(Int64(pTok))), ("gen_ai.usage.input_tokens", .int(Int64(pTok))),
+                    ("gen_ai.usage.completion_tokens", .int(Int64(cTok))), ("gen_ai.usage.output_tokens", .int(Int64(cTok))),
+                    ("gen_ai.usage.total_tokens", .int(Int64(pTok + cTok))),
+                ]
+                if let cost {
+                    let pc = Double(pTok) * spec.pricePerMPrompt! / 1_000_000
+                    provAttrs += [
+                        ("gen_ai.usage.cost.total", .double(cost)), ("gen_ai.usage.cost.prompt", .double(pc)),
+                        ("gen_ai.usage.cost.completion", .double(cost - pc)), ("gen_ai.usage.cost.pricing_source", "table"),
+                    ]
+                    recordedCost += cost * 3
+                }
+                spans.append(span(tid, provID, compID, "openai.chat.completion", p0, p1, attrs: provAttrs, events: [], status: .ok))
+                var compAttrs: [(String, JSON)] = msgAttrs + outMsgs + [
+                    ("openinference.span.kind", "LLM"), ("llm.model_name", .string(spec.model)), ("llm.provider", "openai"),
+                    ("llm.token_count.prompt", .int(Int64(pTok))), ("llm.token_count.completion", .int(Int64(cTok))),
+                    ("llm.token_count.total", .int(Int64(pTok + cTok))), ("input.value", .string(inputValue)),
+                    ("input.mime_type", "application/json"),
+                    ("llm.invocation_parameters", .string("{\"model\": \"\(spec.model)\", \"temperature\": 0.0, \"max_tokens\": 1024}")),
+                ]
+                if let cost { compAttrs += [("llm.cost.total", .double(cost * 5.25)), ("gen_ai.usage.cost.total", .double(cost))] }
+                spans.append(span(tid, compID, genID, "completion", c0, c1, attrs: compAttrs, events: [], status: .ok,
+                                  extra: [("total_tokens", .int(Int64(pTok + cTok)))]))
+                var genAttrs: [(String, JSON)] = [
+                    ("openinference.span.kind", "LLM"), ("llm.model_name", .string(spec.model)),
+                    ("llm.token_count.prompt", .int(Int64(pTok))), ("llm.token_count.completion", .int(Int64(cTok))),
+                    ("llm.token_count.total", .int(Int64(pTok + cTok))),
+                ]
+                if let cost { genAttrs.append(("gen_ai.usage.cost.total", .double(cost))) }
+                spans.append(span(tid, genID, parent, "LiteLLMModel.generate", g0, g1, attrs: genAttrs, events: [], status: .ok,
+                                  extra: [("total_tokens", .int(Int64(pTok + cTok)))]))
+                recordedTokens += 2 * (pTok + cTok)
+            }
+            t = g1 + 300_000
+            // The tool call.
+            let slow = e.task.tool == "web_search" && !nextIsFinal
+            let toolMs = Int64(slow ? rng.int(800...2600) : (e.task.tool == "python_interpreter" ? rng.int(5...120) : rng.int(0...3)))
+            let toolID = spanID()
+            let t0 = t, t1 = t + toolMs * 1_000_000 + Int64(rng.int(50...900)) * 1000
+            let output = nextIsFinal ? e.task.answer : e.task.toolOutput
+            let cls = nextIsFinal ? "FinalAnswerTool" : e.task.toolClass
+            spans.append(
+                span(
+                    tid, toolID, parent, cls, t0, t1,
+                    attrs: [
+                        ("openinference.span.kind", "TOOL"), ("tool.name", .string(toolName)),
+                        ("tool.description", .string("Demo tool \(toolName).")),
+                        ("input.value", .string("{\"args\": [], \"sanitize_inputs_outputs\": true, \"kwargs\": \(args)}")),
+                        ("output.value", .string(output)), ("output.mime_type", "text/plain"),
+                    ], events: [], status: legacy ? .ok : .ok, extra: [("tool_output", .string(String(output.prefix(200))))]))
+            if !nextIsFinal { toolCalls += 1; tools.append(toolName) }
+            stepEvents.append(.obj([("name", "tool_call"), ("attributes", .obj([("name", .string(toolName))])), ("timestamp", .int(t0))]))
+            t = t1 + 200_000
+            if !legacy {
+                spans.append(
+                    span(tid, stepID, agentID, "Step \(step)", stepStart, t, attrs: [("openinference.span.kind", "CHAIN")],
+                         events: [], status: .ok))
+                t += 100_000
+            }
+            conversation.append(("assistant", "Calling tool: \(toolName) with arguments: \(args)"))
+            conversation.append(("tool-response", "Observation: \(output)"))
+            stepsDone = step
+            stepEvents.append(
+                .obj([("name", "step"), ("attributes", .obj([("step_index", .int(Int64(step))), ("type", "ActionStep")])), ("timestamp", .int(t))]))
+        }
+        if timedOut { errorText = "Task exceeded the 300s timeout (stopped after \(stepsDone) steps)" }
+        let failure = errorText
+        // The AGENT span: a roll-up of its LLM children's tokens (current era), or a second, non-streamed run (legacy).
+        if !legacy {
+            spans.append(
+                span(
+                    tid, agentID, rootID, e.agent == "code" ? "CodeAgent.run" : "ToolCallingAgent.run", agentStart, t,
+                    attrs: [
+                        ("openinference.span.kind", "AGENT"), ("input.value", .string("{\"task\": \(jsonString(prompt)), \"stream\": true}")),
+                        ("smolagents.max_steps", .int(Int64(max(6, e.steps)))),
+                        ("llm.token_count.prompt", .int(Int64(promptTotal))),
+                        ("llm.token_count.completion", .int(Int64(completionTotal))),
+                        ("llm.token_count.total", .int(Int64(promptTotal + completionTotal))),
+                        ("output.value", .string(failure == nil ? e.task.answer : "")),
+                    ], events: [], status: failure == nil ? .ok : .error("AgentGenerationError: " + (failure ?? "")),
+                    extra: [("total_tokens", .int(Int64(promptTotal + completionTotal)))]))
+            recordedTokens += promptTotal + completionTotal
+        } else if failure == nil && promptTotal > 0 {
+            // Before 0.0.13 the agent ran a second time (not streamed) with real roll-up tokens.
+            let again = spanID()
+            let callID = spanID()
+            let a0 = t + 1_000_000
+            let a1 = a0 + Int64(rng.int(400...1200)) * 1_000_000
+            let p2 = 1450 + rng.int(0...60), c2 = rng.int(10...30)
+            spans.append(
+                span(
+                    tid, callID, again, "completion", a0 + 500_000, a1 - 500_000,
+                    attrs: [
+                        ("openinference.span.kind", "LLM"), ("llm.model_name", .string(spec.model)),
+                        ("llm.token_count.prompt", .string(String(p2))), ("llm.token_count.completion", .string(String(c2))),
+                        ("llm.token_count.total", .string(String(p2 + c2))),
+                    ], events: [], status: .unset, extra: [("total_tokens", .int(Int64(p2 + c2)))]))
+            spans.append(
+                span(
+                    tid, again, rootID, "ToolCallingAgent.run", a0, a1,
+                    attrs: [
+                        ("openinference.span.kind", "AGENT"), ("llm.token_count.prompt", .string(String(p2))),
+                        ("llm.token_count.completion", .string(String(c2))), ("llm.token_count.total", .string(String(p2 + c2))),
+                        ("smolagents.task", "What is the weather like in Paris right now?"),
+                    ], events: [], status: .ok, extra: [("total_tokens", .int(Int64(p2 + c2)))]))
+            recordedTokens += 2 * (p2 + c2)
+            promptTotal += p2
+            completionTotal += c2
+            t = a1 + 500_000
+        }
+        let rootEnd = t + 1_000_000
+        var rootAttrs: [(String, JSON)] = [
+            ("test.id", .string(e.task.id)), ("test.difficulty", .string(e.task.difficulty)), ("agent.type", .string(e.agent)),
+            ("prompt", .string(String(prompt.prefix(100)))),
+        ]
+        if !legacy { rootAttrs.insert(("test.case_uid", .string("\(e.agent):\(e.task.id)")), at: 1) }
+        if failure == nil {
+            rootAttrs.append(("tests.tool_calls", legacy ? .string(String(toolCalls)) : .int(Int64(toolCalls))))
+            rootAttrs.append(("tests.steps", legacy ? .string(String(stepsDone)) : .int(Int64(stepsDone))))
+        }
+        let rootStatus: SpanStatusSpec =
+            timedOut ? .error("TaskTimeoutError: task exceeded 300s") : (failure.map { .error("AgentGenerationError: " + $0) } ?? .unset)
+        spans.append(span(tid, rootID, nil, "test_evaluation", start, rootEnd, attrs: rootAttrs, events: stepEvents, status: rootStatus))
+
+        let durations = spans.compactMap { $0["duration_ms"]?.number }
+        let recordedDuration = durations.reduce(0, +)
+        // Trace document.
+        var doc: [(String, JSON)] = [("trace_id", .string(tid))]
+        if !legacy {
+            doc += [
+                ("run_id", .from(runID)), ("root_span_id", .string(rootID)), ("test_ids", .array([.string(e.task.id)])),
+                ("test_case_uids", .array([.string("\(e.agent):\(e.task.id)")])), ("agent_type", .string(e.agent)),
+            ]
+        }
+        doc.append(("spans", .array(spans.map { .object($0) })))
+        doc.append(("total_tokens", .int(Int64(recordedTokens))))
+        if !legacy {
+            doc.append(("total_prompt_tokens", .int(Int64(promptTotal))))
+            doc.append(("total_completion_tokens", .int(Int64(completionTotal))))
+        }
+        doc.append(("total_duration_ms", .double(round6(recordedDuration))))
+        doc.append(("total_cost_usd", .double(round6(recordedCost))))
+
+        // Result row.
+        let success: JSON = (legacy && failure == nil && !passed) ? .null : .bool(passed)
+        var r: [(String, JSON)] = [
+            ("model", .string(spec.model)), ("evaluation_date", .string(RunSpec.iso(start))),
+            (legacy ? "test_id" : "task_id", .string(e.task.id)),
+        ]
+        if !legacy { r.append(("test_case_uid", .string("\(e.agent):\(e.task.id)"))) }
+        r += [
+            ("agent_type", .string(e.agent)), ("difficulty", .string(e.task.difficulty)), ("prompt", .string(prompt)),
+            ("success", success),
+        ]
+        if !legacy { r.append(("pass_at_1_passed", .bool(passed))) }
+        r += [
+            ("tool_called", .bool(toolCalls > 0)), ("correct_tool", .bool(toolCalls > 0)),
+            ("final_answer_called", .bool(failure == nil)), ("response_correct", legacy ? .null : .bool(passed)),
+            ("tools_used", .array(tools.map { .string($0) })), ("steps", .int(Int64(stepsDone))),
+            ("response", failure == nil ? .string(passed ? e.task.answer : "I could not determine that.") : .null),
+            ("error", .from(failure)),
+        ]
+        if !legacy {
+            r += [
+                ("stop_reason", .string(timedOut ? "timeout" : (failure != nil ? "error" : "final_answer"))),
+                ("timed_out", .bool(timedOut)), ("trace_id", .string(tid)), ("span_id", .string(rootID)), ("run_id", .from(runID)),
+                ("execution_time_ms", .double(round6(recordedDuration))), ("total_tokens", .int(Int64(recordedTokens))),
+                ("cost_usd", .double(round6(recordedCost))),
+            ]
+        }
+        var eti: [(String, JSON)] = [("trace_id", .string(tid))]
+        if !legacy { eti.append(("root_span_id", .string(rootID))) }
+        eti += [
+            ("total_tokens", .int(Int64(recordedTokens))), ("duration_ms", .double(round6(recordedDuration))),
+            ("cost_usd", .double(round6(recordedCost))), ("span_count", .int(Int64(spans.count))),
+        ]
+        r.append(("enhanced_trace_info", .string(JSONWriter.string(.obj(eti), pretty: false).replacingOccurrences(of: ",\"", with: ", \"").replacingOccurrences(of: "\":", with: "\": "))))
+
+        return Outcome(
+            result: JSONObject(r), trace: JSONObject(doc), recordedTokens: recordedTokens, recordedCost: recordedCost,
+            recordedDuration: recordedDuration, promptTokens: promptTotal, completionTokens: completionTotal, success: passed,
+            steps: stepsDone, toolCalls: toolCalls, endNs: rootEnd, errored: failure != nil && !timedOut, timedOut: timedOut)
+    }
+
+    func round6(_ d: Double) -> Double { (d * 1e6).rounded() / 1e6 }
+
+    mutating func rateLimitText() -> String {
+        var s = rng.pick([
+            "litellm.RateLimitError: RateLimitError: OpenAIException - Rate limit reached for requests. Please retry in 20s.",
+            "litellm.APIConnectionError: APIConnectionError: OpenAIException - Connection error.",
+            "litellm.InternalServerError: InternalServerError: OpenAIException - The server had an error (HTTP 502).",
+        ])
+        if options.hostileText { s += " \u{1b}[5mblink\u{1b}[0m\u{1b}]52;c;ZXZpbA==\u{07}" }
+        return s
+    }
+
+    func exceptionEvent(_ message: String, at ns: Int64) -> JSON {
+        let type = message.split(separator: ":").first.map { $0.split(separator: ".").last.map(String.init) ?? String($0) } ?? "Error"
+        var trace = "Traceback (most recent call last):\n"
+        for (k, f) in ["agents.py", "models.py", "litellm/main.py", "openai/_base_client.py"].enumerated() {
+            trace += "  File \"/opt/venv/lib/python3.11/site-packages/\(f)\", line \(120 + k * 37), in call\n    return self._call(**kwargs)\n"
+        }
+        trace += "\(type): \(message)\n"
+        return .obj([
+            ("name", "exception"),
+            (
+                "attributes",
+                .obj([
+                    ("exception.type", .string(type)), ("exception.message", .string(message)),
+                    ("exception.stacktrace", .string(trace)), ("exception.escaped", legacy ? "False" : .bool(false)),
+                ])
+            ),
+            ("timestamp", .int(ns)),
+        ])
+    }
+
+    func systemPrompt() -> String {
+        let sentence =
+            "You are an expert assistant who solves tasks with the tools you are given. Think step by step, call one tool at a time, and finish with final_answer. "
+        var s = ""
+        while s.utf8.count < max(200, options.systemPromptBytes) { s += sentence }
+        return s
+    }
+
+    func messagesJSON(_ conv: [(String, String)]) -> String {
+        let msgs = conv.map { JSON.obj([("role", .string($0.0)), ("content", .string($0.1))]) }
+        return JSONWriter.string(.obj([("messages", .array(msgs))]), pretty: false)
+    }
+
+    func jsonString(_ s: String) -> String {
+        var o = ""
+        JSONWriter.writeString(s, into: &o)
+        return o
+    }
+
+    enum SpanStatusSpec {
+        case unset, ok
+        case error(String)
+    }
+
+    func span(
+        _ tid: String, _ id: String, _ parent: String?, _ name: String, _ start: Int64, _ end: Int64,
+        attrs: [(String, JSON)], events: [JSON], status: SpanStatusSpec, extra: [(String, JSON)] = []
+    ) -> JSONObject {
+        let code: JSON
+        let desc: JSON
+        switch status {
+        case .unset: code = legacy ? .int(0) : "UNSET"; desc = .null
+        case .ok: code = legacy ? .int(1) : "OK"; desc = .null
+        case .error(let m): code = legacy ? .int(2) : "ERROR"; desc = .string(m)
+        }
+        var res: [(String, JSON)] = [
+            ("telemetry.sdk.language", "python"), ("telemetry.sdk.name", "opentelemetry"),
+            ("telemetry.sdk.version", legacy ? "1.37.0" : "1.45.2"),
+            ("service.name", legacy ? "unknown_service" : "smoltrace-eval"),
+        ]
+        if let r = spec.runID, !legacy { res.append(("run.id", .string(r))) }
+        var o: [(String, JSON)] = [
+            ("trace_id", .string(tid)), ("span_id", .string(id)), ("parent_span_id", .from(parent)), ("name", .string(name)),
+            ("start_time", .int(start)), ("end_time", .int(end)), ("duration_ms", .double(Double(end - start) / 1e6)),
+            ("attributes", .obj(attrs)), ("events", .array(events)), ("status", .obj([("code", code), ("description", desc)])),
+            ("kind", legacy ? "SpanKind.INTERNAL" : "INTERNAL"), ("resource", .obj([("attributes", .obj(res))])),
+        ]
+        o += extra
+        return JSONObject(o)
+    }
+
+    // MARK: run-level files
+
+    func failedRow() -> JSONObject {
+        JSONObject([
+            ("run_id", .from(spec.runID)), ("model", .string(spec.model)), ("agent_type", .string(spec.agentType)),
+            ("provider", .string(spec.provider)), ("timestamp", .string(RunSpec.iso(spec.startNs))), ("submitted_by", "local"),
+            ("use_case", .from(spec.useCase)), ("team", .from(spec.team)), ("purpose", "regression"), ("suite_version", "v3"),
+            ("results_dataset", .string("local:smoltrace_results/\(spec.folder)/results.json")),
+            ("traces_dataset", "local:none"), ("metrics_dataset", "local:none"), ("dataset_used", "tasks/demo-tasks.json"),
+            ("total_tests", .int(0)), ("successful_tests", .int(0)), ("failed_tests", .int(0)), ("success_rate", .null),
+            ("pass_at_1", .null), ("total_tokens", .null), ("total_cost_usd", .null), ("total_prompt_tokens", .null),
+            ("total_completion_tokens", .null), ("run_status", "failed"),
+            ("run_stop_reason", "error: AuthenticationError: no API key configured for provider 'anthropic'"),
+            ("planned_tests", .int(8)), ("completed_tests", .int(0)), ("errored_tests", .int(0)), ("co2_emissions_g", .int(0)),
+            ("notes", .string("Evaluation on \(RunSpec.iso(spec.startNs).prefix(10)); 0 tests")),
+        ])
+    }
+
+    func leaderboardRow(_ outs: [Outcome], executions: [Execution]) -> JSONObject {
+        let n = outs.count
+        let passed = outs.filter { $0.success }.count
+        let tokens = outs.map { $0.recordedTokens }.reduce(0, +)
+        let cost = outs.map { $0.recordedCost }.reduce(0, +)
+        let dur = outs.map { $0.recordedDuration }.reduce(0, +)
+        let steps = outs.map { Double($0.steps) }.reduce(0, +)
+        let pointer = { (f: String) -> JSON in
+            legacy ? .string("local:test_results\\\(spec.folder)\\\(f)") : .string("local:smoltrace_results/\(spec.folder)/\(f)")
+        }
+        if legacy {
+            return JSONObject([
+                ("evaluation_date", .string(RunSpec.iso(spec.startNs))), ("model", .string(spec.model)),
+                ("agent_type", .string(spec.agentType)), ("dataset_used", "demo/legacy-tasks"),
+                ("results_dataset", pointer("results.json")), ("traces_dataset", pointer("traces.json")),
+                ("metrics_dataset", pointer("metrics.json")), ("num_tests", .int(Int64(n))),
+                ("success_rate", .double((Double(passed) / Double(max(1, n)) * 10000).rounded() / 100)),
+                ("avg_steps", .double((steps / Double(max(1, n)) * 100).rounded() / 100)),
+                ("avg_duration_ms", .double((dur / Double(max(1, n)) * 100).rounded() / 100)),
+                ("total_duration_ms", .double((dur * 100).rounded() / 100)), ("total_tokens", .int(Int64(tokens))),
+                ("total_co2_g", .double((Double(tokens) / 1000 * 0.0004 * 10000).rounded() / 10000)), ("total_cost_usd", .double(0)),
+                ("notes", .string("Eval on \(RunSpec.iso(spec.startNs).prefix(10)); \(n) traces")),
+            ])
+        }
+        let gpu = spec.gpus.isEmpty ? nil : gpuAggregates(outs)
+        let errored = outs.filter { $0.errored }.count
+        let timedOut = outs.filter { $0.timedOut }.count
+        var row: [(String, JSON)] = [
+            ("run_id", .from(spec.runID)), ("model", .string(spec.model)), ("agent_type", .string(spec.agentType)),
+            ("provider", .string(spec.provider)), ("timestamp", .string(RunSpec.iso(outs.last?.endNs ?? spec.startNs))),
+            ("submitted_by", "local"), ("use_case", .from(spec.useCase)), ("team", .from(spec.team)), ("purpose", "selection"),
+            ("suite_version", "v3"),
+            ("hardware", .string(spec.gpus.isEmpty ? "CPU 8 vCPU · 32 GB" : "\(spec.gpus.count)× \(spec.gpus[0])")),
+            ("results_dataset", pointer("results.json")), ("traces_dataset", pointer("traces.json")),
+            ("metrics_dataset", pointer("metrics.json")), ("dataset_used", "tasks/demo-tasks.json"),
+            ("total_tests", .int(Int64(n))), ("successful_tests", .int(Int64(passed))), ("failed_tests", .int(Int64(n - passed))),
+            ("success_rate", .double((Double(passed) / Double(max(1, n)) * 10000).rounded() / 100)),
+            ("pass_at_1", .double((Double(passed) / Double(max(1, n)) * 10000).rounded() / 10000)),
+            ("pass_rule", "success_boolean_first_attempt"), ("pass_attempts", .int(1)),
+            ("avg_steps", .double((steps / Double(max(1, n)) * 100).rounded() / 100)),
+            ("avg_duration_ms", .double((dur / Double(max(1, n)) * 100).rounded() / 100)),
+            ("total_duration_ms", .double((dur * 100).rounded() / 100)), ("total_tokens", .int(Int64(tokens))),
+            ("avg_tokens_per_test", .int(Int64(tokens / max(1, n)))), ("total_cost_usd", .double(round6(cost))),
+            ("avg_cost_per_test_usd", .double(round6(cost / Double(max(1, n))))),
+            ("total_prompt_tokens", .int(Int64(outs.map { $0.promptTokens }.reduce(0, +)))),
+            ("total_completion_tokens", .int(Int64(outs.map { $0.completionTokens }.reduce(0, +)))),
+            ("run_status", .string(spec.status == .partial ? "partial" : "completed")),
+            ("run_stop_reason", "completed"), ("planned_tests", .int(Int64(n))), ("completed_tests", .int(Int64(n))),
+            ("interrupted_tests", .int(0)), ("timed_out_tests", .int(Int64(timedOut))), ("max_steps_tests", .int(0)),
+            ("errored_tests", .int(Int64(errored))), ("task_timeout_s", .double(300)), ("request_timeout_s", .double(120)),
+            ("generation_settings", .null),
+            ("co2_emissions_g", gpu.map { .double($0.co2) } ?? .int(0)),
+            ("power_cost_total_usd", gpu.map { .double($0.power) } ?? .int(0)),
+            ("gpu_utilization_avg", .from(gpu?.utilAvg)), ("gpu_utilization_max", .from(gpu?.utilMax)),
+            ("gpu_memory_avg_mib", .from(gpu?.memAvg)), ("gpu_memory_max_mib", .from(gpu?.memMax)),
+            ("gpu_temperature_avg", .from(gpu?.tempAvg)), ("gpu_temperature_max", .from(gpu?.tempMax)),
+            ("gpu_power_avg_w", .from(gpu?.powerAvg)),
+            ("notes", .string("Evaluation on \(RunSpec.iso(spec.startNs).prefix(10)); \(n) tests")),
+        ]
+        _ = executions
+        row.removeAll { $0.0 == "hardware" && spec.gpus.isEmpty && spec.runID?.hasPrefix("scale-") == true }
+        return JSONObject(row)
+    }
+
+    func metadata(_ outs: [Outcome]) -> JSON {
+        .obj([
+            ("model", .string(spec.model)), ("agent_type", .string(spec.agentType)),
+            ("dataset_used", legacy ? "demo/legacy-tasks" : "tasks/demo-tasks.json"),
+            ("timestamp", .string(RunSpec.compactStamp(spec.startNs))), ("num_results", .int(Int64(outs.count))),
+            ("num_traces", .int(Int64(outs.count))), ("num_metrics", .int(legacy ? 6 : 3)),
+        ])
+    }
+
+    struct GPUAgg { var utilAvg, utilMax, memAvg, memMax, tempAvg, tempMax, powerAvg, co2, power: Double }
+
+    /// GPU readings every 10 s for each GPU (deterministic, derived from the run's time span).
+    func gpuSamples(_ outs: [Outcome]) -> [(ns: Int64, gpu: Int, util: Int, mem: Double, temp: Int, watts: Double, co2: Double, cost: Double)] {
+        var out: [(Int64, Int, Int, Double, Int, Double, Double, Double)] = []
+        let end = outs.last?.endNs ?? spec.startNs
+        var ns = spec.startNs + 10_000_000_000
+        var k = 0
+        var co2 = [Double](repeating: 0, count: spec.gpus.count)
+        var cost = [Double](repeating: 0, count: spec.gpus.count)
+        var r = SplitMix64(seed: spec.seed &+ 99)
+        while ns <= end + 10_000_000_000 {
+            for g in 0..<spec.gpus.count {
+                let busy = outs.contains { $0.endNs >= ns - 10_000_000_000 && $0.endNs <= ns + 20_000_000_000 }
+                let util = busy ? 55 + r.int(0...40) - g * 12 : r.int(0...6)
+                let watts = 28 + Double(util) * 0.9 + r.double() * 4
+                co2[g] += watts * 10 / 3_600_000 * 380  // kWh × gCO2/kWh
+                cost[g] += watts * 10 / 3_600_000 * 0.21
+                out.append(
+                    (ns, g, util, 14_800 + Double(util) * 60 + Double(r.int(0...200)) + 0.5, 48 + util / 3 + r.int(0...3), watts,
+                     co2[g], cost[g]))
+            }
+            ns += 10_000_000_000
+            k += 1
+        }
+        return out
+    }
+
+    func gpuAggregates(_ outs: [Outcome]) -> GPUAgg {
+        let s = gpuSamples(outs)
+        func avg(_ v: [Double]) -> Double { (v.reduce(0, +) / Double(max(1, v.count)) * 100).rounded() / 100 }
+        let util = s.map { Double($0.util) }, mem = s.map { $0.mem }, temp = s.map { Double($0.temp) }
+        return GPUAgg(
+            utilAvg: avg(util), utilMax: util.max() ?? 0, memAvg: avg(mem), memMax: mem.max() ?? 0, tempAvg: avg(temp),
+            tempMax: temp.max() ?? 0, powerAvg: avg(s.map { $0.watts }),
+            co2: ((s.map { $0.co2 }.max() ?? 0) * 10000).rounded() / 10000, power: round6(s.map { $0.cost }.max() ?? 0))
+    }
+
+    func metrics(_ outs: [Outcome], end: Int64) -> JSON {
+        let n = outs.count
+        let passed = outs.filter { $0.success }.count
+        let tokens = outs.map { $0.recordedTokens }.reduce(0, +)
+        let cost = outs.map { $0.recordedCost }.reduce(0, +)
+        let tc = outs.map { $0.toolCalls }.reduce(0, +), st = outs.map { $0.steps }.reduce(0, +)
+        let aggregates: JSON = .array([
+            .obj([
+                ("name", "tests.successful"), ("type", "counter"),
+                (
+                    "data_points",
+                    .array([
+                        .obj([
+                            ("value", .obj([("value", .int(Int64(passed)))])),
+                            (
+                                "attributes",
+                                .obj([("total_tests", .int(Int64(n))), ("success_rate", .double((Double(passed) / Double(max(1, n)) * 10000).rounded() / 100))])
+                            ),
+                        ])
+                    ])
+                ),
+            ]),
+            hist("tests.tool_calls", tc, n), hist("tests.steps", st, n),
+            .obj([("name", "llm.token_count.total"), ("type", "sum"), ("unit", "tokens"), ("data_points", .array([.obj([("value", .obj([("value", .int(Int64(tokens)))])), ("attributes", .obj([]))])]))]),
+            .obj([("name", "gen_ai.usage.cost.total"), ("type", "sum"), ("unit", "USD"), ("data_points", .array([.obj([("value", .obj([("value", .double(round6(cost)))])), ("attributes", .obj([]))])]))]),
+            .obj([("name", "gen_ai.co2.emissions"), ("type", "sum"), ("unit", "gCO2e"), ("data_points", .array([.obj([("value", .obj([("value", .double((Double(tokens) / 1000 * 0.0004 * 10000).rounded() / 10000))])), ("attributes", .obj([]))])]))]),
+        ])
+        if legacy { return aggregates }
+        var rms: [JSON] = []
+        let resource: JSON = .obj([
+            (
+                "attributes",
+                .array([
+                    .obj([("key", "service.name"), ("value", .obj([("stringValue", "smoltrace-eval")]))]),
+                    .obj([("key", "run.id"), ("value", .obj([("stringValue", .from(spec.runID))]))]),
+                ])
+            )
+        ])
+        if !spec.gpus.isEmpty {
+            let samples = gpuSamples(outs)
+            var byTime: [Int64: [(Int64, Int, Int, Double, Int, Double, Double, Double)]] = [:]
+            for s in samples { byTime[s.ns, default: []].append(s) }
+            for ns in byTime.keys.sorted() {
+                let pts = byTime[ns]!
+                func dp(_ g: Int, _ v: Double, asInt: Bool) -> JSON {
+                    .obj([
+                        (
+                            "attributes",
+                            .array([
+                                .obj([("key", "gpu_id"), ("value", .obj([("stringValue", .string(String(g)))]))]),
+                                .obj([("key", "gpu_name"), ("value", .obj([("stringValue", .string(spec.gpus[g]))]))]),
+                            ])
+                        ),
+                        ("timeUnixNano", .string(String(ns))),
+                        ("asInt", asInt ? .string(String(Int(v))) : .null), ("asDouble", asInt ? .null : .double(v)),
+                    ])
+                }
+                func gauge(_ name: String, _ unit: String, _ f: ((Int64, Int, Int, Double, Int, Double, Double, Double)) -> Double, int: Bool) -> JSON {
+                    .obj([("name", .string(name)), ("description", .string(name)), ("unit", .string(unit)),
+                          ("gauge", .obj([("dataPoints", .array(pts.map { dp($0.1, f($0), asInt: int) }))]))])
+                }
+                func sum(_ name: String, _ unit: String, _ f: ((Int64, Int, Int, Double, Int, Double, Double, Double)) -> Double) -> JSON {
+                    .obj([("name", .string(name)), ("description", .string(name)), ("unit", .string(unit)),
+                          ("sum", .obj([("dataPoints", .array(pts.map { dp($0.1, f($0), asInt: false) })), ("aggregationTemporality", .int(2)), ("isMonotonic", .bool(true))]))])
+                }
+                rms.append(
+                    .obj([
+                        ("resource", resource),
+                        (
+                            "scopeMetrics",
+                            .array([
+                                .obj([
+                                    ("scope", .obj([("name", "genai.gpu"), ("version", .null)])),
+                                    (
+                                        "metrics",
+                                        .array([
+                                            gauge("gen_ai.gpu.utilization", "%", { Double($0.2) }, int: true),
+                                            gauge("gen_ai.gpu.memory.used", "MiB", { $0.3 }, int: false),
+                                            gauge("gen_ai.gpu.memory.total", "MiB", { _ in 23034 }, int: true),
+                                            gauge("gen_ai.gpu.temperature", "Cel", { Double($0.4) }, int: true),
+                                            gauge("gen_ai.gpu.power", "W", { ($0.5 * 100).rounded() / 100 }, int: false),
+                                            sum("gen_ai.co2.emissions", "gCO2e", { $0.6 }),
+                                            sum("gen_ai.power.cost", "USD", { $0.7 }),
+                                        ])
+                                    ),
+                                ])
+                            ])
+                        ),
+                    ]))
+            }
+        } else if spec.apiClientMetrics {
+            rms.append(
+                .obj([
+                    ("resource", resource),
+                    (
+                        "scopeMetrics",
+                        .array([
+                            .obj([
+                                ("scope", .obj([("name", "genai_otel.instrumentors.base"), ("version", "")])),
+                                (
+                                    "metrics",
+                                    .array([
+                                        .obj([
+                                            ("name", "gen_ai.requests"), ("description", "Number of GenAI requests"), ("unit", ""),
+                                            (
+                                                "sum",
+                                                .obj([
+                                                    ("dataPoints", .array([.obj([("attributes", .array([])), ("timeUnixNano", .string(String(end))), ("asInt", .string(String(outs.map { $0.steps }.reduce(0, +)))), ("asDouble", .null)])])),
+                                                    ("aggregationTemporality", .int(2)), ("isMonotonic", .bool(true)),
+                                                ])
+                                            ),
+                                        ])
+                                    ])
+                                ),
+                            ])
+                        ])
+                    ),
+                ]))
+        }
+        return .obj([("run_id", .from(spec.runID)), ("resourceMetrics", .array(rms)), ("aggregates", aggregates)])
+    }
+
+    func hist(_ name: String, _ sum: Int, _ count: Int) -> JSON {
+        .obj([
+            ("name", .string(name)), ("type", "histogram"),
+            (
+                "data_points",
+                .array([
+                    .obj([
+                        ("value", .obj([("sum", .int(Int64(sum))), ("count", .int(Int64(count))), ("avg", .double((Double(sum) / Double(max(1, count)) * 100).rounded() / 100))])),
+                        ("attributes", .obj([])),
+                    ])
+                ])
+            ),
+        ])
+    }
+
+    /// Python's `json.dump(…, indent=2)` with `ensure_ascii=True`: non-ASCII escaped as `\uXXXX`.
+    func asciiJSON(_ j: JSON) -> String {
+        let s = JSONWriter.string(j)
+        var out = ""
+        out.reserveCapacity(s.utf8.count)
+        for u in s.unicodeScalars {
+            if u.value < 0x80 {
+                out.unicodeScalars.append(u)
+            } else if u.value < 0x10000 {
+                out += String(format: "\\u%04x", u.value)
+            } else {
+                let v = u.value - 0x10000
+                out += String(format: "\\u%04x\\u%04x", 0xD800 + (v >> 10), 0xDC00 + (v & 0x3FF))
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,255 @@
+import Foundation
+
+/// How a result row was matched to its trace (§7.3 precedence).
+public enum JoinMethod: String, Sendable {
+    case testCaseUID = "test_case_uid"
+    case traceID = "trace_id"
+    case enhancedTraceInfo = "enhanced_trace_info"
+    case rootSpan = "root span test.id + agent.type"
+    case none
+}
+
+/// One test of a run: its result row and its trace, either of which may be missing.
+public struct TestRow: Sendable {
+    public var result: TestResult?
+    public var trace: TraceSummary?
+    public var joinedBy: JoinMethod
+
+    public var taskID: String { result?.taskID ?? trace?.rootTestID ?? trace?.testIDs.first ?? trace?.traceID ?? "?" }
+    public var agentType: String { result?.agentType ?? trace?.rootAgentType ?? "unknown" }
+    public var key: String { result?.key ?? "\(agentType):\(taskID)" }
+    public var outcome: TestOutcome {
+        if let r = result { return r.outcome }
+        return (trace?.errorCount ?? 0) > 0 ? .error : .failed
+    }
+    /// Wall time: trace wall clock (last end − first start); without a trace, nil.
+    public var wallMs: Double? { trace?.wallMs }
+    /// Corrected tokens; nil when there is no trace to count from.
+    public var tokens: TokenCounts? { trace?.tokens }
+    public var cost: CostSum? { trace?.cost }
+    public var steps: Int? { result?.steps }
+    public var error: String? { result?.error ?? trace?.rootError }
+    public var recordedTotalTokens: Int? { result?.recordedTotalTokens ?? trace?.recordedTotalTokens }
+    public var recordedCostUSD: Double? { result?.recordedCostUSD ?? trace?.recordedTotalCostUSD }
+}
+
+public struct Percentiles: Sendable, Equatable {
+    public var p50: Double
+    public var p95: Double
+    public var p99: Double
+    public var min: Double
+    public var max: Double
+    public var mean: Double
+
+    /// Linear interpolation between closest ranks (numpy's default).
+    public static func of(_ values: [Double]) -> Percentiles? {
+        guard !values.isEmpty else { return nil }
+        let v = values.sorted()
+        func q(_ p: Double) -> Double {
+            let pos = p * Double(v.count - 1)
+            let lo = Int(pos.rounded(.down)), hi = Int(pos.rounded(.up))
+            return v[lo] + (v[hi] - v[lo]) * (pos - Double(lo))
+        }
+        return Percentiles(
+            p50: q(0.5), p95: q(0.95), p99: q(0.99), min: v.first!, max: v.last!, mean: v.reduce(0, +) / Double(v.count))
+    }
+}
+
+/// A run with every figure computed: corrected totals beside recorded ones.
+public struct RunAnalysis: Sendable {
+    public let entry: RunEntry
+    public let tests: [TestRow]
+    /// Traces that belong to no test (setup, MCP discovery): counted in totals, listed separately.
+    public let extraTraces: [TraceSummary]
+    public let metrics: RunMetrics?
+    public let diagnostics: [Diagnostic]
+
+    public let tokens: TokenCounts
+    public let cost: CostSum
+    public let hasTraces: Bool
+    public let passed: Int
+    public let failed: Int
+    public let errored: Int
+    public let timedOut: Int
+    public let wall: Percentiles?
+    public let tokensByModel: [(model: String, tokens: TokenCounts, cost: CostSum)]
+    public let costByCategory: [(category: SpanCategory, cost: CostSum)]
+    public let stopReasons: [(reason: String, count: Int)]
+    public let errorGroups: [(kind: String, keys: [String])]
+
+    public init(entry: RunEntry, data: RunData) {
+        self.entry = entry
+        metrics = data.metrics
+        diagnostics = data.diagnostics
+        let (rows, extra) = RunAnalysis.join(results: data.results, traces: data.traces)
+        tests = rows
+        extraTraces = extra
+        hasTraces = !data.traces.isEmpty
+        var tok = TokenCounts.zero
+        var cost = CostSum.zero
+        var byModel: [String: (TokenCounts, CostSum)] = [:]
+        var byCat: [SpanCategory: CostSum] = [:]
+        for t in data.traces {
+            tok += t.tokens
+            cost += t.cost
+            for (m, c) in t.costByModel {
+                let prev = byModel[m] ?? (.zero, .zero)
+                byModel[m] = (prev.0 + (t.tokensByModel[m] ?? .zero), prev.1 + c)
+            }
+            for (k, c) in t.costByCategory { byCat[k, default: .zero] += c }
+        }
+        tokens = tok
+        self.cost = cost
+        tokensByModel = byModel.map { ($0.key, $0.value.0, $0.value.1) }.sorted { $0.tokens.total > $1.tokens.total }
+        costByCategory = byCat.map { ($0.key, $0.value) }.sorted { $0.cost.knownUSD > $1.cost.knownUSD }
+        passed = rows.filter { $0.outcome == .passed }.count
+        failed = rows.filter { $0.outcome == .failed }.count
+        errored = rows.filter { $0.outcome == .error }.count
+        timedOut = rows.filter { $0.outcome == .timeout }.count
+        wall = Percentiles.of(rows.compactMap { $0.wallMs })
+        var reasons: [String: Int] = [:]
+        for r in rows { if let s = r.result?.stopReason { reasons[s, default: 0] += 1 } }
+        stopReasons = reasons.map { ($0.key, $0.value) }.sorted { $0.count != $1.count ? $0.count > $1.count : $0.reason < $1.reason }
+        var groups: [String: [String]] = [:]
+        for r in rows where r.outcome != .passed {
+            groups[RunAnalysis.errorKind(r), default: []].append(r.key)
+        }
+        errorGroups = groups.map { ($0.key, $0.value) }.sorted { $0.keys.count != $1.keys.count ? $0.keys.count > $1.keys.count : $0.kind < $1.kind }
+    }
+
+    /// `"Error while generating output:\nlitellm.RateLimitError: …"` → `RateLimitError`; no error → the stop reason.
+    public static func errorKind(_ r: TestRow) -> String {
+        if r.outcome == .timeout { return "Timeout" }
+        guard let e = r.error, !e.isEmpty else {
+            if let s = r.result?.stopReason, s != "final_answer" { return "stopped: \(s)" }
+            return "Wrong answer"
+        }
+        // The most specific `SomethingError` / `SomethingException` token.
+        let tokens = e.split(whereSeparator: { !($0.isLetter || $0.isNumber || $0 == "." || $0 == "_") })
+        for t in tokens {
+            let name = t.split(separator: ".").last.map(String.init) ?? String(t)
+            if name.hasSuffix("Error") || name.hasSuffix("Exception") || name == "Timeout" {
+                if name != "AgentGenerationError" && name != "AgentExecutionError" { return name }
+            }
+        }
+        let first = e.split(separator: "\n").first.map(String.init) ?? e
+        return String(first.prefix(48))
+    }
+
+    public var testCount: Int { tests.count }
+
+    /// Success rate (0–100) from the results when loaded, else as recorded.
+    public var successRate: Double? {
+        if tests.contains(where: { $0.result != nil }) {
+            let n = tests.filter { $0.result != nil }.count
+            return n == 0 ? nil : Double(passed) * 100 / Double(n)
+        }
+        return entry.row.successRate
+    }
+
+    /// pass@1 (0–1): as recorded, else from the first-attempt flags, else nil.
+    public var passAt1: Double? {
+        if let p = entry.row.passAt1 { return p }
+        let flagged = tests.compactMap { $0.result?.passAt1Passed }
+        guard !flagged.isEmpty else { return nil }
+        return Double(flagged.filter { $0 }.count) / Double(tests.filter { $0.result != nil }.count)
+    }
+
+    public var avgSteps: Double? {
+        let s = tests.compactMap { $0.steps }
+        return s.isEmpty ? entry.row.avgSteps : Double(s.reduce(0, +)) / Double(s.count)
+    }
+
+    public var tokensPerTest: Double? {
+        guard hasTraces, testCount > 0 else { return nil }
+        return Double(tokens.total) / Double(testCount)
+    }
+
+    public var costPerTest: Double? {
+        guard hasTraces, testCount > 0, let v = cost.value else { return nil }
+        return v / Double(testCount)
+    }
+
+    /// Spend divided by passing tests: what one success costs.
+    public var costPerPass: Double? {
+        guard hasTraces, passed > 0, let v = cost.value else { return nil }
+        return v / Double(passed)
+    }
+
+    public var tokensPerPass: Double? {
+        guard hasTraces, passed > 0 else { return nil }
+        return Double(tokens.total) / Double(passed)
+    }
+
+    /// SMOLTRACE's own totals: the leaderboard row, else summed from result rows / traces.
+    public var recordedTotalTokens: Int? {
+        if let t = entry.row.totalTokens { return t }
+        let r = tests.compactMap { $0.recordedTotalTokens }
+        return r.isEmpty ? nil : r.reduce(0, +)
+    }
+
+    public var recordedTotalCostUSD: Double? {
+        if let c = entry.row.totalCostUSD { return c }
+        let r = tests.compactMap { $0.recordedCostUSD }
+        return r.isEmpty ? nil : r.reduce(0, +)
+    }
+
+    public var co2Grams: Double? { metrics?.co2TotalGrams ?? entry.row.co2Grams }
+
+    // MARK: joins
+
+    /// Results ↔ traces, in order of preference: `test_case_uid`; trace id (trusted only in 0.1.1+ data or for test
+    /// ids that occur once); `enhanced_trace_info`; root span `test.id` + `agent.type`.
+    static func join(results: [TestResult], traces: [TraceSummary]) -> ([TestRow], [TraceSummary]) {
+        var used = [Bool](repeating: false, count: traces.count)
+        var byUID: [String: [Int]] = [:]
+        var byID: [String: [Int]] = [:]
+        var byRoot: [String: [Int]] = [:]
+        for (i, t) in traces.enumerated() {
+            for u in t.testCaseUIDs { byUID[u, default: []].append(i) }
+            byID[t.traceID, default: []].append(i)
+            if let tid = t.rootTestID ?? t.testIDs.first {
+                byRoot["\(t.rootAgentType ?? "?")\u{1}\(tid)", default: []].append(i)
+                byRoot["*\u{1}\(tid)", default: []].append(i)
+            }
+        }
+        var idCount: [String: Int] = [:]
+        for r in results { idCount[r.taskID, default: 0] += 1 }
+        let modern = results.contains { $0.testCaseUID != nil }
+        func take(_ list: [Int]?, where ok: (Int) -> Bool = { _ in true }) -> Int? {
+            guard let list else { return nil }
+            if let i = list.first(where: { !used[$0] && ok($0) }) { return i }
+            return nil
+        }
+        var rows: [TestRow] = []
+        rows.reserveCapacity(results.count)
+        for r in results {
+            let trusted = modern || idCount[r.taskID] == 1
+            var pick: (Int, JoinMethod)?
+            if let u = r.testCaseUID, let i = take(byUID[u]) { pick = (i, .testCaseUID) }
+            if pick == nil, trusted, let t = r.traceID, let i = take(byID[t]) { pick = (i, .traceID) }
+            if pick == nil, trusted, let t = r.enhancedTraceID, let i = take(byID[t]) { pick = (i, .enhancedTraceInfo) }
+            if pick == nil, let i = take(byRoot["\(r.agentType)\u{1}\(r.taskID)"]) { pick = (i, .rootSpan) }
+            if pick == nil, !trusted, let t = r.traceID ?? r.enhancedTraceID,
+                let i = take(byID[t], where: { traces[$0].rootAgentType == nil || traces[$0].rootAgentType == r.agentType })
+            {
+                pick = (i, .traceID)
+            }
+            if let (i, m) = pick {
+                used[i] = true
+                rows.append(TestRow(result: r, trace: traces[i], joinedBy: m))
+            } else {
+                rows.append(TestRow(result: r, trace: nil, joinedBy: .none))
+            }
+        }
+        var extra: [TraceSummary] = []
+        for (i, t) in traces.enumerated() where !used[i] {
+            if results.isEmpty && (t.rootTestID != nil || !t.testIDs.isEmpty) {
+                rows.append(TestRow(result: nil, trace: t, joinedBy: .none))
+            } else {
+                extra.append(t)
+            }
+        }
+        return (rows, extra)
+    }
+}

@@ -1,0 +1,264 @@
+import Foundation
+
+/// The semantic kind of a span: OpenInference's `openinference.span.kind` first, inferred second.
+public enum SpanCategory: String, Sendable, Equatable, CaseIterable {
+    case agent = "AGENT"
+    case chain = "CHAIN"
+    case llm = "LLM"
+    case tool = "TOOL"
+    case retriever = "RETRIEVER"
+    case embedding = "EMBEDDING"
+    case evaluation = "EVAL"
+    case other = "OTHER"
+}
+
+public enum StatusCode: String, Sendable, Equatable { case unset = "UNSET", ok = "OK", error = "ERROR" }
+
+public struct SpanStatus: Sendable, Equatable {
+    public var code: StatusCode
+    public var description: String?
+}
+
+public struct SpanEvent: Sendable, Equatable {
+    public var name: String
+    public var timestampNs: Int64?
+    public var attributes: JSONObject
+}
+
+/// Token and cost usage a span reports about itself (before any roll-up correction).
+public struct SpanUsage: Sendable, Equatable {
+    public var promptTokens: Int?
+    public var completionTokens: Int?
+    public var totalTokens: Int?
+    public var costUSD: Double?
+    public var promptCostUSD: Double?
+    public var completionCostUSD: Double?
+    public var pricingSource: String?
+    public var model: String?
+
+    /// Whether the span reports any usage at all (zero-token roll-ups of a streamed agent do not count).
+    public var carriesUsage: Bool {
+        (totalTokens ?? 0) > 0 || (promptTokens ?? 0) > 0 || (completionTokens ?? 0) > 0 || (costUSD ?? 0) > 0
+    }
+
+    /// The cost is known: present and not marked unpriced.
+    public var knownCost: Double? {
+        guard let c = costUSD else { return nil }
+        if pricingSource?.lowercased() == "unpriced" { return nil }
+        return c
+    }
+
+    public var tokens: TokenCounts {
+        let p = promptTokens ?? 0, c = completionTokens ?? 0
+        let t = totalTokens ?? (p + c)
+        return TokenCounts(prompt: p, completion: c, total: t, hasSplit: promptTokens != nil || completionTokens != nil)
+    }
+}
+
+/// One span, every era's spelling normalised (snake_case and camelCase, int or string status, `SpanKind.` prefix…).
+public struct Span: Sendable, Equatable {
+    public var traceID: String
+    public var spanID: String
+    public var parentSpanID: String?
+    public var name: String
+    public var startNs: Int64?
+    public var endNs: Int64?
+    /// `duration_ms` as stored (used only when times are missing).
+    public var storedDurationMs: Double?
+    public var otelKind: String
+    public var category: SpanCategory
+    public var status: SpanStatus
+    /// Attributes with null values dropped (Hub rows carry every union key as null).
+    public var attributes: JSONObject
+    public var events: [SpanEvent]
+    public var resource: JSONObject
+    /// Span fields outside the known set (`total_tokens`, `tool_output`, future fields).
+    public var extra: JSONObject
+    public var usage: SpanUsage
+
+    public init(json o: JSONObject, traceID fallbackTraceID: String?) {
+        func s(_ keys: String...) -> String? {
+            for k in keys { if let t = o[k]?.text, !t.isEmpty { return t } }
+            return nil
+        }
+        traceID = s("trace_id", "traceId", "traceID") ?? fallbackTraceID ?? "?"
+        spanID = s("span_id", "spanId", "spanID") ?? "?"
+        let parent = s("parent_span_id", "parentSpanId", "parentSpanID", "parent_id")
+        parentSpanID = (parent == nil || parent == "0x0" || parent == "0" || parent == "0000000000000000") ? nil : parent
+        name = s("name", "operation_name", "operationName") ?? "(unnamed)"
+        startNs = Span.time(o, ["start_time", "startTime", "startTimeUnixNano", "start_time_unix_nano"])
+        endNs = Span.time(o, ["end_time", "endTime", "endTimeUnixNano", "end_time_unix_nano"])
+        storedDurationMs = o["duration_ms"]?.number
+        let attrs = Span.dropNulls(o["attributes"]?.objectValue)
+        attributes = attrs
+        let r = o["resource"]?.objectValue
+        resource = Span.dropNulls(r?["attributes"]?.objectValue ?? r)
+        events = (o["events"]?.arrayValue ?? []).compactMap { e in
+            guard let eo = e.objectValue else { return nil }
+            let ea = Span.dropNulls(eo["attributes"]?.objectValue)
+            return SpanEvent(
+                name: eo["name"]?.text ?? "event",
+                timestampNs: Span.timeValue(eo["timestamp"] ?? eo["timeUnixNano"] ?? .null),
+                attributes: ea)
+        }
+        // Status: {"code": 0|1|2 | "UNSET"|"OK"|"ERROR" | "STATUS_CODE_ERROR", "description"}, or a bare code.
+        let statusJSON = o["status"] ?? .null
+        let codeJSON = statusJSON["code"] ?? statusJSON["status_code"] ?? statusJSON
+        var code = StatusCode.unset
+        if let i = codeJSON.int64, codeJSON.stringValue.map({ Int64($0) != nil }) ?? true {
+            code = i == 2 ? .error : (i == 1 ? .ok : .unset)
+        } else if let t = codeJSON.text?.uppercased() {
+            if t.contains("ERROR") { code = .error } else if t.hasSuffix("OK") { code = .ok }
+        }
+        status = SpanStatus(code: code, description: statusJSON["description"]?.text ?? statusJSON["message"]?.text)
+        var kindText = s("kind", "span_kind") ?? "INTERNAL"
+        if kindText.hasPrefix("SpanKind.") { kindText = String(kindText.dropFirst("SpanKind.".count)) }
+        if kindText.hasPrefix("SPAN_KIND_") { kindText = String(kindText.dropFirst("SPAN_KIND_".count)) }
+        otelKind = kindText.uppercased()
+        usage = UsageConventions.extract(attrs)
+        category = .other
+        var ek: [String] = [], ev: [JSON] = []
+        for (k, v) in zip(o.keys, o.values) where !Span.knownFields.contains(k) && !v.isNull {
+            ek.append(k)
+            ev.append(v)
+        }
+        extra = JSONObject(keys: ek, values: ev)
+        category = Span.inferCategory(name: name, attributes: attrs, usage: usage, otelKind: otelKind)
+        // Some producers put the service on the span itself.
+        if resource["service.name"] == nil, let svc = s("service", "service_name") { resource.set("service.name", .string(svc)) }
+    }
+
+    static let knownFields: Set<String> = [
+        "trace_id", "traceId", "traceID", "span_id", "spanId", "spanID", "parent_span_id", "parentSpanId",
+        "parentSpanID", "parent_id", "name", "operation_name", "operationName", "start_time", "startTime",
+        "startTimeUnixNano", "start_time_unix_nano", "end_time", "endTime", "endTimeUnixNano",
+        "end_time_unix_nano", "duration_ms", "attributes", "events", "status", "kind", "span_kind", "resource",
+    ]
+
+    /// Hub rows carry every union key with null: drop them (keeps order, no quadratic inserts).
+    static func dropNulls(_ o: JSONObject?) -> JSONObject {
+        guard let o else { return JSONObject() }
+        if !o.values.contains(where: { $0.isNull }) { return o }
+        var k: [String] = [], v: [JSON] = []
+        k.reserveCapacity(o.count)
+        v.reserveCapacity(o.count)
+        for (key, value) in zip(o.keys, o.values) where !value.isNull {
+            k.append(key)
+            v.append(value)
+        }
+        return JSONObject(keys: k, values: v)
+    }
+
+    static func inferCategory(name: String, attributes a: JSONObject, usage: SpanUsage, otelKind: String) -> SpanCategory {
+        if let k = a["openinference.span.kind"]?.text?.uppercased() {
+            if let c = SpanCategory(rawValue: k) { return c }
+            return .other
+        }
+        if a["test.id"] != nil || name == "test_evaluation" { return .evaluation }
+        if a["gen_ai.operation.name"] != nil || a["gen_ai.system"] != nil || a["gen_ai.request.model"] != nil
+            || a["llm.model_name"] != nil || usage.carriesUsage
+        {
+            return .llm
+        }
+        if a["tool.name"] != nil { return .tool }
+        return .other
+    }
+
+    /// A time as nanoseconds: int or string ns (kept exact), or ISO-8601. Magnitude decides the unit of bare numbers.
+    static func time(_ o: JSONObject, _ keys: [String]) -> Int64? {
+        for k in keys { if let v = o[k], let t = timeValue(v) { return t } }
+        return nil
+    }
+
+    public static func timeValue(_ v: JSON) -> Int64? {
+        switch v {
+        case .int(let i): return scaleToNs(i)
+        case .double(let d):
+            guard d.isFinite, d > 0 else { return d == 0 ? 0 : nil }
+            if d >= 1e17 { return Int64(d) }
+            if d >= 1e14 { return Int64(d * 1e3) }
+            if d >= 1e11 { return Int64(d * 1e6) }
+            return Int64(d * 1e9)
+        case .string(let s):
+            let t = s.trimmingCharacters(in: .whitespaces)
+            if let i = Int64(t) { return scaleToNs(i) }
+            if let d = Double(t) { return timeValue(.double(d)) }
+            return ISOTime.parseNs(t)
+        default: return nil
+        }
+    }
+
+    static func scaleToNs(_ i: Int64) -> Int64 {
+        if i <= 0 { return i == 0 ? 0 : i }
+        if i >= 100_000_000_000_000_000 { return i }
+        if i >= 100_000_000_000_000 { return i &* 1_000 }
+        if i >= 100_000_000_000 { return i &* 1_000_000 }
+        return i &* 1_000_000_000
+    }
+
+    /// Duration in ms: from the times when both exist (never negative), else `duration_ms`.
+    public var durationMs: Double {
+        if let s = startNs, let e = endNs { return e >= s ? Double(e - s) / 1e6 : 0 }
+        return max(0, storedDurationMs ?? 0)
+    }
+
+    public var isError: Bool {
+        status.code == .error || events.contains { $0.name == "exception" }
+    }
+
+    public var errorMessage: String? {
+        if let d = status.description, !d.isEmpty, status.code == .error { return d }
+        if let ex = events.first(where: { $0.name == "exception" }) {
+            let t = ex.attributes["exception.type"]?.text
+            let m = ex.attributes["exception.message"]?.text
+            return [t, m].compactMap { $0 }.joined(separator: ": ")
+        }
+        return nil
+    }
+
+    public var toolName: String? { attributes["tool.name"]?.text }
+}
+
+/// ISO-8601 with or without zone (local time assumed without), with fractional seconds.
+public enum ISOTime {
+    public static func parseNs(_ s: String) -> Int64? {
+        let c = Array(s.utf8)
+        guard c.count >= 19 else { return nil }
+        func num(_ r: Range<Int>) -> Int? {
+            var v = 0
+            for k in r {
+                guard k < c.count, c[k] >= 48, c[k] <= 57 else { return nil }
+                v = v * 10 + Int(c[k] - 48)
+            }
+            return v
+        }
+        guard let y = num(0..<4), c[4] == 45, let mo = num(5..<7), c[7] == 45, let d = num(8..<10),
+            c[10] == 84 || c[10] == 32, let h = num(11..<13), c[13] == 58, let mi = num(14..<16), c[16] == 58,
+            let se = num(17..<19)
+        else { return nil }
+        var k = 19
+        var fracNs: Int64 = 0
+        if k < c.count, c[k] == 46 {
+            k += 1
+            var scale: Int64 = 100_000_000
+            while k < c.count, c[k] >= 48, c[k] <= 57 {
+                fracNs += Int64(c[k] - 48) * scale
+                scale /= 10
+                k += 1
+            }
+        }
+        var offsetSeconds: Int? = nil
+        if k < c.count {
+            if c[k] == 90 { offsetSeconds = 0 } else if c[k] == 43 || c[k] == 45, let oh = num((k + 1)..<(k + 3)) {
+                let om = (k + 5 < c.count + 1) ? (num((k + 4)..<(k + 6)) ?? num((k + 3)..<(k + 5)) ?? 0) : 0
+                offsetSeconds = (c[k] == 45 ? -1 : 1) * (oh * 3600 + om * 60)
+            }
+        }
+        var comps = DateComponents()
+        comps.year = y; comps.month = mo; comps.day = d; comps.hour = h; comps.minute = mi; comps.second = se
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = offsetSeconds.flatMap { TimeZone(secondsFromGMT: $0) } ?? TimeZone.current
+        guard let date = cal.date(from: comps) else { return nil }
+        return Int64(date.timeIntervalSince1970) * 1_000_000_000 + fracNs
+    }
+}

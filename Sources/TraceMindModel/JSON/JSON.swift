@@ -1,0 +1,159 @@
+import Foundation
+
+/// A JSON value as SMOLTRACE writes it (Python's `json.dump`): integers are kept exact as `Int64`
+/// (span times are nanoseconds above 2^53), `NaN`/`Infinity` are accepted, object key order is kept.
+public enum JSON: Sendable, Equatable {
+    case null
+    case bool(Bool)
+    case int(Int64)
+    case double(Double)
+    case string(String)
+    case array([JSON])
+    case object(JSONObject)
+
+    public static func == (a: JSON, b: JSON) -> Bool {
+        switch (a, b) {
+        case (.null, .null): return true
+        case (.bool(let x), .bool(let y)): return x == y
+        case (.int(let x), .int(let y)): return x == y
+        case (.double(let x), .double(let y)): return x == y || (x.isNaN && y.isNaN)
+        case (.string(let x), .string(let y)): return x == y
+        case (.array(let x), .array(let y)): return x == y
+        case (.object(let x), .object(let y)): return x == y
+        default: return false
+        }
+    }
+
+    public subscript(key: String) -> JSON? {
+        if case .object(let o) = self { return o[key] }
+        return nil
+    }
+
+    public var isNull: Bool { if case .null = self { return true } else { return false } }
+    public var objectValue: JSONObject? { if case .object(let o) = self { return o } else { return nil } }
+    public var arrayValue: [JSON]? { if case .array(let a) = self { return a } else { return nil } }
+
+    /// Exact string only (no coercion).
+    public var stringValue: String? { if case .string(let s) = self { return s } else { return nil } }
+}
+
+/// An ordered JSON object. Lookups are linear for small objects and hashed for large ones.
+public struct JSONObject: Sendable, Equatable {
+    public private(set) var keys: [String]
+    public private(set) var values: [JSON]
+    private var index: [String: Int]?
+
+    public init() { keys = []; values = []; index = nil }
+
+    public init(keys: [String], values: [JSON]) {
+        self.keys = keys
+        self.values = values
+        self.index = nil
+        if keys.count > 24 { buildIndex() }
+    }
+
+    public init(_ pairs: [(String, JSON)]) {
+        self.init(keys: pairs.map { $0.0 }, values: pairs.map { $0.1 })
+    }
+
+    private mutating func buildIndex() {
+        var d = [String: Int](minimumCapacity: keys.count)
+        // Python's json keeps the last duplicate; so do we.
+        for (i, k) in keys.enumerated() { d[k] = i }
+        index = d
+    }
+
+    public var count: Int { keys.count }
+    public var isEmpty: Bool { keys.isEmpty }
+
+    public subscript(key: String) -> JSON? {
+        if let index { return index[key].map { values[$0] } }
+        var found: JSON?
+        for i in keys.indices where keys[i] == key { found = values[i] }
+        return found
+    }
+
+    public var pairs: [(key: String, value: JSON)] {
+        (0..<keys.count).map { (keys[$0], values[$0]) }
+    }
+
+    public mutating func set(_ key: String, _ value: JSON) {
+        if let i = (index?[key]) ?? keys.firstIndex(of: key) {
+            values[i] = value
+        } else {
+            keys.append(key)
+            values.append(value)
+            if index != nil { index![key] = keys.count - 1 } else if keys.count > 24 { buildIndex() }
+        }
+    }
+
+    public static func == (a: JSONObject, b: JSONObject) -> Bool { a.keys == b.keys && a.values == b.values }
+}
+
+// MARK: - Loose coercion (SMOLTRACE stores numbers and booleans as strings in old eras)
+
+extension JSON {
+    /// A number from an int, a double, or a numeric string (`"1494"`, `"0.000123"`). Booleans are not numbers.
+    public var number: Double? {
+        switch self {
+        case .int(let i): return Double(i)
+        case .double(let d): return d.isFinite ? d : nil
+        case .string(let s):
+            let t = s.trimmingCharacters(in: .whitespaces)
+            guard !t.isEmpty, let d = Double(t), d.isFinite else { return nil }
+            return d
+        default: return nil
+        }
+    }
+
+    /// An integer from an int, an integral double, or a numeric string. Exact for large `Int64` values.
+    public var int64: Int64? {
+        switch self {
+        case .int(let i): return i
+        case .double(let d):
+            guard d.isFinite, d.rounded() == d, abs(d) < 9.2e18 else { return nil }
+            return Int64(d)
+        case .string(let s):
+            let t = s.trimmingCharacters(in: .whitespaces)
+            if let i = Int64(t) { return i }
+            if let d = Double(t), d.isFinite, d.rounded() == d, abs(d) < 9.2e18 { return Int64(d) }
+            return nil
+        default: return nil
+        }
+    }
+
+    public var int: Int? { int64.map { Int(truncatingIfNeeded: $0) } }
+
+    /// `true`/`false`, `"True"`/`"False"`/`"true"`, and 0/1.
+    public var bool: Bool? {
+        switch self {
+        case .bool(let b): return b
+        case .int(let i): return i == 0 ? false : (i == 1 ? true : nil)
+        case .string(let s):
+            switch s.lowercased() {
+            case "true", "1", "yes": return true
+            case "false", "0", "no": return false
+            default: return nil
+            }
+        default: return nil
+        }
+    }
+
+    /// A string for display or ids; numbers are rendered, `null` and the Python `"None"` are nil.
+    public var text: String? {
+        switch self {
+        case .string(let s): return s == "None" ? nil : s
+        case .int(let i): return String(i)
+        case .double(let d): return JSON.formatDouble(d)
+        case .bool(let b): return b ? "true" : "false"
+        default: return nil
+        }
+    }
+
+    static func formatDouble(_ d: Double) -> String {
+        if d.isNaN { return "NaN" }
+        if d.isInfinite { return d > 0 ? "Infinity" : "-Infinity" }
+        if d.rounded() == d && abs(d) < 1e15 { return String(format: "%.1f", d) }
+        return "\(d)"
+    }
+}

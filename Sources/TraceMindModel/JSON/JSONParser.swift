@@ -1,0 +1,418 @@
+import Foundation
+
+public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var message: String
+    public var offset: Int
+    public var line: Int
+    public var column: Int
+    public var description: String { "\(message) at line \(line), column \(column)" }
+}
+
+/// A fast, allocation-light JSON parser over raw bytes.
+///
+/// - integers that fit in `Int64` stay exact; other numbers become `Double`;
+/// - `NaN`, `Infinity`, `-Infinity` (written by Python's `json.dump`) are accepted;
+/// - nesting is limited (`maxDepth`) so hostile input cannot overflow the stack;
+/// - invalid UTF-8 inside strings is repaired (U+FFFD), never a crash;
+/// - object keys are interned, so thousands of spans share one copy of each attribute name.
+public struct JSONParser {
+    public static let maxDepth = 256
+    /// What a skipped long string reads as.
+    public static let elided = "…"
+
+    /// Parses one complete JSON document.
+    /// `maxStringBytes`: longer string values (not keys) are skipped and read as `JSONParser.elided`; for passes
+    /// that need only figures, not prompts.
+    public static func parse(_ data: Data, maxStringBytes: Int = .max) throws(JSONParseError) -> JSON {
+        var result: Result<JSON, JSONParseError> = .success(.null)
+        data.withUnsafeBytes { raw in
+            var p = Cursor(raw)
+            p.maxStringBytes = maxStringBytes
+            do throws(JSONParseError) {
+                p.skipWhitespace()
+                let v = try p.parseValue(depth: 0)
+                p.skipWhitespace()
+                if p.i < p.end { throw p.error("unexpected data after the JSON value") }
+                result = .success(v)
+            } catch {
+                result = .failure(error)
+            }
+        }
+        return try result.get()
+    }
+
+    public static func parse(_ string: String) throws(JSONParseError) -> JSON {
+        try parse(Data(string.utf8))
+    }
+
+    /// Streams the elements of a top-level JSON array: `body(element, byteRange)` for each.
+    /// The byte range lets a caller re-parse one element later (lazy trace loading).
+    /// If the top level is an object, it is passed as the single element.
+    /// Elements already delivered stay delivered when a later element is malformed.
+    public static func forEachElement(
+        _ data: Data, maxStringBytes: Int = .max, _ body: (JSON, Range<Int>) throws -> Void
+    ) throws {
+        try data.withUnsafeBytes { raw in
+            var p = Cursor(raw)
+            p.maxStringBytes = maxStringBytes
+            p.skipWhitespace()
+            guard p.i < p.end else { throw p.error("the file is empty") }
+            if p.peek != UInt8(ascii: "[") {
+                let start = p.i
+                let v = try p.parseValue(depth: 0)
+                try body(v, start..<p.i)
+                p.skipWhitespace()
+                if p.i < p.end { throw p.error("unexpected data after the JSON value") }
+                return
+            }
+            p.i += 1
+            p.skipWhitespace()
+            if p.peek == UInt8(ascii: "]") {
+                p.i += 1
+                return
+            }
+            while true {
+                p.skipWhitespace()
+                let start = p.i
+                let v = try p.parseValue(depth: 1)
+                try body(v, start..<p.i)
+                p.skipWhitespace()
+                guard p.i < p.end else { throw p.error("the array is not closed (truncated file?)") }
+                let c = p.raw[p.i]
+                p.i += 1
+                if c == UInt8(ascii: ",") { continue }
+                if c == UInt8(ascii: "]") { break }
+                throw p.error("expected ',' or ']' between array elements")
+            }
+            p.skipWhitespace()
+            if p.i < p.end { throw p.error("unexpected data after the JSON array") }
+        }
+    }
+
+    /// Parses a sub-range of `data` (an element delivered by `forEachElement`).
+    public static func parse(_ data: Data, range: Range<Int>) throws(JSONParseError) -> JSON {
+        guard range.lowerBound >= 0, range.upperBound <= data.count else {
+            throw JSONParseError(message: "range outside the file", offset: 0, line: 1, column: 1)
+        }
+        return try parse(data.subdata(in: range))
+    }
+}
+
+private final class KeyInterner {
+    var table: [UInt64: [String]] = [:]
+    func intern(_ bytes: UnsafeRawBufferPointer) -> String {
+        // FNV-1a: keys are short and repeat thousands of times.
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        if let bucket = table[h] {
+            for var s in bucket {
+                let same = s.withUTF8 { u in
+                    u.count == bytes.count && (u.count == 0 || memcmp(u.baseAddress!, bytes.baseAddress!, u.count) == 0)
+                }
+                if same { return s }
+            }
+        }
+        let s = String(decoding: bytes, as: UTF8.self)
+        table[h, default: []].append(s)
+        return s
+    }
+}
+
+private struct Cursor {
+    let raw: UnsafeRawBufferPointer
+    var i: Int = 0
+    let end: Int
+    let keys = KeyInterner()
+    var scratch: [UInt8] = []
+    var maxStringBytes = Int.max
+
+    init(_ raw: UnsafeRawBufferPointer) {
+        self.raw = raw
+        self.end = raw.count
+    }
+
+    var peek: UInt8 { i < end ? raw[i] : 0 }
+
+    func error(_ message: String) -> JSONParseError {
+        var line = 1, col = 1
+        var k = 0
+        let stop = min(i, end)
+        while k < stop {
+            if raw[k] == 0x0A { line += 1; col = 1 } else if raw[k] & 0xC0 != 0x80 { col += 1 }
+            k += 1
+        }
+        return JSONParseError(message: message, offset: i, line: line, column: col)
+    }
+
+    mutating func skipWhitespace() {
+        while i < end {
+            let c = raw[i]
+            if c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 { i += 1 } else { break }
+        }
+    }
+
+    mutating func parseValue(depth: Int) throws(JSONParseError) -> JSON {
+        skipWhitespace()
+        guard i < end else { throw error("unexpected end of data (truncated file?)") }
+        let c = raw[i]
+        switch c {
+        case UInt8(ascii: "{"): return try parseObject(depth: depth + 1)
+        case UInt8(ascii: "["): return try parseArray(depth: depth + 1)
+        case UInt8(ascii: "\""): return .string(try parseString(intern: false))
+        case UInt8(ascii: "t"): try literal("true"); return .bool(true)
+        case UInt8(ascii: "f"): try literal("false"); return .bool(false)
+        case UInt8(ascii: "n"): try literal("null"); return .null
+        case UInt8(ascii: "N"): try literal("NaN"); return .double(.nan)
+        case UInt8(ascii: "I"): try literal("Infinity"); return .double(.infinity)
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
+        default:
+            if c == 0 { throw error("binary data (NUL byte) where a JSON value was expected") }
+            throw error("unexpected character '\(printable(c))'")
+        }
+    }
+
+    func printable(_ c: UInt8) -> String {
+        (c >= 0x20 && c < 0x7F) ? String(UnicodeScalar(c)) : String(format: "\\x%02x", c)
+    }
+
+    mutating func literal(_ word: StaticString) throws(JSONParseError) {
+        let n = word.utf8CodeUnitCount
+        guard i + n <= end else { throw error("unexpected end of data (truncated file?)") }
+        let p = word.utf8Start
+        for k in 0..<n where raw[i + k] != p[k] {
+            throw error("invalid literal")
+        }
+        i += n
+    }
+
+    mutating func parseObject(depth: Int) throws(JSONParseError) -> JSON {
+        guard depth <= JSONParser.maxDepth else { throw error("nesting deeper than \(JSONParser.maxDepth) levels") }
+        i += 1
+        var ks: [String] = []
+        var vs: [JSON] = []
+        skipWhitespace()
+        if peek == UInt8(ascii: "}") { i += 1; return .object(JSONObject()) }
+        while true {
+            skipWhitespace()
+            guard i < end else { throw error("unexpected end of data inside an object (truncated file?)") }
+            guard raw[i] == UInt8(ascii: "\"") else { throw error("expected a string key") }
+            let k = try parseString(intern: true)
+            skipWhitespace()
+            guard peek == UInt8(ascii: ":") else {
+                throw i < end ? error("expected ':' after a key") : error("unexpected end of data (truncated file?)")
+            }
+            i += 1
+            let v = try parseValue(depth: depth)
+            ks.append(k)
+            vs.append(v)
+            skipWhitespace()
+            guard i < end else { throw error("unexpected end of data inside an object (truncated file?)") }
+            let c = raw[i]
+            i += 1
+            if c == UInt8(ascii: ",") { continue }
+            if c == UInt8(ascii: "}") { break }
+            i -= 1
+            throw error("expected ',' or '}' in an object")
+        }
+        return .object(JSONObject(keys: ks, values: vs))
+    }
+
+    mutating func parseArray(depth: Int) throws(JSONParseError) -> JSON {
+        guard depth <= JSONParser.maxDepth else { throw error("nesting deeper than \(JSONParser.maxDepth) levels") }
+        i += 1
+        var out: [JSON] = []
+        skipWhitespace()
+        if peek == UInt8(ascii: "]") { i += 1; return .array(out) }
+        while true {
+            out.append(try parseValue(depth: depth))
+            skipWhitespace()
+            guard i < end else { throw error("unexpected end of data inside an array (truncated file?)") }
+            let c = raw[i]
+            i += 1
+            if c == UInt8(ascii: ",") { continue }
+            if c == UInt8(ascii: "]") { break }
+            i -= 1
+            throw error("expected ',' or ']' in an array")
+        }
+        return .array(out)
+    }
+
+    mutating func parseNumber() throws(JSONParseError) -> JSON {
+        let start = i
+        var negative = false
+        if raw[i] == UInt8(ascii: "-") {
+            negative = true
+            i += 1
+            if peek == UInt8(ascii: "I") { try literal("Infinity"); return .double(-.infinity) }
+        }
+        var mag: UInt64 = 0
+        var overflow = false
+        var digits = 0
+        while i < end, raw[i] >= 0x30, raw[i] <= 0x39 {
+            let d = UInt64(raw[i] - 0x30)
+            let (m1, o1) = mag.multipliedReportingOverflow(by: 10)
+            let (m2, o2) = m1.addingReportingOverflow(d)
+            if o1 || o2 { overflow = true } else { mag = m2 }
+            digits += 1
+            i += 1
+        }
+        guard digits > 0 else { throw error("invalid number") }
+        var isFloat = false
+        if i < end, raw[i] == UInt8(ascii: ".") {
+            isFloat = true
+            i += 1
+            var fd = 0
+            while i < end, raw[i] >= 0x30, raw[i] <= 0x39 { i += 1; fd += 1 }
+            guard fd > 0 else { throw error("invalid number") }
+        }
+        if i < end, raw[i] == UInt8(ascii: "e") || raw[i] == UInt8(ascii: "E") {
+            isFloat = true
+            i += 1
+            if i < end, raw[i] == UInt8(ascii: "+") || raw[i] == UInt8(ascii: "-") { i += 1 }
+            var ed = 0
+            while i < end, raw[i] >= 0x30, raw[i] <= 0x39 { i += 1; ed += 1 }
+            guard ed > 0 else { throw error("invalid number") }
+        }
+        if !isFloat && !overflow {
+            if negative {
+                if mag <= UInt64(Int64.max) + 1 { return .int(mag == UInt64(Int64.max) + 1 ? Int64.min : -Int64(mag)) }
+            } else if mag <= UInt64(Int64.max) {
+                return .int(Int64(mag))
+            }
+        }
+        // Slow path: let the C library round correctly.
+        let len = i - start
+        var buf = [CChar](repeating: 0, count: len + 1)
+        for k in 0..<len { buf[k] = CChar(bitPattern: raw[start + k]) }
+        let d = strtod(buf, nil)
+        return .double(d)
+    }
+
+    mutating func parseString(intern: Bool) throws(JSONParseError) -> String {
+        i += 1  // opening quote
+        let start = i
+        if !intern && maxStringBytes != .max {
+            // Find the closing quote without decoding (memchr), keep short strings, elide long ones.
+            var k = i
+            while k < end {
+                guard let hit = memchr(raw.baseAddress! + k, 0x22, end - k) else { k = end; break }
+                let q = raw.baseAddress!.distance(to: UnsafeRawPointer(hit))
+                var bs = 0
+                while q - 1 - bs >= start && raw[q - 1 - bs] == UInt8(ascii: "\\") { bs += 1 }
+                k = q
+                if bs % 2 == 0 { break }
+                k += 1
+            }
+            if k < end && k - start > maxStringBytes {
+                i = k + 1
+                return JSONParser.elided
+            }
+        }
+        // Fast path: no escapes before the next quote.
+        if let hit = memchr(raw.baseAddress! + i, 0x22, end - i) {
+            let q = raw.baseAddress!.distance(to: UnsafeRawPointer(hit))
+            if memchr(raw.baseAddress! + i, 0x5C, q - i) == nil {
+                let slice = UnsafeRawBufferPointer(rebasing: raw[start..<q])
+                i = q + 1
+                return intern ? keys.intern(slice) : String(decoding: slice, as: UTF8.self)
+            }
+            if let bsl = memchr(raw.baseAddress! + i, 0x5C, q - i) {
+                i = raw.baseAddress!.distance(to: UnsafeRawPointer(bsl))
+            }
+        } else {
+            i = end
+        }
+        guard i < end else { throw error("unterminated string (truncated file?)") }
+        // Slow path with escapes.
+        scratch.removeAll(keepingCapacity: true)
+        scratch.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[start..<i]))
+        while i < end {
+            let c = raw[i]
+            if c == UInt8(ascii: "\"") {
+                i += 1
+                return scratch.withUnsafeBytes { b in
+                    intern ? keys.intern(b) : String(decoding: b, as: UTF8.self)
+                }
+            }
+            if c != UInt8(ascii: "\\") {
+                scratch.append(c)
+                i += 1
+                continue
+            }
+            i += 1
+            guard i < end else { break }
+            let e = raw[i]
+            i += 1
+            switch e {
+            case UInt8(ascii: "\""): scratch.append(0x22)
+            case UInt8(ascii: "\\"): scratch.append(0x5C)
+            case UInt8(ascii: "/"): scratch.append(0x2F)
+            case UInt8(ascii: "b"): scratch.append(0x08)
+            case UInt8(ascii: "f"): scratch.append(0x0C)
+            case UInt8(ascii: "n"): scratch.append(0x0A)
+            case UInt8(ascii: "r"): scratch.append(0x0D)
+            case UInt8(ascii: "t"): scratch.append(0x09)
+            case UInt8(ascii: "u"):
+                var scalar = try hex4()
+                if (0xD800...0xDBFF).contains(scalar) {
+                    // A surrogate pair, if a low surrogate follows.
+                    if i + 6 <= end, raw[i] == UInt8(ascii: "\\"), raw[i + 1] == UInt8(ascii: "u") {
+                        let save = i
+                        i += 2
+                        let low = try hex4()
+                        if (0xDC00...0xDFFF).contains(low) {
+                            scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                        } else {
+                            i = save
+                            scalar = 0xFFFD
+                        }
+                    } else {
+                        scalar = 0xFFFD
+                    }
+                } else if (0xDC00...0xDFFF).contains(scalar) {
+                    scalar = 0xFFFD
+                }
+                appendUTF8(scalar)
+            default:
+                throw error("invalid escape '\\\(printable(e))' in a string")
+            }
+        }
+        throw error("unterminated string (truncated file?)")
+    }
+
+    mutating func hex4() throws(JSONParseError) -> UInt32 {
+        guard i + 4 <= end else { throw error("truncated \\u escape") }
+        var v: UInt32 = 0
+        for _ in 0..<4 {
+            let c = raw[i]
+            let d: UInt32
+            switch c {
+            case 0x30...0x39: d = UInt32(c - 0x30)
+            case 0x41...0x46: d = UInt32(c - 0x41 + 10)
+            case 0x61...0x66: d = UInt32(c - 0x61 + 10)
+            default: throw error("invalid \\u escape")
+            }
+            v = v << 4 | d
+            i += 1
+        }
+        return v
+    }
+
+    mutating func appendUTF8(_ s: UInt32) {
+        switch s {
+        case 0..<0x80: scratch.append(UInt8(s))
+        case 0x80..<0x800:
+            scratch.append(UInt8(0xC0 | (s >> 6)))
+            scratch.append(UInt8(0x80 | (s & 0x3F)))
+        case 0x800..<0x10000:
+            scratch.append(UInt8(0xE0 | (s >> 12)))
+            scratch.append(UInt8(0x80 | ((s >> 6) & 0x3F)))
+            scratch.append(UInt8(0x80 | (s & 0x3F)))
+        default:
+            scratch.append(UInt8(0xF0 | (s >> 18)))
+            scratch.append(UInt8(0x80 | ((s >> 12) & 0x3F)))
+            scratch.append(UInt8(0x80 | ((s >> 6) & 0x3F)))
+            scratch.append(UInt8(0x80 | (s & 0x3F)))
+        }
+    }
+}

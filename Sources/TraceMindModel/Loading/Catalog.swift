@@ -1,0 +1,318 @@
+import Foundation
+
+public enum RunOrigin: String, Sendable {
+    case runFolder = "folder"
+    case leaderboardFile = "leaderboard file"
+    case resultsFile = "results file"
+    case tracesFile = "traces file"
+}
+
+/// Where a run's datasets are. Any of them may be missing (a failed run leaves only its leaderboard row).
+public struct RunFiles: Sendable {
+    public var fs: any DataFileSystem
+    public var folder: String?
+    public var results: String?
+    public var traces: String?
+    public var metrics: String?
+    /// For files that hold several runs: only records of this run id (nil: all).
+    public var runIDFilter: String?
+    /// Records with no run id belong to this entry too (single-run files).
+    public var acceptsMissingRunID: Bool = true
+}
+
+/// One run in the catalog: its leaderboard row (recorded figures) and where its datasets live.
+public struct RunEntry: Sendable, Identifiable {
+    /// Unique key within the catalog: the run id, else the folder name (runs before 2025-10-24 have no id).
+    public var key: String
+    public var row: LeaderboardRow
+    /// The folder or file it came from, for display.
+    public var source: String
+    public var origin: RunOrigin
+    public var files: RunFiles
+    public var id: String { key }
+}
+
+/// Every run found in the sources, and every problem met on the way.
+public struct Catalog: Sendable {
+    public var runs: [RunEntry]
+    public var diagnostics: [Diagnostic]
+    public var sources: [String]
+    public var isDemo: Bool
+
+    public init(runs: [RunEntry], diagnostics: [Diagnostic], sources: [String], isDemo: Bool) {
+        self.runs = runs
+        self.diagnostics = diagnostics
+        self.sources = sources
+        self.isDemo = isDemo
+    }
+
+    public enum LookupError: Error, CustomStringConvertible, Equatable {
+        case notFound(String)
+        case ambiguous(String, [String])
+        public var description: String {
+            switch self {
+            case .notFound(let q): return "no run matches '\(q)'"
+            case .ambiguous(let q, let keys):
+                return "'\(q)' matches \(keys.count) runs: \(keys.prefix(6).joined(separator: ", "))\(keys.count > 6 ? ", …" : "")"
+            }
+        }
+    }
+
+    /// A run by key, run id, or folder name, or a unique prefix of any of them.
+    public func run(matching query: String) throws(LookupError) -> RunEntry {
+        let q = query.trimmingCharacters(in: .whitespaces)
+        guard !q.isEmpty else { throw .notFound(query) }
+        func names(_ r: RunEntry) -> [String] {
+            var n = [r.key]
+            if let id = r.row.runID { n.append(id) }
+            if let f = r.files.folder { n.append(PathUtil.basename(f)) }
+            return n
+        }
+        let exact = runs.filter { names($0).contains(q) }
+        if exact.count == 1 { return exact[0] }
+        if exact.count > 1 { throw .ambiguous(q, exact.map { $0.key }) }
+        let pre = runs.filter { names($0).contains { $0.lowercased().hasPrefix(q.lowercased()) } }
+        if pre.count == 1 { return pre[0] }
+        if pre.isEmpty { throw .notFound(q) }
+        throw .ambiguous(q, pre.map { $0.key })
+    }
+}
+
+public enum CatalogLoader {
+    public static let runFileNames = ["leaderboard_row.json", "results.json", "traces.json", "metrics.json", "metadata.json"]
+    static let maxDepth = 12
+
+    /// Loads the leaderboard of every source: run folders (found recursively), leaderboard / results / traces files.
+    /// Reads only what the leaderboard needs: one small file per run folder.
+    public static func load(sources: [String], fs: any DataFileSystem = LocalFileSystem(), isDemo: Bool = false) -> Catalog {
+        var b = Builder(fs: fs)
+        for src in sources {
+            if fs.isDirectory(src) {
+                var seen = Set<String>()
+                let before = b.entries.count
+                b.scanFolder(src, depth: 0, seen: &seen)
+                if b.entries.count == before {
+                    b.diags.append(Diagnostic(.note, path: src, "no SMOLTRACE runs found in this folder"))
+                }
+            } else if fs.isFile(src) {
+                b.loadFile(src)
+            } else {
+                b.diags.append(Diagnostic(.error, path: src, "no such file or folder"))
+            }
+        }
+        b.attachStandaloneTraces()
+        return Catalog(runs: b.uniqueKeys(), diagnostics: b.diags, sources: sources, isDemo: isDemo)
+    }
+
+    struct Builder {
+        let fs: any DataFileSystem
+        var entries: [RunEntry] = []
+        var diags: [Diagnostic] = []
+        var standaloneTraces: [(path: String, runIDs: [String?])] = []
+
+        init(fs: any DataFileSystem) { self.fs = fs }
+
+        mutating func scanFolder(_ dir: String, depth: Int, seen: inout Set<String>) {
+            guard depth <= CatalogLoader.maxDepth else { return }
+            let canon = fs.canonicalPath(dir)
+            guard seen.insert(canon).inserted else { return }
+            let names: [String]
+            do { names = try fs.list(dir) } catch {
+                diags.append(Diagnostic(path: dir, "\(error)"))
+                return
+            }
+            let set = Set(names)
+            if CatalogLoader.runFileNames.contains(where: set.contains) {
+                loadRunFolder(dir, names: set)
+                return
+            }
+            for name in names where !name.hasPrefix(".") {
+                let p = PathUtil.join(dir, name)
+                if fs.isDirectory(p) { scanFolder(p, depth: depth + 1, seen: &seen) }
+            }
+        }
+
+        mutating func loadRunFolder(_ dir: String, names: Set<String>) {
+            func path(_ n: String) -> String? { names.contains(n) ? PathUtil.join(dir, n) : nil }
+            var row: LeaderboardRow?
+            if let p = path("leaderboard_row.json"), let json = DatasetFiles.readJSON(fs, p, into: &diags) {
+                if let o = json.objectValue {
+                    row = LeaderboardRow(json: o)
+                } else if let a = json.arrayValue, let o = a.first?.objectValue {
+                    row = LeaderboardRow(json: o)
+                } else {
+                    diags.append(Diagnostic(path: p, "expected a JSON object (one leaderboard row)"))
+                }
+            }
+            if row == nil, let p = path("metadata.json"), let m = DatasetFiles.readJSON(fs, p, into: &diags)?.objectValue {
+                let ts = m["timestamp"]?.text
+                row = .synthesized(
+                    model: m["model"]?.text ?? "unknown model", agentType: m["agent_type"]?.text ?? "unknown",
+                    timestamp: ts.flatMap(isoFromCompactTimestamp) ?? ts, totalTests: m["num_results"]?.int)
+            }
+            if row == nil { row = Builder.rowFromFolderName(PathUtil.basename(dir)) }
+            let files = RunFiles(
+                fs: fs, folder: dir, results: path("results.json"), traces: path("traces.json"),
+                metrics: path("metrics.json"))
+            entries.append(
+                RunEntry(
+                    key: row!.runID ?? PathUtil.basename(dir), row: row!, source: dir, origin: .runFolder, files: files))
+        }
+
+        /// `{model_safe}_{agent_type}_{YYYYMMDD}_{HHMMSS}` → a row with what the name tells.
+        static func rowFromFolderName(_ name: String) -> LeaderboardRow {
+            let parts = name.split(separator: "_").map(String.init)
+            if parts.count >= 4, let iso = isoFromCompactTimestamp(parts[parts.count - 2] + "_" + parts[parts.count - 1]) {
+                let agent = parts[parts.count - 3]
+                let model = parts[0..<(parts.count - 3)].joined(separator: "_")
+                return .synthesized(model: model.isEmpty ? name : model, agentType: agent, timestamp: iso, totalTests: nil)
+            }
+            return .synthesized(model: name, agentType: "unknown", timestamp: nil, totalTests: nil)
+        }
+
+        mutating func loadFile(_ path: String) {
+            let base = PathUtil.basename(path)
+            if CatalogLoader.runFileNames.contains(base) {
+                let dir = PathUtil.dirname(path)
+                if let names = try? fs.list(dir) {
+                    loadRunFolder(dir, names: Set(names))
+                    return
+                }
+            }
+            // Detect the dataset from the first record.
+            var kind = DatasetKind.unknown
+            var records: [JSONObject] = []
+            var traceRunIDs: [String?] = []
+            var sawNonObject = false
+            let ok = DatasetFiles.forEachRecord(fs, path, into: &diags) { v, _ in
+                guard let o = v.objectValue else {
+                    sawNonObject = true
+                    return
+                }
+                if kind == .unknown { kind = DatasetKind.detect(o) }
+                if kind == .traces {
+                    let rid = o["run_id"]?.text ?? (o["spans"]?.arrayValue?.first?["resource"]?["attributes"]?["run.id"]?.text)
+                    if !traceRunIDs.contains(where: { $0 == rid }) { traceRunIDs.append(rid) }
+                } else {
+                    records.append(o)
+                }
+            }
+            guard ok else { return }
+            switch kind {
+            case .leaderboard:
+                for o in records where DatasetKind.detect(o) == .leaderboard || o["model"] != nil {
+                    let row = LeaderboardRow(json: o)
+                    var files = RunFiles(fs: fs, folder: nil, results: nil, traces: nil, metrics: nil)
+                    files.results = resolvePointer(row.resultsDataset, from: path)
+                    files.traces = resolvePointer(row.tracesDataset, from: path)
+                    files.metrics = resolvePointer(row.metricsDataset, from: path)
+                    if let r = files.results { files.folder = PathUtil.dirname(r) }
+                    entries.append(
+                        RunEntry(key: row.runID ?? base, row: row, source: path, origin: .leaderboardFile, files: files))
+                }
+            case .results:
+                let results = records.map { TestResult(json: $0) }
+                var groups: [(String?, [TestResult])] = []
+                for r in results {
+                    if let i = groups.firstIndex(where: { $0.0 == r.runID }) { groups[i].1.append(r) } else { groups.append((r.runID, [r])) }
+                }
+                for (rid, rs) in groups {
+                    let row = Builder.rowFromResults(rs, runID: rid)
+                    var files = RunFiles(fs: fs, folder: nil, results: path, traces: nil, metrics: nil)
+                    files.runIDFilter = rid
+                    files.acceptsMissingRunID = groups.count == 1
+                    entries.append(
+                        RunEntry(
+                            key: rid ?? base, row: row, source: path, origin: .resultsFile, files: files))
+                }
+            case .traces:
+                standaloneTraces.append((path, traceRunIDs))
+            case .metrics:
+                diags.append(Diagnostic(.note, path: path, "a metrics file on its own has no run to show; open its run folder"))
+            case .unknown:
+                if sawNonObject || records.isEmpty {
+                    diags.append(Diagnostic(path: path, "not a SMOLTRACE dataset (expected JSON objects)"))
+                } else {
+                    diags.append(
+                        Diagnostic(
+                            path: path,
+                            "not a recognised SMOLTRACE dataset (no leaderboard, results or traces fields in its first record)"))
+                }
+            }
+        }
+
+        /// Traces given as files of their own join the run with the same id, or make a traces-only run.
+        mutating func attachStandaloneTraces() {
+            for (path, ids) in standaloneTraces {
+                for rid in ids {
+                    if let rid, let i = entries.firstIndex(where: { ($0.row.runID == rid || $0.key == rid) && $0.files.traces == nil }) {
+                        entries[i].files.traces = path
+                        continue
+                    }
+                    if rid == nil, ids.count == 1, let i = entries.firstIndex(where: { $0.origin == .resultsFile && $0.files.traces == nil }),
+                        entries.filter({ $0.origin == .resultsFile }).count == 1
+                    {
+                        entries[i].files.traces = path
+                        continue
+                    }
+                    var o = JSONObject()
+                    if let rid { o.set("run_id", .string(rid)) }
+                    o.set("model", .string("(traces only)"))
+                    o.set("agent_type", .string("unknown"))
+                    var files = RunFiles(fs: fs, folder: nil, results: nil, traces: path, metrics: nil)
+                    files.runIDFilter = rid
+                    files.acceptsMissingRunID = ids.count == 1
+                    entries.append(
+                        RunEntry(
+                            key: rid ?? PathUtil.basename(path), row: LeaderboardRow(json: o), source: path,
+                            origin: .tracesFile, files: files))
+                }
+            }
+        }
+
+        static func rowFromResults(_ rs: [TestResult], runID: String?) -> LeaderboardRow {
+            var o = JSONObject()
+            if let runID { o.set("run_id", .string(runID)) }
+            o.set("model", .string(rs.first?.model ?? "unknown model"))
+            let agents = Set(rs.map { $0.agentType })
+            o.set("agent_type", .string(agents.count == 1 ? agents.first! : "both"))
+            let passed = rs.filter { $0.passed }.count
+            o.set("total_tests", .int(Int64(rs.count)))
+            o.set("successful_tests", .int(Int64(passed)))
+            o.set("failed_tests", .int(Int64(rs.count - passed)))
+            o.set("success_rate", .double(rs.isEmpty ? 0 : (Double(passed) * 10000 / Double(rs.count)).rounded() / 100))
+            if let ts = rs.first?.raw["evaluation_date"]?.text { o.set("timestamp", .string(ts)) }
+            let tok = rs.compactMap { $0.recordedTotalTokens }
+            if !tok.isEmpty { o.set("total_tokens", .int(Int64(tok.reduce(0, +)))) }
+            let cost = rs.compactMap { $0.recordedCostUSD }
+            if !cost.isEmpty { o.set("total_cost_usd", .double(cost.reduce(0, +))) }
+            return LeaderboardRow(json: o)
+        }
+
+        /// `local:` pointers (Windows backslashes, relative to the run's working directory): tried next to the
+        /// leaderboard file, by their last two parts, and as given. Hub ids and `local:none` are not local files.
+        func resolvePointer(_ pointer: String?, from leaderboardPath: String) -> String? {
+            guard var p = pointer, p.hasPrefix("local:") else { return nil }
+            p = String(p.dropFirst(6)).replacingOccurrences(of: "\\", with: "/")
+            if p == "none" || p.isEmpty { return nil }
+            let base = PathUtil.dirname(leaderboardPath)
+            let parts = p.split(separator: "/").map(String.init)
+            var candidates = [PathUtil.join(base, p)]
+            if parts.count >= 2 { candidates.append(PathUtil.join(base, parts.suffix(2).joined(separator: "/"))) }
+            candidates.append(p)
+            return candidates.first { fs.isFile($0) }
+        }
+
+        /// Keys must be unique: a re-used run id or the same run from two sources gets a suffix.
+        func uniqueKeys() -> [RunEntry] {
+            var seen: [String: Int] = [:]
+            return entries.map { e in
+                var e = e
+                let n = seen[e.key, default: 0] + 1
+                seen[e.key] = n
+                if n > 1 { e.key = "\(e.key)#\(n)" }
+                return e
+            }
+        }
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+import TraceMindModel
+
+/// Number formatting shared by the CLI and the screens, so both show the same figures.
+public enum Format {
+    /// `$0.001476`, `$0.0822`, `$12.34`; unknown → `unknown`; partly known → `≥$0.0123`.
+    public static func cost(_ c: CostSum?, unknown: String = "unknown") -> String {
+        guard let c else { return unknown }
+        if c.priced == 0 && c.unpriced > 0 { return unknown }
+        if c.isPartial { return "≥" + usd(c.knownUSD) }
+        return usd(c.knownUSD)
+    }
+
+    public static func usd(_ v: Double?, unknown: String = "—") -> String {
+        guard let v, v.isFinite else { return unknown }
+        let a = abs(v)
+        if a == 0 { return "$0" }
+        let sign = v < 0 ? "-" : ""
+        if a < 0.01 { return sign + "$" + trimmed(String(format: "%.6f", a)) }
+        if a < 1 { return sign + String(format: "$%.4f", a) }
+        if a < 1000 { return sign + String(format: "$%.2f", a) }
+        return sign + "$" + grouped(Int(a.rounded()))
+    }
+
+    static func trimmed(_ s: String) -> String {
+        guard s.contains(".") else { return s }
+        var t = s
+        while t.hasSuffix("0") { t.removeLast() }
+        if t.hasSuffix(".") { t.removeLast() }
+        return t
+    }
+
+    /// `133,209`
+    public static func grouped(_ n: Int) -> String {
+        let neg = n < 0
+        var s = String(abs(n))
+        var out = ""
+        while s.count > 3 {
+            out = "," + s.suffix(3) + out
+            s.removeLast(3)
+        }
+        return (neg ? "-" : "") + s + out
+    }
+
+    public static func tokens(_ n: Int?, unknown: String = "—") -> String { n.map(grouped) ?? unknown }
+
+    /// `133.2k`, `1.4M`, `950`
+    public static func compact(_ n: Double?, unknown: String = "—") -> String {
+        guard let n, n.isFinite else { return unknown }
+        let a = abs(n)
+        if a >= 1e9 { return String(format: "%.1fG", n / 1e9) }
+        if a >= 1e6 { return String(format: "%.1fM", n / 1e6) }
+        if a >= 1e4 { return String(format: "%.1fk", n / 1e3) }
+        if a == a.rounded() { return String(Int(n)) }
+        return String(format: "%.1f", n)
+    }
+
+    /// `173ms`, `13.35s`, `2m05s`, `1h02m`
+    public static func duration(_ ms: Double?, unknown: String = "—") -> String {
+        guard let ms, ms.isFinite else { return unknown }
+        if ms < 1 { return ms == 0 ? "0ms" : String(format: "%.2fms", ms) }
+        if ms < 1000 { return String(format: "%.0fms", ms) }
+        let s = ms / 1000
+        if s < 10 { return String(format: "%.2fs", s) }
+        if s < 60 { return String(format: "%.1fs", s) }
+        let m = Int(s) / 60
+        if m < 60 { return String(format: "%dm%02ds", m, Int(s) % 60) }
+        return String(format: "%dh%02dm", m / 60, m % 60)
+    }
+
+    public static func percent(_ v: Double?, digits: Int = 1, unknown: String = "—") -> String {
+        guard let v, v.isFinite else { return unknown }
+        return String(format: "%.\(digits)f%%", v)
+    }
+
+    public static func number(_ v: Double?, digits: Int = 2, unknown: String = "—") -> String {
+        guard let v, v.isFinite else { return unknown }
+        return trimmed(String(format: "%.\(digits)f", v))
+    }
+
+    public static func signed(_ v: Double, _ body: (Double) -> String) -> String {
+        v > 0 ? "+" + body(v) : (v < 0 ? "-" + body(-v) : "±0")
+    }
+
+    /// `2026-11-21 13:27` from any ISO form.
+    public static func timestamp(_ s: String?) -> String {
+        guard let s, s.count >= 16 else { return s ?? "—" }
+        let c = Array(s)
+        return String(c[0..<10]) + " " + String(c[11..<16])
+    }
+
+    public static func outcomeGlyph(_ o: TestOutcome?) -> String {
+        switch o {
+        case .passed?: return "✓"
+        case .failed?: return "✗"
+        case .error?: return "!"
+        case .timeout?: return "⏱"
+        case nil: return "·"
+        }
+    }
+
+    public static func outcomeWord(_ o: TestOutcome?) -> String { o?.rawValue ?? "missing" }
+
+    /// The run's short display name: `gpt-4o · tool`.
+    public static func runLabel(_ e: RunEntry) -> String {
+        let m = e.row.model.split(separator: "/").last.map(String.init) ?? e.row.model
+        return "\(m) · \(e.row.agentType)"
+    }
+
+    /// One line, no control characters: for table cells and CSV.
+    public static func oneLine(_ s: String?, max: Int = 200) -> String {
+        guard let s else { return "" }
+        var out = ""
+        for ch in s.unicodeScalars {
+            if ch == "\n" || ch == "\r" || ch == "\t" { out += " " } else if ch.value < 0x20 || (0x7F...0x9F).contains(ch.value) {
+                out += "\u{FFFD}"
+            } else {
+                out.unicodeScalars.append(ch)
+            }
+            if out.count >= max { out += "…"; break }
+        }
+        return out
+    }
+}

@@ -1,0 +1,392 @@
+import Foundation
+import TraceMindModel
+
+/// The report commands' documents. The screens show the same numbers.
+public enum Reports {
+    // MARK: JSON pieces
+
+    static func tokensJSON(_ t: TokenCounts?) -> JSON {
+        guard let t else { return .null }
+        return .obj([
+            ("prompt", t.hasSplit ? .int(Int64(t.prompt)) : .null),
+            ("completion", t.hasSplit ? .int(Int64(t.completion)) : .null),
+            ("total", .int(Int64(t.total))),
+        ])
+    }
+
+    static func costValue(_ c: CostSum?) -> JSON { .from(c?.value) }
+
+    static func round6(_ d: Double?) -> JSON {
+        guard let d, d.isFinite else { return .null }
+        return .double((d * 1e9).rounded() / 1e9)
+    }
+
+    public static func leaderboardFields(_ e: RunEntry) -> [(String, JSON)] {
+        let r = e.row
+        return [
+            ("key", .string(e.key)),
+            ("run_id", .from(r.runID)),
+            ("model", .string(r.model)),
+            ("agent_type", .string(r.agentType)),
+            ("provider", .from(r.provider)),
+            ("timestamp", .from(r.timestamp)),
+            ("run_status", .from(r.runStatus)),
+            ("total_tests", .from(r.totalTests)),
+            ("successful_tests", .from(r.successfulTests)),
+            ("failed_tests", .from(r.failedTests)),
+            ("success_rate", .from(r.successRate)),
+            ("pass_at_1", .from(r.passAt1)),
+            ("avg_steps", .from(r.avgSteps)),
+            ("recorded_avg_duration_ms", .from(r.avgDurationMs)),
+            ("recorded_total_tokens", .from(r.totalTokens)),
+            ("recorded_total_cost_usd", .from(r.totalCostUSD)),
+            ("co2_emissions_g", .from(r.co2Grams)),
+            ("gpu_utilization_avg", .from(r.gpuUtilizationAvg)),
+            ("hardware", .from(r.hardware)),
+            ("use_case", .from(r.useCase)),
+            ("team", .from(r.team)),
+            ("submitted_by", .from(r.submittedBy)),
+            ("rankable", .bool(r.isRankable)),
+            ("source", .string(e.source)),
+        ]
+    }
+
+    // MARK: leaderboard
+
+    public static func leaderboard(_ runs: [RunEntry], format: OutputFormat) -> String {
+        if format == .json {
+            return JSONWriter.string(.array(runs.map { .obj(leaderboardFields($0)) })) + "\n"
+        }
+        var t = TextTable(
+            headers: [
+                "#", "run", "model", "agent", "provider", "status", "success", "pass@1", "tests P/F", "tokens (rec.)",
+                "cost (rec.)", "timestamp",
+            ],
+            align: [.right, .left, .left, .left, .left, .left, .right, .right, .right, .right, .right, .left])
+        var rank = 0
+        for e in runs {
+            let r = e.row
+            if r.isRankable { rank += 1 }
+            t.rows.append([
+                r.isRankable ? String(rank) : "-", short(e.key), r.model, r.agentType, r.provider ?? "—",
+                r.runStatus ?? "—", Format.percent(r.successRate), r.passAt1.map { Format.number($0, digits: 2) } ?? "—",
+                "\(r.successfulTests.map(String.init) ?? "?")/\(r.failedTests.map(String.init) ?? "?")",
+                Format.tokens(r.totalTokens), Format.usd(r.totalCostUSD), Format.timestamp(r.timestamp),
+            ])
+        }
+        var out = t.render(format)
+        if format == .table { out += "\(runs.count) runs · tokens and cost as recorded by SMOLTRACE (see `tracemind run` for corrected figures)\n" }
+        return out
+    }
+
+    static func short(_ key: String) -> String { key.count > 12 ? String(key.prefix(8)) + "…" : key }
+
+    // MARK: run
+
+    public static func testJSON(_ t: TestRow) -> JSON {
+        .obj([
+            ("task_id", .string(t.taskID)),
+            ("agent_type", .string(t.agentType)),
+            ("test_case_uid", .from(t.result?.testCaseUID)),
+            ("outcome", .string(t.outcome.rawValue)),
+            ("success", .from(t.result.map { $0.success == true })),
+            ("steps", .from(t.steps)),
+            ("wall_ms", round6(t.wallMs)),
+            ("tokens", tokensJSON(t.tokens)),
+            ("cost_usd", round6(t.cost?.value)),
+            ("cost_unpriced_calls", .from(t.cost?.unpriced)),
+            ("llm_calls", .from(t.trace?.llmCalls)),
+            ("recorded_total_tokens", .from(t.recordedTotalTokens)),
+            ("recorded_cost_usd", .from(t.recordedCostUSD)),
+            ("recorded_execution_time_ms", .from(t.result?.recordedExecutionMs)),
+            ("trace_id", .from(t.trace?.traceID ?? t.result?.traceID)),
+            ("joined_by", .string(t.joinedBy.rawValue)),
+            ("stop_reason", .from(t.result?.stopReason)),
+            ("error", .from(t.error)),
+        ])
+    }
+
+    public static func runJSON(_ a: RunAnalysis) -> JSON {
+        .obj([
+            ("run", .obj(leaderboardFields(a.entry))),
+            (
+                "totals",
+                .obj([
+                    ("tests", .int(Int64(a.testCount))),
+                    ("passed", .int(Int64(a.passed))),
+                    ("failed", .int(Int64(a.failed))),
+                    ("errored", .int(Int64(a.errored))),
+                    ("timed_out", .int(Int64(a.timedOut))),
+                    ("success_rate", .from(a.successRate)),
+                    ("pass_at_1", .from(a.passAt1)),
+                    ("avg_steps", .from(a.avgSteps)),
+                    ("tokens", a.hasTraces ? tokensJSON(a.tokens) : .null),
+                    ("cost_usd", a.hasTraces ? round6(a.cost.value) : .null),
+                    ("cost_known_usd", a.hasTraces ? round6(a.cost.knownUSD) : .null),
+                    ("cost_unpriced_calls", .int(Int64(a.cost.unpriced))),
+                    ("recorded_total_tokens", .from(a.recordedTotalTokens)),
+                    ("recorded_total_cost_usd", .from(a.recordedTotalCostUSD)),
+                    ("wall_ms_p50", round6(a.wall?.p50)),
+                    ("wall_ms_p95", round6(a.wall?.p95)),
+                    ("wall_ms_p99", round6(a.wall?.p99)),
+                    ("tokens_per_test", round6(a.tokensPerTest)),
+                    ("cost_per_test_usd", round6(a.costPerTest)),
+                    ("tokens_per_pass", round6(a.tokensPerPass)),
+                    ("cost_per_pass_usd", round6(a.costPerPass)),
+                    ("co2_g", .from(a.co2Grams)),
+                    (
+                        "by_model",
+                        .array(
+                            a.tokensByModel.map {
+                                .obj([("model", .string($0.model)), ("tokens", tokensJSON($0.tokens)), ("cost_usd", round6($0.cost.value))])
+                            })
+                    ),
+                    (
+                        "by_span_kind",
+                        .array(
+                            a.costByCategory.map {
+                                .obj([("kind", .string($0.category.rawValue)), ("cost_usd", round6($0.cost.value))])
+                            })
+                    ),
+                    ("extra_traces", .int(Int64(a.extraTraces.count))),
+                    ("gpu_data", .bool(a.metrics?.hasGPUData ?? false)),
+                ])
+            ),
+            ("tests", .array(a.tests.map(testJSON))),
+            ("diagnostics", .array(a.diagnostics.map { .string($0.description) })),
+        ])
+    }
+
+    static func runTestCells(_ r: TestRow) -> [String] {
+        let cost = r.trace == nil ? "unknown" : Format.cost(r.cost)
+        let steps = r.steps.map { String($0) } ?? "—"
+        return [
+            r.taskID, r.agentType, r.outcome.rawValue, steps, Format.duration(r.wallMs), Format.tokens(r.tokens?.total), cost,
+            Format.tokens(r.recordedTotalTokens), Format.usd(r.recordedCostUSD), Format.oneLine(r.error, max: 60),
+        ]
+    }
+
+    public static func run(_ a: RunAnalysis, format: OutputFormat) -> String {
+        if format == .json { return JSONWriter.string(runJSON(a)) + "\n" }
+        var t = TextTable(
+            headers: ["task", "agent", "outcome", "steps", "wall", "tokens", "cost", "tokens (rec.)", "cost (rec.)", "error"],
+            align: [.left, .left, .left, .right, .right, .right, .right, .right, .right, .left])
+        t.rows = a.tests.map(runTestCells)
+        let header = runHeaderLines(a)
+        switch format {
+        case .csv: return t.csv()
+        case .markdown: return header.map { "- " + $0 }.joined(separator: "\n") + "\n\n" + t.markdown()
+        default: return header.joined(separator: "\n") + "\n\n" + t.aligned()
+        }
+    }
+
+    public static func runHeaderLines(_ a: RunAnalysis) -> [String] {
+        let r = a.entry.row
+        var lines = [
+            "\(r.model) · \(r.agentType) · \(r.provider ?? "—") · \(r.runStatus ?? "status unknown") · \(Format.timestamp(r.timestamp))",
+            "run \(a.entry.key)  source \(a.entry.source)",
+            "tests \(a.testCount): \(a.passed) passed, \(a.failed) failed, \(a.errored) errors, \(a.timedOut) timeouts · success \(Format.percent(a.successRate)) · pass@1 \(a.passAt1.map { Format.number($0) } ?? "—")",
+        ]
+        if a.hasTraces {
+            lines.append(
+                "tokens \(Format.tokens(a.tokens.total)) (prompt \(Format.tokens(a.tokens.prompt)), completion \(Format.tokens(a.tokens.completion))) · recorded \(Format.tokens(a.recordedTotalTokens))"
+            )
+            lines.append(
+                "cost \(Format.cost(a.cost))\(a.cost.unpriced > 0 ? " (\(a.cost.unpriced) unpriced calls)" : "") · recorded \(Format.usd(a.recordedTotalCostUSD)) · per pass \(Format.usd(a.costPerPass))"
+            )
+        } else {
+            lines.append(
+                "no traces: tokens and cost unknown · recorded tokens \(Format.tokens(a.recordedTotalTokens)), cost \(Format.usd(a.recordedTotalCostUSD))"
+            )
+        }
+        if let w = a.wall {
+            lines.append("wall time per test p50 \(Format.duration(w.p50)) · p95 \(Format.duration(w.p95)) · p99 \(Format.duration(w.p99))")
+        }
+        return lines
+    }
+
+    // MARK: compare
+
+    public static func compareJSON(_ c: Comparison) -> JSON {
+        .obj([
+            ("runs", .array(c.runs.map { .obj(leaderboardFields($0.entry)) })),
+            (
+                "metrics",
+                .array(
+                    c.metrics.map { m in
+                        .obj([
+                            ("name", .string(m.name)),
+                            ("values", .array(m.values.map { round6($0) })),
+                            ("best_index", .from(m.bestIndex)),
+                            ("lower_is_better", .bool(m.lowerIsBetter)),
+                        ])
+                    })
+            ),
+            (
+                "tests",
+                .array(
+                    c.tests.map { t in
+                        .obj([
+                            ("task_id", .string(t.taskID)),
+                            ("agent_type", .string(t.agentType)),
+                            ("success", .array(t.success.map { .from($0) })),
+                            ("outcome", .array(t.outcomes.map { .from($0?.rawValue) })),
+                            ("cost_usd", .array(t.cost.map { round6($0) })),
+                            ("wall_ms", .array(t.wallMs.map { round6($0) })),
+                            ("steps", .array(t.steps.map { .from($0) })),
+                            ("flipped", .bool(t.flipped)),
+                        ])
+                    })
+            ),
+        ])
+    }
+
+    public static func metricValue(_ m: Comparison.Metric, _ v: Double?) -> String {
+        guard let v else { return "—" }
+        switch m.unit {
+        case .percent: return Format.percent(v)
+        case .ratio: return Format.number(v, digits: 3)
+        case .count: return String(Int(v))
+        case .tokens: return Format.grouped(Int(v.rounded()))
+        case .usd: return Format.usd(v)
+        case .ms: return Format.duration(v)
+        case .grams: return Format.number(v, digits: 4) + "g"
+        case .number: return Format.number(v)
+        }
+    }
+
+    static func metricCell(_ c: Comparison, _ m: Comparison.Metric, _ i: Int) -> String {
+        var s = metricValue(m, m.values[i])
+        if let d = c.delta(m, i), d.abs != 0 {
+            let absText = Format.signed(d.abs, { metricValue(m, $0) })
+            let pctText = d.pct.map { String(format: ", %+.0f%%", $0) } ?? ""
+            s += " (" + absText + pctText + ")"
+        }
+        return m.bestIndex == i ? "★ " + s : s
+    }
+
+    static func testCell(_ r: TestRow?) -> String {
+        guard let r else { return "missing" }
+        return Format.outcomeGlyph(r.outcome) + " " + Format.cost(r.cost, unknown: "?") + " " + Format.duration(r.wallMs)
+    }
+
+    public static func compareTables(_ c: Comparison) -> (metrics: TextTable, tests: TextTable) {
+        let names = c.runs.enumerated().map { i, r in (i == 0 ? "[base] " : "") + Format.runLabel(r.entry) }
+        var mt = TextTable(headers: ["metric"] + names, align: [.left] + names.map { _ in .right })
+        for m in c.metrics where m.values.contains(where: { $0 != nil }) {
+            let label = m.name + (m.lowerIsBetter ? " ↓" : " ↑")
+            mt.rows.append([label] + m.values.indices.map { metricCell(c, m, $0) })
+        }
+        var tt = TextTable(headers: ["task", "agent"] + names + ["flipped"], align: [.left, .left] + names.map { _ in .left } + [.left])
+        for t in c.tests {
+            tt.rows.append([t.taskID, t.agentType] + t.rows.map(testCell) + [t.flipped ? "yes" : ""])
+        }
+        return (mt, tt)
+    }
+
+    public static func compare(_ c: Comparison, format: OutputFormat) -> String {
+        if format == .json { return JSONWriter.string(compareJSON(c)) + "\n" }
+        let (mt, tt) = compareTables(c)
+        switch format {
+        case .csv: return mt.csv() + "\n" + tt.csv()
+        case .markdown: return "## Metrics\n\n" + mt.markdown() + "\n## Tests\n\n" + tt.markdown()
+        default:
+            let flipped = c.tests.filter { $0.flipped }.count
+            return mt.aligned() + "\n" + tt.aligned() + "\(flipped) flipped tests · ★ best · ↓ lower is better\n"
+        }
+    }
+
+    // MARK: trace
+
+    public static func traceJSON(_ a: TraceAnalysis, runID: String?, test: TestRow?) -> JSON {
+        let t = a.trace
+        var spans: [JSON] = []
+        spans.reserveCapacity(a.order.count)
+        for i in a.order {
+            let s = t.spans[i]
+            let f = a.figures[i]
+            spans.append(
+                .obj([
+                    ("span_id", .string(s.spanID)),
+                    ("parent_span_id", .from(s.parentSpanID)),
+                    ("name", .string(s.name)),
+                    ("kind", .string(s.category.rawValue)),
+                    ("otel_kind", .string(s.otelKind)),
+                    ("depth", .int(Int64(f.depth))),
+                    ("start_offset_ms", round6(f.startOffsetMs)),
+                    ("duration_ms", round6(f.durationMs)),
+                    ("status", .string(s.status.code.rawValue)),
+                    ("error", .from(s.isError ? s.errorMessage : nil)),
+                    ("self_tokens", tokensJSON(f.selfTokens)),
+                    ("self_cost_usd", round6(f.selfCost.value)),
+                    ("inclusive_tokens", tokensJSON(f.inclusiveTokens)),
+                    ("inclusive_cost_usd", round6(f.inclusiveCost.value)),
+                    ("usage_is_rollup", .bool(f.isRollup)),
+                    ("orphan", .bool(f.isOrphan)),
+                ]))
+        }
+        return .obj([
+            ("trace_id", .string(t.traceID)),
+            ("run_id", .from(runID ?? t.runID)),
+            ("task_id", .from(test?.taskID ?? a.testRoot?.attributes["test.id"]?.text)),
+            ("agent_type", .from(test?.agentType ?? a.testRoot?.attributes["agent.type"]?.text)),
+            ("outcome", .from(test?.outcome.rawValue)),
+            ("wall_ms", round6(a.wallMs)),
+            ("span_count", .int(Int64(t.spans.count))),
+            ("llm_calls", .int(Int64(a.llmCalls))),
+            ("tool_calls", .int(Int64(a.toolCalls))),
+            ("errors", .int(Int64(a.errorCount))),
+            ("tokens", tokensJSON(a.tokens)),
+            ("cost_usd", round6(a.cost.value)),
+            ("cost_unpriced_calls", .int(Int64(a.cost.unpriced))),
+            (
+                "recorded",
+                .obj([
+                    ("total_tokens", .from(t.recordedTotalTokens)),
+                    ("total_cost_usd", .from(t.recordedTotalCostUSD)),
+                    ("total_duration_ms", .from(t.recordedTotalDurationMs)),
+                ])
+            ),
+            ("spans", .array(spans)),
+        ])
+    }
+
+    /// The waterfall as plain text: tree, bars on a shared time axis, duration, tokens and cost.
+    public static func traceText(_ a: TraceAnalysis, runID: String?, test: TestRow?, width: Int = 120) -> String {
+        let t = a.trace
+        var out = "trace \(t.traceID)"
+        if let task = test?.taskID ?? a.testRoot?.attributes["test.id"]?.text { out += " · test \(task)" }
+        if let o = test?.outcome { out += " · \(o.rawValue)" }
+        out += "\n"
+        out += "wall \(Format.duration(a.wallMs)) · \(t.spans.count) spans · \(a.llmCalls) LLM calls · \(a.toolCalls) tool spans · \(a.errorCount) errors\n"
+        out += "tokens \(Format.tokens(a.tokens.total)) (prompt \(Format.tokens(a.tokens.prompt)), completion \(Format.tokens(a.tokens.completion))) · cost \(Format.cost(a.cost))\n"
+        out += "recorded by SMOLTRACE: tokens \(Format.tokens(t.recordedTotalTokens)) · cost \(Format.usd(t.recordedTotalCostUSD)) · summed duration \(Format.duration(t.recordedTotalDurationMs))\n\n"
+        let barWidth = max(10, min(40, width - 80))
+        let total = max(a.wallMs, 0.000001)
+        var t2 = TextTable(
+            headers: ["span", "kind", "timeline", "duration", "self tok", "incl tok", "self cost", "incl cost"],
+            align: [.left, .left, .left, .right, .right, .right, .right, .right])
+        for i in a.order {
+            let s = t.spans[i]
+            let f = a.figures[i]
+            let indent = String(repeating: "  ", count: min(f.depth, 20))
+            var name = indent + Format.oneLine(s.name, max: 40)
+            if s.isError { name += " ✗" }
+            if f.isOrphan { name += " (orphan)" }
+            let startCol = Int((f.startOffsetMs / total * Double(barWidth)).rounded(.down))
+            let len = max(1, Int((f.durationMs / total * Double(barWidth)).rounded()))
+            let sc = min(startCol, barWidth - 1)
+            let bar = String(repeating: " ", count: sc) + String(repeating: "█", count: min(len, barWidth - sc))
+            let bar2 = bar + String(repeating: " ", count: max(0, barWidth - bar.count))
+            t2.rows.append([
+                name, s.category.rawValue, "|" + bar2 + "|", Format.duration(f.durationMs),
+                f.selfTokens.total > 0 ? Format.grouped(f.selfTokens.total) : (f.isRollup ? "(roll-up)" : ""),
+                f.inclusiveTokens.total > 0 ? Format.grouped(f.inclusiveTokens.total) : "",
+                f.selfCost == .zero ? "" : Format.cost(f.selfCost, unknown: "?"),
+                f.inclusiveCost == .zero ? "" : Format.cost(f.inclusiveCost, unknown: "?"),
+            ])
+        }
+        out += t2.aligned()
+        return out
+    }
+}

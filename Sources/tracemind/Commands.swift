@@ -1,0 +1,229 @@
+import ArgumentParser
+import Foundation
+import TraceMindDemo
+import TraceMindModel
+import TraceMindReport
+
+/// Writes to stderr (Swift 6 rejects the C `stderr` global).
+struct StandardError: TextOutputStream {
+    mutating func write(_ string: String) { FileHandle.standardError.write(Data(string.utf8)) }
+}
+nonisolated(unsafe) var stderrStream = StandardError()
+
+func warn(_ s: String) { print(s, to: &stderrStream) }
+
+/// A clean failure: one line on stderr, exit status 1.
+struct Failure: Error, CustomStringConvertible {
+    var description: String
+}
+
+extension OutputFormat: ExpressibleByArgument {}
+
+/// Where runs come from. With no source: `./smoltrace_results` if present, else the embedded demo data.
+struct SourceOptions: ParsableArguments {
+    @Argument(
+        help: ArgumentHelp(
+            "Run folders, folders of runs (searched recursively), or leaderboard/results/traces .json/.jsonl files.",
+            valueName: "source"))
+    var sources: [String] = []
+
+    @Flag(name: .long, help: "Show the embedded demo data.")
+    var demo = false
+
+    @Flag(name: .shortAndLong, help: "Print nothing but errors on stderr.")
+    var quiet = false
+
+    func loadCatalog() -> Catalog {
+        let catalog: Catalog
+        if demo {
+            catalog = DemoData.catalog()
+        } else if sources.isEmpty {
+            if LocalFileSystem().isDirectory("smoltrace_results") {
+                catalog = CatalogLoader.load(sources: ["smoltrace_results"])
+            } else {
+                if !quiet { warn("note: no source given and ./smoltrace_results not found: using the embedded demo data") }
+                catalog = DemoData.catalog()
+            }
+        } else {
+            catalog = CatalogLoader.load(sources: sources)
+        }
+        for d in catalog.diagnostics where !(quiet && d.severity == .note) { warn(d.description) }
+        return catalog
+    }
+}
+
+struct LeaderboardCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "leaderboard", abstract: "List runs: one row each, sorted and filtered (reads only leaderboard rows).")
+
+    @OptionGroup var source: SourceOptions
+
+    @Option(help: "Sort key: \(LeaderboardSortKey.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var sort: String = "success_rate"
+
+    @Flag(exclusivity: .exclusive, help: "Sort direction (default: the better values first).")
+    var direction: Direction?
+
+    enum Direction: String, EnumerableFlag { case desc, asc }
+
+    @Option(help: "Keep runs whose model, agent, provider, id, status, team… contain every word.")
+    var filter: String = ""
+
+    @Option(name: .customLong("agent-type"), help: "Keep only this agent type (tool, code, both).")
+    var agentType: [String] = []
+
+    @Option(help: "Keep only this provider.")
+    var provider: [String] = []
+
+    @Option(name: .shortAndLong, help: "table, json, csv or markdown.")
+    var format: OutputFormat = .table
+
+    func run() throws {
+        guard let key = LeaderboardSortKey.parse(sort) else {
+            throw Failure(description: "unknown sort key '\(sort)'; use one of: \(LeaderboardSortKey.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let catalog = source.loadCatalog()
+        var q = LeaderboardQuery()
+        q.sortKey = key
+        q.descending = direction.map { $0 == .desc } ?? (key.isText ? false : key.higherIsBetter)
+        q.text = filter
+        if !agentType.isEmpty { q.facets["agent_type"] = Set(agentType) }
+        if !provider.isEmpty { q.facets["provider"] = Set(provider) }
+        print(Reports.leaderboard(q.apply(catalog.runs), format: format), terminator: "")
+    }
+}
+
+func requireRun(_ catalog: Catalog, _ query: String) throws -> RunEntry {
+    do { return try catalog.run(matching: query) } catch { throw Failure(description: error.description) }
+}
+
+func analyse(_ entry: RunEntry) -> RunAnalysis {
+    let data = RunLoader.load(entry)
+    for d in data.diagnostics { warn(d.description) }
+    return RunAnalysis(entry: entry, data: data)
+}
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run", abstract: "One run: corrected totals beside SMOLTRACE's recorded ones, and every test.")
+
+    @Option(name: .customLong("run"), help: "Run id, folder name, or a unique prefix.")
+    var runID: String
+
+    @OptionGroup var source: SourceOptions
+
+    @Option(name: .shortAndLong, help: "table, json, csv or markdown.")
+    var format: OutputFormat = .table
+
+    func run() throws {
+        let catalog = source.loadCatalog()
+        let entry = try requireRun(catalog, runID)
+        print(Reports.run(analyse(entry), format: format), terminator: "")
+    }
+}
+
+struct CompareCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compare", abstract: "Two or more runs side by side, metric by metric and test by test.")
+
+    @Option(name: .customLong("run"), help: "A run to compare (repeat; the first is the baseline). Also A,B,C.")
+    var runIDs: [String] = []
+
+    @OptionGroup var source: SourceOptions
+
+    @Option(name: .shortAndLong, help: "table, json, csv or markdown.")
+    var format: OutputFormat = .table
+
+    func run() throws {
+        let ids = runIDs.flatMap { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
+        guard ids.count >= 2 else { throw Failure(description: "compare needs at least two runs: --run A --run B") }
+        let catalog = source.loadCatalog()
+        let entries = try ids.map { try requireRun(catalog, $0) }
+        print(Reports.compare(Comparison(entries.map(analyse)), format: format), terminator: "")
+    }
+}
+
+struct TraceCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "trace", abstract: "One trace: its span tree with time, tokens and cost counted once.")
+
+    @Option(name: .customLong("trace"), help: "Trace id, with or without 0x and leading zeros, or a unique prefix.")
+    var traceID: String
+
+    @Option(name: .customLong("run"), help: "Look only in this run.")
+    var runID: String?
+
+    @OptionGroup var source: SourceOptions
+
+    @Option(name: .shortAndLong, help: "text or json.")
+    var format: OutputFormat = .text
+
+    @Option(help: "Width of the text output.")
+    var width: Int = 120
+
+    func run() throws {
+        guard format == .text || format == .json || format == .table else {
+            throw Failure(description: "trace prints text or json")
+        }
+        let catalog = source.loadCatalog()
+        let match: TraceFinder.Match
+        do { match = try TraceFinder.find(traceID, in: catalog, runKey: runID) } catch {
+            throw Failure(description: "\(error)")
+        }
+        let trace: Trace
+        do { trace = try RunLoader.loadTrace(match.summary, fs: match.run.files.fs) } catch {
+            throw Failure(description: "\(match.summary.location.path): \(error)")
+        }
+        let a = TraceAnalysis(trace)
+        if format == .json {
+            print(JSONWriter.string(Reports.traceJSON(a, runID: match.run.row.runID, test: match.test)))
+        } else {
+            print(Reports.traceText(a, runID: match.run.row.runID, test: match.test, width: width), terminator: "")
+        }
+    }
+}
+
+struct DemoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Write the generated demo runs (SMOLTRACE-shaped folders) to a new folder.",
+        discussion: "Used for fixtures and benchmarks. --scale N adds N generated runs; --tests and --spans size them.")
+
+    @Argument(help: "A folder to create (must not exist, or be empty).")
+    var output: String
+
+    @Option(help: "Extra generated runs beyond the fixed demo set.")
+    var scale: Int = 0
+
+    @Option(help: "Tests per extra run.")
+    var tests: Int = 24
+
+    @Option(help: "Number of steps (LLM calls) per test in extra runs.")
+    var steps: Int = 3
+
+    @Option(help: "Bytes of agent system prompt repeated in every LLM span (sizes the traces).")
+    var promptBytes: Int = 900
+
+    @Flag(help: "Leave out the fixed demo runs; write only the --scale runs.")
+    var onlyScale = false
+
+    func run() throws {
+        let fm = FileManager.default
+        if fm.fileExists(atPath: output), let c = try? fm.contentsOfDirectory(atPath: output), !c.isEmpty {
+            throw Failure(description: "\(output): the folder exists and is not empty; refusing to write into it")
+        }
+        var options = DemoOptions()
+        options.extraRuns = scale
+        options.testsPerExtraRun = tests
+        options.stepsPerTest = steps
+        options.includeFixedRuns = !onlyScale
+        options.systemPromptBytes = promptBytes
+        let files = DemoGenerator(options: options).files()
+        for (path, data) in files.sorted(by: { $0.key < $1.key }) {
+            let full = URL(fileURLWithPath: output).appendingPathComponent(path)
+            try fm.createDirectory(at: full.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try data.write(to: full)
+        }
+        warn("wrote \(files.count) files to \(output)")
+    }
+}

@@ -1,0 +1,33 @@
+import ArgumentParser
+import Foundation
+
+/// `tracemind [SOURCE...]` opens the browser; the subcommands print reports.
+struct TraceMind: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tracemind",
+        abstract: "A keyboard-first terminal explorer for SMOLTRACE agent-evaluation datasets.",
+        discussion: """
+            With no source: ./smoltrace_results if present, else the embedded demo data.
+            Tokens and cost are counted once, on the deepest spans that carry them; SMOLTRACE's own (recorded)
+            figures are shown beside them, labelled.
+            """,
+        version: "0.1.0",
+        subcommands: [
+            BrowseCommand.self, LeaderboardCommand.self, RunCommand.self, CompareCommand.self, TraceCommand.self,
+            DemoCommand.self,
+        ],
+        defaultSubcommand: BrowseCommand.self)
+}
+
+/// For the benchmark: the process's own peak resident memory (VmHWM) on stderr at exit.
+if ProcessInfo.processInfo.environment["TRACEMIND_STATS"] != nil {
+    atexit {
+        if let s = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+            let line = s.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
+        {
+            FileHandle.standardError.write(Data("tracemind-stats: \(line)\n".utf8))
+        }
+    }
+}
+
+TraceMind.main()

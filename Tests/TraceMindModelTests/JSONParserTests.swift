@@ -1,0 +1,73 @@
+import Foundation
+import Testing
+@testable import TraceMindModel
+
+@Suite struct JSONParserTests {
+    @Test func nanosecondIntegersStayExact() throws {
+        let v = try JSONParser.parse("{\"t\": 1795267670104501926, \"n\": -9223372036854775808}")
+        #expect(v["t"] == .int(1_795_267_670_104_501_926))
+        #expect(v["n"] == .int(Int64.min))
+        // Beyond Int64: a double, not a crash.
+        #expect(try JSONParser.parse("18446744073709551616").number == 18446744073709551616.0)
+    }
+
+    @Test func pythonSpecialFloats() throws {
+        let v = try JSONParser.parse("[NaN, Infinity, -Infinity, 1.5e3, -0.25]")
+        guard case .array(let a) = v, case .double(let nan) = a[0] else { Issue.record("not an array"); return }
+        #expect(nan.isNaN)
+        #expect(a[1] == .double(.infinity))
+        #expect(a[2] == .double(-.infinity))
+        #expect(a[3] == .double(1500))
+        #expect(a[4] == .double(-0.25))
+    }
+
+    @Test func escapesAndSurrogatePairs() throws {
+        let v = try JSONParser.parse(#""\u6771\u4eac \ud83d\ude80 \u00e9 \"q\" \\ \n \ud800x""#)
+        #expect(v == .string("東京 🚀 é \"q\" \\ \n \u{FFFD}x"))
+    }
+
+    @Test func truncatedInputReportsLineAndColumn() {
+        do {
+            _ = try JSONParser.parse("[\n  {\"a\": 1},\n  {\"b\": ")
+            Issue.record("should fail")
+        } catch {
+            #expect(error.line == 3)
+            #expect(error.message.contains("truncated"))
+        }
+    }
+
+    @Test func hostileNestingIsAnErrorNotACrash() {
+        let deep = String(repeating: "[", count: 100_000)
+        #expect(throws: JSONParseError.self) { try JSONParser.parse(deep) }
+    }
+
+    @Test func invalidUTF8IsRepaired() throws {
+        var d = Data("\"ab".utf8)
+        d.append(contentsOf: [0xFF, 0xFE])
+        d.append(contentsOf: Array("cd\"".utf8))
+        #expect(try JSONParser.parse(d) == .string("ab\u{FFFD}\u{FFFD}cd"))
+    }
+
+    @Test func streamingDeliversElementsAndRanges() throws {
+        let text = "[{\"a\":1}, {\"a\":2},{\"a\":3}]"
+        let data = Data(text.utf8)
+        var seen: [(JSON, Range<Int>)] = []
+        try JSONParser.forEachElement(data) { v, range in seen.append((v, range)) }
+        #expect(seen.map { $0.0["a"]!.int64! } == [1, 2, 3])
+        for (v, range) in seen { #expect(try JSONParser.parse(data, range: range) == v) }
+    }
+
+    @Test func writerRoundTrips() throws {
+        let v: JSON = .obj([("s", "a\u{1b}b\"c"), ("i", .int(1_795_267_670_104_501_926)), ("d", 0.5), ("n", nil), ("l", [true, false])])
+        #expect(try JSONParser.parse(JSONWriter.string(v)) == v)
+        #expect(!JSONWriter.string(v).contains("\u{1b}"))
+    }
+
+    @Test func looseCoercionOfOldEras() throws {
+        #expect(JSON.string("1494").int == 1494)
+        #expect(JSON.string("0.000123").number == 0.000123)
+        #expect(JSON.string("True").bool == true)
+        #expect(JSON.string("None").text == nil)
+        #expect(JSON.string("1795267670104501926").int64 == 1_795_267_670_104_501_926)
+    }
+}
