@@ -33,7 +33,7 @@ struct SourceOptions: ParsableArguments {
     @Flag(name: .shortAndLong, help: "Print nothing but errors on stderr.")
     var quiet = false
 
-    func loadCatalog() -> Catalog {
+    func loadCatalog(printing: Bool = true) -> Catalog {
         let catalog: Catalog
         if demo {
             catalog = DemoData.catalog()
@@ -47,7 +47,7 @@ struct SourceOptions: ParsableArguments {
         } else {
             catalog = CatalogLoader.load(sources: sources)
         }
-        for d in catalog.diagnostics where !(quiet && d.severity == .note) { warn(d.description) }
+        if printing { for d in catalog.diagnostics where !(quiet && d.severity == .note) { warn(d.description) } }
         return catalog
     }
 }

@@ -1,0 +1,223 @@
+import CNCursesW
+import Foundation
+import TerminalUI
+
+/// Colour depth the terminal offers (decided once at start-up).
+public enum ColorDepth: Int, Sendable { case mono = 0, c8 = 8, c16 = 16, c256 = 256 }
+
+public enum TerminalError: Error, CustomStringConvertible {
+    case notATerminal
+    case dumbTerminal
+    case cannotInitialise(String)
+    public var description: String {
+        switch self {
+        case .notATerminal:
+            return "not a terminal: the browser needs an interactive terminal; use the report commands instead (tracemind leaderboard|run|compare|trace --format table|json|csv|markdown)"
+        case .dumbTerminal:
+            return "TERM=dumb cannot show the browser; use the report commands instead (tracemind leaderboard|run|compare|trace)"
+        case .cannotInitialise(let t):
+            return "cannot initialise the terminal '\(t)'; check $TERM, or use the report commands (tracemind leaderboard|run|compare|trace)"
+        }
+    }
+}
+
+/// The ncurses screen. Everything that touches C lives here.
+public final class NCursesTerminal: TerminalBackend {
+    private var screen: OpaquePointer?
+    private var pairs: [Int32: Int16] = [:]  // (fg<<16 | bg) → pair
+    public let depth: ColorDepth
+    public let unicode: Bool
+    private var closed = false
+
+    /// Opens the alternate screen. `colorMode`: nil = auto (NO_COLOR honoured).
+    public init(colorMode: ColorDepth? = nil, output: UnsafeMutablePointer<FILE>? = nil, input: UnsafeMutablePointer<FILE>? = nil, termName: String? = nil) throws {
+        _ = setlocale(LC_ALL, "")
+        if String(cString: cn_codeset()) != "UTF-8" { _ = setlocale(LC_CTYPE, "C.UTF-8") }
+        unicode = String(cString: cn_codeset()) == "UTF-8"
+        if output == nil {
+            guard isatty(STDOUT_FILENO) == 1, isatty(STDIN_FILENO) == 1 else { throw TerminalError.notATerminal }
+        }
+        let term = termName ?? ProcessInfo.processInfo.environment["TERM"] ?? ""
+        if term == "dumb" || term.isEmpty { throw TerminalError.dumbTerminal }
+        let out = output ?? fdopen(STDOUT_FILENO, "w")
+        let inp = input ?? fdopen(STDIN_FILENO, "r")
+        guard let s = newterm(term, out, inp) else { throw TerminalError.cannotInitialise(term) }
+        screen = s
+        raw()
+        noecho()
+        nonl()
+        _ = keypad(cn_stdscr(), true)
+        _ = curs_set(0)
+        _ = set_escdelay(25)
+        var d = ColorDepth.mono
+        let noColor = !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
+        if has_colors() && !noColor {
+            start_color()
+            _ = use_default_colors()
+            let n = cn_colors()
+            d = n >= 256 ? .c256 : (n >= 16 ? .c16 : (n >= 8 ? .c8 : .mono))
+        }
+        if let colorMode { d = min(d.rawValue, colorMode.rawValue) == colorMode.rawValue ? colorMode : d }
+        depth = d
+        var old: mmask_t = 0
+        _ = mousemask(CN_ALL_MOUSE_EVENTS, &old)
+        _ = mouseinterval(0)
+    }
+
+    deinit { close() }
+
+    /// Restores the terminal. Safe to call more than once.
+    public func close() {
+        guard !closed else { return }
+        closed = true
+        endwin()
+        if let s = screen { delscreen(s) }
+        screen = nil
+    }
+
+    public var size: (width: Int, height: Int) { (Int(getmaxx(cn_stdscr())), Int(getmaxy(cn_stdscr()))) }
+
+    private func colorIndex(_ c: Color) -> Int16 {
+        switch c {
+        case .default: return -1
+        case .indexed(let i): return Int16(ColorDowngrade.index(Int(i), depth: depth))
+        case .rgb(let r, let g, let b): return Int16(ColorDowngrade.index(ColorDowngrade.xterm256(r, g, b), depth: depth))
+        }
+    }
+
+    private func pair(_ st: Style) -> Int16 {
+        guard depth != .mono else { return 0 }
+        let f = colorIndex(st.fg), b = colorIndex(st.bg)
+        if f == -1 && b == -1 { return 0 }
+        let key = Int32(f) << 16 | Int32(UInt16(bitPattern: b))
+        if let p = pairs[key] { return p }
+        let p = Int16(pairs.count + 1)
+        guard Int32(p) < cn_color_pairs() else { return 0 }
+        init_pair(p, f, b)
+        pairs[key] = p
+        return p
+    }
+
+    private func attrs(_ st: Style) -> attr_t {
+        var a: attr_t = 0
+        if st.attrs.contains(.bold) { a |= CN_A_BOLD }
+        if st.attrs.contains(.dim) { a |= CN_A_DIM }
+        if st.attrs.contains(.underline) { a |= CN_A_UNDERLINE }
+        if st.attrs.contains(.reverse) { a |= CN_A_REVERSE }
+        if st.attrs.contains(.italic) { a |= CN_A_ITALIC }
+        return a
+    }
+
+    public func draw(_ frame: Buffer) {
+        let (w, h) = size
+        for y in 0..<min(h, frame.height) {
+            var x = 0
+            while x < min(w, frame.width) {
+                let cell = frame[x, y]
+                if cell.symbol.isEmpty { x += 1; continue }
+                var sym = cell.symbol
+                // Never let ncurses and the buffer disagree: unknown widths become '?'.
+                if let u = sym.unicodeScalars.first, wcwidth(wchar_t(u.value)) < 0 || !unicode && u.value > 0x7E { sym = "?" }
+                var wchars = sym.unicodeScalars.map { wchar_t($0.value) } + [0]
+                var cc = cchar_t()
+                let p = pair(cell.style)
+                _ = setcchar(&cc, &wchars, attrs(cell.style), p, nil)
+                _ = mvadd_wch(Int32(y), Int32(x), &cc)
+                x += 1
+            }
+        }
+        refresh()
+    }
+
+    public func nextEvent(timeoutMs: Int32) -> Event? {
+        timeout(timeoutMs)
+        var ch: wint_t = 0
+        let r = get_wch(&ch)
+        if r == KEY_CODE_YES {
+            switch Int32(ch) {
+            case KEY_UP: return .key(.up)
+            case KEY_DOWN: return .key(.down)
+            case KEY_LEFT: return .key(.left)
+            case KEY_RIGHT: return .key(.right)
+            case KEY_PPAGE: return .key(.pageUp)
+            case KEY_NPAGE: return .key(.pageDown)
+            case KEY_HOME: return .key(.home)
+            case KEY_END: return .key(.end)
+            case KEY_BACKSPACE: return .key(.backspace)
+            case KEY_ENTER: return .key(.enter)
+            case KEY_BTAB: return .key(.backTab)
+            case KEY_RESIZE:
+                let (w, h) = size
+                return .resize(width: w, height: h)
+            case KEY_MOUSE:
+                var ev = MEVENT()
+                guard getmouse(&ev) == OK else { return nil }
+                if ev.bstate & CN_BUTTON4_PRESSED != 0 { return .mouse(MouseEvent(kind: .wheelUp, x: Int(ev.x), y: Int(ev.y))) }
+                if ev.bstate & CN_BUTTON5_PRESSED != 0 { return .mouse(MouseEvent(kind: .wheelDown, x: Int(ev.x), y: Int(ev.y))) }
+                if ev.bstate & (CN_BUTTON1_CLICKED | CN_BUTTON1_PRESSED) != 0 {
+                    return .mouse(MouseEvent(kind: .click, x: Int(ev.x), y: Int(ev.y)))
+                }
+                return nil
+            default:
+                let c = Int32(ch)
+                if c >= cn_key_f(1) && c <= cn_key_f(12) { return .key(.function(Int(c - cn_key_f(0)))) }
+                return nil
+            }
+        }
+        guard r == OK else { return nil }
+        switch ch {
+        case 0x1B: return .key(.escape)
+        case 0x0D, 0x0A: return .key(.enter)
+        case 0x09: return .key(.tab)
+        case 0x7F, 0x08: return .key(.backspace)
+        case 0x01...0x1A: return .key(.ctrl(Character(Unicode.Scalar(ch + 0x60)!)))
+        default:
+            guard let u = Unicode.Scalar(ch) else { return nil }
+            return .key(.char(Character(u)))
+        }
+    }
+}
+
+/// Colour downgrade: RGB → xterm-256 → 16 → 8.
+public enum ColorDowngrade {
+    public static func xterm256(_ r: UInt8, _ g: UInt8, _ b: UInt8) -> Int {
+        func level(_ v: UInt8) -> Int { v < 48 ? 0 : (v < 115 ? 1 : (Int(v) - 35) / 40) }
+        let (lr, lg, lb) = (level(r), level(g), level(b))
+        let gray = (Int(r) + Int(g) + Int(b)) / 3
+        if lr == lg && lg == lb && abs(Int(r) - Int(g)) < 10 && abs(Int(g) - Int(b)) < 10 {
+            return gray < 8 ? 16 : (gray > 238 ? 231 : 232 + (gray - 8) / 10)
+        }
+        return 16 + 36 * lr + 6 * lg + lb
+    }
+
+    static let ansi: [(Int, Int, Int)] = [
+        (0, 0, 0), (205, 0, 0), (0, 205, 0), (205, 205, 0), (0, 0, 238), (205, 0, 205), (0, 205, 205), (229, 229, 229),
+        (127, 127, 127), (255, 0, 0), (0, 255, 0), (255, 255, 0), (92, 92, 255), (255, 0, 255), (0, 255, 255), (255, 255, 255),
+    ]
+
+    static func rgb(of i: Int) -> (Int, Int, Int) {
+        if i < 16 { return ansi[i] }
+        if i >= 232 { let v = 8 + (i - 232) * 10; return (v, v, v) }
+        let k = i - 16
+        let steps = [0, 95, 135, 175, 215, 255]
+        return (steps[k / 36], steps[(k / 6) % 6], steps[k % 6])
+    }
+
+    public static func index(_ i: Int, depth: ColorDepth) -> Int {
+        switch depth {
+        case .c256, .mono: return i
+        case .c16, .c8:
+            let n = depth == .c16 ? 16 : 8
+            if i < n { return i }
+            if i < 16 { return i - 8 }
+            let (r, g, b) = rgb(of: i)
+            var best = 0, bestD = Int.max
+            for k in 0..<n {
+                let (ar, ag, ab) = ansi[k]
+                let d = (ar - r) * (ar - r) + (ag - g) * (ag - g) + (ab - b) * (ab - b)
+                if d < bestD { bestD = d; best = k }
+            }
+            return best
+        }
+    }
+}

@@ -1,0 +1,30 @@
+/// Terminal-agnostic input.
+public enum Key: Hashable, Sendable {
+    case char(Character)
+    case ctrl(Character)
+    case enter, escape, backspace, tab, backTab
+    case up, down, left, right, pageUp, pageDown, home, end
+    case function(Int)
+}
+
+public struct MouseEvent: Hashable, Sendable {
+    public enum Kind: Hashable, Sendable { case click, wheelUp, wheelDown }
+    public var kind: Kind
+    public var x: Int
+    public var y: Int
+    public init(kind: Kind, x: Int, y: Int) { self.kind = kind; self.x = x; self.y = y }
+}
+
+public enum Event: Hashable, Sendable {
+    case key(Key)
+    case mouse(MouseEvent)
+    case resize(width: Int, height: Int)
+}
+
+/// What the backend must offer the app's loop.
+public protocol TerminalBackend: AnyObject {
+    var size: (width: Int, height: Int) { get }
+    func draw(_ frame: Buffer)
+    /// nil on timeout.
+    func nextEvent(timeoutMs: Int32) -> Event?
+}

@@ -1,0 +1,124 @@
+import Foundation
+import TOMLKit
+import TerminalUI
+
+/// Semantic roles: themes name these, never widgets.
+public enum Role: String, CaseIterable, Sendable {
+    case base, title, header, border, selected, marked, muted, accent, pass, fail, warn, error, cost, tokens
+    case barFill = "bar_fill", barAlt = "bar_alt", keyHint = "key_hint", status, tabActive = "tab_active", tabInactive = "tab_inactive"
+    case recorded
+    case kindAgent = "kind_agent", kindChain = "kind_chain", kindLLM = "kind_llm", kindTool = "kind_tool", kindOther = "kind_other"
+}
+
+public struct Theme: Sendable {
+    public var name: String
+    public var styles: [Role: Style]
+    public func style(_ r: Role) -> Style { styles[r] ?? .plain }
+
+    public struct LoadError: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    static let namedColors: [String: UInt8] = [
+        "black": 0, "red": 1, "green": 2, "yellow": 3, "blue": 4, "magenta": 5, "cyan": 6, "white": 7,
+        "bright-black": 8, "gray": 8, "grey": 8, "bright-red": 9, "bright-green": 10, "bright-yellow": 11, "bright-blue": 12,
+        "bright-magenta": 13, "bright-cyan": 14, "bright-white": 15,
+    ]
+
+    static func color(_ s: String, palette: [String: String], depth: Int = 0) throws -> Color {
+        let t = s.trimmingCharacters(in: .whitespaces).lowercased()
+        if t == "default" || t.isEmpty { return .default }
+        if let p = palette[t], depth < 4 { return try color(p, palette: palette, depth: depth + 1) }
+        if let n = namedColors[t] { return .indexed(n) }
+        if let i = UInt8(t) { return .indexed(i) }
+        if t.hasPrefix("#"), t.count == 7, let v = UInt32(t.dropFirst(), radix: 16) {
+            return .rgb(UInt8(v >> 16), UInt8((v >> 8) & 0xFF), UInt8(v & 0xFF))
+        }
+        throw LoadError(description: "unknown colour '\(s)'")
+    }
+
+    /// Parses a theme file: `name`, optional `[palette]`, and `[roles.NAME]` tables with fg, bg and attribute flags.
+    public static func parse(_ text: String, fallbackName: String) throws -> Theme {
+        let table: TOMLTable
+        do { table = try TOMLTable(string: text) } catch { throw LoadError(description: "invalid TOML: \(error)") }
+        var palette: [String: String] = [:]
+        if let p = table["palette"]?.table {
+            for (k, v) in p { if let s = v.string { palette[k.lowercased()] = s } }
+        }
+        var styles: [Role: Style] = [:]
+        guard let roles = table["roles"]?.table else { throw LoadError(description: "no [roles] table") }
+        for (k, v) in roles {
+            guard let role = Role(rawValue: k) else { throw LoadError(description: "unknown role '\(k)'") }
+            guard let t = v.table else { throw LoadError(description: "role '\(k)' must be a table") }
+            var st = Style()
+            if let fg = t["fg"]?.string { st.fg = try color(fg, palette: palette) } else if let i = t["fg"]?.int { st.fg = .indexed(UInt8(clamping: i)) }
+            if let bg = t["bg"]?.string { st.bg = try color(bg, palette: palette) } else if let i = t["bg"]?.int { st.bg = .indexed(UInt8(clamping: i)) }
+            if t["bold"]?.bool == true { st.attrs.insert(.bold) }
+            if t["dim"]?.bool == true { st.attrs.insert(.dim) }
+            if t["underline"]?.bool == true { st.attrs.insert(.underline) }
+            if t["reverse"]?.bool == true { st.attrs.insert(.reverse) }
+            if t["italic"]?.bool == true { st.attrs.insert(.italic) }
+            styles[role] = st
+        }
+        let base = try? parseBuiltin("default")
+        for r in Role.allCases where styles[r] == nil { styles[r] = base?.styles[r] ?? .plain }
+        return Theme(name: table["name"]?.string ?? fallbackName, styles: styles)
+    }
+
+    static func parseBuiltin(_ name: String) throws -> Theme {
+        guard let text = BuiltinThemes.files[name] else { throw LoadError(description: "no built-in theme '\(name)'") }
+        let table = try TOMLTable(string: text)
+        var palette: [String: String] = [:]
+        if let p = table["palette"]?.table { for (k, v) in p { if let s = v.string { palette[k.lowercased()] = s } } }
+        var styles: [Role: Style] = [:]
+        for (k, v) in table["roles"]?.table ?? TOMLTable() {
+            guard let role = Role(rawValue: k), let t = v.table else { continue }
+            var st = Style()
+            if let fg = t["fg"]?.string { st.fg = try color(fg, palette: palette) }
+            if let bg = t["bg"]?.string { st.bg = try color(bg, palette: palette) }
+            if t["bold"]?.bool == true { st.attrs.insert(.bold) }
+            if t["dim"]?.bool == true { st.attrs.insert(.dim) }
+            if t["underline"]?.bool == true { st.attrs.insert(.underline) }
+            if t["reverse"]?.bool == true { st.attrs.insert(.reverse) }
+            if t["italic"]?.bool == true { st.attrs.insert(.italic) }
+            styles[role] = st
+        }
+        return Theme(name: name, styles: styles)
+    }
+
+    public static var builtinDefault: Theme { (try? parseBuiltin("default")) ?? Theme(name: "default", styles: [:]) }
+
+    /// Resolves `--theme NAME|PATH`, then `TRACEMIND_THEME`, then the user's themes folder, then built-ins.
+    /// A broken theme: a message, and the default theme.
+    public static func resolve(_ spec: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> (Theme, String?) {
+        let wanted = spec ?? environment["TRACEMIND_THEME"] ?? "default"
+        var path: String?
+        if wanted.contains("/") || wanted.hasSuffix(".toml") {
+            path = wanted
+        } else {
+            let config = environment["XDG_CONFIG_HOME"] ?? ((environment["HOME"] ?? "~") + "/.config")
+            let user = config + "/tracemind/themes/" + wanted + ".toml"
+            if FileManager.default.fileExists(atPath: user) { path = user }
+        }
+        if let path {
+            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+                return (builtinDefault, "theme \(path): cannot be read; using the default theme")
+            }
+            do { return (try parse(text, fallbackName: (path as NSString).lastPathComponent), nil) } catch {
+                return (builtinDefault, "theme \(path): \(error); using the default theme")
+            }
+        }
+        if let t = try? parseBuiltin(wanted) { return (t, nil) }
+        return (builtinDefault, "unknown theme '\(wanted)' (built-in: \(BuiltinThemes.names.joined(separator: ", "))); using the default theme")
+    }
+
+    /// Built-in theme names and user themes found.
+    public static func available(environment: [String: String] = ProcessInfo.processInfo.environment) -> [String] {
+        var out = BuiltinThemes.names
+        let config = environment["XDG_CONFIG_HOME"] ?? ((environment["HOME"] ?? "~") + "/.config")
+        if let files = try? FileManager.default.contentsOfDirectory(atPath: config + "/tracemind/themes") {
+            out += files.filter { $0.hasSuffix(".toml") }.map { String($0.dropLast(5)) + " (user)" }.sorted()
+        }
+        return out
+    }
+}

@@ -1,0 +1,38 @@
+import Testing
+@testable import TerminalUI
+
+@Suite struct BufferTests {
+    @Test func widths() {
+        #expect(TextWidth.width("abc") == 3)
+        #expect(TextWidth.width("中文") == 4)
+        #expect(TextWidth.width("e\u{301}") == 1)
+        #expect(TextWidth.width("👨‍👩‍👧") == 2)
+        #expect(TextWidth.width("❤️") == 1)
+        #expect(TextWidth.width("🇺🇸") == 2)
+        #expect(TextWidth.width("👍🏽") == 2)
+    }
+
+    @Test func wideCharacterNeverSplitAtTheEdge() {
+        var b = Buffer(width: 5, height: 1)
+        let end = b.put("ab中文", x: 0, y: 0)
+        #expect(end == 4)
+        #expect(b.plainText == "ab中 ")
+    }
+
+    @Test func controlsAndEscapesAreInert() {
+        var b = Buffer(width: 20, height: 1)
+        b.put("a\u{1b}[2Jb\u{7}c\u{202E}", x: 0, y: 0)
+        #expect(b.plainText.hasPrefix("a␛[2Jb␇c\u{FFFD}"))
+    }
+
+    @Test func barUsesEighths() {
+        var b = Buffer(width: 4, height: 1)
+        drawBar(&b, x: 0, y: 0, width: 4, fraction: 0.5 + 2.0 / 32, style: .plain)
+        #expect(b.plainText == "██▎ ")
+    }
+
+    @Test func truncateWithEllipsis() {
+        #expect(TextWidth.truncate("mistral-small-latest", 8) == "mistral…")
+        #expect(TextWidth.truncate("東京東京", 5) == "東京…")
+    }
+}
