@@ -21,8 +21,8 @@ public enum RunTab: Int, CaseIterable, Sendable {
 }
 
 public enum Action: Equatable, Sendable {
-    case up, down, pageUp, pageDown, top, bottom, left, right
-    case open, back, quit, help, filter, nextMatch, prevMatch
+    case up, down, pageUp, pageDown, top, bottom
+    case open, back, quit, help, filter
     case sortNext, sortReverse, toggleMark, toggleRecorded, groupByModel
     case nextTab, prevTab, tab(Int), failedOnly, reload
 }
@@ -48,8 +48,6 @@ public enum KeyMap {
         Binding(keys: [.enter], label: "⏎", help: "open", action: .open, screens: ["leaderboard", "run"], inFooter: true),
         Binding(keys: [.escape, .backspace], label: "Esc", help: "back / cancel", action: .back, screens: ["*"], inFooter: true),
         Binding(keys: [.char("/")], label: "/", help: "filter", action: .filter, screens: ["*"], inFooter: true),
-        Binding(keys: [.char("n")], label: "n/N", help: "next / previous match", action: .nextMatch, screens: ["*"], inFooter: false),
-        Binding(keys: [.char("N")], label: "", help: "", action: .prevMatch, screens: ["*"], inFooter: false),
         Binding(keys: [.char("s")], label: "s/S", help: "sort by next column / reverse", action: .sortNext, screens: ["leaderboard", "run"], inFooter: true),
         Binding(keys: [.char("S")], label: "", help: "", action: .sortReverse, screens: ["leaderboard", "run"], inFooter: false),
         Binding(keys: [.char(" ")], label: "Space", help: "mark run", action: .toggleMark, screens: ["leaderboard"], inFooter: true),

@@ -37,53 +37,41 @@ public struct Theme: Sendable {
         throw LoadError(description: "unknown colour '\(s)'")
     }
 
-    /// Parses a theme file: `name`, optional `[palette]`, and `[roles.NAME]` tables with fg, bg and attribute flags.
-    public static func parse(_ text: String, fallbackName: String) throws -> Theme {
-        let table: TOMLTable
-        do { table = try TOMLTable(string: text) } catch { throw LoadError(description: "invalid TOML: \(error)") }
+    /// Reads `[palette]` and the `[roles.NAME]` tables (fg, bg, attribute flags). Unknown roles are errors.
+    static func styles(from table: TOMLTable) throws -> [Role: Style] {
         var palette: [String: String] = [:]
         if let p = table["palette"]?.table {
             for (k, v) in p { if let s = v.string { palette[k.lowercased()] = s } }
         }
-        var styles: [Role: Style] = [:]
         guard let roles = table["roles"]?.table else { throw LoadError(description: "no [roles] table") }
+        var styles: [Role: Style] = [:]
         for (k, v) in roles {
             guard let role = Role(rawValue: k) else { throw LoadError(description: "unknown role '\(k)'") }
             guard let t = v.table else { throw LoadError(description: "role '\(k)' must be a table") }
             var st = Style()
             if let fg = t["fg"]?.string { st.fg = try color(fg, palette: palette) } else if let i = t["fg"]?.int { st.fg = .indexed(UInt8(clamping: i)) }
             if let bg = t["bg"]?.string { st.bg = try color(bg, palette: palette) } else if let i = t["bg"]?.int { st.bg = .indexed(UInt8(clamping: i)) }
-            if t["bold"]?.bool == true { st.attrs.insert(.bold) }
-            if t["dim"]?.bool == true { st.attrs.insert(.dim) }
-            if t["underline"]?.bool == true { st.attrs.insert(.underline) }
-            if t["reverse"]?.bool == true { st.attrs.insert(.reverse) }
-            if t["italic"]?.bool == true { st.attrs.insert(.italic) }
+            let flags: [(String, Attributes)] = [("bold", .bold), ("dim", .dim), ("underline", .underline), ("reverse", .reverse), ("italic", .italic)]
+            for (name, attr) in flags where t[name]?.bool == true { st.attrs.insert(attr) }
             styles[role] = st
         }
-        let base = try? parseBuiltin("default")
-        for r in Role.allCases where styles[r] == nil { styles[r] = base?.styles[r] ?? .plain }
+        return styles
+    }
+
+    /// Parses a theme file: `name`, optional `[palette]`, `[roles.NAME]` tables. Roles it leaves out come from the
+    /// default theme.
+    public static func parse(_ text: String, fallbackName: String) throws -> Theme {
+        let table: TOMLTable
+        do { table = try TOMLTable(string: text) } catch { throw LoadError(description: "invalid TOML: \(error)") }
+        var styles = try styles(from: table)
+        let base = builtinDefault
+        for r in Role.allCases where styles[r] == nil { styles[r] = base.styles[r] ?? .plain }
         return Theme(name: table["name"]?.string ?? fallbackName, styles: styles)
     }
 
     static func parseBuiltin(_ name: String) throws -> Theme {
         guard let text = BuiltinThemes.files[name] else { throw LoadError(description: "no built-in theme '\(name)'") }
-        let table = try TOMLTable(string: text)
-        var palette: [String: String] = [:]
-        if let p = table["palette"]?.table { for (k, v) in p { if let s = v.string { palette[k.lowercased()] = s } } }
-        var styles: [Role: Style] = [:]
-        for (k, v) in table["roles"]?.table ?? TOMLTable() {
-            guard let role = Role(rawValue: k), let t = v.table else { continue }
-            var st = Style()
-            if let fg = t["fg"]?.string { st.fg = try color(fg, palette: palette) }
-            if let bg = t["bg"]?.string { st.bg = try color(bg, palette: palette) }
-            if t["bold"]?.bool == true { st.attrs.insert(.bold) }
-            if t["dim"]?.bool == true { st.attrs.insert(.dim) }
-            if t["underline"]?.bool == true { st.attrs.insert(.underline) }
-            if t["reverse"]?.bool == true { st.attrs.insert(.reverse) }
-            if t["italic"]?.bool == true { st.attrs.insert(.italic) }
-            styles[role] = st
-        }
-        return Theme(name: name, styles: styles)
+        return Theme(name: name, styles: try styles(from: try TOMLTable(string: text)))
     }
 
     public static var builtinDefault: Theme { (try? parseBuiltin("default")) ?? Theme(name: "default", styles: [:]) }

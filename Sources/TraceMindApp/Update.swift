@@ -149,8 +149,6 @@ public enum App {
             s.runDetail.selected = 0
             s.runDetail.offset = 0
         case .reload: return .reload
-        case .nextMatch, .prevMatch: move(&s, a == .nextMatch ? 1 : -1)
-        case .left, .right: break
         }
         clamp(&s)
         return .none
