@@ -43,12 +43,16 @@ let package = Package(
         .executableTarget(
             name: "tracemind-bench",
             dependencies: ["TraceMindModel", "TraceMindDemo", "TraceMindReport", "TraceMindApp", "TerminalUI"]),
-        .testTarget(name: "TraceMindModelTests", dependencies: ["TraceMindModel", "TraceMindDemo", "TraceMindReport"]),
-        .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI"], exclude: ["__Snapshots__"]),
+        // Helpers for the test targets only: subprocesses with deadlines, tmux, golden files, shared data.
+        .target(name: "TestSupport"),
         .testTarget(
-            name: "TraceMindAppTests", dependencies: ["TraceMindApp", "TraceMindDemo", "TerminalUI"],
+            name: "TraceMindModelTests",
+            dependencies: ["TraceMindModel", "TraceMindDemo", "TraceMindReport", "TestSupport"]),
+        .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "TestSupport"], exclude: ["__Snapshots__"]),
+        .testTarget(
+            name: "TraceMindAppTests", dependencies: ["TraceMindApp", "TraceMindDemo", "TerminalUI", "TestSupport"],
             exclude: ["__Snapshots__"]),
         .testTarget(name: "NCursesBackendTests", dependencies: ["NCursesBackend", "TerminalUI"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["TraceMindDemo", "TraceMindModel"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TraceMindDemo", "TraceMindModel", "TestSupport"]),
     ]
 )

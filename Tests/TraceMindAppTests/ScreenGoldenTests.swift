@@ -1,24 +1,10 @@
 import Foundation
 import TerminalUI
+import TestSupport
 import Testing
 import TraceMindDemo
 import TraceMindModel
 @testable import TraceMindApp
-
-/// Golden files: `RECORD_SNAPSHOTS=1 swift test` rewrites them (and fails, so a recording is never silent).
-func assertGolden(_ actual: String, named name: String, filePath: String = #filePath, sourceLocation: SourceLocation = #_sourceLocation) {
-    let dir = URL(fileURLWithPath: filePath).deletingLastPathComponent().appendingPathComponent("__Snapshots__")
-    let file = dir.appendingPathComponent(name)
-    let record = ProcessInfo.processInfo.environment["RECORD_SNAPSHOTS"] != nil
-    if record || !FileManager.default.fileExists(atPath: file.path) {
-        try! FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        try! Data((actual + "\n").utf8).write(to: file)
-        Issue.record("recorded \(name); run again without RECORD_SNAPSHOTS", sourceLocation: sourceLocation)
-        return
-    }
-    let expected = (try? String(contentsOf: file, encoding: .utf8)) ?? ""
-    #expect(actual + "\n" == expected, "golden \(name) differs", sourceLocation: sourceLocation)
-}
 
 @Suite(.serialized) struct ScreenGoldenTests {
     static let catalog = DemoData.catalog()

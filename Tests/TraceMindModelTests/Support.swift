@@ -1,27 +1,7 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import TraceMindModel
-
-/// `../shared/data` beside the checkout, or nil (tests that need it skip cleanly).
-func sharedData(_ sub: String = "") -> String? {
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/data")
-    let p = sub.isEmpty ? root.path : root.appendingPathComponent(sub).path
-    return FileManager.default.fileExists(atPath: p) ? p : nil
-}
-
-/// A fresh temporary folder, removed by the caller's defer.
-func tempDir() -> String {
-    let p = FileManager.default.temporaryDirectory.appendingPathComponent("tracemind-test-\(UUID().uuidString)").path
-    try! FileManager.default.createDirectory(atPath: p, withIntermediateDirectories: true)
-    return p
-}
-
-func write(_ s: String, to path: String) {
-    try! FileManager.default.createDirectory(
-        atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-    try! Data(s.utf8).write(to: URL(fileURLWithPath: path))
-}
 
 /// Builds a span JSON object for accounting tests.
 func spanJSON(_ id: String, _ parent: String?, _ name: String, start: Int64, end: Int64, attrs: [(String, JSON)] = [],

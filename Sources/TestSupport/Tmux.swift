@@ -1,0 +1,67 @@
+import Foundation
+
+/// Drives a real program in a detached tmux session on a private socket (so it never touches the user's tmux).
+/// Every wait has a deadline; the session is killed on `close()`.
+public final class TmuxSession {
+    public let socket: String
+    public let name = "tm"
+    public private(set) var closed = false
+
+    public static var available: Bool {
+        ["/usr/bin/tmux", "/usr/local/bin/tmux", "/bin/tmux"].contains { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    /// Starts `command` (a shell command line) in a `width`×`height` pane. The pane stays open after the program
+    /// exits and prints `EXITED rc=N`, so the exit status and the restored screen can be checked.
+    public init(command: String, width: Int = 100, height: Int = 30, environment: [String: String] = [:]) {
+        socket = "tracemind-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        var env = ["TERM": "xterm-256color", "LANG": "C.UTF-8"]
+        for (k, v) in environment { env[k] = v }
+        let exports = env.sorted { $0.key < $1.key }.map { "\($0.key)=\(Self.quote($0.value))" }.joined(separator: " ")
+        let inner = "env \(exports) \(command); echo EXITED rc=$?; sleep 30"
+        tmux("new-session -d -x \(width) -y \(height) -s \(name) \(Self.quote(inner))")
+    }
+
+    deinit { close() }
+
+    public static func quote(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+
+    @discardableResult
+    func tmux(_ args: String, timeout: Double = 10) -> String {
+        Subprocess.shell("tmux -L \(socket) \(args)", timeout: timeout).output
+    }
+
+    /// The visible screen as text.
+    public func screen() -> String { tmux("capture-pane -p -t \(name)") }
+
+    /// Sends tmux key names (`Enter`, `Escape`, `Down`, `q`, `C-c`…), one argument each.
+    public func send(_ keys: String...) {
+        tmux("send-keys -t \(name) " + keys.map(Self.quote).joined(separator: " "))
+    }
+
+    /// Types text literally.
+    public func type(_ text: String) { tmux("send-keys -l -t \(name) \(Self.quote(text))") }
+
+    public func resize(width: Int, height: Int) { tmux("resize-window -t \(name) -x \(width) -y \(height)") }
+
+    /// Polls the screen until `predicate` holds or `seconds` pass; returns the last screen either way.
+    @discardableResult
+    public func waitFor(seconds: Double = 10, _ predicate: (String) -> Bool) -> String {
+        let end = Date().addingTimeInterval(seconds)
+        var s = screen()
+        while !predicate(s) && Date() < end {
+            usleep(50_000)
+            s = screen()
+        }
+        return s
+    }
+
+    @discardableResult
+    public func waitFor(_ text: String, seconds: Double = 10) -> String { waitFor(seconds: seconds) { $0.contains(text) } }
+
+    public func close() {
+        guard !closed else { return }
+        closed = true
+        tmux("kill-server", timeout: 5)
+    }
+}
