@@ -25,11 +25,15 @@ let package = Package(
         .systemLibrary(name: "CNCursesW", providers: [.apt(["libncurses-dev"])]),
         // The only Swift that touches C: copies a Buffer to ncurses, reads keys.
         .target(name: "NCursesBackend", dependencies: ["TerminalUI", "CNCursesW"]),
+        // The theme files of Themes/, compiled into the binary.
+        .target(
+            name: "TraceMindThemes", path: "Themes",
+            resources: ["default", "light", "high-contrast", "mono", "tracemind"].map { .embedInCode("\($0).toml") }),
         // The app: state, update, view, screens, themes, key map.
         .target(
             name: "TraceMindApp",
             dependencies: [
-                "TraceMindModel", "TerminalUI", "TraceMindReport",
+                "TraceMindModel", "TerminalUI", "TraceMindReport", "TraceMindThemes",
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ]),
         // Thin executable: argument parsing and wiring.

@@ -41,8 +41,13 @@ public final class NCursesTerminal: TerminalBackend {
         if term == "dumb" || term.isEmpty { throw TerminalError.dumbTerminal }
         let out = output ?? fdopen(STDOUT_FILENO, "w")
         let inp = input ?? fdopen(STDIN_FILENO, "r")
+        if output == nil { cn_save_termios() }
         guard let s = newterm(term, out, inp) else { throw TerminalError.cannotInitialise(term) }
         screen = s
+        if output == nil {
+            cn_prepare_restore()
+            cn_install_fatal_handlers()
+        }
         raw()
         noecho()
         nonl()
@@ -70,9 +75,19 @@ public final class NCursesTerminal: TerminalBackend {
     public func close() {
         guard !closed else { return }
         closed = true
+        cn_remove_fatal_handlers()
         endwin()
         if let s = screen { delscreen(s) }
         screen = nil
+    }
+
+    public func suspend(_ body: () -> Void) {
+        def_prog_mode()
+        endwin()
+        body()
+        reset_prog_mode()
+        _ = clearok(cn_stdscr(), true)
+        refresh()
     }
 
     public var size: (width: Int, height: Int) { (Int(getmaxx(cn_stdscr())), Int(getmaxy(cn_stdscr()))) }

@@ -63,6 +63,12 @@ public struct Rect: Hashable, Sendable {
         let k = min(max(0, n), width)
         return (Rect(x: x, y: y, width: k, height: height), Rect(x: x + k, y: y, width: width - k, height: height))
     }
+    /// Splits off `n` columns from the right: (rest, right).
+    public func takeRight(_ n: Int) -> (Rect, Rect) {
+        let k = min(max(0, n), width)
+        return (Rect(x: x, y: y, width: width - k, height: height), Rect(x: maxX - k, y: y, width: k, height: height))
+    }
+    public func contains(x px: Int, y py: Int) -> Bool { px >= x && px < maxX && py >= y && py < maxY }
 }
 
 /// A grid of cells: what a frame looks like. `view(state) -> Buffer` is pure; the backend copies it to the screen.

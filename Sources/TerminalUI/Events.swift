@@ -27,4 +27,6 @@ public protocol TerminalBackend: AnyObject {
     func draw(_ frame: Buffer)
     /// nil on timeout.
     func nextEvent(timeoutMs: Int32) -> Event?
+    /// Gives the terminal back to the user while `body` runs (a pager), then takes it again and redraws.
+    func suspend(_ body: () -> Void)
 }

@@ -2,9 +2,49 @@ import Foundation
 import TerminalUI
 import TraceMindModel
 
-public enum Screen: Equatable, Sendable {
-    case leaderboard
+/// Something loaded in the background: in progress, failed, or ready.
+public enum Loadable<T: Sendable>: Sendable {
+    case loading(phase: String, fraction: Double)
+    case failed(String)
+    case ready(T)
+
+    public var value: T? { if case .ready(let v) = self { return v } else { return nil } }
+    public var isLoading: Bool { if case .loading = self { return true } else { return false } }
+}
+
+/// A trace of a run: the run's key and the trace id.
+public struct TraceRef: Hashable, Sendable {
+    public var runKey: String
+    public var traceID: String
+    public init(runKey: String, traceID: String) {
+        self.runKey = runKey
+        self.traceID = traceID
+    }
+}
+
+/// What the background workers load.
+public enum LoadRequest: Hashable, Sendable {
+    /// A run's results, traces (summaries) and metrics.
     case run(String)
+    /// One trace in full.
+    case trace(TraceRef)
+    /// Find a trace by id across the sources (`tracemind --trace ID`).
+    case findTrace(String)
+}
+
+/// A finished (or progressing) background load.
+public enum LoadResult: Sendable {
+    case runProgress(String, phase: String, fraction: Double)
+    case run(String, RunAnalysis)
+    case runFailed(String, String)
+    case trace(TraceRef, Waterfall)
+    case traceFailed(TraceRef, String)
+    case traceFound(query: String, TraceRef, RunAnalysis)
+    case traceNotFound(query: String, String)
+    /// A run analysed ahead of time for the leaderboard's corrected columns.
+    case prefetched(String, RunTotals)
+    /// Too large to analyse ahead of time: its figures come when it is opened.
+    case prefetchSkipped(String)
 }
 
 public enum RunTab: Int, CaseIterable, Sendable {
@@ -20,153 +60,247 @@ public enum RunTab: Int, CaseIterable, Sendable {
     }
 }
 
-public enum Action: Equatable, Sendable {
-    case up, down, pageUp, pageDown, top, bottom
-    case open, back, quit, help, filter
-    case sortNext, sortReverse, toggleMark, toggleRecorded, groupByModel
-    case nextTab, prevTab, tab(Int), failedOnly, reload
+/// A scrollable list position.
+public struct ListPosition: Equatable, Sendable {
+    public var selected = 0
+    public var offset = 0
+    public init() {}
 }
 
-/// One key binding: what the footer and the help overlay show, and what it does.
-public struct Binding: Sendable {
-    public var keys: [Key]
-    public var label: String
-    public var help: String
-    public var action: Action
-    public var screens: Set<String>  // "leaderboard", "run", "*"
-    public var inFooter: Bool
+public struct LeaderboardView: Equatable, Sendable {
+    public var query = LeaderboardQuery()
+    public var list = ListPosition()
+    /// Scrollable columns scrolled off to the left.
+    public var hOffset = 0
+    /// Marked run keys, in marking order (the first is the comparison's baseline).
+    public var marked: [String] = []
+    /// Show SMOLTRACE's recorded tokens and cost instead of the corrected ones.
+    public var showRecorded = false
+    public var groupByModel = false
+    public init() {}
 }
 
-public enum KeyMap {
-    public static let bindings: [Binding] = [
-        Binding(keys: [.up, .char("k")], label: "↑↓/jk", help: "move", action: .up, screens: ["*"], inFooter: true),
-        Binding(keys: [.down, .char("j")], label: "", help: "", action: .down, screens: ["*"], inFooter: false),
-        Binding(keys: [.pageUp, .ctrl("b")], label: "PgUp/PgDn", help: "page up / down", action: .pageUp, screens: ["*"], inFooter: false),
-        Binding(keys: [.pageDown, .ctrl("f")], label: "", help: "", action: .pageDown, screens: ["*"], inFooter: false),
-        Binding(keys: [.home, .char("g")], label: "g/G", help: "first / last", action: .top, screens: ["*"], inFooter: false),
-        Binding(keys: [.end, .char("G")], label: "", help: "", action: .bottom, screens: ["*"], inFooter: false),
-        Binding(keys: [.enter], label: "⏎", help: "open", action: .open, screens: ["leaderboard", "run"], inFooter: true),
-        Binding(keys: [.escape, .backspace], label: "Esc", help: "back / cancel", action: .back, screens: ["*"], inFooter: true),
-        Binding(keys: [.char("/")], label: "/", help: "filter", action: .filter, screens: ["*"], inFooter: true),
-        Binding(keys: [.char("s")], label: "s/S", help: "sort by next column / reverse", action: .sortNext, screens: ["leaderboard", "run"], inFooter: true),
-        Binding(keys: [.char("S")], label: "", help: "", action: .sortReverse, screens: ["leaderboard", "run"], inFooter: false),
-        Binding(keys: [.char(" ")], label: "Space", help: "mark run", action: .toggleMark, screens: ["leaderboard"], inFooter: true),
-        Binding(keys: [.char("m")], label: "m", help: "group by model", action: .groupByModel, screens: ["leaderboard"], inFooter: false),
-        Binding(keys: [.char("R")], label: "R", help: "show recorded figures", action: .toggleRecorded, screens: ["leaderboard", "run"], inFooter: false),
-        Binding(keys: [.tab, .right, .char("l")], label: "Tab/1-5", help: "next tab", action: .nextTab, screens: ["run"], inFooter: true),
-        Binding(keys: [.backTab, .left, .char("h")], label: "", help: "previous tab", action: .prevTab, screens: ["run"], inFooter: false),
-        Binding(keys: [.char("f")], label: "f", help: "failed tests only", action: .failedOnly, screens: ["run"], inFooter: true),
-        Binding(keys: [.char("r")], label: "r", help: "reload from disk", action: .reload, screens: ["*"], inFooter: false),
-        Binding(keys: [.char("?")], label: "?", help: "help", action: .help, screens: ["*"], inFooter: true),
-        Binding(keys: [.char("q"), .ctrl("c")], label: "q", help: "quit", action: .quit, screens: ["*"], inFooter: true),
-    ]
-
-    public static func action(for key: Key, screen: String) -> Action? {
-        if case .char(let c) = key, let d = c.wholeNumberValue, (1...5).contains(d), screen == "run" { return .tab(d - 1) }
-        return bindings.first { ($0.screens.contains("*") || $0.screens.contains(screen)) && $0.keys.contains(key) }?.action
+public enum TestSort: Int, CaseIterable, Sendable {
+    case original, task, outcome, steps, wall, tokens, cost
+    public var title: String {
+        switch self {
+        case .original: return "file order"
+        case .task: return "task"
+        case .outcome: return "outcome"
+        case .steps: return "steps"
+        case .wall: return "wall time"
+        case .tokens: return "tokens"
+        case .cost: return "cost"
+        }
     }
 }
 
-/// Loading of one run's details in the background.
-public enum LoadState: Sendable {
-    case loading(phase: String, fraction: Double)
-    case loaded(RunAnalysis)
-}
-
-public struct LeaderboardState: Sendable {
-    public var query = LeaderboardQuery()
-    public var selected = 0
-    public var offset = 0
-    public var marked: Set<String> = []
-    public var showRecorded = true
-    public var groupByModel = false
-}
-
-public struct RunDetailState: Sendable {
+public struct RunView: Equatable, Sendable {
+    public var key: String
     public var tab: RunTab = .overview
-    public var selected = 0
-    public var offset = 0
+    public var tests = ListPosition()
+    public var testsHOffset = 0
     public var failedOnly = false
     public var filter = ""
-    public var sortColumn = 0
+    /// Only these test keys (set from the Errors tab).
+    public var only: [String]? = nil
+    public var onlyLabel: String? = nil
+    public var sort: TestSort = .original
     public var sortDescending = false
+    public var errors = ListPosition()
+    /// Scroll offset of the text tabs (overview, performance, GPU).
+    public var scroll = 0
+    public init(key: String) { self.key = key }
+}
+
+public enum WaterfallAxis: String, Sendable { case time, cost }
+
+public enum DetailFocus: Sendable { case tree, detail }
+
+public struct TraceView: Equatable, Sendable {
+    public var ref: TraceRef
+    /// The test's label for the breadcrumb.
+    public var label: String
+    public var list = ListPosition()
+    /// The selected span (index into the trace's spans): it stays selected when folding changes the rows.
+    public var selectedSpan: Int? = nil
+    /// Spans matching the search, in tree order.
+    public var matches: [Int] = []
+    /// Folded spans (by index into the trace's spans).
+    public var folded: Set<Int> = []
+    public var axis: WaterfallAxis = .time
+    /// Zoom factor (1 = whole trace) and the left edge of the window as a fraction of the trace.
+    public var zoom: Double = 1
+    public var pan: Double = 0
+    public var search = ""
+    /// Only spans of this kind (and their ancestors, for context).
+    public var kindFilter: SpanCategory? = nil
+    public var focus: DetailFocus = .tree
+    public var detailScroll = 0
+    public var collapseGaps = true
+    public init(ref: TraceRef, label: String) {
+        self.ref = ref
+        self.label = label
+    }
+}
+
+public enum CompareTab: Int, CaseIterable, Sendable {
+    case summary, tests
+    public var title: String { self == .summary ? "Summary" : "Tests" }
+}
+
+public enum CompareFilter: Int, CaseIterable, Sendable {
+    case all, flipped, regressions, fixes, failedEverywhere, missing
+    public var title: String {
+        switch self {
+        case .all: return "all tests"
+        case .flipped: return "flipped"
+        case .regressions: return "regressions vs baseline"
+        case .fixes: return "fixed vs baseline"
+        case .failedEverywhere: return "failed everywhere"
+        case .missing: return "missing in a run"
+        }
+    }
+}
+
+public enum CompareSort: Int, CaseIterable, Sendable {
+    case task, deltaCost, deltaTime
+    public var title: String {
+        switch self {
+        case .task: return "task"
+        case .deltaCost: return "Δcost"
+        case .deltaTime: return "Δtime"
+        }
+    }
+}
+
+public struct CompareView: Equatable, Sendable {
+    public var keys: [String]
+    public var tab: CompareTab = .summary
+    public var metrics = ListPosition()
+    public var tests = ListPosition()
+    /// The run column the cursor is on in the test matrix (0 = baseline).
+    public var column = 0
+    public var filter: CompareFilter = .all
+    public var sort: CompareSort = .task
+    public var text = ""
+    public init(keys: [String]) { self.keys = keys }
+}
+
+public struct TrajectoryView: Equatable, Sendable {
+    public var keys: [String]
+    /// The two runs (indexes into `keys`) and the test key.
+    public var left: Int
+    public var right: Int
+    public var testKey: String
+    public var taskLabel: String
+    public var list = ListPosition()
+    public var positioned = false
+    public init(keys: [String], left: Int, right: Int, testKey: String, taskLabel: String) {
+        self.keys = keys
+        self.left = left
+        self.right = right
+        self.testKey = testKey
+        self.taskLabel = taskLabel
+    }
+}
+
+/// One screen on the navigation stack, with its own view state (going back restores it).
+public enum Route: Equatable, Sendable {
+    case leaderboard
+    case run(RunView)
+    case trace(TraceView)
+    case compare(CompareView)
+    case trajectory(TrajectoryView)
+
+    public var name: String {
+        switch self {
+        case .leaderboard: return "leaderboard"
+        case .run: return "run"
+        case .trace: return "trace"
+        case .compare: return "compare"
+        case .trajectory: return "trajectory"
+        }
+    }
+}
+
+/// The facet picker: facet names with their values, and which are allowed.
+public struct FacetPicker: Equatable, Sendable {
+    public struct Item: Equatable, Sendable {
+        public var facet: String
+        public var value: String?  // nil: the facet's heading
+        public var count: Int
+    }
+    public var items: [Item]
+    public var list = ListPosition()
 }
 
 public enum Overlay: Equatable, Sendable {
-    case help
-    case filter(String)
+    case help(scroll: Int)
+    /// The `/` prompt: live filter (tables) or search (waterfall).
+    case prompt(String)
+    case facets(FacetPicker)
+    /// A scrollable text panel (test details, raw fields).
+    case text(title: String, lines: [String], scroll: Int)
 }
 
 public struct AppState: Sendable {
     public var catalog: Catalog
-    public var stack: [Screen] = [.leaderboard]
-    public var leaderboard = LeaderboardState()
-    public var runDetail = RunDetailState()
-    public var loads: [String: LoadState] = [:]
+    public var stack: [Route] = [.leaderboard]
+    public var leaderboard = LeaderboardView()
+    public var runs: [String: Loadable<RunAnalysis>] = [:]
+    public var traces: [TraceRef: Loadable<Waterfall>] = [:]
+    /// Corrected figures of runs analysed so far (by the prefetcher or by opening them).
+    public var totals: [String: RunTotals] = [:]
+    /// Runs too large to analyse ahead of time.
+    public var notPrefetched: Set<String> = []
+    /// A trace id asked for on the command line, being looked for.
+    public var pendingTrace: String?
     public var overlay: Overlay?
     public var width = 80
     public var height = 24
+    /// A one-line note in the footer until the next key.
     public var message: String?
+    /// Animation frame for spinners (advanced on ticks while something loads).
+    public var tick = 0
+    /// The leaderboard's rows after sort/filter/group, cached (recomputed when inputs change).
+    public private(set) var visibleRuns: [RunEntry] = []
 
     public init(catalog: Catalog) {
         self.catalog = catalog
-        if let first = catalog.diagnostics.first(where: { $0.severity != .note }) {
-            message = "\(catalog.diagnostics.filter { $0.severity != .note }.count) problem(s) loading: \(first.description)"
+        let problems = catalog.diagnostics.filter { $0.severity != .note }
+        if let first = problems.first {
+            message = "\(problems.count) problem\(problems.count == 1 ? "" : "s") loading (see stderr after quitting): \(first.description)"
         } else if catalog.isDemo {
             message = "showing the embedded demo data (no ./smoltrace_results here)"
         }
+        refreshRuns()
     }
 
-    public var screen: Screen { stack.last ?? .leaderboard }
-    public var screenName: String {
-        switch screen {
-        case .leaderboard: return "leaderboard"
-        case .run: return "run"
+    public var route: Route { stack.last ?? .leaderboard }
+
+    /// Recomputes the leaderboard rows (sort, filter, grouping). Called whenever their inputs change.
+    public mutating func refreshRuns() {
+        let rows = leaderboard.query.apply(catalog.runs, corrected: totals)
+        guard leaderboard.groupByModel else {
+            visibleRuns = rows
+            return
         }
-    }
-
-    /// Rows after sort and filter (grouped by model when asked).
-    public var visibleRuns: [RunEntry] {
-        let rows = leaderboard.query.apply(catalog.runs)
-        guard leaderboard.groupByModel else { return rows }
         var order: [String] = []
         var groups: [String: [RunEntry]] = [:]
         for r in rows {
             if groups[r.row.model] == nil { order.append(r.row.model) }
             groups[r.row.model, default: []].append(r)
         }
-        return order.flatMap { groups[$0]! }
+        visibleRuns = order.flatMap { groups[$0]! }
     }
 
-    public var currentRun: RunEntry? {
-        if case .run(let key) = screen { return catalog.runs.first { $0.key == key } }
-        return nil
-    }
+    public func entry(_ key: String) -> RunEntry? { catalog.runs.first { $0.key == key } }
 
-    public var currentAnalysis: RunAnalysis? {
-        guard case .run(let key) = screen, case .loaded(let a)? = loads[key] else { return nil }
-        return a
-    }
+    public func analysis(_ key: String) -> RunAnalysis? { runs[key]?.value }
 
-    /// Tests shown in the Tests tab, after filter, failed-only and sort.
-    public func visibleTests(_ a: RunAnalysis) -> [TestRow] {
-        var t = a.tests
-        if runDetail.failedOnly { t = t.filter { $0.outcome != .passed } }
-        let f = runDetail.filter.lowercased()
-        if !f.isEmpty {
-            t = t.filter { r in
-                [r.taskID, r.agentType, r.outcome.rawValue, r.error ?? "", r.result?.difficulty ?? ""].contains { $0.lowercased().contains(f) }
-            }
-        }
-        let col = runDetail.sortColumn
-        let sorted: [TestRow]
-        switch col {
-        case 1: sorted = t.sorted { $0.outcome < $1.outcome }
-        case 2: sorted = t.sorted { ($0.wallMs ?? -1) < ($1.wallMs ?? -1) }
-        case 3: sorted = t.sorted { ($0.tokens?.total ?? -1) < ($1.tokens?.total ?? -1) }
-        case 4: sorted = t.sorted { ($0.cost?.knownUSD ?? -1) < ($1.cost?.knownUSD ?? -1) }
-        default: sorted = t
-        }
-        return runDetail.sortDescending ? sorted.reversed() : sorted
+    /// Replaces the top of the stack.
+    public mutating func setRoute(_ r: Route) {
+        if stack.isEmpty { stack = [r] } else { stack[stack.count - 1] = r }
     }
 }

@@ -2,83 +2,176 @@ import Foundation
 import TerminalUI
 import TraceMindModel
 
-/// Messages from background loads, drained by the UI loop on every tick.
+/// Results from background work, drained by the UI loop; plus which loads were cancelled.
 final class Inbox: @unchecked Sendable {
     private let lock = NSLock()
-    private var items: [(String, LoadState)] = []
-    private var cancelled: Set<String> = []
-    func post(_ key: String, _ s: LoadState) { lock.lock(); items.append((key, s)); lock.unlock() }
-    func drain() -> [(String, LoadState)] { lock.lock(); defer { lock.unlock() }; let i = items; items = []; return i }
-    func cancel(_ key: String) { lock.lock(); cancelled.insert(key); lock.unlock() }
-    func isCancelled(_ key: String) -> Bool { lock.lock(); defer { lock.unlock() }; return cancelled.contains(key) }
-    func reset(_ key: String) { lock.lock(); cancelled.remove(key); lock.unlock() }
+    private var items: [LoadResult] = []
+    private var cancelled: Set<LoadRequest> = []
+    private var catalogs: [Catalog] = []
+
+    func post(_ r: LoadResult) { lock.withLock { items.append(r) } }
+    func post(catalog: Catalog) { lock.withLock { catalogs.append(catalog) } }
+    func drain() -> ([LoadResult], Catalog?) {
+        lock.withLock {
+            let i = items, c = catalogs.last
+            items = []
+            catalogs = []
+            return (i, c)
+        }
+    }
+    func cancel(_ r: LoadRequest) { lock.withLock { _ = cancelled.insert(r) } }
+    func isCancelled(_ r: LoadRequest) -> Bool { lock.withLock { cancelled.contains(r) } }
+    func reset(_ r: LoadRequest) { lock.withLock { _ = cancelled.remove(r) } }
 }
 
 nonisolated(unsafe) var terminationRequested = false
 
-/// The loop: draw, wait for a key (or a tick), update. Loads run on background threads.
+/// The loop: draw, wait for a key (or a tick), update; loads run on background threads and come back through the
+/// inbox. Runs not opened yet are analysed one at a time in the background for the leaderboard's corrected columns.
 public final class Runner {
     let renderer: Renderer
     let inbox = Inbox()
-    let reloadCatalog: () -> Catalog
+    let reloadCatalog: @Sendable () -> Catalog
+    /// Runs whose traces are larger than this are not analysed ahead of time (opening them still works).
+    public var prefetchLimitBytes = 256 << 20
+    public var prefetchEnabled = true
+    private var prefetching: String?
+    private var prefetchSkip: Set<String> = []
+    private let prefetchDone = NSLock()
 
-    public init(renderer: Renderer, reloadCatalog: @escaping () -> Catalog) {
+    public init(renderer: Renderer, reloadCatalog: @escaping @Sendable () -> Catalog) {
         self.renderer = renderer
         self.reloadCatalog = reloadCatalog
     }
 
-    func startLoad(_ key: String, _ state: AppState) {
-        guard let entry = state.catalog.runs.first(where: { $0.key == key }) else { return }
-        inbox.reset(key)
-        let inbox = self.inbox
-        Thread.detachNewThread {
-            let data = RunLoader.load(
-                entry, progress: { phase, f in inbox.post(key, .loading(phase: phase, fraction: f)) },
-                isCancelled: { inbox.isCancelled(key) })
-            if data.cancelled { return }
-            inbox.post(key, .loaded(RunAnalysis(entry: entry, data: data)))
-        }
-    }
-
-    public func run(_ state: inout AppState, on term: TerminalBackend) {
+    /// Runs the browser until the user quits (or SIGTERM/SIGHUP). `initial` effects start with it (`--trace`, `--compare`).
+    public func run(_ state: inout AppState, on term: TerminalBackend, initial: [Effect] = []) {
         signal(SIGTERM) { _ in terminationRequested = true }
         signal(SIGHUP) { _ in terminationRequested = true }
         let (w, h) = term.size
-        state.width = w
-        state.height = h
+        _ = App.update(&state, .resize(width: w, height: h))
         var last: Buffer?
+        if handle(initial, &state, term) { return }
         while !terminationRequested {
-            for (k, s) in inbox.drain() where !inbox.isCancelled(k) { App.loaded(&state, key: k, s) }
+            let (results, catalog) = inbox.drain()
+            if let catalog, handle(App.reloaded(&state, catalog), &state, term) { return }
+            for r in results {
+                if case .prefetched(let k, _) = r, k == prefetching { prefetching = nil }
+                if handle(App.apply(&state, r), &state, term) { return }
+            }
+            schedulePrefetch(state)
             let frame = renderer.view(state)
             if frame != last {
                 term.draw(frame)
                 last = frame
             }
-            guard let ev = term.nextEvent(timeoutMs: 100) else { continue }
-            // Esc while a run is loading cancels the load.
-            if case .key(.escape) = ev, case .run(let key) = state.screen, case .loading? = state.loads[key] {
-                inbox.cancel(key)
-                state.loads[key] = nil
+            let busy = App.isBusy(state) || prefetching != nil
+            guard let ev = term.nextEvent(timeoutMs: busy ? 100 : 500) else {
+                if App.isBusy(state) { state.tick &+= 1 }
+                continue
             }
-            switch App.update(&state, ev) {
-            case .quit: return
-            case .none: break
-            case .loadRun(let key): startLoad(key, state)
+            if handle(App.update(&state, ev), &state, term) { return }
+        }
+    }
+
+    /// Carries out effects; true when the app should quit.
+    func handle(_ effects: [Effect], _ state: inout AppState, _ term: TerminalBackend) -> Bool {
+        for e in effects {
+            switch e {
+            case .quit: return true
+            case .load(let r): start(r, state)
+            case .cancel(let r): inbox.cancel(r)
             case .reload:
-                let marked = state.leaderboard.marked
-                state.catalog = reloadCatalog()
-                state.loads = [:]
-                state.leaderboard.marked = marked.filter { k in state.catalog.runs.contains { $0.key == k } }
-                state.message = "reloaded \(state.catalog.runs.count) runs"
-                if case .run(let key) = state.screen {
-                    if state.catalog.runs.contains(where: { $0.key == key }) {
-                        state.loads[key] = .loading(phase: "starting", fraction: 0)
-                        startLoad(key, state)
-                    } else {
-                        state.stack = [.leaderboard]
-                    }
+                state.message = "reloading from disk…"
+                let inbox = inbox, reload = reloadCatalog
+                Thread.detachNewThread { inbox.post(catalog: reload()) }
+            case .page(let title, let text):
+                term.suspend { Pager.show(title: title, text: text) }
+            }
+        }
+        return false
+    }
+
+    func start(_ r: LoadRequest, _ state: AppState) {
+        inbox.reset(r)
+        let inbox = inbox
+        let cancelled: @Sendable () -> Bool = { inbox.isCancelled(r) }
+        switch r {
+        case .run(let key):
+            guard let entry = state.entry(key) else { return }
+            Thread.detachNewThread {
+                let data = RunLoader.load(
+                    entry, progress: { phase, f in inbox.post(.runProgress(key, phase: phase, fraction: f)) }, isCancelled: cancelled)
+                if data.cancelled || cancelled() { return }
+                inbox.post(.run(key, RunAnalysis(entry: entry, data: data)))
+            }
+        case .trace(let ref):
+            guard let entry = state.entry(ref.runKey), let a = state.analysis(ref.runKey),
+                let summary = (a.tests.compactMap(\.trace) + a.extraTraces).first(where: { $0.traceID == ref.traceID })
+            else {
+                inbox.post(.traceFailed(ref, "the run is not loaded"))
+                return
+            }
+            Thread.detachNewThread {
+                do {
+                    let t = try RunLoader.loadTrace(summary, fs: entry.files.fs)
+                    if cancelled() { return }
+                    inbox.post(.trace(ref, Waterfall(TraceAnalysis(t))))
+                } catch {
+                    inbox.post(.traceFailed(ref, "\(error)"))
+                }
+            }
+        case .findTrace(let query):
+            let catalog = state.catalog
+            Thread.detachNewThread {
+                do {
+                    let m = try TraceFinder.find(query, in: catalog)
+                    let ref = TraceRef(runKey: m.run.key, traceID: m.summary.traceID)
+                    inbox.post(.traceFound(query: query, ref, m.analysis))
+                } catch {
+                    inbox.post(.traceNotFound(query: query, "\(error)"))
                 }
             }
         }
+    }
+
+    /// Starts analysing the next run the leaderboard lacks figures for, one at a time.
+    func schedulePrefetch(_ state: AppState) {
+        guard prefetchEnabled, prefetching == nil, let key = App.nextPrefetch(state, skip: prefetchSkip),
+            let entry = state.entry(key)
+        else { return }
+        prefetchSkip.insert(key)
+        if let t = entry.files.traces, let size = entry.files.fs.fileSize(t), size > prefetchLimitBytes {
+            inbox.post(.prefetchSkipped(key))
+            return
+        }
+        prefetching = key
+        let inbox = inbox
+        Thread.detachNewThread {
+            let data = RunLoader.load(entry)
+            inbox.post(.prefetched(key, RunTotals(RunAnalysis(entry: entry, data: data))))
+        }
+    }
+}
+
+/// Shows text in the user's pager (`$PAGER`, else `less -R`, else `more`), from a private temporary file that is
+/// removed afterwards. Nothing is ever written into the data folders.
+enum Pager {
+    static func show(title: String, text: String) {
+        let dir = FileManager.default.temporaryDirectory
+        let file = dir.appendingPathComponent("tracemind-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).txt")
+        let body = title + "\n" + String(repeating: "─", count: min(80, max(8, title.count))) + "\n\n" + text + "\n"
+        guard FileManager.default.createFile(atPath: file.path, contents: Data(body.utf8), attributes: [.posixPermissions: 0o600]) else { return }
+        defer { try? FileManager.default.removeItem(at: file) }
+        let env = ProcessInfo.processInfo.environment
+        let pager = (env["PAGER"].flatMap { $0.isEmpty ? nil : $0 }) ?? "less -R"
+        let command = pager + " '" + file.path.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        var pid: pid_t = 0
+        let args: [String] = ["/bin/sh", "-c", command]
+        var argv: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
+        defer { for p in argv { free(p) } }
+        guard posix_spawn(&pid, "/bin/sh", nil, nil, &argv, environ) == 0 else { return }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
     }
 }

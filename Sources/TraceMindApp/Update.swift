@@ -4,31 +4,59 @@ import TraceMindModel
 
 /// Side effects the runner carries out; `update` itself is pure.
 public enum Effect: Equatable, Sendable {
-    case none, quit
-    case loadRun(String)
+    case quit
     case reload
+    case load(LoadRequest)
+    case cancel(LoadRequest)
+    /// Show a text in `$PAGER` (the terminal is suspended meanwhile).
+    case page(title: String, text: String)
+}
+
+extension ListPosition {
+    /// Moves by `delta` within `count` rows, keeping the selection visible in `visible` rows.
+    mutating func move(_ delta: Int, count: Int, visible: Int) {
+        guard count > 0 else {
+            self = ListPosition()
+            return
+        }
+        let d = delta == Int.min ? -count : (delta == Int.max ? count : delta)
+        selected = max(0, min(count - 1, selected + d))
+        clamp(count: count, visible: visible)
+    }
+
+    mutating func clamp(count: Int, visible: Int) {
+        selected = max(0, min(selected, count - 1))
+        offset = TableView.offset(selected: selected, current: offset, visible: visible, count: count)
+    }
+
+    /// Moves for a navigation action; false when the action is not a move.
+    mutating func navigate(_ a: Action, count: Int, visible: Int) -> Bool {
+        switch a {
+        case .up: move(-1, count: count, visible: visible)
+        case .down: move(1, count: count, visible: visible)
+        case .pageUp: move(-max(1, visible - 1), count: count, visible: visible)
+        case .pageDown: move(max(1, visible - 1), count: count, visible: visible)
+        case .halfUp: move(-max(1, visible / 2), count: count, visible: visible)
+        case .halfDown: move(max(1, visible / 2), count: count, visible: visible)
+        case .top: move(Int.min, count: count, visible: visible)
+        case .bottom: move(Int.max, count: count, visible: visible)
+        default: return false
+        }
+        return true
+    }
 }
 
 public enum App {
-    static let leaderboardSortKeys: [LeaderboardSortKey] = [
-        .successRate, .passAt1, .cost, .tokens, .duration, .costPerPass, .model, .agentType, .provider, .timestamp,
-    ]
+    /// The body of every screen: below the breadcrumb, above the footer.
+    public static func body(_ s: AppState) -> Rect { Rect(x: 0, y: 1, width: s.width, height: max(0, s.height - 2)) }
 
-    /// Height of a table's body on the current screen (header, breadcrumb, tabs, footer taken off).
-    static func bodyRows(_ s: AppState) -> Int {
-        switch s.screen {
-        case .leaderboard: return max(1, s.height - 4)
-        case .run: return max(1, s.height - 7)
-        }
-    }
-
-    public static func update(_ s: inout AppState, _ event: Event) -> Effect {
+    public static func update(_ s: inout AppState, _ event: Event) -> [Effect] {
         switch event {
         case .resize(let w, let h):
             s.width = w
             s.height = h
-            clamp(&s)
-            return .none
+            clampAll(&s)
+            return []
         case .mouse(let m):
             return mouse(&s, m)
         case .key(let k):
@@ -36,175 +64,383 @@ public enum App {
         }
     }
 
-    static func key(_ s: inout AppState, _ k: Key) -> Effect {
-        // A filter prompt takes every key first.
-        if case .filter(var text)? = s.overlay {
-            switch k {
-            case .escape:
-                s.overlay = nil
-                setFilter(&s, "")
-            case .enter: s.overlay = nil
-            case .backspace:
-                if !text.isEmpty { text.removeLast() }
-                s.overlay = .filter(text)
-                setFilter(&s, text)
-            case .char(let c):
-                text.append(c)
-                s.overlay = .filter(text)
-                setFilter(&s, text)
-            default: break
-            }
-            return .none
-        }
-        if s.overlay == .help {
-            if k == .char("q") || k == .ctrl("c") { return .quit }
-            s.overlay = nil
-            return .none
-        }
-        guard let action = KeyMap.action(for: k, screen: s.screenName) else { return .none }
+    static func key(_ s: inout AppState, _ k: Key) -> [Effect] {
+        s.message = nil
+        if let o = s.overlay { return overlayKey(&s, o, k) }
+        guard let action = KeyMap.action(for: k, screen: s.route.name) else { return [] }
         return perform(&s, action)
     }
 
-    static func setFilter(_ s: inout AppState, _ text: String) {
-        switch s.screen {
-        case .leaderboard:
-            s.leaderboard.query.text = text
-            s.leaderboard.selected = 0
-            s.leaderboard.offset = 0
-        case .run:
-            s.runDetail.filter = text
-            s.runDetail.selected = 0
-            s.runDetail.offset = 0
-            if s.runDetail.tab != .tests { s.runDetail.tab = .tests }
-        }
+    /// `--trace ID`: the waterfall opens once the trace is found (in the background).
+    public static func openTrace(_ s: inout AppState, query: String) -> [Effect] {
+        s.pendingTrace = query
+        s.message = "looking for trace \(query)…"
+        return [.load(.findTrace(query))]
     }
 
-    public static func perform(_ s: inout AppState, _ a: Action) -> Effect {
-        s.message = nil
-        switch a {
-        case .quit: return .quit
-        case .help: s.overlay = .help
-        case .filter:
-            let cur = s.screen == .leaderboard ? s.leaderboard.query.text : s.runDetail.filter
-            s.overlay = .filter(cur)
-        case .back:
-            if s.stack.count > 1 {
-                s.stack.removeLast()
-            } else if !s.leaderboard.query.text.isEmpty {
-                setFilter(&s, "")
+    /// `--compare A,B`: the comparison of runs by key (the first is the baseline).
+    public static func openComparison(_ s: inout AppState, _ keys: [String]) -> [Effect] { CompareScreen.open(&s, keys) }
+
+    // MARK: overlays
+
+    static func overlayKey(_ s: inout AppState, _ o: Overlay, _ k: Key) -> [Effect] {
+        switch o {
+        case .prompt(var text):
+            switch k {
+            case .escape:
+                s.overlay = nil
+                setPrompt(&s, "")
+            case .enter:
+                s.overlay = nil
+            case .backspace:
+                if !text.isEmpty { text.removeLast() }
+                s.overlay = .prompt(text)
+                setPrompt(&s, text)
+            case .ctrl("u"):
+                s.overlay = .prompt("")
+                setPrompt(&s, "")
+            case .char(let c):
+                text.append(c)
+                s.overlay = .prompt(text)
+                setPrompt(&s, text)
+            case .up, .down, .pageUp, .pageDown:
+                // Keep typing while moving through the matches.
+                s.overlay = nil
+                let effects = perform(&s, k == .up ? .up : k == .down ? .down : k == .pageUp ? .pageUp : .pageDown)
+                s.overlay = .prompt(text)
+                return effects
+            case .ctrl("c"):
+                return [.quit]
+            default: break
             }
-        case .up: move(&s, -1)
-        case .down: move(&s, 1)
-        case .pageUp: move(&s, -bodyRows(s))
-        case .pageDown: move(&s, bodyRows(s))
-        case .top: move(&s, Int.min / 2)
-        case .bottom: move(&s, Int.max / 2)
-        case .open:
-            switch s.screen {
-            case .leaderboard:
-                let runs = s.visibleRuns
-                guard s.leaderboard.selected < runs.count else { return .none }
-                let key = runs[s.leaderboard.selected].key
-                s.stack.append(.run(key))
-                s.runDetail = RunDetailState()
-                if s.loads[key] == nil {
-                    s.loads[key] = .loading(phase: "starting", fraction: 0)
-                    return .loadRun(key)
-                }
-            case .run:
-                if s.runDetail.tab != .tests { s.runDetail.tab = .tests } else {
-                    s.message = "the trace waterfall opens from here once it is built (use `tracemind trace --trace ID`)"
-                }
+            return []
+        case .help(let scroll):
+            switch k {
+            case .down, .char("j"): s.overlay = .help(scroll: scroll + 1)
+            case .up, .char("k"): s.overlay = .help(scroll: max(0, scroll - 1))
+            case .pageDown, .char(" "): s.overlay = .help(scroll: scroll + 10)
+            case .pageUp: s.overlay = .help(scroll: max(0, scroll - 10))
+            case .char("q"), .ctrl("c"): return [.quit]
+            default: s.overlay = nil
             }
-        case .sortNext, .sortReverse:
-            if s.screen == .leaderboard {
+            return []
+        case .text(let title, let lines, let scroll):
+            let page = max(1, s.height - 6)
+            switch k {
+            case .down, .char("j"): s.overlay = .text(title: title, lines: lines, scroll: min(scroll + 1, max(0, lines.count - page)))
+            case .up, .char("k"): s.overlay = .text(title: title, lines: lines, scroll: max(0, scroll - 1))
+            case .pageDown, .char(" "), .ctrl("f"):
+                s.overlay = .text(title: title, lines: lines, scroll: min(scroll + page, max(0, lines.count - page)))
+            case .pageUp, .ctrl("b"): s.overlay = .text(title: title, lines: lines, scroll: max(0, scroll - page))
+            case .char("g"), .home: s.overlay = .text(title: title, lines: lines, scroll: 0)
+            case .char("G"), .end: s.overlay = .text(title: title, lines: lines, scroll: max(0, lines.count - page))
+            case .char("o"): return [.page(title: title, text: lines.joined(separator: "\n"))]
+            case .char("q"), .ctrl("c"): return [.quit]
+            default: s.overlay = nil
+            }
+            return []
+        case .facets(var picker):
+            let visible = max(1, min(picker.items.count, s.height - 6))
+            switch k {
+            case .escape, .char("F"): s.overlay = nil
+            case .char(" "), .enter:
+                guard picker.list.selected < picker.items.count else { return [] }
+                let item = picker.items[picker.list.selected]
                 var q = s.leaderboard.query
-                if a == .sortNext {
-                    let i = leaderboardSortKeys.firstIndex(of: q.sortKey) ?? -1
-                    q.sortKey = leaderboardSortKeys[(i + 1) % leaderboardSortKeys.count]
-                    q.descending = q.sortKey.isText ? false : q.sortKey.higherIsBetter
+                if let v = item.value {
+                    var set = q.facets[item.facet] ?? []
+                    if set.contains(v) { set.remove(v) } else { set.insert(v) }
+                    q.facets[item.facet] = set
                 } else {
-                    q.descending.toggle()
+                    q.facets[item.facet] = []
                 }
                 s.leaderboard.query = q
-                s.message = "sorted by \(q.sortKey.rawValue) \(q.descending ? "↓" : "↑")"
-            } else {
-                if a == .sortNext { s.runDetail.sortColumn = (s.runDetail.sortColumn + 1) % 5 } else { s.runDetail.sortDescending.toggle() }
-                s.runDetail.tab = .tests
+                s.leaderboard.list = ListPosition()
+                s.refreshRuns()
+                s.overlay = .facets(picker)
+            case .char("x"):
+                s.leaderboard.query.facets = [:]
+                s.refreshRuns()
+            case .char("q"), .ctrl("c"): return [.quit]
+            default:
+                let map: [Key: Action] = [
+                    .up: .up, .char("k"): .up, .down: .down, .char("j"): .down, .pageUp: .pageUp, .pageDown: .pageDown,
+                    .home: .top, .char("g"): .top, .end: .bottom, .char("G"): .bottom,
+                ]
+                if let a = map[k] {
+                    _ = picker.list.navigate(a, count: picker.items.count, visible: visible)
+                    s.overlay = .facets(picker)
+                }
             }
-        case .toggleMark:
-            let runs = s.visibleRuns
-            guard s.leaderboard.selected < runs.count else { return .none }
-            let k = runs[s.leaderboard.selected].key
-            if s.leaderboard.marked.contains(k) { s.leaderboard.marked.remove(k) } else { s.leaderboard.marked.insert(k) }
-            move(&s, 1)
-        case .toggleRecorded: s.leaderboard.showRecorded.toggle()
-        case .groupByModel: s.leaderboard.groupByModel.toggle()
-        case .nextTab: s.runDetail.tab = RunTab(rawValue: (s.runDetail.tab.rawValue + 1) % RunTab.allCases.count)!
-        case .prevTab: s.runDetail.tab = RunTab(rawValue: (s.runDetail.tab.rawValue + RunTab.allCases.count - 1) % RunTab.allCases.count)!
-        case .tab(let i): if let t = RunTab(rawValue: i) { s.runDetail.tab = t }
-        case .failedOnly:
-            s.runDetail.failedOnly.toggle()
-            s.runDetail.tab = .tests
-            s.runDetail.selected = 0
-            s.runDetail.offset = 0
-        case .reload: return .reload
-        }
-        clamp(&s)
-        return .none
-    }
-
-    static func move(_ s: inout AppState, _ d: Int) {
-        switch s.screen {
-        case .leaderboard:
-            s.leaderboard.selected = max(0, min(s.visibleRuns.count - 1, s.leaderboard.selected + d))
-        case .run:
-            guard let a = s.currentAnalysis else { return }
-            let n = s.visibleTests(a).count
-            s.runDetail.selected = max(0, min(n - 1, s.runDetail.selected + d))
-            if s.runDetail.tab == .overview { s.runDetail.tab = .tests }
+            return []
         }
     }
 
-    /// Keeps selections inside their lists and visible.
-    static func clamp(_ s: inout AppState) {
-        let n = s.visibleRuns.count
-        s.leaderboard.selected = max(0, min(s.leaderboard.selected, n - 1))
-        s.leaderboard.offset = TableView.offset(selected: s.leaderboard.selected, current: s.leaderboard.offset, visible: bodyRows(s), count: n)
-        if let a = s.currentAnalysis {
-            let m = s.visibleTests(a).count
-            s.runDetail.selected = max(0, min(s.runDetail.selected, m - 1))
-            s.runDetail.offset = TableView.offset(selected: s.runDetail.selected, current: s.runDetail.offset, visible: bodyRows(s), count: m)
+    /// The prompt's text goes to the current screen: a live filter, or the waterfall's search.
+    static func setPrompt(_ s: inout AppState, _ text: String) {
+        switch s.route {
+        case .leaderboard: LeaderboardScreen.setFilter(&s, text)
+        case .run(var v):
+            v.filter = text
+            v.tests = ListPosition()
+            if v.tab != .tests { v.tab = .tests }
+            s.setRoute(.run(v))
+        case .trace(var v):
+            v.search = text
+            s.setRoute(.trace(v))
+            TraceScreen.jumpToMatch(&s, forward: true, includeCurrent: true)
+        case .compare(var v):
+            v.text = text
+            v.tests = ListPosition()
+            v.tab = .tests
+            s.setRoute(.compare(v))
+        case .trajectory: break
+        }
+        clampAll(&s)
+    }
+
+    static func promptText(_ s: AppState) -> String {
+        switch s.route {
+        case .leaderboard: return s.leaderboard.query.text
+        case .run(let v): return v.filter
+        case .trace(let v): return v.search
+        case .compare(let v): return v.text
+        case .trajectory: return ""
         }
     }
 
-    static func mouse(_ s: inout AppState, _ m: MouseEvent) -> Effect {
+    // MARK: actions
+
+    public static func perform(_ s: inout AppState, _ a: Action) -> [Effect] {
+        switch a {
+        case .quit: return [.quit]
+        case .help:
+            s.overlay = .help(scroll: 0)
+            return []
+        case .prompt:
+            s.overlay = .prompt(promptText(s))
+            return []
+        case .reload: return [.reload]
+        case .back: return back(&s)
+        default: break
+        }
+        var effects: [Effect] = []
+        switch s.route {
+        case .leaderboard: effects = LeaderboardScreen.perform(&s, a)
+        case .run: effects = RunScreen.perform(&s, a)
+        case .trace: effects = TraceScreen.perform(&s, a)
+        case .compare: effects = CompareScreen.perform(&s, a)
+        case .trajectory: effects = TrajectoryScreen.perform(&s, a)
+        }
+        clampAll(&s)
+        return effects
+    }
+
+    /// Esc: clears the current filter first, then leaves the screen (cancelling what it was loading).
+    static func back(_ s: inout AppState) -> [Effect] {
+        if !promptText(s).isEmpty {
+            setPrompt(&s, "")
+            return []
+        }
+        if case .run(var v) = s.route, v.only != nil {
+            v.only = nil
+            v.onlyLabel = nil
+            v.tab = .errors
+            s.setRoute(.run(v))
+            return []
+        }
+        if case .trace(var v) = s.route, v.kindFilter != nil {
+            v.kindFilter = nil
+            s.setRoute(.trace(v))
+            clampAll(&s)
+            return []
+        }
+        guard s.stack.count > 1 else {
+            if s.leaderboard.query.hasFacets {
+                s.leaderboard.query.facets = [:]
+                s.refreshRuns()
+                clampAll(&s)
+            }
+            return []
+        }
+        let leaving = s.stack.removeLast()
+        var effects: [Effect] = []
+        switch leaving {
+        case .run(let v):
+            if s.runs[v.key]?.isLoading == true {
+                s.runs[v.key] = nil
+                effects.append(.cancel(.run(v.key)))
+            }
+        case .trace(let v):
+            if s.traces[v.ref]?.isLoading == true {
+                s.traces[v.ref] = nil
+                effects.append(.cancel(.trace(v.ref)))
+            }
+        default: break
+        }
+        clampAll(&s)
+        return effects
+    }
+
+    /// Keeps every selection inside its list and visible (after a resize or new data).
+    static func clampAll(_ s: inout AppState) {
+        LeaderboardScreen.clamp(&s)
+        switch s.route {
+        case .run: RunScreen.clamp(&s)
+        case .trace: TraceScreen.clamp(&s)
+        case .compare: CompareScreen.clamp(&s)
+        case .trajectory: TrajectoryScreen.clamp(&s)
+        case .leaderboard: break
+        }
+    }
+
+    // MARK: mouse
+
+    static func mouse(_ s: inout AppState, _ m: MouseEvent) -> [Effect] {
+        s.message = nil
+        if s.overlay != nil {
+            if m.kind == .click { s.overlay = nil }
+            return []
+        }
         switch m.kind {
-        case .wheelUp: move(&s, -3)
-        case .wheelDown: move(&s, 3)
+        case .wheelUp, .wheelDown:
+            for _ in 0..<3 { _ = perform(&s, m.kind == .wheelUp ? .up : .down) }
+            return []
         case .click:
-            let top = s.screen == .leaderboard ? 2 : 5
-            let row = m.y - top
-            guard row >= 0 else { return .none }
-            if s.screen == .leaderboard {
-                let idx = s.leaderboard.offset + row
-                if idx == s.leaderboard.selected { return perform(&s, .open) }
-                if idx < s.visibleRuns.count { s.leaderboard.selected = idx }
-            } else if let a = s.currentAnalysis {
-                let idx = s.runDetail.offset + row
-                if idx < s.visibleTests(a).count { s.runDetail.selected = idx; s.runDetail.tab = .tests }
+            var effects: [Effect] = []
+            switch s.route {
+            case .leaderboard: effects = LeaderboardScreen.click(&s, m.x, m.y)
+            case .run: effects = RunScreen.click(&s, m.x, m.y)
+            case .trace: effects = TraceScreen.click(&s, m.x, m.y)
+            case .compare: effects = CompareScreen.click(&s, m.x, m.y)
+            case .trajectory: effects = TrajectoryScreen.click(&s, m.x, m.y)
             }
+            clampAll(&s)
+            return effects
         }
-        clamp(&s)
-        return .none
     }
 
-    /// Applies a finished background load.
-    public static func loaded(_ s: inout AppState, key: String, _ state: LoadState) {
-        s.loads[key] = state
-        if case .loaded(let a) = state, let d = a.diagnostics.first {
-            s.message = "\(a.diagnostics.count) problem(s): \(d.description)"
+    // MARK: background results
+
+    /// Applies a finished (or progressing) background load.
+    public static func apply(_ s: inout AppState, _ r: LoadResult) -> [Effect] {
+        var effects: [Effect] = []
+        switch r {
+        case .runProgress(let key, let phase, let f):
+            if s.runs[key]?.isLoading == true { s.runs[key] = .loading(phase: phase, fraction: f) }
+        case .run(let key, let a):
+            s.runs[key] = .ready(a)
+            s.totals[key] = RunTotals(a)
+            s.refreshRuns()
+            if let d = a.diagnostics.first, isShowing(s, run: key) {
+                s.message = "\(a.diagnostics.count) problem\(a.diagnostics.count == 1 ? "" : "s") reading this run: \(d.description)"
+            }
+            effects += CompareScreen.loadedRun(&s, key)
+            effects += TraceScreen.runLoaded(&s, key)
+        case .runFailed(let key, let msg):
+            s.runs[key] = .failed(msg)
+        case .trace(let ref, let a):
+            s.traces[ref] = .ready(a)
+            TraceScreen.loaded(&s, ref)
+        case .traceFailed(let ref, let msg):
+            s.traces[ref] = .failed(msg)
+        case .traceFound(let query, let ref, let a):
+            guard s.pendingTrace == query else { break }
+            s.pendingTrace = nil
+            s.runs[ref.runKey] = .ready(a)
+            s.totals[ref.runKey] = RunTotals(a)
+            s.refreshRuns()
+            var rv = RunView(key: ref.runKey)
+            rv.tab = .tests
+            if let i = RunScreen.visibleTests(rv, a).firstIndex(where: { $0.trace?.traceID == ref.traceID }) { rv.tests.selected = i }
+            let label = a.tests.first { $0.trace?.traceID == ref.traceID }.map { $0.taskID } ?? ref.traceID
+            s.stack = [.leaderboard, .run(rv), .trace(TraceView(ref: ref, label: label))]
+            if s.traces[ref] == nil {
+                s.traces[ref] = .loading(phase: "spans", fraction: 0)
+                effects.append(.load(.trace(ref)))
+            }
+        case .traceNotFound(let query, let msg):
+            if s.pendingTrace == query {
+                s.pendingTrace = nil
+                s.message = msg
+            }
+        case .prefetched(let key, let totals):
+            if s.totals[key] == nil { s.totals[key] = totals }
+            s.refreshRuns()
+        case .prefetchSkipped(let key):
+            s.notPrefetched.insert(key)
         }
-        clamp(&s)
+        clampAll(&s)
+        return effects
+    }
+
+    /// A new catalog from disk: caches are dropped (the data may have changed); marks and screens are kept where
+    /// their runs still exist, and what they show loads again.
+    public static func reloaded(_ s: inout AppState, _ catalog: Catalog) -> [Effect] {
+        let keys = Set(catalog.runs.map(\.key))
+        s.catalog = catalog
+        s.runs = [:]
+        s.traces = [:]
+        s.totals = [:]
+        s.notPrefetched = []
+        s.leaderboard.marked = s.leaderboard.marked.filter { keys.contains($0) }
+        var kept: [Route] = []
+        for r in s.stack {
+            let needed: [String]
+            switch r {
+            case .leaderboard: needed = []
+            case .run(let v): needed = [v.key]
+            case .trace(let v): needed = [v.ref.runKey]
+            case .compare(let v): needed = v.keys
+            case .trajectory(let v): needed = v.keys
+            }
+            guard needed.allSatisfy(keys.contains) else { break }
+            kept.append(r)
+        }
+        s.stack = kept.isEmpty ? [.leaderboard] : kept
+        s.refreshRuns()
+        let problems = catalog.diagnostics.filter { $0.severity != .note }
+        s.message = "reloaded \(catalog.runs.count) runs" + (problems.isEmpty ? "" : " · \(problems.count) problems (first: \(problems[0]))")
+        var effects: [Effect] = []
+        for r in s.stack {
+            let needed: [String]
+            switch r {
+            case .leaderboard: needed = []
+            case .run(let v): needed = [v.key]
+            case .trace(let v): needed = [v.ref.runKey]
+            case .compare(let v): needed = v.keys
+            case .trajectory(let v): needed = v.keys
+            }
+            for k in needed where s.runs[k] == nil {
+                s.runs[k] = .loading(phase: "starting", fraction: 0)
+                effects.append(.load(.run(k)))
+            }
+        }
+        clampAll(&s)
+        return effects
+    }
+
+    static func isShowing(_ s: AppState, run key: String) -> Bool {
+        if case .run(let v) = s.route { return v.key == key }
+        return false
+    }
+
+    /// The next run whose corrected figures the leaderboard lacks, visible rows first (nil: nothing to do).
+    public static func nextPrefetch(_ s: AppState, skip: Set<String>) -> String? {
+        let rows = s.visibleRuns
+        guard !rows.isEmpty else { return nil }
+        let start = min(s.leaderboard.list.offset, rows.count - 1)
+        for k in 0..<rows.count {
+            let e = rows[(start + k) % rows.count]
+            if s.totals[e.key] != nil || s.runs[e.key] != nil || skip.contains(e.key) { continue }
+            if e.files.traces == nil && e.files.results == nil { continue }
+            return e.key
+        }
+        return nil
+    }
+
+    /// Something is loading (the runner ticks the spinner).
+    public static func isBusy(_ s: AppState) -> Bool {
+        s.pendingTrace != nil || s.runs.values.contains { $0.isLoading } || s.traces.values.contains { $0.isLoading }
     }
 }

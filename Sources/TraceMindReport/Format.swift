@@ -51,7 +51,7 @@ public enum Format {
         if a >= 1e9 { return String(format: "%.1fG", n / 1e9) }
         if a >= 1e6 { return String(format: "%.1fM", n / 1e6) }
         if a >= 1e4 { return String(format: "%.1fk", n / 1e3) }
-        if a == a.rounded() { return String(Int(n)) }
+        if a >= 100 || a == a.rounded() { return grouped(Int(n.rounded())) }
         return String(format: "%.1f", n)
     }
 
@@ -120,5 +120,16 @@ public enum Format {
             if out.count >= max { out += "…"; break }
         }
         return out
+    }
+}
+
+extension Format {
+    /// A JSON value for display: strings as they are (one line), everything else as compact JSON.
+    public static func jsonValue(_ v: JSON, max: Int = 400) -> String {
+        switch v {
+        case .string(let s): return oneLine(s, max: max)
+        case .null: return "null"
+        default: return oneLine(JSONWriter.string(v, pretty: false), max: max)
+        }
     }
 }

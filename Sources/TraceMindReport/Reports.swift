@@ -71,7 +71,7 @@ public enum Reports {
                 r.isRankable ? String(rank) : "-", short(e.key), r.model, r.agentType, r.provider ?? "—",
                 r.runStatus ?? "—", Format.percent(r.successRate), r.passAt1.map { Format.number($0, digits: 2) } ?? "—",
                 "\(r.successfulTests.map(String.init) ?? "?")/\(r.failedTests.map(String.init) ?? "?")",
-                Format.tokens(r.totalTokens), Format.usd(r.totalCostUSD), Format.timestamp(r.timestamp),
+                Format.tokens(r.totalTokens), Format.usd(r.totalCostUSD, unknown: "unknown"), Format.timestamp(r.timestamp),
             ])
         }
         var out = t.render(format)
@@ -90,6 +90,7 @@ public enum Reports {
             ("test_case_uid", .from(t.result?.testCaseUID)),
             ("outcome", .string(t.outcome.rawValue)),
             ("success", .from(t.result.map { $0.success == true })),
+            ("success_recomputed", .from(t.result?.recomputedSuccess)),
             ("steps", .from(t.steps)),
             ("wall_ms", round6(t.wallMs)),
             ("tokens", tokensJSON(t.tokens)),
@@ -162,7 +163,7 @@ public enum Reports {
         let steps = r.steps.map { String($0) } ?? "—"
         return [
             r.taskID, r.agentType, r.outcome.rawValue, steps, Format.duration(r.wallMs), Format.tokens(r.tokens?.total), cost,
-            Format.tokens(r.recordedTotalTokens), Format.usd(r.recordedCostUSD), Format.oneLine(r.error, max: 60),
+            Format.tokens(r.recordedTotalTokens), Format.usd(r.recordedCostUSD, unknown: "unknown"), Format.oneLine(r.error, max: 60),
         ]
     }
 
@@ -192,11 +193,11 @@ public enum Reports {
                 "tokens \(Format.tokens(a.tokens.total)) (prompt \(Format.tokens(a.tokens.prompt)), completion \(Format.tokens(a.tokens.completion))) · recorded \(Format.tokens(a.recordedTotalTokens))"
             )
             lines.append(
-                "cost \(Format.cost(a.cost))\(a.cost.unpriced > 0 ? " (\(a.cost.unpriced) unpriced calls)" : "") · recorded \(Format.usd(a.recordedTotalCostUSD)) · per pass \(Format.usd(a.costPerPass))"
+                "cost \(Format.cost(a.cost))\(a.cost.unpriced > 0 ? " (\(a.cost.unpriced) unpriced calls)" : "") · recorded \(Format.usd(a.recordedTotalCostUSD, unknown: "unknown")) · per pass \(Format.usd(a.costPerPass))"
             )
         } else {
             lines.append(
-                "no traces: tokens and cost unknown · recorded tokens \(Format.tokens(a.recordedTotalTokens)), cost \(Format.usd(a.recordedTotalCostUSD))"
+                "no traces: tokens and cost unknown · recorded tokens \(Format.tokens(a.recordedTotalTokens)), cost \(Format.usd(a.recordedTotalCostUSD, unknown: "unknown"))"
             )
         }
         if let w = a.wall {
@@ -360,7 +361,7 @@ public enum Reports {
         out += "\n"
         out += "wall \(Format.duration(a.wallMs)) · \(t.spans.count) spans · \(a.llmCalls) LLM calls · \(a.toolCalls) tool spans · \(a.errorCount) errors\n"
         out += "tokens \(Format.tokens(a.tokens.total)) (prompt \(Format.tokens(a.tokens.prompt)), completion \(Format.tokens(a.tokens.completion))) · cost \(Format.cost(a.cost))\n"
-        out += "recorded by SMOLTRACE: tokens \(Format.tokens(t.recordedTotalTokens)) · cost \(Format.usd(t.recordedTotalCostUSD)) · summed duration \(Format.duration(t.recordedTotalDurationMs))\n\n"
+        out += "recorded by SMOLTRACE: tokens \(Format.tokens(t.recordedTotalTokens)) · cost \(Format.usd(t.recordedTotalCostUSD, unknown: "unknown")) · summed duration \(Format.duration(t.recordedTotalDurationMs))\n\n"
         let barWidth = max(10, min(40, width - 80))
         let total = max(a.wallMs, 0.000001)
         var t2 = TextTable(

@@ -6,15 +6,26 @@ import TraceMindApp
 import TraceMindModel
 
 struct BrowseCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "browse", abstract: "Open the full-screen browser (the default).")
+    static let configuration = CommandConfiguration(
+        commandName: "browse", abstract: "Open the full-screen browser (the default).",
+        discussion: "Keys: ? shows them on every screen. q quits, Esc goes back, / filters, Enter opens.")
 
     @OptionGroup var source: SourceOptions
+
+    @Option(name: .customLong("trace"), help: "Open this trace's waterfall directly (id with or without 0x and leading zeros, or a unique prefix).")
+    var traceID: String?
+
+    @Option(name: .customLong("compare"), help: "Open the comparison of these runs directly: A,B[,C…] (the first is the baseline).")
+    var compare: String?
 
     @Option(help: "Theme name (default, light, high-contrast, mono, tracemind, or a user theme) or a .toml path. Also TRACEMIND_THEME.")
     var theme: String?
 
-    @Option(help: "Colours: auto, 256, 16, 8 or none (NO_COLOR is honoured by auto).")
+    @Option(help: "Colours: auto, 256, 16, 8 or none (auto honours NO_COLOR).")
     var color: String = "auto"
+
+    @Flag(help: "Do not analyse runs in the background for the leaderboard's corrected columns.")
+    var noPrefetch = false
 
     func run() throws {
         let (th, problem) = Theme.resolve(theme)
@@ -28,20 +39,38 @@ struct BrowseCommand: ParsableCommand {
         case "none", "mono": depth = .mono
         default: throw Failure(description: "--color takes auto, 256, 16, 8 or none")
         }
-        var catalog = source.loadCatalog()
+        var catalog = source.loadCatalog(printing: false)
+        func report() { for d in catalog.diagnostics where !(source.quiet && d.severity == .note) { warn(d.description) } }
         if let problem { catalog.diagnostics.insert(Diagnostic(path: "theme", problem), at: 0) }
-        let term: NCursesTerminal
-        do { term = try NCursesTerminal(colorMode: depth) } catch { throw Failure(description: "\(error)") }
-        let renderer = Renderer(theme: th, symbols: term.unicode ? .unicode : .ascii)
         var state = AppState(catalog: catalog)
+        var initial: [Effect] = []
+        if let compare {
+            let ids = compare.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            guard ids.count >= 2 else { throw Failure(description: "--compare needs two or more runs: --compare A,B") }
+            let keys = try ids.map { try requireRun(catalog, $0).key }
+            initial = App.openComparison(&state, keys)
+        }
+        if let traceID {
+            initial += App.openTrace(&state, query: traceID)
+        }
+        let term: NCursesTerminal
+        do { term = try NCursesTerminal(colorMode: depth) } catch {
+            report()
+            throw Failure(description: "\(error)")
+        }
+        let renderer = Renderer(theme: th, symbols: term.unicode ? .unicode : .ascii)
         let src = source
-        Runner(renderer: renderer, reloadCatalog: { src.loadCatalog(printing: false) }).run(&state, on: term)
+        let runner = Runner(renderer: renderer, reloadCatalog: { src.loadCatalog(printing: false) })
+        runner.prefetchEnabled = !noPrefetch
+        runner.run(&state, on: term, initial: initial)
         term.close()
+        // Problems met while loading were summed up on screen; list them where they can be read and copied.
+        report()
     }
 }
 
 struct ThemesCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "themes", abstract: "List the themes.")
+    static let configuration = CommandConfiguration(commandName: "themes", abstract: "List the themes (built-in, then yours).")
     func run() throws {
         for t in Theme.available() { print(t) }
     }

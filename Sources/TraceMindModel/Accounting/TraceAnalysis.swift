@@ -7,25 +7,37 @@ public struct SpanFigures: Sendable, Equatable {
     public var parent: Int?
     public var children: [Int]
     public var depth: Int
-    /// Usage counted on this span (only the deepest usage-bearing spans count).
+    /// Usage and cost counted on this span: its own cost, plus call usage only where it is not a repeat of its
+    /// descendants'.
     public var selfTokens: TokenCounts
     public var selfCost: CostSum
     /// Sum over the subtree.
     public var inclusiveTokens: TokenCounts
     public var inclusiveCost: CostSum
-    /// The span reports usage, but it is a roll-up of its descendants' (not counted again).
+    /// The span reports call usage that is (wholly or partly) a roll-up of its descendants'.
     public var isRollup: Bool
     public var startOffsetMs: Double
     public var durationMs: Double
-    /// Parent id named but not found: shown as a root.
+    /// Duration not covered by any child: what the span spent itself.
+    public var selfTimeMs: Double
+    /// Parent id named but not found (or a cycle): shown as a root.
     public var isOrphan: Bool
+    public var onLatencyPath: Bool
+    public var onCostPath: Bool
 }
 
 /// The span tree of one trace with usage counted once.
 ///
-/// Rule: a span's tokens and cost count only if no descendant carries usage. SMOLTRACE records one LLM call on
-/// three nested spans (`LiteLLMModel.generate` → `completion` → `openai.chat.completion`) and AGENT spans hold a
-/// roll-up of their children; counting every one of them is what makes its recorded totals 3× too high.
+/// The rule, for every convention:
+/// 1. **Call usage** (tokens and their cost) is reported on nested spans that describe the same LLM call —
+///    SMOLTRACE records one call on three (`LiteLLMModel.generate` → `completion` → `openai.chat.completion`), and
+///    agent spans hold a roll-up of their calls. A span's call usage counts only where no descendant reports it:
+///    a span whose tokens do not exceed its descendants' is a pure roll-up and keeps nothing (even when its price
+///    table disagrees with theirs); a span that reports *more* tokens than its descendants keeps only the excess
+///    (and the matching share of its cost) as its own.
+/// 2. **Own cost** (`cost_usd`) is what a span itself cost — an orchestrator step, a queue hop, a tool. It is never
+///    a roll-up, so own costs add up along the tree. `accumulated_cost_usd` is a roll-up and is only shown.
+/// 3. An unknown price stays unknown: it is counted as an unpriced call, never as $0.
 public struct TraceAnalysis: Sendable {
     public let trace: Trace
     public let figures: [SpanFigures]
@@ -38,6 +50,7 @@ public struct TraceAnalysis: Sendable {
     public let wallMs: Double
     public let tokens: TokenCounts
     public let cost: CostSum
+    /// The deepest spans that report call usage: one per LLM call.
     public let llmCalls: Int
     public let toolCalls: Int
     public let errorCount: Int
@@ -115,34 +128,126 @@ public struct TraceAnalysis: Sendable {
         }
         order = dfs
 
-        // Post-order usage: self usage only where no descendant carries usage.
+        // Post-order accounting (see the type's documentation).
         var usageBelow = [Bool](repeating: false, count: n)
+        var usageInclTok = [TokenCounts](repeating: .zero, count: n)
+        var usageInclCost = [CostSum](repeating: .zero, count: n)
         var selfTok = [TokenCounts](repeating: .zero, count: n)
         var selfCost = [CostSum](repeating: .zero, count: n)
         var inclTok = [TokenCounts](repeating: .zero, count: n)
         var inclCost = [CostSum](repeating: .zero, count: n)
         var rollup = [Bool](repeating: false, count: n)
+        var counted = [Bool](repeating: false, count: n)
         for i in dfs.reversed() {
             let u = spans[i].usage
             var below = false
-            var t = TokenCounts.zero
-            var c = CostSum.zero
+            var childTok = TokenCounts.zero, childCost = CostSum.zero
+            var allTok = TokenCounts.zero, allCost = CostSum.zero
             for ch in children[i] {
                 below = below || usageBelow[ch] || spans[ch].usage.carriesUsage
-                t += inclTok[ch]
-                c += inclCost[ch]
+                childTok += usageInclTok[ch]
+                childCost += usageInclCost[ch]
+                allTok += inclTok[ch]
+                allCost += inclCost[ch]
             }
             usageBelow[i] = below
+            var ownTok = TokenCounts.zero
+            var ownUsageCost = CostSum.zero
             if u.carriesUsage {
-                if below {
-                    rollup[i] = true
+                if !below {
+                    ownTok = u.tokens
+                    ownUsageCost = u.callCost
+                    counted[i] = true
                 } else {
-                    selfTok[i] = u.tokens
-                    selfCost[i] = CostSum.of(u)
+                    rollup[i] = true
+                    let mine = u.tokens
+                    if mine.total > childTok.total {
+                        // Reports calls its descendants do not: keep the excess.
+                        ownTok = mine.excess(over: childTok)
+                        if let pc = u.knownCost {
+                            let share = mine.total > 0 ? Double(ownTok.total) / Double(mine.total) : 0
+                            let byDifference = childCost.unpriced == 0 ? max(0, pc - childCost.knownUSD) : pc * share
+                            ownUsageCost = .known(byDifference)
+                        } else {
+                            ownUsageCost = .unknownCall
+                        }
+                    } else if mine.total == 0 && childTok.total == 0, let pc = u.knownCost, childCost.unpriced == 0,
+                        pc > childCost.knownUSD
+                    {
+                        // Cost-only usage (no tokens anywhere): the same rule on the cost.
+                        ownUsageCost = .known(pc - childCost.knownUSD)
+                    }
                 }
             }
-            inclTok[i] = t + selfTok[i]
-            inclCost[i] = c + selfCost[i]
+            usageInclTok[i] = childTok + ownTok
+            usageInclCost[i] = childCost + ownUsageCost
+            selfTok[i] = ownTok
+            selfCost[i] = ownUsageCost + u.ownCost
+            inclTok[i] = allTok + selfTok[i]
+            inclCost[i] = allCost + selfCost[i]
+        }
+
+        // Self time: duration minus the union of the children's intervals inside the span.
+        var selfTime = [Double](repeating: 0, count: n)
+        for i in 0..<n {
+            let s = spans[i]
+            guard let a = s.startNs, let b = s.endNs, b > a else {
+                selfTime[i] = children[i].isEmpty ? s.durationMs : 0
+                continue
+            }
+            var covered: Int64 = 0
+            var curStart: Int64 = a, curEnd: Int64 = a
+            let ivs = children[i].compactMap { c -> (Int64, Int64)? in
+                guard let cs = spans[c].startNs, let ce = spans[c].endNs else { return nil }
+                let lo = max(a, cs), hi = min(b, ce)
+                return hi > lo ? (lo, hi) : nil
+            }.sorted { $0.0 < $1.0 }
+            for (lo, hi) in ivs {
+                if lo > curEnd {
+                    covered += curEnd - curStart
+                    curStart = lo
+                    curEnd = hi
+                } else if hi > curEnd {
+                    curEnd = hi
+                }
+            }
+            covered += curEnd - curStart
+            selfTime[i] = Double(b - a - covered) / 1e6
+        }
+
+        // Latency critical path (Jaeger's method): from the longest root, go to the last-finishing child; when a
+        // span has no child finishing before the point reached, go back up and continue from the previous child
+        // that finished before this one started.
+        var onLatency = [Bool](repeating: false, count: n)
+        func endKey(_ i: Int) -> Int64 { spans[i].endNs ?? spans[i].startNs ?? Int64.min }
+        if let root = rootList.max(by: { spans[$0].durationMs < spans[$1].durationMs }) {
+            var cur = root
+            var limit: Int64? = nil
+            var steps = 0
+            while steps < 4 * n + 8 {
+                steps += 1
+                onLatency[cur] = true
+                let next = children[cur].filter { limit == nil || endKey($0) < limit! }
+                    .max { endKey($0) != endKey($1) ? endKey($0) < endKey($1) : $0 < $1 }
+                if let c = next {
+                    cur = c
+                    limit = nil
+                } else {
+                    guard cur != root, let p = parent[cur] else { break }
+                    limit = spans[cur].startNs ?? Int64.min
+                    cur = p
+                }
+            }
+        }
+        // Cost critical path: from the most expensive root, follow the child that carries the most spend.
+        var onCost = [Bool](repeating: false, count: n)
+        if let root = rootList.max(by: { inclCost[$0].knownUSD < inclCost[$1].knownUSD }), inclCost[root].knownUSD > 0 {
+            var cur = root
+            onCost[cur] = true
+            while let c = children[cur].max(by: { inclCost[$0].knownUSD < inclCost[$1].knownUSD }), inclCost[c].knownUSD > 0 {
+                cur = c
+                onCost[cur] = true
+            }
         }
 
         var figs: [SpanFigures] = []
@@ -152,6 +257,17 @@ public struct TraceAnalysis: Sendable {
         var llm = 0, tools = 0, errors = 0
         var tbm: [String: TokenCounts] = [:], cbm: [String: CostSum] = [:]
         var cbc: [SpanCategory: CostSum] = [:], tbc: [SpanCategory: TokenCounts] = [:]
+        // The model of a span: its own, else the nearest ancestor's (own costs of an LLM wrapper, say).
+        func modelOf(_ i: Int) -> String? {
+            var c: Int? = i
+            var hops = 0
+            while let k = c, hops < 64 {
+                if let m = spans[k].usage.model { return m }
+                c = parent[k]
+                hops += 1
+            }
+            return nil
+        }
         for i in 0..<n {
             let s = spans[i]
             let off = (s.startNs != nil && minStart != nil) ? Double(s.startNs! - minStart!) / 1e6 : 0
@@ -159,17 +275,18 @@ public struct TraceAnalysis: Sendable {
                 SpanFigures(
                     index: i, parent: parent[i], children: children[i], depth: depth[i], selfTokens: selfTok[i],
                     selfCost: selfCost[i], inclusiveTokens: inclTok[i], inclusiveCost: inclCost[i], isRollup: rollup[i],
-                    startOffsetMs: off, durationMs: s.durationMs, isOrphan: orphan[i]))
+                    startOffsetMs: off, durationMs: s.durationMs, selfTimeMs: max(0, selfTime[i]), isOrphan: orphan[i],
+                    onLatencyPath: onLatency[i], onCostPath: onCost[i]))
             tokens += selfTok[i]
             cost += selfCost[i]
-            let counted = s.usage.carriesUsage && !rollup[i]
-            if counted {
-                llm += 1
-                let model = s.usage.model ?? "unknown model"
-                tbm[model, default: .zero] += selfTok[i]
-                cbm[model, default: .zero] += selfCost[i]
-                // Attribute the spend to the semantic kind of the call: the nearest LLM-ish ancestor-or-self.
-                let cat = s.category == .other ? SpanCategory.llm : s.category
+            if counted[i] { llm += 1 }
+            if !selfTok[i].isZero || !selfCost[i].isZero {
+                if !selfTok[i].isZero || s.usage.carriesUsage {
+                    let model = modelOf(i) ?? "unknown model"
+                    tbm[model, default: .zero] += selfTok[i]
+                    cbm[model, default: .zero] += selfCost[i]
+                }
+                let cat = s.category == .other && s.usage.carriesUsage ? SpanCategory.llm : s.category
                 cbc[cat, default: .zero] += selfCost[i]
                 tbc[cat, default: .zero] += selfTok[i]
             }
@@ -193,6 +310,17 @@ public struct TraceAnalysis: Sendable {
         if let r = roots.first(where: { trace.spans[$0].attributes["test.id"] != nil }) { return trace.spans[r] }
         return trace.spans.first { $0.attributes["test.id"] != nil }
     }
+
+    /// Span indices from `i` up to its root.
+    public func ancestry(_ i: Int) -> [Int] {
+        var out: [Int] = []
+        var c: Int? = i
+        while let k = c, out.count <= figures.count {
+            out.append(k)
+            c = figures[k].parent
+        }
+        return out
+    }
 }
 
 /// What a run keeps of each trace once its spans are dropped: enough for the run view, the joins and lazy reload.
@@ -204,6 +332,7 @@ public struct TraceSummary: Sendable, Equatable {
     /// `(test.id, agent.type)` from the root span, for re-deriving joins in old data.
     public var rootTestID: String?
     public var rootAgentType: String?
+    public var rootName: String?
     public var spanCount: Int
     public var startNs: Int64?
     public var wallMs: Double
@@ -219,6 +348,8 @@ public struct TraceSummary: Sendable, Equatable {
     public var recordedTotalTokens: Int?
     public var recordedTotalDurationMs: Double?
     public var recordedTotalCostUSD: Double?
+    /// Time to first token and time between tokens of the LLM calls (when the producer reports them), seconds.
+    public var ttft: [Double]
     /// Where the trace lives, for loading it again on demand.
     public var location: TraceLocation
 
@@ -231,6 +362,7 @@ public struct TraceSummary: Sendable, Equatable {
         let root = a.testRoot
         rootTestID = root?.attributes["test.id"]?.text
         rootAgentType = root?.attributes["agent.type"]?.text ?? t.agentType
+        rootName = a.roots.first.map { t.spans[$0].name }
         if testIDs.isEmpty, let r = rootTestID { testIDs = [r] }
         if testCaseUIDs.isEmpty, let u = root?.attributes["test.case_uid"]?.text { testCaseUIDs = [u] }
         spanCount = t.spans.count
@@ -248,6 +380,7 @@ public struct TraceSummary: Sendable, Equatable {
         recordedTotalTokens = t.recordedTotalTokens
         recordedTotalDurationMs = t.recordedTotalDurationMs
         recordedTotalCostUSD = t.recordedTotalCostUSD
+        ttft = t.spans.compactMap { $0.attributes["gen_ai.server.ttft"]?.number }
         self.location = location
     }
 }

@@ -1,43 +1,94 @@
 import Foundation
 
-/// Token counts. `hasSplit` says whether the prompt/completion split was reported at all.
+/// Token counts. `hasSplit` says whether the prompt/completion split was reported at all. Reasoning and cache
+/// tokens are parts of prompt/completion (as the providers report them), not extra.
 public struct TokenCounts: Sendable, Equatable {
     public var prompt: Int
     public var completion: Int
     public var total: Int
     public var hasSplit: Bool
+    public var reasoning: Int
+    public var cacheRead: Int
+    public var cacheWrite: Int
 
-    public init(prompt: Int = 0, completion: Int = 0, total: Int = 0, hasSplit: Bool = false) {
+    public init(
+        prompt: Int = 0, completion: Int = 0, total: Int = 0, hasSplit: Bool = false, reasoning: Int = 0, cacheRead: Int = 0,
+        cacheWrite: Int = 0
+    ) {
         self.prompt = prompt
         self.completion = completion
         self.total = total
         self.hasSplit = hasSplit
+        self.reasoning = reasoning
+        self.cacheRead = cacheRead
+        self.cacheWrite = cacheWrite
     }
 
     public static let zero = TokenCounts()
 
+    public var isZero: Bool { total == 0 && prompt == 0 && completion == 0 }
+
     public static func + (a: TokenCounts, b: TokenCounts) -> TokenCounts {
         TokenCounts(
             prompt: a.prompt + b.prompt, completion: a.completion + b.completion, total: a.total + b.total,
-            hasSplit: a.hasSplit || b.hasSplit)
+            hasSplit: a.hasSplit || b.hasSplit, reasoning: a.reasoning + b.reasoning, cacheRead: a.cacheRead + b.cacheRead,
+            cacheWrite: a.cacheWrite + b.cacheWrite)
     }
 
     public static func += (a: inout TokenCounts, b: TokenCounts) { a = a + b }
+
+    /// What `self` reports beyond `other` (never negative), component by component.
+    public func excess(over other: TokenCounts) -> TokenCounts {
+        TokenCounts(
+            prompt: max(0, prompt - other.prompt), completion: max(0, completion - other.completion),
+            total: max(0, total - other.total), hasSplit: hasSplit, reasoning: max(0, reasoning - other.reasoning),
+            cacheRead: max(0, cacheRead - other.cacheRead), cacheWrite: max(0, cacheWrite - other.cacheWrite))
+    }
+}
+
+/// Known parts of a cost (only where a producer reported the split).
+public struct CostSplit: Sendable, Equatable {
+    public var prompt: Double = 0
+    public var completion: Double = 0
+    public var reasoning: Double = 0
+    public var cacheRead: Double = 0
+    public var cacheWrite: Double = 0
+    /// Calls whose split was reported.
+    public var calls: Int = 0
+
+    public init() {}
+
+    public static let zero = CostSplit()
+
+    public static func + (a: CostSplit, b: CostSplit) -> CostSplit {
+        var s = CostSplit()
+        s.prompt = a.prompt + b.prompt
+        s.completion = a.completion + b.completion
+        s.reasoning = a.reasoning + b.reasoning
+        s.cacheRead = a.cacheRead + b.cacheRead
+        s.cacheWrite = a.cacheWrite + b.cacheWrite
+        s.calls = a.calls + b.calls
+        return s
+    }
+
+    public static func += (a: inout CostSplit, b: CostSplit) { a = a + b }
 }
 
 /// A cost that may be partly or wholly unknown. Unknown is never shown as $0.
 ///
-/// - `priced`: usage-bearing spans whose cost is known;
+/// - `priced`: usage-bearing spans (or own costs) whose cost is known;
 /// - `unpriced`: usage-bearing spans with no cost, or marked `pricing_source: unpriced`.
 public struct CostSum: Sendable, Equatable {
     public var knownUSD: Double
     public var priced: Int
     public var unpriced: Int
+    public var split: CostSplit
 
-    public init(knownUSD: Double = 0, priced: Int = 0, unpriced: Int = 0) {
+    public init(knownUSD: Double = 0, priced: Int = 0, unpriced: Int = 0, split: CostSplit = .zero) {
         self.knownUSD = knownUSD
         self.priced = priced
         self.unpriced = unpriced
+        self.split = split
     }
 
     public static let zero = CostSum()
@@ -47,53 +98,166 @@ public struct CostSum: Sendable, Equatable {
     /// Some calls are priced, some are not: `knownUSD` is a lower bound.
     public var isPartial: Bool { unpriced > 0 && priced > 0 }
     public var isUnknown: Bool { unpriced > 0 }
+    public var isZero: Bool { priced == 0 && unpriced == 0 && knownUSD == 0 }
 
     public static func + (a: CostSum, b: CostSum) -> CostSum {
-        CostSum(knownUSD: a.knownUSD + b.knownUSD, priced: a.priced + b.priced, unpriced: a.unpriced + b.unpriced)
+        CostSum(knownUSD: a.knownUSD + b.knownUSD, priced: a.priced + b.priced, unpriced: a.unpriced + b.unpriced, split: a.split + b.split)
     }
 
     public static func += (a: inout CostSum, b: CostSum) { a = a + b }
 
-    /// The cost of one usage-bearing span.
-    public static func of(_ u: SpanUsage) -> CostSum {
-        guard u.carriesUsage else { return .zero }
-        if let c = u.knownCost { return CostSum(knownUSD: c, priced: 1, unpriced: 0) }
-        return CostSum(knownUSD: 0, priced: 0, unpriced: 1)
+    /// A known amount from one span.
+    public static func known(_ usd: Double, split: CostSplit = .zero) -> CostSum { CostSum(knownUSD: usd, priced: 1, unpriced: 0, split: split) }
+
+    /// One call whose price is unknown.
+    public static let unknownCall = CostSum(knownUSD: 0, priced: 0, unpriced: 1)
+}
+
+/// SMOLTRACE's recorded cost as a known figure or unknown. Before its cost post-calculation (2025-10-30) it wrote
+/// `0.0` beside tens of thousands of tokens: a cost of 0 with tokens used means "not computed", never "free".
+public enum RecordedCost {
+    public static func known(_ cost: Double?, tokens: Int?) -> Double? {
+        guard let cost, cost.isFinite else { return nil }
+        if cost == 0, let t = tokens, t > 0 { return nil }
+        return cost
     }
 }
 
-/// The attribute conventions for usage on a span.
-public enum UsageConventions {
-    public static let promptKeys = ["llm.token_count.prompt", "gen_ai.usage.prompt_tokens", "gen_ai.usage.input_tokens"]
-    public static let completionKeys = [
-        "llm.token_count.completion", "gen_ai.usage.completion_tokens", "gen_ai.usage.output_tokens",
-    ]
-    public static let totalKeys = ["llm.token_count.total", "gen_ai.usage.total_tokens"]
-    public static let costKeys = ["gen_ai.usage.cost.total", "llm.cost.total"]
-    public static let modelKeys = ["gen_ai.response.model", "gen_ai.request.model", "llm.model_name"]
+/// What one span reports about usage and cost, before any correction.
+///
+/// Two families are kept apart because they add up differently:
+/// - **call usage** (`gen_ai.usage.*`, `llm.token_count.*`, `llm.cost.*`, `cost.*`): the usage of LLM calls. Nested
+///   spans that describe the same call repeat it, so it is a roll-up on every span but the deepest (see
+///   `TraceAnalysis`);
+/// - **own cost** (`cost_usd`): what the span itself cost (an orchestrator step, a queue hop, a tool). It is never a
+///   roll-up, so own costs add up along the tree. `accumulated_cost_usd` *is* a roll-up and is only shown.
+public struct SpanUsage: Sendable, Equatable {
+    public var promptTokens: Int?
+    public var completionTokens: Int?
+    public var totalTokens: Int?
+    public var reasoningTokens: Int?
+    public var cacheReadTokens: Int?
+    public var cacheWriteTokens: Int?
+    /// Total cost of the call(s), from the call-usage family.
+    public var costUSD: Double?
+    public var split = CostSplit()
+    public var hasSplit = false
+    public var pricingSource: String?
+    public var model: String?
+    /// `cost_usd`: the span's own cost, added along the tree.
+    public var ownCostUSD: Double?
+    /// `accumulated_cost_usd`: a producer's roll-up; shown, never added.
+    public var accumulatedCostUSD: Double?
+    /// The attribute keys this was read from (for the detail pane's provenance line).
+    public var sourceKeys: [String] = []
 
-    public static func extract(_ a: JSONObject) -> SpanUsage {
-        func firstInt(_ keys: [String]) -> Int? {
-            for k in keys { if let v = a[k]?.int, v >= 0 { return v } }
-            return nil
+    public init() {}
+
+    /// The span reports call usage (zero-token roll-ups of a streamed agent do not count).
+    public var carriesUsage: Bool {
+        (totalTokens ?? 0) > 0 || (promptTokens ?? 0) > 0 || (completionTokens ?? 0) > 0 || (costUSD ?? 0) > 0
+    }
+
+    /// The call cost is known: present and not marked unpriced.
+    public var knownCost: Double? {
+        guard let c = costUSD else { return nil }
+        if pricingSource?.lowercased() == "unpriced" { return nil }
+        return c
+    }
+
+    public var tokens: TokenCounts {
+        let p = promptTokens ?? 0, c = completionTokens ?? 0
+        let t = totalTokens ?? (p + c)
+        return TokenCounts(
+            prompt: p, completion: c, total: t, hasSplit: promptTokens != nil || completionTokens != nil,
+            reasoning: reasoningTokens ?? 0, cacheRead: cacheReadTokens ?? 0, cacheWrite: cacheWriteTokens ?? 0)
+    }
+
+    /// The call-usage cost of this span as a `CostSum` (unknown when it carries usage without a known price).
+    public var callCost: CostSum {
+        guard carriesUsage else { return .zero }
+        if let c = knownCost {
+            var s = split
+            s.calls = hasSplit ? 1 : 0
+            return .known(c, split: s)
         }
-        func firstNumber(_ keys: [String]) -> Double? {
-            for k in keys { if let v = a[k]?.number, v >= 0 { return v } }
-            return nil
-        }
+        return .unknownCall
+    }
+
+    public var ownCost: CostSum { ownCostUSD.map { .known($0) } ?? .zero }
+}
+
+/// The attribute conventions for usage on a span, in order of preference.
+public enum UsageConventions {
+    public static let promptKeys = [
+        "llm.token_count.prompt", "gen_ai.usage.prompt_tokens", "gen_ai.usage.input_tokens", "cost.prompt_tokens",
+    ]
+    public static let completionKeys = [
+        "llm.token_count.completion", "gen_ai.usage.completion_tokens", "gen_ai.usage.output_tokens", "cost.completion_tokens",
+    ]
+    public static let totalKeys = ["llm.token_count.total", "gen_ai.usage.total_tokens", "cost.total_tokens"]
+    public static let reasoningKeys = [
+        "gen_ai.usage.reasoning_tokens", "gen_ai.usage.completion_tokens_details.reasoning_tokens",
+        "completion_tokens_details.reasoning_tokens", "llm.token_count.completion_details.reasoning",
+        "gen_ai.usage.output_tokens_details.reasoning_tokens",
+    ]
+    public static let cacheReadKeys = [
+        "gen_ai.usage.cache_read_input_tokens", "cache_read_input_tokens", "gen_ai.usage.cache_read_tokens",
+        "llm.token_count.prompt_details.cache_read", "gen_ai.usage.prompt_tokens_details.cached_tokens",
+    ]
+    public static let cacheWriteKeys = [
+        "gen_ai.usage.cache_creation_input_tokens", "cache_creation_input_tokens", "gen_ai.usage.cache_write_tokens",
+        "llm.token_count.prompt_details.cache_write",
+    ]
+    public static let costKeys = ["gen_ai.usage.cost.total", "llm.cost.total", "cost.total_usd"]
+    public static let promptCostKeys = ["gen_ai.usage.cost.prompt", "llm.cost.prompt", "cost.input_cost_usd"]
+    public static let completionCostKeys = ["gen_ai.usage.cost.completion", "llm.cost.completion", "cost.output_cost_usd"]
+    public static let modelKeys = ["gen_ai.response.model", "gen_ai.request.model", "llm.model_name", "cost.model_name"]
+    public static let ownCostKeys = ["cost_usd"]
+    public static let accumulatedCostKeys = ["accumulated_cost_usd"]
+
+    /// Every key that takes part in accounting (the detail pane groups them).
+    public static let allKeys: Set<String> = Set(
+        promptKeys + completionKeys + totalKeys + reasoningKeys + cacheReadKeys + cacheWriteKeys + costKeys + promptCostKeys
+            + completionCostKeys + ownCostKeys + accumulatedCostKeys
+            + ["gen_ai.usage.cost.reasoning", "gen_ai.usage.cost.cache_read", "gen_ai.usage.cost.cache_write",
+                "gen_ai.usage.cost.pricing_source"])
+
+    /// `extra` holds span fields outside the attributes (single trace documents put `cost_usd` there).
+    public static func extract(_ a: JSONObject, extra: JSONObject = JSONObject()) -> SpanUsage {
         var u = SpanUsage()
+        func firstInt(_ keys: [String]) -> Int? {
+            for k in keys { if let v = a[k]?.int, v >= 0 { u.sourceKeys.append(k); return v } }
+            return nil
+        }
+        func firstNumber(_ keys: [String], in o: JSONObject? = nil) -> Double? {
+            for k in keys { if let v = (o ?? a)[k]?.number, v >= 0 { u.sourceKeys.append(k); return v } }
+            return nil
+        }
         u.promptTokens = firstInt(promptKeys)
         u.completionTokens = firstInt(completionKeys)
         u.totalTokens = firstInt(totalKeys)
         if u.totalTokens == nil, u.promptTokens != nil || u.completionTokens != nil {
             u.totalTokens = (u.promptTokens ?? 0) + (u.completionTokens ?? 0)
         }
+        u.reasoningTokens = firstInt(reasoningKeys)
+        u.cacheReadTokens = firstInt(cacheReadKeys)
+        u.cacheWriteTokens = firstInt(cacheWriteKeys)
         u.costUSD = firstNumber(costKeys)
-        u.promptCostUSD = firstNumber(["gen_ai.usage.cost.prompt", "llm.cost.prompt"])
-        u.completionCostUSD = firstNumber(["gen_ai.usage.cost.completion", "llm.cost.completion"])
-        if u.costUSD == nil, let p = u.promptCostUSD, let c = u.completionCostUSD { u.costUSD = p + c }
+        let p = firstNumber(promptCostKeys), c = firstNumber(completionCostKeys)
+        let r = firstNumber(["gen_ai.usage.cost.reasoning"])
+        let cr = firstNumber(["gen_ai.usage.cost.cache_read"]), cw = firstNumber(["gen_ai.usage.cost.cache_write"])
+        u.hasSplit = p != nil || c != nil
+        u.split.prompt = p ?? 0
+        u.split.completion = c ?? 0
+        u.split.reasoning = r ?? 0
+        u.split.cacheRead = cr ?? 0
+        u.split.cacheWrite = cw ?? 0
+        if u.costUSD == nil, p != nil || c != nil { u.costUSD = (p ?? 0) + (c ?? 0) + (cr ?? 0) + (cw ?? 0) }
         u.pricingSource = a["gen_ai.usage.cost.pricing_source"]?.text
         for k in modelKeys { if let m = a[k]?.text, !m.isEmpty { u.model = m; break } }
+        u.ownCostUSD = firstNumber(ownCostKeys) ?? firstNumber(ownCostKeys, in: extra)
+        u.accumulatedCostUSD = firstNumber(accumulatedCostKeys) ?? firstNumber(accumulatedCostKeys, in: extra)
         return u
     }
 }

@@ -1,6 +1,8 @@
 import Foundation
 
-/// Leaderboard sort keys (shared by the CLI and the screen).
+/// Leaderboard sort keys (shared by the CLI and the screen). SMOLTRACE's own field names sort by its recorded
+/// figures (`total_tokens`, `total_cost_usd`, `avg_duration_ms`); `tokens`, `cost`, `cost_per_pass` and `wall_ms`
+/// sort by the corrected figures, which exist once a run's traces have been read.
 public enum LeaderboardSortKey: String, Sendable, CaseIterable {
     case successRate = "success_rate"
     case passAt1 = "pass_at_1"
@@ -10,12 +12,21 @@ public enum LeaderboardSortKey: String, Sendable, CaseIterable {
     case status = "run_status"
     case tests = "total_tests"
     case steps = "avg_steps"
+    case wall = "wall_ms"
     case duration = "avg_duration_ms"
-    case tokens = "total_tokens"
-    case cost = "total_cost_usd"
+    case tokens
+    case cost
     case costPerPass = "cost_per_pass"
+    case recordedTokens = "total_tokens"
+    case recordedCost = "total_cost_usd"
     case co2 = "co2_emissions_g"
     case gpuUtilization = "gpu_utilization_avg"
+    case gpuMemory = "gpu_memory_max_mib"
+    case gpuTemperature = "gpu_temperature_max"
+    case gpuPower = "gpu_power_avg_w"
+    case hardware
+    case useCase = "use_case"
+    case team
     case timestamp
     case submittedBy = "submitted_by"
 
@@ -29,10 +40,21 @@ public enum LeaderboardSortKey: String, Sendable, CaseIterable {
 
     public var isText: Bool {
         switch self {
-        case .model, .agentType, .provider, .status, .submittedBy: return true
+        case .model, .agentType, .provider, .status, .submittedBy, .hardware, .useCase, .team: return true
         default: return false
         }
     }
+
+    /// Sorting by it needs the corrected figures (the run's traces read).
+    public var needsCorrected: Bool {
+        switch self {
+        case .tokens, .cost, .costPerPass, .wall, .hardware: return true
+        default: return false
+        }
+    }
+
+    /// The default direction: better values first, text A→Z.
+    public var defaultDescending: Bool { isText ? false : higherIsBetter }
 
     /// Accepts the JSON field names and a few friendly aliases.
     public static func parse(_ s: String) -> LeaderboardSortKey? {
@@ -45,12 +67,18 @@ public enum LeaderboardSortKey: String, Sendable, CaseIterable {
         case "status": return .status
         case "tests", "num_tests": return .tests
         case "steps": return .steps
-        case "duration", "time": return .duration
-        case "tokens": return .tokens
-        case "cost": return .cost
-        case "co2": return .co2
-        case "gpu": return .gpuUtilization
-        case "date", "evaluation_date", "time_stamp": return .timestamp
+        case "duration", "time", "wall": return .wall
+        case "cost_usd", "corrected_cost": return .cost
+        case "corrected_tokens": return .tokens
+        case "recorded_tokens": return .recordedTokens
+        case "recorded_cost", "recorded_cost_usd": return .recordedCost
+        case "co2", "total_co2_g": return .co2
+        case "gpu", "gpu_util": return .gpuUtilization
+        case "gpu_memory", "memory": return .gpuMemory
+        case "gpu_temperature", "temperature", "temp": return .gpuTemperature
+        case "gpu_power", "power": return .gpuPower
+        case "date", "evaluation_date": return .timestamp
+        case "user": return .submittedBy
         default: return nil
         }
     }
@@ -73,12 +101,14 @@ public struct LeaderboardQuery: Sendable, Equatable {
         case "agent_type": return row.agentType
         case "provider": return row.provider ?? "—"
         case "model": return row.model
-        case "run_status": return row.runStatus ?? "completed"
+        case "run_status": return row.runStatus ?? "—"
         case "use_case": return row.useCase ?? "—"
         case "team": return row.team ?? "—"
         default: return "—"
         }
     }
+
+    public var hasFacets: Bool { facets.values.contains { !$0.isEmpty } }
 
     public func matches(_ e: RunEntry) -> Bool {
         for (facet, allowed) in facets where !allowed.isEmpty {
@@ -95,49 +125,63 @@ public struct LeaderboardQuery: Sendable, Equatable {
         return t.split(separator: " ").allSatisfy { w in hay.contains { $0.contains(w) } }
     }
 
-    public static func sortValue(_ r: LeaderboardRow, _ key: LeaderboardSortKey) -> Double? {
+    public static func sortValue(_ r: LeaderboardRow, _ key: LeaderboardSortKey, _ c: RunTotals?) -> Double? {
         switch key {
-        case .successRate: return r.successRate
+        case .successRate: return c?.successRate ?? r.successRate
         case .passAt1: return r.passAt1
-        case .tests: return r.totalTests.map(Double.init)
+        case .tests: return r.totalTests.map(Double.init) ?? c.map { Double($0.tests) }
         case .steps: return r.avgSteps
+        case .wall: return c?.wallMeanMs
         case .duration: return r.avgDurationMs
-        case .tokens: return r.totalTokens.map(Double.init)
-        case .cost: return r.totalCostUSD
-        case .costPerPass:
-            guard let c = r.totalCostUSD, let p = r.successfulTests, p > 0 else { return nil }
-            return c / Double(p)
-        case .co2: return r.co2Grams
+        case .tokens: return c?.tokens.map { Double($0.total) }
+        case .cost: return c?.cost?.value
+        case .costPerPass: return c?.costPerPass
+        case .recordedTokens: return r.totalTokens.map(Double.init)
+        case .recordedCost: return r.totalCostUSD
+        case .co2: return r.co2Grams ?? c?.co2Grams
         case .gpuUtilization: return r.gpuUtilizationAvg
+        case .gpuMemory: return r.gpuMemoryMaxMiB
+        case .gpuTemperature: return r.gpuTemperatureMax
+        case .gpuPower: return r.gpuPowerAvgW
         case .timestamp: return r.timestamp.flatMap(ISOTime.parseNs).map(Double.init)
         default: return nil
         }
     }
 
-    public static func sortText(_ r: LeaderboardRow, _ key: LeaderboardSortKey) -> String {
+    public static func sortText(_ r: LeaderboardRow, _ key: LeaderboardSortKey, _ c: RunTotals?) -> String? {
         switch key {
         case .model: return r.model.lowercased()
         case .agentType: return r.agentType
-        case .provider: return r.provider ?? ""
-        case .status: return r.runStatus ?? "completed"
-        case .submittedBy: return r.submittedBy ?? ""
-        default: return ""
+        case .provider: return r.provider
+        case .status: return r.runStatus
+        case .submittedBy: return r.submittedBy
+        case .hardware: return c?.hardware ?? r.hardware
+        case .useCase: return r.useCase
+        case .team: return r.team
+        default: return nil
         }
     }
 
     /// Filters and sorts. Rows that must not be ranked (status-only, partial, failed runs) always come after
     /// rankable ones; rows with no value for the key come last; ties keep catalog order.
-    public func apply(_ runs: [RunEntry]) -> [RunEntry] {
+    public func apply(_ runs: [RunEntry], corrected: [String: RunTotals] = [:]) -> [RunEntry] {
         let kept = runs.enumerated().filter { matches($0.element) }
         return kept.sorted { a, b in
             let ra = a.element.row, rb = b.element.row
             if ra.isRankable != rb.isRankable { return ra.isRankable }
+            let ca = corrected[a.element.key], cb = corrected[b.element.key]
             if sortKey.isText {
-                let x = LeaderboardQuery.sortText(ra, sortKey), y = LeaderboardQuery.sortText(rb, sortKey)
-                if x != y { return descending ? x > y : x < y }
-                return a.offset < b.offset
+                let x = LeaderboardQuery.sortText(ra, sortKey, ca), y = LeaderboardQuery.sortText(rb, sortKey, cb)
+                switch (x, y) {
+                case (nil, nil): return a.offset < b.offset
+                case (nil, _): return false
+                case (_, nil): return true
+                case (let x?, let y?):
+                    if x != y { return descending ? x > y : x < y }
+                    return a.offset < b.offset
+                }
             }
-            let x = LeaderboardQuery.sortValue(ra, sortKey), y = LeaderboardQuery.sortValue(rb, sortKey)
+            let x = LeaderboardQuery.sortValue(ra, sortKey, ca), y = LeaderboardQuery.sortValue(rb, sortKey, cb)
             switch (x, y) {
             case (nil, nil): return a.offset < b.offset
             case (nil, _): return false

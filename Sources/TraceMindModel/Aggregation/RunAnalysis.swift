@@ -128,7 +128,7 @@ public struct RunAnalysis: Sendable {
         let tokens = e.split(whereSeparator: { !($0.isLetter || $0.isNumber || $0 == "." || $0 == "_") })
         for t in tokens {
             let name = t.split(separator: ".").last.map(String.init) ?? String(t)
-            if name.hasSuffix("Error") || name.hasSuffix("Exception") || name == "Timeout" {
+            if (name.hasSuffix("Error") || name.hasSuffix("Exception") || name == "Timeout") && name != "Error" && name != "Exception" {
                 if name != "AgentGenerationError" && name != "AgentExecutionError" { return name }
             }
         }
@@ -182,16 +182,17 @@ public struct RunAnalysis: Sendable {
     }
 
     /// SMOLTRACE's own totals: the leaderboard row, else summed from result rows / traces.
+    /// The row's figure when the row has the field; else the sum over tests when every test has one.
     public var recordedTotalTokens: Int? {
-        if let t = entry.row.totalTokens { return t }
-        let r = tests.compactMap { $0.recordedTotalTokens }
-        return r.isEmpty ? nil : r.reduce(0, +)
+        if entry.row.raw["total_tokens"] != nil { return entry.row.totalTokens }
+        let r = tests.map { $0.recordedTotalTokens }
+        return r.isEmpty || r.contains(nil) ? nil : r.compactMap { $0 }.reduce(0, +)
     }
 
     public var recordedTotalCostUSD: Double? {
-        if let c = entry.row.totalCostUSD { return c }
-        let r = tests.compactMap { $0.recordedCostUSD }
-        return r.isEmpty ? nil : r.reduce(0, +)
+        if entry.row.raw["total_cost_usd"] != nil { return entry.row.totalCostUSD }
+        let r = tests.map { $0.recordedCostUSD }
+        return r.isEmpty || r.contains(nil) ? nil : r.compactMap { $0 }.reduce(0, +)
     }
 
     public var co2Grams: Double? { metrics?.co2TotalGrams ?? entry.row.co2Grams }

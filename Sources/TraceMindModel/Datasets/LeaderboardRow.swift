@@ -85,7 +85,7 @@ public struct LeaderboardRow: Sendable, Equatable {
         totalTokens = i("total_tokens")
         totalPromptTokens = i("total_prompt_tokens")
         totalCompletionTokens = i("total_completion_tokens")
-        totalCostUSD = d("total_cost_usd")
+        totalCostUSD = RecordedCost.known(d("total_cost_usd"), tokens: totalTokens)
         co2Grams = d("co2_emissions_g") ?? d("total_co2_g")
         powerCostUSD = d("power_cost_total_usd")
         gpuUtilizationAvg = d("gpu_utilization_avg")

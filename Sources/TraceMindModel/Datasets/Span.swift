@@ -25,36 +25,6 @@ public struct SpanEvent: Sendable, Equatable {
     public var attributes: JSONObject
 }
 
-/// Token and cost usage a span reports about itself (before any roll-up correction).
-public struct SpanUsage: Sendable, Equatable {
-    public var promptTokens: Int?
-    public var completionTokens: Int?
-    public var totalTokens: Int?
-    public var costUSD: Double?
-    public var promptCostUSD: Double?
-    public var completionCostUSD: Double?
-    public var pricingSource: String?
-    public var model: String?
-
-    /// Whether the span reports any usage at all (zero-token roll-ups of a streamed agent do not count).
-    public var carriesUsage: Bool {
-        (totalTokens ?? 0) > 0 || (promptTokens ?? 0) > 0 || (completionTokens ?? 0) > 0 || (costUSD ?? 0) > 0
-    }
-
-    /// The cost is known: present and not marked unpriced.
-    public var knownCost: Double? {
-        guard let c = costUSD else { return nil }
-        if pricingSource?.lowercased() == "unpriced" { return nil }
-        return c
-    }
-
-    public var tokens: TokenCounts {
-        let p = promptTokens ?? 0, c = completionTokens ?? 0
-        let t = totalTokens ?? (p + c)
-        return TokenCounts(prompt: p, completion: c, total: t, hasSplit: promptTokens != nil || completionTokens != nil)
-    }
-}
-
 /// One span, every era's spelling normalised (snake_case and camelCase, int or string status, `SpanKind.` prefix…).
 public struct Span: Sendable, Equatable {
     public var traceID: String
@@ -115,14 +85,13 @@ public struct Span: Sendable, Equatable {
         if kindText.hasPrefix("SpanKind.") { kindText = String(kindText.dropFirst("SpanKind.".count)) }
         if kindText.hasPrefix("SPAN_KIND_") { kindText = String(kindText.dropFirst("SPAN_KIND_".count)) }
         otelKind = kindText.uppercased()
-        usage = UsageConventions.extract(attrs)
-        category = .other
         var ek: [String] = [], ev: [JSON] = []
         for (k, v) in zip(o.keys, o.values) where !Span.knownFields.contains(k) && !v.isNull {
             ek.append(k)
             ev.append(v)
         }
         extra = JSONObject(keys: ek, values: ev)
+        usage = UsageConventions.extract(attrs, extra: extra)
         category = Span.inferCategory(name: name, attributes: attrs, usage: usage, otelKind: otelKind)
         // Some producers put the service on the span itself.
         if resource["service.name"] == nil, let svc = s("service", "service_name") { resource.set("service.name", .string(svc)) }

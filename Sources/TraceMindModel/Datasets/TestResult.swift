@@ -20,6 +20,9 @@ public struct TestResult: Sendable, Equatable {
     public var prompt: String?
     /// `nil` in old data (a SMOLTRACE bug); treated as not passed.
     public var success: Bool?
+    /// When `success` is null (the ≤2025-10-23 bug): `tool_called && correct_tool && final_answer_called`, the
+    /// trusted recomputation. Shown beside the outcome; the outcome itself still counts null as not passed.
+    public var recomputedSuccess: Bool?
     public var passAt1Passed: Bool?
     public var toolCalled: Bool?
     public var correctTool: Bool?
@@ -80,6 +83,10 @@ public struct TestResult: Sendable, Equatable {
             if recordedExecutionMs == nil { recordedExecutionMs = info["duration_ms"]?.number }
             if recordedTotalTokens == nil { recordedTotalTokens = info["total_tokens"]?.int }
             if recordedCostUSD == nil { recordedCostUSD = info["cost_usd"]?.number }
+        }
+        recordedCostUSD = RecordedCost.known(recordedCostUSD, tokens: recordedTotalTokens)
+        if success == nil, let tc = toolCalled, let ct = correctTool, let fa = finalAnswerCalled {
+            recomputedSuccess = tc && ct && fa
         }
     }
 

@@ -36,7 +36,7 @@ public struct Trace: Sendable, Equatable {
         agentType = o["agent_type"]?.text
         recordedTotalTokens = o["total_tokens"]?.int
         recordedTotalDurationMs = o["total_duration_ms"]?.number
-        recordedTotalCostUSD = o["total_cost_usd"]?.number
+        recordedTotalCostUSD = RecordedCost.known(o["total_cost_usd"]?.number, tokens: recordedTotalTokens)
         if runID == nil {
             runID = spans.lazy.compactMap { $0.resource["run.id"]?.text }.first
         }

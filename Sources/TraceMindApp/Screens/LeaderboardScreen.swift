@@ -1,0 +1,432 @@
+import Foundation
+import TerminalUI
+import TraceMindModel
+import TraceMindReport
+
+/// The leaderboard: one row per run, sortable by any column, filterable, grouped by model on request.
+enum LeaderboardScreen {
+    struct Col {
+        var title: String
+        var width: Int
+        var right = false
+        var priority: Int
+        var key: LeaderboardSortKey?
+        var frozen = false
+        var cell: (RunEntry, RunTotals?, Context) -> (String, Role?)
+    }
+
+    /// What a cell needs beyond its run.
+    struct Context {
+        var rank: Int?
+        var marked: Int?
+        var pending: Bool
+        var failed: Bool
+    }
+
+    /// A display row: a run, or a group heading.
+    enum DisplayRow {
+        case run(Int)
+        case heading(String, Int)
+    }
+
+    static func columns(_ s: AppState) -> [Col] {
+        let recorded = s.leaderboard.showRecorded
+        func corrected(_ c: RunTotals?, _ ctx: Context, _ f: (RunTotals) -> String) -> (String, Role?) {
+            if let c { return (f(c), nil) }
+            return (ctx.pending ? "…" : (ctx.failed ? "?" : "·"), .muted)
+        }
+        var cols: [Col] = [
+            Col(title: "#", width: 3, right: true, priority: 0, key: nil, frozen: true) { _, _, ctx in (ctx.rank.map(String.init) ?? "–", .muted) },
+            Col(title: " ", width: 1, priority: 0, key: nil, frozen: true) { _, _, ctx in (ctx.marked.map { $0 < 9 ? String($0 + 1) : "●" } ?? " ", .marked) },
+            Col(title: "model", width: 24, priority: 0, key: .model, frozen: true) { e, _, _ in (e.row.model, nil) },
+            Col(title: "agent", width: 5, priority: 1, key: .agentType) { e, _, _ in (e.row.agentType, .accent) },
+            Col(title: "provider", width: 11, priority: 6, key: .provider) { e, _, _ in (e.row.provider ?? "—", .muted) },
+            Col(title: "status", width: 9, priority: 3, key: .status) { e, _, _ in
+                let st = e.row.runStatus ?? "—"
+                return (st, st == "completed" ? .pass : (st == "—" ? .muted : .warn))
+            },
+            Col(title: "success", width: 8, right: true, priority: 0, key: .successRate) { e, c, _ in
+                let v = e.row.successRate ?? c?.successRate
+                return (Format.percent(v), v == nil ? .muted : (v! >= 70 ? .pass : (v! >= 40 ? .warn : .fail)))
+            },
+            Col(title: "pass@1", width: 6, right: true, priority: 5, key: .passAt1) { e, _, _ in (e.row.passAt1.map { Format.number($0, digits: 2) } ?? "—", nil) },
+            Col(title: "P/F/E", width: 9, right: true, priority: 2, key: .tests) { e, c, _ in
+                if let c { return ("\(c.passed)/\(c.failed)/\(c.errored + c.timedOut)", nil) }
+                let r = e.row
+                let err = (r.erroredTests ?? 0) + (r.timedOutTests ?? 0)
+                let failed = r.failedTests.map { max(0, $0 - err) }
+                return ("\(r.successfulTests.map(String.init) ?? "?")/\(failed.map(String.init) ?? "?")/\(r.erroredTests == nil ? "?" : String(err))", nil)
+            },
+            Col(title: "steps", width: 5, right: true, priority: 8, key: .steps) { e, _, _ in (Format.number(e.row.avgSteps, digits: 1), nil) },
+            Col(title: "wall", width: 6, right: true, priority: 4, key: .wall) { _, c, ctx in
+                if let c, c.wallMeanMs == nil { return ("—", .muted) }
+                return corrected(c, ctx) { Format.duration($0.wallMeanMs) }
+            },
+        ]
+        let correctedCols = [
+            Col(title: "tokens", width: 7, right: true, priority: recorded ? 7 : 1, key: .tokens) { _, c, ctx in
+                if let c, c.tokens == nil { return ("unknown", .muted) }
+                var r = corrected(c, ctx) { Format.compact($0.tokens.map { Double($0.total) }) }
+                if r.1 == nil { r.1 = .tokens }
+                return r
+            },
+            Col(title: "cost", width: 9, right: true, priority: recorded ? 7 : 1, key: .cost) { _, c, ctx in
+                if let c, c.cost == nil { return ("unknown", .muted) }
+                var r = corrected(c, ctx) { Format.cost($0.cost) }
+                if r.1 == nil { r.1 = c?.cost?.isUnknown == true ? .warn : .cost }
+                return r
+            },
+        ]
+        let recordedCols = [
+            Col(title: "tok·rec", width: 7, right: true, priority: recorded ? 1 : 7, key: .recordedTokens) { e, _, _ in
+                (Format.compact(e.row.totalTokens.map(Double.init)), .recorded)
+            },
+            Col(title: "cost·rec", width: 9, right: true, priority: recorded ? 1 : 7, key: .recordedCost) { e, _, _ in
+                (Format.usd(e.row.totalCostUSD, unknown: e.row.raw["total_cost_usd"] == nil ? "—" : "unknown"), .recorded)
+            },
+        ]
+        cols += recorded ? recordedCols + correctedCols : correctedCols + recordedCols
+        cols += [
+            Col(title: "$/pass", width: 9, right: true, priority: 3, key: .costPerPass) { _, c, ctx in
+                if let c, c.costPerPass == nil { return ("—", .muted) }
+                var r = corrected(c, ctx) { Format.usd($0.costPerPass) }
+                if r.1 == nil { r.1 = .cost }
+                return r
+            },
+            Col(title: "dur·rec", width: 7, right: true, priority: 9, key: .duration) { e, _, _ in (Format.duration(e.row.avgDurationMs), .recorded) },
+            Col(title: "CO2", width: 8, right: true, priority: 8, key: .co2) { e, c, _ in
+                let v = e.row.co2Grams ?? c?.co2Grams
+                return ((v ?? 0) > 0 ? Format.number(v, digits: 3) + "g" : "—", .muted)
+            },
+            Col(title: "GPU%", width: 5, right: true, priority: 8, key: .gpuUtilization) { e, _, _ in (e.row.gpuUtilizationAvg.map { Format.percent($0, digits: 0) } ?? "—", .muted) },
+            Col(title: "mem", width: 6, right: true, priority: 9, key: .gpuMemory) { e, _, _ in (e.row.gpuMemoryMaxMiB.map { Format.compact($0) + "M" } ?? "—", .muted) },
+            Col(title: "temp", width: 5, right: true, priority: 9, key: .gpuTemperature) { e, _, _ in (e.row.gpuTemperatureMax.map { Format.number($0, digits: 0) + "°" } ?? "—", .muted) },
+            Col(title: "power", width: 6, right: true, priority: 9, key: .gpuPower) { e, _, _ in (e.row.gpuPowerAvgW.map { Format.number($0, digits: 0) + "W" } ?? "—", .muted) },
+            Col(title: "hardware", width: 16, priority: 8, key: .hardware) { e, c, _ in
+                (c?.hardware ?? e.row.hardware ?? (e.row.hasGPU ? "GPU" : (e.row.provider == "litellm" || e.row.provider == "inference" ? "API" : "—")), .muted)
+            },
+            Col(title: "use case", width: 12, priority: 8, key: .useCase) { e, _, _ in (e.row.useCase ?? "—", .muted) },
+            Col(title: "team", width: 10, priority: 8, key: .team) { e, _, _ in (e.row.team ?? "—", .muted) },
+            Col(title: "timestamp", width: 16, priority: 5, key: .timestamp) { e, _, _ in (Format.timestamp(e.row.timestamp), .muted) },
+            Col(title: "submitted by", width: 12, priority: 9, key: .submittedBy) { e, _, _ in (e.row.submittedBy ?? "—", .muted) },
+        ]
+        return cols
+    }
+
+    /// The columns shown at this width: lowest priorities dropped until they fit (when not scrolled sideways);
+    /// spare width goes to the model column.
+    static func fitted(_ s: AppState, width: Int) -> [Col] {
+        var cols = columns(s)
+        if s.leaderboard.hOffset == 0 {
+            while cols.map({ $0.width + 1 }).reduce(0, +) > width, let worst = cols.map(\.priority).max(), worst > 0 {
+                if let i = cols.lastIndex(where: { $0.priority == worst }) { cols.remove(at: i) }
+            }
+        }
+        let used = cols.map { $0.width + 1 }.reduce(0, +)
+        if used < width, let mi = cols.firstIndex(where: { $0.key == .model }) {
+            let longest = s.visibleRuns.map { TextWidth.width($0.row.model) }.max() ?? 24
+            cols[mi].width += max(0, min(width - used, longest - cols[mi].width))
+        }
+        return cols
+    }
+
+    /// Body layout: an optional line of active filters, then the table.
+    static func layout(_ s: AppState) -> (chips: Rect?, table: Rect) {
+        let body = App.body(s)
+        if chips(s).isEmpty { return (nil, body) }
+        let (top, rest) = body.takeTop(1)
+        return (top, rest)
+    }
+
+    static func chips(_ s: AppState) -> [String] {
+        var out: [String] = []
+        let q = s.leaderboard.query
+        if !q.text.isEmpty { out.append("text: \(q.text)") }
+        for f in LeaderboardQuery.facetNames {
+            if let set = q.facets[f], !set.isEmpty { out.append("\(f.replacingOccurrences(of: "_", with: " ")): \(set.sorted().joined(separator: ", "))") }
+        }
+        if s.leaderboard.groupByModel { out.append("grouped by model") }
+        if s.leaderboard.showRecorded { out.append("showing SMOLTRACE's recorded tokens and cost") }
+        return out
+    }
+
+    /// Display rows (group headings when grouped).
+    static func displayRows(_ s: AppState) -> [DisplayRow] {
+        let runs = s.visibleRuns
+        guard s.leaderboard.groupByModel else { return runs.indices.map { .run($0) } }
+        var out: [DisplayRow] = []
+        var i = 0
+        while i < runs.count {
+            let m = runs[i].row.model
+            var j = i
+            while j < runs.count && runs[j].row.model == m { j += 1 }
+            out.append(.heading(m, j - i))
+            for k in i..<j { out.append(.run(k)) }
+            i = j
+        }
+        return out
+    }
+
+    static func displayIndex(_ rows: [DisplayRow], run: Int) -> Int {
+        rows.firstIndex { if case .run(let r) = $0 { return r == run } else { return false } } ?? 0
+    }
+
+    static func visibleRows(_ s: AppState) -> Int { TableView.visibleRows(height: layout(s).table.height) }
+
+    /// Ranks by the leaderboard's score, whatever the sort: success rate, then pass@1, then cheaper corrected cost.
+    static func ranks(_ s: AppState) -> [String: Int] {
+        let rankable = s.catalog.runs.filter { $0.row.isRankable }
+        let sorted = rankable.enumerated().sorted { a, b in
+            let x = a.element, y = b.element
+            let sx = x.row.successRate ?? -1, sy = y.row.successRate ?? -1
+            if sx != sy { return sx > sy }
+            let px = x.row.passAt1 ?? -1, py = y.row.passAt1 ?? -1
+            if px != py { return px > py }
+            let cx = s.totals[x.key]?.cost?.value ?? .infinity, cy = s.totals[y.key]?.cost?.value ?? .infinity
+            if cx != cy { return cx < cy }
+            return a.offset < b.offset
+        }
+        var out: [String: Int] = [:]
+        for (i, e) in sorted.enumerated() { out[e.element.key] = i + 1 }
+        return out
+    }
+
+    static func clamp(_ s: inout AppState) {
+        let rows = displayRows(s)
+        let n = s.visibleRuns.count
+        var pos = s.leaderboard.list
+        pos.selected = max(0, min(pos.selected, n - 1))
+        let d = displayIndex(rows, run: pos.selected)
+        let visible = visibleRows(s)
+        // The offset is in display rows; keep the selected run (and its heading) visible.
+        pos.offset = TableView.offset(selected: d, current: pos.offset, visible: visible, count: rows.count)
+        if d > 0, case .heading = rows[d - 1], pos.offset == d { pos.offset = d - 1 }
+        s.leaderboard.list = pos
+        let maxH = TableView.maxHOffset(fitted(s, width: s.width).map(\.column), width: s.width)
+        s.leaderboard.hOffset = max(0, min(s.leaderboard.hOffset, maxH))
+    }
+
+    static func setFilter(_ s: inout AppState, _ text: String) {
+        let key = selectedKey(s)
+        s.leaderboard.query.text = text
+        s.refreshRuns()
+        reselect(&s, key)
+    }
+
+    static func selectedKey(_ s: AppState) -> String? {
+        s.leaderboard.list.selected < s.visibleRuns.count ? s.visibleRuns[s.leaderboard.list.selected].key : nil
+    }
+
+    /// Keeps the same run selected after the rows change order.
+    static func reselect(_ s: inout AppState, _ key: String?) {
+        if let key, let i = s.visibleRuns.firstIndex(where: { $0.key == key }) {
+            s.leaderboard.list.selected = i
+        } else {
+            s.leaderboard.list.selected = 0
+        }
+        clamp(&s)
+    }
+
+    static func perform(_ s: inout AppState, _ a: Action) -> [Effect] {
+        let n = s.visibleRuns.count
+        var pos = s.leaderboard.list
+        if pos.navigate(a, count: n, visible: visibleRows(s)) {
+            s.leaderboard.list = pos
+            clamp(&s)
+            return []
+        }
+        switch a {
+        case .open:
+            guard let key = selectedKey(s) else { return [] }
+            return RunScreen.open(&s, key)
+        case .toggleMark:
+            guard let key = selectedKey(s) else { return [] }
+            if let i = s.leaderboard.marked.firstIndex(of: key) { s.leaderboard.marked.remove(at: i) } else { s.leaderboard.marked.append(key) }
+            s.leaderboard.list.move(1, count: n, visible: visibleRows(s))
+        case .clearMarks:
+            s.leaderboard.marked = []
+        case .compare:
+            let marked = s.leaderboard.marked.filter { s.entry($0) != nil }
+            guard marked.count >= 2 else {
+                s.message = marked.isEmpty
+                    ? "mark two or more runs with Space, then press c (the first marked is the baseline)"
+                    : "one run is marked: mark at least one more with Space"
+                return []
+            }
+            return CompareScreen.open(&s, marked)
+        case .sortNext, .sortReverse:
+            let key = selectedKey(s)
+            var q = s.leaderboard.query
+            if a == .sortNext {
+                let keys = columns(s).compactMap(\.key)
+                let i = keys.firstIndex(of: q.sortKey) ?? -1
+                q.sortKey = keys[(i + 1) % keys.count]
+                q.descending = q.sortKey.defaultDescending
+            } else {
+                q.descending.toggle()
+            }
+            s.leaderboard.query = q
+            s.refreshRuns()
+            reselect(&s, key)
+            s.message = "sorted by \(q.sortKey.rawValue) \(q.descending ? "↓" : "↑")"
+                + (q.sortKey.needsCorrected ? " (runs not yet analysed go last)" : "")
+        case .groupByModel:
+            let key = selectedKey(s)
+            s.leaderboard.groupByModel.toggle()
+            s.refreshRuns()
+            reselect(&s, key)
+        case .toggleRecorded:
+            s.leaderboard.showRecorded.toggle()
+            s.message = s.leaderboard.showRecorded
+                ? "showing SMOLTRACE's recorded tokens and cost (they count each LLM call up to 3 times)"
+                : "showing tokens and cost counted once (corrected)"
+        case .left: s.leaderboard.hOffset = max(0, s.leaderboard.hOffset - 1)
+        case .right: s.leaderboard.hOffset += 1
+        case .facets:
+            s.overlay = .facets(facetPicker(s))
+        case .nextMatch, .prevMatch:
+            // Every shown row matches the filter: step through them, wrapping around.
+            guard n > 0 else { return [] }
+            s.leaderboard.list.selected = (s.leaderboard.list.selected + (a == .nextMatch ? 1 : n - 1)) % n
+        case .details:
+            guard let key = selectedKey(s), let e = s.entry(key) else { return [] }
+            s.overlay = .text(title: Format.runLabel(e), lines: details(e, s.totals[key]), scroll: 0)
+        default: break
+        }
+        clamp(&s)
+        return []
+    }
+
+    static func facetPicker(_ s: AppState) -> FacetPicker {
+        var items: [FacetPicker.Item] = []
+        for f in LeaderboardQuery.facetNames {
+            var counts: [String: Int] = [:]
+            for e in s.catalog.runs { counts[LeaderboardQuery.facetValue(e.row, f), default: 0] += 1 }
+            guard counts.count > 1 || !(s.leaderboard.query.facets[f] ?? []).isEmpty else { continue }
+            items.append(.init(facet: f, value: nil, count: counts.count))
+            for (v, c) in counts.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }) {
+                items.append(.init(facet: f, value: v, count: c))
+            }
+        }
+        if items.isEmpty { items.append(.init(facet: "every run has the same agent, provider, model, status, use case and team", value: nil, count: s.catalog.runs.count)) }
+        var p = FacetPicker(items: items)
+        p.list.selected = items.firstIndex { $0.value != nil } ?? 0
+        return p
+    }
+
+    /// Every field of the run's leaderboard row (unknown ones too), its files and its corrected figures.
+    static func details(_ e: RunEntry, _ c: RunTotals?) -> [String] {
+        var lines = ["## Run", "key: \(e.key)", "source: \(e.source) (\(e.origin.rawValue))"]
+        for (label, p) in [("results", e.files.results), ("traces", e.files.traces), ("metrics", e.files.metrics)] {
+            lines.append("\(label): \(p ?? "not available")")
+        }
+        if let c {
+            lines += ["", "## Counted once (from the traces)"]
+            lines.append("tests \(c.tests): \(c.passed) passed, \(c.failed) failed, \(c.errored) errors, \(c.timedOut) timeouts")
+            lines.append("tokens \(Format.tokens(c.tokens?.total, unknown: "unknown")) · cost \(Format.cost(c.cost)) · per pass \(Format.usd(c.costPerPass))")
+            if let w = c.wallMeanMs { lines.append("wall time per test: mean \(Format.duration(w)), p50 \(Format.duration(c.wallP50Ms)), p95 \(Format.duration(c.wallP95Ms))") }
+            if let h = c.hardware { lines.append("hardware: \(h)") }
+        }
+        lines += ["", "## Leaderboard row as recorded (every field)"]
+        for (k, v) in e.row.raw.pairs { lines.append("\(k): \(Format.jsonValue(v))") }
+        return lines
+    }
+
+    static func status(_ s: AppState) -> String {
+        var t = "\(s.visibleRuns.count) of \(s.catalog.runs.count) runs"
+        if !s.leaderboard.marked.isEmpty { t += " · \(s.leaderboard.marked.count) marked" }
+        let analysed = s.catalog.runs.filter { s.totals[$0.key] != nil }.count
+        if analysed < s.catalog.runs.count && analysed > 0 { t += " · \(analysed) analysed" }
+        return t
+    }
+
+    // MARK: mouse
+
+    static func click(_ s: inout AppState, _ x: Int, _ y: Int) -> [Effect] {
+        let table = layout(s).table
+        guard table.contains(x: x, y: y) else { return [] }
+        let cols = fitted(s, width: table.width)
+        if y == table.y {
+            let tv = TableView(columns: cols.map(\.column), rows: [], selected: nil, offset: 0, hOffset: s.leaderboard.hOffset, headerStyle: .plain, selectedStyle: .plain)
+            guard let ci = tv.column(at: x, area: table), let key = cols[ci].key else { return [] }
+            let sel = selectedKey(s)
+            if s.leaderboard.query.sortKey == key { s.leaderboard.query.descending.toggle() } else {
+                s.leaderboard.query.sortKey = key
+                s.leaderboard.query.descending = key.defaultDescending
+            }
+            s.refreshRuns()
+            reselect(&s, sel)
+            return []
+        }
+        let rows = displayRows(s)
+        let d = s.leaderboard.list.offset + (y - table.y - 1)
+        guard d < rows.count, case .run(let i) = rows[d] else { return [] }
+        if i == s.leaderboard.list.selected { return perform(&s, .open) }
+        s.leaderboard.list.selected = i
+        clamp(&s)
+        return []
+    }
+
+    // MARK: render
+
+    static func render(_ b: inout Buffer, _ body: Rect, _ s: AppState, _ r: Renderer) {
+        let (chipRect, table) = layout(s)
+        if let chipRect {
+            var x = b.put(" ", x: chipRect.x, y: chipRect.y)
+            for c in chips(s) {
+                x = b.put(" \(c) ", x: x, y: chipRect.y, maxX: chipRect.maxX, style: r.st(.marked).patched(Style(attrs: [.reverse])))
+                x += 1
+            }
+            b.put("Esc clears", x: x + 1, y: chipRect.y, maxX: chipRect.maxX, style: r.st(.muted))
+        }
+        let runs = s.visibleRuns
+        if runs.isEmpty {
+            TableView(columns: fitted(s, width: table.width).map(\.column), rows: [], selected: nil, offset: 0, headerStyle: r.st(.header), selectedStyle: r.st(.selected)).render(into: &b, area: table)
+            r.note(&b, table.takeTop(1).1, s.catalog.runs.isEmpty
+                ? "No runs found. Point tracemind at a SMOLTRACE output folder (smoltrace-eval --output-format json writes ./smoltrace_results), or try --demo."
+                : "No run matches the filter. Esc clears it.")
+            return
+        }
+        var cols = fitted(s, width: table.width)
+        let q = s.leaderboard.query
+        for i in cols.indices where cols[i].key == q.sortKey {
+            cols[i].title += q.descending ? "↓" : "↑"
+        }
+        let ranks = ranks(s)
+        let rows = displayRows(s)
+        let visible = TableView.visibleRows(height: table.height)
+        var tableRows: [TableRow] = []
+        let selectedDisplay = displayIndex(rows, run: s.leaderboard.list.selected)
+        // Only the rows on screen are built (thousands of runs stay cheap).
+        let first = s.leaderboard.list.offset
+        for d in first..<min(rows.count, first + visible) {
+            switch rows[d] {
+            case .heading(let model, let count):
+                var cells = Array(repeating: "", count: cols.count)
+                if let mi = cols.firstIndex(where: { $0.key == .model }) { cells[mi] = "\(model)  (\(count) run\(count == 1 ? "" : "s"))" }
+                tableRows.append(TableRow(cells, rowStyle: r.st(.group)))
+            case .run(let i):
+                let e = runs[i]
+                let ctx = Context(
+                    rank: ranks[e.key], marked: s.leaderboard.marked.firstIndex(of: e.key),
+                    pending: s.runs[e.key]?.isLoading == true
+                        || (s.totals[e.key] == nil && s.runs[e.key] == nil && !s.notPrefetched.contains(e.key)
+                            && (e.files.traces != nil || e.files.results != nil)),
+                    failed: { if case .failed? = s.runs[e.key] { return true } else { return false } }())
+                let cells = cols.map { $0.cell(e, s.totals[e.key], ctx) }
+                var styles = cells.map { $0.1.map(r.st) }
+                if !e.row.isRankable, let si = cols.firstIndex(where: { $0.key == .successRate }) { styles[si] = r.st(.muted) }
+                tableRows.append(TableRow(cells.map { $0.0 }, styles: styles, rowStyle: ctx.marked != nil ? r.st(.marked) : nil))
+            }
+        }
+        TableView(
+            columns: cols.map(\.column), rows: tableRows, selected: selectedDisplay - first, offset: 0,
+            hOffset: s.leaderboard.hOffset, headerStyle: r.st(.header), selectedStyle: r.st(.selected),
+            indicatorStyle: r.st(.accent), symbols: r.symbols
+        ).render(into: &b, area: table)
+    }
+}
+
+extension LeaderboardScreen.Col {
+    var column: Column { Column(title, width: width, right: right, frozen: frozen) }
+}

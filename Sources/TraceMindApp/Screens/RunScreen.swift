@@ -1,0 +1,417 @@
+import Foundation
+import TerminalUI
+import TraceMindModel
+import TraceMindReport
+
+/// One run: a header, and tabs for the overview, the tests, performance, GPU & energy, and errors.
+enum RunScreen {
+    /// Opens a run (loading it in the background unless it is loaded).
+    static func open(_ s: inout AppState, _ key: String) -> [Effect] {
+        s.stack.append(.run(RunView(key: key)))
+        switch s.runs[key] {
+        case .ready?, .loading?: return []
+        default:
+            s.runs[key] = .loading(phase: "starting", fraction: 0)
+            return [.load(.run(key))]
+        }
+    }
+
+    struct Layout {
+        var header: Rect
+        var tabs: Rect
+        var content: Rect
+    }
+
+    static func layout(_ s: AppState) -> Layout {
+        let body = App.body(s)
+        let (header, rest) = body.takeTop(2)
+        let (tabs, content) = rest.takeTop(1)
+        return Layout(header: header, tabs: tabs, content: content)
+    }
+
+    static func tabTitles() -> [String] { RunTab.allCases.map { "\($0.rawValue + 1) \($0.title)" } }
+
+    // MARK: tests table
+
+    static func visibleTests(_ v: RunView, _ a: RunAnalysis) -> [TestRow] {
+        var t = a.tests
+        if let only = v.only {
+            let set = Set(only)
+            t = t.filter { set.contains($0.key) }
+        }
+        if v.failedOnly { t = t.filter { $0.outcome != .passed } }
+        let f = v.filter.lowercased().trimmingCharacters(in: .whitespaces)
+        if !f.isEmpty {
+            t = t.filter { r in
+                let hay = [
+                    r.taskID, r.agentType, r.outcome.rawValue, r.error ?? "", r.result?.difficulty ?? "",
+                    r.result?.toolsUsed.joined(separator: " ") ?? "", r.trace?.traceID ?? "",
+                ].map { $0.lowercased() }
+                return f.split(separator: " ").allSatisfy { w in hay.contains { $0.contains(w) } }
+            }
+        }
+        func cmp<T: Comparable>(_ x: T?, _ y: T?) -> Bool? {
+            switch (x, y) {
+            case (nil, nil): return nil
+            case (nil, _): return false
+            case (_, nil): return true
+            case (let x?, let y?): return x == y ? nil : (v.sortDescending ? x > y : x < y)
+            }
+        }
+        let indexed = t.enumerated().map { ($0.offset, $0.element) }
+        let sorted = indexed.sorted { a, b in
+            let r: Bool?
+            switch v.sort {
+            case .original: r = nil
+            case .task: r = cmp(a.1.taskID, b.1.taskID)
+            case .outcome: r = cmp(a.1.outcome, b.1.outcome)
+            case .steps: r = cmp(a.1.steps, b.1.steps)
+            case .wall: r = cmp(a.1.wallMs, b.1.wallMs)
+            case .tokens: r = cmp(a.1.tokens?.total, b.1.tokens?.total)
+            case .cost: r = cmp(a.1.cost?.knownUSD, b.1.cost?.knownUSD)
+            }
+            if let r { return r }
+            return v.sort == .original && v.sortDescending ? a.0 > b.0 : a.0 < b.0
+        }
+        return sorted.map { $0.1 }
+    }
+
+    struct TestCol {
+        var title: String
+        var width: Int
+        var right = false
+        var frozen = false
+        var sort: TestSort?
+        var cell: (TestRow) -> (String, Role?)
+    }
+
+    static func testColumns(width: Int) -> [TestCol] {
+        var cols: [TestCol] = [
+            TestCol(title: "task", width: 22, frozen: true, sort: .task) { ($0.taskID, nil) },
+            TestCol(title: "agent", width: 5) { ($0.agentType, .accent) },
+            TestCol(title: "outcome", width: 9, sort: .outcome) { r in
+                var t = Format.outcomeGlyph(r.outcome) + " " + r.outcome.rawValue
+                if r.result?.success == nil, r.result?.recomputedSuccess == true { t += "*" }
+                return (t, nil)
+            },
+            TestCol(title: "diff", width: 6) { ($0.result?.difficulty ?? "—", .muted) },
+            TestCol(title: "steps", width: 5, right: true, sort: .steps) { ($0.steps.map(String.init) ?? "—", nil) },
+            TestCol(title: "wall", width: 7, right: true, sort: .wall) { (Format.duration($0.wallMs), nil) },
+            TestCol(title: "tokens", width: 7, right: true, sort: .tokens) { r in
+                r.trace == nil ? ("unknown", .muted) : (Format.compact(r.tokens.map { Double($0.total) }), .tokens)
+            },
+            TestCol(title: "cost", width: 9, right: true, sort: .cost) { r in
+                r.trace == nil ? ("unknown", .muted) : (Format.cost(r.cost), r.cost?.isUnknown == true ? .warn : .cost)
+            },
+            TestCol(title: "tools", width: 16) { r in
+                (r.result.map { $0.toolsUsed.isEmpty ? "—" : compactTools($0.toolsUsed) } ?? "—", .muted)
+            },
+        ]
+        let recorded: [TestCol] = [
+            TestCol(title: "tok·rec", width: 7, right: true) { (Format.compact($0.recordedTotalTokens.map(Double.init)), .recorded) },
+            TestCol(title: "cost·rec", width: 9, right: true) { r in
+                (Format.usd(r.recordedCostUSD, unknown: r.result?.raw["cost_usd"] == nil && r.trace?.recordedTotalCostUSD == nil ? "—" : "unknown"), .recorded)
+            },
+        ]
+        let used = (cols + recorded).map { $0.width + 1 }.reduce(0, +)
+        cols.append(TestCol(title: "error", width: max(24, width - used)) { r in (Format.oneLine(r.error ?? r.result?.stopReason.flatMap { $0 == "final_answer" ? nil : "stopped: \($0)" } ?? "", max: 300), .error) })
+        return cols + recorded
+    }
+
+    /// `get_weather ×2, final_answer`
+    static func compactTools(_ tools: [String]) -> String {
+        var order: [String] = []
+        var counts: [String: Int] = [:]
+        for t in tools {
+            if counts[t] == nil { order.append(t) }
+            counts[t, default: 0] += 1
+        }
+        return order.map { counts[$0]! > 1 ? "\($0) ×\(counts[$0]!)" : $0 }.joined(separator: ", ")
+    }
+
+    static func clamp(_ s: inout AppState) {
+        guard case .run(var v) = s.route else { return }
+        let l = layout(s)
+        if let a = s.analysis(v.key) {
+            v.tests.clamp(count: visibleTests(v, a).count, visible: TableView.visibleRows(height: l.content.height))
+            v.errors.clamp(count: a.errorGroups.count, visible: max(1, (l.content.height - 2) / 2))
+            let cols = testColumns(width: l.content.width).map { Column($0.title, width: $0.width, right: $0.right, frozen: $0.frozen) }
+            v.testsHOffset = max(0, min(v.testsHOffset, TableView.maxHOffset(cols, width: l.content.width)))
+        }
+        v.scroll = max(0, v.scroll)
+        s.setRoute(.run(v))
+    }
+
+    static func perform(_ s: inout AppState, _ a: Action) -> [Effect] {
+        guard case .run(var v) = s.route else { return [] }
+        defer { if case .run = s.route, s.stack.count > 0 { clamp(&s) } }
+        let l = layout(s)
+        let tabCount = RunTab.allCases.count
+        switch a {
+        case .nextTab: v.tab = RunTab(rawValue: (v.tab.rawValue + 1) % tabCount)!
+        case .prevTab: v.tab = RunTab(rawValue: (v.tab.rawValue + tabCount - 1) % tabCount)!
+        case .tab(let i): if let t = RunTab(rawValue: i) { v.tab = t }
+        case .failedOnly:
+            v.failedOnly.toggle()
+            v.tab = .tests
+            v.tests = ListPosition()
+            s.message = v.failedOnly ? "failed tests only (f shows all)" : "all tests"
+        case .sortNext, .sortReverse:
+            if a == .sortNext {
+                v.sort = TestSort(rawValue: (v.sort.rawValue + 1) % TestSort.allCases.count)!
+                v.sortDescending = v.sort == .wall || v.sort == .tokens || v.sort == .cost || v.sort == .steps
+            } else {
+                v.sortDescending.toggle()
+            }
+            v.tab = .tests
+            s.message = "tests sorted by \(v.sort.title) \(v.sortDescending ? "↓" : "↑")"
+        case .left where v.tab == .tests: v.testsHOffset = max(0, v.testsHOffset - 1)
+        case .right where v.tab == .tests: v.testsHOffset += 1
+        case .left: v.tab = RunTab(rawValue: (v.tab.rawValue + tabCount - 1) % tabCount)!
+        case .right: v.tab = RunTab(rawValue: (v.tab.rawValue + 1) % tabCount)!
+        default:
+            guard let an = s.analysis(v.key) else { return [] }
+            switch v.tab {
+            case .tests:
+                let tests = visibleTests(v, an)
+                if v.tests.navigate(a, count: tests.count, visible: TableView.visibleRows(height: l.content.height)) { break }
+                switch a {
+                case .open:
+                    guard v.tests.selected < tests.count else { return [] }
+                    s.setRoute(.run(v))
+                    return TraceScreen.open(&s, runKey: v.key, test: tests[v.tests.selected])
+                case .details:
+                    guard v.tests.selected < tests.count else { return [] }
+                    let t = tests[v.tests.selected]
+                    s.overlay = .text(title: "\(t.taskID) · \(t.agentType)", lines: testDetails(t), scroll: 0)
+                case .nextMatch, .prevMatch:
+                    let n = tests.count
+                    if n > 0 { v.tests.selected = (v.tests.selected + (a == .nextMatch ? 1 : n - 1)) % n }
+                default: break
+                }
+            case .errors:
+                let groups = an.errorGroups
+                if v.errors.navigate(a, count: groups.count, visible: max(1, (l.content.height - 2) / 2)) { break }
+                if a == .open, v.errors.selected < groups.count {
+                    let g = groups[v.errors.selected]
+                    v.only = g.keys
+                    v.onlyLabel = g.kind
+                    v.tab = .tests
+                    v.tests = ListPosition()
+                }
+            default:
+                // Text tabs scroll.
+                let page = max(1, l.content.height - 1)
+                switch a {
+                case .up: v.scroll -= 1
+                case .down: v.scroll += 1
+                case .pageUp, .halfUp: v.scroll -= a == .pageUp ? page : page / 2
+                case .pageDown, .halfDown: v.scroll += a == .pageDown ? page : page / 2
+                case .top: v.scroll = 0
+                case .bottom: v.scroll = Int.max / 4
+                case .open where v.tab == .overview: v.tab = .tests
+                case .details:
+                    if let e = s.entry(v.key) { s.overlay = .text(title: Format.runLabel(e), lines: LeaderboardScreen.details(e, s.totals[v.key]), scroll: 0) }
+                default: break
+                }
+            }
+        }
+        s.setRoute(.run(v))
+        return []
+    }
+
+    /// Everything about one test: prompt, response, error, tools, the joined trace, and every result field.
+    static func testDetails(_ t: TestRow) -> [String] {
+        var lines = ["## \(Format.outcomeGlyph(t.outcome)) \(t.outcome.rawValue)"]
+        if let r = t.result {
+            if r.success == nil {
+                lines.append("success is null in the data (a SMOLTRACE bug before 2025-10-24): counted as not passed"
+                    + (r.recomputedSuccess.map { "; recomputed from tool_called, correct_tool and final_answer_called it would be \($0 ? "passed" : "failed")" } ?? ""))
+            }
+            if let p = r.prompt { lines += ["", "## Prompt", p] }
+            lines += ["", "## Response", r.response.map { $0 == "None" ? "None (the agent finished without a final answer)" : $0 } ?? "(none: the test raised an error)"]
+            if let e = r.error { lines += ["", "## Error", e] }
+            lines += ["", "## Tools used", r.toolsUsed.isEmpty ? "none" : r.toolsUsed.joined(separator: ", ")]
+        }
+        if let tr = t.trace {
+            lines += ["", "## Trace (counted once)", "trace \(tr.traceID) · joined by \(t.joinedBy.rawValue)"]
+            lines.append("\(tr.spanCount) spans · \(tr.llmCalls) LLM calls · \(tr.toolCalls) tool spans · \(tr.errorCount) errors · wall \(Format.duration(tr.wallMs))")
+            lines.append("tokens \(Format.tokens(tr.tokens.total)) (prompt \(Format.tokens(tr.tokens.prompt)), completion \(Format.tokens(tr.tokens.completion))) · cost \(Format.cost(tr.cost))")
+            lines.append("recorded by SMOLTRACE: tokens \(Format.tokens(tr.recordedTotalTokens)) · cost \(Format.usd(tr.recordedTotalCostUSD, unknown: "unknown")) · summed duration \(Format.duration(tr.recordedTotalDurationMs))")
+        } else {
+            lines += ["", "## Trace", "none joined (OTel off, or the test failed before tracing)"]
+        }
+        if let r = t.result {
+            lines += ["", "## Result row as recorded (every field)"]
+            for (k, v) in r.raw.pairs where !["prompt", "response", "error"].contains(k) { lines.append("\(k): \(Format.jsonValue(v))") }
+        }
+        return lines
+    }
+
+    static func status(_ s: AppState, _ v: RunView) -> String {
+        guard let a = s.analysis(v.key) else { return "" }
+        switch v.tab {
+        case .tests:
+            var t = "\(visibleTests(v, a).count) of \(a.tests.count) tests"
+            if v.failedOnly { t += " · failed only" }
+            if let l = v.onlyLabel { t += " · \(l)" }
+            return t
+        case .errors: return "\(a.errorGroups.count) failure groups"
+        default: return "\(a.tests.count) tests"
+        }
+    }
+
+    // MARK: mouse
+
+    static func click(_ s: inout AppState, _ x: Int, _ y: Int) -> [Effect] {
+        guard case .run(var v) = s.route else { return [] }
+        let l = layout(s)
+        if y == l.tabs.y {
+            var cx = l.tabs.x + 1
+            for (i, t) in tabTitles().enumerated() {
+                let w = TextWidth.width(t) + 2
+                if x >= cx && x < cx + w { v.tab = RunTab(rawValue: i)! }
+                cx += w + 1
+            }
+            s.setRoute(.run(v))
+            return []
+        }
+        guard l.content.contains(x: x, y: y), let a = s.analysis(v.key) else { return [] }
+        if v.tab == .tests {
+            let cols = testColumns(width: l.content.width)
+            if y == l.content.y {
+                let tv = TableView(columns: cols.map { Column($0.title, width: $0.width, right: $0.right, frozen: $0.frozen) }, rows: [], selected: nil, offset: 0, hOffset: v.testsHOffset, headerStyle: .plain, selectedStyle: .plain)
+                if let ci = tv.column(at: x, area: l.content), let sort = cols[ci].sort {
+                    if v.sort == sort { v.sortDescending.toggle() } else {
+                        v.sort = sort
+                        v.sortDescending = sort == .wall || sort == .tokens || sort == .cost || sort == .steps
+                    }
+                }
+                s.setRoute(.run(v))
+                return []
+            }
+            let i = v.tests.offset + (y - l.content.y - 1)
+            let tests = visibleTests(v, a)
+            guard i < tests.count else { return [] }
+            if i == v.tests.selected { return perform(&s, .open) }
+            v.tests.selected = i
+        } else if v.tab == .errors {
+            let i = v.errors.offset + (y - l.content.y - 2) / 2
+            guard i >= 0, i < a.errorGroups.count else { return [] }
+            if i == v.errors.selected { s.setRoute(.run(v)); return perform(&s, .open) }
+            v.errors.selected = i
+        }
+        s.setRoute(.run(v))
+        return []
+    }
+
+    // MARK: render
+
+    static func render(_ b: inout Buffer, _ body: Rect, _ s: AppState, _ v: RunView, _ r: Renderer) {
+        guard let e = s.entry(v.key) else {
+            r.note(&b, body, "This run is no longer in the sources (reloaded?). Esc goes back.", .warn)
+            return
+        }
+        let l = layout(s)
+        let row = e.row
+        var x = b.put(" " + row.model, x: l.header.x, y: l.header.y, maxX: l.header.maxX, style: r.st(.title))
+        var facts = [row.agentType, row.provider ?? "provider n/a", row.runStatus ?? "status n/a"]
+        if let h = s.totals[v.key]?.hardware ?? row.hardware { facts.append(h) } else if row.provider == "litellm" { facts.append("API") }
+        facts.append(Format.timestamp(row.timestamp))
+        // Facts that do not fit whole are left out, last first.
+        while facts.count > 1 && x + TextWidth.width("  " + facts.joined(separator: " · ")) > l.header.maxX { facts.removeLast() }
+        x = b.put("  " + facts.joined(separator: " · "), x: x, y: l.header.y, maxX: l.header.maxX, style: r.st(.muted))
+        switch s.runs[v.key] {
+        case .loading(let phase, let f)?:
+            r.loading(&b, Rect(x: body.x, y: l.header.y + 1, width: body.width, height: body.height - 1), s, what: "run", phase: phase, fraction: f)
+        case .failed(let msg)?:
+            r.note(&b, Rect(x: body.x, y: l.header.y + 1, width: body.width, height: body.height - 1), "Could not load this run: \(msg). r reloads, Esc goes back.", .error)
+        case nil:
+            r.note(&b, Rect(x: body.x, y: l.header.y + 1, width: body.width, height: body.height - 1), "Not loaded (cancelled). r reloads, Esc goes back.")
+        case .ready(let a)?:
+            headerFigures(&b, l.header, a, r)
+            drawTabs(&b, Rect(x: l.tabs.x + 1, y: l.tabs.y, width: l.tabs.width - 1, height: 1), titles: tabTitles(), active: v.tab.rawValue, activeStyle: r.st(.tabActive), inactiveStyle: r.st(.tabInactive))
+            switch v.tab {
+            case .tests: testsTab(&b, l.content, v, a, r)
+            case .errors: errorsTab(&b, l.content, v, a, r)
+            case .overview: scrolled(&b, l.content, v, RunTabs.overview(a, s, width: l.content.width, r), r)
+            case .performance: scrolled(&b, l.content, v, RunTabs.performance(a, width: l.content.width, height: l.content.height, r), r)
+            case .gpu: scrolled(&b, l.content, v, RunTabs.gpu(a, width: l.content.width, height: l.content.height, r), r)
+            }
+        }
+    }
+
+    static func scrolled(_ b: inout Buffer, _ area: Rect, _ v: RunView, _ lines: [Line], _ r: Renderer) {
+        TextView(lines: lines, offset: min(v.scroll, TextView.maxOffset(lines: lines.count, height: area.height)), indicatorStyle: r.st(.muted), symbols: r.symbols)
+            .render(into: &b, area: Rect(x: area.x + 1, y: area.y, width: area.width - 1, height: area.height))
+    }
+
+    static func headerFigures(_ b: inout Buffer, _ h: Rect, _ a: RunAnalysis, _ r: Renderer) {
+        let y = h.y + 1
+        var parts: [[Segment]] = [[
+            Segment(" \(a.testCount) tests "), Segment("✓\(a.passed) ", r.st(.pass)), Segment("✗\(a.failed) ", r.st(.fail)),
+            Segment("!\(a.errored) ", r.st(.error)), Segment("⏱\(a.timedOut)", r.st(.warn)),
+            Segment("  success ", r.st(.muted)), Segment(Format.percent(a.successRate), r.st(.accent)),
+        ]]
+        var recorded: [Segment] = []
+        if a.hasTraces {
+            parts.append([Segment("  tokens ", r.st(.muted)), Segment(Format.compact(Double(a.tokens.total)), r.st(.tokens))])
+            parts.append([Segment("  cost ", r.st(.muted)), Segment(Format.cost(a.cost), r.st(a.cost.isUnknown ? .warn : .cost))])
+            recorded = [Segment("  recorded ", r.st(.muted)),
+                        Segment("\(Format.compact(a.recordedTotalTokens.map(Double.init))) tok, \(Format.usd(a.recordedTotalCostUSD, unknown: "unknown"))", r.st(.recorded))]
+        } else {
+            parts.append([Segment("  no traces: tokens and cost unknown", r.st(.warn))])
+        }
+        var line = parts.flatMap { $0 }
+        // Recorded figures only when they fit whole.
+        if width(of: line + recorded) <= h.width { line += recorded }
+        b.put(line, x: h.x, y: y, maxX: h.maxX)
+    }
+
+    static func testsTab(_ b: inout Buffer, _ area: Rect, _ v: RunView, _ a: RunAnalysis, _ r: Renderer) {
+        let tests = visibleTests(v, a)
+        var cols = testColumns(width: area.width)
+        for i in cols.indices where cols[i].sort == v.sort && v.sort != .original { cols[i].title += v.sortDescending ? "↓" : "↑" }
+        let visible = TableView.visibleRows(height: area.height)
+        var rows: [TableRow] = []
+        for i in v.tests.offset..<min(tests.count, v.tests.offset + visible) {
+            let t = tests[i]
+            let cells = cols.map { $0.cell(t) }
+            var styles = cells.map { $0.1.map(r.st) }
+            if let oi = cols.firstIndex(where: { $0.sort == .outcome }) { styles[oi] = r.st(r.outcomeRole(t.outcome)) }
+            rows.append(TableRow(cells.map { $0.0 }, styles: styles))
+        }
+        TableView(
+            columns: cols.map { Column($0.title, width: $0.width, right: $0.right, frozen: $0.frozen) }, rows: rows,
+            selected: tests.isEmpty ? nil : v.tests.selected - v.tests.offset, offset: 0, hOffset: v.testsHOffset,
+            headerStyle: r.st(.header), selectedStyle: r.st(.selected), indicatorStyle: r.st(.accent), symbols: r.symbols
+        ).render(into: &b, area: area)
+        if tests.isEmpty {
+            r.note(&b, area.takeTop(1).1, a.tests.isEmpty ? "This run has no test results." : "No test matches (f toggles failed-only; Esc clears the filter).")
+        }
+    }
+
+    static func errorsTab(_ b: inout Buffer, _ area: Rect, _ v: RunView, _ a: RunAnalysis, _ r: Renderer) {
+        let groups = a.errorGroups
+        var y = area.y + 1
+        if groups.isEmpty {
+            r.line(&b, area, &y, [("Every test passed: nothing failed.", .pass)])
+            return
+        }
+        r.line(&b, area, &y, [("Failures grouped by error type / stop reason — Enter lists the tests", .title)])
+        let visible = max(1, (area.height - 2) / 2)
+        let total = max(1, groups.map { $0.keys.count }.max() ?? 1)
+        for i in v.errors.offset..<min(groups.count, v.errors.offset + visible) {
+            let g = groups[i]
+            let sel = i == v.errors.selected
+            let rowStyle = sel ? r.st(.selected) : Style.plain
+            if sel { b.fill(Rect(x: area.x, y: y, width: area.width, height: 2), rowStyle) }
+            var x = b.put(TextWidth.pad(String(g.keys.count), 5, right: true), x: area.x + 1, y: y, style: r.st(.fail).patched(rowStyle))
+            x = b.put(" " + barText(Double(g.keys.count) / Double(total), width: 10, symbols: r.symbols) + " ", x: x, y: y, style: r.st(.barFill).patched(rowStyle))
+            b.put(g.kind, x: x, y: y, maxX: area.maxX, style: r.st(.error).patched(rowStyle))
+            let sample = g.keys.prefix(8).map { $0 }.joined(separator: ", ") + (g.keys.count > 8 ? ", …" : "")
+            b.put(sample, x: area.x + 18, y: y + 1, maxX: area.maxX, style: r.st(.muted).patched(rowStyle))
+            y += 2
+        }
+    }
+}

@@ -1,0 +1,190 @@
+import Foundation
+import TerminalUI
+import TraceMindModel
+import TraceMindReport
+
+/// The span detail pane: figures, the conversation (LLM) or the call (tool), events, and every attribute in groups.
+enum SpanDetail {
+    static func lines(_ wf: Waterfall, _ i: Int, width: Int, search: String, _ r: Renderer) -> [Line] {
+        let a = wf.analysis
+        let sp = a.trace.spans[i]
+        let f = a.figures[i]
+        let w = max(20, width)
+        var out: [Line] = []
+        func heading(_ t: String) {
+            out.append([])
+            out.append([Segment(t, r.st(.title))])
+        }
+        func text(_ t: String, _ role: Role? = nil, indent: Int = 0) {
+            let pad = String(repeating: " ", count: indent)
+            for l in wrap([Segment(t, role.map(r.st) ?? .plain)], width: max(10, w - indent)) { out.append([Segment(pad)] + l) }
+        }
+        func kv(_ k: String, _ v: String, _ role: Role? = nil) {
+            let key = TextWidth.pad(k, 12)
+            let body = wrap([Segment(v, role.map(r.st) ?? .plain)], width: max(10, w - 13))
+            for (n, l) in body.enumerated() { out.append([Segment(n == 0 ? key : String(repeating: " ", count: 12), r.st(.muted)), Segment(" ")] + l) }
+        }
+
+        // Identity and time.
+        var status = sp.status.code.rawValue
+        if let d = sp.status.description, !d.isEmpty { status += ": " + d }
+        kv("kind", "\(sp.category.rawValue) (OTel \(sp.otelKind))", r.kindRole(sp.category))
+        kv("status", status, sp.isError ? .error : nil)
+        kv("time", "\(Format.duration(f.durationMs)) (self \(Format.duration(f.selfTimeMs))) · starts at +\(Format.duration(f.startOffsetMs))")
+        var ids = "span \(sp.spanID)"
+        if let p = sp.parentSpanID { ids += " · parent \(p)" + (f.isOrphan ? " (not in this trace: shown as a root)" : "") }
+        kv("ids", ids, .muted)
+        var paths: [String] = []
+        if f.onLatencyPath { paths.append("on the latency critical path") }
+        if f.onCostPath { paths.append("on the cost critical path") }
+        if !paths.isEmpty { kv("path", paths.joined(separator: " · "), .critical) }
+
+        // Usage, counted once.
+        let u = sp.usage
+        if !f.selfTokens.isZero || !f.inclusiveTokens.isZero || u.carriesUsage {
+            var t = "self \(tokenText(f.selfTokens)) · inclusive \(tokenText(f.inclusiveTokens))"
+            if u.carriesUsage { t += " · reported \(tokenText(u.tokens))" }
+            kv("tokens", t, .tokens)
+        }
+        if !f.selfCost.isZero || !f.inclusiveCost.isZero || u.costUSD != nil || u.ownCostUSD != nil {
+            var t = "self \(Format.cost(f.selfCost)) · inclusive \(Format.cost(f.inclusiveCost))"
+            if let c = u.costUSD { t += " · reported \(Format.usd(c))" + (u.pricingSource.map { " (\($0))" } ?? "") }
+            let sp2 = u.split
+            if u.hasSplit { t += " · prompt \(Format.usd(sp2.prompt)), completion \(Format.usd(sp2.completion))" }
+            if sp2.reasoning > 0 { t += ", reasoning \(Format.usd(sp2.reasoning))" }
+            if sp2.cacheRead > 0 || sp2.cacheWrite > 0 { t += ", cache read \(Format.usd(sp2.cacheRead)), cache write \(Format.usd(sp2.cacheWrite))" }
+            if let own = u.ownCostUSD { t += " · own cost_usd \(Format.usd(own))" }
+            if let acc = u.accumulatedCostUSD { t += " · accumulated_cost_usd \(Format.usd(acc)) (a roll-up: shown, not added)" }
+            kv("cost", t, .cost)
+        }
+        if f.isRollup {
+            kv("roll-up", f.selfTokens.isZero
+                ? "this span reports usage that its descendants already report (the same LLM call, or a sum of them): not counted again"
+                : "reports more than its descendants: only the excess (\(tokenText(f.selfTokens))) is counted here", .muted)
+        } else if u.carriesUsage {
+            kv("counted", "the deepest span that reports this usage: counted here, once", .muted)
+        }
+        if let m = u.model { kv("model", m) }
+        if let fr = sp.attributes["gen_ai.response.finish_reasons"] ?? sp.attributes["llm.finish_reason"] {
+            kv("finish", Format.jsonValue(fr))
+        }
+        if let ttft = sp.attributes["gen_ai.server.ttft"]?.number { kv("streaming", "time to first token \(Format.number(ttft, digits: 3))s" + (sp.attributes["gen_ai.server.tbt"]?.number.map { " · between tokens \(Format.number($0, digits: 4))s" } ?? "")) }
+
+        // The conversation of an LLM call.
+        let input = SpanContent.inputMessages(sp)
+        if !input.isEmpty {
+            heading("Input messages (\(input.count))")
+            for m in input { message(m, &out, w, r) }
+        }
+        let output = SpanContent.outputMessages(sp)
+        if !output.isEmpty {
+            heading("Output")
+            for m in output { message(m, &out, w, r) }
+        }
+        // A tool's call and result.
+        if let call = SpanContent.toolCall(sp) {
+            heading("Tool call: \(call.name)")
+            if let args = call.arguments {
+                out.append([Segment("arguments", r.st(.muted))])
+                text(SpanContent.prettyJSON(args) ?? args, indent: 2)
+            }
+            if let res = call.result {
+                out.append([Segment("result", r.st(.muted))])
+                text(SpanContent.prettyJSON(res) ?? res, indent: 2)
+            }
+        }
+        // Events and exceptions.
+        if !sp.events.isEmpty {
+            heading("Events (\(sp.events.count))")
+            let t0 = sp.startNs
+            for e in sp.events {
+                let at = (e.timestampNs != nil && t0 != nil) ? " at +\(Format.duration(Double(e.timestampNs! - t0!) / 1e6))" : ""
+                let isExc = e.name == "exception"
+                var head = e.name + at
+                if isExc {
+                    head += ": " + [e.attributes["exception.type"]?.text, e.attributes["exception.message"]?.text].compactMap { $0 }.joined(separator: ": ")
+                }
+                text(head, isExc ? .error : .accent)
+                for (k, v) in e.attributes.pairs where !(isExc && (k == "exception.type" || k == "exception.message" || k == "exception.stacktrace")) {
+                    text("\(k): \(Format.jsonValue(v))", .muted, indent: 2)
+                }
+                if isExc, let st = e.attributes["exception.stacktrace"]?.text {
+                    for l in st.split(separator: "\n", omittingEmptySubsequences: false) { text(String(l), .muted, indent: 2) }
+                }
+            }
+        }
+        // Every attribute, grouped.
+        let groups = SpanContent.groupedAttributes(sp.attributes)
+        if !groups.isEmpty {
+            heading("Attributes (\(sp.attributes.count))")
+            for g in groups {
+                out.append([Segment("  " + g.group.rawValue, r.st(.accent).patched(Style(attrs: [.underline])))])
+                for (k, v) in g.items {
+                    let value = attributeText(v)
+                    let multiline = value.contains("\n") || TextWidth.width(k) + TextWidth.width(value) + 6 > w
+                    if multiline {
+                        out.append([Segment("    " + k, r.st(.muted))])
+                        for l in value.split(separator: "\n", omittingEmptySubsequences: false) { text(String(l), indent: 6) }
+                    } else {
+                        out.append([Segment("    " + k + ": ", r.st(.muted)), Segment(value, numberRole(v).map(r.st) ?? .plain)])
+                    }
+                }
+            }
+        }
+        if !sp.resource.isEmpty {
+            heading("Resource")
+            for (k, v) in sp.resource.pairs { out.append([Segment("    " + k + ": ", r.st(.muted)), Segment(Format.jsonValue(v))]) }
+        }
+        if !sp.extra.isEmpty {
+            heading("Other span fields")
+            for (k, v) in sp.extra.pairs { out.append([Segment("    " + k + ": ", r.st(.muted)), Segment(Format.jsonValue(v))]) }
+        }
+        if !search.isEmpty { out = out.map { highlight($0, search, r.st(.match)) } }
+        return out
+    }
+
+    static func tokenText(_ t: TokenCounts) -> String {
+        var s = Format.grouped(t.total)
+        if t.hasSplit { s += " (\(Format.grouped(t.prompt)) prompt + \(Format.grouped(t.completion)) completion)" }
+        if t.reasoning > 0 { s += ", \(Format.grouped(t.reasoning)) reasoning" }
+        if t.cacheRead > 0 { s += ", \(Format.grouped(t.cacheRead)) cache read" }
+        if t.cacheWrite > 0 { s += ", \(Format.grouped(t.cacheWrite)) cache write" }
+        return s
+    }
+
+    static func message(_ m: ChatMessage, _ out: inout [Line], _ w: Int, _ r: Renderer) {
+        let role = m.role.lowercased()
+        let roleStyle = r.st(role == "assistant" ? .kindLLM : (role.hasPrefix("tool") ? .kindTool : (role == "system" ? .muted : .accent)))
+        var label = m.role
+        if let id = m.toolCallID { label += " (\(id))" }
+        out.append([Segment("▌" + label, roleStyle.patched(Style(attrs: [.bold])))])
+        let body = m.content.trimmingCharacters(in: .whitespacesAndNewlines)
+        if !body.isEmpty {
+            for l in wrap([Segment(SpanContent.prettyJSON(body) ?? body)], width: max(10, w - 2)) { out.append([Segment("  ")] + l) }
+        }
+        for c in m.toolCalls {
+            let args = SpanContent.prettyJSON(c.arguments) ?? c.arguments
+            out.append([Segment("  → ", r.st(.kindTool)), Segment(c.name, r.st(.kindTool).patched(Style(attrs: [.bold]))), Segment(c.id.map { " [\($0)]" } ?? "", r.st(.muted))])
+            for l in wrap([Segment(args, r.st(.muted))], width: max(10, w - 6)) { out.append([Segment("      ")] + l) }
+        }
+    }
+
+    /// A value for the attribute list: numbers formatted, JSON text pretty-printed, lists one item a line.
+    static func attributeText(_ v: JSON) -> String {
+        switch v {
+        case .string(let s): return SpanContent.prettyJSON(s) ?? s
+        case .int(let i): return abs(i) >= 10_000 && abs(i) < 1_000_000_000_000 ? Format.grouped(Int(i)) : String(i)
+        case .double(let d): return Format.number(d, digits: abs(d) < 0.01 ? 8 : 4)
+        case .array, .object: return JSONWriter.string(v, pretty: true)
+        default: return Format.jsonValue(v)
+        }
+    }
+
+    static func numberRole(_ v: JSON) -> Role? {
+        switch v {
+        case .int, .double: return .accent
+        case .bool: return .accent
+        default: return nil
+        }
+    }
+}

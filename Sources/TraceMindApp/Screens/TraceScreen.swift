@@ -1,0 +1,733 @@
+import Foundation
+import TerminalUI
+import TraceMindModel
+import TraceMindReport
+
+/// The trace waterfall: a collapsible span tree with bars on a shared axis (wall time or cumulative cost), per-span
+/// tokens and cost counted once, critical paths, search, and a detail pane.
+enum TraceScreen {
+    // MARK: opening
+
+    static func open(_ s: inout AppState, runKey: String, test: TestRow) -> [Effect] {
+        guard let tr = test.trace else {
+            s.message = "this test has no trace (OTel was off, or it failed before tracing began)"
+            return []
+        }
+        return open(&s, ref: TraceRef(runKey: runKey, traceID: tr.traceID), label: test.taskID)
+    }
+
+    static func open(_ s: inout AppState, ref: TraceRef, label: String) -> [Effect] {
+        s.stack.append(.trace(TraceView(ref: ref, label: label)))
+        if s.traces[ref]?.value == nil, s.traces[ref]?.isLoading != true {
+            s.traces[ref] = .loading(phase: "spans", fraction: 0)
+            return [.load(.trace(ref))]
+        }
+        clamp(&s)
+        return []
+    }
+
+    /// A run came back (after a reload, say): the trace on screen loads again.
+    static func runLoaded(_ s: inout AppState, _ key: String) -> [Effect] {
+        guard case .trace(let v) = s.route, v.ref.runKey == key, s.traces[v.ref] == nil else { return [] }
+        s.traces[v.ref] = .loading(phase: "spans", fraction: 0)
+        return [.load(.trace(v.ref))]
+    }
+
+    /// The trace arrived: select the first span (the root) and, for very large traces, start folded below the roots.
+    static func loaded(_ s: inout AppState, _ ref: TraceRef) {
+        guard case .trace(var v) = s.route, v.ref == ref, let wf = s.traces[ref]?.value else { return }
+        if v.selectedSpan == nil {
+            v.selectedSpan = wf.analysis.order.first
+            if wf.analysis.figures.count > 5000 {
+                v.folded = Set(wf.analysis.roots.flatMap { wf.analysis.figures[$0].children }.filter { !wf.analysis.figures[$0].children.isEmpty })
+                s.message = "\(Format.grouped(wf.analysis.figures.count)) spans: folded below the first level (Z unfolds all, → unfolds one)"
+            }
+        }
+        if !v.search.isEmpty { v.matches = matches(wf, v.search) }
+        s.setRoute(.trace(v))
+        clamp(&s)
+    }
+
+    // MARK: rows
+
+    /// The rows shown: tree order, folded subtrees skipped; with a kind filter, spans of that kind and their ancestors.
+    static func visibleRows(_ v: TraceView, _ wf: Waterfall) -> [Int] {
+        let a = wf.analysis
+        var keep: [Bool]? = nil
+        if let k = v.kindFilter {
+            var m = [Bool](repeating: false, count: a.figures.count)
+            for i in 0..<a.figures.count where a.trace.spans[i].category == k {
+                var c: Int? = i
+                while let x = c, !m[x] {
+                    m[x] = true
+                    c = a.figures[x].parent
+                }
+            }
+            keep = m
+        }
+        var out: [Int] = []
+        out.reserveCapacity(a.order.count)
+        var skipDepth: Int? = nil
+        for i in a.order {
+            let d = a.figures[i].depth
+            if let sd = skipDepth {
+                if d > sd { continue }
+                skipDepth = nil
+            }
+            if let keep, !keep[i] { continue }
+            out.append(i)
+            if v.folded.contains(i) && !a.figures[i].children.isEmpty { skipDepth = d }
+        }
+        return out
+    }
+
+    /// Spans whose name or any attribute value contains the text (case-insensitive), in tree order.
+    static func matches(_ wf: Waterfall, _ text: String) -> [Int] {
+        let t = text.lowercased().trimmingCharacters(in: .whitespaces)
+        guard !t.isEmpty else { return [] }
+        let spans = wf.analysis.trace.spans
+        return wf.analysis.order.filter { i in
+            let sp = spans[i]
+            if sp.name.lowercased().contains(t) || sp.spanID.lowercased().contains(t) { return true }
+            for v in sp.attributes.values {
+                if let s = v.text, s.lowercased().contains(t) { return true }
+            }
+            return sp.events.contains { e in e.name.lowercased().contains(t) || e.attributes.values.contains { $0.text?.lowercased().contains(t) == true } }
+        }
+    }
+
+    // MARK: layout
+
+    struct Layout {
+        var header: Rect
+        var axis: Rect
+        var rows: Rect
+        var detail: Rect
+    }
+
+    static func layout(_ s: AppState) -> Layout {
+        let body = App.body(s)
+        let headerH = body.height >= 30 ? 3 : 2
+        let (header, rest) = body.takeTop(headerH)
+        // The tree gets what its rows need (at least 60% of the space when it has many); the detail pane the rest.
+        var rowCount = rest.height
+        if case .trace(let v) = s.route, let wf = s.traces[v.ref]?.value { rowCount = visibleRows(v, wf).count }
+        let minDetail = rest.height >= 24 ? rest.height * 2 / 5 : max(5, rest.height / 3)
+        let detailH = max(minDetail, rest.height - 1 - rowCount)
+        let (tree, detail) = rest.takeBottom(detailH)
+        let (axis, rows) = tree.takeTop(1)
+        return Layout(header: header, axis: axis, rows: rows, detail: detail)
+    }
+
+    struct NumCol {
+        var title: String
+        var width: Int
+        var priority: Int
+        var cell: (SpanFigures, Span) -> (String, Role?)
+    }
+
+    static func numberColumns(width: Int, treeWidth: Int) -> [NumCol] {
+        var cols: [NumCol] = [
+            NumCol(title: "duration", width: 8, priority: 0) { f, _ in (Format.duration(f.durationMs), nil) },
+            NumCol(title: "self tok", width: 8, priority: 3) { f, _ in
+                if !f.selfTokens.isZero { return (Format.compact(Double(f.selfTokens.total)), .tokens) }
+                return f.isRollup ? ("roll-up", .muted) : ("", nil)
+            },
+            NumCol(title: "incl tok", width: 8, priority: 2) { f, _ in
+                f.inclusiveTokens.isZero ? ("", nil) : (Format.compact(Double(f.inclusiveTokens.total)), .tokens)
+            },
+            NumCol(title: "self cost", width: 9, priority: 1) { f, _ in
+                if !f.selfCost.isZero { return (Format.cost(f.selfCost, unknown: "?"), f.selfCost.isUnknown ? .warn : .cost) }
+                return f.isRollup ? ("roll-up", .muted) : ("", nil)
+            },
+            NumCol(title: "incl cost", width: 9, priority: 2) { f, _ in
+                f.inclusiveCost.isZero ? ("", nil) : (Format.cost(f.inclusiveCost, unknown: "?"), f.inclusiveCost.isUnknown ? .warn : .cost)
+            },
+        ]
+        let minBar = max(16, width / 4)
+        while 3 + treeWidth + 1 + cols.map({ $0.width + 1 }).reduce(0, +) + minBar > width, let worst = cols.map(\.priority).max(), worst > 0 {
+            cols.remove(at: cols.lastIndex { $0.priority == worst }!)
+        }
+        return cols
+    }
+
+    static func treeWidth(_ width: Int) -> Int { max(22, min(52, width * 3 / 10)) }
+
+    /// Where each part of a row goes.
+    struct RowGeometry {
+        var treeX: Int
+        var treeW: Int
+        var cols: [(NumCol, Int)]
+        var barX: Int
+        var barW: Int
+    }
+
+    static func geometry(_ r: Rect) -> RowGeometry {
+        let tw = treeWidth(r.width)
+        let cols = numberColumns(width: r.width, treeWidth: tw)
+        var x = r.x + 3 + tw + 1
+        var placed: [(NumCol, Int)] = []
+        for c in cols {
+            placed.append((c, x))
+            x += c.width + 1
+        }
+        return RowGeometry(treeX: r.x + 3, treeW: tw, cols: placed, barX: x, barW: max(1, r.maxX - x - 1))
+    }
+
+    // MARK: the axis
+
+    /// Maps the trace onto the bar area: wall time with idle gaps collapsed (optional), or cumulative cost; then
+    /// zoom and pan.
+    struct AxisMap {
+        /// Piecewise-linear segments of real time: [t0, t1) maps to [u0, u1).
+        struct Segment { var t0: Int64; var t1: Int64; var u0: Double; var u1: Double; var gap: Bool }
+        var segments: [Segment] = []
+        var total: Double
+        var w0: Double
+        var w1: Double
+        var width: Int
+        var start: Int64
+        var costMode: Bool
+
+        init(_ wf: Waterfall, _ v: TraceView, width: Int) {
+            self.width = width
+            let a = wf.analysis
+            start = a.startNs ?? 0
+            costMode = v.axis == .cost
+            if costMode {
+                total = max(wf.totalKnownCost, 1e-12)
+            } else {
+                let end = a.endNs ?? start
+                let gaps = v.collapseGaps ? wf.gaps : []
+                let wall = Double(max(1, end - start))
+                let active = wall - gaps.reduce(0) { $0 + Double($1.endNs - $1.startNs) }
+                let gapU: Double = gaps.isEmpty || width <= 4 * gaps.count ? 0 : 2 * active / Double(width - 2 * gaps.count)
+                var t = start
+                var u = 0.0
+                for g in gaps where !gaps.isEmpty && gapU > 0 {
+                    segments.append(Segment(t0: t, t1: g.startNs, u0: u, u1: u + Double(g.startNs - t), gap: false))
+                    u += Double(g.startNs - t)
+                    segments.append(Segment(t0: g.startNs, t1: g.endNs, u0: u, u1: u + gapU, gap: true))
+                    u += gapU
+                    t = g.endNs
+                }
+                segments.append(Segment(t0: t, t1: max(t + 1, end), u0: u, u1: u + Double(max(1, end - t)), gap: false))
+                total = segments.last!.u1
+            }
+            let z = max(1, v.zoom)
+            let span = total / z
+            w0 = min(max(0, v.pan), 1 - 1 / z) * total
+            w1 = w0 + span
+        }
+
+        func u(ns: Int64) -> Double {
+            guard let first = segments.first else { return 0 }
+            if ns <= first.t0 { return Double(ns - first.t0) }
+            var lo = 0, hi = segments.count - 1
+            while lo < hi {
+                let mid = (lo + hi + 1) / 2
+                if segments[mid].t0 <= ns { lo = mid } else { hi = mid - 1 }
+            }
+            let sgm = segments[lo]
+            let f = Double(ns - sgm.t0) / Double(max(1, sgm.t1 - sgm.t0))
+            return sgm.u0 + min(max(f, 0), sgm.gap ? 1 : .infinity) * (sgm.u1 - sgm.u0)
+        }
+
+        /// Cell position (fractional, may fall outside [0, width]).
+        func x(ns: Int64) -> Double { (u(ns: ns) - w0) / (w1 - w0) * Double(width) }
+        func x(cost: Double) -> Double { (cost - w0) / (w1 - w0) * Double(width) }
+        /// Real time (ms since the trace start) at a cell position.
+        func ms(atU uu: Double) -> Double {
+            for sgm in segments where uu >= sgm.u0 && uu <= sgm.u1 {
+                let f = (uu - sgm.u0) / max(1e-9, sgm.u1 - sgm.u0)
+                return (Double(sgm.t0 - start) + f * Double(sgm.t1 - sgm.t0)) / 1e6
+            }
+            return uu / 1e6
+        }
+    }
+
+    // MARK: updates
+
+    static func clamp(_ s: inout AppState) {
+        guard case .trace(var v) = s.route, let wf = s.traces[v.ref]?.value else { return }
+        let rows = visibleRows(v, wf)
+        let l = layout(s)
+        if let sel = v.selectedSpan, let i = rows.firstIndex(of: sel) {
+            v.list.selected = i
+        } else if !rows.isEmpty {
+            // The selected span was folded away or filtered out: select its nearest visible ancestor.
+            var c = v.selectedSpan
+            while let x = c, !rows.contains(x) { c = wf.analysis.figures[x].parent }
+            v.list.selected = c.flatMap { rows.firstIndex(of: $0) } ?? min(v.list.selected, rows.count - 1)
+            v.selectedSpan = rows[v.list.selected]
+        }
+        v.list.clamp(count: rows.count, visible: l.rows.height)
+        v.zoom = max(1, min(v.zoom, 1_048_576))
+        v.pan = max(0, min(v.pan, 1 - 1 / v.zoom))
+        v.detailScroll = max(0, v.detailScroll)
+        s.setRoute(.trace(v))
+    }
+
+    static func perform(_ s: inout AppState, _ a: Action) -> [Effect] {
+        guard case .trace(var v) = s.route else { return [] }
+        guard let wf = s.traces[v.ref]?.value else { return [] }
+        let an = wf.analysis
+        let l = layout(s)
+        let rows = visibleRows(v, wf)
+        func select(_ i: Int) {
+            v.selectedSpan = i
+            // Unfold its ancestors so it shows.
+            var c = an.figures[i].parent
+            while let x = c {
+                v.folded.remove(x)
+                c = an.figures[x].parent
+            }
+            if v.kindFilter != nil && an.trace.spans[i].category != v.kindFilter { v.kindFilter = nil }
+        }
+        if v.focus == .detail {
+            // The detail pane has the keys that move; everything else still acts on the selected span.
+            let page = max(1, l.detail.height - 3)
+            var handled = true
+            switch a {
+            case .up: v.detailScroll -= 1
+            case .down: v.detailScroll += 1
+            case .pageUp: v.detailScroll -= page
+            case .pageDown: v.detailScroll += page
+            case .halfUp: v.detailScroll -= page / 2
+            case .halfDown: v.detailScroll += page / 2
+            case .top: v.detailScroll = 0
+            case .bottom: v.detailScroll = Int.max / 4
+            case .switchFocus, .fold: v.focus = .tree
+            default: handled = false
+            }
+            if handled {
+                s.setRoute(.trace(v))
+                clamp(&s)
+                return []
+            }
+        }
+        var pos = v.list
+        if pos.navigate(a, count: rows.count, visible: l.rows.height) {
+            v.list = pos
+            if pos.selected < rows.count { v.selectedSpan = rows[pos.selected] }
+            v.detailScroll = 0
+            s.setRoute(.trace(v))
+            clamp(&s)
+            return []
+        }
+        let sel = v.selectedSpan ?? rows.first
+        switch a {
+        case .open:
+            if let i = sel, !an.figures[i].children.isEmpty {
+                if v.folded.contains(i) { v.folded.remove(i) } else { v.folded.insert(i) }
+            }
+        case .fold:
+            if let i = sel {
+                if !an.figures[i].children.isEmpty && !v.folded.contains(i) {
+                    v.folded.insert(i)
+                } else if let p = an.figures[i].parent {
+                    v.selectedSpan = p
+                }
+            }
+        case .unfold:
+            if let i = sel {
+                if v.folded.contains(i) { v.folded.remove(i) } else if let c = an.figures[i].children.first, rows.contains(c) { v.selectedSpan = c }
+            }
+        case .parent:
+            if let i = sel, let p = an.figures[i].parent { v.selectedSpan = p }
+        case .foldAll:
+            v.folded = Set(an.order.filter { !an.figures[$0].children.isEmpty && an.figures[$0].parent != nil })
+            s.message = "folded below the roots (Z unfolds everything)"
+        case .unfoldAll:
+            v.folded = []
+        case .nextError:
+            let errs = an.order.filter { an.trace.spans[$0].isError }
+            guard !errs.isEmpty else {
+                s.message = "no errors in this trace"
+                break
+            }
+            let cur = sel.flatMap { an.order.firstIndex(of: $0) } ?? -1
+            let next = errs.first { an.order.firstIndex(of: $0)! > cur } ?? errs[0]
+            select(next)
+            let k = errs.firstIndex(of: next)! + 1
+            s.message = "error \(k) of \(errs.count): \(an.trace.spans[next].errorMessage.map { Format.oneLine($0, max: 120) } ?? an.trace.spans[next].name)"
+        case .toggleAxis:
+            v.axis = v.axis == .time ? .cost : .time
+            v.zoom = 1
+            v.pan = 0
+            s.message = v.axis == .cost
+                ? (wf.totalKnownCost > 0 ? "x axis: cumulative cost (\(Format.usd(wf.totalKnownCost)) in all): bar width is spend" : "x axis: cumulative cost — no span in this trace has a known cost")
+                : "x axis: wall time"
+        case .zoomIn, .zoomOut:
+            let m = AxisMap(wf, v, width: geometry(l.rows).barW)
+            var center = (m.w0 + m.w1) / 2
+            if a == .zoomIn, let i = sel {
+                let sp = an.trace.spans[i]
+                if v.axis == .cost {
+                    center = wf.costInterval[i].map { ($0.lowerBound + $0.upperBound) / 2 } ?? wf.costAt[i]
+                } else if let st = sp.startNs {
+                    center = (m.u(ns: st) + m.u(ns: sp.endNs ?? st)) / 2
+                }
+            }
+            v.zoom = a == .zoomIn ? min(v.zoom * 2, Double(1 << 20)) : max(1, v.zoom / 2)
+            v.pan = center / m.total - 0.5 / v.zoom
+            s.message = v.zoom == 1 ? "whole trace" : "zoom ×\(Format.number(v.zoom, digits: 0)) (0 resets, H/L pan)"
+        case .panLeft: v.pan -= 0.25 / v.zoom
+        case .panRight: v.pan += 0.25 / v.zoom
+        case .resetZoom:
+            v.zoom = 1
+            v.pan = 0
+        case .toggleGaps:
+            v.collapseGaps.toggle()
+            s.message = wf.gaps.isEmpty ? "this trace has no long idle gaps" : (v.collapseGaps ? "idle gaps collapsed (⋯)" : "idle gaps shown at full length")
+        case .kindFilter:
+            let cycle: [SpanCategory?] = [.llm, .tool, .agent, .chain, nil]
+            let i = cycle.firstIndex { $0 == v.kindFilter } ?? cycle.count - 1
+            v.kindFilter = cycle[(i + 1) % cycle.count]
+            s.message = v.kindFilter.map { "only \($0.rawValue) spans (and their ancestors) · K again for the next kind, Esc for all" } ?? "all spans"
+        case .switchFocus:
+            v.focus = .detail
+        case .nextMatch, .prevMatch:
+            s.setRoute(.trace(v))
+            jumpToMatch(&s, forward: a == .nextMatch, includeCurrent: false)
+            return []
+        case .pager:
+            guard let i = sel else { return [] }
+            let lines = SpanDetail.lines(wf, i, width: 100, search: "", Renderer(theme: Theme(name: "plain", styles: [:]), symbols: .unicode))
+            return [.page(title: "\(an.trace.spans[i].name) · trace \(an.trace.traceID)", text: lines.map { $0.map(\.text).joined() }.joined(separator: "\n"))]
+        default: break
+        }
+        s.setRoute(.trace(v))
+        clamp(&s)
+        return []
+    }
+
+    /// Moves to the next (or previous) search match, unfolding what hides it.
+    static func jumpToMatch(_ s: inout AppState, forward: Bool, includeCurrent: Bool) {
+        guard case .trace(var v) = s.route, let wf = s.traces[v.ref]?.value else { return }
+        v.matches = matches(wf, v.search)
+        defer {
+            s.setRoute(.trace(v))
+            clamp(&s)
+        }
+        guard !v.matches.isEmpty else {
+            if !v.search.isEmpty { s.message = "no span matches '\(v.search)'" }
+            return
+        }
+        let order = wf.analysis.order
+        var pos = [Int](repeating: 0, count: order.count)
+        for (k, i) in order.enumerated() { pos[i] = k }
+        let cur = v.selectedSpan.map { pos[$0] } ?? -1
+        let target: Int
+        if forward {
+            target = v.matches.first { includeCurrent ? pos[$0] >= cur : pos[$0] > cur } ?? v.matches[0]
+        } else {
+            target = v.matches.last { pos[$0] < cur } ?? v.matches.last!
+        }
+        v.selectedSpan = target
+        var c = wf.analysis.figures[target].parent
+        while let x = c {
+            v.folded.remove(x)
+            c = wf.analysis.figures[x].parent
+        }
+        if let k = v.kindFilter, wf.analysis.trace.spans[target].category != k { v.kindFilter = nil }
+        let n = v.matches.firstIndex(of: target)! + 1
+        s.message = "match \(n) of \(v.matches.count) for '\(v.search)' (n/N)"
+    }
+
+    static func status(_ s: AppState, _ v: TraceView) -> String {
+        guard let wf = s.traces[v.ref]?.value else { return "" }
+        let rows = visibleRows(v, wf)
+        var t = "span \(rows.isEmpty ? 0 : v.list.selected + 1) of \(rows.count)"
+        if rows.count != wf.analysis.figures.count { t += " shown (\(Format.grouped(wf.analysis.figures.count)) in all)" }
+        if !v.matches.isEmpty { t += " · \(v.matches.count) matches" }
+        return t
+    }
+
+    static func click(_ s: inout AppState, _ x: Int, _ y: Int) -> [Effect] {
+        guard case .trace(var v) = s.route, let wf = s.traces[v.ref]?.value else { return [] }
+        let l = layout(s)
+        if l.detail.contains(x: x, y: y) {
+            v.focus = .detail
+            s.setRoute(.trace(v))
+            return []
+        }
+        guard l.rows.contains(x: x, y: y) else { return [] }
+        let rows = visibleRows(v, wf)
+        let i = v.list.offset + (y - l.rows.y)
+        guard i < rows.count else { return [] }
+        v.focus = .tree
+        if rows[i] == v.selectedSpan {
+            s.setRoute(.trace(v))
+            return perform(&s, .open)
+        }
+        v.selectedSpan = rows[i]
+        v.detailScroll = 0
+        s.setRoute(.trace(v))
+        return []
+    }
+
+    // MARK: render
+
+    static func glyph(_ c: SpanCategory) -> String {
+        switch c {
+        case .agent: return "A"
+        case .chain: return "C"
+        case .llm: return "L"
+        case .tool: return "T"
+        case .retriever: return "R"
+        case .embedding: return "M"
+        case .evaluation: return "E"
+        case .other: return "·"
+        }
+    }
+
+    static func render(_ b: inout Buffer, _ body: Rect, _ s: AppState, _ v: TraceView, _ r: Renderer) {
+        switch s.traces[v.ref] {
+        case .loading(let phase, let f)?:
+            r.loading(&b, body, s, what: "trace \(v.ref.traceID)", phase: phase, fraction: f)
+            return
+        case .failed(let msg)?:
+            r.note(&b, body, "Could not load this trace: \(msg). Esc goes back.", .error)
+            return
+        case nil:
+            r.note(&b, body, "Not loaded (cancelled). Esc goes back.")
+            return
+        case .ready(let wf)?:
+            let l = layout(s)
+            header(&b, l.header, s, v, wf, r)
+            waterfall(&b, l, v, wf, r)
+            detail(&b, l.detail, v, wf, r)
+        }
+    }
+
+    static func header(_ b: inout Buffer, _ h: Rect, _ s: AppState, _ v: TraceView, _ wf: Waterfall, _ r: Renderer) {
+        let a = wf.analysis
+        let t = a.trace
+        let test = s.analysis(v.ref.runKey)?.tests.first { $0.trace?.traceID == v.ref.traceID }
+        var x = b.put(" " + (test?.taskID ?? a.testRoot?.attributes["test.id"]?.text ?? a.roots.first.map { t.spans[$0].name } ?? "trace"), x: h.x, y: h.y, maxX: h.maxX, style: r.st(.title))
+        if let test {
+            x = b.put(" · ", x: x, y: h.y, style: r.st(.muted))
+            x = b.put(Format.outcomeGlyph(test.outcome) + " " + test.outcome.rawValue, x: x, y: h.y, style: r.st(r.outcomeRole(test.outcome)))
+            x = b.put(" · \(test.agentType)", x: x, y: h.y, style: r.st(.muted))
+        }
+        let prompt = test?.result?.prompt ?? a.testRoot?.attributes["prompt"]?.text
+        if let prompt { b.put("  \u{201C}" + Format.oneLine(prompt, max: 300) + "\u{201D}", x: x, y: h.y, maxX: h.maxX, style: .plain) }
+        // Figures.
+        let tools = Set(a.trace.spans.filter { $0.category == .tool }.compactMap { $0.toolName ?? $0.name }).sorted()
+        var line: Line = [
+            Segment(" wall ", r.st(.muted)), Segment(Format.duration(a.wallMs)),
+            Segment(" · \(Format.grouped(t.spans.count)) spans · \(a.llmCalls) LLM call\(a.llmCalls == 1 ? "" : "s") · ", r.st(.muted)),
+            Segment("tools \(tools.isEmpty ? "none" : tools.joined(separator: ", "))", r.st(.kindTool)),
+            Segment(" · ", r.st(.muted)),
+            Segment("\(a.errorCount) error\(a.errorCount == 1 ? "" : "s")", r.st(a.errorCount > 0 ? .error : .muted)),
+            Segment(" · tokens ", r.st(.muted)), Segment(Format.compact(Double(a.tokens.total)), r.st(.tokens)),
+            Segment(" · cost ", r.st(.muted)), Segment(Format.cost(a.cost), r.st(a.cost.isUnknown ? .warn : .cost)),
+        ]
+        let rec: Line = [Segment("  recorded: \(Format.compact(t.recordedTotalTokens.map(Double.init))) tok, \(Format.usd(t.recordedTotalCostUSD, unknown: t.recordedTotalTokens == nil ? "—" : "unknown")), \(Format.duration(t.recordedTotalDurationMs)) summed", r.st(.recorded))]
+        if width(of: line + rec) <= h.width { line += rec }
+        b.put(line, x: h.x, y: h.y + 1, maxX: h.maxX)
+        if h.height >= 3 {
+            // Where the money went: by model, and by span kind.
+            var l3: Line = [Segment(" ")]
+            let byModel = a.costByModel.sorted { $0.value.knownUSD > $1.value.knownUSD }
+            if !byModel.isEmpty {
+                l3.append(Segment("by model ", r.st(.muted)))
+                for (m, c) in byModel.prefix(3) { l3.append(Segment("\(m) \(Format.cost(c))  ", r.st(.cost))) }
+            }
+            let byKind = a.costByCategory.sorted { $0.value.knownUSD > $1.value.knownUSD }
+            if !byKind.isEmpty {
+                l3.append(Segment("by kind ", r.st(.muted)))
+                for (k, c) in byKind { l3.append(Segment("\(k.rawValue) \(Format.cost(c))  ", r.st(r.kindRole(k)))) }
+            }
+            l3.append(Segment("  ● latency path  $ cost path", r.st(.muted)))
+            b.put(l3, x: h.x, y: h.y + 2, maxX: h.maxX)
+        }
+    }
+
+    static func waterfall(_ b: inout Buffer, _ l: Layout, _ v: TraceView, _ wf: Waterfall, _ r: Renderer) {
+        let a = wf.analysis
+        let spans = a.trace.spans
+        let g = geometry(l.rows)
+        let map = AxisMap(wf, v, width: g.barW)
+        // Column header and the axis.
+        let head = l.axis
+        b.fill(head, r.st(.header))
+        var title = "span"
+        if let k = v.kindFilter { title += " (\(k.rawValue) only)" }
+        b.put(title, x: g.treeX, y: head.y, maxX: g.treeX + g.treeW, style: r.st(.header))
+        for (c, x) in g.cols { b.put(TextWidth.pad(c.title, c.width, right: true), x: x, y: head.y, style: r.st(.header)) }
+        axisTicks(&b, y: head.y, x: g.barX, map: map, wf: wf, v: v, r: r)
+
+        let rows = visibleRows(v, wf)
+        let matchSet = Set(v.matches)
+        for k in 0..<l.rows.height {
+            let ri = v.list.offset + k
+            guard ri < rows.count else { break }
+            let i = rows[ri]
+            let f = a.figures[i]
+            let sp = spans[i]
+            let y = l.rows.y + k
+            let selected = ri == v.list.selected
+            let rowStyle: Style? = selected ? r.st(.selected).patched(v.focus == .detail ? Style(attrs: [.dim]) : Style()) : nil
+            if let rowStyle { b.fill(Rect(x: l.rows.x, y: y, width: l.rows.width, height: 1), rowStyle) }
+            func st(_ role: Role?) -> Style {
+                let base = role.map(r.st) ?? .plain
+                return rowStyle.map { base.patched($0) } ?? base
+            }
+            if f.onLatencyPath { b.put("●", x: l.rows.x, y: y, style: st(.critical)) }
+            if f.onCostPath { b.put("$", x: l.rows.x + 1, y: y, style: st(.costPath)) }
+            // Tree text.
+            var line: Line = []
+            let maxIndent = max(0, (g.treeW - 14) / 2)
+            let ancestors = Array(a.ancestry(i).dropFirst())
+            let depth = ancestors.count
+            if depth > maxIndent {
+                line.append(Segment(r.symbols.ellipsis + String(depth) + " ", st(.muted)))
+            }
+            let shown = min(depth, maxIndent)
+            // Levels from the shallowest shown ancestor down.
+            if shown > 0 {
+                for level in stride(from: shown - 1, through: 1, by: -1) {
+                    let anc = ancestors[level - 1]
+                    line.append(Segment(hasNextSibling(anc, a) ? r.symbols.tree[2] : r.symbols.tree[3], st(.muted)))
+                }
+                line.append(Segment(hasNextSibling(i, a) ? r.symbols.tree[0] : r.symbols.tree[1], st(.muted)))
+            }
+            let fold = f.children.isEmpty ? " " : (v.folded.contains(i) ? (r.symbols.braille ? "▸" : "+") : (r.symbols.braille ? "▾" : "-"))
+            line.append(Segment(fold, st(.muted)))
+            line.append(Segment(glyph(sp.category) + " ", st(r.kindRole(sp.category))))
+            var nameStyle = st(sp.isError ? .error : nil)
+            if matchSet.contains(i) { nameStyle = nameStyle.patched(r.st(.match)) }
+            line.append(Segment(sp.name, nameStyle))
+            if sp.isError { line.append(Segment(" ✗", st(.error))) }
+            if f.isOrphan { line.append(Segment(" (orphan)", st(.warn))) }
+            if v.folded.contains(i) { line.append(Segment(" +\(subtreeSize(i, a) - 1)", st(.muted))) }
+            let used = width(of: line)
+            if used > g.treeW { line = truncateLine(line, g.treeW, r.symbols.ellipsis) }
+            b.put(line, x: g.treeX, y: y, maxX: g.treeX + g.treeW)
+            for (c, x) in g.cols {
+                let (text, role) = c.cell(f, sp)
+                b.put(TextWidth.pad(text, c.width, right: true), x: x, y: y, style: st(role))
+            }
+            // The bar.
+            var barStyle = st(sp.isError ? .error : r.kindRole(sp.category))
+            if rowStyle == nil, f.onLatencyPath && v.axis == .time { barStyle = barStyle.patched(Style(attrs: [.bold])) }
+            if map.costMode {
+                if let iv = wf.costInterval[i] {
+                    drawSpanBar(&b, x: g.barX, y: y, maxX: g.barX + g.barW, start: max(0, map.x(cost: iv.lowerBound)), end: min(Double(g.barW), map.x(cost: iv.upperBound)), style: barStyle, symbols: r.symbols)
+                } else {
+                    let cx = Int(map.x(cost: wf.costAt[i]))
+                    if cx >= 0 && cx < g.barW { b.put(r.symbols.dot, x: g.barX + cx, y: y, style: st(.muted)) }
+                }
+            } else if let st0 = sp.startNs {
+                let x0 = map.x(ns: st0), x1 = map.x(ns: sp.endNs ?? st0)
+                if x1 >= 0 && x0 <= Double(g.barW) {
+                    drawSpanBar(&b, x: g.barX, y: y, maxX: g.barX + g.barW, start: max(0, x0), end: min(Double(g.barW), max(x0, x1)), style: barStyle, symbols: r.symbols)
+                }
+            }
+        }
+        if rows.isEmpty { r.note(&b, l.rows, "No span to show (K cycles the kind filter, Esc clears it).") }
+    }
+
+    static func hasNextSibling(_ i: Int, _ a: TraceAnalysis) -> Bool {
+        let sibs = a.figures[i].parent.map { a.figures[$0].children } ?? a.roots
+        return sibs.last != i
+    }
+
+    static func subtreeSize(_ i: Int, _ a: TraceAnalysis) -> Int {
+        var n = 0
+        var stack = [i]
+        while let x = stack.popLast() {
+            n += 1
+            stack += a.figures[x].children
+        }
+        return n
+    }
+
+    static func truncateLine(_ line: Line, _ w: Int, _ ellipsis: String) -> Line {
+        var out: Line = []
+        var used = 0
+        for sgm in line {
+            let sw = TextWidth.width(sgm.text)
+            if used + sw <= w - 1 {
+                out.append(sgm)
+                used += sw
+            } else {
+                out.append(Segment(TextWidth.truncate(sgm.text + "  ", w - used, ellipsis: ellipsis), sgm.style))
+                break
+            }
+        }
+        return out
+    }
+
+    static func axisTicks(_ b: inout Buffer, y: Int, x: Int, map: AxisMap, wf: Waterfall, v: TraceView, r: Renderer) {
+        let w = map.width
+        let span = map.w1 - map.w0
+        if map.costMode {
+            guard wf.totalKnownCost > 0 else {
+                b.put("no known cost in this trace", x: x, y: y, maxX: x + w, style: r.st(.header).patched(r.st(.muted)))
+                return
+            }
+            let step = niceStep(span, maxTicks: max(1, w / 10))
+            var t = (map.w0 / step).rounded(.up) * step
+            var lastEnd = -1
+            while t <= map.w1 + 1e-15 {
+                let cx = Int(map.x(cost: t))
+                let label = "\(r.symbols.vline)" + Format.usd(t)
+                if cx > lastEnd && cx + TextWidth.width(label) <= w {
+                    b.put(label, x: x + cx, y: y, style: r.st(.header).patched(r.st(.axis)))
+                    lastEnd = cx + TextWidth.width(label)
+                }
+                t += step
+            }
+            return
+        }
+        // Time ticks at nice steps of real time; none inside collapsed gaps.
+        let startMs = map.ms(atU: map.w0), endMs = map.ms(atU: map.w1)
+        let visibleMs = max(1e-6, endMs - startMs)
+        let step = niceStep(visibleMs, maxTicks: max(1, w / 10))
+        var t = (startMs / step).rounded(.up) * step
+        var lastEnd = -1
+        var guardCount = 0
+        while t <= endMs + 1e-9 && guardCount < 1000 {
+            guardCount += 1
+            let ns = map.start + Int64(t * 1e6)
+            let inGap = map.segments.contains { $0.gap && ns > $0.t0 && ns < $0.t1 }
+            let cx = Int(map.x(ns: ns))
+            let label = r.symbols.vline + Format.duration(t)
+            let lw = TextWidth.width(label)
+            if !inGap, cx > lastEnd, cx >= 0, cx < w {
+                if cx + lw <= w {
+                    b.put(label, x: x + cx, y: y, style: r.st(.header).patched(r.st(.axis)))
+                    lastEnd = cx + lw
+                } else if w - lw > lastEnd + 1 {
+                    // The last tick near the right edge: its label ends at the tick.
+                    let text = Format.duration(t) + r.symbols.vline
+                    b.put(text, x: x + cx - lw + 1, y: y, style: r.st(.header).patched(r.st(.axis)))
+                    lastEnd = cx
+                }
+            }
+            t += step
+        }
+        for sgm in map.segments where sgm.gap {
+            let cx = Int(map.x(ns: sgm.t0))
+            if cx >= 0 && cx < w {
+                b.put("⋯", x: x + cx, y: y, style: r.st(.header).patched(r.st(.gap)))
+                b.put(Format.duration(Double(sgm.t1 - sgm.t0) / 1e6), x: x + cx + 1, y: y, maxX: x + w, style: r.st(.header).patched(r.st(.gap)))
+            }
+        }
+    }
+
+    static func detail(_ b: inout Buffer, _ area: Rect, _ v: TraceView, _ wf: Waterfall, _ r: Renderer) {
+        guard area.height >= 3, let i = v.selectedSpan else { return }
+        let sp = wf.analysis.trace.spans[i]
+        let focused = v.focus == .detail
+        drawBox(&b, area, title: "\(glyph(sp.category)) \(sp.name)" + (focused ? " — j/k scroll · Tab back · o $PAGER" : " — Tab to scroll · o $PAGER"),
+                style: r.st(focused ? .accent : .border), titleStyle: r.st(.title), symbols: r.symbols)
+        let inner = area.inset(1, 1)
+        let lines = SpanDetail.lines(wf, i, width: inner.width - 2, search: v.search, r)
+        TextView(lines: lines, offset: min(v.detailScroll, TextView.maxOffset(lines: lines.count, height: inner.height)), indicatorStyle: r.st(.muted), symbols: r.symbols)
+            .render(into: &b, area: Rect(x: inner.x + 1, y: inner.y, width: inner.width - 1, height: inner.height))
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+
+/// The corrected figures of one analysed run that the leaderboard shows and sorts by (a few numbers, kept per run
+/// once its traces have been read).
+public struct RunTotals: Sendable, Equatable {
+    public var tests: Int
+    public var passed: Int
+    public var failed: Int
+    public var errored: Int
+    public var timedOut: Int
+    public var successRate: Double?
+    /// nil when the run has no traces (tokens and cost unknown).
+    public var tokens: TokenCounts?
+    public var cost: CostSum?
+    public var costPerPass: Double?
+    public var wallMeanMs: Double?
+    public var wallP50Ms: Double?
+    public var wallP95Ms: Double?
+    /// `2× NVIDIA L4` from the GPU metrics, nil without GPU data.
+    public var hardware: String?
+    public var co2Grams: Double?
+
+    public init(_ a: RunAnalysis) {
+        tests = a.testCount
+        passed = a.passed
+        failed = a.failed
+        errored = a.errored
+        timedOut = a.timedOut
+        successRate = a.successRate
+        tokens = a.hasTraces ? a.tokens : nil
+        cost = a.hasTraces ? a.cost : nil
+        costPerPass = a.costPerPass
+        wallMeanMs = a.wall?.mean
+        wallP50Ms = a.wall?.p50
+        wallP95Ms = a.wall?.p95
+        hardware = a.metrics?.hardware
+        co2Grams = a.co2Grams
+    }
+}
+
+extension RunMetrics {
+    /// The GPUs measured, as `NVIDIA L4` or `2× NVIDIA L4` (mixed models joined with `+`).
+    public var hardware: String? {
+        guard hasGPUData else { return nil }
+        var names: [String] = []
+        var counts: [String: Int] = [:]
+        for g in gpuIDs {
+            let n = series.first { $0.gpuID == g && $0.gpuName != nil }?.gpuName ?? "GPU"
+            if counts[n] == nil { names.append(n) }
+            counts[n, default: 0] += 1
+        }
+        return names.map { counts[$0]! > 1 ? "\(counts[$0]!)× \($0)" : $0 }.joined(separator: " + ")
+    }
+}
