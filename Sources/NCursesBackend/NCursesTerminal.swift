@@ -34,11 +34,11 @@ public final class NCursesTerminal: TerminalBackend {
         _ = setlocale(LC_ALL, "")
         if String(cString: cn_codeset()) != "UTF-8" { _ = setlocale(LC_CTYPE, "C.UTF-8") }
         unicode = String(cString: cn_codeset()) == "UTF-8"
+        let term = termName ?? ProcessInfo.processInfo.environment["TERM"] ?? ""
+        if term == "dumb" || term.isEmpty { throw TerminalError.dumbTerminal }
         if output == nil {
             guard isatty(STDOUT_FILENO) == 1, isatty(STDIN_FILENO) == 1 else { throw TerminalError.notATerminal }
         }
-        let term = termName ?? ProcessInfo.processInfo.environment["TERM"] ?? ""
-        if term == "dumb" || term.isEmpty { throw TerminalError.dumbTerminal }
         let out = output ?? fdopen(STDOUT_FILENO, "w")
         let inp = input ?? fdopen(STDIN_FILENO, "r")
         if output == nil { cn_save_termios() }

@@ -183,6 +183,7 @@ public struct CompareView: Equatable, Sendable {
     public var column = 0
     public var filter: CompareFilter = .all
     public var sort: CompareSort = .task
+    public var sortDescending = false
     public var text = ""
     public init(keys: [String]) { self.keys = keys }
 }

@@ -92,7 +92,9 @@ public enum KeyMap {
         Binding([.left, .char("h")], nil, "previous run column", .left, ["compare"]),
         Binding([.right, .char("l")], nil, "next run column", .right, ["compare"]),
         Binding([.char("t")], "t", "trajectories of the test: baseline against the selected run", .trajectory, ["compare"]),
-        Binding([.char("O")], nil, "open the other side's trace", .openOther, ["trajectory"]),
+        Binding([.char("n")], "n/N", "next difference", .nextMatch, ["trajectory"]),
+        Binding([.char("N")], nil, "previous difference", .prevMatch, ["trajectory"]),
+        Binding([.char("O")], "O", "open the other side's trace at the step", .openOther, ["trajectory"]),
         Binding([.char("r")], nil, "reload from disk", .reload),
         Binding([.char("?")], "?", "this help", .help),
         Binding([.char("q"), .ctrl("c")], "q", "quit", .quit),
@@ -139,6 +141,8 @@ public enum KeyMap {
         case .pager: return "pager"
         case .compareFilter: return "filter"
         case .trajectory: return "trajectory"
+        case .nextMatch: return "difference"
+        case .openOther: return "other side"
         case .help: return "help"
         case .quit: return "quit"
         default: return ""

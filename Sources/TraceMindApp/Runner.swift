@@ -95,43 +95,9 @@ public final class Runner {
     func start(_ r: LoadRequest, _ state: AppState) {
         inbox.reset(r)
         let inbox = inbox
-        let cancelled: @Sendable () -> Bool = { inbox.isCancelled(r) }
-        switch r {
-        case .run(let key):
-            guard let entry = state.entry(key) else { return }
-            Thread.detachNewThread {
-                let data = RunLoader.load(
-                    entry, progress: { phase, f in inbox.post(.runProgress(key, phase: phase, fraction: f)) }, isCancelled: cancelled)
-                if data.cancelled || cancelled() { return }
-                inbox.post(.run(key, RunAnalysis(entry: entry, data: data)))
-            }
-        case .trace(let ref):
-            guard let entry = state.entry(ref.runKey), let a = state.analysis(ref.runKey),
-                let summary = (a.tests.compactMap(\.trace) + a.extraTraces).first(where: { $0.traceID == ref.traceID })
-            else {
-                inbox.post(.traceFailed(ref, "the run is not loaded"))
-                return
-            }
-            Thread.detachNewThread {
-                do {
-                    let t = try RunLoader.loadTrace(summary, fs: entry.files.fs)
-                    if cancelled() { return }
-                    inbox.post(.trace(ref, Waterfall(TraceAnalysis(t))))
-                } catch {
-                    inbox.post(.traceFailed(ref, "\(error)"))
-                }
-            }
-        case .findTrace(let query):
-            let catalog = state.catalog
-            Thread.detachNewThread {
-                do {
-                    let m = try TraceFinder.find(query, in: catalog)
-                    let ref = TraceRef(runKey: m.run.key, traceID: m.summary.traceID)
-                    inbox.post(.traceFound(query: query, ref, m.analysis))
-                } catch {
-                    inbox.post(.traceNotFound(query: query, "\(error)"))
-                }
-            }
+        let job = Loads.job(r, state)
+        Thread.detachNewThread {
+            Loads.perform(job, post: { inbox.post($0) }, isCancelled: { inbox.isCancelled(r) })
         }
     }
 
@@ -150,6 +116,57 @@ public final class Runner {
         Thread.detachNewThread {
             let data = RunLoader.load(entry)
             inbox.post(.prefetched(key, RunTotals(RunAnalysis(entry: entry, data: data))))
+        }
+    }
+}
+
+/// The background loads, as plain functions: the runner runs them on threads, tests run them inline.
+public enum Loads {
+    /// What a load needs from the state, captured on the UI thread.
+    public enum Job: Sendable {
+        case run(String, RunEntry)
+        case trace(TraceRef, TraceSummary, any DataFileSystem)
+        case findTrace(String, Catalog)
+        case fail(LoadResult)
+    }
+
+    public static func job(_ r: LoadRequest, _ state: AppState) -> Job {
+        switch r {
+        case .run(let key):
+            guard let entry = state.entry(key) else { return .fail(.runFailed(key, "no such run")) }
+            return .run(key, entry)
+        case .trace(let ref):
+            guard let entry = state.entry(ref.runKey), let a = state.analysis(ref.runKey),
+                let summary = (a.tests.compactMap(\.trace) + a.extraTraces).first(where: { $0.traceID == ref.traceID })
+            else { return .fail(.traceFailed(ref, "its run is not loaded")) }
+            return .trace(ref, summary, entry.files.fs)
+        case .findTrace(let q):
+            return .findTrace(q, state.catalog)
+        }
+    }
+
+    public static func perform(_ job: Job, post: @escaping @Sendable (LoadResult) -> Void, isCancelled: @escaping @Sendable () -> Bool) {
+        switch job {
+        case .fail(let r): post(r)
+        case .run(let key, let entry):
+            let data = RunLoader.load(entry, progress: { phase, f in post(.runProgress(key, phase: phase, fraction: f)) }, isCancelled: isCancelled)
+            if data.cancelled || isCancelled() { return }
+            post(.run(key, RunAnalysis(entry: entry, data: data)))
+        case .trace(let ref, let summary, let fs):
+            do {
+                let t = try RunLoader.loadTrace(summary, fs: fs)
+                if isCancelled() { return }
+                post(.trace(ref, Waterfall(TraceAnalysis(t))))
+            } catch {
+                post(.traceFailed(ref, "\(error)"))
+            }
+        case .findTrace(let query, let catalog):
+            do {
+                let m = try TraceFinder.find(query, in: catalog)
+                post(.traceFound(query: query, TraceRef(runKey: m.run.key, traceID: m.summary.traceID), m.analysis))
+            } catch {
+                post(.traceNotFound(query: query, "\(error)"))
+            }
         }
     }
 }

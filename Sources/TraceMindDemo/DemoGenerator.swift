@@ -81,7 +81,7 @@ enum Tasks {
             toolOutput: "Paris: 14°C, light rain, wind 12 km/h", answer: "It is 14°C with light rain in Paris."),
         DemoTask(
             id: "weather_tokyo", prompt: "東京の天気は？ (What's the weather in Tokyo?)", difficulty: "easy", tool: "get_weather",
-            toolClass: "WeatherTool", agentTypes: ["tool"], argJSON: #"{"location": "東京"}"#,
+            toolClass: "天気Tool", agentTypes: ["tool"], argJSON: #"{"location": "東京"}"#,
             toolOutput: "東京: 21°C, 晴れ (sunny)", answer: "東京は21°Cで晴れです。"),
         DemoTask(
             id: "time_utc", prompt: "What time is it in UTC?", difficulty: "easy", tool: "get_current_time",
@@ -178,7 +178,7 @@ struct RunSpec {
                 model: "anthropic/claude-sonnet", provider: "litellm", agentType: "tool", era: .current, status: .failed, seed: 44,
                 taskCount: 0, passRate: 0, startNs: base + 2_700_000_000_000, useCase: "customer-support", team: "agents"),
             RunSpec(
-                folder: "mistral_mistral-small-latest_tool_20251022_205434", runID: nil, model: "mistral/mistral-small-latest",
+                folder: "mistral_mistral-small-latest_tool_20251022_185434", runID: nil, model: "mistral/mistral-small-latest",
                 provider: "litellm", agentType: "tool", era: .legacy, seed: 55, taskCount: 5, steps: 1...2, passRate: 0.4,
                 errorRate: 0.2, pricePerMPrompt: nil, pricePerMCompletion: nil,
                 startNs: 1_761_159_274_000_000_000),

@@ -107,19 +107,32 @@ public enum Format {
         return "\(m) · \(e.row.agentType)"
     }
 
-    /// One line, no control characters: for table cells and CSV.
+    /// One line, no control characters: for table cells, CSV and Markdown. Newlines and tabs become spaces; other
+    /// controls (ESC of escape sequences, BEL, C1 codes) become inert pictures (`␛`, `␇`), never raw bytes.
     public static func oneLine(_ s: String?, max: Int = 200) -> String {
         guard let s else { return "" }
-        var out = ""
+        var out = String.UnicodeScalarView()
+        var n = 0
         for ch in s.unicodeScalars {
-            if ch == "\n" || ch == "\r" || ch == "\t" { out += " " } else if ch.value < 0x20 || (0x7F...0x9F).contains(ch.value) {
-                out += "\u{FFFD}"
+            let v = ch.value
+            if ch == "\n" || ch == "\r" || ch == "\t" {
+                out.append(" ")
+            } else if v < 0x20 {
+                out.append(Unicode.Scalar(0x2400 + v)!)
+            } else if v == 0x7F {
+                out.append("\u{2421}")
+            } else if (0x80...0x9F).contains(v) || v == 0x2028 || v == 0x2029 || (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v) {
+                out.append("\u{FFFD}")
             } else {
-                out.unicodeScalars.append(ch)
+                out.append(ch)
             }
-            if out.count >= max { out += "…"; break }
+            n += 1
+            if n >= max {
+                out.append("…")
+                break
+            }
         }
-        return out
+        return String(out)
     }
 }
 

@@ -208,19 +208,33 @@ public enum Reports {
 
     // MARK: compare
 
+    /// Unique short labels for the runs of a comparison.
+    public static func runLabels(_ c: Comparison) -> [String] {
+        let base = c.runs.map { Format.runLabel($0.entry) }
+        return base.enumerated().map { i, l in base.filter { $0 == l }.count > 1 ? l + " (" + short(c.runs[i].entry.key) + ")" : l }
+    }
+
     public static func compareJSON(_ c: Comparison) -> JSON {
-        .obj([
-            ("runs", .array(c.runs.map { .obj(leaderboardFields($0.entry)) })),
+        let labels = runLabels(c)
+        return .obj([
+            ("runs", .array(c.runs.map { .obj(leaderboardFields($0.entry) + [("label", .string(Format.runLabel($0.entry)))]) })),
+            ("baseline_index", .int(0)),
             (
                 "metrics",
                 .array(
                     c.metrics.map { m in
-                        .obj([
+                        var fields: [(String, JSON)] = [
                             ("name", .string(m.name)),
+                            ("label", .string(m.label)),
                             ("values", .array(m.values.map { round6($0) })),
                             ("best_index", .from(m.bestIndex)),
                             ("lower_is_better", .bool(m.lowerIsBetter)),
-                        ])
+                            ("delta_vs_baseline", .array(m.values.indices.map { i in round6(c.delta(m, i)?.abs) })),
+                            ("delta_pct_vs_baseline", .array(m.values.indices.map { i in round6(c.delta(m, i)?.pct) })),
+                            ("verdict", .string(c.verdict(m, labels: labels))),
+                        ]
+                        if let rec = m.recorded { fields.append(("recorded_values", .array(rec.map { round6($0) }))) }
+                        return .obj(fields)
                     })
             ),
             (
@@ -235,7 +249,11 @@ public enum Reports {
                             ("cost_usd", .array(t.cost.map { round6($0) })),
                             ("wall_ms", .array(t.wallMs.map { round6($0) })),
                             ("steps", .array(t.steps.map { .from($0) })),
+                            ("trace_id", .array(t.rows.map { .from($0?.trace?.traceID) })),
                             ("flipped", .bool(t.flipped)),
+                            ("regression", .bool(t.isRegression)),
+                            ("fixed", .bool(t.isFix)),
+                            ("missing_in_a_run", .bool(t.missingSomewhere)),
                         ])
                     })
             ),
@@ -253,17 +271,19 @@ public enum Reports {
         case .ms: return Format.duration(v)
         case .grams: return Format.number(v, digits: 4) + "g"
         case .number: return Format.number(v)
+        case .mib: return Format.number(v, digits: 0) + " MiB"
+        case .watts: return Format.number(v, digits: 1) + " W"
         }
     }
 
     static func metricCell(_ c: Comparison, _ m: Comparison.Metric, _ i: Int) -> String {
         var s = metricValue(m, m.values[i])
         if let d = c.delta(m, i), d.abs != 0 {
-            let absText = Format.signed(d.abs, { metricValue(m, $0) })
+            let absText = m.unit == .percent ? String(format: "%+.1f pts", d.abs) : Format.signed(d.abs, { metricValue(m, $0) })
             let pctText = d.pct.map { String(format: ", %+.0f%%", $0) } ?? ""
             s += " (" + absText + pctText + ")"
         }
-        return m.bestIndex == i ? "★ " + s : s
+        return m.isBest(i) ? "★ " + s : s
     }
 
     static func testCell(_ r: TestRow?) -> String {
@@ -272,11 +292,14 @@ public enum Reports {
     }
 
     public static func compareTables(_ c: Comparison) -> (metrics: TextTable, tests: TextTable) {
-        let names = c.runs.enumerated().map { i, r in (i == 0 ? "[base] " : "") + Format.runLabel(r.entry) }
-        var mt = TextTable(headers: ["metric"] + names, align: [.left] + names.map { _ in .right })
-        for m in c.metrics where m.values.contains(where: { $0 != nil }) {
-            let label = m.name + (m.lowerIsBetter ? " ↓" : " ↑")
-            mt.rows.append([label] + m.values.indices.map { metricCell(c, m, $0) })
+        let labels = runLabels(c)
+        let names = labels.enumerated().map { i, l in (i == 0 ? "[base] " : "") + l }
+        var mt = TextTable(headers: ["metric"] + names + ["verdict"], align: [.left] + names.map { _ in .right } + [.left])
+        for m in c.metrics where m.values.contains(where: { $0 != nil }) && !m.name.hasPrefix("recorded_") {
+            let label = m.label + (m.lowerIsBetter ? " ↓" : " ↑")
+            var cells = m.values.indices.map { metricCell(c, m, $0) }
+            if let rec = m.recorded { cells = cells.enumerated().map { i, t in rec[i].map { t + " [rec. \(metricValue(m, $0))]" } ?? t } }
+            mt.rows.append([label] + cells + [c.verdict(m, labels: labels)])
         }
         var tt = TextTable(headers: ["task", "agent"] + names + ["flipped"], align: [.left, .left] + names.map { _ in .left } + [.left])
         for t in c.tests {
@@ -350,44 +373,5 @@ public enum Reports {
             ),
             ("spans", .array(spans)),
         ])
-    }
-
-    /// The waterfall as plain text: tree, bars on a shared time axis, duration, tokens and cost.
-    public static func traceText(_ a: TraceAnalysis, runID: String?, test: TestRow?, width: Int = 120) -> String {
-        let t = a.trace
-        var out = "trace \(t.traceID)"
-        if let task = test?.taskID ?? a.testRoot?.attributes["test.id"]?.text { out += " · test \(task)" }
-        if let o = test?.outcome { out += " · \(o.rawValue)" }
-        out += "\n"
-        out += "wall \(Format.duration(a.wallMs)) · \(t.spans.count) spans · \(a.llmCalls) LLM calls · \(a.toolCalls) tool spans · \(a.errorCount) errors\n"
-        out += "tokens \(Format.tokens(a.tokens.total)) (prompt \(Format.tokens(a.tokens.prompt)), completion \(Format.tokens(a.tokens.completion))) · cost \(Format.cost(a.cost))\n"
-        out += "recorded by SMOLTRACE: tokens \(Format.tokens(t.recordedTotalTokens)) · cost \(Format.usd(t.recordedTotalCostUSD, unknown: "unknown")) · summed duration \(Format.duration(t.recordedTotalDurationMs))\n\n"
-        let barWidth = max(10, min(40, width - 80))
-        let total = max(a.wallMs, 0.000001)
-        var t2 = TextTable(
-            headers: ["span", "kind", "timeline", "duration", "self tok", "incl tok", "self cost", "incl cost"],
-            align: [.left, .left, .left, .right, .right, .right, .right, .right])
-        for i in a.order {
-            let s = t.spans[i]
-            let f = a.figures[i]
-            let indent = String(repeating: "  ", count: min(f.depth, 20))
-            var name = indent + Format.oneLine(s.name, max: 40)
-            if s.isError { name += " ✗" }
-            if f.isOrphan { name += " (orphan)" }
-            let startCol = Int((f.startOffsetMs / total * Double(barWidth)).rounded(.down))
-            let len = max(1, Int((f.durationMs / total * Double(barWidth)).rounded()))
-            let sc = min(startCol, barWidth - 1)
-            let bar = String(repeating: " ", count: sc) + String(repeating: "█", count: min(len, barWidth - sc))
-            let bar2 = bar + String(repeating: " ", count: max(0, barWidth - bar.count))
-            t2.rows.append([
-                name, s.category.rawValue, "|" + bar2 + "|", Format.duration(f.durationMs),
-                f.selfTokens.total > 0 ? Format.grouped(f.selfTokens.total) : (f.isRollup ? "(roll-up)" : ""),
-                f.inclusiveTokens.total > 0 ? Format.grouped(f.inclusiveTokens.total) : "",
-                f.selfCost == .zero ? "" : Format.cost(f.selfCost, unknown: "?"),
-                f.inclusiveCost == .zero ? "" : Format.cost(f.inclusiveCost, unknown: "?"),
-            ])
-        }
-        out += t2.aligned()
-        return out
     }
 }

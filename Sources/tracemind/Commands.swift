@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TraceMindApp
 import TraceMindDemo
 import TraceMindModel
 import TraceMindReport
@@ -178,7 +179,7 @@ struct TraceCommand: ParsableCommand {
         if format == .json {
             print(JSONWriter.string(Reports.traceJSON(a, runID: match.run.row.runID, test: match.test)))
         } else {
-            print(Reports.traceText(a, runID: match.run.row.runID, test: match.test, width: width), terminator: "")
+            print(TraceText.render(a, test: match.test, width: width), terminator: "")
         }
     }
 }

@@ -4,14 +4,14 @@ import Testing
 
 /// Runs the real binary in tmux, drives it with keys and reads the screen. Skips when tmux or the binary is missing.
 @Suite(.serialized) struct TmuxTests {
-    /// Starts the browser, checks the leaderboard shows, runs `checks`, quits with `q`, and checks the terminal was
-    /// restored (the alternate screen left, exit status 0).
-    func drive(_ args: String, width: Int = 100, height: Int = 30, checks: (TmuxSession) -> Void) {
+    /// Starts the browser, waits for `ready`, runs `checks`, quits with `q`, and checks the terminal was restored
+    /// (the alternate screen left, exit status 0).
+    func drive(_ args: String, ready: String = " runs", width: Int = 100, height: Int = 30, checks: (TmuxSession) -> Void) {
         guard TmuxSession.available, let bin = tracemindBinary else { return }
         let t = TmuxSession(command: "\(TmuxSession.quote(bin)) \(args)", width: width, height: height)
         defer { t.close() }
-        let first = t.waitFor(" runs")
-        #expect(first.contains("TraceMind"), "leaderboard shown:\n\(first)")
+        let first = t.waitFor(ready, seconds: 20)
+        #expect(first.contains(ready), "\(ready) shown:\n\(first)")
         checks(t)
         t.send("q")
         let after = t.waitFor("EXITED")
@@ -19,29 +19,75 @@ import Testing
         #expect(!after.contains("TraceMind"), "the alternate screen was left:\n\(after)")
     }
 
-    @Test func demoDataLeaderboardToRunDetail() {
+    @Test func demoLeaderboardRunAndTrace() {
         drive("--demo") { t in
+            #expect(t.screen().contains("5 of 5 runs"))
             t.send("Enter")
-            let run = t.waitFor("Overview")
-            #expect(run.contains("counted once"), "\(run)")
+            #expect(t.waitFor("counted once").contains("Overview"))
             t.send("2")
-            #expect(t.waitFor("task").contains("agent"))
+            #expect(t.waitFor("agent outcome").contains("weather_paris"))
+            t.send("Enter")
+            let trace = t.waitFor("test_evaluation")
+            #expect(trace.contains("duration") && trace.contains("ToolCallingAgent.run"), "the waterfall:\n\(trace)")
+            #expect(trace.contains("Leaderboard › gpt-4o · tool › weather_paris"), "the breadcrumb:\n\(trace)")
             t.send("?")
-            #expect(t.waitFor("Keys").contains("quit"))
-            t.send("Escape", "Escape")
-            #expect(t.waitFor("Leaderboard").contains("runs"))
+            #expect(t.waitFor("Keys — trace").contains("next error"))
+            // One Esc at a time: two in the same instant read as one escape sequence, as in any terminal.
+            t.send("Escape")
+            t.waitFor { !$0.contains("Keys — trace") }
+            t.send("Escape")
+            #expect(t.waitFor { !$0.contains("test_evaluation") }.contains("1 Overview"))
+            t.send("Escape")
+            #expect(t.waitFor { !$0.contains("›") }.contains("5 of 5 runs"))
         }
     }
 
-    @Test func sharedDataOpensAndFilters() {
+    @Test func sharedDataFilterAndComparison() {
         guard let shared = sharedData() else { return }
         drive(TmuxSession.quote(shared)) { t in
             #expect(t.waitFor("o3-mini").contains("6 of 6 runs"))
             t.send("/")
-            t.type("gpt-4o")
+            t.type("gpt-4")
             t.send("Enter")
-            let s = t.waitFor("2 of 6")
-            #expect(s.contains("2 of 6 runs"), "\(s)")
+            #expect(t.waitFor("3 of 6").contains("3 of 6 runs"))
+            // Mark the first two (gpt-4o-mini and gpt-4.1-nano) and compare.
+            t.send("Space", "Space", "c")
+            let summary = t.waitFor("Summary")
+            #expect(summary.contains("success rate") && summary.contains("baseline"), "\(summary)")
+            t.send("2", "f")
+            let flipped = t.waitFor("⇄")
+            #expect(flipped.contains("⇄"), "a flipped test is shown:\n\(flipped)")
+            t.send("Enter")
+            #expect(t.waitFor("test_evaluation", seconds: 15).contains("span"))
+        }
+    }
+
+    @Test func traceOpensDirectly() {
+        guard let shared = sharedData() else { return }
+        drive("--trace 25d7f2e0 \(TmuxSession.quote(shared))", ready: "test_evaluation") { t in
+            let s = t.screen()
+            #expect(s.contains("time_000") && s.contains("openai.cha"))
+            #expect(s.contains("recorded by SMOLTRACE: 7,869 tok"), "\(s)")
+            t.send("e")
+            t.send("x")
+            #expect(t.waitFor("cumulative cost").contains("│$0"))
+        }
+    }
+
+    @Test func compareOpensDirectly() {
+        guard let shared = sharedData() else { return }
+        drive("--compare 44044557,db753dae \(TmuxSession.quote(shared))", ready: "Summary") { t in
+            #expect(t.screen().contains("cost (counted once)"))
+            t.send("2", "t")
+            #expect(t.waitFor("steps", seconds: 15).contains("Trajectories"))
+        }
+    }
+
+    @Test func resizeRedraws() {
+        drive("--demo", width: 100, height: 30) { t in
+            t.resize(width: 60, height: 15)
+            let s = t.waitFor { $0.split(separator: "\n").first?.count ?? 0 <= 60 && $0.contains("runs") }
+            #expect(s.contains("5 of 5 runs"), "\(s)")
         }
     }
 
@@ -52,8 +98,19 @@ import Testing
         t.waitFor(" runs")
         t.send("C-c")
         let after = t.waitFor("EXITED")
-        #expect(after.contains("EXITED rc="), "\(after)")
+        #expect(after.contains("EXITED rc=0"), "\(after)")
         #expect(!after.contains("Leaderboard"))
+    }
+
+    @Test func sigtermRestoresTheTerminal() {
+        guard TmuxSession.available, let bin = tracemindBinary else { return }
+        let t = TmuxSession(command: "\(TmuxSession.quote(bin)) --demo")
+        defer { t.close() }
+        t.waitFor(" runs")
+        Subprocess.shell("pkill -TERM -f '\(bin) --demo'")
+        let after = t.waitFor("EXITED")
+        #expect(after.contains("EXITED"), "\(after)")
+        #expect(!after.contains("Leaderboard"), "\(after)")
     }
 
     @Test func notATerminalPointsAtReports() {
@@ -61,13 +118,14 @@ import Testing
         let r = Subprocess.shell("\(TmuxSession.quote(bin)) --demo </dev/null | cat", mergeStderr: true)
         #expect(r.output.contains("report commands"), "\(r.output)")
         let dumb = Subprocess.shell("TERM=dumb \(TmuxSession.quote(bin)) --demo", mergeStderr: true)
-        #expect(dumb.status == 1)
+        #expect(dumb.status == 1 && dumb.output.contains("TERM=dumb"))
     }
 
     @Test func reportExitStatus() {
         guard let bin = tracemindBinary else { return }
         let q = TmuxSession.quote(bin)
-        #expect(Subprocess.shell("\(q) run --run nope --demo -q").status == 1)
+        let missing = Subprocess.shell("\(q) run --run nope --demo -q", mergeStderr: true)
+        #expect(missing.status == 1 && missing.output.contains("no run matches 'nope'"))
         let json = Subprocess.shell("\(q) run --run 7f3c2a10 --demo -q -f json").output
         #expect(json.contains("\"recorded_total_tokens\"") && json.contains("\"wall_ms_p95\""))
     }

@@ -3,20 +3,503 @@ import TerminalUI
 import TraceMindModel
 import TraceMindReport
 
+/// Two or more runs side by side: a summary metric by metric, and a test-by-test matrix.
 enum CompareScreen {
-    static func open(_ s: inout AppState, _ keys: [String]) -> [Effect] { [] }
-    static func loadedRun(_ s: inout AppState, _ key: String) -> [Effect] { [] }
-    static func clamp(_ s: inout AppState) {}
-    static func perform(_ s: inout AppState, _ a: Action) -> [Effect] { [] }
-    static func click(_ s: inout AppState, _ x: Int, _ y: Int) -> [Effect] { [] }
-    static func status(_ s: AppState, _ v: CompareView) -> String { "" }
-    static func render(_ b: inout Buffer, _ body: Rect, _ s: AppState, _ v: CompareView, _ r: Renderer) {}
+    static func open(_ s: inout AppState, _ keys: [String]) -> [Effect] {
+        s.stack.append(.compare(CompareView(keys: keys)))
+        var effects: [Effect] = []
+        for k in keys where s.runs[k]?.value == nil && s.runs[k]?.isLoading != true {
+            s.runs[k] = .loading(phase: "starting", fraction: 0)
+            effects.append(.load(.run(k)))
+        }
+        return effects
+    }
+
+    /// A run arrived: the trajectory view may now load its traces.
+    static func loadedRun(_ s: inout AppState, _ key: String) -> [Effect] {
+        guard case .trajectory(let v) = s.route, v.keys.contains(key) else { return [] }
+        return TrajectoryScreen.loadTraces(&s, v)
+    }
+
+    static func comparison(_ s: AppState, _ keys: [String]) -> Comparison? {
+        let analyses = keys.compactMap { s.analysis($0) }
+        guard analyses.count == keys.count else { return nil }
+        return Comparison(analyses)
+    }
+
+    /// Short labels for the runs, made unique (A/B/C letters are shown beside them).
+    static func labels(_ s: AppState, _ keys: [String]) -> [String] {
+        let base = keys.map { s.entry($0).map(Format.runLabel) ?? $0 }
+        return base.enumerated().map { i, l in
+            guard base.filter({ $0 == l }).count > 1, let e = s.entry(keys[i]) else { return l }
+            return l + " " + Format.timestamp(e.row.timestamp).suffix(5)
+        }
+    }
+
+    static func letter(_ i: Int) -> String { i < 26 ? String(UnicodeScalar(UInt8(65 + i))) : String(i + 1) }
+
+    // MARK: layout
+
+    static func layout(_ s: AppState, runs: Int) -> (legend: Rect, tabs: Rect, content: Rect) {
+        let body = App.body(s)
+        let legendH = min(runs, max(1, body.height / 4))
+        let (legend, rest) = body.takeTop(legendH)
+        let (tabs, content) = rest.takeTop(1)
+        return (legend, tabs, content)
+    }
+
+    /// Metrics shown in the summary (the recorded ones appear beside their corrected twins).
+    static func shownMetrics(_ c: Comparison) -> [Comparison.Metric] {
+        c.metrics.filter { !$0.name.hasPrefix("recorded_") && $0.values.contains { $0 != nil } }
+    }
+
+    // MARK: the test matrix
+
+    static func visibleTests(_ v: CompareView, _ c: Comparison) -> [Comparison.TestLine] {
+        var t = c.tests
+        switch v.filter {
+        case .all: break
+        case .flipped: t = t.filter(\.flipped)
+        case .regressions: t = t.filter(\.isRegression)
+        case .fixes: t = t.filter(\.isFix)
+        case .failedEverywhere: t = t.filter(\.failedEverywhere)
+        case .missing: t = t.filter(\.missingSomewhere)
+        }
+        let q = v.text.lowercased().trimmingCharacters(in: .whitespaces)
+        if !q.isEmpty {
+            t = t.filter { l in
+                let hay = ([l.taskID, l.agentType] + l.rows.compactMap { $0?.outcome.rawValue } + l.rows.compactMap { $0?.error }).map { $0.lowercased() }
+                return q.split(separator: " ").allSatisfy { w in hay.contains { $0.contains(w) } }
+            }
+        }
+        let col = max(1, v.column)
+        let desc = v.sortDescending
+        switch v.sort {
+        case .task:
+            if desc { t.reverse() }
+        case .deltaCost, .deltaTime:
+            let f: (Comparison.TestLine) -> Double? = v.sort == .deltaCost ? { $0.deltaCost(col) } : { $0.deltaWall(col) }
+            t = t.enumerated().sorted { a, b in
+                switch (f(a.element), f(b.element)) {
+                case (nil, nil): return a.offset < b.offset
+                case (nil, _): return false
+                case (_, nil): return true
+                case (let x?, let y?): return x != y ? (desc ? x > y : x < y) : a.offset < b.offset
+                }
+            }.map(\.element)
+        }
+        return t
+    }
+
+    struct MatrixCol {
+        var title: String
+        var width: Int
+        var right = false
+        var frozen = false
+    }
+
+    static func matrixColumns(_ labels: [String], width: Int) -> [MatrixCol] {
+        let n = labels.count
+        let fixed = 22 + 1 + 5 + 1 + 10 + 1 + 8 + 1
+        let cell = max(20, min(30, (width - fixed) / max(1, n) - 1))
+        var cols = [MatrixCol(title: "task", width: 22, frozen: true), MatrixCol(title: "agent", width: 5, frozen: true)]
+        for (i, l) in labels.enumerated() { cols.append(MatrixCol(title: "\(letter(i)) \(l)", width: cell)) }
+        cols.append(MatrixCol(title: "Δcost", width: 10, right: true))
+        cols.append(MatrixCol(title: "Δtime", width: 8, right: true))
+        return cols
+    }
+
+    static func cellText(_ r: TestRow?) -> String {
+        guard let r else { return "· missing" }
+        let steps = r.steps.map { " \($0)st" } ?? ""
+        return Format.outcomeGlyph(r.outcome) + " " + Format.cost(r.cost, unknown: "?") + " " + Format.duration(r.wallMs) + steps
+    }
+
+    static func signed(_ v: Double?, _ body: (Double) -> String) -> String {
+        guard let v else { return "—" }
+        return Format.signed(v, body)
+    }
+
+    // MARK: updates
+
+    static func clamp(_ s: inout AppState) {
+        guard case .compare(var v) = s.route, let c = comparison(s, v.keys) else { return }
+        let l = layout(s, runs: v.keys.count)
+        v.column = max(0, min(v.column, v.keys.count - 1))
+        v.tests.clamp(count: visibleTests(v, c).count, visible: TableView.visibleRows(height: l.content.height))
+        v.metrics.clamp(count: shownMetrics(c).count, visible: shownMetrics(c).count)
+        s.setRoute(.compare(v))
+    }
+
+    static func perform(_ s: inout AppState, _ a: Action) -> [Effect] {
+        guard case .compare(var v) = s.route else { return [] }
+        defer { clamp(&s) }
+        switch a {
+        case .nextTab, .prevTab: v.tab = v.tab == .summary ? .tests : .summary
+        case .tab(let i): if let t = CompareTab(rawValue: i) { v.tab = t }
+        case .compareFilter:
+            v.filter = CompareFilter(rawValue: (v.filter.rawValue + 1) % CompareFilter.allCases.count)!
+            v.tab = .tests
+            v.tests = ListPosition()
+            s.message = "showing \(v.filter.title) (f for the next filter)"
+        case .sortNext:
+            v.sort = CompareSort(rawValue: (v.sort.rawValue + 1) % CompareSort.allCases.count)!
+            v.sortDescending = v.sort != .task
+            v.tab = .tests
+            s.message = "sorted by \(v.sort.title)" + (v.sort == .task ? "" : " of \(letter(max(1, v.column))) against the baseline") + (v.sortDescending ? " ↓" : " ↑")
+        case .sortReverse:
+            v.sortDescending.toggle()
+            v.tab = .tests
+        case .left: v.column = max(0, v.column - 1)
+        case .right: v.column = min(v.keys.count - 1, v.column + 1)
+        default:
+            guard let c = comparison(s, v.keys) else { return [] }
+            let l = layout(s, runs: v.keys.count)
+            if v.tab == .summary {
+                let n = shownMetrics(c).count
+                if v.metrics.navigate(a, count: n, visible: max(1, l.content.height / (v.keys.count + 1))) { break }
+                if a == .open { v.tab = .tests }
+                if a == .details, let e = s.entry(v.keys[max(0, v.column)]) {
+                    s.overlay = .text(title: Format.runLabel(e), lines: LeaderboardScreen.details(e, s.totals[e.key]), scroll: 0)
+                }
+                break
+            }
+            let tests = visibleTests(v, c)
+            if v.tests.navigate(a, count: tests.count, visible: TableView.visibleRows(height: l.content.height)) { break }
+            guard v.tests.selected < tests.count else { break }
+            let line = tests[v.tests.selected]
+            switch a {
+            case .open:
+                guard let row = line.rows[v.column] else {
+                    s.message = "\(line.taskID) did not run in \(letter(v.column))"
+                    break
+                }
+                s.setRoute(.compare(v))
+                return TraceScreen.open(&s, runKey: v.keys[v.column], test: row)
+            case .trajectory:
+                let right = v.column == 0 ? 1 : v.column
+                guard line.rows[0]?.trace != nil, line.rows[right]?.trace != nil else {
+                    s.message = "both runs need a trace of \(line.taskID) to compare trajectories"
+                    break
+                }
+                s.setRoute(.compare(v))
+                var tv = TrajectoryView(keys: v.keys, left: 0, right: right, testKey: line.key, taskLabel: line.taskID)
+                tv.list = ListPosition()
+                s.stack.append(.trajectory(tv))
+                return TrajectoryScreen.loadTraces(&s, tv)
+            case .details:
+                if let row = line.rows[v.column] { s.overlay = .text(title: "\(letter(v.column)) · \(line.taskID)", lines: RunScreen.testDetails(row), scroll: 0) }
+            case .nextMatch, .prevMatch:
+                let n = tests.count
+                if n > 0 { v.tests.selected = (v.tests.selected + (a == .nextMatch ? 1 : n - 1)) % n }
+            default: break
+            }
+        }
+        s.setRoute(.compare(v))
+        return []
+    }
+
+    static func status(_ s: AppState, _ v: CompareView) -> String {
+        guard let c = comparison(s, v.keys) else {
+            return "loading \(v.keys.filter { s.analysis($0) == nil }.count) of \(v.keys.count) runs"
+        }
+        if v.tab == .summary { return "\(shownMetrics(c).count) metrics · \(c.tests.filter(\.flipped).count) flipped tests" }
+        var t = "\(visibleTests(v, c).count) of \(c.tests.count) tests"
+        if v.filter != .all { t += " · \(v.filter.title)" }
+        return t
+    }
+
+    static func click(_ s: inout AppState, _ x: Int, _ y: Int) -> [Effect] {
+        guard case .compare(var v) = s.route, let c = comparison(s, v.keys) else { return [] }
+        let l = layout(s, runs: v.keys.count)
+        if y == l.tabs.y {
+            v.tab = x < l.tabs.x + 13 ? .summary : .tests
+            s.setRoute(.compare(v))
+            return []
+        }
+        guard v.tab == .tests, l.content.contains(x: x, y: y), y > l.content.y else { return [] }
+        let cols = matrixColumns(labels(s, v.keys), width: l.content.width)
+        let tv = TableView(columns: cols.map { Column($0.title, width: $0.width, right: $0.right, frozen: $0.frozen) }, rows: [], selected: nil, offset: 0, headerStyle: .plain, selectedStyle: .plain)
+        if let ci = tv.column(at: x, area: l.content), ci >= 2, ci - 2 < v.keys.count { v.column = ci - 2 }
+        let i = v.tests.offset + (y - l.content.y - 1)
+        guard i < visibleTests(v, c).count else { return [] }
+        if i == v.tests.selected {
+            s.setRoute(.compare(v))
+            return perform(&s, .open)
+        }
+        v.tests.selected = i
+        s.setRoute(.compare(v))
+        return []
+    }
+
+    // MARK: render
+
+    static func render(_ b: inout Buffer, _ body: Rect, _ s: AppState, _ v: CompareView, _ r: Renderer) {
+        let names = labels(s, v.keys)
+        let l = layout(s, runs: v.keys.count)
+        for (i, k) in v.keys.enumerated() where i < l.legend.height {
+            let y = l.legend.y + i
+            var x = b.put(" \(letter(i)) ", x: l.legend.x, y: y, style: r.st(i == v.column ? .tabActive : .tabInactive))
+            x = b.put(" " + names[i], x: x, y: y, style: r.st(.title))
+            x = b.put(i == 0 ? "  baseline" : "", x: x, y: y, style: r.st(.accent))
+            switch s.runs[k] {
+            case .ready(let a)?:
+                b.put("  \(a.testCount) tests · \(Format.percent(a.successRate)) success · \(Format.cost(a.cost)) · \(Format.timestamp(a.entry.row.timestamp)) · \(k)", x: x, y: y, maxX: l.legend.maxX, style: r.st(.muted))
+            case .loading(let phase, let f)?:
+                b.put("  loading \(phase)… \(Int(f * 100))%", x: x, y: y, maxX: l.legend.maxX, style: r.st(.accent))
+            case .failed(let m)?:
+                b.put("  could not load: \(m)", x: x, y: y, maxX: l.legend.maxX, style: r.st(.error))
+            case nil:
+                b.put("  not loaded (r reloads)", x: x, y: y, maxX: l.legend.maxX, style: r.st(.warn))
+            }
+        }
+        guard let c = comparison(s, v.keys) else {
+            r.note(&b, l.content, "Loading the runs to compare… Esc goes back.")
+            return
+        }
+        drawTabs(&b, Rect(x: l.tabs.x + 1, y: l.tabs.y, width: l.tabs.width - 1, height: 1), titles: ["1 Summary", "2 Tests"], active: v.tab.rawValue, activeStyle: r.st(.tabActive), inactiveStyle: r.st(.tabInactive))
+        let flipped = c.tests.filter(\.flipped).count, reg = c.tests.filter(\.isRegression).count, fix = c.tests.filter(\.isFix).count
+        b.put("\(flipped) flipped · \(reg) regressions · \(fix) fixes vs baseline", x: l.tabs.x + 26, y: l.tabs.y, maxX: l.tabs.maxX, style: r.st(.muted))
+        if v.tab == .summary { summary(&b, l.content, v, c, names, r) } else { matrix(&b, l.content, v, c, names, r) }
+    }
+
+    static func summary(_ b: inout Buffer, _ area: Rect, _ v: CompareView, _ c: Comparison, _ names: [String], _ r: Renderer) {
+        let metrics = shownMetrics(c)
+        var lines: [Line] = []
+        var starts: [Int] = []
+        let nameW = min(28, (names.map { TextWidth.width($0) }.max() ?? 10) + 4)
+        let barW = max(8, min(30, area.width - nameW - 60))
+        for (mi, m) in metrics.enumerated() {
+            starts.append(lines.count)
+            let sel = mi == v.metrics.selected
+            let title = Segment((sel ? "▸ " : "  ") + m.label, r.st(.title).patched(sel ? Style(attrs: [.reverse]) : Style()))
+            lines.append([title, Segment(m.lowerIsBetter ? "  ↓ lower is better   " : "  ↑ higher is better   ", r.st(.muted)), Segment(c.verdict(m, labels: names), r.st(.accent))])
+            let maxV = m.values.compactMap { $0 }.map(abs).max() ?? 0
+            for (i, val) in m.values.enumerated() {
+                var line: Line = [Segment(m.isBest(i) ? " ★ " : "   ", r.st(.best)), Segment(TextWidth.pad("\(letter(i)) \(names[i])", nameW), r.st(i == 0 ? .accent : .base))]
+                if let val {
+                    line.append(Segment(barText(maxV > 0 ? abs(val) / maxV : 0, width: barW, symbols: r.symbols) + " ", r.st(i == 0 ? .barAlt : .barFill)))
+                    line.append(Segment(TextWidth.pad(Reports.metricValue(m, val), 11, right: true), r.st(m.isBest(i) ? .best : .base)))
+                    if let d = c.delta(m, i), d.abs != 0 {
+                        let better = m.lowerIsBetter ? d.abs < 0 : d.abs > 0
+                        let pct = d.pct.map { String(format: " (%+.0f%%)", $0) } ?? ""
+                        let absText = m.unit == .percent ? String(format: "%+.1f pts", d.abs) : Format.signed(d.abs) { Reports.metricValue(m, $0) }
+                        line.append(Segment("  " + absText + pct, r.st(better ? .better : .worse)))
+                    } else if i > 0, c.delta(m, i) != nil {
+                        line.append(Segment("  ±0", r.st(.muted)))
+                    }
+                } else {
+                    line.append(Segment(String(repeating: " ", count: barW + 1) + TextWidth.pad("unknown", 11, right: true), r.st(.muted)))
+                }
+                if let rec = m.recorded?[i] {
+                    line.append(Segment("   recorded \(Reports.metricValue(m, rec))", r.st(.recorded)))
+                }
+                lines.append(line)
+            }
+        }
+        // Keep the selected metric's block in view.
+        let sel = min(v.metrics.selected, max(0, starts.count - 1))
+        let blockH = c.runs.count + 1
+        var off = 0
+        if !starts.isEmpty {
+            off = max(0, min(starts[sel], starts[sel] + blockH - area.height))
+            off = max(0, min(off, lines.count - area.height))
+            if starts[sel] < off { off = starts[sel] }
+        }
+        TextView(lines: lines, offset: off, indicatorStyle: r.st(.muted), symbols: r.symbols)
+            .render(into: &b, area: Rect(x: area.x + 1, y: area.y, width: area.width - 1, height: area.height))
+    }
+
+    static func matrix(_ b: inout Buffer, _ area: Rect, _ v: CompareView, _ c: Comparison, _ names: [String], _ r: Renderer) {
+        let tests = visibleTests(v, c)
+        var cols = matrixColumns(names, width: area.width)
+        let deltaCol = max(1, v.column)
+        cols[cols.count - 2].title = "Δcost \(letter(deltaCol))"
+        cols[cols.count - 1].title = "Δtime"
+        if v.sort != .task { cols[v.sort == .deltaCost ? cols.count - 2 : cols.count - 1].title += v.sortDescending ? "↓" : "↑" }
+        let visible = TableView.visibleRows(height: area.height)
+        var rows: [TableRow] = []
+        for k in v.tests.offset..<min(tests.count, v.tests.offset + visible) {
+            let t = tests[k]
+            var cells = [t.taskID + (t.flipped ? " ⇄" : ""), t.agentType]
+            var styles: [Style?] = [t.isRegression ? r.st(.worse) : (t.isFix ? r.st(.better) : nil), r.st(.accent)]
+            for (i, row) in t.rows.enumerated() {
+                cells.append(cellText(row))
+                var st = r.st(row == nil ? .muted : r.outcomeRole(row!.outcome))
+                if i == v.column && k == v.tests.selected { st = st.patched(Style(attrs: [.reverse])) }
+                styles.append(st)
+            }
+            let dc = t.deltaCost(deltaCol), dt = t.deltaWall(deltaCol)
+            cells.append(signed(dc) { Format.usd($0) })
+            styles.append(dc.map { r.st($0 > 0 ? .worse : ($0 < 0 ? .better : .muted)) })
+            cells.append(signed(dt) { Format.duration($0) })
+            styles.append(dt.map { r.st($0 > 0 ? .worse : ($0 < 0 ? .better : .muted)) })
+            rows.append(TableRow(cells, styles: styles))
+        }
+        let columns = cols.map { Column($0.title, width: $0.width, right: $0.right, frozen: $0.frozen) }
+        // Scroll sideways so the run column under the cursor is on screen.
+        var hOffset = 0
+        while hOffset < v.column, !TableView.layout(columns, width: area.width, hOffset: hOffset).placed.contains(where: { $0.index == v.column + 2 && $0.width == columns[v.column + 2].width }) {
+            hOffset += 1
+        }
+        TableView(
+            columns: columns, rows: rows,
+            selected: tests.isEmpty ? nil : v.tests.selected - v.tests.offset, offset: 0, hOffset: hOffset, headerStyle: r.st(.header),
+            selectedStyle: r.st(.selected), indicatorStyle: r.st(.accent), symbols: r.symbols
+        ).render(into: &b, area: area)
+        if tests.isEmpty { r.note(&b, area.takeTop(1).1, "No test matches (\(v.filter.title)); f changes the filter, Esc clears the text.") }
+    }
 }
 
+/// Two trajectories of one test, aligned step by step, the cursor on the first point where they diverge.
 enum TrajectoryScreen {
-    static func clamp(_ s: inout AppState) {}
-    static func perform(_ s: inout AppState, _ a: Action) -> [Effect] { [] }
-    static func click(_ s: inout AppState, _ x: Int, _ y: Int) -> [Effect] { [] }
-    static func status(_ s: AppState, _ v: TrajectoryView) -> String { "" }
-    static func render(_ b: inout Buffer, _ body: Rect, _ s: AppState, _ v: TrajectoryView, _ r: Renderer) {}
+    static func refs(_ s: AppState, _ v: TrajectoryView) -> (TraceRef, TraceRef)? {
+        func ref(_ i: Int) -> TraceRef? {
+            guard let a = s.analysis(v.keys[i]), let t = a.tests.first(where: { $0.key == v.testKey })?.trace else { return nil }
+            return TraceRef(runKey: v.keys[i], traceID: t.traceID)
+        }
+        guard let l = ref(v.left), let r = ref(v.right) else { return nil }
+        return (l, r)
+    }
+
+    static func loadTraces(_ s: inout AppState, _ v: TrajectoryView) -> [Effect] {
+        guard let (l, r) = refs(s, v) else { return [] }
+        var effects: [Effect] = []
+        for ref in [l, r] where s.traces[ref]?.value == nil && s.traces[ref]?.isLoading != true {
+            s.traces[ref] = .loading(phase: "spans", fraction: 0)
+            effects.append(.load(.trace(ref)))
+        }
+        return effects
+    }
+
+    static func alignment(_ s: AppState, _ v: TrajectoryView) -> TrajectoryAlignment? {
+        guard let (l, r) = refs(s, v), let a = s.traces[l]?.value, let b = s.traces[r]?.value else { return nil }
+        return TrajectoryAlignment(left: a, right: b)
+    }
+
+    static func layout(_ s: AppState) -> (header: Rect, table: Rect) {
+        let body = App.body(s)
+        let (h, t) = body.takeTop(3)
+        return (h, t)
+    }
+
+    static func clamp(_ s: inout AppState) {
+        guard case .trajectory(var v) = s.route, let al = alignment(s, v) else { return }
+        if !v.positioned {
+            v.list.selected = al.firstDivergence ?? 0
+            v.positioned = true
+        }
+        v.list.clamp(count: al.rows.count, visible: TableView.visibleRows(height: layout(s).table.height))
+        s.setRoute(.trajectory(v))
+    }
+
+    static func perform(_ s: inout AppState, _ a: Action) -> [Effect] {
+        guard case .trajectory(var v) = s.route, let al = alignment(s, v) else { return [] }
+        defer { clamp(&s) }
+        if v.list.navigate(a, count: al.rows.count, visible: TableView.visibleRows(height: layout(s).table.height)) {
+            s.setRoute(.trajectory(v))
+            return []
+        }
+        switch a {
+        case .nextMatch, .prevMatch:
+            let divs = al.rows.indices.filter { !al.rows[$0].same }
+            guard !divs.isEmpty else {
+                s.message = "the two trajectories are identical"
+                break
+            }
+            let cur = v.list.selected
+            v.list.selected = a == .nextMatch ? (divs.first { $0 > cur } ?? divs[0]) : (divs.last { $0 < cur } ?? divs.last!)
+            s.message = "difference \(divs.firstIndex(of: v.list.selected)! + 1) of \(divs.count)"
+        case .open, .openOther:
+            guard let (lref, rref) = refs(s, v), v.list.selected < al.rows.count else { break }
+            let row = al.rows[v.list.selected]
+            let leftSide = a == .open ? row.left != nil : row.left == nil
+            let ref = leftSide ? lref : rref
+            let step = leftSide ? row.left.map { al.left[$0] } : row.right.map { al.right[$0] }
+            s.setRoute(.trajectory(v))
+            let effects = TraceScreen.open(&s, ref: ref, label: "\(v.taskLabel) · \(CompareScreen.letter(leftSide ? v.left : v.right))")
+            if case .trace(var tv) = s.route, let step {
+                tv.selectedSpan = step.span
+                s.setRoute(.trace(tv))
+            }
+            return effects
+        default: break
+        }
+        s.setRoute(.trajectory(v))
+        return []
+    }
+
+    static func status(_ s: AppState, _ v: TrajectoryView) -> String {
+        guard let al = alignment(s, v) else { return "loading both traces" }
+        let d = al.rows.filter { !$0.same }.count
+        return "\(al.left.count) vs \(al.right.count) steps · \(d) different"
+    }
+
+    static func click(_ s: inout AppState, _ x: Int, _ y: Int) -> [Effect] {
+        guard case .trajectory(var v) = s.route, let al = alignment(s, v) else { return [] }
+        let t = layout(s).table
+        guard t.contains(x: x, y: y), y > t.y else { return [] }
+        let i = v.list.offset + (y - t.y - 1)
+        guard i < al.rows.count else { return [] }
+        if i == v.list.selected {
+            s.setRoute(.trajectory(v))
+            return perform(&s, x < t.x + t.width / 2 ? .open : .openOther)
+        }
+        v.list.selected = i
+        s.setRoute(.trajectory(v))
+        return []
+    }
+
+    static func stepText(_ st: TrajectoryStep?) -> String {
+        guard let st else { return "—" }
+        let d = st.detail.isEmpty ? "" : " " + Format.oneLine(st.detail, max: 160)
+        return (st.kind == .tool ? "T " : "L ") + st.name + d + (st.isError ? " ✗" : "")
+    }
+
+    static func render(_ b: inout Buffer, _ body: Rect, _ s: AppState, _ v: TrajectoryView, _ r: Renderer) {
+        let names = CompareScreen.labels(s, v.keys)
+        let (h, t) = layout(s)
+        let la = CompareScreen.letter(v.left), rb = CompareScreen.letter(v.right)
+        b.put(" \(v.taskLabel): \(la) \(names[v.left])  against  \(rb) \(names[v.right])", x: h.x, y: h.y, maxX: h.maxX, style: r.st(.title))
+        guard let al = alignment(s, v) else {
+            r.note(&b, t, "Loading both traces… Esc goes back.")
+            return
+        }
+        let dl = al.firstDivergence.map { "first divergence at step \($0 + 1)" } ?? "identical trajectories"
+        let lc = al.left.reduce(CostSum.zero) { $0 + $1.cost }, rc = al.right.reduce(CostSum.zero) { $0 + $1.cost }
+        let lt = al.left.reduce(0) { $0 + $1.tokens.total }, rt = al.right.reduce(0) { $0 + $1.tokens.total }
+        b.put(" \(dl) · \(la): \(al.left.count) steps, \(Format.cost(lc)), \(Format.grouped(lt)) tok · \(rb): \(al.right.count) steps, \(Format.cost(rc)), \(Format.grouped(rt)) tok", x: h.x, y: h.y + 1, maxX: h.maxX, style: r.st(al.firstDivergence == nil ? .muted : .warn))
+        b.put(" ≠ different · Enter opens \(la)'s trace at the step, O opens \(rb)'s · n/N next/previous difference", x: h.x, y: h.y + 2, maxX: h.maxX, style: r.st(.muted))
+        let deltaW = t.width >= 120 ? 32 : 11
+        let side = max(16, (t.width - 5 - deltaW - 3) / 2)
+        let cols = [
+            Column("#", width: 4, right: true, frozen: true), Column("\(la) \(names[v.left])", width: side),
+            Column("\(rb) \(names[v.right])", width: side),
+            Column(deltaW >= 30 ? "Δcost      Δtok     Δtime" : "Δcost", width: deltaW, right: true),
+        ]
+        var rows: [TableRow] = []
+        let visible = TableView.visibleRows(height: t.height)
+        for k in v.list.offset..<min(al.rows.count, v.list.offset + visible) {
+            let row = al.rows[k]
+            let ls = row.left.map { al.left[$0] }, rs = row.right.map { al.right[$0] }
+            let mark = row.same ? " " : "≠"
+            var delta = ""
+            if let ls, let rs {
+                let dc = (rs.cost.value ?? 0) - (ls.cost.value ?? 0)
+                let dtok = rs.tokens.total - ls.tokens.total
+                let dt = rs.durationMs - ls.durationMs
+                delta = deltaW >= 30
+                    ? TextWidth.pad(Format.signed(dc) { Format.usd($0) }, 11, right: true) + TextWidth.pad(Format.signed(Double(dtok)) { Format.compact($0) }, 9, right: true) + TextWidth.pad(Format.signed(dt) { Format.duration($0) }, 9, right: true)
+                    : Format.signed(dc) { Format.usd($0) }
+            }
+            let first = k == al.firstDivergence
+            rows.append(TableRow(
+                ["\(k + 1)\(mark)", stepText(ls), stepText(rs), delta],
+                styles: [r.st(row.same ? .muted : .warn), ls.map { r.st($0.isError ? .error : ($0.kind == .tool ? .kindTool : .kindLLM)) } ?? r.st(.muted),
+                         rs.map { r.st($0.isError ? .error : ($0.kind == .tool ? .kindTool : .kindLLM)) } ?? r.st(.muted), r.st(.muted)],
+                rowStyle: first ? r.st(.warn).patched(Style(attrs: [.underline])) : nil))
+        }
+        TableView(columns: cols, rows: rows, selected: al.rows.isEmpty ? nil : v.list.selected - v.list.offset, offset: 0, headerStyle: r.st(.header), selectedStyle: r.st(.selected), symbols: r.symbols).render(into: &b, area: t)
+        if al.rows.isEmpty { r.note(&b, t.takeTop(1).1, "Neither trace has LLM or tool calls.") }
+    }
 }

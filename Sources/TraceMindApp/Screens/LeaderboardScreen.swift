@@ -402,9 +402,8 @@ enum LeaderboardScreen {
         for d in first..<min(rows.count, first + visible) {
             switch rows[d] {
             case .heading(let model, let count):
-                var cells = Array(repeating: "", count: cols.count)
-                if let mi = cols.firstIndex(where: { $0.key == .model }) { cells[mi] = "\(model)  (\(count) run\(count == 1 ? "" : "s"))" }
-                tableRows.append(TableRow(cells, rowStyle: r.st(.group)))
+                _ = (model, count)
+                tableRows.append(TableRow(Array(repeating: "", count: cols.count), rowStyle: r.st(.group)))
             case .run(let i):
                 let e = runs[i]
                 let ctx = Context(
@@ -424,6 +423,13 @@ enum LeaderboardScreen {
             hOffset: s.leaderboard.hOffset, headerStyle: r.st(.header), selectedStyle: r.st(.selected),
             indicatorStyle: r.st(.accent), symbols: r.symbols
         ).render(into: &b, area: table)
+        // Group headings span the whole row.
+        for (k, d) in (first..<min(rows.count, first + visible)).enumerated() {
+            guard case .heading(let model, let count) = rows[d] else { continue }
+            let y = table.y + 1 + k
+            b.fill(Rect(x: table.x, y: y, width: table.width, height: 1), r.st(.group))
+            b.put("  \(model)  · \(count) run\(count == 1 ? "" : "s")", x: table.x + 1, y: y, maxX: table.maxX, style: r.st(.group))
+        }
     }
 }
 

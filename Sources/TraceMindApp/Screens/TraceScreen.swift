@@ -107,7 +107,7 @@ enum TraceScreen {
 
     static func layout(_ s: AppState) -> Layout {
         let body = App.body(s)
-        let headerH = body.height >= 30 ? 3 : 2
+        let headerH = 3
         let (header, rest) = body.takeTop(headerH)
         // The tree gets what its rows need (at least 60% of the space when it has many); the detail pane the rest.
         var rowCount = rest.height
@@ -495,16 +495,15 @@ enum TraceScreen {
             return
         case .ready(let wf)?:
             let l = layout(s)
-            header(&b, l.header, s, v, wf, r)
+            header(&b, l.header, s.analysis(v.ref.runKey)?.tests.first { $0.trace?.traceID == v.ref.traceID }, wf, r)
             waterfall(&b, l, v, wf, r)
             detail(&b, l.detail, v, wf, r)
         }
     }
 
-    static func header(_ b: inout Buffer, _ h: Rect, _ s: AppState, _ v: TraceView, _ wf: Waterfall, _ r: Renderer) {
+    static func header(_ b: inout Buffer, _ h: Rect, _ test: TestRow?, _ wf: Waterfall, _ r: Renderer) {
         let a = wf.analysis
         let t = a.trace
-        let test = s.analysis(v.ref.runKey)?.tests.first { $0.trace?.traceID == v.ref.traceID }
         var x = b.put(" " + (test?.taskID ?? a.testRoot?.attributes["test.id"]?.text ?? a.roots.first.map { t.spans[$0].name } ?? "trace"), x: h.x, y: h.y, maxX: h.maxX, style: r.st(.title))
         if let test {
             x = b.put(" · ", x: x, y: h.y, style: r.st(.muted))
@@ -513,34 +512,30 @@ enum TraceScreen {
         }
         let prompt = test?.result?.prompt ?? a.testRoot?.attributes["prompt"]?.text
         if let prompt { b.put("  \u{201C}" + Format.oneLine(prompt, max: 300) + "\u{201D}", x: x, y: h.y, maxX: h.maxX, style: .plain) }
-        // Figures.
+        // Figures: corrected beside recorded; the recorded parts go first when the line is too narrow.
         let tools = Set(a.trace.spans.filter { $0.category == .tool }.compactMap { $0.toolName ?? $0.name }).sorted()
-        var line: Line = [
+        let base: Line = [
             Segment(" wall ", r.st(.muted)), Segment(Format.duration(a.wallMs)),
             Segment(" · \(Format.grouped(t.spans.count)) spans · \(a.llmCalls) LLM call\(a.llmCalls == 1 ? "" : "s") · ", r.st(.muted)),
-            Segment("tools \(tools.isEmpty ? "none" : tools.joined(separator: ", "))", r.st(.kindTool)),
-            Segment(" · ", r.st(.muted)),
             Segment("\(a.errorCount) error\(a.errorCount == 1 ? "" : "s")", r.st(a.errorCount > 0 ? .error : .muted)),
-            Segment(" · tokens ", r.st(.muted)), Segment(Format.compact(Double(a.tokens.total)), r.st(.tokens)),
-            Segment(" · cost ", r.st(.muted)), Segment(Format.cost(a.cost), r.st(a.cost.isUnknown ? .warn : .cost)),
         ]
-        let rec: Line = [Segment("  recorded: \(Format.compact(t.recordedTotalTokens.map(Double.init))) tok, \(Format.usd(t.recordedTotalCostUSD, unknown: t.recordedTotalTokens == nil ? "—" : "unknown")), \(Format.duration(t.recordedTotalDurationMs)) summed", r.st(.recorded))]
-        if width(of: line + rec) <= h.width { line += rec }
-        b.put(line, x: h.x, y: h.y + 1, maxX: h.maxX)
+        let tok: Line = [Segment(" · tokens ", r.st(.muted)), Segment(Format.grouped(a.tokens.total), r.st(.tokens))]
+        let cost: Line = [Segment(" · cost ", r.st(.muted)), Segment(Format.cost(a.cost), r.st(a.cost.isUnknown ? .warn : .cost))]
+        b.put(base + tok + cost, x: h.x, y: h.y + 1, maxX: h.maxX)
         if h.height >= 3 {
-            // Where the money went: by model, and by span kind.
-            var l3: Line = [Segment(" ")]
+            var rec = " recorded by SMOLTRACE: \(Format.tokens(t.recordedTotalTokens)) tok, \(Format.usd(t.recordedTotalCostUSD, unknown: t.recordedTotalTokens == nil ? "—" : "unknown"))"
+            if let d = t.recordedTotalDurationMs { rec += ", \(Format.duration(d)) (nested spans summed)" }
+            var l3: Line = [Segment(rec, r.st(.recorded)), Segment(" · tools ", r.st(.muted)), Segment(tools.isEmpty ? "none" : tools.joined(separator: ", "), r.st(.kindTool))]
             let byModel = a.costByModel.sorted { $0.value.knownUSD > $1.value.knownUSD }
             if !byModel.isEmpty {
-                l3.append(Segment("by model ", r.st(.muted)))
+                l3.append(Segment(" · by model ", r.st(.muted)))
                 for (m, c) in byModel.prefix(3) { l3.append(Segment("\(m) \(Format.cost(c))  ", r.st(.cost))) }
             }
             let byKind = a.costByCategory.sorted { $0.value.knownUSD > $1.value.knownUSD }
             if !byKind.isEmpty {
-                l3.append(Segment("by kind ", r.st(.muted)))
+                l3.append(Segment("· by kind ", r.st(.muted)))
                 for (k, c) in byKind { l3.append(Segment("\(k.rawValue) \(Format.cost(c))  ", r.st(r.kindRole(k)))) }
             }
-            l3.append(Segment("  ● latency path  $ cost path", r.st(.muted)))
             b.put(l3, x: h.x, y: h.y + 2, maxX: h.maxX)
         }
     }

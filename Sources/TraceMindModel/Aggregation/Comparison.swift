@@ -1,21 +1,32 @@
 import Foundation
 
-/// Two or more runs side by side; the first is the baseline.
+/// Two or more runs side by side; the first is the baseline. Every metric is judged on its own (lower is better
+/// where it applies); there is deliberately no overall winner that would hide the trade-offs.
 public struct Comparison: Sendable {
     public struct Metric: Sendable {
         public var name: String
+        public var label: String
         public var values: [Double?]
+        /// SMOLTRACE's recorded figure beside a corrected one (tokens, cost).
+        public var recorded: [Double?]?
         public var lowerIsBetter: Bool
         /// Index of the best value (nil when fewer than two runs have one, or all are equal).
         public var bestIndex: Int?
         public var unit: MetricUnit
+
+        /// Run `i` has the best value (ties share it).
+        public func isBest(_ i: Int) -> Bool {
+            guard let b = bestIndex, i < values.count, let v = values[i] else { return false }
+            return v == values[b]
+        }
     }
 
-    public enum MetricUnit: String, Sendable { case percent, ratio, count, tokens, usd, ms, grams, number }
+    public enum MetricUnit: String, Sendable { case percent, ratio, count, tokens, usd, ms, grams, number, mib, watts }
 
     public struct TestLine: Sendable {
         public var taskID: String
         public var agentType: String
+        public var key: String
         public var rows: [TestRow?]
         public var success: [Bool?] { rows.map { $0.map { $0.outcome == .passed } } }
         public var outcomes: [TestOutcome?] { rows.map { $0?.outcome } }
@@ -23,10 +34,7 @@ public struct Comparison: Sendable {
         public var wallMs: [Double?] { rows.map { $0?.wallMs } }
         public var steps: [Int?] { rows.map { $0?.steps } }
         /// Outcome (pass/fail) differs between the runs that have the test.
-        public var flipped: Bool {
-            let s = success.compactMap { $0 }
-            return Set(s).count > 1
-        }
+        public var flipped: Bool { Set(success.compactMap { $0 }).count > 1 }
         public var missingSomewhere: Bool { rows.contains { $0 == nil } }
         public var failedEverywhere: Bool { rows.allSatisfy { $0 != nil && $0!.outcome != .passed } }
         /// Passed in the baseline, not in at least one other run.
@@ -34,9 +42,19 @@ public struct Comparison: Sendable {
             guard let b = success.first ?? nil, b else { return false }
             return success.dropFirst().contains { $0 == false }
         }
+        /// Failed in the baseline, passed in at least one other run.
         public var isFix: Bool {
             guard let b = success.first ?? nil, !b else { return false }
             return success.dropFirst().contains { $0 == true }
+        }
+        /// Run `i` against the baseline.
+        public func deltaCost(_ i: Int) -> Double? {
+            guard i < rows.count, let a = cost.first ?? nil, let b = cost[i] else { return nil }
+            return b - a
+        }
+        public func deltaWall(_ i: Int) -> Double? {
+            guard i < rows.count, let a = wallMs.first ?? nil, let b = wallMs[i] else { return nil }
+            return b - a
         }
     }
 
@@ -46,35 +64,41 @@ public struct Comparison: Sendable {
 
     public init(_ runs: [RunAnalysis]) {
         self.runs = runs
-        func m(_ name: String, _ unit: MetricUnit, lower: Bool, _ f: (RunAnalysis) -> Double?) -> Metric {
+        func m(_ name: String, _ label: String, _ unit: MetricUnit, lower: Bool, recorded: ((RunAnalysis) -> Double?)? = nil,
+               _ f: (RunAnalysis) -> Double?) -> Metric
+        {
             let values = runs.map(f)
             let present = values.enumerated().compactMap { i, v in v.map { (i, $0) } }
             var best: Int?
             if present.count >= 2, Set(present.map { $0.1 }).count > 1 {
                 best = (lower ? present.min { $0.1 < $1.1 } : present.max { $0.1 < $1.1 })?.0
             }
-            return Metric(name: name, values: values, lowerIsBetter: lower, bestIndex: best, unit: unit)
+            return Metric(name: name, label: label, values: values, recorded: recorded.map { r in runs.map(r) }, lowerIsBetter: lower,
+                          bestIndex: best, unit: unit)
         }
         metrics = [
-            m("success_rate", .percent, lower: false) { $0.successRate },
-            m("pass_at_1", .ratio, lower: false) { $0.passAt1 },
-            m("tests_passed", .count, lower: false) { Double($0.passed) },
-            m("tests_failed", .count, lower: true) { Double($0.failed) },
-            m("tests_errored", .count, lower: true) { Double($0.errored + $0.timedOut) },
-            m("tokens", .tokens, lower: true) { $0.hasTraces ? Double($0.tokens.total) : nil },
-            m("recorded_tokens", .tokens, lower: true) { $0.recordedTotalTokens.map(Double.init) },
-            m("cost_usd", .usd, lower: true) { $0.hasTraces ? $0.cost.value : nil },
-            m("recorded_cost_usd", .usd, lower: true) { $0.recordedTotalCostUSD },
-            m("cost_per_test_usd", .usd, lower: true) { $0.costPerTest },
-            m("cost_per_pass_usd", .usd, lower: true) { $0.costPerPass },
-            m("tokens_per_pass", .tokens, lower: true) { $0.tokensPerPass },
-            m("wall_ms_p50", .ms, lower: true) { $0.wall?.p50 },
-            m("wall_ms_p95", .ms, lower: true) { $0.wall?.p95 },
-            m("avg_steps", .number, lower: true) { $0.avgSteps },
-            m("co2_g", .grams, lower: true) { $0.co2Grams.flatMap { $0 > 0 ? $0 : nil } },
-            m("gpu_utilization_avg", .percent, lower: false) { $0.entry.row.gpuUtilizationAvg },
-            m("gpu_memory_max_mib", .number, lower: true) { $0.entry.row.gpuMemoryMaxMiB },
-            m("gpu_power_avg_w", .number, lower: true) { $0.entry.row.gpuPowerAvgW },
+            m("success_rate", "success rate", .percent, lower: false) { $0.successRate },
+            m("pass_at_1", "pass@1", .ratio, lower: false) { $0.passAt1 },
+            m("tests_passed", "tests passed", .count, lower: false) { Double($0.passed) },
+            m("tests_failed", "tests failed", .count, lower: true) { Double($0.failed) },
+            m("tests_errored", "errors and timeouts", .count, lower: true) { Double($0.errored + $0.timedOut) },
+            m("tokens", "tokens (counted once)", .tokens, lower: true, recorded: { $0.recordedTotalTokens.map(Double.init) }) {
+                $0.hasTraces ? Double($0.tokens.total) : nil
+            },
+            m("cost_usd", "cost (counted once)", .usd, lower: true, recorded: { $0.recordedTotalCostUSD }) { $0.hasTraces ? $0.cost.value : nil },
+            m("cost_per_test_usd", "cost per test", .usd, lower: true) { $0.costPerTest },
+            m("cost_per_pass_usd", "cost per passing test", .usd, lower: true) { $0.costPerPass },
+            m("tokens_per_pass", "tokens per passing test", .tokens, lower: true) { $0.tokensPerPass },
+            m("wall_ms_p50", "wall time p50", .ms, lower: true) { $0.wall?.p50 },
+            m("wall_ms_p95", "wall time p95", .ms, lower: true) { $0.wall?.p95 },
+            m("avg_steps", "steps per test", .number, lower: true) { $0.avgSteps },
+            m("co2_g", "CO2", .grams, lower: true) { $0.co2Grams.flatMap { $0 > 0 ? $0 : nil } },
+            m("gpu_utilization_avg", "GPU utilization", .percent, lower: false) { $0.entry.row.gpuUtilizationAvg },
+            m("gpu_memory_max_mib", "GPU memory peak", .mib, lower: true) { $0.entry.row.gpuMemoryMaxMiB },
+            m("gpu_power_avg_w", "GPU power", .watts, lower: true) { $0.entry.row.gpuPowerAvgW },
+            // Kept for scripts (the JSON): SMOLTRACE's own totals.
+            m("recorded_tokens", "recorded tokens", .tokens, lower: true) { $0.recordedTotalTokens.map(Double.init) },
+            m("recorded_cost_usd", "recorded cost", .usd, lower: true) { $0.recordedTotalCostUSD },
         ]
         var order: [String] = []
         var map: [String: TestLine] = [:]
@@ -83,7 +107,7 @@ public struct Comparison: Sendable {
                 let k = t.key
                 if map[k] == nil {
                     order.append(k)
-                    map[k] = TestLine(taskID: t.taskID, agentType: t.agentType, rows: Array(repeating: nil, count: runs.count))
+                    map[k] = TestLine(taskID: t.taskID, agentType: t.agentType, key: k, rows: Array(repeating: nil, count: runs.count))
                 }
                 if map[k]!.rows[ri] == nil { map[k]!.rows[ri] = t }
             }
@@ -95,5 +119,56 @@ public struct Comparison: Sendable {
     public func delta(_ metric: Metric, _ i: Int) -> (abs: Double, pct: Double?)? {
         guard i > 0, let b = metric.values[0], let v = metric.values[i] else { return nil }
         return (v - b, b != 0 ? (v - b) / abs(b) * 100 : nil)
+    }
+
+    /// One line judging a metric: which run is best and how it stands against the baseline.
+    public func verdict(_ m: Metric, labels: [String]) -> String {
+        let present = m.values.enumerated().compactMap { i, v in v.map { (i, $0) } }
+        if present.count < 2 {
+            let missing = m.values.indices.filter { m.values[$0] == nil }.map { labels[$0] }
+            return present.isEmpty ? "no run has it" : "not comparable: unknown for \(missing.joined(separator: ", "))"
+        }
+        guard let best = m.bestIndex else { return "equal" }
+        let bv = m.values[best]!
+        let tied = m.values.indices.filter { m.values[$0] == bv }
+        if tied.count > 1 {
+            let names = tied.map { labels[$0] + ($0 == 0 ? " (the baseline)" : "") }
+            return "tied best: " + names.joined(separator: ", ")
+        }
+        var text = "best: \(labels[best])"
+        if best == 0 {
+            // The baseline wins: by how much over the runner-up.
+            if let second = present.filter({ $0.0 != 0 }).sorted(by: { m.lowerIsBetter ? $0.1 < $1.1 : $0.1 > $1.1 }).first {
+                text += " (the baseline), " + relation(m, bv, second.1) + " than \(labels[second.0])"
+            }
+        } else if let base = m.values[0] {
+            text += ", " + relation(m, bv, base) + " than the baseline"
+        } else {
+            text += "; the baseline has no value"
+        }
+        return text
+    }
+
+    /// "39% cheaper", "+19.7 points higher", "2.1× faster"…
+    func relation(_ m: Metric, _ v: Double, _ other: Double) -> String {
+        let better: String, worse: String
+        switch m.unit {
+        case .usd: (better, worse) = ("cheaper", "dearer")
+        case .ms: (better, worse) = ("faster", "slower")
+        case .tokens: (better, worse) = ("fewer tokens", "more tokens")
+        case .count, .number: (better, worse) = m.lowerIsBetter ? ("fewer", "more") : ("more", "fewer")
+        case .grams: (better, worse) = ("less CO2", "more CO2")
+        case .percent, .ratio: (better, worse) = m.lowerIsBetter ? ("lower", "higher") : ("higher", "lower")
+        case .mib, .watts: (better, worse) = ("lower", "higher")
+        }
+        let isBetter = m.lowerIsBetter ? v < other : v > other
+        let word = isBetter ? better : worse
+        if m.unit == .percent { return String(format: "%.1f points %@", abs(v - other), word) }
+        if m.unit == .count { return "\(Int(abs(v - other).rounded())) \(word)" }
+        if other == 0 { return word }
+        let ratio = v / other
+        if m.lowerIsBetter && ratio > 0 && ratio < 0.5 { return String(format: "%.1f× %@", 1 / ratio, word) }
+        if !m.lowerIsBetter && ratio > 2 { return String(format: "%.1f× %@", ratio, word) }
+        return String(format: "%.0f%% %@", abs(v - other) / abs(other) * 100, word)
     }
 }

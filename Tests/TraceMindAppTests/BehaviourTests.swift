@@ -1,0 +1,313 @@
+import Foundation
+import TerminalUI
+import TestSupport
+import Testing
+import TraceMindDemo
+import TraceMindModel
+@testable import TraceMindApp
+
+@Suite struct NavigationTests {
+    @Test func leaderboardToRunToTraceAndBackRestoresEachScreen() {
+        var h = Harness()
+        h.press(.char("j"), .char("j"))
+        let selected = h.s.leaderboard.list.selected
+        let key = h.s.visibleRuns[selected].key
+        h.press(.enter)
+        guard case .run(let v) = h.s.route else { Issue.record("not on the run"); return }
+        #expect(v.key == key)
+        #expect(h.s.analysis(key) != nil)
+        h.press(.char("2"), .char("j"), .enter)
+        guard case .trace(let tv) = h.s.route else { Issue.record("not on the trace"); return }
+        #expect(h.s.traces[tv.ref]?.value != nil)
+        // The breadcrumb names every level.
+        let top = h.text.split(separator: "\n")[0]
+        #expect(top.contains("Leaderboard › ") && top.split(separator: "›").count == 3)
+        h.press(.escape)
+        guard case .run(let back) = h.s.route else { Issue.record("Esc did not go back to the run"); return }
+        #expect(back.tab == .tests && back.tests.selected == 1, "the run screen comes back as it was left")
+        h.press(.backspace)
+        #expect(h.s.route == .leaderboard && h.s.leaderboard.list.selected == selected)
+        h.press(.char("q"))
+        #expect(h.quit)
+    }
+
+    @Test func liveFilterNextMatchAndEscape() {
+        var h = Harness()
+        h.type("/gpt-4o")
+        #expect(h.s.visibleRuns.count == 2)
+        #expect(h.text.contains("2 of 5 runs"))
+        h.press(.enter)
+        #expect(h.s.overlay == nil && h.s.visibleRuns.count == 2)
+        h.press(.char("n"))
+        #expect(h.s.leaderboard.list.selected == 1)
+        h.press(.char("n"))
+        #expect(h.s.leaderboard.list.selected == 0, "n wraps around the matches")
+        h.press(.char("N"))
+        #expect(h.s.leaderboard.list.selected == 1)
+        h.press(.escape)
+        #expect(h.s.visibleRuns.count == 5, "Esc clears the filter")
+    }
+
+    @Test func sortingByKeyAndByHeaderClick() {
+        var h = Harness(width: 160, height: 48)
+        let bySuccess = h.s.visibleRuns.map(\.key)
+        h.press(.char("S"))
+        let reversed = h.s.visibleRuns.filter(\.row.isRankable).map(\.key)
+        #expect(reversed == bySuccess.filter { k in h.s.entry(k)!.row.isRankable }.reversed())
+        // Click the "cost" header: sorted by corrected cost, cheapest first; unknown costs last.
+        let text = h.text.split(separator: "\n").map(String.init)
+        guard let x = text[1].range(of: " cost ").map({ text[1].distance(from: text[1].startIndex, to: $0.lowerBound) + 2 }) else {
+            Issue.record("no cost header: \(text[1])")
+            return
+        }
+        h.click(x, 1)
+        #expect(h.s.leaderboard.query.sortKey == .cost && !h.s.leaderboard.query.descending)
+        let costs = h.s.visibleRuns.filter(\.row.isRankable).map { h.s.totals[$0.key]?.cost?.value }
+        let known = costs.compactMap { $0 }
+        #expect(known == known.sorted())
+        #expect(costs.prefix(known.count).allSatisfy { $0 != nil }, "unknown costs sort last: \(costs)")
+        h.click(x, 1)
+        #expect(h.s.leaderboard.query.descending, "a second click reverses")
+    }
+
+    @Test func clickSelectsAndASecondClickOpens() {
+        var h = Harness()
+        h.click(10, 4)
+        #expect(h.s.leaderboard.list.selected == 2)
+        #expect(h.s.stack.count == 1)
+        h.click(10, 4)
+        guard case .run = h.s.route else { Issue.record("a second click opens the run"); return }
+    }
+
+    @Test func marksCompareAndFilters() {
+        var h = Harness()
+        h.press(.char("c"))
+        #expect(h.s.message?.contains("mark two or more") == true)
+        // Mark gpt-4o (tool) then gpt-4o-mini (both): they share the tool tests.
+        for prefix in ["7f3c2a10", "b1d2e3f4"] {
+            h.s.leaderboard.list.selected = h.s.visibleRuns.firstIndex { $0.key.hasPrefix(prefix) }!
+            h.press(.char(" "))
+        }
+        h.press(.char("c"))
+        guard case .compare(let v) = h.s.route else { Issue.record("c opens the comparison"); return }
+        #expect(v.keys.map { String($0.prefix(8)) } == ["7f3c2a10", "b1d2e3f4"], "the first marked is the baseline")
+        h.press(.char("2"), .char("f"))
+        guard case .compare(let v2) = h.s.route, let c = CompareScreen.comparison(h.s, v2.keys) else { Issue.record("no comparison"); return }
+        #expect(v2.filter == .flipped)
+        let shown = CompareScreen.visibleTests(v2, c)
+        #expect(shown.allSatisfy { $0.flipped })
+        #expect(!shown.isEmpty)
+        // Enter on a cell opens that run's trace of that test.
+        h.press(.char("l"), .enter)
+        guard case .trace(let tv) = h.s.route else { Issue.record("Enter opens the trace"); return }
+        #expect(tv.ref.runKey == v2.keys[1])
+    }
+
+    @Test func facetsFilterTheLeaderboard() {
+        var h = Harness()
+        h.press(.char("F"))
+        guard case .facets(let p) = h.s.overlay else { Issue.record("F opens the facets"); return }
+        let i = p.items.firstIndex { $0.facet == "agent_type" && $0.value == "tool" }!
+        var p2 = p
+        p2.list.selected = i
+        h.s.overlay = .facets(p2)
+        h.press(.char(" "))
+        #expect(h.s.visibleRuns.allSatisfy { $0.row.agentType == "tool" })
+        #expect(h.s.visibleRuns.count == 3)
+        h.press(.escape)
+        #expect(h.text.contains("agent type: tool"), "an active facet shows as a chip")
+        h.press(.escape)
+        #expect(h.s.visibleRuns.count == 5, "Esc on the leaderboard clears the facets")
+    }
+
+    @Test func runTabsFailedOnlyAndErrorsDrillDown() {
+        var h = Harness()
+        h.openRun("b1d2e3f4")
+        h.press(.char("f"))
+        guard case .run(let v) = h.s.route, let a = h.s.analysis(v.key) else { Issue.record("not on the run"); return }
+        #expect(v.tab == .tests && RunScreen.visibleTests(v, a).allSatisfy { $0.outcome != .passed })
+        h.press(.char("f"), .char("5"), .enter)
+        guard case .run(let v2) = h.s.route else { return }
+        #expect(v2.tab == .tests && v2.only != nil)
+        let shown = RunScreen.visibleTests(v2, a)
+        #expect(!shown.isEmpty && shown.allSatisfy { v2.only!.contains($0.key) })
+        h.press(.escape)
+        guard case .run(let v3) = h.s.route else { Issue.record("Esc leaves the drill-down first"); return }
+        #expect(v3.tab == .errors && v3.only == nil)
+    }
+
+    @Test func resizeKeepsTheSelectionVisible() {
+        var h = Harness()
+        h.press(.end)
+        h.resize(80, 12)
+        let l = h.s.leaderboard.list
+        #expect(l.selected >= l.offset && l.selected < l.offset + LeaderboardScreen.visibleRows(h.s))
+    }
+}
+
+@Suite struct WaterfallTests {
+    func trace(_ run: String = "b1d2e3f4", _ task: String = "long_horizon_audit") -> Harness {
+        var h = Harness(width: 160, height: 48)
+        h.openRun(run)
+        h.openTrace(task)
+        return h
+    }
+
+    func view(_ h: Harness) -> TraceView {
+        guard case .trace(let v) = h.s.route else { fatalError("not on a trace") }
+        return v
+    }
+
+    @Test func foldUnfoldAndFoldAll() {
+        var h = trace()
+        let wf = h.s.traces[view(h).ref]!.value!
+        #expect(wf.analysis.figures.count > 2000, "the demo has a trace with thousands of spans")
+        let all = TraceScreen.visibleRows(view(h), wf).count
+        h.press(.char("z"))
+        let folded = TraceScreen.visibleRows(view(h), wf).count
+        #expect(folded < all)
+        h.press(.char("Z"))
+        #expect(TraceScreen.visibleRows(view(h), wf).count == all)
+        h.press(.char("j"))  // the agent span
+        h.press(.char("h"))
+        #expect(TraceScreen.visibleRows(view(h), wf).count == 2, "folding the agent hides the whole run")
+        #expect(h.text.contains("+\(all - 2)"), "a folded span says how many it hides")
+        h.press(.char("l"))
+        #expect(TraceScreen.visibleRows(view(h), wf).count == all)
+    }
+
+    @Test func nextErrorSearchAndKindFilter() {
+        var h = trace("7f3c2a10", "weather_tokyo")
+        let wf = h.s.traces[view(h).ref]!.value!
+        h.press(.char("e"))
+        let sel = view(h).selectedSpan!
+        #expect(wf.analysis.trace.spans[sel].isError)
+        #expect(h.s.message?.hasPrefix("error ") == true)
+        h.type("/天気Tool")
+        h.press(.enter)
+        #expect(wf.analysis.trace.spans[view(h).selectedSpan!].name.hasPrefix("天気"))
+        h.press(.char("K"))
+        let rows = TraceScreen.visibleRows(view(h), wf)
+        #expect(view(h).kindFilter == .llm)
+        #expect(rows.allSatisfy { i in
+            wf.analysis.trace.spans[i].category == .llm
+                || wf.analysis.figures[i].children.contains { TraceScreen.visibleRows(view(h), wf).contains($0) }
+        })
+    }
+
+    @Test func zoomPanAndAxis() {
+        var h = trace("7f3c2a10", "search_release")
+        h.selectSpan("WebSearchTool")
+        h.press(.char("+"), .char("+"))
+        #expect(view(h).zoom == 4)
+        #expect(view(h).pan > 0)
+        h.press(.char("L"), .char("L"), .char("L"), .char("L"), .char("L"))
+        #expect(view(h).pan <= 1 - 1 / view(h).zoom + 1e-9, "pan stops at the end")
+        h.press(.char("0"))
+        #expect(view(h).zoom == 1 && view(h).pan == 0)
+        h.press(.char("x"))
+        #expect(view(h).axis == .cost)
+        #expect(h.text.contains("│$0"), "the cost axis has dollar ticks")
+    }
+
+    @Test func pagerGetsTheSpanDetails() {
+        var h = trace("7f3c2a10", "search_release")
+        h.selectSpan("completion")
+        h.press(.char("o"))
+        #expect(h.pages.count == 1)
+        #expect(h.pages[0].contains("Input messages") && h.pages[0].contains("Find the release year"))
+    }
+
+    @Test func gapsCollapseOnTheTimeAxis() {
+        // Two leaf calls 60 s apart under one root.
+        let spans: [JSON] = [
+            spanJSON("r", nil, "root", 0, 62_000),
+            spanJSON("a", "r", "llm-1", 0, 1_000, attrs: [("llm.token_count.total", .int(10))]),
+            spanJSON("b", "r", "llm-2", 61_000, 62_000, attrs: [("llm.token_count.total", .int(10))]),
+        ]
+        let wf = Waterfall(TraceAnalysis(Trace(json: JSONObject([("trace_id", "t"), ("spans", .array(spans))]))))
+        #expect(wf.gaps.count == 1 && abs(wf.gaps[0].ms - 60_000) < 1)
+        var v = TraceView(ref: TraceRef(runKey: "k", traceID: "t"), label: "t")
+        let m = TraceScreen.AxisMap(wf, v, width: 100)
+        // The active second is spread over most of the width; the gap takes two cells.
+        #expect(abs(m.x(ns: m.start + 1_000_000_000) - 49) < 1.5)
+        #expect(abs(m.x(ns: m.start + 61_000_000_000) - 51) < 1.5)
+        v.collapseGaps = false
+        let full = TraceScreen.AxisMap(wf, v, width: 100)
+        #expect(full.x(ns: full.start + 1_000_000_000) < 2)
+    }
+}
+
+@Suite struct ThemeAndSafetyTests {
+    @Test func everyThemeFileParsesAndColourThemesDefineEveryRole() throws {
+        let dir = packageRoot.appendingPathComponent("Themes")
+        for name in ["default", "light", "high-contrast", "mono", "tracemind"] {
+            let text = try String(contentsOf: dir.appendingPathComponent(name + ".toml"), encoding: .utf8)
+            let t = try Theme.builtin(name)
+            let parsed = try Theme.parse(text, fallbackName: name)
+            #expect(parsed.name == name)
+            if name != "mono" {
+                let missing = Role.allCases.filter { t.styles[$0] == nil }
+                #expect(missing.isEmpty, "\(name) lacks \(missing)")
+            }
+        }
+    }
+
+    @Test func monoKeepsMeaningInAttributesAndGlyphs() throws {
+        let mono = try Theme.builtin("mono")
+        for role: Role in [.selected, .header, .fail, .error, .critical, .costPath, .match, .best, .worse, .recorded, .keyHint] {
+            #expect(!mono.style(role).attrs.isEmpty, "\(role) must carry an attribute in mono")
+            #expect(mono.style(role).fg == .default && mono.style(role).bg == .default)
+        }
+        var h = Harness(width: 160, height: 48, theme: mono)
+        #expect(h.buffer[5, 2].style.attrs.contains(.reverse), "the selected row is reversed")
+        h.openRun("7f3c2a10")
+        h.openTrace("search_release")
+        #expect(h.text.contains("●") && h.text.contains("$"), "critical paths are marked by glyphs, not only colour")
+    }
+
+    @Test func themeResolution() throws {
+        let dir = tempDir()
+        defer { removeTemp(dir) }
+        write("name = \"mine\"\n[roles.title]\nfg = \"#ff0000\"\n", to: dir + "/tracemind/themes/mine.toml")
+        let env = ["XDG_CONFIG_HOME": dir]
+        let (user, p1) = Theme.resolve("mine", environment: env)
+        #expect(p1 == nil && user.name == "mine" && user.style(.title).fg == .rgb(255, 0, 0))
+        #expect(user.style(.selected) == Theme.builtinDefault.style(.selected), "missing roles come from the default")
+        let (fromEnv, _) = Theme.resolve(nil, environment: ["TRACEMIND_THEME": "light"])
+        #expect(fromEnv.name == "light")
+        write("[roles.title\nfg=", to: dir + "/broken.toml")
+        let (broken, p2) = Theme.resolve(dir + "/broken.toml", environment: env)
+        #expect(broken.name == "default" && p2?.contains("broken.toml") == true && p2?.contains("invalid TOML") == true)
+        let (_, p3) = Theme.resolve("nope", environment: env)
+        #expect(p3?.contains("unknown theme 'nope'") == true)
+        #expect(Theme.available(environment: env).contains("mine (user)"))
+    }
+
+    @Test func hostileTextIsInertOnEveryScreen() {
+        var o = DemoOptions()
+        o.hostileText = true
+        var h = Harness(DemoData.catalog(options: o), width: 160, height: 48)
+        func clean(_ t: String) -> Bool {
+            !t.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 || $0.value == 0x9B || ($0.value < 0x20 && $0 != "\n") }
+        }
+        h.openRun("b1d2e3f4")
+        h.press(.char("2"))
+        #expect(clean(h.text))
+        h.press(.enter)
+        #expect(clean(h.text) && h.text.contains("␛"), "escape sequences in the prompt are drawn as ␛")
+        h.press(.escape, .char("d"))
+        #expect(clean(h.text))
+        // Every cell holds a sanitised grapheme: nothing a terminal would interpret.
+        #expect(h.buffer.cells.allSatisfy { clean($0.symbol) })
+    }
+}
+
+/// A span for synthetic traces (times in ms).
+func spanJSON(_ id: String, _ parent: String?, _ name: String, _ startMs: Int64, _ endMs: Int64, attrs: [(String, JSON)] = []) -> JSON {
+    .obj([
+        ("trace_id", "t"), ("span_id", .string(id)), ("parent_span_id", .from(parent)), ("name", .string(name)),
+        ("start_time", .int(1_700_000_000_000_000_000 + startMs * 1_000_000)), ("end_time", .int(1_700_000_000_000_000_000 + endMs * 1_000_000)),
+        ("attributes", .obj(attrs)), ("status", .obj([("code", "UNSET")])),
+    ])
+}
