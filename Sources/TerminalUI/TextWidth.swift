@@ -27,6 +27,8 @@ public enum TextWidth {
     /// Sanitises one grapheme so Buffer, ncurses and the terminal agree: keep the base and its zero-width marks,
     /// stop at a ZWJ, drop skin tones and variation selectors. Controls become a visible, inert picture.
     public static func sanitize(_ ch: Character) -> (symbol: String, width: Int) {
+        // Printable ASCII, the common case: itself, one column.
+        if let a = ch.asciiValue, a >= 0x20, a < 0x7F { return (String(ch), 1) }
         var out = String.UnicodeScalarView()
         var w = 0
         for (i, u) in ch.unicodeScalars.enumerated() {
@@ -59,6 +61,7 @@ public enum TextWidth {
 
     /// Width of a string as it will be drawn.
     public static func width(_ s: String) -> Int {
+        if s.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return s.utf8.count }
         var w = 0
         for ch in s { w += sanitize(ch).width }
         return w

@@ -126,6 +126,8 @@ public struct TraceView: Equatable, Sendable {
     public var selectedSpan: Int? = nil
     /// Spans matching the search, in tree order.
     public var matches: [Int] = []
+    /// The rows shown (tree order, folds and the kind filter applied), kept up to date by `TraceScreen.clamp`.
+    public var rows: [Int] = []
     /// Folded spans (by index into the trace's spans).
     public var folded: Set<Int> = []
     public var axis: WaterfallAxis = .time
@@ -266,6 +268,11 @@ public struct AppState: Sendable {
     public var tick = 0
     /// The leaderboard's rows after sort/filter/group, cached (recomputed when inputs change).
     public private(set) var visibleRuns: [RunEntry] = []
+    /// Display rows (group headings included), ranks and the widest model name: derived once per change, not per
+    /// frame (thousands of runs stay fast).
+    private(set) var displayRows: [LeaderboardScreen.DisplayRow] = []
+    private(set) var ranks: [String: Int] = [:]
+    private(set) var modelWidth = 24
 
     public init(catalog: Catalog) {
         self.catalog = catalog
@@ -281,19 +288,23 @@ public struct AppState: Sendable {
     public var route: Route { stack.last ?? .leaderboard }
 
     /// Recomputes the leaderboard rows (sort, filter, grouping). Called whenever their inputs change.
-    public mutating func refreshRuns() {
+    /// Recomputes the leaderboard rows; with `figures`, also what depends on the runs' figures (ranks).
+    public mutating func refreshRuns(figures: Bool = false) {
         let rows = leaderboard.query.apply(catalog.runs, corrected: totals)
-        guard leaderboard.groupByModel else {
+        if leaderboard.groupByModel {
+            var order: [String] = []
+            var groups: [String: [RunEntry]] = [:]
+            for r in rows {
+                if groups[r.row.model] == nil { order.append(r.row.model) }
+                groups[r.row.model, default: []].append(r)
+            }
+            visibleRuns = order.flatMap { groups[$0]! }
+        } else {
             visibleRuns = rows
-            return
         }
-        var order: [String] = []
-        var groups: [String: [RunEntry]] = [:]
-        for r in rows {
-            if groups[r.row.model] == nil { order.append(r.row.model) }
-            groups[r.row.model, default: []].append(r)
-        }
-        visibleRuns = order.flatMap { groups[$0]! }
+        displayRows = LeaderboardScreen.makeDisplayRows(visibleRuns, grouped: leaderboard.groupByModel)
+        if figures || ranks.isEmpty { ranks = LeaderboardScreen.makeRanks(catalog.runs, totals) }
+        modelWidth = visibleRuns.map { TextWidth.width($0.row.model) }.max() ?? 24
     }
 
     public func entry(_ key: String) -> RunEntry? { catalog.runs.first { $0.key == key } }

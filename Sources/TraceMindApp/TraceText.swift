@@ -11,7 +11,8 @@ public enum TraceText {
         var v = TraceView(ref: TraceRef(runKey: "", traceID: a.trace.traceID), label: "")
         v.list.selected = -1
         v.focus = .detail
-        let rows = TraceScreen.visibleRows(v, wf).count
+        v.rows = TraceScreen.visibleRows(v, wf)
+        let rows = v.rows.count
         let w = max(60, width)
         var b = Buffer(width: w, height: 3 + 1 + rows)
         let header = Rect(x: 0, y: 0, width: w, height: 3)

@@ -331,7 +331,7 @@ public enum App {
         case .run(let key, let a):
             s.runs[key] = .ready(a)
             s.totals[key] = RunTotals(a)
-            s.refreshRuns()
+            s.refreshRuns(figures: true)
             if let d = a.diagnostics.first, isShowing(s, run: key) {
                 s.message = "\(a.diagnostics.count) problem\(a.diagnostics.count == 1 ? "" : "s") reading this run: \(d.description)"
             }
@@ -349,7 +349,7 @@ public enum App {
             s.pendingTrace = nil
             s.runs[ref.runKey] = .ready(a)
             s.totals[ref.runKey] = RunTotals(a)
-            s.refreshRuns()
+            s.refreshRuns(figures: true)
             var rv = RunView(key: ref.runKey)
             rv.tab = .tests
             if let i = RunScreen.visibleTests(rv, a).firstIndex(where: { $0.trace?.traceID == ref.traceID }) { rv.tests.selected = i }
@@ -366,7 +366,7 @@ public enum App {
             }
         case .prefetched(let key, let totals):
             if s.totals[key] == nil { s.totals[key] = totals }
-            s.refreshRuns()
+            s.refreshRuns(figures: true)
         case .prefetchSkipped(let key):
             s.notPrefetched.insert(key)
         }
@@ -398,7 +398,7 @@ public enum App {
             kept.append(r)
         }
         s.stack = kept.isEmpty ? [.leaderboard] : kept
-        s.refreshRuns()
+        s.refreshRuns(figures: true)
         let problems = catalog.diagnostics.filter { $0.severity != .note }
         s.message = "reloaded \(catalog.runs.count) runs" + (problems.isEmpty ? "" : " · \(problems.count) problems (first: \(problems[0]))")
         var effects: [Effect] = []

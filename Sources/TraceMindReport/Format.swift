@@ -55,17 +55,31 @@ public enum Format {
         return String(format: "%.1f", n)
     }
 
-    /// `173ms`, `13.35s`, `2m05s`, `1h02m`
+    /// `173ms`, `13.35s`, `2m05s`, `1h02m` (formatted with integers: this runs for every row on screen).
     public static func duration(_ ms: Double?, unknown: String = "—") -> String {
         guard let ms, ms.isFinite else { return unknown }
-        if ms < 1 { return ms == 0 ? "0ms" : String(format: "%.2fms", ms) }
-        if ms < 1000 { return String(format: "%.0fms", ms) }
+        if ms < 0 { return "-" + duration(-ms, unknown: unknown) }
+        if ms < 1 { return ms == 0 ? "0ms" : fixed(ms, 2) + "ms" }
+        if ms < 999.5 { return String(Int(ms.rounded())) + "ms" }
         let s = ms / 1000
-        if s < 10 { return String(format: "%.2fs", s) }
-        if s < 60 { return String(format: "%.1fs", s) }
-        let m = Int(s) / 60
-        if m < 60 { return String(format: "%dm%02ds", m, Int(s) % 60) }
-        return String(format: "%dh%02dm", m / 60, m % 60)
+        if s < 9.995 { return fixed(s, 2) + "s" }
+        if s < 59.95 { return fixed(s, 1) + "s" }
+        let total = Int(s)
+        let m = total / 60
+        func two(_ n: Int) -> String { n < 10 ? "0" + String(n) : String(n) }
+        if m < 60 { return String(m) + "m" + two(total % 60) + "s" }
+        return String(m / 60) + "h" + two(m % 60) + "m"
+    }
+
+    /// `v` with exactly `digits` decimals, rounded half up, without `String(format:)`.
+    static func fixed(_ v: Double, _ digits: Int) -> String {
+        var scale = 1
+        for _ in 0..<digits { scale *= 10 }
+        let n = Int((v * Double(scale)).rounded())
+        let whole = n / scale, frac = n % scale
+        guard digits > 0 else { return String(whole) }
+        let f = String(frac)
+        return String(whole) + "." + String(repeating: "0", count: digits - f.count) + f
     }
 
     public static func percent(_ v: Double?, digits: Int = 1, unknown: String = "—") -> String {

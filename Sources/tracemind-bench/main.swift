@@ -2,6 +2,8 @@ import Foundation
 import TraceMindDemo
 import TraceMindModel
 import TraceMindReport
+import TraceMindApp
+import TerminalUI
 
 #if canImport(Glibc)
     import Glibc
@@ -104,10 +106,185 @@ func benchRun() {
     print(String(format: "run: peak RSS %.1f MB = %.2fx the traces file (budget 3x); the binary alone (--version) %.1f MB", Double(rss) / 1024, Double(rss) / 1024 / mb, Double(base) / 1024))
 }
 
+/// Runs the app's loop synchronously (as the tests' harness does): keys through `App.update`, loads inline.
+final class Box: @unchecked Sendable {
+    let lock = NSLock()
+    var items: [LoadResult] = []
+    func post(_ r: LoadResult) { lock.withLock { items.append(r) } }
+}
+
+func drive(_ s: inout AppState, _ effects: [Effect]) {
+    for e in effects {
+        if case .load(let r) = e {
+            let box = Box()
+            Loads.perform(Loads.job(r, s), post: { box.post($0) }, isCancelled: { false })
+            for res in box.items { drive(&s, App.apply(&s, res)) }
+        }
+    }
+}
+
+/// Where the time of a keypress goes: update, view, frame comparison (medians in ms).
+func breakdown(_ s: inout AppState, _ r: Renderer, _ keys: [Key], rounds: Int) -> String {
+    var u: [Double] = [], v: [Double] = [], c: [Double] = []
+    var last = r.view(s)
+    for i in 0..<rounds {
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        drive(&s, App.update(&s, .key(keys[i % keys.count])))
+        let t1 = DispatchTime.now().uptimeNanoseconds
+        let frame = r.view(s)
+        let t2 = DispatchTime.now().uptimeNanoseconds
+        _ = frame == last
+        let t3 = DispatchTime.now().uptimeNanoseconds
+        last = frame
+        u.append(Double(t1 - t0) / 1e6); v.append(Double(t2 - t1) / 1e6); c.append(Double(t3 - t2) / 1e6)
+    }
+    return String(format: "update %.2f ms · view %.2f ms · compare %.2f ms", median(u), median(v), median(c))
+}
+
+/// Median time from a key to its new frame (update, view, and the frame comparison the runner does).
+func keyLatency(_ s: inout AppState, _ r: Renderer, _ keys: [Key], rounds: Int) -> (median: Double, p95: Double) {
+    var last = r.view(s)
+    var times: [Double] = []
+    for i in 0..<rounds {
+        let k = keys[i % keys.count]
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        drive(&s, App.update(&s, .key(k)))
+        let frame = r.view(s)
+        _ = frame == last
+        last = frame
+        times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
+    }
+    let sorted = times.sorted()
+    return (sorted[sorted.count / 2], sorted[sorted.count * 95 / 100])
+}
+
+func benchUI() {
+    var o = DemoOptions()
+    o.includeFixedRuns = false
+    o.extraRuns = 1000
+    o.testsPerExtraRun = 2
+    o.stepsPerTest = 1
+    o.systemPromptBytes = 200
+    let dir = work + "/ui"
+    log("generating 1,000 run folders…")
+    writeFiles(DemoGenerator(options: o).files(), to: dir)
+    _ = CatalogLoader.load(sources: [dir])  // warm the page cache
+    var firsts: [Double] = []
+    var state: AppState?
+    let r = Renderer(theme: Theme.builtinDefault)
+    for _ in 0..<5 {
+        let t0 = Date()
+        var s = AppState(catalog: CatalogLoader.load(sources: [dir]))
+        _ = App.update(&s, .resize(width: 160, height: 48))
+        _ = r.view(s)
+        firsts.append(Date().timeIntervalSince(t0))
+        state = s
+    }
+    print(String(format: "ui: first frame of the leaderboard with 1,000 runs (load + state + view), median %.3f s (budget 0.3 s)", median(firsts)))
+    var s = state!
+    let moves: [Key] = [.down, .down, .char("j"), .pageDown, .up, .char("k"), .pageUp, .end, .home]
+    if ProcessInfo.processInfo.environment["BENCH_BREAKDOWN"] != nil { print("ui breakdown: " + breakdown(&s, r, moves, rounds: 200)) }
+    let m = keyLatency(&s, r, moves, rounds: 400)
+    print(String(format: "ui: leaderboard keypress to new frame (moves), median %.2f ms, p95 %.2f ms (budget 16 ms median)", m.median, m.p95))
+    let sorts = keyLatency(&s, r, [.char("s"), .char("S"), .char("m"), .char("m")], rounds: 80)
+    print(String(format: "ui: leaderboard sort/group keypress to new frame, median %.2f ms, p95 %.2f ms", sorts.median, sorts.p95))
+    drive(&s, App.update(&s, .key(.char("/"))))
+    var typed: [Key] = "gpt-4o mini".map { Key.char($0) }
+    typed += Array(repeating: Key.backspace, count: 11)
+    let typing = keyLatency(&s, r, typed, rounds: 88)
+    print(String(format: "ui: leaderboard live filter keystroke to new frame, median %.2f ms, p95 %.2f ms", typing.median, typing.p95))
+    // The real binary in tmux: from start to the leaderboard on screen.
+    if FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux") {
+        var times: [Double] = []
+        for k in 0..<5 {
+            let sock = "tracemind-bench-\(getpid())-\(k)"
+            let t0 = Date()
+            _ = shell("tmux -L \(sock) new-session -d -x 160 -y 48 'TERM=xterm-256color \(tracemind) --no-prefetch \(dir); sleep 5'")
+            while Date().timeIntervalSince(t0) < 10 {
+                if shell("tmux -L \(sock) capture-pane -p").contains("1000 of 1000 runs") { break }
+                usleep(2000)
+            }
+            times.append(Date().timeIntervalSince(t0))
+            _ = shell("tmux -L \(sock) kill-server")
+        }
+        print(String(format: "ui: the real binary in tmux, start to leaderboard on screen (incl. tmux start and polling), median %.3f s", median(times)))
+    }
+}
+
+func shell(_ cmd: String) -> String {
+    let out = work + "/sh-\(UUID().uuidString)"
+    let args: [String] = ["/bin/sh", "-c", cmd + " >" + out + " 2>/dev/null"]
+    let argv: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
+    defer { argv.forEach { free($0) } }
+    var pid: pid_t = 0
+    guard posix_spawn(&pid, "/bin/sh", nil, nil, argv, environ) == 0 else { return "" }
+    var status: Int32 = 0
+    _ = waitpid(pid, &status, 0)
+    defer { try? FileManager.default.removeItem(atPath: out) }
+    return (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
+}
+
+func benchTrace() {
+    var o = DemoOptions()
+    o.longTraceSteps = 4000
+    let dir = work + "/trace"
+    log("generating a trace of 20,000 spans…")
+    writeFiles(DemoGenerator(options: o).files(), to: dir)
+    var s = AppState(catalog: CatalogLoader.load(sources: [dir]))
+    _ = App.update(&s, .resize(width: 160, height: 48))
+    let r = Renderer(theme: Theme.builtinDefault)
+    // Open the run, its Tests tab, select the long test.
+    s.leaderboard.list.selected = s.visibleRuns.firstIndex { $0.key.hasPrefix("b1d2e3f4") }!
+    drive(&s, App.update(&s, .key(.enter)))
+    drive(&s, App.update(&s, .key(.char("2"))))
+    guard case .run(let rv) = s.route, let a = s.analysis(rv.key) else { fatalError("run not loaded") }
+    let idx = a.tests.firstIndex { $0.taskID == "long_horizon_audit" }!
+    var opens: [Double] = []
+    var spans = 0
+    var opened = s
+    for _ in 0..<5 {
+        var s2 = s
+        var v = rv
+        v.tests.selected = idx
+        s2.setRoute(.run(v))
+        let t0 = Date()
+        drive(&s2, App.update(&s2, .key(.enter)))
+        _ = r.view(s2)
+        opens.append(Date().timeIntervalSince(t0))
+        if case .trace(let tv) = s2.route { spans = s2.traces[tv.ref]?.value?.analysis.figures.count ?? 0 }
+        opened = s2
+    }
+    if ProcessInfo.processInfo.environment["BENCH_BREAKDOWN"] != nil, let summary = a.tests[idx].trace, let entry = s.entry(rv.key) {
+        let t0 = Date()
+        let trace = try! RunLoader.loadTrace(summary, fs: entry.files.fs)
+        let t1 = Date()
+        let an = TraceAnalysis(trace)
+        let t2 = Date()
+        let wf = Waterfall(an)
+        let t3 = Date()
+        _ = wf
+        print(String(format: "trace breakdown: read+parse %.3f s · analysis %.3f s · waterfall %.3f s", t1.timeIntervalSince(t0), t2.timeIntervalSince(t1), t3.timeIntervalSince(t2)))
+    }
+    print(String(format: "trace: open a %@-span trace (read, analyse, first frame), median %.3f s (budget 0.5 s)", Format.grouped(spans), median(opens)))
+    var s3 = opened
+    drive(&s3, App.update(&s3, .key(.char("Z"))))
+    if ProcessInfo.processInfo.environment["BENCH_BREAKDOWN"] != nil { print("trace breakdown: " + breakdown(&s3, r, [.down, .down, .char("j"), .pageDown, .up, .pageUp], rounds: 200)) }
+    let scroll = keyLatency(&s3, r, [.down, .down, .char("j"), .pageDown, .up, .pageUp, .end, .home], rounds: 400)
+    print(String(format: "trace: scroll keypress to new frame, median %.2f ms, p95 %.2f ms (budget 16 ms median)", scroll.median, scroll.p95))
+    let fold = keyLatency(&s3, r, [.char("j"), .char("h"), .char("l"), .char("z"), .char("Z")], rounds: 200)
+    print(String(format: "trace: fold/unfold keypress to new frame, median %.2f ms, p95 %.2f ms", fold.median, fold.p95))
+    let zoom = keyLatency(&s3, r, [.char("+"), .char("+"), .char("L"), .char("H"), .char("-"), .char("-"), .char("x"), .char("x")], rounds: 400)
+    print(String(format: "trace: zoom/pan/axis keypress to new frame, median %.2f ms, p95 %.2f ms", zoom.median, zoom.p95))
+}
+
 switch which {
 case "leaderboard": benchLeaderboard()
 case "run": benchRun()
+case "ui": benchUI()
+case "trace": benchTrace()
 default:
     benchLeaderboard()
     benchRun()
+    benchUI()
+    benchTrace()
 }

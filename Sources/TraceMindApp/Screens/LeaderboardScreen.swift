@@ -124,8 +124,7 @@ enum LeaderboardScreen {
         }
         let used = cols.map { $0.width + 1 }.reduce(0, +)
         if used < width, let mi = cols.firstIndex(where: { $0.key == .model }) {
-            let longest = s.visibleRuns.map { TextWidth.width($0.row.model) }.max() ?? 24
-            cols[mi].width += max(0, min(width - used, longest - cols[mi].width))
+            cols[mi].width += max(0, min(width - used, s.modelWidth - cols[mi].width))
         }
         return cols
     }
@@ -150,10 +149,11 @@ enum LeaderboardScreen {
         return out
     }
 
+    static func displayRows(_ s: AppState) -> [DisplayRow] { s.displayRows }
+
     /// Display rows (group headings when grouped).
-    static func displayRows(_ s: AppState) -> [DisplayRow] {
-        let runs = s.visibleRuns
-        guard s.leaderboard.groupByModel else { return runs.indices.map { .run($0) } }
+    static func makeDisplayRows(_ runs: [RunEntry], grouped: Bool) -> [DisplayRow] {
+        guard grouped else { return runs.indices.map { .run($0) } }
         var out: [DisplayRow] = []
         var i = 0
         while i < runs.count {
@@ -168,21 +168,23 @@ enum LeaderboardScreen {
     }
 
     static func displayIndex(_ rows: [DisplayRow], run: Int) -> Int {
-        rows.firstIndex { if case .run(let r) = $0 { return r == run } else { return false } } ?? 0
+        // Without grouping, row i is run i.
+        if rows.count > run, case .run(let r) = rows[run], r == run { return run }
+        return rows.firstIndex { if case .run(let r) = $0 { return r == run } else { return false } } ?? 0
     }
 
     static func visibleRows(_ s: AppState) -> Int { TableView.visibleRows(height: layout(s).table.height) }
 
     /// Ranks by the leaderboard's score, whatever the sort: success rate, then pass@1, then cheaper corrected cost.
-    static func ranks(_ s: AppState) -> [String: Int] {
-        let rankable = s.catalog.runs.filter { $0.row.isRankable }
+    static func makeRanks(_ runs: [RunEntry], _ totals: [String: RunTotals]) -> [String: Int] {
+        let rankable = runs.filter { $0.row.isRankable }
         let sorted = rankable.enumerated().sorted { a, b in
             let x = a.element, y = b.element
             let sx = x.row.successRate ?? -1, sy = y.row.successRate ?? -1
             if sx != sy { return sx > sy }
             let px = x.row.passAt1 ?? -1, py = y.row.passAt1 ?? -1
             if px != py { return px > py }
-            let cx = s.totals[x.key]?.cost?.value ?? .infinity, cy = s.totals[y.key]?.cost?.value ?? .infinity
+            let cx = totals[x.key]?.cost?.value ?? .infinity, cy = totals[y.key]?.cost?.value ?? .infinity
             if cx != cy { return cx < cy }
             return a.offset < b.offset
         }
@@ -335,7 +337,7 @@ enum LeaderboardScreen {
     static func status(_ s: AppState) -> String {
         var t = "\(s.visibleRuns.count) of \(s.catalog.runs.count) runs"
         if !s.leaderboard.marked.isEmpty { t += " · \(s.leaderboard.marked.count) marked" }
-        let analysed = s.catalog.runs.filter { s.totals[$0.key] != nil }.count
+        let analysed = s.totals.count
         if analysed < s.catalog.runs.count && analysed > 0 { t += " · \(analysed) analysed" }
         return t
     }
@@ -392,7 +394,7 @@ enum LeaderboardScreen {
         for i in cols.indices where cols[i].key == q.sortKey {
             cols[i].title += q.descending ? "↓" : "↑"
         }
-        let ranks = ranks(s)
+        let ranks = s.ranks
         let rows = displayRows(s)
         let visible = TableView.visibleRows(height: table.height)
         var tableRows: [TableRow] = []

@@ -139,15 +139,22 @@ enum RunTabs {
         out.append([seg("Wall time per test", r, .title), seg("  last span end − first span start, not SMOLTRACE's sum of nested spans", r, .muted)])
         out.append(row("percentiles", [seg("p50 \(Format.duration(w.p50)) · p95 \(Format.duration(w.p95)) · p99 \(Format.duration(w.p99)) · min \(Format.duration(w.min)) · max \(Format.duration(w.max)) · mean \(Format.duration(w.mean))", r)], r))
         out.append([])
-        // Histogram.
+        out += histogram(a, maxMs: w.max, width: width, height: height, r)
+        out.append([])
+        out += slowest(a, r)
+        out += scatter(a, width: width, height: height, r)
+        return out
+    }
+
+    static func histogram(_ a: RunAnalysis, maxMs: Double, width: Int, height: Int, _ r: Renderer) -> [Line] {
         let walls = a.tests.compactMap { $0.wallMs }
         let buckets = max(4, min(12, (height - 8) / 2))
-        let hi = max(w.max, 0.001)
+        let hi = max(maxMs, 0.001)
         var counts = [Int](repeating: 0, count: buckets)
         for v in walls { counts[min(buckets - 1, Int(v / hi * Double(buckets)))] += 1 }
-        let maxC = max(1, counts.max()!)
+        let maxC = max(1, counts.max() ?? 1)
         let barW = max(10, min(40, width - 40))
-        out.append([seg("Duration histogram", r, .title)])
+        var out: [Line] = [[seg("Duration histogram", r, .title)]]
         for (i, c) in counts.enumerated() {
             let lo = hi * Double(i) / Double(buckets), up = hi * Double(i + 1) / Double(buckets)
             out.append([
@@ -156,48 +163,63 @@ enum RunTabs {
                 seg(" \(c)", r),
             ])
         }
-        out.append([])
-        out.append([seg("Slowest tests", r, .title)])
-        let slow = a.tests.filter { $0.wallMs != nil }.sorted { $0.wallMs! > $1.wallMs! }.prefix(10)
-        for t in slow {
+        return out
+    }
+
+    static func slowest(_ a: RunAnalysis, _ r: Renderer) -> [Line] {
+        var out: [Line] = [[seg("Slowest tests", r, .title)]]
+        var timed: [(ms: Double, test: TestRow)] = []
+        for t in a.tests {
+            if let w = t.wallMs { timed.append((w, t)) }
+        }
+        timed.sort { $0.ms > $1.ms }
+        for (ms, t) in timed.prefix(10) {
+            var steps = ""
+            if let n = t.steps { steps = n == 1 ? "  1 step" : "  \(n) steps" }
+            var tokens = "—"
+            if let tk = t.trace?.tokens { tokens = Format.compact(Double(tk.total)) }
+            let cost = Format.cost(t.trace?.cost, unknown: "unknown")
             out.append([
                 seg("  " + TextWidth.pad(Format.outcomeGlyph(t.outcome), 2), r, r.outcomeRole(t.outcome)),
                 seg(TextWidth.pad(t.taskID, 24) + " " + TextWidth.pad(t.agentType, 5), r),
-                seg(TextWidth.pad(Format.duration(t.wallMs), 9, right: true), r),
-                seg(TextWidth.pad(Format.compact(t.tokens.map { Double($0.total) }) + " tok", 11, right: true), r, .tokens),
-                seg(TextWidth.pad(Format.cost(t.cost, unknown: "unknown"), 11, right: true), r, .cost),
-                seg(t.steps.map { "  \($0) step\($0 == 1 ? "" : "s")" } ?? "", r, .muted),
+                seg(TextWidth.pad(Format.duration(ms), 9, right: true), r),
+                seg(TextWidth.pad(tokens + " tok", 11, right: true), r, .tokens),
+                seg(TextWidth.pad(cost, 11, right: true), r, .cost),
+                seg(steps, r, .muted),
             ])
         }
-        // Tokens against wall time.
-        let pts = a.tests.compactMap { t -> (Double, Double, TestOutcome)? in
-            guard let w = t.wallMs, let tok = t.tokens?.total else { return nil }
-            return (w, Double(tok), t.outcome)
+        return out
+    }
+
+    /// Tokens against wall time: one dot per test.
+    static func scatter(_ a: RunAnalysis, width: Int, height: Int, _ r: Renderer) -> [Line] {
+        var xs: [Double] = [], ys: [Double] = []
+        for t in a.tests {
+            guard let w = t.wallMs, let tok = t.tokens?.total else { continue }
+            xs.append(w)
+            ys.append(Double(tok))
         }
-        if pts.count >= 2 {
-            out.append([])
-            out.append([seg("Tokens against wall time", r, .title), seg("  one dot per test", r, .muted)])
-            let cw = max(10, min(60, width - 16)), ch = max(4, min(10, height / 3))
-            var canvas = BrailleCanvas(width: cw, height: ch)
-            let maxW = max(0.001, pts.map(\.0).max()!), maxT = max(1, pts.map(\.1).max()!)
-            for p in pts {
-                let px = Int((p.0 / maxW) * Double(canvas.dotsWide - 1))
-                let py = canvas.dotsHigh - 1 - Int((p.1 / maxT) * Double(canvas.dotsHigh - 1))
-                canvas.set(px, py)
-            }
-            let lines = canvas.lines(symbols: r.symbols)
-            for (i, l) in lines.enumerated() {
-                let label = i == 0 ? Format.compact(maxT) : (i == lines.count - 1 ? "0" : "")
-                out.append([seg(TextWidth.pad(label, 8, right: true) + " " + r.symbols.vline, r, .axis), seg(l, r, .barFill)])
-            }
-            out.append([seg(String(repeating: " ", count: 9) + r.symbols.corners[2] + String(repeating: r.symbols.hline, count: cw), r, .axis)])
-            let right = Format.duration(maxW)
-            out.append([seg(String(repeating: " ", count: 10) + "0" + String(repeating: " ", count: max(1, cw - 1 - TextWidth.width(right))) + right, r, .axis)])
-            // A rough reading: is the spend driven by long tests?
-            let corr = correlation(pts.map(\.0), pts.map(\.1))
-            if let corr {
-                out.append([seg("          correlation \(Format.number(corr, digits: 2)): " + (corr > 0.7 ? "longer tests use more tokens" : (corr < 0.3 ? "time and tokens are mostly unrelated (waits, tools or errors dominate)" : "a moderate link")), r, .muted)])
-            }
+        guard xs.count >= 2 else { return [] }
+        var out: [Line] = [[], [seg("Tokens against wall time", r, .title), seg("  one dot per test", r, .muted)]]
+        let cw = max(10, min(60, width - 16)), ch = max(4, min(10, height / 3))
+        var canvas = BrailleCanvas(width: cw, height: ch)
+        let maxW = max(0.001, xs.max() ?? 1), maxT = max(1, ys.max() ?? 1)
+        for i in xs.indices {
+            let px = Int((xs[i] / maxW) * Double(canvas.dotsWide - 1))
+            let py = canvas.dotsHigh - 1 - Int((ys[i] / maxT) * Double(canvas.dotsHigh - 1))
+            canvas.set(px, py)
+        }
+        let lines = canvas.lines(symbols: r.symbols)
+        for (i, l) in lines.enumerated() {
+            let label = i == 0 ? Format.compact(maxT) : (i == lines.count - 1 ? "0" : "")
+            out.append([seg(TextWidth.pad(label, 8, right: true) + " " + r.symbols.vline, r, .axis), seg(l, r, .barFill)])
+        }
+        out.append([seg(String(repeating: " ", count: 9) + r.symbols.corners[2] + String(repeating: r.symbols.hline, count: cw), r, .axis)])
+        let right = Format.duration(maxW)
+        out.append([seg(String(repeating: " ", count: 10) + "0" + String(repeating: " ", count: max(1, cw - 1 - TextWidth.width(right))) + right, r, .axis)])
+        if let corr = correlation(xs, ys) {
+            let reading = corr > 0.7 ? "longer tests use more tokens" : (corr < 0.3 ? "time and tokens are mostly unrelated (waits, tools or errors dominate)" : "a moderate link")
+            out.append([seg("          correlation \(Format.number(corr, digits: 2)): " + reading, r, .muted)])
         }
         return out
     }

@@ -5,7 +5,15 @@ import TraceMindReport
 
 /// The span detail pane: figures, the conversation (LLM) or the call (tool), events, and every attribute in groups.
 enum SpanDetail {
-    static func lines(_ wf: Waterfall, _ i: Int, width: Int, search: String, _ r: Renderer) -> [Line] {
+    /// Characters of one value shown in the pane; `o` pages the whole of it.
+    static let paneLimit = 4000
+
+    static func lines(_ wf: Waterfall, _ i: Int, width: Int, search: String, _ r: Renderer, full: Bool = false) -> [Line] {
+        func cap(_ t: String) -> String {
+            guard !full, t.utf8.count > paneLimit else { return t }
+            let head = String(t.prefix(paneLimit))
+            return head + "\n… (\(Format.grouped(t.count - head.count)) more characters: o shows everything in $PAGER)"
+        }
         let a = wf.analysis
         let sp = a.trace.spans[i]
         let f = a.figures[i]
@@ -17,7 +25,7 @@ enum SpanDetail {
         }
         func text(_ t: String, _ role: Role? = nil, indent: Int = 0) {
             let pad = String(repeating: " ", count: indent)
-            for l in wrap([Segment(t, role.map(r.st) ?? .plain)], width: max(10, w - indent)) { out.append([Segment(pad)] + l) }
+            for l in wrap([Segment(cap(t), role.map(r.st) ?? .plain)], width: max(10, w - indent)) { out.append([Segment(pad)] + l) }
         }
         func kv(_ k: String, _ v: String, _ role: Role? = nil) {
             let key = TextWidth.pad(k, 12)
@@ -74,12 +82,12 @@ enum SpanDetail {
         let input = SpanContent.inputMessages(sp)
         if !input.isEmpty {
             heading("Input messages (\(input.count))")
-            for m in input { message(m, &out, w, r) }
+            for m in input { message(m, &out, w, r, cap) }
         }
         let output = SpanContent.outputMessages(sp)
         if !output.isEmpty {
             heading("Output")
-            for m in output { message(m, &out, w, r) }
+            for m in output { message(m, &out, w, r, cap) }
         }
         // A tool's call and result.
         if let call = SpanContent.toolCall(sp) {
@@ -97,7 +105,8 @@ enum SpanDetail {
         if !sp.events.isEmpty {
             heading("Events (\(sp.events.count))")
             let t0 = sp.startNs
-            for e in sp.events {
+            let shown = full ? sp.events.count : min(sp.events.count, 100)
+            for e in sp.events.prefix(shown) {
                 let at = (e.timestampNs != nil && t0 != nil) ? " at +\(Format.duration(Double(e.timestampNs! - t0!) / 1e6))" : ""
                 let isExc = e.name == "exception"
                 var head = e.name + at
@@ -112,6 +121,9 @@ enum SpanDetail {
                     for l in st.split(separator: "\n", omittingEmptySubsequences: false) { text(String(l), .muted, indent: 2) }
                 }
             }
+            if shown < sp.events.count {
+                text("… \(Format.grouped(sp.events.count - shown)) more events (o shows them all in $PAGER)", .muted)
+            }
         }
         // Every attribute, grouped.
         let groups = SpanContent.groupedAttributes(sp.attributes)
@@ -120,7 +132,7 @@ enum SpanDetail {
             for g in groups {
                 out.append([Segment("  " + g.group.rawValue, r.st(.accent).patched(Style(attrs: [.underline])))])
                 for (k, v) in g.items {
-                    let value = attributeText(v)
+                    let value = cap(attributeText(v))
                     let multiline = value.contains("\n") || TextWidth.width(k) + TextWidth.width(value) + 6 > w
                     if multiline {
                         out.append([Segment("    " + k, r.st(.muted))])
@@ -152,7 +164,7 @@ enum SpanDetail {
         return s
     }
 
-    static func message(_ m: ChatMessage, _ out: inout [Line], _ w: Int, _ r: Renderer) {
+    static func message(_ m: ChatMessage, _ out: inout [Line], _ w: Int, _ r: Renderer, _ cap: (String) -> String) {
         let role = m.role.lowercased()
         let roleStyle = r.st(role == "assistant" ? .kindLLM : (role.hasPrefix("tool") ? .kindTool : (role == "system" ? .muted : .accent)))
         var label = m.role
@@ -160,7 +172,7 @@ enum SpanDetail {
         out.append([Segment("▌" + label, roleStyle.patched(Style(attrs: [.bold])))])
         let body = m.content.trimmingCharacters(in: .whitespacesAndNewlines)
         if !body.isEmpty {
-            for l in wrap([Segment(SpanContent.prettyJSON(body) ?? body)], width: max(10, w - 2)) { out.append([Segment("  ")] + l) }
+            for l in wrap([Segment(cap(SpanContent.prettyJSON(body) ?? body))], width: max(10, w - 2)) { out.append([Segment("  ")] + l) }
         }
         for c in m.toolCalls {
             let args = SpanContent.prettyJSON(c.arguments) ?? c.arguments

@@ -111,7 +111,7 @@ enum TraceScreen {
         let (header, rest) = body.takeTop(headerH)
         // The tree gets what its rows need (at least 60% of the space when it has many); the detail pane the rest.
         var rowCount = rest.height
-        if case .trace(let v) = s.route, let wf = s.traces[v.ref]?.value { rowCount = visibleRows(v, wf).count }
+        if case .trace(let v) = s.route, s.traces[v.ref]?.value != nil { rowCount = v.rows.count }
         let minDetail = rest.height >= 24 ? rest.height * 2 / 5 : max(5, rest.height / 3)
         let detailH = max(minDetail, rest.height - 1 - rowCount)
         let (tree, detail) = rest.takeBottom(detailH)
@@ -250,7 +250,9 @@ enum TraceScreen {
 
     static func clamp(_ s: inout AppState) {
         guard case .trace(var v) = s.route, let wf = s.traces[v.ref]?.value else { return }
-        let rows = visibleRows(v, wf)
+        v.rows = visibleRows(v, wf)
+        let rows = v.rows
+        s.setRoute(.trace(v))
         let l = layout(s)
         if let sel = v.selectedSpan, let i = rows.firstIndex(of: sel) {
             v.list.selected = i
@@ -273,7 +275,7 @@ enum TraceScreen {
         guard let wf = s.traces[v.ref]?.value else { return [] }
         let an = wf.analysis
         let l = layout(s)
-        let rows = visibleRows(v, wf)
+        let rows = v.rows
         func select(_ i: Int) {
             v.selectedSpan = i
             // Unfold its ancestors so it shows.
@@ -341,7 +343,7 @@ enum TraceScreen {
         case .unfoldAll:
             v.folded = []
         case .nextError:
-            let errs = an.order.filter { an.trace.spans[$0].isError }
+            let errs = wf.errorSpans
             guard !errs.isEmpty else {
                 s.message = "no errors in this trace"
                 break
@@ -393,7 +395,7 @@ enum TraceScreen {
             return []
         case .pager:
             guard let i = sel else { return [] }
-            let lines = SpanDetail.lines(wf, i, width: 100, search: "", Renderer(theme: Theme(name: "plain", styles: [:]), symbols: .unicode))
+            let lines = SpanDetail.lines(wf, i, width: 100, search: "", Renderer(theme: Theme(name: "plain", styles: [:]), symbols: .unicode), full: true)
             return [.page(title: "\(an.trace.spans[i].name) · trace \(an.trace.traceID)", text: lines.map { $0.map(\.text).joined() }.joined(separator: "\n"))]
         default: break
         }
@@ -437,7 +439,7 @@ enum TraceScreen {
 
     static func status(_ s: AppState, _ v: TraceView) -> String {
         guard let wf = s.traces[v.ref]?.value else { return "" }
-        let rows = visibleRows(v, wf)
+        let rows = v.rows
         var t = "span \(rows.isEmpty ? 0 : v.list.selected + 1) of \(rows.count)"
         if rows.count != wf.analysis.figures.count { t += " shown (\(Format.grouped(wf.analysis.figures.count)) in all)" }
         if !v.matches.isEmpty { t += " · \(v.matches.count) matches" }
@@ -452,8 +454,8 @@ enum TraceScreen {
             s.setRoute(.trace(v))
             return []
         }
-        guard l.rows.contains(x: x, y: y) else { return [] }
-        let rows = visibleRows(v, wf)
+        guard l.rows.contains(x: x, y: y), wf.analysis.figures.count > 0 else { return [] }
+        let rows = v.rows
         let i = v.list.offset + (y - l.rows.y)
         guard i < rows.count else { return [] }
         v.focus = .tree
@@ -513,7 +515,7 @@ enum TraceScreen {
         let prompt = test?.result?.prompt ?? a.testRoot?.attributes["prompt"]?.text
         if let prompt { b.put("  \u{201C}" + Format.oneLine(prompt, max: 300) + "\u{201D}", x: x, y: h.y, maxX: h.maxX, style: .plain) }
         // Figures: corrected beside recorded; the recorded parts go first when the line is too narrow.
-        let tools = Set(a.trace.spans.filter { $0.category == .tool }.compactMap { $0.toolName ?? $0.name }).sorted()
+        let tools = wf.toolNames
         let base: Line = [
             Segment(" wall ", r.st(.muted)), Segment(Format.duration(a.wallMs)),
             Segment(" · \(Format.grouped(t.spans.count)) spans · \(a.llmCalls) LLM call\(a.llmCalls == 1 ? "" : "s") · ", r.st(.muted)),
@@ -554,7 +556,7 @@ enum TraceScreen {
         for (c, x) in g.cols { b.put(TextWidth.pad(c.title, c.width, right: true), x: x, y: head.y, style: r.st(.header)) }
         axisTicks(&b, y: head.y, x: g.barX, map: map, wf: wf, v: v, r: r)
 
-        let rows = visibleRows(v, wf)
+        let rows = v.rows
         let matchSet = Set(v.matches)
         for k in 0..<l.rows.height {
             let ri = v.list.offset + k
@@ -597,7 +599,7 @@ enum TraceScreen {
             line.append(Segment(sp.name, nameStyle))
             if sp.isError { line.append(Segment(" ✗", st(.error))) }
             if f.isOrphan { line.append(Segment(" (orphan)", st(.warn))) }
-            if v.folded.contains(i) { line.append(Segment(" +\(subtreeSize(i, a) - 1)", st(.muted))) }
+            if v.folded.contains(i) { line.append(Segment(" +\(wf.subtreeSize[i] - 1)", st(.muted))) }
             let used = width(of: line)
             if used > g.treeW { line = truncateLine(line, g.treeW, r.symbols.ellipsis) }
             b.put(line, x: g.treeX, y: y, maxX: g.treeX + g.treeW)
@@ -628,16 +630,6 @@ enum TraceScreen {
     static func hasNextSibling(_ i: Int, _ a: TraceAnalysis) -> Bool {
         let sibs = a.figures[i].parent.map { a.figures[$0].children } ?? a.roots
         return sibs.last != i
-    }
-
-    static func subtreeSize(_ i: Int, _ a: TraceAnalysis) -> Int {
-        var n = 0
-        var stack = [i]
-        while let x = stack.popLast() {
-            n += 1
-            stack += a.figures[x].children
-        }
-        return n
     }
 
     static func truncateLine(_ line: Line, _ w: Int, _ ellipsis: String) -> Line {

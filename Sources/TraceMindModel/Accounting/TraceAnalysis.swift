@@ -38,7 +38,7 @@ public struct SpanFigures: Sendable, Equatable {
 /// 2. **Own cost** (`cost_usd`) is what a span itself cost — an orchestrator step, a queue hop, a tool. It is never
 ///    a roll-up, so own costs add up along the tree. `accumulated_cost_usd` is a roll-up and is only shown.
 /// 3. An unknown price stays unknown: it is counted as an unpriced call, never as $0.
-public struct TraceAnalysis: Sendable {
+public final class TraceAnalysis: Sendable {
     public let trace: Trace
     public let figures: [SpanFigures]
     /// Root indices, sorted by start time.
@@ -221,18 +221,28 @@ public struct TraceAnalysis: Sendable {
         var onLatency = [Bool](repeating: false, count: n)
         func endKey(_ i: Int) -> Int64 { spans[i].endNs ?? spans[i].startNs ?? Int64.min }
         if let root = rootList.max(by: { spans[$0].durationMs < spans[$1].durationMs }) {
+            // Each span's children by end time, latest first, and a cursor per span: the limit only moves back in
+            // time, so every child is looked at once (a trace with thousands of steps stays linear).
+            var byEnd: [[Int]] = Array(repeating: [], count: n)
+            var cursor = [Int](repeating: 0, count: n)
             var cur = root
             var limit: Int64? = nil
             var steps = 0
             while steps < 4 * n + 8 {
                 steps += 1
                 onLatency[cur] = true
-                let next = children[cur].filter { limit == nil || endKey($0) < limit! }
-                    .max { endKey($0) != endKey($1) ? endKey($0) < endKey($1) : $0 < $1 }
-                if let c = next {
-                    cur = c
+                if byEnd[cur].isEmpty && !children[cur].isEmpty {
+                    byEnd[cur] = children[cur].sorted { endKey($0) != endKey($1) ? endKey($0) > endKey($1) : $0 > $1 }
+                }
+                let list = byEnd[cur]
+                var k = cursor[cur]
+                if let limit { while k < list.count && endKey(list[k]) >= limit { k += 1 } }
+                if k < list.count {
+                    cursor[cur] = k + 1
+                    cur = list[k]
                     limit = nil
                 } else {
+                    cursor[cur] = k
                     guard cur != root, let p = parent[cur] else { break }
                     limit = spans[cur].startNs ?? Int64.min
                     cur = p

@@ -223,41 +223,77 @@ public enum UsageConventions {
             + ["gen_ai.usage.cost.reasoning", "gen_ai.usage.cost.cache_read", "gen_ai.usage.cost.cache_write",
                 "gen_ai.usage.cost.pricing_source"])
 
+    /// The slots usage is read into; each has its keys in order of preference.
+    enum Slot: Int, CaseIterable {
+        case prompt, completion, total, reasoning, cacheRead, cacheWrite, cost, promptCost, completionCost, reasoningCost
+        case cacheReadCost, cacheWriteCost, pricing, model, own, accumulated
+    }
+
+    static let slotKeys: [Slot: [String]] = [
+        .prompt: promptKeys, .completion: completionKeys, .total: totalKeys, .reasoning: reasoningKeys,
+        .cacheRead: cacheReadKeys, .cacheWrite: cacheWriteKeys, .cost: costKeys, .promptCost: promptCostKeys,
+        .completionCost: completionCostKeys, .reasoningCost: ["gen_ai.usage.cost.reasoning"],
+        .cacheReadCost: ["gen_ai.usage.cost.cache_read"], .cacheWriteCost: ["gen_ai.usage.cost.cache_write"],
+        .pricing: ["gen_ai.usage.cost.pricing_source"], .model: modelKeys, .own: ownCostKeys, .accumulated: accumulatedCostKeys,
+    ]
+
+    /// Key → (slot, preference): one hash lookup per attribute instead of a scan per key.
+    static let keyTable: [String: (Slot, Int)] = {
+        var t: [String: (Slot, Int)] = [:]
+        for (slot, keys) in slotKeys { for (i, k) in keys.enumerated() { t[k] = (slot, i) } }
+        return t
+    }()
+
     /// `extra` holds span fields outside the attributes (single trace documents put `cost_usd` there).
     public static func extract(_ a: JSONObject, extra: JSONObject = JSONObject()) -> SpanUsage {
+        // One pass: the most preferred usable value of each slot.
+        var best = [(pref: Int, key: String, value: JSON)?](repeating: nil, count: Slot.allCases.count)
+        func consider(_ k: String, _ v: JSON) {
+            guard let (slot, pref) = keyTable[k] else { return }
+            let usable: Bool
+            switch slot {
+            case .pricing: usable = v.text != nil
+            case .model: usable = !(v.text ?? "").isEmpty
+            case .prompt, .completion, .total, .reasoning, .cacheRead, .cacheWrite: usable = (v.int ?? -1) >= 0
+            default: usable = (v.number ?? -1) >= 0
+            }
+            guard usable else { return }
+            if let cur = best[slot.rawValue], cur.pref <= pref { return }
+            best[slot.rawValue] = (pref, k, v)
+        }
+        for (k, v) in zip(a.keys, a.values) { consider(k, v) }
+        if best[Slot.own.rawValue] == nil || best[Slot.accumulated.rawValue] == nil {
+            for (k, v) in zip(extra.keys, extra.values) where k == "cost_usd" || k == "accumulated_cost_usd" {
+                if best[keyTable[k]!.0.rawValue] == nil { consider(k, v) }
+            }
+        }
         var u = SpanUsage()
-        func firstInt(_ keys: [String]) -> Int? {
-            for k in keys { if let v = a[k]?.int, v >= 0 { u.sourceKeys.append(k); return v } }
-            return nil
-        }
-        func firstNumber(_ keys: [String], in o: JSONObject? = nil) -> Double? {
-            for k in keys { if let v = (o ?? a)[k]?.number, v >= 0 { u.sourceKeys.append(k); return v } }
-            return nil
-        }
-        u.promptTokens = firstInt(promptKeys)
-        u.completionTokens = firstInt(completionKeys)
-        u.totalTokens = firstInt(totalKeys)
+        func int(_ s: Slot) -> Int? { best[s.rawValue]?.value.int }
+        func num(_ s: Slot) -> Double? { best[s.rawValue]?.value.number }
+        u.sourceKeys = best.compactMap { $0?.key }
+        u.promptTokens = int(.prompt)
+        u.completionTokens = int(.completion)
+        u.totalTokens = int(.total)
         if u.totalTokens == nil, u.promptTokens != nil || u.completionTokens != nil {
             u.totalTokens = (u.promptTokens ?? 0) + (u.completionTokens ?? 0)
         }
-        u.reasoningTokens = firstInt(reasoningKeys)
-        u.cacheReadTokens = firstInt(cacheReadKeys)
-        u.cacheWriteTokens = firstInt(cacheWriteKeys)
-        u.costUSD = firstNumber(costKeys)
-        let p = firstNumber(promptCostKeys), c = firstNumber(completionCostKeys)
-        let r = firstNumber(["gen_ai.usage.cost.reasoning"])
-        let cr = firstNumber(["gen_ai.usage.cost.cache_read"]), cw = firstNumber(["gen_ai.usage.cost.cache_write"])
+        u.reasoningTokens = int(.reasoning)
+        u.cacheReadTokens = int(.cacheRead)
+        u.cacheWriteTokens = int(.cacheWrite)
+        u.costUSD = num(.cost)
+        let p = num(.promptCost), c = num(.completionCost)
+        let cr = num(.cacheReadCost), cw = num(.cacheWriteCost)
         u.hasSplit = p != nil || c != nil
         u.split.prompt = p ?? 0
         u.split.completion = c ?? 0
-        u.split.reasoning = r ?? 0
+        u.split.reasoning = num(.reasoningCost) ?? 0
         u.split.cacheRead = cr ?? 0
         u.split.cacheWrite = cw ?? 0
         if u.costUSD == nil, p != nil || c != nil { u.costUSD = (p ?? 0) + (c ?? 0) + (cr ?? 0) + (cw ?? 0) }
-        u.pricingSource = a["gen_ai.usage.cost.pricing_source"]?.text
-        for k in modelKeys { if let m = a[k]?.text, !m.isEmpty { u.model = m; break } }
-        u.ownCostUSD = firstNumber(ownCostKeys) ?? firstNumber(ownCostKeys, in: extra)
-        u.accumulatedCostUSD = firstNumber(accumulatedCostKeys) ?? firstNumber(accumulatedCostKeys, in: extra)
+        u.pricingSource = best[Slot.pricing.rawValue]?.value.text
+        u.model = best[Slot.model.rawValue]?.value.text
+        u.ownCostUSD = num(.own)
+        u.accumulatedCostUSD = num(.accumulated)
         return u
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 
 /// What the waterfall needs of a trace beyond its analysis, computed once when the trace is loaded: idle gaps for
 /// gap compression and each span's place on the cumulative-cost axis.
-public struct Waterfall: Sendable {
+public final class Waterfall: Sendable {
     public let analysis: TraceAnalysis
 
     /// A period in which no leaf span is active (framework overhead, waits): `[start, end)` in ns.
@@ -22,6 +22,12 @@ public struct Waterfall: Sendable {
     public let totalKnownCost: Double
     /// Spans that call an LLM or a tool, in start order: the trace's trajectory.
     public let steps: [Int]
+    /// Number of spans in each span's subtree (itself included).
+    public let subtreeSize: [Int]
+    /// The tools called in the trace, sorted.
+    public let toolNames: [String]
+    /// Spans with an error, in tree order.
+    public let errorSpans: [Int]
 
     public init(_ a: TraceAnalysis, gapThresholdMs: Double? = nil) {
         analysis = a
@@ -82,6 +88,13 @@ public struct Waterfall: Sendable {
         for i in a.order.reversed() {
             llmBelow[i] = a.figures[i].children.contains { llmish($0) || llmBelow[$0] }
         }
+        var sizes = [Int](repeating: 1, count: n)
+        for i in a.order.reversed() { for c in a.figures[i].children { sizes[i] += sizes[c] } }
+        subtreeSize = sizes
+        var tools = Set<String>()
+        for s in spans where s.category == .tool { tools.insert(s.toolName ?? s.name) }
+        toolNames = tools.sorted()
+        errorSpans = a.order.filter { spans[$0].isError }
         steps = (0..<n).filter { spans[$0].category == .tool || (llmish($0) && !llmBelow[$0]) }
             .sorted { (spans[$0].startNs ?? .max, $0) < (spans[$1].startNs ?? .max, $1) }
     }

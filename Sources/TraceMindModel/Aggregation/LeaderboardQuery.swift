@@ -116,13 +116,10 @@ public struct LeaderboardQuery: Sendable, Equatable {
         }
         let t = text.trimmingCharacters(in: .whitespaces).lowercased()
         if t.isEmpty { return true }
-        let r = e.row
-        let hay = [
-            e.key, r.runID, r.model, r.agentType, r.provider, r.runStatus, r.useCase, r.team, r.submittedBy, r.hardware,
-            r.timestamp, r.purpose, r.suiteVersion,
-        ].compactMap { $0?.lowercased() }
+        let hay = e.row.searchText
+        let key = e.key.lowercased()
         // Every word must match somewhere.
-        return t.split(separator: " ").allSatisfy { w in hay.contains { $0.contains(w) } }
+        return t.split(separator: " ").allSatisfy { w in hay.contains(w) || key.contains(w) }
     }
 
     public static func sortValue(_ r: LeaderboardRow, _ key: LeaderboardSortKey, _ c: RunTotals?) -> Double? {
@@ -143,7 +140,7 @@ public struct LeaderboardQuery: Sendable, Equatable {
         case .gpuMemory: return r.gpuMemoryMaxMiB
         case .gpuTemperature: return r.gpuTemperatureMax
         case .gpuPower: return r.gpuPowerAvgW
-        case .timestamp: return r.timestamp.flatMap(ISOTime.parseNs).map(Double.init)
+        case .timestamp: return r.timestampNs.map(Double.init)
         default: return nil
         }
     }
@@ -165,31 +162,45 @@ public struct LeaderboardQuery: Sendable, Equatable {
     /// Filters and sorts. Rows that must not be ranked (status-only, partial, failed runs) always come after
     /// rankable ones; rows with no value for the key come last; ties keep catalog order.
     public func apply(_ runs: [RunEntry], corrected: [String: RunTotals] = [:]) -> [RunEntry] {
-        let kept = runs.enumerated().filter { matches($0.element) }
-        return kept.sorted { a, b in
-            let ra = a.element.row, rb = b.element.row
-            if ra.isRankable != rb.isRankable { return ra.isRankable }
-            let ca = corrected[a.element.key], cb = corrected[b.element.key]
-            if sortKey.isText {
-                let x = LeaderboardQuery.sortText(ra, sortKey, ca), y = LeaderboardQuery.sortText(rb, sortKey, cb)
-                switch (x, y) {
+        // Each run's sort key is computed once (decorate, sort, undecorate).
+        struct Decorated {
+            var offset: Int
+            var rankable: Bool
+            var text: String?
+            var value: Double?
+        }
+        var items: [Decorated] = []
+        items.reserveCapacity(runs.count)
+        for (i, e) in runs.enumerated() where matches(e) {
+            let c = corrected[e.key]
+            items.append(
+                Decorated(
+                    offset: i, rankable: e.row.isRankable,
+                    text: sortKey.isText ? LeaderboardQuery.sortText(e.row, sortKey, c) : nil,
+                    value: sortKey.isText ? nil : LeaderboardQuery.sortValue(e.row, sortKey, c)))
+        }
+        let desc = descending, isText = sortKey.isText
+        items.sort { a, b in
+            if a.rankable != b.rankable { return a.rankable }
+            if isText {
+                switch (a.text, b.text) {
                 case (nil, nil): return a.offset < b.offset
                 case (nil, _): return false
                 case (_, nil): return true
                 case (let x?, let y?):
-                    if x != y { return descending ? x > y : x < y }
+                    if x != y { return desc ? x > y : x < y }
                     return a.offset < b.offset
                 }
             }
-            let x = LeaderboardQuery.sortValue(ra, sortKey, ca), y = LeaderboardQuery.sortValue(rb, sortKey, cb)
-            switch (x, y) {
+            switch (a.value, b.value) {
             case (nil, nil): return a.offset < b.offset
             case (nil, _): return false
             case (_, nil): return true
             case (let x?, let y?):
-                if x != y { return descending ? x > y : x < y }
+                if x != y { return desc ? x > y : x < y }
                 return a.offset < b.offset
             }
-        }.map { $0.element }
+        }
+        return items.map { runs[$0.offset] }
     }
 }

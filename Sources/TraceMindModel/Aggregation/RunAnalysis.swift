@@ -56,7 +56,7 @@ public struct Percentiles: Sendable, Equatable {
 }
 
 /// A run with every figure computed: corrected totals beside recorded ones.
-public struct RunAnalysis: Sendable {
+public final class RunAnalysis: Sendable {
     public let entry: RunEntry
     public let tests: [TestRow]
     /// Traces that belong to no test (setup, MCP discovery): counted in totals, listed separately.

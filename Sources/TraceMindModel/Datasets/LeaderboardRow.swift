@@ -46,11 +46,15 @@ public struct LeaderboardRow: Sendable, Equatable {
     public var notes: String?
     /// Every field as stored, unknown ones included (shown in generic detail views).
     public var raw: JSONObject
+    /// The timestamp as a number, for sorting (nanoseconds; zone-less times are local).
+    public var timestampNs: Int64?
+    /// The text the leaderboard filter searches, lower-cased once.
+    public var searchText: String
 
     public init(json o: JSONObject) {
         raw = o
         func s(_ k: String) -> String? {
-            guard let v = o[k], let t = v.text?.trimmingCharacters(in: .whitespacesAndNewlines), !t.isEmpty else { return nil }
+            guard let v = o[k], let t = v.text.map({ String(trimmedASCII($0)) }), !t.isEmpty else { return nil }
             return t
         }
         func d(_ k: String) -> Double? { o[k]?.number }
@@ -100,6 +104,9 @@ public struct LeaderboardRow: Sendable, Equatable {
         metricsDataset = s("metrics_dataset")
         datasetUsed = s("dataset_used")
         notes = s("notes")
+        timestampNs = timestamp.flatMap(ISOTime.parseNs)
+        searchText = [runID, model, agentType, provider, runStatus, useCase, team, submittedBy, hardware, timestamp, purpose, suiteVersion]
+            .compactMap { $0?.lowercased() }.joined(separator: "\u{1}")
     }
 
     /// Rows that must not be ranked with completed ones (status-only rows, partial runs).

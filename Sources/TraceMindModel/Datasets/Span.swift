@@ -149,7 +149,7 @@ public struct Span: Sendable, Equatable {
             if d >= 1e11 { return Int64(d * 1e6) }
             return Int64(d * 1e9)
         case .string(let s):
-            let t = s.trimmingCharacters(in: .whitespaces)
+            let t = String(trimmedASCII(s))
             if let i = Int64(t) { return scaleToNs(i) }
             if let d = Double(t) { return timeValue(.double(d)) }
             return ISOTime.parseNs(t)
@@ -190,6 +190,17 @@ public struct Span: Sendable, Equatable {
 
 /// ISO-8601 with or without zone (local time assumed without), with fractional seconds.
 public enum ISOTime {
+    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+    static func daysFromCivil(_ y0: Int, _ m: Int, _ d: Int) -> Int64 {
+        let y = Int64(m <= 2 ? y0 - 1 : y0)
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = Int64((m + 9) % 12)
+        let doy = (153 * mp + 2) / 5 + Int64(d) - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
     public static func parseNs(_ s: String) -> Int64? {
         let c = Array(s.utf8)
         guard c.count >= 19 else { return nil }
@@ -223,11 +234,10 @@ public enum ISOTime {
                 offsetSeconds = (c[k] == 45 ? -1 : 1) * (oh * 3600 + om * 60)
             }
         }
-        var comps = DateComponents()
-        comps.year = y; comps.month = mo; comps.day = d; comps.hour = h; comps.minute = mi; comps.second = se
-        var cal = Calendar(identifier: .gregorian)
-        cal.timeZone = offsetSeconds.flatMap { TimeZone(secondsFromGMT: $0) } ?? TimeZone.current
-        guard let date = cal.date(from: comps) else { return nil }
-        return Int64(date.timeIntervalSince1970) * 1_000_000_000 + fracNs
+        guard (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60, se < 61 else { return nil }
+        let naive = ISOTime.daysFromCivil(y, mo, d) * 86_400 + Int64(h * 3600 + mi * 60 + se)
+        // Without a zone the time is local (SMOLTRACE writes datetime.now()): the offset in force at that time.
+        let offset = offsetSeconds.map(Int64.init) ?? Int64(TimeZone.current.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(naive))))
+        return (naive - offset) * 1_000_000_000 + fracNs
     }
 }

@@ -92,6 +92,24 @@ public struct JSONObject: Sendable, Equatable {
 
 // MARK: - Loose coercion (SMOLTRACE stores numbers and booleans as strings in old eras)
 
+/// Surrounding whitespace removed, without Foundation (this runs for every numeric-looking string).
+@inline(__always)
+func trimmedASCII(_ s: String) -> Substring {
+    func ws(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D }
+    let u = s.utf8
+    var a = u.startIndex, b = u.endIndex
+    while a < b && ws(u[a]) { a = u.index(after: a) }
+    while b > a && ws(u[u.index(before: b)]) { b = u.index(before: b) }
+    return s[a..<b]
+}
+
+/// Could the string be a number at all (a digit, sign, dot or space first)? Skips parsing words like "OK".
+@inline(__always)
+func mayBeNumber(_ s: String) -> Bool {
+    guard let f = s.utf8.first else { return false }
+    return (f >= 0x30 && f <= 0x39) || f == 0x2D || f == 0x2B || f == 0x2E || f == 0x20 || f == 0x09 || f == 0x4E || f == 0x49
+}
+
 extension JSON {
     /// A number from an int, a double, or a numeric string (`"1494"`, `"0.000123"`). Booleans are not numbers.
     public var number: Double? {
@@ -99,7 +117,8 @@ extension JSON {
         case .int(let i): return Double(i)
         case .double(let d): return d.isFinite ? d : nil
         case .string(let s):
-            let t = s.trimmingCharacters(in: .whitespaces)
+            guard mayBeNumber(s) else { return nil }
+            let t = trimmedASCII(s)
             guard !t.isEmpty, let d = Double(t), d.isFinite else { return nil }
             return d
         default: return nil
@@ -114,7 +133,8 @@ extension JSON {
             guard d.isFinite, d.rounded() == d, abs(d) < 9.2e18 else { return nil }
             return Int64(d)
         case .string(let s):
-            let t = s.trimmingCharacters(in: .whitespaces)
+            guard mayBeNumber(s) else { return nil }
+            let t = trimmedASCII(s)
             if let i = Int64(t) { return i }
             if let d = Double(t), d.isFinite, d.rounded() == d, abs(d) < 9.2e18 { return Int64(d) }
             return nil

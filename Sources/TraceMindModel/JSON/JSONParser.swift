@@ -89,12 +89,66 @@ public struct JSONParser {
         }
     }
 
-    /// Parses a sub-range of `data` (an element delivered by `forEachElement`).
-    public static func parse(_ data: Data, range: Range<Int>) throws(JSONParseError) -> JSON {
-        guard range.lowerBound >= 0, range.upperBound <= data.count else {
+    /// Parses a sub-range of `data` (an element delivered by `forEachElement` or `elementRanges`), in place.
+    public static func parse(_ data: Data, range: Range<Int>, maxStringBytes: Int = .max) throws(JSONParseError) -> JSON {
+        guard range.lowerBound >= 0, range.upperBound <= data.count, !range.isEmpty else {
             throw JSONParseError(message: "range outside the file", offset: 0, line: 1, column: 1)
         }
-        return try parse(data.subdata(in: range))
+        var result: Result<JSON, JSONParseError> = .success(.null)
+        data.withUnsafeBytes { whole in
+            var p = Cursor(UnsafeRawBufferPointer(rebasing: whole[range]))
+            p.maxStringBytes = maxStringBytes
+            do throws(JSONParseError) {
+                p.skipWhitespace()
+                let v = try p.parseValue(depth: 0)
+                p.skipWhitespace()
+                if p.i < p.end { throw p.error("unexpected data after the JSON value") }
+                result = .success(v)
+            } catch {
+                result = .failure(JSONParseError(message: error.message, offset: error.offset + range.lowerBound, line: error.line, column: error.column))
+            }
+        }
+        return try result.get()
+    }
+
+    /// The byte range of every element of a top-level array (or the single top-level object), found by a structural
+    /// scan that builds no values: the first pass of parallel parsing. On malformed input, the ranges found before
+    /// the problem are returned with the error.
+    public static func elementRanges(_ data: Data) -> (ranges: [Range<Int>], error: JSONParseError?) {
+        var ranges: [Range<Int>] = []
+        var err: JSONParseError?
+        data.withUnsafeBytes { raw in
+            var p = Cursor(raw)
+            do throws(JSONParseError) {
+                p.skipWhitespace()
+                guard p.i < p.end else { throw p.error("the file is empty") }
+                if p.peek != UInt8(ascii: "[") {
+                    let start = p.i
+                    try p.skipValue(depth: 0)
+                    ranges.append(start..<p.i)
+                    return
+                }
+                p.i += 1
+                p.skipWhitespace()
+                if p.peek == UInt8(ascii: "]") { return }
+                while true {
+                    p.skipWhitespace()
+                    let start = p.i
+                    try p.skipValue(depth: 1)
+                    ranges.append(start..<p.i)
+                    p.skipWhitespace()
+                    guard p.i < p.end else { throw p.error("the array is not closed (truncated file?)") }
+                    let c = p.raw[p.i]
+                    p.i += 1
+                    if c == UInt8(ascii: ",") { continue }
+                    if c == UInt8(ascii: "]") { break }
+                    throw p.error("expected ',' or ']' between array elements")
+                }
+            } catch {
+                err = error
+            }
+        }
+        return (ranges, err)
     }
 }
 
@@ -286,6 +340,61 @@ private struct Cursor {
         for k in 0..<len { buf[k] = CChar(bitPattern: raw[start + k]) }
         let d = strtod(buf, nil)
         return .double(d)
+    }
+
+    /// Skips one value without building it (structure checked loosely: brackets balanced, strings closed).
+    mutating func skipValue(depth: Int) throws(JSONParseError) {
+        guard depth < JSONParser.maxDepth else { throw error("nesting deeper than \(JSONParser.maxDepth) levels") }
+        guard i < end else { throw error("unexpected end of data (truncated file?)") }
+        let c = raw[i]
+        if c == UInt8(ascii: "{") || c == UInt8(ascii: "[") {
+            // Count brackets; strings are skipped whole so brackets inside them do not count.
+            var level = 0
+            while i < end {
+                let b = raw[i]
+                switch b {
+                case UInt8(ascii: "{"), UInt8(ascii: "["):
+                    level += 1
+                    if level > JSONParser.maxDepth { throw error("nesting deeper than \(JSONParser.maxDepth) levels") }
+                    i += 1
+                case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                    level -= 1
+                    i += 1
+                    if level == 0 { return }
+                case UInt8(ascii: "\""):
+                    try skipString()
+                default:
+                    i += 1
+                }
+            }
+            throw error("unexpected end of data (truncated file?)")
+        }
+        if c == UInt8(ascii: "\"") { return try skipString() }
+        // A scalar: up to the next delimiter.
+        while i < end {
+            let b = raw[i]
+            if b == UInt8(ascii: ",") || b == UInt8(ascii: "]") || b == UInt8(ascii: "}") || b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 { break }
+            i += 1
+        }
+    }
+
+    /// From an opening quote to just past its closing quote.
+    mutating func skipString() throws(JSONParseError) {
+        let start = i + 1
+        var k = start
+        while k < end {
+            guard let hit = memchr(raw.baseAddress! + k, 0x22, end - k) else { break }
+            let q = raw.baseAddress!.distance(to: UnsafeRawPointer(hit))
+            var bs = 0
+            while q - 1 - bs >= start && raw[q - 1 - bs] == UInt8(ascii: "\\") { bs += 1 }
+            if bs % 2 == 0 {
+                i = q + 1
+                return
+            }
+            k = q + 1
+        }
+        i = end
+        throw error("unterminated string (truncated file?)")
     }
 
     mutating func parseString(intern: Bool) throws(JSONParseError) -> String {

@@ -20,17 +20,14 @@ public struct LocalFileSystem: DataFileSystem {
     public init() {}
 
     public func read(_ path: String) throws -> Data {
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
-            throw FileReadError(description: "no such file")
-        }
-        if isDir.boolValue { throw FileReadError(description: "is a directory, not a file") }
-        guard FileManager.default.isReadableFile(atPath: path) else {
-            throw FileReadError(description: "permission denied")
-        }
         do {
             return try Data(contentsOf: URL(fileURLWithPath: path), options: [.alwaysMapped])
         } catch {
+            // Only now work out why, for a clear message.
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { throw FileReadError(description: "no such file") }
+            if isDir.boolValue { throw FileReadError(description: "is a directory, not a file") }
+            guard FileManager.default.isReadableFile(atPath: path) else { throw FileReadError(description: "permission denied") }
             throw FileReadError(description: "cannot be read (\((error as NSError).localizedDescription))")
         }
     }
@@ -58,7 +55,9 @@ public struct LocalFileSystem: DataFileSystem {
     }
 
     public func canonicalPath(_ path: String) -> String {
-        URL(fileURLWithPath: path).resolvingSymlinksInPath().standardizedFileURL.path
+        guard let p = realpath(path, nil) else { return path }
+        defer { free(p) }
+        return String(cString: p)
     }
 }
 

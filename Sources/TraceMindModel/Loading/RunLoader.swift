@@ -21,9 +21,10 @@ public enum RunLoader {
         var data = RunData()
         let f = entry.files
         let fs = f.fs
-        func belongs(_ rid: String?) -> Bool {
-            guard let filter = f.runIDFilter else { return true }
-            return rid == filter || (rid == nil && f.acceptsMissingRunID)
+        let filter = f.runIDFilter, acceptsMissing = f.acceptsMissingRunID
+        let belongs: @Sendable (String?) -> Bool = { rid in
+            guard let filter else { return true }
+            return rid == filter || (rid == nil && acceptsMissing)
         }
         if let p = f.results {
             progress?("results", 0)
@@ -54,42 +55,46 @@ public enum RunLoader {
         return data
     }
 
-    /// Streams a traces file, keeping one summary per trace and dropping the spans.
+    /// Reads a traces file on all cores, keeping one summary per trace and dropping the spans. Summaries need
+    /// figures, ids and error messages, not prompts: long strings are skipped undecoded.
     static func summarizeTraces(
-        fs: any DataFileSystem, path: String, diagnostics: inout [Diagnostic], belongs: (String?) -> Bool,
-        progress: ((Double) -> Void)?, isCancelled: (@Sendable () -> Bool)?
+        fs: any DataFileSystem, path: String, diagnostics: inout [Diagnostic], belongs: @escaping @Sendable (String?) -> Bool,
+        progress: (@Sendable (Double) -> Void)?, isCancelled: (@Sendable () -> Bool)?
     ) -> [TraceSummary] {
+        enum Item: Sendable {
+            case trace(TraceSummary)
+            case span(Span)
+            case other
+            case malformed
+        }
+        let items: [Item] = DatasetFiles.mapRecords(
+            fs, path, into: &diagnostics, progress: progress, isCancelled: isCancelled, maxStringBytes: 4096
+        ) { v, range, index in
+            guard let o = v.objectValue else { return .malformed }
+            if o["spans"] != nil {
+                guard o["spans"]?.arrayValue != nil else { return .malformed }
+                let t = Trace(json: o)
+                guard belongs(t.runID) else { return .other }
+                return .trace(TraceSummary(TraceAnalysis(t), location: TraceLocation(path: path, byteRange: range, index: index)))
+            }
+            if o["span_id"] != nil || o["spanId"] != nil {
+                // A flat per-span table (as the dataset cards describe): grouped by trace id below.
+                return .span(Span(json: o, traceID: nil))
+            }
+            return .malformed
+        }
         var out: [TraceSummary] = []
         var flat: [String: [Span]] = [:]
         var flatOrder: [String] = []
-        var index = 0
         var malformed = 0
-        // Summaries need figures, ids and error messages, not prompts: long strings are skipped undecoded.
-        _ = DatasetFiles.forEachRecord(
-            fs, path, into: &diagnostics, progress: progress, isCancelled: isCancelled, maxStringBytes: 4096
-        ) {
-            v, range in
-            defer { index += 1 }
-            guard let o = v.objectValue else {
-                malformed += 1
-                return
-            }
-            if o["spans"] != nil {
-                guard o["spans"]?.arrayValue != nil else {
-                    malformed += 1
-                    return
-                }
-                let t = Trace(json: o)
-                guard belongs(t.runID) else { return }
-                out.append(
-                    TraceSummary(TraceAnalysis(t), location: TraceLocation(path: path, byteRange: range, index: index)))
-            } else if o["span_id"] != nil || o["spanId"] != nil {
-                // A flat per-span table (as the dataset cards describe): group spans by trace id.
-                let s = Span(json: o, traceID: nil)
+        for item in items {
+            switch item {
+            case .trace(let t): out.append(t)
+            case .span(let s):
                 if flat[s.traceID] == nil { flatOrder.append(s.traceID) }
                 flat[s.traceID, default: []].append(s)
-            } else {
-                malformed += 1
+            case .malformed: malformed += 1
+            case .other: break
             }
         }
         for (k, tid) in flatOrder.enumerated() {
