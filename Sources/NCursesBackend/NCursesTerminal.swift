@@ -54,16 +54,16 @@ public final class NCursesTerminal: TerminalBackend {
         _ = keypad(cn_stdscr(), true)
         _ = curs_set(0)
         _ = set_escdelay(25)
-        var d = ColorDepth.mono
+        // Auto (nil) honours NO_COLOR; an explicit mode overrides it. Either way, no more than the terminal has.
+        var supported = ColorDepth.mono
         let noColor = !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
-        if has_colors() && !noColor {
+        if has_colors() && (colorMode != nil || !noColor) {
             start_color()
             _ = use_default_colors()
             let n = cn_colors()
-            d = n >= 256 ? .c256 : (n >= 16 ? .c16 : (n >= 8 ? .c8 : .mono))
+            supported = n >= 256 ? .c256 : (n >= 16 ? .c16 : (n >= 8 ? .c8 : .mono))
         }
-        if let colorMode { d = min(d.rawValue, colorMode.rawValue) == colorMode.rawValue ? colorMode : d }
-        depth = d
+        if let colorMode, colorMode.rawValue < supported.rawValue { depth = colorMode } else { depth = supported }
         var old: mmask_t = 0
         _ = mousemask(CN_ALL_MOUSE_EVENTS, &old)
         _ = mouseinterval(0)

@@ -53,29 +53,59 @@ public enum Reports {
 
     // MARK: leaderboard
 
-    public static func leaderboard(_ runs: [RunEntry], format: OutputFormat) -> String {
-        if format == .json {
-            return JSONWriter.string(.array(runs.map { .obj(leaderboardFields($0)) })) + "\n"
+    /// The corrected figures of a run (with `--corrected`), beside the recorded ones.
+    static func correctedFields(_ c: RunTotals?) -> [(String, JSON)] {
+        [
+            ("tokens", tokensJSON(c?.tokens)),
+            ("cost_usd", round6(c?.cost?.value)),
+            ("cost_unpriced_calls", .from(c?.cost?.unpriced)),
+            ("cost_per_pass_usd", round6(c?.costPerPass)),
+            ("wall_ms_mean", round6(c?.wallMeanMs)),
+            ("wall_ms_p50", round6(c?.wallP50Ms)),
+            ("wall_ms_p95", round6(c?.wallP95Ms)),
+            ("gpu_hardware", .from(c?.hardware)),
+        ]
+    }
+
+    /// `corrected`: figures counted once, by run key (nil: only the recorded figures of the leaderboard rows).
+    public static func leaderboard(_ runs: [RunEntry], format: OutputFormat, corrected: [String: RunTotals]? = nil) -> String {
+        let records: [JSON] = runs.map { e in .obj(leaderboardFields(e) + (corrected.map { correctedFields($0[e.key]) } ?? [])) }
+        if format == .json { return JSONWriter.string(.array(records)) + "\n" }
+        if format == .csv { return CSV.from(records) }
+        var headers = ["#", "run", "model", "agent", "provider", "status", "success", "pass@1", "tests P/F"]
+        var align: [TextTable.Align] = [.right, .left, .left, .left, .left, .left, .right, .right, .right]
+        if corrected != nil {
+            headers += ["tokens", "cost", "$/pass", "wall p50"]
+            align += [.right, .right, .right, .right]
         }
-        var t = TextTable(
-            headers: [
-                "#", "run", "model", "agent", "provider", "status", "success", "pass@1", "tests P/F", "tokens (rec.)",
-                "cost (rec.)", "timestamp",
-            ],
-            align: [.right, .left, .left, .left, .left, .left, .right, .right, .right, .right, .right, .left])
+        headers += ["tokens (rec.)", "cost (rec.)", "timestamp"]
+        align += [.right, .right, .left]
+        var t = TextTable(headers: headers, align: align)
         var rank = 0
         for e in runs {
             let r = e.row
             if r.isRankable { rank += 1 }
-            t.rows.append([
+            var cells = [
                 r.isRankable ? String(rank) : "-", short(e.key), r.model, r.agentType, r.provider ?? "—",
                 r.runStatus ?? "—", Format.percent(r.successRate), r.passAt1.map { Format.number($0, digits: 2) } ?? "—",
                 "\(r.successfulTests.map(String.init) ?? "?")/\(r.failedTests.map(String.init) ?? "?")",
-                Format.tokens(r.totalTokens), Format.usd(r.totalCostUSD, unknown: "unknown"), Format.timestamp(r.timestamp),
-            ])
+            ]
+            if let corrected {
+                let c = corrected[e.key]
+                cells += [
+                    c?.tokens.map { Format.tokens($0.total) } ?? "unknown", c?.cost.map { Format.cost($0) } ?? "unknown",
+                    Format.usd(c?.costPerPass), Format.duration(c?.wallP50Ms),
+                ]
+            }
+            cells += [Format.tokens(r.totalTokens), Format.usd(r.totalCostUSD, unknown: r.raw["total_cost_usd"] == nil ? "—" : "unknown"), Format.timestamp(r.timestamp)]
+            t.rows.append(cells)
         }
         var out = t.render(format)
-        if format == .table { out += "\(runs.count) runs · tokens and cost as recorded by SMOLTRACE (see `tracemind run` for corrected figures)\n" }
+        if format == .table {
+            out += corrected == nil
+                ? "\(runs.count) runs · tokens and cost as recorded by SMOLTRACE (--corrected adds them counted once)\n"
+                : "\(runs.count) runs · tokens, cost, $/pass and wall time counted once from the traces; (rec.) as recorded by SMOLTRACE\n"
+        }
         return out
     }
 
@@ -175,7 +205,7 @@ public enum Reports {
         t.rows = a.tests.map(runTestCells)
         let header = runHeaderLines(a)
         switch format {
-        case .csv: return t.csv()
+        case .csv: return CSV.from(a.tests.map(testJSON))
         case .markdown: return header.map { "- " + $0 }.joined(separator: "\n") + "\n\n" + t.markdown()
         default: return header.joined(separator: "\n") + "\n\n" + t.aligned()
         }
@@ -312,7 +342,10 @@ public enum Reports {
         if format == .json { return JSONWriter.string(compareJSON(c)) + "\n" }
         let (mt, tt) = compareTables(c)
         switch format {
-        case .csv: return mt.csv() + "\n" + tt.csv()
+        case .csv:
+            // Two tables: metrics, then tests (a blank line between, as spreadsheets expect of separate tables).
+            let j = compareJSON(c)
+            return CSV.from(j["metrics"]?.arrayValue ?? []) + "\n" + CSV.from(j["tests"]?.arrayValue ?? [])
         case .markdown: return "## Metrics\n\n" + mt.markdown() + "\n## Tests\n\n" + tt.markdown()
         default:
             let flipped = c.tests.filter { $0.flipped }.count

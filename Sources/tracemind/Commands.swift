@@ -79,6 +79,9 @@ struct LeaderboardCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "table, json, csv or markdown.")
     var format: OutputFormat = .table
 
+    @Flag(help: "Also read every run's traces for tokens, cost, $/pass and wall time counted once (slower; implied by sorting on them).")
+    var corrected = false
+
     func run() throws {
         guard let key = LeaderboardSortKey.parse(sort) else {
             throw Failure(description: "unknown sort key '\(sort)'; use one of: \(LeaderboardSortKey.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -90,7 +93,20 @@ struct LeaderboardCommand: ParsableCommand {
         q.text = filter
         if !agentType.isEmpty { q.facets["agent_type"] = Set(agentType) }
         if !provider.isEmpty { q.facets["provider"] = Set(provider) }
-        print(Reports.leaderboard(q.apply(catalog.runs), format: format), terminator: "")
+        var totals: [String: RunTotals]? = nil
+        if corrected || key.needsCorrected {
+            // Runs are analysed two at a time (each one's traces are already read on all cores).
+            let runs = catalog.runs.filter { q.matches($0) }
+            let box = TotalsBox()
+            DispatchQueue.concurrentPerform(iterations: runs.count) { i in
+                let e = runs[i]
+                let data = RunLoader.load(e)
+                box.set(e.key, RunTotals(RunAnalysis(entry: e, data: data)), data.diagnostics)
+            }
+            for d in box.diagnostics where !source.quiet || d.severity != .note { warn(d.description) }
+            totals = box.totals
+        }
+        print(Reports.leaderboard(q.apply(catalog.runs, corrected: totals ?? [:]), format: format, corrected: totals), terminator: "")
     }
 }
 
@@ -226,5 +242,18 @@ struct DemoCommand: ParsableCommand {
             try data.write(to: full)
         }
         warn("wrote \(files.count) files to \(output)")
+    }
+}
+
+/// Corrected figures gathered from parallel workers.
+final class TotalsBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var totals: [String: RunTotals] = [:]
+    private(set) var diagnostics: [Diagnostic] = []
+    func set(_ key: String, _ t: RunTotals, _ d: [Diagnostic]) {
+        lock.withLock {
+            totals[key] = t
+            diagnostics += d
+        }
     }
 }

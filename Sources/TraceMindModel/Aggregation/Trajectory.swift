@@ -110,7 +110,8 @@ public struct TrajectoryAlignment: Sendable {
         rows = pairs.map { p in
             guard let i = p.0, let j = p.1 else { return Row(left: p.0, right: p.1, same: false) }
             let x = left[i], y = right[j]
-            return Row(left: i, right: j, same: x.signature == y.signature && x.detail == y.detail && x.isError == y.isError)
+            let sameDetail = x.detail == y.detail || TrajectoryAlignment.normalized(x.detail) == TrajectoryAlignment.normalized(y.detail)
+            return Row(left: i, right: j, same: x.signature == y.signature && sameDetail && x.isError == y.isError)
         }
         firstDivergence = rows.firstIndex { !$0.same }
     }

@@ -1,0 +1,204 @@
+import Foundation
+import TestSupport
+import Testing
+@testable import TraceMindModel
+
+/// The count-once rule beyond SMOLTRACE's shape: excess usage on a parent, disagreeing price tables, own costs.
+@Suite struct GeneralAccountingTests {
+    let ms: Int64 = 1_000_000
+    let t0: Int64 = 1_795_267_670_000_000_000
+
+    func figures(_ a: TraceAnalysis) -> [String: SpanFigures] {
+        Dictionary(uniqueKeysWithValues: a.trace.spans.enumerated().map { ($0.element.name, a.figures[$0.offset]) })
+    }
+
+    @Test func aParentThatReportsMoreThanItsChildrenKeepsOnlyTheExcess() {
+        // An agent reports 1,500 tokens ($0.003); its one instrumented call reports 1,100 ($0.002): 400 tokens and
+        // $0.001 were spent by calls that have no span of their own.
+        let a = TraceAnalysis(trace([
+            spanJSON("a", nil, "agent", start: t0, end: t0 + 100 * ms, attrs: [
+                ("llm.token_count.prompt", 1300), ("llm.token_count.completion", 200), ("llm.token_count.total", 1500),
+                ("gen_ai.usage.cost.total", 0.003),
+            ]),
+            spanJSON("c", "a", "call", start: t0 + ms, end: t0 + 50 * ms, attrs: [
+                ("llm.token_count.prompt", 1000), ("llm.token_count.completion", 100), ("llm.token_count.total", 1100),
+                ("gen_ai.usage.cost.total", 0.002),
+            ]),
+        ]))
+        let f = figures(a)
+        #expect(f["agent"]!.isRollup)
+        #expect(f["agent"]!.selfTokens.total == 400 && f["agent"]!.selfTokens.prompt == 300 && f["agent"]!.selfTokens.completion == 100)
+        #expect(abs(f["agent"]!.selfCost.knownUSD - 0.001) < 1e-12)
+        #expect(a.tokens.total == 1500)
+        #expect(abs(a.cost.value! - 0.003) < 1e-12)
+    }
+
+    @Test func aParentRepeatingTheSameCallUnderAnotherPriceTableAddsNothing() {
+        // OpenInference's completion span priced by LiteLLM ($0.0105) above genai_otel's provider span ($0.002) for
+        // the same 1,100 tokens: one call, counted once, at the deepest span's price.
+        let a = TraceAnalysis(trace([
+            spanJSON("c", nil, "completion", start: t0, end: t0 + 10 * ms, attrs: [
+                ("llm.token_count.total", 1100), ("llm.cost.total", 0.0105),
+            ]),
+            spanJSON("p", "c", "openai.chat.completion", start: t0 + ms, end: t0 + 9 * ms, attrs: [
+                ("gen_ai.usage.total_tokens", 1100), ("gen_ai.usage.cost.total", 0.002),
+            ]),
+        ]))
+        #expect(a.tokens.total == 1100)
+        #expect(a.cost.value == 0.002)
+        #expect(figures(a)["completion"]!.selfCost.isZero)
+    }
+
+    @Test func ownCostsAddUpAlongTheTreeAndAccumulatedCostIsNotAdded() {
+        // The example of the conventions issue: $0.00125 in all.
+        let a = TraceAnalysis(trace([
+            spanJSON("o", nil, "orchestrate_task", start: t0, end: t0 + 100 * ms, attrs: [("cost_usd", 0.0001), ("service", "orchestrator")]),
+            spanJSON("q", "o", "process_queue_message", start: t0 + ms, end: t0 + 90 * ms, attrs: [
+                ("cost_usd", 0.00005), ("accumulated_cost_usd", 0.00115), ("service", "queue_processor"),
+            ]),
+            spanJSON("x", "q", "execute_code_generator", start: t0 + 2 * ms, end: t0 + 80 * ms, attrs: [("cost_usd", 0.0011), ("service", "tool_executor")]),
+        ]))
+        #expect(abs(a.cost.value! - 0.00125) < 1e-12)
+        let f = figures(a)
+        #expect(abs(f["process_queue_message"]!.inclusiveCost.knownUSD - 0.00115) < 1e-12, "the accumulated figure agrees with the tree")
+        #expect(abs(f["process_queue_message"]!.selfCost.knownUSD - 0.00005) < 1e-12)
+        #expect(f["orchestrate_task"]!.onCostPath && f["execute_code_generator"]!.onCostPath)
+        #expect(a.trace.spans.first { $0.name == "process_queue_message" }!.usage.accumulatedCostUSD == 0.00115)
+    }
+
+    @Test func conventionsMixInOneTrace() {
+        // An orchestrator with its own cost, around a SMOLTRACE-style call recorded on nested spans.
+        let a = TraceAnalysis(trace([
+            spanJSON("o", nil, "orchestrate", start: t0, end: t0 + 100 * ms, attrs: [("cost_usd", 0.0002)]),
+            spanJSON("g", "o", "LiteLLMModel.generate", start: t0 + ms, end: t0 + 90 * ms, attrs: [
+                ("openinference.span.kind", "LLM"), ("llm.token_count.total", 500), ("gen_ai.usage.cost.total", 0.001),
+            ]),
+            spanJSON("p", "g", "openai.chat.completion", start: t0 + 2 * ms, end: t0 + 80 * ms, attrs: [
+                ("gen_ai.usage.input_tokens", 450), ("gen_ai.usage.output_tokens", 50), ("gen_ai.usage.cost.total", 0.001),
+                ("gen_ai.usage.cost.prompt", 0.0006), ("gen_ai.usage.cost.completion", 0.0004),
+                ("gen_ai.usage.cache_read_input_tokens", 300), ("gen_ai.usage.cost.cache_read", 0.0001),
+            ]),
+        ]))
+        #expect(a.tokens.total == 500 && a.tokens.prompt == 450 && a.tokens.cacheRead == 300)
+        #expect(abs(a.cost.value! - 0.0012) < 1e-12)
+        #expect(abs(a.cost.split.prompt - 0.0006) < 1e-12 && abs(a.cost.split.cacheRead - 0.0001) < 1e-12)
+        #expect(a.llmCalls == 1)
+    }
+
+    @Test func costFamilyKeysAreRead() {
+        let u = UsageConventions.extract(JSONObject([
+            ("cost.total_usd", 0.004), ("cost.input_cost_usd", 0.003), ("cost.output_cost_usd", 0.001),
+            ("cost.prompt_tokens", 900), ("cost.completion_tokens", 100), ("cost.total_tokens", 1000), ("cost.model_name", "claude-x"),
+            ("completion_tokens_details.reasoning_tokens", 40), ("cache_creation_input_tokens", 12),
+        ]))
+        #expect(u.costUSD == 0.004 && u.split.prompt == 0.003 && u.split.completion == 0.001)
+        #expect(u.tokens.total == 1000 && u.tokens.prompt == 900 && u.tokens.reasoning == 40 && u.tokens.cacheWrite == 12)
+        #expect(u.model == "claude-x")
+    }
+
+    @Test func preferenceOrderHoldsWhenSeveralConventionsAgreeOrDisagree() {
+        let u = UsageConventions.extract(JSONObject([
+            ("gen_ai.usage.prompt_tokens", 70), ("llm.token_count.prompt", 60), ("gen_ai.usage.cost.total", "0.5"),
+            ("llm.cost.total", 9), ("gen_ai.usage.cost.pricing_source", "unpriced"),
+        ]))
+        #expect(u.promptTokens == 60, "llm.token_count.* first")
+        #expect(u.costUSD == 0.5, "string costs are read")
+        #expect(u.knownCost == nil, "unpriced means unknown")
+    }
+}
+
+@Suite struct ComparisonModelTests {
+    func run(_ key: String, _ tests: [(String, Bool?, Double)]) -> RunAnalysis {
+        let results: [TestResult] = tests.map { t in
+            var o: [(String, JSON)] = [("task_id", .string(t.0)), ("agent_type", "tool"), ("steps", 2)]
+            o.append(("success", t.1.map(JSON.bool) ?? .null))
+            return TestResult(json: JSONObject(o))
+        }
+        var data = RunData()
+        data.results = results
+        var row = JSONObject()
+        row.set("run_id", .string(key))
+        row.set("model", .string(key))
+        let entry = RunEntry(
+            key: key, row: LeaderboardRow(json: row), source: key, origin: .runFolder,
+            files: RunFiles(fs: MemoryFileSystem(files: [:]), folder: nil, results: nil, traces: nil, metrics: nil))
+        return RunAnalysis(entry: entry, data: data)
+    }
+
+    @Test func flipsRegressionsFixesAndMissing() {
+        let a = run("a", [("t1", true, 0), ("t2", false, 0), ("t3", true, 0), ("t4", false, 0)])
+        let b = run("b", [("t1", false, 0), ("t2", true, 0), ("t3", true, 0), ("t5", true, 0)])
+        let c = Comparison([a, b])
+        let byTask = Dictionary(uniqueKeysWithValues: c.tests.map { ($0.taskID, $0) })
+        #expect(byTask["t1"]!.flipped && byTask["t1"]!.isRegression && !byTask["t1"]!.isFix)
+        #expect(byTask["t2"]!.flipped && byTask["t2"]!.isFix)
+        #expect(!byTask["t3"]!.flipped)
+        #expect(byTask["t4"]!.missingSomewhere && byTask["t5"]!.missingSomewhere)
+        #expect(c.tests.map(\.taskID) == ["t1", "t2", "t3", "t4", "t5"], "baseline order, then tests only the others have")
+    }
+
+    @Test func verdictsJudgeEachMetricAloneAndCallTies() {
+        let a = run("a", [("t1", true, 0), ("t2", false, 0)])
+        let b = run("b", [("t1", true, 0), ("t2", true, 0)])
+        let c = Comparison([a, b, run("c", [("t1", true, 0), ("t2", true, 0)])])
+        let success = c.metrics.first { $0.name == "success_rate" }!
+        #expect(success.isBest(1) && success.isBest(2) && !success.isBest(0))
+        #expect(c.verdict(success, labels: ["A", "B", "C"]) == "tied best: B, C")
+        let failed = c.metrics.first { $0.name == "tests_failed" }!
+        #expect(failed.lowerIsBetter)
+        let two = Comparison([a, b])
+        let s2 = two.metrics.first { $0.name == "success_rate" }!
+        #expect(two.verdict(s2, labels: ["A", "B"]) == "best: B, 50.0 points higher than the baseline")
+        #expect(two.delta(s2, 1)!.abs == 50)
+        // No cost without traces: not comparable, never $0.
+        let cost = two.metrics.first { $0.name == "cost_usd" }!
+        #expect(cost.values.allSatisfy { $0 == nil } && two.verdict(cost, labels: ["A", "B"]) == "no run has it")
+    }
+}
+
+@Suite struct TrajectoryTests {
+    func step(_ kind: TrajectoryStep.Kind, _ name: String, _ detail: String = "", error: Bool = false) -> TrajectoryStep {
+        TrajectoryStep(span: 0, kind: kind, name: name, detail: detail, tokens: .zero, cost: .zero, durationMs: 0, isError: error)
+    }
+
+    @Test func alignsByLCSAndFindsTheFirstDivergence() {
+        let left = [step(.llm, "m", "search(x)"), step(.tool, "search", "{\"q\":\"x\"}"), step(.llm, "m", "final"), step(.tool, "final_answer", "{}")]
+        let right = [step(.llm, "m", "search(x)"), step(.tool, "search", "{\"q\": \"x\"}"), step(.llm, "m", "weather"),
+                     step(.tool, "get_weather", "{}"), step(.llm, "m", "final"), step(.tool, "final_answer", "{}")]
+        let al = TrajectoryAlignment(left: left, right: right)
+        #expect(al.rows.count == 6)
+        #expect(al.rows[0].same && al.rows[1].same, "JSON spacing does not count as a difference")
+        #expect(al.firstDivergence == 2)
+        #expect(al.rows.filter { $0.left == nil }.count == 2, "the extra tool round trip is only on the right")
+        #expect(al.rows.last!.same)
+    }
+
+    @Test func identicalTrajectoriesHaveNoDivergence() {
+        let s = [step(.llm, "m", "a"), step(.tool, "t", "{}")]
+        #expect(TrajectoryAlignment(left: s, right: s).firstDivergence == nil)
+        let err = [step(.llm, "m", "a"), step(.tool, "t", "{}", error: true)]
+        #expect(TrajectoryAlignment(left: s, right: err).firstDivergence == 1, "an error where the other succeeded diverges")
+    }
+}
+
+@Suite struct TimeTests {
+    @Test func isoTimestampsMatchFoundation() {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        for s in ["2026-11-21T13:27:50.123Z", "2025-10-22T20:54:34.276+02:00", "1999-12-31T23:59:59.000-05:30", "2024-02-29T00:00:00.5Z"] {
+            let want = Int64((f.date(from: s)!.timeIntervalSince1970 * 1000).rounded()) * 1_000_000
+            let got = ISOTime.parseNs(s)!
+            #expect(abs(got - want) < 1_000_000, "\(s): \(got) vs \(want)")
+        }
+        #expect(ISOTime.parseNs("2025-10-22 20:54:34") != nil, "a space instead of T")
+        #expect(ISOTime.parseNs("2025-13-22T20:54:34") == nil, "month 13")
+        #expect(ISOTime.parseNs("yesterday") == nil)
+    }
+
+    @Test func zonelessTimesAreLocal() {
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = .current
+        let d = cal.date(from: DateComponents(year: 2026, month: 7, day: 1, hour: 12, minute: 30, second: 5))!
+        #expect(ISOTime.parseNs("2026-07-01T12:30:05.000250") == Int64(d.timeIntervalSince1970) * 1_000_000_000 + 250_000)
+    }
+}
