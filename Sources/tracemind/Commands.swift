@@ -257,3 +257,39 @@ final class TotalsBox: @unchecked Sendable {
         }
     }
 }
+
+struct InspectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inspect", abstract: "Show what a dataset file holds: its kind, size and first records as JSON (Parquet or JSON).")
+
+    @Argument(help: "A .parquet, .json or .jsonl file.")
+    var path: String
+
+    @Option(help: "How many records to print.")
+    var rows: Int = 1
+
+    func run() throws {
+        let data: Data
+        do { data = try LocalFileSystem().read(path) } catch { throw Failure(description: "\(path): \(error)") }
+        if path.lowercased().hasSuffix(".parquet") {
+            let f: ParquetFile
+            do { f = try ParquetFile(data: data, name: path) } catch { throw Failure(description: "\(path): \(error)") }
+            warn("\(path): Parquet, \(f.numRows) rows in \(f.rowGroups.count) row groups; columns: \(f.topLevelColumns.joined(separator: ", "))")
+            if let by = f.createdBy { warn("written by \(by)") }
+            var printed = 0
+            do {
+                try f.forEachRow { row, _, _ in
+                    guard printed < rows else { return }
+                    print(JSONWriter.string(row))
+                    printed += 1
+                }
+            } catch { throw Failure(description: "\(error)") }
+        } else {
+            let j: JSON
+            do { j = try JSONParser.parse(data) } catch { throw Failure(description: "\(path): invalid JSON: \(error)") }
+            let items = j.arrayValue ?? [j]
+            warn("\(path): JSON, \(items.count) records")
+            for r in items.prefix(rows) { print(JSONWriter.string(r)) }
+        }
+    }
+}

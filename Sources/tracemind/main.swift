@@ -14,7 +14,7 @@ struct TraceMind: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             BrowseCommand.self, LeaderboardCommand.self, RunCommand.self, CompareCommand.self, TraceCommand.self,
-            ThemesCommand.self, DemoCommand.self,
+            ThemesCommand.self, DemoCommand.self, InspectCommand.self,
         ],
         defaultSubcommand: BrowseCommand.self)
 }
