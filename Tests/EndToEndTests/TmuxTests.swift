@@ -42,9 +42,10 @@ import Testing
         }
     }
 
+    /// SMOLTRACE's Hub push (Parquet) of the current runs beside the oldest era's JSON folders.
     @Test func sharedDataFilterAndComparison() {
-        guard let shared = sharedData() else { return }
-        drive(TmuxSession.quote(shared)) { t in
+        guard let hub = sharedData("smoltrace-0.2.12/hub"), let old = sharedData("smoltrace-0.1") else { return }
+        drive(TmuxSession.quote(hub) + " " + TmuxSession.quote(old)) { t in
             #expect(t.waitFor("o3-mini").contains("6 of 6 runs"))
             t.send("/")
             t.type("gpt-4")
@@ -62,8 +63,9 @@ import Testing
         }
     }
 
+    /// The trace is read from its row of the Hub traces Parquet.
     @Test func traceOpensDirectly() {
-        guard let shared = sharedData() else { return }
+        guard let shared = sharedData("smoltrace-0.2.12/hub") else { return }
         drive("--trace 25d7f2e0 \(TmuxSession.quote(shared))", ready: "test_evaluation") { t in
             let s = t.screen()
             #expect(s.contains("time_000") && s.contains("openai.cha"))
@@ -75,7 +77,7 @@ import Testing
     }
 
     @Test func compareOpensDirectly() {
-        guard let shared = sharedData() else { return }
+        guard let shared = sharedData("smoltrace-0.2.12/json") else { return }
         drive("--compare 44044557,db753dae \(TmuxSession.quote(shared))", ready: "Summary") { t in
             #expect(t.screen().contains("cost (counted once)"))
             t.send("2", "t")

@@ -395,10 +395,18 @@ public struct TraceSummary: Sendable, Equatable {
     }
 }
 
-/// A trace's place in its file: the byte range of its document (JSON array element or JSONL line),
-/// or a group of flat span rows.
+/// A record's place in its file: the byte range of a JSON document (array element or JSONL line), a Parquet row
+/// (row group and row within it), or (negative index, no range) a group of flat span rows.
 public struct TraceLocation: Sendable, Equatable {
     public var path: String
     public var byteRange: Range<Int>?
+    public var rowGroup: Int?
     public var index: Int
+
+    public init(path: String, byteRange: Range<Int>? = nil, rowGroup: Int? = nil, index: Int) {
+        self.path = path
+        self.byteRange = byteRange
+        self.rowGroup = rowGroup
+        self.index = index
+    }
 }

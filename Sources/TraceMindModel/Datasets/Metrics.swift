@@ -73,18 +73,117 @@ public struct RunMetrics: Sendable, Equatable {
 
     /// Parses local `metrics.json` in both shapes: a bare aggregates list (0.0.1) or `{run_id, resourceMetrics, aggregates}`.
     public init(json: JSON) {
-        runID = nil
+        switch json {
+        case .array(let a): self.init(records: a.compactMap(\.objectValue))
+        case .object(let o): self.init(records: [o])
+        default: self.init(records: [])
+        }
+    }
+
+    /// A list of metric records, in any of the shapes SMOLTRACE and its readers produce: local `{run_id,
+    /// resourceMetrics, aggregates}` objects (one Hub row in 2025-10-24…26), 0.0.1 aggregate rows
+    /// (`name`, `type`, `data_points`), the Hub's flat wide rows (one per timestamp; a single row without
+    /// `timestamp_unix_nano` is the "no GPU data" placeholder) and TraceMind's long rows (`metric_name`, `value`).
+    public init(records: [JSONObject]) {
+        runID = records.lazy.compactMap { $0["run_id"]?.text }.first { $0 != "unknown" }
         series = []
         aggregates = []
-        switch json {
-        case .array(let a):
-            aggregates = a.compactMap { $0.objectValue.map(RunMetrics.aggregate) }
-        case .object(let o):
-            runID = o["run_id"]?.text
-            aggregates = (o["aggregates"]?.arrayValue ?? []).compactMap { $0.objectValue.map(RunMetrics.aggregate) }
-            series = RunMetrics.seriesFromOTLP(o["resourceMetrics"]?.arrayValue ?? [])
-        default: break
+        var wide: [JSONObject] = []
+        var long: [JSONObject] = []
+        for o in records {
+            if o["resourceMetrics"] != nil || o["aggregates"] != nil {
+                aggregates += (o["aggregates"]?.arrayValue ?? []).compactMap { $0.objectValue.map(RunMetrics.aggregate) }
+                series += RunMetrics.seriesFromOTLP(o["resourceMetrics"]?.arrayValue ?? [])
+            } else if o["data_points"] != nil && o["name"] != nil {
+                aggregates.append(RunMetrics.aggregate(o))
+            } else if o["metric_name"] != nil {
+                long.append(o)
+            } else if o["timestamp_unix_nano"] != nil {
+                wide.append(o)
+            }
         }
+        series += RunMetrics.seriesFromLong(long) + RunMetrics.seriesFromWide(wide)
+        series = RunMetrics.merged(series)
+    }
+
+    /// The Hub's wide columns and the metric each holds (unit, cumulative).
+    static let wideColumns: [(column: String, metric: String, unit: String, cumulative: Bool)] = [
+        ("co2_emissions_gco2e", "gen_ai.co2.emissions", "gCO2e", true),
+        ("power_cost_usd", "gen_ai.power.cost", "USD", true),
+        ("gpu_utilization_percent", "gen_ai.gpu.utilization", "%", false),
+        ("gpu_memory_used_mib", "gen_ai.gpu.memory.used", "MiB", false),
+        ("gpu_memory_total_mib", "gen_ai.gpu.memory.total", "MiB", false),
+        ("gpu_temperature_celsius", "gen_ai.gpu.temperature", "Cel", false),
+        ("gpu_power_watts", "gen_ai.gpu.power", "W", false),
+    ]
+
+    /// Flat rows: rows sharing a timestamp (and GPU) merge, taking the non-zero value per column. Missing values were
+    /// written as 0.0, so a series that never leaves 0 was not measured and is dropped.
+    static func seriesFromWide(_ rows: [JSONObject]) -> [MetricSeries] {
+        var out: [MetricSeries] = []
+        var byKey: [String: Int] = [:]
+        var last: [String: Int64] = [:]
+        for o in rows {
+            guard let t = o["timestamp_unix_nano"]?.int64 else { continue }
+            let gpu = o["gpu_id"]?.text ?? "all"
+            for c in wideColumns {
+                guard let v = o[c.column]?.number else { continue }
+                let key = c.metric + "\u{1}" + gpu
+                let i: Int
+                if let k = byKey[key] {
+                    i = k
+                } else {
+                    i = out.count
+                    byKey[key] = i
+                    out.append(MetricSeries(name: c.metric, unit: c.unit, gpuID: gpu, gpuName: o["gpu_name"]?.text, isCumulative: c.cumulative, points: []))
+                }
+                if out[i].gpuName == nil { out[i].gpuName = o["gpu_name"]?.text }
+                if last[key] == t, let p = out[i].points.indices.last {
+                    if out[i].points[p].value == 0 { out[i].points[p].value = v }
+                } else {
+                    out[i].points.append(MetricPoint(timeNs: t, value: v))
+                    last[key] = t
+                }
+            }
+        }
+        return out.filter { $0.points.contains { $0.value != 0 } }
+    }
+
+    /// Long rows: one per data point.
+    static func seriesFromLong(_ rows: [JSONObject]) -> [MetricSeries] {
+        var out: [MetricSeries] = []
+        var byKey: [String: Int] = [:]
+        for o in rows {
+            guard let name = o["metric_name"]?.text, let v = o["value"]?.number, let t = o["timestamp_unix_nano"]?.int64 else { continue }
+            let gpu = o["gpu_id"]?.text ?? "all"
+            let key = name + "\u{1}" + gpu
+            if let i = byKey[key] {
+                out[i].points.append(MetricPoint(timeNs: t, value: v))
+            } else {
+                byKey[key] = out.count
+                let cumulative = name == "gen_ai.co2.emissions" || name == "gen_ai.power.cost"
+                out.append(MetricSeries(name: name, unit: o["unit"]?.text ?? "", gpuID: gpu, gpuName: o["gpu_name"]?.text, isCumulative: cumulative, points: [MetricPoint(timeNs: t, value: v)]))
+            }
+        }
+        return out
+    }
+
+    /// Series of one metric and GPU from several records become one, in time order.
+    static func merged(_ all: [MetricSeries]) -> [MetricSeries] {
+        var out: [MetricSeries] = []
+        var byKey: [String: Int] = [:]
+        for s in all {
+            let key = s.name + "\u{1}" + s.gpuID
+            if let i = byKey[key] {
+                out[i].points += s.points
+                if out[i].gpuName == nil { out[i].gpuName = s.gpuName }
+            } else {
+                byKey[key] = out.count
+                out.append(s)
+            }
+        }
+        for i in out.indices { out[i].points.sort { $0.timeNs < $1.timeNs } }
+        return out
     }
 
     public init(runID: String?, series: [MetricSeries], aggregates: [AggregateMetric]) {

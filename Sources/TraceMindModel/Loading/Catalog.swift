@@ -14,6 +14,8 @@ public struct RunFiles: Sendable {
     public var results: String?
     public var traces: String?
     public var metrics: String?
+    /// Fetches `hf://` datasets when the run opens.
+    public var hub: HubClient?
     /// For files that hold several runs: only records of this run id (nil: all).
     public var runIDFilter: String?
     /// Records with no run id belong to this entry too (single-run files).
@@ -84,14 +86,35 @@ public enum CatalogLoader {
 
     /// Loads the leaderboard of every source: run folders (found recursively), leaderboard / results / traces files.
     /// Reads only what the leaderboard needs: one small file per run folder.
-    public static func load(sources: [String], fs: any DataFileSystem = LocalFileSystem(), isDemo: Bool = false) -> Catalog {
+    /// `hf://user/repo` sources are fetched into the cache first (`progress` gets the fraction downloaded); the
+    /// datasets their leaderboard rows point to are fetched when a run opens.
+    public static func load(
+        sources: [String], fs: any DataFileSystem = LocalFileSystem(), isDemo: Bool = false, hub: HubClient? = nil,
+        progress: (@Sendable (Double) -> Void)? = nil
+    ) -> Catalog {
         var b = Builder(fs: fs)
         for src in sources {
+            if src.hasPrefix(HubPath.scheme) {
+                guard let repo = HubPath.repo(src) else {
+                    b.diags.append(Diagnostic(.error, path: src, "not a Hub dataset id: expected hf://user/repo"))
+                    continue
+                }
+                let client = hub ?? HubClient.fromEnvironment()
+                b.hub = client
+                do {
+                    let dir = try client.fetch(repo, progress: progress, notes: &b.diags)
+                    b.datasets.append(dir)
+                    b.hubNames[dir] = HubPath.scheme + repo
+                } catch {
+                    b.diags.append(Diagnostic(.error, path: src, error.description.replacingOccurrences(of: src + ": ", with: "")))
+                }
+                continue
+            }
             if fs.isDirectory(src) {
                 var seen = Set<String>()
-                let before = b.entries.count
+                let before = (b.entries.count, b.datasets.count)
                 b.scanFolder(src, depth: 0, seen: &seen)
-                if b.entries.count == before {
+                if b.entries.count == before.0 && b.datasets.count == before.1 {
                     b.diags.append(Diagnostic(.note, path: src, "no SMOLTRACE runs found in this folder"))
                 }
             } else if fs.isFile(src) {
@@ -100,6 +123,7 @@ public enum CatalogLoader {
                 b.diags.append(Diagnostic(.error, path: src, "no such file or folder"))
             }
         }
+        b.loadDatasetFolders()
         b.attachStandaloneTraces()
         return Catalog(runs: b.uniqueKeys(), diagnostics: b.diags, sources: sources, isDemo: isDemo)
     }
@@ -109,6 +133,12 @@ public enum CatalogLoader {
         var entries: [RunEntry] = []
         var diags: [Diagnostic] = []
         var standaloneTraces: [(path: String, runIDs: [String?])] = []
+        /// Dataset folders (Hub repositories) and Parquet files met while scanning, loaded once the scan is done so
+        /// leaderboards come first and the datasets they point to are not listed twice.
+        var datasets: [String] = []
+        /// For `hf://` sources: the client, and the cached folder of each repository with its Hub name.
+        var hub: HubClient?
+        var hubNames: [String: String] = [:]
 
         init(fs: any DataFileSystem) { self.fs = fs }
 
@@ -126,10 +156,84 @@ public enum CatalogLoader {
                 loadRunFolder(dir, names: set)
                 return
             }
+            let parquet = names.filter { $0.lowercased().hasSuffix(".parquet") }
+            if !parquet.isEmpty && parquet.allSatisfy(Builder.isShardName) {
+                datasets.append(dir)
+                return
+            }
+            if set.contains("data"), let inner = try? fs.list(PathUtil.join(dir, "data")),
+                inner.contains(where: { $0.lowercased().hasSuffix(".parquet") })
+            {
+                datasets.append(dir)  // a Hub dataset repository
+                return
+            }
+            for name in parquet { datasets.append(PathUtil.join(dir, name)) }
             for name in names where !name.hasPrefix(".") {
                 let p = PathUtil.join(dir, name)
                 if fs.isDirectory(p) { scanFolder(p, depth: depth + 1, seen: &seen) }
             }
+        }
+
+        /// `train-00000-of-00002.parquet`: one shard of a dataset split over several files.
+        static func isShardName(_ n: String) -> Bool {
+            n.range(of: #"-\d{5}-of-\d{5}(\.[a-z]+)?\.parquet$"#, options: [.regularExpression, .caseInsensitive]) != nil
+        }
+
+        /// A dataset's kind from its repository name (`smoltrace-results-…`), else from its Parquet columns.
+        func datasetKind(_ path: String) -> DatasetKind {
+            let name = PathUtil.basename(fs.isDirectory(path) ? path : PathUtil.dirname(path) == "data" ? PathUtil.dirname(PathUtil.dirname(path)) : path).lowercased()
+            for (k, kind) in [("leaderboard", DatasetKind.leaderboard), ("results", .results), ("traces", .traces), ("metrics", .metrics)]
+            where name.contains("smoltrace-" + k) || name.hasPrefix(k) {
+                return kind
+            }
+            var ignored: [Diagnostic] = []
+            guard let first = DatasetFiles.files(fs, path, into: &ignored).first, let data = try? fs.read(first),
+                DatasetFiles.isParquet(data), let pq = try? ParquetFile(data: data, name: first)
+            else { return .unknown }
+            var o = JSONObject()
+            for c in pq.topLevelColumns { o.set(c, .null) }
+            return DatasetKind.detect(o)
+        }
+
+        /// Leaderboards first; then results, traces and metrics datasets no leaderboard row points to. A results
+        /// repository takes the traces and metrics repositories of the same timestamp with it.
+        mutating func loadDatasetFolders() {
+            guard !datasets.isEmpty else { return }
+            let kinds = datasets.map { datasetKind($0) }
+            for (d, k) in zip(datasets, kinds) where k == .leaderboard { loadFile(d) }
+            var used = Set(entries.flatMap { e in [e.files.results, e.files.traces, e.files.metrics].compactMap { $0 } }.map(fs.canonicalPath))
+            for (d, k) in zip(datasets, kinds) where k == .results && !used.contains(fs.canonicalPath(d)) {
+                let before = entries.count
+                loadFile(d)
+                for kind in ["traces", "metrics"] {
+                    guard var sib = Builder.siblingRepo(d, kind: kind) else { continue }
+                    if let name = hubNames[d], let remoteSib = Builder.siblingRepo(name, kind: kind) {
+                        sib = remoteSib  // fetched when the run opens; a missing one is reported then
+                    } else if !fs.isDirectory(sib) {
+                        continue
+                    }
+                    used.insert(fs.canonicalPath(sib))
+                    for i in before..<entries.count {
+                        if kind == "traces" { entries[i].files.traces = sib } else { entries[i].files.metrics = sib }
+                    }
+                }
+            }
+            for (d, k) in zip(datasets, kinds) where k != .leaderboard && k != .results && !used.contains(fs.canonicalPath(d)) {
+                loadFile(d)
+            }
+            // Runs read from the Hub: named by their repository, and able to fetch what their rows point to.
+            for i in entries.indices {
+                guard let name = hubNames[entries[i].source] else { continue }
+                entries[i].source = name
+                entries[i].files.hub = hub
+            }
+        }
+
+        /// `…/smoltrace-results-20251027_112742` → `…/smoltrace-traces-20251027_112742`.
+        static func siblingRepo(_ dir: String, kind: String) -> String? {
+            let name = PathUtil.basename(dir)
+            guard let r = name.range(of: "-results-") else { return nil }
+            return PathUtil.join(PathUtil.dirname(dir), name.replacingCharacters(in: r, with: "-\(kind)-"))
         }
 
         mutating func loadRunFolder(_ dir: String, names: Set<String>) {
@@ -206,9 +310,12 @@ public enum CatalogLoader {
                     files.results = resolvePointer(row.resultsDataset, from: path)
                     files.traces = resolvePointer(row.tracesDataset, from: path)
                     files.metrics = resolvePointer(row.metricsDataset, from: path)
-                    if let r = files.results { files.folder = PathUtil.dirname(r) }
-                    entries.append(
-                        RunEntry(key: row.runID ?? base, row: row, source: path, origin: .leaderboardFile, files: files))
+                    if let r = files.results, fs.isFile(r) { files.folder = PathUtil.dirname(r) }
+                    // Rows before 2025-10-24 have no run id: name them by their run folder or results repository.
+                    let key = row.runID ?? files.folder.map(PathUtil.basename) ?? row.resultsDataset.flatMap { p in
+                        p.hasPrefix("local:") ? nil : p.split(separator: "/").last.map(String.init)
+                    } ?? base
+                    entries.append(RunEntry(key: key, row: row, source: path, origin: .leaderboardFile, files: files))
                 }
             case .results:
                 let results = records.map { TestResult(json: $0) }
@@ -290,9 +397,22 @@ public enum CatalogLoader {
         }
 
         /// `local:` pointers (Windows backslashes, relative to the run's working directory): tried next to the
-        /// leaderboard file, by their last two parts, and as given. Hub ids and `local:none` are not local files.
+        /// leaderboard file, by their last two parts, and as given; `local:none` is no file. Hub ids
+        /// (`user/smoltrace-results-…`) resolve to the repository folder beside the leaderboard's in a local Hub
+        /// layout, or (for an `hf://` leaderboard) to the remote repository, fetched when the run opens.
         func resolvePointer(_ pointer: String?, from leaderboardPath: String) -> String? {
-            guard var p = pointer, p.hasPrefix("local:") else { return nil }
+            guard var p = pointer?.trimmingCharacters(in: .whitespaces), !p.isEmpty else { return nil }
+            if !p.hasPrefix("local:") {
+                let parts = p.split(separator: "/").map(String.init)
+                guard parts.count == 2, !parts.contains(where: { $0 == ".." || $0 == "." }) else { return nil }
+                if let hub, leaderboardPath.hasPrefix(hub.cacheRoot) { return HubPath.scheme + p }
+                var repo = leaderboardPath
+                if !fs.isDirectory(repo) { repo = PathUtil.dirname(repo) }
+                if PathUtil.basename(repo) == "data" { repo = PathUtil.dirname(repo) }
+                let userDir = PathUtil.dirname(repo)
+                let candidates = [PathUtil.join(userDir, parts[1]), PathUtil.join(PathUtil.join(PathUtil.dirname(userDir), parts[0]), parts[1])]
+                return candidates.first { fs.isDirectory($0) }
+            }
             p = String(p.dropFirst(6)).replacingOccurrences(of: "\\", with: "/")
             if p == "none" || p.isEmpty { return nil }
             let base = PathUtil.dirname(leaderboardPath)

@@ -21,10 +21,38 @@ public enum DatasetKind: String, Sendable {
     }
 }
 
-/// Reading dataset files with one clear diagnostic per problem.
+/// Reading dataset files with one clear diagnostic per problem. A dataset is a JSON or JSON Lines file, a Parquet
+/// file, or a folder of them (a Hub dataset repository: `data/train-00000-of-00002.parquet`, …), told apart by their
+/// bytes, not their names.
 enum DatasetFiles {
-    /// Reads and checks a file is text JSON. Returns nil (with a diagnostic) when it cannot be used.
-    static func readData(_ fs: DataFileSystem, _ path: String, into diags: inout [Diagnostic]) -> Data? {
+    static let dataExtensions = [".parquet", ".json", ".jsonl", ".ndjson"]
+
+    /// The files of a dataset location: the file itself, or the data files under a dataset folder, in name order.
+    static func files(_ fs: DataFileSystem, _ path: String, into diags: inout [Diagnostic]) -> [String] {
+        guard fs.isDirectory(path) else { return [path] }
+        var out: [String] = []
+        func collect(_ dir: String, _ depth: Int) {
+            guard depth < 4, let names = try? fs.list(dir) else { return }
+            for n in names where !n.hasPrefix(".") {
+                let p = PathUtil.join(dir, n)
+                if fs.isDirectory(p) {
+                    collect(p, depth + 1)
+                } else if dataExtensions.contains(where: { n.lowercased().hasSuffix($0) }) {
+                    out.append(p)
+                }
+            }
+        }
+        collect(path, 0)
+        if out.isEmpty { diags.append(Diagnostic(path: path, "no .parquet or .json data files in this dataset folder")) }
+        return out.sorted()
+    }
+
+    static func isParquet(_ d: Data) -> Bool {
+        d.count >= 4 && d.prefix(4).elementsEqual([0x50, 0x41, 0x52, 0x31])
+    }
+
+    /// Reads a file. Returns nil (with a diagnostic) when it cannot be read or is empty.
+    static func readBytes(_ fs: DataFileSystem, _ path: String, into diags: inout [Diagnostic]) -> Data? {
         let data: Data
         do { data = try fs.read(path) } catch {
             diags.append(Diagnostic(path: path, "\(error)"))
@@ -34,9 +62,18 @@ enum DatasetFiles {
             diags.append(Diagnostic(path: path, "the file is empty"))
             return nil
         }
-        let head = data.prefix(8192)
-        if head.contains(0) {
-            diags.append(Diagnostic(path: path, "binary data, not JSON (a NUL byte in the first 8 KB)"))
+        return data
+    }
+
+    /// Reads and checks a file is text JSON. Returns nil (with a diagnostic) when it cannot be used.
+    static func readData(_ fs: DataFileSystem, _ path: String, into diags: inout [Diagnostic]) -> Data? {
+        guard let data = readBytes(fs, path, into: &diags) else { return nil }
+        if isParquet(data) {
+            diags.append(Diagnostic(path: path, "a Parquet file where a JSON document is expected"))
+            return nil
+        }
+        if data.prefix(8192).contains(0) {
+            diags.append(Diagnostic(path: path, "binary data, neither JSON nor Parquet (a NUL byte in the first 8 KB)"))
             return nil
         }
         return data
@@ -49,6 +86,32 @@ enum DatasetFiles {
             diags.append(Diagnostic(path: path, "invalid JSON: \(error)"))
             return nil
         }
+    }
+
+    /// Opens a Parquet file (metadata only), or explains why it cannot be.
+    static func parquet(_ data: Data, _ path: String, into diags: inout [Diagnostic]) -> ParquetFile? {
+        do { return try ParquetFile(data: data, name: PathUtil.basename(path)) } catch {
+            diags.append(Diagnostic(path: path, error.message))
+            return nil
+        }
+    }
+
+    /// Every record of a dataset location as one list: the elements of a JSON array, a single JSON object, JSON Lines,
+    /// or Parquet rows (for small datasets: metrics).
+    static func allRecords(_ fs: DataFileSystem, _ path: String, into diags: inout [Diagnostic]) -> [JSON]? {
+        var out: [JSON] = []
+        var any = false
+        for f in files(fs, path, into: &diags) {
+            guard let data = readBytes(fs, f, into: &diags) else { continue }
+            if !isParquet(data) && !isJSONL(f) && !hasManyTopLevelLines(data) {
+                guard let j = readJSON(fs, f, into: &diags) else { continue }
+                any = true
+                if let a = j.arrayValue { out += a } else { out.append(j) }
+                continue
+            }
+            any = forEachRecord(fs, f, into: &diags) { v, _ in out.append(v) } || any
+        }
+        return any ? out : nil
     }
 
     static func isJSONL(_ path: String) -> Bool {
@@ -66,8 +129,11 @@ enum DatasetFiles {
         func label(_ k: Int) -> String { lines.map { "line \($0[k])" } ?? "record \(k + 1)" }
     }
 
-    static func records(_ fs: DataFileSystem, _ path: String, into diags: inout [Diagnostic]) -> Records? {
-        guard let data = readData(fs, path, into: &diags) else { return nil }
+    static func records(_ data: Data, _ path: String, into diags: inout [Diagnostic]) -> Records? {
+        if data.prefix(8192).contains(0) {
+            diags.append(Diagnostic(path: path, "binary data, neither JSON nor Parquet (a NUL byte in the first 8 KB)"))
+            return nil
+        }
         if isJSONL(path) || (!startsWithArray(data) && hasManyTopLevelLines(data)) {
             var ranges: [Range<Int>] = []
             var lines: [Int] = []
@@ -109,14 +175,48 @@ enum DatasetFiles {
                     : "\(bad) invalid records (first: \(first)); the other \(good) records loaded"))
     }
 
-    /// Calls `body` for every record of a `.json` array (or single object) or `.jsonl` file, with its byte range.
-    /// A record that does not parse is skipped and reported (once per file, with the first one's place).
+    /// The rows of one Parquet row group, or a diagnostic saying why they cannot be read.
+    static func parquetRows(_ pq: ParquetFile, _ g: Int, path: String, maxStringBytes: Int, into diags: inout [Diagnostic]) -> [JSON]? {
+        do { return try pq.rows(rowGroup: g, maxStringBytes: maxStringBytes) } catch {
+            let before = pq.rowGroups.prefix(g).reduce(0) { $0 + $1.numRows }
+            diags.append(Diagnostic(path: path, before > 0 ? "\(error.message); the first \(before) rows loaded" : error.message))
+            return nil
+        }
+    }
+
+    /// Calls `body` for every record of a dataset (JSON array or object, JSON Lines, Parquet rows; a folder of them),
+    /// with its place. A record that does not parse is skipped and reported (once per file, with the first one's place).
     static func forEachRecord(
         _ fs: DataFileSystem, _ path: String, into diags: inout [Diagnostic],
         progress: ((Double) -> Void)? = nil, isCancelled: (() -> Bool)? = nil, maxStringBytes: Int = .max,
-        _ body: (JSON, Range<Int>) -> Void
+        _ body: (JSON, TraceLocation) -> Void
     ) -> Bool {
-        guard let recs = records(fs, path, into: &diags) else { return false }
+        let files = files(fs, path, into: &diags)
+        var ok = false
+        for (k, f) in files.enumerated() {
+            let scaled: ((Double) -> Void)? = progress.map { p in { p((Double(k) + $0) / Double(files.count)) } }
+            ok = forEachRecordInFile(fs, f, into: &diags, progress: scaled, isCancelled: isCancelled, maxStringBytes: maxStringBytes, body) || ok
+        }
+        return ok
+    }
+
+    static func forEachRecordInFile(
+        _ fs: DataFileSystem, _ path: String, into diags: inout [Diagnostic],
+        progress: ((Double) -> Void)?, isCancelled: (() -> Bool)?, maxStringBytes: Int,
+        _ body: (JSON, TraceLocation) -> Void
+    ) -> Bool {
+        guard let data = readBytes(fs, path, into: &diags) else { return false }
+        if isParquet(data) {
+            guard let pq = parquet(data, path, into: &diags) else { return false }
+            for g in pq.rowGroups.indices {
+                if isCancelled?() == true { return true }
+                guard let rows = parquetRows(pq, g, path: path, maxStringBytes: maxStringBytes, into: &diags) else { return g > 0 }
+                for (i, r) in rows.enumerated() { body(r, TraceLocation(path: path, rowGroup: g, index: i)) }
+                progress?(Double(g + 1) / Double(pq.rowGroups.count))
+            }
+            return true
+        }
+        guard let recs = records(data, path, into: &diags) else { return false }
         let total = Double(max(1, recs.data.count))
         var lastReport = 0
         var bad = 0, good = 0
@@ -126,7 +226,7 @@ enum DatasetFiles {
             do throws(JSONParseError) {
                 let v = try JSONParser.parse(recs.data, range: r, maxStringBytes: maxStringBytes)
                 good += 1
-                body(v, r)
+                body(v, TraceLocation(path: path, byteRange: r, index: k))
             } catch {
                 bad += 1
                 if firstBad == nil { firstBad = "\(recs.label(k)): \(error.message)" }
@@ -142,49 +242,88 @@ enum DatasetFiles {
     }
 
     /// Parses every record and transforms it, on all cores (records are independent: trace documents), keeping the
-    /// file's order. `transform` gets the record, its byte range and its index.
+    /// dataset's order. `transform` gets the record and its place.
     static func mapRecords<T: Sendable>(
         _ fs: DataFileSystem, _ path: String, into diags: inout [Diagnostic],
         progress: (@Sendable (Double) -> Void)? = nil, isCancelled: (@Sendable () -> Bool)? = nil, maxStringBytes: Int = .max,
-        _ transform: @Sendable (JSON, Range<Int>, Int) -> T?
+        _ transform: @Sendable (JSON, TraceLocation) -> T?
     ) -> [T] {
-        guard let recs = records(fs, path, into: &diags) else { return [] }
-        let n = recs.ranges.count
-        guard n > 0 else { return [] }
-        let slots = RecordSlots<T>(count: n)
-        let out = slots.buffer
-        let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
-        let chunks = min(n, workers * 4)
-        let done = ProgressCounter(total: n, progress: progress)
-        DispatchQueue.concurrentPerform(iterations: chunks) { c in
-            let out = slots.buffer
-            let lo = c * n / chunks, hi = (c + 1) * n / chunks
-            for k in lo..<hi {
-                if isCancelled?() == true { return }
-                do throws(JSONParseError) {
-                    let v = try JSONParser.parse(recs.data, range: recs.ranges[k], maxStringBytes: maxStringBytes)
-                    if let t = transform(v, recs.ranges[k], k) { out[k] = .value(t) }
-                } catch {
-                    out[k] = .failed("\(recs.label(k)): \(error.message)")
-                }
+        let files = files(fs, path, into: &diags)
+        var out: [T] = []
+        for (k, f) in files.enumerated() {
+            let scaled: (@Sendable (Double) -> Void)? = progress.map { p in { @Sendable in p((Double(k) + $0) / Double(files.count)) } }
+            out += mapRecordsInFile(fs, f, into: &diags, progress: scaled, isCancelled: isCancelled, maxStringBytes: maxStringBytes, transform)
+        }
+        return out
+    }
+
+    static func mapRecordsInFile<T: Sendable>(
+        _ fs: DataFileSystem, _ path: String, into diags: inout [Diagnostic],
+        progress: (@Sendable (Double) -> Void)?, isCancelled: (@Sendable () -> Bool)?, maxStringBytes: Int,
+        _ transform: @Sendable (JSON, TraceLocation) -> T?
+    ) -> [T] {
+        guard let data = readBytes(fs, path, into: &diags) else { return [] }
+        if isParquet(data) {
+            guard let pq = parquet(data, path, into: &diags) else { return [] }
+            var result: [T] = []
+            for g in pq.rowGroups.indices {
+                if isCancelled?() == true { break }
+                guard let rows = parquetRows(pq, g, path: path, maxStringBytes: maxStringBytes, into: &diags) else { break }
+                result += parallelMap(rows.count, progress: nil, isCancelled: isCancelled) { i in
+                    .value(transform(rows[i], TraceLocation(path: path, rowGroup: g, index: i)))
+                }.compactMap { if case .value(let t) = $0 { return t } else { return nil } }
+                progress?(Double(g + 1) / Double(pq.rowGroups.count))
             }
-            done.add(hi - lo)
+            return result
+        }
+        guard let recs = records(data, path, into: &diags) else { return [] }
+        let slots = parallelMap(recs.ranges.count, progress: progress, isCancelled: isCancelled) { k -> RecordSlot<T?> in
+            do throws(JSONParseError) {
+                let v = try JSONParser.parse(recs.data, range: recs.ranges[k], maxStringBytes: maxStringBytes)
+                return .value(transform(v, TraceLocation(path: path, byteRange: recs.ranges[k], index: k)))
+            } catch {
+                return .failed("\(recs.label(k)): \(error.message)")
+            }
         }
         var result: [T] = []
-        result.reserveCapacity(n)
+        result.reserveCapacity(slots.count)
         var bad = 0
         var firstBad: String?
-        for k in 0..<n {
-            switch out[k] {
-            case .value(let t): result.append(t)
+        for s in slots {
+            switch s {
+            case .value(let t?): result.append(t)
             case .failed(let m):
                 bad += 1
                 if firstBad == nil { firstBad = m }
-            case .empty: break
+            default: break
             }
         }
-        reportBad(bad, first: firstBad, good: n - bad, path: path, into: &diags)
+        reportBad(bad, first: firstBad, good: slots.count - bad, path: path, into: &diags)
         return result
+    }
+
+    /// `work(i)` for every index on all cores, results in index order (empty where cancelled).
+    static func parallelMap<T>(
+        _ n: Int, progress: (@Sendable (Double) -> Void)?, isCancelled: (@Sendable () -> Bool)?, _ work: (Int) -> RecordSlot<T>
+    ) -> [RecordSlot<T>] {
+        guard n > 0 else { return [] }
+        let slots = RecordSlots<T>(count: n)
+        let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        let chunks = min(n, workers * 4)
+        let done = ProgressCounter(total: n, progress: progress)
+        withoutActuallyEscaping(work) { work in
+            let box = UncheckedBox(work)
+            DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                let out = slots.buffer
+                let lo = c * n / chunks, hi = (c + 1) * n / chunks
+                for k in lo..<hi {
+                    if isCancelled?() == true { return }
+                    out[k] = box.value(k)
+                }
+                done.add(hi - lo)
+            }
+        }
+        return Array(slots.buffer)
     }
 
     static func startsWithArray(_ d: Data) -> Bool {
@@ -211,6 +350,12 @@ enum RecordSlot<T> {
     case empty
     case value(T)
     case failed(String)
+}
+
+/// A non-Sendable closure shared by the workers of one parallel pass (it only reads shared state).
+struct UncheckedBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ v: T) { value = v }
 }
 
 /// The results of a parallel pass: each index is written by exactly one worker, then read after all finish.

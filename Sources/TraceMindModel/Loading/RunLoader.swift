@@ -19,8 +19,21 @@ public enum RunLoader {
         _ entry: RunEntry, progress: LoadProgress? = nil, isCancelled: (@Sendable () -> Bool)? = nil
     ) -> RunData {
         var data = RunData()
-        let f = entry.files
+        var f = entry.files
         let fs = f.fs
+        // Hub datasets this run points to are fetched now, into the cache.
+        for kp in [\RunFiles.results, \RunFiles.traces, \RunFiles.metrics] {
+            guard let p = f[keyPath: kp], let repo = HubPath.repo(p) else { continue }
+            if isCancelled?() == true { data.cancelled = true; return data }
+            let client = f.hub ?? HubClient.fromEnvironment()
+            progress?("downloading \(repo)", 0)
+            do {
+                f[keyPath: kp] = try client.fetch(repo, progress: { progress?("downloading \(repo)", $0) }, notes: &data.diagnostics)
+            } catch {
+                data.diagnostics.append(Diagnostic(path: p, error.description.replacingOccurrences(of: p + ": ", with: "")))
+                f[keyPath: kp] = nil
+            }
+        }
         let filter = f.runIDFilter, acceptsMissing = f.acceptsMissingRunID
         let belongs: @Sendable (String?) -> Bool = { rid in
             guard let filter else { return true }
@@ -44,10 +57,11 @@ public enum RunLoader {
         if isCancelled?() == true { data.cancelled = true; return data }
         if let p = f.metrics {
             progress?("metrics", 0)
-            if let j = DatasetFiles.readJSON(fs, p, into: &data.diagnostics) {
-                switch j {
-                case .object, .array: data.metrics = RunMetrics(json: j)
-                default: data.diagnostics.append(Diagnostic(path: p, "expected a metrics object or list"))
+            if let records = DatasetFiles.allRecords(fs, p, into: &data.diagnostics) {
+                if records.contains(where: { $0.objectValue == nil }) {
+                    data.diagnostics.append(Diagnostic(path: p, "expected a metrics object or a list of metric rows"))
+                } else {
+                    data.metrics = RunMetrics(records: records.compactMap(\.objectValue))
                 }
             }
         }
@@ -69,13 +83,13 @@ public enum RunLoader {
         }
         let items: [Item] = DatasetFiles.mapRecords(
             fs, path, into: &diagnostics, progress: progress, isCancelled: isCancelled, maxStringBytes: 4096
-        ) { v, range, index in
+        ) { v, location in
             guard let o = v.objectValue else { return .malformed }
             if o["spans"] != nil {
                 guard o["spans"]?.arrayValue != nil else { return .malformed }
                 let t = Trace(json: o)
                 guard belongs(t.runID) else { return .other }
-                return .trace(TraceSummary(TraceAnalysis(t), location: TraceLocation(path: path, byteRange: range, index: index)))
+                return .trace(TraceSummary(TraceAnalysis(t), location: location))
             }
             if o["span_id"] != nil || o["spanId"] != nil {
                 // A flat per-span table (as the dataset cards describe): grouped by trace id below.
@@ -100,7 +114,7 @@ public enum RunLoader {
         for (k, tid) in flatOrder.enumerated() {
             let t = Trace(traceID: tid, spans: flat[tid] ?? [])
             guard belongs(t.runID) else { continue }
-            out.append(TraceSummary(TraceAnalysis(t), location: TraceLocation(path: path, byteRange: nil, index: -1 - k)))
+            out.append(TraceSummary(TraceAnalysis(t), location: TraceLocation(path: path, index: -1 - k)))
         }
         if malformed > 0 {
             diagnostics.append(Diagnostic(path: path, "\(malformed) records are not trace documents (no spans); skipped"))
@@ -112,6 +126,12 @@ public enum RunLoader {
     public static func loadTrace(_ summary: TraceSummary, fs: any DataFileSystem) throws -> Trace {
         let loc = summary.location
         let data = try fs.read(loc.path)
+        if let g = loc.rowGroup {
+            let pq = try ParquetFile(data: data, name: PathUtil.basename(loc.path))
+            let rows = try pq.rows(rowGroup: g, only: loc.index)
+            guard let o = rows.first?.objectValue else { throw FileReadError(description: "\(loc.path): the trace is not a record") }
+            return Trace(json: o)
+        }
         if let r = loc.byteRange {
             let j = try JSONParser.parse(data, range: r)
             guard let o = j.objectValue else { throw FileReadError(description: "\(loc.path): the trace is not an object") }

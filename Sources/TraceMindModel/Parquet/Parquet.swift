@@ -105,16 +105,19 @@ public struct ParquetFile: Sendable {
 
     /// The records of one row group as JSON objects. Strings longer than `maxStringBytes` read as
     /// `JSONParser.elided` (for passes that need figures, not prompts). Null values are left out.
-    public func rows(rowGroup g: Int, maxStringBytes: Int = .max) throws(ParquetError) -> [JSON] {
-        guard g >= 0, g < rowGroups.count else { throw ParquetError("no row group \(g)") }
+    /// `only`: assemble just that row (the columns are still decoded up to it: Parquet pages have no row index).
+    public func rows(rowGroup g: Int, maxStringBytes: Int = .max, only: Int? = nil) throws(ParquetError) -> [JSON] {
+        guard g >= 0, g < rowGroups.count else { throw ParquetError("\(name): no row group \(g)") }
         let rg = rowGroups[g]
+        if let only, only < 0 || only >= rg.numRows { throw ParquetError("\(name): no row \(only) in row group \(g)") }
         let records = (0..<rg.numRows).map { _ in AssemblyNode() }
         for c in rg.columns {
             let leaf = leaves[c.leaf]
             let col = try ColumnReader(file: self, chunk: c, leaf: leaf, maxStringBytes: maxStringBytes).read()
             let chain = chains[c.leaf]
-            try Assembler.assemble(col, chain: chain, parents: [root] + chain.dropLast(), leaf: leaf, into: records, name: name)
+            try Assembler.assemble(col, chain: chain, parents: [root] + chain.dropLast(), leaf: leaf, into: records, name: name, only: only)
         }
+        if let only { return [root.json(records[only]) ?? .object(JSONObject())] }
         return records.map { root.json($0) ?? .object(JSONObject()) }
     }
 
@@ -281,7 +284,7 @@ struct ColumnValues {
 enum Assembler {
     /// Places one column's values into the records (Dremel assembly): repetition levels say which list element a
     /// value belongs to, definition levels how deep it is defined (absent deeper means null, or an empty list).
-    static func assemble(_ col: ColumnValues, chain: [SchemaNode], parents: [SchemaNode], leaf: SchemaNode, into records: [AssemblyNode], name: String) throws(ParquetError) {
+    static func assemble(_ col: ColumnValues, chain: [SchemaNode], parents: [SchemaNode], leaf: SchemaNode, into records: [AssemblyNode], name: String, only: Int? = nil) throws(ParquetError) {
         let maxRep = leaf.repLevel
         let maxDef = leaf.defLevel
         let column = leaf.path.joined(separator: ".")
@@ -302,6 +305,10 @@ enum Assembler {
                 for k in 1...maxRep {
                     if k == r { elementIndex[k] += 1 } else if k > r { elementIndex[k] = 0 }
                 }
+            }
+            if let only, record != only {
+                if d == maxDef { vi += 1 }
+                continue
             }
             var cur = records[record]
             var k = 0

@@ -1,0 +1,314 @@
+import Foundation
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// `hf://user/repo`: a Hugging Face Hub dataset repository.
+public enum HubPath {
+    public static let scheme = "hf://"
+
+    /// `hf://user/repo[/…]` → `user/repo`; nil when it is not a Hub path or not a valid id.
+    public static func repo(_ s: String) -> String? {
+        guard s.hasPrefix(scheme) else { return nil }
+        var rest = String(s.dropFirst(scheme.count))
+        if rest.hasPrefix("datasets/") { rest = String(rest.dropFirst(9)) }
+        let parts = rest.split(separator: "/", omittingEmptySubsequences: true).prefix(2).map(String.init)
+        let ok = parts.count == 2 && parts.allSatisfy { p in
+            p != "." && p != ".." && p.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || "-_.".unicodeScalars.contains($0) }
+        }
+        return ok ? parts.joined(separator: "/") : nil
+    }
+}
+
+/// One problem talking to the Hub, worded for the user.
+public struct HubError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+}
+
+/// Lists and downloads Hub dataset repositories into a local cache laid out like the Hub
+/// (`<cache>/datasets/user/repo/data/train-00000-of-00001.parquet`), so they load like local folders. Files are
+/// written to a temporary name and renamed when complete: an interrupted download leaves nothing behind. When the
+/// Hub cannot be reached, a complete cached copy is used.
+public final class HubClient: Sendable {
+    public let endpoint: String
+    public let token: String?
+    public let cacheRoot: String
+    public let offline: Bool
+    let timeout: TimeInterval
+
+    public init(endpoint: String, token: String?, cacheRoot: String, offline: Bool = false, timeout: TimeInterval = 30) {
+        var e = endpoint.trimmingCharacters(in: .whitespaces)
+        while e.hasSuffix("/") { e.removeLast() }
+        self.endpoint = e
+        self.token = token.flatMap { $0.isEmpty ? nil : $0 }
+        self.cacheRoot = cacheRoot
+        self.offline = offline
+        self.timeout = timeout
+    }
+
+    /// `HF_ENDPOINT` (default `https://huggingface.co`); the token from `HF_TOKEN` (or `HUGGING_FACE_HUB_TOKEN`), else
+    /// the file `huggingface-cli login` writes (`HF_TOKEN_PATH`, `$HF_HOME/token`, `~/.cache/huggingface/token`); the
+    /// cache under `$XDG_CACHE_HOME/tracemind/hub` (default `~/.cache`); `HF_HUB_OFFLINE=1` uses the cache only.
+    public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) -> HubClient {
+        let home = env["HOME"] ?? NSHomeDirectory()
+        let cache = env["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? PathUtil.join(home, ".cache")
+        var token = env["HF_TOKEN"] ?? env["HUGGING_FACE_HUB_TOKEN"]
+        if token?.isEmpty ?? true {
+            let hfHome = env["HF_HOME"] ?? PathUtil.join(cache, "huggingface")
+            for p in [env["HF_TOKEN_PATH"], PathUtil.join(hfHome, "token")].compactMap({ $0 }) {
+                if let t = try? String(contentsOfFile: p, encoding: .utf8) {
+                    token = t.trimmingCharacters(in: .whitespacesAndNewlines)
+                    break
+                }
+            }
+        }
+        let offline = ["1", "true", "yes", "on"].contains((env["HF_HUB_OFFLINE"] ?? "").lowercased())
+        return HubClient(
+            endpoint: env["HF_ENDPOINT"].flatMap { $0.isEmpty ? nil : $0 } ?? "https://huggingface.co", token: token,
+            cacheRoot: PathUtil.join(PathUtil.join(cache, "tracemind"), "hub"), offline: offline)
+    }
+
+    /// The local folder of a repository's cached copy.
+    public func localPath(_ repo: String) -> String {
+        PathUtil.join(PathUtil.join(cacheRoot, "datasets"), repo)
+    }
+
+    struct RemoteFile: Codable, Equatable {
+        var path: String
+        var size: Int
+        var oid: String
+    }
+
+    /// Brings the repository's data files into the cache and returns its local folder. `progress` gets the fraction
+    /// of bytes downloaded. Notes (offline use of the cache) go to `notes`.
+    public func fetch(_ repo: String, progress: (@Sendable (Double) -> Void)? = nil, notes: inout [Diagnostic]) throws(HubError) -> String {
+        let dir = localPath(repo)
+        let manifestPath = PathUtil.join(dir, ".tracemind-manifest.json")
+        let cached = (try? Data(contentsOf: URL(fileURLWithPath: manifestPath))).flatMap { try? JSONDecoder().decode([RemoteFile].self, from: $0) }
+        func cachedCopy(_ why: String) throws(HubError) -> String {
+            guard let cached, cached.allSatisfy({ complete($0, in: dir) }) else {
+                throw HubError(description: "\(HubPath.scheme)\(repo): \(why)\(offline ? "" : "; no complete cached copy to use instead")")
+            }
+            notes.append(Diagnostic(.note, path: HubPath.scheme + repo, "\(why); using the cached copy"))
+            return dir
+        }
+        if offline { return try cachedCopy("offline (HF_HUB_OFFLINE)") }
+        let files: [RemoteFile]
+        do {
+            files = try list(repo)
+        } catch {
+            if error.isUnreachable { return try cachedCopy(error.message) }
+            throw HubError(description: "\(HubPath.scheme)\(repo): \(error.message)")
+        }
+        if files.isEmpty {
+            throw HubError(description: "\(HubPath.scheme)\(repo): the repository has no .parquet or .json data files")
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        } catch {
+            throw HubError(description: "\(HubPath.scheme)\(repo): cannot create the cache folder \(dir)")
+        }
+        let manifest = PathUtil.join(dir, ".tracemind-manifest.json")
+        let old = Dictionary((cached ?? []).map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
+        let todo = files.filter { f in !(old[f.path] == f && complete(f, in: dir)) }
+        let total = max(1, todo.reduce(0) { $0 + max($1.size, 1) })
+        var done = 0
+        for f in todo {
+            let base = done
+            do {
+                try download(repo, f, into: dir) { got in progress?(Double(base + got) / Double(total)) }
+            } catch {
+                if error.isUnreachable { return try cachedCopy(error.message) }
+                throw HubError(description: "\(HubPath.scheme)\(repo)/\(f.path): \(error.message)")
+            }
+            done += max(f.size, 1)
+        }
+        // Files the repository no longer has would otherwise be read as shards.
+        let keep = Set(files.map(\.path))
+        for stale in (cached ?? []) where !keep.contains(stale.path) {
+            try? FileManager.default.removeItem(atPath: PathUtil.join(dir, stale.path))
+        }
+        if let data = try? JSONEncoder().encode(files) { try? HubClient.writeAtomically(data, to: manifest) }
+        progress?(1)
+        return dir
+    }
+
+    func complete(_ f: RemoteFile, in dir: String) -> Bool {
+        guard let size = (try? FileManager.default.attributesOfItem(atPath: PathUtil.join(dir, f.path)))?[.size] as? Int else { return false }
+        return f.size < 0 || size == f.size
+    }
+
+    struct Failure: Error {
+        var message: String
+        var isUnreachable = false
+    }
+
+    /// The data files of the repository's main branch (`/api/datasets/{repo}/tree/main?recursive=true`, following
+    /// `Link: rel="next"` pages).
+    func list(_ repo: String) throws(Failure) -> [RemoteFile] {
+        var url = "\(endpoint)/api/datasets/\(repo)/tree/main?recursive=true&expand=false"
+        var out: [RemoteFile] = []
+        var pages = 0
+        while true {
+            pages += 1
+            guard pages <= 1000 else { throw Failure(message: "the file listing does not end") }
+            let (body, response) = try request(url, sink: nil)
+            guard let body, let items = try? JSONParser.parse(body).arrayValue else {
+                throw Failure(message: "the Hub's file listing is not a JSON list")
+            }
+            for it in items where it["type"]?.text == "file" {
+                guard let p = it["path"]?.text, !p.hasPrefix("."), !p.contains("/."), !p.contains(".."),
+                    DatasetFiles.dataExtensions.contains(where: { p.lowercased().hasSuffix($0) })
+                else { continue }
+                let size = it["lfs"]?["size"]?.int ?? it["size"]?.int ?? -1
+                out.append(RemoteFile(path: p, size: size, oid: it["lfs"]?["oid"]?.text ?? it["oid"]?.text ?? ""))
+            }
+            guard let next = HubClient.nextLink(response.value(forHTTPHeaderField: "Link")) else { break }
+            url = next
+        }
+        return out.sorted { $0.path < $1.path }
+    }
+
+    /// `<https://…?cursor=…>; rel="next"` → the URL.
+    static func nextLink(_ header: String?) -> String? {
+        guard let header else { return nil }
+        for part in header.split(separator: ",") where part.contains("rel=\"next\"") {
+            guard let a = part.firstIndex(of: "<"), let b = part.firstIndex(of: ">"), a < b else { continue }
+            return String(part[part.index(after: a)..<b])
+        }
+        return nil
+    }
+
+    func download(_ repo: String, _ f: RemoteFile, into dir: String, progress: @escaping @Sendable (Int) -> Void) throws(Failure) {
+        let target = PathUtil.join(dir, f.path)
+        let folder = PathUtil.dirname(target)
+        do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
+            throw Failure(message: "cannot create the cache folder \(folder)")
+        }
+        let temp = PathUtil.join(folder, ".\(PathUtil.basename(target)).\(ProcessInfo.processInfo.processIdentifier).\(UInt32.random(in: 0...UInt32.max)).part")
+        guard FileManager.default.createFile(atPath: temp, contents: nil), let handle = FileHandle(forWritingAtPath: temp) else {
+            throw Failure(message: "cannot write in the cache folder \(folder)")
+        }
+        let sink = FileSink(handle: handle, progress: progress)
+        let encoded = f.path.split(separator: "/").map { $0.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? String($0) }.joined(separator: "/")
+        do throws(Failure) {
+            _ = try request("\(endpoint)/datasets/\(repo)/resolve/main/\(encoded)", sink: sink)
+            try? handle.close()
+            let got = sink.count
+            if f.size >= 0 && got != f.size {
+                throw Failure(message: "the download ended after \(got) of \(f.size) bytes", isUnreachable: false)
+            }
+            if FileManager.default.fileExists(atPath: target) { try? FileManager.default.removeItem(atPath: target) }
+            guard rename(temp, target) == 0 else { throw Failure(message: "cannot move the download into the cache") }
+        } catch {
+            try? handle.close()
+            try? FileManager.default.removeItem(atPath: temp)
+            throw error
+        }
+    }
+
+    /// One GET with the token; the body in memory or streamed to `sink`. HTTP errors become one clear message each.
+    func request(_ url: String, sink: FileSink?) throws(Failure) -> (Data?, HTTPURLResponse) {
+        guard let u = URL(string: url) else { throw Failure(message: "not a valid URL: \(url)") }
+        var req = URLRequest(url: u, timeoutInterval: timeout)
+        if let token { req.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        req.setValue("tracemind", forHTTPHeaderField: "User-Agent")
+        let transfer = Transfer(sink: sink)
+        let config = URLSessionConfiguration.ephemeral
+        config.timeoutIntervalForRequest = timeout
+        let session = URLSession(configuration: config, delegate: transfer, delegateQueue: nil)
+        session.dataTask(with: req).resume()
+        transfer.done.wait()
+        session.finishTasksAndInvalidate()
+        if let e = transfer.error {
+            if transfer.response != nil {
+                throw Failure(message: "the transfer was interrupted (\(e.localizedDescription))", isUnreachable: true)
+            }
+            throw Failure(message: "cannot reach \(endpoint) (\(e.localizedDescription))", isUnreachable: true)
+        }
+        guard let http = transfer.response else { throw Failure(message: "no HTTP response from \(endpoint)", isUnreachable: true) }
+        let status = http.statusCode
+        guard (200..<300).contains(status) else {
+            throw Failure(message: HubClient.statusMessage(status, retryAfter: http.value(forHTTPHeaderField: "Retry-After"), hasToken: token != nil))
+        }
+        return (transfer.body, http)
+    }
+
+    static func statusMessage(_ status: Int, retryAfter: String?, hasToken: Bool) -> String {
+        switch status {
+        case 401:
+            return hasToken
+                ? "not authorised (HTTP 401): the token was refused; check HF_TOKEN or run `huggingface-cli login` again"
+                : "not authorised (HTTP 401): this dataset needs a token; set HF_TOKEN or run `huggingface-cli login`"
+        case 403: return "access denied (HTTP 403): the token cannot read this dataset (private to another user, or gated)"
+        case 404:
+            return hasToken
+                ? "not found (HTTP 404): no such dataset repository or file"
+                : "not found (HTTP 404): no such dataset repository, or it is private and no token was given (set HF_TOKEN)"
+        case 429: return "rate limited by the Hub (HTTP 429)" + (retryAfter.map { "; retry after \($0) s" } ?? "; try again later")
+        case 500...599: return "the Hub had a server error (HTTP \(status)); try again later"
+        default: return "the Hub answered HTTP \(status)"
+        }
+    }
+
+    static func writeAtomically(_ data: Data, to path: String) throws {
+        let temp = path + ".\(ProcessInfo.processInfo.processIdentifier).part"
+        try data.write(to: URL(fileURLWithPath: temp))
+        guard rename(temp, path) == 0 else {
+            try? FileManager.default.removeItem(atPath: temp)
+            throw HubError(description: "cannot write \(path)")
+        }
+    }
+}
+
+extension HubClient.Failure {
+    var error: HubError { HubError(description: message) }
+}
+
+/// Where a download's bytes go, counted for the progress bar.
+final class FileSink: @unchecked Sendable {
+    let handle: FileHandle
+    let progress: @Sendable (Int) -> Void
+    private(set) var count = 0
+    var failed = false
+    init(handle: FileHandle, progress: @escaping @Sendable (Int) -> Void) {
+        self.handle = handle
+        self.progress = progress
+    }
+    func write(_ d: Data) {
+        guard !failed else { return }
+        do { try handle.write(contentsOf: d) } catch { failed = true }
+        count += d.count
+        progress(count)
+    }
+}
+
+/// The delegate of one request: collects the response and its body (or streams it to a sink), then signals.
+final class Transfer: NSObject, URLSessionDataDelegate, @unchecked Sendable {
+    let sink: FileSink?
+    var body = Data()
+    var response: HTTPURLResponse?
+    var error: Error?
+    let done = DispatchSemaphore(value: 0)
+
+    init(sink: FileSink?) { self.sink = sink }
+
+    func urlSession(
+        _ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
+        completionHandler: @escaping (URLSession.ResponseDisposition) -> Void
+    ) {
+        self.response = response as? HTTPURLResponse
+        completionHandler(.allow)
+    }
+
+    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
+        if let sink, let r = response, (200..<300).contains(r.statusCode) { sink.write(data) } else { body.append(data) }
+    }
+
+    func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
+        if response == nil { response = task.response as? HTTPURLResponse }
+        self.error = error
+        done.signal()
+    }
+}
