@@ -18,9 +18,11 @@ func log(_ s: String) { FileHandle.standardError.write(Data((s + "\n").utf8)) }
 let exeDir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
 let tracemind = exeDir.appendingPathComponent("tracemind").path
 let which = CommandLine.arguments.dropFirst().first ?? "all"
-let work = FileManager.default.temporaryDirectory.appendingPathComponent("tracemind-bench-\(getpid())").path
+/// `BENCH_DIR=path` keeps the generated data there (for profiling); otherwise a temporary folder, removed at the end.
+let keep = ProcessInfo.processInfo.environment["BENCH_DIR"]
+let work = keep ?? FileManager.default.temporaryDirectory.appendingPathComponent("tracemind-bench-\(getpid())").path
 try? FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
-defer { try? FileManager.default.removeItem(atPath: work) }
+defer { if keep == nil { try? FileManager.default.removeItem(atPath: work) } }
 
 func writeFiles(_ files: [String: Data], to dir: String) {
     for (p, d) in files {
@@ -91,7 +93,7 @@ func benchRun() {
     _ = spawn(tracemind, ["run", "--run", entry.key, dir, "-f", "json"])
     var tm: [Double] = []
     var rss = 0
-    for _ in 0..<5 {
+    for _ in 0..<11 {
         let m = spawn(tracemind, ["run", "--run", entry.key, dir, "-f", "json"])
         tm.append(m.seconds)
         rss = m.maxRSSKiB
@@ -102,6 +104,23 @@ func benchRun() {
     }
     let mb = Double(size) / 1_048_576
     print(String(format: "run: 264 tests, traces.json %.1f MB: `tracemind run -f json` median %.3f s, python3 json.load median %.3f s → %.1fx faster", mb, median(tm), median(py), median(py) / median(tm)))
+    // The same run as SMOLTRACE's Hub push: Parquet, SNAPPY, dictionary-encoded strings, 100-row row groups.
+    var po = ParquetWriter.Options()
+    po.rowGroupRows = 100
+    let files = DemoGenerator(options: o).files()
+    let hubDir = work + "/hub"
+    writeFiles(HubLayout.convert(files, user: "bench", options: po), to: hubDir)
+    let pq = try! FileManager.default.contentsOfDirectory(atPath: hubDir + "/bench").first { $0.contains("traces") }!
+    let pqSize = LocalFileSystem().fileSize(hubDir + "/bench/" + pq + "/data/train-00000-of-00001.parquet") ?? 0
+    _ = spawn(tracemind, ["run", "--run", entry.key, hubDir, "-f", "json"])
+    var tp: [Double] = []
+    var rssP = 0
+    for _ in 0..<11 {
+        let m = spawn(tracemind, ["run", "--run", entry.key, hubDir, "-f", "json"])
+        tp.append(m.seconds)
+        rssP = m.maxRSSKiB
+    }
+    print(String(format: "run: the same run from Hub Parquet (traces %.1f MB): median %.3f s vs %.3f s from JSON (budget: no slower); peak RSS %.1f MB", Double(pqSize) / 1_048_576, median(tp), median(tm), Double(rssP) / 1024))
     let base = spawn(tracemind, ["--version"]).maxRSSKiB
     print(String(format: "run: peak RSS %.1f MB = %.2fx the traces file (budget 3x); the binary alone (--version) %.1f MB", Double(rss) / 1024, Double(rss) / 1024 / mb, Double(base) / 1024))
 }

@@ -13,6 +13,42 @@ nonisolated(unsafe) var stderrStream = StandardError()
 
 func warn(_ s: String) { print(s, to: &stderrStream) }
 
+/// A one-line progress bar on stderr for downloads, drawn only when stderr is a terminal.
+final class ProgressBar: @unchecked Sendable {
+    static let shared = ProgressBar()
+    private let lock = NSLock()
+    private var last = Date.distantPast
+    private var shown = false
+    var enabled = isatty(2) == 1
+
+    func update(_ label: String, _ fraction: Double) {
+        lock.withLock {
+            guard enabled, Date().timeIntervalSince(last) > 0.1 || fraction >= 1 else { return }
+            last = Date()
+            let f = max(0, min(1, fraction))
+            let width = 30
+            let filled = Int(f * Double(width))
+            let text = String(label.prefix(48))
+            FileHandle.standardError.write(Data("\r\u{1B}[2K\(text) [\(String(repeating: "#", count: filled))\(String(repeating: ".", count: width - filled))] \(Int(f * 100))%".utf8))
+            shown = true
+        }
+    }
+
+    func clear() {
+        lock.withLock {
+            if shown { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
+            shown = false
+        }
+    }
+
+    /// For `RunLoader.load`: shows its downloads.
+    var loadProgress: LoadProgress {
+        { phase, f in
+            if phase.hasPrefix("downloading") { ProgressBar.shared.update(phase, f) }
+        }
+    }
+}
+
 /// A clean failure: one line on stderr, exit status 1.
 struct Failure: Error, CustomStringConvertible {
     var description: String
@@ -24,7 +60,7 @@ extension OutputFormat: ExpressibleByArgument {}
 struct SourceOptions: ParsableArguments {
     @Argument(
         help: ArgumentHelp(
-            "Run folders, folders of runs (searched recursively), or leaderboard/results/traces .json/.jsonl files.",
+            "Run folders, folders of runs (searched recursively), leaderboard/results/traces .json/.jsonl/.parquet files, folders of downloaded Hub dataset repos, or hf://USER/REPO (HF_TOKEN, HF_ENDPOINT).",
             valueName: "source"))
     var sources: [String] = []
 
@@ -46,9 +82,16 @@ struct SourceOptions: ParsableArguments {
                 catalog = DemoData.catalog()
             }
         } else {
-            catalog = CatalogLoader.load(sources: sources)
+            if quiet { ProgressBar.shared.enabled = false }
+            let hub = sources.filter { $0.hasPrefix(HubPath.scheme) }.joined(separator: " ")
+            catalog = CatalogLoader.load(sources: sources, progress: { ProgressBar.shared.update("downloading \(hub)", $0) })
+            ProgressBar.shared.clear()
         }
-        if printing { for d in catalog.diagnostics where !(quiet && d.severity == .note) { warn(d.description) } }
+        if printing {
+            for d in catalog.diagnostics where !(quiet && d.severity == .note) { warn(d.description) }
+            // Nothing could be loaded and something went wrong: a script must see the failure.
+            if catalog.runs.isEmpty && catalog.diagnostics.contains(where: { $0.severity == .error }) { Foundation.exit(1) }
+        }
         return catalog
     }
 }
@@ -100,9 +143,10 @@ struct LeaderboardCommand: ParsableCommand {
             let box = TotalsBox()
             DispatchQueue.concurrentPerform(iterations: runs.count) { i in
                 let e = runs[i]
-                let data = RunLoader.load(e)
+                let data = RunLoader.load(e, progress: ProgressBar.shared.loadProgress)
                 box.set(e.key, RunTotals(RunAnalysis(entry: e, data: data)), data.diagnostics)
             }
+            ProgressBar.shared.clear()
             for d in box.diagnostics where !source.quiet || d.severity != .note { warn(d.description) }
             totals = box.totals
         }
@@ -115,7 +159,8 @@ func requireRun(_ catalog: Catalog, _ query: String) throws -> RunEntry {
 }
 
 func analyse(_ entry: RunEntry) -> RunAnalysis {
-    let data = RunLoader.load(entry)
+    let data = RunLoader.load(entry, progress: ProgressBar.shared.loadProgress)
+    ProgressBar.shared.clear()
     for d in data.diagnostics { warn(d.description) }
     return RunAnalysis(entry: entry, data: data)
 }

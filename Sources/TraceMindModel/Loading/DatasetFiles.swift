@@ -175,9 +175,11 @@ enum DatasetFiles {
                     : "\(bad) invalid records (first: \(first)); the other \(good) records loaded"))
     }
 
-    /// The rows of one Parquet row group, or a diagnostic saying why they cannot be read.
-    static func parquetRows(_ pq: ParquetFile, _ g: Int, path: String, maxStringBytes: Int, into diags: inout [Diagnostic]) -> [JSON]? {
-        do { return try pq.rows(rowGroup: g, maxStringBytes: maxStringBytes) } catch {
+    /// The rows of one Parquet row group, transformed (on all cores), or a diagnostic saying why they cannot be read.
+    static func parquetRows<T>(
+        _ pq: ParquetFile, _ g: Int, path: String, maxStringBytes: Int, into diags: inout [Diagnostic], _ transform: (JSON, Int) -> T?
+    ) -> [T]? {
+        do { return try pq.mapRows(rowGroup: g, maxStringBytes: maxStringBytes, transform) } catch {
             let before = pq.rowGroups.prefix(g).reduce(0) { $0 + $1.numRows }
             diags.append(Diagnostic(path: path, before > 0 ? "\(error.message); the first \(before) rows loaded" : error.message))
             return nil
@@ -210,7 +212,7 @@ enum DatasetFiles {
             guard let pq = parquet(data, path, into: &diags) else { return false }
             for g in pq.rowGroups.indices {
                 if isCancelled?() == true { return true }
-                guard let rows = parquetRows(pq, g, path: path, maxStringBytes: maxStringBytes, into: &diags) else { return g > 0 }
+                guard let rows = parquetRows(pq, g, path: path, maxStringBytes: maxStringBytes, into: &diags, { r, _ in r }) else { return g > 0 }
                 for (i, r) in rows.enumerated() { body(r, TraceLocation(path: path, rowGroup: g, index: i)) }
                 progress?(Double(g + 1) / Double(pq.rowGroups.count))
             }
@@ -268,10 +270,10 @@ enum DatasetFiles {
             var result: [T] = []
             for g in pq.rowGroups.indices {
                 if isCancelled?() == true { break }
-                guard let rows = parquetRows(pq, g, path: path, maxStringBytes: maxStringBytes, into: &diags) else { break }
-                result += parallelMap(rows.count, progress: nil, isCancelled: isCancelled) { i in
-                    .value(transform(rows[i], TraceLocation(path: path, rowGroup: g, index: i)))
-                }.compactMap { if case .value(let t) = $0 { return t } else { return nil } }
+                guard let rows = parquetRows(pq, g, path: path, maxStringBytes: maxStringBytes, into: &diags, { r, i in
+                    transform(r, TraceLocation(path: path, rowGroup: g, index: i))
+                }) else { break }
+                result += rows
                 progress?(Double(g + 1) / Double(pq.rowGroups.count))
             }
             return result

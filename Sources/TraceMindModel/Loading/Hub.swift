@@ -217,6 +217,8 @@ public final class HubClient: Sendable {
         let transfer = Transfer(sink: sink)
         let config = URLSessionConfiguration.ephemeral
         config.timeoutIntervalForRequest = timeout
+        config.urlCache = nil  // our own cache holds the files; no HTTP cache folder
+        config.requestCachePolicy = .reloadIgnoringLocalCacheData
         let session = URLSession(configuration: config, delegate: transfer, delegateQueue: nil)
         session.dataTask(with: req).resume()
         transfer.done.wait()

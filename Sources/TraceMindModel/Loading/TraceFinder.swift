@@ -29,8 +29,10 @@ public enum TraceFinder {
         let candidates = try runKey.map { [try catalog.run(matching: $0)] } ?? catalog.runs
         for entry in candidates {
             guard let tp = entry.files.traces else { continue }
-            // Cheap pre-check: skip files that cannot contain the id.
-            if !needle.isEmpty, let data = try? entry.files.fs.read(tp), !contains(data, Array(needle.utf8)) {
+            // Cheap pre-check on a JSON file: skip it when it cannot contain the id (compressed Parquet can hide it).
+            if !needle.isEmpty, entry.files.fs.isFile(tp), let data = try? entry.files.fs.read(tp), !DatasetFiles.isParquet(data),
+                !contains(data, Array(needle.utf8))
+            {
                 continue
             }
             let a = RunAnalysis(entry: entry, data: RunLoader.load(entry))

@@ -20,6 +20,7 @@ public struct ParquetFile: Sendable {
     public let numRows: Int
     public let rowGroups: [RowGroup]
     let root: SchemaNode
+    let plan: PlanNode
     let leaves: [SchemaNode]
     /// For each leaf: the schema nodes from the root's child down to it.
     let chains: [[SchemaNode]]
@@ -60,6 +61,7 @@ public struct ParquetFile: Sendable {
         var leaves: [SchemaNode] = []
         root.collectLeaves(&leaves)
         self.leaves = leaves
+        plan = PlanNode(root)
         var chains: [[SchemaNode]] = []
         for leaf in leaves {
             var chain: [SchemaNode] = []
@@ -106,19 +108,82 @@ public struct ParquetFile: Sendable {
     /// The records of one row group as JSON objects. Strings longer than `maxStringBytes` read as
     /// `JSONParser.elided` (for passes that need figures, not prompts). Null values are left out.
     /// `only`: assemble just that row (the columns are still decoded up to it: Parquet pages have no row index).
+    /// Columns are decoded on all cores, then records are assembled on all cores in chunks of rows.
     public func rows(rowGroup g: Int, maxStringBytes: Int = .max, only: Int? = nil) throws(ParquetError) -> [JSON] {
+        try mapRows(rowGroup: g, maxStringBytes: maxStringBytes, only: only) { r, _ in r }
+    }
+
+    /// `rows`, with each record transformed by the worker that assembled it (`transform` gets the record and its row
+    /// index in the row group); nil results are dropped.
+    public func mapRows<T>(
+        rowGroup g: Int, maxStringBytes: Int = .max, only: Int? = nil, _ transform: (JSON, Int) -> T?
+    ) throws(ParquetError) -> [T] {
         guard g >= 0, g < rowGroups.count else { throw ParquetError("\(name): no row group \(g)") }
         let rg = rowGroups[g]
-        if let only, only < 0 || only >= rg.numRows { throw ParquetError("\(name): no row \(only) in row group \(g)") }
-        let records = (0..<rg.numRows).map { _ in AssemblyNode() }
-        for c in rg.columns {
-            let leaf = leaves[c.leaf]
-            let col = try ColumnReader(file: self, chunk: c, leaf: leaf, maxStringBytes: maxStringBytes).read()
-            let chain = chains[c.leaf]
-            try Assembler.assemble(col, chain: chain, parents: [root] + chain.dropLast(), leaf: leaf, into: records, name: name, only: only)
+        let n = rg.numRows
+        if let only, only < 0 || only >= n { throw ParquetError("\(name): no row \(only) in row group \(g)") }
+        guard n > 0 else { return [] }
+        let cols = rg.columns
+        let decoded = DatasetFiles.parallelMap(cols.count, progress: nil, isCancelled: nil) { i -> RecordSlot<ColumnValues> in
+            do throws(ParquetError) {
+                return .value(try ColumnReader(file: self, chunk: cols[i], leaf: leaves[cols[i].leaf], maxStringBytes: maxStringBytes).read())
+            } catch { return .failed(error.message) }
         }
-        if let only { return [root.json(records[only]) ?? .object(JSONObject())] }
-        return records.map { root.json($0) ?? .object(JSONObject()) }
+        var values: [ColumnValues] = []
+        values.reserveCapacity(cols.count)
+        for d in decoded {
+            switch d {
+            case .value(let v): values.append(v)
+            case .failed(let m): throw ParquetError(m)
+            case .empty: throw ParquetError("\(name): a column could not be read")
+            }
+        }
+        // Chunks of rows; each column's level and value positions where every chunk starts.
+        let range = only.map { $0..<($0 + 1) } ?? 0..<n
+        let chunkCount = only == nil ? min(n, max(1, ProcessInfo.processInfo.activeProcessorCount) * 4) : 1
+        let cuts = (0...chunkCount).map { range.lowerBound + $0 * range.count / chunkCount }
+        var starts: [[(level: Int, value: Int)]] = []
+        for (c, col) in values.enumerated() {
+            starts.append(try RecordReader.positions(col, leaf: leaves[cols[c].leaf], rows: n, cuts: cuts, name: name))
+        }
+        var byLeaf = [ColumnValues?](repeating: nil, count: leaves.count)
+        var startsByLeaf = [[(level: Int, value: Int)]](repeating: [], count: leaves.count)
+        for (c, col) in values.enumerated() {
+            byLeaf[cols[c].leaf] = col
+            startsByLeaf[cols[c].leaf] = starts[c]
+        }
+        // A leaf with no column chunk reads as null in every row.
+        for l in leaves.indices where byLeaf[l] == nil {
+            let nulls = [Int32](repeating: 0, count: n)
+            byLeaf[l] = ColumnValues(rep: leaves[l].repLevel > 0 ? nulls : nil, def: leaves[l].defLevel > 0 ? nulls : nil, values: [], count: n)
+            startsByLeaf[l] = cuts.map { ($0 < n ? $0 : n, 0) }
+        }
+        let table = LevelTable(byLeaf.map { $0! }, leaves: leaves)
+        let plan = self.plan
+        let out = DatasetFiles.parallelMap(chunkCount, progress: nil, isCancelled: nil) { k -> RecordSlot<[T]> in
+            let reader = RecordReader(table: table, starts: startsByLeaf.map { $0[k] }, name: name)
+            var records: [T] = []
+            records.reserveCapacity(cuts[k + 1] - cuts[k])
+            do throws(ParquetError) {
+                for row in cuts[k]..<cuts[k + 1] {
+                    if let t = transform(try reader.object(plan), row) { records.append(t) }
+                }
+                for l in leaves.indices where reader.level[l] != startsByLeaf[l][k + 1].level {
+                    throw ParquetError("\(name): column \(leaves[l].path.joined(separator: ".")) does not match the others' records")
+                }
+            } catch { return .failed(error.message) }
+            return .value(records)
+        }
+        var result: [T] = []
+        result.reserveCapacity(range.count)
+        for o in out {
+            switch o {
+            case .value(let v): result += v
+            case .failed(let m): throw ParquetError(m)
+            case .empty: break
+            }
+        }
+        return result
     }
 
     /// Every record of every row group, with its (row group, row) place.
@@ -194,81 +259,19 @@ final class SchemaNode: @unchecked Sendable {
         return node
     }
 
+    /// The leaves under this node, as indices into the file's leaves (depth-first order makes them contiguous).
+    var leafRange: Range<Int> = 0..<0
+
     func collectLeaves(_ out: inout [SchemaNode]) {
+        let start = out.count
         if isLeaf { out.append(self) } else { for c in children { c.collectLeaves(&out) } }
+        leafRange = start..<out.count
     }
 
-    /// The JSON of an assembled node (nil: absent or null).
-    func json(_ n: AssemblyNode?) -> JSON? {
-        guard let n else { return nil }
-        if n.isNull { return nil }
-        if isLeaf && repetition != 2 { return n.value }
-        if repetition == 2 && !isListItemOnly {
-            // A two-level list: this repeated field is itself the array.
-            return .array((n.items ?? []).map { elementJSON($0) ?? .null })
-        }
-        if isList, children.count == 1, children[0].repetition == 2 {
-            let item = children[0]
-            return .array((n.items ?? []).map { item.elementJSON($0) ?? .null })
-        }
-        if isMap, children.count == 1, children[0].repetition == 2, children[0].children.count == 2 {
-            let kv = children[0]
-            var o = JSONObject()
-            for it in n.items ?? [] {
-                guard let k = kv.children[0].json(it.children?[0]) else { continue }
-                o.set(k.text ?? "\(k)", kv.children[1].json(it.children?[1]) ?? .null)
-            }
-            return .object(o)
-        }
-        var keys: [String] = [], values: [JSON] = []
-        if let ch = n.children {
-            for c in children {
-                if let v = c.json(ch[c.index]) {
-                    keys.append(c.name)
-                    values.append(v)
-                }
-            }
-        }
-        return .object(JSONObject(keys: keys, values: values))
-    }
-
-    /// Set while assembling: a repeated node that is the element container of its LIST/MAP parent.
+    /// A repeated node that is the element container of its LIST/MAP parent.
     var isListItemOnly = false
 
-    /// One element of an array made by this repeated node.
-    func elementJSON(_ n: AssemblyNode) -> JSON? {
-        if n.isNull { return nil }
-        if isLeaf { return n.value }
-        if children.count == 1 && !isMapEntry { return children[0].json(n.children?[0]) }
-        var keys: [String] = [], values: [JSON] = []
-        if let ch = n.children {
-            for c in children {
-                if let v = c.json(ch[c.index]) {
-                    keys.append(c.name)
-                    values.append(v)
-                }
-            }
-        }
-        return .object(JSONObject(keys: keys, values: values))
-    }
-
     var isMapEntry = false
-}
-
-/// A node of a record being assembled from columns.
-final class AssemblyNode {
-    var isNull = false
-    var value: JSON?
-    var children: [AssemblyNode?]?
-    var items: [AssemblyNode]?
-
-    func child(_ i: Int, of count: Int) -> AssemblyNode {
-        if children == nil { children = Array(repeating: nil, count: count) }
-        if let c = children![i] { return c }
-        let c = AssemblyNode()
-        children![i] = c
-        return c
-    }
 }
 
 // MARK: - Record assembly
@@ -281,66 +284,242 @@ struct ColumnValues {
     var count: Int
 }
 
-enum Assembler {
-    /// Places one column's values into the records (Dremel assembly): repetition levels say which list element a
-    /// value belongs to, definition levels how deep it is defined (absent deeper means null, or an empty list).
-    static func assemble(_ col: ColumnValues, chain: [SchemaNode], parents: [SchemaNode], leaf: SchemaNode, into records: [AssemblyNode], name: String, only: Int? = nil) throws(ParquetError) {
-        let maxRep = leaf.repLevel
-        let maxDef = leaf.defLevel
+/// The schema as the record reader walks it: immutable, with each node's leaves and how it reads.
+final class PlanNode: @unchecked Sendable {
+    let name: String
+    let isLeaf: Bool
+    let isOptional: Bool
+    let isRepeated: Bool
+    /// A LIST or MAP group whose single repeated child holds the elements.
+    let isListWrapper: Bool
+    let isMap: Bool
+    let isMapEntry: Bool
+    let defLevel: Int
+    let repLevel: Int
+    let first: Int
+    let leafRange: Range<Int>
+    let children: [PlanNode]
+
+    init(_ n: SchemaNode) {
+        name = n.name
+        isLeaf = n.isLeaf
+        isOptional = n.repetition == 1
+        isRepeated = n.repetition == 2
+        isListWrapper = (n.isList || n.isMap) && n.children.count == 1 && n.children[0].repetition == 2
+        isMap = n.isMap && isListWrapper && n.children[0].children.count == 2
+        isMapEntry = n.isMapEntry && n.children.count == 2
+        defLevel = n.defLevel
+        repLevel = n.repLevel
+        first = n.leafRange.lowerBound
+        leafRange = n.leafRange
+        children = n.children.map(PlanNode.init)
+    }
+}
+
+/// The repetition and definition levels and the values of every leaf column of one row group, in flat buffers the
+/// record reader can index without copying.
+final class LevelTable: @unchecked Sendable {
+    let defs: UnsafeMutableBufferPointer<Int32>
+    let reps: UnsafeMutableBufferPointer<Int32>
+    let offset: UnsafeMutableBufferPointer<Int>
+    let count: UnsafeMutableBufferPointer<Int>
+    let maxDef: UnsafeMutableBufferPointer<Int32>
+    /// Every leaf's non-null values, one after another; `valueOffset` and `valueCount` per leaf.
+    let values: UnsafeMutableBufferPointer<JSON>
+    let valueOffset: UnsafeMutableBufferPointer<Int>
+    let valueCount: UnsafeMutableBufferPointer<Int>
+    let leaves: [SchemaNode]
+
+    init(_ columns: [ColumnValues], leaves: [SchemaNode]) {
+        self.leaves = leaves
+        let total = columns.reduce(0) { $0 + $1.count }
+        defs = .allocate(capacity: max(1, total))
+        reps = .allocate(capacity: max(1, total))
+        offset = .allocate(capacity: max(1, columns.count))
+        count = .allocate(capacity: max(1, columns.count))
+        maxDef = .allocate(capacity: max(1, columns.count))
+        var at = 0
+        for (l, c) in columns.enumerated() {
+            offset[l] = at
+            count[l] = c.count
+            maxDef[l] = Int32(leaves[l].defLevel)
+            for t in 0..<c.count {
+                defs[at + t] = c.def?[t] ?? maxDef[l]
+                reps[at + t] = c.rep?[t] ?? 0
+            }
+            at += c.count
+        }
+        let totalValues = columns.reduce(0) { $0 + $1.values.count }
+        values = .allocate(capacity: max(1, totalValues))
+        valueOffset = .allocate(capacity: max(1, columns.count))
+        valueCount = .allocate(capacity: max(1, columns.count))
+        var v = 0
+        for (l, c) in columns.enumerated() {
+            valueOffset[l] = v
+            valueCount[l] = c.values.count
+            _ = UnsafeMutableBufferPointer(rebasing: values[v..<(v + c.values.count)]).initialize(from: c.values)
+            v += c.values.count
+        }
+        initializedValues = v
+    }
+
+    private let initializedValues: Int
+
+    deinit {
+        values.baseAddress!.deinitialize(count: initializedValues)
+        values.deallocate()
+        valueOffset.deallocate()
+        valueCount.deallocate()
+        defs.deallocate()
+        reps.deallocate()
+        offset.deallocate()
+        count.deallocate()
+        maxDef.deallocate()
+    }
+}
+
+/// Builds records from the columns of a row group by walking the schema (record assembly): each leaf column has a
+/// cursor; repetition levels tell where a list goes on, definition levels how deep a value is defined.
+final class RecordReader {
+    let table: LevelTable
+    let level: UnsafeMutableBufferPointer<Int>
+    let value: UnsafeMutableBufferPointer<Int>
+    let name: String
+
+    init(table: LevelTable, starts: [(level: Int, value: Int)], name: String) {
+        self.table = table
+        self.name = name
+        level = .allocate(capacity: max(1, starts.count))
+        value = .allocate(capacity: max(1, starts.count))
+        for (l, st) in starts.enumerated() {
+            level[l] = st.level
+            value[l] = st.value
+        }
+    }
+
+    deinit {
+        level.deallocate()
+        value.deallocate()
+    }
+
+    /// For each row in `cuts` (ascending; the last may be the row count), where its levels and values start in the
+    /// column. Checks the column has exactly `rows` records.
+    static func positions(_ col: ColumnValues, leaf: SchemaNode, rows: Int, cuts: [Int], name: String) throws(ParquetError) -> [(level: Int, value: Int)] {
+        let maxDef = Int32(leaf.defLevel)
         let column = leaf.path.joined(separator: ".")
-        var elementIndex = [Int](repeating: -1, count: maxRep + 1)
+        var out: [(level: Int, value: Int)] = []
+        out.reserveCapacity(cuts.count)
+        var next = 0
         var record = -1
         var vi = 0
         for t in 0..<col.count {
-            let r = Int(col.rep?[t] ?? 0)
-            let d = Int(col.def?[t] ?? Int32(maxDef))
-            guard r <= maxRep, d <= maxDef, r >= 0, d >= 0 else { throw ParquetError("\(name): column \(column) has invalid levels") }
-            if r == 0 {
+            if (col.rep?[t] ?? 0) == 0 {
                 record += 1
-                guard record < records.count else { throw ParquetError("\(name): column \(column) has more records than its row group") }
+                while next < cuts.count && cuts[next] == record {
+                    out.append((t, vi))
+                    next += 1
+                }
             } else if record < 0 {
                 throw ParquetError("\(name): column \(column) starts in the middle of a record")
             }
-            if maxRep > 0 {
-                for k in 1...maxRep {
-                    if k == r { elementIndex[k] += 1 } else if k > r { elementIndex[k] = 0 }
-                }
-            }
-            if let only, record != only {
-                if d == maxDef { vi += 1 }
-                continue
-            }
-            var cur = records[record]
-            var k = 0
-            while k < chain.count {
-                let s = chain[k]
-                let parent = parents[k]
-                if s.repetition == 2 {
-                    // The array lives on the LIST/MAP parent, or (two-level lists) on this field's own slot.
-                    let container = s.isListItemOnly ? cur : cur.child(s.index, of: parent.children.count)
-                    if container.items == nil { container.items = [] }
-                    if d < s.defLevel { break }  // defined up to the list: an empty list
-                    let idx = max(0, elementIndex[s.repLevel])
-                    while container.items!.count <= idx { container.items!.append(AssemblyNode()) }
-                    cur = container.items![idx]
-                } else {
-                    let next = cur.child(s.index, of: parent.children.count)
-                    if d < s.defLevel {
-                        next.isNull = true
-                        break
-                    }
-                    cur = next
-                }
-                k += 1
-            }
-            if k == chain.count {
-                guard vi < col.values.count else { throw ParquetError("\(name): column \(column) has fewer values than levels") }
-                cur.value = col.values[vi]
-                vi += 1
+            if (col.def?[t] ?? maxDef) == maxDef { vi += 1 }
+        }
+        guard record + 1 == rows else { throw ParquetError("\(name): column \(column) has \(record + 1) records, its row group \(rows)") }
+        guard vi <= col.values.count else { throw ParquetError("\(name): column \(column) has fewer values than levels") }
+        while next < cuts.count {
+            out.append((col.count, vi))
+            next += 1
+        }
+        return out
+    }
+
+    func fail(_ l: Int, _ what: String) -> ParquetError {
+        ParquetError("\(name): column \(table.leaves[l].path.joined(separator: ".")) \(what)")
+    }
+
+    /// The definition level at a leaf's cursor.
+    @inline(__always)
+    func def(_ l: Int) throws(ParquetError) -> Int32 {
+        let t = level[l]
+        guard t < table.count[l] else { throw fail(l, "ends before its records do") }
+        let d = table.defs[table.offset[l] + t]
+        guard d >= 0, d <= table.maxDef[l] else { throw fail(l, "has invalid levels") }
+        return d
+    }
+
+    /// Moves past one null or empty entry of every leaf under `node`.
+    func skip(_ node: PlanNode) {
+        for l in node.leafRange { level[l] += 1 }
+    }
+
+    func object(_ node: PlanNode) throws(ParquetError) -> JSON {
+        var keys: [String] = [], values: [JSON] = []
+        keys.reserveCapacity(node.children.count)
+        values.reserveCapacity(node.children.count)
+        for c in node.children {
+            if let v = try read(c) {
+                keys.append(c.name)
+                values.append(v)
             }
         }
-        guard record + 1 == records.count || col.count == 0 else {
-            throw ParquetError("\(name): column \(column) has \(record + 1) records, its row group \(records.count)")
+        return .object(JSONObject(keys: keys, values: values))
+    }
+
+    func leaf(_ node: PlanNode) throws(ParquetError) -> JSON? {
+        let l = node.first
+        let d = try def(l)
+        level[l] += 1
+        guard d == table.maxDef[l] else { return nil }
+        let vi = value[l]
+        guard vi < table.valueCount[l] else { throw fail(l, "has fewer values than levels") }
+        value[l] = vi + 1
+        return table.values[table.valueOffset[l] + vi]
+    }
+
+    /// The value of a (non-repeated, or two-level repeated) field; nil when null.
+    func read(_ node: PlanNode) throws(ParquetError) -> JSON? {
+        if node.isRepeated { return .array(try repeated(node)) }
+        if node.isLeaf { return try leaf(node) }
+        if node.isOptional, try def(node.first) < Int32(node.defLevel) {
+            skip(node)
+            return nil
         }
+        if node.isListWrapper {
+            let items = try repeated(node.children[0])
+            guard node.isMap else { return .array(items) }
+            var o = JSONObject()
+            for it in items {
+                guard case .array(let kv) = it, kv.count == 2, !kv[0].isNull else { continue }
+                o.set(kv[0].text ?? "\(kv[0])", kv[1])
+            }
+            return .object(o)
+        }
+        return try object(node)
+    }
+
+    /// The elements of a repeated node (empty when its parent is defined but the list is empty).
+    func repeated(_ node: PlanNode) throws(ParquetError) -> [JSON] {
+        let first = node.first
+        if try def(first) < Int32(node.defLevel) {
+            skip(node)
+            return []
+        }
+        var items: [JSON] = []
+        let rep = Int32(node.repLevel)
+        let base = table.offset[first], n = table.count[first]
+        while true {
+            items.append(try element(node) ?? .null)
+            let t = level[first]
+            guard t < n, table.reps[base + t] == rep else { break }
+        }
+        return items
+    }
+
+    /// One element of a repeated node: a value, the single child of a list, a map entry as [key, value], or a struct.
+    func element(_ node: PlanNode) throws(ParquetError) -> JSON? {
+        if node.isLeaf { return try leaf(node) }
+        if node.isMapEntry { return .array([try read(node.children[0]) ?? .null, try read(node.children[1]) ?? .null]) }
+        if node.children.count == 1 { return try read(node.children[0]) }
+        return try object(node)
     }
 }

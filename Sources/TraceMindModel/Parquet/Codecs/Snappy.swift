@@ -130,9 +130,15 @@ public enum Snappy {
 @inline(__always)
 func copyMatch(_ out: inout [UInt8], offset: Int, length: Int) {
     let start = out.count - offset
-    if offset >= length {
-        out.append(contentsOf: out[start..<(start + length)])
-    } else {
-        for k in 0..<length { out.append(out[start + k]) }
+    let end = out.count
+    // Grow first, then copy inside the buffer: appending a slice of `out` to itself would copy the whole array.
+    out.append(contentsOf: repeatElement(0, count: length))
+    out.withUnsafeMutableBufferPointer { p in
+        let base = p.baseAddress!
+        if offset >= length {
+            memcpy(base + end, base + start, length)
+        } else {
+            for k in 0..<length { base[end + k] = base[start + k] }  // overlapping: a repeating pattern
+        }
     }
 }

@@ -1,0 +1,61 @@
+import Foundation
+import TestSupport
+import Testing
+import TraceMindDemo
+
+/// The real binary reading `hf://` datasets from a loopback server with the Hub's URL layout.
+@Suite(.serialized) struct HubEndToEndTests {
+    final class Fixture {
+        let dir = tempDir()
+        let server: HubServer
+        init() throws {
+            for (p, d) in HubLayout.convert(DemoGenerator().files()) { write(d, to: dir + "/serve/" + p) }
+            server = try HubServer(root: dir + "/serve")
+            server.token = "secret"
+        }
+        func env(token: String? = "secret") -> [String: String] {
+            var e = ["HF_ENDPOINT": server.endpoint, "XDG_CACHE_HOME": dir + "/cache", "HOME": dir, "NO_COLOR": "1"]
+            if let token { e["HF_TOKEN"] = token }
+            return e
+        }
+        func shell(_ args: String, token: String? = "secret") -> Subprocess.Result {
+            let vars = env(token: token).map { "\($0.key)=\(TmuxSession.quote($0.value))" }.sorted().joined(separator: " ")
+            return Subprocess.shell("env -u HF_TOKEN -u HUGGING_FACE_HUB_TOKEN \(vars) \(TmuxSession.quote(tracemindBinary!)) \(args)", timeout: 60, mergeStderr: true)
+        }
+        deinit {
+            server.stop()
+            removeTemp(dir)
+        }
+    }
+
+    static let board = "hf://demo-user/smoltrace-leaderboard"
+
+    @Test func reportsFromTheHub() throws {
+        guard tracemindBinary != nil else { return }
+        let f = try Fixture()
+        let lb = f.shell("leaderboard \(Self.board)")
+        #expect(lb.status == 0 && lb.output.contains("5 runs"), "\(lb.output)")
+        let run = f.shell("run --run 7f3c \(Self.board) --format csv")
+        #expect(run.status == 0 && run.output.contains("weather_paris"), "\(run.output)")
+        let denied = f.shell("leaderboard \(Self.board)", token: nil)
+        #expect(denied.output.contains("401") && denied.output.contains("HF_TOKEN"), "\(denied.output)")
+        // Offline, from the cache the first command filled.
+        f.server.stop()
+        let offline = f.shell("run --run 7f3c \(Self.board) --format csv")
+        #expect(offline.status == 0 && offline.output.contains("weather_paris") && offline.output.contains("cached copy"), "\(offline.output)")
+    }
+
+    @Test func browserFetchesARunWhenItOpens() throws {
+        guard TmuxSession.available, let bin = tracemindBinary else { return }
+        let f = try Fixture()
+        let t = TmuxSession(command: "\(TmuxSession.quote(bin)) \(Self.board) --no-prefetch", width: 110, height: 30, environment: f.env())
+        defer { t.close() }
+        #expect(t.waitFor("5 of 5 runs", seconds: 20).contains("5 of 5 runs"))
+        #expect(!f.server.log.contains { $0.contains("smoltrace-results") })
+        t.send("Enter")
+        #expect(t.waitFor("counted once", seconds: 20).contains("Overview"))
+        #expect(f.server.log.contains { $0.contains("smoltrace-results") })
+        t.send("q")
+        #expect(t.waitFor("EXITED").contains("EXITED rc=0"))
+    }
+}

@@ -1,0 +1,140 @@
+import Foundation
+import TestSupport
+import Testing
+import TraceMindDemo
+import TraceMindReport
+@testable import TraceMindModel
+
+/// `hf://` sources against a loopback server with the Hub's URL layout, serving the generator's runs as Hub repos.
+@Suite(.serialized) struct HubTests {
+    final class Fixture {
+        let dir = tempDir()
+        let server: HubServer
+        var serve: String { dir + "/serve" }
+        var cache: String { dir + "/cache" }
+        init() throws {
+            for (p, d) in HubLayout.convert(DemoGenerator().files()) { write(d, to: dir + "/serve/" + p) }
+            server = try HubServer(root: dir + "/serve")
+            server.token = "secret"
+        }
+        func client(token: String? = "secret", endpoint: String? = nil, offline: Bool = false) -> HubClient {
+            HubClient(endpoint: endpoint ?? server.endpoint, token: token, cacheRoot: cache, offline: offline, timeout: 10)
+        }
+        /// Files under the cache, relative, data and partial files only.
+        func cached() -> [String] {
+            (FileManager.default.enumerator(atPath: cache)?.allObjects as? [String] ?? []).filter { $0.hasSuffix(".parquet") || $0.hasSuffix(".part") }.sorted()
+        }
+        deinit {
+            server.stop()
+            removeTemp(dir)
+        }
+    }
+
+    static let board = "hf://demo-user/smoltrace-leaderboard"
+
+    @Test func leaderboardFirstThenEachRunOnDemand() throws {
+        let f = try Fixture()
+        f.server.pageSize = 1  // every listing is paged: follows Link rel="next"
+        let c = CatalogLoader.load(sources: [Self.board], hub: f.client())
+        #expect(c.diagnostics.isEmpty, "\(c.diagnostics)")
+        #expect(c.runs.count == 5)
+        #expect(c.runs.allSatisfy { $0.source == Self.board })
+        #expect(f.cached() == ["datasets/demo-user/smoltrace-leaderboard/data/train-00000-of-00001.parquet"])
+        #expect(!f.server.log.contains { $0.contains("smoltrace-results") }, "no run dataset is fetched before a run opens")
+
+        let entry = try c.run(matching: "7f3c")
+        #expect(entry.files.results?.hasPrefix("hf://demo-user/smoltrace-results-") == true)
+        let data = RunLoader.load(entry)
+        #expect(data.diagnostics.isEmpty, "\(data.diagnostics)")
+        #expect(!data.results.isEmpty && !data.traces.isEmpty)
+        let fetched = Set(f.server.log.filter { $0.contains("/resolve/") }.compactMap { $0.split(separator: "/").dropFirst(2).first.map(String.init) })
+        #expect(fetched.count == 4, "the leaderboard and this run's three datasets: \(fetched)")
+
+        // The same run read from a local copy of the Hub layout gives the same report.
+        let local = CatalogLoader.load(sources: [f.serve + "/demo-user"])
+        let le = try local.run(matching: "7f3c")
+        let a = RunAnalysis(entry: entry, data: data), b = RunAnalysis(entry: le, data: RunLoader.load(le))
+        #expect(Reports.run(a, format: .csv) == Reports.run(b, format: .csv))
+        // A trace loads lazily from the cached Parquet.
+        let t = try #require(a.tests.compactMap(\.trace).first)
+        #expect(try RunLoader.loadTrace(t, fs: entry.files.fs).spans.count > 3)
+    }
+
+    @Test func cacheIsReusedOfflineAndRefreshed() throws {
+        let f = try Fixture()
+        _ = CatalogLoader.load(sources: [Self.board], hub: f.client())
+        let downloads = f.server.log.filter { $0.contains("/resolve/") }.count
+        // Unchanged files are not downloaded again.
+        _ = CatalogLoader.load(sources: [Self.board], hub: f.client())
+        #expect(f.server.log.filter { $0.contains("/resolve/") }.count == downloads)
+        // The Hub unreachable: the cached copy, with a note saying so.
+        let port = f.server.endpoint
+        f.server.stop()
+        let c = CatalogLoader.load(sources: [Self.board], hub: f.client(endpoint: port))
+        #expect(c.runs.count == 5)
+        #expect(c.diagnostics.count == 1 && c.diagnostics[0].severity == .note && c.diagnostics[0].message.contains("cached copy"), "\(c.diagnostics)")
+        let off = CatalogLoader.load(sources: [Self.board], hub: f.client(offline: true))
+        #expect(off.runs.count == 5 && off.diagnostics.first?.message.contains("offline") == true)
+        // Offline with nothing cached: one clear error.
+        let none = CatalogLoader.load(sources: ["hf://demo-user/smoltrace-results-nothing"], hub: f.client(endpoint: port))
+        #expect(none.runs.isEmpty)
+        #expect(none.diagnostics.count == 1 && none.diagnostics[0].message.contains("cannot reach") && none.diagnostics[0].message.contains("no complete cached copy"), "\(none.diagnostics)")
+    }
+
+    @Test func httpErrorsGiveOneClearMessageEach() throws {
+        let f = try Fixture()
+        func message(_ client: HubClient, _ src: String = Self.board) -> String {
+            let c = CatalogLoader.load(sources: [src], hub: client)
+            #expect(c.runs.isEmpty && c.diagnostics.count == 1, "\(c.diagnostics)")
+            return c.diagnostics.first?.description ?? ""
+        }
+        let noToken = message(f.client(token: nil))
+        #expect(noToken.contains("401") && noToken.contains("HF_TOKEN") && noToken.contains(Self.board), "\(noToken)")
+        #expect(message(f.client(token: "wrong")).contains("refused"))
+        f.server.forbidden = ["demo-user/smoltrace-leaderboard"]
+        #expect(message(f.client()).contains("403"))
+        f.server.forbidden = []
+        let missing = message(f.client(), "hf://demo-user/no-such-repo")
+        #expect(missing.contains("404") && missing.contains("hf://demo-user/no-such-repo"), "\(missing)")
+        f.server.rateLimited = true
+        let limited = message(f.client())
+        #expect(limited.contains("429") && limited.contains("retry after 30"), "\(limited)")
+        f.server.rateLimited = false
+        #expect(message(f.client(), "hf://not a repo").contains("hf://user/repo"))
+        #expect(f.cached().isEmpty)
+    }
+
+    @Test func interruptedDownloadsLeaveNothingHalfWritten() throws {
+        let f = try Fixture()
+        f.server.truncateDownloads = true
+        let c = CatalogLoader.load(sources: [Self.board], hub: f.client())
+        #expect(c.runs.isEmpty)
+        #expect(c.diagnostics.count == 1 && (c.diagnostics[0].message.contains("interrupted") || c.diagnostics[0].message.contains("ended after")), "\(c.diagnostics)")
+        #expect(f.cached().isEmpty, "\(f.cached())")
+        // A run whose datasets fail to download: the error is the run's, the leaderboard stays.
+        f.server.truncateDownloads = false
+        let ok = CatalogLoader.load(sources: [Self.board], hub: f.client())
+        f.server.truncateDownloads = true
+        let data = RunLoader.load(try ok.run(matching: "7f3c"))
+        #expect(data.results.isEmpty && data.diagnostics.contains { $0.path.hasPrefix("hf://demo-user/smoltrace-results-") })
+        #expect(!f.cached().contains { $0.contains("results") || $0.hasSuffix(".part") }, "\(f.cached())")
+    }
+
+    @Test func configurationFromTheEnvironment() throws {
+        let dir = tempDir()
+        defer { removeTemp(dir) }
+        write("file-token\n", to: dir + "/hf/token")
+        let a = HubClient.fromEnvironment(["HOME": dir, "HF_HOME": dir + "/hf", "XDG_CACHE_HOME": dir + "/xdg", "HF_ENDPOINT": "http://127.0.0.1:9/"])
+        #expect(a.token == "file-token" && a.endpoint == "http://127.0.0.1:9" && a.cacheRoot == dir + "/xdg/tracemind/hub")
+        let b = HubClient.fromEnvironment(["HOME": dir, "HF_HOME": dir + "/hf", "HF_TOKEN": "env-token"])
+        #expect(b.token == "env-token" && b.endpoint == "https://huggingface.co" && b.cacheRoot == dir + "/.cache/tracemind/hub")
+        write("path-token", to: dir + "/elsewhere")
+        #expect(HubClient.fromEnvironment(["HOME": dir, "HF_TOKEN_PATH": dir + "/elsewhere"]).token == "path-token")
+        write("default-token", to: dir + "/.cache/huggingface/token")
+        #expect(HubClient.fromEnvironment(["HOME": dir]).token == "default-token")
+        #expect(HubClient.fromEnvironment(["HOME": dir, "HF_HUB_OFFLINE": "1"]).offline)
+        #expect(HubPath.repo("hf://user/repo") == "user/repo" && HubPath.repo("hf://datasets/user/repo") == "user/repo")
+        #expect(HubPath.repo("hf://user/../x") == nil && HubPath.repo("hf://user") == nil)
+        #expect(HubClient.nextLink("<http://h/api?cursor=2>; rel=\"next\"") == "http://h/api?cursor=2")
+    }
+}
