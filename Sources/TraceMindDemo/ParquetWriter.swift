@@ -285,18 +285,10 @@ public struct ParquetWriter {
             var body: [UInt8] = []
             for s in dict { plain(.string(s), .string, into: &body) }
             dictOffset = out.count
-            let compressed = compress(body, options)
             var dh = ThriftOut()
             dh.i32(1, Int32(dict.count))
             dh.i32(2, 0)
-            var h = ThriftOut()
-            h.i32(1, 2)
-            h.i32(2, Int32(body.count))
-            h.i32(3, Int32(compressed.count))
-            h.structField(7, dh)
-            out += h.finish()
-            out += compressed
-            uncompressedTotal += body.count
+            page(type: 2, body, header: (7, dh), options, into: &out, total: &uncompressedTotal)
         }
         let dataOffset = out.count
         let n = col.rep.count
@@ -326,10 +318,11 @@ public struct ParquetWriter {
             }
             let repBytes = leaf.rep > 0 ? rle(reps, width: bitWidth(leaf.rep)) : []
             let defBytes = leaf.def > 0 ? rle(defs, width: bitWidth(leaf.def)) : []
-            var h = ThriftOut()
             let encoding: Int32 = useDict ? 8 : 0
             if options.pageVersion == 2 {
+                // v2: levels stay uncompressed, outside the compressed values.
                 let compressed = compress(valueBytes, options)
+                var h = ThriftOut()
                 var d = ThriftOut()
                 d.i32(1, Int32(hi - lo))
                 d.i32(2, Int32(hi - lo - present))
@@ -350,19 +343,12 @@ public struct ParquetWriter {
                 if leaf.rep > 0 { body += le32(repBytes.count) + repBytes }
                 if leaf.def > 0 { body += le32(defBytes.count) + defBytes }
                 body += valueBytes
-                let compressed = compress(body, options)
                 var d = ThriftOut()
                 d.i32(1, Int32(hi - lo))
                 d.i32(2, encoding)
                 d.i32(3, 3)
                 d.i32(4, 3)
-                h.i32(1, 0)
-                h.i32(2, Int32(body.count))
-                h.i32(3, Int32(compressed.count))
-                h.structField(5, d)
-                out += h.finish()
-                out += compressed
-                uncompressedTotal += body.count
+                page(type: 0, body, header: (5, d), options, into: &out, total: &uncompressedTotal)
             }
             lo = hi
             if n == 0 { break }
@@ -381,6 +367,19 @@ public struct ParquetWriter {
         c.i64(2, Int64(start))
         c.structField(3, m)
         return (c, out.count - start)
+    }
+
+    /// A compressed page (dictionary or data v1) with its header.
+    static func page(type: Int32, _ body: [UInt8], header: (Int16, ThriftOut), _ o: Options, into out: inout [UInt8], total: inout Int) {
+        let compressed = compress(body, o)
+        var h = ThriftOut()
+        h.i32(1, type)
+        h.i32(2, Int32(body.count))
+        h.i32(3, Int32(compressed.count))
+        h.structField(header.0, header.1)
+        out += h.finish()
+        out += compressed
+        total += body.count
     }
 
     static func compress(_ b: [UInt8], _ o: Options) -> [UInt8] {

@@ -85,19 +85,19 @@ func benchRun() {
     o.systemPromptBytes = 9000
     let dir = work + "/run"
     log("generating one run with 264 tests…")
-    writeFiles(DemoGenerator(options: o).files(), to: dir)
+    let files = DemoGenerator(options: o).files()
+    writeFiles(files, to: dir)
     let catalog = CatalogLoader.load(sources: [dir])
     let entry = catalog.runs[0]
     let traces = entry.files.traces!
     let size = LocalFileSystem().fileSize(traces) ?? 0
-    _ = spawn(tracemind, ["run", "--run", entry.key, dir, "-f", "json"])
-    var tm: [Double] = []
-    var rss = 0
-    for _ in 0..<11 {
-        let m = spawn(tracemind, ["run", "--run", entry.key, dir, "-f", "json"])
-        tm.append(m.seconds)
-        rss = m.maxRSSKiB
+    /// `tracemind run` on a source 11 times after a warm-up: the times and the last peak RSS.
+    func runTimes(_ source: String) -> (times: [Double], rss: Int) {
+        _ = spawn(tracemind, ["run", "--run", entry.key, source, "-f", "json"])
+        let ms = (0..<11).map { _ in spawn(tracemind, ["run", "--run", entry.key, source, "-f", "json"]) }
+        return (ms.map(\.seconds), ms.last!.maxRSSKiB)
     }
+    let (tm, rss) = runTimes(dir)
     var py: [Double] = []
     for _ in 0..<5 {
         py.append(spawn("python3", ["-c", "import json; json.load(open('\(traces)'))"]).seconds)
@@ -107,19 +107,11 @@ func benchRun() {
     // The same run as SMOLTRACE's Hub push: Parquet, SNAPPY, dictionary-encoded strings, 100-row row groups.
     var po = ParquetWriter.Options()
     po.rowGroupRows = 100
-    let files = DemoGenerator(options: o).files()
     let hubDir = work + "/hub"
     writeFiles(HubLayout.convert(files, user: "bench", options: po), to: hubDir)
     let pq = try! FileManager.default.contentsOfDirectory(atPath: hubDir + "/bench").first { $0.contains("traces") }!
     let pqSize = LocalFileSystem().fileSize(hubDir + "/bench/" + pq + "/data/train-00000-of-00001.parquet") ?? 0
-    _ = spawn(tracemind, ["run", "--run", entry.key, hubDir, "-f", "json"])
-    var tp: [Double] = []
-    var rssP = 0
-    for _ in 0..<11 {
-        let m = spawn(tracemind, ["run", "--run", entry.key, hubDir, "-f", "json"])
-        tp.append(m.seconds)
-        rssP = m.maxRSSKiB
-    }
+    let (tp, rssP) = runTimes(hubDir)
     print(String(format: "run: the same run from Hub Parquet (traces %.1f MB): median %.3f s vs %.3f s from JSON (budget: no slower); peak RSS %.1f MB", Double(pqSize) / 1_048_576, median(tp), median(tm), Double(rssP) / 1024))
     let base = spawn(tracemind, ["--version"]).maxRSSKiB
     print(String(format: "run: peak RSS %.1f MB = %.2fx the traces file (budget 3x); the binary alone (--version) %.1f MB", Double(rss) / 1024, Double(rss) / 1024 / mb, Double(base) / 1024))
