@@ -126,11 +126,24 @@ import TraceMindReport
         var footerless = data
         footerless[footerless.count - 6] = 0x7F
         #expect(error(footerless).contains("does not fit") || error(footerless).contains("truncated"))
-        // Damage inside a page: a clear message naming the column, never a crash.
-        for offset in stride(from: 8, to: min(600, data.count - 200), by: 37) {
-            var d = data
-            d[offset] ^= 0xFF
-            _ = error(d)
+        // Damage anywhere (pages, levels, dictionaries, metadata) in files of every layout: an error, never a crash.
+        var o2 = ParquetWriter.Options()
+        o2.pageVersion = 2
+        o2.dictionary = false
+        o2.rowGroupRows = 2
+        o2.pageValues = 50
+        let traces = ParquetWriter.write(Array(try Self.demoRecords("traces.json").prefix(4)), options: o2)
+        var seed: UInt64 = 42
+        func next(_ n: Int) -> Int {
+            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((seed >> 33) % UInt64(n))
+        }
+        for file in [data, traces] {
+            for _ in 0..<150 {
+                var d = file
+                for _ in 0..<(1 + next(4)) { d[next(d.count)] ^= UInt8(1 + next(255)) }
+                _ = error(next(5) == 0 ? d.prefix(next(d.count)) : d)
+            }
         }
         var o = ParquetWriter.Options()
         o.codec = .lz4Raw

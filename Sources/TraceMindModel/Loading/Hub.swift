@@ -158,7 +158,7 @@ public final class HubClient: Sendable {
                 throw Failure(message: "the Hub's file listing is not a JSON list")
             }
             for it in items where it["type"]?.text == "file" {
-                guard let p = it["path"]?.text, !p.hasPrefix("."), !p.contains("/."), !p.contains(".."),
+                guard let p = it["path"]?.text, !p.hasPrefix("."), !p.hasPrefix("/"), !p.contains("/."), !p.contains(".."), !p.contains("\\"),
                     DatasetFiles.dataExtensions.contains(where: { p.lowercased().hasSuffix($0) })
                 else { continue }
                 let size = it["lfs"]?["size"]?.int ?? it["size"]?.int ?? -1

@@ -17,7 +17,7 @@ struct ColumnReader {
         let end = chunk.start + chunk.size
         var dictionary: [JSON]?
         var out = ColumnValues(rep: leaf.repLevel > 0 ? [] : nil, def: leaf.defLevel > 0 ? [] : nil, values: [], count: 0)
-        out.values.reserveCapacity(chunk.numValues)
+        out.values.reserveCapacity(ColumnReader.capacity(chunk.numValues))
         var pages = 0
         while out.count < chunk.numValues && pos < end {
             pages += 1
@@ -37,11 +37,12 @@ struct ColumnReader {
                 let dh = header.sub(7)
                 let n = dh?.int(1) ?? 0
                 let data = try decompress(body, uncompressed)
+                guard n >= 0, n <= ColumnReader.maxValuesPerPage else { throw fail("a dictionary page has an implausible size (\(n))") }
                 var pr = PlainReader(data: data, pos: 0)
                 dictionary = try decodePlain(&pr, count: n)
             case 0:  // data page v1
                 guard let h = header.sub(5) else { throw fail("a data page has no header") }
-                let n = h.int(1) ?? 0
+                let n = try pageValues(h.int(1) ?? 0, done: out.count)
                 let data = try decompress(body, uncompressed)
                 var p = 0
                 var rep: [Int32]? = nil, def: [Int32]? = nil
@@ -49,11 +50,12 @@ struct ColumnReader {
                 if leaf.defLevel > 0 { def = try levelsV1(data, &p, max: leaf.defLevel, count: n, encoding: h.int(3) ?? 3) }
                 let nonNull = def.map { d in d.reduce(0) { $0 + ($1 == Int32(leaf.defLevel) ? 1 : 0) } } ?? n
                 let values = try decodeValues(data, from: p, count: nonNull, encoding: h.int(2) ?? 0, dictionary: dictionary)
-                append(&out, rep, def, values, n)
+                try append(&out, rep, def, values, n)
             case 3:  // data page v2
                 guard let h = header.sub(8) else { throw fail("a data page v2 has no header") }
-                let n = h.int(1) ?? 0
+                let n = try pageValues(h.int(1) ?? 0, done: out.count)
                 let nulls = h.int(2) ?? 0
+                guard nulls >= 0, nulls <= n else { throw fail("a data page v2 counts \(nulls) nulls of \(n) values") }
                 let defLen = h.int(5) ?? 0, repLen = h.int(6) ?? 0
                 guard repLen >= 0, defLen >= 0, repLen + defLen <= body.count else { throw fail("level lengths do not fit the page") }
                 var rep: [Int32]? = nil, def: [Int32]? = nil
@@ -63,7 +65,7 @@ struct ColumnReader {
                 let isCompressed = h[7]?.bool ?? true
                 let data = isCompressed ? try decompress(rest, uncompressed - repLen - defLen) : rest
                 let values = try decodeValues(data, from: 0, count: n - nulls, encoding: h.int(4) ?? 0, dictionary: dictionary)
-                append(&out, rep, def, values, n)
+                try append(&out, rep, def, values, n)
             case 1:
                 continue  // index pages carry nothing needed here
             default:
@@ -74,7 +76,22 @@ struct ColumnReader {
         return out
     }
 
-    func append(_ out: inout ColumnValues, _ rep: [Int32]?, _ def: [Int32]?, _ values: [JSON], _ n: Int) {
+    /// No page holds more values than this: hostile counts are errors, not huge allocations.
+    static let maxValuesPerPage = 50_000_000
+
+    /// Room to reserve for a count read from a file (grown as values really arrive).
+    static func capacity(_ n: Int) -> Int { min(max(n, 0), 1 << 16) }
+
+    /// A data page's value count, checked against what the column chunk says is left.
+    func pageValues(_ n: Int, done: Int) throws(ParquetError) -> Int {
+        guard n >= 0, n <= ColumnReader.maxValuesPerPage, n <= chunk.numValues - done else {
+            throw fail("a data page holds \(n) values where \(chunk.numValues - done) are left")
+        }
+        return n
+    }
+
+    func append(_ out: inout ColumnValues, _ rep: [Int32]?, _ def: [Int32]?, _ values: [JSON], _ n: Int) throws(ParquetError) {
+        guard (rep?.count ?? n) >= n, (def?.count ?? n) >= n else { throw fail("a page has fewer levels than values") }
         if let rep { out.rep!.append(contentsOf: rep.prefix(n)) }
         if let def { out.def!.append(contentsOf: def.prefix(n)) }
         out.values.append(contentsOf: values)
@@ -115,7 +132,7 @@ struct ColumnReader {
             let bytes = (count * w + 7) / 8
             guard p + bytes <= data.count else { throw fail("levels run past the page") }
             var out = [Int32]()
-            out.reserveCapacity(count)
+            out.reserveCapacity(ColumnReader.capacity(count))
             for i in 0..<count {
                 var v = 0
                 for k in 0..<w {
@@ -139,7 +156,7 @@ struct ColumnReader {
     /// The RLE / bit-packing hybrid encoding.
     func hybrid(_ data: [UInt8], bitWidth w: Int, count: Int, start: Int = 0) throws(ParquetError) -> [Int32] {
         var out = [Int32]()
-        out.reserveCapacity(count)
+        out.reserveCapacity(ColumnReader.capacity(count))
         var p = start
         let byteWidth = (w + 7) / 8
         while out.count < count {
@@ -214,7 +231,7 @@ struct ColumnReader {
             guard w <= 32 else { throw fail("bad dictionary index width \(w)") }
             let idx = try hybrid(data, bitWidth: w, count: count, start: from + 1)
             var out = [JSON]()
-            out.reserveCapacity(count)
+            out.reserveCapacity(ColumnReader.capacity(count))
             for i in idx {
                 guard i >= 0, Int(i) < dictionary.count else { throw fail("dictionary index \(i) out of range") }
                 out.append(dictionary[Int(i)])
@@ -259,7 +276,9 @@ struct ColumnReader {
             case .fixedLenByteArray?: width = leaf.typeLength
             default: throw fail("BYTE_STREAM_SPLIT for this type is not supported")
             }
-            guard from + width * count <= data.count else { throw fail("values run past the page") }
+            guard width > 0, width <= 1 << 16, count <= ColumnReader.maxValuesPerPage, from + width * count <= data.count else {
+                throw fail("values run past the page")
+            }
             var joined = [UInt8](repeating: 0, count: width * count)
             for i in 0..<count { for k in 0..<width { joined[i * width + k] = data[from + k * count + i] } }
             var r = PlainReader(data: joined, pos: 0)
@@ -282,13 +301,16 @@ struct ColumnReader {
                 shift += 7
             }
         }
-        let blockSize = Int(try uvarint()), miniBlocks = Int(try uvarint()), total = Int(try uvarint())
+        let blockSize = Int(truncatingIfNeeded: try uvarint()), miniBlocks = Int(truncatingIfNeeded: try uvarint())
+        let total = Int(truncatingIfNeeded: try uvarint())
         let zz = try uvarint()
         var value = Int64(bitPattern: (zz >> 1) ^ (0 &- (zz & 1)))
-        guard miniBlocks > 0, blockSize % miniBlocks == 0, blockSize > 0 else { throw fail("delta header is malformed") }
+        guard miniBlocks > 0, miniBlocks <= 1 << 16, blockSize > 0, blockSize <= 1 << 20, blockSize % miniBlocks == 0,
+            total >= 0, total <= ColumnReader.maxValuesPerPage
+        else { throw fail("delta header is malformed") }
         let perMini = blockSize / miniBlocks
         var out: [Int64] = []
-        out.reserveCapacity(total)
+        out.reserveCapacity(ColumnReader.capacity(total))
         if total > 0 { out.append(value) }
         while out.count < total {
             let zm = try uvarint()
@@ -319,7 +341,7 @@ struct ColumnReader {
 
     func decodePlain(_ r: inout PlainReader, count: Int) throws(ParquetError) -> [JSON] {
         var out = [JSON]()
-        out.reserveCapacity(count)
+        out.reserveCapacity(ColumnReader.capacity(count))
         func le(_ s: ArraySlice<UInt8>) -> UInt64 {
             var v: UInt64 = 0
             for (k, b) in s.enumerated() { v |= UInt64(b) << (8 * UInt64(k)) }

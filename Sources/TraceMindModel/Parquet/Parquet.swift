@@ -95,9 +95,13 @@ public struct ParquetFile: Sendable {
                 guard start >= 4, size >= 0, start + size <= n - 8 - metaLen else {
                     throw ParquetError("column \(path.joined(separator: ".")) lies outside the file: truncated?")
                 }
-                cols.append(ColumnChunk(leaf: leaf, codec: m.int(4) ?? 0, numValues: m.int(5) ?? 0, start: start, size: size))
+                let values = m.int(5) ?? 0
+                guard values >= 0 else { throw ParquetError("column \(path.joined(separator: ".")) claims \(values) values: the metadata is damaged") }
+                cols.append(ColumnChunk(leaf: leaf, codec: m.int(4) ?? 0, numValues: values, start: start, size: size))
             }
-            groups.append(RowGroup(numRows: g.int(3) ?? 0, columns: cols))
+            let rows = g.int(3) ?? 0
+            guard rows >= 0, rows <= ColumnReader.maxValuesPerPage else { throw ParquetError("a row group claims \(rows) rows: the metadata is damaged") }
+            groups.append(RowGroup(numRows: rows, columns: cols))
         }
         rowGroups = groups
     }
@@ -221,7 +225,7 @@ final class SchemaNode: @unchecked Sendable {
         name = e.string(4) ?? "?"
         repetition = e.int(3) ?? 0
         physical = e.int(1).flatMap(Physical.init(rawValue:))
-        typeLength = e.int(2) ?? 0
+        typeLength = min(max(e.int(2) ?? 0, 0), 1 << 20)
         converted = e.int(6)
         logical = e.sub(10)?.fields.keys.first.map(Int.init)
         scale = e.int(7) ?? 0
