@@ -337,8 +337,10 @@ final class LevelTable: @unchecked Sendable {
     init(_ columns: [ColumnValues], leaves: [SchemaNode]) {
         self.leaves = leaves
         let total = columns.reduce(0) { $0 + $1.count }
-        defs = .allocate(capacity: max(1, total))
-        reps = .allocate(capacity: max(1, total))
+        let defs = UnsafeMutableBufferPointer<Int32>.allocate(capacity: max(1, total))
+        let reps = UnsafeMutableBufferPointer<Int32>.allocate(capacity: max(1, total))
+        self.defs = defs
+        self.reps = reps
         offset = .allocate(capacity: max(1, columns.count))
         count = .allocate(capacity: max(1, columns.count))
         maxDef = .allocate(capacity: max(1, columns.count))
@@ -347,9 +349,17 @@ final class LevelTable: @unchecked Sendable {
             offset[l] = at
             count[l] = c.count
             maxDef[l] = Int32(leaves[l].defLevel)
-            for t in 0..<c.count {
-                defs[at + t] = c.def?[t] ?? maxDef[l]
-                reps[at + t] = c.rep?[t] ?? 0
+            // Bulk copies: the readers checked every page has as many levels as values.
+            let n = c.count
+            if let d = c.def, d.count >= n {
+                d.withUnsafeBufferPointer { _ = UnsafeMutableBufferPointer(rebasing: defs[at..<(at + n)]).initialize(from: $0.prefix(n)) }
+            } else {
+                UnsafeMutableBufferPointer(rebasing: defs[at..<(at + n)]).initialize(repeating: maxDef[l])
+            }
+            if let r = c.rep, r.count >= n {
+                r.withUnsafeBufferPointer { _ = UnsafeMutableBufferPointer(rebasing: reps[at..<(at + n)]).initialize(from: $0.prefix(n)) }
+            } else {
+                UnsafeMutableBufferPointer(rebasing: reps[at..<(at + n)]).initialize(repeating: 0)
             }
             at += c.count
         }
