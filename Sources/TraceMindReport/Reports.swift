@@ -109,6 +109,37 @@ public enum Reports {
         return out
     }
 
+    // MARK: breakdown
+
+    /// `[{key, cost_usd, tokens, spans, duration_ms}]`; `cost_usd` is null when some calls in the group are unpriced
+    /// (`cost_unpriced_calls` says how many, `cost_known_usd` what is known).
+    public static func breakdownJSON(_ rows: [BreakdownRow]) -> JSON {
+        .array(rows.map { r in
+            .obj([
+                ("key", .string(r.key)), ("cost_usd", round6(r.cost.value)), ("tokens", .int(Int64(r.tokens))), ("spans", .int(Int64(r.spans))),
+                ("duration_ms", round6(r.durationMs)), ("cost_known_usd", round6(r.cost.knownUSD)), ("cost_unpriced_calls", .int(Int64(r.cost.unpriced))),
+            ])
+        })
+    }
+
+    public static func breakdown(_ rows: [BreakdownRow], by key: BreakdownKey, scope: String, format: OutputFormat) -> String {
+        if format == .json { return JSONWriter.string(breakdownJSON(rows)) + "\n" }
+        if format == .csv { return CSV.from(breakdownJSON(rows).arrayValue ?? []) }
+        let total = rows.reduce(0) { $0 + $1.cost.knownUSD }
+        var t = TextTable(headers: [key.rawValue, "cost", "share", "tokens", "spans", "self time"], align: [.left, .right, .right, .right, .right, .right])
+        for r in rows {
+            t.rows.append([
+                Format.oneLine(r.key, max: 60), Format.cost(r.cost), total > 0 ? Format.percent(r.cost.knownUSD / total * 100) : "—",
+                Format.tokens(r.tokens), String(r.spans), Format.duration(r.durationMs),
+            ])
+        }
+        var out = t.render(format)
+        if format == .table {
+            out += "\(rows.count) groups by \(key.rawValue) · \(scope) · cost and tokens counted once; time is each span's own (not its children's)\n"
+        }
+        return out
+    }
+
     static func short(_ key: String) -> String { key.count > 12 ? String(key.prefix(8)) + "…" : key }
 
     // MARK: run

@@ -245,6 +245,56 @@ struct TraceCommand: ParsableCommand {
     }
 }
 
+extension BreakdownKey: ExpressibleByArgument {}
+
+struct BreakdownCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "breakdown", abstract: "Cost, tokens, spans and time grouped by service, model, kind, tenant…",
+        discussion: """
+            Keys: \(BreakdownKey.allCases.map(\.rawValue).joined(separator: ", ")). Context keys (service, capability, \
+            tenant, session, user, prompt_template_version) are inherited from the nearest ancestor span that has one. \
+            With neither --trace nor --run: every run of the sources.
+            """)
+
+    @Option(name: .customLong("by"), help: "What to group by.")
+    var key: BreakdownKey
+
+    @Option(name: .customLong("trace"), help: "One trace (id with or without 0x and leading zeros, or a unique prefix).")
+    var traceID: String?
+
+    @Option(name: .customLong("run"), help: "One run (id, folder name, or a unique prefix).")
+    var runID: String?
+
+    @OptionGroup var source: SourceOptions
+
+    @Option(name: .shortAndLong, help: "table, json, csv or markdown.")
+    var format: OutputFormat = .table
+
+    func run() throws {
+        guard format != .text else { throw Failure(description: "breakdown prints table, json, csv or markdown") }
+        let catalog = source.loadCatalog()
+        let rows: [BreakdownRow]
+        let scope: String
+        if let traceID {
+            let match: TraceFinder.Match
+            do { match = try TraceFinder.find(traceID, in: catalog, runKey: runID) } catch { throw Failure(description: "\(error)") }
+            let trace: Trace
+            do { trace = try RunLoader.loadTrace(match.summary, fs: match.run.files.fs) } catch {
+                throw Failure(description: "\(match.summary.location.path): \(error)")
+            }
+            rows = Breakdown.of(TraceAnalysis(trace), by: key)
+            scope = "trace \(match.summary.traceID)"
+        } else {
+            let runs = try runID.map { [try requireRun(catalog, $0)] } ?? catalog.runs
+            var diags: [Diagnostic] = []
+            rows = Breakdown.merge(runs.map { Breakdown.of(run: $0, by: key, diagnostics: &diags) })
+            for d in diags where !(source.quiet && d.severity == .note) { warn(d.description) }
+            scope = runs.count == 1 ? "run \(runs[0].key)" : "\(runs.count) runs"
+        }
+        print(Reports.breakdown(rows, by: key, scope: scope, format: format), terminator: "")
+    }
+}
+
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",

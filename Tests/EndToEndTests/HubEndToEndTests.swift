@@ -59,3 +59,18 @@ import TraceMindDemo
         #expect(t.waitFor("EXITED").contains("EXITED rc=0"))
     }
 }
+
+/// `tracemind breakdown` through the real binary.
+@Suite struct BreakdownCommandTests {
+    @Test func groupsAsJSONAndRefusesUnknownKeys() throws {
+        guard let bin = tracemindBinary else { return }
+        let r = Subprocess.run([bin, "breakdown", "--by", "kind", "--run", "7f3c", "--demo", "-f", "json"], timeout: 60)
+        #expect(r.status == 0)
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(r.output.utf8)) as? [[String: Any]])
+        #expect(rows.first?["key"] as? String == "LLM" && rows.allSatisfy { $0["spans"] is Int && $0.keys.contains("duration_ms") })
+        let bad = Subprocess.run([bin, "breakdown", "--by", "colour", "--demo"], timeout: 30, mergeStderr: true)
+        #expect(bad.status != 0 && bad.output.contains("colour"))
+        let table = Subprocess.run([bin, "breakdown", "--by", "service", "--demo"], timeout: 60)
+        #expect(table.status == 0 && table.output.contains("groups by service"))
+    }
+}

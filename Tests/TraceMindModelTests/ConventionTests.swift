@@ -1,6 +1,8 @@
 import Foundation
 import TestSupport
 import Testing
+import TraceMindDemo
+import TraceMindReport
 @testable import TraceMindModel
 
 /// The count-once rule beyond SMOLTRACE's shape: excess usage on a parent, disagreeing price tables, own costs.
@@ -200,5 +202,76 @@ import Testing
         cal.timeZone = .current
         let d = cal.date(from: DateComponents(year: 2026, month: 7, day: 1, hour: 12, minute: 30, second: 5))!
         #expect(ISOTime.parseNs("2026-07-01T12:30:05.000250") == Int64(d.timeIntervalSince1970) * 1_000_000_000 + 250_000)
+    }
+}
+
+/// Cost, tokens, spans and time grouped by context keys.
+@Suite struct BreakdownTests {
+    let ms: Int64 = 1_000_000
+    let t0: Int64 = 1_795_267_670_000_000_000
+
+    func orchestrator() -> TraceAnalysis {
+        TraceAnalysis(trace([
+            spanJSON("o", nil, "orchestrate_task", start: t0, end: t0 + 100 * ms, attrs: [("cost_usd", 0.0001), ("service", "orchestrator"), ("tenant", "acme")]),
+            spanJSON("q", "o", "process_queue_message", start: t0 + ms, end: t0 + 90 * ms, attrs: [
+                ("cost_usd", 0.00005), ("accumulated_cost_usd", 0.00115), ("service", "queue_processor"),
+            ]),
+            spanJSON("x", "q", "execute_code_generator", start: t0 + 2 * ms, end: t0 + 80 * ms, attrs: [("cost_usd", 0.0011), ("service", "tool_executor")]),
+            // An LLM call with no service of its own: it counts for the tool that made it.
+            spanJSON("l", "x", "chat", start: t0 + 3 * ms, end: t0 + 40 * ms, attrs: [
+                ("gen_ai.request.model", "gpt-4o"), ("gen_ai.usage.input_tokens", 900), ("gen_ai.usage.output_tokens", 100),
+            ]),
+        ]))
+    }
+
+    @Test func theOrchestratorExampleByService() {
+        let rows = Breakdown.of(orchestrator(), by: .service)
+        #expect(rows.map(\.key) == ["tool_executor", "orchestrator", "queue_processor"])
+        let cost = Dictionary(uniqueKeysWithValues: rows.map { ($0.key, $0.cost.knownUSD) })
+        #expect(abs(cost["orchestrator"]! - 0.0001) < 1e-12 && abs(cost["queue_processor"]! - 0.00005) < 1e-12)
+        #expect(abs(cost["tool_executor"]! - 0.0011) < 1e-12)
+        #expect(abs(rows.reduce(0) { $0 + $1.cost.knownUSD } - 0.00125) < 1e-12)
+        let tool = rows.first { $0.key == "tool_executor" }!
+        #expect(tool.spans == 2 && tool.tokens == 1000, "the inherited LLM call")
+        // Self time: 100 ms of wall time split without overlap.
+        #expect(abs(rows.reduce(0) { $0 + $1.durationMs } - 100) < 1e-6)
+        // Tenant set on the root only: everything inherits it.
+        #expect(Breakdown.of(orchestrator(), by: .tenant).map(\.key) == ["acme"])
+        // Model: only the span with usage of its own has one.
+        #expect(Breakdown.of(orchestrator(), by: .model).map { "\($0.key):\($0.spans)" }.sorted() == ["(none):3", "gpt-4o:1"])
+    }
+
+    @Test func aRunsGroupsAddUpToItsTotals() throws {
+        let catalog = DemoData.catalog()
+        for entry in catalog.runs {
+            var diags: [Diagnostic] = []
+            let a = RunAnalysis(entry: entry, data: RunLoader.load(entry))
+            let traces: [TraceSummary] = a.tests.compactMap { $0.trace } + a.extraTraces
+            guard !traces.isEmpty else { continue }
+            let tokens: Int = traces.reduce(0) { $0 + $1.tokens.total }
+            let known: Double = traces.reduce(0) { $0 + $1.cost.knownUSD }
+            let spans: Int = traces.reduce(0) { $0 + $1.spanCount }
+            for key in [BreakdownKey.model, .kind, .service] {
+                let rows = Breakdown.of(run: entry, by: key, diagnostics: &diags)
+                let rowTokens: Int = rows.reduce(0) { $0 + $1.tokens }
+                let rowCost: Double = rows.reduce(0) { $0 + $1.cost.knownUSD }
+                let rowSpans: Int = rows.reduce(0) { $0 + $1.spans }
+                #expect(rowTokens == tokens, "\(entry.key) \(key)")
+                #expect(abs(rowCost - known) < 1e-9, "\(entry.key) \(key)")
+                #expect(rowSpans == spans, "\(entry.key) \(key)")
+            }
+            #expect(diags.isEmpty, "\(diags)")
+        }
+    }
+
+    @Test func theJSONShape() throws {
+        let j = Reports.breakdownJSON(Breakdown.of(orchestrator(), by: .service))
+        let first = try #require(j.arrayValue?.first?.objectValue)
+        #expect(Array(first.keys.prefix(5)) == ["key", "cost_usd", "tokens", "spans", "duration_ms"])
+        // The LLM call has tokens and no price: the group's cost is unknown, never a made-up total.
+        #expect(first["key"]?.text == "tool_executor" && first["cost_usd"]?.isNull == true)
+        #expect(first["cost_known_usd"]?.number == 0.0011 && first["cost_unpriced_calls"]?.int == 1)
+        let orchestrator = try #require(j.arrayValue?.first { $0["key"]?.text == "orchestrator" })
+        #expect(orchestrator["cost_usd"]?.number == 0.0001)
     }
 }

@@ -19,26 +19,10 @@ public enum RunLoader {
         _ entry: RunEntry, progress: LoadProgress? = nil, isCancelled: (@Sendable () -> Bool)? = nil
     ) -> RunData {
         var data = RunData()
-        var f = entry.files
+        let f = localFiles(entry, progress: progress, isCancelled: isCancelled, diagnostics: &data.diagnostics)
         let fs = f.fs
-        // Hub datasets this run points to are fetched now, into the cache.
-        for kp in [\RunFiles.results, \RunFiles.traces, \RunFiles.metrics] {
-            guard let p = f[keyPath: kp], let repo = HubPath.repo(p) else { continue }
-            if isCancelled?() == true { data.cancelled = true; return data }
-            let client = f.hub ?? HubClient.fromEnvironment()
-            progress?("downloading \(repo)", 0)
-            do {
-                f[keyPath: kp] = try client.fetch(repo, progress: { progress?("downloading \(repo)", $0) }, notes: &data.diagnostics)
-            } catch {
-                data.diagnostics.append(Diagnostic(path: p, error.description.replacingOccurrences(of: p + ": ", with: "")))
-                f[keyPath: kp] = nil
-            }
-        }
-        let filter = f.runIDFilter, acceptsMissing = f.acceptsMissingRunID
-        let belongs: @Sendable (String?) -> Bool = { rid in
-            guard let filter else { return true }
-            return rid == filter || (rid == nil && acceptsMissing)
-        }
+        if isCancelled?() == true { data.cancelled = true; return data }
+        let belongs = belongsFilter(f)
         if let p = f.results {
             progress?("results", 0)
             _ = DatasetFiles.forEachRecord(fs, p, into: &data.diagnostics, isCancelled: isCancelled) { v, _ in
@@ -69,19 +53,63 @@ public enum RunLoader {
         return data
     }
 
+    /// The run's files with its Hub datasets fetched into the cache (a failed fetch is a diagnostic and no file).
+    static func localFiles(
+        _ entry: RunEntry, progress: LoadProgress?, isCancelled: (@Sendable () -> Bool)?, diagnostics: inout [Diagnostic]
+    ) -> RunFiles {
+        var f = entry.files
+        for kp in [\RunFiles.results, \RunFiles.traces, \RunFiles.metrics] {
+            guard let p = f[keyPath: kp], let repo = HubPath.repo(p) else { continue }
+            if isCancelled?() == true { break }
+            let client = f.hub ?? HubClient.fromEnvironment()
+            progress?("downloading \(repo)", 0)
+            do {
+                f[keyPath: kp] = try client.fetch(repo, progress: { progress?("downloading \(repo)", $0) }, notes: &diagnostics)
+            } catch {
+                diagnostics.append(Diagnostic(path: p, error.description.replacingOccurrences(of: p + ": ", with: "")))
+                f[keyPath: kp] = nil
+            }
+        }
+        return f
+    }
+
+    /// Which records of a shared file are this run's.
+    static func belongsFilter(_ f: RunFiles) -> @Sendable (String?) -> Bool {
+        let filter = f.runIDFilter, acceptsMissing = f.acceptsMissingRunID
+        return { rid in
+            guard let filter else { return true }
+            return rid == filter || (rid == nil && acceptsMissing)
+        }
+    }
+
+    /// Every trace of a run, read in full and transformed on all cores (for passes that need the spans: breakdowns).
+    public static func mapTraces<T: Sendable>(
+        _ entry: RunEntry, diagnostics: inout [Diagnostic], _ transform: @escaping @Sendable (Trace, TraceLocation) -> T
+    ) -> [T] {
+        let f = localFiles(entry, progress: nil, isCancelled: nil, diagnostics: &diagnostics)
+        guard let p = f.traces else { return [] }
+        return traces(fs: f.fs, path: p, diagnostics: &diagnostics, belongs: belongsFilter(f), progress: nil, isCancelled: nil, transform)
+    }
+
     /// Reads a traces file on all cores, keeping one summary per trace and dropping the spans. Summaries need
     /// figures, ids and error messages, not prompts: long strings are skipped undecoded.
     static func summarizeTraces(
         fs: any DataFileSystem, path: String, diagnostics: inout [Diagnostic], belongs: @escaping @Sendable (String?) -> Bool,
         progress: (@Sendable (Double) -> Void)?, isCancelled: (@Sendable () -> Bool)?
     ) -> [TraceSummary] {
-        enum Item: Sendable {
-            case trace(TraceSummary)
-            case span(Span)
-            case other
-            case malformed
+        traces(fs: fs, path: path, diagnostics: &diagnostics, belongs: belongs, progress: progress, isCancelled: isCancelled) {
+            TraceSummary(TraceAnalysis($0), location: $1)
         }
-        let items: [Item] = DatasetFiles.mapRecords(
+    }
+
+    /// The traces of a file (trace documents, or a flat table of span rows grouped by trace id), transformed on all
+    /// cores. Long strings are skipped undecoded: transforms need figures, ids and error messages, not prompts.
+    static func traces<T: Sendable>(
+        fs: any DataFileSystem, path: String, diagnostics: inout [Diagnostic], belongs: @escaping @Sendable (String?) -> Bool,
+        progress: (@Sendable (Double) -> Void)?, isCancelled: (@Sendable () -> Bool)?,
+        _ transform: @escaping @Sendable (Trace, TraceLocation) -> T
+    ) -> [T] {
+        let items: [TraceRecord<T>] = DatasetFiles.mapRecords(
             fs, path, into: &diagnostics, progress: progress, isCancelled: isCancelled, maxStringBytes: 4096
         ) { v, location in
             guard let o = v.objectValue else { return .malformed }
@@ -89,7 +117,7 @@ public enum RunLoader {
                 guard o["spans"]?.arrayValue != nil else { return .malformed }
                 let t = Trace(json: o)
                 guard belongs(t.runID) else { return .other }
-                return .trace(TraceSummary(TraceAnalysis(t), location: location))
+                return .trace(transform(t, location))
             }
             if o["span_id"] != nil || o["spanId"] != nil {
                 // A flat per-span table (as the dataset cards describe): grouped by trace id below.
@@ -97,7 +125,7 @@ public enum RunLoader {
             }
             return .malformed
         }
-        var out: [TraceSummary] = []
+        var out: [T] = []
         var flat: [String: [Span]] = [:]
         var flatOrder: [String] = []
         var malformed = 0
@@ -114,7 +142,7 @@ public enum RunLoader {
         for (k, tid) in flatOrder.enumerated() {
             let t = Trace(traceID: tid, spans: flat[tid] ?? [])
             guard belongs(t.runID) else { continue }
-            out.append(TraceSummary(TraceAnalysis(t), location: TraceLocation(path: path, index: -1 - k)))
+            out.append(transform(t, TraceLocation(path: path, index: -1 - k)))
         }
         if malformed > 0 {
             diagnostics.append(Diagnostic(path: path, "\(malformed) records are not trace documents (no spans); skipped"))
@@ -146,4 +174,12 @@ public enum RunLoader {
         }
         return Trace(traceID: summary.traceID, spans: spans)
     }
+}
+
+/// One record of a traces file, as `RunLoader.traces` sorts it.
+enum TraceRecord<T: Sendable>: Sendable {
+    case trace(T)
+    case span(Span)
+    case other
+    case malformed
 }

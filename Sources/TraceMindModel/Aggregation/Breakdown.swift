@@ -1,0 +1,111 @@
+import Foundation
+
+/// What cost is grouped by. Context keys (service, capability, tenant, session, user, prompt-template version) are
+/// inherited: a span without one takes its nearest ancestor's, so an LLM call counts for the service that made it.
+/// Model and kind belong to the span itself; a span with no usage of its own has no model.
+public enum BreakdownKey: String, CaseIterable, Sendable {
+    case service, capability, tenant, model, kind, session, user
+    case promptTemplateVersion = "prompt_template_version"
+
+    /// The span attributes read, in order of preference.
+    var attributeKeys: [String] {
+        switch self {
+        case .service: return ["service.name", "service"]
+        case .capability: return ["capability"]
+        case .tenant: return ["tenant", "tenant.id"]
+        case .session: return ["session.id"]
+        case .user: return ["user.id"]
+        case .promptTemplateVersion: return ["llm.prompt_template.version"]
+        case .model, .kind: return []
+        }
+    }
+
+    var inherits: Bool { self != .model && self != .kind }
+
+    public static let none = "(none)"
+}
+
+/// One group: cost and tokens counted once (each span's own share), spans, and time (each span's self time: its
+/// duration not covered by its children, so nested spans are not counted twice).
+public struct BreakdownRow: Sendable, Equatable {
+    public var key: String
+    public var cost: CostSum
+    public var tokens: Int
+    public var spans: Int
+    public var durationMs: Double
+
+    public init(key: String, cost: CostSum = .zero, tokens: Int = 0, spans: Int = 0, durationMs: Double = 0) {
+        self.key = key
+        self.cost = cost
+        self.tokens = tokens
+        self.spans = spans
+        self.durationMs = durationMs
+    }
+
+    static func + (a: BreakdownRow, b: BreakdownRow) -> BreakdownRow {
+        BreakdownRow(key: a.key, cost: a.cost + b.cost, tokens: a.tokens + b.tokens, spans: a.spans + b.spans, durationMs: a.durationMs + b.durationMs)
+    }
+}
+
+public enum Breakdown {
+    /// The group of every span of a trace.
+    public static func keys(_ a: TraceAnalysis, by key: BreakdownKey) -> [String] {
+        let spans = a.trace.spans
+        var out = [String?](repeating: nil, count: spans.count)
+        // Parents before children (the analysis' order), so inherited values are ready.
+        for i in a.order {
+            let s = spans[i]
+            var v: String?
+            switch key {
+            case .model:
+                // Only spans that carry usage of their own are a model's (roll-ups of a call are not counted twice).
+                let f = a.figures[i]
+                v = f.selfTokens.total > 0 || !f.selfCost.isZero ? s.usage.model : nil
+            case .kind: v = s.category == .other ? s.otelKind : s.category.rawValue
+            default:
+                for k in key.attributeKeys {
+                    if let t = s.attributes[k]?.text, !t.isEmpty { v = t; break }
+                }
+                if v == nil && key == .service { v = s.resource["service.name"]?.text }
+                if v == nil, key.inherits, let p = a.figures[i].parent { v = out[p] }
+            }
+            out[i] = v ?? BreakdownKey.none
+        }
+        return out.map { $0 ?? BreakdownKey.none }
+    }
+
+    /// The groups of one trace.
+    public static func of(_ a: TraceAnalysis, by key: BreakdownKey) -> [BreakdownRow] {
+        var rows: [String: BreakdownRow] = [:]
+        for (i, k) in keys(a, by: key).enumerated() {
+            let f = a.figures[i]
+            rows[k, default: BreakdownRow(key: k)] = rows[k, default: BreakdownRow(key: k)]
+                + BreakdownRow(key: k, cost: f.selfCost, tokens: f.selfTokens.total, spans: 1, durationMs: f.selfTimeMs)
+        }
+        return sorted(Array(rows.values))
+    }
+
+    /// Groups of several traces merged.
+    public static func merge(_ parts: [[BreakdownRow]]) -> [BreakdownRow] {
+        var rows: [String: BreakdownRow] = [:]
+        for part in parts {
+            for r in part { rows[r.key] = rows[r.key].map { $0 + r } ?? r }
+        }
+        return sorted(Array(rows.values))
+    }
+
+    /// Most expensive first, then most tokens, then by name.
+    static func sorted(_ rows: [BreakdownRow]) -> [BreakdownRow] {
+        rows.sorted {
+            if $0.cost.knownUSD != $1.cost.knownUSD { return $0.cost.knownUSD > $1.cost.knownUSD }
+            if $0.tokens != $1.tokens { return $0.tokens > $1.tokens }
+            return $0.key < $1.key
+        }
+    }
+
+    /// The groups of a whole run: its traces read again in full (the run's summaries keep no spans).
+    public static func of(run entry: RunEntry, by key: BreakdownKey, diagnostics: inout [Diagnostic]) -> [BreakdownRow] {
+        let parts = RunLoader.mapTraces(entry, diagnostics: &diagnostics) { t, _ in Breakdown.of(TraceAnalysis(t), by: key) }
+        return merge(parts)
+    }
+}
