@@ -216,6 +216,17 @@ public enum Route: Equatable, Sendable {
     case compare(CompareView)
     case trajectory(TrajectoryView)
 
+    /// The runs this screen shows.
+    public var runKeys: [String] {
+        switch self {
+        case .leaderboard: return []
+        case .run(let v): return [v.key]
+        case .trace(let v): return [v.ref.runKey]
+        case .compare(let v): return v.keys
+        case .trajectory(let v): return v.keys
+        }
+    }
+
     public var name: String {
         switch self {
         case .leaderboard: return "leaderboard"

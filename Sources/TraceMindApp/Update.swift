@@ -386,14 +386,7 @@ public enum App {
         s.leaderboard.marked = s.leaderboard.marked.filter { keys.contains($0) }
         var kept: [Route] = []
         for r in s.stack {
-            let needed: [String]
-            switch r {
-            case .leaderboard: needed = []
-            case .run(let v): needed = [v.key]
-            case .trace(let v): needed = [v.ref.runKey]
-            case .compare(let v): needed = v.keys
-            case .trajectory(let v): needed = v.keys
-            }
+            let needed = r.runKeys
             guard needed.allSatisfy(keys.contains) else { break }
             kept.append(r)
         }
@@ -403,14 +396,7 @@ public enum App {
         s.message = "reloaded \(catalog.runs.count) runs" + (problems.isEmpty ? "" : " · \(problems.count) problems (first: \(problems[0]))")
         var effects: [Effect] = []
         for r in s.stack {
-            let needed: [String]
-            switch r {
-            case .leaderboard: needed = []
-            case .run(let v): needed = [v.key]
-            case .trace(let v): needed = [v.ref.runKey]
-            case .compare(let v): needed = v.keys
-            case .trajectory(let v): needed = v.keys
-            }
+            let needed = r.runKeys
             for k in needed where s.runs[k] == nil {
                 s.runs[k] = .loading(phase: "starting", fraction: 0)
                 effects.append(.load(.run(k)))

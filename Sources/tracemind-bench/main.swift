@@ -61,16 +61,22 @@ func spawn(_ exe: String, _ args: [String]) -> Measure {
 
 func median(_ xs: [Double]) -> Double { let s = xs.sorted(); return s[s.count / 2] }
 
-func benchLeaderboard() {
+/// 1,000 small generated run folders in `work/name`.
+func thousandRuns(_ name: String) -> String {
     var o = DemoOptions()
     o.includeFixedRuns = false
     o.extraRuns = 1000
     o.testsPerExtraRun = 2
     o.stepsPerTest = 1
     o.systemPromptBytes = 200
-    let dir = work + "/lb"
+    let dir = work + "/" + name
     log("generating 1,000 run folders…")
     writeFiles(DemoGenerator(options: o).files(), to: dir)
+    return dir
+}
+
+func benchLeaderboard() {
+    let dir = thousandRuns("lb")
     _ = spawn(tracemind, ["leaderboard", dir, "-q"])  // warm the page cache
     let times = (0..<5).map { _ in spawn(tracemind, ["leaderboard", dir, "-q"]).seconds }
     print(String(format: "leaderboard: 1,000 run folders, `tracemind leaderboard`: median %.3f s (budget 0.3 s)", median(times)))
@@ -170,15 +176,7 @@ func keyLatency(_ s: inout AppState, _ r: Renderer, _ keys: [Key], rounds: Int) 
 }
 
 func benchUI() {
-    var o = DemoOptions()
-    o.includeFixedRuns = false
-    o.extraRuns = 1000
-    o.testsPerExtraRun = 2
-    o.stepsPerTest = 1
-    o.systemPromptBytes = 200
-    let dir = work + "/ui"
-    log("generating 1,000 run folders…")
-    writeFiles(DemoGenerator(options: o).files(), to: dir)
+    let dir = thousandRuns("ui")
     _ = CatalogLoader.load(sources: [dir])  // warm the page cache
     var firsts: [Double] = []
     var state: AppState?

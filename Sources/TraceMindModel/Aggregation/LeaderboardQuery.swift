@@ -182,8 +182,9 @@ public struct LeaderboardQuery: Sendable, Equatable {
         let desc = descending, isText = sortKey.isText
         items.sort { a, b in
             if a.rankable != b.rankable { return a.rankable }
-            if isText {
-                switch (a.text, b.text) {
+            /// Unknown values last; ties keep the input order.
+            func less<T: Comparable>(_ x: T?, _ y: T?) -> Bool {
+                switch (x, y) {
                 case (nil, nil): return a.offset < b.offset
                 case (nil, _): return false
                 case (_, nil): return true
@@ -192,14 +193,7 @@ public struct LeaderboardQuery: Sendable, Equatable {
                     return a.offset < b.offset
                 }
             }
-            switch (a.value, b.value) {
-            case (nil, nil): return a.offset < b.offset
-            case (nil, _): return false
-            case (_, nil): return true
-            case (let x?, let y?):
-                if x != y { return desc ? x > y : x < y }
-                return a.offset < b.offset
-            }
+            return isText ? less(a.text, b.text) : less(a.value, b.value)
         }
         return items.map { runs[$0.offset] }
     }
