@@ -24,21 +24,7 @@ public struct JSONParser {
     /// `maxStringBytes`: longer string values (not keys) are skipped and read as `JSONParser.elided`; for passes
     /// that need only figures, not prompts.
     public static func parse(_ data: Data, maxStringBytes: Int = .max) throws(JSONParseError) -> JSON {
-        var result: Result<JSON, JSONParseError> = .success(.null)
-        data.withUnsafeBytes { raw in
-            var p = Cursor(raw)
-            p.maxStringBytes = maxStringBytes
-            do throws(JSONParseError) {
-                p.skipWhitespace()
-                let v = try p.parseValue(depth: 0)
-                p.skipWhitespace()
-                if p.i < p.end { throw p.error("unexpected data after the JSON value") }
-                result = .success(v)
-            } catch {
-                result = .failure(error)
-            }
-        }
-        return try result.get()
+        try parse(data, range: 0..<data.count, maxStringBytes: maxStringBytes)
     }
 
     public static func parse(_ string: String) throws(JSONParseError) -> JSON {
@@ -91,7 +77,7 @@ public struct JSONParser {
 
     /// Parses a sub-range of `data` (an element delivered by `forEachElement` or `elementRanges`), in place.
     public static func parse(_ data: Data, range: Range<Int>, maxStringBytes: Int = .max) throws(JSONParseError) -> JSON {
-        guard range.lowerBound >= 0, range.upperBound <= data.count, !range.isEmpty else {
+        guard range.lowerBound >= 0, range.upperBound <= data.count else {
             throw JSONParseError(message: "range outside the file", offset: 0, line: 1, column: 1)
         }
         var result: Result<JSON, JSONParseError> = .success(.null)
