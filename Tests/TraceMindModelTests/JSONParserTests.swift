@@ -40,6 +40,10 @@ import Testing
     @Test func hostileNestingIsAnErrorNotACrash() {
         let deep = String(repeating: "[", count: 100_000)
         #expect(throws: JSONParseError.self) { try JSONParser.parse(deep) }
+        // Nothing at all, or whitespace only: an error too.
+        #expect(throws: JSONParseError.self) { try JSONParser.parse(Data()) }
+        #expect(throws: JSONParseError.self) { try JSONParser.parse("  \n") }
+        #expect(throws: JSONParseError.self) { try JSONParser.parse(Data("[1]".utf8), range: 2..<9) }
     }
 
     @Test func invalidUTF8IsRepaired() throws {
