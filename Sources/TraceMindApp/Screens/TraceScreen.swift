@@ -530,13 +530,19 @@ enum TraceScreen {
             var l3: Line = [Segment(rec, r.st(.recorded)), Segment(" · tools ", r.st(.muted)), Segment(tools.isEmpty ? "none" : tools.joined(separator: ", "), r.st(.kindTool))]
             let byModel = a.costByModel.sorted { $0.value.knownUSD > $1.value.knownUSD }
             if !byModel.isEmpty {
-                l3.append(Segment(" · by model ", r.st(.muted)))
-                for (m, c) in byModel.prefix(3) { l3.append(Segment("\(m) \(Format.cost(c))  ", r.st(.cost))) }
+                l3.append(Segment(" · by model", r.st(.muted)))
+                for (i, (m, c)) in byModel.prefix(3).enumerated() { l3.append(Segment((i == 0 ? " " : "  ") + "\(m) \(Format.cost(c))", r.st(.cost))) }
+            }
+            // Traces from instrumented services: where the cost went, service by service.
+            let byService = Breakdown.of(a, by: .service).filter { $0.key != BreakdownKey.none }
+            if byService.count > 1 {
+                l3.append(Segment(" · by service", r.st(.muted)))
+                for (i, row) in byService.prefix(4).enumerated() { l3.append(Segment((i == 0 ? " " : "  ") + "\(row.key) \(Format.cost(row.cost))", r.st(.cost))) }
             }
             let byKind = a.costByCategory.sorted { $0.value.knownUSD > $1.value.knownUSD }
             if !byKind.isEmpty {
-                l3.append(Segment("· by kind ", r.st(.muted)))
-                for (k, c) in byKind { l3.append(Segment("\(k.rawValue) \(Format.cost(c))  ", r.st(r.kindRole(k)))) }
+                l3.append(Segment(" · by kind", r.st(.muted)))
+                for (i, (k, c)) in byKind.enumerated() { l3.append(Segment((i == 0 ? " " : "  ") + "\(k.rawValue) \(Format.cost(c))", r.st(r.kindRole(k)))) }
             }
             b.put(l3, x: h.x, y: h.y + 2, maxX: h.maxX)
         }

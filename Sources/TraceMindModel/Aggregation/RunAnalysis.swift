@@ -16,11 +16,18 @@ public struct TestRow: Sendable {
     public var joinedBy: JoinMethod
 
     public var taskID: String { result?.taskID ?? trace?.rootTestID ?? trace?.testIDs.first ?? trace?.traceID ?? "?" }
-    public var agentType: String { result?.agentType ?? trace?.rootAgentType ?? "unknown" }
+    public var agentType: String {
+        result?.agentType ?? trace?.rootAgentType ?? (isPlainTrace ? trace?.rootName : nil) ?? "unknown"
+    }
     public var key: String { result?.key ?? "\(agentType):\(taskID)" }
+    /// A trace from a system other than SMOLTRACE: no result row and no test identity on its spans.
+    public var isPlainTrace: Bool { result == nil && trace != nil && trace?.rootTestID == nil && trace?.testIDs.isEmpty == true }
+    /// Without a result row: an error in the trace is an error; a SMOLTRACE test trace without its result did not
+    /// pass; a plain trace (another system's) without errors completed, shown as passed.
     public var outcome: TestOutcome {
         if let r = result { return r.outcome }
-        return (trace?.errorCount ?? 0) > 0 ? .error : .failed
+        if (trace?.errorCount ?? 0) > 0 { return .error }
+        return isPlainTrace ? .passed : .failed
     }
     /// Wall time: trace wall clock (last end − first start); without a trace, nil.
     public var wallMs: Double? { trace?.wallMs }
@@ -244,8 +251,10 @@ public final class RunAnalysis: Sendable {
             }
         }
         var extra: [TraceSummary] = []
+        // Traces of another system (no results, no test ids anywhere): each trace is a row of its own.
+        let plain = results.isEmpty && !traces.contains { $0.rootTestID != nil || !$0.testIDs.isEmpty }
         for (i, t) in traces.enumerated() where !used[i] {
-            if results.isEmpty && (t.rootTestID != nil || !t.testIDs.isEmpty) {
+            if plain || (results.isEmpty && (t.rootTestID != nil || !t.testIDs.isEmpty)) {
                 rows.append(TestRow(result: nil, trace: t, joinedBy: .none))
             } else {
                 extra.append(t)

@@ -45,6 +45,10 @@ public struct Span: Sendable, Equatable {
     /// Span fields outside the known set (`total_tokens`, `tool_output`, future fields).
     public var extra: JSONObject
     public var usage: SpanUsage
+    /// Links to other spans (OTLP `links`).
+    public var links: [SpanLink]
+    /// W3C `tracestate` of the span's context (e.g. `cost_usd=0.002,vendor=x`): shown, never added to cost.
+    public var traceState: String?
 
     public init(json o: JSONObject, traceID fallbackTraceID: String?) {
         func s(_ keys: String...) -> String? {
@@ -59,13 +63,13 @@ public struct Span: Sendable, Equatable {
         startNs = Span.time(o, ["start_time", "startTime", "startTimeUnixNano", "start_time_unix_nano"])
         endNs = Span.time(o, ["end_time", "endTime", "endTimeUnixNano", "end_time_unix_nano"])
         storedDurationMs = o["duration_ms"]?.number
-        let attrs = Span.dropNulls(o["attributes"]?.objectValue)
+        let attrs = Span.dropNulls(OTLP.attributes(o["attributes"] ?? .null))
         attributes = attrs
         let r = o["resource"]?.objectValue
-        resource = Span.dropNulls(r?["attributes"]?.objectValue ?? r)
+        resource = Span.dropNulls(r?["attributes"].map(OTLP.attributes) ?? r)
         events = (o["events"]?.arrayValue ?? []).compactMap { e in
             guard let eo = e.objectValue else { return nil }
-            let ea = Span.dropNulls(eo["attributes"]?.objectValue)
+            let ea = Span.dropNulls(OTLP.attributes(eo["attributes"] ?? .null))
             return SpanEvent(
                 name: eo["name"]?.text ?? "event",
                 timestampNs: Span.timeValue(eo["timestamp"] ?? eo["timeUnixNano"] ?? .null),
@@ -82,6 +86,8 @@ public struct Span: Sendable, Equatable {
         }
         status = SpanStatus(code: code, description: statusJSON["description"]?.text ?? statusJSON["message"]?.text)
         var kindText = s("kind", "span_kind") ?? "INTERNAL"
+        // OTLP's enum numbers (0 unspecified … 5 consumer).
+        if let n = Int(kindText) { kindText = ["INTERNAL", "INTERNAL", "SERVER", "CLIENT", "PRODUCER", "CONSUMER"][min(max(n, 0), 5)] }
         if kindText.hasPrefix("SpanKind.") { kindText = String(kindText.dropFirst("SpanKind.".count)) }
         if kindText.hasPrefix("SPAN_KIND_") { kindText = String(kindText.dropFirst("SPAN_KIND_".count)) }
         otelKind = kindText.uppercased()
@@ -91,6 +97,8 @@ public struct Span: Sendable, Equatable {
             ev.append(v)
         }
         extra = JSONObject(keys: ek, values: ev)
+        links = (o["links"]?.arrayValue ?? []).compactMap(SpanLink.init)
+        traceState = s("traceState", "trace_state", "tracestate")
         usage = UsageConventions.extract(attrs, extra: extra)
         category = Span.inferCategory(name: name, attributes: attrs, usage: usage, otelKind: otelKind)
         // Some producers put the service on the span itself.
@@ -102,6 +110,7 @@ public struct Span: Sendable, Equatable {
         "parentSpanID", "parent_id", "name", "operation_name", "operationName", "start_time", "startTime",
         "startTimeUnixNano", "start_time_unix_nano", "end_time", "endTime", "endTimeUnixNano",
         "end_time_unix_nano", "duration_ms", "attributes", "events", "status", "kind", "span_kind", "resource",
+        "links", "traceState", "trace_state", "tracestate",
     ]
 
     /// Hub rows carry every union key with null: drop them (keeps order, no quadratic inserts).

@@ -112,9 +112,9 @@ public enum CatalogLoader {
             }
             if fs.isDirectory(src) {
                 var seen = Set<String>()
-                let before = (b.entries.count, b.datasets.count)
+                let before = (b.entries.count, b.datasets.count, b.standaloneTraces.count)
                 b.scanFolder(src, depth: 0, seen: &seen)
-                if b.entries.count == before.0 && b.datasets.count == before.1 {
+                if b.entries.count == before.0 && b.datasets.count == before.1 && b.standaloneTraces.count == before.2 {
                     b.diags.append(Diagnostic(.note, path: src, "no SMOLTRACE runs found in this folder"))
                 }
             } else if fs.isFile(src) {
@@ -168,10 +168,39 @@ public enum CatalogLoader {
                 return
             }
             for name in parquet { datasets.append(PathUtil.join(dir, name)) }
+            // Trace files of other systems (OTLP/JSON exports, single trace documents) lying in a folder: a folder
+            // of nothing else is one entry listing its traces; mixed in with other things, each file is one.
+            var subfolders = 0, otherFiles = 0
+            var traceFiles: [String] = []
             for name in names where !name.hasPrefix(".") {
                 let p = PathUtil.join(dir, name)
-                if fs.isDirectory(p) { scanFolder(p, depth: depth + 1, seen: &seen) }
+                if fs.isDirectory(p) {
+                    subfolders += 1
+                    scanFolder(p, depth: depth + 1, seen: &seen)
+                } else if Builder.isLooseTraceFile(fs, p) {
+                    traceFiles.append(p)
+                } else {
+                    otherFiles += 1
+                }
             }
+            if !traceFiles.isEmpty && subfolders == 0 && otherFiles == 0 {
+                standaloneTraces.append((dir, [nil]))
+            } else {
+                for p in traceFiles { standaloneTraces.append((p, [nil])) }
+            }
+        }
+
+        /// A `.json`/`.jsonl`/`.ndjson` file whose first 64 KiB look like trace data (`resourceSpans`, or `spans` with
+        /// span ids). Files are memory-mapped: only the pages looked at are read.
+        static func isLooseTraceFile(_ fs: any DataFileSystem, _ path: String) -> Bool {
+            let lower = path.lowercased()
+            guard [".json", ".jsonl", ".ndjson"].contains(where: lower.hasSuffix),
+                !CatalogLoader.runFileNames.contains(PathUtil.basename(path)),
+                let data = try? fs.read(path)
+            else { return false }
+            let head = data.prefix(65_536)
+            func has(_ s: String) -> Bool { head.range(of: Data(s.utf8)) != nil }
+            return has("\"resourceSpans\"") || (has("\"spans\"") && (has("\"span_id\"") || has("\"spanId\"")))
         }
 
         /// `train-00000-of-00002.parquet`: one shard of a dataset split over several files.
@@ -296,6 +325,7 @@ public enum CatalogLoader {
                 if kind == .unknown { kind = DatasetKind.detect(o) }
                 if kind == .traces {
                     let rid = o["run_id"]?.text ?? (o["spans"]?.arrayValue?.first?["resource"]?["attributes"]?["run.id"]?.text)
+                        ?? OTLP.runID(o)
                     if !traceRunIDs.contains(where: { $0 == rid }) { traceRunIDs.append(rid) }
                 } else {
                     records.append(o)

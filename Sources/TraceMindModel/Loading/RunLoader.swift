@@ -123,6 +123,8 @@ public enum RunLoader {
                 // A flat per-span table (as the dataset cards describe): grouped by trace id below.
                 return .span(Span(json: o, traceID: nil))
             }
+            // An OTLP/JSON export line: its spans may belong to several traces, and a trace may span several lines.
+            if let spans = OTLP.spans(o) { return .spans(spans) }
             return .malformed
         }
         var out: [T] = []
@@ -135,6 +137,11 @@ public enum RunLoader {
             case .span(let s):
                 if flat[s.traceID] == nil { flatOrder.append(s.traceID) }
                 flat[s.traceID, default: []].append(s)
+            case .spans(let spans):
+                for s in spans {
+                    if flat[s.traceID] == nil { flatOrder.append(s.traceID) }
+                    flat[s.traceID, default: []].append(s)
+                }
             case .malformed: malformed += 1
             case .other: break
             }
@@ -153,15 +160,15 @@ public enum RunLoader {
     /// Loads one trace in full (all spans and attributes) from where its summary says it lives.
     public static func loadTrace(_ summary: TraceSummary, fs: any DataFileSystem) throws -> Trace {
         let loc = summary.location
-        let data = try fs.read(loc.path)
         if let g = loc.rowGroup {
+            let data = try fs.read(loc.path)
             let pq = try ParquetFile(data: data, name: PathUtil.basename(loc.path))
             let rows = try pq.rows(rowGroup: g, only: loc.index)
             guard let o = rows.first?.objectValue else { throw FileReadError(description: "\(loc.path): the trace is not a record") }
             return Trace(json: o)
         }
         if let r = loc.byteRange {
-            let j = try JSONParser.parse(data, range: r)
+            let j = try JSONParser.parse(try fs.read(loc.path), range: r)
             guard let o = j.objectValue else { throw FileReadError(description: "\(loc.path): the trace is not an object") }
             return Trace(json: o)
         }
@@ -169,6 +176,10 @@ public enum RunLoader {
         var diags: [Diagnostic] = []
         _ = DatasetFiles.forEachRecord(fs, loc.path, into: &diags) { v, _ in
             guard let o = v.objectValue else { return }
+            if let otlp = OTLP.spans(o) {
+                spans += otlp.filter { $0.traceID == summary.traceID }
+                return
+            }
             let s = Span(json: o, traceID: nil)
             if s.traceID == summary.traceID { spans.append(s) }
         }
@@ -180,6 +191,7 @@ public enum RunLoader {
 enum TraceRecord<T: Sendable>: Sendable {
     case trace(T)
     case span(Span)
+    case spans([Span])
     case other
     case malformed
 }

@@ -1,0 +1,88 @@
+import Foundation
+import Testing
+import TraceMindDemo
+@testable import TraceMindModel
+
+/// Traces of other OpenTelemetry-instrumented systems: OTLP/JSON lines and single trace documents as sources.
+@Suite struct ForeignTraceTests {
+    let other = "0af7651916cd43dd8448eb211c80319c"
+
+    func fs(_ files: [String: Data]) -> MemoryFileSystem { MemoryFileSystem(files: files) }
+
+    func fullTrace(_ catalog: Catalog, _ id: String) throws -> TraceAnalysis {
+        let m = try TraceFinder.find(id, in: catalog)
+        return TraceAnalysis(try RunLoader.loadTrace(m.summary, fs: m.run.files.fs))
+    }
+
+    func checkOrchestrator(_ a: TraceAnalysis) {
+        #expect(a.trace.spans.count == 4)
+        #expect(a.roots.count == 1 && a.trace.spans[a.roots[0]].name == "orchestrate_task")
+        // Own costs add up along the tree ($0.00125), plus the one LLM call ($0.0004); the roll-up is not added.
+        #expect(abs(a.cost.value! - 0.00165) < 1e-12)
+        #expect(a.tokens.total == 1000 && a.tokens.prompt == 800 && a.tokens.completion == 200)
+        #expect(abs(a.wallMs - 2500) < 1e-6)
+        let services = Dictionary(uniqueKeysWithValues: Breakdown.of(a, by: .service).map { ($0.key, $0.cost.knownUSD) })
+        #expect(abs(services["orchestrator"]! - 0.0001) < 1e-12)
+        #expect(abs(services["queue_processor"]! - 0.00005) < 1e-12)
+        #expect(abs(services["tool_executor"]! - 0.0015) < 1e-12)
+    }
+
+    @Test func otlpJSONLinesOpenAsTraces() throws {
+        let catalog = CatalogLoader.load(sources: ["export.jsonl"], fs: fs(["export.jsonl": ForeignTraces.otlpLines()]))
+        #expect(catalog.diagnostics.isEmpty, "\(catalog.diagnostics)")
+        #expect(catalog.runs.count == 1)
+        let a = try fullTrace(catalog, "4bf92f35")
+        checkOrchestrator(a)
+        let byName = Dictionary(uniqueKeysWithValues: a.trace.spans.map { ($0.name, $0) })
+        // Kinds from OTLP's enum numbers, services from each resource, typed values decoded (int64 strings exact).
+        #expect(byName["orchestrate_task"]!.otelKind == "SERVER")
+        #expect(byName["process_queue_message"]!.otelKind == "CONSUMER")
+        #expect(byName["chat gpt-4.1-mini"]!.otelKind == "CLIENT")
+        #expect(byName["execute_code_generator"]!.resource["service.name"]?.text == "tool_executor")
+        #expect(byName["chat gpt-4.1-mini"]!.attributes["gen_ai.request.max_tokens"] == .int(512))
+        #expect(byName["chat gpt-4.1-mini"]!.attributes["gen_ai.response.finish_reasons"] == .array([.string("stop")]))
+        #expect(byName["chat gpt-4.1-mini"]!.category == .llm)
+        // tracestate is kept for display and never added; links are kept with their target.
+        #expect(byName["orchestrate_task"]!.traceState == "cost_usd=0.00125,vendor=acme")
+        let link = try #require(byName["process_queue_message"]!.links.first)
+        #expect(link.traceID == ForeignTraces.linkedTraceID && link.spanID == "00f067aa0ba902b9")
+        #expect(link.attributes["link.kind"]?.text == "enqueued-by")
+    }
+
+    @Test func singleTraceDocumentsOpenAsTraces() throws {
+        let catalog = CatalogLoader.load(sources: ["trace.json"], fs: fs(["trace.json": ForeignTraces.traceDocument()]))
+        #expect(catalog.diagnostics.isEmpty, "\(catalog.diagnostics)")
+        let a = try fullTrace(catalog, ForeignTraces.traceID)
+        checkOrchestrator(a)
+        #expect(a.trace.recordedTotalCostUSD == 0.00165)
+        #expect(a.trace.spans.first { $0.name == "orchestrate_task" }!.resource["service.name"]?.text == "orchestrator")
+    }
+
+    @Test func aFolderOfTraceFilesListsItsTraces() throws {
+        let catalog = CatalogLoader.load(
+            sources: ["exports"],
+            fs: fs([
+                "exports/a.jsonl": ForeignTraces.otlpLines(),
+                "exports/b.json": ForeignTraces.traceDocument(traceID: other),
+            ]))
+        #expect(catalog.diagnostics.isEmpty, "\(catalog.diagnostics)")
+        #expect(catalog.runs.map(\.key) == ["exports"])
+        let run = RunAnalysis(entry: catalog.runs[0], data: RunLoader.load(catalog.runs[0]))
+        #expect(Set(run.tests.map { $0.trace?.traceID }) == [ForeignTraces.traceID, other])
+        #expect(run.extraTraces.isEmpty)
+        #expect(run.tests.allSatisfy { $0.isPlainTrace && $0.outcome == .passed && $0.agentType == "orchestrate_task" })
+        #expect(abs(run.cost.value! - 0.0033) < 1e-12)
+        checkOrchestrator(try fullTrace(catalog, other))
+    }
+
+    @Test func traceFilesBesideOtherThingsAreEntriesOfTheirOwn() throws {
+        var files = DemoGenerator(options: DemoOptions()).files()
+        files["smoltrace_results/otel/export.jsonl"] = ForeignTraces.otlpLines()
+        files["smoltrace_results/otel/notes.txt"] = Data("not a dataset".utf8)
+        let withExport = CatalogLoader.load(sources: ["smoltrace_results"], fs: fs(files))
+        #expect(withExport.runs.contains { $0.key == "export.jsonl" })
+        files["smoltrace_results/otel/export.jsonl"] = nil
+        let without = CatalogLoader.load(sources: ["smoltrace_results"], fs: fs(files))
+        #expect(without.runs.count == withExport.runs.count - 1, "non-trace files are still not datasets")
+    }
+}
