@@ -140,6 +140,10 @@ public struct TraceView: Equatable, Sendable {
     public var focus: DetailFocus = .tree
     public var detailScroll = 0
     public var collapseGaps = true
+    /// A span to select once the trace has loaded (a followed link's target).
+    public var pendingSpanID: String? = nil
+    /// Which of the selected span's links `f` follows next.
+    public var linkCursor = 0
     public init(ref: TraceRef, label: String) {
         self.ref = ref
         self.label = label

@@ -9,7 +9,7 @@ public enum Action: Hashable, Sendable {
     case failedOnly
     // Trace waterfall.
     case fold, unfold, foldAll, unfoldAll, nextError, toggleAxis, zoomIn, zoomOut, panLeft, panRight, resetZoom
-    case kindFilter, switchFocus, pager, parent, toggleGaps
+    case kindFilter, switchFocus, pager, parent, toggleGaps, followLink
     // Comparison.
     case compareFilter, trajectory, openOther
 }
@@ -85,6 +85,7 @@ public enum KeyMap {
         Binding([.char("K")], "K", "show only one span kind (cycles LLM, TOOL, AGENT, CHAIN, all)", .kindFilter, ["trace"]),
         Binding([.char("_")], nil, "collapse idle gaps on or off", .toggleGaps, ["trace"]),
         Binding([.char("p")], nil, "go to the parent span", .parent, ["trace"]),
+        Binding([.char("f")], nil, "follow the span's link (again: its next link) to a span of this or another loaded trace", .followLink, ["trace"]),
         Binding([.tab], "Tab", "move between the tree and the detail pane", .switchFocus, ["trace"]),
         Binding([.char("o")], "o", "open the selected span's details in $PAGER", .pager, ["trace"]),
         // Comparison.

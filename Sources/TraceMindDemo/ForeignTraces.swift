@@ -123,4 +123,21 @@ public enum ForeignTraces {
         ])
         return JSONWriter.data(doc)
     }
+
+    /// The trace that enqueued the task: its `enqueue_task` span is the target of the queue span's link.
+    public static func producerDocument() -> Data {
+        let doc: JSON = .obj([
+            ("trace_id", .string(linkedTraceID)),
+            ("spans", .array([
+                .obj([("span_id", .string("00f067aa0ba902c0")), ("operation_name", .string("handle_request")), ("service", .string("api_gateway")),
+                      ("start_time", .string(String(t0 - 400_000_000))), ("end_time", .string(String(t0 - 100_000_000))),
+                      ("attributes", .obj([("cost_usd", .double(0.00002)), ("request_id", .string("req-7"))]))]),
+                .obj([("span_id", .string("00f067aa0ba902b9")), ("parent_span_id", .string("00f067aa0ba902c0")),
+                      ("operation_name", .string("enqueue_task")), ("service", .string("api_gateway")),
+                      ("start_time", .string(String(t0 - 300_000_000))), ("end_time", .string(String(t0 - 200_000_000))),
+                      ("attributes", .obj([("messaging.destination.name", .string("tasks"))]))]),
+            ])),
+        ])
+        return JSONWriter.data(doc)
+    }
 }

@@ -195,6 +195,23 @@ import TraceMindModel
         })
     }
 
+    @Test func aLinkIsFollowedToItsSpanInAnotherTraceAndBack() {
+        var h = Harness(ForeignTraceFixtures.catalog, width: 160, height: 48)
+        h.openRun("exports")
+        h.openTrace(ForeignTraces.traceID)
+        h.selectSpan("orchestrate_task")
+        h.press(.char("f"))
+        #expect(h.s.message == "this span has no links")
+        h.selectSpan("process_queue_message")
+        h.press(.char("f"))
+        let target = view(h)
+        #expect(target.ref.traceID == ForeignTraces.linkedTraceID)
+        let wf = h.s.traces[target.ref]!.value!
+        #expect(target.selectedSpan.map { wf.analysis.trace.spans[$0].name } == "enqueue_task")
+        h.press(.escape)
+        #expect(view(h).ref.traceID == ForeignTraces.traceID)
+    }
+
     @Test func zoomPanAndAxis() {
         var h = trace("7f3c2a10", "search_release")
         h.selectSpan("WebSearchTool")

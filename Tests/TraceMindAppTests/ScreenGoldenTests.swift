@@ -71,6 +71,19 @@ import TraceMindModel
         check(h, "trace_orphan")
     }
 
+    /// Traces of instrumented services (OTLP/JSON lines): cost by service in the header; the detail pane with the
+    /// tracestate, the link and the attributes in their convention groups.
+    @Test(arguments: sizes) func traceFromAnOTLPExportWithLinks(size: (Int, Int)) {
+        var h = Harness(ForeignTraceFixtures.catalog, width: size.0, height: size.1)
+        h.openRun("exports")
+        h.openTrace(ForeignTraces.traceID)
+        h.selectSpan("process_queue_message")
+        check(h, "trace_otlp_links")
+        h.selectSpan("orchestrate_task")
+        h.press(.tab)
+        check(h, "trace_otlp_context")
+    }
+
     @Test(arguments: sizes) func traceWithUnicodeNamesOnTheCostAxis(size: (Int, Int)) {
         var h = Harness(width: size.0, height: size.1)
         h.openRun("b1d2e3f4")
@@ -119,4 +132,13 @@ import TraceMindModel
         h.resize(30, 8)
         #expect(h.text.contains("Terminal too small (30×8)"))
     }
+}
+
+enum ForeignTraceFixtures {
+    static let catalog = CatalogLoader.load(
+        sources: ["exports"],
+        fs: MemoryFileSystem(files: [
+            "exports/collector.jsonl": ForeignTraces.otlpLines(),
+            "exports/producer.json": ForeignTraces.producerDocument(),
+        ]))
 }

@@ -42,6 +42,10 @@ enum SpanDetail {
         var ids = "span \(sp.spanID)"
         if let p = sp.parentSpanID { ids += " · parent \(p)" + (f.isOrphan ? " (not in this trace: shown as a root)" : "") }
         kv("ids", ids, .muted)
+        if let ts = sp.traceState ?? sp.attributes["tracestate"]?.text, !ts.isEmpty {
+            let hasCost = ts.split(separator: ",").contains { $0.trimmingCharacters(in: .whitespaces).hasPrefix("cost_usd=") }
+            kv("tracestate", ts + (hasCost ? " (propagated context: its cost_usd is shown, never added)" : ""), .muted)
+        }
         var paths: [String] = []
         if f.onLatencyPath { paths.append("on the latency critical path") }
         if f.onCostPath { paths.append("on the cost critical path") }
@@ -123,6 +127,20 @@ enum SpanDetail {
             }
             if shown < sp.events.count {
                 text("… \(Format.grouped(sp.events.count - shown)) more events (o shows them all in $PAGER)", .muted)
+            }
+        }
+        // Links to other spans: where the target is in this trace, say which span it is.
+        if !sp.links.isEmpty {
+            heading("Links (\(sp.links.count)) · f follows")
+            let here = TraceIDs.canonical(a.trace.traceID)
+            for l in sp.links {
+                var t = "→ trace \(TraceIDs.display(l.traceID)) · span \(TraceIDs.display(l.spanID, digits: 16))"
+                if TraceIDs.canonical(l.traceID) == here {
+                    t += TraceScreen.spanIndex(a, id: l.spanID).map { " (this trace: \(a.trace.spans[$0].name))" } ?? " (this trace; span not found)"
+                }
+                text(t, .accent, indent: 2)
+                if let ts = l.traceState { text("tracestate: \(ts)", .muted, indent: 4) }
+                for (k, v) in l.attributes.pairs { text("\(k): \(Format.jsonValue(v))", .muted, indent: 4) }
             }
         }
         // Every attribute, grouped.

@@ -16,13 +16,15 @@ enum TraceScreen {
         return open(&s, ref: TraceRef(runKey: runKey, traceID: tr.traceID), label: test.taskID)
     }
 
-    static func open(_ s: inout AppState, ref: TraceRef, label: String) -> [Effect] {
-        s.stack.append(.trace(TraceView(ref: ref, label: label)))
+    static func open(_ s: inout AppState, ref: TraceRef, label: String, spanID: String? = nil) -> [Effect] {
+        var view = TraceView(ref: ref, label: label)
+        view.pendingSpanID = spanID
+        s.stack.append(.trace(view))
         if s.traces[ref]?.value == nil, s.traces[ref]?.isLoading != true {
             s.traces[ref] = .loading(phase: "spans", fraction: 0)
             return [.load(.trace(ref))]
         }
-        clamp(&s)
+        loaded(&s, ref)
         return []
     }
 
@@ -36,6 +38,19 @@ enum TraceScreen {
     /// The trace arrived: select the first span (the root) and, for very large traces, start folded below the roots.
     static func loaded(_ s: inout AppState, _ ref: TraceRef) {
         guard case .trace(var v) = s.route, v.ref == ref, let wf = s.traces[ref]?.value else { return }
+        if let pid = v.pendingSpanID {
+            v.pendingSpanID = nil
+            if let i = spanIndex(wf.analysis, id: pid) {
+                v.selectedSpan = i
+                var c = wf.analysis.figures[i].parent
+                while let x = c {
+                    v.folded.remove(x)
+                    c = wf.analysis.figures[x].parent
+                }
+            } else {
+                s.message = "span \(pid) is not in this trace"
+            }
+        }
         if v.selectedSpan == nil {
             v.selectedSpan = wf.analysis.order.first
             if wf.analysis.figures.count > 5000 {
@@ -46,6 +61,54 @@ enum TraceScreen {
         if !v.search.isEmpty { v.matches = matches(wf, v.search) }
         s.setRoute(.trace(v))
         clamp(&s)
+    }
+
+    /// The span with this id (any spelling: `0x`, leading zeros, case).
+    static func spanIndex(_ a: TraceAnalysis, id: String) -> Int? {
+        let c = TraceIDs.canonical(id)
+        return a.trace.spans.firstIndex { $0.spanID == id || TraceIDs.canonical($0.spanID) == c }
+    }
+
+    /// `f`: the selected span's next link, to a span of this trace or of another trace of a loaded run.
+    static func followLink(_ s: inout AppState, _ v: inout TraceView, _ an: TraceAnalysis, _ sel: Int?) -> [Effect] {
+        guard let i = sel else { return [] }
+        let links = an.trace.spans[i].links
+        guard !links.isEmpty else {
+            s.message = "this span has no links"
+            return []
+        }
+        let k = v.linkCursor % links.count
+        v.linkCursor = k + 1
+        let link = links[k]
+        let which = links.count > 1 ? "link \(k + 1) of \(links.count)" : "link"
+        if TraceIDs.canonical(link.traceID) == TraceIDs.canonical(an.trace.traceID) {
+            guard let j = spanIndex(an, id: link.spanID) else {
+                s.message = "\(which): span \(link.spanID) is not in this trace"
+                return []
+            }
+            v.selectedSpan = j
+            var c = an.figures[j].parent
+            while let x = c {
+                v.folded.remove(x)
+                c = an.figures[x].parent
+            }
+            s.message = "\(which): span \(an.trace.spans[j].name)"
+            return []
+        }
+        // Another trace: the open run first, then every loaded run.
+        let keys = [v.ref.runKey] + s.runs.keys.sorted().filter { $0 != v.ref.runKey }
+        for key in keys {
+            guard let a = s.analysis(key) else { continue }
+            let all = a.tests.compactMap(\.trace) + a.extraTraces
+            if let t = all.first(where: { TraceIDs.canonical($0.traceID) == TraceIDs.canonical(link.traceID) }) {
+                let label = a.tests.first { $0.trace?.traceID == t.traceID }?.taskID ?? t.traceID
+                s.setRoute(.trace(v))
+                s.message = "\(which): trace \(TraceIDs.display(t.traceID)) (Esc comes back)"
+                return open(&s, ref: TraceRef(runKey: key, traceID: t.traceID), label: label, spanID: link.spanID)
+            }
+        }
+        s.message = "\(which): trace \(TraceIDs.display(link.traceID)) is not loaded (open the source that holds it)"
+        return []
     }
 
     // MARK: rows
@@ -393,6 +456,9 @@ enum TraceScreen {
             s.setRoute(.trace(v))
             jumpToMatch(&s, forward: a == .nextMatch, includeCurrent: false)
             return []
+        case .followLink:
+            let effects = followLink(&s, &v, an, sel)
+            if case .trace(let top) = s.route, top.ref != v.ref { return effects }
         case .pager:
             guard let i = sel else { return [] }
             let lines = SpanDetail.lines(wf, i, width: 100, search: "", Renderer(theme: Theme(name: "plain", styles: [:]), symbols: .unicode), full: true)
@@ -525,7 +591,9 @@ enum TraceScreen {
         let cost: Line = [Segment(" · cost ", r.st(.muted)), Segment(Format.cost(a.cost), r.st(a.cost.isUnknown ? .warn : .cost))]
         b.put(base + tok + cost, x: h.x, y: h.y + 1, maxX: h.maxX)
         if h.height >= 3 {
-            var rec = " recorded by SMOLTRACE: \(Format.tokens(t.recordedTotalTokens)) tok, \(Format.usd(t.recordedTotalCostUSD, unknown: t.recordedTotalTokens == nil ? "—" : "unknown"))"
+            // SMOLTRACE's own figures are labelled as its; another producer's trace says what it recorded itself.
+            let bySmoltrace = !t.testIDs.isEmpty || t.agentType != nil || a.testRoot != nil || t.recordedTotalTokens != nil
+            var rec = " recorded \(bySmoltrace ? "by SMOLTRACE" : "in the trace"): \(Format.tokens(t.recordedTotalTokens)) tok, \(Format.usd(t.recordedTotalCostUSD, unknown: t.recordedTotalTokens == nil ? "—" : "unknown"))"
             if let d = t.recordedTotalDurationMs { rec += ", \(Format.duration(d)) (nested spans summed)" }
             var l3: Line = [Segment(rec, r.st(.recorded)), Segment(" · tools ", r.st(.muted)), Segment(tools.isEmpty ? "none" : tools.joined(separator: ", "), r.st(.kindTool))]
             let byModel = a.costByModel.sorted { $0.value.knownUSD > $1.value.knownUSD }
