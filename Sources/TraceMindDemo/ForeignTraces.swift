@@ -24,7 +24,7 @@ public enum ForeignTraces {
         var traceState: String? = nil
     }
 
-    static func spans() -> [S] {
+    static func spans(ttft: Double = 0.21) -> [S] {
         let ms: Int64 = 1_000_000
         return [
             S(id: "00f067aa0ba902b7", parent: nil, name: "orchestrate_task", service: "orchestrator", kind: 2, start: t0, end: t0 + 2_500 * ms,
@@ -44,7 +44,7 @@ public enum ForeignTraces {
                       ("gen_ai.request.temperature", .double(0.2)), ("gen_ai.request.max_tokens", .int(512)),
                       ("gen_ai.response.model", .string("gpt-4.1-mini-2025-04-14")), ("gen_ai.response.finish_reasons", .array([.string("stop")])),
                       ("gen_ai.usage.input_tokens", .int(800)), ("gen_ai.usage.output_tokens", .int(200)),
-                      ("gen_ai.usage.cost.total", .double(0.0004)), ("gen_ai.server.ttft", .double(0.21))],
+                      ("gen_ai.usage.cost.total", .double(0.0004)), ("gen_ai.server.ttft", .double(ttft)), ("gen_ai.server.tbt", .double(ttft / 10))],
               error: nil),
         ]
     }
@@ -66,8 +66,8 @@ public enum ForeignTraces {
 
     /// OTLP/JSON lines: one `{"resourceSpans": …}` per line, one resource per service; the trace is split over two
     /// lines, as a collector flushing batches writes it.
-    public static func otlpLines(traceID: String = ForeignTraces.traceID) -> Data {
-        let all = spans()
+    public static func otlpLines(traceID: String = ForeignTraces.traceID, ttft: Double = 0.21) -> Data {
+        let all = spans(ttft: ttft)
         func otlpSpan(_ s: S) -> JSON {
             var p: [(String, JSON)] = [
                 ("traceId", .string(traceID)), ("spanId", .string(s.id)), ("parentSpanId", .string(s.parent ?? "")),

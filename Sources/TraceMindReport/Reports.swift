@@ -162,6 +162,7 @@ public enum Reports {
             ("recorded_cost_usd", .from(t.recordedCostUSD)),
             ("recorded_execution_time_ms", .from(t.result?.recordedExecutionMs)),
             ("trace_id", .from(t.trace?.traceID ?? t.result?.traceID)),
+            ("ttft_s", round6(t.trace?.firstTTFT)),
             ("joined_by", .string(t.joinedBy.rawValue)),
             ("stop_reason", .from(t.result?.stopReason)),
             ("error", .from(t.error)),
@@ -191,6 +192,11 @@ public enum Reports {
                     ("wall_ms_p50", round6(a.wall?.p50)),
                     ("wall_ms_p95", round6(a.wall?.p95)),
                     ("wall_ms_p99", round6(a.wall?.p99)),
+                    ("ttft_s_p50", round6(a.ttft?.p50)),
+                    ("ttft_s_p95", round6(a.ttft?.p95)),
+                    ("ttft_s_p99", round6(a.ttft?.p99)),
+                    ("tbt_s_p50", round6(a.tbt?.p50)),
+                    ("tbt_s_p95", round6(a.tbt?.p95)),
                     ("tokens_per_test", round6(a.tokensPerTest)),
                     ("cost_per_test_usd", round6(a.costPerTest)),
                     ("tokens_per_pass", round6(a.tokensPerPass)),
@@ -264,7 +270,17 @@ public enum Reports {
         if let w = a.wall {
             lines.append("wall time per test p50 \(Format.duration(w.p50)) · p95 \(Format.duration(w.p95)) · p99 \(Format.duration(w.p99))")
         }
+        if let line = streamingLine(a) { lines.append(line) }
         return lines
+    }
+
+    /// `time to first token p50 … · between tokens p50 …` over every call that reports them; nil without any.
+    public static func streamingLine(_ a: RunAnalysis) -> String? {
+        guard let t = a.ttft else { return nil }
+        func s(_ v: Double) -> String { Format.duration(v * 1000) }
+        var line = "time to first token p50 \(s(t.p50)) · p95 \(s(t.p95)) · p99 \(s(t.p99)) (\(Format.grouped(a.streamedCalls)) call\(a.streamedCalls == 1 ? "" : "s"))"
+        if let b = a.tbt { line += " · between tokens p50 \(s(b.p50)) · p95 \(s(b.p95))" }
+        return line
     }
 
     // MARK: compare

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TraceMindDemo
+import TraceMindReport
 @testable import TraceMindModel
 
 /// Traces of other OpenTelemetry-instrumented systems: OTLP/JSON lines and single trace documents as sources.
@@ -84,5 +85,27 @@ import TraceMindDemo
         files["smoltrace_results/otel/export.jsonl"] = nil
         let without = CatalogLoader.load(sources: ["smoltrace_results"], fs: fs(files))
         #expect(without.runs.count == withExport.runs.count - 1, "non-trace files are still not datasets")
+    }
+
+    @Test func streamingLatencyBecomesRunPercentiles() throws {
+        let catalog = CatalogLoader.load(
+            sources: ["exports"],
+            fs: fs([
+                "exports/a.jsonl": ForeignTraces.otlpLines(ttft: 0.2),
+                "exports/b.jsonl": ForeignTraces.otlpLines(traceID: other, ttft: 0.6),
+            ]))
+        let run = RunAnalysis(entry: catalog.runs[0], data: RunLoader.load(catalog.runs[0]))
+        let t = try #require(run.ttft)
+        #expect(abs(t.p50 - 0.4) < 1e-9 && abs(t.max - 0.6) < 1e-9 && run.streamedCalls == 2)
+        #expect(abs(try #require(run.tbt).p50 - 0.04) < 1e-9)
+        let json = Reports.runJSON(run)
+        #expect(json["totals"]?["ttft_s_p50"]?.number == 0.4)
+        #expect(Set(json["tests"]?.arrayValue?.compactMap { $0["ttft_s"]?.number } ?? []) == [0.2, 0.6])
+        #expect(Reports.streamingLine(run) == "time to first token p50 400ms · p95 580ms · p99 596ms (2 calls) · between tokens p50 40ms · p95 58ms")
+        // A run without streamed calls says nothing about streaming.
+        let plain = CatalogLoader.load(sources: ["t.json"], fs: fs(["t.json": ForeignTraces.producerDocument()]))
+        let none = RunAnalysis(entry: plain.runs[0], data: RunLoader.load(plain.runs[0]))
+        #expect(none.ttft == nil && none.streamedCalls == 0 && Reports.streamingLine(none) == nil)
+        #expect(Reports.runJSON(none)["totals"]?["ttft_s_p50"] == .null)
     }
 }

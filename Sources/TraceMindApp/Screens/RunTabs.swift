@@ -138,6 +138,7 @@ enum RunTabs {
         }
         out.append([seg("Wall time per test", r, .title), seg("  last span end − first span start, not SMOLTRACE's sum of nested spans", r, .muted)])
         out.append(row("percentiles", [seg("p50 \(Format.duration(w.p50)) · p95 \(Format.duration(w.p95)) · p99 \(Format.duration(w.p99)) · min \(Format.duration(w.min)) · max \(Format.duration(w.max)) · mean \(Format.duration(w.mean))", r)], r))
+        if let line = Reports.streamingLine(a) { out.append(row("streaming", [seg(line, r)], r)) }
         out.append([])
         out += histogram(a, maxMs: w.max, width: width, height: height, r)
         out.append([])

@@ -360,6 +360,9 @@ public struct TraceSummary: Sendable, Equatable {
     public var recordedTotalCostUSD: Double?
     /// Time to first token and time between tokens of the LLM calls (when the producer reports them), seconds.
     public var ttft: [Double]
+    public var tbt: [Double]
+    /// Time to first token of the trace's first streamed call (what its user waited for), seconds.
+    public var firstTTFT: Double?
     /// Where the trace lives, for loading it again on demand.
     public var location: TraceLocation
 
@@ -391,6 +394,9 @@ public struct TraceSummary: Sendable, Equatable {
         recordedTotalDurationMs = t.recordedTotalDurationMs
         recordedTotalCostUSD = t.recordedTotalCostUSD
         ttft = t.spans.compactMap { $0.attributes["gen_ai.server.ttft"]?.number }
+        tbt = t.spans.compactMap { $0.attributes["gen_ai.server.tbt"]?.number }
+        firstTTFT = t.spans.filter { $0.attributes["gen_ai.server.ttft"]?.number != nil }
+            .min { ($0.startNs ?? .max) < ($1.startNs ?? .max) }?.attributes["gen_ai.server.ttft"]?.number
         self.location = location
     }
 }

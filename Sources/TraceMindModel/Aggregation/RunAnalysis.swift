@@ -79,6 +79,10 @@ public final class RunAnalysis: Sendable {
     public let errored: Int
     public let timedOut: Int
     public let wall: Percentiles?
+    /// Streaming latency of every LLM call that reports it (`gen_ai.server.ttft` / `.tbt`), seconds; nil without any.
+    public let ttft: Percentiles?
+    public let tbt: Percentiles?
+    public let streamedCalls: Int
     public let tokensByModel: [(model: String, tokens: TokenCounts, cost: CostSum)]
     public let costByCategory: [(category: SpanCategory, cost: CostSum)]
     public let stopReasons: [(reason: String, count: Int)]
@@ -114,6 +118,9 @@ public final class RunAnalysis: Sendable {
         errored = rows.filter { $0.outcome == .error }.count
         timedOut = rows.filter { $0.outcome == .timeout }.count
         wall = Percentiles.of(rows.compactMap { $0.wallMs })
+        ttft = Percentiles.of(data.traces.flatMap(\.ttft))
+        tbt = Percentiles.of(data.traces.flatMap(\.tbt))
+        streamedCalls = data.traces.reduce(0) { $0 + $1.ttft.count }
         var reasons: [String: Int] = [:]
         for r in rows { if let s = r.result?.stopReason { reasons[s, default: 0] += 1 } }
         stopReasons = reasons.map { ($0.key, $0.value) }.sorted { $0.count != $1.count ? $0.count > $1.count : $0.reason < $1.reason }
