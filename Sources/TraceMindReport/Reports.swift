@@ -140,6 +140,42 @@ public enum Reports {
         return out
     }
 
+    // MARK: top traces
+
+    /// `[{rank, run_id, task_id, trace_id, root, cost_usd, cost_known_usd, cost_unpriced_calls, tokens, wall_ms, spans, errors}]`.
+    public static func topTracesJSON(_ rows: [RankedTrace]) -> JSON {
+        .array(rows.enumerated().map { i, r in
+            let s = r.summary
+            return .obj([
+                ("rank", .int(Int64(i + 1))), ("run_id", .string(r.runKey)), ("task_id", .from(r.taskID)), ("trace_id", .string(s.traceID)),
+                ("root", .from(s.rootName)), ("cost_usd", round6(s.cost.value)), ("cost_known_usd", round6(s.cost.knownUSD)),
+                ("cost_unpriced_calls", .int(Int64(s.cost.unpriced))), ("tokens", .int(Int64(s.tokens.total))), ("wall_ms", round6(s.wallMs)),
+                ("spans", .int(Int64(s.spanCount))), ("errors", .int(Int64(s.errorCount))),
+            ])
+        })
+    }
+
+    public static func topTraces(_ rows: [RankedTrace], by ranking: TraceRanking, scope: String, format: OutputFormat) -> String {
+        if format == .json { return JSONWriter.string(topTracesJSON(rows)) + "\n" }
+        if format == .csv { return CSV.from(topTracesJSON(rows).arrayValue ?? []) }
+        var t = TextTable(
+            headers: ["#", "trace", "run", "task / root", "cost", "tokens", "wall", "spans", "errors"],
+            align: [.right, .left, .left, .left, .right, .right, .right, .right, .right])
+        for (i, r) in rows.enumerated() {
+            let s = r.summary
+            t.rows.append([
+                String(i + 1), s.traceID, Format.oneLine(r.runKey, max: 40),
+                Format.oneLine(r.taskID ?? s.rootName ?? "—", max: 40), Format.cost(s.cost), Format.tokens(s.tokens.total),
+                Format.duration(s.wallMs), String(s.spanCount), String(s.errorCount),
+            ])
+        }
+        var out = t.render(format)
+        if format == .table {
+            out += "\(rows.count) traces by \(ranking.rawValue) · \(scope) · cost and tokens counted once (≥: some calls unpriced)\n"
+        }
+        return out
+    }
+
     static func short(_ key: String) -> String { key.count > 12 ? String(key.prefix(8)) + "…" : key }
 
     // MARK: run

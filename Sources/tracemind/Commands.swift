@@ -295,6 +295,44 @@ struct BreakdownCommand: ParsableCommand {
     }
 }
 
+extension TraceRanking: ExpressibleByArgument {}
+
+struct TopCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "top", abstract: "The most expensive traces of the sources (or slowest, largest, most errors).",
+        discussion: "Ranks every trace of every run given (or of --run) by --by: cost, tokens, wall, spans or errors.")
+
+    @Option(name: .customLong("by"), help: "cost, tokens, wall, spans or errors.")
+    var ranking: TraceRanking = .cost
+
+    @Option(name: .shortAndLong, help: "How many traces to list.")
+    var limit: Int = 10
+
+    @Option(name: .customLong("run"), help: "One run (id, folder name, or a unique prefix).")
+    var runID: String?
+
+    @OptionGroup var source: SourceOptions
+
+    @Option(name: .shortAndLong, help: "table, json, csv or markdown.")
+    var format: OutputFormat = .table
+
+    func run() throws {
+        guard format != .text else { throw Failure(description: "top prints table, json, csv or markdown") }
+        guard limit > 0 else { throw Failure(description: "--limit must be at least 1") }
+        let catalog = source.loadCatalog()
+        let runs = try runID.map { [try requireRun(catalog, $0)] } ?? catalog.runs
+        var analyses: [RunAnalysis] = []
+        for entry in runs {
+            let a = RunAnalysis(entry: entry, data: RunLoader.load(entry))
+            for d in a.diagnostics where !(source.quiet && d.severity == .note) { warn(d.description) }
+            analyses.append(a)
+        }
+        let rows = TopTraces.rank(analyses, by: ranking, limit: limit)
+        let scope = runs.count == 1 ? "run \(runs[0].key)" : "\(runs.count) runs"
+        print(Reports.topTraces(rows, by: ranking, scope: scope, format: format), terminator: "")
+    }
+}
+
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",

@@ -73,4 +73,22 @@ import TraceMindDemo
         let table = Subprocess.run([bin, "breakdown", "--by", "service", "--demo"], timeout: 60)
         #expect(table.status == 0 && table.output.contains("groups by service"))
     }
+
+    @Test func topTracesAndOTLPExportsFromTheRealBinary() throws {
+        guard let bin = tracemindBinary else { return }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tm-otlp-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try ForeignTraces.otlpLines(ttft: 0.3).write(to: dir.appendingPathComponent("collector.jsonl"))
+        try ForeignTraces.producerDocument().write(to: dir.appendingPathComponent("producer.json"))
+        let r = Subprocess.run([bin, "top", "-f", "json", dir.path], timeout: 60)
+        #expect(r.status == 0)
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(r.output.utf8)) as? [[String: Any]])
+        #expect(rows.map { $0["trace_id"] as? String } == [ForeignTraces.traceID, ForeignTraces.linkedTraceID])
+        #expect(rows.first?["cost_usd"] as? Double == 0.00165 && rows.first?["root"] as? String == "orchestrate_task")
+        let trace = Subprocess.run([bin, "trace", "--trace", "4bf92f", dir.path], timeout: 60)
+        #expect(trace.status == 0 && trace.output.contains("execute_code_generator") && trace.output.contains("cost $0.00165") && trace.output.contains("by service"))
+        let wall = Subprocess.run([bin, "top", "--by", "wall", "-l", "1", dir.path], timeout: 60)
+        #expect(wall.status == 0 && wall.output.contains("1 traces by wall"))
+    }
 }

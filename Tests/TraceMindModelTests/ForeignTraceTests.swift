@@ -108,4 +108,20 @@ import TraceMindReport
         #expect(none.ttft == nil && none.streamedCalls == 0 && Reports.streamingLine(none) == nil)
         #expect(Reports.runJSON(none)["totals"]?["ttft_s_p50"] == .null)
     }
+
+    @Test func theMostExpensiveTracesComeFirstAcrossRuns() throws {
+        var files = DemoGenerator(options: DemoOptions()).files()
+        files["smoltrace_results/otel/a.jsonl"] = ForeignTraces.otlpLines()
+        let catalog = CatalogLoader.load(sources: ["smoltrace_results"], fs: fs(files))
+        let runs = catalog.runs.map { RunAnalysis(entry: $0, data: RunLoader.load($0)) }
+        let every = runs.flatMap { $0.tests.compactMap(\.trace) + $0.extraTraces }
+        let top = TopTraces.rank(runs, by: .cost, limit: 5)
+        #expect(top.count == 5)
+        #expect(top.map(\.summary.cost.knownUSD) == every.map(\.cost.knownUSD).sorted(by: >).prefix(5).map { $0 })
+        #expect(zip(top, top.dropFirst()).allSatisfy { $0.summary.cost.knownUSD >= $1.summary.cost.knownUSD })
+        let byWall = TopTraces.rank(runs, by: .wall, limit: 1)
+        #expect(byWall.first?.summary.wallMs == every.map(\.wallMs).max())
+        #expect(TopTraces.rank(runs, by: .tokens, limit: 0).isEmpty)
+        #expect(TopTraces.rank(runs, by: .spans, limit: 10_000).count == every.count)
+    }
 }
