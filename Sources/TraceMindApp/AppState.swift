@@ -36,6 +36,8 @@ public enum LoadRequest: Hashable, Sendable {
 public enum LoadResult: Sendable {
     case runProgress(String, phase: String, fraction: Double)
     case run(String, RunAnalysis)
+    /// The run's context breakdowns, read after it (a second pass over its traces).
+    case breakdowns(String, [BreakdownKey: [BreakdownRow]])
     case runFailed(String, String)
     case trace(TraceRef, Waterfall)
     case traceFailed(TraceRef, String)
@@ -268,6 +270,8 @@ public struct AppState: Sendable {
     public var leaderboard = LeaderboardView()
     public var runs: [String: Loadable<RunAnalysis>] = [:]
     public var traces: [TraceRef: Loadable<Waterfall>] = [:]
+    /// Cost by service, capability, tenant… of each opened run, read after the run itself (the spans are needed).
+    public var breakdowns: [String: [BreakdownKey: [BreakdownRow]]] = [:]
     /// Corrected figures of runs analysed so far (by the prefetcher or by opening them).
     public var totals: [String: RunTotals] = [:]
     /// Runs too large to analyse ahead of time.

@@ -151,7 +151,13 @@ public enum Loads {
         case .run(let key, let entry):
             let data = RunLoader.load(entry, progress: { phase, f in post(.runProgress(key, phase: phase, fraction: f)) }, isCancelled: isCancelled)
             if data.cancelled || isCancelled() { return }
-            post(.run(key, RunAnalysis(entry: entry, data: data)))
+            let analysis = RunAnalysis(entry: entry, data: data)
+            post(.run(key, analysis))
+            // Breakdowns need the spans again: a second pass, after the run is already on screen.
+            guard analysis.hasTraces, !isCancelled() else { return }
+            var ignored: [Diagnostic] = []
+            let b = Breakdown.all(run: entry, keys: Breakdown.contextKeys, diagnostics: &ignored)
+            if !isCancelled() { post(.breakdowns(key, b)) }
         case .trace(let ref, let summary, let fs):
             do {
                 let t = try RunLoader.loadTrace(summary, fs: fs)

@@ -328,6 +328,8 @@ public enum App {
         switch r {
         case .runProgress(let key, let phase, let f):
             if s.runs[key]?.isLoading == true { s.runs[key] = .loading(phase: phase, fraction: f) }
+        case .breakdowns(let key, let b):
+            if s.runs[key]?.value != nil { s.breakdowns[key] = b }
         case .run(let key, let a):
             s.runs[key] = .ready(a)
             s.totals[key] = RunTotals(a)
@@ -381,6 +383,7 @@ public enum App {
         s.catalog = catalog
         s.runs = [:]
         s.traces = [:]
+        s.breakdowns = [:]
         s.totals = [:]
         s.notPrefetched = []
         s.leaderboard.marked = s.leaderboard.marked.filter { keys.contains($0) }

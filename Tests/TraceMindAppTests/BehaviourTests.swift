@@ -195,6 +195,19 @@ import TraceMindModel
         })
     }
 
+    @Test func runOverviewBreaksCostDownByServiceOnceTheSpansAreRead() {
+        var h = Harness(ForeignTraceFixtures.catalog, width: 160, height: 60)
+        h.openRun("exports")
+        let b = try! #require(h.s.breakdowns["exports"])
+        #expect(b[.service]?.map(\.key) == ["tool_executor", "orchestrator", "queue_processor", "api_gateway"])
+        #expect(b[.tenant]?.map(\.key) == ["acme", "(none)"])
+        let text = h.buffer.plainText
+        #expect(text.contains("Cost by service") && text.contains("Cost by tenant"))
+        #expect(text.contains("Cost by capability"), "codegen vs the producer trace's spans without one")
+        let serviceLine = text.split(separator: "\n").first { $0.contains("tool_executor") }
+        #expect(serviceLine?.contains("$0.0015") == true)
+    }
+
     @Test func aLinkIsFollowedToItsSpanInAnotherTraceAndBack() {
         var h = Harness(ForeignTraceFixtures.catalog, width: 160, height: 48)
         h.openRun("exports")

@@ -76,6 +76,7 @@ import TraceMindModel
     @Test(arguments: sizes) func traceFromAnOTLPExportWithLinks(size: (Int, Int)) {
         var h = Harness(ForeignTraceFixtures.catalog, width: size.0, height: size.1)
         h.openRun("exports")
+        if size.1 >= 48 { check(h, "run_otlp_breakdowns") }
         h.openTrace(ForeignTraces.traceID)
         h.selectSpan("process_queue_message")
         check(h, "trace_otlp_links")

@@ -95,6 +95,27 @@ enum RunTabs {
                 ], r, labelWidth: 24))
             }
         }
+        // Context breakdowns (services, tenants… of instrumented systems): only keys that split the run in two or more.
+        if a.hasTraces {
+            if let b = s.breakdowns[a.entry.key] {
+                for key in Breakdown.contextKeys {
+                    guard let rows = b[key], rows.count >= 2 else { continue }
+                    out.append([])
+                    out.append([seg("Cost by \(key.rawValue.replacingOccurrences(of: "_", with: " "))", r, .title),
+                                seg("   spans without one inherit their parent's; self time is each span's own", r, .muted)])
+                    let maxC = max(1e-12, rows.map { $0.cost.knownUSD }.max() ?? 0)
+                    for g in rows.prefix(12) {
+                        out.append(row(g.key, [
+                            seg(barText(g.cost.knownUSD / maxC, width: barW, symbols: r.symbols), r, .barFill),
+                            seg("  \(TextWidth.pad(Format.cost(g.cost), 10, right: true))", r, .cost),
+                            seg("  \(Format.tokens(g.tokens)) tokens", r, .tokens),
+                            seg(" · \(Format.grouped(g.spans)) spans · \(Format.duration(g.durationMs))", r, .muted),
+                        ], r, labelWidth: 24))
+                    }
+                    if rows.count > 12 { out.append(row("", [seg("… \(rows.count - 12) more (tracemind breakdown --by \(key.rawValue))", r, .muted)], r)) }
+                }
+            }
+        }
         if !a.stopReasons.isEmpty || a.timedOut > 0 {
             out.append([])
             out.append([seg("Stop reasons and timeouts", r, .title)])

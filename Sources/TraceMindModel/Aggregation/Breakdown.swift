@@ -103,6 +103,20 @@ public enum Breakdown {
         }
     }
 
+    /// The context keys a run detail breaks cost down by (model and kind come with every run's summaries).
+    public static let contextKeys: [BreakdownKey] = [.service, .capability, .tenant, .session, .user, .promptTemplateVersion]
+
+    /// Every key's groups for a whole run in one read of its traces.
+    public static func all(run entry: RunEntry, keys: [BreakdownKey], diagnostics: inout [Diagnostic]) -> [BreakdownKey: [BreakdownRow]] {
+        let parts = RunLoader.mapTraces(entry, diagnostics: &diagnostics) { t, _ in
+            let a = TraceAnalysis(t)
+            return keys.map { Breakdown.of(a, by: $0) }
+        }
+        var out: [BreakdownKey: [BreakdownRow]] = [:]
+        for (i, k) in keys.enumerated() { out[k] = merge(parts.map { $0[i] }) }
+        return out
+    }
+
     /// The groups of a whole run: its traces read again in full (the run's summaries keep no spans).
     public static func of(run entry: RunEntry, by key: BreakdownKey, diagnostics: inout [Diagnostic]) -> [BreakdownRow] {
         let parts = RunLoader.mapTraces(entry, diagnostics: &diagnostics) { t, _ in Breakdown.of(TraceAnalysis(t), by: key) }
