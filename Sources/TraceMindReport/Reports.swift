@@ -276,6 +276,12 @@ public enum Reports {
             headers: ["task", "agent", "outcome", "steps", "wall", "tokens", "cost", "tokens (rec.)", "cost (rec.)", "error"],
             align: [.left, .left, .left, .right, .right, .right, .right, .right, .right, .left])
         t.rows = a.tests.map(runTestCells)
+        if a.streamedCalls > 0 {
+            // Streamed calls: the time to first token of each test's first call, beside its wall time.
+            t.headers.insert("ttft", at: 5)
+            t.align.insert(.right, at: 5)
+            for (i, r) in a.tests.enumerated() { t.rows[i].insert(r.trace?.firstTTFT.map { Format.duration($0 * 1000) } ?? "—", at: 5) }
+        }
         let header = runHeaderLines(a)
         switch format {
         case .csv: return CSV.from(a.tests.map(testJSON))

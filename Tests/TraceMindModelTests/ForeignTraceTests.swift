@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import TraceMindDemo
 import TraceMindReport
@@ -123,5 +124,24 @@ import TraceMindReport
         #expect(byWall.first?.summary.wallMs == every.map(\.wallMs).max())
         #expect(TopTraces.rank(runs, by: .tokens, limit: 0).isEmpty)
         #expect(TopTraces.rank(runs, by: .spans, limit: 10_000).count == every.count)
+    }
+
+    /// The tables people paste into issues and CI logs: breakdown by service, most expensive traces, the run's tests
+    /// with their time to first token.
+    @Test func breakdownTopAndRunTablesAsGoldens() throws {
+        let catalog = CatalogLoader.load(
+            sources: ["exports"],
+            fs: fs([
+                "exports/collector.jsonl": ForeignTraces.otlpLines(),
+                "exports/producer.json": ForeignTraces.producerDocument(),
+            ]))
+        var diags: [Diagnostic] = []
+        let rows = Breakdown.of(run: catalog.runs[0], by: .service, diagnostics: &diags)
+        #expect(diags.isEmpty)
+        assertGolden(Reports.breakdown(rows, by: .service, scope: "run exports", format: .table), named: "breakdown_service.txt")
+        assertGolden(Reports.breakdown(rows, by: .service, scope: "run exports", format: .markdown), named: "breakdown_service.md")
+        let run = RunAnalysis(entry: catalog.runs[0], data: RunLoader.load(catalog.runs[0]))
+        assertGolden(Reports.topTraces(TopTraces.rank([run], by: .cost, limit: 5), by: .cost, scope: "run exports", format: .table), named: "top_cost.txt")
+        assertGolden(Reports.run(run, format: .table), named: "run_otlp.txt")
     }
 }
