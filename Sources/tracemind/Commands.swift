@@ -60,7 +60,7 @@ extension OutputFormat: ExpressibleByArgument {}
 struct SourceOptions: ParsableArguments {
     @Argument(
         help: ArgumentHelp(
-            "Run folders, folders of runs (searched recursively), leaderboard/results/traces .json/.jsonl/.parquet files, folders of downloaded Hub dataset repos, or hf://USER/REPO (HF_TOKEN, HF_ENDPOINT).",
+            "Run folders, folders of runs (searched recursively), leaderboard/results/traces .json/.jsonl/.parquet files, folders of downloaded Hub dataset repos, hf://USER/REPO (HF_TOKEN, HF_ENDPOINT), OTLP/JSON exports or single trace documents.",
             valueName: "source"))
     var sources: [String] = []
 
@@ -247,6 +247,26 @@ struct TraceCommand: ParsableCommand {
 
 extension BreakdownKey: ExpressibleByArgument {}
 
+/// `--run`, the sources and a table format: what the cross-run table reports (breakdown, top) share.
+struct TableReportOptions: ParsableArguments {
+    @Option(name: .customLong("run"), help: "One run (id, folder name, or a unique prefix).")
+    var runID: String?
+
+    @OptionGroup var source: SourceOptions
+
+    @Option(name: .shortAndLong, help: "table, json, csv or markdown.")
+    var format: OutputFormat = .table
+
+    func validate() throws {
+        guard format != .text else { throw ValidationError("this report prints table, json, csv or markdown") }
+    }
+
+    /// The run given with --run, else every run of the sources.
+    func runs(_ catalog: Catalog) throws -> [RunEntry] { try runID.map { [try requireRun(catalog, $0)] } ?? catalog.runs }
+
+    func label(_ runs: [RunEntry]) -> String { runs.count == 1 ? "run \(runs[0].key)" : "\(runs.count) runs" }
+}
+
 struct BreakdownCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "breakdown", abstract: "Cost, tokens, spans and time grouped by service, model, kind, tenant…",
@@ -262,36 +282,29 @@ struct BreakdownCommand: ParsableCommand {
     @Option(name: .customLong("trace"), help: "One trace (id with or without 0x and leading zeros, or a unique prefix).")
     var traceID: String?
 
-    @Option(name: .customLong("run"), help: "One run (id, folder name, or a unique prefix).")
-    var runID: String?
-
-    @OptionGroup var source: SourceOptions
-
-    @Option(name: .shortAndLong, help: "table, json, csv or markdown.")
-    var format: OutputFormat = .table
+    @OptionGroup var scope: TableReportOptions
 
     func run() throws {
-        guard format != .text else { throw Failure(description: "breakdown prints table, json, csv or markdown") }
-        let catalog = source.loadCatalog()
+        let catalog = scope.source.loadCatalog()
         let rows: [BreakdownRow]
-        let scope: String
+        let label: String
         if let traceID {
             let match: TraceFinder.Match
-            do { match = try TraceFinder.find(traceID, in: catalog, runKey: runID) } catch { throw Failure(description: "\(error)") }
+            do { match = try TraceFinder.find(traceID, in: catalog, runKey: scope.runID) } catch { throw Failure(description: "\(error)") }
             let trace: Trace
             do { trace = try RunLoader.loadTrace(match.summary, fs: match.run.files.fs) } catch {
                 throw Failure(description: "\(match.summary.location.path): \(error)")
             }
             rows = Breakdown.of(TraceAnalysis(trace), by: key)
-            scope = "trace \(match.summary.traceID)"
+            label = "trace \(match.summary.traceID)"
         } else {
-            let runs = try runID.map { [try requireRun(catalog, $0)] } ?? catalog.runs
+            let runs = try scope.runs(catalog)
             var diags: [Diagnostic] = []
             rows = Breakdown.merge(runs.map { Breakdown.of(run: $0, by: key, diagnostics: &diags) })
-            for d in diags where !(source.quiet && d.severity == .note) { warn(d.description) }
-            scope = runs.count == 1 ? "run \(runs[0].key)" : "\(runs.count) runs"
+            for d in diags where !(scope.source.quiet && d.severity == .note) { warn(d.description) }
+            label = scope.label(runs)
         }
-        print(Reports.breakdown(rows, by: key, scope: scope, format: format), terminator: "")
+        print(Reports.breakdown(rows, by: key, scope: label, format: scope.format), terminator: "")
     }
 }
 
@@ -308,28 +321,20 @@ struct TopCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "How many traces to list.")
     var limit: Int = 10
 
-    @Option(name: .customLong("run"), help: "One run (id, folder name, or a unique prefix).")
-    var runID: String?
-
-    @OptionGroup var source: SourceOptions
-
-    @Option(name: .shortAndLong, help: "table, json, csv or markdown.")
-    var format: OutputFormat = .table
+    @OptionGroup var scope: TableReportOptions
 
     func run() throws {
-        guard format != .text else { throw Failure(description: "top prints table, json, csv or markdown") }
         guard limit > 0 else { throw Failure(description: "--limit must be at least 1") }
-        let catalog = source.loadCatalog()
-        let runs = try runID.map { [try requireRun(catalog, $0)] } ?? catalog.runs
+        let catalog = scope.source.loadCatalog()
+        let runs = try scope.runs(catalog)
         var analyses: [RunAnalysis] = []
         for entry in runs {
             let a = RunAnalysis(entry: entry, data: RunLoader.load(entry))
-            for d in a.diagnostics where !(source.quiet && d.severity == .note) { warn(d.description) }
+            for d in a.diagnostics where !(scope.source.quiet && d.severity == .note) { warn(d.description) }
             analyses.append(a)
         }
         let rows = TopTraces.rank(analyses, by: ranking, limit: limit)
-        let scope = runs.count == 1 ? "run \(runs[0].key)" : "\(runs.count) runs"
-        print(Reports.topTraces(rows, by: ranking, scope: scope, format: format), terminator: "")
+        print(Reports.topTraces(rows, by: ranking, scope: scope.label(runs), format: scope.format), terminator: "")
     }
 }
 
