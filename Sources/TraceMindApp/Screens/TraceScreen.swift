@@ -602,7 +602,7 @@ enum TraceScreen {
                 for (i, (m, c)) in byModel.prefix(3).enumerated() { l3.append(Segment((i == 0 ? " " : "  ") + "\(m) \(Format.cost(c))", r.st(.cost))) }
             }
             // Traces from instrumented services: where the cost went, service by service.
-            let byService = Breakdown.of(a, by: .service).filter { $0.key != BreakdownKey.none }
+            let byService = wf.byService
             if byService.count > 1 {
                 l3.append(Segment(" · by service", r.st(.muted)))
                 for (i, row) in byService.prefix(4).enumerated() { l3.append(Segment((i == 0 ? " " : "  ") + "\(row.key) \(Format.cost(row.cost))", r.st(.cost))) }

@@ -26,6 +26,8 @@ public final class Waterfall: Sendable {
     public let subtreeSize: [Int]
     /// The tools called in the trace, sorted.
     public let toolNames: [String]
+    /// Cost by service (the header's split), computed once with the waterfall, not per frame.
+    public let byService: [BreakdownRow]
     /// Spans with an error, in tree order.
     public let errorSpans: [Int]
 
@@ -94,6 +96,7 @@ public final class Waterfall: Sendable {
         var tools = Set<String>()
         for s in spans where s.category == .tool { tools.insert(s.toolName ?? s.name) }
         toolNames = tools.sorted()
+        byService = Breakdown.of(analysis, by: .service).filter { $0.key != BreakdownKey.none }
         errorSpans = a.order.filter { spans[$0].isError }
         steps = (0..<n).filter { spans[$0].category == .tool || (llmish($0) && !llmBelow[$0]) }
             .sorted { (spans[$0].startNs ?? .max, $0) < (spans[$1].startNs ?? .max, $1) }
