@@ -48,7 +48,12 @@ public struct TextTable: Sendable {
         return w
     }
 
+    /// Cells as they are printed: one line, controls as inert pictures (dataset text is untrusted; a raw ESC in a
+    /// task id must never reach the terminal). Every renderer goes through this, whoever built the rows.
+    var safeRows: [[String]] { rows.map { $0.map { Format.oneLine($0, max: .max) } } }
+
     public func aligned() -> String {
+        let rows = safeRows
         var widths = headers.map(TextTable.width)
         for r in rows {
             for (i, c) in r.enumerated() where i < widths.count { widths[i] = max(widths[i], TextTable.width(c)) }
@@ -76,7 +81,7 @@ public struct TextTable: Sendable {
             }
             return s
         }
-        return ([headers] + rows).map { $0.map(esc).joined(separator: ",") }.joined(separator: "\n") + "\n"
+        return ([headers] + safeRows).map { $0.map(esc).joined(separator: ",") }.joined(separator: "\n") + "\n"
     }
 
     public func markdown() -> String {
@@ -85,7 +90,7 @@ public struct TextTable: Sendable {
         }
         var out = "| " + headers.map(esc).joined(separator: " | ") + " |\n"
         out += "|" + align.map { $0 == .right ? " ---: |" : " --- |" }.joined() + "\n"
-        for r in rows { out += "| " + r.map(esc).joined(separator: " | ") + " |\n" }
+        for r in safeRows { out += "| " + r.map(esc).joined(separator: " | ") + " |\n" }
         return out
     }
 }

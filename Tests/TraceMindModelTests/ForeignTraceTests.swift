@@ -144,4 +144,17 @@ import TraceMindReport
         assertGolden(Reports.topTraces(TopTraces.rank([run], by: .cost, limit: 5), by: .cost, scope: "run exports", format: .table), named: "top_cost.txt")
         assertGolden(Reports.run(run, format: .table), named: "run_otlp.txt")
     }
+
+    @Test func hostileSpanNamesNeverReachTheTerminalRaw() throws {
+        // A root span named with an escape sequence becomes a plain trace's agent column: every table format is inert.
+        let line = #"{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"ab","spanId":"01","name":"x\u001b[31mred\u0007","kind":99}]}]}]}"#
+        let catalog = CatalogLoader.load(sources: ["t.jsonl"], fs: fs(["t.jsonl": Data((line + "\n").utf8)]))
+        let run = RunAnalysis(entry: catalog.runs[0], data: RunLoader.load(catalog.runs[0]))
+        #expect(run.tests.first?.agentType == "x\u{1B}[31mred\u{07}")
+        for format in [OutputFormat.table, .markdown, .csv] {
+            let out = Reports.run(run, format: format) + Reports.topTraces(TopTraces.rank([run], by: .cost, limit: 3), by: .cost, scope: "t", format: format)
+            #expect(!out.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 }, "\(format)")
+            #expect(out.contains("x␛[31mred␇"), "\(format)")
+        }
+    }
 }
