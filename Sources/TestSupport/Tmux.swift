@@ -49,7 +49,15 @@ public final class TmuxSession {
     public func waitFor(seconds: Double = 10, _ predicate: (String) -> Bool) -> String {
         let end = Date().addingTimeInterval(seconds)
         var s = screen()
-        while !predicate(s) && Date() < end {
+        while Date() < end {
+            if predicate(s) {
+                // A capture can land while a frame is half written: return only a screen that holds still.
+                usleep(30_000)
+                let again = screen()
+                if again == s { return s }
+                s = again
+                continue
+            }
             usleep(50_000)
             s = screen()
         }

@@ -25,7 +25,7 @@ import Testing
             t.send("Enter")
             #expect(t.waitFor("counted once").contains("Overview"))
             t.send("2")
-            #expect(t.waitFor("agent outcome").contains("weather_paris"))
+            #expect(t.waitFor("weather_paris").contains("agent outcome"), "the tests tab (wait for a row: a capture can land mid-frame)")
             t.send("Enter")
             let trace = t.waitFor("test_evaluation")
             #expect(trace.contains("duration") && trace.contains("ToolCallingAgent.run"), "the waterfall:\n\(trace)")

@@ -112,9 +112,9 @@ public enum RunLoader {
         let items: [TraceRecord<T>] = DatasetFiles.mapRecords(
             fs, path, into: &diagnostics, progress: progress, isCancelled: isCancelled, maxStringBytes: 4096
         ) { v, location in
-            guard let o = v.objectValue else { return .malformed }
+            guard let o = v.objectValue else { return .malformed(location.path) }
             if o["spans"] != nil {
-                guard o["spans"]?.arrayValue != nil else { return .malformed }
+                guard o["spans"]?.arrayValue != nil else { return .malformed(location.path) }
                 let t = Trace(json: o)
                 guard belongs(t.runID) else { return .other }
                 return .trace(transform(t, location))
@@ -125,12 +125,13 @@ public enum RunLoader {
             }
             // An OTLP/JSON export line: its spans may belong to several traces, and a trace may span several lines.
             if let spans = OTLP.spans(o) { return .spans(spans) }
-            return .malformed
+            return .malformed(location.path)
         }
         var out: [T] = []
         var flat: [String: [Span]] = [:]
         var flatOrder: [String] = []
-        var malformed = 0
+        var malformed: [String: Int] = [:]
+        var malformedOrder: [String] = []
         for item in items {
             switch item {
             case .trace(let t): out.append(t)
@@ -142,7 +143,9 @@ public enum RunLoader {
                     if flat[s.traceID] == nil { flatOrder.append(s.traceID) }
                     flat[s.traceID, default: []].append(s)
                 }
-            case .malformed: malformed += 1
+            case .malformed(let file):
+                if malformed[file] == nil { malformedOrder.append(file) }
+                malformed[file, default: 0] += 1
             case .other: break
             }
         }
@@ -151,8 +154,9 @@ public enum RunLoader {
             guard belongs(t.runID) else { continue }
             out.append(transform(t, TraceLocation(path: path, index: -1 - k)))
         }
-        if malformed > 0 {
-            diagnostics.append(Diagnostic(path: path, "\(malformed) records are not trace documents (no spans); skipped"))
+        for file in malformedOrder {
+            let n = malformed[file] ?? 0
+            diagnostics.append(Diagnostic(path: file, "\(n) record\(n == 1 ? " is" : "s are") not trace data (no spans, span rows or OTLP resourceSpans); skipped"))
         }
         return out
     }
@@ -193,5 +197,5 @@ enum TraceRecord<T: Sendable>: Sendable {
     case span(Span)
     case spans([Span])
     case other
-    case malformed
+    case malformed(String)
 }
