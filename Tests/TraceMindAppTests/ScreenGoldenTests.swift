@@ -76,7 +76,11 @@ import TraceMindModel
     @Test(arguments: sizes) func traceFromAnOTLPExportWithLinks(size: (Int, Int)) {
         var h = Harness(ForeignTraceFixtures.catalog, width: size.0, height: size.1)
         h.openRun("exports")
-        if size.1 >= 48 { check(h, "run_otlp_breakdowns") }
+        if size.1 >= 48 {
+            check(h, "run_otlp_breakdowns")
+            h.press(.char("2"))
+            check(h, "run_otlp_tests_ttft")
+        }
         h.openTrace(ForeignTraces.traceID)
         h.selectSpan("process_queue_message")
         check(h, "trace_otlp_links")

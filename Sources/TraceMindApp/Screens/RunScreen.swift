@@ -85,7 +85,8 @@ enum RunScreen {
         var cell: (TestRow) -> (String, Role?)
     }
 
-    static func testColumns(width: Int) -> [TestCol] {
+    /// The tests table's columns; `ttft` (the first call's time to first token) only for runs whose calls stream.
+    static func testColumns(width: Int, _ a: RunAnalysis) -> [TestCol] {
         var cols: [TestCol] = [
             TestCol(title: "task", width: 22, frozen: true, sort: .task) { ($0.taskID, nil) },
             TestCol(title: "agent", width: 5) { ($0.agentType, .accent) },
@@ -97,6 +98,11 @@ enum RunScreen {
             TestCol(title: "diff", width: 6) { ($0.result?.difficulty ?? "—", .muted) },
             TestCol(title: "steps", width: 5, right: true, sort: .steps) { ($0.steps.map(String.init) ?? "—", nil) },
             TestCol(title: "wall", width: 7, right: true, sort: .wall) { (Format.duration($0.wallMs), nil) },
+        ]
+        if a.streamedCalls > 0 {
+            cols.append(TestCol(title: "ttft", width: 6, right: true) { r in (r.trace?.firstTTFT.map { Format.duration($0 * 1000) } ?? "—", nil) })
+        }
+        cols += [
             TestCol(title: "tokens", width: 7, right: true, sort: .tokens) { r in
                 r.trace == nil ? ("unknown", .muted) : (Format.compact(r.tokens.map { Double($0.total) }), .tokens)
             },
@@ -135,7 +141,7 @@ enum RunScreen {
         if let a = s.analysis(v.key) {
             v.tests.clamp(count: visibleTests(v, a).count, visible: TableView.visibleRows(height: l.content.height))
             v.errors.clamp(count: a.errorGroups.count, visible: max(1, (l.content.height - 2) / 2))
-            let cols = testColumns(width: l.content.width).map { Column($0.title, width: $0.width, right: $0.right, frozen: $0.frozen) }
+            let cols = testColumns(width: l.content.width, a).map { Column($0.title, width: $0.width, right: $0.right, frozen: $0.frozen) }
             v.testsHOffset = max(0, min(v.testsHOffset, TableView.maxHOffset(cols, width: l.content.width)))
         }
         v.scroll = max(0, v.scroll)
@@ -278,7 +284,7 @@ enum RunScreen {
         }
         guard l.content.contains(x: x, y: y), let a = s.analysis(v.key) else { return [] }
         if v.tab == .tests {
-            let cols = testColumns(width: l.content.width)
+            let cols = testColumns(width: l.content.width, a)
             if y == l.content.y {
                 let tv = TableView(columns: cols.map { Column($0.title, width: $0.width, right: $0.right, frozen: $0.frozen) }, rows: [], selected: nil, offset: 0, hOffset: v.testsHOffset, headerStyle: .plain, selectedStyle: .plain)
                 if let ci = tv.column(at: x, area: l.content), let sort = cols[ci].sort {
@@ -370,7 +376,7 @@ enum RunScreen {
 
     static func testsTab(_ b: inout Buffer, _ area: Rect, _ v: RunView, _ a: RunAnalysis, _ r: Renderer) {
         let tests = visibleTests(v, a)
-        var cols = testColumns(width: area.width)
+        var cols = testColumns(width: area.width, a)
         for i in cols.indices where cols[i].sort == v.sort && v.sort != .original { cols[i].title += v.sortDescending ? "↓" : "↑" }
         let visible = TableView.visibleRows(height: area.height)
         var rows: [TableRow] = []
