@@ -41,7 +41,10 @@ enum RunTabs {
             out.append(row("", [seg("\(nullSuccess.count) results have success = null (a SMOLTRACE bug of its first weeks): counted as not passed; \(would) would pass recomputed (marked *)", r, .warn)], r))
         }
         out.append([])
-        out.append([seg("Tokens and cost, counted once", r, .title), seg("   recorded by SMOLTRACE (counts each call up to 3×)", r, .recorded)])
+        // Traces of another system (no result rows, no test ids) carry their producer's figures, not SMOLTRACE's.
+        let plain = !a.tests.isEmpty && a.tests.allSatisfy(\.isPlainTrace)
+        out.append([seg("Tokens and cost, counted once", r, .title),
+                    seg(plain ? "   recorded in the traces by their producer" : "   recorded by SMOLTRACE (counts each call up to 3×)", r, .recorded)])
         if a.hasTraces {
             let t = a.tokens
             var tokLine = [seg(TextWidth.pad(Format.tokens(t.total), 12, right: true), r, .tokens)]
