@@ -41,12 +41,7 @@ enum TraceScreen {
         if let pid = v.pendingSpanID {
             v.pendingSpanID = nil
             if let i = spanIndex(wf.analysis, id: pid) {
-                v.selectedSpan = i
-                var c = wf.analysis.figures[i].parent
-                while let x = c {
-                    v.folded.remove(x)
-                    c = wf.analysis.figures[x].parent
-                }
+                reveal(&v, i, wf.analysis)
             } else {
                 s.message = "span \(pid) is not in this trace"
             }
@@ -61,6 +56,17 @@ enum TraceScreen {
         if !v.search.isEmpty { v.matches = matches(wf, v.search) }
         s.setRoute(.trace(v))
         clamp(&s)
+    }
+
+    /// Selects a span and makes it show: its ancestors unfolded, a kind filter that would hide it lifted.
+    static func reveal(_ v: inout TraceView, _ i: Int, _ an: TraceAnalysis) {
+        v.selectedSpan = i
+        var c = an.figures[i].parent
+        while let x = c {
+            v.folded.remove(x)
+            c = an.figures[x].parent
+        }
+        if let k = v.kindFilter, an.trace.spans[i].category != k { v.kindFilter = nil }
     }
 
     /// The span with this id (any spelling: `0x`, leading zeros, case).
@@ -86,12 +92,7 @@ enum TraceScreen {
                 s.message = "\(which): span \(link.spanID) is not in this trace"
                 return []
             }
-            v.selectedSpan = j
-            var c = an.figures[j].parent
-            while let x = c {
-                v.folded.remove(x)
-                c = an.figures[x].parent
-            }
+            reveal(&v, j, an)
             s.message = "\(which): span \(an.trace.spans[j].name)"
             return []
         }
@@ -339,16 +340,7 @@ enum TraceScreen {
         let an = wf.analysis
         let l = layout(s)
         let rows = v.rows
-        func select(_ i: Int) {
-            v.selectedSpan = i
-            // Unfold its ancestors so it shows.
-            var c = an.figures[i].parent
-            while let x = c {
-                v.folded.remove(x)
-                c = an.figures[x].parent
-            }
-            if v.kindFilter != nil && an.trace.spans[i].category != v.kindFilter { v.kindFilter = nil }
-        }
+        func select(_ i: Int) { reveal(&v, i, an) }
         if v.focus == .detail {
             // The detail pane has the keys that move; everything else still acts on the selected span.
             let page = max(1, l.detail.height - 3)
@@ -492,13 +484,7 @@ enum TraceScreen {
         } else {
             target = v.matches.last { pos[$0] < cur } ?? v.matches.last!
         }
-        v.selectedSpan = target
-        var c = wf.analysis.figures[target].parent
-        while let x = c {
-            v.folded.remove(x)
-            c = wf.analysis.figures[x].parent
-        }
-        if let k = v.kindFilter, wf.analysis.trace.spans[target].category != k { v.kindFilter = nil }
+        reveal(&v, target, wf.analysis)
         let n = v.matches.firstIndex(of: target)! + 1
         s.message = "match \(n) of \(v.matches.count) for '\(v.search)' (n/N)"
     }
