@@ -6,7 +6,8 @@ import Foundation
 
 /// A loopback HTTP server that serves a folder with the Hugging Face Hub's URL layout, for tests:
 /// `GET /api/datasets/USER/REPO/tree/main?recursive=true` lists `ROOT/USER/REPO` (paged, with `Link: rel="next"`),
-/// `GET /datasets/USER/REPO/resolve/main/PATH` sends a file. It can demand a token, refuse or hide repositories,
+/// `GET /datasets/USER/REPO/resolve/main/PATH` sends a file (a `.parquet` file by a redirect to `/cdn/USER/REPO/PATH`,
+/// as the Hub does for large files). It can demand a token, refuse or hide repositories,
 /// rate-limit, and cut downloads short.
 public final class HubServer: @unchecked Sendable {
     public let root: String
@@ -123,8 +124,14 @@ public final class HubServer: @unchecked Sendable {
         lock.withLock { _log.append(path) }
         let (token, forbidden, limited, truncate, pageSize) = lock.withLock { (_token, _forbidden, _rateLimited, _truncateDownloads, _pageSize) }
         if limited { return respond(c, 429, "{\"error\":\"rate limited\"}", extra: ["Retry-After": "30"]) }
-        if let token, headers["authorization"] != "Bearer \(token)" { return respond(c, 401, "{\"error\":\"Invalid credentials\"}") }
         let comps = path.split(separator: "/").map { String($0).removingPercentEncoding ?? String($0) }
+        // Like the Hub's content store: the redirect target of a large file is served without the token.
+        if comps.count >= 4, comps[0] == "cdn" {
+            let file = root + "/" + comps[1...].joined(separator: "/")
+            guard let data = FileManager.default.contents(atPath: file) else { return respond(c, 404, "Entry not found") }
+            return sendFile(c, data, truncate: truncate)
+        }
+        if let token, headers["authorization"] != "Bearer \(token)" { return respond(c, 401, "{\"error\":\"Invalid credentials\"}") }
         if comps.count >= 6, comps[0] == "api", comps[1] == "datasets", comps[4] == "tree", comps[5] == "main" {
             let repo = comps[2] + "/" + comps[3]
             if forbidden.contains(repo) { return respond(c, 403, "{\"error\":\"forbidden\"}") }
@@ -145,12 +152,20 @@ public final class HubServer: @unchecked Sendable {
             if forbidden.contains(repo) { return respond(c, 403, "forbidden") }
             let file = root + "/" + repo + "/" + comps[5...].joined(separator: "/")
             guard let data = FileManager.default.contents(atPath: file) else { return respond(c, 404, "Entry not found") }
-            let head = "HTTP/1.1 200 OK\r\nContent-Length: \(data.count)\r\nContent-Type: application/octet-stream\r\nConnection: close\r\n\r\n"
-            sendAll(c, Array(head.utf8))
-            sendAll(c, Array(truncate ? data.prefix(data.count / 2) : data))
-            return
+            if file.hasSuffix(".parquet") {
+                // The Hub answers a large (LFS) file with a redirect to its content store.
+                let target = "/cdn/" + ([repo] + comps[5...]).joined(separator: "/")
+                return respond(c, 302, "Found. Redirecting to \(target)", extra: ["Location": target])
+            }
+            return sendFile(c, data, truncate: truncate)
         }
         respond(c, 404, "not found")
+    }
+
+    private func sendFile(_ c: Int32, _ data: Data, truncate: Bool) {
+        let head = "HTTP/1.1 200 OK\r\nContent-Length: \(data.count)\r\nContent-Type: application/octet-stream\r\nConnection: close\r\n\r\n"
+        sendAll(c, Array(head.utf8))
+        sendAll(c, Array(truncate ? data.prefix(data.count / 2) : data))
     }
 
     private func listing(_ dir: String) -> [String] {
@@ -174,7 +189,7 @@ public final class HubServer: @unchecked Sendable {
     }
 
     private func respond(_ c: Int32, _ status: Int, _ body: String, extra: [String: String] = [:]) {
-        let reason = [200: "OK", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed", 429: "Too Many Requests"][status] ?? "Error"
+        let reason = [200: "OK", 302: "Found", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed", 429: "Too Many Requests"][status] ?? "Error"
         var head = "HTTP/1.1 \(status) \(reason)\r\nContent-Length: \(body.utf8.count)\r\nContent-Type: application/json\r\nConnection: close\r\n"
         for (k, v) in extra { head += "\(k): \(v)\r\n" }
         sendAll(c, Array((head + "\r\n" + body).utf8))

@@ -13,6 +13,13 @@ nonisolated(unsafe) var stderrStream = StandardError()
 
 func warn(_ s: String) { print(s, to: &stderrStream) }
 
+/// Prints a finished report and ends the process there: a large run's parsed spans are not freed one by one on
+/// the way out (the kernel takes the pages back at once). Buffered output is flushed by `exit`.
+func finish(_ report: String) -> Never {
+    print(report, terminator: "")
+    exit(0)
+}
+
 /// A one-line progress bar on stderr for downloads, drawn only when stderr is a terminal.
 final class ProgressBar: @unchecked Sendable {
     static let shared = ProgressBar()
@@ -150,7 +157,7 @@ struct LeaderboardCommand: ParsableCommand {
             for d in box.diagnostics where !source.quiet || d.severity != .note { warn(d.description) }
             totals = box.totals
         }
-        print(Reports.leaderboard(q.apply(catalog.runs, corrected: totals ?? [:]), format: format, corrected: totals), terminator: "")
+        finish(Reports.leaderboard(q.apply(catalog.runs, corrected: totals ?? [:]), format: format, corrected: totals))
     }
 }
 
@@ -180,7 +187,7 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         let catalog = source.loadCatalog()
         let entry = try requireRun(catalog, runID)
-        print(Reports.run(analyse(entry), format: format), terminator: "")
+        finish(Reports.run(analyse(entry), format: format))
     }
 }
 
@@ -201,7 +208,7 @@ struct CompareCommand: ParsableCommand {
         guard ids.count >= 2 else { throw Failure(description: "compare needs at least two runs: --run A --run B") }
         let catalog = source.loadCatalog()
         let entries = try ids.map { try requireRun(catalog, $0) }
-        print(Reports.compare(Comparison(entries.map(analyse)), format: format), terminator: "")
+        finish(Reports.compare(Comparison(entries.map(analyse)), format: format))
     }
 }
 
@@ -238,9 +245,9 @@ struct TraceCommand: ParsableCommand {
         }
         let a = TraceAnalysis(trace)
         if format == .json {
-            print(JSONWriter.string(Reports.traceJSON(a, runID: match.run.row.runID, test: match.test)))
+            finish(JSONWriter.string(Reports.traceJSON(a, runID: match.run.row.runID, test: match.test)) + "\n")
         } else {
-            print(TraceText.render(a, test: match.test, width: width), terminator: "")
+            finish(TraceText.render(a, test: match.test, width: width))
         }
     }
 }
@@ -304,7 +311,7 @@ struct BreakdownCommand: ParsableCommand {
             for d in diags where !(scope.source.quiet && d.severity == .note) { warn(d.description) }
             label = scope.label(runs)
         }
-        print(Reports.breakdown(rows, by: key, scope: label, format: scope.format), terminator: "")
+        finish(Reports.breakdown(rows, by: key, scope: label, format: scope.format))
     }
 }
 
@@ -334,7 +341,7 @@ struct TopCommand: ParsableCommand {
             analyses.append(a)
         }
         let rows = TopTraces.rank(analyses, by: ranking, limit: limit)
-        print(Reports.topTraces(rows, by: ranking, scope: scope.label(runs), format: scope.format), terminator: "")
+        finish(Reports.topTraces(rows, by: ranking, scope: scope.label(runs), format: scope.format))
     }
 }
 

@@ -49,6 +49,7 @@ import TraceMindReport
         #expect(!data.results.isEmpty && !data.traces.isEmpty)
         let fetched = Set(f.server.log.filter { $0.contains("/resolve/") }.compactMap { $0.split(separator: "/").dropFirst(2).first.map(String.init) })
         #expect(fetched.count == 4, "the leaderboard and this run's three datasets: \(fetched)")
+        #expect(f.server.log.filter { $0.hasPrefix("/cdn/") }.count == 4, "each Parquet file came by its redirect: \(f.server.log)")
 
         // The same run read from a local copy of the Hub layout gives the same report.
         let local = CatalogLoader.load(sources: [f.serve + "/demo-user"])
@@ -118,6 +119,22 @@ import TraceMindReport
         let data = RunLoader.load(try ok.run(matching: "7f3c"))
         #expect(data.results.isEmpty && data.diagnostics.contains { $0.path.hasPrefix("hf://demo-user/smoltrace-results-") })
         #expect(!f.cached().contains { $0.contains("results") || $0.hasSuffix(".part") }, "\(f.cached())")
+    }
+
+    @Test func responseHeadersAreTheFinalResponsesAndTokensCannotSmuggleHeaders() throws {
+        let t = TransferState(sink: nil)
+        for line in ["HTTP/1.1 302 Found\r\n", "Location: /cdn/x\r\n", "Link: <a>; rel=\"next\"\r\n", "\r\n",
+            "HTTP/2 429 \r\n", "retry-after:  30 \r\n", "Vary: a\r\n", "Vary: b\r\n", "\r\n"] {
+            Array(line.utf8).withUnsafeBytes { t.headerLine($0) }
+        }
+        #expect(t.status == 429)
+        #expect(t.headers == ["retry-after": "30", "vary": "a, b"], "a redirect's headers are dropped: \(t.headers)")
+        #expect(HTTPResponse(status: 429, headers: t.headers).header("Retry-After") == "30")
+
+        let f = try Fixture()
+        let c = CatalogLoader.load(sources: [Self.board], hub: f.client(token: "secret\r\nX-Evil: 1"))
+        #expect(c.runs.isEmpty && c.diagnostics.first?.message.contains("line break") == true, "\(c.diagnostics)")
+        #expect(f.server.log.isEmpty, "nothing was sent")
     }
 
     @Test func configurationFromTheEnvironment() throws {

@@ -53,6 +53,53 @@ import Testing
         #expect(try JSONParser.parse(d) == .string("ab\u{FFFD}\u{FFFD}cd"))
     }
 
+    @Test func indentedArraysAreSplitFromTheirLayoutOrNotAtAll() throws {
+        // Strings holding what looks like layout (",\n  {" escaped, brackets, quotes) cannot fool it: raw line breaks
+        // never occur inside strings.
+        let elements: [JSON] = (0..<40).map { k in
+            .obj([("id", .int(Int64(k))), ("text", .string("a,\n  {b} \"q\" ]")), ("nested", .array([.obj([("x", .int(Int64(k)))]), [1, 2]]))])
+        }
+        let pretty = JSONWriter.string(.array(elements))
+        #expect(pretty.hasPrefix("[\n  {\n    \"id\": 0"), "Python's indent=2 layout")
+        for text in [pretty, pretty.replacingOccurrences(of: "\n", with: "\r\n"), "\u{FEFF}" + pretty + "\n\n"] {
+            let data = Data(text.utf8)
+            let guessed = try #require(JSONParser.indentedElementRanges(data, minimumBytes: 0))
+            #expect(try guessed.map { try JSONParser.parse(data, range: $0) } == elements)
+        }
+        // Other layouts, small files and files that do not end the array: no guess.
+        #expect(JSONParser.indentedElementRanges(JSONWriter.data(.array(elements), pretty: false), minimumBytes: 0) == nil)
+        #expect(JSONParser.indentedElementRanges(Data(pretty.utf8)) == nil, "under a MiB the scan is cheap")
+        #expect(JSONParser.indentedElementRanges(Data(pretty.dropLast(2).utf8), minimumBytes: 0) == nil)
+        // Cut after a nested array's "]": a guess, but one whose last range is not a whole value.
+        let cut = Data(pretty.dropLast(3).utf8)
+        let wrong = try #require(JSONParser.indentedElementRanges(cut, minimumBytes: 0))
+        #expect(throws: JSONParseError.self) { try JSONParser.parse(cut, range: wrong.last!) }
+        #expect(JSONParser.indentedElementRanges(Data("{\"a\": [\n  1,\n  2\n]}".utf8), minimumBytes: 0) == nil)
+    }
+
+    @Test func aWrongLayoutGuessFallsBackToTheStructuralScan() throws {
+        let dir = tempDir()
+        defer { removeTemp(dir) }
+        let pad = String(repeating: "x", count: 400_000)  // over a MiB in all: the layout guess is tried
+        func load(_ text: String) -> ([JSON], [Diagnostic]) {
+            write(text, to: dir + "/traces.json")
+            var diags: [Diagnostic] = []
+            let v = DatasetFiles.mapRecords(LocalFileSystem(), dir + "/traces.json", into: &diags) { v, _ in v }
+            return (v, diags)
+        }
+        // No indentation: every line after a comma looks like a new element, also inside "a".
+        let flat = "[\n{\"a\": [\n1,\n2\n],\n\"s\": \"\(pad)\"},\n{\"b\": 2,\n\"s\": \"\(pad)\"},\n{\"c\": 3,\n\"s\": \"\(pad)\"}\n]"
+        let (v, d) = load(flat)
+        #expect(d.isEmpty, "\(d)")
+        #expect(v.map { $0.objectValue?.keys.first } == ["a", "b", "c"])
+        #expect(v.first?["a"] == [1, 2])
+        // Python's layout with one broken element: the same one warning as the structural scan gives.
+        let broken = "[\n  {\"a\": 1, \"s\": \"\(pad)\"},\n  {\"b\": },\n  {\"c\": 3, \"s\": \"\(pad)\"},\n  {\"d\": 4, \"s\": \"\(pad)\"}\n]"
+        let (w, e) = load(broken)
+        #expect(w.map { $0.objectValue?.keys.first } == ["a", "c", "d"])
+        #expect(e.count == 1 && e[0].message.contains("record 2") && e[0].message.contains("the other 3 records loaded"), "\(e)")
+    }
+
     @Test func streamingDeliversElementsAndRanges() throws {
         let text = "[{\"a\":1}, {\"a\":2},{\"a\":3}]"
         let data = Data(text.utf8)

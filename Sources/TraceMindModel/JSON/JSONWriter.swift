@@ -3,45 +3,57 @@ import Foundation
 /// Serialises `JSON` deterministically (key order kept). Used by the report CLI and the generator.
 public enum JSONWriter {
     public static func string(_ value: JSON, pretty: Bool = true, indentStep: Int = 2) -> String {
-        var out = ""
-        out.reserveCapacity(1024)
+        String(decoding: bytes(value, pretty: pretty, indentStep: indentStep), as: UTF8.self)
+    }
+
+    public static func data(_ value: JSON, pretty: Bool = true) -> Data {
+        Data(bytes(value, pretty: pretty))
+    }
+
+    /// The UTF-8 text, written into one byte buffer (a report of a large run is a few hundred KB: appending to a
+    /// `String` piece by piece cost more than building the report).
+    public static func bytes(_ value: JSON, pretty: Bool = true, indentStep: Int = 2) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(4096)
         write(value, into: &out, pretty: pretty, indent: 0, step: indentStep)
         return out
     }
 
-    public static func data(_ value: JSON, pretty: Bool = true) -> Data {
-        Data(string(value, pretty: pretty).utf8)
+    static func newline(_ out: inout [UInt8], _ indent: Int) {
+        out.append(0x0A)
+        out.append(contentsOf: repeatElement(0x20, count: indent))
     }
 
-    static func write(_ v: JSON, into out: inout String, pretty: Bool, indent: Int, step: Int) {
+    static func write(_ v: JSON, into out: inout [UInt8], pretty: Bool, indent: Int, step: Int) {
         switch v {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .int(let i): out += String(i)
-        case .double(let d): out += formatNumber(d)
+        case .null: out.append(contentsOf: "null".utf8)
+        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
+        case .int(let i): out.append(contentsOf: String(i).utf8)
+        case .double(let d): out.append(contentsOf: formatNumber(d).utf8)
         case .string(let s): writeString(s, into: &out)
         case .array(let a):
-            if a.isEmpty { out += "[]"; return }
-            out += "["
-            for (n, e) in a.enumerated() {
-                if n > 0 { out += "," }
-                if pretty { out += "\n" + String(repeating: " ", count: indent + step) }
-                write(e, into: &out, pretty: pretty, indent: indent + step, step: step)
+            if a.isEmpty { out.append(contentsOf: "[]".utf8); return }
+            out.append(UInt8(ascii: "["))
+            for n in a.indices {
+                if n > 0 { out.append(UInt8(ascii: ",")) }
+                if pretty { newline(&out, indent + step) }
+                write(a[n], into: &out, pretty: pretty, indent: indent + step, step: step)
             }
-            if pretty { out += "\n" + String(repeating: " ", count: indent) }
-            out += "]"
+            if pretty { newline(&out, indent) }
+            out.append(UInt8(ascii: "]"))
         case .object(let o):
-            if o.isEmpty { out += "{}"; return }
-            out += "{"
+            if o.isEmpty { out.append(contentsOf: "{}".utf8); return }
+            out.append(UInt8(ascii: "{"))
             for n in 0..<o.count {
-                if n > 0 { out += "," }
-                if pretty { out += "\n" + String(repeating: " ", count: indent + step) }
+                if n > 0 { out.append(UInt8(ascii: ",")) }
+                if pretty { newline(&out, indent + step) }
                 writeString(o.keys[n], into: &out)
-                out += pretty ? ": " : ":"
+                out.append(UInt8(ascii: ":"))
+                if pretty { out.append(0x20) }
                 write(o.values[n], into: &out, pretty: pretty, indent: indent + step, step: step)
             }
-            if pretty { out += "\n" + String(repeating: " ", count: indent) }
-            out += "}"
+            if pretty { newline(&out, indent) }
+            out.append(UInt8(ascii: "}"))
         }
     }
 
@@ -54,23 +66,39 @@ public enum JSONWriter {
     }
 
     public static func writeString(_ s: String, into out: inout String) {
-        out += "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 || u.value == 0x7F {
-                    out += String(format: "\\u%04x", u.value)
-                } else {
-                    out.unicodeScalars.append(u)
+        var b: [UInt8] = []
+        writeString(s, into: &b)
+        out += String(decoding: b, as: UTF8.self)
+    }
+
+    /// A JSON string literal: quotes, backslashes and control characters (and DEL) escaped; everything else as
+    /// its UTF-8 bytes, copied a run at a time.
+    public static func writeString(_ s: String, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        var s = s
+        s.withUTF8 { u in
+            var runStart = 0
+            for i in 0..<u.count {
+                let c = u[i]
+                guard c < 0x20 || c == 0x22 || c == 0x5C || c == 0x7F else { continue }
+                if runStart < i { out.append(contentsOf: UnsafeBufferPointer(rebasing: u[runStart..<i])) }
+                runStart = i + 1
+                switch c {
+                case 0x22: out.append(contentsOf: "\\\"".utf8)
+                case 0x5C: out.append(contentsOf: "\\\\".utf8)
+                case 0x0A: out.append(contentsOf: "\\n".utf8)
+                case 0x0D: out.append(contentsOf: "\\r".utf8)
+                case 0x09: out.append(contentsOf: "\\t".utf8)
+                default:
+                    let hex = Array("0123456789abcdef".utf8)
+                    out.append(contentsOf: "\\u00".utf8)
+                    out.append(hex[Int(c >> 4)])
+                    out.append(hex[Int(c & 0xF)])
                 }
             }
+            if runStart < u.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: u[runStart..<u.count])) }
         }
-        out += "\""
+        out.append(UInt8(ascii: "\""))
     }
 }
 

@@ -278,6 +278,21 @@ enum DatasetFiles {
             }
             return result
         }
+        if !isJSONL(path), !data.prefix(8192).contains(0), let guessed = JSONParser.indentedElementRanges(data) {
+            // Elements found from the layout on all cores; kept only if every one parses whole (see there).
+            let slots = parallelMap(guessed.count, progress: progress, isCancelled: isCancelled) { k -> RecordSlot<T?> in
+                do throws(JSONParseError) {
+                    let v = try JSONParser.parse(data, range: guessed[k], maxStringBytes: maxStringBytes)
+                    return .value(transform(v, TraceLocation(path: path, byteRange: guessed[k], index: k)))
+                } catch {
+                    return .failed("")
+                }
+            }
+            if isCancelled?() == true { return [] }
+            if !slots.contains(where: { if case .failed = $0 { true } else { false } }) {
+                return slots.compactMap { if case .value(let t) = $0 { t } else { nil } }
+            }
+        }
         guard let recs = records(data, path, into: &diags) else { return [] }
         let slots = parallelMap(recs.ranges.count, progress: progress, isCancelled: isCancelled) { k -> RecordSlot<T?> in
             do throws(JSONParseError) {

@@ -1,9 +1,5 @@
 import Foundation
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
 /// `hf://user/repo`: a Hugging Face Hub dataset repository.
 public enum HubPath {
     public static let scheme = "hf://"
@@ -164,7 +160,7 @@ public final class HubClient: Sendable {
                 let size = it["lfs"]?["size"]?.int ?? it["size"]?.int ?? -1
                 out.append(RemoteFile(path: p, size: size, oid: it["lfs"]?["oid"]?.text ?? it["oid"]?.text ?? ""))
             }
-            guard let next = HubClient.nextLink(response.value(forHTTPHeaderField: "Link")) else { break }
+            guard let next = HubClient.nextLink(response.header("Link")) else { break }
             url = next
         }
         return out.sorted { $0.path < $1.path }
@@ -209,32 +205,23 @@ public final class HubClient: Sendable {
     }
 
     /// One GET with the token; the body in memory or streamed to `sink`. HTTP errors become one clear message each.
-    func request(_ url: String, sink: FileSink?) throws(Failure) -> (Data?, HTTPURLResponse) {
-        guard let u = URL(string: url) else { throw Failure(message: "not a valid URL: \(url)") }
-        var req = URLRequest(url: u, timeoutInterval: timeout)
-        if let token { req.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
-        req.setValue("tracemind", forHTTPHeaderField: "User-Agent")
-        let transfer = Transfer(sink: sink)
-        let config = URLSessionConfiguration.ephemeral
-        config.timeoutIntervalForRequest = timeout
-        config.urlCache = nil  // our own cache holds the files; no HTTP cache folder
-        config.requestCachePolicy = .reloadIgnoringLocalCacheData
-        let session = URLSession(configuration: config, delegate: transfer, delegateQueue: nil)
-        session.dataTask(with: req).resume()
-        transfer.done.wait()
-        session.finishTasksAndInvalidate()
-        if let e = transfer.error {
-            if transfer.response != nil {
-                throw Failure(message: "the transfer was interrupted (\(e.localizedDescription))", isUnreachable: true)
+    func request(_ url: String, sink: FileSink?) throws(Failure) -> (Data?, HTTPResponse) {
+        var headers = ["User-Agent: tracemind"]
+        if let token { headers.append("Authorization: Bearer \(token)") }
+        let got: (body: Data, response: HTTPResponse)
+        do {
+            got = try HTTP.get(url, headers: headers, timeout: timeout, sink: sink.map { s in { s.write(Data($0)) } })
+        } catch {
+            if error.hadResponse {
+                throw Failure(message: "the transfer was interrupted (\(error.message))", isUnreachable: true)
             }
-            throw Failure(message: "cannot reach \(endpoint) (\(e.localizedDescription))", isUnreachable: true)
+            throw Failure(message: "cannot reach \(endpoint) (\(error.message))", isUnreachable: true)
         }
-        guard let http = transfer.response else { throw Failure(message: "no HTTP response from \(endpoint)", isUnreachable: true) }
-        let status = http.statusCode
+        let status = got.response.status
         guard (200..<300).contains(status) else {
-            throw Failure(message: HubClient.statusMessage(status, retryAfter: http.value(forHTTPHeaderField: "Retry-After"), hasToken: token != nil))
+            throw Failure(message: HubClient.statusMessage(status, retryAfter: got.response.header("Retry-After"), hasToken: token != nil))
         }
-        return (transfer.body, http)
+        return (got.body, got.response)
     }
 
     static func statusMessage(_ status: Int, retryAfter: String?, hasToken: Bool) -> String {
@@ -283,34 +270,5 @@ final class FileSink: @unchecked Sendable {
         do { try handle.write(contentsOf: d) } catch { failed = true }
         count += d.count
         progress(count)
-    }
-}
-
-/// The delegate of one request: collects the response and its body (or streams it to a sink), then signals.
-final class Transfer: NSObject, URLSessionDataDelegate, @unchecked Sendable {
-    let sink: FileSink?
-    var body = Data()
-    var response: HTTPURLResponse?
-    var error: Error?
-    let done = DispatchSemaphore(value: 0)
-
-    init(sink: FileSink?) { self.sink = sink }
-
-    func urlSession(
-        _ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
-        completionHandler: @escaping (URLSession.ResponseDisposition) -> Void
-    ) {
-        self.response = response as? HTTPURLResponse
-        completionHandler(.allow)
-    }
-
-    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
-        if let sink, let r = response, (200..<300).contains(r.statusCode) { sink.write(data) } else { body.append(data) }
-    }
-
-    func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
-        if response == nil { response = task.response as? HTTPURLResponse }
-        self.error = error
-        done.signal()
     }
 }
