@@ -75,14 +75,17 @@ public struct JSONParser {
         }
     }
 
-    /// Parses a sub-range of `data` (an element delivered by `forEachElement` or `elementRanges`), in place.
-    public static func parse(_ data: Data, range: Range<Int>, maxStringBytes: Int = .max) throws(JSONParseError) -> JSON {
+    /// Parses a sub-range of `data` (an element delivered by `forEachElement` or `elementRanges`), in place. A worker
+    /// parsing many elements passes its own `keys` table, shared across them.
+    public static func parse(
+        _ data: Data, range: Range<Int>, maxStringBytes: Int = .max, keys: JSONKeyTable? = nil
+    ) throws(JSONParseError) -> JSON {
         guard range.lowerBound >= 0, range.upperBound <= data.count else {
             throw JSONParseError(message: "range outside the file", offset: 0, line: 1, column: 1)
         }
         var result: Result<JSON, JSONParseError> = .success(.null)
         data.withUnsafeBytes { whole in
-            var p = Cursor(UnsafeRawBufferPointer(rebasing: whole[range]))
+            var p = Cursor(UnsafeRawBufferPointer(rebasing: whole[range]), keys: keys ?? JSONKeyTable())
             p.maxStringBytes = maxStringBytes
             do throws(JSONParseError) {
                 p.skipWhitespace()
@@ -220,23 +223,53 @@ public struct JSONParser {
     }
 }
 
-private final class KeyInterner {
-    var table: [UInt64: [String]] = [:]
+/// The object keys met so far, so that every occurrence of a key shares one `String`: a worker parsing thousands
+/// of spans keeps one copy of each attribute name. Open addressing on an FNV-1a hash; one thread at a time.
+public final class JSONKeyTable {
+    private var hashes: [UInt64]
+    private var strings: [String]
+    private var used = 0
+
+    public init() {
+        hashes = Array(repeating: 0, count: 128)
+        strings = Array(repeating: "", count: 128)
+    }
+
     func intern(_ bytes: UnsafeRawBufferPointer) -> String {
-        // FNV-1a: keys are short and repeat thousands of times.
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-        if let bucket = table[h] {
-            for var s in bucket {
+        h |= 1  // 0 marks an empty slot
+        let mask = hashes.count - 1
+        var slot = Int(truncatingIfNeeded: h ^ (h >> 32)) & mask
+        while hashes[slot] != 0 {
+            if hashes[slot] == h {
+                var s = strings[slot]
                 let same = s.withUTF8 { u in
                     u.count == bytes.count && (u.count == 0 || memcmp(u.baseAddress!, bytes.baseAddress!, u.count) == 0)
                 }
                 if same { return s }
             }
+            slot = (slot + 1) & mask
         }
         let s = String(decoding: bytes, as: UTF8.self)
-        table[h, default: []].append(s)
+        hashes[slot] = h
+        strings[slot] = s
+        used += 1
+        if used * 2 > hashes.count { grow() }
         return s
+    }
+
+    private func grow() {
+        let oldHashes = hashes, oldStrings = strings
+        hashes = Array(repeating: 0, count: oldHashes.count * 2)
+        strings = Array(repeating: "", count: oldHashes.count * 2)
+        let mask = hashes.count - 1
+        for (h, s) in zip(oldHashes, oldStrings) where h != 0 {
+            var slot = Int(truncatingIfNeeded: h ^ (h >> 32)) & mask
+            while hashes[slot] != 0 { slot = (slot + 1) & mask }
+            hashes[slot] = h
+            strings[slot] = s
+        }
     }
 }
 
@@ -244,13 +277,14 @@ private struct Cursor {
     let raw: UnsafeRawBufferPointer
     var i: Int = 0
     let end: Int
-    let keys = KeyInterner()
+    let keys: JSONKeyTable
     var scratch: [UInt8] = []
     var maxStringBytes = Int.max
 
-    init(_ raw: UnsafeRawBufferPointer) {
+    init(_ raw: UnsafeRawBufferPointer, keys: JSONKeyTable = JSONKeyTable()) {
         self.raw = raw
         self.end = raw.count
+        self.keys = keys
     }
 
     var peek: UInt8 { i < end ? raw[i] : 0 }

@@ -280,9 +280,9 @@ enum DatasetFiles {
         }
         if !isJSONL(path), !data.prefix(8192).contains(0), let guessed = JSONParser.indentedElementRanges(data) {
             // Elements found from the layout on all cores; kept only if every one parses whole (see there).
-            let slots = parallelMap(guessed.count, progress: progress, isCancelled: isCancelled) { k -> RecordSlot<T?> in
+            let slots = parallelMap(guessed.count, progress: progress, isCancelled: isCancelled, state: JSONKeyTable.init) { k, keys -> RecordSlot<T?> in
                 do throws(JSONParseError) {
-                    let v = try JSONParser.parse(data, range: guessed[k], maxStringBytes: maxStringBytes)
+                    let v = try JSONParser.parse(data, range: guessed[k], maxStringBytes: maxStringBytes, keys: keys)
                     return .value(transform(v, TraceLocation(path: path, byteRange: guessed[k], index: k)))
                 } catch {
                     return .failed("")
@@ -294,9 +294,9 @@ enum DatasetFiles {
             }
         }
         guard let recs = records(data, path, into: &diags) else { return [] }
-        let slots = parallelMap(recs.ranges.count, progress: progress, isCancelled: isCancelled) { k -> RecordSlot<T?> in
+        let slots = parallelMap(recs.ranges.count, progress: progress, isCancelled: isCancelled, state: JSONKeyTable.init) { k, keys -> RecordSlot<T?> in
             do throws(JSONParseError) {
-                let v = try JSONParser.parse(recs.data, range: recs.ranges[k], maxStringBytes: maxStringBytes)
+                let v = try JSONParser.parse(recs.data, range: recs.ranges[k], maxStringBytes: maxStringBytes, keys: keys)
                 return .value(transform(v, TraceLocation(path: path, byteRange: recs.ranges[k], index: k)))
             } catch {
                 return .failed("\(recs.label(k)): \(error.message)")
@@ -323,19 +323,29 @@ enum DatasetFiles {
     static func parallelMap<T>(
         _ n: Int, progress: (@Sendable (Double) -> Void)?, isCancelled: (@Sendable () -> Bool)?, _ work: (Int) -> RecordSlot<T>
     ) -> [RecordSlot<T>] {
+        parallelMap(n, progress: progress, isCancelled: isCancelled, state: {}) { k, _ in work(k) }
+    }
+
+    /// The same, each run of consecutive indices handed to one worker with its own `state()` (a parser's key table).
+    static func parallelMap<T, S>(
+        _ n: Int, progress: (@Sendable (Double) -> Void)?, isCancelled: (@Sendable () -> Bool)?, state: () -> S,
+        _ work: (Int, S) -> RecordSlot<T>
+    ) -> [RecordSlot<T>] {
         guard n > 0 else { return [] }
         let slots = RecordSlots<T>(count: n)
         let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
         let chunks = min(n, workers * 4)
         let done = ProgressCounter(total: n, progress: progress)
+        let states = UncheckedBox((0..<chunks).map { _ in state() })
         withoutActuallyEscaping(work) { work in
             let box = UncheckedBox(work)
             DispatchQueue.concurrentPerform(iterations: chunks) { c in
                 let out = slots.buffer
+                let mine = states.value[c]
                 let lo = c * n / chunks, hi = (c + 1) * n / chunks
                 for k in lo..<hi {
                     if isCancelled?() == true { return }
-                    out[k] = box.value(k)
+                    out[k] = box.value(k, mine)
                 }
                 done.add(hi - lo)
             }
