@@ -77,6 +77,20 @@ import Testing
         #expect(JSONParser.indentedElementRanges(Data("{\"a\": [\n  1,\n  2\n]}".utf8), minimumBytes: 0) == nil)
     }
 
+    @Test func oneKeyTableServesManyRecords() throws {
+        // Keys alike but for a digit in the middle, short and empty keys, past the table's first size.
+        let keys = (0..<600).map { "llm.input_messages.\($0).message.content" } + ["", "a", "ab", "12345678", "123456789"]
+        let object = JSON.obj(keys.enumerated().map { ($1, .int(Int64($0))) })
+        let data = Data(JSONWriter.string(.array([object, object]), pretty: false).utf8)
+        let table = JSONKeyTable()
+        let ranges = JSONParser.elementRanges(data).ranges
+        let parsed = try ranges.map { try JSONParser.parse(data, range: $0, keys: table) }
+        #expect(parsed == [object, object])
+        #expect(parsed[1].objectValue?.keys == keys)
+        var a = parsed[0].objectValue!.keys[7], b = parsed[1].objectValue!.keys[7]
+        #expect(a.withUTF8 { $0.baseAddress } == b.withUTF8 { $0.baseAddress }, "the second record shares the first one's key strings")
+    }
+
     @Test func aWrongLayoutGuessFallsBackToTheStructuralScan() throws {
         let dir = tempDir()
         defer { removeTemp(dir) }

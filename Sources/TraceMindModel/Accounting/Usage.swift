@@ -244,12 +244,32 @@ public enum UsageConventions {
         return t
     }()
 
+    /// A filter run before the hash lookup: the lengths (bit n: n bytes, 64+ folded into bit 63) and first bytes of
+    /// the usage keys. Most attributes (prompts, tool arguments, ids) fail it without being hashed.
+    static let keyShape: (lengths: UInt64, firstBytes: (UInt64, UInt64)) = {
+        var lengths: UInt64 = 0
+        var lo: UInt64 = 0, hi: UInt64 = 0
+        for k in keyTable.keys {
+            lengths |= 1 << UInt64(min(k.utf8.count, 63))
+            let f = k.utf8.first ?? 0
+            if f < 64 { lo |= 1 << UInt64(f) } else if f < 128 { hi |= 1 << UInt64(f - 64) }
+        }
+        return (lengths, (lo, hi))
+    }()
+
+    @inline(__always)
+    static func mayBeUsageKey(_ k: String) -> Bool {
+        let u = k.utf8
+        guard keyShape.lengths & (1 << UInt64(min(u.count, 63))) != 0, let f = u.first else { return false }
+        return f < 64 ? keyShape.firstBytes.0 & (1 << UInt64(f)) != 0 : f < 128 && keyShape.firstBytes.1 & (1 << UInt64(f - 64)) != 0
+    }
+
     /// `extra` holds span fields outside the attributes (single trace documents put `cost_usd` there).
     public static func extract(_ a: JSONObject, extra: JSONObject = JSONObject()) -> SpanUsage {
         // One pass: the most preferred usable value of each slot.
         var best = [(pref: Int, key: String, value: JSON)?](repeating: nil, count: Slot.allCases.count)
         func consider(_ k: String, _ v: JSON) {
-            guard let (slot, pref) = keyTable[k] else { return }
+            guard mayBeUsageKey(k), let (slot, pref) = keyTable[k] else { return }
             let usable: Bool
             switch slot {
             case .pricing: usable = v.text != nil

@@ -224,7 +224,7 @@ public struct JSONParser {
 }
 
 /// The object keys met so far, so that every occurrence of a key shares one `String`: a worker parsing thousands
-/// of spans keeps one copy of each attribute name. Open addressing on an FNV-1a hash; one thread at a time.
+/// of spans keeps one copy of each attribute name. Open addressing on a word-at-a-time hash; one thread at a time.
 public final class JSONKeyTable {
     private var hashes: [UInt64]
     private var strings: [String]
@@ -236,8 +236,21 @@ public final class JSONKeyTable {
     }
 
     func intern(_ bytes: UnsafeRawBufferPointer) -> String {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        // Eight bytes a step (keys run to 40 bytes and differ anywhere: `llm.input_messages.12.message.content`).
+        let n = bytes.count
+        var h = UInt64(n) &* 0x9E37_79B9_7F4A_7C15
+        var k = 0
+        while k + 8 <= n {
+            h = (h ^ bytes.loadUnaligned(fromByteOffset: k, as: UInt64.self)) &* 0xFF51_AFD7_ED55_8CCD
+            h ^= h >> 29
+            k += 8
+        }
+        if k < n {
+            var tail: UInt64 = 0
+            for j in k..<n { tail |= UInt64(bytes[j]) << UInt64(8 * (j - k)) }
+            h = (h ^ tail) &* 0xC4CE_B9FE_1A85_EC53
+        }
+        h ^= h >> 32
         h |= 1  // 0 marks an empty slot
         let mask = hashes.count - 1
         var slot = Int(truncatingIfNeeded: h ^ (h >> 32)) & mask
