@@ -14,6 +14,21 @@ import TraceMindReport
         Dictionary(uniqueKeysWithValues: a.trace.spans.enumerated().map { ($0.element.name, a.figures[$0.offset]) })
     }
 
+    @Test func statusCodesInEveryWrittenForm() throws {
+        let forms: [(JSON, StatusCode)] = [
+            (2, .error), ("2", .error), ("ERROR", .error), ("STATUS_CODE_ERROR", .error), ("StatusCode.ERROR", .error),
+            ("error", .error), (.obj([("status_code", "ERROR")]), .error), (.obj([("code", 2), ("description", "boom")]), .error),
+            (1, .ok), ("OK", .ok), ("STATUS_CODE_OK", .ok), ("StatusCode.OK", .ok), (0, .unset), ("UNSET", .unset),
+            ("ERR", .unset), (.null, .unset),
+        ]
+        for (status, code) in forms {
+            let o = JSONObject([("span_id", "0x1"), ("name", "s"), ("status", status.objectValue.map { .object($0) } ?? .obj([("status_code", status)]))])
+            #expect(Span(json: o, traceID: "t").status.code == code, "\(status)")
+            let bare = JSONObject([("span_id", "0x1"), ("name", "s"), ("status", status)])
+            #expect(Span(json: bare, traceID: "t").status.code == code, "bare \(status)")
+        }
+    }
+
     @Test func aParentThatReportsMoreThanItsChildrenKeepsOnlyTheExcess() {
         // An agent reports 1,500 tokens ($0.003); its one instrumented call reports 1,100 ($0.002): 400 tokens and
         // $0.001 were spent by calls that have no span of their own.

@@ -82,7 +82,12 @@ public struct Span: Sendable, Equatable {
         if let i = codeJSON.int64, codeJSON.stringValue.map({ Int64($0) != nil }) ?? true {
             code = i == 2 ? .error : (i == 1 ? .ok : .unset)
         } else if let t = codeJSON.text?.uppercased() {
-            if t.contains("ERROR") { code = .error } else if t.hasSuffix("OK") { code = .ok }
+            // "ERROR", "STATUS_CODE_ERROR", "StatusCode.ERROR"; a byte search, not Foundation's locale-aware one.
+            if t.utf8.count >= 5, t.utf8.indices.dropLast(4).contains(where: { t.utf8[$0...].starts(with: "ERROR".utf8) }) {
+                code = .error
+            } else if t.hasSuffix("OK") {
+                code = .ok
+            }
         }
         status = SpanStatus(code: code, description: statusJSON["description"]?.text ?? statusJSON["message"]?.text)
         var kindText = s("kind", "span_kind") ?? "INTERNAL"
