@@ -319,22 +319,25 @@ enum DatasetFiles {
         return result
     }
 
-    /// `work(i)` for every index on all cores, results in index order (empty where cancelled).
+    /// `work(i)` for every index on all cores, results in index order (empty where cancelled). `eachAlone`: every
+    /// index is its own work item (items of very unequal cost, such as a row group's columns); otherwise runs of
+    /// consecutive indices are.
     static func parallelMap<T>(
-        _ n: Int, progress: (@Sendable (Double) -> Void)?, isCancelled: (@Sendable () -> Bool)?, _ work: (Int) -> RecordSlot<T>
+        _ n: Int, progress: (@Sendable (Double) -> Void)?, isCancelled: (@Sendable () -> Bool)?, eachAlone: Bool = false,
+        _ work: (Int) -> RecordSlot<T>
     ) -> [RecordSlot<T>] {
-        parallelMap(n, progress: progress, isCancelled: isCancelled, state: {}) { k, _ in work(k) }
+        parallelMap(n, progress: progress, isCancelled: isCancelled, eachAlone: eachAlone, state: {}) { k, _ in work(k) }
     }
 
     /// The same, each run of consecutive indices handed to one worker with its own `state()` (a parser's key table).
     static func parallelMap<T, S>(
-        _ n: Int, progress: (@Sendable (Double) -> Void)?, isCancelled: (@Sendable () -> Bool)?, state: () -> S,
-        _ work: (Int, S) -> RecordSlot<T>
+        _ n: Int, progress: (@Sendable (Double) -> Void)?, isCancelled: (@Sendable () -> Bool)?, eachAlone: Bool = false,
+        state: () -> S, _ work: (Int, S) -> RecordSlot<T>
     ) -> [RecordSlot<T>] {
         guard n > 0 else { return [] }
         let slots = RecordSlots<T>(count: n)
         let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
-        let chunks = min(n, workers * 4)
+        let chunks = eachAlone ? n : min(n, workers * 4)
         let done = ProgressCounter(total: n, progress: progress)
         let states = UncheckedBox((0..<chunks).map { _ in state() })
         withoutActuallyEscaping(work) { work in

@@ -17,7 +17,6 @@ struct ColumnReader {
         let end = chunk.start + chunk.size
         var dictionary: [JSON]?
         var out = ColumnValues(rep: leaf.repLevel > 0 ? [] : nil, def: leaf.defLevel > 0 ? [] : nil, values: [], count: 0)
-        out.values.reserveCapacity(ColumnReader.capacity(chunk.numValues))
         var pages = 0
         while out.count < chunk.numValues && pos < end {
             pages += 1
@@ -92,9 +91,10 @@ struct ColumnReader {
 
     func append(_ out: inout ColumnValues, _ rep: [Int32]?, _ def: [Int32]?, _ values: [JSON], _ n: Int) throws(ParquetError) {
         guard (rep?.count ?? n) >= n, (def?.count ?? n) >= n else { throw fail("a page has fewer levels than values") }
-        if let rep { out.rep!.append(contentsOf: rep.prefix(n)) }
-        if let def { out.def!.append(contentsOf: def.prefix(n)) }
-        out.values.append(contentsOf: values)
+        // The first page's levels and values are taken as they are (a 100-row group is often one page): no copy.
+        if let rep { if out.rep!.isEmpty && rep.count == n { out.rep = rep } else { out.rep!.append(contentsOf: rep.prefix(n)) } }
+        if let def { if out.def!.isEmpty && def.count == n { out.def = def } else { out.def!.append(contentsOf: def.prefix(n)) } }
+        if out.values.isEmpty { out.values = values } else { out.values.append(contentsOf: values) }
         out.count += n
     }
 

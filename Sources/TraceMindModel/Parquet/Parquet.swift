@@ -128,33 +128,28 @@ public struct ParquetFile: Sendable {
         if let only, only < 0 || only >= n { throw ParquetError("\(name): no row \(only) in row group \(g)") }
         guard n > 0 else { return [] }
         let cols = rg.columns
-        let decoded = DatasetFiles.parallelMap(cols.count, progress: nil, isCancelled: nil) { i -> RecordSlot<ColumnValues> in
+        var decoded = DatasetFiles.parallelMap(cols.count, progress: nil, isCancelled: nil, eachAlone: true) { i -> RecordSlot<ColumnValues> in
             do throws(ParquetError) {
                 return .value(try ColumnReader(file: self, chunk: cols[i], leaf: leaves[cols[i].leaf], maxStringBytes: maxStringBytes).read())
             } catch { return .failed(error.message) }
         }
-        var values: [ColumnValues] = []
-        values.reserveCapacity(cols.count)
-        for d in decoded {
+        var byLeaf = [ColumnValues?](repeating: nil, count: leaves.count)
+        for (c, d) in decoded.enumerated() {
             switch d {
-            case .value(let v): values.append(v)
+            case .value(let v): byLeaf[cols[c].leaf] = v
             case .failed(let m): throw ParquetError(m)
             case .empty: throw ParquetError("\(name): a column could not be read")
             }
         }
+        decoded = []  // each column's values now have one owner, so the level table can take them without copying
         // Chunks of rows; each column's level and value positions where every chunk starts.
         let range = only.map { $0..<($0 + 1) } ?? 0..<n
         let chunkCount = only == nil ? min(n, max(1, ProcessInfo.processInfo.activeProcessorCount) * 4) : 1
         let cuts = (0...chunkCount).map { range.lowerBound + $0 * range.count / chunkCount }
-        var starts: [[(level: Int, value: Int)]] = []
-        for (c, col) in values.enumerated() {
-            starts.append(try RecordReader.positions(col, leaf: leaves[cols[c].leaf], rows: n, cuts: cuts, name: name))
-        }
-        var byLeaf = [ColumnValues?](repeating: nil, count: leaves.count)
         var startsByLeaf = [[(level: Int, value: Int)]](repeating: [], count: leaves.count)
-        for (c, col) in values.enumerated() {
-            byLeaf[cols[c].leaf] = col
-            startsByLeaf[cols[c].leaf] = starts[c]
+        for c in cols.indices {
+            let l = cols[c].leaf
+            startsByLeaf[l] = try RecordReader.positions(byLeaf[l]!, leaf: leaves[l], rows: n, cuts: cuts, name: name)
         }
         // A leaf with no column chunk reads as null in every row.
         for l in leaves.indices where byLeaf[l] == nil {
@@ -162,10 +157,11 @@ public struct ParquetFile: Sendable {
             byLeaf[l] = ColumnValues(rep: leaves[l].repLevel > 0 ? nulls : nil, def: leaves[l].defLevel > 0 ? nulls : nil, values: [], count: n)
             startsByLeaf[l] = cuts.map { ($0 < n ? $0 : n, 0) }
         }
-        let table = LevelTable(byLeaf.map { $0! }, leaves: leaves)
+        let table = LevelTable(taking: &byLeaf, leaves: leaves)
         let plan = self.plan
         let out = DatasetFiles.parallelMap(chunkCount, progress: nil, isCancelled: nil) { k -> RecordSlot<[T]> in
             let reader = RecordReader(table: table, starts: startsByLeaf.map { $0[k] }, name: name)
+            let plan = chunkCount > 1 ? plan.copy() : plan
             var records: [T] = []
             records.reserveCapacity(cuts[k + 1] - cuts[k])
             do throws(ParquetError) {
@@ -304,6 +300,25 @@ final class PlanNode: @unchecked Sendable {
     let leafRange: Range<Int>
     let children: [PlanNode]
 
+    /// The same plan with names in storage of its own: workers assembling records side by side each use a copy,
+    /// so the keys they put in records are not one shared string whose reference count both cores keep updating.
+    func copy() -> PlanNode { PlanNode(copying: self) }
+
+    private init(copying o: PlanNode) {
+        name = String(decoding: Array(o.name.utf8), as: UTF8.self)
+        isLeaf = o.isLeaf
+        isOptional = o.isOptional
+        isRepeated = o.isRepeated
+        isListWrapper = o.isListWrapper
+        isMap = o.isMap
+        isMapEntry = o.isMapEntry
+        defLevel = o.defLevel
+        repLevel = o.repLevel
+        first = o.first
+        leafRange = o.leafRange
+        children = o.children.map { $0.copy() }
+    }
+
     init(_ n: SchemaNode) {
         name = n.name
         isLeaf = n.isLeaf
@@ -334,7 +349,10 @@ final class LevelTable: @unchecked Sendable {
     let valueCount: UnsafeMutableBufferPointer<Int>
     let leaves: [SchemaNode]
 
-    init(_ columns: [ColumnValues], leaves: [SchemaNode]) {
+    /// Takes every column's values (moved, not copied: no reference counting per value); `columns` is left holding
+    /// nulls.
+    init(taking columnsByLeaf: inout [ColumnValues?], leaves: [SchemaNode]) {
+        let columns = columnsByLeaf.map { c in ColumnValues(rep: c!.rep, def: c!.def, values: [], count: c!.count) }
         self.leaves = leaves
         let total = columns.reduce(0) { $0 + $1.count }
         let defs = UnsafeMutableBufferPointer<Int32>.allocate(capacity: max(1, total))
@@ -363,16 +381,21 @@ final class LevelTable: @unchecked Sendable {
             }
             at += c.count
         }
-        let totalValues = columns.reduce(0) { $0 + $1.values.count }
+        let totalValues = columnsByLeaf.reduce(0) { $0 + $1!.values.count }
         values = .allocate(capacity: max(1, totalValues))
         valueOffset = .allocate(capacity: max(1, columns.count))
         valueCount = .allocate(capacity: max(1, columns.count))
         var v = 0
-        for (l, c) in columns.enumerated() {
+        for l in columnsByLeaf.indices {
+            let k = columnsByLeaf[l]!.values.count
             valueOffset[l] = v
-            valueCount[l] = c.values.count
-            _ = UnsafeMutableBufferPointer(rebasing: values[v..<(v + c.values.count)]).initialize(from: c.values)
-            v += c.values.count
+            valueCount[l] = k
+            let target = UnsafeMutableBufferPointer(rebasing: values[v..<(v + k)])
+            columnsByLeaf[l]!.values.withUnsafeMutableBufferPointer { source in
+                _ = target.moveInitialize(fromContentsOf: source)
+                source.initialize(repeating: .null)  // what the array will destroy: nothing to release
+            }
+            v += k
         }
         initializedValues = v
     }
