@@ -231,8 +231,8 @@ public final class JSONKeyTable {
     private var used = 0
 
     public init() {
-        hashes = Array(repeating: 0, count: 128)
-        strings = Array(repeating: "", count: 128)
+        hashes = Array(repeating: 0, count: 32)
+        strings = Array(repeating: "", count: 32)
     }
 
     func intern(_ bytes: UnsafeRawBufferPointer) -> String {

@@ -223,10 +223,11 @@ enum DatasetFiles {
         var lastReport = 0
         var bad = 0, good = 0
         var firstBad: String?
+        let keys = JSONKeyTable()
         for (k, r) in recs.ranges.enumerated() {
             if isCancelled?() == true { return true }
             do throws(JSONParseError) {
-                let v = try JSONParser.parse(recs.data, range: r, maxStringBytes: maxStringBytes)
+                let v = try JSONParser.parse(recs.data, range: r, maxStringBytes: maxStringBytes, keys: keys)
                 good += 1
                 body(v, TraceLocation(path: path, byteRange: r, index: k))
             } catch {
