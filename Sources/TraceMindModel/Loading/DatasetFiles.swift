@@ -340,6 +340,19 @@ enum DatasetFiles {
         let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
         let chunks = eachAlone ? n : min(n, workers * 4)
         let done = ProgressCounter(total: n, progress: progress)
+        if chunks == 1 {
+            // One work item: on this thread, no hand-off.
+            let mine = state()
+            var out: [RecordSlot<T>] = []
+            out.reserveCapacity(n)
+            for k in 0..<n {
+                if isCancelled?() == true { break }
+                out.append(work(k, mine))
+            }
+            if out.count == n { progress?(1) }
+            out += repeatElement(.empty, count: n - out.count)
+            return out
+        }
         let states = UncheckedBox((0..<chunks).map { _ in state() })
         withoutActuallyEscaping(work) { work in
             let box = UncheckedBox(work)

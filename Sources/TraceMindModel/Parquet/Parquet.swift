@@ -128,11 +128,15 @@ public struct ParquetFile: Sendable {
         if let only, only < 0 || only >= n { throw ParquetError("\(name): no row \(only) in row group \(g)") }
         guard n > 0 else { return [] }
         let cols = rg.columns
-        var decoded = DatasetFiles.parallelMap(cols.count, progress: nil, isCancelled: nil, eachAlone: true) { i -> RecordSlot<ColumnValues> in
+        // A small row group (a results or metrics dataset) is read on this thread: waking the other cores costs more
+        // than its work.
+        let small = cols.reduce(0) { $0 + $1.size } < 1 << 16
+        let decodeColumn = { (i: Int) -> RecordSlot<ColumnValues> in
             do throws(ParquetError) {
-                return .value(try ColumnReader(file: self, chunk: cols[i], leaf: leaves[cols[i].leaf], maxStringBytes: maxStringBytes).read())
+                return .value(try ColumnReader(file: self, chunk: cols[i], leaf: self.leaves[cols[i].leaf], maxStringBytes: maxStringBytes).read())
             } catch { return .failed(error.message) }
         }
+        var decoded = small ? cols.indices.map(decodeColumn) : DatasetFiles.parallelMap(cols.count, progress: nil, isCancelled: nil, eachAlone: true, decodeColumn)
         var byLeaf = [ColumnValues?](repeating: nil, count: leaves.count)
         for (c, d) in decoded.enumerated() {
             switch d {
@@ -144,7 +148,7 @@ public struct ParquetFile: Sendable {
         decoded = []  // each column's values now have one owner, so the level table can take them without copying
         // Chunks of rows; each column's level and value positions where every chunk starts.
         let range = only.map { $0..<($0 + 1) } ?? 0..<n
-        let chunkCount = only == nil ? min(n, max(1, ProcessInfo.processInfo.activeProcessorCount) * 4) : 1
+        let chunkCount = only == nil && !small ? min(n, max(1, ProcessInfo.processInfo.activeProcessorCount) * 4) : 1
         let cuts = (0...chunkCount).map { range.lowerBound + $0 * range.count / chunkCount }
         var startsByLeaf = [[(level: Int, value: Int)]](repeating: [], count: leaves.count)
         for c in cols.indices {
