@@ -121,6 +121,27 @@ import TraceMindReport
         #expect(!f.cached().contains { $0.contains("results") || $0.hasSuffix(".part") }, "\(f.cached())")
     }
 
+    @Test func findingATraceDownloadsOnlyTheTracesOfTheRunThatHasIt() throws {
+        let f = try Fixture()
+        let c = CatalogLoader.load(sources: [Self.board], hub: f.client())
+        let local = CatalogLoader.load(sources: [f.serve + "/demo-user"])
+        let a = RunAnalysis(entry: try local.run(matching: "7f3c"), data: RunLoader.load(try local.run(matching: "7f3c")))
+        let id = try #require(a.tests.compactMap(\.trace).last?.traceID)
+        let m = try TraceFinder.find(id, in: c)
+        #expect(m.run.row.runID == a.entry.row.runID && m.summary.traceID == id)
+        let tracesFetched = Set(f.server.log.filter { $0.contains("/resolve/") && $0.contains("smoltrace-traces-") }
+            .compactMap { $0.split(separator: "/").dropFirst(2).first.map(String.init) })
+        // That run's traces, and those of runs whose results name no trace (the oldest era's): not every run's.
+        // That run's traces, not those of the other runs whose results name their traces.
+        func repo(_ e: RunEntry) -> String { String(e.files.traces!.split(separator: "/").last!) }
+        let others = c.runs.filter { $0.files.traces != nil && $0.key != m.run.key && !(RunLoader.resultTraceIDs($0) ?? []).isEmpty }
+        #expect(others.count >= 2, "the fixture has other runs whose results name their traces")
+        #expect(tracesFetched.contains(repo(m.run)))
+        #expect(others.allSatisfy { !tracesFetched.contains(repo($0)) }, "\(tracesFetched)")
+        // A trace no result row names is still found, by searching the rest.
+        #expect(throws: TraceFinder.FindError.self) { try TraceFinder.find("ffffffffffffffffffffffffffffffff", in: c) }
+    }
+
     @Test func responseHeadersAreTheFinalResponsesAndTokensCannotSmuggleHeaders() throws {
         let t = TransferState(sink: nil)
         for line in ["HTTP/1.1 302 Found\r\n", "Location: /cdn/x\r\n", "Link: <a>; rel=\"next\"\r\n", "\r\n",

@@ -55,10 +55,11 @@ public enum RunLoader {
 
     /// The run's files with its Hub datasets fetched into the cache (a failed fetch is a diagnostic and no file).
     static func localFiles(
-        _ entry: RunEntry, progress: LoadProgress?, isCancelled: (@Sendable () -> Bool)?, diagnostics: inout [Diagnostic]
+        _ entry: RunEntry, progress: LoadProgress?, isCancelled: (@Sendable () -> Bool)?, diagnostics: inout [Diagnostic],
+        only datasets: [WritableKeyPath<RunFiles, String?>] = [\RunFiles.results, \RunFiles.traces, \RunFiles.metrics]
     ) -> RunFiles {
         var f = entry.files
-        for kp in [\RunFiles.results, \RunFiles.traces, \RunFiles.metrics] {
+        for kp in datasets {
             guard let p = f[keyPath: kp], let repo = HubPath.repo(p) else { continue }
             if isCancelled?() == true { break }
             let client = f.hub ?? HubClient.fromEnvironment()
@@ -71,6 +72,22 @@ public enum RunLoader {
             }
         }
         return f
+    }
+
+    /// The trace ids the run's results point at, read from its results dataset alone (a Hub run's traces, by far its
+    /// largest dataset, are not fetched). Nil when the run has no readable results.
+    public static func resultTraceIDs(_ entry: RunEntry) -> [String]? {
+        var diags: [Diagnostic] = []
+        let f = localFiles(entry, progress: nil, isCancelled: nil, diagnostics: &diags, only: [\RunFiles.results])
+        guard let p = f.results else { return nil }
+        let belongs = belongsFilter(f)
+        var ids: [String] = []
+        let ok = DatasetFiles.forEachRecord(f.fs, p, into: &diags) { v, _ in
+            guard let o = v.objectValue else { return }
+            let r = TestResult(json: o)
+            if belongs(r.runID), let t = r.traceID { ids.append(t) }
+        }
+        return ok ? ids : nil
     }
 
     /// Which records of a shared file are this run's.

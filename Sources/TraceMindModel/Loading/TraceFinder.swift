@@ -25,22 +25,41 @@ public enum TraceFinder {
 
     public static func find(_ query: String, in catalog: Catalog, runKey: String? = nil) throws -> Match {
         let needle = TraceIDs.canonical(query).lowercased()
-        var matches: [Match] = []
         let candidates = try runKey.map { [try catalog.run(matching: $0)] } ?? catalog.runs
-        for entry in candidates {
-            guard let tp = entry.files.traces else { continue }
-            // Cheap pre-check on a JSON file: skip it when it cannot contain the id (compressed Parquet can hide it).
-            if !needle.isEmpty, entry.files.fs.isFile(tp), let data = try? entry.files.fs.read(tp), !DatasetFiles.isParquet(data),
-                !contains(data, Array(needle.utf8))
-            {
-                continue
+        func search(_ entries: [RunEntry]) -> [Match] {
+            var matches: [Match] = []
+            for entry in entries {
+                guard let tp = entry.files.traces else { continue }
+                // Cheap pre-check on a JSON file: skip it when it cannot contain the id (compressed Parquet can hide it).
+                if !needle.isEmpty, entry.files.fs.isFile(tp), let data = try? entry.files.fs.read(tp), !DatasetFiles.isParquet(data),
+                    !contains(data, Array(needle.utf8))
+                {
+                    continue
+                }
+                let a = RunAnalysis(entry: entry, data: RunLoader.load(entry))
+                let all = a.tests.compactMap { $0.trace } + a.extraTraces
+                for s in all where TraceIDs.matches(query, s.traceID) {
+                    matches.append(Match(run: entry, analysis: a, summary: s, test: a.tests.first { $0.trace?.traceID == s.traceID }))
+                }
             }
-            let a = RunAnalysis(entry: entry, data: RunLoader.load(entry))
-            let all = a.tests.compactMap { $0.trace } + a.extraTraces
-            for s in all where TraceIDs.matches(query, s.traceID) {
-                matches.append(Match(run: entry, analysis: a, summary: s, test: a.tests.first { $0.trace?.traceID == s.traceID }))
+            return matches
+        }
+        // Runs on the Hub: their results (small) say which run holds the trace, so only that run's traces (large) are
+        // downloaded. The other Hub runs are searched only if that finds nothing (a trace no result row points at).
+        let onHub = { (e: RunEntry) in e.files.traces.map { HubPath.repo($0) != nil } ?? false }
+        var first = candidates, later: [RunEntry] = []
+        if candidates.filter(onHub).count > 1 {
+            (first, later) = ([], [])
+            for e in candidates {
+                if onHub(e), let ids = RunLoader.resultTraceIDs(e), !ids.isEmpty, !ids.contains(where: { TraceIDs.matches(query, $0) }) {
+                    later.append(e)
+                } else {
+                    first.append(e)
+                }
             }
         }
+        var matches = search(first)
+        if matches.isEmpty { matches = search(later) }
         if matches.isEmpty { throw FindError.notFound(query) }
         let exact = matches.filter { $0.summary.traceID.lowercased() == query.lowercased() || TraceIDs.canonical($0.summary.traceID) == needle }
         if exact.count == 1 { return exact[0] }
