@@ -229,6 +229,8 @@ public final class JSONKeyTable {
     private var hashes: [UInt64]
     private var strings: [String]
     private var used = 0
+    /// Random per table: a file crafted so that thousands of keys share one hash cannot turn parsing quadratic.
+    private let seed = UInt64.random(in: .min ... .max)
 
     public init() {
         hashes = Array(repeating: 0, count: 32)
@@ -238,7 +240,7 @@ public final class JSONKeyTable {
     func intern(_ bytes: UnsafeRawBufferPointer) -> String {
         // Eight bytes a step (keys run to 40 bytes and differ anywhere: `llm.input_messages.12.message.content`).
         let n = bytes.count
-        var h = UInt64(n) &* 0x9E37_79B9_7F4A_7C15
+        var h = seed ^ (UInt64(n) &* 0x9E37_79B9_7F4A_7C15)
         var k = 0
         while k + 8 <= n {
             h = (h ^ bytes.loadUnaligned(fromByteOffset: k, as: UInt64.self)) &* 0xFF51_AFD7_ED55_8CCD
