@@ -95,6 +95,21 @@ import TraceMindDemo
         #expect(data.results.count == 8)
     }
 
+    @Test func aTracesFileOfMillionsOfNonRecordsKeepsNothingPerRecord() throws {
+        // Compact, and laid out one number per line behind a real trace (the layout guess must give up at once).
+        let dir = tempDir()
+        defer { removeTemp(dir) }
+        let numbers = (0..<1_000_000).map { _ in "7" }
+        write("[" + numbers.joined(separator: ",") + "]", to: dir + "/compact/traces.json")
+        write("[\n{\"trace_id\": \"0x1\", \"spans\": [],\n\"a\": [\n" + numbers.joined(separator: ",\n") + "\n]}\n]", to: dir + "/layout/traces.json")
+        let compact = RunLoader.load(try #require(CatalogLoader.load(sources: [dir + "/compact"]).runs.first))
+        #expect(compact.traces.isEmpty)
+        #expect(compact.diagnostics.map(\.message) == ["1000000 records are not trace data (no spans, span rows or OTLP resourceSpans); skipped"])
+        let layout = RunLoader.load(try #require(CatalogLoader.load(sources: [dir + "/layout"]).runs.first))
+        #expect(layout.diagnostics.isEmpty, "\(layout.diagnostics)")
+        #expect(layout.traces.map(\.traceID) == ["0x1"])
+    }
+
     @Test func hugeSingleStringLoads() throws {
         let dir = tempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -280,44 +280,73 @@ enum DatasetFiles {
             return result
         }
         if !isJSONL(path), !data.prefix(8192).contains(0), let guessed = JSONParser.indentedElementRanges(data) {
-            // Elements found from the layout on all cores; kept only if every one parses whole (see there).
-            let slots = parallelMap(guessed.count, progress: progress, isCancelled: isCancelled, state: JSONKeyTable.init) { k, keys -> RecordSlot<T?> in
-                do throws(JSONParseError) {
-                    let v = try JSONParser.parse(data, range: guessed[k], maxStringBytes: maxStringBytes, keys: keys)
-                    return .value(transform(v, TraceLocation(path: path, byteRange: guessed[k], index: k)))
-                } catch {
-                    return .failed("")
-                }
-            }
+            // Elements found from the layout on all cores; kept only if every one parses whole (see there). The
+            // first that does not stops every worker.
+            let r = parseRecords(data, guessed, path: path, maxStringBytes: maxStringBytes, progress: progress, isCancelled: isCancelled, stopAtFailure: true, transform)
             if isCancelled?() == true { return [] }
-            if !slots.contains(where: { if case .failed = $0 { true } else { false } }) {
-                return slots.compactMap { if case .value(let t) = $0 { t } else { nil } }
-            }
+            if r.failures == 0 { return r.values }
         }
         guard let recs = records(data, path, into: &diags) else { return [] }
-        let slots = parallelMap(recs.ranges.count, progress: progress, isCancelled: isCancelled, state: JSONKeyTable.init) { k, keys -> RecordSlot<T?> in
-            do throws(JSONParseError) {
-                let v = try JSONParser.parse(recs.data, range: recs.ranges[k], maxStringBytes: maxStringBytes, keys: keys)
-                return .value(transform(v, TraceLocation(path: path, byteRange: recs.ranges[k], index: k)))
-            } catch {
-                return .failed("\(recs.label(k)): \(error.message)")
+        let r = parseRecords(recs.data, recs.ranges, path: path, maxStringBytes: maxStringBytes, progress: progress, isCancelled: isCancelled, stopAtFailure: false, transform)
+        reportBad(r.failures, first: r.firstFailure.map { "\(recs.label($0.index)): \($0.message)" }, good: recs.ranges.count - r.failures, path: path, into: &diags)
+        return r.values
+    }
+
+    /// Parses every range and transforms it, on all cores, in runs of consecutive records per worker. Only what the
+    /// transform makes is kept, run by run, so memory follows the records made, not the ranges read (a hostile
+    /// array of ten million numbers makes nothing). `stopAtFailure`: the first record that does not parse stops
+    /// every worker. `transform` must not act on anything else: what it made may be thrown away.
+    static func parseRecords<T>(
+        _ data: Data, _ ranges: [Range<Int>], path: String, maxStringBytes: Int, progress: (@Sendable (Double) -> Void)?,
+        isCancelled: (@Sendable () -> Bool)?, stopAtFailure: Bool, _ transform: @Sendable (JSON, TraceLocation) -> T?
+    ) -> (values: [T], failures: Int, firstFailure: (index: Int, message: String)?) {
+        let n = ranges.count
+        guard n > 0 else { return ([], 0, nil) }
+        let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        let chunks = min(n, workers * 4)
+        let runs = UnsafeMutableBufferPointer<RecordRun<T>>.allocate(capacity: chunks)
+        runs.initialize(repeating: RecordRun())
+        defer {
+            runs.deinitialize()
+            runs.deallocate()
+        }
+        let failed = FailureFlag()
+        let done = ProgressCounter(total: n, progress: progress)
+        let shared = UncheckedBox(runs)
+        withoutActuallyEscaping(transform) { transform in
+            let box = UncheckedBox(transform)
+            DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                let keys = JSONKeyTable()
+                var run = RecordRun<T>()
+                let lo = c * n / chunks, hi = (c + 1) * n / chunks
+                for k in lo..<hi {
+                    if isCancelled?() == true || (stopAtFailure && failed.isSet) { break }
+                    do throws(JSONParseError) {
+                        let v = try JSONParser.parse(data, range: ranges[k], maxStringBytes: maxStringBytes, keys: keys)
+                        if let t = box.value(v, TraceLocation(path: path, byteRange: ranges[k], index: k)) { run.values.append(t) }
+                    } catch {
+                        run.failures += 1
+                        if run.first == nil { run.first = (k, error.message) }
+                        if stopAtFailure {
+                            failed.set()
+                            break
+                        }
+                    }
+                }
+                shared.value[c] = run
+                done.add(hi - lo)
             }
         }
-        var result: [T] = []
-        result.reserveCapacity(slots.count)
-        var bad = 0
-        var firstBad: String?
-        for s in slots {
-            switch s {
-            case .value(let t?): result.append(t)
-            case .failed(let m):
-                bad += 1
-                if firstBad == nil { firstBad = m }
-            default: break
-            }
+        var values: [T] = []
+        values.reserveCapacity(runs.reduce(0) { $0 + $1.values.count })
+        var failures = 0
+        var first: (index: Int, message: String)?
+        for c in 0..<chunks {
+            values += runs[c].values
+            failures += runs[c].failures
+            if first == nil { first = runs[c].first }
         }
-        reportBad(bad, first: firstBad, good: slots.count - bad, path: path, into: &diags)
-        return result
+        return (values, failures, first)
     }
 
     /// `work(i)` for every index on all cores, results in index order (empty where cancelled). `eachAlone`: every
@@ -432,4 +461,19 @@ final class ProgressCounter: @unchecked Sendable {
         }
         progress?(Double(d) / Double(max(1, total)))
     }
+}
+
+/// What one worker of `parseRecords` made from its run of records.
+struct RecordRun<T> {
+    var values: [T] = []
+    var failures = 0
+    var first: (index: Int, message: String)?
+}
+
+/// Set once by whichever worker meets a failure; read by all.
+final class FailureFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    var isSet: Bool { lock.withLock { value } }
+    func set() { lock.withLock { value = true } }
 }

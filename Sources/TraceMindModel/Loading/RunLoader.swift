@@ -133,7 +133,7 @@ public enum RunLoader {
             if o["spans"] != nil {
                 guard o["spans"]?.arrayValue != nil else { return .malformed(location.path) }
                 let t = Trace(json: o)
-                guard belongs(t.runID) else { return .other }
+                guard belongs(t.runID) else { return nil }
                 return .trace(transform(t, location))
             }
             if o["span_id"] != nil || o["spanId"] != nil {
@@ -163,7 +163,6 @@ public enum RunLoader {
             case .malformed(let file):
                 if malformed[file] == nil { malformedOrder.append(file) }
                 malformed[file, default: 0] += 1
-            case .other: break
             }
         }
         for (k, tid) in flatOrder.enumerated() {
@@ -209,10 +208,11 @@ public enum RunLoader {
 }
 
 /// One record of a traces file, as `RunLoader.traces` sorts it.
+/// What one record of a traces dataset is. The large payloads are boxed, so that a file of millions of records that
+/// are not trace data costs a few bytes per record, not a trace summary's size.
 enum TraceRecord<T: Sendable>: Sendable {
-    case trace(T)
-    case span(Span)
+    indirect case trace(T)
+    indirect case span(Span)
     case spans([Span])
-    case other
     case malformed(String)
 }
