@@ -495,8 +495,9 @@ final class RecordReader {
 
     func object(_ node: PlanNode) throws(ParquetError) -> JSON {
         var keys: [String] = [], values: [JSON] = []
-        keys.reserveCapacity(node.children.count)
-        values.reserveCapacity(node.children.count)
+        // A struct of the union of every span's attribute names is mostly nulls: room for a few, growing as needed.
+        keys.reserveCapacity(min(node.children.count, 16))
+        values.reserveCapacity(min(node.children.count, 16))
         for c in node.children {
             if let v = try read(c) {
                 keys.append(c.name)
