@@ -351,47 +351,35 @@ enum DatasetFiles {
 
     /// `work(i)` for every index on all cores, results in index order (empty where cancelled). `eachAlone`: every
     /// index is its own work item (items of very unequal cost, such as a row group's columns); otherwise runs of
-    /// consecutive indices are.
+    /// consecutive indices are. `serial`: all on this thread (work too small to be worth waking the other cores).
     static func parallelMap<T>(
         _ n: Int, progress: (@Sendable (Double) -> Void)?, isCancelled: (@Sendable () -> Bool)?, eachAlone: Bool = false,
-        _ work: (Int) -> RecordSlot<T>
-    ) -> [RecordSlot<T>] {
-        parallelMap(n, progress: progress, isCancelled: isCancelled, eachAlone: eachAlone, state: {}) { k, _ in work(k) }
-    }
-
-    /// The same, each run of consecutive indices handed to one worker with its own `state()` (a parser's key table).
-    static func parallelMap<T, S>(
-        _ n: Int, progress: (@Sendable (Double) -> Void)?, isCancelled: (@Sendable () -> Bool)?, eachAlone: Bool = false,
-        state: () -> S, _ work: (Int, S) -> RecordSlot<T>
+        serial: Bool = false, _ work: (Int) -> RecordSlot<T>
     ) -> [RecordSlot<T>] {
         guard n > 0 else { return [] }
-        let slots = RecordSlots<T>(count: n)
         let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
-        let chunks = eachAlone ? n : min(n, workers * 4)
-        let done = ProgressCounter(total: n, progress: progress)
+        let chunks = serial ? 1 : eachAlone ? n : min(n, workers * 4)
         if chunks == 1 {
-            // One work item: on this thread, no hand-off.
-            let mine = state()
             var out: [RecordSlot<T>] = []
             out.reserveCapacity(n)
             for k in 0..<n {
                 if isCancelled?() == true { break }
-                out.append(work(k, mine))
+                out.append(work(k))
             }
             if out.count == n { progress?(1) }
             out += repeatElement(.empty, count: n - out.count)
             return out
         }
-        let states = UncheckedBox((0..<chunks).map { _ in state() })
+        let slots = RecordSlots<T>(count: n)
+        let done = ProgressCounter(total: n, progress: progress)
         withoutActuallyEscaping(work) { work in
             let box = UncheckedBox(work)
             DispatchQueue.concurrentPerform(iterations: chunks) { c in
                 let out = slots.buffer
-                let mine = states.value[c]
                 let lo = c * n / chunks, hi = (c + 1) * n / chunks
                 for k in lo..<hi {
                     if isCancelled?() == true { return }
-                    out[k] = box.value(k, mine)
+                    out[k] = box.value(k)
                 }
                 done.add(hi - lo)
             }

@@ -131,12 +131,11 @@ public struct ParquetFile: Sendable {
         // A small row group (a results or metrics dataset) is read on this thread: waking the other cores costs more
         // than its work.
         let small = cols.reduce(0) { $0 + $1.size } < 1 << 16
-        let decodeColumn = { (i: Int) -> RecordSlot<ColumnValues> in
+        var decoded = DatasetFiles.parallelMap(cols.count, progress: nil, isCancelled: nil, eachAlone: true, serial: small) { i -> RecordSlot<ColumnValues> in
             do throws(ParquetError) {
-                return .value(try ColumnReader(file: self, chunk: cols[i], leaf: self.leaves[cols[i].leaf], maxStringBytes: maxStringBytes).read())
+                return .value(try ColumnReader(file: self, chunk: cols[i], leaf: leaves[cols[i].leaf], maxStringBytes: maxStringBytes).read())
             } catch { return .failed(error.message) }
         }
-        var decoded = small ? cols.indices.map(decodeColumn) : DatasetFiles.parallelMap(cols.count, progress: nil, isCancelled: nil, eachAlone: true, decodeColumn)
         var byLeaf = [ColumnValues?](repeating: nil, count: leaves.count)
         for (c, d) in decoded.enumerated() {
             switch d {
@@ -353,8 +352,8 @@ final class LevelTable: @unchecked Sendable {
     let valueCount: UnsafeMutableBufferPointer<Int>
     let leaves: [SchemaNode]
 
-    /// Takes every column's values (moved, not copied: no reference counting per value); `columns` is left holding
-    /// nulls.
+    /// Takes every column's values (moved, not copied: no reference counting per value); the values left in
+    /// `columnsByLeaf` are nulls.
     init(taking columnsByLeaf: inout [ColumnValues?], leaves: [SchemaNode]) {
         let columns = columnsByLeaf.map { c in ColumnValues(rep: c!.rep, def: c!.def, values: [], count: c!.count) }
         self.leaves = leaves
