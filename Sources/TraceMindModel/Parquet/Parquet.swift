@@ -131,12 +131,21 @@ public struct ParquetFile: Sendable {
         // A small row group (a results or metrics dataset) is read on this thread: waking the other cores costs more
         // than its work.
         let small = cols.reduce(0) { $0 + $1.size } < 1 << 16
-        var decoded = DatasetFiles.parallelMap(cols.count, progress: nil, isCancelled: nil, eachAlone: true, serial: small) { i -> RecordSlot<ColumnValues> in
+        // Chunks of rows; each column's level and value positions where every chunk starts.
+        let range = only.map { $0..<($0 + 1) } ?? 0..<n
+        let chunkCount = only == nil && !small ? min(n, max(1, ProcessInfo.processInfo.activeProcessorCount) * 4) : 1
+        let cuts = (0...chunkCount).map { range.lowerBound + $0 * range.count / chunkCount }
+        // Each column decoded, its chunk positions found and its levels and values moved into memory of its own, all
+        // in one work item: nothing of this runs on one core alone.
+        let decoded = DatasetFiles.parallelMap(cols.count, progress: nil, isCancelled: nil, eachAlone: true, serial: small) { i -> RecordSlot<LeafColumn> in
+            let leaf = leaves[cols[i].leaf]
             do throws(ParquetError) {
-                return .value(try ColumnReader(file: self, chunk: cols[i], leaf: leaves[cols[i].leaf], maxStringBytes: maxStringBytes).read())
+                var c = try ColumnReader(file: self, chunk: cols[i], leaf: leaf, maxStringBytes: maxStringBytes).read()
+                let starts = try RecordReader.positions(c, leaf: leaf, rows: n, cuts: cuts, name: name)
+                return .value(LeafColumn(taking: &c, maxDef: Int32(leaf.defLevel), starts: starts))
             } catch { return .failed(error.message) }
         }
-        var byLeaf = [ColumnValues?](repeating: nil, count: leaves.count)
+        var byLeaf = [LeafColumn?](repeating: nil, count: leaves.count)
         for (c, d) in decoded.enumerated() {
             switch d {
             case .value(let v): byLeaf[cols[c].leaf] = v
@@ -144,23 +153,13 @@ public struct ParquetFile: Sendable {
             case .empty: throw ParquetError("\(name): a column could not be read")
             }
         }
-        decoded = []  // each column's values now have one owner, so the level table can take them without copying
-        // Chunks of rows; each column's level and value positions where every chunk starts.
-        let range = only.map { $0..<($0 + 1) } ?? 0..<n
-        let chunkCount = only == nil && !small ? min(n, max(1, ProcessInfo.processInfo.activeProcessorCount) * 4) : 1
-        let cuts = (0...chunkCount).map { range.lowerBound + $0 * range.count / chunkCount }
-        var startsByLeaf = [[(level: Int, value: Int)]](repeating: [], count: leaves.count)
-        for c in cols.indices {
-            let l = cols[c].leaf
-            startsByLeaf[l] = try RecordReader.positions(byLeaf[l]!, leaf: leaves[l], rows: n, cuts: cuts, name: name)
-        }
         // A leaf with no column chunk reads as null in every row.
         for l in leaves.indices where byLeaf[l] == nil {
-            let nulls = [Int32](repeating: 0, count: n)
-            byLeaf[l] = ColumnValues(rep: leaves[l].repLevel > 0 ? nulls : nil, def: leaves[l].defLevel > 0 ? nulls : nil, values: [], count: n)
-            startsByLeaf[l] = cuts.map { ($0 < n ? $0 : n, 0) }
+            var nulls = ColumnValues(rep: nil, def: [Int32](repeating: 0, count: n), values: [], count: n)
+            byLeaf[l] = LeafColumn(taking: &nulls, maxDef: Int32(leaves[l].defLevel), starts: cuts.map { ($0 < n ? $0 : n, 0) })
         }
-        let table = LevelTable(taking: &byLeaf, leaves: leaves)
+        let table = LevelTable(byLeaf.map { $0! }, leaves: leaves)
+        let startsByLeaf = table.columns.map(\.starts)
         let plan = self.plan
         let out = DatasetFiles.parallelMap(chunkCount, progress: nil, isCancelled: nil) { k -> RecordSlot<[T]> in
             let reader = RecordReader(table: table, starts: startsByLeaf.map { $0[k] }, name: name)
@@ -338,83 +337,61 @@ final class PlanNode: @unchecked Sendable {
     }
 }
 
-/// The repetition and definition levels and the values of every leaf column of one row group, in flat buffers the
-/// record reader can index without copying.
-final class LevelTable: @unchecked Sendable {
+/// One leaf column of a row group in memory of its own: levels (a required leaf's definition levels all at the
+/// maximum, a non-repeated leaf's repetition levels all 0), its non-null values, and where each chunk of rows starts.
+final class LeafColumn: @unchecked Sendable {
     let defs: UnsafeMutableBufferPointer<Int32>
     let reps: UnsafeMutableBufferPointer<Int32>
-    let offset: UnsafeMutableBufferPointer<Int>
-    let count: UnsafeMutableBufferPointer<Int>
-    let maxDef: UnsafeMutableBufferPointer<Int32>
-    /// Every leaf's non-null values, one after another; `valueOffset` and `valueCount` per leaf.
     let values: UnsafeMutableBufferPointer<JSON>
-    let valueOffset: UnsafeMutableBufferPointer<Int>
-    let valueCount: UnsafeMutableBufferPointer<Int>
-    let leaves: [SchemaNode]
+    let count: Int
+    let maxDef: Int32
+    let starts: [(level: Int, value: Int)]
 
-    /// Takes every column's values (moved, not copied: no reference counting per value); the values left in
-    /// `columnsByLeaf` are nulls.
-    init(taking columnsByLeaf: inout [ColumnValues?], leaves: [SchemaNode]) {
-        let columns = columnsByLeaf.map { c in ColumnValues(rep: c!.rep, def: c!.def, values: [], count: c!.count) }
-        self.leaves = leaves
-        let total = columns.reduce(0) { $0 + $1.count }
-        let defs = UnsafeMutableBufferPointer<Int32>.allocate(capacity: max(1, total))
-        let reps = UnsafeMutableBufferPointer<Int32>.allocate(capacity: max(1, total))
+    /// Takes the column's values (moved: no reference counting per value); those left in `c` are nulls.
+    init(taking c: inout ColumnValues, maxDef: Int32, starts: [(level: Int, value: Int)]) {
+        let n = c.count
+        count = n
+        self.maxDef = maxDef
+        self.starts = starts
+        let defs = UnsafeMutableBufferPointer<Int32>.allocate(capacity: max(1, n))
+        let reps = UnsafeMutableBufferPointer<Int32>.allocate(capacity: max(1, n))
+        // The readers checked every page has as many levels as values.
+        if let d = c.def, d.count >= n {
+            d.withUnsafeBufferPointer { _ = UnsafeMutableBufferPointer(rebasing: defs[0..<n]).initialize(from: $0.prefix(n)) }
+        } else {
+            UnsafeMutableBufferPointer(rebasing: defs[0..<n]).initialize(repeating: maxDef)
+        }
+        if let r = c.rep, r.count >= n {
+            r.withUnsafeBufferPointer { _ = UnsafeMutableBufferPointer(rebasing: reps[0..<n]).initialize(from: $0.prefix(n)) }
+        } else {
+            UnsafeMutableBufferPointer(rebasing: reps[0..<n]).initialize(repeating: 0)
+        }
+        let k = c.values.count
+        let values = UnsafeMutableBufferPointer<JSON>.allocate(capacity: max(1, k))
+        c.values.withUnsafeMutableBufferPointer { source in
+            _ = UnsafeMutableBufferPointer(rebasing: values[0..<k]).moveInitialize(fromContentsOf: source)
+            source.initialize(repeating: .null)  // what the array will destroy: nothing to release
+        }
         self.defs = defs
         self.reps = reps
-        offset = .allocate(capacity: max(1, columns.count))
-        count = .allocate(capacity: max(1, columns.count))
-        maxDef = .allocate(capacity: max(1, columns.count))
-        var at = 0
-        for (l, c) in columns.enumerated() {
-            offset[l] = at
-            count[l] = c.count
-            maxDef[l] = Int32(leaves[l].defLevel)
-            // Bulk copies: the readers checked every page has as many levels as values.
-            let n = c.count
-            if let d = c.def, d.count >= n {
-                d.withUnsafeBufferPointer { _ = UnsafeMutableBufferPointer(rebasing: defs[at..<(at + n)]).initialize(from: $0.prefix(n)) }
-            } else {
-                UnsafeMutableBufferPointer(rebasing: defs[at..<(at + n)]).initialize(repeating: maxDef[l])
-            }
-            if let r = c.rep, r.count >= n {
-                r.withUnsafeBufferPointer { _ = UnsafeMutableBufferPointer(rebasing: reps[at..<(at + n)]).initialize(from: $0.prefix(n)) }
-            } else {
-                UnsafeMutableBufferPointer(rebasing: reps[at..<(at + n)]).initialize(repeating: 0)
-            }
-            at += c.count
-        }
-        let totalValues = columnsByLeaf.reduce(0) { $0 + $1!.values.count }
-        values = .allocate(capacity: max(1, totalValues))
-        valueOffset = .allocate(capacity: max(1, columns.count))
-        valueCount = .allocate(capacity: max(1, columns.count))
-        var v = 0
-        for l in columnsByLeaf.indices {
-            let k = columnsByLeaf[l]!.values.count
-            valueOffset[l] = v
-            valueCount[l] = k
-            let target = UnsafeMutableBufferPointer(rebasing: values[v..<(v + k)])
-            columnsByLeaf[l]!.values.withUnsafeMutableBufferPointer { source in
-                _ = target.moveInitialize(fromContentsOf: source)
-                source.initialize(repeating: .null)  // what the array will destroy: nothing to release
-            }
-            v += k
-        }
-        initializedValues = v
+        self.values = UnsafeMutableBufferPointer(rebasing: values[0..<k])
     }
 
-    private let initializedValues: Int
-
     deinit {
-        values.baseAddress!.deinitialize(count: initializedValues)
-        values.deallocate()
-        valueOffset.deallocate()
-        valueCount.deallocate()
+        values.deinitialize()
+        values.baseAddress.map { $0.deallocate() }
         defs.deallocate()
         reps.deallocate()
-        offset.deallocate()
-        count.deallocate()
-        maxDef.deallocate()
+    }
+}
+
+/// The leaf columns of one row group, indexed by leaf, for the record reader.
+final class LevelTable: @unchecked Sendable {
+    let columns: [LeafColumn]
+    let leaves: [SchemaNode]
+    init(_ columns: [LeafColumn], leaves: [SchemaNode]) {
+        self.columns = columns
+        self.leaves = leaves
     }
 }
 
@@ -424,22 +401,45 @@ final class RecordReader {
     let table: LevelTable
     let level: UnsafeMutableBufferPointer<Int>
     let value: UnsafeMutableBufferPointer<Int>
+    /// Per leaf, copied from the table's columns so that reading a level or a value is two loads.
+    let defs: UnsafeMutableBufferPointer<UnsafeMutablePointer<Int32>>
+    let reps: UnsafeMutableBufferPointer<UnsafeMutablePointer<Int32>>
+    let values: UnsafeMutableBufferPointer<UnsafeMutablePointer<JSON>?>
+    let count: UnsafeMutableBufferPointer<Int>
+    let valueCount: UnsafeMutableBufferPointer<Int>
+    let maxDef: UnsafeMutableBufferPointer<Int32>
     let name: String
 
     init(table: LevelTable, starts: [(level: Int, value: Int)], name: String) {
         self.table = table
         self.name = name
-        level = .allocate(capacity: max(1, starts.count))
-        value = .allocate(capacity: max(1, starts.count))
-        for (l, st) in starts.enumerated() {
-            level[l] = st.level
-            value[l] = st.value
+        let n = max(1, table.columns.count)
+        level = .allocate(capacity: n)
+        value = .allocate(capacity: n)
+        defs = .allocate(capacity: n)
+        reps = .allocate(capacity: n)
+        values = .allocate(capacity: n)
+        count = .allocate(capacity: n)
+        valueCount = .allocate(capacity: n)
+        maxDef = .allocate(capacity: n)
+        for (l, c) in table.columns.enumerated() {
+            level[l] = starts[l].level
+            value[l] = starts[l].value
+            defs[l] = c.defs.baseAddress!
+            reps[l] = c.reps.baseAddress!
+            values[l] = c.values.baseAddress
+            count[l] = c.count
+            valueCount[l] = c.values.count
+            maxDef[l] = c.maxDef
         }
     }
 
     deinit {
-        level.deallocate()
-        value.deallocate()
+        for b in [level, value, count, valueCount] { b.deallocate() }
+        defs.deallocate()
+        reps.deallocate()
+        values.deallocate()
+        maxDef.deallocate()
     }
 
     /// For each row in `cuts` (ascending; the last may be the row count), where its levels and values start in the
@@ -481,9 +481,9 @@ final class RecordReader {
     @inline(__always)
     func def(_ l: Int) throws(ParquetError) -> Int32 {
         let t = level[l]
-        guard t < table.count[l] else { throw fail(l, "ends before its records do") }
-        let d = table.defs[table.offset[l] + t]
-        guard d >= 0, d <= table.maxDef[l] else { throw fail(l, "has invalid levels") }
+        guard t < count[l] else { throw fail(l, "ends before its records do") }
+        let d = defs[l][t]
+        guard d >= 0, d <= maxDef[l] else { throw fail(l, "has invalid levels") }
         return d
     }
 
@@ -510,13 +510,13 @@ final class RecordReader {
         let l = node.first
         let d = try def(l)
         level[l] += 1
-        guard d == table.maxDef[l] else { return nil }
+        guard d == maxDef[l] else { return nil }
         let vi = value[l]
-        guard vi < table.valueCount[l] else { throw fail(l, "has fewer values than levels") }
+        guard vi < valueCount[l] else { throw fail(l, "has fewer values than levels") }
         value[l] = vi + 1
         // Each value belongs to exactly one record and is read once: taken, not copied (no reference count
         // traffic on strings that every row of a dictionary-encoded column shares).
-        let slot = table.values.baseAddress! + (table.valueOffset[l] + vi)
+        let slot = values[l]! + vi
         let v = slot.move()
         slot.initialize(to: .null)
         return v
@@ -552,11 +552,11 @@ final class RecordReader {
         }
         var items: [JSON] = []
         let rep = Int32(node.repLevel)
-        let base = table.offset[first], n = table.count[first]
+        let base = reps[first], n = count[first]
         while true {
             items.append(try element(node) ?? .null)
             let t = level[first]
-            guard t < n, table.reps[base + t] == rep else { break }
+            guard t < n, base[t] == rep else { break }
         }
         return items
     }
