@@ -150,15 +150,16 @@ final class TransferState {
             case .success(let x): c = x
             case .failure(let e): throw e
             }
-            guard let h = c.easyInit() else { throw HTTPTransportError(message: "libcurl could not start a transfer", hadResponse: false) }
-            defer { c.cleanup(h) }
-            var list: OpaquePointer?
-            for line in headers { list = line.withCString { c.slistAppend(list, $0) } }
-            defer { c.slistFree(list) }
-            let state = TransferState(sink: sink)
+            // What the handle points at outlives it: the handle is cleaned up first (defers run in reverse).
             let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: 512)
             errorBuffer.initialize(repeating: 0, count: 512)
             defer { errorBuffer.deallocate() }
+            var list: OpaquePointer?
+            for line in headers { list = line.withCString { c.slistAppend(list, $0) } }
+            defer { c.slistFree(list) }
+            guard let h = c.easyInit() else { throw HTTPTransportError(message: "libcurl could not start a transfer", hadResponse: false) }
+            defer { c.cleanup(h) }
+            let state = TransferState(sink: sink)
             let seconds = max(1, Int(timeout.rounded(.up)))
             let writeBody: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?) -> Int = { p, size, n, user in
                 guard let p, let user else { return 0 }
