@@ -159,10 +159,9 @@ public struct ParquetFile: Sendable {
             byLeaf[l] = LeafColumn(taking: &nulls, maxDef: Int32(leaves[l].defLevel), starts: cuts.map { ($0 < n ? $0 : n, 0) })
         }
         let table = LevelTable(byLeaf.map { $0! }, leaves: leaves)
-        let startsByLeaf = table.columns.map(\.starts)
         let plan = self.plan
         let out = DatasetFiles.parallelMap(chunkCount, progress: nil, isCancelled: nil) { k -> RecordSlot<[T]> in
-            let reader = RecordReader(table: table, starts: startsByLeaf.map { $0[k] }, name: name)
+            let reader = RecordReader(table: table, chunk: k, name: name)
             let plan = chunkCount > 1 ? plan.copy() : plan
             var records: [T] = []
             records.reserveCapacity(cuts[k + 1] - cuts[k])
@@ -170,7 +169,7 @@ public struct ParquetFile: Sendable {
                 for row in cuts[k]..<cuts[k + 1] {
                     if let t = transform(try reader.object(plan), row) { records.append(t) }
                 }
-                for l in leaves.indices where reader.level[l] != startsByLeaf[l][k + 1].level {
+                for l in leaves.indices where reader.level[l] != table.columns[l].starts[k + 1].level {
                     throw ParquetError("\(name): column \(leaves[l].path.joined(separator: ".")) does not match the others' records")
                 }
             } catch { return .failed(error.message) }
@@ -410,7 +409,8 @@ final class RecordReader {
     let maxDef: UnsafeMutableBufferPointer<Int32>
     let name: String
 
-    init(table: LevelTable, starts: [(level: Int, value: Int)], name: String) {
+    /// A reader of the records of chunk `chunk` (its cursors start where that chunk starts in every column).
+    init(table: LevelTable, chunk: Int, name: String) {
         self.table = table
         self.name = name
         let n = max(1, table.columns.count)
@@ -423,8 +423,8 @@ final class RecordReader {
         valueCount = .allocate(capacity: n)
         maxDef = .allocate(capacity: n)
         for (l, c) in table.columns.enumerated() {
-            level[l] = starts[l].level
-            value[l] = starts[l].value
+            level[l] = c.starts[chunk].level
+            value[l] = c.starts[chunk].value
             defs[l] = c.defs.baseAddress!
             reps[l] = c.reps.baseAddress!
             values[l] = c.values.baseAddress
