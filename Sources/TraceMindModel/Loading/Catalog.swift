@@ -191,14 +191,14 @@ public enum CatalogLoader {
         }
 
         /// A `.json`/`.jsonl`/`.ndjson` file whose first 64 KiB look like trace data (`resourceSpans`, or `spans` with
-        /// span ids). Files are memory-mapped: only the pages looked at are read.
+        /// span ids). Only those 64 KiB are read.
         static func isLooseTraceFile(_ fs: any DataFileSystem, _ path: String) -> Bool {
             let lower = path.lowercased()
             guard [".json", ".jsonl", ".ndjson"].contains(where: lower.hasSuffix),
                 !CatalogLoader.runFileNames.contains(PathUtil.basename(path)),
-                let data = try? fs.read(path)
+                let bytes = try? fs.readPrefix(path, 65_536)
             else { return false }
-            let head = data.prefix(65_536)
+            let head = Data(bytes)
             func has(_ s: String) -> Bool { head.range(of: Data(s.utf8)) != nil }
             return has("\"resourceSpans\"") || (has("\"spans\"") && (has("\"span_id\"") || has("\"spanId\"")))
         }
@@ -216,8 +216,8 @@ public enum CatalogLoader {
                 return kind
             }
             var ignored: [Diagnostic] = []
-            guard let first = DatasetFiles.files(fs, path, into: &ignored).first, let data = try? fs.read(first),
-                DatasetFiles.isParquet(data), let pq = try? ParquetFile(data: data, name: first)
+            guard let first = DatasetFiles.files(fs, path, into: &ignored).first,
+                let pq = DatasetFiles.openParquet(fs, first, into: &ignored)
             else { return .unknown }
             var o = JSONObject()
             for c in pq.topLevelColumns { o.set(c, .null) }

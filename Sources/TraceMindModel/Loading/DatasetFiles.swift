@@ -51,10 +51,17 @@ enum DatasetFiles {
         d.count >= 4 && d.prefix(4).elementsEqual([0x50, 0x41, 0x52, 0x31])
     }
 
-    /// Reads a file. Returns nil (with a diagnostic) when it cannot be read or is empty.
+    /// Reads a file. Returns nil (with a diagnostic) when it cannot be read or is empty. A file that kept changing
+    /// while it was read is used as read, with a warning.
     static func readBytes(_ fs: DataFileSystem, _ path: String, into diags: inout [Diagnostic]) -> Data? {
         let data: Data
-        do { data = try fs.read(path) } catch {
+        do {
+            let got = try fs.readFile(path)
+            data = got.data
+            if got.changedWhileReading {
+                diags.append(Diagnostic(path: path, "changed while reading (\(data.count) bytes read); loaded as read, press r to reload"))
+            }
+        } catch {
             diags.append(Diagnostic(path: path, "\(error)"))
             return nil
         }
@@ -82,6 +89,15 @@ enum DatasetFiles {
     /// A whole JSON document.
     static func readJSON(_ fs: DataFileSystem, _ path: String, into diags: inout [Diagnostic]) -> JSON? {
         guard let data = readData(fs, path, into: &diags) else { return nil }
+        return parseJSON(data, path, into: &diags)
+    }
+
+    /// A whole JSON document from bytes already read (checked for Parquet and binary data).
+    static func parseJSON(_ data: Data, _ path: String, into diags: inout [Diagnostic]) -> JSON? {
+        if data.prefix(8192).contains(0) {
+            diags.append(Diagnostic(path: path, "binary data, neither JSON nor Parquet (a NUL byte in the first 8 KB)"))
+            return nil
+        }
         do { return try JSONParser.parse(data) } catch {
             diags.append(Diagnostic(path: path, "invalid JSON: \(error)"))
             return nil
@@ -96,20 +112,51 @@ enum DatasetFiles {
         }
     }
 
+    /// A data file, opened by its first bytes: a Parquet file by its footer (read by range, never whole), anything
+    /// else read into memory.
+    enum Opened {
+        case parquet(ParquetFile)
+        case text(Data)
+    }
+
+    static func open(_ fs: DataFileSystem, _ path: String, into diags: inout [Diagnostic]) -> Opened? {
+        let head: [UInt8]
+        do { head = try fs.readPrefix(path, 4) } catch {
+            diags.append(Diagnostic(path: path, "\(error)"))
+            return nil
+        }
+        if head.elementsEqual([0x50, 0x41, 0x52, 0x31]) {
+            guard let pq = openParquet(fs, path, into: &diags) else { return nil }
+            return .parquet(pq)
+        }
+        guard let data = readBytes(fs, path, into: &diags) else { return nil }
+        // Rewritten into Parquet between the two reads: read what is there now.
+        if isParquet(data) { return parquet(data, path, into: &diags).map { .parquet($0) } }
+        return .text(data)
+    }
+
+    /// A Parquet file read by range from the file system.
+    static func openParquet(_ fs: DataFileSystem, _ path: String, into diags: inout [Diagnostic]) -> ParquetFile? {
+        do { return try ParquetFile(source: FileParquetBytes(fs: fs, path: path), name: PathUtil.basename(path)) } catch {
+            diags.append(Diagnostic(path: path, error.message))
+            return nil
+        }
+    }
+
     /// Every record of a dataset location as one list: the elements of a JSON array, a single JSON object, JSON Lines,
     /// or Parquet rows (for small datasets: metrics).
     static func allRecords(_ fs: DataFileSystem, _ path: String, into diags: inout [Diagnostic]) -> [JSON]? {
         var out: [JSON] = []
         var any = false
         for f in files(fs, path, into: &diags) {
-            guard let data = readBytes(fs, f, into: &diags) else { continue }
-            if !isParquet(data) && !isJSONL(f) && !hasManyTopLevelLines(data) {
-                guard let j = readJSON(fs, f, into: &diags) else { continue }
+            guard let opened = open(fs, f, into: &diags) else { continue }
+            if case .text(let data) = opened, !isJSONL(f), !hasManyTopLevelLines(data) {
+                guard let j = parseJSON(data, f, into: &diags) else { continue }
                 any = true
                 if let a = j.arrayValue { out += a } else { out.append(j) }
                 continue
             }
-            any = forEachRecord(fs, f, into: &diags) { v, _ in out.append(v) } || any
+            any = forEachRecordInFile(fs, f, opened: opened, into: &diags, progress: nil, isCancelled: nil, maxStringBytes: .max) { v, _ in out.append(v) } || any
         }
         return any ? out : nil
     }
@@ -197,19 +244,21 @@ enum DatasetFiles {
         var ok = false
         for (k, f) in files.enumerated() {
             let scaled: ((Double) -> Void)? = progress.map { p in { p((Double(k) + $0) / Double(files.count)) } }
-            ok = forEachRecordInFile(fs, f, into: &diags, progress: scaled, isCancelled: isCancelled, maxStringBytes: maxStringBytes, body) || ok
+            guard let opened = open(fs, f, into: &diags) else { continue }
+            ok = forEachRecordInFile(fs, f, opened: opened, into: &diags, progress: scaled, isCancelled: isCancelled, maxStringBytes: maxStringBytes, body) || ok
         }
         return ok
     }
 
     static func forEachRecordInFile(
-        _ fs: DataFileSystem, _ path: String, into diags: inout [Diagnostic],
+        _ fs: DataFileSystem, _ path: String, opened: Opened, into diags: inout [Diagnostic],
         progress: ((Double) -> Void)?, isCancelled: (() -> Bool)?, maxStringBytes: Int,
         _ body: (JSON, TraceLocation) -> Void
     ) -> Bool {
-        guard let data = readBytes(fs, path, into: &diags) else { return false }
-        if isParquet(data) {
-            guard let pq = parquet(data, path, into: &diags) else { return false }
+        let data: Data
+        switch opened {
+        case .text(let d): data = d
+        case .parquet(let pq):
             for g in pq.rowGroups.indices {
                 if isCancelled?() == true { return true }
                 guard let rows = parquetRows(pq, g, path: path, maxStringBytes: maxStringBytes, into: &diags, { r, _ in r }) else { return g > 0 }
@@ -265,9 +314,11 @@ enum DatasetFiles {
         progress: (@Sendable (Double) -> Void)?, isCancelled: (@Sendable () -> Bool)?, maxStringBytes: Int,
         _ transform: @Sendable (JSON, TraceLocation) -> T?
     ) -> [T] {
-        guard let data = readBytes(fs, path, into: &diags) else { return [] }
-        if isParquet(data) {
-            guard let pq = parquet(data, path, into: &diags) else { return [] }
+        guard let opened = open(fs, path, into: &diags) else { return [] }
+        let data: Data
+        switch opened {
+        case .text(let d): data = d
+        case .parquet(let pq):
             var result: [T] = []
             for g in pq.rowGroups.indices {
                 if isCancelled?() == true { break }
@@ -403,6 +454,22 @@ enum DatasetFiles {
         let before = d[d.index(before: nl)...d.index(before: nl)]
         let rest = d[d.index(after: nl)...].first { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) }
         return before.first == UInt8(ascii: "}") && rest == UInt8(ascii: "{")
+    }
+}
+
+/// A Parquet file on a file system, read by range.
+public struct FileParquetBytes: ParquetBytes {
+    let fs: any DataFileSystem
+    let path: String
+    public let count: Int
+    public init(fs: any DataFileSystem, path: String) throws(ParquetError) {
+        self.fs = fs
+        self.path = path
+        guard let size = fs.fileSize(path) else { throw ParquetError("the file is gone") }
+        count = size
+    }
+    public func bytes(_ range: Range<Int>) throws(ParquetError) -> [UInt8] {
+        do { return try fs.readRange(path, range) } catch { throw ParquetError("\(error)") }
     }
 }
 

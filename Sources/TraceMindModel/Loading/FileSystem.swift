@@ -1,9 +1,17 @@
 import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Where dataset files are read from: the real disk, or the demo data held in memory.
 /// The loader only ever reads through this protocol; nothing here writes.
 public protocol DataFileSystem: Sendable {
-    func read(_ path: String) throws -> Data
+    /// The whole file, read into memory (never mapped: a file that shrinks under a mapping kills the process), and
+    /// whether it changed while it was read.
+    func readFile(_ path: String) throws -> FileContents
+    /// Exactly the bytes of `range`; a file that no longer holds them is an error ("changed while reading").
+    func readRange(_ path: String, _ range: Range<Int>) throws -> [UInt8]
     func isDirectory(_ path: String) -> Bool
     func isFile(_ path: String) -> Bool
     func list(_ path: String) throws -> [String]
@@ -12,34 +20,147 @@ public protocol DataFileSystem: Sendable {
     func canonicalPath(_ path: String) -> String
 }
 
-public struct FileReadError: Error, CustomStringConvertible, Sendable {
-    public var description: String
+extension DataFileSystem {
+    /// The whole file (see `readFile`).
+    public func read(_ path: String) throws -> Data { try readFile(path).data }
+
+    /// At most the first `count` bytes.
+    public func readPrefix(_ path: String, _ count: Int) throws -> [UInt8] {
+        let size = fileSize(path) ?? 0
+        return try readRange(path, 0..<min(max(0, count), size))
+    }
 }
 
+/// A file as read: its bytes, and whether it changed while they were read (it was truncated, grew, or was rewritten
+/// between the first and the last byte, even after a few tries).
+public struct FileContents: Sendable {
+    public var data: Data
+    public var changedWhileReading: Bool
+    public init(data: Data, changedWhileReading: Bool = false) {
+        self.data = data
+        self.changedWhileReading = changedWhileReading
+    }
+}
+
+public struct FileReadError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+    public init(description: String) { self.description = description }
+}
+
+/// The disk. Files are read with `pread` into memory of the process's own: a file that is truncated, grows or is
+/// replaced while it is read gives a note ("changed while reading"), never a SIGBUS. Only regular files are read (a
+/// FIFO or a device would block or never end).
 public struct LocalFileSystem: DataFileSystem {
+    /// How many times a file that changes under the reader is read again before it is used as read.
+    static let attempts = 3
+
     public init() {}
 
-    public func read(_ path: String) throws -> Data {
-        do {
-            return try Data(contentsOf: URL(fileURLWithPath: path), options: [.alwaysMapped])
-        } catch {
-            // Only now work out why, for a clear message.
-            var isDir: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { throw FileReadError(description: "no such file") }
-            if isDir.boolValue { throw FileReadError(description: "is a directory, not a file") }
-            guard FileManager.default.isReadableFile(atPath: path) else { throw FileReadError(description: "permission denied") }
-            throw FileReadError(description: "cannot be read (\((error as NSError).localizedDescription))")
+    public func readFile(_ path: String) throws -> FileContents {
+        var attempt = 0
+        while true {
+            attempt += 1
+            let (fd, before) = try LocalFileSystem.openRegular(path)
+            defer { close(fd) }
+            let size = Int(before.st_size)
+            // One byte more than the size: a file that grows is noticed.
+            let capacity = size + 1
+            guard let buffer = malloc(capacity) else { throw FileReadError(description: "too large to read into memory (\(size) bytes)") }
+            var got = 0
+            var failure: Int32 = 0
+            while got < capacity {
+                let n = pread(fd, buffer + got, capacity - got, off_t(got))
+                if n > 0 {
+                    got += n
+                } else if n == 0 {
+                    break
+                } else if errno != EINTR {
+                    failure = errno
+                    break
+                }
+            }
+            if failure != 0 {
+                free(buffer)
+                throw FileReadError(description: "cannot be read (\(String(cString: strerror(failure))))")
+            }
+            var after = stat()
+            let stable = fstat(fd, &after) == 0 && got == size && after.st_size == before.st_size
+                && after.st_mtim.tv_sec == before.st_mtim.tv_sec && after.st_mtim.tv_nsec == before.st_mtim.tv_nsec
+            if !stable && attempt < LocalFileSystem.attempts {
+                free(buffer)
+                usleep(20_000)
+                continue
+            }
+            let kept = min(got, size)
+            let data = kept == 0 ? Data() : Data(bytesNoCopy: buffer, count: kept, deallocator: .free)
+            if kept == 0 { free(buffer) }
+            return FileContents(data: data, changedWhileReading: !stable)
         }
     }
 
+    public func readRange(_ path: String, _ range: Range<Int>) throws -> [UInt8] {
+        guard range.lowerBound >= 0 else { throw FileReadError(description: "a negative offset") }
+        let (fd, _) = try LocalFileSystem.openRegular(path)
+        defer { close(fd) }
+        let count = range.count
+        var failure: Int32 = 0
+        var got = 0
+        let bytes = [UInt8](unsafeUninitializedCapacity: count) { buf, initialized in
+            while got < count {
+                let n = pread(fd, buf.baseAddress! + got, count - got, off_t(range.lowerBound + got))
+                if n > 0 {
+                    got += n
+                } else if n == 0 {
+                    break
+                } else if errno != EINTR {
+                    failure = errno
+                    break
+                }
+            }
+            initialized = got
+        }
+        if failure != 0 { throw FileReadError(description: "cannot be read (\(String(cString: strerror(failure))))") }
+        guard got == count else {
+            throw FileReadError(description: "changed while reading: it now ends at byte \(range.lowerBound + got), before byte \(range.upperBound)")
+        }
+        return bytes
+    }
+
+    /// Opens a regular file for reading (never blocking on a FIFO) with its status, or says why it cannot be read.
+    static func openRegular(_ path: String) throws -> (Int32, stat) {
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else {
+            let e = errno
+            switch e {
+            case ENOENT, ENOTDIR: throw FileReadError(description: "no such file")
+            case EACCES, EPERM: throw FileReadError(description: "permission denied")
+            case ENXIO: throw FileReadError(description: "not a regular file (a socket or device)")
+            default: throw FileReadError(description: "cannot be opened (\(String(cString: strerror(e))))")
+            }
+        }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else {
+            close(fd)
+            throw FileReadError(description: "cannot be read (\(String(cString: strerror(errno))))")
+        }
+        let type = st.st_mode & S_IFMT
+        guard type == S_IFREG else {
+            close(fd)
+            if type == S_IFDIR { throw FileReadError(description: "is a directory, not a file") }
+            let what = type == S_IFIFO ? "a FIFO" : type == S_IFSOCK ? "a socket" : type == S_IFCHR || type == S_IFBLK ? "a device" : "special"
+            throw FileReadError(description: "not a regular file (\(what))")
+        }
+        return (fd, st)
+    }
+
     public func isDirectory(_ path: String) -> Bool {
-        var isDir: ObjCBool = false
-        return FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue
+        var st = stat()
+        return stat(path, &st) == 0 && st.st_mode & S_IFMT == S_IFDIR
     }
 
     public func isFile(_ path: String) -> Bool {
-        var isDir: ObjCBool = false
-        return FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && !isDir.boolValue
+        var st = stat()
+        return stat(path, &st) == 0 && st.st_mode & S_IFMT != S_IFDIR
     }
 
     public func list(_ path: String) throws -> [String] {
@@ -51,7 +172,9 @@ public struct LocalFileSystem: DataFileSystem {
     }
 
     public func fileSize(_ path: String) -> Int? {
-        (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        return Int(st.st_size)
     }
 
     public func canonicalPath(_ path: String) -> String {
@@ -89,9 +212,16 @@ public struct MemoryFileSystem: DataFileSystem {
         p.split(separator: "/").filter { $0 != "." && !$0.isEmpty }.joined(separator: "/")
     }
 
-    public func read(_ path: String) throws -> Data {
+    public func readFile(_ path: String) throws -> FileContents {
         guard let d = files[MemoryFileSystem.normalize(path)] else { throw FileReadError(description: "no such file") }
-        return d
+        return FileContents(data: d)
+    }
+    public func readRange(_ path: String, _ range: Range<Int>) throws -> [UInt8] {
+        guard let d = files[MemoryFileSystem.normalize(path)] else { throw FileReadError(description: "no such file") }
+        guard range.lowerBound >= 0, range.upperBound <= d.count else {
+            throw FileReadError(description: "changed while reading: it now ends at byte \(d.count), before byte \(range.upperBound)")
+        }
+        return [UInt8](d[(d.startIndex + range.lowerBound)..<(d.startIndex + range.upperBound)])
     }
     public func isDirectory(_ path: String) -> Bool { dirs[MemoryFileSystem.normalize(path)] != nil }
     public func isFile(_ path: String) -> Bool { files[MemoryFileSystem.normalize(path)] != nil }

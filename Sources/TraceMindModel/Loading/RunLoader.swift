@@ -181,8 +181,7 @@ public enum RunLoader {
     public static func loadTrace(_ summary: TraceSummary, fs: any DataFileSystem) throws -> Trace {
         let loc = summary.location
         if let g = loc.rowGroup {
-            let data = try fs.read(loc.path)
-            let pq = try ParquetFile(data: data, name: PathUtil.basename(loc.path))
+            let pq = try ParquetFile(source: FileParquetBytes(fs: fs, path: loc.path), name: PathUtil.basename(loc.path))
             let rows = try pq.rows(rowGroup: g, only: loc.index)
             guard let o = rows.first?.objectValue else { throw FileReadError(description: "\(loc.path): the trace is not a record") }
             return Trace(json: o)

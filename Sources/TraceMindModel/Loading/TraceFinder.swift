@@ -31,7 +31,8 @@ public enum TraceFinder {
             for entry in entries {
                 guard let tp = entry.files.traces else { continue }
                 // Cheap pre-check on a JSON file: skip it when it cannot contain the id (compressed Parquet can hide it).
-                if !needle.isEmpty, entry.files.fs.isFile(tp), let data = try? entry.files.fs.read(tp), !DatasetFiles.isParquet(data),
+                if !needle.isEmpty, entry.files.fs.isFile(tp), let head = try? entry.files.fs.readPrefix(tp, 4),
+                    !head.elementsEqual([0x50, 0x41, 0x52, 0x31]), let data = try? entry.files.fs.read(tp),
                     !contains(data, Array(needle.utf8))
                 {
                     continue

@@ -12,9 +12,9 @@ struct ColumnReader {
     func fail(_ m: String) -> ParquetError { ParquetError("\(file.name): column \(column): \(m)") }
 
     func read() throws(ParquetError) -> ColumnValues {
-        let b = file.bytes
-        var pos = chunk.start
-        let end = chunk.start + chunk.size
+        let b = try file.source.bytes(chunk.start..<(chunk.start + chunk.size))
+        var pos = 0
+        let end = chunk.size
         var dictionary: [JSON]?
         var out = ColumnValues(rep: leaf.repLevel > 0 ? [] : nil, def: leaf.defLevel > 0 ? [] : nil, values: [], count: 0)
         var pages = 0

@@ -16,7 +16,8 @@ public struct ParquetError: Error, Sendable, Equatable, CustomStringConvertible 
 /// files are reported as unsupported.
 public struct ParquetFile: Sendable {
     public let name: String
-    let bytes: [UInt8]
+    /// The file's bytes, read by range: the footer first, then only the column chunks a read needs.
+    let source: any ParquetBytes
     public let numRows: Int
     public let rowGroups: [RowGroup]
     let root: SchemaNode
@@ -40,19 +41,28 @@ public struct ParquetFile: Sendable {
         let size: Int
     }
 
+    /// A file held in memory.
     public init(data: Data, name: String) throws(ParquetError) {
+        try self.init(source: MemoryParquetBytes([UInt8](data)), name: name)
+    }
+
+    /// Opens a file by its footer: the magic numbers and the metadata are read and checked against the file's size
+    /// before anything else; column chunks are read when a row group is.
+    public init(source: any ParquetBytes, name: String) throws(ParquetError) {
         self.name = name
-        bytes = [UInt8](data)
-        let n = bytes.count
+        self.source = source
+        let n = source.count
         guard n >= 12 else { throw ParquetError("too short for a Parquet file (\(n) bytes)") }
-        guard bytes[0..<4].elementsEqual([0x50, 0x41, 0x52, 0x31]) else { throw ParquetError("not a Parquet file (no PAR1 header)") }
-        if bytes[(n - 4)..<n].elementsEqual([0x50, 0x41, 0x52, 0x45]) { throw ParquetError("encrypted Parquet files are not supported") }
-        guard bytes[(n - 4)..<n].elementsEqual([0x50, 0x41, 0x52, 0x31]) else {
+        guard try source.bytes(0..<4).elementsEqual([0x50, 0x41, 0x52, 0x31]) else { throw ParquetError("not a Parquet file (no PAR1 header)") }
+        let tail = try source.bytes((n - 8)..<n)
+        if tail[4..<8].elementsEqual([0x50, 0x41, 0x52, 0x45]) { throw ParquetError("encrypted Parquet files are not supported") }
+        guard tail[4..<8].elementsEqual([0x50, 0x41, 0x52, 0x31]) else {
             throw ParquetError("no PAR1 footer: the file is truncated or not Parquet")
         }
-        let metaLen = Int(bytes[n - 8]) | Int(bytes[n - 7]) << 8 | Int(bytes[n - 6]) << 16 | Int(bytes[n - 5]) << 24
+        let metaLen = Int(tail[0]) | Int(tail[1]) << 8 | Int(tail[2]) << 16 | Int(tail[3]) << 24
         guard metaLen > 0, metaLen <= n - 12 else { throw ParquetError("the footer length (\(metaLen)) does not fit the file: truncated?") }
-        var r = ThriftReader(bytes, at: n - 8 - metaLen, end: n - 8)
+        let metaBytes = try source.bytes((n - 8 - metaLen)..<(n - 8))
+        var r = ThriftReader(metaBytes, at: 0, end: metaLen)
         let meta = try r.readStruct()
         let elements = meta.structs(2)
         guard !elements.isEmpty else { throw ParquetError("the file has no schema") }
@@ -192,6 +202,24 @@ public struct ParquetFile: Sendable {
         for g in rowGroups.indices {
             for (i, r) in try rows(rowGroup: g, maxStringBytes: maxStringBytes).enumerated() { try body(r, g, i) }
         }
+    }
+}
+
+/// Where a Parquet file's bytes come from.
+public protocol ParquetBytes: Sendable {
+    var count: Int { get }
+    /// Exactly the bytes of `range`, or an error saying why they cannot be had.
+    func bytes(_ range: Range<Int>) throws(ParquetError) -> [UInt8]
+}
+
+/// A Parquet file held in memory.
+public struct MemoryParquetBytes: ParquetBytes {
+    let storage: [UInt8]
+    public init(_ bytes: [UInt8]) { storage = bytes }
+    public var count: Int { storage.count }
+    public func bytes(_ range: Range<Int>) throws(ParquetError) -> [UInt8] {
+        guard range.lowerBound >= 0, range.upperBound <= storage.count else { throw ParquetError("a read past the end of the file") }
+        return Array(storage[range])
     }
 }
 
