@@ -3,6 +3,11 @@ import TraceMindModel
 
 /// CSV for scripts: the same records as the JSON output, flattened. Nested objects become dotted columns
 /// (`tokens.prompt`), arrays indexed columns (`cost_usd.0`, `cost_usd.1`); numbers are raw, unknown is empty.
+///
+/// Text cells are made safe for both places a CSV goes: controls and bidi characters become inert pictures (tabs
+/// and line breaks spaces, see `Inert`), and a text that a spreadsheet would run as a formula (starting with `=`,
+/// `+`, `-`, `@`, a tab or a carriage return, or their full-width forms) is prefixed with `'` and quoted (OWASP's
+/// rule for CSV injection). Numbers stay numbers: only JSON numbers are written bare.
 public enum CSV {
     public static func from(_ records: [JSON]) -> String {
         var columns: [String] = []
@@ -13,7 +18,7 @@ public enum CSV {
             flatten(r, prefix: "", into: &row, order: &columns, seen: &seen)
             rows.append(row)
         }
-        var out = columns.map(escape).joined(separator: ",") + "\n"
+        var out = columns.map { escape(text($0)) }.joined(separator: ",") + "\n"
         for r in rows { out += columns.map { escape(r[$0] ?? "") }.joined(separator: ",") + "\n" }
         return out
     }
@@ -30,7 +35,7 @@ public enum CSV {
         case .array(let a):
             // Arrays of scalars that are lists (tools, errors) read better as one cell.
             if a.allSatisfy({ if case .string = $0 { return true } else { return false } }) && !prefix.hasSuffix("_id") {
-                put(a.compactMap(\.stringValue).joined(separator: "; "))
+                put(text(a.compactMap(\.stringValue).joined(separator: "; ")))
             } else {
                 for (i, x) in a.enumerated() { flatten(x, prefix: prefix + "." + String(i), into: &row, order: &order, seen: &seen) }
             }
@@ -38,12 +43,22 @@ public enum CSV {
         case .bool(let b): put(b ? "true" : "false")
         case .int(let i): put(String(i))
         case .double(let d): put(d.isFinite ? String(d) : "")
-        case .string(let s): put(Format.oneLine(s, max: 100_000))
+        case .string(let s): put(text(s))
         }
     }
 
+    /// A text cell: one line, inert, and never a formula.
+    static func text(_ s: String) -> String {
+        let line = Format.oneLine(s, max: 100_000)
+        let formulaStarts: Set<Character> = ["=", "+", "-", "@", "\t", "\r", "\u{FF1D}", "\u{FF0B}", "\u{FF0D}", "\u{FF20}"]
+        // What a spreadsheet sees first, after the spaces it skips (and the original's tab or CR, now a space).
+        let first = s.first { $0 != " " } ?? " "
+        if formulaStarts.contains(first) || (s.first.map { formulaStarts.contains($0) } ?? false) { return "'" + line }
+        return line
+    }
+
     static func escape(_ s: String) -> String {
-        if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) || s.hasPrefix(" ") {
+        if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) || s.hasPrefix(" ") || s.hasPrefix("'") {
             return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
         }
         return s

@@ -128,15 +128,10 @@ public enum Format {
         var out = String.UnicodeScalarView()
         var n = 0
         for ch in s.unicodeScalars {
-            let v = ch.value
             if ch == "\n" || ch == "\r" || ch == "\t" {
                 out.append(" ")
-            } else if v < 0x20 {
-                out.append(Unicode.Scalar(0x2400 + v)!)
-            } else if v == 0x7F {
-                out.append("\u{2421}")
-            } else if (0x80...0x9F).contains(v) || v == 0x2028 || v == 0x2029 || (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v) {
-                out.append("\u{FFFD}")
+            } else if let p = Inert.picture(ch) {
+                out.append(p)
             } else {
                 out.append(ch)
             }

@@ -71,32 +71,58 @@ public enum JSONWriter {
         out += String(decoding: b, as: UTF8.self)
     }
 
-    /// A JSON string literal: quotes, backslashes and control characters (and DEL) escaped; everything else as
-    /// its UTF-8 bytes, copied a run at a time.
+    /// A JSON string literal: quotes, backslashes and control characters (C0, DEL and C1) escaped, and so are the
+    /// characters that reorder or break lines on a terminal (bidi controls U+061C, U+200E–U+200F, U+202A–U+202E,
+    /// U+2066–U+2069, separators U+2028–U+2029): JSON output printed to a terminal holds no raw control. Everything
+    /// else is its UTF-8 bytes, copied a run at a time.
     public static func writeString(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         var s = s
         s.withUTF8 { u in
+            let hex = Array("0123456789abcdef".utf8)
+            func escape(_ v: UInt32) {
+                out.append(contentsOf: "\\u".utf8)
+                out.append(hex[Int(v >> 12 & 0xF)])
+                out.append(hex[Int(v >> 8 & 0xF)])
+                out.append(hex[Int(v >> 4 & 0xF)])
+                out.append(hex[Int(v & 0xF)])
+            }
             var runStart = 0
-            for i in 0..<u.count {
+            var i = 0
+            let n = u.count
+            while i < n {
                 let c = u[i]
-                guard c < 0x20 || c == 0x22 || c == 0x5C || c == 0x7F else { continue }
+                // The escaped scalar and how many bytes it spans, or nil to keep the byte.
+                var special: (UInt32, Int)?
+                if c < 0x20 || c == 0x22 || c == 0x5C || c == 0x7F {
+                    special = (UInt32(c), 1)
+                } else if c == 0xC2, i + 1 < n, (0x80...0x9F).contains(u[i + 1]) {
+                    special = (UInt32(u[i + 1]), 2)
+                } else if c == 0xD8, i + 1 < n, u[i + 1] == 0x9C {
+                    special = (0x061C, 2)
+                } else if c == 0xE2, i + 2 < n {
+                    let b1 = u[i + 1], b2 = u[i + 2]
+                    if (b1 == 0x80 && (b2 == 0x8E || b2 == 0x8F || (0xA8...0xAE).contains(b2))) || (b1 == 0x81 && (0xA6...0xA9).contains(b2)) {
+                        special = (0x2000 | UInt32(b1 & 0x3F) << 6 | UInt32(b2 & 0x3F), 3)
+                    }
+                }
+                guard let (v, len) = special else {
+                    i += 1
+                    continue
+                }
                 if runStart < i { out.append(contentsOf: UnsafeBufferPointer(rebasing: u[runStart..<i])) }
-                runStart = i + 1
-                switch c {
+                switch v {
                 case 0x22: out.append(contentsOf: "\\\"".utf8)
                 case 0x5C: out.append(contentsOf: "\\\\".utf8)
                 case 0x0A: out.append(contentsOf: "\\n".utf8)
                 case 0x0D: out.append(contentsOf: "\\r".utf8)
                 case 0x09: out.append(contentsOf: "\\t".utf8)
-                default:
-                    let hex = Array("0123456789abcdef".utf8)
-                    out.append(contentsOf: "\\u00".utf8)
-                    out.append(hex[Int(c >> 4)])
-                    out.append(hex[Int(c & 0xF)])
+                default: escape(v)
                 }
+                i += len
+                runStart = i
             }
-            if runStart < u.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: u[runStart..<u.count])) }
+            if runStart < n { out.append(contentsOf: UnsafeBufferPointer(rebasing: u[runStart..<n])) }
         }
         out.append(UInt8(ascii: "\""))
     }
