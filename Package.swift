@@ -23,8 +23,11 @@ let package = Package(
         .target(name: "TerminalUI"),
         // The only C in the project: a shim over ncursesw.
         .systemLibrary(name: "CNCursesW", providers: [.apt(["libncurses-dev"])]),
-        // The only Swift that touches C: copies a Buffer to ncurses, reads keys.
-        .target(name: "NCursesBackend", dependencies: ["TerminalUI", "CNCursesW"]),
+        // Process-level safety in C (it runs inside signal handlers): partial files removed and the terminal
+        // restored on every signal that ends the process.
+        .target(name: "CProcess"),
+        // The only Swift that touches C: copies a Buffer to ncurses, reads keys, signals and the pager.
+        .target(name: "NCursesBackend", dependencies: ["TerminalUI", "CNCursesW", "CProcess"]),
         // The theme files of Themes/, compiled into the binary.
         .target(
             name: "TraceMindThemes", path: "Themes",
@@ -40,7 +43,7 @@ let package = Package(
         .executableTarget(
             name: "tracemind",
             dependencies: [
-                "TraceMindModel", "TraceMindDemo", "TraceMindReport", "TraceMindApp", "NCursesBackend",
+                "TraceMindModel", "TraceMindDemo", "TraceMindReport", "TraceMindApp", "NCursesBackend", "CProcess",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // Benchmarks on generated data at scale (never timed unit tests).

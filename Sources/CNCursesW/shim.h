@@ -83,24 +83,10 @@ static inline void cn_prepare_restore(void) {
     }
 }
 
-static void cn_fatal_handler(int sig) {
+/* Hands the saved terminal state and the restore bytes to the process's signal handlers (CProcess). */
+void tm_terminal_restore_set(const void *termios_state, size_t termios_size, const char *seq, size_t len);
+static inline void cn_publish_restore(void) {
     cn_restore_state *st = cn_restore();
-    if (st->saved_valid) tcsetattr(STDIN_FILENO, TCSANOW, &st->saved);
-    if (st->len > 0) { ssize_t r = write(STDOUT_FILENO, st->seq, st->len); (void)r; }
-    const char *msg = "\r\ntracemind: crashed; the terminal was restored\r\n";
-    ssize_t r2 = write(STDERR_FILENO, msg, strlen(msg)); (void)r2;
-    signal(sig, SIG_DFL);
-    raise(sig);
-}
-
-/* Fatal signals (a Swift trap is SIGILL or SIGTRAP) restore the terminal before the process dies. */
-static inline void cn_install_fatal_handlers(void) {
-    int sigs[] = {SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGABRT, SIGFPE};
-    for (unsigned i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) signal(sigs[i], cn_fatal_handler);
-}
-
-static inline void cn_remove_fatal_handlers(void) {
-    int sigs[] = {SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGABRT, SIGFPE};
-    for (unsigned i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) signal(sigs[i], SIG_DFL);
+    tm_terminal_restore_set(st->saved_valid ? &st->saved : NULL, sizeof(st->saved), st->seq, st->len);
 }
 #endif

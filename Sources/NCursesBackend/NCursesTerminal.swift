@@ -1,4 +1,5 @@
 import CNCursesW
+import CProcess
 import Foundation
 import TerminalUI
 
@@ -28,6 +29,7 @@ public final class NCursesTerminal: TerminalBackend {
     public let depth: ColorDepth
     public let unicode: Bool
     private var closed = false
+    private var ownsSignals = false
 
     /// Opens the alternate screen. `colorMode`: nil = auto (NO_COLOR honoured).
     public init(colorMode: ColorDepth? = nil, output: UnsafeMutablePointer<FILE>? = nil, input: UnsafeMutablePointer<FILE>? = nil, termName: String? = nil) throws {
@@ -46,7 +48,11 @@ public final class NCursesTerminal: TerminalBackend {
         screen = s
         if output == nil {
             cn_prepare_restore()
-            cn_install_fatal_handlers()
+            // Every signal that ends the process puts the terminal back first; SIGTERM, SIGHUP, SIGINT and SIGQUIT
+            // end the loop instead, so the terminal is restored by `close` and the process then ends by the signal.
+            cn_publish_restore()
+            tm_install_signal_handlers(1)
+            ownsSignals = true
         }
         raw()
         noecho()
@@ -75,10 +81,25 @@ public final class NCursesTerminal: TerminalBackend {
     public func close() {
         guard !closed else { return }
         closed = true
-        cn_remove_fatal_handlers()
         endwin()
+        tm_terminal_restore_clear()
         if let s = screen { delscreen(s) }
         screen = nil
+    }
+
+    public var terminationRequested: Bool { tm_termination_signal() != 0 }
+
+    /// After `close`: a signal that asked the program to end now ends it, so its exit status says which one.
+    public func endIfSignalled() {
+        let sig = tm_termination_signal()
+        guard ownsSignals, sig != 0 else { return }
+        tm_partial_cleanup()
+        signal(sig, SIG_DFL)
+        raise(sig)
+    }
+
+    public func page(title: String, text: String) {
+        suspend { Pager.show(title: title, text: text) }
     }
 
     public func suspend(_ body: () -> Void) {
@@ -234,5 +255,31 @@ public enum ColorDowngrade {
             }
             return best
         }
+    }
+}
+
+/// Shows text in the user's pager (`$PAGER`, else `less -R`, else `more`), from a private temporary file that is
+/// removed afterwards. Nothing is ever written into the data folders. The caller makes the text inert.
+enum Pager {
+    static func show(title: String, text: String) {
+        let dir = FileManager.default.temporaryDirectory
+        let file = dir.appendingPathComponent("tracemind-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).txt")
+        let body = title + "\n" + String(repeating: "─", count: min(80, max(8, title.count))) + "\n\n" + text + "\n"
+        guard FileManager.default.createFile(atPath: file.path, contents: Data(body.utf8), attributes: [.posixPermissions: 0o600]) else { return }
+        let slot = tm_partial_add(file.path)
+        defer {
+            try? FileManager.default.removeItem(at: file)
+            tm_partial_remove(slot)
+        }
+        let env = ProcessInfo.processInfo.environment
+        let pager = (env["PAGER"].flatMap { $0.isEmpty ? nil : $0 }) ?? "less -R"
+        let command = pager + " '" + file.path.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        var pid: pid_t = 0
+        let args: [String] = ["/bin/sh", "-c", command]
+        var argv: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
+        defer { for p in argv { free(p) } }
+        guard posix_spawn(&pid, "/bin/sh", nil, nil, &argv, environ) == 0 else { return }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
     }
 }

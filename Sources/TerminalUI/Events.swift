@@ -29,4 +29,9 @@ public protocol TerminalBackend: AnyObject {
     func nextEvent(timeoutMs: Int32) -> Event?
     /// Gives the terminal back to the user while `body` runs (a pager), then takes it again and redraws.
     func suspend(_ body: () -> Void)
+    /// A signal (SIGTERM, SIGHUP, SIGINT, SIGQUIT) asked the program to end: the loop stops and the terminal is
+    /// restored before the process ends.
+    var terminationRequested: Bool { get }
+    /// Shows text in the user's pager while the screen is suspended.
+    func page(title: String, text: String)
 }

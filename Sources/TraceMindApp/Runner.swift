@@ -1,6 +1,7 @@
 import Foundation
 import TerminalUI
 import TraceMindModel
+import TraceMindReport
 
 /// Results from background work, drained by the UI loop; plus which loads were cancelled.
 final class Inbox: @unchecked Sendable {
@@ -24,8 +25,6 @@ final class Inbox: @unchecked Sendable {
     func reset(_ r: LoadRequest) { lock.withLock { _ = cancelled.remove(r) } }
 }
 
-nonisolated(unsafe) var terminationRequested = false
-
 /// The loop: draw, wait for a key (or a tick), update; loads run on background threads and come back through the
 /// inbox. Runs not opened yet are analysed one at a time in the background for the leaderboard's corrected columns.
 public final class Runner {
@@ -46,13 +45,11 @@ public final class Runner {
 
     /// Runs the browser until the user quits (or SIGTERM/SIGHUP). `initial` effects start with it (`--trace`, `--compare`).
     public func run(_ state: inout AppState, on term: TerminalBackend, initial: [Effect] = []) {
-        signal(SIGTERM) { _ in terminationRequested = true }
-        signal(SIGHUP) { _ in terminationRequested = true }
         let (w, h) = term.size
         _ = App.update(&state, .resize(width: w, height: h))
         var last: Buffer?
         if handle(initial, &state, term) { return }
-        while !terminationRequested {
+        while !term.terminationRequested {
             let (results, catalog) = inbox.drain()
             if let catalog, handle(App.reloaded(&state, catalog), &state, term) { return }
             for r in results {
@@ -86,7 +83,8 @@ public final class Runner {
                 let inbox = inbox, reload = reloadCatalog
                 Thread.detachNewThread { inbox.post(catalog: reload()) }
             case .page(let title, let text):
-                term.suspend { Pager.show(title: title, text: text) }
+                // Dataset text never reaches the pager raw (`less -R` would interpret escape sequences).
+                term.page(title: Inert.terminal(title), text: Inert.terminal(text))
             }
         }
         return false
@@ -174,27 +172,5 @@ public enum Loads {
                 post(.traceNotFound(query: query, "\(error)"))
             }
         }
-    }
-}
-
-/// Shows text in the user's pager (`$PAGER`, else `less -R`, else `more`), from a private temporary file that is
-/// removed afterwards. Nothing is ever written into the data folders.
-enum Pager {
-    static func show(title: String, text: String) {
-        let dir = FileManager.default.temporaryDirectory
-        let file = dir.appendingPathComponent("tracemind-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).txt")
-        let body = title + "\n" + String(repeating: "─", count: min(80, max(8, title.count))) + "\n\n" + text + "\n"
-        guard FileManager.default.createFile(atPath: file.path, contents: Data(body.utf8), attributes: [.posixPermissions: 0o600]) else { return }
-        defer { try? FileManager.default.removeItem(at: file) }
-        let env = ProcessInfo.processInfo.environment
-        let pager = (env["PAGER"].flatMap { $0.isEmpty ? nil : $0 }) ?? "less -R"
-        let command = pager + " '" + file.path.replacingOccurrences(of: "'", with: "'\\''") + "'"
-        var pid: pid_t = 0
-        let args: [String] = ["/bin/sh", "-c", command]
-        var argv: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
-        defer { for p in argv { free(p) } }
-        guard posix_spawn(&pid, "/bin/sh", nil, nil, &argv, environ) == 0 else { return }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
     }
 }

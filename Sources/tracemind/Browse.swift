@@ -66,12 +66,13 @@ struct BrowseCommand: ParsableCommand {
         term.close()
         // Problems met while loading were summed up on screen; list them where they can be read and copied.
         report()
+        term.endIfSignalled()
     }
 }
 
 struct ThemesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "themes", abstract: "List the themes (built-in, then yours).")
     func run() throws {
-        for t in Theme.available() { print(t) }
+        for t in Theme.available() { say(t) }
     }
 }

@@ -11,12 +11,16 @@ struct StandardError: TextOutputStream {
 }
 nonisolated(unsafe) var stderrStream = StandardError()
 
-func warn(_ s: String) { print(s, to: &stderrStream) }
+/// Every line this program writes goes through `Inert.terminal`: dataset text never reaches a terminal raw.
+func warn(_ s: String) { print(Inert.terminal(s), to: &stderrStream) }
+
+/// A line of output on stdout, made inert.
+func say(_ s: String) { print(Inert.terminal(s)) }
 
 /// Prints a finished report and ends the process there: a large run's parsed spans are not freed one by one on
 /// the way out (the kernel takes the pages back at once). Buffered output is flushed by `exit`.
 func finish(_ report: String) -> Never {
-    print(report, terminator: "")
+    print(Inert.terminal(report), terminator: "")
     exit(0)
 }
 
@@ -58,7 +62,9 @@ final class ProgressBar: @unchecked Sendable {
 
 /// A clean failure: one line on stderr, exit status 1.
 struct Failure: Error, CustomStringConvertible {
-    var description: String
+    let description: String
+    /// The message, made inert: it may quote an id or a path from the data.
+    init(description: String) { self.description = Inert.terminal(description) }
 }
 
 extension OutputFormat: ExpressibleByArgument {}
@@ -414,27 +420,32 @@ struct InspectCommand: ParsableCommand {
     var rows: Int = 1
 
     func run() throws {
-        let data: Data
-        do { data = try LocalFileSystem().read(path) } catch { throw Failure(description: "\(path): \(error)") }
-        if path.lowercased().hasSuffix(".parquet") {
+        let fs = LocalFileSystem()
+        let head: [UInt8]
+        do { head = try fs.readPrefix(path, 4) } catch { throw Failure(description: "\(path): \(error)") }
+        if head.elementsEqual([0x50, 0x41, 0x52, 0x31]) || path.lowercased().hasSuffix(".parquet") {
+            // The footer first, then only the row groups printed: a huge or damaged file is refused at once.
             let f: ParquetFile
-            do { f = try ParquetFile(data: data, name: path) } catch { throw Failure(description: "\(path): \(error)") }
+            do { f = try ParquetFile(source: FileParquetBytes(fs: fs, path: path), name: path) } catch { throw Failure(description: "\(path): \(error)") }
             warn("\(path): Parquet, \(f.numRows) rows in \(f.rowGroups.count) row groups; columns: \(f.topLevelColumns.joined(separator: ", "))")
             if let by = f.createdBy { warn("written by \(by)") }
             var printed = 0
             do {
-                try f.forEachRow { row, _, _ in
-                    guard printed < rows else { return }
-                    print(JSONWriter.string(row))
-                    printed += 1
+                for g in f.rowGroups.indices where printed < rows {
+                    for row in try f.rows(rowGroup: g).prefix(rows - printed) {
+                        say(JSONWriter.string(row))
+                        printed += 1
+                    }
                 }
             } catch { throw Failure(description: "\(error)") }
         } else {
+            let data: Data
+            do { data = try fs.read(path) } catch { throw Failure(description: "\(path): \(error)") }
             let j: JSON
             do { j = try JSONParser.parse(data) } catch { throw Failure(description: "\(path): invalid JSON: \(error)") }
             let items = j.arrayValue ?? [j]
             warn("\(path): JSON, \(items.count) records")
-            for r in items.prefix(rows) { print(JSONWriter.string(r)) }
+            for r in items.prefix(rows) { say(JSONWriter.string(r)) }
         }
     }
 }

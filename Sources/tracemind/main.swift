@@ -1,5 +1,7 @@
 import ArgumentParser
+import CProcess
 import Foundation
+import TraceMindModel
 
 /// `tracemind [SOURCE...]` opens the browser; the subcommands print reports.
 struct TraceMind: ParsableCommand {
@@ -29,5 +31,11 @@ if ProcessInfo.processInfo.environment["TRACEMIND_STATS"] != nil {
         }
     }
 }
+
+// Every signal that ends the process removes partial downloads first (the browser adds terminal restoration);
+// a report piped into `head` ends quietly by SIGPIPE.
+tm_install_signal_handlers(0)
+atexit { tm_partial_cleanup() }
+PartialFiles.registry = PartialFiles.Registry(add: { path in Int(tm_partial_add(path)) }, remove: { tm_partial_remove(Int32($0)) })
 
 TraceMind.main()

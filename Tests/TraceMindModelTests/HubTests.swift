@@ -143,10 +143,10 @@ import TraceMindReport
     }
 
     @Test func responseHeadersAreTheFinalResponsesAndTokensCannotSmuggleHeaders() throws {
-        let t = TransferState(sink: nil)
+        let t = TransferState(sink: nil, maxBytes: 1 << 20)
         for line in ["HTTP/1.1 302 Found\r\n", "Location: /cdn/x\r\n", "Link: <a>; rel=\"next\"\r\n", "\r\n",
             "HTTP/2 429 \r\n", "retry-after:  30 \r\n", "Vary: a\r\n", "Vary: b\r\n", "\r\n"] {
-            Array(line.utf8).withUnsafeBytes { t.headerLine($0) }
+            #expect(Array(line.utf8).withUnsafeBytes { t.headerLine($0) })
         }
         #expect(t.status == 429)
         #expect(t.headers == ["retry-after": "30", "vary": "a, b"], "a redirect's headers are dropped: \(t.headers)")

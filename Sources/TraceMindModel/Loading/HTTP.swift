@@ -16,6 +16,8 @@ struct HTTPTransportError: Error {
     var message: String
     /// A status line had arrived: the transfer was interrupted rather than never started.
     var hadResponse: Bool
+    /// This side stopped it (the server broke a limit): not a network problem, a cached copy is no remedy.
+    var refused = false
 }
 
 /// Plain HTTP(S) GETs for the Hub client.
@@ -26,11 +28,15 @@ struct HTTPTransportError: Error {
 /// though only `hf://` sources ever make a request. A machine without libcurl still runs everything else and is
 /// told what to install when it asks for the Hub.
 enum HTTP {
+    /// Below this many bytes a second for `timeout` seconds, a transfer is given up (a server that trickles).
+    static let lowSpeedFloor = 1024
+
     /// GETs `url` with `headers` (`Name: value`), following redirects. The body of a 2xx answer goes to `sink` when
     /// one is given, chunk by chunk; any other body is returned in memory. `timeout` bounds connecting and any
-    /// stall in the transfer, not the length of a download.
+    /// stretch of `timeout` seconds under `lowSpeedFloor` bytes a second, not the length of a download. `maxBytes`
+    /// is a hard cap on the body: a `Content-Length` above it, or a body that runs past it, ends the transfer.
     static func get(
-        _ url: String, headers: [String], timeout: TimeInterval, sink: ((UnsafeRawBufferPointer) -> Void)?
+        _ url: String, headers: [String], timeout: TimeInterval, maxBytes: Int, sink: ((UnsafeRawBufferPointer) -> Void)?
     ) throws(HTTPTransportError) -> (body: Data, response: HTTPResponse) {
         guard let u = URL(string: url), let scheme = u.scheme?.lowercased(), scheme == "http" || scheme == "https" else {
             throw HTTPTransportError(message: "not a valid http(s) URL: \(url)", hadResponse: false)
@@ -40,9 +46,9 @@ enum HTTP {
             throw HTTPTransportError(message: "a request header holds a line break (check HF_TOKEN)", hadResponse: false)
         }
         #if os(Linux)
-            return try Curl.get(url, headers: headers, timeout: timeout, sink: sink)
+            return try Curl.get(url, headers: headers, timeout: timeout, maxBytes: maxBytes, sink: sink)
         #else
-            return try FoundationTransfer.get(u, headers: headers, timeout: timeout, sink: sink)
+            return try FoundationTransfer.get(u, headers: headers, timeout: timeout, maxBytes: maxBytes, sink: sink)
         #endif
     }
 }
@@ -53,27 +59,53 @@ final class TransferState {
     var headers: [String: String] = [:]
     var body = Data()
     let sink: ((UnsafeRawBufferPointer) -> Void)?
-    init(sink: ((UnsafeRawBufferPointer) -> Void)?) { self.sink = sink }
+    let maxBytes: Int
+    /// Body bytes of the current response so far.
+    var received = 0
+    /// Why the transfer was stopped by this side (a body over the cap), if it was.
+    var refused: String?
+    init(sink: ((UnsafeRawBufferPointer) -> Void)?, maxBytes: Int) {
+        self.sink = sink
+        self.maxBytes = maxBytes
+    }
 
     /// One header line. A status line (`HTTP/1.1 302 Found`, `HTTP/2 200`) starts a new response: a redirect's or a
     /// proxy's headers are dropped, so the headers kept are the final response's.
-    func headerLine(_ raw: UnsafeRawBufferPointer) {
+    /// False when the transfer must stop: the final response announces a body over the cap.
+    func headerLine(_ raw: UnsafeRawBufferPointer) -> Bool {
+        guard raw.count < 65_536, headers.count < 200 else {
+            refused = "the server sent oversized headers"
+            return false
+        }
         let line = String(decoding: raw, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         if line.hasPrefix("HTTP/") {
             let parts = line.split(separator: " ", maxSplits: 2)
             status = parts.count >= 2 ? Int(parts[1]) ?? 0 : 0
             headers = [:]
             body = Data()
-            return
+            received = 0
+            return true
         }
-        guard let colon = line.firstIndex(of: ":") else { return }
+        guard let colon = line.firstIndex(of: ":") else { return true }
         let name = line[..<colon].trimmingCharacters(in: .whitespaces).lowercased()
         let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         headers[name] = headers[name].map { $0 + ", " + value } ?? value
+        if name == "content-length", !(300..<400).contains(status), let n = Int(value), n > maxBytes {
+            refused = "the server announced \(n) bytes where at most \(maxBytes) were expected"
+            return false
+        }
+        return true
     }
 
-    func bodyChunk(_ raw: UnsafeRawBufferPointer) {
+    /// False when the transfer must stop: the body ran past the cap.
+    func bodyChunk(_ raw: UnsafeRawBufferPointer) -> Bool {
+        received += raw.count
+        if received > maxBytes {
+            refused = "the server sent more than the \(maxBytes) bytes expected"
+            return false
+        }
         if let sink, (200..<300).contains(status) { sink(raw) } else { body.append(contentsOf: raw) }
+        return true
     }
 }
 
@@ -143,7 +175,7 @@ final class TransferState {
         }
 
         static func get(
-            _ url: String, headers: [String], timeout: TimeInterval, sink: ((UnsafeRawBufferPointer) -> Void)?
+            _ url: String, headers: [String], timeout: TimeInterval, maxBytes: Int, sink: ((UnsafeRawBufferPointer) -> Void)?
         ) throws(HTTPTransportError) -> (body: Data, response: HTTPResponse) {
             let c: Curl
             switch shared {
@@ -159,17 +191,17 @@ final class TransferState {
             defer { c.slistFree(list) }
             guard let h = c.easyInit() else { throw HTTPTransportError(message: "libcurl could not start a transfer", hadResponse: false) }
             defer { c.cleanup(h) }
-            let state = TransferState(sink: sink)
+            let state = TransferState(sink: sink, maxBytes: maxBytes)
             let seconds = max(1, Int(timeout.rounded(.up)))
             let writeBody: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?) -> Int = { p, size, n, user in
                 guard let p, let user else { return 0 }
-                Unmanaged<TransferState>.fromOpaque(user).takeUnretainedValue().bodyChunk(UnsafeRawBufferPointer(start: p, count: size * n))
-                return size * n
+                let ok = Unmanaged<TransferState>.fromOpaque(user).takeUnretainedValue().bodyChunk(UnsafeRawBufferPointer(start: p, count: size * n))
+                return ok ? size * n : 0
             }
             let writeHeader: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?) -> Int = { p, size, n, user in
                 guard let p, let user else { return 0 }
-                Unmanaged<TransferState>.fromOpaque(user).takeUnretainedValue().headerLine(UnsafeRawBufferPointer(start: p, count: size * n))
-                return size * n
+                let ok = Unmanaged<TransferState>.fromOpaque(user).takeUnretainedValue().headerLine(UnsafeRawBufferPointer(start: p, count: size * n))
+                return ok ? size * n : 0
             }
             let code: Int32 = withExtendedLifetime(state) {
                 let user = UnsafeRawPointer(Unmanaged.passUnretained(state).toOpaque())
@@ -181,8 +213,9 @@ final class TransferState {
                     _ = c.setLong(h, optProtocols, protoHTTP | protoHTTPS)
                     _ = c.setLong(h, optRedirProtocols, protoHTTP | protoHTTPS)
                     _ = c.setLong(h, optConnectTimeout, seconds)
-                    // A stall: under 1 byte/s for `timeout` seconds ends the transfer; a long download does not.
-                    _ = c.setLong(h, optLowSpeedLimit, 1)
+                    // A stall or a trickle: under the floor for `timeout` seconds ends the transfer; a long download
+                    // does not.
+                    _ = c.setLong(h, optLowSpeedLimit, HTTP.lowSpeedFloor)
                     _ = c.setLong(h, optLowSpeedTime, seconds)
                     _ = c.setPointer(h, optHTTPHeader, UnsafeRawPointer(list))
                     _ = c.setPointer(h, optErrorBuffer, UnsafeRawPointer(errorBuffer))
@@ -193,6 +226,7 @@ final class TransferState {
                     return c.perform(h)
                 }
             }
+            if let refused = state.refused { throw HTTPTransportError(message: refused, hadResponse: true, refused: true) }
             if code != 0 {
                 let detail = String(cString: errorBuffer)
                 let message = detail.isEmpty ? c.strerror(code).map { String(cString: $0) } ?? "libcurl error \(code)" : detail
@@ -207,7 +241,7 @@ final class TransferState {
     /// Elsewhere URLSession is part of Foundation and costs nothing at start-up.
     enum FoundationTransfer {
         static func get(
-            _ url: URL, headers: [String], timeout: TimeInterval, sink: ((UnsafeRawBufferPointer) -> Void)?
+            _ url: URL, headers: [String], timeout: TimeInterval, maxBytes: Int, sink: ((UnsafeRawBufferPointer) -> Void)?
         ) throws(HTTPTransportError) -> (body: Data, response: HTTPResponse) {
             var req = URLRequest(url: url, timeoutInterval: timeout)
             for h in headers {
@@ -218,11 +252,12 @@ final class TransferState {
             config.timeoutIntervalForRequest = timeout
             config.urlCache = nil
             config.requestCachePolicy = .reloadIgnoringLocalCacheData
-            let delegate = Delegate(TransferState(sink: sink))
+            let delegate = Delegate(TransferState(sink: sink, maxBytes: maxBytes))
             let session = URLSession(configuration: config, delegate: delegate, delegateQueue: nil)
             session.dataTask(with: req).resume()
             delegate.done.wait()
             session.finishTasksAndInvalidate()
+            if let refused = delegate.state.refused { throw HTTPTransportError(message: refused, hadResponse: true, refused: true) }
             if let e = delegate.error {
                 throw HTTPTransportError(message: e.localizedDescription, hadResponse: delegate.state.status > 0)
             }
@@ -247,7 +282,7 @@ final class TransferState {
             }
 
             func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
-                data.withUnsafeBytes { state.bodyChunk($0) }
+                if !data.withUnsafeBytes({ state.bodyChunk($0) }) { dataTask.cancel() }
             }
 
             func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {

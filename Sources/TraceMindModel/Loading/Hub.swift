@@ -17,6 +17,21 @@ public enum HubPath {
     }
 }
 
+/// Files being written that must not survive the process (partial downloads). The executable connects this to
+/// handlers that remove them when a signal ends the process; a process killed outright leaves them for the next
+/// run, which removes the ones whose process is gone (`HubClient.removeStalePartials`).
+public enum PartialFiles {
+    public struct Registry: Sendable {
+        public let add: @Sendable (String) -> Int
+        public let remove: @Sendable (Int) -> Void
+        public init(add: @escaping @Sendable (String) -> Int, remove: @escaping @Sendable (Int) -> Void) {
+            self.add = add
+            self.remove = remove
+        }
+    }
+    nonisolated(unsafe) public static var registry: Registry?
+}
+
 /// One problem talking to the Hub, worded for the user.
 public struct HubError: Error, CustomStringConvertible, Sendable {
     public var description: String
@@ -32,6 +47,9 @@ public final class HubClient: Sendable {
     public let cacheRoot: String
     public let offline: Bool
     let timeout: TimeInterval
+    /// The largest file downloaded when the listing gives no size, and the largest listing page.
+    static let maxUnlistedBytes = 4 << 30
+    static let maxListingBytes = 64 << 20
 
     public init(endpoint: String, token: String?, cacheRoot: String, offline: Bool = false, timeout: TimeInterval = 30) {
         var e = endpoint.trimmingCharacters(in: .whitespaces)
@@ -105,6 +123,7 @@ public final class HubClient: Sendable {
         } catch {
             throw HubError(description: "\(HubPath.scheme)\(repo): cannot create the cache folder \(dir)")
         }
+        HubClient.removeStalePartials(in: dir)
         let manifest = PathUtil.join(dir, ".tracemind-manifest.json")
         let old = Dictionary((cached ?? []).map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
         let todo = files.filter { f in !(old[f.path] == f && complete(f, in: dir)) }
@@ -113,7 +132,7 @@ public final class HubClient: Sendable {
         for f in todo {
             let base = done
             do {
-                try download(repo, f, into: dir) { got in progress?(Double(base + got) / Double(total)) }
+                try download(repo, f, into: dir) { got in progress?(Double(base + min(got, max(f.size, 1))) / Double(total)) }
             } catch {
                 if error.isUnreachable { return try cachedCopy(error.message) }
                 throw HubError(description: "\(HubPath.scheme)\(repo)/\(f.path): \(error.message)")
@@ -149,7 +168,7 @@ public final class HubClient: Sendable {
         while true {
             pages += 1
             guard pages <= 1000 else { throw Failure(message: "the file listing does not end") }
-            let (body, response) = try request(url, sink: nil)
+            let (body, response) = try request(url, maxBytes: HubClient.maxListingBytes, sink: nil)
             guard let body, let items = try? JSONParser.parse(body).arrayValue else {
                 throw Failure(message: "the Hub's file listing is not a JSON list")
             }
@@ -186,10 +205,14 @@ public final class HubClient: Sendable {
         guard FileManager.default.createFile(atPath: temp, contents: nil), let handle = FileHandle(forWritingAtPath: temp) else {
             throw Failure(message: "cannot write in the cache folder \(folder)")
         }
+        // Removed on every way out: errors here, a signal that ends the process, or its exit.
+        let slot = PartialFiles.registry?.add(temp)
+        defer { if let slot { PartialFiles.registry?.remove(slot) } }
         let sink = FileSink(handle: handle, progress: progress)
         let encoded = f.path.split(separator: "/").map { $0.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? String($0) }.joined(separator: "/")
         do throws(Failure) {
-            _ = try request("\(endpoint)/datasets/\(repo)/resolve/main/\(encoded)", sink: sink)
+            _ = try request(
+                "\(endpoint)/datasets/\(repo)/resolve/main/\(encoded)", maxBytes: f.size >= 0 ? f.size : HubClient.maxUnlistedBytes, sink: sink)
             try? handle.close()
             let got = sink.count
             if f.size >= 0 && got != f.size {
@@ -205,13 +228,14 @@ public final class HubClient: Sendable {
     }
 
     /// One GET with the token; the body in memory or streamed to `sink`. HTTP errors become one clear message each.
-    func request(_ url: String, sink: FileSink?) throws(Failure) -> (Data?, HTTPResponse) {
+    func request(_ url: String, maxBytes: Int, sink: FileSink?) throws(Failure) -> (Data?, HTTPResponse) {
         var headers = ["User-Agent: tracemind"]
         if let token { headers.append("Authorization: Bearer \(token)") }
         let got: (body: Data, response: HTTPResponse)
         do {
-            got = try HTTP.get(url, headers: headers, timeout: timeout, sink: sink.map { s in { s.write(Data($0)) } })
+            got = try HTTP.get(url, headers: headers, timeout: timeout, maxBytes: maxBytes, sink: sink.map { s in { s.write(Data($0)) } })
         } catch {
+            if error.refused { throw Failure(message: "download refused: \(error.message)") }
             if error.hadResponse {
                 throw Failure(message: "the transfer was interrupted (\(error.message))", isUnreachable: true)
             }
@@ -241,8 +265,21 @@ public final class HubClient: Sendable {
         }
     }
 
+    /// Removes the `.part` files of downloads whose process is gone (killed before it could remove them). Names are
+    /// `.NAME.PID.RANDOM.part`; a live process's files are left alone.
+    static func removeStalePartials(in dir: String) {
+        guard let names = FileManager.default.enumerator(atPath: dir) else { return }
+        let me = ProcessInfo.processInfo.processIdentifier
+        for case let rel as String in names where rel.hasSuffix(".part") {
+            let parts = PathUtil.basename(rel).split(separator: ".")
+            guard PathUtil.basename(rel).hasPrefix("."), parts.count >= 4, let pid = Int32(parts[parts.count - 3]), pid > 0, pid != me else { continue }
+            if kill(pid, 0) == 0 || errno != ESRCH { continue }
+            try? FileManager.default.removeItem(atPath: PathUtil.join(dir, rel))
+        }
+    }
+
     static func writeAtomically(_ data: Data, to path: String) throws {
-        let temp = path + ".\(ProcessInfo.processInfo.processIdentifier).part"
+        let temp = PathUtil.join(PathUtil.dirname(path), ".\(PathUtil.basename(path)).\(ProcessInfo.processInfo.processIdentifier).\(UInt32.random(in: 0...UInt32.max)).part")
         try data.write(to: URL(fileURLWithPath: temp))
         guard rename(temp, path) == 0 else {
             try? FileManager.default.removeItem(atPath: temp)

@@ -1,0 +1,30 @@
+#ifndef TRACEMIND_CPROCESS_H
+#define TRACEMIND_CPROCESS_H
+#include <stddef.h>
+
+/* Process-level safety that must work inside a signal handler, so it is C: files to remove if the process is
+   killed (partial downloads), bytes that restore the terminal, and handlers for every signal whose default action
+   ends the process. Everything a handler touches is plain static storage; it uses only async-signal-safe calls. */
+
+/* Remembers a file to remove if the process ends by a signal or exits; returns its slot, or -1 if all are taken. */
+int tm_partial_add(const char *path);
+/* Forgets a slot (the file was renamed into place or removed). */
+void tm_partial_remove(int slot);
+/* Removes every remembered file (async-signal-safe). */
+void tm_partial_cleanup(void);
+
+/* The terminal state to put back (saved termios of stdin and the bytes that leave the alternate screen), set by
+   the terminal backend after it starts, cleared when it has restored the terminal itself. */
+void tm_terminal_restore_set(const void *termios_state, size_t termios_size, const char *seq, size_t len);
+void tm_terminal_restore_clear(void);
+
+/* Installs handlers for every signal whose default action ends the process: partial files are removed, the
+   terminal (if set) is restored, then the signal's default action runs (so the exit status says which signal).
+   `graceful`: SIGINT, SIGTERM, SIGHUP and SIGQUIT only set a flag (`tm_termination_signal`) that the caller polls;
+   otherwise they end the process like the others. With `graceful` (the browser), crash signals (SEGV, BUS, ILL,
+   TRAP, ABRT, FPE) restore the terminal too, with a note that the program crashed. SIGPIPE takes its default action (a report piped into `head`
+   ends quietly with status 141). */
+void tm_install_signal_handlers(int graceful);
+/* The signal that asked for a graceful end, or 0. */
+int tm_termination_signal(void);
+#endif
