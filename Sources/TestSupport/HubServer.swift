@@ -19,6 +19,7 @@ public final class HubServer: @unchecked Sendable {
     private var _forbidden: Set<String> = []
     private var _rateLimited = false
     private var _truncateDownloads = false
+    private var _downloadMode = DownloadMode.normal
     private var _pageSize = 1000
     private var _log: [String] = []
     private var listener: Int32 = -1
@@ -42,6 +43,20 @@ public final class HubServer: @unchecked Sendable {
     public var truncateDownloads: Bool {
         get { lock.withLock { _truncateDownloads } }
         set { lock.withLock { _truncateDownloads = newValue } }
+    }
+    /// How file bodies are sent (hostile servers).
+    public enum DownloadMode: Sendable {
+        case normal
+        /// No Content-Length, and a body that does not end (until the client hangs up, or 2 GiB).
+        case endless
+        /// The right Content-Length, then 100 bytes every `seconds`.
+        case trickle(seconds: Double)
+        /// A Content-Length far above the listed size.
+        case oversized
+    }
+    public var downloadMode: DownloadMode {
+        get { lock.withLock { _downloadMode } }
+        set { lock.withLock { _downloadMode = newValue } }
     }
     /// Entries per listing page.
     public var pageSize: Int {
@@ -163,6 +178,27 @@ public final class HubServer: @unchecked Sendable {
     }
 
     private func sendFile(_ c: Int32, _ data: Data, truncate: Bool) {
+        switch downloadMode {
+        case .normal: break
+        case .endless:
+            sendAll(c, Array("HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nConnection: close\r\n\r\n".utf8))
+            let chunk = [UInt8](repeating: 0x41, count: 65_536)
+            for _ in 0..<(1 << 15) where sendAll(c, chunk) {}
+            return
+        case .trickle(let seconds):
+            sendAll(c, Array("HTTP/1.1 200 OK\r\nContent-Length: \(data.count)\r\nConnection: close\r\n\r\n".utf8))
+            var off = 0
+            while off < data.count {
+                guard sendAll(c, Array(data[off..<min(off + 100, data.count)])) else { return }
+                off += 100
+                usleep(UInt32(seconds * 1_000_000))
+            }
+            return
+        case .oversized:
+            sendAll(c, Array("HTTP/1.1 200 OK\r\nContent-Length: \(data.count * 1000 + 1_000_000_000)\r\nConnection: close\r\n\r\n".utf8))
+            sendAll(c, Array(data))
+            return
+        }
         let head = "HTTP/1.1 200 OK\r\nContent-Length: \(data.count)\r\nContent-Type: application/octet-stream\r\nConnection: close\r\n\r\n"
         sendAll(c, Array(head.utf8))
         sendAll(c, Array(truncate ? data.prefix(data.count / 2) : data))
@@ -195,13 +231,16 @@ public final class HubServer: @unchecked Sendable {
         sendAll(c, Array((head + "\r\n" + body).utf8))
     }
 
-    private func sendAll(_ c: Int32, _ bytes: [UInt8]) {
+    /// False when the client has gone.
+    @discardableResult
+    private func sendAll(_ c: Int32, _ bytes: [UInt8]) -> Bool {
         var off = 0
         while off < bytes.count {
             let n = bytes[off...].withUnsafeBytes { send(c, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            if n <= 0 { return }
+            if n <= 0 { return false }
             off += n
         }
+        return true
     }
 }
 

@@ -67,6 +67,18 @@ public final class TmuxSession {
     @discardableResult
     public func waitFor(_ text: String, seconds: Double = 10) -> String { waitFor(seconds: seconds) { $0.contains(text) } }
 
+    /// The program's process id: the child of the pane's shell (the pane runs `sh -c "env … PROGRAM; …"`).
+    public func programPID() -> pid_t? {
+        let shell = tmux("display -p -t \(name) '#{pane_pid}'").trimmingCharacters(in: .whitespacesAndNewlines)
+        let out = Subprocess.shell("pgrep -P \(shell)").output
+        return out.split(separator: "\n").compactMap { pid_t($0.trimmingCharacters(in: .whitespaces)) }.first
+    }
+
+    /// Whether the pane is in the alternate screen.
+    public func alternateScreen() -> Bool {
+        tmux("display -p -t \(name) '#{alternate_on}'").trimmingCharacters(in: .whitespacesAndNewlines) == "1"
+    }
+
     public func close() {
         guard !closed else { return }
         closed = true

@@ -1,0 +1,213 @@
+import Foundation
+import TestSupport
+import Testing
+import TraceMindDemo
+import TraceMindReport
+@testable import TraceMindModel
+
+/// Files that change under the reader, hostile servers, and the inert-text rule of every output.
+@Suite struct FileChangeTests {
+    @Test func aFileThatKeepsGrowingIsReadWithAWarning() throws {
+        let dir = tempDir()
+        defer { removeTemp(dir) }
+        let path = dir + "/traces.json"
+        write(String(repeating: "x", count: 1 << 20), to: path)
+        let writer = try #require(FileHandle(forWritingAtPath: path))
+        let stop = FailureFlag()
+        let done = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            writer.seekToEndOfFile()
+            while !stop.isSet { writer.write(Data(repeating: 0x79, count: 4096)) }
+            done.signal()
+        }
+        usleep(20_000)
+        let got = try LocalFileSystem().readFile(path)
+        stop.set()
+        done.wait()
+        #expect(got.changedWhileReading, "a file that grew during every try")
+        #expect(got.data.count >= 1 << 20)
+        var diags: [Diagnostic] = []
+        // Through the loader: one warning naming the file.
+        let stop2 = FailureFlag()
+        let done2 = DispatchSemaphore(value: 0)
+        let w2 = try #require(FileHandle(forWritingAtPath: path))
+        Thread.detachNewThread {
+            w2.seekToEndOfFile()
+            while !stop2.isSet { w2.write(Data(repeating: 0x79, count: 4096)) }
+            done2.signal()
+        }
+        usleep(20_000)
+        _ = DatasetFiles.readBytes(LocalFileSystem(), path, into: &diags)
+        stop2.set()
+        done2.wait()
+        #expect(diags.count == 1 && diags[0].path == path && diags[0].message.contains("changed while reading"), "\(diags)")
+    }
+
+    @Test func aRangeThatIsNoLongerThereIsAnErrorNotACrash() throws {
+        let dir = tempDir()
+        defer { removeTemp(dir) }
+        let path = dir + "/f.json"
+        write(String(repeating: "a", count: 10_000), to: path)
+        let fs = LocalFileSystem()
+        #expect(try fs.readRange(path, 100..<200).count == 100)
+        #expect(truncate(path, 150) == 0)
+        #expect(throws: FileReadError.self) { try fs.readRange(path, 100..<200) }
+        do {
+            _ = try fs.readRange(path, 100..<200)
+        } catch {
+            #expect("\(error)".contains("changed while reading"))
+        }
+        // A stable file is read whole and unchanged.
+        let all = try fs.readFile(path)
+        #expect(!all.changedWhileReading && all.data.count == 150)
+    }
+
+    @Test func specialFilesAreNotRead() throws {
+        let dir = tempDir()
+        defer { removeTemp(dir) }
+        #expect(mkfifo(dir + "/pipe.json", 0o600) == 0)
+        #expect(throws: FileReadError.self) { try LocalFileSystem().readFile(dir + "/pipe.json") }
+        do { _ = try LocalFileSystem().readFile(dir + "/pipe.json") } catch { #expect("\(error)" == "not a regular file (a FIFO)") }
+        do { _ = try LocalFileSystem().readFile(dir) } catch { #expect("\(error)" == "is a directory, not a file") }
+        do { _ = try LocalFileSystem().readFile(dir + "/none") } catch { #expect("\(error)" == "no such file") }
+    }
+
+    @Test func parquetIsReadByRangeFromItsFooter() throws {
+        let dir = tempDir()
+        defer { removeTemp(dir) }
+        // A file whose footer is fine but whose first column chunk is gone: opening reads the footer only.
+        let files = HubLayout.convert(DemoGenerator().files())
+        let (name, data) = try #require(files.first { $0.key.contains("smoltrace-traces-") && $0.key.hasSuffix(".parquet") })
+        let path = dir + "/" + (name as NSString).lastPathComponent
+        write(data, to: path)
+        final class Counting: ParquetBytes, @unchecked Sendable {
+            let inner: FileParquetBytes
+            var read = 0
+            init(_ i: FileParquetBytes) { inner = i }
+            var count: Int { inner.count }
+            func bytes(_ range: Range<Int>) throws(ParquetError) -> [UInt8] {
+                read += range.count
+                return try inner.bytes(range)
+            }
+        }
+        let src = Counting(try FileParquetBytes(fs: LocalFileSystem(), path: path))
+        let pq = try ParquetFile(source: src, name: "t.parquet")
+        let tail = [UInt8](data.suffix(8))
+        let metaLen = Int(tail[0]) | Int(tail[1]) << 8 | Int(tail[2]) << 16 | Int(tail[3]) << 24
+        #expect(src.read == 4 + 8 + metaLen, "only the magic and the footer were read: \(src.read) of \(data.count)")
+        #expect(try pq.rows(rowGroup: 0).count == pq.rowGroups[0].numRows)
+        #expect(try ParquetFile(data: data, name: "t").rows(rowGroup: 0).count == pq.rowGroups[0].numRows)
+    }
+}
+
+@Suite struct InertOutputTests {
+    static let hostile = "a\u{1b}]0;PWNED\u{07}\u{1b}[2J\u{0}\u{8}\r\u{9b}31m\u{7f}\u{202e}\u{2066}\u{200f}\u{061c}\u{2028}z"
+
+    @Test func terminalTextKeepsLinesAndMakesEverythingElseInert() {
+        let s = Inert.terminal("line 1\n\tline 2 " + Self.hostile + " é 漢字 👍🏽")
+        #expect(s == "line 1\n\tline 2 a␛]0;PWNED␇␛[2J␀␈␍�31m␡�����z é 漢字 👍🏽")
+        #expect(Inert.terminal("plain ascii\n") == "plain ascii\n")
+    }
+
+    @Test func jsonEscapesEveryControlAndStaysValid() throws {
+        let text = JSONWriter.string(.string(Self.hostile), pretty: false)
+        #expect(text == #""a\u001b]0;PWNED\u0007\u001b[2J\u0000\b\r\u009b31m\u007f\u202e\u2066\u200f\u061c\u2028z""#.replacingOccurrences(of: #"\b"#, with: #"\u0008"#))
+        #expect(try JSONParser.parse(Data(text.utf8)) == .string(Self.hostile), "round trip")
+        #expect(Inert.terminal(text) == text, "nothing left for the terminal rule to change")
+        // Ordinary non-ASCII text is kept as UTF-8.
+        #expect(JSONWriter.string(.string("é — 漢字 ’"), pretty: false) == "\"é — 漢字 ’\"")
+    }
+
+    @Test func csvCellsAreNeverFormulas() {
+        let rows: [JSON] = [
+            .obj([("task_id", "=cmd|' /C calc'!A0"), ("n", .int(-2)), ("x", .double(-0.5))]),
+            .obj([("task_id", "+1+cmd"), ("n", .int(3)), ("x", "-2+3")]),
+            .obj([("task_id", "@SUM(A1)"), ("n", .int(4)), ("x", "\tTAB")]),
+            .obj([("task_id", "  =spaced"), ("n", .int(5)), ("x", "\u{FF1D}1+1")]),
+            .obj([("task_id", "ok, fine"), ("n", .int(6)), ("x", .string(Self.hostile))]),
+        ]
+        let csv = CSV.from(rows)
+        let lines = csv.split(separator: "\n").map(String.init)
+        #expect(lines[1] == #""'=cmd|' /C calc'!A0",-2,-0.5"#)
+        #expect(lines[2] == #""'+1+cmd",3,"'-2+3""#)
+        #expect(lines[3] == #""'@SUM(A1)",4,"' TAB""#)
+        #expect(lines[4] == #""'  =spaced",5,"'＝1+1""#)
+        #expect(lines[5].hasPrefix(#""ok, fine",6,a␛]0;PWNED␇"#), "\(lines[5])")
+        #expect(HardeningEndToEndHelpers.rawControls(csv).isEmpty)
+    }
+}
+
+enum HardeningEndToEndHelpers {
+    static func rawControls(_ s: String) -> [UInt32] {
+        s.unicodeScalars.map(\.value).filter { v in
+            (v < 0x20 && v != 0x0A && v != 0x09) || (0x7F...0x9F).contains(v) || (0x2028...0x202E).contains(v) || (0x2066...0x2069).contains(v)
+        }
+    }
+}
+
+/// Servers that do not play by the rules: bounded sizes, a speed floor, and no partial file left behind.
+@Suite(.serialized) struct HostileHubTests {
+    final class Fixture {
+        let dir = tempDir()
+        let server: HubServer
+        var cache: String { dir + "/cache" }
+        init() throws {
+            for (p, d) in HubLayout.convert(DemoGenerator().files()) { write(d, to: dir + "/serve/" + p) }
+            server = try HubServer(root: dir + "/serve")
+        }
+        func client(timeout: TimeInterval = 10) -> HubClient {
+            HubClient(endpoint: server.endpoint, token: nil, cacheRoot: cache, timeout: timeout)
+        }
+        func partials() -> [String] {
+            (FileManager.default.enumerator(atPath: dir)?.allObjects as? [String] ?? []).filter { $0.hasSuffix(".part") }
+        }
+        deinit {
+            server.stop()
+            removeTemp(dir)
+        }
+    }
+
+    static let board = "hf://demo-user/smoltrace-leaderboard"
+
+    @Test func anEndlessBodyStopsAtTheListedSize() throws {
+        let f = try Fixture()
+        f.server.downloadMode = .endless
+        let c = CatalogLoader.load(sources: [Self.board], hub: f.client())
+        #expect(c.runs.isEmpty)
+        #expect(c.diagnostics.count == 1, "\(c.diagnostics)")
+        #expect(c.diagnostics.first?.message.contains("download refused: the server sent more than the") == true, "\(c.diagnostics)")
+        #expect(c.diagnostics.first?.path.contains("smoltrace-leaderboard") == true || c.diagnostics.first?.message.contains("smoltrace-leaderboard") == true)
+        #expect(f.partials().isEmpty, "\(f.partials())")
+    }
+
+    @Test func aContentLengthAboveTheListedSizeIsRefusedAtOnce() throws {
+        let f = try Fixture()
+        f.server.downloadMode = .oversized
+        let c = CatalogLoader.load(sources: [Self.board], hub: f.client())
+        #expect(c.diagnostics.first?.message.contains("announced") == true, "\(c.diagnostics)")
+        #expect(f.partials().isEmpty)
+    }
+
+    @Test func aTrickleIsGivenUp() throws {
+        let f = try Fixture()
+        f.server.downloadMode = .trickle(seconds: 0.5)
+        let start = Date()
+        let c = CatalogLoader.load(sources: [Self.board], hub: f.client(timeout: 2))
+        #expect(Date().timeIntervalSince(start) < 20, "a body of 200 bytes a second is given up")
+        #expect(c.runs.isEmpty && c.diagnostics.count == 1, "\(c.diagnostics)")
+        #expect(f.partials().isEmpty)
+    }
+
+    @Test func partialFilesOfDeadProcessesAreRemovedOnTheNextRun() throws {
+        let f = try Fixture()
+        let repo = f.cache + "/datasets/demo-user/smoltrace-leaderboard/data"
+        // pid_max is at most 2^22: this process cannot exist.
+        let dead = repo + "/.train-00000-of-00001.parquet.99999999.12345.part"
+        let live = repo + "/.train-00000-of-00001.parquet.\(getpid()).1.part"
+        let other = repo + "/.keep.parquet.1.2.part"  // pid 1 is alive
+        for p in [dead, live, other] { write("partial", to: p) }
+        HubClient.removeStalePartials(in: f.cache + "/datasets/demo-user/smoltrace-leaderboard")
+        #expect(!FileManager.default.fileExists(atPath: dead))
+        #expect(FileManager.default.fileExists(atPath: live) && FileManager.default.fileExists(atPath: other))
+    }
+}
