@@ -5,6 +5,7 @@
 #include <termios.h>
 #include <stdlib.h>
 #include <limits.h>
+#include <pthread.h>
 
 #define TM_SLOTS 64
 static char partial_paths[TM_SLOTS][PATH_MAX];
@@ -110,4 +111,11 @@ void tm_install_signal_handlers(int graceful) {
     if (graceful) sigaction(SIGPIPE, &sa, NULL); else signal(SIGPIPE, SIG_DFL);
     sa.sa_handler = graceful ? graceful_handler : ending_handler;
     for (unsigned i = 0; i < sizeof(asking) / sizeof(asking[0]); i++) sigaction(asking[i], &sa, NULL);
+    /* A parent may have started us with these blocked (the mask is inherited across exec): they must arrive. */
+    sigset_t set;
+    sigemptyset(&set);
+    for (unsigned i = 0; i < sizeof(ending) / sizeof(ending[0]); i++) sigaddset(&set, ending[i]);
+    for (unsigned i = 0; i < sizeof(asking) / sizeof(asking[0]); i++) sigaddset(&set, asking[i]);
+    sigaddset(&set, SIGPIPE);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 }

@@ -187,6 +187,30 @@ import TraceMindModel
         #expect(Self.rawControls(paged).isEmpty, "raw controls in the pager: \(Self.rawControls(paged).prefix(10))")
     }
 
+    // MARK: 4. A download ended by a signal leaves no partial file
+
+    @Test(.enabled(if: haveBinary)) func aSignalDuringADownloadRemovesThePartialFile() throws {
+        let bin = try #require(Self.binary)
+        let dir = tempDir()
+        defer { removeTemp(dir) }
+        for (p, d) in HubLayout.convert(DemoGenerator().files()) { write(d, to: dir + "/serve/" + p) }
+        let server = try HubServer(root: dir + "/serve")
+        defer { server.stop() }
+        server.downloadMode = .trickle(seconds: 0.2)
+        let cache = dir + "/cache"
+        for sig in ["TERM", "INT", "HUP"] {
+            let r = Subprocess.shell(
+                "XDG_CACHE_HOME=\(Self.q(cache)) HF_ENDPOINT=\(server.endpoint) \(Self.q(bin)) leaderboard hf://demo-user/smoltrace-leaderboard >/dev/null 2>&1 & p=$!; "
+                    + "for i in $(seq 100); do find \(Self.q(cache)) -name '*.part' 2>/dev/null | grep -q . && break; sleep 0.05; done; "
+                    + "find \(Self.q(cache)) -name '*.part' | wc -l; kill -\(sig) $p; wait $p; echo rc=$?; find \(Self.q(cache)) -name '*.part' | wc -l",
+                timeout: 30)
+            let lines = r.output.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            #expect(lines.first == "1", "\(sig): a download was under way: \(r.output)")
+            #expect(lines.dropFirst().first?.hasPrefix("rc=1") == true, "\(sig) ended it: \(r.output)")
+            #expect(lines.last == "0", "\(sig): no partial file is left: \(r.output)")
+        }
+    }
+
     // MARK: 5. Parquet: the footer first
 
     @Test(.enabled(if: haveBinary)) func aHugeJunkParquetFileIsRejectedFromItsFooter() throws {
