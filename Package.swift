@@ -50,11 +50,17 @@ let package = Package(
         .executableTarget(
             name: "tracemind-bench",
             dependencies: ["TraceMindModel", "TraceMindDemo", "TraceMindReport", "TraceMindApp", "TerminalUI"]),
+        // The parser entry points untrusted bytes reach, and a deterministic mutator: `swift test` and the
+        // libFuzzer harness both use them.
+        .target(name: "TraceMindFuzz", dependencies: ["TraceMindModel", "TraceMindDemo"]),
+        // The libFuzzer harness (built with -sanitize=fuzzer -DFUZZING; otherwise a seed writer and replayer).
+        .executableTarget(name: "tracemind-fuzz", dependencies: ["TraceMindFuzz"]),
         // Helpers for the test targets only: subprocesses with deadlines, tmux, golden files, shared data.
         .target(name: "TestSupport"),
         .testTarget(
             name: "TraceMindModelTests",
-            dependencies: ["TraceMindModel", "TraceMindDemo", "TraceMindReport", "TestSupport"]),
+            dependencies: ["TraceMindModel", "TraceMindDemo", "TraceMindReport", "TraceMindFuzz", "TestSupport"],
+            exclude: ["__Snapshots__", "FuzzCorpus"]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "TestSupport"], exclude: ["__Snapshots__"]),
         .testTarget(
             name: "TraceMindAppTests", dependencies: ["TraceMindApp", "TraceMindDemo", "TerminalUI", "TestSupport"],

@@ -274,7 +274,8 @@ public enum UsageConventions {
             switch slot {
             case .pricing: usable = v.text != nil
             case .model: usable = !(v.text ?? "").isEmpty
-            case .prompt, .completion, .total, .reasoning, .cacheRead, .cacheWrite: usable = (v.int ?? -1) >= 0
+            // A token count past a trillion is damage, not usage: it would overflow the run's sums.
+            case .prompt, .completion, .total, .reasoning, .cacheRead, .cacheWrite: usable = (0...1_000_000_000_000).contains(v.int ?? -1)
             default: usable = (v.number ?? -1) >= 0
             }
             guard usable else { return }

@@ -158,6 +158,8 @@ public struct Span: Sendable, Equatable {
         case .int(let i): return scaleToNs(i)
         case .double(let d):
             guard d.isFinite, d > 0 else { return d == 0 ? 0 : nil }
+            // Beyond Int64 nanoseconds (the year 2262) a time is not a time.
+            guard d < 9.2e18 else { return nil }
             if d >= 1e17 { return Int64(d) }
             if d >= 1e14 { return Int64(d * 1e3) }
             if d >= 1e11 { return Int64(d * 1e6) }

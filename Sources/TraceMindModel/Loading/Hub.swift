@@ -169,20 +169,33 @@ public final class HubClient: Sendable {
             pages += 1
             guard pages <= 1000 else { throw Failure(message: "the file listing does not end") }
             let (body, response) = try request(url, maxBytes: HubClient.maxListingBytes, sink: nil)
-            guard let body, let items = try? JSONParser.parse(body).arrayValue else {
-                throw Failure(message: "the Hub's file listing is not a JSON list")
-            }
-            for it in items where it["type"]?.text == "file" {
-                guard let p = it["path"]?.text, !p.hasPrefix("."), !p.hasPrefix("/"), !p.contains("/."), !p.contains(".."), !p.contains("\\"),
-                    DatasetFiles.dataExtensions.contains(where: { p.lowercased().hasSuffix($0) })
-                else { continue }
-                let size = it["lfs"]?["size"]?.int ?? it["size"]?.int ?? -1
-                out.append(RemoteFile(path: p, size: size, oid: it["lfs"]?["oid"]?.text ?? it["oid"]?.text ?? ""))
-            }
+            out += try HubClient.listingPage(body ?? Data())
             guard let next = HubClient.nextLink(response.header("Link")) else { break }
             url = next
         }
         return out.sorted { $0.path < $1.path }
+    }
+
+    /// The data files a listing page names (path and size), or why it is not a listing: for the fuzzers.
+    public static func listedFiles(_ body: Data) -> Result<[(path: String, size: Int)], HubError> {
+        do { return .success(try listingPage(body).map { ($0.path, $0.size) }) } catch { return .failure(error.error) }
+    }
+
+    /// The data files of one page of a listing: safe relative paths only (no `..`, no hidden or absolute paths).
+    static func listingPage(_ body: Data) throws(Failure) -> [RemoteFile] {
+        guard let items = try? JSONParser.parse(body).arrayValue else {
+            throw Failure(message: "the Hub's file listing is not a JSON list")
+        }
+        var out: [RemoteFile] = []
+        for it in items where it["type"]?.text == "file" {
+            guard let p = it["path"]?.text, !p.hasPrefix("."), !p.hasPrefix("/"), !p.contains("/."), !p.contains(".."), !p.contains("\\"),
+                !p.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }),
+                DatasetFiles.dataExtensions.contains(where: { p.lowercased().hasSuffix($0) })
+            else { continue }
+            let size = it["lfs"]?["size"]?.int ?? it["size"]?.int ?? -1
+            out.append(RemoteFile(path: p, size: max(-1, size), oid: it["lfs"]?["oid"]?.text ?? it["oid"]?.text ?? ""))
+        }
+        return out
     }
 
     /// `<https://…?cursor=…>; rel="next"` → the URL.
