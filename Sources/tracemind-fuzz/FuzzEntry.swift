@@ -10,6 +10,20 @@ import TraceMindFuzz
         _ = fuzzTarget.run(data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? [])
         return 0
     }
+
+    /// libFuzzer's driver, started from the entry point SwiftPM gives an executable (it renames `main`).
+    @_silgen_name("LLVMFuzzerRunDriver")
+    func LLVMFuzzerRunDriver(
+        _ argc: UnsafeMutablePointer<Int32>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+        _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32
+    ) -> Int32
+
+    @_cdecl("tracemind_fuzz_main")
+    public func fuzzMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
+        var c = argc
+        var v = argv
+        return LLVMFuzzerRunDriver(&c, &v) { data, size in fuzzOne(data, size) }
+    }
 #else
     /// Without libFuzzer: `seeds TARGET DIR` writes a target's seed corpus; `replay TARGET FILE…` runs inputs (a
     /// crash found by the fuzzer, say) through it; `list` names the targets.

@@ -39,7 +39,7 @@ final class ProgressBar: @unchecked Sendable {
             let f = max(0, min(1, fraction))
             let width = 30
             let filled = Int(f * Double(width))
-            let text = String(label.prefix(48))
+            let text = Format.oneLine(label, max: 48)
             FileHandle.standardError.write(Data("\r\u{1B}[2K\(text) [\(String(repeating: "#", count: filled))\(String(repeating: ".", count: width - filled))] \(Int(f * 100))%".utf8))
             shown = true
         }

@@ -2,6 +2,7 @@ import ArgumentParser
 import CProcess
 import Foundation
 import TraceMindModel
+import TraceMindReport
 
 /// `tracemind [SOURCE...]` opens the browser; the subcommands print reports.
 struct TraceMind: ParsableCommand {
@@ -38,4 +39,17 @@ tm_install_signal_handlers(0)
 atexit { tm_partial_cleanup() }
 PartialFiles.registry = PartialFiles.Registry(add: { path in Int(tm_partial_add(path)) }, remove: { tm_partial_remove(Int32($0)) })
 
-TraceMind.main()
+// ArgumentParser's own messages quote what was typed (an id pasted from a dataset, say): they are made inert too.
+do {
+    var command = try TraceMind.parseAsRoot()
+    try command.run()
+} catch {
+    let code = TraceMind.exitCode(for: error)
+    let message = Inert.terminal(TraceMind.fullMessage(for: error))
+    if code == .success {
+        if !message.isEmpty { print(message) }
+    } else {
+        FileHandle.standardError.write(Data((message + "\n").utf8))
+    }
+    exit(code.rawValue)
+}

@@ -408,11 +408,15 @@ public struct TraceLocation: Sendable, Equatable {
     public var byteRange: Range<Int>?
     public var rowGroup: Int?
     public var index: Int
+    /// The file's size when the record was read: a trace opened later from a file of another size is refused
+    /// (the file changed; its byte ranges and rows no longer hold).
+    public var fileSize: Int?
 
-    public init(path: String, byteRange: Range<Int>? = nil, rowGroup: Int? = nil, index: Int) {
+    public init(path: String, byteRange: Range<Int>? = nil, rowGroup: Int? = nil, index: Int, fileSize: Int? = nil) {
         self.path = path
         self.byteRange = byteRange
         self.rowGroup = rowGroup
         self.index = index
+        self.fileSize = fileSize
     }
 }

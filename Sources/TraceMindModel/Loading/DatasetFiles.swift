@@ -262,7 +262,7 @@ enum DatasetFiles {
             for g in pq.rowGroups.indices {
                 if isCancelled?() == true { return true }
                 guard let rows = parquetRows(pq, g, path: path, maxStringBytes: maxStringBytes, into: &diags, { r, _ in r }) else { return g > 0 }
-                for (i, r) in rows.enumerated() { body(r, TraceLocation(path: path, rowGroup: g, index: i)) }
+                for (i, r) in rows.enumerated() { body(r, TraceLocation(path: path, rowGroup: g, index: i, fileSize: pq.source.count)) }
                 progress?(Double(g + 1) / Double(pq.rowGroups.count))
             }
             return true
@@ -278,7 +278,7 @@ enum DatasetFiles {
             do throws(JSONParseError) {
                 let v = try JSONParser.parse(recs.data, range: r, maxStringBytes: maxStringBytes, keys: keys)
                 good += 1
-                body(v, TraceLocation(path: path, byteRange: r, index: k))
+                body(v, TraceLocation(path: path, byteRange: r, index: k, fileSize: recs.data.count))
             } catch {
                 bad += 1
                 if firstBad == nil { firstBad = "\(recs.label(k)): \(error.message)" }
@@ -323,7 +323,7 @@ enum DatasetFiles {
             for g in pq.rowGroups.indices {
                 if isCancelled?() == true { break }
                 guard let rows = parquetRows(pq, g, path: path, maxStringBytes: maxStringBytes, into: &diags, { r, i in
-                    transform(r, TraceLocation(path: path, rowGroup: g, index: i))
+                    transform(r, TraceLocation(path: path, rowGroup: g, index: i, fileSize: pq.source.count))
                 }) else { break }
                 result += rows
                 progress?(Double(g + 1) / Double(pq.rowGroups.count))
@@ -374,7 +374,7 @@ enum DatasetFiles {
                     if isCancelled?() == true || (stopAtFailure && failed.isSet) { break }
                     do throws(JSONParseError) {
                         let v = try JSONParser.parse(data, range: ranges[k], maxStringBytes: maxStringBytes, keys: keys)
-                        if let t = box.value(v, TraceLocation(path: path, byteRange: ranges[k], index: k)) { run.values.append(t) }
+                        if let t = box.value(v, TraceLocation(path: path, byteRange: ranges[k], index: k, fileSize: data.count)) { run.values.append(t) }
                     } catch {
                         run.failures += 1
                         if run.first == nil { run.first = (k, error.message) }

@@ -180,6 +180,9 @@ public enum RunLoader {
     /// Loads one trace in full (all spans and attributes) from where its summary says it lives.
     public static func loadTrace(_ summary: TraceSummary, fs: any DataFileSystem) throws -> Trace {
         let loc = summary.location
+        if let expected = loc.fileSize, let now = fs.fileSize(loc.path), now != expected {
+            throw FileReadError(description: "\(loc.path): changed since it was loaded (\(expected) → \(now) bytes); press r to reload")
+        }
         if let g = loc.rowGroup {
             let pq = try ParquetFile(source: FileParquetBytes(fs: fs, path: loc.path), name: PathUtil.basename(loc.path))
             let rows = try pq.rows(rowGroup: g, only: loc.index)
@@ -187,7 +190,8 @@ public enum RunLoader {
             return Trace(json: o)
         }
         if let r = loc.byteRange {
-            let j = try JSONParser.parse(try fs.read(loc.path), range: r)
+            // Only the trace's own bytes are read.
+            let j = try JSONParser.parse(Data(try fs.readRange(loc.path, r)))
             guard let o = j.objectValue else { throw FileReadError(description: "\(loc.path): the trace is not an object") }
             return Trace(json: o)
         }
