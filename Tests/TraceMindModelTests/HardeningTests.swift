@@ -7,56 +7,33 @@ import TraceMindReport
 
 /// Files that change under the reader, hostile servers, and the inert-text rule of every output.
 @Suite struct FileChangeTests {
-    /// A writer appends to the file while it is read (up to 32 MB); within a few reads one sees it change on every
-    /// try and says so; the loader turns that into one warning naming the file.
-    @Test func aFileThatKeepsGrowingIsReadWithAWarning() throws {
+    /// A writer that appends during every try: the file is used as read, with one warning naming it. A writer that
+    /// truncates during the first try only: the second try reads the new state, without a warning.
+    @Test func aFileThatChangesWhileReadIsReportedOrReadAgain() throws {
         let dir = tempDir()
         defer { removeTemp(dir) }
         let path = dir + "/traces.json"
         write(String(repeating: "x", count: 1 << 20), to: path)
-        let writer = try #require(FileHandle(forWritingAtPath: path))
-        let stop = FailureFlag()
-        let done = DispatchSemaphore(value: 0)
-        Thread.detachNewThread {
-            writer.seekToEndOfFile()
-            var written = 0
-            while !stop.isSet {
-                if written < 32 << 20 {
-                    writer.write(Data(repeating: 0x79, count: 4096))
-                    written += 4096
-                } else {
-                    // Rewritten in place: the modification time still moves.
-                    writer.seek(toFileOffset: 0)
-                    writer.write(Data("x".utf8))
-                    usleep(100)
-                }
-            }
-            done.signal()
+        let growing = LocalFileSystem { _ in
+            let h = FileHandle(forWritingAtPath: path)!
+            h.seekToEndOfFile()
+            h.write(Data(repeating: 0x79, count: 4096))
+            try? h.close()
         }
-        defer {
-            stop.set()
-            done.wait()
-        }
-        var seen: FileContents?
-        for _ in 0..<50 {
-            let got = try LocalFileSystem().readFile(path)
-            if got.changedWhileReading {
-                seen = got
-                break
-            }
-        }
-        #expect(seen != nil, "a file that changed during every try is reported")
-        #expect((seen?.data.count ?? 0) >= 1 << 20)
-        var warned: [Diagnostic] = []
-        for _ in 0..<50 {
-            var diags: [Diagnostic] = []
-            _ = DatasetFiles.readBytes(LocalFileSystem(), path, into: &diags)
-            if !diags.isEmpty {
-                warned = diags
-                break
-            }
-        }
-        #expect(warned.count == 1 && warned[0].path == path && warned[0].message.contains("changed while reading"), "\(warned)")
+        let got = try growing.readFile(path)
+        #expect(got.changedWhileReading, "a file that changed during every try is reported")
+        #expect(got.data.count >= 1 << 20)
+        var diags: [Diagnostic] = []
+        _ = DatasetFiles.readBytes(growing, path, into: &diags)
+        #expect(diags.count == 1 && diags[0].path == path && diags[0].message.contains("changed while reading"), "\(diags)")
+
+        write(String(repeating: "x", count: 1 << 20), to: path)
+        let truncatedOnce = LocalFileSystem { attempt in if attempt == 1 { _ = truncate(path, 100) } }
+        let second = try truncatedOnce.readFile(path)
+        #expect(!second.changedWhileReading && second.data.count == 100, "read again, stable: \(second.data.count)")
+        // A stable file is read whole, in one try.
+        let plain = try LocalFileSystem().readFile(path)
+        #expect(!plain.changedWhileReading && plain.data.count == 100)
     }
 
     @Test func aRangeThatIsNoLongerThereIsAnErrorNotACrash() throws {

@@ -153,7 +153,16 @@ public struct Span: Sendable, Equatable {
         return nil
     }
 
+    /// Times are kept within ±2^62 ns (1824 to 2116): the difference of any two then fits in an Int64, so no
+    /// duration or offset computed from a hostile file can overflow.
+    static let timeLimit: Int64 = 1 << 62
+
     public static func timeValue(_ v: JSON) -> Int64? {
+        guard let t = rawTimeValue(v), t > -timeLimit, t < timeLimit else { return nil }
+        return t
+    }
+
+    static func rawTimeValue(_ v: JSON) -> Int64? {
         switch v {
         case .int(let i): return scaleToNs(i)
         case .double(let d):
@@ -167,7 +176,7 @@ public struct Span: Sendable, Equatable {
         case .string(let s):
             let t = String(trimmedASCII(s))
             if let i = Int64(t) { return scaleToNs(i) }
-            if let d = Double(t) { return timeValue(.double(d)) }
+            if let d = Double(t) { return rawTimeValue(.double(d)) }
             return ISOTime.parseNs(t)
         default: return nil
         }
@@ -254,6 +263,9 @@ public enum ISOTime {
         let naive = ISOTime.daysFromCivil(y, mo, d) * 86_400 + Int64(h * 3600 + mi * 60 + se)
         // Without a zone the time is local (SMOLTRACE writes datetime.now()): the offset in force at that time.
         let offset = offsetSeconds.map(Int64.init) ?? Int64(TimeZone.current.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(naive))))
-        return (naive - offset) * 1_000_000_000 + fracNs
+        // Int64 nanoseconds reach from 1677 to 2262: a time outside is not a time (and would overflow).
+        let (ns, overflow) = (naive - offset).multipliedReportingOverflow(by: 1_000_000_000)
+        guard !overflow, ns <= Int64.max - fracNs else { return nil }
+        return ns + fracNs
     }
 }

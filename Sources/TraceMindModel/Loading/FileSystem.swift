@@ -53,8 +53,12 @@ public struct FileReadError: Error, CustomStringConvertible, Sendable {
 public struct LocalFileSystem: DataFileSystem {
     /// How many times a file that changes under the reader is read again before it is used as read.
     static let attempts = 3
+    /// For tests: runs after the bytes of each try are read and before the file is looked at again (a writer that
+    /// strikes mid-read, deterministically).
+    let afterRead: (@Sendable (_ attempt: Int) -> Void)?
 
-    public init() {}
+    public init() { afterRead = nil }
+    init(afterRead: @escaping @Sendable (_ attempt: Int) -> Void) { self.afterRead = afterRead }
 
     public func readFile(_ path: String) throws -> FileContents {
         var attempt = 0
@@ -83,6 +87,7 @@ public struct LocalFileSystem: DataFileSystem {
                 free(buffer)
                 throw FileReadError(description: "cannot be read (\(String(cString: strerror(failure))))")
             }
+            afterRead?(attempt)
             var after = stat()
             let stable = fstat(fd, &after) == 0 && got == size && after.st_size == before.st_size
                 && after.st_mtim.tv_sec == before.st_mtim.tv_sec && after.st_mtim.tv_nsec == before.st_mtim.tv_nsec
