@@ -4,11 +4,18 @@ import TraceMindModel
 /// Number formatting shared by the CLI and the screens, so both show the same figures.
 public enum Format {
     /// `$0.001476`, `$0.0822`, `$12.34`; unknown → `unknown`; partly known → `≥$0.0123`.
-    public static func cost(_ c: CostSum?, unknown: String = "unknown") -> String {
+    /// A cost: unknown when nothing is priced, `≥$x` when partly priced or when `lowerBound` (read from part of the
+    /// data), else exact.
+    public static func cost(_ c: CostSum?, unknown: String = "unknown", lowerBound: Bool = false) -> String {
         guard let c else { return unknown }
         if c.priced == 0 && c.unpriced > 0 { return unknown }
-        if c.isPartial { return "≥" + usd(c.knownUSD) }
+        if c.isPartial || lowerBound { return "≥" + usd(c.knownUSD) }
         return usd(c.knownUSD)
+    }
+
+    /// `≥` before a figure that is a lower bound (never before an unknown one).
+    public static func atLeast(_ text: String, _ lowerBound: Bool) -> String {
+        lowerBound && text != "—" && text != "unknown" ? "≥" + text : text
     }
 
     public static func usd(_ v: Double?, unknown: String = "—") -> String {

@@ -60,6 +60,8 @@ public enum Reports {
             ("cost_usd", round6(c?.cost?.value)),
             ("cost_unpriced_calls", .from(c?.cost?.unpriced)),
             ("cost_per_pass_usd", round6(c?.costPerPass)),
+            ("tokens_is_lower_bound", c.map { .bool($0.partial) } ?? .null),
+            ("cost_is_lower_bound", c.map { .bool($0.partial || ($0.cost?.isUnknown ?? false)) } ?? .null),
             ("wall_ms_mean", round6(c?.wallMeanMs)),
             ("wall_ms_p50", round6(c?.wallP50Ms)),
             ("wall_ms_p95", round6(c?.wallP95Ms)),
@@ -92,9 +94,10 @@ public enum Reports {
             ]
             if let corrected {
                 let c = corrected[e.key]
+                let lb = c?.partial ?? false
                 cells += [
-                    c?.tokens.map { Format.tokens($0.total) } ?? "unknown", c?.cost.map { Format.cost($0) } ?? "unknown",
-                    Format.usd(c?.costPerPass), Format.duration(c?.wallP50Ms),
+                    c?.tokens.map { Format.atLeast(Format.tokens($0.total), lb) } ?? "unknown", c?.cost.map { Format.cost($0, lowerBound: lb) } ?? "unknown",
+                    Format.atLeast(Format.usd(c?.costPerPass), lb || (c?.cost?.isUnknown ?? false)), Format.duration(c?.wallP50Ms),
                 ]
             }
             cells += [Format.tokens(r.totalTokens), Format.usd(r.totalCostUSD, unknown: r.raw["total_cost_usd"] == nil ? "—" : "unknown"), Format.timestamp(r.timestamp)]
@@ -104,7 +107,7 @@ public enum Reports {
         if format == .table {
             out += corrected == nil
                 ? "\(runs.count) runs · tokens and cost as recorded by SMOLTRACE (--corrected adds them counted once)\n"
-                : "\(runs.count) runs · tokens, cost, $/pass and wall time counted once from the traces; (rec.) as recorded by SMOLTRACE\n"
+                : "\(runs.count) runs · tokens, cost, $/pass and wall time counted once from the traces (≥: a lower bound); (rec.) as recorded by SMOLTRACE\n"
         }
         return out
     }
@@ -223,6 +226,10 @@ public enum Reports {
                     ("cost_usd", a.hasTraces ? round6(a.cost.value) : .null),
                     ("cost_known_usd", a.hasTraces ? round6(a.cost.knownUSD) : .null),
                     ("cost_unpriced_calls", .int(Int64(a.cost.unpriced))),
+                    ("tokens_is_lower_bound", a.hasTraces ? .bool(a.tokensAreLowerBound) : .null),
+                    ("cost_is_lower_bound", a.hasTraces ? .bool(a.costIsLowerBound) : .null),
+                    ("lower_bound_reasons", .array(a.lowerBoundReasons.map { .string($0) })),
+                    ("results_partly_read", .bool(!a.partialResults.isEmpty)),
                     ("recorded_total_tokens", .from(a.recordedTotalTokens)),
                     ("recorded_total_cost_usd", .from(a.recordedTotalCostUSD)),
                     ("wall_ms_p50", round6(a.wall?.p50)),
@@ -298,12 +305,14 @@ public enum Reports {
             "tests \(a.testCount): \(a.passed) passed, \(a.failed) failed, \(a.errored) errors, \(a.timedOut) timeouts · success \(Format.percent(a.successRate)) · pass@1 \(a.passAt1.map { Format.number($0) } ?? "—")",
         ]
         if a.hasTraces {
+            let lb = a.tokensAreLowerBound
             lines.append(
-                "tokens \(Format.tokens(a.tokens.total)) (prompt \(Format.tokens(a.tokens.prompt)), completion \(Format.tokens(a.tokens.completion))) · recorded \(Format.tokens(a.recordedTotalTokens))"
+                "tokens \(Format.atLeast(Format.tokens(a.tokens.total), lb)) (prompt \(Format.atLeast(Format.tokens(a.tokens.prompt), lb)), completion \(Format.atLeast(Format.tokens(a.tokens.completion), lb))) · recorded \(Format.tokens(a.recordedTotalTokens))"
             )
             lines.append(
-                "cost \(Format.cost(a.cost))\(a.cost.unpriced > 0 ? " (\(a.cost.unpriced) unpriced calls)" : "") · recorded \(Format.usd(a.recordedTotalCostUSD, unknown: "unknown")) · per pass \(Format.usd(a.costPerPass))"
+                "cost \(Format.cost(a.cost, lowerBound: lb))\(a.cost.unpriced > 0 ? " (\(a.cost.unpriced) unpriced calls)" : "") · recorded \(Format.usd(a.recordedTotalCostUSD, unknown: "unknown")) · per pass \(Format.atLeast(Format.usd(a.costPerPass), a.costIsLowerBound))"
             )
+            if lb { lines.append("≥ lower bounds: " + a.lowerBoundReasons.joined(separator: "; ")) }
         } else {
             lines.append(
                 "no traces: tokens and cost unknown · recorded tokens \(Format.tokens(a.recordedTotalTokens)), cost \(Format.usd(a.recordedTotalCostUSD, unknown: "unknown"))"

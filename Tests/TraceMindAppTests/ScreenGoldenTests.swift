@@ -147,3 +147,25 @@ enum ForeignTraceFixtures {
             "exports/producer.json": ForeignTraces.producerDocument(),
         ]))
 }
+
+/// A run whose traces file was cut short: its tokens, cost and $/pass are lower bounds on every screen.
+@Suite struct PartialRunGoldenTests {
+    static func truncatedCatalog() -> Catalog {
+        var files = DemoGenerator().files()
+        let key = files.keys.first { $0.contains("openai_gpt-4o_tool") && $0.hasSuffix("traces.json") }!
+        files[key] = files[key]!.prefix(files[key]!.count / 2)
+        return CatalogLoader.load(sources: [DemoData.rootName], fs: MemoryFileSystem(files: files))
+    }
+
+    @Test(arguments: ScreenGoldenTests.sizes) func truncatedTracesAreLowerBounds(size: (Int, Int)) {
+        var h = Harness(Self.truncatedCatalog(), width: size.0, height: size.1)
+        let board = h.text
+        #expect(board.contains("≥"), "the leaderboard marks the partial run's figures:\n\(board)")
+        assertGolden(h.buffer.plainText, named: "leaderboard_truncated_\(size.0)x\(size.1).txt")
+        assertGolden(h.buffer.styleDump, named: "leaderboard_truncated_\(size.0)x\(size.1).style")
+        h.openRun("7f3c")
+        #expect(h.text.contains("≥"), "the run header:\n\(h.text)")
+        assertGolden(h.buffer.plainText, named: "run_truncated_\(size.0)x\(size.1).txt")
+        assertGolden(h.buffer.styleDump, named: "run_truncated_\(size.0)x\(size.1).style")
+    }
+}

@@ -204,3 +204,34 @@ enum HardeningEndToEndHelpers {
         #expect(FileManager.default.fileExists(atPath: live) && FileManager.default.fileExists(atPath: other))
     }
 }
+
+/// A figure built from part of the data is a lower bound, in the model and in every report format.
+@Suite struct LowerBoundTests {
+    @Test func aTruncatedTracesFileMakesTokensAndCostLowerBounds() throws {
+        var files = DemoGenerator().files()
+        let key = try #require(files.keys.first { $0.contains("openai_gpt-4o_tool") && $0.hasSuffix("traces.json") })
+        let whole = files[key]!
+        files[key] = whole.prefix(whole.count / 2)
+        let c = CatalogLoader.load(sources: [DemoData.rootName], fs: MemoryFileSystem(files: files))
+        let e = try c.run(matching: "7f3c")
+        let a = RunAnalysis(entry: e, data: RunLoader.load(e))
+        #expect(a.tokensAreLowerBound && a.costIsLowerBound)
+        #expect(a.diagnostics.contains { $0.message.contains("lower bounds (≥)") && $0.path.hasSuffix("traces.json") }, "\(a.diagnostics)")
+        #expect(a.lowerBoundReasons.contains { $0.contains("records loaded") }, "\(a.lowerBoundReasons)")
+        #expect(RunTotals(a).partial)
+        let table = Reports.run(a, format: .table)
+        #expect(table.contains("tokens ≥") && table.contains("cost ≥$") && table.contains("≥ lower bounds:"), "\(table)")
+        let json = try JSONParser.parse(Data(Reports.run(a, format: .json).utf8))
+        #expect(json["totals"]?["tokens_is_lower_bound"] == .bool(true) && json["totals"]?["cost_is_lower_bound"] == .bool(true))
+        let board = Reports.leaderboard([e], format: .table, corrected: [e.key: RunTotals(a)])
+        #expect(board.contains("≥"), "\(board)")
+        let boardJSON = try JSONParser.parse(Data(Reports.leaderboard([e], format: .json, corrected: [e.key: RunTotals(a)]).utf8))
+        #expect(boardJSON.arrayValue?.first?["tokens_is_lower_bound"] == .bool(true))
+        // The whole file: exact.
+        let full = CatalogLoader.load(sources: [DemoData.rootName], fs: DemoData.fileSystem())
+        let fe = try full.run(matching: "7f3c")
+        let fa = RunAnalysis(entry: fe, data: RunLoader.load(fe))
+        #expect(!fa.tokensAreLowerBound && !fa.costIsLowerBound && fa.lowerBoundReasons.isEmpty)
+        #expect(!Reports.run(fa, format: .table).contains("≥"))
+    }
+}

@@ -66,14 +66,14 @@ enum LeaderboardScreen {
         let correctedCols = [
             Col(title: "tokens", width: 7, right: true, priority: recorded ? 7 : 1, key: .tokens) { _, c, ctx in
                 if let c, c.tokens == nil { return ("unknown", .muted) }
-                var r = corrected(c, ctx) { Format.compact($0.tokens.map { Double($0.total) }) }
+                var r = corrected(c, ctx) { Format.atLeast(Format.compact($0.tokens.map { Double($0.total) }), $0.partial) }
                 if r.1 == nil { r.1 = .tokens }
                 return r
             },
-            Col(title: "cost", width: 9, right: true, priority: recorded ? 7 : 1, key: .cost) { _, c, ctx in
+            Col(title: "cost", width: 10, right: true, priority: recorded ? 7 : 1, key: .cost) { _, c, ctx in
                 if let c, c.cost == nil { return ("unknown", .muted) }
-                var r = corrected(c, ctx) { Format.cost($0.cost) }
-                if r.1 == nil { r.1 = c?.cost?.isUnknown == true ? .warn : .cost }
+                var r = corrected(c, ctx) { Format.cost($0.cost, lowerBound: $0.partial) }
+                if r.1 == nil { r.1 = c?.cost?.isUnknown == true || c?.partial == true ? .warn : .cost }
                 return r
             },
         ]
@@ -89,7 +89,7 @@ enum LeaderboardScreen {
         cols += [
             Col(title: "$/pass", width: 9, right: true, priority: 3, key: .costPerPass) { _, c, ctx in
                 if let c, c.costPerPass == nil { return ("—", .muted) }
-                var r = corrected(c, ctx) { Format.usd($0.costPerPass) }
+                var r = corrected(c, ctx) { Format.atLeast(Format.usd($0.costPerPass), $0.partial || ($0.cost?.isUnknown ?? false)) }
                 if r.1 == nil { r.1 = .cost }
                 return r
             },

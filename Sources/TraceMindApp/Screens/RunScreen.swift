@@ -361,8 +361,8 @@ enum RunScreen {
         ]]
         var recorded: [Segment] = []
         if a.hasTraces {
-            parts.append([Segment("  tokens ", r.st(.muted)), Segment(Format.compact(Double(a.tokens.total)), r.st(.tokens))])
-            parts.append([Segment("  cost ", r.st(.muted)), Segment(Format.cost(a.cost), r.st(a.cost.isUnknown ? .warn : .cost))])
+            parts.append([Segment("  tokens ", r.st(.muted)), Segment(Format.atLeast(Format.compact(Double(a.tokens.total)), a.tokensAreLowerBound), r.st(.tokens))])
+            parts.append([Segment("  cost ", r.st(.muted)), Segment(Format.cost(a.cost, lowerBound: a.tokensAreLowerBound), r.st(a.costIsLowerBound ? .warn : .cost))])
             recorded = [Segment("  recorded ", r.st(.muted)),
                         Segment("\(Format.compact(a.recordedTotalTokens.map(Double.init))) tok, \(Format.usd(a.recordedTotalCostUSD, unknown: "unknown"))", r.st(.recorded))]
         } else {

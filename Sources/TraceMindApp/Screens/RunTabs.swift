@@ -47,26 +47,29 @@ enum RunTabs {
                     seg(plain ? "   recorded in the traces by their producer" : "   recorded by SMOLTRACE (counts each call up to 3×)", r, .recorded)])
         if a.hasTraces {
             let t = a.tokens
-            var tokLine = [seg(TextWidth.pad(Format.tokens(t.total), 12, right: true), r, .tokens)]
-            tokLine.append(seg(t.hasSplit ? "  prompt \(Format.tokens(t.prompt)) · completion \(Format.tokens(t.completion))" : "", r, .muted))
+            let lb = a.tokensAreLowerBound
+            var tokLine = [seg(TextWidth.pad(Format.atLeast(Format.tokens(t.total), lb), 12, right: true), r, .tokens)]
+            tokLine.append(seg(t.hasSplit ? "  prompt \(Format.atLeast(Format.tokens(t.prompt), lb)) · completion \(Format.atLeast(Format.tokens(t.completion), lb))" : "", r, .muted))
             if t.reasoning > 0 { tokLine.append(seg(" · reasoning \(Format.tokens(t.reasoning))", r, .muted)) }
             if t.cacheRead > 0 || t.cacheWrite > 0 { tokLine.append(seg(" · cache read \(Format.tokens(t.cacheRead)) / write \(Format.tokens(t.cacheWrite))", r, .muted)) }
-            tokLine.append(seg("   " + Format.tokens(a.recordedTotalTokens) + ratio(a.recordedTotalTokens.map(Double.init), Double(t.total)), r, .recorded))
+            // A ratio against a lower bound would overstate SMOLTRACE's excess: none is shown.
+            tokLine.append(seg("   " + Format.tokens(a.recordedTotalTokens) + (lb ? "" : ratio(a.recordedTotalTokens.map(Double.init), Double(t.total))), r, .recorded))
             out.append(row("tokens", tokLine, r))
-            var costLine = [seg(TextWidth.pad(Format.cost(a.cost), 12, right: true), r, a.cost.isUnknown ? .warn : .cost)]
+            var costLine = [seg(TextWidth.pad(Format.cost(a.cost, lowerBound: lb), 12, right: true), r, a.costIsLowerBound ? .warn : .cost)]
             let sp = a.cost.split
             if sp.calls > 0 {
-                var parts = "  prompt \(Format.usd(sp.prompt)) · completion \(Format.usd(sp.completion))"
+                var parts = "  prompt \(Format.atLeast(Format.usd(sp.prompt), lb)) · completion \(Format.atLeast(Format.usd(sp.completion), lb))"
                 if sp.reasoning > 0 { parts += " · reasoning \(Format.usd(sp.reasoning))" }
                 if sp.cacheRead > 0 || sp.cacheWrite > 0 { parts += " · cache \(Format.usd(sp.cacheRead + sp.cacheWrite))" }
                 if sp.calls < a.cost.priced { parts += " (split on \(sp.calls) of \(a.cost.priced) calls)" }
                 costLine.append(seg(parts, r, .muted))
             }
             if a.cost.unpriced > 0 { costLine.append(seg("  \(a.cost.unpriced) call\(a.cost.unpriced == 1 ? "" : "s") without a price", r, .warn)) }
-            costLine.append(seg("   " + Format.usd(a.recordedTotalCostUSD, unknown: "unknown") + ratio(a.recordedTotalCostUSD, a.cost.value), r, .recorded))
+            costLine.append(seg("   " + Format.usd(a.recordedTotalCostUSD, unknown: "unknown") + (lb ? "" : ratio(a.recordedTotalCostUSD, a.cost.value)), r, .recorded))
             out.append(row("cost", costLine, r))
-            out.append(row("per test", [seg(Format.usd(a.costPerTest), r, .cost), seg(" · \(Format.compact(a.tokensPerTest)) tokens", r, .tokens)], r))
-            out.append(row("per pass", [seg(Format.usd(a.costPerPass), r, .cost), seg(" · \(Format.compact(a.tokensPerPass)) tokens", r, .tokens), seg("   what one success costs", r, .muted)], r))
+            out.append(row("per test", [seg(Format.atLeast(Format.usd(a.costPerTest), a.costIsLowerBound), r, .cost), seg(" · \(Format.atLeast(Format.compact(a.tokensPerTest), lb)) tokens", r, .tokens)], r))
+            out.append(row("per pass", [seg(Format.atLeast(Format.usd(a.costPerPass), a.costIsLowerBound), r, .cost), seg(" · \(Format.atLeast(Format.compact(a.tokensPerPass), lb)) tokens", r, .tokens), seg("   what one success costs", r, .muted)], r))
+            if lb { out.append(row("", [seg("≥ lower bounds: " + a.lowerBoundReasons.joined(separator: "; "), r, .warn)], r)) }
         } else {
             out.append(row("", [seg("No traces for this run: tokens and cost are unknown (recorded: \(Format.tokens(a.recordedTotalTokens)) tokens, \(Format.usd(a.recordedTotalCostUSD, unknown: "unknown")))", r, .warn)], r))
         }

@@ -87,6 +87,11 @@ public final class RunAnalysis: Sendable {
     public let costByCategory: [(category: SpanCategory, cost: CostSum)]
     public let stopReasons: [(reason: String, count: Int)]
     public let errorGroups: [(kind: String, keys: [String])]
+    /// Why the counted-once tokens and cost are lower bounds: a traces file read in part, tests whose trace is
+    /// missing. Empty when they are exact (as far as the data goes). Partly priced cost is `cost.isPartial`.
+    public let lowerBoundReasons: [String]
+    /// The results were read in part: counts and rates are of the tests read.
+    public let partialResults: [String]
 
     public init(entry: RunEntry, data: RunData) {
         self.entry = entry
@@ -129,7 +134,19 @@ public final class RunAnalysis: Sendable {
             groups[RunAnalysis.errorKind(r), default: []].append(r.key)
         }
         errorGroups = groups.map { ($0.key, $0.value) }.sorted { $0.keys.count != $1.keys.count ? $0.keys.count > $1.keys.count : $0.kind < $1.kind }
+        var partial = data.partialTraces
+        let missing = rows.filter { $0.result != nil && $0.trace == nil }.count
+        if !data.traces.isEmpty && missing > 0 {
+            partial.append("\(missing) of \(rows.count) tests have no trace")
+        }
+        lowerBoundReasons = partial
+        partialResults = data.partialResults
     }
+
+    /// The counted-once tokens are a lower bound (see `lowerBoundReasons`).
+    public var tokensAreLowerBound: Bool { hasTraces && !lowerBoundReasons.isEmpty }
+    /// The counted-once cost is a lower bound: tokens are, or some calls are unpriced.
+    public var costIsLowerBound: Bool { hasTraces && (!lowerBoundReasons.isEmpty || cost.isUnknown) }
 
     /// `"Error while generating output:\nlitellm.RateLimitError: …"` → `RateLimitError`; no error → the stop reason.
     public static func errorKind(_ r: TestRow) -> String {

@@ -19,6 +19,8 @@ public struct RunTotals: Sendable, Equatable {
     /// `2× NVIDIA L4` from the GPU metrics, nil without GPU data.
     public var hardware: String?
     public var co2Grams: Double?
+    /// Tokens and cost are lower bounds (a traces file read in part, tests without a trace).
+    public var partial: Bool
 
     public init(_ a: RunAnalysis) {
         tests = a.testCount
@@ -35,6 +37,7 @@ public struct RunTotals: Sendable, Equatable {
         wallP95Ms = a.wall?.p95
         hardware = a.metrics?.hardware
         co2Grams = a.co2Grams
+        partial = a.tokensAreLowerBound
     }
 }
 

@@ -7,6 +7,11 @@ public struct RunData: Sendable {
     public var metrics: RunMetrics?
     public var diagnostics: [Diagnostic] = []
     public var cancelled = false
+    /// Why the traces were read only in part (a truncated or damaged traces file, a failed download): the run's
+    /// counted-once tokens and cost are then lower bounds. Empty when every trace record was read.
+    public var partialTraces: [String] = []
+    /// Why the results were read only in part: counts and rates are of the tests read.
+    public var partialResults: [String] = []
     public init() {}
 }
 
@@ -25,6 +30,8 @@ public enum RunLoader {
         let belongs = belongsFilter(f)
         if let p = f.results {
             progress?("results", 0)
+            let before = data.diagnostics.count
+            defer { data.partialResults = data.diagnostics[before...].filter { $0.severity != .note }.map(\.description) }
             _ = DatasetFiles.forEachRecord(fs, p, into: &data.diagnostics, isCancelled: isCancelled) { v, _ in
                 guard let o = v.objectValue else { return }
                 let r = TestResult(json: o)
@@ -34,9 +41,17 @@ public enum RunLoader {
         if isCancelled?() == true { data.cancelled = true; return data }
         if let p = f.traces {
             progress?("traces", 0)
+            let before = data.diagnostics.count
             data.traces = summarizeTraces(
                 fs: fs, path: p, diagnostics: &data.diagnostics, belongs: belongs,
                 progress: { frac in progress?("traces", frac) }, isCancelled: isCancelled)
+            // Records that could not be read: the warning says which figures it makes lower bounds.
+            for i in before..<data.diagnostics.count where data.diagnostics[i].severity != .note {
+                data.partialTraces.append(data.diagnostics[i].description)
+                data.diagnostics[i].message += "; this run's tokens and cost are lower bounds (≥)"
+            }
+        } else if entry.files.traces != nil {
+            data.partialTraces.append("its traces could not be read")
         }
         if isCancelled?() == true { data.cancelled = true; return data }
         if let p = f.metrics {
