@@ -157,10 +157,46 @@ public enum CompareTab: Int, CaseIterable, Sendable {
     public var title: String { self == .summary ? "Summary" : "Tests" }
 }
 
+/// The last comparison made, reused while the same analyses are compared (they are immutable classes).
+final class ComparisonCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var ids: [ObjectIdentifier] = []
+    private var value: Comparison?
+    func comparison(_ analyses: [RunAnalysis]) -> Comparison {
+        let key = analyses.map(ObjectIdentifier.init)
+        return lock.withLock {
+            if key == ids, let value { return value }
+            let c = Comparison(analyses)
+            ids = key
+            value = c
+            return c
+        }
+    }
+}
+
+/// The last alignment made, reused while the same two traces are aligned.
+final class AlignmentCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var ids: [ObjectIdentifier] = []
+    private var value: TrajectoryAlignment?
+    func alignment(_ left: Waterfall, _ right: Waterfall) -> TrajectoryAlignment {
+        let key = [ObjectIdentifier(left), ObjectIdentifier(right)]
+        return lock.withLock {
+            if key == ids, let value { return value }
+            let a = TrajectoryAlignment(left: left, right: right)
+            ids = key
+            value = a
+            return a
+        }
+    }
+}
+
 public enum CompareFilter: Int, CaseIterable, Sendable {
-    case all, flipped, regressions, fixes, failedEverywhere, missing
+    case all, flipped, regressions, fixes, failedEverywhere, missing, shared, promptDiffers
     public var title: String {
         switch self {
+        case .shared: return "shared tests only"
+        case .promptDiffers: return "same id, another prompt"
         case .all: return "all tests"
         case .flipped: return "flipped"
         case .regressions: return "regressions vs baseline"
@@ -292,6 +328,10 @@ public struct AppState: Sendable {
     private(set) var displayRows: [LeaderboardScreen.DisplayRow] = []
     private(set) var ranks: [String: Int] = [:]
     private(set) var modelWidth = 24
+    /// The comparison of the runs on screen, computed once per set of loaded runs (not per frame or key).
+    let comparisons = ComparisonCache()
+    /// The trajectory alignment on screen (an LCS over both traces' steps), computed once per pair of traces.
+    let alignments = AlignmentCache()
 
     public init(catalog: Catalog) {
         self.catalog = catalog

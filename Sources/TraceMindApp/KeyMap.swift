@@ -89,7 +89,7 @@ public enum KeyMap {
         Binding([.tab], "Tab", "move between the tree and the detail pane", .switchFocus, ["trace"]),
         Binding([.char("o")], "o", "open the selected span's details in $PAGER", .pager, ["trace"]),
         // Comparison.
-        Binding([.char("f")], "f", "filter: flipped, regressions, fixes, failed everywhere, missing", .compareFilter, ["compare"]),
+        Binding([.char("f")], "f", "filter: flipped, regressions, fixes, failed everywhere, missing, shared only, prompt differs", .compareFilter, ["compare"]),
         Binding([.left, .char("h")], nil, "previous run column", .left, ["compare"]),
         Binding([.right, .char("l")], nil, "next run column", .right, ["compare"]),
         Binding([.char("t")], "t", "trajectories of the test: baseline against the selected run", .trajectory, ["compare"]),

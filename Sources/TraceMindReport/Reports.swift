@@ -342,15 +342,23 @@ public enum Reports {
         return base.enumerated().map { i, l in base.filter { $0 == l }.count > 1 ? l + " (" + short(c.runs[i].entry.key) + ")" : l }
     }
 
-    public static func compareJSON(_ c: Comparison) -> JSON {
-        let labels = runLabels(c)
+    /// What the runs compare: shared tests, tests only some have, same ids with other prompts, task datasets.
+    public static func comparabilityJSON(_ c: Comparison) -> JSON {
+        let k = c.comparability
         return .obj([
-            ("runs", .array(c.runs.map { .obj(leaderboardFields($0.entry) + [("label", .string(Format.runLabel($0.entry)))]) })),
-            ("baseline_index", .int(0)),
-            (
-                "metrics",
-                .array(
-                    c.metrics.map { m in
+            ("same_task_set", .bool(k.isSameTaskSet)),
+            ("shared_tests", .int(Int64(k.shared.count))),
+            ("only_in", .array(k.onlyIn.map { .array($0.map { .string($0) }) })),
+            ("prompt_differs", .array(k.promptDiffers.map { .string($0) })),
+            ("datasets", .array(k.datasets.map { .from($0) })),
+            ("datasets_differ", .bool(k.datasetsDiffer)),
+            ("warning", .from(k.warning(labels: runLabels(c)))),
+        ])
+    }
+
+    static func metricsJSON(_ c: Comparison, _ metrics: [Comparison.Metric], labels: [String]) -> JSON {
+        .array(
+            metrics.map { m in
                         var fields: [(String, JSON)] = [
                             ("name", .string(m.name)),
                             ("label", .string(m.label)),
@@ -364,7 +372,16 @@ public enum Reports {
                         if let rec = m.recorded { fields.append(("recorded_values", .array(rec.map { round6($0) }))) }
                         return .obj(fields)
                     })
-            ),
+    }
+
+    public static func compareJSON(_ c: Comparison) -> JSON {
+        let labels = runLabels(c)
+        return .obj([
+            ("runs", .array(c.runs.map { .obj(leaderboardFields($0.entry) + [("label", .string(Format.runLabel($0.entry)))]) })),
+            ("baseline_index", .int(0)),
+            ("comparability", comparabilityJSON(c)),
+            ("metrics", metricsJSON(c, c.metrics, labels: labels)),
+            ("shared_test_metrics", metricsJSON(c, c.sharedMetrics, labels: labels)),
             (
                 "tests",
                 .array(
@@ -382,6 +399,7 @@ public enum Reports {
                             ("regression", .bool(t.isRegression)),
                             ("fixed", .bool(t.isFix)),
                             ("missing_in_a_run", .bool(t.missingSomewhere)),
+                            ("prompt_differs", .bool(t.promptDiffers)),
                         ])
                     })
             ),
@@ -423,15 +441,19 @@ public enum Reports {
         let labels = runLabels(c)
         let names = labels.enumerated().map { i, l in (i == 0 ? "[base] " : "") + l }
         var mt = TextTable(headers: ["metric"] + names + ["verdict"], align: [.left] + names.map { _ in .right } + [.left])
+        // Different task sets: the shared-test figures first, then the whole runs' (labelled as such).
+        for m in c.sharedMetrics where m.values.contains(where: { $0 != nil }) {
+            mt.rows.append([m.label + (m.lowerIsBetter ? " ↓" : " ↑")] + m.values.indices.map { metricCell(c, m, $0) } + [c.verdict(m, labels: labels)])
+        }
         for m in c.metrics where m.values.contains(where: { $0 != nil }) && !m.name.hasPrefix("recorded_") {
-            let label = m.label + (m.lowerIsBetter ? " ↓" : " ↑")
+            let label = m.label + (c.sharedMetrics.isEmpty ? "" : " (whole run)") + (m.lowerIsBetter ? " ↓" : " ↑")
             var cells = m.values.indices.map { metricCell(c, m, $0) }
             if let rec = m.recorded { cells = cells.enumerated().map { i, t in rec[i].map { t + " [rec. \(metricValue(m, $0))]" } ?? t } }
             mt.rows.append([label] + cells + [c.verdict(m, labels: labels)])
         }
         var tt = TextTable(headers: ["task", "agent"] + names + ["flipped"], align: [.left, .left] + names.map { _ in .left } + [.left])
         for t in c.tests {
-            tt.rows.append([t.taskID, t.agentType] + t.rows.map(testCell) + [t.flipped ? "yes" : ""])
+            tt.rows.append([t.taskID, t.agentType] + t.rows.map(testCell) + [t.promptDiffers ? "prompt differs" : t.flipped ? "yes" : ""])
         }
         return (mt, tt)
     }
@@ -444,10 +466,13 @@ public enum Reports {
             // Two tables: metrics, then tests (a blank line between, as spreadsheets expect of separate tables).
             let j = compareJSON(c)
             return CSV.from(j["metrics"]?.arrayValue ?? []) + "\n" + CSV.from(j["tests"]?.arrayValue ?? [])
-        case .markdown: return "## Metrics\n\n" + mt.markdown() + "\n## Tests\n\n" + tt.markdown()
+        case .markdown:
+            let warning = c.comparability.warning(labels: runLabels(c)).map { "> " + $0 + "\n\n" } ?? ""
+            return warning + "## Metrics\n\n" + mt.markdown() + "\n## Tests\n\n" + tt.markdown()
         default:
             let flipped = c.tests.filter { $0.flipped }.count
-            return mt.aligned() + "\n" + tt.aligned() + "\(flipped) flipped tests · ★ best · ↓ lower is better\n"
+            let warning = c.comparability.warning(labels: runLabels(c)).map { $0 + "\n\n" } ?? ""
+            return warning + mt.aligned() + "\n" + tt.aligned() + "\(flipped) flipped tests · ★ best (errored and missing tests never count) · ↓ lower is better\n"
         }
     }
 

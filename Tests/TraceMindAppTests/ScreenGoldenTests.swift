@@ -169,3 +169,38 @@ enum ForeignTraceFixtures {
         assertGolden(h.buffer.styleDump, named: "run_truncated_\(size.0)x\(size.1).style")
     }
 }
+
+/// One test id with another prompt: the matrix marks it, `f` finds it, and the trajectories never call it identical.
+@Suite struct PromptDiffersTests {
+    static func catalog() -> Catalog {
+        var files = DemoGenerator().files()
+        let folder = "openai_gpt-4o_tool_20261102_090000"
+        for (path, data) in files where path.contains(folder) {
+            let text = String(decoding: data, as: UTF8.self)
+                .replacingOccurrences(of: "7f3c2a10-5b1e-4c9a-9d2e-1a2b3c4d5e6f", with: "a1a1a1a1-0000-4000-8000-000000000001")
+                .replacingOccurrences(of: "What is the weather like in Paris right now?", with: "What is the weather like in Lima right now?")
+            files[path.replacingOccurrences(of: folder, with: "openai_gpt-4o_tool_20261103_090000")] = Data(text.utf8)
+        }
+        return CatalogLoader.load(sources: [DemoData.rootName], fs: MemoryFileSystem(files: files))
+    }
+
+    @Test(arguments: ScreenGoldenTests.sizes) func promptDiffers(size: (Int, Int)) {
+        var h = Harness(Self.catalog(), width: size.0, height: size.1)
+        h.compare(["7f3c2a10", "a1a1a1a1"])
+        #expect(h.text.contains("⚠ different task sets: 7 shared tests, 1 with the same id but another prompt"), "\(h.text)")
+        h.press(.char("2"))
+        #expect(h.text.contains("weather_paris ≠prompt"), "\(h.text)")
+        // f cycles to "same id, another prompt".
+        for _ in 0..<7 { h.press(.char("f")) }
+        #expect(h.text.contains("1 of 8 tests") || h.text.contains("same id, another prompt"), "\(h.text)")
+        guard case .compare(var v) = h.s.route, let c = CompareScreen.comparison(h.s, v.keys) else { Issue.record("no comparison"); return }
+        #expect(CompareScreen.visibleTests(v, c).map(\.key) == ["tool:weather_paris"])
+        v.column = 1
+        h.s.setRoute(.compare(v))
+        h.press(.char("t"))
+        #expect(h.text.contains("different prompts under one id: not the same task"), "\(h.text)")
+        #expect(!h.text.contains("identical trajectories"))
+        h.press(.char("n"))
+        #expect(h.s.message?.contains("not the same task") == true || h.s.message?.contains("difference") == true, "\(h.s.message ?? "")")
+    }
+}

@@ -24,7 +24,7 @@ enum CompareScreen {
     static func comparison(_ s: AppState, _ keys: [String]) -> Comparison? {
         let analyses = keys.compactMap { s.analysis($0) }
         guard analyses.count == keys.count else { return nil }
-        return Comparison(analyses)
+        return s.comparisons.comparison(analyses)
     }
 
     /// Short labels for the runs, made unique (A/B/C letters are shown beside them).
@@ -40,17 +40,31 @@ enum CompareScreen {
 
     // MARK: layout
 
-    static func layout(_ s: AppState, runs: Int) -> (legend: Rect, tabs: Rect, content: Rect) {
+    /// The legend, a warning line when the runs ran different task sets, the tabs, and the content.
+    static func layout(_ s: AppState, runs: Int) -> (legend: Rect, warning: Rect?, tabs: Rect, content: Rect) {
         let body = App.body(s)
         let legendH = min(runs, max(1, body.height / 4))
-        let (legend, rest) = body.takeTop(legendH)
+        var (legend, rest) = body.takeTop(legendH)
+        var warning: Rect?
+        if case .compare(let v) = s.route, let c = comparison(s, v.keys), !c.comparability.isSameTaskSet {
+            let (w, r) = rest.takeTop(1)
+            warning = w
+            rest = r
+        }
         let (tabs, content) = rest.takeTop(1)
-        return (legend, tabs, content)
+        return (legend, warning, tabs, content)
     }
 
-    /// Metrics shown in the summary (the recorded ones appear beside their corrected twins).
+    /// Metrics shown in the summary (the recorded ones appear beside their corrected twins). Runs on different
+    /// task sets: the shared tests' figures first, then the whole runs', labelled.
     static func shownMetrics(_ c: Comparison) -> [Comparison.Metric] {
-        c.metrics.filter { !$0.name.hasPrefix("recorded_") && $0.values.contains { $0 != nil } }
+        let whole = c.metrics.filter { !$0.name.hasPrefix("recorded_") && $0.values.contains { $0 != nil } }
+        guard !c.sharedMetrics.isEmpty else { return whole }
+        return c.sharedMetrics.filter { $0.values.contains { $0 != nil } } + whole.map { m in
+            var m = m
+            m.label += " (whole run)"
+            return m
+        }
     }
 
     // MARK: the test matrix
@@ -64,6 +78,8 @@ enum CompareScreen {
         case .fixes: t = t.filter(\.isFix)
         case .failedEverywhere: t = t.filter(\.failedEverywhere)
         case .missing: t = t.filter(\.missingSomewhere)
+        case .shared: t = t.filter { !$0.missingSomewhere && !$0.promptDiffers }
+        case .promptDiffers: t = t.filter(\.promptDiffers)
         }
         let q = v.text.lowercased().trimmingCharacters(in: .whitespaces)
         if !q.isEmpty {
@@ -257,6 +273,9 @@ enum CompareScreen {
             r.note(&b, l.content, "Loading the runs to compare… Esc goes back.")
             return
         }
+        if let w = l.warning, let text = c.comparability.warning(labels: names) {
+            b.put(" " + text, x: w.x, y: w.y, maxX: w.maxX, style: r.st(.warn))
+        }
         drawTabs(&b, Rect(x: l.tabs.x + 1, y: l.tabs.y, width: l.tabs.width - 1, height: 1), titles: ["1 Summary", "2 Tests"], active: v.tab.rawValue, activeStyle: r.st(.tabActive), inactiveStyle: r.st(.tabInactive))
         let flipped = c.tests.filter(\.flipped).count, reg = c.tests.filter(\.isRegression).count, fix = c.tests.filter(\.isFix).count
         b.put("\(flipped) flipped · \(reg) regressions · \(fix) fixes vs baseline", x: l.tabs.x + 26, y: l.tabs.y, maxX: l.tabs.maxX, style: r.st(.muted))
@@ -321,7 +340,7 @@ enum CompareScreen {
         var rows: [TableRow] = []
         for k in v.tests.offset..<min(tests.count, v.tests.offset + visible) {
             let t = tests[k]
-            var cells = [t.taskID + (t.flipped ? " ⇄" : ""), t.agentType]
+            var cells = [t.taskID + (t.flipped ? " ⇄" : t.promptDiffers ? " ≠prompt" : ""), t.agentType]
             var styles: [Style?] = [t.isRegression ? r.st(.worse) : (t.isFix ? r.st(.better) : nil), r.st(.accent)]
             for (i, row) in t.rows.enumerated() {
                 cells.append(cellText(row))
@@ -374,7 +393,7 @@ enum TrajectoryScreen {
 
     static func alignment(_ s: AppState, _ v: TrajectoryView) -> TrajectoryAlignment? {
         guard let (l, r) = refs(s, v), let a = s.traces[l]?.value, let b = s.traces[r]?.value else { return nil }
-        return TrajectoryAlignment(left: a, right: b)
+        return s.alignments.alignment(a, b)
     }
 
     static func layout(_ s: AppState) -> (header: Rect, table: Rect) {
@@ -404,7 +423,7 @@ enum TrajectoryScreen {
         case .nextMatch, .prevMatch:
             let divs = al.rows.indices.filter { !al.rows[$0].same }
             guard !divs.isEmpty else {
-                s.message = "the two trajectories are identical"
+                s.message = promptsDiffer(s, v) ? "no step differs, but the prompts do: these are not the same task" : "the two trajectories are identical"
                 break
             }
             let cur = v.list.selected
@@ -456,6 +475,15 @@ enum TrajectoryScreen {
         return (st.kind == .tool ? "T " : "L ") + st.name + d + (st.isError ? " ✗" : "")
     }
 
+    /// The two runs gave this test id different prompts (their trajectories answer different tasks).
+    static func promptsDiffer(_ s: AppState, _ v: TrajectoryView) -> Bool {
+        guard let line = CompareScreen.comparison(s, v.keys)?.tests.first(where: { $0.key == v.testKey }),
+            v.left < line.rows.count, v.right < line.rows.count,
+            let a = line.rows[v.left]?.result?.prompt, let b = line.rows[v.right]?.result?.prompt
+        else { return false }
+        return TaskSet.fingerprint(a) != TaskSet.fingerprint(b)
+    }
+
     static func render(_ b: inout Buffer, _ body: Rect, _ s: AppState, _ v: TrajectoryView, _ r: Renderer) {
         let names = CompareScreen.labels(s, v.keys)
         let (h, t) = layout(s)
@@ -465,10 +493,13 @@ enum TrajectoryScreen {
             r.note(&b, t, "Loading both traces… Esc goes back.")
             return
         }
-        let dl = al.firstDivergence.map { "first divergence at step \($0 + 1)" } ?? "identical trajectories"
+        let differ = promptsDiffer(s, v)
+        let dl = differ
+            ? "different prompts under one id: not the same task"
+            : al.firstDivergence.map { "first divergence at step \($0 + 1)" } ?? "identical trajectories"
         let lc = al.left.reduce(CostSum.zero) { $0 + $1.cost }, rc = al.right.reduce(CostSum.zero) { $0 + $1.cost }
         let lt = al.left.reduce(0) { $0 + $1.tokens.total }, rt = al.right.reduce(0) { $0 + $1.tokens.total }
-        b.put(" \(dl) · \(la): \(al.left.count) steps, \(Format.cost(lc)), \(Format.grouped(lt)) tok · \(rb): \(al.right.count) steps, \(Format.cost(rc)), \(Format.grouped(rt)) tok", x: h.x, y: h.y + 1, maxX: h.maxX, style: r.st(al.firstDivergence == nil ? .muted : .warn))
+        b.put(" \(dl) · \(la): \(al.left.count) steps, \(Format.cost(lc)), \(Format.grouped(lt)) tok · \(rb): \(al.right.count) steps, \(Format.cost(rc)), \(Format.grouped(rt)) tok", x: h.x, y: h.y + 1, maxX: h.maxX, style: r.st(al.firstDivergence == nil && !differ ? .muted : .warn))
         b.put(" ≠ different · Enter opens \(la)'s trace at the step, O opens \(rb)'s · n/N next/previous difference", x: h.x, y: h.y + 2, maxX: h.maxX, style: r.st(.muted))
         let deltaW = t.width >= 120 ? 32 : 11
         let side = max(16, (t.width - 5 - deltaW - 3) / 2)

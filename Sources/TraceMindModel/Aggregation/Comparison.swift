@@ -33,18 +33,21 @@ public struct Comparison: Sendable {
         public var cost: [Double?] { rows.map { $0?.cost?.value } }
         public var wallMs: [Double?] { rows.map { $0?.wallMs } }
         public var steps: [Int?] { rows.map { $0?.steps } }
+        /// The runs gave this test id different prompts: its outcomes are not comparable (never a flip, a
+        /// regression or a fix).
+        public var promptDiffers = false
         /// Outcome (pass/fail) differs between the runs that have the test.
-        public var flipped: Bool { Set(success.compactMap { $0 }).count > 1 }
+        public var flipped: Bool { !promptDiffers && Set(success.compactMap { $0 }).count > 1 }
         public var missingSomewhere: Bool { rows.contains { $0 == nil } }
         public var failedEverywhere: Bool { rows.allSatisfy { $0 != nil && $0!.outcome != .passed } }
         /// Passed in the baseline, not in at least one other run.
         public var isRegression: Bool {
-            guard let b = success.first ?? nil, b else { return false }
+            guard !promptDiffers, let b = success.first ?? nil, b else { return false }
             return success.dropFirst().contains { $0 == false }
         }
         /// Failed in the baseline, passed in at least one other run.
         public var isFix: Bool {
-            guard let b = success.first ?? nil, !b else { return false }
+            guard !promptDiffers, let b = success.first ?? nil, !b else { return false }
             return success.dropFirst().contains { $0 == true }
         }
         /// Run `i` against the baseline.
@@ -61,20 +64,36 @@ public struct Comparison: Sendable {
     public var runs: [RunAnalysis]
     public var metrics: [Metric]
     public var tests: [TestLine]
+    /// Whether the runs ran the same tests with the same prompts, and where not.
+    public var comparability: Comparability
+    /// When the task sets differ: every test metric again, on the shared tests only (empty otherwise).
+    public var sharedMetrics: [Metric]
+
+    /// A metric and its best run. A value no run has is never best; with fewer than two values there is no best.
+    static func metric(
+        _ name: String, _ label: String, _ unit: MetricUnit, lower: Bool, values: [Double?], recorded: [Double?]? = nil
+    ) -> Metric {
+        let present = values.enumerated().compactMap { i, v in v.map { (i, $0) } }
+        var best: Int?
+        if present.count >= 2, Set(present.map { $0.1 }).count > 1 {
+            best = (lower ? present.min { $0.1 < $1.1 } : present.max { $0.1 < $1.1 })?.0
+        }
+        return Metric(name: name, label: label, values: values, recorded: recorded, lowerIsBetter: lower, bestIndex: best, unit: unit)
+    }
+
+    /// Steps per test over the tests that ran to an answer (passed or failed): a test that errored before its first
+    /// step must not make a run look efficient.
+    static func stepsOfTestsThatRan(_ rows: [TestRow]) -> Double? {
+        let s = rows.filter { $0.outcome == .passed || $0.outcome == .failed }.compactMap(\.steps)
+        return s.isEmpty ? nil : Double(s.reduce(0, +)) / Double(s.count)
+    }
 
     public init(_ runs: [RunAnalysis]) {
         self.runs = runs
         func m(_ name: String, _ label: String, _ unit: MetricUnit, lower: Bool, recorded: ((RunAnalysis) -> Double?)? = nil,
                _ f: (RunAnalysis) -> Double?) -> Metric
         {
-            let values = runs.map(f)
-            let present = values.enumerated().compactMap { i, v in v.map { (i, $0) } }
-            var best: Int?
-            if present.count >= 2, Set(present.map { $0.1 }).count > 1 {
-                best = (lower ? present.min { $0.1 < $1.1 } : present.max { $0.1 < $1.1 })?.0
-            }
-            return Metric(name: name, label: label, values: values, recorded: recorded.map { r in runs.map(r) }, lowerIsBetter: lower,
-                          bestIndex: best, unit: unit)
+            Comparison.metric(name, label, unit, lower: lower, values: runs.map(f), recorded: recorded.map { r in runs.map(r) })
         }
         metrics = [
             m("success_rate", "success rate", .percent, lower: false) { $0.successRate },
@@ -91,7 +110,9 @@ public struct Comparison: Sendable {
             m("tokens_per_pass", "tokens per passing test", .tokens, lower: true) { $0.tokensPerPass },
             m("wall_ms_p50", "wall time p50", .ms, lower: true) { $0.wall?.p50 },
             m("wall_ms_p95", "wall time p95", .ms, lower: true) { $0.wall?.p95 },
-            m("avg_steps", "steps per test", .number, lower: true) { $0.avgSteps },
+            m("avg_steps", "steps per test that ran", .number, lower: true) {
+                $0.tests.contains { $0.steps != nil } ? Comparison.stepsOfTestsThatRan($0.tests) : nil
+            },
             m("co2_g", "CO2", .grams, lower: true) { $0.co2Grams.flatMap { $0 > 0 ? $0 : nil } },
             m("gpu_utilization_avg", "GPU utilization", .percent, lower: false) { $0.entry.row.gpuUtilizationAvg },
             m("gpu_memory_max_mib", "GPU memory peak", .mib, lower: true) { $0.entry.row.gpuMemoryMaxMiB },
@@ -112,7 +133,44 @@ public struct Comparison: Sendable {
                 if map[k]!.rows[ri] == nil { map[k]!.rows[ri] = t }
             }
         }
-        tests = order.map { map[$0]! }
+        comparability = Comparability(runs.map(TaskSet.init))
+        let differs = Set(comparability.promptDiffers)
+        tests = order.map { k in
+            var line = map[k]!
+            line.promptDiffers = differs.contains(k)
+            return line
+        }
+        sharedMetrics = comparability.isSameTaskSet ? [] : Comparison.subsetMetrics(runs, keys: Set(comparability.shared))
+    }
+
+    /// The test metrics computed over `keys` only (the shared tests), labelled as such.
+    static func subsetMetrics(_ runs: [RunAnalysis], keys: Set<String>) -> [Metric] {
+        var seen = [Set<String>](repeating: [], count: runs.count)
+        let rows: [[TestRow]] = runs.enumerated().map { i, r in r.tests.filter { keys.contains($0.key) && seen[i].insert($0.key).inserted } }
+        func m(_ name: String, _ label: String, _ unit: MetricUnit, lower: Bool, _ f: (Int, [TestRow]) -> Double?) -> Metric {
+            Comparison.metric(name, label + " (shared tests)", unit, lower: lower, values: rows.enumerated().map { f($0.offset, $0.element) })
+        }
+        func passed(_ t: [TestRow]) -> Int { t.filter { $0.outcome == .passed }.count }
+        func cost(_ i: Int, _ t: [TestRow]) -> Double? {
+            guard runs[i].hasTraces, !t.isEmpty else { return nil }
+            return t.reduce(CostSum.zero) { $0 + ($1.cost ?? .unknownCall) }.value
+        }
+        return [
+            m("success_rate", "success rate", .percent, lower: false) { _, t in t.isEmpty ? nil : Double(passed(t)) * 100 / Double(t.count) },
+            m("tests_passed", "tests passed", .count, lower: false) { _, t in Double(passed(t)) },
+            m("tests_errored", "errors and timeouts", .count, lower: true) { _, t in Double(t.filter { $0.outcome == .error || $0.outcome == .timeout }.count) },
+            m("tokens", "tokens (counted once)", .tokens, lower: true) { i, t in
+                runs[i].hasTraces && !t.isEmpty ? Double(t.reduce(0) { $0 + ($1.tokens?.total ?? 0) }) : nil
+            },
+            m("cost_usd", "cost (counted once)", .usd, lower: true) { i, t in cost(i, t) },
+            m("cost_per_test_usd", "cost per test", .usd, lower: true) { i, t in cost(i, t).map { $0 / Double(t.count) } },
+            m("cost_per_pass_usd", "cost per passing test", .usd, lower: true) { i, t in
+                passed(t) > 0 ? cost(i, t).map { $0 / Double(passed(t)) } : nil
+            },
+            m("wall_ms_p50", "wall time p50", .ms, lower: true) { _, t in Percentiles.of(t.compactMap(\.wallMs))?.p50 },
+            m("wall_ms_p95", "wall time p95", .ms, lower: true) { _, t in Percentiles.of(t.compactMap(\.wallMs))?.p95 },
+            m("avg_steps", "steps per test that ran", .number, lower: true) { _, t in Comparison.stepsOfTestsThatRan(t) },
+        ]
     }
 
     /// "lower is better"-aware delta of run `i` against the baseline, absolute and relative.

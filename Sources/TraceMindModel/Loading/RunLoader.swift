@@ -46,7 +46,8 @@ public enum RunLoader {
                 fs: fs, path: p, diagnostics: &data.diagnostics, belongs: belongs,
                 progress: { frac in progress?("traces", frac) }, isCancelled: isCancelled)
             // Records that could not be read: the warning says which figures it makes lower bounds.
-            for i in before..<data.diagnostics.count where data.diagnostics[i].severity != .note {
+            // (Records that are not trace data at all lose nothing: they are not counted.)
+            for i in before..<data.diagnostics.count where data.diagnostics[i].severity != .note && !data.diagnostics[i].message.contains("not trace data") {
                 data.partialTraces.append(data.diagnostics[i].description)
                 data.diagnostics[i].message += "; this run's tokens and cost are lower bounds (≥)"
             }

@@ -1,0 +1,76 @@
+import Foundation
+import TestSupport
+import Testing
+import TraceMindDemo
+import TraceMindReport
+@testable import TraceMindModel
+
+/// A comparison says what it compares: runs on different task sets, and one test id with another prompt.
+@Suite struct ComparabilityTests {
+    /// The demo's gpt-4o run, and a copy of it (another run id) whose `weather_paris` asks about Lima.
+    static func catalog() -> Catalog {
+        var files = DemoGenerator().files()
+        let folder = "openai_gpt-4o_tool_20261102_090000"
+        for (path, data) in files where path.contains(folder) {
+            var text = String(decoding: data, as: UTF8.self)
+                .replacingOccurrences(of: "7f3c2a10-5b1e-4c9a-9d2e-1a2b3c4d5e6f", with: "a1a1a1a1-0000-4000-8000-000000000001")
+            text = text.replacingOccurrences(of: "What is the weather like in Paris right now?", with: "What is the weather like in Lima right now?")
+            files[path.replacingOccurrences(of: folder, with: "openai_gpt-4o_tool_20261103_090000")] = Data(text.utf8)
+        }
+        return CatalogLoader.load(sources: [DemoData.rootName], fs: MemoryFileSystem(files: files))
+    }
+
+    static func analyse(_ c: Catalog, _ id: String) throws -> RunAnalysis {
+        let e = try c.run(matching: id)
+        return RunAnalysis(entry: e, data: RunLoader.load(e))
+    }
+
+    @Test func theSameIdWithAnotherPromptIsNeverAFlip() throws {
+        let c = Self.catalog()
+        let cmp = Comparison([try Self.analyse(c, "7f3c"), try Self.analyse(c, "a1a1")])
+        let k = cmp.comparability
+        #expect(k.promptDiffers == ["tool:weather_paris"], "\(k)")
+        #expect(k.shared.count == 7 && k.onlyIn.allSatisfy(\.isEmpty))
+        #expect(!k.isSameTaskSet)
+        let line = try #require(cmp.tests.first { $0.key == "tool:weather_paris" })
+        #expect(line.promptDiffers && !line.flipped && !line.isRegression && !line.isFix)
+        #expect(k.warning(labels: ["A", "B"])?.contains("1 with the same id but another prompt") == true)
+        #expect(!cmp.sharedMetrics.isEmpty && cmp.sharedMetrics.allSatisfy { $0.label.hasSuffix("(shared tests)") })
+        // The same run against itself: one task set, no warning, no shared-test section.
+        let same = Comparison([try Self.analyse(c, "7f3c"), try Self.analyse(c, "7f3c")])
+        #expect(same.comparability.isSameTaskSet && same.comparability.warning(labels: ["A", "B"]) == nil && same.sharedMetrics.isEmpty)
+    }
+
+    @Test func differentTaskSetsWarnInEveryFormat() throws {
+        let c = Self.catalog()
+        let cmp = Comparison([try Self.analyse(c, "7f3c"), try Self.analyse(c, "b1d2")])
+        #expect(cmp.comparability.onlyIn[1].count == 8 && cmp.comparability.shared.count == 8)
+        let table = Reports.compare(cmp, format: .table)
+        #expect(table.hasPrefix("⚠ different task sets: 8 shared tests, 8 only in gpt-4o-mini · both"), "\(table.prefix(200))")
+        #expect(table.contains("success rate (shared tests)") && table.contains("success rate (whole run)"))
+        #expect(Reports.compare(cmp, format: .markdown).hasPrefix("> ⚠ different task sets"))
+        let json = try JSONParser.parse(Data(Reports.compare(cmp, format: .json).utf8))
+        #expect(json["comparability"]?["same_task_set"] == .bool(false))
+        #expect(json["comparability"]?["shared_tests"] == .int(8))
+        #expect(json["comparability"]?["warning"]?.text?.contains("different task sets") == true)
+        #expect((json["shared_test_metrics"]?.arrayValue?.count ?? 0) > 5)
+        assertGolden(table, named: "compare_task_sets.txt")
+        assertGolden(Reports.compare(cmp, format: .json), named: "compare_task_sets.json")
+        let prompt = Comparison([try Self.analyse(c, "7f3c"), try Self.analyse(c, "a1a1")])
+        assertGolden(Reports.compare(prompt, format: .table), named: "compare_prompt_differs.txt")
+    }
+
+    @Test func bestIgnoresTestsThatErroredBeforeTheirFirstStep() throws {
+        let c = Self.catalog()
+        let a = try Self.analyse(c, "b1d2")
+        // A test that errored with 0 steps does not lower the steps per test.
+        let ran = a.tests.filter { $0.outcome == .passed || $0.outcome == .failed }.compactMap(\.steps)
+        let expected = Double(ran.reduce(0, +)) / Double(ran.count)
+        let m = try #require(Comparison([a, try Self.analyse(c, "7f3c")]).metrics.first { $0.name == "avg_steps" })
+        #expect(m.values[0] == expected && m.label == "steps per test that ran")
+        #expect(a.tests.contains { $0.outcome == .error && $0.steps == 0 }, "the fixture has an errored test with 0 steps")
+        // A metric no run has is never a winner.
+        let gpu = try #require(Comparison([a, try Self.analyse(c, "7f3c")]).metrics.first { $0.name == "gpu_power_avg_w" })
+        #expect(gpu.bestIndex == nil)
+    }
+}
