@@ -167,12 +167,10 @@ public struct Span: Sendable, Equatable {
         case .int(let i): return scaleToNs(i)
         case .double(let d):
             guard d.isFinite, d > 0 else { return d == 0 ? 0 : nil }
-            // Beyond Int64 nanoseconds (the year 2262) a time is not a time.
-            guard d < 9.2e18 else { return nil }
-            if d >= 1e17 { return Int64(d) }
-            if d >= 1e14 { return Int64(d * 1e3) }
-            if d >= 1e11 { return Int64(d * 1e6) }
-            return Int64(d * 1e9)
+            // The magnitude says the unit; beyond Int64 nanoseconds (the year 2262) a time is not a time.
+            let ns = d >= 1e17 ? d : d >= 1e14 ? d * 1e3 : d >= 1e11 ? d * 1e6 : d * 1e9
+            guard ns < 9.2e18 else { return nil }
+            return Int64(ns)
         case .string(let s):
             let t = String(trimmedASCII(s))
             if let i = Int64(t) { return scaleToNs(i) }
