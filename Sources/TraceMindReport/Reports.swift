@@ -501,8 +501,20 @@ public enum Reports {
                     ("self_cost_usd", round6(f.selfCost.value)),
                     ("inclusive_tokens", tokensJSON(f.inclusiveTokens)),
                     ("inclusive_cost_usd", round6(f.inclusiveCost.value)),
+                    ("self_cost_known_usd", round6(f.selfCost.knownUSD)),
+                    ("inclusive_cost_known_usd", round6(f.inclusiveCost.knownUSD)),
                     ("usage_is_rollup", .bool(f.isRollup)),
                     ("orphan", .bool(f.isOrphan)),
+                    ("attributes", .object(s.attributes)),
+                    (
+                        "links",
+                        .array(
+                            s.links.map { l in
+                                .obj([("trace_id", .string(l.traceID)), ("span_id", .string(l.spanID)), ("trace_state", .from(l.traceState)), ("attributes", .object(l.attributes))])
+                            })
+                    ),
+                    // Shown as the producer wrote it; a cost in it is never added.
+                    ("trace_state", .from(s.traceState)),
                 ]))
         }
         return .obj([
@@ -518,6 +530,8 @@ public enum Reports {
             ("errors", .int(Int64(a.errorCount))),
             ("tokens", tokensJSON(a.tokens)),
             ("cost_usd", round6(a.cost.value)),
+            ("cost_known_usd", round6(a.cost.knownUSD)),
+            ("cost_is_lower_bound", .bool(a.cost.isUnknown && a.cost.priced > 0)),
             ("cost_unpriced_calls", .int(Int64(a.cost.unpriced))),
             (
                 "recorded",

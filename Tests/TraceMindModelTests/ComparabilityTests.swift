@@ -74,3 +74,27 @@ import TraceMindReport
         #expect(gpu.bestIndex == nil)
     }
 }
+
+/// `breakdown --by model`: every span that names a model is that model's; usage still counts once.
+@Suite struct BreakdownAttributionTests {
+    @Test func spansAreTheModelTheyName() throws {
+        let c = DemoData.catalog()
+        let e = try c.run(matching: "7f3c")
+        var diags: [Diagnostic] = []
+        let rows = Breakdown.of(run: e, by: .model, diagnostics: &diags)
+        let a = RunAnalysis(entry: e, data: RunLoader.load(e))
+        // Counted once: the groups add up to the run's tokens and cost.
+        #expect(rows.reduce(0) { $0 + $1.tokens } == a.tokens.total)
+        #expect(abs(rows.reduce(0) { $0 + $1.cost.knownUSD } - a.cost.knownUSD) < 1e-12)
+        // No span that names a model is left under (none).
+        let counts = RunLoader.mapTraces(e, diagnostics: &diags) { t, _ -> (named: Int, misfiled: Int) in
+            let keys = Breakdown.keys(TraceAnalysis(t), by: .model)
+            let named = t.spans.indices.filter { !(t.spans[$0].usage.model ?? "").isEmpty }
+            return (named.count, named.filter { keys[$0] != t.spans[$0].usage.model }.count)
+        }
+        let named = counts.reduce(0) { $0 + $1.named }
+        #expect(counts.allSatisfy { $0.misfiled == 0 }, "a span that names a model is filed elsewhere")
+        #expect(named > 15, "roll-up layers name their model too: \(named)")
+        #expect(rows.contains { $0.key == "openai/gpt-4o" && $0.tokens == 0 && $0.spans > 0 }, "\(rows.map(\.key))")
+    }
+}

@@ -49,6 +49,17 @@ import TraceMindReport
         let link = try #require(byName["process_queue_message"]!.links.first)
         #expect(link.traceID == ForeignTraces.linkedTraceID && link.spanID == "00f067aa0ba902b9")
         #expect(link.attributes["link.kind"]?.text == "enqueued-by")
+        // `trace -f json` carries each span's attributes, links and tracestate.
+        let json = Reports.traceJSON(a, runID: nil, test: nil)
+        let spans = json["spans"]?.arrayValue ?? []
+        let queue = try #require(spans.first { $0["name"]?.text == "process_queue_message" })
+        #expect(queue["links"]?.arrayValue?.first?["trace_id"]?.text == ForeignTraces.linkedTraceID)
+        #expect(queue["links"]?.arrayValue?.first?["attributes"]?["link.kind"]?.text == "enqueued-by")
+        let root = try #require(spans.first { $0["name"]?.text == "orchestrate_task" })
+        #expect(root["trace_state"]?.text == "cost_usd=0.00125,vendor=acme")
+        let chat = try #require(spans.first { $0["name"]?.text == "chat gpt-4.1-mini" })
+        #expect(chat["attributes"]?["gen_ai.request.max_tokens"] == .int(512))
+        #expect(json["cost_known_usd"] != nil && json["cost_is_lower_bound"] == .bool(false))
     }
 
     @Test func singleTraceDocumentsOpenAsTraces() throws {

@@ -2,7 +2,8 @@ import Foundation
 
 /// What cost is grouped by. Context keys (service, capability, tenant, session, user, prompt-template version) are
 /// inherited: a span without one takes its nearest ancestor's, so an LLM call counts for the service that made it.
-/// Model and kind belong to the span itself; a span with no usage of its own has no model.
+/// Model and kind belong to the span itself: a span is its model's whenever it names one (roll-up layers and failed
+/// calls too, with their time); its usage still counts once, on the span that keeps it.
 public enum BreakdownKey: String, CaseIterable, Sendable {
     case service, capability, tenant, model, kind, session, user
     case promptTemplateVersion = "prompt_template_version"
@@ -58,9 +59,8 @@ public enum Breakdown {
             var v: String?
             switch key {
             case .model:
-                // Only spans that carry usage of their own are a model's (roll-ups of a call are not counted twice).
-                let f = a.figures[i]
-                v = f.selfTokens.total > 0 || !f.selfCost.isZero ? s.usage.model : nil
+                // A roll-up's own share is zero: naming the model adds its span and time, never its tokens again.
+                v = s.usage.model.flatMap { $0.isEmpty ? nil : $0 }
             case .kind: v = s.category == .other ? s.otelKind : s.category.rawValue
             default:
                 for k in key.attributeKeys {
