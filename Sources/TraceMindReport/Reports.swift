@@ -48,6 +48,7 @@ public enum Reports {
             ("submitted_by", .from(r.submittedBy)),
             ("rankable", .bool(r.isRankable)),
             ("source", .string(e.source)),
+            ("also_at", .array(e.alsoAt.map { .string($0) })),
         ]
     }
 
@@ -301,7 +302,7 @@ public enum Reports {
         let r = a.entry.row
         var lines = [
             "\(r.model) · \(r.agentType) · \(r.provider ?? "—") · \(r.runStatus ?? "status unknown") · \(Format.timestamp(r.timestamp))",
-            "run \(a.entry.key)  source \(a.entry.source)",
+            "run \(a.entry.key)  source \(a.entry.source)" + (a.entry.alsoAt.isEmpty ? "" : "  (the same run is also at \(a.entry.alsoAt.joined(separator: ", ")))"),
             "tests \(a.testCount): \(a.passed) passed, \(a.failed) failed, \(a.errored) errors, \(a.timedOut) timeouts · success \(Format.percent(a.successRate)) · pass@1 \(a.passAt1.map { Format.number($0) } ?? "—")",
         ]
         if a.hasTraces {

@@ -98,3 +98,22 @@ import TraceMindReport
         #expect(rows.contains { $0.key == "openai/gpt-4o" && $0.tokens == 0 && $0.spans > 0 }, "\(rows.map(\.key))")
     }
 }
+
+/// The same run found twice (its JSON folder and its Hub Parquet form) is listed once, with both places.
+@Suite struct DuplicateRunTests {
+    @Test func theSameRunInTwoFormsIsListedOnce() throws {
+        var files: [String: Data] = [:]
+        let demo = DemoGenerator().files()
+        for (p, d) in demo { files["json/" + p] = d }
+        for (p, d) in HubLayout.convert(demo) { files["hub/" + p] = d }
+        let c = CatalogLoader.load(sources: ["json", "hub"], fs: MemoryFileSystem(files: files))
+        let single = CatalogLoader.load(sources: ["json"], fs: MemoryFileSystem(files: files))
+        #expect(c.runs.count == single.runs.count, "\(c.runs.map(\.key))")
+        let withID = c.runs.filter { $0.row.runID != nil || $0.row.timestampNs != nil }
+        #expect(!withID.isEmpty && withID.allSatisfy { $0.alsoAt.count == 1 && $0.source.hasPrefix("json") && $0.alsoAt[0].hasPrefix("hub") }, "\(withID.map(\.alsoAt))")
+        #expect(c.diagnostics.filter { $0.message.contains("the same run as") }.count == withID.count)
+        #expect(!c.runs.contains { $0.key.contains("#") })
+        let e = try c.run(matching: "7f3c")
+        #expect(Reports.run(RunAnalysis(entry: e, data: RunLoader.load(e)), format: .table).contains("the same run is also at hub"))
+    }
+}

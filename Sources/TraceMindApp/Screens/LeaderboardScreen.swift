@@ -318,7 +318,7 @@ enum LeaderboardScreen {
 
     /// Every field of the run's leaderboard row (unknown ones too), its files and its corrected figures.
     static func details(_ e: RunEntry, _ c: RunTotals?) -> [String] {
-        var lines = ["## Run", "key: \(e.key)", "source: \(e.source) (\(e.origin.rawValue))"]
+        var lines = ["## Run", "key: \(e.key)", "source: \(e.source) (\(e.origin.rawValue))"] + e.alsoAt.map { "also found at: \($0)" }
         for (label, p) in [("results", e.files.results), ("traces", e.files.traces), ("metrics", e.files.metrics)] {
             lines.append("\(label): \(p ?? "not available")")
         }

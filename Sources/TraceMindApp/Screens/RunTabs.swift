@@ -143,6 +143,7 @@ enum RunTabs {
         if !who.isEmpty { out.append(row("", [seg(who.joined(separator: " · "), r)], r)) }
         if let d = row_.datasetUsed { out.append(row("tasks", [seg(d, r)], r)) }
         out.append(row("source", [seg(a.entry.source, r, .muted)], r))
+        for other in a.entry.alsoAt { out.append(row("same run", [seg(other + " (listed once, read from the source above)", r, .muted)], r)) }
         if !a.extraTraces.isEmpty {
             out.append(row("", [seg("\(a.extraTraces.count) trace\(a.extraTraces.count == 1 ? "" : "s") outside any test (set-up, tool discovery): counted in the totals", r, .muted)], r))
         }

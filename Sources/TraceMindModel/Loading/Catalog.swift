@@ -31,6 +31,9 @@ public struct RunEntry: Sendable, Identifiable {
     public var source: String
     public var origin: RunOrigin
     public var files: RunFiles
+    /// Other places the same run was found (its JSON folder and its Hub Parquet form, or two copies): it is listed
+    /// once, read from `source`.
+    public var alsoAt: [String] = []
     public var id: String { key }
 }
 
@@ -125,7 +128,8 @@ public enum CatalogLoader {
         }
         b.loadDatasetFolders()
         b.attachStandaloneTraces()
-        return Catalog(runs: b.uniqueKeys(), diagnostics: b.diags, sources: sources, isDemo: isDemo)
+        let runs = b.uniqueKeys()
+        return Catalog(runs: runs, diagnostics: b.diags, sources: sources, isDemo: isDemo)
     }
 
     struct Builder {
@@ -454,15 +458,32 @@ public enum CatalogLoader {
         }
 
         /// Keys must be unique: a re-used run id or the same run from two sources gets a suffix.
-        func uniqueKeys() -> [RunEntry] {
+        /// One entry per run: the same run id with the same model and agent type found again (its JSON folder and
+        /// its Hub Parquet form, two copies) is listed once, read from where it was found first, with a note naming
+        /// both places. Other clashing keys get `#2`, `#3`.
+        mutating func uniqueKeys() -> [RunEntry] {
+            var out: [RunEntry] = []
+            var byRun: [String: Int] = [:]
             var seen: [String: Int] = [:]
-            return entries.map { e in
+            for e in entries {
+                // A run's identity: its id; before run ids (2025-10-24), its start time to the second.
+                let identity = e.row.runID.flatMap { $0.isEmpty ? nil : "id " + $0 } ?? e.row.timestampNs.map { "time \($0 / 1_000_000_000)" }
+                if let identity {
+                    let same = identity + "\u{1}" + e.row.model + "\u{1}" + e.row.agentType
+                    if let i = byRun[same] {
+                        out[i].alsoAt.append(e.source)
+                        diags.append(Diagnostic(.note, path: e.source, "the same run as \(out[i].source) (\(e.row.runID.map { "run " + $0 } ?? "started \(e.row.timestamp ?? "?")")): listed once, read from there"))
+                        continue
+                    }
+                    byRun[same] = out.count
+                }
                 var e = e
                 let n = seen[e.key, default: 0] + 1
                 seen[e.key] = n
                 if n > 1 { e.key = "\(e.key)#\(n)" }
-                return e
+                out.append(e)
             }
+            return out
         }
     }
 }
