@@ -63,7 +63,7 @@ let package = Package(
             exclude: ["__Snapshots__", "FuzzCorpus"]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "TestSupport"], exclude: ["__Snapshots__"]),
         .testTarget(
-            name: "TraceMindAppTests", dependencies: ["TraceMindApp", "TraceMindDemo", "TerminalUI", "TestSupport"],
+            name: "TraceMindAppTests", dependencies: ["TraceMindApp", "TraceMindDemo", "TraceMindReport", "TerminalUI", "TestSupport"],
             exclude: ["__Snapshots__"]),
         .testTarget(name: "NCursesBackendTests", dependencies: ["NCursesBackend", "TerminalUI"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TraceMindDemo", "TraceMindModel", "TestSupport"]),

@@ -362,7 +362,7 @@ public struct AppState: Sendable {
             visibleRuns = rows
         }
         displayRows = LeaderboardScreen.makeDisplayRows(visibleRuns, grouped: leaderboard.groupByModel)
-        if figures || ranks.isEmpty { ranks = LeaderboardScreen.makeRanks(catalog.runs, totals) }
+        if figures || ranks.isEmpty { ranks = LeaderboardFigures.ranks(catalog.runs, totals, mode: leaderboard.showRecorded ? .recorded : .countedOnce) }
         modelWidth = visibleRuns.map { TextWidth.width($0.row.model) }.max() ?? 24
     }
 

@@ -13,6 +13,12 @@ public enum Format {
         return usd(c.knownUSD)
     }
 
+    /// A dollar figure of the leaderboard: unknown, `≥$x` for a lower bound, else exact.
+    public static func figureUSD(_ v: LeaderboardFigures.Value) -> String {
+        guard let x = v.value else { return "unknown" }
+        return atLeast(usd(x), v.lowerBound)
+    }
+
     /// `≥` before a figure that is a lower bound (never before an unknown one).
     public static func atLeast(_ text: String, _ lowerBound: Bool) -> String {
         lowerBound && text != "—" && text != "unknown" ? "≥" + text : text

@@ -55,12 +55,12 @@ public enum Reports {
     // MARK: leaderboard
 
     /// The corrected figures of a run (with `--corrected`), beside the recorded ones.
-    static func correctedFields(_ c: RunTotals?) -> [(String, JSON)] {
+    static func correctedFields(_ c: RunTotals?, _ e: RunEntry) -> [(String, JSON)] {
         [
             ("tokens", tokensJSON(c?.tokens)),
             ("cost_usd", round6(c?.cost?.value)),
             ("cost_unpriced_calls", .from(c?.cost?.unpriced)),
-            ("cost_per_pass_usd", round6(c?.costPerPass)),
+            ("cost_per_pass_usd", round6(LeaderboardFigures.costPerPass(e.row, c, .countedOnce).value)),
             ("tokens_is_lower_bound", c.map { .bool($0.partial) } ?? .null),
             ("cost_is_lower_bound", c.map { .bool($0.partial || ($0.cost?.isUnknown ?? false)) } ?? .null),
             ("wall_ms_mean", round6(c?.wallMeanMs)),
@@ -71,11 +71,26 @@ public enum Reports {
     }
 
     /// `corrected`: figures counted once, by run key (nil: only the recorded figures of the leaderboard rows).
-    public static func leaderboard(_ runs: [RunEntry], format: OutputFormat, corrected: [String: RunTotals]? = nil) -> String {
-        let records: [JSON] = runs.map { e in .obj(leaderboardFields(e) + (corrected.map { correctedFields($0[e.key]) } ?? [])) }
+    /// `ranks`: the runs' places among every loaded run (`LeaderboardFigures.ranks`; computed over `runs` when nil).
+    /// Every figure is `LeaderboardFigures`', as on the leaderboard screen.
+    public static func leaderboard(_ runs: [RunEntry], format: OutputFormat, corrected: [String: RunTotals]? = nil, ranks: [String: Int]? = nil) -> String {
+        let mode: FigureMode = corrected == nil ? .recorded : .countedOnce
+        let ranks = ranks ?? LeaderboardFigures.ranks(runs, corrected ?? [:], mode: mode)
+        let records: [JSON] = runs.map { e in
+            let c = corrected?[e.key]
+            let counts = LeaderboardFigures.testCounts(e.row, c)
+            var fields: [(String, JSON)] = [("rank", JSON.from(ranks[e.key]))]
+            fields += leaderboardFields(e)
+            fields.append(("tests_passed", JSON.from(counts.passed)))
+            fields.append(("tests_failed", JSON.from(counts.failed)))
+            fields.append(("tests_errored", JSON.from(counts.errored)))
+            fields.append(("figures", JSON.string(mode.rawValue)))
+            if corrected != nil { fields += correctedFields(c, e) }
+            return JSON.obj(fields)
+        }
         if format == .json { return JSONWriter.string(.array(records)) + "\n" }
         if format == .csv { return CSV.from(records) }
-        var headers = ["#", "run", "model", "agent", "provider", "status", "success", "pass@1", "tests P/F"]
+        var headers = ["#", "run", "model", "agent", "provider", "status", "success", "pass@1", "P/F/E"]
         var align: [TextTable.Align] = [.right, .left, .left, .left, .left, .left, .right, .right, .right]
         if corrected != nil {
             headers += ["tokens", "cost", "$/pass", "wall p50"]
@@ -84,31 +99,37 @@ public enum Reports {
         headers += ["tokens (rec.)", "cost (rec.)", "timestamp"]
         align += [.right, .right, .left]
         var t = TextTable(headers: headers, align: align)
-        var rank = 0
+        // Markdown has no width limit: whole run ids there.
+        let wholeIDs = format == .markdown
+        func runID(_ key: String) -> String { wholeIDs ? key : short(key) }
         for e in runs {
             let r = e.row
-            if r.isRankable { rank += 1 }
+            let c = corrected?[e.key]
             var cells = [
-                r.isRankable ? String(rank) : "-", short(e.key), r.model, r.agentType, r.provider ?? "—",
-                r.runStatus ?? "—", Format.percent(r.successRate), r.passAt1.map { Format.number($0, digits: 2) } ?? "—",
-                "\(r.successfulTests.map(String.init) ?? "?")/\(r.failedTests.map(String.init) ?? "?")",
+                ranks[e.key].map(String.init) ?? "-", runID(e.key), r.model, r.agentType, r.provider ?? "—",
+                r.runStatus ?? "—", Format.percent(LeaderboardFigures.successRate(r, c)), r.passAt1.map { Format.number($0, digits: 2) } ?? "—",
+                LeaderboardFigures.testCountsText(r, c),
             ]
-            if let corrected {
-                let c = corrected[e.key]
-                let lb = c?.partial ?? false
+            if corrected != nil {
+                let tok = LeaderboardFigures.tokens(r, c, .countedOnce)
                 cells += [
-                    c?.tokens.map { Format.atLeast(Format.tokens($0.total), lb) } ?? "unknown", c?.cost.map { Format.cost($0, lowerBound: lb) } ?? "unknown",
-                    Format.atLeast(Format.usd(c?.costPerPass), lb || (c?.cost?.isUnknown ?? false)), Format.duration(c?.wallP50Ms),
+                    tok.value.map { Format.atLeast(Format.tokens(Int($0)), tok.lowerBound) } ?? "unknown",
+                    Format.figureUSD(LeaderboardFigures.cost(r, c, .countedOnce)),
+                    LeaderboardFigures.costPerPass(r, c, .countedOnce).value == nil ? "—" : Format.figureUSD(LeaderboardFigures.costPerPass(r, c, .countedOnce)),
+                    Format.duration(LeaderboardFigures.wallMs(c)),
                 ]
             }
-            cells += [Format.tokens(r.totalTokens), Format.usd(r.totalCostUSD, unknown: r.raw["total_cost_usd"] == nil ? "—" : "unknown"), Format.timestamp(r.timestamp)]
+            cells += [
+                Format.tokens(LeaderboardFigures.tokens(r, nil, .recorded).value.map { Int($0) }),
+                Format.usd(LeaderboardFigures.cost(r, nil, .recorded).value, unknown: r.raw["total_cost_usd"] == nil ? "—" : "unknown"), Format.timestamp(r.timestamp),
+            ]
             t.rows.append(cells)
         }
         var out = t.render(format)
         if format == .table {
             out += corrected == nil
-                ? "\(runs.count) runs · tokens and cost as recorded by SMOLTRACE (--corrected adds them counted once)\n"
-                : "\(runs.count) runs · tokens, cost, $/pass and wall time counted once from the traces (≥: a lower bound); (rec.) as recorded by SMOLTRACE\n"
+                ? "\(runs.count) runs · tokens and cost as recorded by SMOLTRACE (--corrected adds them counted once) · # ranks by success, pass@1, then cost\n"
+                : "\(runs.count) runs · tokens, cost, $/pass and wall time counted once from the traces (≥: a lower bound); (rec.) as recorded by SMOLTRACE · # ranks by success, pass@1, then cost\n"
         }
         return out
     }

@@ -163,7 +163,10 @@ struct LeaderboardCommand: ParsableCommand {
             for d in box.diagnostics where !source.quiet || d.severity != .note { warn(d.description) }
             totals = box.totals
         }
-        finish(Reports.leaderboard(q.apply(catalog.runs, corrected: totals ?? [:]), format: format, corrected: totals))
+        // Places among every run of the sources, as on the leaderboard screen (a filter hides rows, not places).
+        q.mode = totals == nil ? .recorded : .countedOnce
+        let ranks = LeaderboardFigures.ranks(catalog.runs, totals ?? [:], mode: q.mode)
+        finish(Reports.leaderboard(q.apply(catalog.runs, corrected: totals ?? [:]), format: format, corrected: totals, ranks: ranks))
     }
 }
 

@@ -4,6 +4,7 @@ import TestSupport
 import Testing
 import TraceMindDemo
 import TraceMindModel
+import TraceMindReport
 @testable import TraceMindApp
 
 /// Every screen and tab rendered into a buffer and compared with a golden file: text, and a style dump so colour
@@ -202,5 +203,53 @@ enum ForeignTraceFixtures {
         #expect(!h.text.contains("identical trajectories"))
         h.press(.char("n"))
         #expect(h.s.message?.contains("not the same task") == true || h.s.message?.contains("difference") == true, "\(h.s.message ?? "")")
+    }
+}
+
+/// The leaderboard screen and `tracemind leaderboard` agree, for every sort and both figure modes: the same runs in
+/// the same order with the same places, success rates, tokens, cost, $/pass and wall times.
+@Suite struct LeaderboardAgreementTests {
+    @Test(arguments: [FigureMode.countedOnce, .recorded]) func screenAndReportAgreeForEverySort(_ mode: FigureMode) throws {
+        let catalog = Harness.demo
+        var totals: [String: RunTotals] = [:]
+        for e in catalog.runs { totals[e.key] = RunTotals(RunAnalysis(entry: e, data: RunLoader.load(e))) }
+        var h = Harness(width: 200, height: 40)
+        if mode == .recorded { h.press(.char("R")) }
+        for key in LeaderboardSortKey.allCases {
+            for descending in [true, false] {
+                h.s.leaderboard.query.sortKey = key
+                h.s.leaderboard.query.descending = descending
+                h.s.refreshRuns(figures: true)
+                var q = LeaderboardQuery()
+                q.sortKey = key
+                q.descending = descending
+                q.mode = mode
+                // The same inputs as the screen (every run analysed), in the same figure mode.
+                let ranks = LeaderboardFigures.ranks(catalog.runs, totals, mode: mode)
+                let json = try JSONParser.parse(Data(Reports.leaderboard(q.apply(catalog.runs, corrected: totals), format: .json, corrected: totals, ranks: ranks).utf8))
+                let report = json.arrayValue ?? []
+                let label = "\(key.rawValue) \(descending ? "desc" : "asc") \(mode.rawValue)"
+                #expect(report.map { $0["key"]?.text ?? "" } == h.s.visibleRuns.map(\.key), "order: \(label)")
+                for (i, e) in h.s.visibleRuns.enumerated() where i < report.count {
+                    let r = report[i]
+                    #expect(r["rank"]?.int == h.s.ranks[e.key], "rank of \(e.key): \(label)")
+                    #expect(LeaderboardFigures.successRate(e.row, h.s.totals[e.key]) == LeaderboardFigures.successRate(e.row, totals[e.key]), "\(label)")
+                    if mode == .countedOnce {
+                        let screenTotals = h.s.totals[e.key]
+                        #expect(r["tokens"]?["total"]?.int == LeaderboardFigures.tokens(e.row, screenTotals, .countedOnce).value.map { Int($0) }, "\(label)")
+                        #expect(r["cost_per_pass_usd"]?.number.map { ($0 * 1e6).rounded() } == LeaderboardFigures.costPerPass(e.row, screenTotals, .countedOnce).value.map { ($0 * 1e6).rounded() }, "\(label)")
+                        #expect(r["wall_ms_p50"]?.number.map { ($0 * 1e3).rounded() } == LeaderboardFigures.wallMs(screenTotals).map { ($0 * 1e3).rounded() }, "\(label)")
+                    }
+                }
+                // The places on screen are the report's, row by row.
+                let all = h.text.split(separator: "\n")
+                let header = all.firstIndex { $0.trimmingCharacters(in: .whitespaces).hasPrefix("#") } ?? 0
+                let lines = all.dropFirst(header + 1).prefix(report.count)
+                for (line, r) in zip(lines, report) {
+                    let place = r["rank"]?.int.map(String.init) ?? "–"
+                    #expect(line.trimmingCharacters(in: .whitespaces).hasPrefix(place), "\(label): \(line) vs rank \(place)")
+                }
+            }
+        }
     }
 }

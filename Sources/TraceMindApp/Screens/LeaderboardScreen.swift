@@ -46,64 +46,62 @@ enum LeaderboardScreen {
                 return (st, st == "completed" ? .pass : (st == "—" ? .muted : .warn))
             },
             Col(title: "success", width: 8, right: true, priority: 0, key: .successRate) { e, c, _ in
-                let v = e.row.successRate ?? c?.successRate
+                let v = LeaderboardFigures.successRate(e.row, c)
                 return (Format.percent(v), v == nil ? .muted : (v! >= 70 ? .pass : (v! >= 40 ? .warn : .fail)))
             },
             Col(title: "pass@1", width: 6, right: true, priority: 5, key: .passAt1) { e, _, _ in (e.row.passAt1.map { Format.number($0, digits: 2) } ?? "—", nil) },
-            Col(title: "P/F/E", width: 9, right: true, priority: 2, key: .tests) { e, c, _ in
-                if let c { return ("\(c.passed)/\(c.failed)/\(c.errored + c.timedOut)", nil) }
-                let r = e.row
-                let err = (r.erroredTests ?? 0) + (r.timedOutTests ?? 0)
-                let failed = r.failedTests.map { max(0, $0 - err) }
-                return ("\(r.successfulTests.map(String.init) ?? "?")/\(failed.map(String.init) ?? "?")/\(r.erroredTests == nil ? "?" : String(err))", nil)
-            },
+            Col(title: "P/F/E", width: 9, right: true, priority: 2, key: .tests) { e, c, _ in (LeaderboardFigures.testCountsText(e.row, c), nil) },
             Col(title: "steps", width: 5, right: true, priority: 8, key: .steps) { e, _, _ in (Format.number(e.row.avgSteps, digits: 1), nil) },
-            Col(title: "wall", width: 6, right: true, priority: 4, key: .wall) { _, c, ctx in
-                if let c, c.wallMeanMs == nil { return ("—", .muted) }
-                return corrected(c, ctx) { Format.duration($0.wallMeanMs) }
+            Col(title: "wall p50", width: 8, right: true, priority: 4, key: .wall) { _, c, ctx in
+                if let c, LeaderboardFigures.wallMs(c) == nil { return ("—", .muted) }
+                return corrected(c, ctx) { Format.duration(LeaderboardFigures.wallMs($0)) }
             },
         ]
         let correctedCols = [
-            Col(title: "tokens", width: 7, right: true, priority: recorded ? 7 : 1, key: .tokens) { _, c, ctx in
+            Col(title: "tokens", width: 7, right: true, priority: recorded ? 7 : 1, key: .tokens) { e, c, ctx in
                 if let c, c.tokens == nil { return ("unknown", .muted) }
-                var r = corrected(c, ctx) { Format.atLeast(Format.compact($0.tokens.map { Double($0.total) }), $0.partial) }
+                var r = corrected(c, ctx) { c in
+                    let v = LeaderboardFigures.tokens(e.row, c, .countedOnce)
+                    return Format.atLeast(Format.compact(v.value), v.lowerBound)
+                }
                 if r.1 == nil { r.1 = .tokens }
                 return r
             },
-            Col(title: "cost", width: 10, right: true, priority: recorded ? 7 : 1, key: .cost) { _, c, ctx in
+            Col(title: "cost", width: 10, right: true, priority: recorded ? 7 : 1, key: .cost) { e, c, ctx in
                 if let c, c.cost == nil { return ("unknown", .muted) }
-                var r = corrected(c, ctx) { Format.cost($0.cost, lowerBound: $0.partial) }
+                var r = corrected(c, ctx) { c in Format.figureUSD(LeaderboardFigures.cost(e.row, c, .countedOnce)) }
                 if r.1 == nil { r.1 = c?.cost?.isUnknown == true || c?.partial == true ? .warn : .cost }
                 return r
             },
         ]
         let recordedCols = [
             Col(title: "tok·rec", width: 7, right: true, priority: recorded ? 1 : 7, key: .recordedTokens) { e, _, _ in
-                (Format.compact(e.row.totalTokens.map(Double.init)), .recorded)
+                (Format.compact(LeaderboardFigures.tokens(e.row, nil, .recorded).value), .recorded)
             },
             Col(title: "cost·rec", width: 9, right: true, priority: recorded ? 1 : 7, key: .recordedCost) { e, _, _ in
-                (Format.usd(e.row.totalCostUSD, unknown: e.row.raw["total_cost_usd"] == nil ? "—" : "unknown"), .recorded)
+                (Format.usd(LeaderboardFigures.cost(e.row, nil, .recorded).value, unknown: e.row.raw["total_cost_usd"] == nil ? "—" : "unknown"), .recorded)
             },
         ]
         cols += recorded ? recordedCols + correctedCols : correctedCols + recordedCols
         cols += [
-            Col(title: "$/pass", width: 9, right: true, priority: 3, key: .costPerPass) { _, c, ctx in
-                if let c, c.costPerPass == nil { return ("—", .muted) }
-                var r = corrected(c, ctx) { Format.atLeast(Format.usd($0.costPerPass), $0.partial || ($0.cost?.isUnknown ?? false)) }
+            Col(title: recorded ? "$/pass·rec" : "$/pass", width: 10, right: true, priority: 3, key: .costPerPass) { e, c, ctx in
+                // In the figures shown: recorded cost per recorded pass under `R`.
+                if recorded { return (Format.usd(LeaderboardFigures.costPerPass(e.row, c, .recorded).value), .recorded) }
+                if let c, LeaderboardFigures.costPerPass(e.row, c, .countedOnce).value == nil { return ("—", .muted) }
+                var r = corrected(c, ctx) { c in Format.figureUSD(LeaderboardFigures.costPerPass(e.row, c, .countedOnce)) }
                 if r.1 == nil { r.1 = .cost }
                 return r
             },
             Col(title: "dur·rec", width: 7, right: true, priority: 9, key: .duration) { e, _, _ in (Format.duration(e.row.avgDurationMs), .recorded) },
             Col(title: "CO2", width: 8, right: true, priority: 8, key: .co2) { e, c, _ in
-                let v = e.row.co2Grams ?? c?.co2Grams
-                return ((v ?? 0) > 0 ? Format.number(v, digits: 3) + "g" : "—", .muted)
+                (LeaderboardFigures.co2Grams(e.row, c).map { Format.number($0, digits: 3) + "g" } ?? "—", .muted)
             },
             Col(title: "GPU%", width: 5, right: true, priority: 8, key: .gpuUtilization) { e, _, _ in (e.row.gpuUtilizationAvg.map { Format.percent($0, digits: 0) } ?? "—", .muted) },
             Col(title: "mem", width: 6, right: true, priority: 9, key: .gpuMemory) { e, _, _ in (e.row.gpuMemoryMaxMiB.map { Format.compact($0) + "M" } ?? "—", .muted) },
             Col(title: "temp", width: 5, right: true, priority: 9, key: .gpuTemperature) { e, _, _ in (e.row.gpuTemperatureMax.map { Format.number($0, digits: 0) + "°" } ?? "—", .muted) },
             Col(title: "power", width: 6, right: true, priority: 9, key: .gpuPower) { e, _, _ in (e.row.gpuPowerAvgW.map { Format.number($0, digits: 0) + "W" } ?? "—", .muted) },
             Col(title: "hardware", width: 16, priority: 8, key: .hardware) { e, c, _ in
-                (c?.hardware ?? e.row.hardware ?? (e.row.hasGPU ? "GPU" : (e.row.provider == "litellm" || e.row.provider == "inference" ? "API" : "—")), .muted)
+                (LeaderboardFigures.hardware(e.row, c) ?? "—", .muted)
             },
             Col(title: "use case", width: 12, priority: 8, key: .useCase) { e, _, _ in (e.row.useCase ?? "—", .muted) },
             Col(title: "team", width: 10, priority: 8, key: .team) { e, _, _ in (e.row.team ?? "—", .muted) },
@@ -174,24 +172,6 @@ enum LeaderboardScreen {
     }
 
     static func visibleRows(_ s: AppState) -> Int { TableView.visibleRows(height: layout(s).table.height) }
-
-    /// Ranks by the leaderboard's score, whatever the sort: success rate, then pass@1, then cheaper corrected cost.
-    static func makeRanks(_ runs: [RunEntry], _ totals: [String: RunTotals]) -> [String: Int] {
-        let rankable = runs.filter { $0.row.isRankable }
-        let sorted = rankable.enumerated().sorted { a, b in
-            let x = a.element, y = b.element
-            let sx = x.row.successRate ?? -1, sy = y.row.successRate ?? -1
-            if sx != sy { return sx > sy }
-            let px = x.row.passAt1 ?? -1, py = y.row.passAt1 ?? -1
-            if px != py { return px > py }
-            let cx = totals[x.key]?.cost?.value ?? .infinity, cy = totals[y.key]?.cost?.value ?? .infinity
-            if cx != cy { return cx < cy }
-            return a.offset < b.offset
-        }
-        var out: [String: Int] = [:]
-        for (i, e) in sorted.enumerated() { out[e.element.key] = i + 1 }
-        return out
-    }
 
     static func clamp(_ s: inout AppState) {
         let rows = displayRows(s)
@@ -279,9 +259,12 @@ enum LeaderboardScreen {
             reselect(&s, key)
         case .toggleRecorded:
             s.leaderboard.showRecorded.toggle()
+            // Ranks, $/pass and its sort follow the figures shown.
+            s.leaderboard.query.mode = s.leaderboard.showRecorded ? .recorded : .countedOnce
+            s.refreshRuns(figures: true)
             s.message = s.leaderboard.showRecorded
-                ? "showing SMOLTRACE's recorded tokens and cost (they count each LLM call up to 3 times)"
-                : "showing tokens and cost counted once (corrected)"
+                ? "showing SMOLTRACE's recorded tokens, cost and $/pass (they count each LLM call up to 3 times)"
+                : "showing tokens, cost and $/pass counted once (corrected)"
         case .left: s.leaderboard.hOffset = max(0, s.leaderboard.hOffset - 1)
         case .right: s.leaderboard.hOffset += 1
         case .facets:

@@ -91,6 +91,9 @@ public struct LeaderboardQuery: Sendable, Equatable {
     public var text: String = ""
     /// Facet → allowed values (empty: all). Facets: agent_type, provider, model, run_status, use_case, team.
     public var facets: [String: Set<String>] = [:]
+    /// Which tokens, cost and $/pass the sort reads (`cost_per_pass` follows it; `tokens`/`cost` are always counted
+    /// once, `total_tokens`/`total_cost_usd` always recorded).
+    public var mode: FigureMode = .countedOnce
 
     public init() {}
 
@@ -122,20 +125,22 @@ public struct LeaderboardQuery: Sendable, Equatable {
         return t.split(separator: " ").allSatisfy { w in hay.contains(w) || key.contains(w) }
     }
 
-    public static func sortValue(_ r: LeaderboardRow, _ key: LeaderboardSortKey, _ c: RunTotals?) -> Double? {
+    /// The value a run sorts by: the figure the screen and the report show (`LeaderboardFigures`).
+    public static func sortValue(_ r: LeaderboardRow, _ key: LeaderboardSortKey, _ c: RunTotals?, mode: FigureMode = .countedOnce) -> Double? {
         switch key {
-        case .successRate: return c?.successRate ?? r.successRate
+        case .successRate: return LeaderboardFigures.successRate(r, c)
         case .passAt1: return r.passAt1
         case .tests: return r.totalTests.map(Double.init) ?? c.map { Double($0.tests) }
         case .steps: return r.avgSteps
-        case .wall: return c?.wallMeanMs
+        case .wall: return LeaderboardFigures.wallMs(c)
         case .duration: return r.avgDurationMs
-        case .tokens: return c?.tokens.map { Double($0.total) }
-        case .cost: return c?.cost?.value
-        case .costPerPass: return c?.costPerPass
-        case .recordedTokens: return r.totalTokens.map(Double.init)
-        case .recordedCost: return r.totalCostUSD
-        case .co2: return r.co2Grams ?? c?.co2Grams
+        // A lower bound is not a value to sort by (it would pass for the cheapest): it sorts with the unknown, last.
+        case .tokens: return LeaderboardFigures.tokens(r, c, .countedOnce).exact
+        case .cost: return LeaderboardFigures.cost(r, c, .countedOnce).exact
+        case .costPerPass: return LeaderboardFigures.costPerPass(r, c, mode).exact
+        case .recordedTokens: return LeaderboardFigures.tokens(r, c, .recorded).value
+        case .recordedCost: return LeaderboardFigures.cost(r, c, .recorded).value
+        case .co2: return LeaderboardFigures.co2Grams(r, c)
         case .gpuUtilization: return r.gpuUtilizationAvg
         case .gpuMemory: return r.gpuMemoryMaxMiB
         case .gpuTemperature: return r.gpuTemperatureMax
@@ -152,7 +157,7 @@ public struct LeaderboardQuery: Sendable, Equatable {
         case .provider: return r.provider
         case .status: return r.runStatus
         case .submittedBy: return r.submittedBy
-        case .hardware: return c?.hardware ?? r.hardware
+        case .hardware: return LeaderboardFigures.hardware(r, c)
         case .useCase: return r.useCase
         case .team: return r.team
         default: return nil
@@ -177,7 +182,7 @@ public struct LeaderboardQuery: Sendable, Equatable {
                 Decorated(
                     offset: i, rankable: e.row.isRankable,
                     text: sortKey.isText ? LeaderboardQuery.sortText(e.row, sortKey, c) : nil,
-                    value: sortKey.isText ? nil : LeaderboardQuery.sortValue(e.row, sortKey, c)))
+                    value: sortKey.isText ? nil : LeaderboardQuery.sortValue(e.row, sortKey, c, mode: mode)))
         }
         let desc = descending, isText = sortKey.isText
         items.sort { a, b in

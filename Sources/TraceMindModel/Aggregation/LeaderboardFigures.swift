@@ -1,0 +1,102 @@
+import Foundation
+
+/// Which tokens and cost a leaderboard shows: counted once from the traces, or SMOLTRACE's recorded figures.
+public enum FigureMode: String, Sendable, Equatable {
+    case countedOnce = "counted_once"
+    case recorded
+}
+
+/// Every leaderboard figure, defined once. The leaderboard screen's columns, the `leaderboard` report (all
+/// formats), its sort and its ranks read these; nothing re-derives a figure elsewhere.
+public enum LeaderboardFigures {
+    /// Success rate (0–100): SMOLTRACE's figure from the leaderboard row, else the one counted from the results.
+    public static func successRate(_ r: LeaderboardRow, _ t: RunTotals?) -> Double? { r.successRate ?? t?.successRate }
+
+    /// Wall time per test: the median (p50) over the run's tests, from the traces.
+    public static func wallMs(_ t: RunTotals?) -> Double? { t?.wallP50Ms }
+
+    /// Passed / failed / errored (errors and timeouts): from the run's results once read, else from the row.
+    public static func testCounts(_ r: LeaderboardRow, _ t: RunTotals?) -> (passed: Int?, failed: Int?, errored: Int?) {
+        if let t { return (t.passed, t.failed, t.errored + t.timedOut) }
+        let err = r.erroredTests.map { $0 + (r.timedOutTests ?? 0) }
+        return (r.successfulTests, r.failedTests.map { max(0, $0 - (err ?? 0)) }, err)
+    }
+
+    /// `6/1/1`, `?` where unknown.
+    public static func testCountsText(_ r: LeaderboardRow, _ t: RunTotals?) -> String {
+        let c = testCounts(r, t)
+        func s(_ v: Int?) -> String { v.map(String.init) ?? "?" }
+        return "\(s(c.passed))/\(s(c.failed))/\(s(c.errored))"
+    }
+
+    /// A token or cost figure: its value (nil: unknown), whether it is a lower bound, and where it comes from.
+    public struct Value: Sendable, Equatable {
+        public var value: Double?
+        public var lowerBound: Bool
+        public init(_ value: Double?, lowerBound: Bool = false) {
+            self.value = value
+            self.lowerBound = lowerBound
+        }
+        /// The value when it is exact (what sorts and ranks read: a lower bound never passes for the cheapest).
+        public var exact: Double? { lowerBound ? nil : value }
+    }
+
+    public static func tokens(_ r: LeaderboardRow, _ t: RunTotals?, _ mode: FigureMode) -> Value {
+        switch mode {
+        case .recorded: return Value(r.totalTokens.map(Double.init))
+        case .countedOnce: return Value(t?.tokens.map { Double($0.total) }, lowerBound: t?.partial ?? false)
+        }
+    }
+
+    /// The recorded cost is unknown where SMOLTRACE wrote 0 beside tokens (before its cost post-calculation).
+    public static func cost(_ r: LeaderboardRow, _ t: RunTotals?, _ mode: FigureMode) -> Value {
+        switch mode {
+        case .recorded: return Value(RecordedCost.known(r.totalCostUSD, tokens: r.totalTokens))
+        case .countedOnce:
+            guard let c = t?.cost, !(c.priced == 0 && c.unpriced > 0) else { return Value(nil) }
+            return Value(c.knownUSD, lowerBound: c.isUnknown || (t?.partial ?? false))
+        }
+    }
+
+    /// What one passing test costs, in the same figures as the cost.
+    public static func costPerPass(_ r: LeaderboardRow, _ t: RunTotals?, _ mode: FigureMode) -> Value {
+        switch mode {
+        case .recorded:
+            guard let c = cost(r, t, .recorded).value, let p = r.successfulTests, p > 0 else { return Value(nil) }
+            return Value(c / Double(p))
+        case .countedOnce:
+            guard let t, t.passed > 0 else { return Value(nil) }
+            let c = cost(r, t, .countedOnce)
+            return Value(c.value.map { $0 / Double(t.passed) }, lowerBound: c.lowerBound)
+        }
+    }
+
+    /// CO2: as recorded in the row, else from the metrics; 0 means not measured.
+    public static func co2Grams(_ r: LeaderboardRow, _ t: RunTotals?) -> Double? {
+        (r.co2Grams ?? t?.co2Grams).flatMap { $0 > 0 ? $0 : nil }
+    }
+
+    /// The GPUs measured (`2× NVIDIA L4`), else the hardware recorded, else GPU or API from the row's fields.
+    public static func hardware(_ r: LeaderboardRow, _ t: RunTotals?) -> String? {
+        t?.hardware ?? r.hardware ?? (r.hasGPU ? "GPU" : (r.provider == "litellm" || r.provider == "inference" ? "API" : nil))
+    }
+
+    /// The leaderboard's places: rankable runs by success rate, then pass@1, then the cheaper cost in the figure
+    /// mode (unknown cost last), then catalog order. Ranks belong to the runs, whatever the sort or filter.
+    public static func ranks(_ runs: [RunEntry], _ totals: [String: RunTotals], mode: FigureMode) -> [String: Int] {
+        let rankable = runs.enumerated().filter { $0.element.row.isRankable }
+        let sorted = rankable.sorted { a, b in
+            let x = a.element, y = b.element
+            let sx = successRate(x.row, totals[x.key]) ?? -1, sy = successRate(y.row, totals[y.key]) ?? -1
+            if sx != sy { return sx > sy }
+            let px = x.row.passAt1 ?? -1, py = y.row.passAt1 ?? -1
+            if px != py { return px > py }
+            let cx = cost(x.row, totals[x.key], mode).exact ?? .infinity, cy = cost(y.row, totals[y.key], mode).exact ?? .infinity
+            if cx != cy { return cx < cy }
+            return a.offset < b.offset
+        }
+        var out: [String: Int] = [:]
+        for (i, e) in sorted.enumerated() { out[e.element.key] = i + 1 }
+        return out
+    }
+}
