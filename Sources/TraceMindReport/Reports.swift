@@ -126,10 +126,10 @@ public enum Reports {
             t.rows.append(cells)
         }
         var out = t.render(format)
-        if format == .table {
-            out += corrected == nil
+        if format == .table || format == .markdown {
+            out += (format == .markdown ? "\n" : "") + (corrected == nil
                 ? "\(runs.count) runs · tokens and cost as recorded by SMOLTRACE (--corrected adds them counted once) · # ranks by success, pass@1, then cost\n"
-                : "\(runs.count) runs · tokens, cost, $/pass and wall time counted once from the traces (≥: a lower bound); (rec.) as recorded by SMOLTRACE · # ranks by success, pass@1, then cost\n"
+                : "\(runs.count) runs · tokens, cost, $/pass and wall time counted once from the traces (≥: a lower bound); (rec.) as recorded by SMOLTRACE · # ranks by success, pass@1, then cost\n")
         }
         return out
     }

@@ -42,7 +42,7 @@ enum RunTabs {
         }
         out.append([])
         // Traces of another system (no result rows, no test ids) carry their producer's figures, not SMOLTRACE's.
-        let plain = !a.tests.isEmpty && a.tests.allSatisfy(\.isPlainTrace)
+        let plain = a.isOtherProducer
         out.append([seg("Tokens and cost, counted once", r, .title),
                     seg(plain ? "   recorded in the traces by their producer" : "   recorded by SMOLTRACE (counts each call up to 3×)", r, .recorded)])
         if a.hasTraces {

@@ -578,7 +578,7 @@ enum TraceScreen {
         b.put(base + tok + cost, x: h.x, y: h.y + 1, maxX: h.maxX)
         if h.height >= 3 {
             // SMOLTRACE's own figures are labelled as its; another producer's trace says what it recorded itself.
-            let bySmoltrace = !t.testIDs.isEmpty || t.agentType != nil || a.testRoot != nil || t.recordedTotalTokens != nil
+            let bySmoltrace = a.isSmoltraceTrace
             var rec = " recorded \(bySmoltrace ? "by SMOLTRACE" : "in the trace"): \(Format.tokens(t.recordedTotalTokens)) tok, \(Format.usd(t.recordedTotalCostUSD, unknown: t.recordedTotalTokens == nil ? "—" : "unknown"))"
             if let d = t.recordedTotalDurationMs { rec += ", \(Format.duration(d)) (nested spans summed)" }
             var l3: Line = [Segment(rec, r.st(.recorded)), Segment(" · tools ", r.st(.muted)), Segment(tools.isEmpty ? "none" : tools.joined(separator: ", "), r.st(.kindTool))]

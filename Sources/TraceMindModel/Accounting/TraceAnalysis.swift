@@ -403,6 +403,19 @@ public struct TraceSummary: Sendable, Equatable {
 
 /// A record's place in its file: the byte range of a JSON document (array element or JSONL line), a Parquet row
 /// (row group and row within it), or (negative index, no range) a group of flat span rows.
+extension TraceAnalysis {
+    /// The trace was written by SMOLTRACE (it names a test or an agent type, or carries SMOLTRACE's recorded totals):
+    /// its recorded figures are SMOLTRACE's; otherwise they are the producer's own.
+    public var isSmoltraceTrace: Bool {
+        !trace.testIDs.isEmpty || trace.agentType != nil || testRoot != nil || trace.recordedTotalTokens != nil
+    }
+}
+
+extension RunAnalysis {
+    /// Every test is a trace of another system (no result rows, no test identity): recorded figures are its producer's.
+    public var isOtherProducer: Bool { !tests.isEmpty && tests.allSatisfy(\.isPlainTrace) }
+}
+
 public struct TraceLocation: Sendable, Equatable {
     public var path: String
     public var byteRange: Range<Int>?
