@@ -90,46 +90,18 @@ public enum Reports {
         }
         if format == .json { return JSONWriter.string(.array(records)) + "\n" }
         if format == .csv { return CSV.from(records) }
-        var headers = ["#", "run", "model", "agent", "provider", "status", "success", "pass@1", "P/F/E"]
-        var align: [TextTable.Align] = [.right, .left, .left, .left, .left, .left, .right, .right, .right]
-        if corrected != nil {
-            headers += ["tokens", "cost", "$/pass", "wall p50"]
-            align += [.right, .right, .right, .right]
-        }
-        headers += ["tokens (rec.)", "cost (rec.)", "timestamp"]
-        align += [.right, .right, .left]
-        var t = TextTable(headers: headers, align: align)
-        // Markdown has no width limit: whole run ids there.
-        let wholeIDs = format == .markdown
-        func runID(_ key: String) -> String { wholeIDs ? key : short(key) }
+        // The leaderboard screen's columns (`LeaderboardColumns`), numbers in full; markdown keeps whole run ids.
+        let columns = LeaderboardColumns.report(mode: mode, counted: corrected != nil)
+        var t = TextTable(headers: columns.map(\.title), align: columns.map { $0.right ? .right : .left })
         for e in runs {
-            let r = e.row
-            let c = corrected?[e.key]
-            var cells = [
-                ranks[e.key].map(String.init) ?? "-", runID(e.key), r.model, r.agentType, r.provider ?? "—",
-                r.runStatus ?? "—", Format.percent(LeaderboardFigures.successRate(r, c)), r.passAt1.map { Format.number($0, digits: 2) } ?? "—",
-                LeaderboardFigures.testCountsText(r, c),
-            ]
-            if corrected != nil {
-                let tok = LeaderboardFigures.tokens(r, c, .countedOnce)
-                cells += [
-                    tok.value.map { Format.atLeast(Format.tokens(Int($0)), tok.lowerBound) } ?? "unknown",
-                    Format.figureUSD(LeaderboardFigures.cost(r, c, .countedOnce)),
-                    LeaderboardFigures.costPerPass(r, c, .countedOnce).value == nil ? "—" : Format.figureUSD(LeaderboardFigures.costPerPass(r, c, .countedOnce)),
-                    Format.duration(LeaderboardFigures.wallMs(c)),
-                ]
-            }
-            cells += [
-                Format.tokens(LeaderboardFigures.tokens(r, nil, .recorded).value.map { Int($0) }),
-                Format.usd(LeaderboardFigures.cost(r, nil, .recorded).value, unknown: r.raw["total_cost_usd"] == nil ? "—" : "unknown"), Format.timestamp(r.timestamp),
-            ]
-            t.rows.append(cells)
+            let ctx = LeaderboardCellContext(rank: ranks[e.key], mode: mode, compact: false, shortIDs: format != .markdown)
+            t.rows.append(columns.map { $0.cell(e, corrected?[e.key], ctx).text })
         }
         var out = t.render(format)
         if format == .table || format == .markdown {
             out += (format == .markdown ? "\n" : "") + (corrected == nil
                 ? "\(runs.count) runs · tokens and cost as recorded by SMOLTRACE (--corrected adds them counted once) · # ranks by success, pass@1, then cost\n"
-                : "\(runs.count) runs · tokens, cost, $/pass and wall time counted once from the traces (≥: a lower bound); (rec.) as recorded by SMOLTRACE · # ranks by success, pass@1, then cost\n")
+                : "\(runs.count) runs · tokens, cost, $/pass and wall time counted once from the traces (≥: a lower bound); ·rec as recorded by SMOLTRACE · # ranks by success, pass@1, then cost\n")
         }
         return out
     }

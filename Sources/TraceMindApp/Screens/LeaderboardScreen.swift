@@ -29,86 +29,29 @@ enum LeaderboardScreen {
         case heading(String, Int)
     }
 
+    /// The registry's columns (`LeaderboardColumns`, shared with the `leaderboard` report), with the screen's colours.
     static func columns(_ s: AppState) -> [Col] {
-        let recorded = s.leaderboard.showRecorded
-        func corrected(_ c: RunTotals?, _ ctx: Context, _ f: (RunTotals) -> String) -> (String, Role?) {
-            if let c { return (f(c), nil) }
-            return (ctx.pending ? "…" : (ctx.failed ? "?" : "·"), .muted)
+        let mode: FigureMode = s.leaderboard.showRecorded ? .recorded : .countedOnce
+        return LeaderboardColumns.all(mode: mode).filter(\.onScreen).map { c in
+            Col(title: c.title, width: c.width, right: c.right, priority: c.priority, key: c.sortKey, frozen: c.frozen) { e, t, ctx in
+                let cell = c.cell(e, t, LeaderboardCellContext(rank: ctx.rank, marked: ctx.marked, pending: ctx.pending, failed: ctx.failed, mode: mode, compact: true))
+                return (cell.text, cell.meaning.map(role))
+            }
         }
-        var cols: [Col] = [
-            Col(title: "#", width: 3, right: true, priority: 0, key: nil, frozen: true) { _, _, ctx in (ctx.rank.map(String.init) ?? "–", .muted) },
-            Col(title: " ", width: 1, priority: 0, key: nil, frozen: true) { _, _, ctx in (ctx.marked.map { $0 < 9 ? String($0 + 1) : "●" } ?? " ", .marked) },
-            Col(title: "model", width: 24, priority: 0, key: .model, frozen: true) { e, _, _ in (e.row.model, nil) },
-            Col(title: "agent", width: 5, priority: 1, key: .agentType) { e, _, _ in (e.row.agentType, .accent) },
-            Col(title: "provider", width: 11, priority: 6, key: .provider) { e, _, _ in (e.row.provider ?? "—", .muted) },
-            Col(title: "status", width: 9, priority: 3, key: .status) { e, _, _ in
-                let st = e.row.runStatus ?? "—"
-                return (st, st == "completed" ? .pass : (st == "—" ? .muted : .warn))
-            },
-            Col(title: "success", width: 8, right: true, priority: 0, key: .successRate) { e, c, _ in
-                let v = LeaderboardFigures.successRate(e.row, c)
-                return (Format.percent(v), v == nil ? .muted : (v! >= 70 ? .pass : (v! >= 40 ? .warn : .fail)))
-            },
-            Col(title: "pass@1", width: 6, right: true, priority: 5, key: .passAt1) { e, _, _ in (e.row.passAt1.map { Format.number($0, digits: 2) } ?? "—", nil) },
-            Col(title: "P/F/E", width: 9, right: true, priority: 2, key: .tests) { e, c, _ in (LeaderboardFigures.testCountsText(e.row, c), nil) },
-            Col(title: "steps", width: 5, right: true, priority: 8, key: .steps) { e, _, _ in (Format.number(e.row.avgSteps, digits: 1), nil) },
-            Col(title: "wall p50", width: 8, right: true, priority: 4, key: .wall) { _, c, ctx in
-                if let c, LeaderboardFigures.wallMs(c) == nil { return ("—", .muted) }
-                return corrected(c, ctx) { Format.duration(LeaderboardFigures.wallMs($0)) }
-            },
-        ]
-        let correctedCols = [
-            Col(title: "tokens", width: 7, right: true, priority: recorded ? 7 : 1, key: .tokens) { e, c, ctx in
-                if let c, c.tokens == nil { return ("unknown", .muted) }
-                var r = corrected(c, ctx) { c in
-                    let v = LeaderboardFigures.tokens(e.row, c, .countedOnce)
-                    return Format.atLeast(Format.compact(v.value), v.lowerBound)
-                }
-                if r.1 == nil { r.1 = .tokens }
-                return r
-            },
-            Col(title: "cost", width: 10, right: true, priority: recorded ? 7 : 1, key: .cost) { e, c, ctx in
-                if let c, c.cost == nil { return ("unknown", .muted) }
-                var r = corrected(c, ctx) { c in Format.figureUSD(LeaderboardFigures.cost(e.row, c, .countedOnce)) }
-                if r.1 == nil { r.1 = c?.cost?.isUnknown == true || c?.partial == true ? .warn : .cost }
-                return r
-            },
-        ]
-        let recordedCols = [
-            Col(title: "tok·rec", width: 7, right: true, priority: recorded ? 1 : 7, key: .recordedTokens) { e, _, _ in
-                (Format.compact(LeaderboardFigures.tokens(e.row, nil, .recorded).value), .recorded)
-            },
-            Col(title: "cost·rec", width: 9, right: true, priority: recorded ? 1 : 7, key: .recordedCost) { e, _, _ in
-                (Format.usd(LeaderboardFigures.cost(e.row, nil, .recorded).value, unknown: e.row.raw["total_cost_usd"] == nil ? "—" : "unknown"), .recorded)
-            },
-        ]
-        cols += recorded ? recordedCols + correctedCols : correctedCols + recordedCols
-        cols += [
-            Col(title: recorded ? "$/pass·rec" : "$/pass", width: 10, right: true, priority: 3, key: .costPerPass) { e, c, ctx in
-                // In the figures shown: recorded cost per recorded pass under `R`.
-                if recorded { return (Format.usd(LeaderboardFigures.costPerPass(e.row, c, .recorded).value), .recorded) }
-                if let c, LeaderboardFigures.costPerPass(e.row, c, .countedOnce).value == nil { return ("—", .muted) }
-                var r = corrected(c, ctx) { c in Format.figureUSD(LeaderboardFigures.costPerPass(e.row, c, .countedOnce)) }
-                if r.1 == nil { r.1 = .cost }
-                return r
-            },
-            Col(title: "dur·rec", width: 7, right: true, priority: 9, key: .duration) { e, _, _ in (Format.duration(e.row.avgDurationMs), .recorded) },
-            Col(title: "CO2", width: 8, right: true, priority: 8, key: .co2) { e, c, _ in
-                (LeaderboardFigures.co2Grams(e.row, c).map { Format.number($0, digits: 3) + "g" } ?? "—", .muted)
-            },
-            Col(title: "GPU%", width: 5, right: true, priority: 8, key: .gpuUtilization) { e, _, _ in (e.row.gpuUtilizationAvg.map { Format.percent($0, digits: 0) } ?? "—", .muted) },
-            Col(title: "mem", width: 6, right: true, priority: 9, key: .gpuMemory) { e, _, _ in (e.row.gpuMemoryMaxMiB.map { Format.compact($0) + "M" } ?? "—", .muted) },
-            Col(title: "temp", width: 5, right: true, priority: 9, key: .gpuTemperature) { e, _, _ in (e.row.gpuTemperatureMax.map { Format.number($0, digits: 0) + "°" } ?? "—", .muted) },
-            Col(title: "power", width: 6, right: true, priority: 9, key: .gpuPower) { e, _, _ in (e.row.gpuPowerAvgW.map { Format.number($0, digits: 0) + "W" } ?? "—", .muted) },
-            Col(title: "hardware", width: 16, priority: 8, key: .hardware) { e, c, _ in
-                (LeaderboardFigures.hardware(e.row, c) ?? "—", .muted)
-            },
-            Col(title: "use case", width: 12, priority: 8, key: .useCase) { e, _, _ in (e.row.useCase ?? "—", .muted) },
-            Col(title: "team", width: 10, priority: 8, key: .team) { e, _, _ in (e.row.team ?? "—", .muted) },
-            Col(title: "timestamp", width: 16, priority: 5, key: .timestamp) { e, _, _ in (Format.timestamp(e.row.timestamp), .muted) },
-            Col(title: "submitted by", width: 12, priority: 9, key: .submittedBy) { e, _, _ in (e.row.submittedBy ?? "—", .muted) },
-        ]
-        return cols
+    }
+
+    static func role(_ m: LeaderboardColumn.Meaning) -> Role {
+        switch m {
+        case .accent: return .accent
+        case .muted: return .muted
+        case .pass: return .pass
+        case .warn: return .warn
+        case .fail: return .fail
+        case .tokens: return .tokens
+        case .cost: return .cost
+        case .recorded: return .recorded
+        case .marked: return .marked
+        }
     }
 
     /// The columns shown at this width: lowest priorities dropped until they fit (when not scrolled sideways);
