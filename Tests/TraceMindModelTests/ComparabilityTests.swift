@@ -69,6 +69,14 @@ import TraceMindReport
         let m = try #require(Comparison([a, try Self.analyse(c, "7f3c")]).metrics.first { $0.name == "avg_steps" })
         #expect(m.values[0] == expected && m.label == "steps per test that ran")
         #expect(a.tests.contains { $0.outcome == .error && $0.steps == 0 }, "the fixture has an errored test with 0 steps")
+        // Per-test cost and wall time: over the tests that ran too.
+        let cmp = Comparison([a, try Self.analyse(c, "7f3c")])
+        let ranRows = a.tests.filter { $0.outcome == .passed || $0.outcome == .failed }
+        let perTest = try #require(cmp.metrics.first { $0.name == "cost_per_test_usd" })
+        let expectedCost = ranRows.reduce(CostSum.zero) { $0 + ($1.cost ?? .unknownCall) }.value.map { $0 / Double(ranRows.count) }
+        #expect(perTest.label == "cost per test that ran" && perTest.values[0] == expectedCost)
+        let wall = try #require(cmp.metrics.first { $0.name == "wall_ms_p50" })
+        #expect(wall.values[0] == Percentiles.of(ranRows.compactMap(\.wallMs))?.p50)
         // A metric no run has is never a winner.
         let gpu = try #require(Comparison([a, try Self.analyse(c, "7f3c")]).metrics.first { $0.name == "gpu_power_avg_w" })
         #expect(gpu.bestIndex == nil)

@@ -88,6 +88,16 @@ public struct Comparison: Sendable {
         return s.isEmpty ? nil : Double(s.reduce(0, +)) / Double(s.count)
     }
 
+    static func ran(_ rows: [TestRow]) -> [TestRow] { rows.filter { $0.outcome == .passed || $0.outcome == .failed } }
+
+    static func wallThatRan(_ rows: [TestRow]) -> Percentiles? { Percentiles.of(ran(rows).compactMap(\.wallMs)) }
+
+    static func costPerTestThatRan(_ a: RunAnalysis) -> Double? {
+        let rows = ran(a.tests)
+        guard a.hasTraces, !rows.isEmpty else { return nil }
+        return rows.reduce(CostSum.zero) { $0 + ($1.cost ?? .unknownCall) }.value.map { $0 / Double(rows.count) }
+    }
+
     public init(_ runs: [RunAnalysis]) {
         self.runs = runs
         func m(_ name: String, _ label: String, _ unit: MetricUnit, lower: Bool, recorded: ((RunAnalysis) -> Double?)? = nil,
@@ -105,11 +115,13 @@ public struct Comparison: Sendable {
                 $0.hasTraces ? Double($0.tokens.total) : nil
             },
             m("cost_usd", "cost (counted once)", .usd, lower: true, recorded: { $0.recordedTotalCostUSD }) { $0.hasTraces ? $0.cost.value : nil },
-            m("cost_per_test_usd", "cost per test", .usd, lower: true) { $0.costPerTest },
+            // Per-test figures over the tests that ran to an answer: a run must not look cheap or fast because its
+            // tests errored before doing anything.
+            m("cost_per_test_usd", "cost per test that ran", .usd, lower: true) { Comparison.costPerTestThatRan($0) },
             m("cost_per_pass_usd", "cost per passing test", .usd, lower: true) { $0.costPerPass },
             m("tokens_per_pass", "tokens per passing test", .tokens, lower: true) { $0.tokensPerPass },
-            m("wall_ms_p50", "wall time p50", .ms, lower: true) { $0.wall?.p50 },
-            m("wall_ms_p95", "wall time p95", .ms, lower: true) { $0.wall?.p95 },
+            m("wall_ms_p50", "wall time p50 of tests that ran", .ms, lower: true) { Comparison.wallThatRan($0.tests)?.p50 },
+            m("wall_ms_p95", "wall time p95 of tests that ran", .ms, lower: true) { Comparison.wallThatRan($0.tests)?.p95 },
             m("avg_steps", "steps per test that ran", .number, lower: true) {
                 $0.tests.contains { $0.steps != nil } ? Comparison.stepsOfTestsThatRan($0.tests) : nil
             },
@@ -163,12 +175,14 @@ public struct Comparison: Sendable {
                 runs[i].hasTraces && !t.isEmpty ? Double(t.reduce(0) { $0 + ($1.tokens?.total ?? 0) }) : nil
             },
             m("cost_usd", "cost (counted once)", .usd, lower: true) { i, t in cost(i, t) },
-            m("cost_per_test_usd", "cost per test", .usd, lower: true) { i, t in cost(i, t).map { $0 / Double(t.count) } },
+            m("cost_per_test_usd", "cost per test that ran", .usd, lower: true) { i, t in
+                Comparison.ran(t).isEmpty ? nil : cost(i, Comparison.ran(t)).map { $0 / Double(Comparison.ran(t).count) }
+            },
             m("cost_per_pass_usd", "cost per passing test", .usd, lower: true) { i, t in
                 passed(t) > 0 ? cost(i, t).map { $0 / Double(passed(t)) } : nil
             },
-            m("wall_ms_p50", "wall time p50", .ms, lower: true) { _, t in Percentiles.of(t.compactMap(\.wallMs))?.p50 },
-            m("wall_ms_p95", "wall time p95", .ms, lower: true) { _, t in Percentiles.of(t.compactMap(\.wallMs))?.p95 },
+            m("wall_ms_p50", "wall time p50 of tests that ran", .ms, lower: true) { _, t in Comparison.wallThatRan(t)?.p50 },
+            m("wall_ms_p95", "wall time p95 of tests that ran", .ms, lower: true) { _, t in Comparison.wallThatRan(t)?.p95 },
             m("avg_steps", "steps per test that ran", .number, lower: true) { _, t in Comparison.stepsOfTestsThatRan(t) },
         ]
     }
