@@ -125,18 +125,10 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
 
 /// Deterministic mutations (SplitMix64): the same seed gives the same inputs on every machine.
 public struct Mutator: Sendable {
-    var state: UInt64
-    public init(seed: UInt64) { state = seed }
+    var random: SplitMix64
+    public init(seed: UInt64) { random = SplitMix64(seed: seed) }
 
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func below(_ n: Int) -> Int { n <= 0 ? 0 : Int(next() % UInt64(n)) }
+    mutating func below(_ n: Int) -> Int { n <= 0 ? 0 : Int(random.next() % UInt64(n)) }
 
     static let tokens: [[UInt8]] = [
         "{", "}", "[", "]", "\"", ",", ":", "null", "true", "-", "0", "1e999", "-1", "99999999999999999999999",

@@ -9,15 +9,7 @@ import TraceMindReport
 @Suite struct ComparabilityTests {
     /// The demo's gpt-4o run, and a copy of it (another run id) whose `weather_paris` asks about Lima.
     static func catalog() -> Catalog {
-        var files = DemoGenerator().files()
-        let folder = "openai_gpt-4o_tool_20261102_090000"
-        for (path, data) in files where path.contains(folder) {
-            var text = String(decoding: data, as: UTF8.self)
-                .replacingOccurrences(of: "7f3c2a10-5b1e-4c9a-9d2e-1a2b3c4d5e6f", with: "a1a1a1a1-0000-4000-8000-000000000001")
-            text = text.replacingOccurrences(of: "What is the weather like in Paris right now?", with: "What is the weather like in Lima right now?")
-            files[path.replacingOccurrences(of: folder, with: "openai_gpt-4o_tool_20261103_090000")] = Data(text.utf8)
-        }
-        return CatalogLoader.load(sources: [DemoData.rootName], fs: MemoryFileSystem(files: files))
+        CatalogLoader.load(sources: [DemoData.rootName], fs: MemoryFileSystem(files: DemoFixtures.promptChanged()))
     }
 
     static func analyse(_ c: Catalog, _ id: String) throws -> RunAnalysis {

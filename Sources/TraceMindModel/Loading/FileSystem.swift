@@ -70,19 +70,7 @@ public struct LocalFileSystem: DataFileSystem {
             // One byte more than the size: a file that grows is noticed.
             let capacity = size + 1
             guard let buffer = malloc(capacity) else { throw FileReadError(description: "too large to read into memory (\(size) bytes)") }
-            var got = 0
-            var failure: Int32 = 0
-            while got < capacity {
-                let n = pread(fd, buffer + got, capacity - got, off_t(got))
-                if n > 0 {
-                    got += n
-                } else if n == 0 {
-                    break
-                } else if errno != EINTR {
-                    failure = errno
-                    break
-                }
-            }
+            let (got, failure) = LocalFileSystem.readFully(fd, into: buffer, count: capacity, at: 0)
             if failure != 0 {
                 free(buffer)
                 throw FileReadError(description: "cannot be read (\(String(cString: strerror(failure))))")
@@ -111,17 +99,7 @@ public struct LocalFileSystem: DataFileSystem {
         var failure: Int32 = 0
         var got = 0
         let bytes = [UInt8](unsafeUninitializedCapacity: count) { buf, initialized in
-            while got < count {
-                let n = pread(fd, buf.baseAddress! + got, count - got, off_t(range.lowerBound + got))
-                if n > 0 {
-                    got += n
-                } else if n == 0 {
-                    break
-                } else if errno != EINTR {
-                    failure = errno
-                    break
-                }
-            }
+            (got, failure) = count == 0 ? (0, 0) : LocalFileSystem.readFully(fd, into: UnsafeMutableRawPointer(buf.baseAddress!), count: count, at: range.lowerBound)
             initialized = got
         }
         if failure != 0 { throw FileReadError(description: "cannot be read (\(String(cString: strerror(failure))))") }
@@ -129,6 +107,22 @@ public struct LocalFileSystem: DataFileSystem {
             throw FileReadError(description: "changed while reading: it now ends at byte \(range.lowerBound + got), before byte \(range.upperBound)")
         }
         return bytes
+    }
+
+    /// Reads up to `count` bytes at `offset` (fewer at the end of the file); the bytes read and the error, if any.
+    static func readFully(_ fd: Int32, into buffer: UnsafeMutableRawPointer, count: Int, at offset: Int) -> (Int, Int32) {
+        var got = 0
+        while got < count {
+            let n = pread(fd, buffer + got, count - got, off_t(offset + got))
+            if n > 0 {
+                got += n
+            } else if n == 0 {
+                break
+            } else if errno != EINTR {
+                return (got, errno)
+            }
+        }
+        return (got, 0)
     }
 
     /// Opens a regular file for reading (never blocking on a FIFO) with its status, or says why it cannot be read.
