@@ -69,10 +69,10 @@ public struct LocalFileSystem: DataFileSystem {
             let size = Int(before.st_size)
             // One byte more than the size: a file that grows is noticed.
             let capacity = size + 1
-            guard let buffer = malloc(capacity) else { throw FileReadError(description: "too large to read into memory (\(size) bytes)") }
+            guard let buffer = LocalFileSystem.allocate(capacity) else { throw FileReadError(description: "too large to read into memory (\(size) bytes)") }
             let (got, failure) = LocalFileSystem.readFully(fd, into: buffer, count: capacity, at: 0)
             if failure != 0 {
-                free(buffer)
+                LocalFileSystem.release(buffer, capacity)
                 throw FileReadError(description: "cannot be read (\(String(cString: strerror(failure))))")
             }
             afterRead?(attempt)
@@ -80,13 +80,16 @@ public struct LocalFileSystem: DataFileSystem {
             let stable = fstat(fd, &after) == 0 && got == size && after.st_size == before.st_size
                 && after.st_mtim.tv_sec == before.st_mtim.tv_sec && after.st_mtim.tv_nsec == before.st_mtim.tv_nsec
             if !stable && attempt < LocalFileSystem.attempts {
-                free(buffer)
+                LocalFileSystem.release(buffer, capacity)
                 usleep(20_000)
                 continue
             }
             let kept = min(got, size)
-            let data = kept == 0 ? Data() : Data(bytesNoCopy: buffer, count: kept, deallocator: .free)
-            if kept == 0 { free(buffer) }
+            if kept == 0 {
+                LocalFileSystem.release(buffer, capacity)
+                return FileContents(data: Data(), changedWhileReading: !stable)
+            }
+            let data = Data(bytesNoCopy: buffer, count: kept, deallocator: .custom { p, _ in LocalFileSystem.release(p, capacity) })
             return FileContents(data: data, changedWhileReading: !stable)
         }
     }
@@ -107,6 +110,21 @@ public struct LocalFileSystem: DataFileSystem {
             throw FileReadError(description: "changed while reading: it now ends at byte \(range.lowerBound + got), before byte \(range.upperBound)")
         }
         return bytes
+    }
+
+    /// Large files are read into pages mapped for the purpose and faulted in by the kernel in one go
+    /// (`MAP_POPULATE`): a 27 MB traces file otherwise costs thousands of page faults as `pread` fills it.
+    static let pageThreshold = 1 << 20
+
+    static func allocate(_ n: Int) -> UnsafeMutableRawPointer? {
+        guard n >= pageThreshold else { return malloc(n) }
+        let p = mmap(nil, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0)
+        guard let p, p != MAP_FAILED else { return nil }
+        return p
+    }
+
+    static func release(_ p: UnsafeMutableRawPointer, _ n: Int) {
+        if n >= pageThreshold { munmap(p, n) } else { free(p) }
     }
 
     /// Reads up to `count` bytes at `offset` (fewer at the end of the file); the bytes read and the error, if any.
