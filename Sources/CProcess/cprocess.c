@@ -88,6 +88,14 @@ static void ending_handler(int sig) {
 
 static void graceful_handler(int sig) { termination = sig; }
 
+/* Installs `sa` for `sig` unless the process was started with the signal ignored (`nohup`, a shell's background
+   job): an ignored signal stays ignored, as every Unix tool leaves it. */
+static void install(int sig, const struct sigaction *sa) {
+    struct sigaction old;
+    if (sigaction(sig, NULL, &old) == 0 && old.sa_handler == SIG_IGN) return;
+    sigaction(sig, sa, NULL);
+}
+
 int tm_termination_signal(void) { return termination; }
 
 void tm_install_signal_handlers(int graceful) {
@@ -104,13 +112,13 @@ void tm_install_signal_handlers(int graceful) {
     memset(&sa, 0, sizeof(sa));
     sigemptyset(&sa.sa_mask);
     sa.sa_handler = ending_handler;
-    for (unsigned i = 0; i < sizeof(ending) / sizeof(ending[0]); i++) sigaction(ending[i], &sa, NULL);
+    for (unsigned i = 0; i < sizeof(ending) / sizeof(ending[0]); i++) install(ending[i], &sa);
     if (graceful)
         for (unsigned i = 0; i < sizeof(crashes) / sizeof(crashes[0]); i++) sigaction(crashes[i], &sa, NULL);
     /* A pipe closed by the reader: default action in a report; in the browser, the terminal is put back first. */
-    if (graceful) sigaction(SIGPIPE, &sa, NULL); else signal(SIGPIPE, SIG_DFL);
+    if (graceful) install(SIGPIPE, &sa); else signal(SIGPIPE, SIG_DFL);
     sa.sa_handler = graceful ? graceful_handler : ending_handler;
-    for (unsigned i = 0; i < sizeof(asking) / sizeof(asking[0]); i++) sigaction(asking[i], &sa, NULL);
+    for (unsigned i = 0; i < sizeof(asking) / sizeof(asking[0]); i++) install(asking[i], &sa);
     /* A parent may have started us with these blocked (the mask is inherited across exec): they must arrive. */
     sigset_t set;
     sigemptyset(&set);

@@ -198,7 +198,8 @@ import TraceMindModel
         defer { server.stop() }
         server.downloadMode = .trickle(seconds: 0.2)
         let cache = dir + "/cache"
-        for sig in ["TERM", "INT", "HUP"] {
+        // (A shell's background job starts with INT and QUIT ignored, and they stay so, as for any Unix tool.)
+        for sig in ["TERM", "HUP", "USR1"] {
             let r = Subprocess.shell(
                 "XDG_CACHE_HOME=\(Self.q(cache)) HF_ENDPOINT=\(server.endpoint) \(Self.q(bin)) leaderboard hf://demo-user/smoltrace-leaderboard >/dev/null 2>&1 & p=$!; "
                     + "for i in $(seq 100); do find \(Self.q(cache)) -name '*.part' 2>/dev/null | grep -q . && break; sleep 0.05; done; "
@@ -209,6 +210,12 @@ import TraceMindModel
             #expect(lines.dropFirst().first?.hasPrefix("rc=1") == true, "\(sig) ended it: \(r.output)")
             #expect(lines.last == "0", "\(sig): no partial file is left: \(r.output)")
         }
+        // Started with HUP ignored (`nohup`): it stays ignored.
+        let r = Subprocess.shell(
+            "(trap '' HUP; exec env XDG_CACHE_HOME=\(Self.q(cache + "2")) HF_ENDPOINT=\(server.endpoint) \(Self.q(bin)) leaderboard hf://demo-user/smoltrace-leaderboard >/dev/null 2>&1) & p=$!; "
+                + "sleep 0.5; kill -HUP $p; sleep 0.3; kill -0 $p && echo alive; kill -TERM $p; wait $p; echo rc=$?",
+            timeout: 30)
+        #expect(r.output.contains("alive") && r.output.contains("rc=143"), "an ignored HUP stays ignored: \(r.output)")
     }
 
     // MARK: 5. Parquet: the footer first

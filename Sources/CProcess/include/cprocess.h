@@ -23,7 +23,8 @@ void tm_terminal_restore_clear(void);
    `graceful`: SIGINT, SIGTERM, SIGHUP and SIGQUIT only set a flag (`tm_termination_signal`) that the caller polls;
    otherwise they end the process like the others. With `graceful` (the browser), crash signals (SEGV, BUS, ILL,
    TRAP, ABRT, FPE) restore the terminal too, with a note that the program crashed. SIGPIPE takes its default action (a report piped into `head`
-   ends quietly with status 141). */
+   ends quietly with status 141). A signal the process was started with ignored (`nohup`, a shell's background job)
+   stays ignored. */
 void tm_install_signal_handlers(int graceful);
 /* The signal that asked for a graceful end, or 0. */
 int tm_termination_signal(void);
