@@ -94,14 +94,14 @@ public enum LeaderboardColumns {
                 let st = e.row.runStatus ?? "—"
                 return (st, st == "completed" ? .pass : (st == "—" ? .muted : .warn))
             },
-            LeaderboardColumn("success", "success", key: .successRate, right: true, width: 8, priority: 0) { e, c, _ in
-                let v = LeaderboardFigures.successRate(e.row, c)
+            LeaderboardColumn("success", "success", key: .successRate, right: true, width: 8, priority: 0) { e, c, ctx in
+                let v = LeaderboardFigures.successRate(e.row, c, ctx.mode)
                 return (Format.percent(v), v == nil ? .muted : (v! >= 70 ? .pass : (v! >= 40 ? .warn : .fail)))
             },
             LeaderboardColumn("pass_at_1", "pass@1", key: .passAt1, right: true, width: 6, priority: 5) { e, _, _ in
                 (e.row.passAt1.map { Format.number($0, digits: 2) } ?? "—", nil)
             },
-            LeaderboardColumn("tests", "P/F/E", key: .tests, right: true, width: 9, priority: 2) { e, c, _ in (LeaderboardFigures.testCountsText(e.row, c), nil) },
+            LeaderboardColumn("tests", "P/F/E", key: .tests, right: true, width: 9, priority: 2) { e, c, ctx in (LeaderboardFigures.testCountsText(e.row, c, ctx.mode), nil) },
             LeaderboardColumn("steps", "steps", key: .steps, right: true, width: 5, priority: 8) { e, _, _ in (Format.number(e.row.avgSteps, digits: 1), nil) },
             LeaderboardColumn("wall", "wall p50", key: .wall, right: true, width: 8, priority: 4) { _, c, ctx in
                 if let c, LeaderboardFigures.wallMs(c) == nil { return ("—", .muted) }
@@ -140,8 +140,8 @@ public enum LeaderboardColumns {
                 return counted(c, ctx) { c in (Format.figureUSD(LeaderboardFigures.costPerPass(e.row, c, .countedOnce)), .cost) }
             },
             LeaderboardColumn("recorded_duration", "dur·rec", key: .duration, right: true, width: 7, priority: 9) { e, _, _ in (Format.duration(e.row.avgDurationMs), .recorded) },
-            LeaderboardColumn("co2", "CO2", key: .co2, right: true, width: 8, priority: 8) { e, c, _ in
-                (LeaderboardFigures.co2Grams(e.row, c).map { Format.number($0, digits: 3) + "g" } ?? "—", .muted)
+            LeaderboardColumn("co2", "CO2", key: .co2, right: true, width: 8, priority: 8) { e, c, ctx in
+                (LeaderboardFigures.co2Grams(e.row, c, ctx.mode).map { Format.number($0, digits: 3) + "g" } ?? "—", .muted)
             },
             LeaderboardColumn("gpu_utilization", "GPU%", key: .gpuUtilization, right: true, width: 5, priority: 8) { e, _, _ in
                 (e.row.gpuUtilizationAvg.map { Format.percent($0, digits: 0) } ?? "—", .muted)

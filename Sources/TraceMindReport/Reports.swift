@@ -78,7 +78,7 @@ public enum Reports {
         let ranks = ranks ?? LeaderboardFigures.ranks(runs, corrected ?? [:], mode: mode)
         let records: [JSON] = runs.map { e in
             let c = corrected?[e.key]
-            let counts = LeaderboardFigures.testCounts(e.row, c)
+            let counts = LeaderboardFigures.testCounts(e.row, c, mode)
             var fields: [(String, JSON)] = [("rank", JSON.from(ranks[e.key]))]
             fields += leaderboardFields(e)
             fields.append(("tests_passed", JSON.from(counts.passed)))

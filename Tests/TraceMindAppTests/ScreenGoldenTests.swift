@@ -207,7 +207,8 @@ enum ForeignTraceFixtures {
         for e in catalog.runs { totals[e.key] = RunTotals(RunAnalysis(entry: e, data: RunLoader.load(e))) }
         var h = Harness(width: 200, height: 40)
         if mode == .recorded { h.press(.char("R")) }
-        for key in LeaderboardSortKey.allCases {
+        // `tracemind leaderboard` sorting on a counted-once figure reads the traces: that is counted-once mode.
+        for key in LeaderboardSortKey.allCases where mode == .countedOnce || !key.needsCorrected {
             for descending in [true, false] {
                 h.s.leaderboard.query.sortKey = key
                 h.s.leaderboard.query.descending = descending
@@ -216,16 +217,19 @@ enum ForeignTraceFixtures {
                 q.sortKey = key
                 q.descending = descending
                 q.mode = mode
-                // The same inputs as the screen (every run analysed), in the same figure mode.
-                let ranks = LeaderboardFigures.ranks(catalog.runs, totals, mode: mode)
-                let json = try JSONParser.parse(Data(Reports.leaderboard(q.apply(catalog.runs, corrected: totals), format: .json, corrected: totals, ranks: ranks).utf8))
+                // What `tracemind leaderboard` computes: with `--corrected` every run analysed, without it the rows alone.
+                let cli: [String: RunTotals]? = mode == .countedOnce ? totals : nil
+                let ranks = LeaderboardFigures.ranks(catalog.runs, cli ?? [:], mode: mode)
+                let json = try JSONParser.parse(Data(Reports.leaderboard(q.apply(catalog.runs, corrected: cli ?? [:]), format: .json, corrected: cli, ranks: ranks).utf8))
                 let report = json.arrayValue ?? []
                 let label = "\(key.rawValue) \(descending ? "desc" : "asc") \(mode.rawValue)"
                 #expect(report.map { $0["key"]?.text ?? "" } == h.s.visibleRuns.map(\.key), "order: \(label)")
                 for (i, e) in h.s.visibleRuns.enumerated() where i < report.count {
                     let r = report[i]
                     #expect(r["rank"]?.int == h.s.ranks[e.key], "rank of \(e.key): \(label)")
-                    #expect(LeaderboardFigures.successRate(e.row, h.s.totals[e.key]) == LeaderboardFigures.successRate(e.row, totals[e.key]), "\(label)")
+                    #expect(LeaderboardFigures.successRate(e.row, h.s.totals[e.key], mode) == LeaderboardFigures.successRate(e.row, cli?[e.key], mode), "\(label)")
+                    let counts = LeaderboardFigures.testCounts(e.row, h.s.totals[e.key], mode)
+                    #expect(r["tests_passed"]?.int == counts.passed && r["tests_errored"]?.int == counts.errored, "\(label)")
                     if mode == .countedOnce {
                         let screenTotals = h.s.totals[e.key]
                         #expect(r["tokens"]?["total"]?.int == LeaderboardFigures.tokens(e.row, screenTotals, .countedOnce).value.map { Int($0) }, "\(label)")

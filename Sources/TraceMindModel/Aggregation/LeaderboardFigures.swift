@@ -9,22 +9,28 @@ public enum FigureMode: String, Sendable, Equatable {
 /// Every leaderboard figure, defined once. The leaderboard screen's columns, the `leaderboard` report (all
 /// formats), its sort and its ranks read these; nothing re-derives a figure elsewhere.
 public enum LeaderboardFigures {
+    /// In recorded mode the leaderboard reads its rows alone (what `tracemind leaderboard` does without
+    /// `--corrected`): figures counted from a run's files are not mixed in, so the screen and the report agree.
+    static func basis(_ t: RunTotals?, _ mode: FigureMode) -> RunTotals? { mode == .recorded ? nil : t }
+
     /// Success rate (0–100): SMOLTRACE's figure from the leaderboard row, else the one counted from the results.
-    public static func successRate(_ r: LeaderboardRow, _ t: RunTotals?) -> Double? { r.successRate ?? t?.successRate }
+    public static func successRate(_ r: LeaderboardRow, _ t: RunTotals?, _ mode: FigureMode = .countedOnce) -> Double? {
+        r.successRate ?? basis(t, mode)?.successRate
+    }
 
     /// Wall time per test: the median (p50) over the run's tests, from the traces.
     public static func wallMs(_ t: RunTotals?) -> Double? { t?.wallP50Ms }
 
     /// Passed / failed / errored (errors and timeouts): from the run's results once read, else from the row.
-    public static func testCounts(_ r: LeaderboardRow, _ t: RunTotals?) -> (passed: Int?, failed: Int?, errored: Int?) {
-        if let t { return (t.passed, t.failed, t.errored + t.timedOut) }
+    public static func testCounts(_ r: LeaderboardRow, _ t: RunTotals?, _ mode: FigureMode = .countedOnce) -> (passed: Int?, failed: Int?, errored: Int?) {
+        if let t = basis(t, mode) { return (t.passed, t.failed, t.errored + t.timedOut) }
         let err = r.erroredTests.map { $0 + (r.timedOutTests ?? 0) }
         return (r.successfulTests, r.failedTests.map { max(0, $0 - (err ?? 0)) }, err)
     }
 
     /// `6/1/1`, `?` where unknown.
-    public static func testCountsText(_ r: LeaderboardRow, _ t: RunTotals?) -> String {
-        let c = testCounts(r, t)
+    public static func testCountsText(_ r: LeaderboardRow, _ t: RunTotals?, _ mode: FigureMode = .countedOnce) -> String {
+        let c = testCounts(r, t, mode)
         func s(_ v: Int?) -> String { v.map(String.init) ?? "?" }
         return "\(s(c.passed))/\(s(c.failed))/\(s(c.errored))"
     }
@@ -72,8 +78,8 @@ public enum LeaderboardFigures {
     }
 
     /// CO2: as recorded in the row, else from the metrics; 0 means not measured.
-    public static func co2Grams(_ r: LeaderboardRow, _ t: RunTotals?) -> Double? {
-        (r.co2Grams ?? t?.co2Grams).flatMap { $0 > 0 ? $0 : nil }
+    public static func co2Grams(_ r: LeaderboardRow, _ t: RunTotals?, _ mode: FigureMode = .countedOnce) -> Double? {
+        (r.co2Grams ?? basis(t, mode)?.co2Grams).flatMap { $0 > 0 ? $0 : nil }
     }
 
     /// The GPUs measured (`2× NVIDIA L4`), else the hardware recorded, else GPU or API from the row's fields.
@@ -87,7 +93,7 @@ public enum LeaderboardFigures {
         let rankable = runs.enumerated().filter { $0.element.row.isRankable }
         let sorted = rankable.sorted { a, b in
             let x = a.element, y = b.element
-            let sx = successRate(x.row, totals[x.key]) ?? -1, sy = successRate(y.row, totals[y.key]) ?? -1
+            let sx = successRate(x.row, totals[x.key], mode) ?? -1, sy = successRate(y.row, totals[y.key], mode) ?? -1
             if sx != sy { return sx > sy }
             let px = x.row.passAt1 ?? -1, py = y.row.passAt1 ?? -1
             if px != py { return px > py }

@@ -128,9 +128,9 @@ public struct LeaderboardQuery: Sendable, Equatable {
     /// The value a run sorts by: the figure the screen and the report show (`LeaderboardFigures`).
     public static func sortValue(_ r: LeaderboardRow, _ key: LeaderboardSortKey, _ c: RunTotals?, mode: FigureMode = .countedOnce) -> Double? {
         switch key {
-        case .successRate: return LeaderboardFigures.successRate(r, c)
+        case .successRate: return LeaderboardFigures.successRate(r, c, mode)
         case .passAt1: return r.passAt1
-        case .tests: return r.totalTests.map(Double.init) ?? c.map { Double($0.tests) }
+        case .tests: return r.totalTests.map(Double.init) ?? LeaderboardFigures.basis(c, mode).map { Double($0.tests) }
         case .steps: return r.avgSteps
         case .wall: return LeaderboardFigures.wallMs(c)
         case .duration: return r.avgDurationMs
@@ -140,7 +140,7 @@ public struct LeaderboardQuery: Sendable, Equatable {
         case .costPerPass: return LeaderboardFigures.costPerPass(r, c, mode).exact
         case .recordedTokens: return LeaderboardFigures.tokens(r, c, .recorded).value
         case .recordedCost: return LeaderboardFigures.cost(r, c, .recorded).value
-        case .co2: return LeaderboardFigures.co2Grams(r, c)
+        case .co2: return LeaderboardFigures.co2Grams(r, c, mode)
         case .gpuUtilization: return r.gpuUtilizationAvg
         case .gpuMemory: return r.gpuMemoryMaxMiB
         case .gpuTemperature: return r.gpuTemperatureMax
