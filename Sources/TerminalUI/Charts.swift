@@ -69,16 +69,6 @@ public func drawSpanBar(
     }
 }
 
-/// A sparkline of values scaled between their min and max (max per column, so peaks survive).
-public func drawSparkline(_ buf: inout Buffer, x: Int, y: Int, width: Int, values: [Double], style: Style, symbols: Symbols = .unicode) {
-    guard width > 0, !values.isEmpty else { return }
-    let cols = resample(values, to: width)
-    let lo = cols.min()!, hi = cols.max()!
-    for (i, v) in cols.enumerated() {
-        let k = hi > lo ? Int(((v - lo) / (hi - lo) * 7).rounded()) : 3
-        buf.put(symbols.vbars[max(0, min(7, k))], x: x + i, y: y, style: style)
-    }
-}
 
 /// Resamples a series to at most `n` columns, keeping the maximum of each bucket.
 public func resample(_ values: [Double], to n: Int) -> [Double] {
@@ -94,24 +84,6 @@ public func resample(_ values: [Double], to n: Int) -> [Double] {
     return cols
 }
 
-/// A filled column chart `height` rows tall, eighth-block precision, values scaled from `lo` to `hi`.
-public func drawColumnChart(
-    _ buf: inout Buffer, area: Rect, values: [Double], lo: Double, hi: Double, style: Style, symbols: Symbols = .unicode
-) {
-    guard !area.isEmpty, !values.isEmpty else { return }
-    let cols = resample(values, to: area.width)
-    let span = hi > lo ? hi - lo : 1
-    for (i, v) in cols.enumerated() {
-        let f = min(1, max(0, (v - lo) / span))
-        var e = Int((f * Double(area.height * 8)).rounded())
-        if v > lo && e == 0 { e = 1 }
-        for row in 0..<area.height {
-            let fill = min(8, max(0, e - row * 8))
-            guard fill > 0 else { break }
-            buf.put(symbols.vbars[fill - 1], x: area.x + i, y: area.maxY - 1 - row, style: style)
-        }
-    }
-}
 
 /// Dots on a grid of 2×4 per cell (Braille patterns), or one character per cell in ASCII.
 public struct BrailleCanvas {

@@ -36,7 +36,6 @@ public final class Runner {
     public var prefetchEnabled = true
     private var prefetching: String?
     private var prefetchSkip: Set<String> = []
-    private let prefetchDone = NSLock()
 
     public init(renderer: Renderer, reloadCatalog: @escaping @Sendable () -> Catalog) {
         self.renderer = renderer

@@ -126,7 +126,6 @@ public enum Format {
         }
     }
 
-    public static func outcomeWord(_ o: TestOutcome?) -> String { o?.rawValue ?? "missing" }
 
     /// The run's short display name: `gpt-4o · tool`.
     public static func runLabel(_ e: RunEntry) -> String {

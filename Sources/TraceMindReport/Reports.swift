@@ -14,7 +14,6 @@ public enum Reports {
         ])
     }
 
-    static func costValue(_ c: CostSum?) -> JSON { .from(c?.value) }
 
     static func round6(_ d: Double?) -> JSON {
         guard let d, d.isFinite else { return .null }

@@ -30,8 +30,7 @@ import TraceMindDemo
 
     static let board = "hf://demo-user/smoltrace-leaderboard"
 
-    @Test func reportsFromTheHub() throws {
-        guard tracemindBinary != nil else { return }
+    @Test(.enabled(if: tracemindBinary != nil, "needs the built tracemind binary")) func reportsFromTheHub() throws {
         let f = try Fixture()
         let lb = f.shell("leaderboard \(Self.board)")
         #expect(lb.status == 0 && lb.output.contains("5 runs"), "\(lb.output)")
@@ -45,8 +44,8 @@ import TraceMindDemo
         #expect(offline.status == 0 && offline.output.contains("weather_paris") && offline.output.contains("cached copy"), "\(offline.output)")
     }
 
-    @Test func browserFetchesARunWhenItOpens() throws {
-        guard TmuxSession.available, let bin = tracemindBinary else { return }
+    @Test(.enabled(if: TmuxSession.available && tracemindBinary != nil, "needs tmux and the built binary")) func browserFetchesARunWhenItOpens() throws {
+        let bin = try #require(tracemindBinary)
         let f = try Fixture()
         let t = TmuxSession(command: "\(TmuxSession.quote(bin)) \(Self.board) --no-prefetch", width: 110, height: 30, environment: f.env())
         defer { t.close() }
@@ -62,8 +61,8 @@ import TraceMindDemo
 
 /// `tracemind breakdown` through the real binary.
 @Suite struct BreakdownCommandTests {
-    @Test func groupsAsJSONAndRefusesUnknownKeys() throws {
-        guard let bin = tracemindBinary else { return }
+    @Test(.enabled(if: tracemindBinary != nil, "needs the built tracemind binary")) func groupsAsJSONAndRefusesUnknownKeys() throws {
+        let bin = try #require(tracemindBinary)
         let r = Subprocess.run([bin, "breakdown", "--by", "kind", "--run", "7f3c", "--demo", "-f", "json"], timeout: 60)
         #expect(r.status == 0)
         let rows = try #require(try JSONSerialization.jsonObject(with: Data(r.output.utf8)) as? [[String: Any]])
@@ -74,8 +73,8 @@ import TraceMindDemo
         #expect(table.status == 0 && table.output.contains("groups by service"))
     }
 
-    @Test func topTracesAndOTLPExportsFromTheRealBinary() throws {
-        guard let bin = tracemindBinary else { return }
+    @Test(.enabled(if: tracemindBinary != nil, "needs the built tracemind binary")) func topTracesAndOTLPExportsFromTheRealBinary() throws {
+        let bin = try #require(tracemindBinary)
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tm-otlp-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }

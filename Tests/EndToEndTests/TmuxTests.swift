@@ -3,11 +3,14 @@ import TestSupport
 import Testing
 
 /// Runs the real binary in tmux, drives it with keys and reads the screen. Skips when tmux or the binary is missing.
-@Suite(.serialized) struct TmuxTests {
+@Suite(.serialized, .enabled(if: TmuxSession.available && tracemindBinary != nil, "needs tmux and the built binary")) struct TmuxTests {
     /// Starts the browser, waits for `ready`, runs `checks`, quits with `q`, and checks the terminal was restored
     /// (the alternate screen left, exit status 0).
     func drive(_ args: String, ready: String = " runs", width: Int = 100, height: Int = 30, checks: (TmuxSession) -> Void) {
-        guard TmuxSession.available, let bin = tracemindBinary else { return }
+        guard let bin = tracemindBinary else {
+            Issue.record("the binary went missing")
+            return
+        }
         let t = TmuxSession(command: "\(TmuxSession.quote(bin)) \(args)", width: width, height: height)
         defer { t.close() }
         let first = t.waitFor(ready, seconds: 20)
@@ -43,8 +46,9 @@ import Testing
     }
 
     /// SMOLTRACE's Hub push (Parquet) of the current runs beside the oldest era's JSON folders.
-    @Test func sharedDataFilterAndComparison() {
-        guard let hub = sharedData("smoltrace-0.2.12/hub"), let old = sharedData("smoltrace-0.1") else { return }
+    @Test(.enabled(if: sharedData("smoltrace-0.2.12/hub") != nil && sharedData("smoltrace-0.1") != nil, "needs ../shared/data")) func sharedDataFilterAndComparison() throws {
+        let hub = try #require(sharedData("smoltrace-0.2.12/hub"))
+        let old = try #require(sharedData("smoltrace-0.1"))
         drive(TmuxSession.quote(hub) + " " + TmuxSession.quote(old)) { t in
             #expect(t.waitFor("o3-mini").contains("6 of 6 runs"))
             t.send("/")
@@ -64,8 +68,8 @@ import Testing
     }
 
     /// The trace is read from its row of the Hub traces Parquet.
-    @Test func traceOpensDirectly() {
-        guard let shared = sharedData("smoltrace-0.2.12/hub") else { return }
+    @Test(.enabled(if: sharedData("smoltrace-0.2.12/hub") != nil, "needs ../shared/data")) func traceOpensDirectly() throws {
+        let shared = try #require(sharedData("smoltrace-0.2.12/hub"))
         drive("--trace 25d7f2e0 \(TmuxSession.quote(shared))", ready: "test_evaluation") { t in
             let s = t.screen()
             #expect(s.contains("time_000") && s.contains("openai.cha"))
@@ -76,8 +80,8 @@ import Testing
         }
     }
 
-    @Test func compareOpensDirectly() {
-        guard let shared = sharedData("smoltrace-0.2.12/json") else { return }
+    @Test(.enabled(if: sharedData("smoltrace-0.2.12/json") != nil, "needs ../shared/data")) func compareOpensDirectly() throws {
+        let shared = try #require(sharedData("smoltrace-0.2.12/json"))
         drive("--compare 44044557,db753dae \(TmuxSession.quote(shared))", ready: "Summary") { t in
             #expect(t.screen().contains("cost (counted once)"))
             t.send("2", "t")
@@ -93,8 +97,8 @@ import Testing
         }
     }
 
-    @Test func ctrlCRestoresTheTerminal() {
-        guard TmuxSession.available, let bin = tracemindBinary else { return }
+    @Test(.enabled(if: TmuxSession.available && tracemindBinary != nil, "needs tmux and the built binary")) func ctrlCRestoresTheTerminal() throws {
+        let bin = try #require(tracemindBinary)
         let t = TmuxSession(command: "\(TmuxSession.quote(bin)) --demo")
         defer { t.close() }
         t.waitFor(" runs")
@@ -104,27 +108,29 @@ import Testing
         #expect(!after.contains("Leaderboard"))
     }
 
-    @Test func sigtermRestoresTheTerminal() {
-        guard TmuxSession.available, let bin = tracemindBinary else { return }
+    @Test(.enabled(if: TmuxSession.available && tracemindBinary != nil, "needs tmux and the built binary")) func sigtermRestoresTheTerminal() throws {
+        let bin = try #require(tracemindBinary)
         let t = TmuxSession(command: "\(TmuxSession.quote(bin)) --demo")
         defer { t.close() }
         t.waitFor(" runs")
-        Subprocess.shell("pkill -TERM -f '\(bin) --demo'")
+        // The process this test started, by its id (never a pattern that could match another).
+        let pid = try #require(t.programPID())
+        kill(pid, SIGTERM)
         let after = t.waitFor("EXITED")
         #expect(after.contains("EXITED"), "\(after)")
         #expect(!after.contains("Leaderboard"), "\(after)")
     }
 
-    @Test func notATerminalPointsAtReports() {
-        guard let bin = tracemindBinary else { return }
+    @Test(.enabled(if: tracemindBinary != nil, "needs the built tracemind binary")) func notATerminalPointsAtReports() throws {
+        let bin = try #require(tracemindBinary)
         let r = Subprocess.shell("\(TmuxSession.quote(bin)) --demo </dev/null | cat", mergeStderr: true)
         #expect(r.output.contains("report commands"), "\(r.output)")
         let dumb = Subprocess.shell("TERM=dumb \(TmuxSession.quote(bin)) --demo", mergeStderr: true)
         #expect(dumb.status == 1 && dumb.output.contains("TERM=dumb"))
     }
 
-    @Test func reportExitStatus() {
-        guard let bin = tracemindBinary else { return }
+    @Test(.enabled(if: tracemindBinary != nil, "needs the built tracemind binary")) func reportExitStatus() throws {
+        let bin = try #require(tracemindBinary)
         let q = TmuxSession.quote(bin)
         let missing = Subprocess.shell("\(q) run --run nope --demo -q", mergeStderr: true)
         #expect(missing.status == 1 && missing.output.contains("no run matches 'nope'"))

@@ -22,7 +22,7 @@ import Testing
         ]
     }
 
-    func tool(_ name: String) -> Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/" + name) }
+    static func tool(_ name: String) -> Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/" + name) }
 
     func compress(_ data: [UInt8], _ command: String) -> [UInt8] {
         let dir = tempDir()
@@ -33,8 +33,7 @@ import Testing
         return Array(FileManager.default.contents(atPath: dir + "/out") ?? Data())
     }
 
-    @Test func gzipAtEveryLevel() throws {
-        guard tool("gzip") else { return }
+    @Test(.enabled(if: CodecTests.tool("gzip"), "needs gzip")) func gzipAtEveryLevel() throws {
         for (name, input) in Self.inputs() {
             for level in [1, 6, 9] {
                 let z = compress(input, "gzip -c -\(level)")
@@ -46,8 +45,7 @@ import Testing
         #expect(try Inflate.decompress(compress(a, "gzip -c") + compress(b, "gzip -c")) == a + b)
     }
 
-    @Test func zstdAtManyLevels() throws {
-        guard tool("zstd") else { return }
+    @Test(.enabled(if: CodecTests.tool("zstd"), "needs zstd")) func zstdAtManyLevels() throws {
         for (name, input) in Self.inputs() {
             for level in [1, 3, 9, 19] {
                 let z = compress(input, "zstd -q -c -\(level)")
@@ -68,14 +66,14 @@ import Testing
             #expect(try Inflate.decompress(Inflate.gzipStored(input)) == input, "gzip \(name)")
             #expect(try Zstd.decompress(Zstd.compressRaw(input)) == input, "zstd \(name)")
         }
-        if tool("gzip") {
+        if Self.tool("gzip") {
             // The system's gzip accepts what the writer produces.
             let dir = tempDir()
             defer { removeTemp(dir) }
             write(Data(Inflate.gzipStored(Array("checked by gzip".utf8))), to: dir + "/x.gz")
             #expect(Subprocess.shell("gzip -dc '\(dir)/x.gz'").output == "checked by gzip")
         }
-        if tool("zstd") {
+        if Self.tool("zstd") {
             let dir = tempDir()
             defer { removeTemp(dir) }
             write(Data(Zstd.compressRaw(Array("checked by zstd".utf8))), to: dir + "/x.zst")
@@ -93,8 +91,8 @@ import Testing
         let (_, text) = Self.inputs()[3]
         var candidates: [[UInt8]] = [[0xFF, 0x00, 0x12], [0x28, 0xB5, 0x2F, 0xFD], [0x1F, 0x8B, 8, 0]]
         candidates.append(Snappy.compress(text).dropLast(100).map { $0 })
-        if tool("zstd") { candidates.append(Array(compress(text, "zstd -q -c -3").prefix(5000))) }
-        if tool("gzip") { candidates.append(Array(compress(text, "gzip -c").prefix(5000))) }
+        if Self.tool("zstd") { candidates.append(Array(compress(text, "zstd -q -c -3").prefix(5000))) }
+        if Self.tool("gzip") { candidates.append(Array(compress(text, "gzip -c").prefix(5000))) }
         var rng = SystemRandomNumberGenerator()
         for _ in 0..<200 { candidates.append((0..<Int.random(in: 1...300, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }) }
         for c in candidates {

@@ -135,8 +135,8 @@ import TraceMindDemo
         #expect(catalog.diagnostics.count == 1 && catalog.diagnostics[0].message.contains("line 2"))
     }
 
-    @Test func standaloneResultsAndTracesFilesJoin() throws {
-        guard let root = sharedData("smoltrace-0.2.12/json/openai_gpt-4o_tool_20261121_132750") else { return }
+    @Test(.enabled(if: sharedData("smoltrace-0.2.12/json/openai_gpt-4o_tool_20261121_132750") != nil, "needs ../shared/data")) func standaloneResultsAndTracesFilesJoin() throws {
+        let root = try #require(sharedData("smoltrace-0.2.12/json/openai_gpt-4o_tool_20261121_132750"))
         let dir = tempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try FileManager.default.copyItem(atPath: root + "/results.json", toPath: dir + "/r.json")

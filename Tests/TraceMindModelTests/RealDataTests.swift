@@ -5,8 +5,8 @@ import Testing
 
 /// Everything under ../shared/data must load with zero errors; skipped when it is absent.
 @Suite struct RealDataTests {
-    @Test func everythingLoadsWithoutDiagnostics() throws {
-        guard let root = sharedData() else { return }
+    @Test(.enabled(if: sharedData() != nil, "needs ../shared/data")) func everythingLoadsWithoutDiagnostics() throws {
+        let root = try #require(sharedData())
         let catalog = CatalogLoader.load(sources: [root + "/smoltrace-0.2.12/json", root + "/smoltrace-0.1"])
         #expect(catalog.diagnostics.isEmpty, "\(catalog.diagnostics)")
         #expect(catalog.runs.count == 6)
@@ -19,8 +19,8 @@ import Testing
         }
     }
 
-    @Test func currentDataIsRecordedThreeTimesOver() throws {
-        guard let root = sharedData("smoltrace-0.2.12/json") else { return }
+    @Test(.enabled(if: sharedData("smoltrace-0.2.12/json") != nil, "needs ../shared/data")) func currentDataIsRecordedThreeTimesOver() throws {
+        let root = try #require(sharedData("smoltrace-0.2.12/json"))
         let catalog = CatalogLoader.load(sources: [root])
         for e in catalog.runs {
             let a = RunAnalysis(entry: e, data: RunLoader.load(e))
@@ -34,8 +34,8 @@ import Testing
         }
     }
 
-    @Test func oldestEraQuirks() throws {
-        guard let root = sharedData("smoltrace-0.1") else { return }
+    @Test(.enabled(if: sharedData("smoltrace-0.1") != nil, "needs ../shared/data")) func oldestEraQuirks() throws {
+        let root = try #require(sharedData("smoltrace-0.1"))
         let catalog = CatalogLoader.load(sources: [root])
         let mistral = try catalog.run(matching: "mistral")
         #expect(mistral.row.runID == nil)

@@ -40,11 +40,6 @@ public struct RunMetrics: Sendable, Equatable {
     public var series: [MetricSeries]
     public var aggregates: [AggregateMetric]
 
-    public static let gpuMetricNames = [
-        "gen_ai.gpu.utilization", "gen_ai.gpu.memory.used", "gen_ai.gpu.memory.total", "gen_ai.gpu.temperature",
-        "gen_ai.gpu.power", "gen_ai.co2.emissions", "gen_ai.power.cost",
-    ]
-
     /// True when any GPU series has a reading (API runs have none).
     public var hasGPUData: Bool {
         series.contains { $0.name.hasPrefix("gen_ai.gpu.") && !$0.points.isEmpty }

@@ -129,7 +129,7 @@ final class TransferState {
 
         // Option numbers from curl.h (CURLOPTTYPE_LONG 0, OBJECTPOINT 10000, FUNCTIONPOINT 20000).
         static let optWriteData: Int32 = 10001, optURL: Int32 = 10002, optErrorBuffer: Int32 = 10010
-        static let optUserAgent: Int32 = 10018, optHTTPHeader: Int32 = 10023, optHeaderData: Int32 = 10029
+        static let optHTTPHeader: Int32 = 10023, optHeaderData: Int32 = 10029
         static let optWriteFunction: Int32 = 20011, optHeaderFunction: Int32 = 20079
         static let optLowSpeedLimit: Int32 = 19, optLowSpeedTime: Int32 = 20, optFollowLocation: Int32 = 52
         static let optMaxRedirs: Int32 = 68, optConnectTimeout: Int32 = 78, optNoSignal: Int32 = 99
