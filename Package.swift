@@ -17,6 +17,9 @@ let package = Package(
         .target(name: "TraceMindModel"),
         // Deterministic generator of SMOLTRACE-shaped run folders (demo data, fixtures, benchmarks).
         .target(name: "TraceMindDemo", dependencies: ["TraceMindModel"]),
+        // Fixture writers for tests, the benchmark and the fuzzer only (never linked into `tracemind`): the Hub
+        // Parquet layout of runs (with its own Parquet writer) and data sets of what goes wrong in real life.
+        .target(name: "TraceMindFixtures", dependencies: ["TraceMindModel", "TraceMindDemo"]),
         // Report documents for the CLI: table / json / csv / markdown / text.
         .target(name: "TraceMindReport", dependencies: ["TraceMindModel"]),
         // Pure terminal-UI core: cells, buffer, width, layout, widgets, keys. No C.
@@ -49,23 +52,23 @@ let package = Package(
         // Benchmarks on generated data at scale (never timed unit tests).
         .executableTarget(
             name: "tracemind-bench",
-            dependencies: ["TraceMindModel", "TraceMindDemo", "TraceMindReport", "TraceMindApp", "TerminalUI"]),
+            dependencies: ["TraceMindModel", "TraceMindDemo", "TraceMindFixtures", "TraceMindReport", "TraceMindApp", "TerminalUI"]),
         // The parser entry points untrusted bytes reach, and a deterministic mutator: `swift test` and the
         // libFuzzer harness both use them.
-        .target(name: "TraceMindFuzz", dependencies: ["TraceMindModel", "TraceMindDemo"]),
+        .target(name: "TraceMindFuzz", dependencies: ["TraceMindModel", "TraceMindDemo", "TraceMindFixtures"]),
         // The libFuzzer harness (built with -sanitize=fuzzer -DFUZZING; otherwise a seed writer and replayer).
         .executableTarget(name: "tracemind-fuzz", dependencies: ["TraceMindFuzz"]),
         // Helpers for the test targets only: subprocesses with deadlines, tmux, golden files, shared data.
         .target(name: "TestSupport"),
         .testTarget(
             name: "TraceMindModelTests",
-            dependencies: ["TraceMindModel", "TraceMindDemo", "TraceMindReport", "TraceMindFuzz", "TestSupport"],
+            dependencies: ["TraceMindModel", "TraceMindDemo", "TraceMindFixtures", "TraceMindReport", "TraceMindFuzz", "TestSupport"],
             exclude: ["__Snapshots__", "FuzzCorpus"]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "TestSupport"], exclude: ["__Snapshots__"]),
         .testTarget(
-            name: "TraceMindAppTests", dependencies: ["TraceMindApp", "TraceMindDemo", "TraceMindReport", "TerminalUI", "TestSupport"],
+            name: "TraceMindAppTests", dependencies: ["TraceMindApp", "TraceMindDemo", "TraceMindFixtures", "TraceMindReport", "TerminalUI", "TestSupport"],
             exclude: ["__Snapshots__"]),
         .testTarget(name: "NCursesBackendTests", dependencies: ["NCursesBackend", "TerminalUI"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["TraceMindDemo", "TraceMindModel", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TraceMindDemo", "TraceMindFixtures", "TraceMindModel", "TestSupport"]),
     ]
 )

@@ -1,5 +1,6 @@
 import Foundation
 import TraceMindDemo
+import TraceMindFixtures
 import TraceMindModel
 
 /// The parser entry points that untrusted bytes reach, each fed through the same path the program uses (the

@@ -1,5 +1,6 @@
 import Foundation
 import TraceMindDemo
+import TraceMindFixtures
 import TraceMindModel
 import TraceMindReport
 import TraceMindApp

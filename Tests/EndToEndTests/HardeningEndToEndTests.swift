@@ -2,6 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 import TraceMindDemo
+import TraceMindFixtures
 import TraceMindModel
 
 #if canImport(Glibc)

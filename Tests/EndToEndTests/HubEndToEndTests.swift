@@ -2,6 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 import TraceMindDemo
+import TraceMindFixtures
 
 /// The real binary reading `hf://` datasets from a loopback server with the Hub's URL layout.
 @Suite(.serialized) struct HubEndToEndTests {

@@ -3,6 +3,7 @@ import TerminalUI
 import TestSupport
 import Testing
 import TraceMindDemo
+import TraceMindFixtures
 import TraceMindModel
 import TraceMindReport
 @testable import TraceMindApp

@@ -1,4 +1,5 @@
 import Foundation
+import TraceMindDemo
 
 /// Data sets made from the demo runs for tests of what goes wrong in real life.
 public enum DemoFixtures {
