@@ -111,8 +111,7 @@ public final class Runner {
         prefetching = key
         let inbox = inbox
         Thread.detachNewThread {
-            let data = RunLoader.load(entry)
-            inbox.post(.prefetched(key, RunTotals(RunAnalysis(entry: entry, data: data))))
+            inbox.post(.prefetched(key, RunTotals.analyse(entry).totals))
         }
     }
 }

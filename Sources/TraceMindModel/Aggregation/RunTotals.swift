@@ -55,3 +55,30 @@ extension RunMetrics {
         return names.map { counts[$0]! > 1 ? "\(counts[$0]!)× \($0)" : $0 }.joined(separator: " + ")
     }
 }
+
+extension RunTotals {
+    /// One run read and analysed: its counted-once figures and what went wrong on the way. The leaderboard screen's
+    /// background analysis and `tracemind leaderboard --corrected` both use this.
+    public static func analyse(_ entry: RunEntry, progress: LoadProgress? = nil) -> (totals: RunTotals, diagnostics: [Diagnostic]) {
+        let data = RunLoader.load(entry, progress: progress)
+        return (RunTotals(RunAnalysis(entry: entry, data: data)), data.diagnostics)
+    }
+
+    /// Every run analysed, two at a time (each one's traces are already parsed on all cores), in catalog order.
+    public static func analyseAll(_ entries: [RunEntry], progress: LoadProgress? = nil) -> (totals: [String: RunTotals], diagnostics: [Diagnostic]) {
+        let slots = RecordSlots<(RunTotals, [Diagnostic])>(count: entries.count)
+        DispatchQueue.concurrentPerform(iterations: entries.count) { i in
+            let r = analyse(entries[i], progress: progress)
+            slots.buffer[i] = .value((r.totals, r.diagnostics))
+        }
+        var totals: [String: RunTotals] = [:]
+        var diagnostics: [Diagnostic] = []
+        for (i, slot) in slots.buffer.enumerated() {
+            if case .value(let (t, d)) = slot {
+                totals[entries[i].key] = t
+                diagnostics += d
+            }
+        }
+        return (totals, diagnostics)
+    }
+}

@@ -1,0 +1,49 @@
+import ArgumentParser
+import Foundation
+import TraceMindApp
+import TraceMindDemo
+import TraceMindModel
+import TraceMindReport
+
+extension BreakdownKey: ExpressibleByArgument {}
+
+struct BreakdownCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "breakdown", abstract: "Cost, tokens, spans and time grouped by service, model, kind, tenant…",
+        discussion: """
+            Keys: \(BreakdownKey.allCases.map(\.rawValue).joined(separator: ", ")). Context keys (service, capability, \
+            tenant, session, user, prompt_template_version) are inherited from the nearest ancestor span that has one. \
+            With neither --trace nor --run: every run of the sources.
+            """)
+
+    @Option(name: .customLong("by"), help: "What to group by.")
+    var key: BreakdownKey
+
+    @Option(name: .customLong("trace"), help: "One trace (id with or without 0x and leading zeros, or a unique prefix).")
+    var traceID: String?
+
+    @OptionGroup var scope: TableReportOptions
+
+    func run() throws {
+        let catalog = scope.source.loadCatalog()
+        let rows: [BreakdownRow]
+        let label: String
+        if let traceID {
+            let match: TraceFinder.Match
+            do { match = try TraceFinder.find(traceID, in: catalog, runKey: scope.runID) } catch { throw Failure(description: "\(error)") }
+            let trace: Trace
+            do { trace = try RunLoader.loadTrace(match.summary, fs: match.run.files.fs) } catch {
+                throw Failure(description: "\(match.summary.location.path): \(error)")
+            }
+            rows = Breakdown.of(TraceAnalysis(trace), by: key)
+            label = "trace \(match.summary.traceID)"
+        } else {
+            let runs = try scope.runs(catalog)
+            var diags: [Diagnostic] = []
+            rows = Breakdown.merge(runs.map { Breakdown.of(run: $0, by: key, diagnostics: &diags) })
+            for d in diags where !(scope.source.quiet && d.severity == .note) { warn(d.description) }
+            label = scope.label(runs)
+        }
+        finish(Reports.breakdown(rows, by: key, scope: label, format: scope.format))
+    }
+}

@@ -1,0 +1,32 @@
+import ArgumentParser
+import Foundation
+import TraceMindApp
+import TraceMindDemo
+import TraceMindModel
+import TraceMindReport
+
+struct CompareCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compare", abstract: "Two or more runs side by side, metric by metric and test by test.")
+
+    @Option(name: .customLong("run"), help: "A run to compare (repeat; the first is the baseline). Also A,B,C.")
+    var runIDs: [String] = []
+
+    @OptionGroup var source: SourceOptions
+
+    @Option(name: .shortAndLong, help: "table, json, csv or markdown.")
+    var format: OutputFormat = .table
+
+    func run() throws {
+        let ids = runIDs.flatMap { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
+        guard ids.count >= 2 else { throw Failure(description: "compare needs at least two runs: --run A --run B") }
+        let catalog = source.loadCatalog()
+        let entries = try ids.map { try requireRun(catalog, $0) }
+        let comparison = Comparison(entries.map(analyse))
+        // Runs on different task sets: said on stderr too, whatever the format (JSON: `comparability`).
+        if format != .table, format != .markdown, let w = comparison.comparability.warning(labels: Reports.runLabels(comparison)) {
+            warn("warning: " + w)
+        }
+        finish(Reports.compare(comparison, format: format))
+    }
+}

@@ -1,0 +1,25 @@
+import ArgumentParser
+import Foundation
+import TraceMindApp
+import TraceMindDemo
+import TraceMindModel
+import TraceMindReport
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run", abstract: "One run: corrected totals beside SMOLTRACE's recorded ones, and every test.")
+
+    @Option(name: .customLong("run"), help: "Run id, folder name, or a unique prefix.")
+    var runID: String
+
+    @OptionGroup var source: SourceOptions
+
+    @Option(name: .shortAndLong, help: "table, json, csv or markdown.")
+    var format: OutputFormat = .table
+
+    func run() throws {
+        let catalog = source.loadCatalog()
+        let entry = try requireRun(catalog, runID)
+        finish(Reports.run(analyse(entry), format: format))
+    }
+}

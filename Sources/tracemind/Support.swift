@@ -1,0 +1,142 @@
+import ArgumentParser
+import Foundation
+import TraceMindApp
+import TraceMindDemo
+import TraceMindModel
+import TraceMindReport
+
+/// Writes to stderr (Swift 6 rejects the C `stderr` global).
+struct StandardError: TextOutputStream {
+    mutating func write(_ string: String) { FileHandle.standardError.write(Data(string.utf8)) }
+}
+nonisolated(unsafe) var stderrStream = StandardError()
+
+/// Every line this program writes goes through `Inert.terminal`: dataset text never reaches a terminal raw.
+func warn(_ s: String) { print(Inert.terminal(s), to: &stderrStream) }
+
+/// A line of output on stdout, made inert.
+func say(_ s: String) { print(Inert.terminal(s)) }
+
+/// Prints a finished report and ends the process there: a large run's parsed spans are not freed one by one on
+/// the way out (the kernel takes the pages back at once). Buffered output is flushed by `exit`.
+func finish(_ report: String) -> Never {
+    print(Inert.terminal(report), terminator: "")
+    exit(0)
+}
+
+/// A one-line progress bar on stderr for downloads, drawn only when stderr is a terminal.
+final class ProgressBar: @unchecked Sendable {
+    static let shared = ProgressBar()
+    private let lock = NSLock()
+    private var last = Date.distantPast
+    private var shown = false
+    var enabled = isatty(2) == 1
+
+    func update(_ label: String, _ fraction: Double) {
+        lock.withLock {
+            guard enabled, Date().timeIntervalSince(last) > 0.1 || fraction >= 1 else { return }
+            last = Date()
+            let f = max(0, min(1, fraction))
+            let width = 30
+            let filled = Int(f * Double(width))
+            let text = Format.oneLine(label, max: 48)
+            FileHandle.standardError.write(Data("\r\u{1B}[2K\(text) [\(String(repeating: "#", count: filled))\(String(repeating: ".", count: width - filled))] \(Int(f * 100))%".utf8))
+            shown = true
+        }
+    }
+
+    func clear() {
+        lock.withLock {
+            if shown { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
+            shown = false
+        }
+    }
+
+    /// For `RunLoader.load`: shows its downloads.
+    var loadProgress: LoadProgress {
+        { phase, f in
+            if phase.hasPrefix("downloading") { ProgressBar.shared.update(phase, f) }
+        }
+    }
+}
+
+/// A clean failure: one line on stderr, exit status 1.
+struct Failure: Error, CustomStringConvertible {
+    let description: String
+    /// The message, made inert: it may quote an id or a path from the data.
+    init(description: String) { self.description = Inert.terminal(description) }
+}
+
+extension OutputFormat: ExpressibleByArgument {}
+
+/// Where runs come from. With no source: `./smoltrace_results` if present, else the embedded demo data.
+struct SourceOptions: ParsableArguments {
+    @Argument(
+        help: ArgumentHelp(
+            "Run folders, folders of runs (searched recursively), leaderboard/results/traces .json/.jsonl/.parquet files, folders of downloaded Hub dataset repos, hf://USER/REPO (HF_TOKEN, HF_ENDPOINT), OTLP/JSON exports or single trace documents.",
+            valueName: "source"))
+    var sources: [String] = []
+
+    @Flag(name: .long, help: "Show the embedded demo data.")
+    var demo = false
+
+    @Flag(name: .shortAndLong, help: "Print nothing but errors on stderr.")
+    var quiet = false
+
+    func loadCatalog(printing: Bool = true) -> Catalog {
+        let catalog: Catalog
+        if demo {
+            catalog = DemoData.catalog()
+        } else if sources.isEmpty {
+            if LocalFileSystem().isDirectory("smoltrace_results") {
+                catalog = CatalogLoader.load(sources: ["smoltrace_results"])
+            } else {
+                if !quiet { warn("note: no source given and ./smoltrace_results not found: using the embedded demo data") }
+                catalog = DemoData.catalog()
+            }
+        } else {
+            if quiet { ProgressBar.shared.enabled = false }
+            let hub = sources.filter { $0.hasPrefix(HubPath.scheme) }.joined(separator: " ")
+            catalog = CatalogLoader.load(sources: sources, progress: { ProgressBar.shared.update("downloading \(hub)", $0) })
+            ProgressBar.shared.clear()
+        }
+        if printing {
+            for d in catalog.diagnostics where !(quiet && d.severity == .note) { warn(d.description) }
+            // Nothing could be loaded and something went wrong: a script must see the failure.
+            if catalog.runs.isEmpty && catalog.diagnostics.contains(where: { $0.severity == .error }) { Foundation.exit(1) }
+        }
+        return catalog
+    }
+}
+
+func requireRun(_ catalog: Catalog, _ query: String) throws -> RunEntry {
+    do { return try catalog.run(matching: query) } catch { throw Failure(description: error.description) }
+}
+
+func analyse(_ entry: RunEntry) -> RunAnalysis {
+    let data = RunLoader.load(entry, progress: ProgressBar.shared.loadProgress)
+    ProgressBar.shared.clear()
+    for d in data.diagnostics { warn(d.description) }
+    return RunAnalysis(entry: entry, data: data)
+}
+
+/// `--run`, the sources and a table format: what the cross-run table reports (breakdown, top) share.
+struct TableReportOptions: ParsableArguments {
+    @Option(name: .customLong("run"), help: "One run (id, folder name, or a unique prefix).")
+    var runID: String?
+
+    @OptionGroup var source: SourceOptions
+
+    @Option(name: .shortAndLong, help: "table, json, csv or markdown.")
+    var format: OutputFormat = .table
+
+    func validate() throws {
+        guard format != .text else { throw ValidationError("this report prints table, json, csv or markdown") }
+    }
+
+    /// The run given with --run, else every run of the sources.
+    func runs(_ catalog: Catalog) throws -> [RunEntry] { try runID.map { [try requireRun(catalog, $0)] } ?? catalog.runs }
+
+    func label(_ runs: [RunEntry]) -> String { runs.count == 1 ? "run \(runs[0].key)" : "\(runs.count) runs" }
+}
+
