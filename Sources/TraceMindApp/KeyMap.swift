@@ -82,7 +82,7 @@ public enum KeyMap {
         Binding([.char("H")], nil, "pan left", .panLeft, ["trace"]),
         Binding([.char("L")], nil, "pan right", .panRight, ["trace"]),
         Binding([.char("0")], nil, "whole trace (reset zoom and pan)", .resetZoom, ["trace"]),
-        Binding([.char("K")], "K", "show only one span kind (cycles LLM, TOOL, AGENT, CHAIN, all)", .kindFilter, ["trace"]),
+        Binding([.char("K")], "K", "show only one span kind (cycles \(SpanKinds.filterHelp))", .kindFilter, ["trace"]),
         Binding([.char("_")], nil, "collapse idle gaps on or off", .toggleGaps, ["trace"]),
         Binding([.char("p")], nil, "go to the parent span", .parent, ["trace"]),
         Binding([.char("f")], nil, "follow the span's link (again: its next link) to a span of this or another loaded trace", .followLink, ["trace"]),

@@ -176,15 +176,7 @@ public struct Renderer: Sendable {
 
     // MARK: shared helpers for screens
 
-    func kindRole(_ c: SpanCategory) -> Role {
-        switch c {
-        case .agent: return .kindAgent
-        case .chain: return .kindChain
-        case .llm: return .kindLLM
-        case .tool: return .kindTool
-        default: return .kindOther
-        }
-    }
+    func kindRole(_ c: SpanCategory) -> Role { SpanKinds.of(c).role }
 
     func outcomeRole(_ o: TestOutcome?) -> Role {
         switch o {

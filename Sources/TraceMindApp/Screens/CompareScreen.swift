@@ -472,7 +472,7 @@ enum TrajectoryScreen {
     static func stepText(_ st: TrajectoryStep?) -> String {
         guard let st else { return "—" }
         let d = st.detail.isEmpty ? "" : " " + Format.oneLine(st.detail, max: 160)
-        return (st.kind == .tool ? "T " : "L ") + st.name + d + (st.isError ? " ✗" : "")
+        return SpanKinds.of(st.kind == .tool ? .tool : .llm).glyph + " " + st.name + d + (st.isError ? " ✗" : "")
     }
 
     /// The two runs gave this test id different prompts (their trajectories answer different tasks).

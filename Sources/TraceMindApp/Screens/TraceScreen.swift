@@ -438,7 +438,7 @@ enum TraceScreen {
             v.collapseGaps.toggle()
             s.message = wf.gaps.isEmpty ? "this trace has no long idle gaps" : (v.collapseGaps ? "idle gaps collapsed (⋯)" : "idle gaps shown at full length")
         case .kindFilter:
-            let cycle: [SpanCategory?] = [.llm, .tool, .agent, .chain, nil]
+            let cycle = SpanKinds.filterCycle
             let i = cycle.firstIndex { $0 == v.kindFilter } ?? cycle.count - 1
             v.kindFilter = cycle[(i + 1) % cycle.count]
             s.message = v.kindFilter.map { "only \($0.rawValue) spans (and their ancestors) · K again for the next kind, Esc for all" } ?? "all spans"
@@ -523,18 +523,7 @@ enum TraceScreen {
 
     // MARK: render
 
-    static func glyph(_ c: SpanCategory) -> String {
-        switch c {
-        case .agent: return "A"
-        case .chain: return "C"
-        case .llm: return "L"
-        case .tool: return "T"
-        case .retriever: return "R"
-        case .embedding: return "M"
-        case .evaluation: return "E"
-        case .other: return "·"
-        }
-    }
+    static func glyph(_ c: SpanCategory) -> String { SpanKinds.of(c).glyph }
 
     static func render(_ b: inout Buffer, _ body: Rect, _ s: AppState, _ v: TraceView, _ r: Renderer) {
         switch s.traces[v.ref] {
