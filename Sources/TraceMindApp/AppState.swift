@@ -269,15 +269,18 @@ public enum Route: Equatable, Sendable {
         }
     }
 
-    public var name: String {
+    public var screen: ScreenID {
         switch self {
-        case .leaderboard: return "leaderboard"
-        case .run: return "run"
-        case .trace: return "trace"
-        case .compare: return "compare"
-        case .trajectory: return "trajectory"
+        case .leaderboard: return .leaderboard
+        case .run: return .run
+        case .trace: return .trace
+        case .compare: return .compare
+        case .trajectory: return .trajectory
         }
     }
+
+    /// For titles (`Keys — trace`).
+    public var name: String { screen.rawValue }
 }
 
 /// The facet picker: facet names with their values, and which are allowed.

@@ -14,6 +14,11 @@ public enum Action: Hashable, Sendable {
     case compareFilter, trajectory, openOther
 }
 
+/// The screens, by type (key bindings, help and footers name them by this, never by a string).
+public enum ScreenID: String, CaseIterable, Hashable, Sendable {
+    case leaderboard, run, trace, compare, trajectory
+}
+
 /// One key binding: what the footer and the help overlay show, and what it does.
 public struct Binding: Sendable {
     public var keys: [Key]
@@ -21,10 +26,10 @@ public struct Binding: Sendable {
     public var hint: String?
     public var help: String
     public var action: Action
-    /// Screens it applies to (route names), or `*` for all.
-    public var screens: Set<String>
+    /// Screens it applies to.
+    public var screens: Set<ScreenID>
 
-    init(_ keys: [Key], _ hint: String?, _ help: String, _ action: Action, _ screens: Set<String> = ["*"]) {
+    init(_ keys: [Key], _ hint: String?, _ help: String, _ action: Action, _ screens: Set<ScreenID> = Set(ScreenID.allCases)) {
         self.keys = keys
         self.hint = hint
         self.help = help
@@ -32,17 +37,16 @@ public struct Binding: Sendable {
         self.screens = screens
     }
 
-    func applies(to screen: String) -> Bool { screens.contains("*") || screens.contains(screen) }
+    func applies(to screen: ScreenID) -> Bool { screens.contains(screen) }
 }
 
 public enum KeyMap {
-    static let tables: Set<String> = ["leaderboard", "run", "compare", "trajectory"]
-    static let all: Set<String> = ["*"]
+    static let tables: Set<ScreenID> = [.leaderboard, .run, .compare, .trajectory]
 
     /// Every binding, in the order the help lists them. The footer shows those with a hint, while they fit.
     public static let bindings: [Binding] = [
-        Binding([.enter], "⏎", "open the selected item", .open, ["leaderboard", "run", "compare", "trajectory"]),
-        Binding([.enter], "⏎", "fold or unfold the span", .open, ["trace"]),
+        Binding([.enter], "⏎", "open the selected item", .open, [.leaderboard, .run, .compare, .trajectory]),
+        Binding([.enter], "⏎", "fold or unfold the span", .open, [.trace]),
         Binding([.escape, .backspace], "Esc", "back (clears a filter first; cancels a load)", .back),
         Binding([.up, .char("k")], nil, "move up", .up),
         Binding([.down, .char("j")], nil, "move down", .down),
@@ -53,65 +57,65 @@ public enum KeyMap {
         Binding([.home, .char("g")], nil, "first", .top),
         Binding([.end, .char("G")], nil, "last", .bottom),
         Binding([.char("/")], "/", "filter (live; Enter keeps it, Esc clears it)", .prompt, tables),
-        Binding([.char("/")], "/", "search span names and attribute values", .prompt, ["trace"]),
-        Binding([.char("n")], nil, "next match", .nextMatch, ["leaderboard", "run", "compare", "trace"]),
-        Binding([.char("N")], nil, "previous match", .prevMatch, ["leaderboard", "run", "compare", "trace"]),
-        Binding([.char(" ")], "Space", "mark or unmark the run for comparison", .toggleMark, ["leaderboard"]),
-        Binding([.char("c")], "c", "compare the marked runs (the first marked is the baseline)", .compare, ["leaderboard"]),
-        Binding([.char("u")], nil, "clear the marks", .clearMarks, ["leaderboard"]),
-        Binding([.char("s")], "s/S", "sort by the next column / reverse the order", .sortNext, ["leaderboard", "run", "compare"]),
-        Binding([.char("S")], nil, "reverse the sort order", .sortReverse, ["leaderboard", "run", "compare"]),
-        Binding([.char("F")], "F", "facet filters (agent, provider, model, status, use case, team)", .facets, ["leaderboard"]),
-        Binding([.char("m")], nil, "group by model", .groupByModel, ["leaderboard"]),
-        Binding([.char("R")], nil, "show SMOLTRACE's recorded tokens and cost instead of the corrected ones", .toggleRecorded, ["leaderboard"]),
-        Binding([.left], nil, "scroll the columns left", .left, ["leaderboard", "run"]),
-        Binding([.right], nil, "scroll the columns right", .right, ["leaderboard", "run"]),
-        Binding([.tab], "Tab", "next tab", .nextTab, ["run", "compare"]),
-        Binding([.backTab], nil, "previous tab", .prevTab, ["run", "compare"]),
-        Binding([.char("f")], "f", "failed tests only", .failedOnly, ["run"]),
-        Binding([.char("d")], "d", "details of the selected item (every field, unknown ones too)", .details, ["leaderboard", "run", "compare"]),
+        Binding([.char("/")], "/", "search span names and attribute values", .prompt, [.trace]),
+        Binding([.char("n")], nil, "next match", .nextMatch, [.leaderboard, .run, .compare, .trace]),
+        Binding([.char("N")], nil, "previous match", .prevMatch, [.leaderboard, .run, .compare, .trace]),
+        Binding([.char(" ")], "Space", "mark or unmark the run for comparison", .toggleMark, [.leaderboard]),
+        Binding([.char("c")], "c", "compare the marked runs (the first marked is the baseline)", .compare, [.leaderboard]),
+        Binding([.char("u")], nil, "clear the marks", .clearMarks, [.leaderboard]),
+        Binding([.char("s")], "s/S", "sort by the next column / reverse the order", .sortNext, [.leaderboard, .run, .compare]),
+        Binding([.char("S")], nil, "reverse the sort order", .sortReverse, [.leaderboard, .run, .compare]),
+        Binding([.char("F")], "F", "facet filters (agent, provider, model, status, use case, team)", .facets, [.leaderboard]),
+        Binding([.char("m")], nil, "group by model", .groupByModel, [.leaderboard]),
+        Binding([.char("R")], nil, "show SMOLTRACE's recorded tokens and cost instead of the corrected ones", .toggleRecorded, [.leaderboard]),
+        Binding([.left], nil, "scroll the columns left", .left, [.leaderboard, .run]),
+        Binding([.right], nil, "scroll the columns right", .right, [.leaderboard, .run]),
+        Binding([.tab], "Tab", "next tab", .nextTab, [.run, .compare]),
+        Binding([.backTab], nil, "previous tab", .prevTab, [.run, .compare]),
+        Binding([.char("f")], "f", "failed tests only", .failedOnly, [.run]),
+        Binding([.char("d")], "d", "details of the selected item (every field, unknown ones too)", .details, [.leaderboard, .run, .compare]),
         // Trace waterfall.
-        Binding([.left, .char("h")], nil, "fold the span (or go to its parent)", .fold, ["trace"]),
-        Binding([.right, .char("l")], nil, "unfold the span", .unfold, ["trace"]),
-        Binding([.char("z")], nil, "fold everything below the roots", .foldAll, ["trace"]),
-        Binding([.char("Z")], nil, "unfold everything", .unfoldAll, ["trace"]),
-        Binding([.char("e")], "e", "next error", .nextError, ["trace"]),
-        Binding([.char("x")], "x", "x axis: wall time ⇄ cumulative cost", .toggleAxis, ["trace"]),
-        Binding([.char("+"), .char("=")], "+/-", "zoom in / out", .zoomIn, ["trace"]),
-        Binding([.char("-")], nil, "zoom out", .zoomOut, ["trace"]),
-        Binding([.char("H")], nil, "pan left", .panLeft, ["trace"]),
-        Binding([.char("L")], nil, "pan right", .panRight, ["trace"]),
-        Binding([.char("0")], nil, "whole trace (reset zoom and pan)", .resetZoom, ["trace"]),
-        Binding([.char("K")], "K", "show only one span kind (cycles \(SpanKinds.filterHelp))", .kindFilter, ["trace"]),
-        Binding([.char("_")], nil, "collapse idle gaps on or off", .toggleGaps, ["trace"]),
-        Binding([.char("p")], nil, "go to the parent span", .parent, ["trace"]),
-        Binding([.char("f")], nil, "follow the span's link (again: its next link) to a span of this or another loaded trace", .followLink, ["trace"]),
-        Binding([.tab], "Tab", "move between the tree and the detail pane", .switchFocus, ["trace"]),
-        Binding([.char("o")], "o", "open the selected span's details in $PAGER", .pager, ["trace"]),
+        Binding([.left, .char("h")], nil, "fold the span (or go to its parent)", .fold, [.trace]),
+        Binding([.right, .char("l")], nil, "unfold the span", .unfold, [.trace]),
+        Binding([.char("z")], nil, "fold everything below the roots", .foldAll, [.trace]),
+        Binding([.char("Z")], nil, "unfold everything", .unfoldAll, [.trace]),
+        Binding([.char("e")], "e", "next error", .nextError, [.trace]),
+        Binding([.char("x")], "x", "x axis: wall time ⇄ cumulative cost", .toggleAxis, [.trace]),
+        Binding([.char("+"), .char("=")], "+/-", "zoom in / out", .zoomIn, [.trace]),
+        Binding([.char("-")], nil, "zoom out", .zoomOut, [.trace]),
+        Binding([.char("H")], nil, "pan left", .panLeft, [.trace]),
+        Binding([.char("L")], nil, "pan right", .panRight, [.trace]),
+        Binding([.char("0")], nil, "whole trace (reset zoom and pan)", .resetZoom, [.trace]),
+        Binding([.char("K")], "K", "show only one span kind (cycles \(SpanKinds.filterHelp))", .kindFilter, [.trace]),
+        Binding([.char("_")], nil, "collapse idle gaps on or off", .toggleGaps, [.trace]),
+        Binding([.char("p")], nil, "go to the parent span", .parent, [.trace]),
+        Binding([.char("f")], nil, "follow the span's link (again: its next link) to a span of this or another loaded trace", .followLink, [.trace]),
+        Binding([.tab], "Tab", "move between the tree and the detail pane", .switchFocus, [.trace]),
+        Binding([.char("o")], "o", "open the selected span's details in $PAGER", .pager, [.trace]),
         // Comparison.
-        Binding([.char("f")], "f", "filter: flipped, regressions, fixes, failed everywhere, missing, shared only, prompt differs", .compareFilter, ["compare"]),
-        Binding([.left, .char("h")], nil, "previous run column", .left, ["compare"]),
-        Binding([.right, .char("l")], nil, "next run column", .right, ["compare"]),
-        Binding([.char("t")], "t", "trajectories of the test: baseline against the selected run", .trajectory, ["compare"]),
-        Binding([.char("n")], "n/N", "next difference", .nextMatch, ["trajectory"]),
-        Binding([.char("N")], nil, "previous difference", .prevMatch, ["trajectory"]),
-        Binding([.char("O")], "O", "open the other side's trace at the step", .openOther, ["trajectory"]),
+        Binding([.char("f")], "f", "filter: flipped, regressions, fixes, failed everywhere, missing, shared only, prompt differs", .compareFilter, [.compare]),
+        Binding([.left, .char("h")], nil, "previous run column", .left, [.compare]),
+        Binding([.right, .char("l")], nil, "next run column", .right, [.compare]),
+        Binding([.char("t")], "t", "trajectories of the test: baseline against the selected run", .trajectory, [.compare]),
+        Binding([.char("n")], "n/N", "next difference", .nextMatch, [.trajectory]),
+        Binding([.char("N")], nil, "previous difference", .prevMatch, [.trajectory]),
+        Binding([.char("O")], "O", "open the other side's trace at the step", .openOther, [.trajectory]),
         Binding([.char("r")], nil, "reload from disk", .reload),
         Binding([.char("?")], "?", "this help", .help),
         Binding([.char("q"), .ctrl("c")], "q", "quit", .quit),
     ]
 
     /// The action of a key on a screen. Digits pick tabs on screens with tabs.
-    public static func action(for key: Key, screen: String) -> Action? {
+    public static func action(for key: Key, screen: ScreenID) -> Action? {
         if case .char(let c) = key, let d = c.wholeNumberValue, d >= 1 {
-            if screen == "run", d <= RunTab.allCases.count { return .tab(d - 1) }
-            if screen == "compare", d <= CompareTab.allCases.count { return .tab(d - 1) }
+            if screen == .run, d <= RunTab.allCases.count { return .tab(d - 1) }
+            if screen == .compare, d <= CompareTab.allCases.count { return .tab(d - 1) }
         }
         return bindings.first { $0.applies(to: screen) && $0.keys.contains(key) }?.action
     }
 
     /// Footer hints for a screen (bindings with a hint, once per action).
-    public static func hints(for screen: String) -> [KeyHint] {
+    public static func hints(for screen: ScreenID) -> [KeyHint] {
         var seen = Set<Action>()
         var out: [KeyHint] = []
         for b in bindings where b.applies(to: screen) {
@@ -151,13 +155,13 @@ public enum KeyMap {
     }
 
     /// Help lines for a screen: keys and what they do, generated from the same table as the footer.
-    public static func help(for screen: String) -> [(keys: String, help: String)] {
+    public static func help(for screen: ScreenID) -> [(keys: String, help: String)] {
         var out: [(String, String)] = []
         for b in bindings where b.applies(to: screen) {
             out.append((b.keys.map(keyName).joined(separator: " "), b.help))
         }
-        if screen == "run" { out.insert(("1–5", "tabs: Overview, Tests, Performance, GPU & energy, Errors"), at: 0) }
-        if screen == "compare" { out.insert(("1 2", "tabs: Summary, Tests"), at: 0) }
+        if screen == .run { out.insert(("1–5", "tabs: Overview, Tests, Performance, GPU & energy, Errors"), at: 0) }
+        if screen == .compare { out.insert(("1 2", "tabs: Summary, Tests"), at: 0) }
         return out
     }
 

@@ -67,7 +67,7 @@ public enum App {
     static func key(_ s: inout AppState, _ k: Key) -> [Effect] {
         s.message = nil
         if let o = s.overlay { return overlayKey(&s, o, k) }
-        guard let action = KeyMap.action(for: k, screen: s.route.name) else { return [] }
+        guard let action = KeyMap.action(for: k, screen: s.route.screen) else { return [] }
         return perform(&s, action)
     }
 

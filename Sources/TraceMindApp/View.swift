@@ -96,14 +96,14 @@ public struct Renderer: Sendable {
         let rightW = TextWidth.width(right) + 1
         let maxX = r.maxX - rightW - 1
         if case .prompt(let text)? = s.overlay {
-            let label = s.route.name == "trace" ? " search " : " filter "
+            let label = s.route.screen == .trace ? " search " : " filter "
             var x = b.put(label, x: r.x, y: r.y, style: st(.keyHint))
             x = b.put(" " + text, x: x, y: r.y, maxX: maxX - 1, style: st(.status))
             b.put(symbols.eighths[0], x: x, y: r.y, style: st(.status).patched(st(.accent)))
         } else if let m = s.message {
             b.put(" " + Format.oneLine(m, max: 400), x: r.x, y: r.y, maxX: maxX, style: st(.status).patched(st(.warn)))
         } else {
-            drawKeyHints(&b, x: r.x, y: r.y, maxX: maxX, hints: KeyMap.hints(for: s.route.name), keyStyle: st(.keyHint), textStyle: st(.status))
+            drawKeyHints(&b, x: r.x, y: r.y, maxX: maxX, hints: KeyMap.hints(for: s.route.screen), keyStyle: st(.keyHint), textStyle: st(.status))
         }
         b.put(right + " ", x: r.maxX - rightW, y: r.y, style: st(.status).patched(st(.muted)))
     }
@@ -112,7 +112,7 @@ public struct Renderer: Sendable {
 
     func help(_ b: inout Buffer, _ s: AppState, scroll: Int) {
         let screen = s.route.name
-        let rows = KeyMap.help(for: screen)
+        let rows = KeyMap.help(for: s.route.screen)
         let keyW = min(18, rows.map { TextWidth.width($0.keys) }.max() ?? 8)
         let w = min(84, s.width - 4)
         var lines: [Line] = []
