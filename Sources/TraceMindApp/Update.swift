@@ -178,36 +178,11 @@ public enum App {
 
     /// The prompt's text goes to the current screen: a live filter, or the waterfall's search.
     static func setPrompt(_ s: inout AppState, _ text: String) {
-        switch s.route {
-        case .leaderboard: LeaderboardScreen.setFilter(&s, text)
-        case .run(var v):
-            v.filter = text
-            v.tests = ListPosition()
-            if v.tab != .tests { v.tab = .tests }
-            s.setRoute(.run(v))
-        case .trace(var v):
-            v.search = text
-            s.setRoute(.trace(v))
-            TraceScreen.jumpToMatch(&s, forward: true, includeCurrent: true)
-        case .compare(var v):
-            v.text = text
-            v.tests = ListPosition()
-            v.tab = .tests
-            s.setRoute(.compare(v))
-        case .trajectory: break
-        }
+        s.route.screen.type.setPrompt(&s, text)
         clampAll(&s)
     }
 
-    static func promptText(_ s: AppState) -> String {
-        switch s.route {
-        case .leaderboard: return s.leaderboard.query.text
-        case .run(let v): return v.filter
-        case .trace(let v): return v.search
-        case .compare(let v): return v.text
-        case .trajectory: return ""
-        }
-    }
+    static func promptText(_ s: AppState) -> String { s.route.screen.type.promptText(s) }
 
     // MARK: actions
 
@@ -225,13 +200,7 @@ public enum App {
         default: break
         }
         var effects: [Effect] = []
-        switch s.route {
-        case .leaderboard: effects = LeaderboardScreen.perform(&s, a)
-        case .run: effects = RunScreen.perform(&s, a)
-        case .trace: effects = TraceScreen.perform(&s, a)
-        case .compare: effects = CompareScreen.perform(&s, a)
-        case .trajectory: effects = TrajectoryScreen.perform(&s, a)
-        }
+        effects = s.route.screen.type.perform(&s, a)
         clampAll(&s)
         return effects
     }
@@ -284,14 +253,9 @@ public enum App {
 
     /// Keeps every selection inside its list and visible (after a resize or new data).
     static func clampAll(_ s: inout AppState) {
+        // The leaderboard always (its rows change under every screen), then the screen on top.
         LeaderboardScreen.clamp(&s)
-        switch s.route {
-        case .run: RunScreen.clamp(&s)
-        case .trace: TraceScreen.clamp(&s)
-        case .compare: CompareScreen.clamp(&s)
-        case .trajectory: TrajectoryScreen.clamp(&s)
-        case .leaderboard: break
-        }
+        if s.route.screen != .leaderboard { s.route.screen.type.clamp(&s) }
     }
 
     // MARK: mouse
@@ -308,13 +272,7 @@ public enum App {
             return []
         case .click:
             var effects: [Effect] = []
-            switch s.route {
-            case .leaderboard: effects = LeaderboardScreen.click(&s, m.x, m.y)
-            case .run: effects = RunScreen.click(&s, m.x, m.y)
-            case .trace: effects = TraceScreen.click(&s, m.x, m.y)
-            case .compare: effects = CompareScreen.click(&s, m.x, m.y)
-            case .trajectory: effects = TrajectoryScreen.click(&s, m.x, m.y)
-            }
+            effects = s.route.screen.type.click(&s, m.x, m.y)
             clampAll(&s)
             return effects
         }

@@ -26,13 +26,7 @@ public struct Renderer: Sendable {
         }
         let body = App.body(s)
         breadcrumb(&b, Rect(x: 0, y: 0, width: s.width, height: 1), s)
-        switch s.route {
-        case .leaderboard: LeaderboardScreen.render(&b, body, s, self)
-        case .run(let v): RunScreen.render(&b, body, s, v, self)
-        case .trace(let v): TraceScreen.render(&b, body, s, v, self)
-        case .compare(let v): CompareScreen.render(&b, body, s, v, self)
-        case .trajectory(let v): TrajectoryScreen.render(&b, body, s, v, self)
-        }
+        s.route.screen.type.render(&b, body, s, self)
         footer(&b, Rect(x: 0, y: s.height - 1, width: s.width, height: 1), s)
         switch s.overlay {
         case .help(let scroll)?: help(&b, s, scroll: scroll)
@@ -47,15 +41,7 @@ public struct Renderer: Sendable {
 
     /// `Leaderboard › gpt-4o · tool › weather_003`
     static func crumbs(_ s: AppState) -> [String] {
-        s.stack.map { r -> String in
-            switch r {
-            case .leaderboard: return "Leaderboard"
-            case .run(let v): return s.entry(v.key).map(Format.runLabel) ?? v.key
-            case .trace(let v): return v.label
-            case .compare(let v): return "Compare \(v.keys.count) runs"
-            case .trajectory(let v): return "Trajectories · \(v.taskLabel)"
-            }
-        }
+        s.stack.map { $0.screen.type.crumb(s, $0) }
     }
 
     func breadcrumb(_ b: inout Buffer, _ r: Rect, _ s: AppState) {
@@ -75,13 +61,7 @@ public struct Renderer: Sendable {
 
     /// What the footer's right side says for the current screen.
     static func status(_ s: AppState) -> String {
-        switch s.route {
-        case .leaderboard: return LeaderboardScreen.status(s)
-        case .run(let v): return RunScreen.status(s, v)
-        case .trace(let v): return TraceScreen.status(s, v)
-        case .compare(let v): return CompareScreen.status(s, v)
-        case .trajectory(let v): return TrajectoryScreen.status(s, v)
-        }
+        s.route.screen.type.status(s)
     }
 
     func spinner(_ s: AppState) -> String {
