@@ -89,7 +89,7 @@ struct SourceOptions: ParsableArguments {
             catalog = DemoData.catalog()
         } else if sources.isEmpty {
             if LocalFileSystem().isDirectory("smoltrace_results") {
-                catalog = CatalogLoader.load(sources: ["smoltrace_results"])
+                catalog = CatalogLoader.load(sources: ["smoltrace_results"], hub: HubClient.fromEnvironment())
             } else {
                 if !quiet { warn("note: no source given and ./smoltrace_results not found: using the embedded demo data") }
                 catalog = DemoData.catalog()
@@ -97,7 +97,9 @@ struct SourceOptions: ParsableArguments {
         } else {
             if quiet { ProgressBar.shared.enabled = false }
             let hub = sources.filter { $0.hasPrefix(HubPath.scheme) }.joined(separator: " ")
-            catalog = CatalogLoader.load(sources: sources, progress: { ProgressBar.shared.update("downloading \(hub)", $0) })
+            // The Hub client comes from here (HF_TOKEN, HF_ENDPOINT, the cache): the model never reads the environment.
+            catalog = CatalogLoader.load(
+                sources: sources, hub: HubClient.fromEnvironment(), progress: { ProgressBar.shared.update("downloading \(hub)", $0) })
             ProgressBar.shared.clear()
         }
         if printing {

@@ -159,6 +159,11 @@ import TraceMindReport
         #expect(f.server.log.isEmpty, "nothing was sent")
     }
 
+    @Test func theModelNeverReadsTheEnvironmentForAClient() {
+        let c = CatalogLoader.load(sources: [Self.board])
+        #expect(c.runs.isEmpty && c.diagnostics.first?.message == "no Hub client was given to read hf:// sources", "\(c.diagnostics)")
+    }
+
     @Test func configurationFromTheEnvironment() throws {
         let dir = tempDir()
         defer { removeTemp(dir) }

@@ -96,14 +96,18 @@ public enum CatalogLoader {
         progress: (@Sendable (Double) -> Void)? = nil
     ) -> Catalog {
         var b = Builder(fs: fs)
+        b.hub = hub
         for src in sources {
             if src.hasPrefix(HubPath.scheme) {
                 guard let repo = HubPath.repo(src) else {
                     b.diags.append(Diagnostic(.error, path: src, "not a Hub dataset id: expected hf://user/repo"))
                     continue
                 }
-                let client = hub ?? HubClient.fromEnvironment()
-                b.hub = client
+                // The client (token, endpoint, cache) is the caller's: the model never reads the environment.
+                guard let client = hub else {
+                    b.diags.append(Diagnostic(.error, path: src, "no Hub client was given to read hf:// sources"))
+                    continue
+                }
                 do {
                     let dir = try client.fetch(repo, progress: progress, notes: &b.diags)
                     b.datasets.append(dir)
@@ -128,6 +132,11 @@ public enum CatalogLoader {
         }
         b.loadDatasetFolders()
         b.attachStandaloneTraces()
+        // Runs whose rows point at Hub datasets fetch them, when opened, with the caller's client.
+        for i in b.entries.indices where b.entries[i].files.hub == nil {
+            let f = b.entries[i].files
+            if [f.results, f.traces, f.metrics].contains(where: { $0?.hasPrefix(HubPath.scheme) == true }) { b.entries[i].files.hub = hub }
+        }
         let runs = b.uniqueKeys()
         return Catalog(runs: runs, diagnostics: b.diags, sources: sources, isDemo: isDemo)
     }

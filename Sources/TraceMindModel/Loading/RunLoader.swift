@@ -78,7 +78,11 @@ public enum RunLoader {
         for kp in datasets {
             guard let p = f[keyPath: kp], let repo = HubPath.repo(p) else { continue }
             if isCancelled?() == true { break }
-            let client = f.hub ?? HubClient.fromEnvironment()
+            guard let client = f.hub else {
+                diagnostics.append(Diagnostic(path: p, "a Hub dataset, and no Hub client was given to fetch it"))
+                f[keyPath: kp] = nil
+                continue
+            }
             progress?("downloading \(repo)", 0)
             do {
                 f[keyPath: kp] = try client.fetch(repo, progress: { progress?("downloading \(repo)", $0) }, notes: &diagnostics)
