@@ -25,51 +25,6 @@ public struct Symbols: Sendable, Equatable {
         tree: ["|-", "`-", "| ", "  "], dot: ".")
 }
 
-/// A horizontal bar with eighth-block precision: `fraction` of `width` cells from `x`.
-public func drawBar(_ buf: inout Buffer, x: Int, y: Int, width: Int, fraction: Double, style: Style, symbols: Symbols = .unicode) {
-    guard width > 0, fraction.isFinite else { return }
-    let f = min(1, max(0, fraction))
-    let eighths = Int((f * Double(width * 8)).rounded())
-    let full = eighths / 8
-    for i in 0..<full { buf.put(symbols.eighths[7], x: x + i, y: y, style: style) }
-    let rem = eighths % 8
-    if rem > 0 && full < width { buf.put(symbols.eighths[rem - 1], x: x + full, y: y, style: style) }
-}
-
-/// A bar spanning [start, end) in cell units with sub-cell precision: full blocks, an eighth block for the end,
-/// and a reverse-video eighth for a start that falls inside a cell. A span shorter than one eighth still gets a
-/// one-eighth mark so it never disappears.
-public func drawSpanBar(
-    _ buf: inout Buffer, x: Int, y: Int, maxX: Int, start: Double, end: Double, style: Style, symbols: Symbols = .unicode
-) {
-    guard start.isFinite, end.isFinite, maxX > x else { return }
-    let s8 = max(0, Int((start * 8).rounded(.down)))
-    var e8 = Int((end * 8).rounded())
-    if e8 <= s8 { e8 = s8 + 1 }
-    var cell = s8 / 8
-    while cell * 8 < e8 {
-        let cx = x + cell
-        if cx >= maxX { break }
-        let lo = max(s8, cell * 8) - cell * 8  // filled from this eighth…
-        let hi = min(e8, cell * 8 + 8) - cell * 8  // …to this one
-        if lo == 0 && hi == 8 {
-            buf.put(symbols.eighths[7], x: cx, y: y, style: style)
-        } else if lo == 0 {
-            buf.put(symbols.eighths[hi - 1], x: cx, y: y, style: style)
-        } else if hi == 8 && symbols.braille {
-            // Only the right part of the cell is filled: draw the left lo/8 block in reverse video, so the block
-            // shows the background colour and the rest of the cell the bar's colour.
-            var rs = style
-            rs.attrs.insert(.reverse)
-            buf.put(symbols.eighths[lo - 1], x: cx, y: y, style: rs)
-        } else {
-            buf.put(symbols.eighths[max(0, hi - lo - 1)], x: cx, y: y, style: style)
-        }
-        cell += 1
-    }
-}
-
-
 /// Resamples a series to at most `n` columns, keeping the maximum of each bucket.
 public func resample(_ values: [Double], to n: Int) -> [Double] {
     guard n > 0, !values.isEmpty else { return [] }

@@ -83,7 +83,7 @@ public struct Renderer: Sendable {
         } else if let m = s.message {
             b.put(" " + Format.oneLine(m, max: 400), x: r.x, y: r.y, maxX: maxX, style: st(.status).patched(st(.warn)))
         } else {
-            drawKeyHints(&b, x: r.x, y: r.y, maxX: maxX, hints: KeyMap.hints(for: s.route.screen), keyStyle: st(.keyHint), textStyle: st(.status))
+            KeyHints(KeyMap.hints(for: s.route.screen), keyStyle: st(.keyHint), textStyle: st(.status)).render(into: &b, area: Rect(x: r.x, y: r.y, width: max(0, maxX - r.x), height: 1))
         }
         b.put(right + " ", x: r.maxX - rightW, y: r.y, style: st(.status).patched(st(.muted)))
     }
@@ -105,8 +105,8 @@ public struct Renderer: Sendable {
         lines.append([Segment("Tokens and cost are counted once, on the deepest spans that carry them; SMOLTRACE's own", st(.muted))])
         lines.append([Segment("figures are shown beside them as recorded. Unknown cost is shown as unknown, never $0.", st(.muted))])
         let h = min(lines.count + 2, s.height - 2)
-        let area = centered(Rect(x: 0, y: 1, width: s.width, height: s.height - 2), width: w, height: h)
-        let inner = drawPanel(&b, area, title: "Keys — \(screen) (any other key closes)", fill: st(.status), border: st(.border), titleStyle: st(.title), symbols: symbols)
+        let area = Panel.centered(Rect(x: 0, y: 1, width: s.width, height: s.height - 2), width: w, height: h)
+        let inner = Panel(title: "Keys — \(screen) (any other key closes)", fill: st(.status), border: st(.border), titleStyle: st(.title), symbols: symbols).render(into: &b, area: area)
         TextView(lines: lines, offset: scroll, indicatorStyle: st(.muted), symbols: symbols)
             .render(into: &b, area: Rect(x: inner.x + 1, y: inner.y, width: inner.width - 1, height: inner.height))
     }
@@ -114,8 +114,8 @@ public struct Renderer: Sendable {
     func facets(_ b: inout Buffer, _ s: AppState, _ p: FacetPicker) {
         let w = min(64, s.width - 4)
         let h = min(p.items.count + 4, s.height - 2)
-        let area = centered(Rect(x: 0, y: 1, width: s.width, height: s.height - 2), width: w, height: h)
-        let inner = drawPanel(&b, area, title: "Facets — Space toggles · x clears all · Esc closes", fill: st(.status), border: st(.border), titleStyle: st(.title), symbols: symbols)
+        let area = Panel.centered(Rect(x: 0, y: 1, width: s.width, height: s.height - 2), width: w, height: h)
+        let inner = Panel(title: "Facets — Space toggles · x clears all · Esc closes", fill: st(.status), border: st(.border), titleStyle: st(.title), symbols: symbols).render(into: &b, area: area)
         let visible = inner.height - 1
         let off = TableView.offset(selected: p.list.selected, current: p.list.offset, visible: visible, count: p.items.count)
         let q = s.leaderboard.query
@@ -144,7 +144,7 @@ public struct Renderer: Sendable {
 
     func textPanel(_ b: inout Buffer, _ s: AppState, title: String, lines: [String], scroll: Int) {
         let area = Rect(x: 2, y: 2, width: s.width - 4, height: s.height - 4)
-        let inner = drawPanel(&b, area, title: title + " — j/k scroll · o $PAGER · any other key closes", fill: st(.base), border: st(.border), titleStyle: st(.title), symbols: symbols)
+        let inner = Panel(title: title + " — j/k scroll · o $PAGER · any other key closes", fill: st(.base), border: st(.border), titleStyle: st(.title), symbols: symbols).render(into: &b, area: area)
         let wrapped = lines.flatMap { l -> [Line] in
             let isHeading = l.hasPrefix("## ")
             let text = isHeading ? String(l.dropFirst(3)) : l
@@ -190,7 +190,8 @@ public struct Renderer: Sendable {
         guard y < r.maxY else { return }
         var x = b.put("  " + spinner(s) + " loading \(what): \(phase)… ", x: r.x, y: y, style: st(.accent))
         x += 1
-        drawGauge(&b, x: x, y: y, width: max(10, min(40, r.maxX - x - 2)), fraction: fraction, label: String(format: "%.0f%%", fraction * 100), fill: st(.barFill), track: st(.muted), symbols: symbols)
+        Gauge(fraction: fraction, label: String(format: "%.0f%%", fraction * 100), fill: st(.barFill), track: st(.muted), symbols: symbols)
+            .render(into: &b, area: Rect(x: x, y: y, width: max(10, min(40, r.maxX - x - 2)), height: 1))
         if y + 2 < r.maxY { b.put("  Esc cancels and goes back", x: r.x, y: y + 2, style: st(.muted)) }
     }
 }

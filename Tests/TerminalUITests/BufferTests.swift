@@ -27,7 +27,7 @@ import Testing
 
     @Test func barUsesEighths() {
         var b = Buffer(width: 4, height: 1)
-        drawBar(&b, x: 0, y: 0, width: 4, fraction: 0.5 + 2.0 / 32, style: .plain)
+        Bar(fraction: 0.5 + 2.0 / 32, style: .plain).render(into: &b, area: Rect(x: 0, y: 0, width: 4, height: 1))
         #expect(b.plainText == "██▎ ")
     }
 

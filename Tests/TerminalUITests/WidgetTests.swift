@@ -42,7 +42,7 @@ import Testing
     @Test func spanBarsHaveSubCellStartsAndEnds() {
         var b = Buffer(width: 6, height: 1)
         // From 1.5 cells to 4.25 cells: a reversed half block, two full cells, a quarter block.
-        drawSpanBar(&b, x: 0, y: 0, maxX: 6, start: 1.5, end: 4.25, style: Style(fg: .indexed(2)))
+        SpanBar(start: 1.5, end: 4.25, style: Style(fg: .indexed(2))).render(into: &b, area: Rect(x: 0, y: 0, width: 6, height: 1))
         #expect(b.plainText == " ▌██▎ ")
         #expect(b[1, 0].style.attrs.contains(.reverse), "a start inside a cell is drawn in reverse video")
         #expect(!b[2, 0].style.attrs.contains(.reverse))
@@ -50,7 +50,7 @@ import Testing
 
     @Test func zeroLengthSpansStillShow() {
         var b = Buffer(width: 4, height: 1)
-        drawSpanBar(&b, x: 0, y: 0, maxX: 4, start: 2.0, end: 2.0, style: .plain)
+        SpanBar(start: 2.0, end: 2.0, style: .plain).render(into: &b, area: Rect(x: 0, y: 0, width: 4, height: 1))
         #expect(b.plainText == "  ▏ ")
     }
 
@@ -117,13 +117,13 @@ import Testing
 
     @Test func gaugeLabelStaysReadable() {
         var b = Buffer(width: 10, height: 1)
-        drawGauge(&b, x: 0, y: 0, width: 10, fraction: 0.6, label: "60%", fill: Style(fg: .indexed(2)), track: .plain)
+        Gauge(fraction: 0.6, label: "60%", fill: Style(fg: .indexed(2)), track: .plain).render(into: &b, area: Rect(x: 0, y: 0, width: 10, height: 1))
         #expect(b.plainText.contains("60%"))
     }
 
     @Test func keyHintsStopWhenFull() {
         var b = Buffer(width: 20, height: 1)
-        drawKeyHints(&b, x: 0, y: 0, maxX: 20, hints: [KeyHint("q", "quit"), KeyHint("?", "help"), KeyHint("/", "filter")], keyStyle: .plain, textStyle: .plain)
+        KeyHints([KeyHint("q", "quit"), KeyHint("?", "help"), KeyHint("/", "filter")], keyStyle: .plain, textStyle: .plain).render(into: &b, area: Rect(x: 0, y: 0, width: 20, height: 1))
         #expect(b.plainText.hasPrefix(" q quit  ? help "))
         #expect(!b.plainText.contains("filter"))
     }

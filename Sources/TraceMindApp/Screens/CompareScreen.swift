@@ -276,7 +276,8 @@ enum CompareScreen {
         if let w = l.warning, let text = c.comparability.warning(labels: names) {
             b.put(" " + text, x: w.x, y: w.y, maxX: w.maxX, style: r.st(.warn))
         }
-        drawTabs(&b, Rect(x: l.tabs.x + 1, y: l.tabs.y, width: l.tabs.width - 1, height: 1), titles: ["1 Summary", "2 Tests"], active: v.tab.rawValue, activeStyle: r.st(.tabActive), inactiveStyle: r.st(.tabInactive))
+        Tabs(titles: ["1 Summary", "2 Tests"], active: v.tab.rawValue, activeStyle: r.st(.tabActive), inactiveStyle: r.st(.tabInactive))
+            .render(into: &b, area: Rect(x: l.tabs.x + 1, y: l.tabs.y, width: l.tabs.width - 1, height: 1))
         let flipped = c.tests.filter(\.flipped).count, reg = c.tests.filter(\.isRegression).count, fix = c.tests.filter(\.isFix).count
         b.put("\(flipped) flipped · \(reg) regressions · \(fix) fixes vs baseline", x: l.tabs.x + 26, y: l.tabs.y, maxX: l.tabs.maxX, style: r.st(.muted))
         if v.tab == .summary { summary(&b, l.content, v, c, names, r) } else { matrix(&b, l.content, v, c, names, r) }

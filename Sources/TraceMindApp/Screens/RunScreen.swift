@@ -336,7 +336,8 @@ enum RunScreen {
             r.note(&b, Rect(x: body.x, y: l.header.y + 1, width: body.width, height: body.height - 1), "Not loaded (cancelled). r reloads, Esc goes back.")
         case .ready(let a)?:
             headerFigures(&b, l.header, a, r)
-            drawTabs(&b, Rect(x: l.tabs.x + 1, y: l.tabs.y, width: l.tabs.width - 1, height: 1), titles: tabTitles(), active: v.tab.rawValue, activeStyle: r.st(.tabActive), inactiveStyle: r.st(.tabInactive))
+            Tabs(titles: tabTitles(), active: v.tab.rawValue, activeStyle: r.st(.tabActive), inactiveStyle: r.st(.tabInactive))
+                .render(into: &b, area: Rect(x: l.tabs.x + 1, y: l.tabs.y, width: l.tabs.width - 1, height: 1))
             switch v.tab {
             case .tests: testsTab(&b, l.content, v, a, r)
             case .errors: errorsTab(&b, l.content, v, a, r)

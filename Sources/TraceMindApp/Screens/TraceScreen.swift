@@ -661,7 +661,8 @@ enum TraceScreen {
             if rowStyle == nil, f.onLatencyPath && v.axis == .time { barStyle = barStyle.patched(Style(attrs: [.bold])) }
             if map.costMode {
                 if let iv = wf.costInterval[i] {
-                    drawSpanBar(&b, x: g.barX, y: y, maxX: g.barX + g.barW, start: max(0, map.x(cost: iv.lowerBound)), end: min(Double(g.barW), map.x(cost: iv.upperBound)), style: barStyle, symbols: r.symbols)
+                    SpanBar(start: max(0, map.x(cost: iv.lowerBound)), end: min(Double(g.barW), map.x(cost: iv.upperBound)), style: barStyle, symbols: r.symbols)
+                        .render(into: &b, area: Rect(x: g.barX, y: y, width: g.barW, height: 1))
                 } else {
                     let cx = Int(map.x(cost: wf.costAt[i]))
                     if cx >= 0 && cx < g.barW { b.put(r.symbols.dot, x: g.barX + cx, y: y, style: st(.muted)) }
@@ -669,7 +670,8 @@ enum TraceScreen {
             } else if let st0 = sp.startNs {
                 let x0 = map.x(ns: st0), x1 = map.x(ns: sp.endNs ?? st0)
                 if x1 >= 0 && x0 <= Double(g.barW) {
-                    drawSpanBar(&b, x: g.barX, y: y, maxX: g.barX + g.barW, start: max(0, x0), end: min(Double(g.barW), max(x0, x1)), style: barStyle, symbols: r.symbols)
+                    SpanBar(start: max(0, x0), end: min(Double(g.barW), max(x0, x1)), style: barStyle, symbols: r.symbols)
+                        .render(into: &b, area: Rect(x: g.barX, y: y, width: g.barW, height: 1))
                 }
             }
         }
@@ -759,8 +761,8 @@ enum TraceScreen {
         guard area.height >= 3, let i = v.selectedSpan else { return }
         let sp = wf.analysis.trace.spans[i]
         let focused = v.focus == .detail
-        drawBox(&b, area, title: "\(glyph(sp.category)) \(sp.name)" + (focused ? " — j/k scroll · Tab back · o $PAGER" : " — Tab to scroll · o $PAGER"),
-                style: r.st(focused ? .accent : .border), titleStyle: r.st(.title), symbols: r.symbols)
+        Box(title: "\(glyph(sp.category)) \(sp.name)" + (focused ? " — j/k scroll · Tab back · o $PAGER" : " — Tab to scroll · o $PAGER"),
+            style: r.st(focused ? .accent : .border), titleStyle: r.st(.title), symbols: r.symbols).render(into: &b, area: area)
         let inner = area.inset(1, 1)
         let lines = SpanDetail.lines(wf, i, width: inner.width - 2, search: v.search, r)
         TextView(lines: lines, offset: min(v.detailScroll, TextView.maxOffset(lines: lines.count, height: inner.height)), indicatorStyle: r.st(.muted), symbols: r.symbols)
