@@ -37,92 +37,79 @@ extension LeaderboardScreen: Screen {
     static func promptText(_ s: AppState) -> String { s.leaderboard.query.text }
 }
 
-extension RunScreen: Screen {
-    static func crumb(_ s: AppState, _ route: Route) -> String {
-        guard case .run(let v) = route else { return "" }
-        return s.entry(v.key).map(Format.runLabel) ?? v.key
-    }
+/// A screen whose state lives in its route (every screen but the leaderboard): it reads its view state from the
+/// route once, and the rest of `Screen` follows.
+protocol RoutedScreen: Screen {
+    associatedtype ViewState
+    static func view(_ route: Route) -> ViewState?
+    static func crumb(_ s: AppState, _ v: ViewState) -> String
+    static func render(_ b: inout Buffer, _ body: Rect, _ s: AppState, _ v: ViewState, _ r: Renderer)
+    static func status(_ s: AppState, _ v: ViewState) -> String
+    static func promptText(of v: ViewState) -> String
+}
+
+extension RoutedScreen {
+    static func crumb(_ s: AppState, _ route: Route) -> String { view(route).map { crumb(s, $0) } ?? "" }
     static func render(_ b: inout Buffer, _ body: Rect, _ s: AppState, _ r: Renderer) {
-        if case .run(let v) = s.route { render(&b, body, s, v, r) }
+        if let v = view(s.route) { render(&b, body, s, v, r) }
     }
-    static func status(_ s: AppState) -> String {
-        guard case .run(let v) = s.route else { return "" }
-        return status(s, v)
+    static func status(_ s: AppState) -> String { view(s.route).map { status(s, $0) } ?? "" }
+    static func promptText(_ s: AppState) -> String { view(s.route).map { promptText(of: $0) } ?? "" }
+}
+
+extension RunScreen: RoutedScreen {
+    static func view(_ route: Route) -> RunView? {
+        if case .run(let v) = route { return v }
+        return nil
     }
+    static func crumb(_ s: AppState, _ v: RunView) -> String { s.entry(v.key).map(Format.runLabel) ?? v.key }
+    static func promptText(of v: RunView) -> String { v.filter }
     static func setPrompt(_ s: inout AppState, _ text: String) {
-        guard case .run(var v) = s.route else { return }
+        guard var v = view(s.route) else { return }
         v.filter = text
         v.tests = ListPosition()
         if v.tab != .tests { v.tab = .tests }
         s.setRoute(.run(v))
     }
-    static func promptText(_ s: AppState) -> String {
-        guard case .run(let v) = s.route else { return "" }
-        return v.filter
-    }
 }
 
-extension TraceScreen: Screen {
-    static func crumb(_ s: AppState, _ route: Route) -> String {
-        guard case .trace(let v) = route else { return "" }
-        return v.label
+extension TraceScreen: RoutedScreen {
+    static func view(_ route: Route) -> TraceView? {
+        if case .trace(let v) = route { return v }
+        return nil
     }
-    static func render(_ b: inout Buffer, _ body: Rect, _ s: AppState, _ r: Renderer) {
-        if case .trace(let v) = s.route { render(&b, body, s, v, r) }
-    }
-    static func status(_ s: AppState) -> String {
-        guard case .trace(let v) = s.route else { return "" }
-        return status(s, v)
-    }
+    static func crumb(_ s: AppState, _ v: TraceView) -> String { v.label }
+    static func promptText(of v: TraceView) -> String { v.search }
     static func setPrompt(_ s: inout AppState, _ text: String) {
-        guard case .trace(var v) = s.route else { return }
+        guard var v = view(s.route) else { return }
         v.search = text
         s.setRoute(.trace(v))
         jumpToMatch(&s, forward: true, includeCurrent: true)
     }
-    static func promptText(_ s: AppState) -> String {
-        guard case .trace(let v) = s.route else { return "" }
-        return v.search
-    }
 }
 
-extension CompareScreen: Screen {
-    static func crumb(_ s: AppState, _ route: Route) -> String {
-        guard case .compare(let v) = route else { return "" }
-        return "Compare \(v.keys.count) runs"
+extension CompareScreen: RoutedScreen {
+    static func view(_ route: Route) -> CompareView? {
+        if case .compare(let v) = route { return v }
+        return nil
     }
-    static func render(_ b: inout Buffer, _ body: Rect, _ s: AppState, _ r: Renderer) {
-        if case .compare(let v) = s.route { render(&b, body, s, v, r) }
-    }
-    static func status(_ s: AppState) -> String {
-        guard case .compare(let v) = s.route else { return "" }
-        return status(s, v)
-    }
+    static func crumb(_ s: AppState, _ v: CompareView) -> String { "Compare \(v.keys.count) runs" }
+    static func promptText(of v: CompareView) -> String { v.text }
     static func setPrompt(_ s: inout AppState, _ text: String) {
-        guard case .compare(var v) = s.route else { return }
+        guard var v = view(s.route) else { return }
         v.text = text
         v.tests = ListPosition()
         v.tab = .tests
         s.setRoute(.compare(v))
     }
-    static func promptText(_ s: AppState) -> String {
-        guard case .compare(let v) = s.route else { return "" }
-        return v.text
-    }
 }
 
-extension TrajectoryScreen: Screen {
-    static func crumb(_ s: AppState, _ route: Route) -> String {
-        guard case .trajectory(let v) = route else { return "" }
-        return "Trajectories · \(v.taskLabel)"
+extension TrajectoryScreen: RoutedScreen {
+    static func view(_ route: Route) -> TrajectoryView? {
+        if case .trajectory(let v) = route { return v }
+        return nil
     }
-    static func render(_ b: inout Buffer, _ body: Rect, _ s: AppState, _ r: Renderer) {
-        if case .trajectory(let v) = s.route { render(&b, body, s, v, r) }
-    }
-    static func status(_ s: AppState) -> String {
-        guard case .trajectory(let v) = s.route else { return "" }
-        return status(s, v)
-    }
+    static func crumb(_ s: AppState, _ v: TrajectoryView) -> String { "Trajectories · \(v.taskLabel)" }
+    static func promptText(of v: TrajectoryView) -> String { "" }
     static func setPrompt(_ s: inout AppState, _ text: String) {}
-    static func promptText(_ s: AppState) -> String { "" }
 }
