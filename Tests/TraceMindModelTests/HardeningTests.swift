@@ -141,25 +141,8 @@ enum HardeningEndToEndHelpers {
 
 /// Servers that do not play by the rules: bounded sizes, a speed floor, and no partial file left behind.
 @Suite(.serialized) struct HostileHubTests {
-    final class Fixture {
-        let dir = tempDir()
-        let server: HubServer
-        var cache: String { dir + "/cache" }
-        init() throws {
-            for (p, d) in HubLayout.convert(DemoGenerator().files()) { write(d, to: dir + "/serve/" + p) }
-            server = try HubServer(root: dir + "/serve")
-        }
-        func client(timeout: TimeInterval = 10) -> HubClient {
-            HubClient(endpoint: server.endpoint, token: nil, cacheRoot: cache, timeout: timeout)
-        }
-        func partials() -> [String] {
-            (FileManager.default.enumerator(atPath: dir)?.allObjects as? [String] ?? []).filter { $0.hasSuffix(".part") }
-        }
-        deinit {
-            server.stop()
-            removeTemp(dir)
-        }
-    }
+    /// The Hub fixture, its server demanding the fixture's token.
+    typealias Fixture = HubTests.Fixture
 
     static let board = "hf://demo-user/smoltrace-leaderboard"
 

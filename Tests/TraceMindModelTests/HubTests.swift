@@ -18,8 +18,12 @@ import TraceMindReport
             server = try HubServer(root: dir + "/serve")
             server.token = "secret"
         }
-        func client(token: String? = "secret", endpoint: String? = nil, offline: Bool = false) -> HubClient {
-            HubClient(endpoint: endpoint ?? server.endpoint, token: token, cacheRoot: cache, offline: offline, timeout: 10)
+        func client(token: String? = "secret", endpoint: String? = nil, offline: Bool = false, timeout: TimeInterval = 10) -> HubClient {
+            HubClient(endpoint: endpoint ?? server.endpoint, token: token, cacheRoot: cache, offline: offline, timeout: timeout)
+        }
+        /// Partial downloads anywhere under the fixture (none may survive).
+        func partials() -> [String] {
+            (FileManager.default.enumerator(atPath: dir)?.allObjects as? [String] ?? []).filter { $0.hasSuffix(".part") }
         }
         /// Files under the cache, relative, data and partial files only.
         func cached() -> [String] {

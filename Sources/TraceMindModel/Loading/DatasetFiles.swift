@@ -72,23 +72,13 @@ enum DatasetFiles {
         return data
     }
 
-    /// Reads and checks a file is text JSON. Returns nil (with a diagnostic) when it cannot be used.
-    static func readData(_ fs: DataFileSystem, _ path: String, into diags: inout [Diagnostic]) -> Data? {
+    /// A whole JSON document (a Parquet file where JSON is expected is said so).
+    static func readJSON(_ fs: DataFileSystem, _ path: String, into diags: inout [Diagnostic]) -> JSON? {
         guard let data = readBytes(fs, path, into: &diags) else { return nil }
         if isParquet(data) {
             diags.append(Diagnostic(path: path, "a Parquet file where a JSON document is expected"))
             return nil
         }
-        if data.prefix(8192).contains(0) {
-            diags.append(Diagnostic(path: path, "binary data, neither JSON nor Parquet (a NUL byte in the first 8 KB)"))
-            return nil
-        }
-        return data
-    }
-
-    /// A whole JSON document.
-    static func readJSON(_ fs: DataFileSystem, _ path: String, into diags: inout [Diagnostic]) -> JSON? {
-        guard let data = readData(fs, path, into: &diags) else { return nil }
         return parseJSON(data, path, into: &diags)
     }
 
