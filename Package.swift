@@ -13,15 +13,24 @@ let package = Package(
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
-        // Pure model: datasets, loading, accounting, aggregation. No UI, no C.
-        .target(name: "TraceMindModel"),
+        // The system's decompressors (zstd, zlib, snappy) as one C module.
+        .systemLibrary(name: "CCodecs", providers: [.apt(["libzstd-dev", "zlib1g-dev", "libsnappy-dev"])]),
+        // File formats and the bytes they come in: JSON, Thrift, Parquet (+ codecs over CCodecs), reading files.
+        // Names no domain type.
+        .target(name: "TraceMindFormats", dependencies: ["CCodecs"]),
+        // Pure model: datasets, loading, accounting, aggregation, the figure registry. No UI, no C.
+        .target(name: "TraceMindModel", dependencies: ["TraceMindFormats"]),
+        // libcurl, opened on first use, through curl's own header (Debian: libcurl4-openssl-dev to build).
+        .target(name: "CCurl", linkerSettings: [.linkedLibrary("dl")]),
+        // The Hugging Face Hub as a remote source: HTTP over CCurl, the Hub's listing API, the local cache.
+        .target(name: "TraceMindHub", dependencies: ["TraceMindModel", "TraceMindFormats", "CCurl"]),
         // Deterministic generator of SMOLTRACE-shaped run folders (demo data, fixtures, benchmarks).
-        .target(name: "TraceMindDemo", dependencies: ["TraceMindModel"]),
+        .target(name: "TraceMindDemo", dependencies: ["TraceMindModel", "TraceMindFormats"]),
         // Fixture writers for tests, the benchmark and the fuzzer only (never linked into `tracemind`): the Hub
         // Parquet layout of runs (with its own Parquet writer) and data sets of what goes wrong in real life.
-        .target(name: "TraceMindFixtures", dependencies: ["TraceMindModel", "TraceMindDemo"]),
+        .target(name: "TraceMindFixtures", dependencies: ["TraceMindModel", "TraceMindFormats", "TraceMindDemo"]),
         // Report documents for the CLI: table / json / csv / markdown / text.
-        .target(name: "TraceMindReport", dependencies: ["TraceMindModel"]),
+        .target(name: "TraceMindReport", dependencies: ["TraceMindModel", "TraceMindFormats"]),
         // Pure terminal-UI core: cells, buffer, width, layout, widgets, keys. No C.
         .target(name: "TerminalUI"),
         // The only C in the project: a shim over ncursesw.
@@ -39,36 +48,48 @@ let package = Package(
         .target(
             name: "TraceMindApp",
             dependencies: [
-                "TraceMindModel", "TerminalUI", "TraceMindReport", "TraceMindThemes",
+                "TraceMindModel", "TraceMindFormats", "TerminalUI", "TraceMindReport", "TraceMindThemes",
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ]),
         // Thin executable: argument parsing and wiring.
         .executableTarget(
             name: "tracemind",
             dependencies: [
-                "TraceMindModel", "TraceMindDemo", "TraceMindReport", "TraceMindApp", "NCursesBackend", "CProcess",
+                "TraceMindModel", "TraceMindFormats", "TraceMindHub", "TraceMindDemo", "TraceMindReport", "TraceMindApp",
+                "NCursesBackend", "CProcess",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // Benchmarks on generated data at scale (never timed unit tests).
         .executableTarget(
             name: "tracemind-bench",
-            dependencies: ["TraceMindModel", "TraceMindDemo", "TraceMindFixtures", "TraceMindReport", "TraceMindApp", "TerminalUI"]),
+            dependencies: [
+                "TraceMindModel", "TraceMindFormats", "TraceMindDemo", "TraceMindFixtures", "TraceMindReport", "TraceMindApp", "TerminalUI",
+            ]),
         // The parser entry points untrusted bytes reach, and a deterministic mutator: `swift test` and the
         // libFuzzer harness both use them.
-        .target(name: "TraceMindFuzz", dependencies: ["TraceMindModel", "TraceMindDemo", "TraceMindFixtures"]),
+        .target(name: "TraceMindFuzz", dependencies: ["TraceMindModel", "TraceMindFormats", "TraceMindHub", "TraceMindDemo", "TraceMindFixtures"]),
         // The libFuzzer harness (built with -sanitize=fuzzer -DFUZZING; otherwise a seed writer and replayer).
         .executableTarget(name: "tracemind-fuzz", dependencies: ["TraceMindFuzz"]),
         // Helpers for the test targets only: subprocesses with deadlines, tmux, golden files, shared data.
         .target(name: "TestSupport"),
         .testTarget(
             name: "TraceMindModelTests",
-            dependencies: ["TraceMindModel", "TraceMindDemo", "TraceMindFixtures", "TraceMindReport", "TraceMindFuzz", "TestSupport"],
+            dependencies: [
+                "TraceMindModel", "TraceMindFormats", "TraceMindHub", "TraceMindDemo", "TraceMindFixtures", "TraceMindReport",
+                "TraceMindFuzz", "TestSupport",
+            ],
             exclude: ["__Snapshots__", "FuzzCorpus"]),
+        .testTarget(name: "TraceMindFormatsTests", dependencies: ["TraceMindFormats", "TestSupport"]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "TestSupport"], exclude: ["__Snapshots__"]),
         .testTarget(
-            name: "TraceMindAppTests", dependencies: ["TraceMindApp", "TraceMindDemo", "TraceMindFixtures", "TraceMindReport", "TerminalUI", "TestSupport"],
+            name: "TraceMindAppTests",
+            dependencies: [
+                "TraceMindApp", "TraceMindModel", "TraceMindFormats", "TraceMindDemo", "TraceMindFixtures", "TraceMindReport", "TerminalUI",
+                "TestSupport",
+            ],
             exclude: ["__Snapshots__"]),
         .testTarget(name: "NCursesBackendTests", dependencies: ["NCursesBackend", "TerminalUI"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["TraceMindDemo", "TraceMindFixtures", "TraceMindModel", "TestSupport"]),
+        .testTarget(
+            name: "EndToEndTests", dependencies: ["TraceMindDemo", "TraceMindFixtures", "TraceMindModel", "TraceMindFormats", "TestSupport"]),
     ]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import TraceMindFormats
 import TraceMindModel
 
 /// The embedded demo data: the generator's fixed runs, held in memory and read through the same loader as

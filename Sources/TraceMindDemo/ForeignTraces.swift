@@ -1,4 +1,5 @@
 import Foundation
+import TraceMindFormats
 import TraceMindModel
 
 /// Traces of agent systems other than SMOLTRACE, in the shapes they are exported in: OTLP/JSON lines (as the

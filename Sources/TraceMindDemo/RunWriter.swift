@@ -1,4 +1,5 @@
 import Foundation
+import TraceMindFormats
 import TraceMindModel
 
 /// Writes one run folder as SMOLTRACE would: spans in end order, recorded totals with SMOLTRACE's own

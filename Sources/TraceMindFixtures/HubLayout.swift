@@ -1,4 +1,5 @@
 import Foundation
+import TraceMindFormats
 import TraceMindModel
 
 /// Turns generated run folders into the Hub dataset repositories SMOLTRACE pushes: `USER/smoltrace-leaderboard`

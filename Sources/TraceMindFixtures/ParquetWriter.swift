@@ -1,4 +1,5 @@
 import Foundation
+import TraceMindFormats
 import TraceMindModel
 
 /// Writes JSON records as a Parquet file shaped like the one `datasets.Dataset.from_list(...).push_to_hub` makes: the
@@ -387,8 +388,8 @@ public struct ParquetWriter {
         switch o.codec {
         case .uncompressed, .lz4Raw: return b
         case .snappy: return Snappy.compress(b)
-        case .gzip: return Inflate.gzipStored(b)
-        case .zstd: return Zstd.compressRaw(b)
+        case .gzip: return Gzip.compress(b)
+        case .zstd: return Zstd.compress(b)
         }
     }
 

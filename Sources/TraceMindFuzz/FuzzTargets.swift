@@ -1,6 +1,8 @@
 import Foundation
 import TraceMindDemo
 import TraceMindFixtures
+import TraceMindFormats
+import TraceMindHub
 import TraceMindModel
 
 /// The parser entry points that untrusted bytes reach, each fed through the same path the program uses (the

@@ -1,4 +1,5 @@
 import Foundation
+import TraceMindFormats
 import TraceMindModel
 
 /// CSV for scripts: the same records as the JSON output, flattened. Nested objects become dotted columns

@@ -1,4 +1,5 @@
 import Foundation
+import TraceMindFormats
 import TraceMindModel
 
 /// Number formatting shared by the CLI and the screens, so both show the same figures.

@@ -1,4 +1,5 @@
 import Foundation
+import TraceMindFormats
 import TraceMindModel
 
 /// The report commands' documents. The screens show the same numbers.

@@ -1,10 +1,11 @@
 import Foundation
+import TerminalUI
+import TraceMindApp
 import TraceMindDemo
 import TraceMindFixtures
+import TraceMindFormats
 import TraceMindModel
 import TraceMindReport
-import TraceMindApp
-import TerminalUI
 
 #if canImport(Glibc)
     import Glibc

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TraceMindApp
 import TraceMindDemo
+import TraceMindFormats
 import TraceMindModel
 import TraceMindReport
 

@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import TraceMindApp
 import TraceMindDemo
+import TraceMindFormats
+import TraceMindHub
 import TraceMindModel
 import TraceMindReport
 

@@ -1,6 +1,8 @@
 import ArgumentParser
 import CProcess
 import Foundation
+import TraceMindFormats
+import TraceMindHub
 import TraceMindModel
 import TraceMindReport
 

@@ -3,6 +3,7 @@ import TestSupport
 import Testing
 import TraceMindDemo
 import TraceMindFixtures
+import TraceMindFormats
 import TraceMindModel
 
 #if canImport(Glibc)

@@ -3,6 +3,7 @@ import TestSupport
 import Testing
 import TraceMindDemo
 import TraceMindFixtures
+import TraceMindFormats
 
 /// The real binary reading `hf://` datasets from a loopback server with the Hub's URL layout.
 @Suite(.serialized) struct HubEndToEndTests {

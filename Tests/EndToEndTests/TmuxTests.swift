@@ -1,6 +1,7 @@
 import Foundation
 import TestSupport
 import Testing
+import TraceMindFormats
 
 /// Runs the real binary in tmux, drives it with keys and reads the screen. Skips when tmux or the binary is missing.
 @Suite(.serialized, .enabled(if: TmuxSession.available && tracemindBinary != nil, "needs tmux and the built binary")) struct TmuxTests {

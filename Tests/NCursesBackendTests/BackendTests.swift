@@ -1,7 +1,7 @@
 import Foundation
-import Testing
-import TerminalUI
 @testable import NCursesBackend
+import TerminalUI
+import Testing
 
 #if canImport(Glibc)
     import Glibc

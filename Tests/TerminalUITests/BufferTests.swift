@@ -1,5 +1,5 @@
-import Testing
 @testable import TerminalUI
+import Testing
 
 @Suite struct BufferTests {
     @Test func widths() {

@@ -1,5 +1,5 @@
-import Testing
 @testable import TerminalUI
+import Testing
 
 @Suite struct TableTests {
     let cols = [

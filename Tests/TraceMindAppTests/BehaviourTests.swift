@@ -2,9 +2,10 @@ import Foundation
 import TerminalUI
 import TestSupport
 import Testing
-import TraceMindDemo
-import TraceMindModel
 @testable import TraceMindApp
+import TraceMindDemo
+import TraceMindFormats
+import TraceMindModel
 
 @Suite struct NavigationTests {
     @Test func leaderboardToRunToTraceAndBackRestoresEachScreen() {

@@ -1,8 +1,8 @@
 import Foundation
 import TerminalUI
+@testable import TraceMindApp
 import TraceMindDemo
 import TraceMindModel
-@testable import TraceMindApp
 
 /// Collects background results (the same `Loads` code the runner runs on threads) for inline application.
 final class Collector: @unchecked Sendable {

@@ -2,11 +2,12 @@ import Foundation
 import TerminalUI
 import TestSupport
 import Testing
+@testable import TraceMindApp
 import TraceMindDemo
 import TraceMindFixtures
+import TraceMindFormats
 import TraceMindModel
 import TraceMindReport
-@testable import TraceMindApp
 
 /// Every screen and tab rendered into a buffer and compared with a golden file: text, and a style dump so colour
 /// regressions fail too. `RECORD_SNAPSHOTS=1 swift test` rewrites them.

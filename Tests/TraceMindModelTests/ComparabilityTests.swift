@@ -3,8 +3,9 @@ import TestSupport
 import Testing
 import TraceMindDemo
 import TraceMindFixtures
-import TraceMindReport
+import TraceMindFormats
 @testable import TraceMindModel
+import TraceMindReport
 
 /// A comparison says what it compares: runs on different task sets, and one test id with another prompt.
 @Suite struct ComparabilityTests {

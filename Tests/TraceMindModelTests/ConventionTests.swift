@@ -2,8 +2,9 @@ import Foundation
 import TestSupport
 import Testing
 import TraceMindDemo
-import TraceMindReport
+import TraceMindFormats
 @testable import TraceMindModel
+import TraceMindReport
 
 /// The count-once rule beyond SMOLTRACE's shape: excess usage on a parent, disagreeing price tables, own costs.
 @Suite struct GeneralAccountingTests {

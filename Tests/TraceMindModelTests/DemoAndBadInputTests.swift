@@ -2,6 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 import TraceMindDemo
+import TraceMindFormats
 @testable import TraceMindModel
 
 @Suite struct DemoDataTests {

@@ -2,8 +2,9 @@ import Foundation
 import TestSupport
 import Testing
 import TraceMindDemo
-import TraceMindReport
+import TraceMindFormats
 @testable import TraceMindModel
+import TraceMindReport
 
 /// Traces of other OpenTelemetry-instrumented systems: OTLP/JSON lines and single trace documents as sources.
 @Suite struct ForeignTraceTests {

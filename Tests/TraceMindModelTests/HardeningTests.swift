@@ -3,8 +3,10 @@ import TestSupport
 import Testing
 import TraceMindDemo
 import TraceMindFixtures
-import TraceMindReport
+@testable import TraceMindFormats
+@testable import TraceMindHub
 @testable import TraceMindModel
+import TraceMindReport
 
 /// Files that change under the reader, hostile servers, and the inert-text rule of every output.
 @Suite struct FileChangeTests {

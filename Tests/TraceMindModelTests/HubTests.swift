@@ -3,8 +3,10 @@ import TestSupport
 import Testing
 import TraceMindDemo
 import TraceMindFixtures
-import TraceMindReport
+import TraceMindFormats
+@testable import TraceMindHub
 @testable import TraceMindModel
+import TraceMindReport
 
 /// `hf://` sources against a loopback server with the Hub's URL layout, serving the generator's runs as Hub repos.
 @Suite(.serialized) struct HubTests {

@@ -3,8 +3,9 @@ import TestSupport
 import Testing
 import TraceMindDemo
 import TraceMindFixtures
-import TraceMindReport
+import TraceMindFormats
 @testable import TraceMindModel
+import TraceMindReport
 
 /// The Parquet reader against the project's own writer (every page version, encoding, codec and nesting it can make),
 /// against SMOLTRACE's real Hub files, and against damaged files.

@@ -1,6 +1,7 @@
 import Foundation
 import TestSupport
 import Testing
+import TraceMindFormats
 @testable import TraceMindModel
 
 /// Builds a span JSON object for accounting tests.

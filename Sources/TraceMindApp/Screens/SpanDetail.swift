@@ -1,5 +1,6 @@
 import Foundation
 import TerminalUI
+import TraceMindFormats
 import TraceMindModel
 import TraceMindReport
 

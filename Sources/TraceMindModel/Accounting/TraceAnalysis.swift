@@ -1,4 +1,5 @@
 import Foundation
+import TraceMindFormats
 
 /// Per-span figures after correction.
 public struct SpanFigures: Sendable, Equatable {

@@ -1,4 +1,5 @@
 import Foundation
+import TraceMindFormats
 
 /// Token counts. `hasSplit` says whether the prompt/completion split was reported at all. Reasoning and cache
 /// tokens are parts of prompt/completion (as the providers report them), not extra.

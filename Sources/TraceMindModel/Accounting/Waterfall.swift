@@ -1,4 +1,5 @@
 import Foundation
+import TraceMindFormats
 
 /// What the waterfall needs of a trace beyond its analysis, computed once when the trace is loaded: idle gaps for
 /// gap compression and each span's place on the cumulative-cost axis.

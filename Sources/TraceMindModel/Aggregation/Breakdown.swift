@@ -1,4 +1,5 @@
 import Foundation
+import TraceMindFormats
 
 /// What cost is grouped by. Context keys (service, capability, tenant, session, user, prompt-template version) are
 /// inherited: a span without one takes its nearest ancestor's, so an LLM call counts for the service that made it.

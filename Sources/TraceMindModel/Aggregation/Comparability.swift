@@ -1,4 +1,5 @@
 import Foundation
+import TraceMindFormats
 
 /// What a run was evaluated on: its tests (agent type and task id) with a fingerprint of each prompt, and the task
 /// dataset it names. Two runs compare like with like only when these agree.

@@ -1,4 +1,5 @@
 import Foundation
+import TraceMindFormats
 
 /// Two or more runs side by side; the first is the baseline. Every metric is judged on its own (lower is better
 /// where it applies); there is deliberately no overall winner that would hide the trade-offs.

@@ -1,4 +1,5 @@
 import Foundation
+import TraceMindFormats
 
 /// Which tokens and cost a leaderboard shows: counted once from the traces, or SMOLTRACE's recorded figures.
 public enum FigureMode: String, Sendable, Equatable {

@@ -1,4 +1,5 @@
 import Foundation
+import TraceMindFormats
 
 /// Leaderboard sort keys (shared by the CLI and the screen). SMOLTRACE's own field names sort by its recorded
 /// figures (`total_tokens`, `total_cost_usd`, `avg_duration_ms`); `tokens`, `cost`, `cost_per_pass` and `wall_ms`

@@ -1,4 +1,5 @@
 import Foundation
+import TraceMindFormats
 
 /// How a result row was matched to its trace (§7.3 precedence).
 public enum JoinMethod: String, Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import TraceMindFormats
 
 /// What "most expensive" means for a list of traces.
 public enum TraceRanking: String, CaseIterable, Sendable {

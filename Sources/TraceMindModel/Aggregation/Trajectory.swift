@@ -1,4 +1,5 @@
 import Foundation
+import TraceMindFormats
 
 /// One step of an agent's trajectory: an LLM call or a tool call.
 public struct TrajectoryStep: Sendable, Equatable {

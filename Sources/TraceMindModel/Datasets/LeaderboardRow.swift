@@ -1,4 +1,5 @@
 import Foundation
+import TraceMindFormats
 
 /// One run as the leaderboard dataset describes it (every schema era L0…0.2.x, normalised).
 /// All figures here are SMOLTRACE's *recorded* ones; corrected figures come from `RunAnalysis`.

@@ -1,4 +1,5 @@
 import Foundation
+import TraceMindFormats
 
 /// One time series of one metric for one GPU (or for the whole machine when the point has no `gpu_id`).
 public struct MetricSeries: Sendable, Equatable {

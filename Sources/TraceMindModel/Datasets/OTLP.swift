@@ -1,4 +1,5 @@
 import Foundation
+import TraceMindFormats
 
 /// OTLP/JSON, as the OpenTelemetry Collector's file exporter writes it: one `{"resourceSpans": …}` object per line,
 /// `resourceSpans[].resource.attributes`, `scopeSpans[]` (older: `instrumentationLibrarySpans[]`) `.spans[]`, hex ids,

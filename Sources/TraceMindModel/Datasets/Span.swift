@@ -1,4 +1,5 @@
 import Foundation
+import TraceMindFormats
 
 /// The semantic kind of a span: OpenInference's `openinference.span.kind` first, inferred second.
 public enum SpanCategory: String, Sendable, Equatable, CaseIterable {

@@ -1,4 +1,5 @@
 import Foundation
+import TraceMindFormats
 
 /// One message of an LLM conversation, as instrumentors flatten it into span attributes.
 public struct ChatMessage: Sendable, Equatable {

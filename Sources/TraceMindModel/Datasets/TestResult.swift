@@ -1,4 +1,5 @@
 import Foundation
+import TraceMindFormats
 
 /// How a test ended, from the most specific evidence available.
 public enum TestOutcome: String, Sendable, Equatable, CaseIterable, Comparable {

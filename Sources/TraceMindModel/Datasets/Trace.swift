@@ -1,4 +1,5 @@
 import Foundation
+import TraceMindFormats
 
 /// One trace document (one test execution, normally), with SMOLTRACE's recorded totals kept as recorded.
 public struct Trace: Sendable, Equatable {

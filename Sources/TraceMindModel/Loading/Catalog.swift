@@ -1,4 +1,5 @@
 import Foundation
+import TraceMindFormats
 
 public enum RunOrigin: String, Sendable {
     case runFolder = "folder"
@@ -15,7 +16,7 @@ public struct RunFiles: Sendable {
     public var traces: String?
     public var metrics: String?
     /// Fetches `hf://` datasets when the run opens.
-    public var hub: HubClient?
+    public var hub: (any RemoteDatasets)?
     /// For files that hold several runs: only records of this run id (nil: all).
     public var runIDFilter: String?
     /// Records with no run id belong to this entry too (single-run files).
@@ -92,7 +93,7 @@ public enum CatalogLoader {
     /// `hf://user/repo` sources are fetched into the cache first (`progress` gets the fraction downloaded); the
     /// datasets their leaderboard rows point to are fetched when a run opens.
     public static func load(
-        sources: [String], fs: any DataFileSystem = LocalFileSystem(), isDemo: Bool = false, hub: HubClient? = nil,
+        sources: [String], fs: any DataFileSystem = LocalFileSystem(), isDemo: Bool = false, hub: (any RemoteDatasets)? = nil,
         progress: (@Sendable (Double) -> Void)? = nil
     ) -> Catalog {
         var b = Builder(fs: fs)
@@ -150,7 +151,7 @@ public enum CatalogLoader {
         /// leaderboards come first and the datasets they point to are not listed twice.
         var datasets: [String] = []
         /// For `hf://` sources: the client, and the cached folder of each repository with its Hub name.
-        var hub: HubClient?
+        var hub: (any RemoteDatasets)?
         var hubNames: [String: String] = [:]
 
         init(fs: any DataFileSystem) { self.fs = fs }

@@ -1,4 +1,5 @@
 import Foundation
+import TraceMindFormats
 
 /// Which dataset a standalone file holds, detected from its shape (never from a version number).
 public enum DatasetKind: String, Sendable {
@@ -24,8 +25,8 @@ public enum DatasetKind: String, Sendable {
 /// Reading dataset files with one clear diagnostic per problem. A dataset is a JSON or JSON Lines file, a Parquet
 /// file, or a folder of them (a Hub dataset repository: `data/train-00000-of-00002.parquet`, …), told apart by their
 /// bytes, not their names.
-enum DatasetFiles {
-    static let dataExtensions = [".parquet", ".json", ".jsonl", ".ndjson"]
+public enum DatasetFiles {
+    public static let dataExtensions = [".parquet", ".json", ".jsonl", ".ndjson"]
 
     /// The files of a dataset location: the file itself, or the data files under a dataset folder, in name order.
     static func files(_ fs: DataFileSystem, _ path: String, into diags: inout [Diagnostic]) -> [String] {
@@ -390,44 +391,6 @@ enum DatasetFiles {
         return (values, failures, first)
     }
 
-    /// `work(i)` for every index on all cores, results in index order (empty where cancelled). `eachAlone`: every
-    /// index is its own work item (items of very unequal cost, such as a row group's columns); otherwise runs of
-    /// consecutive indices are. `serial`: all on this thread (work too small to be worth waking the other cores).
-    static func parallelMap<T>(
-        _ n: Int, progress: (@Sendable (Double) -> Void)?, isCancelled: (@Sendable () -> Bool)?, eachAlone: Bool = false,
-        serial: Bool = false, _ work: (Int) -> RecordSlot<T>
-    ) -> [RecordSlot<T>] {
-        guard n > 0 else { return [] }
-        let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
-        let chunks = serial ? 1 : eachAlone ? n : min(n, workers * 4)
-        if chunks == 1 {
-            var out: [RecordSlot<T>] = []
-            out.reserveCapacity(n)
-            for k in 0..<n {
-                if isCancelled?() == true { break }
-                out.append(work(k))
-            }
-            if out.count == n { progress?(1) }
-            out += repeatElement(.empty, count: n - out.count)
-            return out
-        }
-        let slots = RecordSlots<T>(count: n)
-        let done = ProgressCounter(total: n, progress: progress)
-        withoutActuallyEscaping(work) { work in
-            let box = UncheckedBox(work)
-            DispatchQueue.concurrentPerform(iterations: chunks) { c in
-                let out = slots.buffer
-                let lo = c * n / chunks, hi = (c + 1) * n / chunks
-                for k in lo..<hi {
-                    if isCancelled?() == true { return }
-                    out[k] = box.value(k)
-                }
-                done.add(hi - lo)
-            }
-        }
-        return Array(slots.buffer)
-    }
-
     static func startsWithArray(_ d: Data) -> Bool {
         for b in d.prefix(4096) {
             if b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 { continue }
@@ -444,67 +407,6 @@ enum DatasetFiles {
         let before = d[d.index(before: nl)...d.index(before: nl)]
         let rest = d[d.index(after: nl)...].first { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) }
         return before.first == UInt8(ascii: "}") && rest == UInt8(ascii: "{")
-    }
-}
-
-/// A Parquet file on a file system, read by range.
-public struct FileParquetBytes: ParquetBytes {
-    let fs: any DataFileSystem
-    let path: String
-    public let count: Int
-    public init(fs: any DataFileSystem, path: String) throws(ParquetError) {
-        self.fs = fs
-        self.path = path
-        guard let size = fs.fileSize(path) else { throw ParquetError("the file is gone") }
-        count = size
-    }
-    public func bytes(_ range: Range<Int>) throws(ParquetError) -> [UInt8] {
-        do { return try fs.readRange(path, range) } catch { throw ParquetError("\(error)") }
-    }
-}
-
-/// One record's outcome in a parallel pass.
-enum RecordSlot<T> {
-    case empty
-    case value(T)
-    case failed(String)
-}
-
-/// A non-Sendable closure shared by the workers of one parallel pass (it only reads shared state).
-struct UncheckedBox<T>: @unchecked Sendable {
-    let value: T
-    init(_ v: T) { value = v }
-}
-
-/// The results of a parallel pass: each index is written by exactly one worker, then read after all finish.
-final class RecordSlots<T>: @unchecked Sendable {
-    let buffer: UnsafeMutableBufferPointer<RecordSlot<T>>
-    init(count: Int) {
-        buffer = .allocate(capacity: count)
-        buffer.initialize(repeating: .empty)
-    }
-    deinit {
-        buffer.deinitialize()
-        buffer.deallocate()
-    }
-}
-
-/// Counts finished records from worker threads and reports progress.
-final class ProgressCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var done = 0
-    private let total: Int
-    private let progress: (@Sendable (Double) -> Void)?
-    init(total: Int, progress: (@Sendable (Double) -> Void)?) {
-        self.total = total
-        self.progress = progress
-    }
-    func add(_ k: Int) {
-        let d = lock.withLock { () -> Int in
-            done += k
-            return done
-        }
-        progress?(Double(d) / Double(max(1, total)))
     }
 }
 

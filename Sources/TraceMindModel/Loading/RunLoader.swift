@@ -1,4 +1,5 @@
 import Foundation
+import TraceMindFormats
 
 /// Everything loaded for one run: test results, a summary per trace (spans dropped), metrics.
 public struct RunData: Sendable {

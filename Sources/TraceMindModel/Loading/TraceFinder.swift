@@ -1,4 +1,5 @@
 import Foundation
+import TraceMindFormats
 
 /// Finds a trace by id (exact, unique prefix, with or without `0x` and leading zeros) across a catalog.
 public enum TraceFinder {

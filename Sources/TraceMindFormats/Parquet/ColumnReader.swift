@@ -104,7 +104,7 @@ struct ColumnReader {
             switch chunk.codec {
             case 0: return body
             case 1: return try Snappy.decompress(body, limit: limit)
-            case 2: return try Inflate.decompress(body, limit: limit)
+            case 2: return try Gzip.decompress(body, limit: limit)
             case 6: return try Zstd.decompress(body, limit: limit)
             case 3: throw CodecError("LZO")
             case 4: throw CodecError("BROTLI")

@@ -17,7 +17,7 @@ public struct ParquetError: Error, Sendable, Equatable, CustomStringConvertible 
 public struct ParquetFile: Sendable {
     public let name: String
     /// The file's bytes, read by range: the footer first, then only the column chunks a read needs.
-    let source: any ParquetBytes
+    public let source: any ParquetBytes
     public let numRows: Int
     public let rowGroups: [RowGroup]
     let root: SchemaNode
@@ -147,7 +147,7 @@ public struct ParquetFile: Sendable {
         let cuts = (0...chunkCount).map { range.lowerBound + $0 * range.count / chunkCount }
         // Each column decoded, its chunk positions found and its levels and values moved into memory of its own, all
         // in one work item: nothing of this runs on one core alone.
-        let decoded = DatasetFiles.parallelMap(cols.count, progress: nil, isCancelled: nil, eachAlone: true, serial: small) { i -> RecordSlot<LeafColumn> in
+        let decoded = Parallel.map(cols.count, progress: nil, isCancelled: nil, eachAlone: true, serial: small) { i -> RecordSlot<LeafColumn> in
             let leaf = leaves[cols[i].leaf]
             do throws(ParquetError) {
                 var c = try ColumnReader(file: self, chunk: cols[i], leaf: leaf, maxStringBytes: maxStringBytes).read()
@@ -170,7 +170,7 @@ public struct ParquetFile: Sendable {
         }
         let table = LevelTable(byLeaf.map { $0! }, leaves: leaves)
         let plan = self.plan
-        let out = DatasetFiles.parallelMap(chunkCount, progress: nil, isCancelled: nil) { k -> RecordSlot<[T]> in
+        let out = Parallel.map(chunkCount, progress: nil, isCancelled: nil) { k -> RecordSlot<[T]> in
             let reader = RecordReader(table: table, chunk: k, name: name)
             let plan = chunkCount > 1 ? plan.copy() : plan
             var records: [T] = []
@@ -595,5 +595,21 @@ final class RecordReader {
         if node.isMapEntry { return .array([try read(node.children[0]) ?? .null, try read(node.children[1]) ?? .null]) }
         if node.children.count == 1 { return try read(node.children[0]) }
         return try object(node)
+    }
+}
+
+/// A Parquet file on a file system, read by range.
+public struct FileParquetBytes: ParquetBytes {
+    let fs: any DataFileSystem
+    let path: String
+    public let count: Int
+    public init(fs: any DataFileSystem, path: String) throws(ParquetError) {
+        self.fs = fs
+        self.path = path
+        guard let size = fs.fileSize(path) else { throw ParquetError("the file is gone") }
+        count = size
+    }
+    public func bytes(_ range: Range<Int>) throws(ParquetError) -> [UInt8] {
+        do { return try fs.readRange(path, range) } catch { throw ParquetError("\(error)") }
     }
 }

@@ -94,7 +94,7 @@ public struct JSONObject: Sendable, Equatable {
 
 /// Surrounding whitespace removed, without Foundation (this runs for every numeric-looking string).
 @inline(__always)
-func trimmedASCII(_ s: String) -> Substring {
+public func trimmedASCII(_ s: String) -> Substring {
     func ws(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D }
     let u = s.utf8
     var a = u.startIndex, b = u.endIndex

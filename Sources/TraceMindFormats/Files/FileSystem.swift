@@ -250,36 +250,21 @@ public struct MemoryFileSystem: DataFileSystem {
     public func canonicalPath(_ path: String) -> String { MemoryFileSystem.normalize(path) }
 }
 
-enum PathUtil {
-    static func join(_ a: String, _ b: String) -> String {
+/// Joins and splits `/`-separated paths without touching the disk.
+public enum PathUtil {
+    public static func join(_ a: String, _ b: String) -> String {
         if a.isEmpty || a == "." { return b }
         return a.hasSuffix("/") ? a + b : a + "/" + b
     }
-    static func basename(_ p: String) -> String {
+    public static func basename(_ p: String) -> String {
         let t = p.hasSuffix("/") ? String(p.dropLast()) : p
         return t.split(separator: "/").last.map(String.init) ?? t
     }
-    static func dirname(_ p: String) -> String {
+    public static func dirname(_ p: String) -> String {
         var parts = p.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         if parts.count <= 1 { return "." }
         parts.removeLast()
         let d = parts.joined(separator: "/")
         return d.isEmpty ? "/" : d
     }
-}
-
-/// One problem with one input. The rest still loads.
-public struct Diagnostic: Sendable, Equatable, CustomStringConvertible {
-    public enum Severity: String, Sendable { case warning, error, note }
-    public var severity: Severity
-    public var path: String
-    public var message: String
-
-    public init(_ severity: Severity = .warning, path: String, _ message: String) {
-        self.severity = severity
-        self.path = path
-        self.message = message
-    }
-
-    public var description: String { "\(severity.rawValue): \(path): \(message)" }
 }

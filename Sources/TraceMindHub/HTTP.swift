@@ -1,4 +1,6 @@
+import CCurl
 import Foundation
+import TraceMindFormats
 
 #if canImport(Glibc)
     import Glibc
@@ -22,11 +24,11 @@ struct HTTPTransportError: Error {
 
 /// Plain HTTP(S) GETs for the Hub client.
 ///
-/// On Linux this drives libcurl, opened with `dlopen` the first time a request is made: Foundation's URLSession
-/// (FoundationNetworking) would put libcurl and its ~30 dependent libraries (TLS, Kerberos, LDAP, …) on the
-/// start-up path of every `tracemind` command, about 10 ms of dynamic linking before the first line of a report,
-/// though only `hf://` sources ever make a request. A machine without libcurl still runs everything else and is
-/// told what to install when it asks for the Hub.
+/// On Linux this drives libcurl through the `CCurl` shim, which opens it the first time a request is made:
+/// Foundation's URLSession (FoundationNetworking) or a linked libcurl would put libcurl and its ~30 dependent
+/// libraries (TLS, Kerberos, LDAP, …) on the start-up path of every `tracemind` command, about 10 ms of dynamic
+/// linking before the first line of a report, though only `hf://` sources ever make a request. A machine without
+/// libcurl still runs everything else and is told what to install when it asks for the Hub.
 enum HTTP {
     /// Below this many bytes a second for `timeout` seconds, a transfer is given up (a server that trickles).
     static let lowSpeedFloor = 1024
@@ -110,130 +112,38 @@ final class TransferState {
 }
 
 #if os(Linux)
-    /// The few libcurl entry points the client needs, looked up once with `dlsym`.
-    ///
-    /// `curl_easy_setopt` and `curl_easy_getinfo` are C variadic functions; they are called here through
-    /// fixed-argument pointer types whose arguments are a pointer or a `long`, which the x86-64 and AArch64 Linux
-    /// calling conventions pass exactly as the variadic call would.
-    struct Curl: @unchecked Sendable {
-        typealias Handle = OpaquePointer
-        let easyInit: @convention(c) () -> Handle?
-        let setPointer: @convention(c) (Handle?, Int32, UnsafeRawPointer?) -> Int32
-        let setLong: @convention(c) (Handle?, Int32, Int) -> Int32
-        let perform: @convention(c) (Handle?) -> Int32
-        let infoLong: @convention(c) (Handle?, Int32, UnsafeMutablePointer<Int>?) -> Int32
-        let cleanup: @convention(c) (Handle?) -> Void
-        let strerror: @convention(c) (Int32) -> UnsafePointer<CChar>?
-        let slistAppend: @convention(c) (OpaquePointer?, UnsafePointer<CChar>?) -> OpaquePointer?
-        let slistFree: @convention(c) (OpaquePointer?) -> Void
-
-        // Option numbers from curl.h (CURLOPTTYPE_LONG 0, OBJECTPOINT 10000, FUNCTIONPOINT 20000).
-        static let optWriteData: Int32 = 10001, optURL: Int32 = 10002, optErrorBuffer: Int32 = 10010
-        static let optHTTPHeader: Int32 = 10023, optHeaderData: Int32 = 10029
-        static let optWriteFunction: Int32 = 20011, optHeaderFunction: Int32 = 20079
-        static let optLowSpeedLimit: Int32 = 19, optLowSpeedTime: Int32 = 20, optFollowLocation: Int32 = 52
-        static let optMaxRedirs: Int32 = 68, optConnectTimeout: Int32 = 78, optNoSignal: Int32 = 99
-        static let optProtocols: Int32 = 181, optRedirProtocols: Int32 = 182
-        static let protoHTTP = 1, protoHTTPS = 2
-        static let infoResponseCode: Int32 = 0x20_0002
-        static let globalAll = 3
-
-        /// libcurl, or why it cannot be had; opened on first use (thread-safe: a global's initialiser runs once).
-        static let shared: Result<Curl, HTTPTransportError> = open()
-
-        static func open() -> Result<Curl, HTTPTransportError> {
-            let names = ["libcurl.so.4", "libcurl-gnutls.so.4", "libcurl.so"]
-            guard let lib = names.lazy.compactMap({ dlopen($0, RTLD_NOW | RTLD_LOCAL) }).first else {
-                return .failure(
-                    HTTPTransportError(
-                        message: "reading from the Hub needs libcurl, which this machine lacks (Debian/Ubuntu: apt-get install libcurl4)",
-                        hadResponse: false))
-            }
-            func sym<T>(_ name: String, _: T.Type) -> T? {
-                dlsym(lib, name).map { unsafeBitCast($0, to: T.self) }
-            }
-            guard let globalInit = sym("curl_global_init", (@convention(c) (Int) -> Int32).self),
-                let easyInit = sym("curl_easy_init", (@convention(c) () -> Handle?).self),
-                let setPointer = sym("curl_easy_setopt", (@convention(c) (Handle?, Int32, UnsafeRawPointer?) -> Int32).self),
-                let setLong = sym("curl_easy_setopt", (@convention(c) (Handle?, Int32, Int) -> Int32).self),
-                let perform = sym("curl_easy_perform", (@convention(c) (Handle?) -> Int32).self),
-                let infoLong = sym("curl_easy_getinfo", (@convention(c) (Handle?, Int32, UnsafeMutablePointer<Int>?) -> Int32).self),
-                let cleanup = sym("curl_easy_cleanup", (@convention(c) (Handle?) -> Void).self),
-                let strerror = sym("curl_easy_strerror", (@convention(c) (Int32) -> UnsafePointer<CChar>?).self),
-                let slistAppend = sym("curl_slist_append", (@convention(c) (OpaquePointer?, UnsafePointer<CChar>?) -> OpaquePointer?).self),
-                let slistFree = sym("curl_slist_free_all", (@convention(c) (OpaquePointer?) -> Void).self)
-            else {
-                return .failure(HTTPTransportError(message: "the libcurl on this machine lacks functions the Hub client needs", hadResponse: false))
-            }
-            guard globalInit(globalAll) == 0 else {
-                return .failure(HTTPTransportError(message: "libcurl could not be initialised", hadResponse: false))
-            }
-            return .success(
-                Curl(
-                    easyInit: easyInit, setPointer: setPointer, setLong: setLong, perform: perform, infoLong: infoLong,
-                    cleanup: cleanup, strerror: strerror, slistAppend: slistAppend, slistFree: slistFree))
-        }
-
+    /// libcurl through the `CCurl` shim, which opens it on first use (see `ccurl.h` for why it is not linked).
+    enum Curl {
         static func get(
             _ url: String, headers: [String], timeout: TimeInterval, maxBytes: Int, sink: ((UnsafeRawBufferPointer) -> Void)?
         ) throws(HTTPTransportError) -> (body: Data, response: HTTPResponse) {
-            let c: Curl
-            switch shared {
-            case .success(let x): c = x
-            case .failure(let e): throw e
-            }
-            // What the handle points at outlives it: the handle is cleaned up first (defers run in reverse).
-            let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: 512)
-            errorBuffer.initialize(repeating: 0, count: 512)
-            defer { errorBuffer.deallocate() }
-            var list: OpaquePointer?
-            for line in headers { list = line.withCString { c.slistAppend(list, $0) } }
-            defer { c.slistFree(list) }
-            guard let h = c.easyInit() else { throw HTTPTransportError(message: "libcurl could not start a transfer", hadResponse: false) }
-            defer { c.cleanup(h) }
+            if let why = tm_http_open() { throw HTTPTransportError(message: String(cString: why), hadResponse: false) }
             let state = TransferState(sink: sink, maxBytes: maxBytes)
             let seconds = max(1, Int(timeout.rounded(.up)))
-            let writeBody: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?) -> Int = { p, size, n, user in
+            let onHeader: tm_http_chunk = { p, n, user in
                 guard let p, let user else { return 0 }
-                let ok = Unmanaged<TransferState>.fromOpaque(user).takeUnretainedValue().bodyChunk(UnsafeRawBufferPointer(start: p, count: size * n))
-                return ok ? size * n : 0
+                return Unmanaged<TransferState>.fromOpaque(user).takeUnretainedValue().headerLine(UnsafeRawBufferPointer(start: p, count: n)) ? 1 : 0
             }
-            let writeHeader: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?) -> Int = { p, size, n, user in
+            let onBody: tm_http_chunk = { p, n, user in
                 guard let p, let user else { return 0 }
-                let ok = Unmanaged<TransferState>.fromOpaque(user).takeUnretainedValue().headerLine(UnsafeRawBufferPointer(start: p, count: size * n))
-                return ok ? size * n : 0
+                return Unmanaged<TransferState>.fromOpaque(user).takeUnretainedValue().bodyChunk(UnsafeRawBufferPointer(start: p, count: n)) ? 1 : 0
             }
+            var status = 0
+            var message = [CChar](repeating: 0, count: 512)
             let code: Int32 = withExtendedLifetime(state) {
-                let user = UnsafeRawPointer(Unmanaged.passUnretained(state).toOpaque())
-                return url.withCString { u in
-                    _ = c.setPointer(h, optURL, u)
-                    _ = c.setLong(h, optNoSignal, 1)
-                    _ = c.setLong(h, optFollowLocation, 1)
-                    _ = c.setLong(h, optMaxRedirs, 10)
-                    _ = c.setLong(h, optProtocols, protoHTTP | protoHTTPS)
-                    _ = c.setLong(h, optRedirProtocols, protoHTTP | protoHTTPS)
-                    _ = c.setLong(h, optConnectTimeout, seconds)
-                    // A stall or a trickle: under the floor for `timeout` seconds ends the transfer; a long download
-                    // does not.
-                    _ = c.setLong(h, optLowSpeedLimit, HTTP.lowSpeedFloor)
-                    _ = c.setLong(h, optLowSpeedTime, seconds)
-                    _ = c.setPointer(h, optHTTPHeader, UnsafeRawPointer(list))
-                    _ = c.setPointer(h, optErrorBuffer, UnsafeRawPointer(errorBuffer))
-                    _ = c.setPointer(h, optWriteFunction, unsafeBitCast(writeBody, to: UnsafeRawPointer.self))
-                    _ = c.setPointer(h, optWriteData, user)
-                    _ = c.setPointer(h, optHeaderFunction, unsafeBitCast(writeHeader, to: UnsafeRawPointer.self))
-                    _ = c.setPointer(h, optHeaderData, user)
-                    return c.perform(h)
+                let user = Unmanaged.passUnretained(state).toOpaque()
+                let cHeaders = headers.map { strdup($0) }
+                defer { cHeaders.forEach { free($0) } }
+                return cHeaders.map { UnsafePointer($0) }.withUnsafeBufferPointer { list in
+                    tm_http_get(
+                        url, list.baseAddress, Int32(list.count), seconds, HTTP.lowSpeedFloor, onHeader, onBody, user, &status,
+                        &message, message.count)
                 }
             }
             if let refused = state.refused { throw HTTPTransportError(message: refused, hadResponse: true, refused: true) }
             if code != 0 {
-                let detail = String(cString: errorBuffer)
-                let message = detail.isEmpty ? c.strerror(code).map { String(cString: $0) } ?? "libcurl error \(code)" : detail
-                throw HTTPTransportError(message: message, hadResponse: state.status > 0)
+                throw HTTPTransportError(message: String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self), hadResponse: state.status > 0)
             }
-            var status = 0
-            _ = c.infoLong(h, infoResponseCode, &status)
             return (state.body, HTTPResponse(status: status > 0 ? status : state.status, headers: state.headers))
         }
     }

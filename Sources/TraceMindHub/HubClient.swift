@@ -1,21 +1,6 @@
 import Foundation
-
-/// `hf://user/repo`: a Hugging Face Hub dataset repository.
-public enum HubPath {
-    public static let scheme = "hf://"
-
-    /// `hf://user/repo[/…]` → `user/repo`; nil when it is not a Hub path or not a valid id.
-    public static func repo(_ s: String) -> String? {
-        guard s.hasPrefix(scheme) else { return nil }
-        var rest = String(s.dropFirst(scheme.count))
-        if rest.hasPrefix("datasets/") { rest = String(rest.dropFirst(9)) }
-        let parts = rest.split(separator: "/", omittingEmptySubsequences: true).prefix(2).map(String.init)
-        let ok = parts.count == 2 && parts.allSatisfy { p in
-            p != "." && p != ".." && p.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || "-_.".unicodeScalars.contains($0) }
-        }
-        return ok ? parts.joined(separator: "/") : nil
-    }
-}
+import TraceMindFormats
+import TraceMindModel
 
 /// Files being written that must not survive the process (partial downloads). The executable connects this to
 /// handlers that remove them when a signal ends the process; a process killed outright leaves them for the next
@@ -33,15 +18,13 @@ public enum PartialFiles {
 }
 
 /// One problem talking to the Hub, worded for the user.
-public struct HubError: Error, CustomStringConvertible, Sendable {
-    public var description: String
-}
+public typealias HubError = RemoteFetchError
 
 /// Lists and downloads Hub dataset repositories into a local cache laid out like the Hub
 /// (`<cache>/datasets/user/repo/data/train-00000-of-00001.parquet`), so they load like local folders. Files are
 /// written to a temporary name and renamed when complete: an interrupted download leaves nothing behind. When the
 /// Hub cannot be reached, a complete cached copy is used.
-public final class HubClient: Sendable {
+public final class HubClient: RemoteDatasets {
     public let endpoint: String
     public let token: String?
     public let cacheRoot: String

@@ -1,0 +1,87 @@
+import Foundation
+
+/// One record's outcome in a parallel pass.
+public enum RecordSlot<T> {
+    case empty
+    case value(T)
+    case failed(String)
+}
+
+/// A non-Sendable closure shared by the workers of one parallel pass (it only reads shared state).
+public struct UncheckedBox<T>: @unchecked Sendable {
+    public let value: T
+    public init(_ v: T) { value = v }
+}
+
+/// The results of a parallel pass: each index is written by exactly one worker, then read after all finish.
+public final class RecordSlots<T>: @unchecked Sendable {
+    public let buffer: UnsafeMutableBufferPointer<RecordSlot<T>>
+    public init(count: Int) {
+        buffer = .allocate(capacity: count)
+        buffer.initialize(repeating: .empty)
+    }
+    deinit {
+        buffer.deinitialize()
+        buffer.deallocate()
+    }
+}
+
+/// Counts finished records from worker threads and reports progress.
+public final class ProgressCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var done = 0
+    private let total: Int
+    private let progress: (@Sendable (Double) -> Void)?
+    public init(total: Int, progress: (@Sendable (Double) -> Void)?) {
+        self.total = total
+        self.progress = progress
+    }
+    public func add(_ k: Int) {
+        let d = lock.withLock { () -> Int in
+            done += k
+            return done
+        }
+        progress?(Double(d) / Double(max(1, total)))
+    }
+}
+
+/// Work spread over the cores.
+public enum Parallel {
+    /// `work(i)` for every index on all cores, results in index order (empty where cancelled). `eachAlone`: every
+    /// index is its own work item (items of very unequal cost, such as a row group's columns); otherwise runs of
+    /// consecutive indices are. `serial`: all on this thread (work too small to be worth waking the other cores).
+    public static func map<T>(
+        _ n: Int, progress: (@Sendable (Double) -> Void)?, isCancelled: (@Sendable () -> Bool)?, eachAlone: Bool = false,
+        serial: Bool = false, _ work: (Int) -> RecordSlot<T>
+    ) -> [RecordSlot<T>] {
+        guard n > 0 else { return [] }
+        let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        let chunks = serial ? 1 : eachAlone ? n : min(n, workers * 4)
+        if chunks == 1 {
+            var out: [RecordSlot<T>] = []
+            out.reserveCapacity(n)
+            for k in 0..<n {
+                if isCancelled?() == true { break }
+                out.append(work(k))
+            }
+            if out.count == n { progress?(1) }
+            out += repeatElement(.empty, count: n - out.count)
+            return out
+        }
+        let slots = RecordSlots<T>(count: n)
+        let done = ProgressCounter(total: n, progress: progress)
+        withoutActuallyEscaping(work) { work in
+            let box = UncheckedBox(work)
+            DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                let out = slots.buffer
+                let lo = c * n / chunks, hi = (c + 1) * n / chunks
+                for k in lo..<hi {
+                    if isCancelled?() == true { return }
+                    out[k] = box.value(k)
+                }
+                done.add(hi - lo)
+            }
+        }
+        return Array(slots.buffer)
+    }
+}

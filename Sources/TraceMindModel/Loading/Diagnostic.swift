@@ -1,0 +1,15 @@
+/// One problem with one input. The rest still loads.
+public struct Diagnostic: Sendable, Equatable, CustomStringConvertible {
+    public enum Severity: String, Sendable { case warning, error, note }
+    public var severity: Severity
+    public var path: String
+    public var message: String
+
+    public init(_ severity: Severity = .warning, path: String, _ message: String) {
+        self.severity = severity
+        self.path = path
+        self.message = message
+    }
+
+    public var description: String { "\(severity.rawValue): \(path): \(message)" }
+}
