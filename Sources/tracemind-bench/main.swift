@@ -131,6 +131,20 @@ func benchRun() {
         tj.append(spawn(tracemind, ["run", "--run", entry.key, dir, "-f", "json"]).seconds)
     }
     print(String(format: "run: the same run from Hub Parquet (traces %.1f MB): median %.3f s vs %.3f s from JSON in alternation (budget: no slower); peak RSS %.1f MB", Double(pqSize) / 1_048_576, median(tp), median(tj), Double(rssP) / 1024))
+    // The other codecs SMOLTRACE's writers use (pyarrow: ZSTD or GZIP by choice), through the system's libraries.
+    for codec in [ParquetWriter.Codec.zstd, .gzip] {
+        var co = po
+        co.codec = codec
+        let codecDir = work + "/hub-\(codec)"
+        writeFiles(HubLayout.convert(files, user: "bench", options: co), to: codecDir)
+        _ = spawn(tracemind, ["run", "--run", entry.key, codecDir, "-f", "json"])
+        var tc: [Double] = [], ts: [Double] = []
+        for _ in 0..<11 {
+            tc.append(spawn(tracemind, ["run", "--run", entry.key, codecDir, "-f", "json"]).seconds)
+            ts.append(spawn(tracemind, ["run", "--run", entry.key, hubDir, "-f", "json"]).seconds)
+        }
+        print(String(format: "run: the same Hub Parquet with %@ pages: median %.3f s vs %.3f s with SNAPPY in alternation", "\(codec)".uppercased(), median(tc), median(ts)))
+    }
     let base = spawn(tracemind, ["--version"]).maxRSSKiB
     print(String(format: "run: peak RSS %.1f MB = %.2fx the traces file (budget 3x); the binary alone (--version) %.1f MB", Double(rss) / 1024, Double(rss) / 1024 / mb, Double(base) / 1024))
 }
