@@ -301,6 +301,16 @@ public enum Overlay: Equatable, Sendable {
     case facets(FacetPicker)
     /// A scrollable text panel (test details, raw fields).
     case text(title: String, lines: [String], scroll: Int)
+
+    /// Which key bindings apply.
+    public var id: OverlayID {
+        switch self {
+        case .help: return .help
+        case .prompt: return .prompt
+        case .facets: return .facets
+        case .text: return .text
+        }
+    }
 }
 
 public struct AppState: Sendable {

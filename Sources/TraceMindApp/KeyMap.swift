@@ -40,6 +40,40 @@ public struct Binding: Sendable {
     func applies(to screen: ScreenID) -> Bool { screens.contains(screen) }
 }
 
+/// The overlays that take keys of their own.
+public enum OverlayID: Hashable, Sendable {
+    case prompt, help, text, facets
+    /// A key these do not bind closes them (and is not passed on).
+    var closesOnOtherKeys: Bool { self == .help || self == .text }
+}
+
+/// What a key does in an overlay.
+public enum OverlayAction: Hashable, Sendable {
+    /// Moves in the overlay's own list or text.
+    case move(Action)
+    /// Goes to the screen beneath, the overlay staying open (the prompt's arrows).
+    case screen(Action)
+    case close, toggle, clearAll, accept, cancel, deleteBack, clearLine, pager, quit
+}
+
+/// One key binding of an overlay.
+public struct OverlayBinding: Sendable {
+    public var keys: [Key]
+    /// Shown in the overlay's title, when it has one.
+    public var hint: String?
+    public var help: String
+    public var action: OverlayAction
+    public var overlays: Set<OverlayID>
+
+    init(_ keys: [Key], _ hint: String?, _ help: String, _ action: OverlayAction, _ overlays: Set<OverlayID>) {
+        self.keys = keys
+        self.hint = hint
+        self.help = help
+        self.action = action
+        self.overlays = overlays
+    }
+}
+
 public enum KeyMap {
     static let tables: Set<ScreenID> = [.leaderboard, .run, .compare, .trajectory]
 
@@ -104,6 +138,43 @@ public enum KeyMap {
         Binding([.char("?")], "?", "this help", .help),
         Binding([.char("q"), .ctrl("c")], "q", "quit", .quit),
     ]
+
+    /// Keys of the overlays (the `/` prompt, the help, a text panel, the facet picker), in the same form.
+    public static let overlayBindings: [OverlayBinding] = [
+        OverlayBinding([.escape], nil, "clear the filter or search and close", .cancel, [.prompt]),
+        OverlayBinding([.enter], nil, "keep the filter or search", .accept, [.prompt]),
+        OverlayBinding([.backspace], nil, "delete a character", .deleteBack, [.prompt]),
+        OverlayBinding([.ctrl("u")], nil, "clear the text", .clearLine, [.prompt]),
+        OverlayBinding([.up], nil, "move up through the matches, typing on", .screen(.up), [.prompt]),
+        OverlayBinding([.down], nil, "move down through the matches", .screen(.down), [.prompt]),
+        OverlayBinding([.pageUp], nil, "page up through the matches", .screen(.pageUp), [.prompt]),
+        OverlayBinding([.pageDown], nil, "page down through the matches", .screen(.pageDown), [.prompt]),
+        OverlayBinding([.char(" "), .enter], "Space toggles", "toggle the value (on a heading: clear that facet)", .toggle, [.facets]),
+        OverlayBinding([.char("x")], "x clears all", "clear every facet", .clearAll, [.facets]),
+        OverlayBinding([.escape, .char("F")], "Esc closes", "close", .close, [.facets]),
+        OverlayBinding([.down, .char("j")], "j/k scroll", "down", .move(.down), [.text]),
+        OverlayBinding([.down, .char("j")], nil, "down", .move(.down), [.help, .facets]),
+        OverlayBinding([.up, .char("k")], nil, "up", .move(.up), [.help, .text, .facets]),
+        OverlayBinding([.pageDown, .char(" "), .ctrl("f")], nil, "page down", .move(.pageDown), [.help, .text]),
+        OverlayBinding([.pageDown], nil, "page down", .move(.pageDown), [.facets]),
+        OverlayBinding([.pageUp, .ctrl("b")], nil, "page up", .move(.pageUp), [.help, .text, .facets]),
+        OverlayBinding([.home, .char("g")], nil, "first", .move(.top), [.text, .facets]),
+        OverlayBinding([.end, .char("G")], nil, "last", .move(.bottom), [.text, .facets]),
+        OverlayBinding([.char("o")], "o $PAGER", "open the text in $PAGER", .pager, [.text]),
+        OverlayBinding([.char("q"), .ctrl("c")], nil, "quit", .quit, [.help, .text, .facets]),
+        OverlayBinding([.ctrl("c")], nil, "quit", .quit, [.prompt]),
+    ]
+
+    /// The action of a key in an overlay; nil for a key it does not bind (typed text in the prompt; in the help and
+    /// text panels, a key that closes them).
+    public static func overlayAction(for key: Key, overlay: OverlayID) -> OverlayAction? {
+        overlayBindings.first { $0.overlays.contains(overlay) && $0.keys.contains(key) }?.action
+    }
+
+    /// An overlay's title hints (`Space toggles · x clears all · Esc closes`), from its bindings.
+    public static func overlayHints(for overlay: OverlayID) -> [String] {
+        overlayBindings.filter { $0.overlays.contains(overlay) }.compactMap(\.hint)
+    }
 
     /// The action of a key on a screen. Digits pick tabs on screens with tabs.
     public static func action(for key: Key, screen: ScreenID) -> Action? {

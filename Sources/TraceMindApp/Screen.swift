@@ -42,6 +42,7 @@ extension LeaderboardScreen: Screen {
 protocol RoutedScreen: Screen {
     associatedtype ViewState
     static func view(_ route: Route) -> ViewState?
+    static func route(_ v: ViewState) -> Route
     static func crumb(_ s: AppState, _ v: ViewState) -> String
     static func render(_ b: inout Buffer, _ body: Rect, _ s: AppState, _ v: ViewState, _ r: Renderer)
     static func status(_ s: AppState, _ v: ViewState) -> String
@@ -55,6 +56,8 @@ extension RoutedScreen {
     }
     static func status(_ s: AppState) -> String { view(s.route).map { status(s, $0) } ?? "" }
     static func promptText(_ s: AppState) -> String { view(s.route).map { promptText(of: $0) } ?? "" }
+    /// Writes a changed view state back into the current route.
+    static func store(_ s: inout AppState, _ v: ViewState) { s.setRoute(route(v)) }
 }
 
 extension RunScreen: RoutedScreen {
@@ -62,6 +65,7 @@ extension RunScreen: RoutedScreen {
         if case .run(let v) = route { return v }
         return nil
     }
+    static func route(_ v: RunView) -> Route { .run(v) }
     static func crumb(_ s: AppState, _ v: RunView) -> String { s.entry(v.key).map(Format.runLabel) ?? v.key }
     static func promptText(of v: RunView) -> String { v.filter }
     static func setPrompt(_ s: inout AppState, _ text: String) {
@@ -69,7 +73,7 @@ extension RunScreen: RoutedScreen {
         v.filter = text
         v.tests = ListPosition()
         if v.tab != .tests { v.tab = .tests }
-        s.setRoute(.run(v))
+        store(&s, v)
     }
 }
 
@@ -78,12 +82,13 @@ extension TraceScreen: RoutedScreen {
         if case .trace(let v) = route { return v }
         return nil
     }
+    static func route(_ v: TraceView) -> Route { .trace(v) }
     static func crumb(_ s: AppState, _ v: TraceView) -> String { v.label }
     static func promptText(of v: TraceView) -> String { v.search }
     static func setPrompt(_ s: inout AppState, _ text: String) {
         guard var v = view(s.route) else { return }
         v.search = text
-        s.setRoute(.trace(v))
+        store(&s, v)
         jumpToMatch(&s, forward: true, includeCurrent: true)
     }
 }
@@ -93,6 +98,7 @@ extension CompareScreen: RoutedScreen {
         if case .compare(let v) = route { return v }
         return nil
     }
+    static func route(_ v: CompareView) -> Route { .compare(v) }
     static func crumb(_ s: AppState, _ v: CompareView) -> String { "Compare \(v.keys.count) runs" }
     static func promptText(of v: CompareView) -> String { v.text }
     static func setPrompt(_ s: inout AppState, _ text: String) {
@@ -100,7 +106,7 @@ extension CompareScreen: RoutedScreen {
         v.text = text
         v.tests = ListPosition()
         v.tab = .tests
-        s.setRoute(.compare(v))
+        store(&s, v)
     }
 }
 
@@ -109,6 +115,7 @@ extension TrajectoryScreen: RoutedScreen {
         if case .trajectory(let v) = route { return v }
         return nil
     }
+    static func route(_ v: TrajectoryView) -> Route { .trajectory(v) }
     static func crumb(_ s: AppState, _ v: TrajectoryView) -> String { "Trajectories · \(v.taskLabel)" }
     static func promptText(of v: TrajectoryView) -> String { "" }
     static func setPrompt(_ s: inout AppState, _ text: String) {}

@@ -84,95 +84,92 @@ public enum App {
     // MARK: overlays
 
     static func overlayKey(_ s: inout AppState, _ o: Overlay, _ k: Key) -> [Effect] {
+        guard let action = KeyMap.overlayAction(for: k, overlay: o.id) else {
+            if case .prompt(let text) = o, case .char(let c) = k {
+                s.overlay = .prompt(text + String(c))
+                setPrompt(&s, text + String(c))
+            } else if o.id.closesOnOtherKeys {
+                s.overlay = nil
+            }
+            return []
+        }
+        if action == .quit { return [.quit] }
         switch o {
-        case .prompt(var text):
-            switch k {
-            case .escape:
-                s.overlay = nil
-                setPrompt(&s, "")
-            case .enter:
-                s.overlay = nil
-            case .backspace:
-                if !text.isEmpty { text.removeLast() }
-                s.overlay = .prompt(text)
-                setPrompt(&s, text)
-            case .ctrl("u"):
-                s.overlay = .prompt("")
-                setPrompt(&s, "")
-            case .char(let c):
-                text.append(c)
-                s.overlay = .prompt(text)
-                setPrompt(&s, text)
-            case .up, .down, .pageUp, .pageDown:
-                // Keep typing while moving through the matches.
-                s.overlay = nil
-                let effects = perform(&s, k == .up ? .up : k == .down ? .down : k == .pageUp ? .pageUp : .pageDown)
-                s.overlay = .prompt(text)
-                return effects
-            case .ctrl("c"):
-                return [.quit]
-            default: break
-            }
-            return []
+        case .prompt(let text): return promptAction(&s, text, action)
         case .help(let scroll):
-            switch k {
-            case .down, .char("j"): s.overlay = .help(scroll: scroll + 1)
-            case .up, .char("k"): s.overlay = .help(scroll: max(0, scroll - 1))
-            case .pageDown, .char(" "): s.overlay = .help(scroll: scroll + 10)
-            case .pageUp: s.overlay = .help(scroll: max(0, scroll - 10))
-            case .char("q"), .ctrl("c"): return [.quit]
-            default: s.overlay = nil
-            }
-            return []
+            guard case .move(let m) = action else { return [] }
+            let step = m == .pageUp || m == .pageDown ? 10 : 1
+            s.overlay = .help(scroll: max(0, m == .down || m == .pageDown ? scroll + step : scroll - step))
         case .text(let title, let lines, let scroll):
-            let page = max(1, s.height - 6)
-            switch k {
-            case .down, .char("j"): s.overlay = .text(title: title, lines: lines, scroll: min(scroll + 1, max(0, lines.count - page)))
-            case .up, .char("k"): s.overlay = .text(title: title, lines: lines, scroll: max(0, scroll - 1))
-            case .pageDown, .char(" "), .ctrl("f"):
-                s.overlay = .text(title: title, lines: lines, scroll: min(scroll + page, max(0, lines.count - page)))
-            case .pageUp, .ctrl("b"): s.overlay = .text(title: title, lines: lines, scroll: max(0, scroll - page))
-            case .char("g"), .home: s.overlay = .text(title: title, lines: lines, scroll: 0)
-            case .char("G"), .end: s.overlay = .text(title: title, lines: lines, scroll: max(0, lines.count - page))
-            case .char("o"): return [.page(title: title, text: lines.joined(separator: "\n"))]
-            case .char("q"), .ctrl("c"): return [.quit]
-            default: s.overlay = nil
+            if action == .pager { return [.page(title: title, text: lines.joined(separator: "\n"))] }
+            guard case .move(let m) = action else { return [] }
+            let page = max(1, s.height - 6), last = max(0, lines.count - page)
+            let to: Int
+            switch m {
+            case .down: to = min(scroll + 1, last)
+            case .up: to = max(0, scroll - 1)
+            case .pageDown: to = min(scroll + page, last)
+            case .pageUp: to = max(0, scroll - page)
+            case .top: to = 0
+            default: to = last
             }
-            return []
-        case .facets(var picker):
+            s.overlay = .text(title: title, lines: lines, scroll: to)
+        case .facets(let picker): facetAction(&s, picker, action)
+        }
+        return []
+    }
+
+    static func promptAction(_ s: inout AppState, _ text: String, _ action: OverlayAction) -> [Effect] {
+        switch action {
+        case .cancel:
+            s.overlay = nil
+            setPrompt(&s, "")
+        case .accept:
+            s.overlay = nil
+        case .deleteBack:
+            let shorter = String(text.dropLast())
+            s.overlay = .prompt(shorter)
+            setPrompt(&s, shorter)
+        case .clearLine:
+            s.overlay = .prompt("")
+            setPrompt(&s, "")
+        case .screen(let a):
+            // Keep typing while moving through the matches.
+            s.overlay = nil
+            let effects = perform(&s, a)
+            s.overlay = .prompt(text)
+            return effects
+        default: break
+        }
+        return []
+    }
+
+    static func facetAction(_ s: inout AppState, _ picker: FacetPicker, _ action: OverlayAction) {
+        var picker = picker
+        switch action {
+        case .close: s.overlay = nil
+        case .toggle:
+            guard picker.list.selected < picker.items.count else { return }
+            let item = picker.items[picker.list.selected]
+            var q = s.leaderboard.query
+            if let v = item.value {
+                var set = q.facets[item.facet] ?? []
+                if set.contains(v) { set.remove(v) } else { set.insert(v) }
+                q.facets[item.facet] = set
+            } else {
+                q.facets[item.facet] = []
+            }
+            s.leaderboard.query = q
+            s.leaderboard.list = ListPosition()
+            s.refreshRuns()
+        case .clearAll:
+            s.leaderboard.query.facets = [:]
+            s.refreshRuns()
+        case .move(let m):
             let visible = max(1, min(picker.items.count, s.height - 6))
-            switch k {
-            case .escape, .char("F"): s.overlay = nil
-            case .char(" "), .enter:
-                guard picker.list.selected < picker.items.count else { return [] }
-                let item = picker.items[picker.list.selected]
-                var q = s.leaderboard.query
-                if let v = item.value {
-                    var set = q.facets[item.facet] ?? []
-                    if set.contains(v) { set.remove(v) } else { set.insert(v) }
-                    q.facets[item.facet] = set
-                } else {
-                    q.facets[item.facet] = []
-                }
-                s.leaderboard.query = q
-                s.leaderboard.list = ListPosition()
-                s.refreshRuns()
-                s.overlay = .facets(picker)
-            case .char("x"):
-                s.leaderboard.query.facets = [:]
-                s.refreshRuns()
-            case .char("q"), .ctrl("c"): return [.quit]
-            default:
-                let map: [Key: Action] = [
-                    .up: .up, .char("k"): .up, .down: .down, .char("j"): .down, .pageUp: .pageUp, .pageDown: .pageDown,
-                    .home: .top, .char("g"): .top, .end: .bottom, .char("G"): .bottom,
-                ]
-                if let a = map[k] {
-                    _ = picker.list.navigate(a, count: picker.items.count, visible: visible)
-                    s.overlay = .facets(picker)
-                }
-            }
-            return []
+            _ = picker.list.navigate(m, count: picker.items.count, visible: visible)
+            s.overlay = .facets(picker)
+        default: break
         }
     }
 

@@ -115,7 +115,7 @@ public struct Renderer: Sendable {
         let w = min(64, s.width - 4)
         let h = min(p.items.count + 4, s.height - 2)
         let area = Panel.centered(Rect(x: 0, y: 1, width: s.width, height: s.height - 2), width: w, height: h)
-        let inner = Panel(title: "Facets — Space toggles · x clears all · Esc closes", fill: st(.status), border: st(.border), titleStyle: st(.title), symbols: symbols).render(into: &b, area: area)
+        let inner = Panel(title: "Facets — " + KeyMap.overlayHints(for: .facets).joined(separator: " · "), fill: st(.status), border: st(.border), titleStyle: st(.title), symbols: symbols).render(into: &b, area: area)
         let visible = inner.height - 1
         let off = TableView.offset(selected: p.list.selected, current: p.list.offset, visible: visible, count: p.items.count)
         let q = s.leaderboard.query
@@ -144,7 +144,7 @@ public struct Renderer: Sendable {
 
     func textPanel(_ b: inout Buffer, _ s: AppState, title: String, lines: [String], scroll: Int) {
         let area = Rect(x: 2, y: 2, width: s.width - 4, height: s.height - 4)
-        let inner = Panel(title: title + " — j/k scroll · o $PAGER · any other key closes", fill: st(.base), border: st(.border), titleStyle: st(.title), symbols: symbols).render(into: &b, area: area)
+        let inner = Panel(title: title + " — " + (KeyMap.overlayHints(for: .text) + ["any other key closes"]).joined(separator: " · "), fill: st(.base), border: st(.border), titleStyle: st(.title), symbols: symbols).render(into: &b, area: area)
         let wrapped = lines.flatMap { l -> [Line] in
             let isHeading = l.hasPrefix("## ")
             let text = isHeading ? String(l.dropFirst(3)) : l

@@ -121,6 +121,47 @@ import TraceMindModel
         #expect(h.s.visibleRuns.count == 5, "Esc on the leaderboard clears the facets")
     }
 
+    /// The overlays' keys come from `KeyMap.overlayBindings`: no key is bound twice in one overlay, the prompt types
+    /// what it does not bind (j is a letter there, not a move), a text panel scrolls, hands its text to the pager and
+    /// closes on any other key, and the facet picker moves, toggles, clears and stays open on unbound keys.
+    @Test func overlayKeysFollowTheirBindings() {
+        for o in [OverlayID.prompt, .help, .text, .facets] {
+            let keys = KeyMap.overlayBindings.filter { $0.overlays.contains(o) }.flatMap(\.keys)
+            #expect(Set(keys).count == keys.count, "a key bound twice in \(o)")
+        }
+        var h = Harness()
+        h.type("/jk")
+        #expect(h.s.overlay == .prompt("jk"), "letters are typed in the prompt")
+        h.press(.backspace)
+        #expect(h.s.overlay == .prompt("j"))
+        h.press(.ctrl("u"), .enter)
+        #expect(h.s.overlay == nil && h.s.visibleRuns.count == 5)
+
+        let lines = (0..<200).map { "line \($0)" }
+        h.s.overlay = .text(title: "T", lines: lines, scroll: 0)
+        h.press(.char("j"), .char("j"))
+        #expect(h.s.overlay == .text(title: "T", lines: lines, scroll: 2))
+        h.press(.char("G"))
+        guard case .text(_, _, let bottom)? = h.s.overlay else { Issue.record("G closed the panel"); return }
+        #expect(bottom == lines.count - (h.s.height - 6))
+        var effects = App.update(&h.s, .key(.char("o")))
+        #expect(effects == [.page(title: "T", text: lines.joined(separator: "\n"))])
+        effects = App.update(&h.s, .key(.char("w")))
+        #expect(effects.isEmpty && h.s.overlay == nil, "an unbound key closes the panel")
+
+        h.press(.char("F"))
+        guard case .facets(let p) = h.s.overlay else { Issue.record("F opens the facets"); return }
+        h.press(.char("j"), .char("j"), .char("w"))
+        guard case .facets(let moved) = h.s.overlay else { Issue.record("an unbound key closed the facets"); return }
+        #expect(moved.list.selected == min(p.list.selected + 2, p.items.count - 1))
+        h.press(.char("G"), .char(" "))
+        #expect(h.s.leaderboard.query.facets.values.contains { !$0.isEmpty })
+        h.press(.char("x"))
+        #expect(h.s.leaderboard.query.facets.isEmpty)
+        h.press(.char("F"))
+        #expect(h.s.overlay == nil)
+    }
+
     @Test func runTabsFailedOnlyAndErrorsDrillDown() {
         var h = Harness()
         h.openRun("b1d2e3f4")

@@ -139,16 +139,16 @@ enum CompareScreen {
     // MARK: updates
 
     static func clamp(_ s: inout AppState) {
-        guard case .compare(var v) = s.route, let c = comparison(s, v.keys) else { return }
+        guard var v = view(s.route), let c = comparison(s, v.keys) else { return }
         let l = layout(s, runs: v.keys.count)
         v.column = max(0, min(v.column, v.keys.count - 1))
         v.tests.clamp(count: visibleTests(v, c).count, visible: TableView.visibleRows(height: l.content.height))
         v.metrics.clamp(count: shownMetrics(c).count, visible: shownMetrics(c).count)
-        s.setRoute(.compare(v))
+        store(&s, v)
     }
 
     static func perform(_ s: inout AppState, _ a: Action) -> [Effect] {
-        guard case .compare(var v) = s.route else { return [] }
+        guard var v = view(s.route) else { return [] }
         defer { clamp(&s) }
         switch a {
         case .nextTab, .prevTab: v.tab = v.tab == .summary ? .tests : .summary
@@ -190,7 +190,7 @@ enum CompareScreen {
                     s.message = "\(line.taskID) did not run in \(letter(v.column))"
                     break
                 }
-                s.setRoute(.compare(v))
+                store(&s, v)
                 return TraceScreen.open(&s, runKey: v.keys[v.column], test: row)
             case .trajectory:
                 let right = v.column == 0 ? 1 : v.column
@@ -198,7 +198,7 @@ enum CompareScreen {
                     s.message = "both runs need a trace of \(line.taskID) to compare trajectories"
                     break
                 }
-                s.setRoute(.compare(v))
+                store(&s, v)
                 var tv = TrajectoryView(keys: v.keys, left: 0, right: right, testKey: line.key, taskLabel: line.taskID)
                 tv.list = ListPosition()
                 s.stack.append(.trajectory(tv))
@@ -211,7 +211,7 @@ enum CompareScreen {
             default: break
             }
         }
-        s.setRoute(.compare(v))
+        store(&s, v)
         return []
     }
 
@@ -226,11 +226,11 @@ enum CompareScreen {
     }
 
     static func click(_ s: inout AppState, _ x: Int, _ y: Int) -> [Effect] {
-        guard case .compare(var v) = s.route, let c = comparison(s, v.keys) else { return [] }
+        guard var v = view(s.route), let c = comparison(s, v.keys) else { return [] }
         let l = layout(s, runs: v.keys.count)
         if y == l.tabs.y {
             v.tab = x < l.tabs.x + 13 ? .summary : .tests
-            s.setRoute(.compare(v))
+            store(&s, v)
             return []
         }
         guard v.tab == .tests, l.content.contains(x: x, y: y), y > l.content.y else { return [] }
@@ -240,11 +240,11 @@ enum CompareScreen {
         let i = v.tests.offset + (y - l.content.y - 1)
         guard i < visibleTests(v, c).count else { return [] }
         if i == v.tests.selected {
-            s.setRoute(.compare(v))
+            store(&s, v)
             return perform(&s, .open)
         }
         v.tests.selected = i
-        s.setRoute(.compare(v))
+        store(&s, v)
         return []
     }
 

@@ -136,7 +136,7 @@ enum RunScreen {
     }
 
     static func clamp(_ s: inout AppState) {
-        guard case .run(var v) = s.route else { return }
+        guard var v = view(s.route) else { return }
         let l = layout(s)
         if let a = s.analysis(v.key) {
             v.tests.clamp(count: visibleTests(v, a).count, visible: TableView.visibleRows(height: l.content.height))
@@ -145,11 +145,11 @@ enum RunScreen {
             v.testsHOffset = max(0, min(v.testsHOffset, TableView.maxHOffset(cols, width: l.content.width)))
         }
         v.scroll = max(0, v.scroll)
-        s.setRoute(.run(v))
+        store(&s, v)
     }
 
     static func perform(_ s: inout AppState, _ a: Action) -> [Effect] {
-        guard case .run(var v) = s.route else { return [] }
+        guard var v = view(s.route) else { return [] }
         defer { if case .run = s.route, s.stack.count > 0 { clamp(&s) } }
         let l = layout(s)
         let tabCount = RunTab.allCases.count
@@ -184,7 +184,7 @@ enum RunScreen {
                 switch a {
                 case .open:
                     guard v.tests.selected < tests.count else { return [] }
-                    s.setRoute(.run(v))
+                    store(&s, v)
                     return TraceScreen.open(&s, runKey: v.key, test: tests[v.tests.selected])
                 case .details:
                     guard v.tests.selected < tests.count else { return [] }
@@ -222,7 +222,7 @@ enum RunScreen {
                 }
             }
         }
-        s.setRoute(.run(v))
+        store(&s, v)
         return []
     }
 
@@ -270,7 +270,7 @@ enum RunScreen {
     // MARK: mouse
 
     static func click(_ s: inout AppState, _ x: Int, _ y: Int) -> [Effect] {
-        guard case .run(var v) = s.route else { return [] }
+        guard var v = view(s.route) else { return [] }
         let l = layout(s)
         if y == l.tabs.y {
             var cx = l.tabs.x + 1
@@ -279,7 +279,7 @@ enum RunScreen {
                 if x >= cx && x < cx + w { v.tab = RunTab(rawValue: i)! }
                 cx += w + 1
             }
-            s.setRoute(.run(v))
+            store(&s, v)
             return []
         }
         guard l.content.contains(x: x, y: y), let a = s.analysis(v.key) else { return [] }
@@ -293,7 +293,7 @@ enum RunScreen {
                         v.sortDescending = sort == .wall || sort == .tokens || sort == .cost || sort == .steps
                     }
                 }
-                s.setRoute(.run(v))
+                store(&s, v)
                 return []
             }
             let i = v.tests.offset + (y - l.content.y - 1)
@@ -304,10 +304,10 @@ enum RunScreen {
         } else if v.tab == .errors {
             let i = v.errors.offset + (y - l.content.y - 2) / 2
             guard i >= 0, i < a.errorGroups.count else { return [] }
-            if i == v.errors.selected { s.setRoute(.run(v)); return perform(&s, .open) }
+            if i == v.errors.selected { store(&s, v); return perform(&s, .open) }
             v.errors.selected = i
         }
-        s.setRoute(.run(v))
+        store(&s, v)
         return []
     }
 

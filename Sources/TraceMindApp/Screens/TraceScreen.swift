@@ -37,7 +37,7 @@ enum TraceScreen {
 
     /// The trace arrived: select the first span (the root) and, for very large traces, start folded below the roots.
     static func loaded(_ s: inout AppState, _ ref: TraceRef) {
-        guard case .trace(var v) = s.route, v.ref == ref, let wf = s.traces[ref]?.value else { return }
+        guard var v = view(s.route), v.ref == ref, let wf = s.traces[ref]?.value else { return }
         if let pid = v.pendingSpanID {
             v.pendingSpanID = nil
             if let i = spanIndex(wf.analysis, id: pid) {
@@ -54,7 +54,7 @@ enum TraceScreen {
             }
         }
         if !v.search.isEmpty { v.matches = matches(wf, v.search) }
-        s.setRoute(.trace(v))
+        store(&s, v)
         clamp(&s)
     }
 
@@ -103,7 +103,7 @@ enum TraceScreen {
             let all = a.tests.compactMap(\.trace) + a.extraTraces
             if let t = all.first(where: { TraceIDs.canonical($0.traceID) == TraceIDs.canonical(link.traceID) }) {
                 let label = a.tests.first { $0.trace?.traceID == t.traceID }?.taskID ?? t.traceID
-                s.setRoute(.trace(v))
+                store(&s, v)
                 s.message = "\(which): trace \(TraceIDs.display(t.traceID)) (Esc comes back)"
                 return open(&s, ref: TraceRef(runKey: key, traceID: t.traceID), label: label, spanID: link.spanID)
             }
@@ -313,10 +313,10 @@ enum TraceScreen {
     // MARK: updates
 
     static func clamp(_ s: inout AppState) {
-        guard case .trace(var v) = s.route, let wf = s.traces[v.ref]?.value else { return }
+        guard var v = view(s.route), let wf = s.traces[v.ref]?.value else { return }
         v.rows = visibleRows(v, wf)
         let rows = v.rows
-        s.setRoute(.trace(v))
+        store(&s, v)
         let l = layout(s)
         if let sel = v.selectedSpan, let i = rows.firstIndex(of: sel) {
             v.list.selected = i
@@ -331,11 +331,11 @@ enum TraceScreen {
         v.zoom = max(1, min(v.zoom, 1_048_576))
         v.pan = max(0, min(v.pan, 1 - 1 / v.zoom))
         v.detailScroll = max(0, v.detailScroll)
-        s.setRoute(.trace(v))
+        store(&s, v)
     }
 
     static func perform(_ s: inout AppState, _ a: Action) -> [Effect] {
-        guard case .trace(var v) = s.route else { return [] }
+        guard var v = view(s.route) else { return [] }
         guard let wf = s.traces[v.ref]?.value else { return [] }
         let an = wf.analysis
         let l = layout(s)
@@ -358,7 +358,7 @@ enum TraceScreen {
             default: handled = false
             }
             if handled {
-                s.setRoute(.trace(v))
+                store(&s, v)
                 clamp(&s)
                 return []
             }
@@ -368,7 +368,7 @@ enum TraceScreen {
             v.list = pos
             if pos.selected < rows.count { v.selectedSpan = rows[pos.selected] }
             v.detailScroll = 0
-            s.setRoute(.trace(v))
+            store(&s, v)
             clamp(&s)
             return []
         }
@@ -445,7 +445,7 @@ enum TraceScreen {
         case .switchFocus:
             v.focus = .detail
         case .nextMatch, .prevMatch:
-            s.setRoute(.trace(v))
+            store(&s, v)
             jumpToMatch(&s, forward: a == .nextMatch, includeCurrent: false)
             return []
         case .followLink:
@@ -457,17 +457,17 @@ enum TraceScreen {
             return [.page(title: "\(an.trace.spans[i].name) · trace \(an.trace.traceID)", text: lines.map { $0.map(\.text).joined() }.joined(separator: "\n"))]
         default: break
         }
-        s.setRoute(.trace(v))
+        store(&s, v)
         clamp(&s)
         return []
     }
 
     /// Moves to the next (or previous) search match, unfolding what hides it.
     static func jumpToMatch(_ s: inout AppState, forward: Bool, includeCurrent: Bool) {
-        guard case .trace(var v) = s.route, let wf = s.traces[v.ref]?.value else { return }
+        guard var v = view(s.route), let wf = s.traces[v.ref]?.value else { return }
         v.matches = matches(wf, v.search)
         defer {
-            s.setRoute(.trace(v))
+            store(&s, v)
             clamp(&s)
         }
         guard !v.matches.isEmpty else {
@@ -499,11 +499,11 @@ enum TraceScreen {
     }
 
     static func click(_ s: inout AppState, _ x: Int, _ y: Int) -> [Effect] {
-        guard case .trace(var v) = s.route, let wf = s.traces[v.ref]?.value else { return [] }
+        guard var v = view(s.route), let wf = s.traces[v.ref]?.value else { return [] }
         let l = layout(s)
         if l.detail.contains(x: x, y: y) {
             v.focus = .detail
-            s.setRoute(.trace(v))
+            store(&s, v)
             return []
         }
         guard l.rows.contains(x: x, y: y), wf.analysis.figures.count > 0 else { return [] }
@@ -512,12 +512,12 @@ enum TraceScreen {
         guard i < rows.count else { return [] }
         v.focus = .tree
         if rows[i] == v.selectedSpan {
-            s.setRoute(.trace(v))
+            store(&s, v)
             return perform(&s, .open)
         }
         v.selectedSpan = rows[i]
         v.detailScroll = 0
-        s.setRoute(.trace(v))
+        store(&s, v)
         return []
     }
 

@@ -36,20 +36,20 @@ enum TrajectoryScreen {
     }
 
     static func clamp(_ s: inout AppState) {
-        guard case .trajectory(var v) = s.route, let al = alignment(s, v) else { return }
+        guard var v = view(s.route), let al = alignment(s, v) else { return }
         if !v.positioned {
             v.list.selected = al.firstDivergence ?? 0
             v.positioned = true
         }
         v.list.clamp(count: al.rows.count, visible: TableView.visibleRows(height: layout(s).table.height))
-        s.setRoute(.trajectory(v))
+        store(&s, v)
     }
 
     static func perform(_ s: inout AppState, _ a: Action) -> [Effect] {
-        guard case .trajectory(var v) = s.route, let al = alignment(s, v) else { return [] }
+        guard var v = view(s.route), let al = alignment(s, v) else { return [] }
         defer { clamp(&s) }
         if v.list.navigate(a, count: al.rows.count, visible: TableView.visibleRows(height: layout(s).table.height)) {
-            s.setRoute(.trajectory(v))
+            store(&s, v)
             return []
         }
         switch a {
@@ -68,7 +68,7 @@ enum TrajectoryScreen {
             let leftSide = a == .open ? row.left != nil : row.left == nil
             let ref = leftSide ? lref : rref
             let step = leftSide ? row.left.map { al.left[$0] } : row.right.map { al.right[$0] }
-            s.setRoute(.trajectory(v))
+            store(&s, v)
             let effects = TraceScreen.open(&s, ref: ref, label: "\(v.taskLabel) · \(CompareScreen.letter(leftSide ? v.left : v.right))")
             if case .trace(var tv) = s.route, let step {
                 tv.selectedSpan = step.span
@@ -77,7 +77,7 @@ enum TrajectoryScreen {
             return effects
         default: break
         }
-        s.setRoute(.trajectory(v))
+        store(&s, v)
         return []
     }
 
@@ -88,17 +88,17 @@ enum TrajectoryScreen {
     }
 
     static func click(_ s: inout AppState, _ x: Int, _ y: Int) -> [Effect] {
-        guard case .trajectory(var v) = s.route, let al = alignment(s, v) else { return [] }
+        guard var v = view(s.route), let al = alignment(s, v) else { return [] }
         let t = layout(s).table
         guard t.contains(x: x, y: y), y > t.y else { return [] }
         let i = v.list.offset + (y - t.y - 1)
         guard i < al.rows.count else { return [] }
         if i == v.list.selected {
-            s.setRoute(.trajectory(v))
+            store(&s, v)
             return perform(&s, x < t.x + t.width / 2 ? .open : .openOther)
         }
         v.list.selected = i
-        s.setRoute(.trajectory(v))
+        store(&s, v)
         return []
     }
 
