@@ -63,147 +63,69 @@ public final class TraceAnalysis: Sendable {
     public init(_ trace: Trace) {
         self.trace = trace
         let spans = trace.spans
-        let n = spans.count
-        var byID: [String: Int] = [:]
-        byID.reserveCapacity(n)
-        for (i, s) in spans.enumerated() where byID[s.spanID] == nil { byID[s.spanID] = i }
+        let tree = SpanTree(spans)
+        let usage = UsageAccounting(spans, tree)
+        let span = TraceAnalysis.timeSpan(spans)
+        startNs = span.start
+        endNs = span.end
+        wallMs = span.wallMs
+        roots = tree.roots
+        order = tree.order
+        let selfTime = TraceAnalysis.selfTimes(spans, tree)
+        let onLatency = TraceAnalysis.latencyPath(spans, tree)
+        let onCost = TraceAnalysis.costPath(tree, usage)
 
-        var parent = [Int?](repeating: nil, count: n)
-        var orphan = [Bool](repeating: false, count: n)
-        for (i, s) in spans.enumerated() {
-            guard let p = s.parentSpanID else { continue }
-            if let pi = byID[p], pi != i { parent[i] = pi } else { orphan[i] = true }
+        var figs: [SpanFigures] = []
+        figs.reserveCapacity(spans.count)
+        for i in spans.indices {
+            let s = spans[i]
+            let off = (s.startNs != nil && span.start != nil) ? Double(s.startNs! - span.start!) / 1e6 : 0
+            figs.append(
+                SpanFigures(
+                    index: i, parent: tree.parent[i], children: tree.children[i], depth: tree.depth[i],
+                    selfTokens: usage.selfTokens[i], selfCost: usage.selfCost[i], inclusiveTokens: usage.inclusiveTokens[i],
+                    inclusiveCost: usage.inclusiveCost[i], isRollup: usage.rollup[i], startOffsetMs: off, durationMs: s.durationMs,
+                    selfTimeMs: max(0, selfTime[i]), isOrphan: tree.orphan[i], onLatencyPath: onLatency[i], onCostPath: onCost[i]))
         }
-        // Break cycles: walk up from each span; a revisit inside the walk makes that span a root.
-        var state = [UInt8](repeating: 0, count: n)  // 0 new, 1 on path, 2 done
-        for i in 0..<n where state[i] == 0 {
-            var path: [Int] = []
-            var cur: Int? = i
-            while let c = cur, state[c] == 0 {
-                state[c] = 1
-                path.append(c)
-                cur = parent[c]
-            }
-            if let c = cur, state[c] == 1 {
-                parent[c] = nil
-                orphan[c] = true
-            }
-            for p in path { state[p] = 2 }
-        }
+        figures = figs
+        let totals = TraceTotals(spans, tree, usage)
+        tokens = totals.tokens
+        cost = totals.cost
+        llmCalls = totals.llmCalls
+        toolCalls = totals.toolCalls
+        errorCount = totals.errorCount
+        tokensByModel = totals.tokensByModel
+        costByModel = totals.costByModel
+        costByCategory = totals.costByCategory
+        tokensByCategory = totals.tokensByCategory
+    }
 
+    /// The first start and last end of the trace, and the wall time between them (the longest span's duration when
+    /// the spans carry no times).
+    static func timeSpan(_ spans: [Span]) -> (start: Int64?, end: Int64?, wallMs: Double) {
         let minStart = spans.compactMap { $0.startNs }.min()
         let maxEnd = spans.compactMap { $0.endNs ?? $0.startNs }.max()
-        startNs = minStart
-        endNs = maxEnd
-        if let a = minStart, let b = maxEnd, b >= a {
-            wallMs = Double(b - a) / 1e6
-        } else {
-            wallMs = spans.map { $0.durationMs }.max() ?? 0
-        }
+        if let a = minStart, let b = maxEnd, b >= a { return (minStart, maxEnd, Double(b - a) / 1e6) }
+        return (minStart, maxEnd, spans.map { $0.durationMs }.max() ?? 0)
+    }
 
-        func startKey(_ i: Int) -> Int64 { spans[i].startNs ?? Int64.max }
-        var children = [[Int]](repeating: [], count: n)
-        var rootList: [Int] = []
-        for i in 0..<n {
-            if let p = parent[i] { children[p].append(i) } else { rootList.append(i) }
-        }
-        let byStart: (Int, Int) -> Bool = { a, b in
-            let sa = startKey(a), sb = startKey(b)
-            return sa != sb ? sa < sb : a < b
-        }
-        for i in 0..<n where children[i].count > 1 { children[i].sort(by: byStart) }
-        rootList.sort(by: byStart)
-        roots = rootList
-
-        // Depth-first order and depths (iterative: traces can be deep).
-        var depth = [Int](repeating: 0, count: n)
-        var dfs: [Int] = []
-        dfs.reserveCapacity(n)
-        var stack: [Int] = rootList.reversed()
-        while let i = stack.popLast() {
-            dfs.append(i)
-            for c in children[i].reversed() {
-                depth[c] = depth[i] + 1
-                stack.append(c)
-            }
-        }
-        order = dfs
-
-        // Post-order accounting (see the type's documentation).
-        var usageBelow = [Bool](repeating: false, count: n)
-        var usageInclTok = [TokenCounts](repeating: .zero, count: n)
-        var usageInclCost = [CostSum](repeating: .zero, count: n)
-        var selfTok = [TokenCounts](repeating: .zero, count: n)
-        var selfCost = [CostSum](repeating: .zero, count: n)
-        var inclTok = [TokenCounts](repeating: .zero, count: n)
-        var inclCost = [CostSum](repeating: .zero, count: n)
-        var rollup = [Bool](repeating: false, count: n)
-        var counted = [Bool](repeating: false, count: n)
-        for i in dfs.reversed() {
-            let u = spans[i].usage
-            var below = false
-            var childTok = TokenCounts.zero, childCost = CostSum.zero
-            var allTok = TokenCounts.zero, allCost = CostSum.zero
-            for ch in children[i] {
-                below = below || usageBelow[ch] || spans[ch].usage.carriesUsage
-                childTok += usageInclTok[ch]
-                childCost += usageInclCost[ch]
-                allTok += inclTok[ch]
-                allCost += inclCost[ch]
-            }
-            usageBelow[i] = below
-            var ownTok = TokenCounts.zero
-            var ownUsageCost = CostSum.zero
-            if u.carriesUsage {
-                if !below {
-                    ownTok = u.tokens
-                    ownUsageCost = u.callCost
-                    counted[i] = true
-                } else {
-                    rollup[i] = true
-                    let mine = u.tokens
-                    if mine.total > childTok.total {
-                        // Reports calls its descendants do not: keep the excess.
-                        ownTok = mine.excess(over: childTok)
-                        if let pc = u.knownCost {
-                            let share = mine.total > 0 ? Double(ownTok.total) / Double(mine.total) : 0
-                            let byDifference = childCost.unpriced == 0 ? max(0, pc - childCost.knownUSD) : pc * share
-                            ownUsageCost = .known(byDifference)
-                        } else {
-                            ownUsageCost = .unknownCall
-                        }
-                    } else if mine.total == 0 && childTok.total == 0, let pc = u.knownCost, childCost.unpriced == 0,
-                        pc > childCost.knownUSD
-                    {
-                        // Cost-only usage (no tokens anywhere): the same rule on the cost.
-                        ownUsageCost = .known(pc - childCost.knownUSD)
-                    }
-                }
-            }
-            usageInclTok[i] = childTok + ownTok
-            usageInclCost[i] = childCost + ownUsageCost
-            selfTok[i] = ownTok
-            selfCost[i] = ownUsageCost + u.ownCost
-            inclTok[i] = allTok + selfTok[i]
-            inclCost[i] = allCost + selfCost[i]
-        }
-
-        // Self time: duration minus the union of the children's intervals inside the span.
-        var selfTime = [Double](repeating: 0, count: n)
-        for i in 0..<n {
+    /// Self time: each span's duration minus the union of its children's intervals inside it.
+    static func selfTimes(_ spans: [Span], _ tree: SpanTree) -> [Double] {
+        var selfTime = [Double](repeating: 0, count: spans.count)
+        for i in spans.indices {
             let s = spans[i]
             guard let a = s.startNs, let b = s.endNs, b > a else {
-                selfTime[i] = children[i].isEmpty ? s.durationMs : 0
+                selfTime[i] = tree.children[i].isEmpty ? s.durationMs : 0
                 continue
             }
             var covered: Int64 = 0
             var curStart: Int64 = a, curEnd: Int64 = a
-            let ivs = children[i].compactMap { c -> (Int64, Int64)? in
+            let intervals = tree.children[i].compactMap { c -> (Int64, Int64)? in
                 guard let cs = spans[c].startNs, let ce = spans[c].endNs else { return nil }
                 let lo = max(a, cs), hi = min(b, ce)
                 return hi > lo ? (lo, hi) : nil
             }.sorted { $0.0 < $1.0 }
-            for (lo, hi) in ivs {
+            for (lo, hi) in intervals {
                 if lo > curEnd {
                     covered += curEnd - curStart
                     curStart = lo
@@ -215,105 +137,59 @@ public final class TraceAnalysis: Sendable {
             covered += curEnd - curStart
             selfTime[i] = Double(b - a - covered) / 1e6
         }
+        return selfTime
+    }
 
-        // Latency critical path (Jaeger's method): from the longest root, go to the last-finishing child; when a
-        // span has no child finishing before the point reached, go back up and continue from the previous child
-        // that finished before this one started.
-        var onLatency = [Bool](repeating: false, count: n)
+    /// The latency critical path (Jaeger's method): from the longest root, go to the last-finishing child; when a
+    /// span has no child finishing before the point reached, go back up and continue from the previous child that
+    /// finished before this one started.
+    static func latencyPath(_ spans: [Span], _ tree: SpanTree) -> [Bool] {
+        let n = spans.count
+        var onPath = [Bool](repeating: false, count: n)
         func endKey(_ i: Int) -> Int64 { spans[i].endNs ?? spans[i].startNs ?? Int64.min }
-        if let root = rootList.max(by: { spans[$0].durationMs < spans[$1].durationMs }) {
-            // Each span's children by end time, latest first, and a cursor per span: the limit only moves back in
-            // time, so every child is looked at once (a trace with thousands of steps stays linear).
-            var byEnd: [[Int]] = Array(repeating: [], count: n)
-            var cursor = [Int](repeating: 0, count: n)
-            var cur = root
-            var limit: Int64? = nil
-            var steps = 0
-            while steps < 4 * n + 8 {
-                steps += 1
-                onLatency[cur] = true
-                if byEnd[cur].isEmpty && !children[cur].isEmpty {
-                    byEnd[cur] = children[cur].sorted { endKey($0) != endKey($1) ? endKey($0) > endKey($1) : $0 > $1 }
-                }
-                let list = byEnd[cur]
-                var k = cursor[cur]
-                if let limit { while k < list.count && endKey(list[k]) >= limit { k += 1 } }
-                if k < list.count {
-                    cursor[cur] = k + 1
-                    cur = list[k]
-                    limit = nil
-                } else {
-                    cursor[cur] = k
-                    guard cur != root, let p = parent[cur] else { break }
-                    limit = spans[cur].startNs ?? Int64.min
-                    cur = p
-                }
+        guard let root = tree.roots.max(by: { spans[$0].durationMs < spans[$1].durationMs }) else { return onPath }
+        // Each span's children by end time, latest first, and a cursor per span: the limit only moves back in time,
+        // so every child is looked at once (a trace with thousands of steps stays linear).
+        var byEnd: [[Int]] = Array(repeating: [], count: n)
+        var cursor = [Int](repeating: 0, count: n)
+        var cur = root
+        var limit: Int64? = nil
+        var steps = 0
+        while steps < 4 * n + 8 {
+            steps += 1
+            onPath[cur] = true
+            if byEnd[cur].isEmpty && !tree.children[cur].isEmpty {
+                byEnd[cur] = tree.children[cur].sorted { endKey($0) != endKey($1) ? endKey($0) > endKey($1) : $0 > $1 }
+            }
+            let list = byEnd[cur]
+            var k = cursor[cur]
+            if let limit { while k < list.count && endKey(list[k]) >= limit { k += 1 } }
+            if k < list.count {
+                cursor[cur] = k + 1
+                cur = list[k]
+                limit = nil
+            } else {
+                cursor[cur] = k
+                guard cur != root, let p = tree.parent[cur] else { break }
+                limit = spans[cur].startNs ?? Int64.min
+                cur = p
             }
         }
-        // Cost critical path: from the most expensive root, follow the child that carries the most spend.
-        var onCost = [Bool](repeating: false, count: n)
-        if let root = rootList.max(by: { inclCost[$0].knownUSD < inclCost[$1].knownUSD }), inclCost[root].knownUSD > 0 {
-            var cur = root
-            onCost[cur] = true
-            while let c = children[cur].max(by: { inclCost[$0].knownUSD < inclCost[$1].knownUSD }), inclCost[c].knownUSD > 0 {
-                cur = c
-                onCost[cur] = true
-            }
-        }
+        return onPath
+    }
 
-        var figs: [SpanFigures] = []
-        figs.reserveCapacity(n)
-        var tokens = TokenCounts.zero
-        var cost = CostSum.zero
-        var llm = 0, tools = 0, errors = 0
-        var tbm: [String: TokenCounts] = [:], cbm: [String: CostSum] = [:]
-        var cbc: [SpanCategory: CostSum] = [:], tbc: [SpanCategory: TokenCounts] = [:]
-        // The model of a span: its own, else the nearest ancestor's (own costs of an LLM wrapper, say).
-        func modelOf(_ i: Int) -> String? {
-            var c: Int? = i
-            var hops = 0
-            while let k = c, hops < 64 {
-                if let m = spans[k].usage.model { return m }
-                c = parent[k]
-                hops += 1
-            }
-            return nil
+    /// The cost critical path: from the most expensive root, follow the child that carries the most spend.
+    static func costPath(_ tree: SpanTree, _ usage: UsageAccounting) -> [Bool] {
+        let incl = usage.inclusiveCost
+        var onPath = [Bool](repeating: false, count: incl.count)
+        guard let root = tree.roots.max(by: { incl[$0].knownUSD < incl[$1].knownUSD }), incl[root].knownUSD > 0 else { return onPath }
+        var cur = root
+        onPath[cur] = true
+        while let c = tree.children[cur].max(by: { incl[$0].knownUSD < incl[$1].knownUSD }), incl[c].knownUSD > 0 {
+            cur = c
+            onPath[cur] = true
         }
-        for i in 0..<n {
-            let s = spans[i]
-            let off = (s.startNs != nil && minStart != nil) ? Double(s.startNs! - minStart!) / 1e6 : 0
-            figs.append(
-                SpanFigures(
-                    index: i, parent: parent[i], children: children[i], depth: depth[i], selfTokens: selfTok[i],
-                    selfCost: selfCost[i], inclusiveTokens: inclTok[i], inclusiveCost: inclCost[i], isRollup: rollup[i],
-                    startOffsetMs: off, durationMs: s.durationMs, selfTimeMs: max(0, selfTime[i]), isOrphan: orphan[i],
-                    onLatencyPath: onLatency[i], onCostPath: onCost[i]))
-            tokens += selfTok[i]
-            cost += selfCost[i]
-            if counted[i] { llm += 1 }
-            if !selfTok[i].isZero || !selfCost[i].isZero {
-                if !selfTok[i].isZero || s.usage.carriesUsage {
-                    let model = modelOf(i) ?? "unknown model"
-                    tbm[model, default: .zero] += selfTok[i]
-                    cbm[model, default: .zero] += selfCost[i]
-                }
-                let cat = s.category == .other && s.usage.carriesUsage ? SpanCategory.llm : s.category
-                cbc[cat, default: .zero] += selfCost[i]
-                tbc[cat, default: .zero] += selfTok[i]
-            }
-            if s.category == .tool { tools += 1 }
-            if s.isError { errors += 1 }
-        }
-        figures = figs
-        self.tokens = tokens
-        self.cost = cost
-        llmCalls = llm
-        toolCalls = tools
-        errorCount = errors
-        tokensByModel = tbm
-        costByModel = cbm
-        costByCategory = cbc
-        tokensByCategory = tbc
+        return onPath
     }
 
     /// The root span that describes the test (SMOLTRACE's `test_evaluation`), if any.
@@ -432,5 +308,195 @@ public struct TraceLocation: Sendable, Equatable {
         self.rowGroup = rowGroup
         self.index = index
         self.fileSize = fileSize
+    }
+}
+
+/// The span tree of a trace: parents (an unknown parent or a cycle makes a root, marked orphan), children and roots
+/// by start time, and the depth-first order of the waterfall's rows.
+struct SpanTree {
+    var parent: [Int?]
+    var orphan: [Bool]
+    var children: [[Int]]
+    var roots: [Int]
+    var order: [Int]
+    var depth: [Int]
+
+    init(_ spans: [Span]) {
+        let n = spans.count
+        var byID: [String: Int] = [:]
+        byID.reserveCapacity(n)
+        for (i, s) in spans.enumerated() where byID[s.spanID] == nil { byID[s.spanID] = i }
+        parent = [Int?](repeating: nil, count: n)
+        orphan = [Bool](repeating: false, count: n)
+        for (i, s) in spans.enumerated() {
+            guard let p = s.parentSpanID else { continue }
+            if let pi = byID[p], pi != i { parent[i] = pi } else { orphan[i] = true }
+        }
+        SpanTree.breakCycles(&parent, &orphan)
+
+        func startKey(_ i: Int) -> Int64 { spans[i].startNs ?? Int64.max }
+        let byStart: (Int, Int) -> Bool = { a, b in
+            let sa = startKey(a), sb = startKey(b)
+            return sa != sb ? sa < sb : a < b
+        }
+        children = [[Int]](repeating: [], count: n)
+        roots = []
+        for i in 0..<n {
+            if let p = parent[i] { children[p].append(i) } else { roots.append(i) }
+        }
+        for i in 0..<n where children[i].count > 1 { children[i].sort(by: byStart) }
+        roots.sort(by: byStart)
+
+        // Depth-first order and depths (iterative: traces can be deep).
+        depth = [Int](repeating: 0, count: n)
+        order = []
+        order.reserveCapacity(n)
+        var stack: [Int] = roots.reversed()
+        while let i = stack.popLast() {
+            order.append(i)
+            for c in children[i].reversed() {
+                depth[c] = depth[i] + 1
+                stack.append(c)
+            }
+        }
+    }
+
+    /// Walks up from each span; a revisit inside the walk makes that span a root (an orphan).
+    static func breakCycles(_ parent: inout [Int?], _ orphan: inout [Bool]) {
+        var state = [UInt8](repeating: 0, count: parent.count)  // 0 new, 1 on path, 2 done
+        for i in parent.indices where state[i] == 0 {
+            var path: [Int] = []
+            var cur: Int? = i
+            while let c = cur, state[c] == 0 {
+                state[c] = 1
+                path.append(c)
+                cur = parent[c]
+            }
+            if let c = cur, state[c] == 1 {
+                parent[c] = nil
+                orphan[c] = true
+            }
+            for p in path { state[p] = 2 }
+        }
+    }
+}
+
+/// Usage and cost counted once, in post-order (the rule is on `TraceAnalysis`).
+struct UsageAccounting {
+    var selfTokens: [TokenCounts]
+    var selfCost: [CostSum]
+    var inclusiveTokens: [TokenCounts]
+    var inclusiveCost: [CostSum]
+    /// The span's call usage is (wholly or partly) a roll-up of its descendants'.
+    var rollup: [Bool]
+    /// The span's call usage is counted whole: it is the deepest span of one LLM call.
+    var counted: [Bool]
+
+    init(_ spans: [Span], _ tree: SpanTree) {
+        let n = spans.count
+        var usageBelow = [Bool](repeating: false, count: n)
+        var usageInclTok = [TokenCounts](repeating: .zero, count: n)
+        var usageInclCost = [CostSum](repeating: .zero, count: n)
+        selfTokens = [TokenCounts](repeating: .zero, count: n)
+        selfCost = [CostSum](repeating: .zero, count: n)
+        inclusiveTokens = [TokenCounts](repeating: .zero, count: n)
+        inclusiveCost = [CostSum](repeating: .zero, count: n)
+        rollup = [Bool](repeating: false, count: n)
+        counted = [Bool](repeating: false, count: n)
+        for i in tree.order.reversed() {
+            let u = spans[i].usage
+            var below = false
+            var childTok = TokenCounts.zero, childCost = CostSum.zero
+            var allTok = TokenCounts.zero, allCost = CostSum.zero
+            for ch in tree.children[i] {
+                below = below || usageBelow[ch] || spans[ch].usage.carriesUsage
+                childTok += usageInclTok[ch]
+                childCost += usageInclCost[ch]
+                allTok += inclusiveTokens[ch]
+                allCost += inclusiveCost[ch]
+            }
+            usageBelow[i] = below
+            var ownTok = TokenCounts.zero
+            var ownUsageCost = CostSum.zero
+            if u.carriesUsage {
+                if !below {
+                    ownTok = u.tokens
+                    ownUsageCost = u.callCost
+                    counted[i] = true
+                } else {
+                    rollup[i] = true
+                    (ownTok, ownUsageCost) = UsageAccounting.excess(u, childTok, childCost)
+                }
+            }
+            usageInclTok[i] = childTok + ownTok
+            usageInclCost[i] = childCost + ownUsageCost
+            selfTokens[i] = ownTok
+            selfCost[i] = ownUsageCost + u.ownCost
+            inclusiveTokens[i] = allTok + selfTokens[i]
+            inclusiveCost[i] = allCost + selfCost[i]
+        }
+    }
+
+    /// What a span whose descendants also report call usage keeps as its own: the tokens (and the matching cost)
+    /// it reports beyond theirs, or the cost beyond theirs when nobody reports tokens.
+    static func excess(_ u: SpanUsage, _ childTok: TokenCounts, _ childCost: CostSum) -> (TokenCounts, CostSum) {
+        let mine = u.tokens
+        if mine.total > childTok.total {
+            // Reports calls its descendants do not: keep the excess.
+            let ownTok = mine.excess(over: childTok)
+            guard let pc = u.knownCost else { return (ownTok, .unknownCall) }
+            let share = mine.total > 0 ? Double(ownTok.total) / Double(mine.total) : 0
+            let byDifference = childCost.unpriced == 0 ? max(0, pc - childCost.knownUSD) : pc * share
+            return (ownTok, .known(byDifference))
+        }
+        if mine.total == 0 && childTok.total == 0, let pc = u.knownCost, childCost.unpriced == 0, pc > childCost.knownUSD {
+            // Cost-only usage (no tokens anywhere): the same rule on the cost.
+            return (.zero, .known(pc - childCost.knownUSD))
+        }
+        return (.zero, .zero)
+    }
+}
+
+/// A trace's totals over the counted-once figures: tokens, cost, calls, errors, and their splits by model and kind.
+struct TraceTotals {
+    var tokens = TokenCounts.zero
+    var cost = CostSum.zero
+    var llmCalls = 0, toolCalls = 0, errorCount = 0
+    var tokensByModel: [String: TokenCounts] = [:]
+    var costByModel: [String: CostSum] = [:]
+    var costByCategory: [SpanCategory: CostSum] = [:]
+    var tokensByCategory: [SpanCategory: TokenCounts] = [:]
+
+    init(_ spans: [Span], _ tree: SpanTree, _ usage: UsageAccounting) {
+        // The model of a span: its own, else the nearest ancestor's (own costs of an LLM wrapper, say).
+        func modelOf(_ i: Int) -> String? {
+            var c: Int? = i
+            var hops = 0
+            while let k = c, hops < 64 {
+                if let m = spans[k].usage.model { return m }
+                c = tree.parent[k]
+                hops += 1
+            }
+            return nil
+        }
+        for i in spans.indices {
+            let s = spans[i]
+            let selfTok = usage.selfTokens[i], selfCost = usage.selfCost[i]
+            tokens += selfTok
+            cost += selfCost
+            if usage.counted[i] { llmCalls += 1 }
+            if !selfTok.isZero || !selfCost.isZero {
+                if !selfTok.isZero || s.usage.carriesUsage {
+                    let model = modelOf(i) ?? "unknown model"
+                    tokensByModel[model, default: .zero] += selfTok
+                    costByModel[model, default: .zero] += selfCost
+                }
+                let cat = s.category == .other && s.usage.carriesUsage ? SpanCategory.llm : s.category
+                costByCategory[cat, default: .zero] += selfCost
+                tokensByCategory[cat, default: .zero] += selfTok
+            }
+            if s.category == .tool { toolCalls += 1 }
+            if s.isError { errorCount += 1 }
+        }
     }
 }
