@@ -20,8 +20,21 @@ enum RunTabs {
     // MARK: overview
 
     static func overview(_ a: RunAnalysis, _ s: AppState, width: Int, _ r: Renderer) -> [Line] {
-        var out: [Line] = [[]]
         let barW = max(10, min(30, width - 60))
+        var out: [Line] = [[]]
+        out += outcomeLines(a, barW: barW, r)
+        out.append([])
+        out += usageLines(a, r)
+        out += costSplitLines(a, s, barW: barW, r)
+        out += runLines(a, r)
+        out.append([])
+        out.append([seg("d shows every field of the leaderboard row, unknown ones too", r, .muted)])
+        return out
+    }
+
+    /// Success rate with its bar, outcomes, and the results whose success is null.
+    static func outcomeLines(_ a: RunAnalysis, barW: Int, _ r: Renderer) -> [Line] {
+        var out: [Line] = []
         if let rate = a.successRate {
             out.append(row("success", [
                 seg(Format.percent(rate), r, rate >= 70 ? .pass : (rate >= 40 ? .warn : .fail)), Segment(" "),
@@ -40,7 +53,12 @@ enum RunTabs {
             let would = nullSuccess.filter { $0.result?.recomputedSuccess == true }.count
             out.append(row("", [seg("\(nullSuccess.count) results have success = null (a SMOLTRACE bug of its first weeks): counted as not passed; \(would) would pass recomputed (marked *)", r, .warn)], r))
         }
-        out.append([])
+        return out
+    }
+
+    /// Tokens and cost counted once beside SMOLTRACE's recorded figures, per test and per pass, wall time.
+    static func usageLines(_ a: RunAnalysis, _ r: Renderer) -> [Line] {
+        var out: [Line] = []
         // Traces of another system (no result rows, no test ids) carry their producer's figures, not SMOLTRACE's.
         let plain = a.isOtherProducer
         out.append([seg("Tokens and cost, counted once", r, .title),
@@ -77,6 +95,12 @@ enum RunTabs {
             out.append(row("wall time", [seg("p50 \(Format.duration(w.p50)) · p95 \(Format.duration(w.p95)) · p99 \(Format.duration(w.p99)) · max \(Format.duration(w.max))", r),
                                          seg(a.entry.row.avgDurationMs.map { "   recorded avg \(Format.duration($0)) (nested spans summed)" } ?? "", r, .recorded)], r))
         }
+        return out
+    }
+
+    /// Cost by model, by span kind, and by the context keys that split the run (services, tenants…).
+    static func costSplitLines(_ a: RunAnalysis, _ s: AppState, barW: Int, _ r: Renderer) -> [Line] {
+        var out: [Line] = []
         if !a.tokensByModel.isEmpty {
             out.append([])
             out.append([seg("Cost by model", r, .title)])
@@ -122,6 +146,12 @@ enum RunTabs {
                 }
             }
         }
+        return out
+    }
+
+    /// Stop reasons and timeouts; the run's identity, where it was read from, and problems reading it.
+    static func runLines(_ a: RunAnalysis, _ r: Renderer) -> [Line] {
+        var out: [Line] = []
         if !a.stopReasons.isEmpty || a.timedOut > 0 {
             out.append([])
             out.append([seg("Stop reasons and timeouts", r, .title)])
@@ -152,8 +182,6 @@ enum RunTabs {
             out.append([seg("Problems reading this run", r, .warn)])
             for d in a.diagnostics { out.append([seg("  " + d.description, r, .warn)]) }
         }
-        out.append([])
-        out.append([seg("d shows every field of the leaderboard row, unknown ones too", r, .muted)])
         return out
     }
 

@@ -160,156 +160,6 @@ enum TraceScreen {
         }
     }
 
-    // MARK: layout
-
-    struct Layout {
-        var header: Rect
-        var axis: Rect
-        var rows: Rect
-        var detail: Rect
-    }
-
-    static func layout(_ s: AppState) -> Layout {
-        let body = App.body(s)
-        let headerH = 3
-        let (header, rest) = body.takeTop(headerH)
-        // The tree gets what its rows need (at least 60% of the space when it has many); the detail pane the rest.
-        var rowCount = rest.height
-        if case .trace(let v) = s.route, s.traces[v.ref]?.value != nil { rowCount = v.rows.count }
-        let minDetail = rest.height >= 24 ? rest.height * 2 / 5 : max(5, rest.height / 3)
-        let detailH = max(minDetail, rest.height - 1 - rowCount)
-        let (tree, detail) = rest.takeBottom(detailH)
-        let (axis, rows) = tree.takeTop(1)
-        return Layout(header: header, axis: axis, rows: rows, detail: detail)
-    }
-
-    struct NumCol {
-        var title: String
-        var width: Int
-        var priority: Int
-        var cell: (SpanFigures, Span) -> (String, Role?)
-    }
-
-    static func numberColumns(width: Int, treeWidth: Int) -> [NumCol] {
-        var cols: [NumCol] = [
-            NumCol(title: "duration", width: 8, priority: 0) { f, _ in (Format.duration(f.durationMs), nil) },
-            NumCol(title: "self tok", width: 8, priority: 3) { f, _ in
-                if !f.selfTokens.isZero { return (Format.compact(Double(f.selfTokens.total)), .tokens) }
-                return f.isRollup ? ("roll-up", .muted) : ("", nil)
-            },
-            NumCol(title: "incl tok", width: 8, priority: 2) { f, _ in
-                f.inclusiveTokens.isZero ? ("", nil) : (Format.compact(Double(f.inclusiveTokens.total)), .tokens)
-            },
-            NumCol(title: "self cost", width: 9, priority: 1) { f, _ in
-                if !f.selfCost.isZero { return (Format.cost(f.selfCost, unknown: "?"), f.selfCost.isUnknown ? .warn : .cost) }
-                return f.isRollup ? ("roll-up", .muted) : ("", nil)
-            },
-            NumCol(title: "incl cost", width: 9, priority: 2) { f, _ in
-                f.inclusiveCost.isZero ? ("", nil) : (Format.cost(f.inclusiveCost, unknown: "?"), f.inclusiveCost.isUnknown ? .warn : .cost)
-            },
-        ]
-        let minBar = max(16, width / 4)
-        while 3 + treeWidth + 1 + cols.map({ $0.width + 1 }).reduce(0, +) + minBar > width, let worst = cols.map(\.priority).max(), worst > 0 {
-            cols.remove(at: cols.lastIndex { $0.priority == worst }!)
-        }
-        return cols
-    }
-
-    static func treeWidth(_ width: Int) -> Int { max(22, min(52, width * 3 / 10)) }
-
-    /// Where each part of a row goes.
-    struct RowGeometry {
-        var treeX: Int
-        var treeW: Int
-        var cols: [(NumCol, Int)]
-        var barX: Int
-        var barW: Int
-    }
-
-    static func geometry(_ r: Rect) -> RowGeometry {
-        let tw = treeWidth(r.width)
-        let cols = numberColumns(width: r.width, treeWidth: tw)
-        var x = r.x + 3 + tw + 1
-        var placed: [(NumCol, Int)] = []
-        for c in cols {
-            placed.append((c, x))
-            x += c.width + 1
-        }
-        return RowGeometry(treeX: r.x + 3, treeW: tw, cols: placed, barX: x, barW: max(1, r.maxX - x - 1))
-    }
-
-    // MARK: the axis
-
-    /// Maps the trace onto the bar area: wall time with idle gaps collapsed (optional), or cumulative cost; then
-    /// zoom and pan.
-    struct AxisMap {
-        /// Piecewise-linear segments of real time: [t0, t1) maps to [u0, u1).
-        struct Segment { var t0: Int64; var t1: Int64; var u0: Double; var u1: Double; var gap: Bool }
-        var segments: [Segment] = []
-        var total: Double
-        var w0: Double
-        var w1: Double
-        var width: Int
-        var start: Int64
-        var costMode: Bool
-
-        init(_ wf: Waterfall, _ v: TraceView, width: Int) {
-            self.width = width
-            let a = wf.analysis
-            start = a.startNs ?? 0
-            costMode = v.axis == .cost
-            if costMode {
-                total = max(wf.totalKnownCost, 1e-12)
-            } else {
-                let end = a.endNs ?? start
-                let gaps = v.collapseGaps ? wf.gaps : []
-                let wall = Double(max(1, end - start))
-                let active = wall - gaps.reduce(0) { $0 + Double($1.endNs - $1.startNs) }
-                let gapU: Double = gaps.isEmpty || width <= 4 * gaps.count ? 0 : 2 * active / Double(width - 2 * gaps.count)
-                var t = start
-                var u = 0.0
-                for g in gaps where !gaps.isEmpty && gapU > 0 {
-                    segments.append(Segment(t0: t, t1: g.startNs, u0: u, u1: u + Double(g.startNs - t), gap: false))
-                    u += Double(g.startNs - t)
-                    segments.append(Segment(t0: g.startNs, t1: g.endNs, u0: u, u1: u + gapU, gap: true))
-                    u += gapU
-                    t = g.endNs
-                }
-                segments.append(Segment(t0: t, t1: max(t + 1, end), u0: u, u1: u + Double(max(1, end - t)), gap: false))
-                total = segments.last!.u1
-            }
-            let z = max(1, v.zoom)
-            let span = total / z
-            w0 = min(max(0, v.pan), 1 - 1 / z) * total
-            w1 = w0 + span
-        }
-
-        func u(ns: Int64) -> Double {
-            guard let first = segments.first else { return 0 }
-            if ns <= first.t0 { return Double(ns - first.t0) }
-            var lo = 0, hi = segments.count - 1
-            while lo < hi {
-                let mid = (lo + hi + 1) / 2
-                if segments[mid].t0 <= ns { lo = mid } else { hi = mid - 1 }
-            }
-            let sgm = segments[lo]
-            let f = Double(ns - sgm.t0) / Double(max(1, sgm.t1 - sgm.t0))
-            return sgm.u0 + min(max(f, 0), sgm.gap ? 1 : .infinity) * (sgm.u1 - sgm.u0)
-        }
-
-        /// Cell position (fractional, may fall outside [0, width]).
-        func x(ns: Int64) -> Double { (u(ns: ns) - w0) / (w1 - w0) * Double(width) }
-        func x(cost: Double) -> Double { (cost - w0) / (w1 - w0) * Double(width) }
-        /// Real time (ms since the trace start) at a cell position.
-        func ms(atU uu: Double) -> Double {
-            for sgm in segments where uu >= sgm.u0 && uu <= sgm.u1 {
-                let f = (uu - sgm.u0) / max(1e-9, sgm.u1 - sgm.u0)
-                return (Double(sgm.t0 - start) + f * Double(sgm.t1 - sgm.t0)) / 1e6
-            }
-            return uu / 1e6
-        }
-    }
-
     // MARK: updates
 
     static func clamp(_ s: inout AppState) {
@@ -335,33 +185,15 @@ enum TraceScreen {
     }
 
     static func perform(_ s: inout AppState, _ a: Action) -> [Effect] {
-        guard var v = view(s.route) else { return [] }
-        guard let wf = s.traces[v.ref]?.value else { return [] }
+        guard var v = view(s.route), let wf = s.traces[v.ref]?.value else { return [] }
         let an = wf.analysis
         let l = layout(s)
         let rows = v.rows
-        func select(_ i: Int) { reveal(&v, i, an) }
-        if v.focus == .detail {
-            // The detail pane has the keys that move; everything else still acts on the selected span.
-            let page = max(1, l.detail.height - 3)
-            var handled = true
-            switch a {
-            case .up: v.detailScroll -= 1
-            case .down: v.detailScroll += 1
-            case .pageUp: v.detailScroll -= page
-            case .pageDown: v.detailScroll += page
-            case .halfUp: v.detailScroll -= page / 2
-            case .halfDown: v.detailScroll += page / 2
-            case .top: v.detailScroll = 0
-            case .bottom: v.detailScroll = Int.max / 4
-            case .switchFocus, .fold: v.focus = .tree
-            default: handled = false
-            }
-            if handled {
-                store(&s, v)
-                clamp(&s)
-                return []
-            }
+        // The detail pane has the keys that move; everything else still acts on the selected span.
+        if v.focus == .detail, scrollDetail(&v, a, page: max(1, l.detail.height - 3)) {
+            store(&s, v)
+            clamp(&s)
+            return []
         }
         var pos = v.list
         if pos.navigate(a, count: rows.count, visible: l.rows.height) {
@@ -374,69 +206,12 @@ enum TraceScreen {
         }
         let sel = v.selectedSpan ?? rows.first
         switch a {
-        case .open:
-            if let i = sel, !an.figures[i].children.isEmpty {
-                if v.folded.contains(i) { v.folded.remove(i) } else { v.folded.insert(i) }
-            }
-        case .fold:
-            if let i = sel {
-                if !an.figures[i].children.isEmpty && !v.folded.contains(i) {
-                    v.folded.insert(i)
-                } else if let p = an.figures[i].parent {
-                    v.selectedSpan = p
-                }
-            }
-        case .unfold:
-            if let i = sel {
-                if v.folded.contains(i) { v.folded.remove(i) } else if let c = an.figures[i].children.first, rows.contains(c) { v.selectedSpan = c }
-            }
-        case .parent:
-            if let i = sel, let p = an.figures[i].parent { v.selectedSpan = p }
-        case .foldAll:
-            v.folded = Set(an.order.filter { !an.figures[$0].children.isEmpty && an.figures[$0].parent != nil })
-            s.message = "folded below the roots (Z unfolds everything)"
-        case .unfoldAll:
-            v.folded = []
+        case .open, .fold, .unfold, .parent, .foldAll, .unfoldAll:
+            fold(&s, &v, a, an, sel)
+        case .toggleAxis, .zoomIn, .zoomOut, .panLeft, .panRight, .resetZoom, .toggleGaps:
+            moveAxis(&s, &v, a, wf, sel, barWidth: geometry(l.rows).barW)
         case .nextError:
-            let errs = wf.errorSpans
-            guard !errs.isEmpty else {
-                s.message = "no errors in this trace"
-                break
-            }
-            let cur = sel.flatMap { an.order.firstIndex(of: $0) } ?? -1
-            let next = errs.first { an.order.firstIndex(of: $0)! > cur } ?? errs[0]
-            select(next)
-            let k = errs.firstIndex(of: next)! + 1
-            s.message = "error \(k) of \(errs.count): \(an.trace.spans[next].errorMessage.map { Format.oneLine($0, max: 120) } ?? an.trace.spans[next].name)"
-        case .toggleAxis:
-            v.axis = v.axis == .time ? .cost : .time
-            v.zoom = 1
-            v.pan = 0
-            s.message = v.axis == .cost
-                ? (wf.totalKnownCost > 0 ? "x axis: cumulative cost (\(Format.usd(wf.totalKnownCost)) in all): bar width is spend" : "x axis: cumulative cost — no span in this trace has a known cost")
-                : "x axis: wall time"
-        case .zoomIn, .zoomOut:
-            let m = AxisMap(wf, v, width: geometry(l.rows).barW)
-            var center = (m.w0 + m.w1) / 2
-            if a == .zoomIn, let i = sel {
-                let sp = an.trace.spans[i]
-                if v.axis == .cost {
-                    center = wf.costInterval[i].map { ($0.lowerBound + $0.upperBound) / 2 } ?? wf.costAt[i]
-                } else if let st = sp.startNs {
-                    center = (m.u(ns: st) + m.u(ns: sp.endNs ?? st)) / 2
-                }
-            }
-            v.zoom = a == .zoomIn ? min(v.zoom * 2, Double(1 << 20)) : max(1, v.zoom / 2)
-            v.pan = center / m.total - 0.5 / v.zoom
-            s.message = v.zoom == 1 ? "whole trace" : "zoom ×\(Format.number(v.zoom, digits: 0)) (0 resets, H/L pan)"
-        case .panLeft: v.pan -= 0.25 / v.zoom
-        case .panRight: v.pan += 0.25 / v.zoom
-        case .resetZoom:
-            v.zoom = 1
-            v.pan = 0
-        case .toggleGaps:
-            v.collapseGaps.toggle()
-            s.message = wf.gaps.isEmpty ? "this trace has no long idle gaps" : (v.collapseGaps ? "idle gaps collapsed (⋯)" : "idle gaps shown at full length")
+            nextError(&s, &v, wf, sel)
         case .kindFilter:
             let cycle = SpanKinds.filterCycle
             let i = cycle.firstIndex { $0 == v.kindFilter } ?? cycle.count - 1
@@ -460,6 +235,105 @@ enum TraceScreen {
         store(&s, v)
         clamp(&s)
         return []
+    }
+
+    /// The detail pane's scrolling keys; false for a key it leaves to the tree.
+    static func scrollDetail(_ v: inout TraceView, _ a: Action, page: Int) -> Bool {
+        switch a {
+        case .up: v.detailScroll -= 1
+        case .down: v.detailScroll += 1
+        case .pageUp: v.detailScroll -= page
+        case .pageDown: v.detailScroll += page
+        case .halfUp: v.detailScroll -= page / 2
+        case .halfDown: v.detailScroll += page / 2
+        case .top: v.detailScroll = 0
+        case .bottom: v.detailScroll = Int.max / 4
+        case .switchFocus, .fold: v.focus = .tree
+        default: return false
+        }
+        return true
+    }
+
+    /// Folding and moving along the tree: Enter toggles, ← folds (or goes to the parent), → unfolds (or goes to
+    /// the first child), p the parent, z/Z everything.
+    static func fold(_ s: inout AppState, _ v: inout TraceView, _ a: Action, _ an: TraceAnalysis, _ sel: Int?) {
+        switch a {
+        case .open:
+            if let i = sel, !an.figures[i].children.isEmpty {
+                if v.folded.contains(i) { v.folded.remove(i) } else { v.folded.insert(i) }
+            }
+        case .fold:
+            if let i = sel {
+                if !an.figures[i].children.isEmpty && !v.folded.contains(i) {
+                    v.folded.insert(i)
+                } else if let p = an.figures[i].parent {
+                    v.selectedSpan = p
+                }
+            }
+        case .unfold:
+            if let i = sel {
+                if v.folded.contains(i) { v.folded.remove(i) } else if let c = an.figures[i].children.first, v.rows.contains(c) { v.selectedSpan = c }
+            }
+        case .parent:
+            if let i = sel, let p = an.figures[i].parent { v.selectedSpan = p }
+        case .foldAll:
+            v.folded = Set(an.order.filter { !an.figures[$0].children.isEmpty && an.figures[$0].parent != nil })
+            s.message = "folded below the roots (Z unfolds everything)"
+        case .unfoldAll:
+            v.folded = []
+        default: break
+        }
+    }
+
+    /// The x axis: wall time or cumulative cost, zoom (around the selected span), pan, idle gaps.
+    static func moveAxis(_ s: inout AppState, _ v: inout TraceView, _ a: Action, _ wf: Waterfall, _ sel: Int?, barWidth: Int) {
+        switch a {
+        case .toggleAxis:
+            v.axis = v.axis == .time ? .cost : .time
+            v.zoom = 1
+            v.pan = 0
+            s.message = v.axis == .cost
+                ? (wf.totalKnownCost > 0 ? "x axis: cumulative cost (\(Format.usd(wf.totalKnownCost)) in all): bar width is spend" : "x axis: cumulative cost — no span in this trace has a known cost")
+                : "x axis: wall time"
+        case .zoomIn, .zoomOut:
+            let m = AxisMap(wf, v, width: barWidth)
+            var center = (m.w0 + m.w1) / 2
+            if a == .zoomIn, let i = sel {
+                let sp = wf.analysis.trace.spans[i]
+                if v.axis == .cost {
+                    center = wf.costInterval[i].map { ($0.lowerBound + $0.upperBound) / 2 } ?? wf.costAt[i]
+                } else if let st = sp.startNs {
+                    center = (m.u(ns: st) + m.u(ns: sp.endNs ?? st)) / 2
+                }
+            }
+            v.zoom = a == .zoomIn ? min(v.zoom * 2, Double(1 << 20)) : max(1, v.zoom / 2)
+            v.pan = center / m.total - 0.5 / v.zoom
+            s.message = v.zoom == 1 ? "whole trace" : "zoom ×\(Format.number(v.zoom, digits: 0)) (0 resets, H/L pan)"
+        case .panLeft: v.pan -= 0.25 / v.zoom
+        case .panRight: v.pan += 0.25 / v.zoom
+        case .resetZoom:
+            v.zoom = 1
+            v.pan = 0
+        case .toggleGaps:
+            v.collapseGaps.toggle()
+            s.message = wf.gaps.isEmpty ? "this trace has no long idle gaps" : (v.collapseGaps ? "idle gaps collapsed (⋯)" : "idle gaps shown at full length")
+        default: break
+        }
+    }
+
+    /// Selects the next span in error (wrapping), revealing it, and says which of how many it is.
+    static func nextError(_ s: inout AppState, _ v: inout TraceView, _ wf: Waterfall, _ sel: Int?) {
+        let an = wf.analysis
+        let errs = wf.errorSpans
+        guard !errs.isEmpty else {
+            s.message = "no errors in this trace"
+            return
+        }
+        let cur = sel.flatMap { an.order.firstIndex(of: $0) } ?? -1
+        let next = errs.first { an.order.firstIndex(of: $0)! > cur } ?? errs[0]
+        reveal(&v, next, an)
+        let k = errs.firstIndex(of: next)! + 1
+        s.message = "error \(k) of \(errs.count): \(an.trace.spans[next].errorMessage.map { Format.oneLine($0, max: 120) } ?? an.trace.spans[next].name)"
     }
 
     /// Moves to the next (or previous) search match, unfolding what hides it.
