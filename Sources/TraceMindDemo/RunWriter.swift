@@ -717,13 +717,37 @@ struct RunWriter {
             co2: ((s.map { $0.co2 }.max() ?? 0) * 10000).rounded() / 10000, power: round6(s.map { $0.cost }.max() ?? 0))
     }
 
+    /// The run's metrics dataset: the aggregates, and per-timestamp GPU samples (a GPU run) or the API client's
+    /// request counter, in OTLP's resourceMetrics form. The oldest era wrote the aggregates alone.
     func metrics(_ outs: [Outcome], end: Int64) -> JSON {
+        let aggregates = metricAggregates(outs)
+        if legacy { return aggregates }
+        let resource: JSON = .obj([
+            (
+                "attributes",
+                .array([
+                    .obj([("key", "service.name"), ("value", .obj([("stringValue", "smoltrace-eval")]))]),
+                    .obj([("key", "run.id"), ("value", .obj([("stringValue", .from(spec.runID))]))]),
+                ])
+            )
+        ])
+        var rms: [JSON] = []
+        if !spec.gpus.isEmpty {
+            rms = gpuResourceMetrics(outs, resource: resource)
+        } else if spec.apiClientMetrics {
+            rms.append(apiClientResourceMetrics(outs, end: end, resource: resource))
+        }
+        return .obj([("run_id", .from(spec.runID)), ("resourceMetrics", .array(rms)), ("aggregates", aggregates)])
+    }
+
+    /// SMOLTRACE's aggregate rows: successes, tool calls and steps, tokens, cost and CO2.
+    func metricAggregates(_ outs: [Outcome]) -> JSON {
         let n = outs.count
         let passed = outs.filter { $0.success }.count
         let tokens = outs.map { $0.recordedTokens }.reduce(0, +)
         let cost = outs.map { $0.recordedCost }.reduce(0, +)
         let tc = outs.map { $0.toolCalls }.reduce(0, +), st = outs.map { $0.steps }.reduce(0, +)
-        let aggregates: JSON = .array([
+        return .array([
             .obj([
                 ("name", "tests.successful"), ("type", "counter"),
                 (
@@ -744,70 +768,37 @@ struct RunWriter {
             .obj([("name", "gen_ai.usage.cost.total"), ("type", "sum"), ("unit", "USD"), ("data_points", .array([.obj([("value", .obj([("value", .double(round6(cost)))])), ("attributes", .obj([]))])]))]),
             .obj([("name", "gen_ai.co2.emissions"), ("type", "sum"), ("unit", "gCO2e"), ("data_points", .array([.obj([("value", .obj([("value", .double((Double(tokens) / 1000 * 0.0004 * 10000).rounded() / 10000))])), ("attributes", .obj([]))])]))]),
         ])
-        if legacy { return aggregates }
+    }
+
+    /// One resourceMetrics entry per sample time, every GPU's gauges and counters in it.
+    func gpuResourceMetrics(_ outs: [Outcome], resource: JSON) -> [JSON] {
         var rms: [JSON] = []
-        let resource: JSON = .obj([
-            (
-                "attributes",
-                .array([
-                    .obj([("key", "service.name"), ("value", .obj([("stringValue", "smoltrace-eval")]))]),
-                    .obj([("key", "run.id"), ("value", .obj([("stringValue", .from(spec.runID))]))]),
+        let samples = gpuSamples(outs)
+        var byTime: [Int64: [(Int64, Int, Int, Double, Int, Double, Double, Double)]] = [:]
+        for s in samples { byTime[s.ns, default: []].append(s) }
+        for ns in byTime.keys.sorted() {
+            let pts = byTime[ns]!
+            func dp(_ g: Int, _ v: Double, asInt: Bool) -> JSON {
+                .obj([
+                    (
+                        "attributes",
+                        .array([
+                            .obj([("key", "gpu_id"), ("value", .obj([("stringValue", .string(String(g)))]))]),
+                            .obj([("key", "gpu_name"), ("value", .obj([("stringValue", .string(spec.gpus[g]))]))]),
+                        ])
+                    ),
+                    ("timeUnixNano", .string(String(ns))),
+                    ("asInt", asInt ? .string(String(Int(v))) : .null), ("asDouble", asInt ? .null : .double(v)),
                 ])
-            )
-        ])
-        if !spec.gpus.isEmpty {
-            let samples = gpuSamples(outs)
-            var byTime: [Int64: [(Int64, Int, Int, Double, Int, Double, Double, Double)]] = [:]
-            for s in samples { byTime[s.ns, default: []].append(s) }
-            for ns in byTime.keys.sorted() {
-                let pts = byTime[ns]!
-                func dp(_ g: Int, _ v: Double, asInt: Bool) -> JSON {
-                    .obj([
-                        (
-                            "attributes",
-                            .array([
-                                .obj([("key", "gpu_id"), ("value", .obj([("stringValue", .string(String(g)))]))]),
-                                .obj([("key", "gpu_name"), ("value", .obj([("stringValue", .string(spec.gpus[g]))]))]),
-                            ])
-                        ),
-                        ("timeUnixNano", .string(String(ns))),
-                        ("asInt", asInt ? .string(String(Int(v))) : .null), ("asDouble", asInt ? .null : .double(v)),
-                    ])
-                }
-                func gauge(_ name: String, _ unit: String, _ f: ((Int64, Int, Int, Double, Int, Double, Double, Double)) -> Double, int: Bool) -> JSON {
-                    .obj([("name", .string(name)), ("description", .string(name)), ("unit", .string(unit)),
-                          ("gauge", .obj([("dataPoints", .array(pts.map { dp($0.1, f($0), asInt: int) }))]))])
-                }
-                func sum(_ name: String, _ unit: String, _ f: ((Int64, Int, Int, Double, Int, Double, Double, Double)) -> Double) -> JSON {
-                    .obj([("name", .string(name)), ("description", .string(name)), ("unit", .string(unit)),
-                          ("sum", .obj([("dataPoints", .array(pts.map { dp($0.1, f($0), asInt: false) })), ("aggregationTemporality", .int(2)), ("isMonotonic", .bool(true))]))])
-                }
-                rms.append(
-                    .obj([
-                        ("resource", resource),
-                        (
-                            "scopeMetrics",
-                            .array([
-                                .obj([
-                                    ("scope", .obj([("name", "genai.gpu"), ("version", .null)])),
-                                    (
-                                        "metrics",
-                                        .array([
-                                            gauge("gen_ai.gpu.utilization", "%", { Double($0.2) }, int: true),
-                                            gauge("gen_ai.gpu.memory.used", "MiB", { $0.3 }, int: false),
-                                            gauge("gen_ai.gpu.memory.total", "MiB", { _ in 23034 }, int: true),
-                                            gauge("gen_ai.gpu.temperature", "Cel", { Double($0.4) }, int: true),
-                                            gauge("gen_ai.gpu.power", "W", { ($0.5 * 100).rounded() / 100 }, int: false),
-                                            sum("gen_ai.co2.emissions", "gCO2e", { $0.6 }),
-                                            sum("gen_ai.power.cost", "USD", { $0.7 }),
-                                        ])
-                                    ),
-                                ])
-                            ])
-                        ),
-                    ]))
             }
-        } else if spec.apiClientMetrics {
+            func gauge(_ name: String, _ unit: String, _ f: ((Int64, Int, Int, Double, Int, Double, Double, Double)) -> Double, int: Bool) -> JSON {
+                .obj([("name", .string(name)), ("description", .string(name)), ("unit", .string(unit)),
+                      ("gauge", .obj([("dataPoints", .array(pts.map { dp($0.1, f($0), asInt: int) }))]))])
+            }
+            func sum(_ name: String, _ unit: String, _ f: ((Int64, Int, Int, Double, Int, Double, Double, Double)) -> Double) -> JSON {
+                .obj([("name", .string(name)), ("description", .string(name)), ("unit", .string(unit)),
+                      ("sum", .obj([("dataPoints", .array(pts.map { dp($0.1, f($0), asInt: false) })), ("aggregationTemporality", .int(2)), ("isMonotonic", .bool(true))]))])
+            }
             rms.append(
                 .obj([
                     ("resource", resource),
@@ -815,20 +806,17 @@ struct RunWriter {
                         "scopeMetrics",
                         .array([
                             .obj([
-                                ("scope", .obj([("name", "genai_otel.instrumentors.base"), ("version", "")])),
+                                ("scope", .obj([("name", "genai.gpu"), ("version", .null)])),
                                 (
                                     "metrics",
                                     .array([
-                                        .obj([
-                                            ("name", "gen_ai.requests"), ("description", "Number of GenAI requests"), ("unit", ""),
-                                            (
-                                                "sum",
-                                                .obj([
-                                                    ("dataPoints", .array([.obj([("attributes", .array([])), ("timeUnixNano", .string(String(end))), ("asInt", .string(String(outs.map { $0.steps }.reduce(0, +)))), ("asDouble", .null)])])),
-                                                    ("aggregationTemporality", .int(2)), ("isMonotonic", .bool(true)),
-                                                ])
-                                            ),
-                                        ])
+                                        gauge("gen_ai.gpu.utilization", "%", { Double($0.2) }, int: true),
+                                        gauge("gen_ai.gpu.memory.used", "MiB", { $0.3 }, int: false),
+                                        gauge("gen_ai.gpu.memory.total", "MiB", { _ in 23034 }, int: true),
+                                        gauge("gen_ai.gpu.temperature", "Cel", { Double($0.4) }, int: true),
+                                        gauge("gen_ai.gpu.power", "W", { ($0.5 * 100).rounded() / 100 }, int: false),
+                                        sum("gen_ai.co2.emissions", "gCO2e", { $0.6 }),
+                                        sum("gen_ai.power.cost", "USD", { $0.7 }),
                                     ])
                                 ),
                             ])
@@ -836,7 +824,37 @@ struct RunWriter {
                     ),
                 ]))
         }
-        return .obj([("run_id", .from(spec.runID)), ("resourceMetrics", .array(rms)), ("aggregates", aggregates)])
+        return rms
+    }
+
+    /// An API run's only metric: the GenAI request counter at the end of the run.
+    func apiClientResourceMetrics(_ outs: [Outcome], end: Int64, resource: JSON) -> JSON {
+        return             .obj([
+                ("resource", resource),
+                (
+                    "scopeMetrics",
+                    .array([
+                        .obj([
+                            ("scope", .obj([("name", "genai_otel.instrumentors.base"), ("version", "")])),
+                            (
+                                "metrics",
+                                .array([
+                                    .obj([
+                                        ("name", "gen_ai.requests"), ("description", "Number of GenAI requests"), ("unit", ""),
+                                        (
+                                            "sum",
+                                            .obj([
+                                                ("dataPoints", .array([.obj([("attributes", .array([])), ("timeUnixNano", .string(String(end))), ("asInt", .string(String(outs.map { $0.steps }.reduce(0, +)))), ("asDouble", .null)])])),
+                                                ("aggregationTemporality", .int(2)), ("isMonotonic", .bool(true)),
+                                            ])
+                                        ),
+                                    ])
+                                ])
+                            ),
+                        ])
+                    ])
+                ),
+            ])
     }
 
     func hist(_ name: String, _ sum: Int, _ count: Int) -> JSON {
