@@ -829,32 +829,32 @@ struct RunWriter {
 
     /// An API run's only metric: the GenAI request counter at the end of the run.
     func apiClientResourceMetrics(_ outs: [Outcome], end: Int64, resource: JSON) -> JSON {
-        return             .obj([
-                ("resource", resource),
-                (
-                    "scopeMetrics",
-                    .array([
-                        .obj([
-                            ("scope", .obj([("name", "genai_otel.instrumentors.base"), ("version", "")])),
-                            (
-                                "metrics",
-                                .array([
-                                    .obj([
-                                        ("name", "gen_ai.requests"), ("description", "Number of GenAI requests"), ("unit", ""),
-                                        (
-                                            "sum",
-                                            .obj([
-                                                ("dataPoints", .array([.obj([("attributes", .array([])), ("timeUnixNano", .string(String(end))), ("asInt", .string(String(outs.map { $0.steps }.reduce(0, +)))), ("asDouble", .null)])])),
-                                                ("aggregationTemporality", .int(2)), ("isMonotonic", .bool(true)),
-                                            ])
-                                        ),
-                                    ])
+        return .obj([
+            ("resource", resource),
+            (
+                "scopeMetrics",
+                .array([
+                    .obj([
+                        ("scope", .obj([("name", "genai_otel.instrumentors.base"), ("version", "")])),
+                        (
+                            "metrics",
+                            .array([
+                                .obj([
+                                    ("name", "gen_ai.requests"), ("description", "Number of GenAI requests"), ("unit", ""),
+                                    (
+                                        "sum",
+                                        .obj([
+                                            ("dataPoints", .array([.obj([("attributes", .array([])), ("timeUnixNano", .string(String(end))), ("asInt", .string(String(outs.map { $0.steps }.reduce(0, +)))), ("asDouble", .null)])])),
+                                            ("aggregationTemporality", .int(2)), ("isMonotonic", .bool(true)),
+                                        ])
+                                    ),
                                 ])
-                            ),
-                        ])
+                            ])
+                        ),
                     ])
-                ),
-            ])
+                ])
+            ),
+        ])
     }
 
     func hist(_ name: String, _ sum: Int, _ count: Int) -> JSON {
