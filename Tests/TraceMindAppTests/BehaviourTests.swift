@@ -169,7 +169,7 @@ import TraceMindModel
         guard case .run(let v) = h.s.route, let a = h.s.analysis(v.key) else { Issue.record("not on the run"); return }
         #expect(v.tab == .tests && RunScreen.visibleTests(v, a).allSatisfy { $0.outcome != .passed })
         h.press(.char("f"), .char("5"), .enter)
-        guard case .run(let v2) = h.s.route else { return }
+        guard case .run(let v2) = h.s.route else { Issue.record("not on the run"); return }
         #expect(v2.tab == .tests && v2.only != nil)
         let shown = RunScreen.visibleTests(v2, a)
         #expect(!shown.isEmpty && shown.allSatisfy { v2.only!.contains($0.key) })
