@@ -210,7 +210,7 @@ public final class HubServer: @unchecked Sendable {
         let items = (fm.enumerator(atPath: dir)?.allObjects as? [String] ?? []).sorted()
         for rel in items {
             var isDir: ObjCBool = false
-            fm.fileExists(atPath: dir + "/" + rel, isDirectory: &isDir)
+            _ = fm.fileExists(atPath: dir + "/" + rel, isDirectory: &isDir)
             let esc = rel.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
             if isDir.boolValue {
                 out.append("{\"type\":\"directory\",\"oid\":\"0\",\"size\":0,\"path\":\"\(esc)\"}")
