@@ -56,7 +56,7 @@ let package = Package(
             name: "tracemind",
             dependencies: [
                 "TraceMindModel", "TraceMindFormats", "TraceMindHub", "TraceMindDemo", "TraceMindReport", "TraceMindApp",
-                "NCursesBackend", "CProcess",
+                "NCursesBackend",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // Benchmarks on generated data at scale (never timed unit tests).

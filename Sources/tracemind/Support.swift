@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NCursesBackend
 import TraceMindApp
 import TraceMindDemo
 import TraceMindFormats
@@ -32,7 +33,7 @@ final class ProgressBar: @unchecked Sendable {
     private let lock = NSLock()
     private var last = Date.distantPast
     private var shown = false
-    var enabled = isatty(2) == 1
+    var enabled = ProcessSafety.standardErrorIsTerminal
 
     func update(_ label: String, _ fraction: Double) {
         lock.withLock {

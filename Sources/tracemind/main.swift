@@ -1,6 +1,6 @@
 import ArgumentParser
-import CProcess
 import Foundation
+import NCursesBackend
 import TraceMindFormats
 import TraceMindHub
 import TraceMindModel
@@ -37,9 +37,8 @@ if ProcessInfo.processInfo.environment["TRACEMIND_STATS"] != nil {
 
 // Every signal that ends the process removes partial downloads first (the browser adds terminal restoration);
 // a report piped into `head` ends quietly by SIGPIPE.
-tm_install_signal_handlers(0)
-atexit { tm_partial_cleanup() }
-PartialFiles.registry = PartialFiles.Registry(add: { path in Int(tm_partial_add(path)) }, remove: { tm_partial_remove(Int32($0)) })
+ProcessSafety.installForReports()
+PartialFiles.registry = PartialFiles.Registry(add: ProcessSafety.addPartialFile, remove: ProcessSafety.removePartialFile)
 
 // ArgumentParser's own messages quote what was typed (an id pasted from a dataset, say): they are made inert too.
 do {

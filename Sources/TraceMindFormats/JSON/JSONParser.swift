@@ -100,6 +100,24 @@ public struct JSONParser {
         return try result.get()
     }
 
+    /// The records of a JSON Lines text: each non-blank line's byte range and its line number (from 1).
+    public static func lineRanges(_ data: Data) -> [(range: Range<Int>, line: Int)] {
+        var out: [(range: Range<Int>, line: Int)] = []
+        data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+            guard let base = raw.baseAddress else { return }
+            var start = 0
+            var lineNo = 0
+            let n = raw.count
+            while start < n {
+                let end = memchr(base + start, 0x0A, n - start).map { base.distance(to: UnsafeRawPointer($0)) } ?? n
+                lineNo += 1
+                if !raw[start..<end].allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { out.append((start..<end, lineNo)) }
+                start = end + 1
+            }
+        }
+        return out
+    }
+
     /// The byte range of every element of a top-level array (or the single top-level object), found by a structural
     /// scan that builds no values: the first pass of parallel parsing. On malformed input, the ranges found before
     /// the problem are returned with the error.

@@ -173,27 +173,8 @@ public enum DatasetFiles {
             return nil
         }
         if isJSONL(path) || (!startsWithArray(data) && hasManyTopLevelLines(data)) {
-            var ranges: [Range<Int>] = []
-            var lines: [Int] = []
-            data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
-                var start = 0
-                var lineNo = 0
-                let n = raw.count
-                while start < n {
-                    var end = start
-                    if let hit = memchr(raw.baseAddress! + start, 0x0A, n - start) {
-                        end = raw.baseAddress!.distance(to: UnsafeRawPointer(hit))
-                    } else {
-                        end = n
-                    }
-                    lineNo += 1
-                    if !raw[start..<end].allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) {
-                        ranges.append(start..<end)
-                        lines.append(lineNo)
-                    }
-                    start = end + 1
-                }
-            }
+            let found = JSONParser.lineRanges(data)
+            let ranges = found.map(\.range), lines = found.map(\.line)
             return Records(data: data, ranges: ranges, lines: lines)
         }
         let (ranges, err) = JSONParser.elementRanges(data)
