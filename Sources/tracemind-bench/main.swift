@@ -63,6 +63,89 @@ func spawn(_ exe: String, _ args: [String]) -> Measure {
 
 func median(_ xs: [Double]) -> Double { let s = xs.sorted(); return s[s.count / 2] }
 
+/// The real Python executable (a version manager's `python3` shim adds ~70 ms to every start).
+let python: String = {
+    for candidate in ["python3"] {
+        let out = Pipe()
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = [candidate, "-c", "import sys; print(sys.executable)"]
+        p.standardOutput = out
+        try? p.run()
+        p.waitUntilExit()
+        let path = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        if p.terminationStatus == 0, !path.isEmpty { return path }
+    }
+    return "python3"
+}()
+
+/// Median wall time and the last peak RSS of `n` runs after a warm-up.
+func measured(_ exe: String, _ args: [String], n: Int = 3) -> (seconds: Double, rssMB: Double) {
+    _ = spawn(exe, args)
+    let ms = (0..<n).map { _ in spawn(exe, args) }
+    return (median(ms.map(\.seconds)), Double(ms.last!.maxRSSKiB) / 1024)
+}
+
+/// Peak RSS of a Python yardstick (it does not report its own: `resource` does).
+func pythonMeasured(_ code: String, n: Int = 3) -> (seconds: Double, rssMB: Double) {
+    let wrapped = code + "\nimport resource, sys; sys.stderr.write('tracemind-stats: VmHWM: %d kB\\n' % resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+    return measured(python, ["-c", wrapped], n: n)
+}
+
+/// Issue 15's inputs at scale, each figure beside its yardstick in the same run. `SCALE_ONLY=300k,1m,10k` limits it.
+func benchScale() {
+    let only = Set((ProcessInfo.processInfo.environment["SCALE_ONLY"] ?? "300k,1m,10k").split(separator: ",").map(String.init))
+    let trueTime = measured("/bin/true", [], n: 11).seconds
+    let version = measured(tracemind, ["--version"], n: 11)
+    print(String(format: "scale: start-up, `tracemind --version` %.1f ms, %.1f MB (/bin/true %.1f ms)", version.seconds * 1000, version.rssMB, trueTime * 1000))
+    for (label, steps) in [("300k", 60_000), ("1m", 200_000)] where only.contains(label) {
+        var o = DemoOptions()
+        o.longTraceSteps = steps
+        let dir = work + "/scale-" + label
+        if !FileManager.default.fileExists(atPath: dir) {
+            log("generating a trace of ~\(steps * 5) spans…")
+            writeFiles(DemoGenerator(options: o).files(), to: dir)
+        }
+        let catalog = CatalogLoader.load(sources: [dir])
+        let entry = catalog.runs.first { $0.key.hasPrefix("b1d2e3f4") }!
+        let traces = entry.files.traces!
+        let mb = Double(LocalFileSystem().fileSize(traces) ?? 0) / 1_048_576
+        let analysis = RunAnalysis(entry: entry, data: RunLoader.load(entry))
+        let long = analysis.tests.compactMap(\.trace).max { $0.spanCount < $1.spanCount }!
+
+        let py = pythonMeasured("import json; json.load(open('\(traces)'))")
+        let run = measured(tracemind, ["run", "--run", entry.key, dir, "-f", "json"])
+        let trace = measured(tracemind, ["trace", "--trace", long.traceID, "--run", entry.key, dir, "-f", "json"])
+        print(String(format: "scale: %@ spans, traces.json %.0f MB; python json.load %.2f s, %.0f MB", Format.grouped(long.spanCount), mb, py.seconds, py.rssMB))
+        print(String(format: "scale:   run -f json   %.2f s = %.2fx json.load (budget 0.33x); peak %.0f MB = %.2fx the file (budget 2x)", run.seconds, run.seconds / py.seconds, run.rssMB, run.rssMB / mb))
+        print(String(format: "scale:   trace -f json %.2f s = %.2fx json.load (budget 0.5x); peak %.0f MB = %.2fx the file (budget 2x)", trace.seconds, trace.seconds / py.seconds, trace.rssMB, trace.rssMB / mb))
+    }
+    if only.contains("10k") {
+        var o = DemoOptions()
+        o.includeFixedRuns = false
+        o.extraRuns = 10_000
+        o.testsPerExtraRun = 1
+        o.stepsPerTest = 1
+        o.systemPromptBytes = 200
+        let dir = work + "/scale-10k"
+        if !FileManager.default.fileExists(atPath: dir) {
+            log("generating 10,000 run folders…")
+            writeFiles(DemoGenerator(options: o).files(), to: dir)
+        }
+        let py = pythonMeasured("import json, glob; rows = [json.load(open(p)) for p in glob.glob('\(dir)/scale/*/leaderboard_row.json')]")
+        let recorded = measured(tracemind, ["leaderboard", dir, "-q", "--recorded", "-f", "json"])
+        let counted = measured(tracemind, ["leaderboard", dir, "-q", "-f", "json"])
+        print(String(format: "scale: 10,000 runs; python reading the 10,000 rows %.2f s", py.seconds))
+        print(String(format: "scale:   leaderboard --recorded %.2f s = %.2fx (budget 0.33x); peak %.0f MB", recorded.seconds, recorded.seconds / py.seconds, recorded.rssMB))
+        print(String(format: "scale:   leaderboard (counted once, warm cache) %.2f s = %.2fx (budget 0.33x); peak %.0f MB", counted.seconds, counted.seconds / py.seconds, counted.rssMB))
+        let t0 = Date()
+        var s = AppState(catalog: CatalogLoader.load(sources: [dir]))
+        _ = App.update(&s, .resize(width: 160, height: 48))
+        _ = Renderer(theme: Theme.builtinDefault).view(s)
+        print(String(format: "scale:   TUI first frame (load + state + view, in process) %.3f s (budget 0.2 s)", Date().timeIntervalSince(t0)))
+    }
+}
+
 /// 1,000 small generated run folders in `work/name`.
 func thousandRuns(_ name: String) -> String {
     var o = DemoOptions()
@@ -317,6 +400,7 @@ case "leaderboard": benchLeaderboard()
 case "run": benchRun()
 case "ui": benchUI()
 case "trace": benchTrace()
+case "scale": benchScale()
 default:
     benchLeaderboard()
     benchRun()

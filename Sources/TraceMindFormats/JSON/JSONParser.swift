@@ -6,6 +6,12 @@ public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertibl
     public var line: Int
     public var column: Int
     public var description: String { "\(message) at line \(line), column \(column)" }
+    public init(message: String, offset: Int, line: Int, column: Int) {
+        self.message = message
+        self.offset = offset
+        self.line = line
+        self.column = column
+    }
 }
 
 /// A fast, allocation-light JSON parser over raw bytes.
@@ -93,6 +99,34 @@ public struct JSONParser {
                 p.skipWhitespace()
                 if p.i < p.end { throw p.error("unexpected data after the JSON value") }
                 result = .success(v)
+            } catch {
+                result = .failure(JSONParseError(message: error.message, offset: error.offset + range.lowerBound, line: error.line, column: error.column))
+            }
+        }
+        return try result.get()
+    }
+
+    /// Parses the object at `range` of `data`, except the values of `deferred` keys that are arrays: those are only
+    /// scanned, and the byte ranges of their elements (in `data`) are returned instead, for a caller to parse on all
+    /// cores (a trace document whose `spans` hold hundreds of thousands of spans). Nil when `range` holds no object.
+    public static func parseObject(
+        _ data: Data, range: Range<Int>, deferring deferred: Set<String>, maxStringBytes: Int = .max, keys: JSONKeyTable? = nil
+    ) throws(JSONParseError) -> (object: JSONObject, deferred: [String: [Range<Int>]])? {
+        guard range.lowerBound >= 0, range.upperBound <= data.count else {
+            throw JSONParseError(message: "range outside the file", offset: 0, line: 1, column: 1)
+        }
+        var result: Result<(JSONObject, [String: [Range<Int>]])?, JSONParseError> = .success(nil)
+        data.withUnsafeBytes { whole in
+            var p = Cursor(UnsafeRawBufferPointer(rebasing: whole[range]), keys: keys ?? JSONKeyTable())
+            p.maxStringBytes = maxStringBytes
+            do throws(JSONParseError) {
+                p.skipWhitespace()
+                guard p.peek == UInt8(ascii: "{") else { return }
+                let (object, ranges) = try p.parseObjectDeferring(deferred)
+                p.skipWhitespace()
+                if p.i < p.end { throw p.error("unexpected data after the JSON value") }
+                let shifted = ranges.mapValues { $0.map { ($0.lowerBound + range.lowerBound)..<($0.upperBound + range.lowerBound) } }
+                result = .success((object, shifted))
             } catch {
                 result = .failure(JSONParseError(message: error.message, offset: error.offset + range.lowerBound, line: error.line, column: error.column))
             }
@@ -404,6 +438,66 @@ private struct Cursor {
             throw error("expected ',' or '}' in an object")
         }
         return .object(JSONObject(keys: ks, values: vs))
+    }
+
+    /// A top-level object whose `deferred` keys' array values are scanned, not built: their elements' ranges.
+    mutating func parseObjectDeferring(_ deferred: Set<String>) throws(JSONParseError) -> (JSONObject, [String: [Range<Int>]]) {
+        i += 1
+        var ks: [String] = []
+        var vs: [JSON] = []
+        var ranges: [String: [Range<Int>]] = [:]
+        skipWhitespace()
+        if peek == UInt8(ascii: "}") { i += 1; return (JSONObject(), [:]) }
+        while true {
+            skipWhitespace()
+            guard i < end else { throw error("unexpected end of data inside an object (truncated file?)") }
+            guard raw[i] == UInt8(ascii: "\"") else { throw error("expected a string key") }
+            let k = try parseString(intern: true)
+            skipWhitespace()
+            guard peek == UInt8(ascii: ":") else {
+                throw i < end ? error("expected ':' after a key") : error("unexpected end of data (truncated file?)")
+            }
+            i += 1
+            skipWhitespace()
+            if deferred.contains(k), peek == UInt8(ascii: "[") {
+                ranges[k] = try scanArray()
+            } else {
+                ks.append(k)
+                vs.append(try parseValue(depth: 1))
+            }
+            skipWhitespace()
+            guard i < end else { throw error("unexpected end of data inside an object (truncated file?)") }
+            let c = raw[i]
+            i += 1
+            if c == UInt8(ascii: ",") { continue }
+            if c == UInt8(ascii: "}") { break }
+            i -= 1
+            throw error("expected ',' or '}' in an object")
+        }
+        return (JSONObject(keys: ks, values: vs), ranges)
+    }
+
+    /// The elements' ranges of the array at the cursor, found by the structural scan; the cursor ends after it.
+    mutating func scanArray() throws(JSONParseError) -> [Range<Int>] {
+        i += 1
+        var out: [Range<Int>] = []
+        skipWhitespace()
+        if peek == UInt8(ascii: "]") { i += 1; return out }
+        while true {
+            skipWhitespace()
+            let start = i
+            try skipValue(depth: 2)
+            out.append(start..<i)
+            skipWhitespace()
+            guard i < end else { throw error("unexpected end of data inside an array (truncated file?)") }
+            let c = raw[i]
+            i += 1
+            if c == UInt8(ascii: ",") { continue }
+            if c == UInt8(ascii: "]") { break }
+            i -= 1
+            throw error("expected ',' or ']' in an array")
+        }
+        return out
     }
 
     mutating func parseArray(depth: Int) throws(JSONParseError) -> JSON {

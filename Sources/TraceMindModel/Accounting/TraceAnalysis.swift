@@ -77,14 +77,15 @@ public final class TraceAnalysis: Sendable {
 
         var figs: [SpanFigures] = []
         figs.reserveCapacity(spans.count)
+        // Fields are read in place (`spans[i].x`): a copy of a span retains every one of its strings and tables.
         for i in spans.indices {
-            let s = spans[i]
-            let off = (s.startNs != nil && span.start != nil) ? Double(s.startNs! - span.start!) / 1e6 : 0
+            let startNs = spans[i].startNs
+            let off = (startNs != nil && span.start != nil) ? Double(startNs! - span.start!) / 1e6 : 0
             figs.append(
                 SpanFigures(
                     index: i, parent: tree.parent[i], children: tree.children[i], depth: tree.depth[i],
                     selfTokens: usage.selfTokens[i], selfCost: usage.selfCost[i], inclusiveTokens: usage.inclusiveTokens[i],
-                    inclusiveCost: usage.inclusiveCost[i], isRollup: usage.rollup[i], startOffsetMs: off, durationMs: s.durationMs,
+                    inclusiveCost: usage.inclusiveCost[i], isRollup: usage.rollup[i], startOffsetMs: off, durationMs: spans[i].durationMs,
                     selfTimeMs: max(0, selfTime[i]), isOrphan: tree.orphan[i], onLatencyPath: onLatency[i], onCostPath: onCost[i]))
         }
         figures = figs
@@ -113,9 +114,8 @@ public final class TraceAnalysis: Sendable {
     static func selfTimes(_ spans: [Span], _ tree: SpanTree) -> [Double] {
         var selfTime = [Double](repeating: 0, count: spans.count)
         for i in spans.indices {
-            let s = spans[i]
-            guard let a = s.startNs, let b = s.endNs, b > a else {
-                selfTime[i] = tree.children[i].isEmpty ? s.durationMs : 0
+            guard let a = spans[i].startNs, let b = spans[i].endNs, b > a else {
+                selfTime[i] = tree.children[i].isEmpty ? spans[i].durationMs : 0
                 continue
             }
             var covered: Int64 = 0
@@ -270,10 +270,20 @@ public struct TraceSummary: Sendable, Equatable {
         recordedTotalTokens = t.recordedTotalTokens
         recordedTotalDurationMs = t.recordedTotalDurationMs
         recordedTotalCostUSD = t.recordedTotalCostUSD
-        ttft = t.spans.compactMap { $0.attributes["gen_ai.server.ttft"]?.number }
-        tbt = t.spans.compactMap { $0.attributes["gen_ai.server.tbt"]?.number }
-        firstTTFT = t.spans.filter { $0.attributes["gen_ai.server.ttft"]?.number != nil }
-            .min { ($0.startNs ?? .max) < ($1.startNs ?? .max) }?.attributes["gen_ai.server.ttft"]?.number
+        // Read in place: a copy of a span retains every one of its strings and tables.
+        var ttft: [Double] = [], tbt: [Double] = []
+        var first: (start: Int64, value: Double)?
+        for i in t.spans.indices {
+            if let v = t.spans[i].attributes["gen_ai.server.ttft"]?.number {
+                ttft.append(v)
+                let start = t.spans[i].startNs ?? .max
+                if first == nil || start < first!.start { first = (start, v) }
+            }
+            if let v = t.spans[i].attributes["gen_ai.server.tbt"]?.number { tbt.append(v) }
+        }
+        self.ttft = ttft
+        self.tbt = tbt
+        firstTTFT = first?.value
         self.location = location
     }
 }
@@ -325,11 +335,11 @@ struct SpanTree {
         let n = spans.count
         var byID: [String: Int] = [:]
         byID.reserveCapacity(n)
-        for (i, s) in spans.enumerated() where byID[s.spanID] == nil { byID[s.spanID] = i }
+        for i in spans.indices where byID[spans[i].spanID] == nil { byID[spans[i].spanID] = i }
         parent = [Int?](repeating: nil, count: n)
         orphan = [Bool](repeating: false, count: n)
-        for (i, s) in spans.enumerated() {
-            guard let p = s.parentSpanID else { continue }
+        for i in spans.indices {
+            guard let p = spans[i].parentSpanID else { continue }
             if let pi = byID[p], pi != i { parent[i] = pi } else { orphan[i] = true }
         }
         SpanTree.breakCycles(&parent, &orphan)
@@ -480,23 +490,23 @@ struct TraceTotals {
             return nil
         }
         for i in spans.indices {
-            let s = spans[i]
+            let category = spans[i].category, carriesUsage = spans[i].usage.carriesUsage
             let selfTok = usage.selfTokens[i], selfCost = usage.selfCost[i]
             tokens += selfTok
             cost += selfCost
             if usage.counted[i] { llmCalls += 1 }
             if !selfTok.isZero || !selfCost.isZero {
-                if !selfTok.isZero || s.usage.carriesUsage {
+                if !selfTok.isZero || carriesUsage {
                     let model = modelOf(i) ?? "unknown model"
                     tokensByModel[model, default: .zero] += selfTok
                     costByModel[model, default: .zero] += selfCost
                 }
-                let cat = s.category == .other && s.usage.carriesUsage ? SpanCategory.llm : s.category
+                let cat = category == .other && carriesUsage ? SpanCategory.llm : category
                 costByCategory[cat, default: .zero] += selfCost
                 tokensByCategory[cat, default: .zero] += selfTok
             }
-            if s.category == .tool { toolCalls += 1 }
-            if s.isError { errorCount += 1 }
+            if category == .tool { toolCalls += 1 }
+            if spans[i].isError { errorCount += 1 }
         }
     }
 }

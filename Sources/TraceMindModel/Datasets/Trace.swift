@@ -17,11 +17,17 @@ public struct Trace: Sendable, Equatable {
     public var raw: JSONObject
 
     public init(json o: JSONObject) {
+        let tid = o["trace_id"]?.text ?? o["traceId"]?.text
+        self.init(head: o, spans: (o["spans"]?.arrayValue ?? []).compactMap { $0.objectValue.map { Span(json: $0, traceID: tid) } })
+    }
+
+    /// A trace document whose spans were parsed apart from it (`parseLarge`); `head` is the document without them.
+    init(head o: JSONObject, spans: [Span]) {
         var r = JSONObject()
         for (k, v) in zip(o.keys, o.values) where k != "spans" { r.set(k, v) }
         raw = r
         let tid = o["trace_id"]?.text ?? o["traceId"]?.text
-        spans = (o["spans"]?.arrayValue ?? []).compactMap { $0.objectValue.map { Span(json: $0, traceID: tid) } }
+        self.spans = spans
         traceID = tid ?? spans.first?.traceID ?? "?"
         runID = o["run_id"]?.text
         rootSpanID = o["root_span_id"]?.text
@@ -41,6 +47,64 @@ public struct Trace: Sendable, Equatable {
         if runID == nil {
             runID = spans.lazy.compactMap { $0.resource["run.id"]?.text }.first
         }
+    }
+
+    /// Records at least this large are trace documents worth parsing on all cores (`parseLarge`).
+    static let largeRecordBytes = 4 << 20
+
+    /// A large trace document parsed with its spans split across the cores: the document's other fields are parsed
+    /// as usual, each span is parsed and made into a `Span` by one worker and its JSON dropped at once (memory
+    /// follows the spans made, not the JSON tree of the whole document). Nil when the record is not a document with
+    /// a `spans` array (it is then parsed the usual way).
+    static func parseLarge(_ data: Data, range: Range<Int>, maxStringBytes: Int = .max) throws(JSONParseError) -> Trace? {
+        guard let (head, deferred) = try JSONParser.parseObject(data, range: range, deferring: ["spans"], maxStringBytes: maxStringBytes),
+            let ranges = deferred["spans"]
+        else { return nil }
+        let tid = head["trace_id"]?.text ?? head["traceId"]?.text
+        let n = ranges.count
+        let chunks = min(n, max(1, ProcessInfo.processInfo.activeProcessorCount) * 8)
+        // Each worker makes the spans of its run of elements in place, in the array's own storage (a span moved
+        // through an intermediate array would be copied: every one of its strings and tables retained and released).
+        var failure: String?
+        let spans = [Span](unsafeUninitializedCapacity: n) { buffer, initialized in
+            let made = UnsafeMutableBufferPointer<Int>.allocate(capacity: chunks)
+            made.initialize(repeating: 0)
+            defer { made.deallocate() }
+            let shared = UncheckedBox((buffer, made))
+            let failed = UncheckedBox(FailureText())
+            DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                let (buffer, made) = shared.value
+                let keys = JSONKeyTable()
+                let lo = c * n / chunks, hi = (c + 1) * n / chunks
+                var m = 0
+                do throws(JSONParseError) {
+                    for k in lo..<hi {
+                        let v = try JSONParser.parse(data, range: ranges[k], maxStringBytes: maxStringBytes, keys: keys)
+                        guard let o = v.objectValue else { continue }
+                        (buffer.baseAddress! + lo + m).initialize(to: Span(json: o, traceID: tid))
+                        m += 1
+                    }
+                } catch {
+                    failed.value.set("\(error.message) (byte \(error.offset) of the file)")
+                }
+                made[c] = m
+            }
+            // Close the gaps that non-object elements left, moving (not copying) the spans.
+            var count = 0
+            for c in 0..<chunks {
+                let lo = c * n / chunks
+                if lo != count, made[c] > 0 { (buffer.baseAddress! + count).moveInitialize(from: buffer.baseAddress! + lo, count: made[c]) }
+                count += made[c]
+            }
+            failure = failed.value.text
+            if failure != nil {
+                (buffer.baseAddress!).deinitialize(count: count)
+                count = 0
+            }
+            initialized = count
+        }
+        if let failure { throw JSONParseError(message: failure, offset: range.lowerBound, line: 1, column: 1) }
+        return Trace(head: head, spans: spans)
     }
 
     public init(traceID: String, spans: [Span]) {
@@ -85,4 +149,12 @@ public enum TraceIDs {
         if c.hasPrefix(canonical(q)) && canonical(q) != "0" { return true }
         return id.lowercased().hasPrefix(q)
     }
+}
+
+/// The first failure met by the workers of one parallel pass.
+final class FailureText: @unchecked Sendable {
+    private let lock = NSLock()
+    private var first: String?
+    var text: String? { lock.withLock { first } }
+    func set(_ t: String) { lock.withLock { if first == nil { first = t } } }
 }

@@ -270,13 +270,13 @@ public enum DatasetFiles {
     static func mapRecords<T: Sendable>(
         _ fs: DataFileSystem, _ path: String, into diags: inout [Diagnostic],
         progress: (@Sendable (Double) -> Void)? = nil, isCancelled: (@Sendable () -> Bool)? = nil, maxStringBytes: Int = .max,
-        _ transform: @Sendable (JSON, TraceLocation) -> T?
+        large: LargeRecords<T>? = nil, _ transform: @Sendable (JSON, TraceLocation) -> T?
     ) -> [T] {
         let files = files(fs, path, into: &diags)
         var out: [T] = []
         for (k, f) in files.enumerated() {
             let scaled: (@Sendable (Double) -> Void)? = progress.map { p in { @Sendable in p((Double(k) + $0) / Double(files.count)) } }
-            out += mapRecordsInFile(fs, f, into: &diags, progress: scaled, isCancelled: isCancelled, maxStringBytes: maxStringBytes, transform)
+            out += mapRecordsInFile(fs, f, into: &diags, progress: scaled, isCancelled: isCancelled, maxStringBytes: maxStringBytes, large: large, transform)
         }
         return out
     }
@@ -284,7 +284,7 @@ public enum DatasetFiles {
     static func mapRecordsInFile<T: Sendable>(
         _ fs: DataFileSystem, _ path: String, into diags: inout [Diagnostic],
         progress: (@Sendable (Double) -> Void)?, isCancelled: (@Sendable () -> Bool)?, maxStringBytes: Int,
-        _ transform: @Sendable (JSON, TraceLocation) -> T?
+        large: LargeRecords<T>? = nil, _ transform: @Sendable (JSON, TraceLocation) -> T?
     ) -> [T] {
         guard let opened = open(fs, path, into: &diags) else { return [] }
         let data: Data
@@ -305,12 +305,12 @@ public enum DatasetFiles {
         if !isJSONL(path), !data.prefix(8192).contains(0), let guessed = JSONParser.indentedElementRanges(data) {
             // Elements found from the layout on all cores; kept only if every one parses whole (see there). The
             // first that does not stops every worker.
-            let r = parseRecords(data, guessed, path: path, maxStringBytes: maxStringBytes, progress: progress, isCancelled: isCancelled, stopAtFailure: true, transform)
+            let r = parseRecords(data, guessed, path: path, maxStringBytes: maxStringBytes, progress: progress, isCancelled: isCancelled, stopAtFailure: true, large: large, transform)
             if isCancelled?() == true { return [] }
             if r.failures == 0 { return r.values }
         }
         guard let recs = records(data, path, into: &diags) else { return [] }
-        let r = parseRecords(recs.data, recs.ranges, path: path, maxStringBytes: maxStringBytes, progress: progress, isCancelled: isCancelled, stopAtFailure: false, transform)
+        let r = parseRecords(recs.data, recs.ranges, path: path, maxStringBytes: maxStringBytes, progress: progress, isCancelled: isCancelled, stopAtFailure: false, large: large, transform)
         reportBad(r.failures, first: r.firstFailure.map { "\(recs.label($0.index)): \($0.message)" }, good: recs.ranges.count - r.failures, path: path, into: &diags)
         return r.values
     }
@@ -321,7 +321,8 @@ public enum DatasetFiles {
     /// every worker. `transform` must not act on anything else: what it made may be thrown away.
     static func parseRecords<T>(
         _ data: Data, _ ranges: [Range<Int>], path: String, maxStringBytes: Int, progress: (@Sendable (Double) -> Void)?,
-        isCancelled: (@Sendable () -> Bool)?, stopAtFailure: Bool, _ transform: @Sendable (JSON, TraceLocation) -> T?
+        isCancelled: (@Sendable () -> Bool)?, stopAtFailure: Bool, large: LargeRecords<T>? = nil,
+        _ transform: @Sendable (JSON, TraceLocation) -> T?
     ) -> (values: [T], failures: Int, firstFailure: (index: Int, message: String)?) {
         let n = ranges.count
         guard n > 0 else { return ([], 0, nil) }
@@ -345,8 +346,13 @@ public enum DatasetFiles {
                 for k in lo..<hi {
                     if isCancelled?() == true || (stopAtFailure && failed.isSet) { break }
                     do throws(JSONParseError) {
+                        let location = TraceLocation(path: path, byteRange: ranges[k], index: k, fileSize: data.count)
+                        if let large, ranges[k].count >= large.minimumBytes, let made = try large.make(data, ranges[k], location) {
+                            if let t = made { run.values.append(t) }
+                            continue
+                        }
                         let v = try JSONParser.parse(data, range: ranges[k], maxStringBytes: maxStringBytes, keys: keys)
-                        if let t = box.value(v, TraceLocation(path: path, byteRange: ranges[k], index: k, fileSize: data.count)) { run.values.append(t) }
+                        if let t = box.value(v, location) { run.values.append(t) }
                     } catch {
                         run.failures += 1
                         if run.first == nil { run.first = (k, error.message) }
@@ -404,4 +410,12 @@ final class FailureFlag: @unchecked Sendable {
     private var value = false
     var isSet: Bool { lock.withLock { value } }
     func set() { lock.withLock { value = true } }
+}
+
+/// How a dataset's large records are made without building their whole JSON tree (a trace document of hundreds of
+/// thousands of spans): `make` gets the record's bytes and returns nil to leave it to the usual parse, or what the
+/// record made (itself nil for a record that is skipped).
+struct LargeRecords<T>: Sendable {
+    var minimumBytes: Int
+    var make: @Sendable (Data, Range<Int>, TraceLocation) throws(JSONParseError) -> T??
 }

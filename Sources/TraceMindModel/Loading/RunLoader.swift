@@ -147,8 +147,14 @@ public enum RunLoader {
         progress: (@Sendable (Double) -> Void)?, isCancelled: (@Sendable () -> Bool)?,
         _ transform: @escaping @Sendable (Trace, TraceLocation) -> T
     ) -> [T] {
+        // A large trace document's spans are parsed on all cores, straight into spans.
+        let large = LargeRecords<TraceRecord<T>>(minimumBytes: Trace.largeRecordBytes) { data, range, location throws(JSONParseError) in
+            guard let t = try Trace.parseLarge(data, range: range, maxStringBytes: 4096) else { return nil }
+            guard belongs(t.runID) else { return .some(nil) }
+            return .some(.trace(transform(t, location)))
+        }
         let items: [TraceRecord<T>] = DatasetFiles.mapRecords(
-            fs, path, into: &diagnostics, progress: progress, isCancelled: isCancelled, maxStringBytes: 4096
+            fs, path, into: &diagnostics, progress: progress, isCancelled: isCancelled, maxStringBytes: 4096, large: large
         ) { v, location in
             guard let o = v.objectValue else { return .malformed(location.path) }
             if o["spans"] != nil {
@@ -211,8 +217,10 @@ public enum RunLoader {
             return Trace(json: o)
         }
         if let r = loc.byteRange {
-            // Only the trace's own bytes are read.
-            let j = try JSONParser.parse(Data(try fs.readRange(loc.path, r)))
+            // Only the trace's own bytes are read; a large document's spans are parsed on all cores.
+            let bytes = Data(try fs.readRange(loc.path, r))
+            if bytes.count >= Trace.largeRecordBytes, let t = try Trace.parseLarge(bytes, range: 0..<bytes.count) { return t }
+            let j = try JSONParser.parse(bytes)
             guard let o = j.objectValue else { throw FileReadError(description: "\(loc.path): the trace is not an object") }
             return Trace(json: o)
         }
