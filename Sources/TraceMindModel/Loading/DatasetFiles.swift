@@ -346,13 +346,13 @@ public enum DatasetFiles {
                 for k in lo..<hi {
                     if isCancelled?() == true || (stopAtFailure && failed.isSet) { break }
                     do throws(JSONParseError) {
-                        let location = TraceLocation(path: path, byteRange: ranges[k], index: k, fileSize: data.count)
-                        if let large, ranges[k].count >= large.minimumBytes, let made = try large.make(data, ranges[k], location) {
-                            if let t = made { run.values.append(t) }
+                        if let large, ranges[k].count >= large.minimumBytes {
+                            // Made after this pass, with every core to itself (work nested in this pass runs on one).
+                            run.deferred.append((run.values.count, k))
                             continue
                         }
                         let v = try JSONParser.parse(data, range: ranges[k], maxStringBytes: maxStringBytes, keys: keys)
-                        if let t = box.value(v, location) { run.values.append(t) }
+                        if let t = box.value(v, TraceLocation(path: path, byteRange: ranges[k], index: k, fileSize: data.count)) { run.values.append(t) }
                     } catch {
                         run.failures += 1
                         if run.first == nil { run.first = (k, error.message) }
@@ -367,15 +367,39 @@ public enum DatasetFiles {
             }
         }
         var values: [T] = []
-        values.reserveCapacity(runs.reduce(0) { $0 + $1.values.count })
+        values.reserveCapacity(runs.reduce(0) { $0 + $1.values.count + $1.deferred.count })
         var failures = 0
         var first: (index: Int, message: String)?
         for c in 0..<chunks {
-            values += runs[c].values
+            var taken = 0
+            for (position, k) in runs[c].deferred {
+                values += runs[c].values[taken..<position]
+                taken = position
+                if isCancelled?() == true || (stopAtFailure && failures > 0) { break }
+                do throws(JSONParseError) {
+                    if let t = try makeLarge(data, ranges[k], index: k, path: path, maxStringBytes: maxStringBytes, large: large!, transform) {
+                        values.append(t)
+                    }
+                } catch {
+                    failures += 1
+                    if first == nil || k < first!.index { first = (k, error.message) }
+                }
+            }
+            values += runs[c].values[taken...]
             failures += runs[c].failures
-            if first == nil { first = runs[c].first }
+            if let f = runs[c].first, first == nil || f.index < first!.index { first = f }
         }
         return (values, failures, first)
+    }
+
+    /// One large record: made by `large`, or parsed and transformed as usual when `large` leaves it.
+    static func makeLarge<T>(
+        _ data: Data, _ range: Range<Int>, index k: Int, path: String, maxStringBytes: Int, large: LargeRecords<T>,
+        _ transform: @Sendable (JSON, TraceLocation) -> T?
+    ) throws(JSONParseError) -> T? {
+        let location = TraceLocation(path: path, byteRange: range, index: k, fileSize: data.count)
+        if let made = try large.make(data, range, location) { return made }
+        return transform(try JSONParser.parse(data, range: range, maxStringBytes: maxStringBytes), location)
     }
 
     static func startsWithArray(_ d: Data) -> Bool {
@@ -400,6 +424,8 @@ public enum DatasetFiles {
 /// What one worker of `parseRecords` made from its run of records.
 struct RecordRun<T> {
     var values: [T] = []
+    /// Large records left for after the pass: where their value goes in `values`, and their index.
+    var deferred: [(position: Int, index: Int)] = []
     var failures = 0
     var first: (index: Int, message: String)?
 }
