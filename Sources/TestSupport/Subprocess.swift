@@ -16,6 +16,21 @@ public enum Subprocess {
         public var timedOut: Bool
     }
 
+    /// The cache folder (`XDG_CACHE_HOME`) of every program the tests start, unless a command sets its own: one per
+    /// test process under the temporary folder, so no test reads or writes the user's caches.
+    public static let cacheHome: String = {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tracemind-test-cache-\(getpid())").path
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }()
+
+    /// This process's environment with `XDG_CACHE_HOME` set to `cacheHome`.
+    static let environment: [String] = {
+        var env = ProcessInfo.processInfo.environment
+        env["XDG_CACHE_HOME"] = cacheHome
+        return env.map { "\($0.key)=\($0.value)" }
+    }()
+
     /// Runs `/bin/sh -c command`; stdout (and stderr when `mergeStderr`) captured. Never waits past `timeout`.
     @discardableResult
     public static func shell(_ command: String, timeout: Double = 30, mergeStderr: Bool = false) -> Result {
@@ -55,8 +70,10 @@ public enum Subprocess {
 
         var cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
         defer { for p in cArgs { free(p) } }
+        var cEnv: [UnsafeMutablePointer<CChar>?] = environment.map { strdup($0) } + [nil]
+        defer { for p in cEnv { free(p) } }
         var pid: pid_t = 0
-        let rc = posix_spawn(&pid, argv[0], &actions, &attr, &cArgs, environ)
+        let rc = posix_spawn(&pid, argv[0], &actions, &attr, &cArgs, &cEnv)
         guard rc == 0 else { return Result(status: -1, output: "spawn failed: \(rc)", timedOut: false) }
 
         let deadline = Date().addingTimeInterval(timeout)

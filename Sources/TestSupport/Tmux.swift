@@ -15,7 +15,7 @@ public final class TmuxSession {
     /// exits and prints `EXITED rc=N`, so the exit status and the restored screen can be checked.
     public init(command: String, width: Int = 100, height: Int = 30, environment: [String: String] = [:]) {
         socket = "tracemind-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        var env = ["TERM": "xterm-256color", "LANG": "C.UTF-8"]
+        var env = ["TERM": "xterm-256color", "LANG": "C.UTF-8", "XDG_CACHE_HOME": Subprocess.cacheHome]
         for (k, v) in environment { env[k] = v }
         let exports = env.sorted { $0.key < $1.key }.map { "\($0.key)=\(Self.quote($0.value))" }.joined(separator: " ")
         let inner = "env \(exports) \(command); echo EXITED rc=$?; sleep 30"

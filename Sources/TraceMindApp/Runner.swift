@@ -35,6 +35,8 @@ public final class Runner {
     /// Runs whose traces are larger than this are not analysed ahead of time (opening them still works).
     public var prefetchLimitBytes = 256 << 20
     public var prefetchEnabled = true
+    /// Where analysed runs' figures are kept between processes (nil: none).
+    public var analysisCache: AnalysisCache?
     private var prefetching: String?
     private var prefetchSkip: Set<String> = []
 
@@ -54,6 +56,7 @@ public final class Runner {
             if let catalog, handle(App.reloaded(&state, catalog), &state, term) { return }
             for r in results {
                 if case .prefetched(let k, _) = r, k == prefetching { prefetching = nil }
+                if case .prefetchSkipped(let k) = r, k == prefetching { prefetching = nil }
                 if handle(App.apply(&state, r), &state, term) { return }
             }
             schedulePrefetch(state)
@@ -105,14 +108,17 @@ public final class Runner {
             let entry = state.entry(key)
         else { return }
         prefetchSkip.insert(key)
-        if let t = entry.files.traces, let size = entry.files.fs.fileSize(t), size > prefetchLimitBytes {
-            inbox.post(.prefetchSkipped(key))
-            return
-        }
         prefetching = key
-        let inbox = inbox
+        let inbox = inbox, cache = analysisCache, limit = prefetchLimitBytes
         Thread.detachNewThread {
-            inbox.post(.prefetched(key, RunTotals.analyse(entry).totals))
+            // A run analysed before (by this or another process) comes from the cache whatever its size.
+            if let hit = cache?.lookup(entry) {
+                inbox.post(.prefetched(key, hit.totals))
+            } else if let t = entry.files.traces, let size = entry.files.fs.fileSize(t), size > limit {
+                inbox.post(.prefetchSkipped(key))
+            } else {
+                inbox.post(.prefetched(key, RunTotals.analyse(entry, cache: cache).totals))
+            }
         }
     }
 }

@@ -27,6 +27,9 @@ struct BrowseCommand: ParsableCommand {
     @Flag(help: "Do not analyse runs in the background for the leaderboard's corrected columns.")
     var noPrefetch = false
 
+    @Flag(name: .customLong("no-cache"), help: "Do not read or write the analysis cache (every run is analysed afresh).")
+    var noCache = false
+
     func run() throws {
         let (th, problem) = Theme.resolve(theme)
         if let problem { warn(problem) }
@@ -62,6 +65,7 @@ struct BrowseCommand: ParsableCommand {
         let src = source
         let runner = Runner(renderer: renderer, reloadCatalog: { src.loadCatalog(printing: false) })
         runner.prefetchEnabled = !noPrefetch
+        runner.analysisCache = noCache ? nil : analysisCache()
         runner.run(&state, on: term, initial: initial)
         term.close()
         // Problems met while loading were summed up on screen; list them where they can be read and copied.

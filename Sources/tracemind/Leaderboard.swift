@@ -7,7 +7,13 @@ import TraceMindReport
 
 struct LeaderboardCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "leaderboard", abstract: "List runs: one row each, sorted and filtered (reads only leaderboard rows).")
+        commandName: "leaderboard", abstract: "List runs: one row each, sorted and filtered, with tokens, cost, $/pass and wall time counted once.",
+        discussion: """
+            Counted-once figures need every run's traces read once; they are kept in an analysis cache \
+            ($XDG_CACHE_HOME/tracemind/analysis, default ~/.cache) keyed by each file's size, time and content, so \
+            later calls read only what changed. SMOLTRACE's recorded figures are shown beside them (tok·rec, cost·rec); \
+            --recorded reads leaderboard rows only.
+            """)
 
     @OptionGroup var source: SourceOptions
 
@@ -31,7 +37,14 @@ struct LeaderboardCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "table, json, csv or markdown.")
     var format: OutputFormat = .table
 
-    @Flag(help: "Also read every run's traces for tokens, cost, $/pass and wall time counted once (slower; implied by sorting on them).")
+    @Flag(help: "Only SMOLTRACE's recorded figures, from the leaderboard rows alone (no trace is read).")
+    var recorded = false
+
+    @Flag(name: .customLong("no-cache"), help: "Analyse every run afresh: the analysis cache is neither read nor written.")
+    var noCache = false
+
+    /// Counted-once figures are the default; the flag of earlier versions is still accepted.
+    @Flag(help: .hidden)
     var corrected = false
 
     func run() throws {
@@ -46,9 +59,10 @@ struct LeaderboardCommand: ParsableCommand {
         if !agentType.isEmpty { q.facets["agent_type"] = Set(agentType) }
         if !provider.isEmpty { q.facets["provider"] = Set(provider) }
         var totals: [String: RunTotals]? = nil
-        if corrected || key.needsCorrected {
+        if !recorded || key.needsCorrected {
             // Every run, not only the rows shown: places are among all the runs of the sources, as on the screen.
-            let all = RunTotals.analyseAll(catalog.runs, progress: ProgressBar.shared.loadProgress)
+            let cache = noCache ? nil : analysisCache()
+            let all = RunTotals.analyseAll(catalog.runs, cache: cache) { ProgressBar.shared.update("analysing runs", $0) }
             ProgressBar.shared.clear()
             for d in all.diagnostics where !source.quiet || d.severity != .note { warn(d.description) }
             totals = all.totals

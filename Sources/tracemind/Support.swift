@@ -145,3 +145,9 @@ struct TableReportOptions: ParsableArguments {
     func label(_ runs: [RunEntry]) -> String { runs.count == 1 ? "run \(runs[0].key)" : "\(runs.count) runs" }
 }
 
+/// The analysis cache under `$XDG_CACHE_HOME/tracemind/analysis` (default `~/.cache`): never in a data folder.
+func analysisCache(_ env: [String: String] = ProcessInfo.processInfo.environment) -> AnalysisCache {
+    let home = env["HOME"] ?? NSHomeDirectory()
+    let cache = env["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? PathUtil.join(home, ".cache")
+    return AnalysisCache(directory: PathUtil.join(PathUtil.join(cache, "tracemind"), "analysis"))
+}

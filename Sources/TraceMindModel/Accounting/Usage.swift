@@ -3,7 +3,7 @@ import TraceMindFormats
 
 /// Token counts. `hasSplit` says whether the prompt/completion split was reported at all. Reasoning and cache
 /// tokens are parts of prompt/completion (as the providers report them), not extra.
-public struct TokenCounts: Sendable, Equatable {
+public struct TokenCounts: Sendable, Equatable, Codable {
     public var prompt: Int
     public var completion: Int
     public var total: Int
@@ -48,7 +48,7 @@ public struct TokenCounts: Sendable, Equatable {
 }
 
 /// Known parts of a cost (only where a producer reported the split).
-public struct CostSplit: Sendable, Equatable {
+public struct CostSplit: Sendable, Equatable, Codable {
     public var prompt: Double = 0
     public var completion: Double = 0
     public var reasoning: Double = 0
@@ -79,7 +79,7 @@ public struct CostSplit: Sendable, Equatable {
 ///
 /// - `priced`: usage-bearing spans (or own costs) whose cost is known;
 /// - `unpriced`: usage-bearing spans with no cost, or marked `pricing_source: unpriced`.
-public struct CostSum: Sendable, Equatable {
+public struct CostSum: Sendable, Equatable, Codable {
     public var knownUSD: Double
     public var priced: Int
     public var unpriced: Int

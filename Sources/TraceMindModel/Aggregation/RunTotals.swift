@@ -3,7 +3,7 @@ import TraceMindFormats
 
 /// The corrected figures of one analysed run that the leaderboard shows and sorts by (a few numbers, kept per run
 /// once its traces have been read).
-public struct RunTotals: Sendable, Equatable {
+public struct RunTotals: Sendable, Equatable, Codable {
     public var tests: Int
     public var passed: Int
     public var failed: Int
@@ -58,19 +58,29 @@ extension RunMetrics {
 }
 
 extension RunTotals {
-    /// One run read and analysed: its counted-once figures and what went wrong on the way. The leaderboard screen's
-    /// background analysis and `tracemind leaderboard --corrected` both use this.
-    public static func analyse(_ entry: RunEntry, progress: LoadProgress? = nil) -> (totals: RunTotals, diagnostics: [Diagnostic]) {
+    /// One run read and analysed: its counted-once figures and what went wrong on the way, from `cache` when it holds
+    /// them for the run's files as they are now. The leaderboard screen's background analysis and `tracemind
+    /// leaderboard` both use this.
+    public static func analyse(_ entry: RunEntry, progress: LoadProgress? = nil, cache: AnalysisCache? = nil) -> (totals: RunTotals, diagnostics: [Diagnostic]) {
+        if let hit = cache?.lookup(entry) { return hit }
+        let readKey = cache.flatMap { _ in AnalysisCache.key(entry) }
         let data = RunLoader.load(entry, progress: progress)
-        return (RunTotals(RunAnalysis(entry: entry, data: data)), data.diagnostics)
+        let totals = RunTotals(RunAnalysis(entry: entry, data: data))
+        cache?.store(entry, readKey: readKey, totals, data.diagnostics)
+        return (totals, data.diagnostics)
     }
 
-    /// Every run analysed, two at a time (each one's traces are already parsed on all cores), in catalog order.
-    public static func analyseAll(_ entries: [RunEntry], progress: LoadProgress? = nil) -> (totals: [String: RunTotals], diagnostics: [Diagnostic]) {
+    /// Every run analysed (cached ones read back), on all cores, in catalog order. `progress` gets the fraction of
+    /// runs done.
+    public static func analyseAll(
+        _ entries: [RunEntry], cache: AnalysisCache? = nil, progress: (@Sendable (Double) -> Void)? = nil
+    ) -> (totals: [String: RunTotals], diagnostics: [Diagnostic]) {
         let slots = RecordSlots<(RunTotals, [Diagnostic])>(count: entries.count)
+        let done = ProgressCounter(total: entries.count, progress: progress)
         DispatchQueue.concurrentPerform(iterations: entries.count) { i in
-            let r = analyse(entries[i], progress: progress)
+            let r = analyse(entries[i], cache: cache)
             slots.buffer[i] = .value((r.totals, r.diagnostics))
+            done.add(1)
         }
         var totals: [String: RunTotals] = [:]
         var diagnostics: [Diagnostic] = []

@@ -1,6 +1,6 @@
 /// One problem with one input. The rest still loads.
-public struct Diagnostic: Sendable, Equatable, CustomStringConvertible {
-    public enum Severity: String, Sendable { case warning, error, note }
+public struct Diagnostic: Sendable, Equatable, Codable, CustomStringConvertible {
+    public enum Severity: String, Sendable, Codable { case warning, error, note }
     public var severity: Severity
     public var path: String
     public var message: String

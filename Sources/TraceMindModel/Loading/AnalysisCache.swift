@@ -1,0 +1,108 @@
+import Foundation
+import TraceMindFormats
+
+/// Counted-once totals of runs kept between processes, so the leaderboard shows them at the speed of the recorded
+/// figures. One small file per run under a folder the executable chooses (`$XDG_CACHE_HOME/tracemind/analysis`: never
+/// a data folder), keyed by the identity of every file the analysis read (path, size, modification time, and a hash
+/// of the first and last 4 KiB) and by the accounting rules' version. Anything stale, corrupt, of another version or
+/// unreadable is a miss, never a figure; writes are atomic (a temporary file renamed), so concurrent processes share
+/// the folder safely. Runs read from memory (the demo) or from a remote source are not cached.
+public struct AnalysisCache: Sendable {
+    /// Bump when loading, accounting or `RunTotals` change what a run's figures are: every entry becomes a miss.
+    public static let rulesVersion = 1
+    public let directory: String
+
+    public init(directory: String) { self.directory = directory }
+
+    /// What a cache file holds.
+    struct Entry: Codable {
+        var version: Int
+        var key: String
+        var totals: RunTotals
+        var diagnostics: [Diagnostic]
+    }
+
+    /// The cached analysis of `entry`, when every file it read is unchanged.
+    public func lookup(_ entry: RunEntry) -> (totals: RunTotals, diagnostics: [Diagnostic])? {
+        guard let key = AnalysisCache.key(entry),
+            let data = FileManager.default.contents(atPath: path(entry)),
+            let e = try? AnalysisCache.decoder.decode(Entry.self, from: data),
+            e.version == AnalysisCache.rulesVersion, e.key == key
+        else { return nil }
+        return (e.totals, e.diagnostics)
+    }
+
+    static var decoder: JSONDecoder {
+        let d = JSONDecoder()
+        d.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return d
+    }
+
+    /// Keeps the analysis of `entry` when its files are still those of `readKey` (the key taken before they were read:
+    /// a file that changed meanwhile is not cached); silently nothing when the run is not cacheable or the folder is
+    /// not writable.
+    public func store(_ entry: RunEntry, readKey: String?, _ totals: RunTotals, _ diagnostics: [Diagnostic]) {
+        guard let key = AnalysisCache.key(entry), key == readKey else { return }
+        let encoder = JSONEncoder()
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        guard let data = try? encoder.encode(Entry(version: AnalysisCache.rulesVersion, key: key, totals: totals, diagnostics: diagnostics))
+        else { return }
+        let target = path(entry)
+        try? FileManager.default.createDirectory(atPath: PathUtil.dirname(target), withIntermediateDirectories: true)
+        // Written to a temporary file and renamed over the target: a reader sees the old file or the new one.
+        try? data.write(to: URL(fileURLWithPath: target), options: .atomic)
+    }
+
+    /// The run's cache file: named by a hash of where the run is (its key, source and files).
+    func path(_ entry: RunEntry) -> String {
+        let f = entry.files
+        let place = [entry.key, entry.source, f.folder ?? "", f.results ?? "", f.traces ?? "", f.metrics ?? ""].joined(separator: "\u{1F}")
+        return PathUtil.join(PathUtil.join(directory, "v\(AnalysisCache.rulesVersion)"), String(format: "%016llx.json", AnalysisCache.fnv(Array(place.utf8))))
+    }
+
+    /// Everything the run's figures depend on, as one string; nil when the run is not cacheable.
+    public static func key(_ entry: RunEntry) -> String? {
+        let f = entry.files
+        guard f.fs is LocalFileSystem else { return nil }
+        let datasets = [f.results, f.traces, f.metrics].compactMap { $0 }
+        guard !datasets.contains(where: { HubPath.repo($0) != nil }) else { return nil }
+        var parts = [
+            "run \(entry.key)", "filter \(f.runIDFilter ?? "-") \(f.acceptsMissingRunID)",
+            "row \(String(AnalysisCache.fnv(Array(JSONWriter.string(.object(entry.row.raw), pretty: false).utf8)), radix: 16))",
+        ]
+        var diags: [Diagnostic] = []
+        for d in datasets {
+            let files = DatasetFiles.files(f.fs, d, into: &diags)
+            parts.append("dataset \(d) \(files.count)")
+            for file in files {
+                guard let id = identity(file) else { return nil }
+                parts.append(id)
+            }
+        }
+        return parts.joined(separator: "\n")
+    }
+
+    /// Path, size, modification time (ns) and a hash of the first and last 4 KiB of a file.
+    static func identity(_ path: String) -> String? {
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+            let size = (attributes[.size] as? NSNumber)?.intValue,
+            let modified = attributes[.modificationDate] as? Date
+        else { return nil }
+        let mtime = Int64((modified.timeIntervalSince1970 * 1e9).rounded())
+        let fs = LocalFileSystem()
+        guard let head = try? fs.readRange(path, 0..<min(size, 4096)),
+            let tail = try? fs.readRange(path, max(0, size - 4096)..<size)
+        else { return nil }
+        return "file \(path) \(size) \(mtime) \(String(fnv(head + tail), radix: 16))"
+    }
+
+    /// FNV-1a, 64 bits.
+    static func fnv(_ bytes: [UInt8]) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in bytes {
+            h ^= UInt64(b)
+            h = h &* 0x0000_0100_0000_01B3
+        }
+        return h
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+import TestSupport
+import Testing
+import TraceMindDemo
+import TraceMindFormats
+@testable import TraceMindModel
+
+/// The analysis cache gives exactly the figures of a fresh analysis, and anything stale, corrupt, foreign or
+/// unwritable is a miss, never a figure.
+@Suite struct AnalysisCacheTests {
+    static func demoFolder() -> String {
+        let dir = tempDir()
+        for (p, d) in DemoGenerator().files() { write(d, to: dir + "/" + p) }
+        return dir
+    }
+
+    static func fresh(_ runs: [RunEntry]) -> [String: RunTotals] { RunTotals.analyseAll(runs).totals }
+
+    @Test func cachedFiguresAreTheFreshOnesAndChangesAreMisses() throws {
+        let data = Self.demoFolder(), cacheDir = tempDir()
+        defer { removeTemp(data); removeTemp(cacheDir) }
+        let cache = AnalysisCache(directory: cacheDir)
+        let runs = CatalogLoader.load(sources: [data]).runs
+        let expected = Self.fresh(runs)
+        #expect(runs.allSatisfy { cache.lookup($0) == nil }, "an empty cache misses")
+        let cold = RunTotals.analyseAll(runs, cache: cache)
+        #expect(cold.totals == expected)
+        #expect(runs.allSatisfy { cache.lookup($0)?.totals == expected[$0.key] }, "every run is kept")
+        let warm = RunTotals.analyseAll(runs, cache: cache)
+        #expect(warm.totals == expected && warm.diagnostics == cold.diagnostics)
+
+        // A traces file rewritten in place (same size: the content check sees it) is a miss.
+        let run = runs.first { $0.key.hasPrefix("7f3c2a10") }!
+        let traces = run.files.traces!
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: traces))
+        let i = bytes.firstIndex(of: UInt8(ascii: "7"))!
+        bytes[i] = UInt8(ascii: "8")
+        try bytes.write(to: URL(fileURLWithPath: traces))
+        #expect(cache.lookup(run) == nil, "a changed file is a miss")
+        // Appended to: a miss too, and the fresh analysis is what is kept.
+        let h = FileHandle(forWritingAtPath: traces)!
+        h.seekToEndOfFile()
+        h.write(Data("\n".utf8))
+        try h.close()
+        #expect(cache.lookup(run) == nil)
+        let again = RunTotals.analyse(run, cache: cache)
+        #expect(again.totals == RunTotals.analyse(run).totals && cache.lookup(run)?.totals == again.totals)
+    }
+
+    @Test func corruptForeignAndUnwritableCachesNeverChangeAFigure() throws {
+        let data = Self.demoFolder(), cacheDir = tempDir()
+        defer { removeTemp(data); removeTemp(cacheDir) }
+        let cache = AnalysisCache(directory: cacheDir)
+        let runs = CatalogLoader.load(sources: [data]).runs
+        let expected = Self.fresh(runs)
+        _ = RunTotals.analyseAll(runs, cache: cache)
+        let run = runs.first { $0.key.hasPrefix("7f3c2a10") }!
+        let file = cache.path(run)
+        // Corrupt: a miss, then rewritten.
+        write("{\"version\": 1, \"key\": ", to: file)
+        #expect(cache.lookup(run) == nil)
+        #expect(RunTotals.analyse(run, cache: cache).totals == expected[run.key])
+        // Another version of the rules, or another run's key with made-up figures: a miss.
+        var entry = try AnalysisCache.decoder.decode(AnalysisCache.Entry.self, from: Data(contentsOf: URL(fileURLWithPath: file)))
+        entry.totals.passed += 100
+        entry.version = AnalysisCache.rulesVersion + 1
+        try JSONEncoder().encode(entry).write(to: URL(fileURLWithPath: file))
+        #expect(cache.lookup(run) == nil)
+        entry.version = AnalysisCache.rulesVersion
+        entry.key += "\nfile elsewhere"
+        try JSONEncoder().encode(entry).write(to: URL(fileURLWithPath: file))
+        #expect(cache.lookup(run) == nil)
+        #expect(RunTotals.analyse(run, cache: cache).totals == expected[run.key])
+        // A cache folder that cannot be created (a file is in the way): figures are fresh, nothing is thrown.
+        let blocked = AnalysisCache(directory: data + "/smoltrace_results/openai_gpt-4o_tool_20261102_090000/leaderboard_row.json/x")
+        #expect(RunTotals.analyseAll(runs, cache: blocked).totals == expected)
+    }
+
+    @Test func theDemoAndRemoteRunsAreNotCached() {
+        let runs = DemoData.catalog().runs
+        #expect(!runs.isEmpty && runs.allSatisfy { AnalysisCache.key($0) == nil })
+        var remote = runs[0]
+        remote.files.fs = LocalFileSystem()
+        remote.files.traces = "hf://user/smoltrace-traces-x"
+        #expect(AnalysisCache.key(remote) == nil)
+    }
+
+    @Test(.enabled(if: sharedData("smoltrace-0.2.12/json") != nil, "needs ../shared/data"))
+    func realRunsGiveTheSameFiguresFromTheCache() {
+        let cacheDir = tempDir()
+        defer { removeTemp(cacheDir) }
+        let cache = AnalysisCache(directory: cacheDir)
+        for sub in ["smoltrace-0.2.12/json", "smoltrace-0.2.12/hub", "smoltrace-0.1"] {
+            guard let dir = sharedData(sub) else { continue }
+            let runs = CatalogLoader.load(sources: [dir]).runs
+            let expected = Self.fresh(runs)
+            #expect(RunTotals.analyseAll(runs, cache: cache).totals == expected, "\(sub) cold")
+            #expect(RunTotals.analyseAll(runs, cache: cache).totals == expected, "\(sub) warm")
+        }
+    }
+}
