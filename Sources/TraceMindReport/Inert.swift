@@ -22,23 +22,58 @@ public enum Inert {
         return nil
     }
 
-    /// Text for a terminal or a pager: lines and tabs kept, everything else made inert.
+    /// Text for a terminal or a pager: lines and tabs kept, everything else made inert. Works on the UTF-8 bytes
+    /// (a report of a million spans is tens of megabytes): text with nothing to replace is returned as it is.
     public static func terminal(_ s: String) -> String {
         var s = s
-        let clean = s.withUTF8 { u in
-            u.allSatisfy { ($0 >= 0x20 && $0 < 0x7F) || $0 == 0x0A || $0 == 0x09 || ($0 >= 0x80 && $0 != 0xC2 && $0 != 0xD8 && $0 != 0xE2) }
-        }
-        if clean { return s }
-        var out = String.UnicodeScalarView()
-        for u in s.unicodeScalars {
-            if u == "\n" || u == "\t" {
-                out.append(u)
-            } else if let p = picture(u) {
-                out.append(p)
-            } else {
-                out.append(u)
+        let replaced: String? = s.withUTF8 { u in
+            var i = 0
+            while i < u.count, unsafeLength(u, i) == 0 { i += 1 }
+            guard i < u.count else { return nil }
+            var out: [UInt8] = []
+            out.reserveCapacity(u.count + 64)
+            out.append(contentsOf: u[..<i])
+            while i < u.count {
+                let n = unsafeLength(u, i)
+                if n == 0 {
+                    out.append(u[i])
+                    i += 1
+                    continue
+                }
+                let b = u[i]
+                if b < 0x20 {
+                    out += [0xE2, 0x90, 0x80 + b]  // U+2400 + b: ␀ … ␟
+                } else if b == 0x7F {
+                    out += [0xE2, 0x90, 0xA1]  // ␡
+                } else {
+                    out += [0xEF, 0xBF, 0xBD]  // �
+                }
+                i += n
             }
+            return String(decoding: out, as: UTF8.self)
         }
-        return String(out)
+        return replaced ?? s
+    }
+
+    /// How many bytes at `i` (the start of a character) form one character that `picture` replaces; 0 when safe.
+    @inline(__always)
+    static func unsafeLength(_ u: UnsafeBufferPointer<UInt8>, _ i: Int) -> Int {
+        let b = u[i]
+        if b >= 0x20 && b < 0x7F { return 0 }
+        if b < 0x20 { return b == 0x0A || b == 0x09 ? 0 : 1 }
+        if b == 0x7F { return 1 }
+        guard i + 1 < u.count else { return 0 }
+        let c = u[i + 1]
+        switch b {
+        case 0xC2: return c <= 0x9F ? 2 : 0  // C1 controls U+0080–U+009F
+        case 0xD8: return c == 0x9C ? 2 : 0  // U+061C
+        case 0xE2:
+            guard i + 2 < u.count else { return 0 }
+            let d = u[i + 2]
+            if c == 0x80 && (d == 0x8E || d == 0x8F || (0xA8...0xAE).contains(d)) { return 3 }  // U+200E/F, U+2028–202E
+            if c == 0x81 && (0xA6...0xA9).contains(d) { return 3 }  // U+2066–2069
+            return 0
+        default: return 0
+        }
     }
 }

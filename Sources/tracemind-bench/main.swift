@@ -115,6 +115,7 @@ func benchScale() {
 
         let py = pythonMeasured("import json; json.load(open('\(traces)'))")
         let run = measured(tracemind, ["run", "--run", entry.key, dir, "-f", "json"])
+        log("trace: --trace \(long.traceID) --run \(entry.key) \(dir)")
         let trace = measured(tracemind, ["trace", "--trace", long.traceID, "--run", entry.key, dir, "-f", "json"])
         print(String(format: "scale: %@ spans, traces.json %.0f MB; python json.load %.2f s, %.0f MB", Format.grouped(long.spanCount), mb, py.seconds, py.rssMB))
         print(String(format: "scale:   run -f json   %.2f s = %.2fx json.load (budget 0.33x); peak %.0f MB = %.2fx the file (budget 2x)", run.seconds, run.seconds / py.seconds, run.rssMB, run.rssMB / mb))

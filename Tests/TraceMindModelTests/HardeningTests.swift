@@ -105,6 +105,25 @@ import TraceMindReport
         #expect(Inert.terminal("plain ascii\n") == "plain ascii\n")
     }
 
+    /// The byte-level rule agrees with the scalar-level one (`picture`) on every scalar of U+0000–U+3000 and some
+    /// beyond, alone and between neighbours, and leaves the box-drawing of reports untouched.
+    @Test func theByteLevelRuleIsThePictureRule() {
+        func reference(_ s: String) -> String {
+            var out = String.UnicodeScalarView()
+            for u in s.unicodeScalars { out.append(u == "\n" || u == "\t" ? u : (Inert.picture(u) ?? u)) }
+            return String(out)
+        }
+        var scalars = (0..<0x3000).compactMap { Unicode.Scalar($0) }
+        scalars += ["\u{FFFD}", "\u{FEFF}", "\u{1F44D}", "\u{10FFFF}"]
+        for u in scalars {
+            let s = "a" + String(Character(u)) + "\u{2500}b"
+            #expect(Inert.terminal(s) == reference(s), "U+\(String(u.value, radix: 16))")
+        }
+        let all = String(String.UnicodeScalarView(scalars))
+        #expect(Inert.terminal(all) == reference(all))
+        #expect(Inert.terminal("├─ span · ≥ $0.01 … │") == "├─ span · ≥ $0.01 … │")
+    }
+
     @Test func jsonEscapesEveryControlAndStaysValid() throws {
         let text = JSONWriter.string(.string(Self.hostile), pretty: false)
         #expect(text == #""a\u001b]0;PWNED\u0007\u001b[2J\u0000\b\r\u009b31m\u007f\u202e\u2066\u200f\u061c\u2028z""#.replacingOccurrences(of: #"\b"#, with: #"\u0008"#))

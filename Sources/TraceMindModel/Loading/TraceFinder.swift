@@ -31,8 +31,9 @@ public enum TraceFinder {
             var matches: [Match] = []
             for entry in entries {
                 guard let tp = entry.files.traces else { continue }
-                // Cheap pre-check on a JSON file: skip it when it cannot contain the id (compressed Parquet can hide it).
-                if !needle.isEmpty, entry.files.fs.isFile(tp), let head = try? entry.files.fs.readPrefix(tp, 4),
+                // Cheap pre-check on a JSON file when there are other runs to look in: skip it when it cannot contain
+                // the id (compressed Parquet can hide it). With one run to look in, it would only read the file twice.
+                if entries.count > 1, !needle.isEmpty, entry.files.fs.isFile(tp), let head = try? entry.files.fs.readPrefix(tp, 4),
                     !head.elementsEqual([0x50, 0x41, 0x52, 0x31]), let data = try? entry.files.fs.read(tp),
                     !contains(data, Array(needle.utf8))
                 {
