@@ -19,4 +19,12 @@ public enum ProcessSafety {
 
     /// Whether standard error is a terminal (progress bars are drawn only there).
     public static var standardErrorIsTerminal: Bool { isatty(2) == 1 }
+
+    /// The width of the terminal on standard output; nil when it is not a terminal.
+    public static var standardOutputColumns: Int? {
+        guard isatty(1) == 1 else { return nil }
+        var size = winsize()
+        guard ioctl(1, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return nil }
+        return Int(size.ws_col)
+    }
 }

@@ -81,7 +81,7 @@ public enum KeyMap {
     public static let bindings: [Binding] = [
         Binding([.enter], "⏎", "open the selected item", .open, [.leaderboard, .run, .compare, .trajectory]),
         Binding([.enter], "⏎", "fold or unfold the span", .open, [.trace]),
-        Binding([.escape, .backspace], "Esc", "back (clears a filter first; cancels a load)", .back),
+        Binding([.escape, .backspace], "Esc", "back (clears a filter first; on the leaderboard, its facets, grouping and recorded mode; cancels a load)", .back),
         Binding([.up, .char("k")], nil, "move up", .up),
         Binding([.down, .char("j")], nil, "move down", .down),
         Binding([.pageUp, .ctrl("b")], nil, "page up", .pageUp),
@@ -94,7 +94,7 @@ public enum KeyMap {
         Binding([.char("/")], "/", "search span names and attribute values", .prompt, [.trace]),
         Binding([.char("n")], nil, "next match", .nextMatch, [.leaderboard, .run, .compare, .trace]),
         Binding([.char("N")], nil, "previous match", .prevMatch, [.leaderboard, .run, .compare, .trace]),
-        Binding([.char(" ")], "Space", "mark or unmark the run for comparison", .toggleMark, [.leaderboard]),
+        Binding([.char(" ")], "Space", "mark or unmark the run for comparison, then move to the next run", .toggleMark, [.leaderboard]),
         Binding([.char("c")], "c", "compare the marked runs (the first marked is the baseline)", .compare, [.leaderboard]),
         Binding([.char("u")], nil, "clear the marks", .clearMarks, [.leaderboard]),
         Binding([.char("s")], "s/S", "sort by the next column / reverse the order", .sortNext, [.leaderboard, .run, .compare]),

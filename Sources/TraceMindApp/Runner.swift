@@ -39,6 +39,8 @@ public final class Runner {
     public var analysisCache: AnalysisCache?
     private var prefetching: String?
     private var prefetchSkip: Set<String> = []
+    /// Runs whose analysis was under way when the catalog was reloaded: their figures are of the old files.
+    private var stale: Set<String> = []
 
     public init(renderer: Renderer, reloadCatalog: @escaping @Sendable () -> Catalog) {
         self.renderer = renderer
@@ -53,8 +55,16 @@ public final class Runner {
         if handle(initial, &state, term) { return }
         while !term.terminationRequested {
             let (results, catalog) = inbox.drain()
-            if let catalog, handle(App.reloaded(&state, catalog), &state, term) { return }
+            if let catalog {
+                // Every run is analysed again for the new catalog; the analysis under way is of the old one.
+                if let k = prefetching { stale.insert(k) }
+                prefetching = nil
+                prefetchSkip = []
+                if handle(App.reloaded(&state, catalog), &state, term) { return }
+            }
             for r in results {
+                if case .prefetched(let k, _) = r, stale.remove(k) != nil { continue }
+                if case .prefetchSkipped(let k) = r, stale.remove(k) != nil { continue }
                 if case .prefetched(let k, _) = r, k == prefetching { prefetching = nil }
                 if case .prefetchSkipped(let k) = r, k == prefetching { prefetching = nil }
                 if handle(App.apply(&state, r), &state, term) { return }

@@ -27,7 +27,8 @@ public enum TraceText {
             return l
         }
         var out = lines.joined(separator: "\n") + "\n"
-        out += "\n● on the latency critical path · $ on the cost critical path · roll-up: the span repeats its descendants' usage (not counted again)\n"
+        let legend = "● on the latency critical path · $ on the cost critical path · roll-up: the span repeats its descendants' usage (not counted again)"
+        out += "\n" + wrapText(legend, width: max(20, width)).joined(separator: "\n") + "\n"
         return out
     }
 }

@@ -222,9 +222,16 @@ public enum App {
             return []
         }
         guard s.stack.count > 1 else {
-            if s.leaderboard.query.hasFacets {
+            // What the chips show (facets, grouping, recorded figures) is what Esc clears.
+            let lb = s.leaderboard
+            if lb.query.hasFacets || lb.groupByModel || lb.showRecorded {
+                let key = LeaderboardScreen.selectedKey(s)
                 s.leaderboard.query.facets = [:]
-                s.refreshRuns()
+                s.leaderboard.groupByModel = false
+                s.leaderboard.showRecorded = false
+                s.leaderboard.query.mode = .countedOnce
+                s.refreshRuns(figures: true)
+                LeaderboardScreen.reselect(&s, key)
                 clampAll(&s)
             }
             return []
@@ -304,6 +311,8 @@ public enum App {
         case .traceFound(let query, let ref, let a):
             guard s.pendingTrace == query else { break }
             s.pendingTrace = nil
+            // "looking for trace …" is done with.
+            if s.message?.hasPrefix("looking for trace") == true { s.message = nil }
             s.runs[ref.runKey] = .ready(a)
             s.totals[ref.runKey] = RunTotals(a)
             s.refreshRuns(figures: true)

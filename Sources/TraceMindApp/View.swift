@@ -102,8 +102,8 @@ public struct Renderer: Sendable {
             }
         }
         lines.append([])
-        lines.append([Segment("Tokens and cost are counted once, on the deepest spans that carry them; SMOLTRACE's own", st(.muted))])
-        lines.append([Segment("figures are shown beside them as recorded. Unknown cost is shown as unknown, never $0.", st(.muted))])
+        let note = "Tokens and cost are counted once, on the deepest spans that carry them; SMOLTRACE's own figures are shown beside them as recorded. Unknown cost is shown as unknown, never $0."
+        for l in wrapText(note, width: max(10, w - 4)) { lines.append([Segment(l, st(.muted))]) }
         let h = min(lines.count + 2, s.height - 2)
         let area = Panel.centered(Rect(x: 0, y: 1, width: s.width, height: s.height - 2), width: w, height: h)
         let inner = Panel(title: "Keys — \(screen) (any other key closes)", fill: st(.status), border: st(.border), titleStyle: st(.title), symbols: symbols).render(into: &b, area: area)

@@ -168,7 +168,8 @@ public enum Reports {
         }
         var out = t.render(format)
         if format == .table {
-            out += "\(rows.count) traces by \(ranking.rawValue) · \(scope) · cost and tokens counted once (≥: some calls unpriced)\n"
+            let unpriced = rows.contains { $0.summary.cost.unpriced > 0 }
+            out += "\(rows.count) traces by \(ranking.rawValue) · \(scope) · cost and tokens counted once" + (unpriced ? " (≥: some calls unpriced)" : "") + "\n"
         }
         return out
     }

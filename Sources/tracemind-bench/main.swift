@@ -133,7 +133,7 @@ func benchScale() {
             log("generating 10,000 run folders…")
             writeFiles(DemoGenerator(options: o).files(), to: dir)
         }
-        let py = pythonMeasured("import json, glob; rows = [json.load(open(p)) for p in glob.glob('\(dir)/scale/*/leaderboard_row.json')]")
+        let py = pythonMeasured("import json, glob; rows = [json.load(open(p)) for p in glob.glob('\(dir)/smoltrace_results/scale/*/leaderboard_row.json')]")
         let recorded = measured(tracemind, ["leaderboard", dir, "-q", "--recorded", "-f", "json"])
         let counted = measured(tracemind, ["leaderboard", dir, "-q", "-f", "json"])
         print(String(format: "scale: 10,000 runs; python reading the 10,000 rows %.2f s", py.seconds))

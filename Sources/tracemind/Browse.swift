@@ -61,7 +61,11 @@ struct BrowseCommand: ParsableCommand {
             report()
             throw Failure(description: "\(error)")
         }
-        let renderer = Renderer(theme: th, symbols: term.unicode ? .unicode : .ascii)
+        // Without colour (--color none, NO_COLOR, a mono terminal) a colour theme would leave the cursor row only
+        // bold, like a header: the mono theme, whose roles differ by attributes, unless a theme was asked for.
+        let chosen = ProcessInfo.processInfo.environment["TRACEMIND_THEME"].map { !$0.isEmpty } ?? false || theme != nil
+        let shown = term.depth == .mono && !chosen ? ((try? Theme.builtin("mono")) ?? th) : th
+        let renderer = Renderer(theme: shown, symbols: term.unicode ? .unicode : .ascii)
         let src = source
         let runner = Runner(renderer: renderer, reloadCatalog: { src.loadCatalog(printing: false) })
         runner.prefetchEnabled = !noPrefetch

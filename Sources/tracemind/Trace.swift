@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NCursesBackend
 import TraceMindApp
 import TraceMindDemo
 import TraceMindFormats
@@ -21,8 +22,8 @@ struct TraceCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "text or json.")
     var format: OutputFormat = .text
 
-    @Option(help: "Width of the text output.")
-    var width: Int = 120
+    @Option(help: "Width of the text output (default: COLUMNS, else the terminal's width, else 240 when not a terminal: a pipe is not cut to a screen).")
+    var width: Int?
 
     func run() throws {
         guard format == .text || format == .json || format == .table else {
@@ -41,7 +42,8 @@ struct TraceCommand: ParsableCommand {
         if format == .json {
             finish(JSONWriter.string(Reports.traceJSON(a, runID: match.run.row.runID, test: match.test)) + "\n")
         } else {
-            finish(TraceText.render(a, test: match.test, width: width))
+            let columns = ProcessInfo.processInfo.environment["COLUMNS"].flatMap { Int($0) }.flatMap { $0 >= 40 ? $0 : nil }
+            finish(TraceText.render(a, test: match.test, width: width ?? columns ?? ProcessSafety.standardOutputColumns ?? 240))
         }
     }
 }

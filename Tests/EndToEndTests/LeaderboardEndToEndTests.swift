@@ -2,6 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 import TraceMindDemo
+import TraceMindModel
 
 /// `tracemind leaderboard` shows counted-once figures by default, from the analysis cache once runs are analysed,
 /// exactly as a fresh analysis gives them; `--recorded` reads leaderboard rows only.
@@ -34,5 +35,21 @@ import TraceMindDemo
         let files = (try? FileManager.default.subpathsOfDirectory(atPath: cacheHome + "/tracemind/analysis")) ?? []
         #expect(files.contains { $0.hasSuffix(".json") }, "the cache lives under XDG_CACHE_HOME")
         #expect(Subprocess.shell("find \(Self.q(data)) -type f | sort | xargs md5sum").output == before, "nothing is written into the data folder")
+    }
+}
+
+/// Issue 16: text reports piped elsewhere were cut at 120 columns even with COLUMNS=300.
+@Suite struct PipedOutputTests {
+    @Test(.enabled(if: tracemindBinary != nil, "needs the tracemind binary"))
+    func aPipedTraceIsNotCutToAScreen() {
+        let bin = TmuxSession.quote(tracemindBinary!)
+        let id = DemoData.catalog().runs.lazy.compactMap { RunLoader.load($0).traces.first?.traceID }.first!
+        func widest(_ env: String, _ args: String = "") -> Int {
+            let out = Subprocess.shell("\(env) \(bin) trace --trace \(id) --demo \(args) | python3 -c 'import sys; print(max(len(l.rstrip(chr(10))) for l in sys.stdin))'").output
+            return Int(out.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        }
+        #expect(widest("env -u COLUMNS") > 200, "not a terminal: the report's own width, not a screen's")
+        #expect(widest("COLUMNS=300") > 250, "COLUMNS is honoured")
+        #expect(widest("COLUMNS=300", "--width 100") <= 100, "--width wins")
     }
 }

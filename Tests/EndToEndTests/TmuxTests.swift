@@ -1,7 +1,9 @@
 import Foundation
 import TestSupport
 import Testing
+import TraceMindDemo
 import TraceMindFormats
+import TraceMindModel
 
 /// Runs the real binary in tmux, drives it with keys and reads the screen. Skips when tmux or the binary is missing.
 @Suite(.serialized, .enabled(if: TmuxSession.available && tracemindBinary != nil, "needs tmux and the built binary")) struct TmuxTests {
@@ -21,6 +23,30 @@ import TraceMindFormats
         let after = t.waitFor("EXITED")
         #expect(after.contains("EXITED rc=0"), "clean exit:\n\(after)")
         #expect(!after.contains("TraceMind"), "the alternate screen was left:\n\(after)")
+    }
+
+    /// Issue 16: after `r` the counted-once columns turned to `…` for good (the background analysis did not restart).
+    @Test func reloadAnalysesTheRunsAgain() {
+        let dir = tempDir()
+        defer { removeTemp(dir) }
+        for (p, d) in DemoGenerator().files() { write(d, to: dir + "/" + p) }
+        drive(TmuxSession.quote(dir) + " --no-cache", ready: "4 analysed", width: 160, height: 30) { t in
+            let before = t.screen()
+            #expect(before.contains("$0.0"), "counted-once costs shown:\n\(before)")
+            t.send("r")
+            #expect(t.waitFor("reloaded").contains("reloaded 5 runs"))
+            let after = t.waitFor("4 analysed", seconds: 20)
+            #expect(after.contains("4 analysed") && after.contains("$0.0"), "analysed again after the reload:\n\(after)")
+        }
+    }
+
+    /// Issue 16: `--trace ID` kept saying "looking for trace ID…" once the trace was on screen.
+    @Test func openingATraceByIDClearsItsNote() {
+        let id = DemoData.catalog().runs.lazy.compactMap { RunLoader.load($0).traces.first?.traceID }.first!
+        drive("--demo --trace \(id)", ready: "test_evaluation") { t in
+            let s = t.waitFor("test_evaluation")
+            #expect(!s.contains("looking for trace"), "\(s)")
+        }
     }
 
     @Test func demoLeaderboardRunAndTrace() {

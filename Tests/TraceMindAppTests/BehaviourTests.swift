@@ -162,6 +162,36 @@ import TraceMindModel
         #expect(h.s.overlay == nil)
     }
 
+    /// Issue 16: `--trace ID` said "looking for trace ID…" until a key; Esc left grouping and recorded mode on.
+    @Test func openingATraceByIDEndsItsNoteAndEscClearsEveryChip() {
+        var h = Harness()
+        let id = h.s.catalog.runs.lazy.compactMap { e in RunLoader.load(e).traces.first?.traceID }.first!
+        h.handle(App.openTrace(&h.s, query: id))
+        guard case .trace = h.s.route else { Issue.record("the trace did not open"); return }
+        #expect(!h.text.contains("looking for trace"), "the footer does not say it is still looking")
+
+        var g = Harness()
+        g.press(.char("m"), .char("R"))
+        #expect(g.s.leaderboard.groupByModel && g.s.leaderboard.showRecorded && g.text.contains("grouped by model"))
+        g.press(.escape)
+        #expect(!g.s.leaderboard.groupByModel && !g.s.leaderboard.showRecorded && g.s.leaderboard.query.mode == .countedOnce)
+        #expect(!g.text.contains("grouped by model") && !g.text.contains("Esc clears"))
+    }
+
+    /// Issue 16: the help's closing note was cut at the panel's edge ("…SMOLTRACE│", "neve│"); it wraps.
+    @Test func helpNotesWrapAtEveryWidth() {
+        for (w, h) in [(80, 24), (120, 40), (200, 50)] {
+            var hs = Harness(width: w, height: h)
+            hs.press(.char("?"))
+            guard case .help = hs.s.overlay else { Issue.record("? opens the help"); return }
+            hs.s.overlay = .help(scroll: 80)
+            let words = hs.text.split(separator: "\n").map { line in
+                line.replacingOccurrences(of: "│", with: " ").replacingOccurrences(of: "█", with: " ").split(separator: " ").joined(separator: " ")
+            }.joined(separator: " ")
+            #expect(words.contains("SMOLTRACE's own figures are shown beside them as recorded. Unknown cost is shown as unknown, never $0."), "\(w)×\(h)")
+        }
+    }
+
     @Test func runTabsFailedOnlyAndErrorsDrillDown() {
         var h = Harness()
         h.openRun("b1d2e3f4")

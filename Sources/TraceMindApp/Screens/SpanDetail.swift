@@ -29,10 +29,13 @@ enum SpanDetail {
         return s
     }
 
-    static func message(_ m: ChatMessage, _ out: inout [Line], _ w: Int, _ r: Renderer, _ cap: (String) -> String) {
-        let role = m.role.lowercased()
+    /// One message of a conversation. A message that records no role is labelled as such (an output is the
+    /// assistant's), never `?`.
+    static func message(_ m: ChatMessage, _ out: inout [Line], _ w: Int, _ r: Renderer, _ cap: (String) -> String, output: Bool = false) {
+        let recorded = m.role != "?" && !m.role.isEmpty
+        let role = recorded ? m.role.lowercased() : (output ? "assistant" : "")
         let roleStyle = r.st(role == "assistant" ? .kindLLM : (role.hasPrefix("tool") ? .kindTool : (role == "system" ? .muted : .accent)))
-        var label = m.role
+        var label = recorded ? m.role : (output ? "assistant (no role recorded)" : "(no role recorded)")
         if let id = m.toolCallID { label += " (\(id))" }
         out.append([Segment("▌" + label, roleStyle.patched(Style(attrs: [.bold])))])
         let body = m.content.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -175,7 +178,7 @@ struct DetailWriter {
         let output = SpanContent.outputMessages(sp)
         if !output.isEmpty {
             heading("Output")
-            for m in output { SpanDetail.message(m, &out, w, r, cap) }
+            for m in output { SpanDetail.message(m, &out, w, r, cap, output: true) }
         }
         // A tool's call and result.
         if let call = SpanContent.toolCall(sp) {
