@@ -91,19 +91,23 @@ public enum LeaderboardFigures {
     /// The leaderboard's places: rankable runs by success rate, then pass@1, then the cheaper cost in the figure
     /// mode (unknown cost last), then catalog order. Ranks belong to the runs, whatever the sort or filter.
     public static func ranks(_ runs: [RunEntry], _ totals: [String: RunTotals], mode: FigureMode) -> [String: Int] {
-        let rankable = runs.enumerated().filter { $0.element.row.isRankable }
-        let sorted = rankable.sorted { a, b in
-            let x = a.element, y = b.element
-            let sx = successRate(x.row, totals[x.key], mode) ?? -1, sy = successRate(y.row, totals[y.key], mode) ?? -1
-            if sx != sy { return sx > sy }
-            let px = x.row.passAt1 ?? -1, py = y.row.passAt1 ?? -1
-            if px != py { return px > py }
-            let cx = cost(x.row, totals[x.key], mode).exact ?? .infinity, cy = cost(y.row, totals[y.key], mode).exact ?? .infinity
-            if cx != cy { return cx < cy }
-            return a.offset < b.offset
+        // The sort keys computed once per run, and indices sorted (a run entry is large to move).
+        struct Key { var success: Double; var passAt1: Double; var cost: Double; var index: Int }
+        let keys = runs.indices.filter { runs[$0].row.isRankable }.map { i -> Key in
+            let e = runs[i]
+            return Key(
+                success: successRate(e.row, totals[e.key], mode) ?? -1, passAt1: e.row.passAt1 ?? -1,
+                cost: cost(e.row, totals[e.key], mode).exact ?? .infinity, index: i)
+        }
+        let sorted = keys.sorted { a, b in
+            if a.success != b.success { return a.success > b.success }
+            if a.passAt1 != b.passAt1 { return a.passAt1 > b.passAt1 }
+            if a.cost != b.cost { return a.cost < b.cost }
+            return a.index < b.index
         }
         var out: [String: Int] = [:]
-        for (i, e) in sorted.enumerated() { out[e.element.key] = i + 1 }
+        out.reserveCapacity(sorted.count)
+        for (place, k) in sorted.enumerated() { out[runs[k.index].key] = place + 1 }
         return out
     }
 }

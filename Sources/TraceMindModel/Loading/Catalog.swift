@@ -122,6 +122,7 @@ public enum CatalogLoader {
                 var seen = Set<String>()
                 let before = (b.entries.count, b.datasets.count, b.standaloneTraces.count)
                 b.scanFolder(src, depth: 0, seen: &seen)
+                b.loadRunFolders()
                 if b.entries.count == before.0 && b.datasets.count == before.1 && b.standaloneTraces.count == before.2 {
                     b.diags.append(Diagnostic(.note, path: src, "no SMOLTRACE runs found in this folder"))
                 }
@@ -153,8 +154,27 @@ public enum CatalogLoader {
         /// For `hf://` sources: the client, and the cached folder of each repository with its Hub name.
         var hub: (any RemoteDatasets)?
         var hubNames: [String: String] = [:]
+        /// Run folders met while scanning, read together on all cores when the scan of a source is done.
+        var runFolders: [(dir: String, names: Set<String>)] = []
 
         init(fs: any DataFileSystem) { self.fs = fs }
+
+        /// Reads the run folders the scan found (their leaderboard rows) on all cores, in scan order.
+        mutating func loadRunFolders() {
+            let pending = runFolders
+            runFolders = []
+            guard !pending.isEmpty else { return }
+            let fs = self.fs
+            let made = Parallel.map(pending.count, progress: nil, isCancelled: nil, serial: pending.count < 32) { i -> RecordSlot<(RunEntry, [Diagnostic])> in
+                .value(Builder.runFolderEntry(fs, pending[i].dir, names: pending[i].names))
+            }
+            for m in made {
+                if case .value(let (entry, problems)) = m {
+                    entries.append(entry)
+                    diags += problems
+                }
+            }
+        }
 
         mutating func scanFolder(_ dir: String, depth: Int, seen: inout Set<String>) {
             guard depth <= CatalogLoader.maxDepth else { return }
@@ -167,7 +187,7 @@ public enum CatalogLoader {
             }
             let set = Set(names)
             if CatalogLoader.runFileNames.contains(where: set.contains) {
-                loadRunFolder(dir, names: set)
+                runFolders.append((dir, set))
                 return
             }
             let parquet = names.filter { $0.lowercased().hasSuffix(".parquet") }
@@ -280,6 +300,14 @@ public enum CatalogLoader {
         }
 
         mutating func loadRunFolder(_ dir: String, names: Set<String>) {
+            let (entry, problems) = Builder.runFolderEntry(fs, dir, names: names)
+            entries.append(entry)
+            diags += problems
+        }
+
+        /// One run folder's entry: its leaderboard row (else one from its metadata, else from its name) and files.
+        static func runFolderEntry(_ fs: any DataFileSystem, _ dir: String, names: Set<String>) -> (RunEntry, [Diagnostic]) {
+            var diags: [Diagnostic] = []
             func path(_ n: String) -> String? { names.contains(n) ? PathUtil.join(dir, n) : nil }
             var row: LeaderboardRow?
             if let p = path("leaderboard_row.json"), let json = DatasetFiles.readJSON(fs, p, into: &diags) {
@@ -301,9 +329,7 @@ public enum CatalogLoader {
             let files = RunFiles(
                 fs: fs, folder: dir, results: path("results.json"), traces: path("traces.json"),
                 metrics: path("metrics.json"))
-            entries.append(
-                RunEntry(
-                    key: row!.runID ?? PathUtil.basename(dir), row: row!, source: dir, origin: .runFolder, files: files))
+            return (RunEntry(key: row!.runID ?? PathUtil.basename(dir), row: row!, source: dir, origin: .runFolder, files: files), diags)
         }
 
         /// `{model_safe}_{agent_type}_{YYYYMMDD}_{HHMMSS}` → a row with what the name tells.

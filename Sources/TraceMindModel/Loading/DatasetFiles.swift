@@ -85,7 +85,7 @@ public enum DatasetFiles {
 
     /// A whole JSON document from bytes already read (checked for Parquet and binary data).
     static func parseJSON(_ data: Data, _ path: String, into diags: inout [Diagnostic]) -> JSON? {
-        if data.prefix(8192).contains(0) {
+        if DatasetFiles.hasNUL(data, within: 8192) {
             diags.append(Diagnostic(path: path, "binary data, neither JSON nor Parquet (a NUL byte in the first 8 KB)"))
             return nil
         }
@@ -168,7 +168,7 @@ public enum DatasetFiles {
     }
 
     static func records(_ data: Data, _ path: String, into diags: inout [Diagnostic]) -> Records? {
-        if data.prefix(8192).contains(0) {
+        if DatasetFiles.hasNUL(data, within: 8192) {
             diags.append(Diagnostic(path: path, "binary data, neither JSON nor Parquet (a NUL byte in the first 8 KB)"))
             return nil
         }
@@ -302,7 +302,7 @@ public enum DatasetFiles {
             }
             return result
         }
-        if !isJSONL(path), !data.prefix(8192).contains(0), let guessed = JSONParser.indentedElementRanges(data) {
+        if !isJSONL(path), !DatasetFiles.hasNUL(data, within: 8192), let guessed = JSONParser.indentedElementRanges(data) {
             // Elements found from the layout on all cores; kept only if every one parses whole (see there). The
             // first that does not stops every worker.
             let r = parseRecords(data, guessed, path: path, maxStringBytes: maxStringBytes, progress: progress, isCancelled: isCancelled, stopAtFailure: true, large: large, transform)
@@ -409,6 +409,13 @@ public enum DatasetFiles {
             return b == UInt8(ascii: "[")
         }
         return false
+    }
+
+    /// A NUL byte among the first `within` bytes (binary data, not JSON).
+    static func hasNUL(_ data: Data, within: Int) -> Bool {
+        data.withUnsafeBytes { raw in
+            raw.prefix(within).withUnsafeBytes { $0.firstIndex(of: 0) != nil }
+        }
     }
 
     /// `{…}\n{…}` with no enclosing array: JSON Lines even without the extension.
