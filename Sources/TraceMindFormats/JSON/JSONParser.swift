@@ -409,39 +409,18 @@ private struct Cursor {
     }
 
     mutating func parseObject(depth: Int) throws(JSONParseError) -> JSON {
-        guard depth <= JSONParser.maxDepth else { throw error("nesting deeper than \(JSONParser.maxDepth) levels") }
-        i += 1
-        var ks: [String] = []
-        var vs: [JSON] = []
-        skipWhitespace()
-        if peek == UInt8(ascii: "}") { i += 1; return .object(JSONObject()) }
-        while true {
-            skipWhitespace()
-            guard i < end else { throw error("unexpected end of data inside an object (truncated file?)") }
-            guard raw[i] == UInt8(ascii: "\"") else { throw error("expected a string key") }
-            let k = try parseString(intern: true)
-            skipWhitespace()
-            guard peek == UInt8(ascii: ":") else {
-                throw i < end ? error("expected ':' after a key") : error("unexpected end of data (truncated file?)")
-            }
-            i += 1
-            let v = try parseValue(depth: depth)
-            ks.append(k)
-            vs.append(v)
-            skipWhitespace()
-            guard i < end else { throw error("unexpected end of data inside an object (truncated file?)") }
-            let c = raw[i]
-            i += 1
-            if c == UInt8(ascii: ",") { continue }
-            if c == UInt8(ascii: "}") { break }
-            i -= 1
-            throw error("expected ',' or '}' in an object")
-        }
-        return .object(JSONObject(keys: ks, values: vs))
+        .object(try parseMembers(depth: depth, deferring: nil).object)
     }
 
     /// A top-level object whose `deferred` keys' array values are scanned, not built: their elements' ranges.
     mutating func parseObjectDeferring(_ deferred: Set<String>) throws(JSONParseError) -> (JSONObject, [String: [Range<Int>]]) {
+        try parseMembers(depth: 0, deferring: deferred)
+    }
+
+    /// The members of the object at the cursor; the array values of `deferred` keys are only scanned for their
+    /// elements' ranges.
+    mutating func parseMembers(depth: Int, deferring deferred: Set<String>?) throws(JSONParseError) -> (object: JSONObject, deferred: [String: [Range<Int>]]) {
+        guard depth <= JSONParser.maxDepth else { throw error("nesting deeper than \(JSONParser.maxDepth) levels") }
         i += 1
         var ks: [String] = []
         var vs: [JSON] = []
@@ -458,12 +437,17 @@ private struct Cursor {
                 throw i < end ? error("expected ':' after a key") : error("unexpected end of data (truncated file?)")
             }
             i += 1
-            skipWhitespace()
-            if deferred.contains(k), peek == UInt8(ascii: "[") {
-                ranges[k] = try scanArray()
+            if let deferred, deferred.contains(k) {
+                skipWhitespace()
+                if peek == UInt8(ascii: "[") {
+                    ranges[k] = try scanArray()
+                } else {
+                    ks.append(k)
+                    vs.append(try parseValue(depth: depth))
+                }
             } else {
                 ks.append(k)
-                vs.append(try parseValue(depth: 1))
+                vs.append(try parseValue(depth: depth))
             }
             skipWhitespace()
             guard i < end else { throw error("unexpected end of data inside an object (truncated file?)") }
