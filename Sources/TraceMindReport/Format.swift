@@ -85,6 +85,26 @@ public enum Format {
         return String(m / 60) + "h" + two(m % 60) + "m"
     }
 
+    /// An axis tick at `ms` on a scale of `stepMs` between ticks: enough decimals that neighbouring ticks differ at
+    /// any zoom (`37.5ms`, `38.0123s`), in the unit of the value's magnitude.
+    public static func tick(ms: Double, stepMs: Double) -> String {
+        guard ms.isFinite, stepMs > 0, stepMs.isFinite else { return duration(ms) }
+        func decimals(_ step: Double) -> Int { max(0, min(9, Int((-log10(step)).rounded(.up)))) }
+        let a = abs(ms), sign = ms < 0 ? "-" : ""
+        if a < 1000 { return sign + fixed(a, decimals(stepMs)) + "ms" }
+        let d = decimals(stepMs / 1000)
+        if (a < 60_000 || stepMs < 1000) && a / 1000 * pow(10, Double(d)) < 1e15 { return sign + fixed(a / 1000, d) + "s" }
+        return duration(ms)
+    }
+
+    /// A cost tick on a scale of `step` dollars between ticks, with enough decimals that neighbours differ.
+    public static func tick(usd: Double, step: Double) -> String {
+        guard usd.isFinite, step > 0, step.isFinite, usd != 0 else { return Format.usd(usd) }
+        let digits = max(2, min(12, Int((-log10(step)).rounded(.up))))
+        guard abs(usd) * pow(10, Double(digits)) < 1e15 else { return Format.usd(usd) }
+        return (usd < 0 ? "-$" : "$") + fixed(abs(usd), digits)
+    }
+
     /// `v` with exactly `digits` decimals, rounded half up, without `String(format:)`.
     static func fixed(_ v: Double, _ digits: Int) -> String {
         var scale = 1

@@ -6,6 +6,7 @@ import Testing
 import TraceMindDemo
 import TraceMindFormats
 import TraceMindModel
+import TraceMindReport
 
 @Suite struct NavigationTests {
     @Test func leaderboardToRunToTraceAndBackRestoresEachScreen() {
@@ -190,6 +191,27 @@ import TraceMindModel
             }.joined(separator: " ")
             #expect(words.contains("SMOLTRACE's own figures are shown beside them as recorded. Unknown cost is shown as unknown, never $0."), "\(w)×\(h)")
         }
+    }
+
+    /// Issue 16: zoomed in, the waterfall's ticks read `38ms 38ms 38ms` (cost: `$0.000337` on every tick).
+    @Test func zoomedTicksStayDistinct() {
+        var h = Harness(width: 200, height: 50)
+        h.openRun("b1d2e3f4")
+        h.openTrace("long_horizon_audit")
+        guard case .trace = h.s.route else { Issue.record("the trace did not open"); return }
+        for axis in ["time", "cost"] {
+            if axis == "cost" { h.press(.char("x")) }
+            for zooms in [0, 6, 10, 14] {
+                h.press(.char("0"))
+                for _ in 0..<zooms { h.press(.char("+")) }
+                let row = h.text.split(separator: "\n", omittingEmptySubsequences: false)[TraceScreen.layout(h.s).axis.y]
+                let ticks = row.split(separator: "│").dropFirst().map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                #expect(ticks.count >= 2, "\(axis) ×\(zooms): \(row)")
+                #expect(Set(ticks).count == ticks.count, "\(axis) ×\(zooms): every tick differs: \(ticks)")
+            }
+        }
+        #expect(Format.tick(ms: 37.5, stepMs: 0.5) == "37.5ms" && Format.tick(ms: 38_012.3, stepMs: 1) == "38.012s")
+        #expect(Format.tick(usd: 0.000337, step: 0.0000005) == "$0.0003370" && Format.tick(usd: 1.5, step: 0.5) == "$1.50")
     }
 
     @Test func runTabsFailedOnlyAndErrorsDrillDown() {

@@ -586,7 +586,7 @@ enum TraceScreen {
             var lastEnd = -1
             while t <= map.w1 + 1e-15 {
                 let cx = Int(map.x(cost: t))
-                let label = "\(r.symbols.vline)" + Format.usd(t)
+                let label = "\(r.symbols.vline)" + Format.tick(usd: t, step: step)
                 if cx > lastEnd && cx + TextWidth.width(label) <= w {
                     b.put(label, x: x + cx, y: y, style: r.st(.header).patched(r.st(.axis)))
                     lastEnd = cx + TextWidth.width(label)
@@ -607,7 +607,8 @@ enum TraceScreen {
             let ns = map.start + Int64(t * 1e6)
             let inGap = map.segments.contains { $0.gap && ns > $0.t0 && ns < $0.t1 }
             let cx = Int(map.x(ns: ns))
-            let label = r.symbols.vline + Format.duration(t)
+            let tickText = Format.tick(ms: t, stepMs: step)
+            let label = r.symbols.vline + tickText
             let lw = TextWidth.width(label)
             if !inGap, cx > lastEnd, cx >= 0, cx < w {
                 if cx + lw <= w {
@@ -615,7 +616,7 @@ enum TraceScreen {
                     lastEnd = cx + lw
                 } else if w - lw > lastEnd + 1 {
                     // The last tick near the right edge: its label ends at the tick.
-                    let text = Format.duration(t) + r.symbols.vline
+                    let text = tickText + r.symbols.vline
                     b.put(text, x: x + cx - lw + 1, y: y, style: r.st(.header).patched(r.st(.axis)))
                     lastEnd = cx
                 }
