@@ -214,6 +214,23 @@ import TraceMindReport
         #expect(Format.tick(usd: 0.000337, step: 0.0000005) == "$0.0003370" && Format.tick(usd: 1.5, step: 0.5) == "$1.50")
     }
 
+    /// Issue 16: at 80×24 the first `s` sorted on a hidden column and nothing said so.
+    @Test func theSortIsAlwaysOnScreen() {
+        var h = Harness()
+        for _ in 0..<12 {
+            h.press(.char("s"))
+            let q = h.s.leaderboard.query
+            let shown = LeaderboardScreen.fitted(h.s, width: h.s.width).contains { $0.key == q.sortKey }
+            #expect(shown, "sorted on \(q.sortKey.rawValue): its column is shown")
+            #expect(h.text.contains(q.descending ? "↓" : "↑"), "the direction is shown")
+        }
+        for _ in 0..<12 { h.press(.right) }
+        let q = h.s.leaderboard.query
+        if !LeaderboardScreen.fitted(h.s, width: h.s.width).contains(where: { $0.key == q.sortKey }) {
+            #expect(h.text.contains("sorted by"), "scrolled out, the footer names the sort")
+        }
+    }
+
     @Test func runTabsFailedOnlyAndErrorsDrillDown() {
         var h = Harness()
         h.openRun("b1d2e3f4")

@@ -58,6 +58,8 @@ enum LeaderboardScreen {
     /// spare width goes to the model column.
     static func fitted(_ s: AppState, width: Int) -> [Col] {
         var cols = columns(s)
+        // The column sorted on stays when columns make room: the sort is always on screen.
+        for i in cols.indices where cols[i].key == s.leaderboard.query.sortKey { cols[i].priority = 0 }
         if s.leaderboard.hOffset == 0 {
             while cols.map({ $0.width + 1 }).reduce(0, +) > width, let worst = cols.map(\.priority).max(), worst > 0 {
                 if let i = cols.lastIndex(where: { $0.priority == worst }) { cols.remove(at: i) }
@@ -265,6 +267,11 @@ enum LeaderboardScreen {
         if !s.leaderboard.marked.isEmpty { t += " · \(s.leaderboard.marked.count) marked" }
         let analysed = s.totals.count
         if analysed < s.catalog.runs.count && analysed > 0 { t += " · \(analysed) analysed" }
+        // Scrolled out of sight, the sorted column still says what the order is.
+        let q = s.leaderboard.query
+        if !fitted(s, width: s.width).contains(where: { $0.key == q.sortKey }) {
+            t += " · sorted by \(q.sortKey.rawValue.replacingOccurrences(of: "_", with: " "))\(q.descending ? "↓" : "↑")"
+        }
         return t
     }
 
@@ -318,7 +325,9 @@ enum LeaderboardScreen {
         var cols = fitted(s, width: table.width)
         let q = s.leaderboard.query
         for i in cols.indices where cols[i].key == q.sortKey {
+            // The arrow is never cut off: the column grows by what it needs.
             cols[i].title += q.descending ? "↓" : "↑"
+            cols[i].width = max(cols[i].width, TextWidth.width(cols[i].title))
         }
         let ranks = s.ranks
         let rows = displayRows(s)
