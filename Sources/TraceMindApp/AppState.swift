@@ -83,7 +83,7 @@ public struct LeaderboardView: Equatable, Sendable {
 }
 
 public enum TestSort: Int, CaseIterable, Sendable {
-    case original, task, outcome, steps, wall, tokens, cost
+    case original, task, outcome, steps, wall, tokens, cost, difficulty
     public var title: String {
         switch self {
         case .original: return "file order"
@@ -93,6 +93,7 @@ public enum TestSort: Int, CaseIterable, Sendable {
         case .wall: return "wall time"
         case .tokens: return "tokens"
         case .cost: return "cost"
+        case .difficulty: return "difficulty"
         }
     }
 }

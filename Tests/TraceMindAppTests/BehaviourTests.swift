@@ -231,6 +231,24 @@ import TraceMindReport
         }
     }
 
+    /// Issue 16: the tests tab sorted on difficulty showed no arrow, and `steps` became `step…` when sorted.
+    @Test func testsTabSortsShowTheirArrowWhole() {
+        var h = Harness(width: 120, height: 40)
+        h.openRun("b1d2e3f4")
+        h.press(.char("2"))
+        var seen: Set<String> = []
+        for _ in 0..<TestSort.allCases.count {
+            h.press(.char("s"))
+            guard case .run(let v) = h.s.route, v.sort != .original else { continue }
+            let header = h.text.split(separator: "\n").first { $0.contains("task") && $0.contains("outcome") }.map(String.init) ?? ""
+            let title = v.sort == .difficulty ? "diff" : v.sort == .wall ? "wall" : v.sort.title
+            #expect(header.contains(title + (v.sortDescending ? "↓" : "↑")), "\(v.sort): \(header)")
+            #expect(!header.contains("…"), "no header is cut: \(header)")
+            seen.insert(v.sort.title)
+        }
+        #expect(seen.contains("difficulty") && seen.contains("steps"))
+    }
+
     @Test func runTabsFailedOnlyAndErrorsDrillDown() {
         var h = Harness()
         h.openRun("b1d2e3f4")

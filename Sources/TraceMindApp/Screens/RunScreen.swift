@@ -69,11 +69,23 @@ enum RunScreen {
             case .wall: r = cmp(a.1.wallMs, b.1.wallMs)
             case .tokens: r = cmp(a.1.tokens?.total, b.1.tokens?.total)
             case .cost: r = cmp(a.1.cost?.knownUSD, b.1.cost?.knownUSD)
+            case .difficulty: r = cmp(difficultyRank(a.1.result?.difficulty), difficultyRank(b.1.result?.difficulty))
             }
             if let r { return r }
             return v.sort == .original && v.sortDescending ? a.0 > b.0 : a.0 < b.0
         }
         return sorted.map { $0.1 }
+    }
+
+    /// easy < medium < hard, then other labels alphabetically; none last.
+    static func difficultyRank(_ d: String?) -> String? {
+        guard let d = d?.lowercased(), !d.isEmpty else { return nil }
+        switch d {
+        case "easy": return "0"
+        case "medium": return "1"
+        case "hard": return "2"
+        default: return "3" + d
+        }
     }
 
     struct TestCol {
@@ -95,7 +107,7 @@ enum RunScreen {
                 if r.result?.success == nil, r.result?.recomputedSuccess == true { t += "*" }
                 return (t, nil)
             },
-            TestCol(title: "diff", width: 6) { ($0.result?.difficulty ?? "—", .muted) },
+            TestCol(title: "diff", width: 6, sort: .difficulty) { ($0.result?.difficulty ?? "—", .muted) },
             TestCol(title: "steps", width: 5, right: true, sort: .steps) { ($0.steps.map(String.init) ?? "—", nil) },
             TestCol(title: "wall", width: 7, right: true, sort: .wall) { (Format.duration($0.wallMs), nil) },
         ]
@@ -109,7 +121,8 @@ enum RunScreen {
             TestCol(title: "cost", width: 9, right: true, sort: .cost) { r in
                 r.trace == nil ? ("unknown", .muted) : (Format.cost(r.cost), r.cost?.isUnknown == true ? .warn : .cost)
             },
-            TestCol(title: "tools", width: 16) { r in
+            // As wide as the longest list of tools needs (within reason): free space is not left beside a cut name.
+            TestCol(title: "tools", width: toolsWidth(a)) { r in
                 (r.result.map { $0.toolsUsed.isEmpty ? "—" : compactTools($0.toolsUsed) } ?? "—", .muted)
             },
         ]
@@ -122,6 +135,11 @@ enum RunScreen {
         let used = (cols + recorded).map { $0.width + 1 }.reduce(0, +)
         cols.append(TestCol(title: "error", width: max(24, width - used)) { r in (Format.oneLine(r.error ?? r.result?.stopReason.flatMap { $0 == "final_answer" ? nil : "stopped: \($0)" } ?? "", max: 300), .error) })
         return cols + recorded
+    }
+
+    static func toolsWidth(_ a: RunAnalysis) -> Int {
+        let widest = a.tests.lazy.compactMap { $0.result.map { TextWidth.width(compactTools($0.toolsUsed)) } }.max() ?? 0
+        return max(16, min(40, widest))
     }
 
     /// `get_weather ×2, final_answer`
@@ -378,7 +396,11 @@ enum RunScreen {
     static func testsTab(_ b: inout Buffer, _ area: Rect, _ v: RunView, _ a: RunAnalysis, _ r: Renderer) {
         let tests = visibleTests(v, a)
         var cols = testColumns(width: area.width, a)
-        for i in cols.indices where cols[i].sort == v.sort && v.sort != .original { cols[i].title += v.sortDescending ? "↓" : "↑" }
+        for i in cols.indices where cols[i].sort == v.sort && v.sort != .original {
+            // The arrow is never cut off: the column grows by what it needs.
+            cols[i].title += v.sortDescending ? "↓" : "↑"
+            cols[i].width = max(cols[i].width, TextWidth.width(cols[i].title))
+        }
         let visible = TableView.visibleRows(height: area.height)
         var rows: [TableRow] = []
         for i in v.tests.offset..<min(tests.count, v.tests.offset + visible) {
