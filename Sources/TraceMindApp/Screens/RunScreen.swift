@@ -367,6 +367,14 @@ enum RunScreen {
     }
 
     static func scrolled(_ b: inout Buffer, _ area: Rect, _ v: RunView, _ lines: [Line], _ r: Renderer) {
+        // A line wider than the pane wraps (under its label) instead of being cut mid-number.
+        let w = area.width - 2
+        let lines = lines.flatMap { line -> [Line] in
+            guard w > 20, line.reduce(0, { $0 + TextWidth.width($1.text) }) > w else { return [line] }
+            let indent = w > 50 ? 12 : 2
+            let pieces = wrap(line, width: w)
+            return [pieces[0]] + pieces.dropFirst().flatMap { wrap($0, width: w - indent).map { [Segment(String(repeating: " ", count: indent))] + $0 } }
+        }
         TextView(lines: lines, offset: min(v.scroll, TextView.maxOffset(lines: lines.count, height: area.height)), indicatorStyle: r.st(.muted), symbols: r.symbols)
             .render(into: &b, area: Rect(x: area.x + 1, y: area.y, width: area.width - 1, height: area.height))
     }
