@@ -117,7 +117,8 @@ enum CompareScreen {
     static func matrixColumns(_ labels: [String], width: Int) -> [MatrixCol] {
         let n = labels.count
         let fixed = 22 + 1 + 5 + 1 + 10 + 1 + 8 + 1
-        let cell = max(20, min(30, (width - fixed) / max(1, n) - 1))
+        // The run columns share what the terminal has (up to what a cell and a run's label can use).
+        let cell = max(22, min(44, (width - fixed) / max(1, n) - 1))
         var cols = [MatrixCol(title: "task", width: 22, frozen: true), MatrixCol(title: "agent", width: 5, frozen: true)]
         for (i, l) in labels.enumerated() { cols.append(MatrixCol(title: "\(letter(i)) \(l)", width: cell)) }
         cols.append(MatrixCol(title: "Δcost", width: 10, right: true))
@@ -127,8 +128,10 @@ enum CompareScreen {
 
     static func cellText(_ r: TestRow?) -> String {
         guard let r else { return "· missing" }
+        // Cost and time right-aligned in fields of their own, so a column of cells lines up.
         let steps = r.steps.map { " \($0)st" } ?? ""
-        return Format.outcomeGlyph(r.outcome) + " " + Format.cost(r.cost, unknown: "?") + " " + Format.duration(r.wallMs) + steps
+        return Format.outcomeGlyph(r.outcome) + " " + TextWidth.pad(Format.cost(r.cost, unknown: "?"), 9, right: true) + " "
+            + TextWidth.pad(Format.duration(r.wallMs), 6, right: true) + steps
     }
 
     static func signed(_ v: Double?, _ body: (Double) -> String) -> String {
