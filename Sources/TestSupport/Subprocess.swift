@@ -21,6 +21,8 @@ public enum Subprocess {
     public static let cacheHome: String = {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tracemind-test-cache-\(getpid())").path
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        // Removed when the test process ends.
+        atexit { try? FileManager.default.removeItem(atPath: Subprocess.cacheHome) }
         return dir
     }()
 
