@@ -207,6 +207,16 @@ public enum Reports {
         .obj([
             ("run", .obj(leaderboardFields(a.entry))),
             (
+                "by_difficulty",
+                .array(a.byDifficulty.map { d in
+                    .obj([
+                        ("difficulty", .string(d.difficulty)), ("tests", .int(Int64(d.tests))), ("passed", .int(Int64(d.passed))),
+                        ("success_rate", .from(d.successRate)), ("tokens", .int(Int64(d.tokens.total))), ("cost_usd", round6(d.cost.value)),
+                        ("cost_known_usd", round6(d.cost.knownUSD)), ("cost_per_pass_usd", round6(d.costPerPass)), ("is_lower_bound", .bool(d.isLowerBound)),
+                    ])
+                })
+            ),
+            (
                 "totals",
                 .obj([
                     ("tests", .int(Int64(a.testCount))),

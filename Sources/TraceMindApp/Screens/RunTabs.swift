@@ -125,6 +125,22 @@ enum RunTabs {
                 ], r, labelWidth: 24))
             }
         }
+        // Success and cost by difficulty (only when the tests have two or more).
+        let byDifficulty = a.byDifficulty
+        if !byDifficulty.isEmpty {
+            out.append([])
+            out.append([seg("By difficulty", r, .title), seg("   success and cost counted once", r, .muted)])
+            for d in byDifficulty {
+                let lb = d.isLowerBound
+                out.append(row(d.difficulty, [
+                    seg(TextWidth.pad(d.successRate.map { Format.percent($0) } ?? "—", 7, right: true), r, (d.successRate ?? 0) >= 70 ? .pass : ((d.successRate ?? 0) >= 40 ? .warn : .fail)),
+                    seg("  \(d.passed) of \(d.tests) passed", r, .muted),
+                    seg("  \(TextWidth.pad(Format.cost(d.cost, lowerBound: lb), 10, right: true))", r, .cost),
+                    seg("  \(Format.atLeast(Format.tokens(d.tokens.total), lb)) tokens", r, .tokens),
+                    seg(d.costPerPass.map { " · \(Format.atLeast(Format.usd($0), lb))/pass" } ?? "", r, .muted),
+                ], r))
+            }
+        }
         // Context breakdowns (services, tenants… of instrumented systems): only keys that split the run in two or more.
         if a.hasTraces {
             if let b = s.breakdowns[a.entry.key] {
