@@ -142,6 +142,8 @@ public struct TraceView: Equatable, Sendable {
     public var kindFilter: SpanCategory? = nil
     public var focus: DetailFocus = .tree
     public var detailScroll = 0
+    /// The detail pane fills the body (`m`; again to restore).
+    public var detailMaximized = false
     public var collapseGaps = true
     /// A span to select once the trace has loaded (a followed link's target).
     public var pendingSpanID: String? = nil

@@ -9,7 +9,7 @@ public enum Action: Hashable, Sendable {
     case failedOnly
     // Trace waterfall.
     case fold, unfold, foldAll, unfoldAll, nextError, toggleAxis, zoomIn, zoomOut, panLeft, panRight, resetZoom
-    case kindFilter, switchFocus, pager, parent, toggleGaps, followLink
+    case kindFilter, switchFocus, pager, parent, toggleGaps, followLink, maximizeDetail
     // Comparison.
     case compareFilter, trajectory, openOther
 }
@@ -126,6 +126,7 @@ public enum KeyMap {
         Binding([.char("f")], nil, "follow the span's link (again: its next link) to a span of this or another loaded trace", .followLink, [.trace]),
         Binding([.tab], "Tab", "move between the tree and the detail pane", .switchFocus, [.trace]),
         Binding([.char("o")], "o", "open the selected span's details in $PAGER", .pager, [.trace]),
+        Binding([.char("m")], nil, "maximise the detail pane (again: restore the tree)", .maximizeDetail, [.trace]),
         // Comparison.
         Binding([.char("f")], "f", "filter: flipped, regressions, fixes, failed everywhere, missing, shared only, prompt differs", .compareFilter, [.compare]),
         Binding([.left, .char("h")], nil, "previous run column", .left, [.compare]),

@@ -195,7 +195,7 @@ import TraceMindReport
 
     /// Issue 16: zoomed in, the waterfall's ticks read `38ms 38ms 38ms` (cost: `$0.000337` on every tick).
     @Test func zoomedTicksStayDistinct() {
-        var h = Harness(width: 200, height: 50)
+        var h = Harness(width: 150, height: 50)
         h.openRun("b1d2e3f4")
         h.openTrace("long_horizon_audit")
         guard case .trace = h.s.route else { Issue.record("the trace did not open"); return }
@@ -204,7 +204,8 @@ import TraceMindReport
             for zooms in [0, 6, 10, 14] {
                 h.press(.char("0"))
                 for _ in 0..<zooms { h.press(.char("+")) }
-                let row = h.text.split(separator: "\n", omittingEmptySubsequences: false)[TraceScreen.layout(h.s).axis.y]
+                let axis = TraceScreen.layout(h.s).axis
+                let row = String(h.text.split(separator: "\n", omittingEmptySubsequences: false)[axis.y].prefix(axis.maxX))
                 let ticks = row.split(separator: "│").dropFirst().map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
                 #expect(ticks.count >= 2, "\(axis) ×\(zooms): \(row)")
                 #expect(Set(ticks).count == ticks.count, "\(axis) ×\(zooms): every tick differs: \(ticks)")
@@ -247,6 +248,30 @@ import TraceMindReport
             seen.insert(v.sort.title)
         }
         #expect(seen.contains("difficulty") && seen.contains("steps"))
+    }
+
+    /// Issue 16: the detail pane beside the tree from 160 columns; at 80×24 it can fill the body (`m`) and come back.
+    @Test func detailPaneBesideOrMaximised() {
+        var wide = Harness(width: 200, height: 50)
+        wide.openRun("b1d2e3f4")
+        wide.openTrace("long_horizon_audit")
+        let l = TraceScreen.layout(wide.s)
+        #expect(l.detail.x >= l.rows.maxX && l.detail.y <= l.rows.y && l.detail.maxY == l.rows.maxY, "beside the tree: \(l)")
+
+        var h = Harness()
+        h.openRun("b1d2e3f4")
+        h.openTrace("long_horizon_audit")
+        let below = TraceScreen.layout(h.s)
+        #expect(below.detail.y >= below.rows.maxY, "below the tree at 80 columns")
+        h.press(.char("m"))
+        let max = TraceScreen.layout(h.s)
+        #expect(max.rows.height == 0 && max.detail.height > below.detail.height)
+        #expect(h.text.contains("test_evaluation") && h.text.contains("j/k scroll"), "the pane has the keys: \(h.text)")
+        h.press(.char("j"), .char("j"))
+        guard case .trace(let v) = h.s.route else { Issue.record("left the trace"); return }
+        #expect(v.detailScroll == 2, "j scrolls the maximised pane")
+        h.press(.char("m"))
+        #expect(TraceScreen.layout(h.s) == below, "m again restores the tree")
     }
 
     @Test func runTabsFailedOnlyAndErrorsDrillDown() {

@@ -8,26 +8,41 @@ import TraceMindReport
 extension TraceScreen {
     // MARK: layout
 
-    struct Layout {
+    struct Layout: Equatable {
         var header: Rect
         var axis: Rect
         var rows: Rect
         var detail: Rect
     }
 
+    /// The panes: the header, then the tree (an axis line and the rows) and the detail pane: below the tree, beside
+    /// it from 160 columns, or alone when maximised (`m`).
     static func layout(_ s: AppState) -> Layout {
         let body = App.body(s)
         let headerH = 3
         let (header, rest) = body.takeTop(headerH)
+        let v: TraceView? = view(s.route)
+        if v?.detailMaximized == true {
+            return Layout(header: header, axis: Rect(x: rest.x, y: rest.y, width: rest.width, height: 0),
+                          rows: Rect(x: rest.x, y: rest.y, width: rest.width, height: 0), detail: rest)
+        }
+        if rest.width >= sideBySideWidth {
+            let (tree, detail) = rest.takeRight(max(56, rest.width * 2 / 5))
+            let (axis, rows) = tree.takeTop(1)
+            return Layout(header: header, axis: axis, rows: rows, detail: detail)
+        }
         // The tree gets what its rows need (at least 60% of the space when it has many); the detail pane the rest.
         var rowCount = rest.height
-        if case .trace(let v) = s.route, s.traces[v.ref]?.value != nil { rowCount = v.rows.count }
+        if let v, s.traces[v.ref]?.value != nil { rowCount = v.rows.count }
         let minDetail = rest.height >= 24 ? rest.height * 2 / 5 : max(5, rest.height / 3)
         let detailH = max(minDetail, rest.height - 1 - rowCount)
         let (tree, detail) = rest.takeBottom(detailH)
         let (axis, rows) = tree.takeTop(1)
         return Layout(header: header, axis: axis, rows: rows, detail: detail)
     }
+
+    /// From this many columns the detail pane sits beside the tree instead of below it.
+    static let sideBySideWidth = 160
 
     struct NumCol {
         var title: String

@@ -219,6 +219,9 @@ enum TraceScreen {
             s.message = v.kindFilter.map { "only \($0.rawValue) spans (and their ancestors) · K again for the next kind, Esc for all" } ?? "all spans"
         case .switchFocus:
             v.focus = .detail
+        case .maximizeDetail:
+            v.detailMaximized.toggle()
+            v.focus = v.detailMaximized ? .detail : .tree
         case .nextMatch, .prevMatch:
             store(&s, v)
             jumpToMatch(&s, forward: a == .nextMatch, includeCurrent: false)
@@ -248,7 +251,9 @@ enum TraceScreen {
         case .halfDown: v.detailScroll += page / 2
         case .top: v.detailScroll = 0
         case .bottom: v.detailScroll = Int.max / 4
-        case .switchFocus, .fold: v.focus = .tree
+        case .switchFocus, .fold:
+            v.focus = .tree
+            v.detailMaximized = false
         default: return false
         }
         return true
@@ -413,7 +418,7 @@ enum TraceScreen {
         case .ready(let wf)?:
             let l = layout(s)
             header(&b, l.header, s.analysis(v.ref.runKey)?.tests.first { $0.trace?.traceID == v.ref.traceID }, wf, r)
-            waterfall(&b, l, v, wf, r)
+            if !l.rows.isEmpty { waterfall(&b, l, v, wf, r) }
             detail(&b, l.detail, v, wf, r)
         }
     }
