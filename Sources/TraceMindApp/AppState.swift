@@ -144,6 +144,8 @@ public struct TraceView: Equatable, Sendable {
     public var detailScroll = 0
     /// The detail pane fills the body (`m`; again to restore).
     public var detailMaximized = false
+    /// Columns added to (or taken from) the span-name column by `>` / `<`.
+    public var nameDelta = 0
     public var collapseGaps = true
     /// A span to select once the trace has loaded (a followed link's target).
     public var pendingSpanID: String? = nil

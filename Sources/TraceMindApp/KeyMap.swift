@@ -9,7 +9,7 @@ public enum Action: Hashable, Sendable {
     case failedOnly
     // Trace waterfall.
     case fold, unfold, foldAll, unfoldAll, nextError, toggleAxis, zoomIn, zoomOut, panLeft, panRight, resetZoom
-    case kindFilter, switchFocus, pager, parent, toggleGaps, followLink, maximizeDetail
+    case kindFilter, switchFocus, pager, parent, toggleGaps, followLink, maximizeDetail, widenNames, narrowNames
     // Comparison.
     case compareFilter, trajectory, openOther
 }
@@ -127,6 +127,8 @@ public enum KeyMap {
         Binding([.tab], "Tab", "move between the tree and the detail pane", .switchFocus, [.trace]),
         Binding([.char("o")], "o", "open the selected span's details in $PAGER", .pager, [.trace]),
         Binding([.char("m")], nil, "maximise the detail pane (again: restore the tree)", .maximizeDetail, [.trace]),
+        Binding([.char(">")], nil, "widen the span-name column", .widenNames, [.trace]),
+        Binding([.char("<")], nil, "narrow the span-name column", .narrowNames, [.trace]),
         // Comparison.
         Binding([.char("f")], "f", "filter: flipped, regressions, fixes, failed everywhere, missing, shared only, prompt differs", .compareFilter, [.compare]),
         Binding([.left, .char("h")], nil, "previous run column", .left, [.compare]),

@@ -274,6 +274,27 @@ import TraceMindReport
         #expect(TraceScreen.layout(h.s) == below, "m again restores the tree")
     }
 
+    /// Issue 16: the span-name column can be widened and narrowed with keys, within bounds.
+    @Test func spanNameColumnWidensAndNarrows() {
+        var h = Harness(width: 120, height: 40)
+        h.openRun("b1d2e3f4")
+        h.openTrace("long_horizon_audit")
+        func nameWidth() -> Int {
+            guard case .trace(let v) = h.s.route else { return -1 }
+            return TraceScreen.geometry(TraceScreen.layout(h.s).rows, nameDelta: v.nameDelta).treeW
+        }
+        let start = nameWidth()
+        h.press(.char(">"), .char(">"))
+        #expect(nameWidth() == start + 8)
+        #expect(h.text.contains("span names \(start + 8) columns wide"))
+        for _ in 0..<40 { h.press(.char(">")) }
+        #expect(nameWidth() == 60, "at most half the width")
+        for _ in 0..<40 { h.press(.char("<")) }
+        #expect(nameWidth() == 12, "at least 12 columns")
+        h.press(.char(">"))
+        #expect(nameWidth() == 16, "widening starts from the bound, not from where the presses went")
+    }
+
     @Test func runTabsFailedOnlyAndErrorsDrillDown() {
         var h = Harness()
         h.openRun("b1d2e3f4")

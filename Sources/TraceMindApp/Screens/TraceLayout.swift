@@ -76,7 +76,10 @@ extension TraceScreen {
         return cols
     }
 
-    static func treeWidth(_ width: Int) -> Int { max(22, min(52, width * 3 / 10)) }
+    /// The span-name column: 30% of the width (22 to 52), moved by `<` / `>` (`nameDelta`) within 12 and half the width.
+    static func treeWidth(_ width: Int, nameDelta: Int = 0) -> Int {
+        max(12, min(max(12, width / 2), max(22, min(52, width * 3 / 10)) + nameDelta))
+    }
 
     /// Where each part of a row goes.
     struct RowGeometry {
@@ -87,8 +90,8 @@ extension TraceScreen {
         var barW: Int
     }
 
-    static func geometry(_ r: Rect) -> RowGeometry {
-        let tw = treeWidth(r.width)
+    static func geometry(_ r: Rect, nameDelta: Int = 0) -> RowGeometry {
+        let tw = treeWidth(r.width, nameDelta: nameDelta)
         let cols = numberColumns(width: r.width, treeWidth: tw)
         var x = r.x + 3 + tw + 1
         var placed: [(NumCol, Int)] = []

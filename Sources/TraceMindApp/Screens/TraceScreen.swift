@@ -209,7 +209,7 @@ enum TraceScreen {
         case .open, .fold, .unfold, .parent, .foldAll, .unfoldAll:
             fold(&s, &v, a, an, sel)
         case .toggleAxis, .zoomIn, .zoomOut, .panLeft, .panRight, .resetZoom, .toggleGaps:
-            moveAxis(&s, &v, a, wf, sel, barWidth: geometry(l.rows).barW)
+            moveAxis(&s, &v, a, wf, sel, barWidth: geometry(l.rows, nameDelta: v.nameDelta).barW)
         case .nextError:
             nextError(&s, &v, wf, sel)
         case .kindFilter:
@@ -219,6 +219,11 @@ enum TraceScreen {
             s.message = v.kindFilter.map { "only \($0.rawValue) spans (and their ancestors) · K again for the next kind, Esc for all" } ?? "all spans"
         case .switchFocus:
             v.focus = .detail
+        case .widenNames, .narrowNames:
+            let now = treeWidth(l.rows.width, nameDelta: v.nameDelta)
+            let next = treeWidth(l.rows.width, nameDelta: v.nameDelta + (a == .widenNames ? 4 : -4))
+            v.nameDelta += next - now
+            s.message = "span names \(next) columns wide (< narrower, > wider)"
         case .maximizeDetail:
             v.detailMaximized.toggle()
             v.focus = v.detailMaximized ? .detail : .tree
@@ -473,7 +478,7 @@ enum TraceScreen {
     static func waterfall(_ b: inout Buffer, _ l: Layout, _ v: TraceView, _ wf: Waterfall, _ r: Renderer) {
         let a = wf.analysis
         let spans = a.trace.spans
-        let g = geometry(l.rows)
+        let g = geometry(l.rows, nameDelta: v.nameDelta)
         let map = AxisMap(wf, v, width: g.barW)
         // Column header and the axis.
         let head = l.axis
