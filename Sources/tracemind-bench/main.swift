@@ -7,9 +7,6 @@ import TraceMindFormats
 import TraceMindModel
 import TraceMindReport
 
-#if canImport(Glibc)
-    import Glibc
-#endif
 
 /// Benchmarks on generated data at scale. Build in release first:
 ///   swift build -c release && .build/release/tracemind-bench [all|leaderboard|run|ui|trace]
@@ -22,7 +19,7 @@ let tracemind = exeDir.appendingPathComponent("tracemind").path
 let which = CommandLine.arguments.dropFirst().first ?? "all"
 /// `BENCH_DIR=path` keeps the generated data there (for profiling); otherwise a temporary folder, removed at the end.
 let keep = ProcessInfo.processInfo.environment["BENCH_DIR"]
-let work = keep ?? FileManager.default.temporaryDirectory.appendingPathComponent("tracemind-bench-\(getpid())").path
+let work = keep ?? FileManager.default.temporaryDirectory.appendingPathComponent("tracemind-bench-\(ProcessInfo.processInfo.processIdentifier)").path
 try? FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
 defer { if keep == nil { try? FileManager.default.removeItem(atPath: work) } }
 
@@ -36,22 +33,22 @@ func writeFiles(_ files: [String: Data], to dir: String) {
 
 struct Measure { var seconds: Double; var maxRSSKiB: Int }
 
-/// Runs a command with output discarded: its wall time and its own peak RSS (from `wait4`).
+/// Runs a command with output discarded: its wall time, and its peak RSS as the child reports it on stderr
+/// (`tracemind-stats: VmHWM: …`, which `TRACEMIND_STATS=1` makes tracemind print; the Python yardsticks print it too).
 func spawn(_ exe: String, _ args: [String]) -> Measure {
-    let argv: [UnsafeMutablePointer<CChar>?] = ([exe] + args).map { strdup($0) } + [nil]
-    defer { argv.forEach { free($0) } }
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
     let errPath = work + "/stderr-\(UUID().uuidString)"
-    posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    var pid: pid_t = 0
+    FileManager.default.createFile(atPath: errPath, contents: nil)
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: exe.contains("/") ? exe : "/usr/bin/env")
+    p.arguments = exe.contains("/") ? args : [exe] + args
+    var env = ProcessInfo.processInfo.environment
+    env["TRACEMIND_STATS"] = "1"
+    p.environment = env
+    p.standardOutput = FileHandle.nullDevice
+    p.standardError = FileHandle(forWritingAtPath: errPath)
     let t0 = Date()
-    setenv("TRACEMIND_STATS", "1", 1)
-    guard posix_spawnp(&pid, exe, &actions, nil, argv, environ) == 0 else { fatalError("cannot run \(exe)") }
-    var status: Int32 = 0
-    _ = waitpid(pid, &status, 0)
+    do { try p.run() } catch { fatalError("cannot run \(exe): \(error)") }
+    p.waitUntilExit()
     let dt = Date().timeIntervalSince(t0)
     // The child's own VmHWM (its address space after exec), reported by tracemind itself.
     let err = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
@@ -192,10 +189,10 @@ func benchRun() {
     let (tm, rss) = runTimes(dir)
     var py: [Double] = []
     for _ in 0..<5 {
-        py.append(spawn("python3", ["-c", "import json; json.load(open('\(traces)'))"]).seconds)
+        py.append(spawn(python, ["-c", "import json; json.load(open('\(traces)'))"]).seconds)
     }
     let mb = Double(size) / 1_048_576
-    print(String(format: "run: 264 tests, traces.json %.1f MB: `tracemind run -f json` median %.3f s, python3 json.load median %.3f s → %.1fx faster", mb, median(tm), median(py), median(py) / median(tm)))
+    print(String(format: "run: 264 tests, traces.json %.1f MB: `tracemind run -f json` median %.3f s, Python json.load median %.3f s → %.1fx faster", mb, median(tm), median(py), median(py) / median(tm)))
     // The same run as SMOLTRACE's Hub push: Parquet, SNAPPY, dictionary-encoded strings, 100-row row groups.
     var po = ParquetWriter.Options()
     po.rowGroupRows = 100
@@ -316,7 +313,7 @@ func benchUI() {
     if FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux") {
         var times: [Double] = []
         for k in 0..<5 {
-            let sock = "tracemind-bench-\(getpid())-\(k)"
+            let sock = "tracemind-bench-\(ProcessInfo.processInfo.processIdentifier)-\(k)"
             let t0 = Date()
             _ = shell("tmux -L \(sock) new-session -d -x 160 -y 48 'TERM=xterm-256color \(tracemind) --no-prefetch \(dir); sleep 5'")
             while Date().timeIntervalSince(t0) < 10 {
@@ -332,13 +329,11 @@ func benchUI() {
 
 func shell(_ cmd: String) -> String {
     let out = work + "/sh-\(UUID().uuidString)"
-    let args: [String] = ["/bin/sh", "-c", cmd + " >" + out + " 2>/dev/null"]
-    let argv: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
-    defer { argv.forEach { free($0) } }
-    var pid: pid_t = 0
-    guard posix_spawn(&pid, "/bin/sh", nil, nil, argv, environ) == 0 else { return "" }
-    var status: Int32 = 0
-    _ = waitpid(pid, &status, 0)
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/bin/sh")
+    p.arguments = ["-c", cmd + " >" + out + " 2>/dev/null"]
+    do { try p.run() } catch { return "" }
+    p.waitUntilExit()
     defer { try? FileManager.default.removeItem(atPath: out) }
     return (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
 }
