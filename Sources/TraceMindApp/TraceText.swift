@@ -14,19 +14,36 @@ public enum TraceText {
         v.rows = TraceScreen.visibleRows(v, wf)
         let rows = v.rows.count
         let w = max(60, width)
-        var b = Buffer(width: w, height: 3 + 1 + rows)
-        let header = Rect(x: 0, y: 0, width: w, height: 3)
-        TraceScreen.header(&b, header, test, wf, r)
-        let layout = TraceScreen.Layout(
-            header: header, axis: Rect(x: 0, y: 3, width: w, height: 1), rows: Rect(x: 0, y: 4, width: w, height: rows),
-            detail: Rect(x: 0, y: 0, width: 0, height: 0))
-        TraceScreen.waterfall(&b, layout, v, wf, r)
-        let lines = b.plainText.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
-            var l = String(line)
-            while l.hasSuffix(" ") { l.removeLast() }
-            return l
+        // Drawn by the screen's code a slice of rows at a time: a buffer of every row of a 300,000-span trace would
+        // hold tens of millions of cells at once.
+        func trimmed(_ b: Buffer) -> [String] {
+            b.plainText.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+                // Trailing blanks dropped on the bytes (a character at a time is slow over 300,000 lines).
+                guard let last = line.utf8.lastIndex(where: { $0 != 0x20 }) else { return "" }
+                return String(line[...last])
+            }
         }
-        var out = lines.joined(separator: "\n") + "\n"
+        var out = ""
+        let slice = 2048
+        var start = 0
+        repeat {
+            let n = min(slice, rows - start)
+            let top = start == 0 ? 3 : 0
+            var b = Buffer(width: w, height: top + 1 + n)
+            let header = Rect(x: 0, y: 0, width: w, height: 3)
+            if start == 0 { TraceScreen.header(&b, header, test, wf, r) }
+            let layout = TraceScreen.Layout(
+                header: header, axis: Rect(x: 0, y: top, width: w, height: 1), rows: Rect(x: 0, y: top + 1, width: w, height: n),
+                detail: Rect(x: 0, y: 0, width: 0, height: 0))
+            v.list.offset = start
+            TraceScreen.waterfall(&b, layout, v, wf, r)
+            var lines = trimmed(b)
+            // The column titles and axis once, above the first slice.
+            if start > 0 { lines.remove(at: 0) }
+            if lines.last == "" { lines.removeLast() }
+            out += lines.joined(separator: "\n") + "\n"
+            start += n
+        } while start < rows
         let legend = "● on the latency critical path · $ on the cost critical path · roll-up: the span repeats its descendants' usage (not counted again)"
         out += "\n" + wrapText(legend, width: max(20, width)).joined(separator: "\n") + "\n"
         return out
