@@ -295,6 +295,26 @@ import TraceMindReport
         #expect(nameWidth() == 16, "widening starts from the bound, not from where the presses went")
     }
 
+    /// `tracemind trace` text is drawn in slices of rows: a trace longer than a slice reads as one waterfall (every
+    /// span once, in order, the column titles once).
+    @Test func traceTextOfALongTraceIsOneWaterfall() throws {
+        let entry = Harness.demo.runs.first { $0.key.hasPrefix("b1d2e3f4") }!
+        let a = RunAnalysis(entry: entry, data: RunLoader.load(entry))
+        let test = a.tests.first { $0.taskID == "long_horizon_audit" }!
+        let trace = try RunLoader.loadTrace(test.trace!, fs: entry.files.fs)
+        let analysis = TraceAnalysis(trace)
+        #expect(analysis.order.count > 2048, "longer than one slice")
+        let text = TraceText.render(analysis, test: test, width: 200)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.filter { $0.contains("duration") && $0.contains("span") }.count == 1, "the column titles once")
+        let rows = lines.filter { $0.contains("▾") || $0.contains("─ ") }
+        #expect(rows.count == analysis.order.count, "every span once: \(rows.count) of \(analysis.order.count)")
+        let names = analysis.order.map { trace.spans[$0].name }
+        for (k, row) in rows.enumerated() where k % 97 == 0 || k == 2047 || k == 2048 {
+            #expect(row.contains(names[k].prefix(10)), "row \(k) is span \(names[k])")
+        }
+    }
+
     @Test func runTabsFailedOnlyAndErrorsDrillDown() {
         var h = Harness()
         h.openRun("b1d2e3f4")
