@@ -37,7 +37,7 @@ struct Measure { var seconds: Double; var maxRSSKiB: Int }
 /// (`tracemind-stats: VmHWM: …`, which `TRACEMIND_STATS=1` makes tracemind print; the Python yardsticks print it too).
 func spawn(_ exe: String, _ args: [String]) -> Measure {
     let errPath = work + "/stderr-\(UUID().uuidString)"
-    FileManager.default.createFile(atPath: errPath, contents: nil)
+    _ = FileManager.default.createFile(atPath: errPath, contents: nil)
     let p = Process()
     p.executableURL = URL(fileURLWithPath: exe.contains("/") ? exe : "/usr/bin/env")
     p.arguments = exe.contains("/") ? args : [exe] + args
