@@ -351,15 +351,22 @@ public struct AppState: Sendable {
     /// The trajectory alignment on screen (an LCS over both traces' steps), computed once per pair of traces.
     let alignments = AlignmentCache()
 
+    /// The catalog is being read in the background (the first frame does not wait for thousands of folders).
+    public var readingSources = false
+
     public init(catalog: Catalog) {
         self.catalog = catalog
+        message = AppState.loadMessage(catalog)
+        refreshRuns()
+    }
+
+    /// What the footer says of a catalog just read: its problems, or that it is the demo data.
+    static func loadMessage(_ catalog: Catalog) -> String? {
         let problems = catalog.diagnostics.filter { $0.severity != .note }
         if let first = problems.first {
-            message = "\(problems.count) problem\(problems.count == 1 ? "" : "s") loading (see stderr after quitting): \(first.description)"
-        } else if catalog.isDemo {
-            message = "showing the embedded demo data (no ./smoltrace_results here)"
+            return "\(problems.count) problem\(problems.count == 1 ? "" : "s") loading (see stderr after quitting): \(first.description)"
         }
-        refreshRuns()
+        return catalog.isDemo ? "showing the embedded demo data (no ./smoltrace_results here)" : nil
     }
 
     public var route: Route { stack.last ?? .leaderboard }

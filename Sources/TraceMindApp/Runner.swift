@@ -92,7 +92,7 @@ public final class Runner {
             case .load(let r): start(r, state)
             case .cancel(let r): inbox.cancel(r)
             case .reload:
-                state.message = "reloading from disk…"
+                if !state.readingSources { state.message = "reloading from disk…" }
                 let inbox = inbox, reload = reloadCatalog
                 Thread.detachNewThread { inbox.post(catalog: reload()) }
             case .page(let title, let text):

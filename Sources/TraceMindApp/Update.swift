@@ -343,6 +343,9 @@ public enum App {
     /// A new catalog from disk: caches are dropped (the data may have changed); marks and screens are kept where
     /// their runs still exist, and what they show loads again.
     public static func reloaded(_ s: inout AppState, _ catalog: Catalog) -> [Effect] {
+        // The first read of the sources, done in the background: the screen it fills was waiting for it.
+        let firstRead = s.readingSources
+        s.readingSources = false
         let keys = Set(catalog.runs.map(\.key))
         s.catalog = catalog
         s.runs = [:]
@@ -360,7 +363,9 @@ public enum App {
         s.stack = kept.isEmpty ? [.leaderboard] : kept
         s.refreshRuns(figures: true)
         let problems = catalog.diagnostics.filter { $0.severity != .note }
-        s.message = "reloaded \(catalog.runs.count) runs" + (problems.isEmpty ? "" : " · \(problems.count) problems (first: \(problems[0]))")
+        s.message = firstRead
+            ? AppState.loadMessage(catalog)
+            : "reloaded \(catalog.runs.count) runs" + (problems.isEmpty ? "" : " · \(problems.count) problems (first: \(problems[0]))")
         var effects: [Effect] = []
         for r in s.stack {
             let needed = r.runKeys

@@ -42,11 +42,20 @@ struct BrowseCommand: ParsableCommand {
         case "none", "mono": depth = .mono
         default: throw Failure(description: "--color takes auto, 256, 16, 8 or none")
         }
-        var catalog = source.loadCatalog(printing: false)
-        func report() { for d in catalog.diagnostics where !(source.quiet && d.severity == .note) { warn(d.description) } }
+        // Local folders are read in the background: the first frame does not wait for thousands of run folders. A
+        // --trace or --compare needs the runs first, and the Hub's downloads show their progress before the screen.
+        let background = traceID == nil && compare == nil && !source.demo && !source.sources.isEmpty
+            && !source.sources.contains { $0.hasPrefix(HubPath.scheme) }
+        var catalog = background
+            ? Catalog(runs: [], diagnostics: [], sources: source.sources, isDemo: false) : source.loadCatalog(printing: false)
         if let problem { catalog.diagnostics.insert(Diagnostic(path: "theme", problem), at: 0) }
         var state = AppState(catalog: catalog)
-        var initial: [Effect] = []
+        state.readingSources = background
+        func report() {
+            if background, let problem { warn(Diagnostic(path: "theme", problem).description) }
+            for d in state.catalog.diagnostics where !(source.quiet && d.severity == .note) { warn(d.description) }
+        }
+        var initial: [Effect] = background ? [.reload] : []
         if let compare {
             let ids = compare.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             guard ids.count >= 2 else { throw Failure(description: "--compare needs two or more runs: --compare A,B") }

@@ -315,6 +315,22 @@ import TraceMindReport
         }
     }
 
+    /// Issue 15: the browser's first frame does not wait for the sources: it says it is reading them, and the runs
+    /// fill the screen when the catalog arrives (without a "reloaded" note).
+    @Test func theFirstFrameDoesNotWaitForTheSources() {
+        var s = AppState(catalog: Catalog(runs: [], diagnostics: [], sources: ["evals/smoltrace_results"], isDemo: false))
+        s.readingSources = true
+        _ = App.update(&s, .resize(width: 100, height: 30))
+        let r = Renderer(theme: .builtinDefault)
+        let first = r.view(s).plainText
+        #expect(first.contains("Reading evals/smoltrace_results…") && first.contains("reading the sources…"))
+        #expect(!first.contains("No runs found"), "nothing is said to be missing while reading")
+        let catalog = Harness.demo
+        _ = App.reloaded(&s, Catalog(runs: catalog.runs, diagnostics: [], sources: ["evals/smoltrace_results"], isDemo: false))
+        let after = r.view(s).plainText
+        #expect(!s.readingSources && after.contains("of 5 runs") && !after.contains("reloaded"))
+    }
+
     @Test func runTabsFailedOnlyAndErrorsDrillDown() {
         var h = Harness()
         h.openRun("b1d2e3f4")

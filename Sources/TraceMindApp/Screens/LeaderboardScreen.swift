@@ -263,6 +263,7 @@ enum LeaderboardScreen {
     }
 
     static func status(_ s: AppState) -> String {
+        if s.readingSources { return "reading the sources…" }
         var t = "\(s.visibleRuns.count) of \(s.catalog.runs.count) runs"
         if !s.leaderboard.marked.isEmpty { t += " · \(s.leaderboard.marked.count) marked" }
         let analysed = s.totals.count
@@ -317,7 +318,9 @@ enum LeaderboardScreen {
         let runs = s.visibleRuns
         if runs.isEmpty {
             TableView(columns: fitted(s, width: table.width).map(\.column), rows: [], selected: nil, offset: 0, headerStyle: r.st(.header), selectedStyle: r.st(.selected)).render(into: &b, area: table)
-            r.note(&b, table.takeTop(1).1, s.catalog.runs.isEmpty
+            r.note(&b, table.takeTop(1).1, s.readingSources
+                ? "Reading \(s.catalog.sources.joined(separator: ", "))…"
+                : s.catalog.runs.isEmpty
                 ? "No runs found. Point tracemind at a SMOLTRACE output folder (smoltrace-eval --output-format json writes ./smoltrace_results), or try --demo."
                 : "No run matches the filter. Esc clears it.")
             return
