@@ -7,6 +7,10 @@ import TraceMindFormats
 import TraceMindModel
 import TraceMindReport
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 
 /// Benchmarks on generated data at scale. Build in release first:
 ///   swift build -c release && .build/release/tracemind-bench [all|leaderboard|run|ui|trace]
@@ -36,19 +40,21 @@ struct Measure { var seconds: Double; var maxRSSKiB: Int }
 /// Runs a command with output discarded: its wall time, and its peak RSS as the child reports it on stderr
 /// (`tracemind-stats: VmHWM: …`, which `TRACEMIND_STATS=1` makes tracemind print; the Python yardsticks print it too).
 func spawn(_ exe: String, _ args: [String]) -> Measure {
+    // posix_spawn, not Foundation's Process: its waitUntilExit can hang on a child that daemonizes (tmux does).
+    let argv: [UnsafeMutablePointer<CChar>?] = ([exe] + args).map { strdup($0) } + [nil]
+    defer { argv.forEach { free($0) } }
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
     let errPath = work + "/stderr-\(UUID().uuidString)"
-    _ = FileManager.default.createFile(atPath: errPath, contents: nil)
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: exe.contains("/") ? exe : "/usr/bin/env")
-    p.arguments = exe.contains("/") ? args : [exe] + args
-    var env = ProcessInfo.processInfo.environment
-    env["TRACEMIND_STATS"] = "1"
-    p.environment = env
-    p.standardOutput = FileHandle.nullDevice
-    p.standardError = FileHandle(forWritingAtPath: errPath)
+    posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    var pid: pid_t = 0
     let t0 = Date()
-    do { try p.run() } catch { fatalError("cannot run \(exe): \(error)") }
-    p.waitUntilExit()
+    setenv("TRACEMIND_STATS", "1", 1)
+    guard posix_spawnp(&pid, exe, &actions, nil, argv, environ) == 0 else { fatalError("cannot run \(exe)") }
+    var status: Int32 = 0
+    _ = waitpid(pid, &status, 0)
     let dt = Date().timeIntervalSince(t0)
     // The child's own VmHWM (its address space after exec), reported by tracemind itself.
     let err = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
@@ -354,11 +360,13 @@ func tmuxTimes(_ dir: String, rows: String, rounds: Int = 3) -> (first: Double, 
 
 func shell(_ cmd: String) -> String {
     let out = work + "/sh-\(UUID().uuidString)"
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/bin/sh")
-    p.arguments = ["-c", cmd + " >" + out + " 2>/dev/null"]
-    do { try p.run() } catch { return "" }
-    p.waitUntilExit()
+    let args: [String] = ["/bin/sh", "-c", cmd + " >" + out + " 2>/dev/null"]
+    let argv: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
+    defer { argv.forEach { free($0) } }
+    var pid: pid_t = 0
+    guard posix_spawn(&pid, "/bin/sh", nil, nil, argv, environ) == 0 else { return "" }
+    var status: Int32 = 0
+    _ = waitpid(pid, &status, 0)
     defer { try? FileManager.default.removeItem(atPath: out) }
     return (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
 }
