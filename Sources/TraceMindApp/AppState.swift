@@ -343,7 +343,7 @@ public struct AppState: Sendable {
     public private(set) var visibleRuns: [RunEntry] = []
     /// Display rows (group headings included), ranks and the widest model name: derived once per change, not per
     /// frame (thousands of runs stay fast).
-    private(set) var displayRows: [LeaderboardScreen.DisplayRow] = []
+    private(set) var displayRows: [LeaderboardDisplayRow] = []
     private(set) var ranks: [String: Int] = [:]
     private(set) var modelWidth = 24
     /// The comparison of the runs on screen, computed once per set of loaded runs (not per frame or key).
@@ -386,7 +386,7 @@ public struct AppState: Sendable {
         } else {
             visibleRuns = rows
         }
-        displayRows = LeaderboardScreen.makeDisplayRows(visibleRuns, grouped: leaderboard.groupByModel)
+        displayRows = LeaderboardDisplayRow.rows(visibleRuns, grouped: leaderboard.groupByModel)
         if figures || ranks.isEmpty { ranks = LeaderboardFigures.ranks(catalog.runs, totals, mode: leaderboard.showRecorded ? .recorded : .countedOnce) }
         modelWidth = visibleRuns.map { TextWidth.width($0.row.model) }.max() ?? 24
     }
@@ -398,5 +398,27 @@ public struct AppState: Sendable {
     /// Replaces the top of the stack.
     public mutating func setRoute(_ r: Route) {
         if stack.isEmpty { stack = [r] } else { stack[stack.count - 1] = r }
+    }
+}
+
+/// A line of the leaderboard: a run (by its index among the visible runs), or a group heading (model, run count).
+enum LeaderboardDisplayRow {
+    case run(Int)
+    case heading(String, Int)
+
+    /// Display rows (group headings when grouped).
+    static func rows(_ runs: [RunEntry], grouped: Bool) -> [LeaderboardDisplayRow] {
+        guard grouped else { return runs.indices.map { .run($0) } }
+        var out: [LeaderboardDisplayRow] = []
+        var i = 0
+        while i < runs.count {
+            let m = runs[i].row.model
+            var j = i
+            while j < runs.count && runs[j].row.model == m { j += 1 }
+            out.append(.heading(m, j - i))
+            for k in i..<j { out.append(.run(k)) }
+            i = j
+        }
+        return out
     }
 }

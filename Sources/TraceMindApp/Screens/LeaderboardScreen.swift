@@ -24,10 +24,7 @@ enum LeaderboardScreen {
     }
 
     /// A display row: a run, or a group heading.
-    enum DisplayRow {
-        case run(Int)
-        case heading(String, Int)
-    }
+    typealias DisplayRow = LeaderboardDisplayRow
 
     /// The registry's columns (`LeaderboardColumns`, shared with the `leaderboard` report), with the screen's colours.
     static func columns(_ s: AppState) -> [Col] {
@@ -93,22 +90,6 @@ enum LeaderboardScreen {
     }
 
     static func displayRows(_ s: AppState) -> [DisplayRow] { s.displayRows }
-
-    /// Display rows (group headings when grouped).
-    static func makeDisplayRows(_ runs: [RunEntry], grouped: Bool) -> [DisplayRow] {
-        guard grouped else { return runs.indices.map { .run($0) } }
-        var out: [DisplayRow] = []
-        var i = 0
-        while i < runs.count {
-            let m = runs[i].row.model
-            var j = i
-            while j < runs.count && runs[j].row.model == m { j += 1 }
-            out.append(.heading(m, j - i))
-            for k in i..<j { out.append(.run(k)) }
-            i = j
-        }
-        return out
-    }
 
     static func displayIndex(_ rows: [DisplayRow], run: Int) -> Int {
         // Without grouping, row i is run i.
