@@ -49,6 +49,24 @@ import TraceMindModel
         }
     }
 
+    /// Issue 16: a resized terminal is redrawn at its new size, smaller and larger, on every screen.
+    @Test func resizeRedrawsAtTheNewSize() {
+        drive("--demo", ready: "5 of 5 runs", width: 100, height: 30) { t in
+            t.resize(width: 80, height: 24)
+            let small = t.waitFor { $0.split(separator: "\n", omittingEmptySubsequences: false).count <= 25 && $0.contains("5 of 5 runs") }
+            let lines = small.split(separator: "\n", omittingEmptySubsequences: false)
+            #expect(lines.count <= 25 && lines.allSatisfy { $0.count <= 80 }, "drawn at 80×24:\n\(small)")
+            t.send("Enter")
+            #expect(t.waitFor("Overview").contains("Overview"))
+            t.resize(width: 200, height: 50)
+            let big = t.waitFor { $0.split(separator: "\n").contains { $0.count > 150 } }
+            #expect(big.split(separator: "\n").contains { $0.count > 150 }, "drawn at 200 columns:\n\(big)")
+            #expect(big.contains("Overview"), "the same screen after the resize")
+            t.send("Escape")
+            #expect(t.waitFor("5 of 5 runs").contains("tok·rec"), "the leaderboard uses the width")
+        }
+    }
+
     @Test func demoLeaderboardRunAndTrace() {
         drive("--demo") { t in
             #expect(t.screen().contains("5 of 5 runs"))
