@@ -37,6 +37,8 @@ public struct TableView {
     public var headerStyle: Style
     public var selectedStyle: Style
     public var indicatorStyle: Style
+    /// The caller left columns out to the right (a table fitted to the width): shown like columns scrolled out.
+    public var moreRight = false
     public var symbols: Symbols
 
     public init(
@@ -121,7 +123,7 @@ public struct TableView {
         if l.hiddenLeft, let firstScroll = l.placed.first(where: { !columns[$0.index].frozen }) {
             buf.put(symbols.leftMore, x: max(area.x, firstScroll.x - 1), y: area.y, style: headerStyle.patched(indicatorStyle))
         }
-        if l.hiddenRight { buf.put(symbols.rightMore, x: area.maxX - 1, y: area.y, style: headerStyle.patched(indicatorStyle)) }
+        if l.hiddenRight || moreRight { buf.put(symbols.rightMore, x: area.maxX - 1, y: area.y, style: headerStyle.patched(indicatorStyle)) }
         let visible = TableView.visibleRows(height: area.height)
         for i in 0..<visible {
             let r = offset + i

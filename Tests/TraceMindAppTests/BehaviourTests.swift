@@ -331,6 +331,23 @@ import TraceMindReport
         #expect(!s.readingSources && after.contains("of 5 runs") && !after.contains("reloaded"))
     }
 
+    /// Issue 16: columns left out to fit 80 columns are marked (▶), and → brings them on screen.
+    @Test func hiddenColumnsAreMarkedAndReachable() {
+        var h = Harness()
+        let header = { h.text.split(separator: "\n")[1] }
+        #expect(header().hasSuffix("▶") && !header().contains("provider"), "\(header())")
+        for _ in 0..<4 { h.press(.right) }
+        #expect(h.s.leaderboard.hOffset > 0 && header().contains("◀"))
+        for _ in 0..<8 { h.press(.left) }
+        #expect(h.s.leaderboard.hOffset == 0)
+        var seen = Set<String>()
+        for _ in 0..<40 {
+            header().split(separator: " ").forEach { seen.insert(String($0).trimmingCharacters(in: CharacterSet(charactersIn: "◀▶"))) }
+            h.press(.right)
+        }
+        #expect(seen.contains("provider") && seen.contains("timestamp"), "every column can be reached: \(seen.sorted())")
+    }
+
     @Test func runTabsFailedOnlyAndErrorsDrillDown() {
         var h = Harness()
         h.openRun("b1d2e3f4")
@@ -552,3 +569,4 @@ func spanJSON(_ id: String, _ parent: String?, _ name: String, _ startMs: Int64,
         ("attributes", .obj(attrs)), ("status", .obj([("code", "UNSET")])),
     ])
 }
+

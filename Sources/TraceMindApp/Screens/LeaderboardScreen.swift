@@ -339,11 +339,13 @@ enum LeaderboardScreen {
                 tableRows.append(TableRow(cells.map { $0.0 }, styles: styles, rowStyle: ctx.marked != nil ? r.st(.marked) : nil))
             }
         }
-        TableView(
+        var view = TableView(
             columns: cols.map(\.column), rows: tableRows, selected: selectedDisplay - first, offset: 0,
             hOffset: s.leaderboard.hOffset, headerStyle: r.st(.header), selectedStyle: r.st(.selected),
-            indicatorStyle: r.st(.accent), symbols: r.symbols
-        ).render(into: &b, area: table)
+            indicatorStyle: r.st(.accent), symbols: r.symbols)
+        // Columns left out to fit the width are marked, and → reveals them.
+        view.moreRight = s.leaderboard.hOffset == 0 && cols.count < columns(s).count
+        view.render(into: &b, area: table)
         // Group headings span the whole row.
         for (k, d) in (first..<min(rows.count, first + visible)).enumerated() {
             guard case .heading(let model, let count) = rows[d] else { continue }
