@@ -22,7 +22,8 @@ import Testing
                 .joined(separator: "\n").trimmingCharacters(in: .newlines)
         }
         for b in blocks {
-            #expect(goldens.contains(b.trimmingCharacters(in: .newlines)), "a README capture is no golden:\n\(b.prefix(200))")
+            let found = goldens.contains(b.trimmingCharacters(in: .newlines))
+            #expect(found, "a README capture is no golden (copy it again from __Snapshots__):\n\(b.prefix(200))")
         }
     }
 }
