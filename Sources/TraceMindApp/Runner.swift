@@ -122,12 +122,13 @@ public final class Runner {
         let inbox = inbox, cache = analysisCache, limit = prefetchLimitBytes
         Thread.detachNewThread {
             // A run analysed before (by this or another process) comes from the cache whatever its size.
-            if let hit = cache?.lookup(entry) {
+            let readKey = cache.flatMap { _ in AnalysisCache.key(entry) }
+            if let cache, let readKey, let hit = cache.lookup(entry, key: readKey) {
                 inbox.post(.prefetched(key, hit.totals))
             } else if let t = entry.files.traces, let size = entry.files.fs.fileSize(t), size > limit {
                 inbox.post(.prefetchSkipped(key))
             } else {
-                inbox.post(.prefetched(key, RunTotals.analyse(entry, cache: cache).totals))
+                inbox.post(.prefetched(key, RunTotals.analyseFresh(entry, cache: cache, readKey: readKey).totals))
             }
         }
     }

@@ -26,7 +26,7 @@ struct HTTPTransportError: Error {
 ///
 /// On Linux this drives libcurl through the `CCurl` shim, which opens it the first time a request is made:
 /// Foundation's URLSession (FoundationNetworking) or a linked libcurl would put libcurl and its ~30 dependent
-/// libraries (TLS, Kerberos, LDAP, …) on the start-up path of every `tracemind` command, about 10 ms of dynamic
+/// libraries (TLS, Kerberos, LDAP, …) on the start-up path of every `tracemind` command, about 12 ms of dynamic
 /// linking before the first line of a report, though only `hf://` sources ever make a request. A machine without
 /// libcurl still runs everything else and is told what to install when it asks for the Hub.
 enum HTTP {

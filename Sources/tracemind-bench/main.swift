@@ -68,18 +68,15 @@ func median(_ xs: [Double]) -> Double { let s = xs.sorted(); return s[s.count / 
 
 /// The real Python executable (a version manager's `python3` shim adds ~70 ms to every start).
 let python: String = {
-    for candidate in ["python3"] {
-        let out = Pipe()
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = [candidate, "-c", "import sys; print(sys.executable)"]
-        p.standardOutput = out
-        try? p.run()
-        p.waitUntilExit()
-        let path = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        if p.terminationStatus == 0, !path.isEmpty { return path }
-    }
-    return "python3"
+    let out = Pipe()
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = ["python3", "-c", "import sys; print(sys.executable)"]
+    p.standardOutput = out
+    try? p.run()
+    p.waitUntilExit()
+    let path = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    return p.terminationStatus == 0 && !path.isEmpty ? path : "python3"
 }()
 
 /// Median wall time and the last peak RSS of `n` runs after a warm-up.

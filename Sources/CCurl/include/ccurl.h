@@ -1,7 +1,7 @@
 // One HTTP(S) GET through the system's libcurl, for the Hub client.
 //
 // libcurl is opened with dlopen on first use, not linked: linking it puts libcurl and its ~30 dependent libraries
-// (TLS, Kerberos, LDAP, ...) on the start-up path of every `tracemind` command (about 10 ms measured), though only
+// (TLS, Kerberos, LDAP, ...) on the start-up path of every `tracemind` command (about 12 ms measured), though only
 // hf:// sources ever make a request. Its option numbers and function types come from curl's own header
 // (libcurl4-openssl-dev), and its variadic curl_easy_setopt is called from C, with the argument types curl expects.
 #ifndef TRACEMIND_CCURL_H

@@ -69,6 +69,13 @@ enum LeaderboardScreen {
         return cols
     }
 
+    /// The sorted column is on screen: kept when columns make room, but it can be scrolled out with ←/→.
+    static func sortColumnShown(_ s: AppState) -> Bool {
+        let cols = fitted(s, width: s.width)
+        let placed = TableView.layout(cols.map(\.column), width: s.width, hOffset: s.leaderboard.hOffset).placed
+        return placed.contains { cols[$0.index].key == s.leaderboard.query.sortKey }
+    }
+
     /// Body layout: an optional line of active filters, then the table.
     static func layout(_ s: AppState) -> (chips: Rect?, table: Rect) {
         let body = App.body(s)
@@ -251,7 +258,7 @@ enum LeaderboardScreen {
         if analysed < s.catalog.runs.count && analysed > 0 { t += " · \(analysed) analysed" }
         // Scrolled out of sight, the sorted column still says what the order is.
         let q = s.leaderboard.query
-        if !fitted(s, width: s.width).contains(where: { $0.key == q.sortKey }) {
+        if !sortColumnShown(s) {
             t += " · sorted by \(q.sortKey.rawValue.replacingOccurrences(of: "_", with: " "))\(q.descending ? "↓" : "↑")"
         }
         return t

@@ -23,11 +23,13 @@ extension RunAnalysis {
     /// tests have two or more difficulties.
     public var byDifficulty: [DifficultyRow] {
         var rows: [String: DifficultyRow] = [:]
+        var withResult: [String: Int] = [:]
         for t in tests {
             let d = t.result?.difficulty.flatMap { $0.isEmpty ? nil : $0 } ?? "unknown"
             var row = rows[d] ?? DifficultyRow(difficulty: d, tests: 0, passed: 0, successRate: nil, tokens: .zero, cost: .zero, isLowerBound: false)
             row.tests += 1
             if t.outcome == .passed { row.passed += 1 }
+            if t.result != nil { withResult[d, default: 0] += 1 }
             if let trace = t.trace {
                 row.tokens += trace.tokens
                 row.cost += trace.cost
@@ -37,9 +39,10 @@ extension RunAnalysis {
             rows[d] = row
         }
         guard rows.count >= 2 else { return [] }
-        for (d, row) in rows {
-            let withResult = tests.filter { ($0.result?.difficulty.flatMap { $0.isEmpty ? nil : $0 } ?? "unknown") == d && $0.result != nil }.count
-            rows[d]?.successRate = withResult == 0 ? nil : Double(row.passed) * 100 / Double(withResult)
+        // Passed of the tests with a result row, as the run's own success rate counts.
+        for (d, n) in withResult where n > 0 {
+            let passed = rows[d]?.passed ?? 0
+            rows[d]?.successRate = Double(passed) * 100 / Double(n)
         }
         func rank(_ d: String) -> (Int, String) {
             switch d.lowercased() {

@@ -62,8 +62,16 @@ extension RunTotals {
     /// them for the run's files as they are now. The leaderboard screen's background analysis and `tracemind
     /// leaderboard` both use this.
     public static func analyse(_ entry: RunEntry, progress: LoadProgress? = nil, cache: AnalysisCache? = nil) -> (totals: RunTotals, diagnostics: [Diagnostic]) {
-        if let hit = cache?.lookup(entry) { return hit }
+        // The files' identity is taken once, before they are read: a hit, or the key the fresh analysis is kept under.
         let readKey = cache.flatMap { _ in AnalysisCache.key(entry) }
+        if let cache, let readKey, let hit = cache.lookup(entry, key: readKey) { return hit }
+        return analyseFresh(entry, progress: progress, cache: cache, readKey: readKey)
+    }
+
+    /// The run read and analysed, kept in `cache` under `readKey` when its files did not change meanwhile.
+    public static func analyseFresh(
+        _ entry: RunEntry, progress: LoadProgress? = nil, cache: AnalysisCache?, readKey: String?
+    ) -> (totals: RunTotals, diagnostics: [Diagnostic]) {
         let data = RunLoader.load(entry, progress: progress)
         let totals = RunTotals(RunAnalysis(entry: entry, data: data))
         cache?.store(entry, readKey: readKey, totals, data.diagnostics)

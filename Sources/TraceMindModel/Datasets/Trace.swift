@@ -71,7 +71,7 @@ public struct Trace: Sendable, Equatable {
             made.initialize(repeating: 0)
             defer { made.deallocate() }
             let shared = UncheckedBox((buffer, made))
-            let failed = UncheckedBox(FailureText())
+            let failed = UncheckedBox(FailureNote())
             DispatchQueue.concurrentPerform(iterations: chunks) { c in
                 let (buffer, made) = shared.value
                 let keys = JSONKeyTable()
@@ -149,12 +149,4 @@ public enum TraceIDs {
         if c.hasPrefix(canonical(q)) && canonical(q) != "0" { return true }
         return id.lowercased().hasPrefix(q)
     }
-}
-
-/// The first failure met by the workers of one parallel pass.
-final class FailureText: @unchecked Sendable {
-    private let lock = NSLock()
-    private var first: String?
-    var text: String? { lock.withLock { first } }
-    func set(_ t: String) { lock.withLock { if first == nil { first = t } } }
 }

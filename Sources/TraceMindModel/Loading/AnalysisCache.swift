@@ -24,8 +24,12 @@ public struct AnalysisCache: Sendable {
 
     /// The cached analysis of `entry`, when every file it read is unchanged.
     public func lookup(_ entry: RunEntry) -> (totals: RunTotals, diagnostics: [Diagnostic])? {
-        guard let key = AnalysisCache.key(entry),
-            let data = FileManager.default.contents(atPath: path(entry)),
+        AnalysisCache.key(entry).flatMap { lookup(entry, key: $0) }
+    }
+
+    /// The cached analysis of `entry` when it was made from files whose identity is `key` (see `key(_:)`).
+    public func lookup(_ entry: RunEntry, key: String) -> (totals: RunTotals, diagnostics: [Diagnostic])? {
+        guard let data = FileManager.default.contents(atPath: path(entry)),
             let e = try? AnalysisCache.decoder.decode(Entry.self, from: data),
             e.version == AnalysisCache.rulesVersion, e.key == key
         else { return nil }

@@ -334,7 +334,7 @@ public enum DatasetFiles {
             runs.deinitialize()
             runs.deallocate()
         }
-        let failed = FailureFlag()
+        let failed = FailureNote()
         let done = ProgressCounter(total: n, progress: progress)
         let shared = UncheckedBox(runs)
         withoutActuallyEscaping(transform) { transform in
@@ -437,12 +437,13 @@ struct RecordRun<T> {
     var first: (index: Int, message: String)?
 }
 
-/// Set once by whichever worker meets a failure; read by all.
-final class FailureFlag: @unchecked Sendable {
+/// The first failure met by the workers of one parallel pass: set once by whichever meets it, read by all.
+final class FailureNote: @unchecked Sendable {
     private let lock = NSLock()
-    private var value = false
-    var isSet: Bool { lock.withLock { value } }
-    func set() { lock.withLock { value = true } }
+    private var first: String?
+    var isSet: Bool { text != nil }
+    var text: String? { lock.withLock { first } }
+    func set(_ t: String = "") { lock.withLock { if first == nil { first = t } } }
 }
 
 /// How a dataset's large records are made without building their whole JSON tree (a trace document of hundreds of
