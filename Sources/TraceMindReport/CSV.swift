@@ -49,9 +49,11 @@ public enum CSV {
     }
 
     /// A text cell: one line, inert, and never a formula.
+    static let formulaStarts: Set<Character> = ["=", "+", "-", "@", "\t", "\r", "\u{FF1D}", "\u{FF0B}", "\u{FF0D}", "\u{FF20}"]
+
     static func text(_ s: String) -> String {
         let line = Format.oneLine(s, max: 100_000)
-        let formulaStarts: Set<Character> = ["=", "+", "-", "@", "\t", "\r", "\u{FF1D}", "\u{FF0B}", "\u{FF0D}", "\u{FF20}"]
+        let formulaStarts = CSV.formulaStarts
         // What a spreadsheet sees first, after the spaces it skips (and the original's tab or CR, now a space).
         let first = s.first { $0 != " " } ?? " "
         if formulaStarts.contains(first) || (s.first.map { formulaStarts.contains($0) } ?? false) { return "'" + line }
@@ -59,7 +61,8 @@ public enum CSV {
     }
 
     static func escape(_ s: String) -> String {
-        if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) || s.hasPrefix(" ") || s.hasPrefix("'") {
+        let u = s.utf8
+        if u.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) || u.first == 0x20 || u.first == 0x27 {
             return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
         }
         return s

@@ -158,6 +158,8 @@ public enum Format {
     /// controls (ESC of escape sequences, BEL, C1 codes) become inert pictures (`␛`, `␇`), never raw bytes.
     public static func oneLine(_ s: String?, max: Int = 200) -> String {
         guard let s else { return "" }
+        // Most cells are short printable ASCII: nothing to replace, nothing to cut.
+        if s.utf8.count < max, s.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return s }
         var out = String.UnicodeScalarView()
         var n = 0
         for ch in s.unicodeScalars {

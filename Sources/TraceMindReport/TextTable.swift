@@ -27,6 +27,7 @@ public struct TextTable: Sendable {
 
     /// Display width of text in a terminal (East Asian wide characters count 2).
     static func width(_ s: String) -> Int {
+        if s.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return s.utf8.count }
         var w = 0
         for u in s.unicodeScalars {
             let v = u.value
@@ -59,15 +60,20 @@ public struct TextTable: Sendable {
             for (i, c) in r.enumerated() where i < widths.count { widths[i] = max(widths[i], TextTable.width(c)) }
         }
         func line(_ cells: [String]) -> String {
-            var parts: [String] = []
+            var s = ""
             for i in 0..<headers.count {
+                if i > 0 { s += "  " }
                 let c = i < cells.count ? cells[i] : ""
-                let pad = String(repeating: " ", count: max(0, widths[i] - TextTable.width(c)))
-                parts.append(align[i] == .right ? pad + c : c + pad)
+                let pad = max(0, widths[i] - TextTable.width(c))
+                if align[i] == .right {
+                    s += String(repeating: " ", count: pad) + c
+                } else {
+                    s += c
+                    if pad > 0 { s += String(repeating: " ", count: pad) }
+                }
             }
-            var s = parts.joined(separator: "  ")
-            while s.hasSuffix(" ") { s.removeLast() }
-            return s
+            let kept = s.utf8.reversed().drop { $0 == 0x20 }.count
+            return kept == s.utf8.count ? s : String(s.utf8.prefix(kept))!
         }
         var out = [line(headers), line(widths.map { String(repeating: "-", count: $0) })]
         out += rows.map(line)
@@ -76,7 +82,7 @@ public struct TextTable: Sendable {
 
     public func csv() -> String {
         func esc(_ s: String) -> String {
-            if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
+            if s.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) {
                 return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
             }
             return s
@@ -86,7 +92,8 @@ public struct TextTable: Sendable {
 
     public func markdown() -> String {
         func esc(_ s: String) -> String {
-            s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
+            guard s.utf8.contains(where: { $0 == 0x7C || $0 == 0x0A }) else { return s }
+            return s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
         }
         var out = "| " + headers.map(esc).joined(separator: " | ") + " |\n"
         out += "|" + align.map { $0 == .right ? " ---: |" : " --- |" }.joined() + "\n"

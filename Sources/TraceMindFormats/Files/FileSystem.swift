@@ -18,9 +18,31 @@ public protocol DataFileSystem: Sendable {
     func fileSize(_ path: String) -> Int?
     /// A stable identity of a directory, to avoid symlink loops.
     func canonicalPath(_ path: String) -> String
+    /// A folder's names (sorted), which of them are folders, and the folder's identity (as `canonicalPath`'s, to
+    /// avoid loops) — in one pass where the file system allows: the catalog scan lists thousands of run folders.
+    func listFolder(_ path: String) throws -> FolderListing
+}
+
+/// One folder as listed: its sorted names, the names of its subfolders (symbolic links to folders included), and an
+/// identity that is the same for every path that reaches it.
+public struct FolderListing: Sendable {
+    public var identity: String
+    public var names: [String]
+    public var folders: Set<String>
+    public init(identity: String, names: [String], folders: Set<String>) {
+        self.identity = identity
+        self.names = names
+        self.folders = folders
+    }
 }
 
 extension DataFileSystem {
+    public func listFolder(_ path: String) throws -> FolderListing {
+        let names = try list(path)
+        return FolderListing(
+            identity: canonicalPath(path), names: names, folders: Set(names.filter { isDirectory(PathUtil.join(path, $0)) }))
+    }
+
     /// The whole file (see `readFile`).
     public func read(_ path: String) throws -> Data { try readFile(path).data }
 
@@ -194,6 +216,57 @@ public struct LocalFileSystem: DataFileSystem {
         return Int(st.st_size)
     }
 
+    /// A cheap identity of a regular file's content: its size, modification time (ns) and a hash of its first and
+    /// last `edge` bytes, from one `open` (the analysis cache checks every file of thousands of runs).
+    public func fingerprint(_ path: String, edge: Int = 4096) -> (size: Int, mtimeNs: Int64, hash: UInt64)? {
+        guard let (fd, st) = try? LocalFileSystem.openRegular(path) else { return nil }
+        defer { close(fd) }
+        let size = Int(st.st_size)
+        let headCount = min(size, edge)
+        let tailStart = max(headCount, size - edge)
+        let total = headCount + (size - tailStart)
+        var bytes = [UInt8](repeating: 0, count: total)
+        let ok = bytes.withUnsafeMutableBytes { b -> Bool in
+            guard total > 0 else { return true }
+            let (got1, e1) = LocalFileSystem.readFully(fd, into: b.baseAddress!, count: headCount, at: 0)
+            guard e1 == 0, got1 == headCount else { return false }
+            let rest = total - headCount
+            guard rest > 0 else { return true }
+            let (got2, e2) = LocalFileSystem.readFully(fd, into: b.baseAddress! + headCount, count: rest, at: tailStart)
+            return e2 == 0 && got2 == rest
+        }
+        guard ok else { return nil }
+        let mtime = Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
+        return (size, mtime, Hash64.of(bytes))
+    }
+
+    /// `readdir` with each entry's type, and the folder's device and inode as its identity: no `stat` per entry
+    /// (only for links and file systems that give no type) and no `realpath`, which walks every component.
+    public func listFolder(_ path: String) throws -> FolderListing {
+        guard let dir = opendir(path) else { throw FileReadError(description: "the folder cannot be read (permission denied?)") }
+        defer { closedir(dir) }
+        var st = stat()
+        guard fstat(dirfd(dir), &st) == 0 else { throw FileReadError(description: "the folder cannot be read") }
+        var names: [String] = []
+        var folders = Set<String>()
+        while let e = readdir(dir) {
+            let name = withUnsafeBytes(of: &e.pointee.d_name) { raw in
+                String(cString: raw.baseAddress!.assumingMemoryBound(to: CChar.self))
+            }
+            if name == "." || name == ".." { continue }
+            names.append(name)
+            switch Int32(e.pointee.d_type) {
+            case 4: folders.insert(name)  // DT_DIR
+            case 8: break  // DT_REG
+            case 0, 10:  // DT_UNKNOWN, DT_LNK: ask
+                if isDirectory(PathUtil.join(path, name)) { folders.insert(name) }
+            default: break
+            }
+        }
+        names.sort()
+        return FolderListing(identity: "\(st.st_dev):\(st.st_ino)", names: names, folders: folders)
+    }
+
     public func canonicalPath(_ path: String) -> String {
         guard let p = realpath(path, nil) else { return path }
         defer { free(p) }
@@ -248,6 +321,28 @@ public struct MemoryFileSystem: DataFileSystem {
     }
     public func fileSize(_ path: String) -> Int? { files[MemoryFileSystem.normalize(path)]?.count }
     public func canonicalPath(_ path: String) -> String { MemoryFileSystem.normalize(path) }
+}
+
+public enum Hash64 {
+    /// A 64-bit hash, eight bytes a step (not for security: a change detector beside size and time).
+    public static func of(_ bytes: [UInt8]) -> UInt64 {
+        bytes.withUnsafeBytes { b in
+            let n = b.count
+            var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(n)
+            var k = 0
+            while k + 8 <= n {
+                h = (h ^ b.loadUnaligned(fromByteOffset: k, as: UInt64.self)) &* 0xFF51_AFD7_ED55_8CCD
+                h ^= h >> 29
+                k += 8
+            }
+            while k < n {
+                h = (h ^ UInt64(b[k])) &* 0x0000_0100_0000_01B3
+                k += 1
+            }
+            h ^= h >> 32
+            return h
+        }
+    }
 }
 
 /// Joins and splits `/`-separated paths without touching the disk.

@@ -49,11 +49,21 @@ public struct JSONObject: Sendable, Equatable {
         self.keys = keys
         self.values = values
         self.index = nil
-        if keys.count > 24 { buildIndex() }
+        if keys.count > JSONObject.indexFrom { buildIndex() }
     }
+
+    /// Objects of more keys than this get a hash index when parsed; smaller ones are searched.
+    static let indexFrom = 24
 
     public init(_ pairs: [(String, JSON)]) {
         self.init(keys: pairs.map { $0.0 }, values: pairs.map { $0.1 })
+    }
+
+    /// An object built to be written, not looked up (a report record): no index, whatever its size.
+    public init(writing pairs: [(String, JSON)]) {
+        keys = pairs.map { $0.0 }
+        values = pairs.map { $0.1 }
+        index = nil
     }
 
     private mutating func buildIndex() {
@@ -68,9 +78,13 @@ public struct JSONObject: Sendable, Equatable {
 
     public subscript(key: String) -> JSON? {
         if let index { return index[key].map { values[$0] } }
-        var found: JSON?
-        for i in keys.indices where keys[i] == key { found = values[i] }
-        return found
+        // The last of duplicates, as Python's json keeps.
+        var i = keys.count
+        while i > 0 {
+            i -= 1
+            if keys[i] == key { return values[i] }
+        }
+        return nil
     }
 
     public var pairs: [(key: String, value: JSON)] {
@@ -83,7 +97,7 @@ public struct JSONObject: Sendable, Equatable {
         } else {
             keys.append(key)
             values.append(value)
-            if index != nil { index![key] = keys.count - 1 } else if keys.count > 24 { buildIndex() }
+            if index != nil { index![key] = keys.count - 1 } else if keys.count > JSONObject.indexFrom { buildIndex() }
         }
     }
 

@@ -28,8 +28,14 @@ public enum JSONWriter {
         switch v {
         case .null: out.append(contentsOf: "null".utf8)
         case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
-        case .int(let i): out.append(contentsOf: String(i).utf8)
-        case .double(let d): out.append(contentsOf: formatNumber(d).utf8)
+        case .int(let i): writeInt(i, into: &out)
+        case .double(let d):
+            if d == d.rounded(), abs(d) < 1e16 {
+                writeInt(Int64(d), into: &out, negativeZero: d.sign == .minus && d == 0)
+                out.append(contentsOf: ".0".utf8)
+            } else {
+                out.append(contentsOf: formatNumber(d).utf8)
+            }
         case .string(let s): writeString(s, into: &out)
         case .array(let a):
             if a.isEmpty { out.append(contentsOf: "[]".utf8); return }
@@ -57,11 +63,34 @@ public enum JSONWriter {
         }
     }
 
+    /// Decimal digits without a `String` in between (reports write hundreds of thousands of numbers).
+    @inline(__always)
+    static func writeInt(_ i: Int64, into out: inout [UInt8], negativeZero: Bool = false) {
+        if i < 0 || negativeZero { out.append(UInt8(ascii: "-")) }
+        var m = i.magnitude
+        if m < 10 {
+            out.append(0x30 + UInt8(m))
+            return
+        }
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: UInt64.max has 20 digits
+        var n = 0
+        withUnsafeMutableBytes(of: &digits) { buf in
+            while m > 0 {
+                buf[23 - n] = 0x30 + UInt8(m % 10)
+                m /= 10
+                n += 1
+            }
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: buf[(24 - n)...]))
+        }
+    }
+
+    static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
     /// Numbers as Python writes them: NaN/Infinity literals, shortest round-trip doubles.
     public static func formatNumber(_ d: Double) -> String {
         if d.isNaN { return "NaN" }
         if d.isInfinite { return d > 0 ? "Infinity" : "-Infinity" }
-        if d == d.rounded(), abs(d) < 1e16 { return String(format: "%.1f", d) }
+        if d == d.rounded(), abs(d) < 1e16 { return (d.sign == .minus && d == 0 ? "-" : "") + String(Int64(d)) + ".0" }
         return "\(d)"
     }
 
@@ -79,7 +108,7 @@ public enum JSONWriter {
         out.append(UInt8(ascii: "\""))
         var s = s
         s.withUTF8 { u in
-            let hex = Array("0123456789abcdef".utf8)
+            let hex = hexDigits
             func escape(_ v: UInt32) {
                 out.append(contentsOf: "\\u".utf8)
                 out.append(hex[Int(v >> 12 & 0xF)])
@@ -144,5 +173,6 @@ extension JSON {
     public static func from(_ d: Double?) -> JSON { d.map { .double($0) } ?? .null }
     public static func from(_ i: Int?) -> JSON { i.map { .int(Int64($0)) } ?? .null }
     public static func from(_ b: Bool?) -> JSON { b.map { .bool($0) } ?? .null }
-    public static func obj(_ pairs: [(String, JSON)]) -> JSON { .object(JSONObject(pairs)) }
+    /// A record to write (reports): kept in order, not indexed for lookups.
+    public static func obj(_ pairs: [(String, JSON)]) -> JSON { .object(JSONObject(writing: pairs)) }
 }

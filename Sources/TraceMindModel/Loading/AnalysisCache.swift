@@ -29,7 +29,7 @@ public struct AnalysisCache: Sendable {
 
     /// The cached analysis of `entry` when it was made from files whose identity is `key` (see `key(_:)`).
     public func lookup(_ entry: RunEntry, key: String) -> (totals: RunTotals, diagnostics: [Diagnostic])? {
-        guard let data = FileManager.default.contents(atPath: path(entry)),
+        guard let data = try? LocalFileSystem().readFile(path(entry)).data,
             let e = try? AnalysisCache.decoder.decode(Entry.self, from: data),
             e.version == AnalysisCache.rulesVersion, e.key == key
         else { return nil }
@@ -61,7 +61,7 @@ public struct AnalysisCache: Sendable {
     func path(_ entry: RunEntry) -> String {
         let f = entry.files
         let place = [entry.key, entry.source, f.folder ?? "", f.results ?? "", f.traces ?? "", f.metrics ?? ""].joined(separator: "\u{1F}")
-        return PathUtil.join(PathUtil.join(directory, "v\(AnalysisCache.rulesVersion)"), String(format: "%016llx.json", AnalysisCache.fnv(Array(place.utf8))))
+        return PathUtil.join(PathUtil.join(directory, "v\(AnalysisCache.rulesVersion)"), AnalysisCache.hex16(AnalysisCache.fnv(Array(place.utf8))) + ".json")
     }
 
     /// Everything the run's figures depend on, as one string; nil when the run is not cacheable.
@@ -72,7 +72,7 @@ public struct AnalysisCache: Sendable {
         guard !datasets.contains(where: { HubPath.repo($0) != nil }) else { return nil }
         var parts = [
             "run \(entry.key)", "filter \(f.runIDFilter ?? "-") \(f.acceptsMissingRunID)",
-            "row \(String(AnalysisCache.fnv(Array(JSONWriter.string(.object(entry.row.raw), pretty: false).utf8)), radix: 16))",
+            "row \(String(Hash64.of(JSONWriter.bytes(.object(entry.row.raw), pretty: false)), radix: 16))",
         ]
         var diags: [Diagnostic] = []
         for d in datasets {
@@ -88,16 +88,14 @@ public struct AnalysisCache: Sendable {
 
     /// Path, size, modification time (ns) and a hash of the first and last 4 KiB of a file.
     static func identity(_ path: String) -> String? {
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
-            let size = (attributes[.size] as? NSNumber)?.intValue,
-            let modified = attributes[.modificationDate] as? Date
-        else { return nil }
-        let mtime = Int64((modified.timeIntervalSince1970 * 1e9).rounded())
-        let fs = LocalFileSystem()
-        guard let head = try? fs.readRange(path, 0..<min(size, 4096)),
-            let tail = try? fs.readRange(path, max(0, size - 4096)..<size)
-        else { return nil }
-        return "file \(path) \(size) \(mtime) \(String(fnv(head + tail), radix: 16))"
+        guard let f = LocalFileSystem().fingerprint(path, edge: 4096) else { return nil }
+        return "file \(path) \(f.size) \(f.mtimeNs) \(String(f.hash, radix: 16))"
+    }
+
+    /// Sixteen hex digits, zero-padded.
+    static func hex16(_ v: UInt64) -> String {
+        let s = String(v, radix: 16)
+        return String(repeating: "0", count: 16 - s.count) + s
     }
 
     /// FNV-1a, 64 bits.

@@ -165,11 +165,16 @@ public enum CatalogLoader {
             runFolders = []
             guard !pending.isEmpty else { return }
             let fs = self.fs
-            let made = Parallel.map(pending.count, progress: nil, isCancelled: nil, serial: pending.count < 32) { i -> RecordSlot<(RunEntry, [Diagnostic])> in
-                .value(Builder.runFolderEntry(fs, pending[i].dir, names: pending[i].names))
+            // In chunks, each with one key table for its documents: every row has the same forty keys.
+            let chunks = pending.count < 32 ? 1 : min(pending.count, ProcessInfo.processInfo.activeProcessorCount * 8)
+            let made = Parallel.map(chunks, progress: nil, isCancelled: nil, serial: chunks == 1) { c -> RecordSlot<[(RunEntry, [Diagnostic])]> in
+                let keys = JSONKeyTable()
+                let lo = c * pending.count / chunks, hi = (c + 1) * pending.count / chunks
+                return .value((lo..<hi).map { Builder.runFolderEntry(fs, pending[$0].dir, names: pending[$0].names, keys: keys) })
             }
             for m in made {
-                if case .value(let (entry, problems)) = m {
+                guard case .value(let part) = m else { continue }
+                for (entry, problems) in part {
                     entries.append(entry)
                     diags += problems
                 }
@@ -178,13 +183,19 @@ public enum CatalogLoader {
 
         mutating func scanFolder(_ dir: String, depth: Int, seen: inout Set<String>) {
             guard depth <= CatalogLoader.maxDepth else { return }
-            let canon = fs.canonicalPath(dir)
-            guard seen.insert(canon).inserted else { return }
-            let names: [String]
-            do { names = try fs.list(dir) } catch {
+            let listing: FolderListing
+            do { listing = try fs.listFolder(dir) } catch {
                 diags.append(Diagnostic(path: dir, "\(error)"))
                 return
             }
+            scanListed(dir, listing, depth: depth, seen: &seen)
+        }
+
+        /// A listed folder: a run folder, a dataset, or a folder of folders and loose trace files. Its subfolders are
+        /// listed together on all cores (a folder of 10,000 run folders is the common case), then looked at in order.
+        mutating func scanListed(_ dir: String, _ listing: FolderListing, depth: Int, seen: inout Set<String>) {
+            guard seen.insert(listing.identity).inserted else { return }
+            let names = listing.names
             let set = Set(names)
             if CatalogLoader.runFileNames.contains(where: set.contains) {
                 runFolders.append((dir, set))
@@ -195,29 +206,46 @@ public enum CatalogLoader {
                 datasets.append(dir)
                 return
             }
-            if set.contains("data"), let inner = try? fs.list(PathUtil.join(dir, "data")),
+            if listing.folders.contains("data"), let inner = try? fs.list(PathUtil.join(dir, "data")),
                 inner.contains(where: { $0.lowercased().hasSuffix(".parquet") })
             {
                 datasets.append(dir)  // a Hub dataset repository
                 return
             }
             for name in parquet { datasets.append(PathUtil.join(dir, name)) }
+            let visible = names.filter { !$0.hasPrefix(".") }
+            let subfolders = visible.filter { listing.folders.contains($0) }
+            let fs = self.fs
+            let deeper = depth + 1 <= CatalogLoader.maxDepth
+            let listed = Parallel.map(deeper ? subfolders.count : 0, progress: nil, isCancelled: nil, serial: subfolders.count < 32) {
+                i -> RecordSlot<Result<FolderListing, FileReadError>> in
+                do { return .value(.success(try fs.listFolder(PathUtil.join(dir, subfolders[i])))) } catch let e as FileReadError {
+                    return .value(.failure(e))
+                } catch {
+                    return .value(.failure(FileReadError(description: "\(error)")))
+                }
+            }
             // Trace files of other systems (OTLP/JSON exports, single trace documents) lying in a folder: a folder
             // of nothing else is one entry listing its traces; mixed in with other things, each file is one.
-            var subfolders = 0, otherFiles = 0
+            var otherFiles = 0
             var traceFiles: [String] = []
-            for name in names where !name.hasPrefix(".") {
+            var next = 0
+            for name in visible {
                 let p = PathUtil.join(dir, name)
-                if fs.isDirectory(p) {
-                    subfolders += 1
-                    scanFolder(p, depth: depth + 1, seen: &seen)
+                if listing.folders.contains(name) {
+                    defer { next += 1 }
+                    guard deeper, case .value(let result) = listed[next] else { continue }
+                    switch result {
+                    case .success(let child): scanListed(p, child, depth: depth + 1, seen: &seen)
+                    case .failure(let e): diags.append(Diagnostic(path: p, "\(e)"))
+                    }
                 } else if Builder.isLooseTraceFile(fs, p) {
                     traceFiles.append(p)
                 } else {
                     otherFiles += 1
                 }
             }
-            if !traceFiles.isEmpty && subfolders == 0 && otherFiles == 0 {
+            if !traceFiles.isEmpty && subfolders.isEmpty && otherFiles == 0 {
                 standaloneTraces.append((dir, [nil]))
             } else {
                 for p in traceFiles { standaloneTraces.append((p, [nil])) }
@@ -306,11 +334,11 @@ public enum CatalogLoader {
         }
 
         /// One run folder's entry: its leaderboard row (else one from its metadata, else from its name) and files.
-        static func runFolderEntry(_ fs: any DataFileSystem, _ dir: String, names: Set<String>) -> (RunEntry, [Diagnostic]) {
+        static func runFolderEntry(_ fs: any DataFileSystem, _ dir: String, names: Set<String>, keys: JSONKeyTable? = nil) -> (RunEntry, [Diagnostic]) {
             var diags: [Diagnostic] = []
             func path(_ n: String) -> String? { names.contains(n) ? PathUtil.join(dir, n) : nil }
             var row: LeaderboardRow?
-            if let p = path("leaderboard_row.json"), let json = DatasetFiles.readJSON(fs, p, into: &diags) {
+            if let p = path("leaderboard_row.json"), let json = DatasetFiles.readJSON(fs, p, keys: keys, into: &diags) {
                 if let o = json.objectValue {
                     row = LeaderboardRow(json: o)
                 } else if let a = json.arrayValue, let o = a.first?.objectValue {
@@ -319,7 +347,7 @@ public enum CatalogLoader {
                     diags.append(Diagnostic(path: p, "expected a JSON object (one leaderboard row)"))
                 }
             }
-            if row == nil, let p = path("metadata.json"), let m = DatasetFiles.readJSON(fs, p, into: &diags)?.objectValue {
+            if row == nil, let p = path("metadata.json"), let m = DatasetFiles.readJSON(fs, p, keys: keys, into: &diags)?.objectValue {
                 let ts = m["timestamp"]?.text
                 row = .synthesized(
                     model: m["model"]?.text ?? "unknown model", agentType: m["agent_type"]?.text ?? "unknown",

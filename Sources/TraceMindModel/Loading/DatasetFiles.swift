@@ -74,22 +74,23 @@ public enum DatasetFiles {
     }
 
     /// A whole JSON document (a Parquet file where JSON is expected is said so).
-    static func readJSON(_ fs: DataFileSystem, _ path: String, into diags: inout [Diagnostic]) -> JSON? {
+    /// `keys`: a worker's key table, shared by the many small documents it reads.
+    static func readJSON(_ fs: DataFileSystem, _ path: String, keys: JSONKeyTable? = nil, into diags: inout [Diagnostic]) -> JSON? {
         guard let data = readBytes(fs, path, into: &diags) else { return nil }
         if isParquet(data) {
             diags.append(Diagnostic(path: path, "a Parquet file where a JSON document is expected"))
             return nil
         }
-        return parseJSON(data, path, into: &diags)
+        return parseJSON(data, path, keys: keys, into: &diags)
     }
 
     /// A whole JSON document from bytes already read (checked for Parquet and binary data).
-    static func parseJSON(_ data: Data, _ path: String, into diags: inout [Diagnostic]) -> JSON? {
+    static func parseJSON(_ data: Data, _ path: String, keys: JSONKeyTable? = nil, into diags: inout [Diagnostic]) -> JSON? {
         if DatasetFiles.hasNUL(data, within: 8192) {
             diags.append(Diagnostic(path: path, "binary data, neither JSON nor Parquet (a NUL byte in the first 8 KB)"))
             return nil
         }
-        do { return try JSONParser.parse(data) } catch {
+        do { return try JSONParser.parse(data, range: 0..<data.count, keys: keys) } catch {
             diags.append(Diagnostic(path: path, "invalid JSON: \(error)"))
             return nil
         }
