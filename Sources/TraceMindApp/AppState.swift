@@ -299,11 +299,26 @@ public struct FacetPicker: Equatable, Sendable {
     public var list = ListPosition()
 }
 
+/// The column chooser: a screen's columns (id and title), which cannot be hidden, and the cursor. What is hidden is
+/// `AppState.hiddenColumns`, kept for the session.
+public struct ColumnChooser: Equatable, Sendable {
+    public struct Item: Equatable, Sendable {
+        public var id: String
+        public var title: String
+        /// The column that names the row (run, task): always shown.
+        public var locked: Bool
+    }
+    public var screen: ScreenID
+    public var items: [Item]
+    public var list = ListPosition()
+}
+
 public enum Overlay: Equatable, Sendable {
     case help(scroll: Int)
     /// The `/` prompt: live filter (tables) or search (waterfall).
     case prompt(String)
     case facets(FacetPicker)
+    case columns(ColumnChooser)
     /// A scrollable text panel (test details, raw fields).
     case text(title: String, lines: [String], scroll: Int)
 
@@ -313,6 +328,7 @@ public enum Overlay: Equatable, Sendable {
         case .help: return .help
         case .prompt: return .prompt
         case .facets: return .facets
+        case .columns: return .columns
         case .text: return .text
         }
     }
@@ -333,6 +349,8 @@ public struct AppState: Sendable {
     /// A trace id asked for on the command line, being looked for.
     public var pendingTrace: String?
     public var overlay: Overlay?
+    /// Columns hidden with the chooser (`C`), by screen, for the session: their ids.
+    public var hiddenColumns: [ScreenID: Set<String>] = [:]
     public var width = 80
     public var height = 24
     /// A one-line note in the footer until the next key.

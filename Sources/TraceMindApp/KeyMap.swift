@@ -12,6 +12,7 @@ public enum Action: Hashable, Sendable {
     case kindFilter, switchFocus, pager, parent, toggleGaps, followLink, maximizeDetail, widenNames, narrowNames
     // Comparison.
     case compareFilter, trajectory, openOther
+    case chooseColumns
 }
 
 /// The screens, by type (key bindings, help and footers name them by this, never by a string).
@@ -42,7 +43,7 @@ public struct Binding: Sendable {
 
 /// The overlays that take keys of their own.
 public enum OverlayID: Hashable, Sendable {
-    case prompt, help, text, facets
+    case prompt, help, text, facets, columns
     /// A key these do not bind closes them (and is not passed on).
     var closesOnOtherKeys: Bool { self == .help || self == .text }
 }
@@ -53,7 +54,7 @@ public enum OverlayAction: Hashable, Sendable {
     case move(Action)
     /// Goes to the screen beneath, the overlay staying open (the prompt's arrows).
     case screen(Action)
-    case close, toggle, clearAll, accept, cancel, deleteBack, clearLine, pager, quit
+    case close, toggle, clearAll, accept, cancel, deleteBack, clearLine, pager, quit, showAll
 }
 
 /// One key binding of an overlay.
@@ -108,6 +109,7 @@ public enum KeyMap {
         Binding([.backTab], nil, "previous tab", .prevTab, [.run, .compare]),
         Binding([.char("f")], "f", "failed tests only", .failedOnly, [.run]),
         Binding([.char("d")], "d", "details of the selected item (every field, unknown ones too)", .details, [.leaderboard, .run, .compare]),
+        Binding([.char("C")], "C", "choose the columns shown (remembered for the session)", .chooseColumns, [.leaderboard, .run]),
         // Trace waterfall.
         Binding([.left, .char("h")], nil, "fold the span (or go to its parent)", .fold, [.trace]),
         Binding([.right, .char("l")], nil, "unfold the span", .unfold, [.trace]),
@@ -155,16 +157,19 @@ public enum KeyMap {
         OverlayBinding([.char(" "), .enter], "Space toggles", "toggle the value (on a heading: clear that facet)", .toggle, [.facets]),
         OverlayBinding([.char("x")], "x clears all", "clear every facet", .clearAll, [.facets]),
         OverlayBinding([.escape, .char("F")], "Esc closes", "close", .close, [.facets]),
+        OverlayBinding([.char(" "), .enter], "Space shows/hides", "show or hide the column", .toggle, [.columns]),
+        OverlayBinding([.char("a")], "a all", "show every column", .showAll, [.columns]),
+        OverlayBinding([.escape, .char("C")], "Esc closes", "close", .close, [.columns]),
         OverlayBinding([.down, .char("j")], "j/k scroll", "down", .move(.down), [.text]),
-        OverlayBinding([.down, .char("j")], nil, "down", .move(.down), [.help, .facets]),
-        OverlayBinding([.up, .char("k")], nil, "up", .move(.up), [.help, .text, .facets]),
+        OverlayBinding([.down, .char("j")], nil, "down", .move(.down), [.help, .facets, .columns]),
+        OverlayBinding([.up, .char("k")], nil, "up", .move(.up), [.help, .text, .facets, .columns]),
         OverlayBinding([.pageDown, .char(" "), .ctrl("f")], nil, "page down", .move(.pageDown), [.help, .text]),
-        OverlayBinding([.pageDown], nil, "page down", .move(.pageDown), [.facets]),
-        OverlayBinding([.pageUp, .ctrl("b")], nil, "page up", .move(.pageUp), [.help, .text, .facets]),
-        OverlayBinding([.home, .char("g")], nil, "first", .move(.top), [.text, .facets]),
-        OverlayBinding([.end, .char("G")], nil, "last", .move(.bottom), [.text, .facets]),
+        OverlayBinding([.pageDown], nil, "page down", .move(.pageDown), [.facets, .columns]),
+        OverlayBinding([.pageUp, .ctrl("b")], nil, "page up", .move(.pageUp), [.help, .text, .facets, .columns]),
+        OverlayBinding([.home, .char("g")], nil, "first", .move(.top), [.text, .facets, .columns]),
+        OverlayBinding([.end, .char("G")], nil, "last", .move(.bottom), [.text, .facets, .columns]),
         OverlayBinding([.char("o")], "o $PAGER", "open the text in $PAGER", .pager, [.text]),
-        OverlayBinding([.char("q"), .ctrl("c")], nil, "quit", .quit, [.help, .text, .facets]),
+        OverlayBinding([.char("q"), .ctrl("c")], nil, "quit", .quit, [.help, .text, .facets, .columns]),
         OverlayBinding([.ctrl("c")], nil, "quit", .quit, [.prompt]),
     ]
 
@@ -209,6 +214,7 @@ public enum KeyMap {
         case .compare: return "compare"
         case .sortNext: return "sort"
         case .facets: return "facets"
+        case .chooseColumns: return "columns"
         case .nextTab: return "tab"
         case .failedOnly: return "failed"
         case .details: return "details"

@@ -115,6 +115,7 @@ public enum App {
             }
             s.overlay = .text(title: title, lines: lines, scroll: to)
         case .facets(let picker): facetAction(&s, picker, action)
+        case .columns(let chooser): columnAction(&s, chooser, action)
         }
         return []
     }
@@ -171,6 +172,32 @@ public enum App {
             s.overlay = .facets(picker)
         default: break
         }
+    }
+
+    static func columnAction(_ s: inout AppState, _ chooser: ColumnChooser, _ action: OverlayAction) {
+        var chooser = chooser
+        switch action {
+        case .close: s.overlay = nil
+        case .toggle:
+            guard chooser.list.selected < chooser.items.count else { return }
+            let item = chooser.items[chooser.list.selected]
+            guard !item.locked else {
+                s.message = "\(item.title) names the rows: it is always shown"
+                return
+            }
+            var hidden = s.hiddenColumns[chooser.screen] ?? []
+            if hidden.contains(item.id) { hidden.remove(item.id) } else { hidden.insert(item.id) }
+            s.hiddenColumns[chooser.screen] = hidden
+        case .showAll:
+            s.hiddenColumns[chooser.screen] = []
+        case .move(let m):
+            let visible = max(1, min(chooser.items.count, s.height - 6))
+            _ = chooser.list.navigate(m, count: chooser.items.count, visible: visible)
+            s.overlay = .columns(chooser)
+        default: break
+        }
+        if s.route.screen == .leaderboard { s.leaderboard.hOffset = 0 }
+        clampAll(&s)
     }
 
     /// The prompt's text goes to the current screen: a live filter, or the waterfall's search.

@@ -31,6 +31,7 @@ public struct Renderer: Sendable {
         switch s.overlay {
         case .help(let scroll)?: help(&b, s, scroll: scroll)
         case .facets(let p)?: facets(&b, s, p)
+        case .columns(let c)?: columnChooser(&b, s, c)
         case .text(let title, let lines, let scroll)?: textPanel(&b, s, title: title, lines: lines, scroll: scroll)
         default: break
         }
@@ -139,6 +140,30 @@ public struct Renderer: Sendable {
             b.fill(Rect(x: inner.x, y: y, width: inner.width, height: 1), style)
             b.put(text, x: inner.x + 1, y: y, maxX: inner.maxX - 6, style: style)
             b.put(String(item.count), x: inner.maxX - 1 - String(item.count).count, y: y, style: style.patched(st(.muted)))
+        }
+    }
+
+    func columnChooser(_ b: inout Buffer, _ s: AppState, _ c: ColumnChooser) {
+        let w = min(56, s.width - 4)
+        let h = min(c.items.count + 2, s.height - 2)
+        let area = Panel.centered(Rect(x: 0, y: 1, width: s.width, height: s.height - 2), width: w, height: h)
+        let inner = Panel(title: "Columns — " + KeyMap.overlayHints(for: .columns).joined(separator: " · "), fill: st(.status), border: st(.border), titleStyle: st(.title), symbols: symbols).render(into: &b, area: area)
+        let hidden = s.hiddenColumns[c.screen] ?? []
+        let visible = max(1, inner.height)
+        let off = TableView.offset(selected: c.list.selected, current: c.list.offset, visible: visible, count: c.items.count)
+        for i in 0..<visible {
+            let k = off + i
+            guard k < c.items.count else { break }
+            let item = c.items[k]
+            let y = inner.y + i
+            let shown = !hidden.contains(item.id)
+            var style = st(.status)
+            if shown { style = style.patched(st(.marked)) }
+            if k == c.list.selected { style = style.patched(st(.selected)) }
+            b.fill(Rect(x: inner.x, y: y, width: inner.width, height: 1), style)
+            let note = item.locked ? "  (always shown)" : ""
+            let cursor = k == c.list.selected ? symbols.rightMore : " "
+            b.put("\(cursor)[\(shown ? "x" : " ")] \(item.title)\(note)", x: inner.x, y: y, maxX: inner.maxX, style: style)
         }
     }
 

@@ -105,6 +105,47 @@ import TraceMindReport
         #expect(tv.ref.runKey == v2.keys[1])
     }
 
+    /// `C`: columns hidden on a screen stay hidden for the session (leaving and coming back), the column that names
+    /// the rows cannot be hidden, `a` shows them all again, and the leaderboard and the run's tests keep their own.
+    @Test func theColumnChooserHidesColumnsForTheSession() throws {
+        var h = Harness(width: 220, height: 30)
+        func header() -> String { h.text.split(separator: "\n").dropFirst().first.map(String.init) ?? "" }
+        #expect(header().contains("provider"))
+        h.press(.char("C"))
+        guard case .columns(let c) = h.s.overlay else { Issue.record("C opens the column chooser"); return }
+        let provider = try #require(c.items.firstIndex { $0.id == "provider" })
+        let model = try #require(c.items.firstIndex { $0.id == "model" })
+        for _ in 0..<provider { h.press(.char("j")) }
+        h.press(.char(" "))
+        #expect(h.s.hiddenColumns[.leaderboard] == ["provider"])
+        // Up to the model column: it names the rows and stays.
+        for _ in 0..<(provider - model) { h.press(.char("k")) }
+        h.press(.char(" "))
+        #expect(h.s.hiddenColumns[.leaderboard] == ["provider"])
+        #expect(h.s.message?.contains("always shown") == true)
+        h.press(.escape)
+        #expect(h.s.overlay == nil)
+        #expect(!header().contains("provider"))
+        #expect(header().contains("model") && header().contains("agent"))
+        // Into a run and back: still hidden. The run's tests table has columns of its own.
+        h.openRun(h.s.visibleRuns[0].key)
+        h.press(.char("C"))
+        guard case .columns(let rc) = h.s.overlay else { Issue.record("C opens the chooser on the run"); return }
+        #expect(rc.screen == .run && rc.items.contains { $0.id == "tools" } && rc.items.first { $0.id == "task" }?.locked == true)
+        let tools = try #require(rc.items.firstIndex { $0.id == "tools" })
+        for _ in 0..<tools { h.press(.char("j")) }
+        h.press(.char(" "), .escape)
+        let testsHeader = h.text.split(separator: "\n").first { $0.hasPrefix("task") }.map(String.init) ?? ""
+        #expect(testsHeader.contains("cost") && !testsHeader.contains("tools"), "\(testsHeader)")
+        h.press(.escape)
+        #expect(!header().contains("provider"))
+        #expect(h.s.hiddenColumns[.run] == ["tools"])
+        // `a` shows every column of the screen again.
+        h.press(.char("C"), .char("a"), .escape)
+        #expect(header().contains("provider"))
+        #expect(h.s.hiddenColumns[.run] == ["tools"])
+    }
+
     @Test func facetsFilterTheLeaderboard() {
         var h = Harness()
         h.press(.char("F"))

@@ -132,6 +132,12 @@ import TraceMindReport
         check(h, "trajectory")
     }
 
+    @Test(arguments: sizes) func columnChooser(size: (Int, Int)) {
+        var h = Harness(width: size.0, height: size.1)
+        h.press(.char("C"), .char("j"), .char("j"), .char("j"), .char("j"), .char(" "))
+        check(h, "columns")
+    }
+
     @Test func helpAndTooSmall() {
         var h = Harness(width: 80, height: 24)
         h.press(.char("?"))

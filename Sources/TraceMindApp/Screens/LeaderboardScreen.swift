@@ -6,6 +6,7 @@ import TraceMindReport
 /// The leaderboard: one row per run, sortable by any column, filterable, grouped by model on request.
 enum LeaderboardScreen {
     struct Col {
+        var id: String
         var title: String
         var width: Int
         var right = false
@@ -27,10 +28,16 @@ enum LeaderboardScreen {
     typealias DisplayRow = LeaderboardDisplayRow
 
     /// The registry's columns (`LeaderboardColumns`, shared with the `leaderboard` report), with the screen's colours.
+    /// Without the columns hidden with the chooser.
     static func columns(_ s: AppState) -> [Col] {
+        let hidden = s.hiddenColumns[.leaderboard] ?? []
+        return allColumns(s).filter { !hidden.contains($0.id) }
+    }
+
+    static func allColumns(_ s: AppState) -> [Col] {
         let mode: FigureMode = s.leaderboard.showRecorded ? .recorded : .countedOnce
         return LeaderboardColumns.all(mode: mode).filter(\.onScreen).map { c in
-            Col(title: c.title, width: c.width, right: c.right, priority: c.priority, key: c.sortKey, frozen: c.frozen) { e, t, ctx in
+            Col(id: c.id, title: c.title, width: c.width, right: c.right, priority: c.priority, key: c.sortKey, frozen: c.frozen) { e, t, ctx in
                 let cell = c.cell(e, t, LeaderboardCellContext(rank: ctx.rank, marked: ctx.marked, pending: ctx.pending, failed: ctx.failed, mode: mode, compact: true))
                 return (cell.text, cell.meaning.map(role))
             }
@@ -174,6 +181,7 @@ enum LeaderboardScreen {
             var q = s.leaderboard.query
             if a == .sortNext {
                 let keys = columns(s).compactMap(\.key)
+                guard !keys.isEmpty else { return [] }
                 let i = keys.firstIndex(of: q.sortKey) ?? -1
                 q.sortKey = keys[(i + 1) % keys.count]
                 q.descending = q.sortKey.defaultDescending
@@ -202,6 +210,10 @@ enum LeaderboardScreen {
         case .right: s.leaderboard.hOffset += 1
         case .facets:
             s.overlay = .facets(facetPicker(s))
+        case .chooseColumns:
+            let names = ["rank": "# (rank)", "mark": "marks (comparison order)"]
+            let items = allColumns(s).map { ColumnChooser.Item(id: $0.id, title: names[$0.id] ?? $0.title, locked: $0.frozen) }
+            s.overlay = .columns(ColumnChooser(screen: .leaderboard, items: items))
         case .nextMatch, .prevMatch:
             // Every shown row matches the filter: step through them, wrapping around.
             guard n > 0 else { return [] }

@@ -98,7 +98,8 @@ enum RunScreen {
     }
 
     /// The tests table's columns; `ttft` (the first call's time to first token) only for runs whose calls stream.
-    static func testColumns(width: Int, _ a: RunAnalysis) -> [TestCol] {
+    /// `hidden`: titles hidden with the column chooser (the task column always stays).
+    static func testColumns(width: Int, _ a: RunAnalysis, hidden: Set<String> = []) -> [TestCol] {
         var cols: [TestCol] = [
             TestCol(title: "task", width: 22, frozen: true, sort: .task) { ($0.taskID, nil) },
             TestCol(title: "agent", width: 5) { ($0.agentType, .accent) },
@@ -132,9 +133,13 @@ enum RunScreen {
                 (Format.usd(r.recordedCostUSD, unknown: r.result?.raw["cost_usd"] == nil && r.trace?.recordedTotalCostUSD == nil ? "—" : "unknown"), .recorded)
             },
         ]
-        let used = (cols + recorded).map { $0.width + 1 }.reduce(0, +)
-        cols.append(TestCol(title: "error", width: max(24, width - used)) { r in (Format.oneLine(r.error ?? r.result?.stopReason.flatMap { $0 == "final_answer" ? nil : "stopped: \($0)" } ?? "", max: 300), .error) })
-        return cols + recorded
+        cols = cols.filter { !hidden.contains($0.title) }
+        let shownRecorded = recorded.filter { !hidden.contains($0.title) }
+        let used = (cols + shownRecorded).map { $0.width + 1 }.reduce(0, +)
+        if !hidden.contains("error") {
+            cols.append(TestCol(title: "error", width: max(24, width - used)) { r in (Format.oneLine(r.error ?? r.result?.stopReason.flatMap { $0 == "final_answer" ? nil : "stopped: \($0)" } ?? "", max: 300), .error) })
+        }
+        return cols + shownRecorded
     }
 
     static func toolsWidth(_ a: RunAnalysis) -> Int {
@@ -159,7 +164,7 @@ enum RunScreen {
         if let a = s.analysis(v.key) {
             v.tests.clamp(count: visibleTests(v, a).count, visible: TableView.visibleRows(height: l.content.height))
             v.errors.clamp(count: a.errorGroups.count, visible: max(1, (l.content.height - 2) / 2))
-            let cols = testColumns(width: l.content.width, a).map { Column($0.title, width: $0.width, right: $0.right, frozen: $0.frozen) }
+            let cols = testColumns(width: l.content.width, a, hidden: s.hiddenColumns[.run] ?? []).map { Column($0.title, width: $0.width, right: $0.right, frozen: $0.frozen) }
             v.testsHOffset = max(0, min(v.testsHOffset, TableView.maxHOffset(cols, width: l.content.width)))
         }
         v.scroll = max(0, v.scroll)
@@ -189,6 +194,16 @@ enum RunScreen {
             }
             v.tab = .tests
             s.message = "tests sorted by \(v.sort.title) \(v.sortDescending ? "↓" : "↑")"
+        case .chooseColumns:
+            guard let an = s.analysis(v.key) else {
+                s.message = "the columns can be chosen once the run is loaded"
+                return []
+            }
+            v.tab = .tests
+            store(&s, v)
+            let items = testColumns(width: s.width, an).map { ColumnChooser.Item(id: $0.title, title: $0.title, locked: $0.frozen) }
+            s.overlay = .columns(ColumnChooser(screen: .run, items: items))
+            return []
         case .left where v.tab == .tests: v.testsHOffset = max(0, v.testsHOffset - 1)
         case .right where v.tab == .tests: v.testsHOffset += 1
         case .left: v.tab = RunTab(rawValue: (v.tab.rawValue + tabCount - 1) % tabCount)!
@@ -302,7 +317,7 @@ enum RunScreen {
         }
         guard l.content.contains(x: x, y: y), let a = s.analysis(v.key) else { return [] }
         if v.tab == .tests {
-            let cols = testColumns(width: l.content.width, a)
+            let cols = testColumns(width: l.content.width, a, hidden: s.hiddenColumns[.run] ?? [])
             if y == l.content.y {
                 let tv = TableView(columns: cols.map { Column($0.title, width: $0.width, right: $0.right, frozen: $0.frozen) }, rows: [], selected: nil, offset: 0, hOffset: v.testsHOffset, headerStyle: .plain, selectedStyle: .plain)
                 if let ci = tv.column(at: x, area: l.content), let sort = cols[ci].sort {
@@ -357,7 +372,7 @@ enum RunScreen {
             Tabs(titles: tabTitles(), active: v.tab.rawValue, activeStyle: r.st(.tabActive), inactiveStyle: r.st(.tabInactive))
                 .render(into: &b, area: Rect(x: l.tabs.x + 1, y: l.tabs.y, width: l.tabs.width - 1, height: 1))
             switch v.tab {
-            case .tests: testsTab(&b, l.content, v, a, r)
+            case .tests: testsTab(&b, l.content, v, a, r, hidden: s.hiddenColumns[.run] ?? [])
             case .errors: errorsTab(&b, l.content, v, a, r)
             case .overview: scrolled(&b, l.content, v, RunTabs.overview(a, s, width: l.content.width, r), r)
             case .performance: scrolled(&b, l.content, v, RunTabs.performance(a, width: l.content.width, height: l.content.height, r), r)
@@ -401,9 +416,9 @@ enum RunScreen {
         b.put(line, x: h.x, y: y, maxX: h.maxX)
     }
 
-    static func testsTab(_ b: inout Buffer, _ area: Rect, _ v: RunView, _ a: RunAnalysis, _ r: Renderer) {
+    static func testsTab(_ b: inout Buffer, _ area: Rect, _ v: RunView, _ a: RunAnalysis, _ r: Renderer, hidden: Set<String>) {
         let tests = visibleTests(v, a)
-        var cols = testColumns(width: area.width, a)
+        var cols = testColumns(width: area.width, a, hidden: hidden)
         for i in cols.indices where cols[i].sort == v.sort && v.sort != .original {
             // The arrow is never cut off: the column grows by what it needs.
             cols[i].title += v.sortDescending ? "↓" : "↑"
