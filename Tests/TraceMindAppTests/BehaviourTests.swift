@@ -146,6 +146,15 @@ import TraceMindReport
         #expect(h.s.hiddenColumns[.run] == ["tools"])
     }
 
+    /// The comparison summary's values line up on the decimal point when they share a unit.
+    @Test func comparisonValuesAlignOnTheDecimalPoint() {
+        #expect(CompareScreen.alignDecimals(["$0.0490", "$0.007152", ""]) == ["$0.0490  ", "$0.007152", ""])
+        #expect(CompareScreen.alignDecimals(["2", "2.14"]) == ["2   ", "2.14"])
+        #expect(CompareScreen.alignDecimals(["100.0%", "93.35%"]) == ["100.0% ", "93.35%"])
+        // Different units: left as they are (right-aligned by the caller).
+        #expect(CompareScreen.alignDecimals(["168ms", "1.20s"]) == ["168ms", "1.20s"])
+    }
+
     @Test func facetsFilterTheLeaderboard() {
         var h = Harness()
         h.press(.char("F"))

@@ -290,19 +290,22 @@ enum CompareScreen {
         let metrics = shownMetrics(c)
         var lines: [Line] = []
         var starts: [Int] = []
-        let nameW = min(28, (names.map { TextWidth.width($0) }.max() ?? 10) + 4)
-        let barW = max(8, min(30, area.width - nameW - 60))
+        // Names, bars and values grow with the terminal: ~60 columns stay for the value, delta and recorded figure.
+        let nameW = min(area.width >= 160 ? 44 : 28, (names.map { TextWidth.width($0) }.max() ?? 10) + 4)
+        let barW = max(8, min(80, area.width - nameW - 60))
         for (mi, m) in metrics.enumerated() {
             starts.append(lines.count)
             let sel = mi == v.metrics.selected
             let title = Segment((sel ? "▸ " : "  ") + m.label, r.st(.title).patched(sel ? Style(attrs: [.reverse]) : Style()))
             lines.append([title, Segment(m.lowerIsBetter ? "  ↓ lower is better   " : "  ↑ higher is better   ", r.st(.muted)), Segment(c.verdict(m, labels: names), r.st(.accent))])
             let maxV = m.values.compactMap { $0 }.map(abs).max() ?? 0
+            let texts = alignDecimals(m.values.map { $0.map { Reports.metricValue(m, $0) } ?? "" })
+            let valueW = max(11, texts.map { TextWidth.width($0) }.max() ?? 0)
             for (i, val) in m.values.enumerated() {
                 var line: Line = [Segment(m.isBest(i) ? " ★ " : "   ", r.st(.best)), Segment(TextWidth.pad("\(letter(i)) \(names[i])", nameW), r.st(i == 0 ? .accent : .base))]
                 if let val {
                     line.append(Segment(barText(maxV > 0 ? abs(val) / maxV : 0, width: barW, symbols: r.symbols) + " ", r.st(i == 0 ? .barAlt : .barFill)))
-                    line.append(Segment(TextWidth.pad(Reports.metricValue(m, val), 11, right: true), r.st(m.isBest(i) ? .best : .base)))
+                    line.append(Segment(TextWidth.pad(texts[i], valueW, right: true), r.st(m.isBest(i) ? .best : .base)))
                     if let d = c.delta(m, i), d.abs != 0 {
                         let better = m.lowerIsBetter ? d.abs < 0 : d.abs > 0
                         let pct = d.pct.map { String(format: " (%+.0f%%)", $0) } ?? ""
@@ -312,7 +315,7 @@ enum CompareScreen {
                         line.append(Segment("  ±0", r.st(.muted)))
                     }
                 } else {
-                    line.append(Segment(String(repeating: " ", count: barW + 1) + TextWidth.pad("unknown", 11, right: true), r.st(.muted)))
+                    line.append(Segment(String(repeating: " ", count: barW + 1) + TextWidth.pad("unknown", valueW, right: true), r.st(.muted)))
                 }
                 if let rec = m.recorded?[i] {
                     line.append(Segment("   recorded \(Reports.metricValue(m, rec))", r.st(.recorded)))
@@ -331,6 +334,27 @@ enum CompareScreen {
         }
         TextView(lines: lines, offset: off, indicatorStyle: r.st(.muted), symbols: r.symbols)
             .render(into: &b, area: Rect(x: area.x + 1, y: area.y, width: area.width - 1, height: area.height))
+    }
+
+    /// Values of one metric padded on the right so their decimal points line up when right-aligned (`$0.0490` over
+    /// `$0.007152`, `2` over `2.14`); values of different units (`168ms`, `1.20s`) are left as they are. Empty
+    /// strings (unknown values) stay empty.
+    static func alignDecimals(_ values: [String]) -> [String] {
+        func split(_ v: String) -> (suffix: Substring, fraction: Int) {
+            let chars = Array(v)
+            var end = chars.count
+            while end > 0, !chars[end - 1].isNumber { end -= 1 }
+            let suffix = v.dropFirst(end)
+            guard let dot = chars[..<end].lastIndex(of: ".") else { return (suffix, 0) }
+            return (suffix, end - dot)  // the point and the digits after it
+        }
+        let shown = values.filter { !$0.isEmpty }
+        let parts = shown.map(split)
+        guard let first = parts.first, parts.allSatisfy({ $0.suffix == first.suffix }) else { return values }
+        let widest = parts.map(\.fraction).max() ?? 0
+        return values.map { v in
+            v.isEmpty ? v : v + String(repeating: " ", count: widest - split(v).fraction)
+        }
     }
 
     static func matrix(_ b: inout Buffer, _ area: Rect, _ v: CompareView, _ c: Comparison, _ names: [String], _ r: Renderer) {
