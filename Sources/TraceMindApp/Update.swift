@@ -94,6 +94,10 @@ public enum App {
             return []
         }
         if action == .quit { return [.quit] }
+        if action == .close {
+            s.overlay = nil
+            return []
+        }
         switch o {
         case .prompt(let text): return promptAction(&s, text, action)
         case .help(let scroll):
@@ -148,15 +152,11 @@ public enum App {
     static func facetAction(_ s: inout AppState, _ picker: FacetPicker, _ action: OverlayAction) {
         var picker = picker
         switch action {
-        case .close: s.overlay = nil
         case .toggle:
-            guard picker.list.selected < picker.items.count else { return }
-            let item = picker.items[picker.list.selected]
+            guard let item = picker.items[safe: picker.list.selected] else { return }
             var q = s.leaderboard.query
             if let v = item.value {
-                var set = q.facets[item.facet] ?? []
-                if set.contains(v) { set.remove(v) } else { set.insert(v) }
-                q.facets[item.facet] = set
+                q.facets[item.facet, default: []].toggle(v)
             } else {
                 q.facets[item.facet] = []
             }
@@ -167,32 +167,31 @@ public enum App {
             s.leaderboard.query.facets = [:]
             s.refreshRuns()
         case .move(let m):
-            let visible = max(1, min(picker.items.count, s.height - 6))
-            _ = picker.list.navigate(m, count: picker.items.count, visible: visible)
+            moveInPanel(&picker.list, m, count: picker.items.count, s)
             s.overlay = .facets(picker)
         default: break
         }
     }
 
+    /// The cursor of a list in a centred panel (facets, columns) as high as the screen allows.
+    static func moveInPanel(_ list: inout ListPosition, _ m: Action, count: Int, _ s: AppState) {
+        _ = list.navigate(m, count: count, visible: max(1, min(count, s.height - 6)))
+    }
+
     static func columnAction(_ s: inout AppState, _ chooser: ColumnChooser, _ action: OverlayAction) {
         var chooser = chooser
         switch action {
-        case .close: s.overlay = nil
         case .toggle:
-            guard chooser.list.selected < chooser.items.count else { return }
-            let item = chooser.items[chooser.list.selected]
+            guard let item = chooser.items[safe: chooser.list.selected] else { return }
             guard !item.locked else {
                 s.message = "\(item.title) names the rows: it is always shown"
                 return
             }
-            var hidden = s.hiddenColumns[chooser.screen] ?? []
-            if hidden.contains(item.id) { hidden.remove(item.id) } else { hidden.insert(item.id) }
-            s.hiddenColumns[chooser.screen] = hidden
+            s.hiddenColumns[chooser.screen, default: []].toggle(item.id)
         case .showAll:
             s.hiddenColumns[chooser.screen] = []
         case .move(let m):
-            let visible = max(1, min(chooser.items.count, s.height - 6))
-            _ = chooser.list.navigate(m, count: chooser.items.count, visible: visible)
+            moveInPanel(&chooser.list, m, count: chooser.items.count, s)
             s.overlay = .columns(chooser)
         default: break
         }
@@ -428,4 +427,16 @@ public enum App {
     public static func isBusy(_ s: AppState) -> Bool {
         s.pendingTrace != nil || s.runs.values.contains { $0.isLoading } || s.traces.values.contains { $0.isLoading }
     }
+}
+
+extension Set {
+    /// Inserts the element, or removes it when present.
+    mutating func toggle(_ e: Element) {
+        if remove(e) == nil { insert(e) }
+    }
+}
+
+extension Array {
+    /// The element at `i`, or nil outside the array.
+    subscript(safe i: Int) -> Element? { indices.contains(i) ? self[i] : nil }
 }

@@ -144,6 +144,14 @@ import TraceMindReport
         h.press(.char("C"), .char("a"), .escape)
         #expect(header().contains("provider"))
         #expect(h.s.hiddenColumns[.run] == ["tools"])
+        // Hiding the sorted column: the footer still says what the order is.
+        #expect(!h.text.contains("sorted by"))
+        h.press(.char("C"))
+        let success = try #require(c.items.firstIndex { $0.id == "success" })
+        for _ in 0..<success { h.press(.char("j")) }
+        h.press(.char(" "), .escape)
+        #expect(!header().contains("success"))
+        #expect(h.text.contains("sorted by success rate↓"), "\(h.text)")
     }
 
     /// The comparison summary's values line up on the decimal point when they share a unit.

@@ -15,21 +15,7 @@ public final class JSONKeyTable {
     }
 
     func intern(_ bytes: UnsafeRawBufferPointer) -> String {
-        // Eight bytes a step (keys run to 40 bytes and differ anywhere: `llm.input_messages.12.message.content`).
-        let n = bytes.count
-        var h = seed ^ (UInt64(n) &* 0x9E37_79B9_7F4A_7C15)
-        var k = 0
-        while k + 8 <= n {
-            h = (h ^ bytes.loadUnaligned(fromByteOffset: k, as: UInt64.self)) &* 0xFF51_AFD7_ED55_8CCD
-            h ^= h >> 29
-            k += 8
-        }
-        if k < n {
-            var tail: UInt64 = 0
-            for j in k..<n { tail |= UInt64(bytes[j]) << UInt64(8 * (j - k)) }
-            h = (h ^ tail) &* 0xC4CE_B9FE_1A85_EC53
-        }
-        h ^= h >> 32
+        var h = Hash64.words(bytes, seed: seed)
         h |= 1  // 0 marks an empty slot
         let mask = hashes.count - 1
         var slot = Int(truncatingIfNeeded: h ^ (h >> 32)) & mask
