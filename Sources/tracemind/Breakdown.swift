@@ -30,9 +30,9 @@ struct BreakdownCommand: ParsableCommand {
         let label: String
         if let traceID {
             let match: TraceFinder.Match
-            do { match = try TraceFinder.find(traceID, in: catalog, runKey: scope.runID) } catch { throw Failure(description: "\(error)") }
+            do { match = try TraceFinder.find(traceID, in: catalog, runKey: scope.runID, wholeRun: false) } catch { throw Failure(description: "\(error)") }
             let trace: Trace
-            do { trace = try RunLoader.loadTrace(match.summary, fs: match.run.files.fs) } catch {
+            do { trace = try match.trace ?? RunLoader.loadTrace(match.summary, fs: match.run.files.fs) } catch {
                 throw Failure(description: "\(match.summary.location.path): \(error)")
             }
             rows = Breakdown.of(TraceAnalysis(trace), by: key)

@@ -27,6 +27,18 @@ func finish(_ report: String) -> Never {
     exit(0)
 }
 
+/// Writes a JSON report to standard output as it is made, a megabyte at a time, and ends the process. The writer
+/// escapes every control, bidi and line-separator character inside strings (`JSONWriter.writeString`), so its bytes go
+/// out as they are: no terminal control can be in them.
+func finishJSON(_ value: JSON) -> Never {
+    let out = FileHandle.standardOutput
+    JSONWriter.stream(value) { bytes in
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return }
+        out.write(Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: bytes.count, deallocator: .none))
+    }
+    exit(0)
+}
+
 /// A one-line progress bar on stderr for downloads, drawn only when stderr is a terminal.
 final class ProgressBar: @unchecked Sendable {
     static let shared = ProgressBar()

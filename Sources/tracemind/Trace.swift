@@ -31,16 +31,16 @@ struct TraceCommand: ParsableCommand {
         }
         let catalog = source.loadCatalog()
         let match: TraceFinder.Match
-        do { match = try TraceFinder.find(traceID, in: catalog, runKey: runID) } catch {
+        do { match = try TraceFinder.find(traceID, in: catalog, runKey: runID, wholeRun: false) } catch {
             throw Failure(description: "\(error)")
         }
         let trace: Trace
-        do { trace = try RunLoader.loadTrace(match.summary, fs: match.run.files.fs) } catch {
+        do { trace = try match.trace ?? RunLoader.loadTrace(match.summary, fs: match.run.files.fs) } catch {
             throw Failure(description: "\(match.summary.location.path): \(error)")
         }
         let a = TraceAnalysis(trace)
         if format == .json {
-            finish(JSONWriter.string(Reports.traceJSON(a, runID: match.run.row.runID, test: match.test)) + "\n")
+            finishJSON(Reports.traceJSON(a, runID: match.run.row.runID, test: match.test))
         } else {
             let columns = ProcessInfo.processInfo.environment["COLUMNS"].flatMap { Int($0) }.flatMap { $0 >= 40 ? $0 : nil }
             finish(TraceText.render(a, test: match.test, width: width ?? columns ?? ProcessSafety.standardOutputColumns ?? 240))

@@ -19,12 +19,38 @@ public enum JSONWriter {
         return out
     }
 
+    /// Writes the text to `sink` in pieces of about `chunk` bytes, a trailing newline last: a report of hundreds of MB
+    /// is never held whole (nor copied into a `String` and checked again as UTF-8).
+    public static func stream(_ value: JSON, pretty: Bool = true, chunk: Int = 1 << 20, _ sink: @escaping (UnsafeRawBufferPointer) -> Void) {
+        var out: [UInt8] = []
+        out.reserveCapacity(chunk + 64 * 1024)
+        let flush = Flush(threshold: chunk, sink: sink)
+        write(value, into: &out, pretty: pretty, indent: 0, step: 2, flush: flush)
+        out.append(0x0A)
+        out.withUnsafeBytes(sink)
+    }
+
+    /// Hands the buffer to a sink once it holds `threshold` bytes (checked between elements).
+    final class Flush {
+        let threshold: Int
+        let sink: (UnsafeRawBufferPointer) -> Void
+        init(threshold: Int, sink: @escaping (UnsafeRawBufferPointer) -> Void) {
+            self.threshold = threshold
+            self.sink = sink
+        }
+        @inline(__always) func check(_ out: inout [UInt8]) {
+            guard out.count >= threshold else { return }
+            out.withUnsafeBytes(sink)
+            out.removeAll(keepingCapacity: true)
+        }
+    }
+
     static func newline(_ out: inout [UInt8], _ indent: Int) {
         out.append(0x0A)
         out.append(contentsOf: repeatElement(0x20, count: indent))
     }
 
-    static func write(_ v: JSON, into out: inout [UInt8], pretty: Bool, indent: Int, step: Int) {
+    static func write(_ v: JSON, into out: inout [UInt8], pretty: Bool, indent: Int, step: Int, flush: Flush? = nil) {
         switch v {
         case .null: out.append(contentsOf: "null".utf8)
         case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
@@ -43,7 +69,8 @@ public enum JSONWriter {
             for n in a.indices {
                 if n > 0 { out.append(UInt8(ascii: ",")) }
                 if pretty { newline(&out, indent + step) }
-                write(a[n], into: &out, pretty: pretty, indent: indent + step, step: step)
+                write(a[n], into: &out, pretty: pretty, indent: indent + step, step: step, flush: flush)
+                flush?.check(&out)
             }
             if pretty { newline(&out, indent) }
             out.append(UInt8(ascii: "]"))
@@ -56,7 +83,8 @@ public enum JSONWriter {
                 writeString(o.keys[n], into: &out)
                 out.append(UInt8(ascii: ":"))
                 if pretty { out.append(0x20) }
-                write(o.values[n], into: &out, pretty: pretty, indent: indent + step, step: step)
+                write(o.values[n], into: &out, pretty: pretty, indent: indent + step, step: step, flush: flush)
+                flush?.check(&out)
             }
             if pretty { newline(&out, indent) }
             out.append(UInt8(ascii: "}"))

@@ -204,9 +204,51 @@ public enum RunLoader {
         return out
     }
 
+    /// The trace id and place of every record of a JSON traces file, when each is a trace document with a top-level
+    /// `trace_id` (SMOLTRACE's form): a large document's spans are skipped, not parsed. Nil for any other form.
+    static func traceDocumentIDs(fs: any DataFileSystem, path: String) -> [(traceID: String, location: TraceLocation)]? {
+        let large = LargeRecords<(String, TraceLocation)?>(minimumBytes: Trace.largeRecordBytes) { data, range, location throws(JSONParseError) in
+            guard let (head, deferred) = try JSONParser.parseObject(data, range: range, deferring: ["spans"], maxStringBytes: 256),
+                deferred["spans"] != nil, let tid = head["trace_id"]?.text ?? head["traceId"]?.text
+            else { return .some(nil) }
+            return .some((tid, location))
+        }
+        var diags: [Diagnostic] = []
+        let found: [(String, TraceLocation)?] = DatasetFiles.mapRecords(fs, path, into: &diags, maxStringBytes: 256, large: large) { v, location in
+            guard let o = v.objectValue, o["spans"]?.arrayValue != nil, let tid = o["trace_id"]?.text ?? o["traceId"]?.text else { return .some(nil) }
+            return .some((tid, location))
+        }
+        // A record of another form, or a file that did not read cleanly: the whole run is read instead (with its warnings).
+        guard diags.allSatisfy({ $0.severity == .note }) else { return nil }
+        var out: [(traceID: String, location: TraceLocation)] = []
+        for item in found {
+            guard let (tid, location) = item else { return nil }
+            out.append((tid, location))
+        }
+        return out
+    }
+
+    /// The run's results alone (a report of one trace needs its test's row, not the other traces).
+    static func loadResults(_ entry: RunEntry) -> RunData {
+        var data = RunData()
+        let f = localFiles(entry, progress: nil, isCancelled: nil, diagnostics: &data.diagnostics, only: [\RunFiles.results])
+        guard let p = f.results else { return data }
+        let belongs = belongsFilter(f)
+        _ = DatasetFiles.forEachRecord(f.fs, p, into: &data.diagnostics) { v, _ in
+            guard let o = v.objectValue else { return }
+            let r = TestResult(json: o)
+            if belongs(r.runID) { data.results.append(r) }
+        }
+        return data
+    }
+
     /// Loads one trace in full (all spans and attributes) from where its summary says it lives.
     public static func loadTrace(_ summary: TraceSummary, fs: any DataFileSystem) throws -> Trace {
-        let loc = summary.location
+        try loadTrace(at: summary.location, traceID: summary.traceID, fs: fs)
+    }
+
+    /// Loads one trace in full from its place in a file.
+    public static func loadTrace(at loc: TraceLocation, traceID: String, fs: any DataFileSystem) throws -> Trace {
         if let expected = loc.fileSize, let now = fs.fileSize(loc.path), now != expected {
             throw FileReadError(description: "\(loc.path): changed since it was loaded (\(expected) → \(now) bytes); press r to reload")
         }
@@ -229,13 +271,13 @@ public enum RunLoader {
         _ = DatasetFiles.forEachRecord(fs, loc.path, into: &diags) { v, _ in
             guard let o = v.objectValue else { return }
             if let otlp = OTLP.spans(o) {
-                spans += otlp.filter { $0.traceID == summary.traceID }
+                spans += otlp.filter { $0.traceID == traceID }
                 return
             }
             let s = Span(json: o, traceID: nil)
-            if s.traceID == summary.traceID { spans.append(s) }
+            if s.traceID == traceID { spans.append(s) }
         }
-        return Trace(traceID: summary.traceID, spans: spans)
+        return Trace(traceID: traceID, spans: spans)
     }
 }
 

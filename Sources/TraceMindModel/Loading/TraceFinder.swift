@@ -5,9 +5,12 @@ import TraceMindFormats
 public enum TraceFinder {
     public struct Match: Sendable {
         public var run: RunEntry
+        /// The run's analysis; with `wholeRun: false`, one made of its results and the found trace alone.
         public var analysis: RunAnalysis
         public var summary: TraceSummary
         public var test: TestRow?
+        /// The trace itself, when finding it already read it in full.
+        public var trace: Trace?
     }
 
     public enum FindError: Error, CustomStringConvertible {
@@ -24,10 +27,15 @@ public enum TraceFinder {
         }
     }
 
-    public static func find(_ query: String, in catalog: Catalog, runKey: String? = nil) throws -> Match {
+    /// `wholeRun: false` (reports of one trace): a run whose traces are JSON documents with top-level ids is searched by
+    /// those ids alone (a document's spans are skipped, not parsed) and the trace found is read once, in full.
+    public static func find(_ query: String, in catalog: Catalog, runKey: String? = nil, wholeRun: Bool = true) throws -> Match {
         let needle = TraceIDs.canonical(query).lowercased()
         let candidates = try runKey.map { [try catalog.run(matching: $0)] } ?? catalog.runs
-        func search(_ entries: [RunEntry]) -> [Match] {
+        /// Ids that matched in runs searched by their ids alone, several in one run (not read: the query is ambiguous
+        /// unless another run holds an exact match).
+        var unread: [String] = []
+        func search(_ entries: [RunEntry]) throws -> [Match] {
             var matches: [Match] = []
             for entry in entries {
                 guard let tp = entry.files.traces else { continue }
@@ -37,6 +45,14 @@ public enum TraceFinder {
                     !head.elementsEqual([0x50, 0x41, 0x52, 0x31]), let data = try? entry.files.fs.read(tp),
                     !contains(data, Array(needle.utf8))
                 {
+                    continue
+                }
+                if !wholeRun, let quick = try quickFind(query, entry) {
+                    switch quick {
+                    case .found(let m): matches.append(m)
+                    case .several(let ids): unread += ids
+                    case .none: break
+                    }
                     continue
                 }
                 let a = RunAnalysis(entry: entry, data: RunLoader.load(entry))
@@ -61,14 +77,52 @@ public enum TraceFinder {
                 }
             }
         }
-        var matches = search(first)
-        if matches.isEmpty { matches = search(later) }
-        if matches.isEmpty { throw FindError.notFound(query) }
+        var matches = try search(first)
+        if matches.isEmpty && unread.isEmpty { matches = try search(later) }
+        if matches.isEmpty && unread.isEmpty { throw FindError.notFound(query) }
         let exact = matches.filter { $0.summary.traceID.lowercased() == query.lowercased() || TraceIDs.canonical($0.summary.traceID) == needle }
         if exact.count == 1 { return exact[0] }
         let ids = Set(matches.map { $0.summary.traceID })
-        if ids.count == 1 && matches.count == 1 { return matches[0] }
-        throw FindError.ambiguous(query, matches.map { "\($0.summary.traceID) (\($0.run.key))" })
+        if ids.count == 1 && matches.count == 1 && unread.isEmpty { return matches[0] }
+        throw FindError.ambiguous(query, matches.map { "\($0.summary.traceID) (\($0.run.key))" } + unread)
+    }
+
+    /// The matches of one run found by the ids of its trace documents, or nil when its traces are not a local JSON
+    /// file of documents with top-level ids (OTLP exports, span tables, Parquet, the Hub, a file shared by runs):
+    /// those are read whole. The one trace that matches is read in full; several matching a prefix are ambiguous.
+    enum Quick {
+        case found(Match)
+        /// Several traces of the run match (a short prefix): their ids, with the run's key.
+        case several([String])
+        case none
+    }
+
+    static func quickFind(_ query: String, _ entry: RunEntry) throws -> Quick? {
+        let f = entry.files
+        guard let path = f.traces, HubPath.repo(path) == nil, f.runIDFilter == nil, f.fs.isFile(path),
+            let head = try? f.fs.readPrefix(path, 4), !head.elementsEqual([0x50, 0x41, 0x52, 0x31])
+        else { return nil }
+        guard let ids = RunLoader.traceDocumentIDs(fs: f.fs, path: path) else { return nil }
+        let hits = ids.filter { TraceIDs.matches(query, $0.traceID) }
+        guard !hits.isEmpty else { return Quick.none }
+        let exact = hits.filter { $0.traceID.lowercased() == query.lowercased() || TraceIDs.canonical($0.traceID) == TraceIDs.canonical(query).lowercased() }
+        let chosen: (traceID: String, location: TraceLocation)
+        if exact.count == 1 {
+            chosen = exact[0]
+        } else if Set(hits.map(\.traceID)).count == 1 && hits.count == 1 {
+            chosen = hits[0]
+        } else {
+            return .several(hits.map { "\($0.traceID) (\(entry.key))" })
+        }
+        let trace: Trace
+        do { trace = try RunLoader.loadTrace(at: chosen.location, traceID: chosen.traceID, fs: f.fs) } catch {
+            throw FindError.unreadable("\(chosen.location.path): \(error)")
+        }
+        let summary = TraceSummary(TraceAnalysis(trace), location: chosen.location)
+        var data = RunLoader.loadResults(entry)
+        data.traces = [summary]
+        let a = RunAnalysis(entry: entry, data: data)
+        return .found(Match(run: entry, analysis: a, summary: summary, test: a.tests.first { $0.trace?.traceID == summary.traceID }, trace: trace))
     }
 
     /// Case-insensitive byte search (ids are hex, files may use upper case).

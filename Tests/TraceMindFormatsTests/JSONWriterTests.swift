@@ -1,0 +1,41 @@
+import Foundation
+import Testing
+import TraceMindFormats
+
+@Suite struct JSONWriterTests {
+    /// A value with nesting, escapes, numbers of every kind and long arrays.
+    static let value: JSON = .array((0..<400).map(record))
+
+    static func record(_ i: Int) -> JSON {
+        let sign: Int64 = i % 2 == 0 ? 1 : -1
+        var pairs: [(String, JSON)] = [("i", .int(Int64(i) * sign)), ("d", .double(Double(i) / 7)), ("whole", .double(Double(i)))]
+        pairs += [("neg0", .double(-0.0)), ("big", .double(1e17)), ("nan", .double(.nan))]
+        pairs.append(("s", .string("line\n\u{1B}[31m \u{202E}x \"q\" \\ é 漢")))
+        pairs += [("n", .null), ("b", .bool(i % 3 == 0))]
+        let inner: [JSON] = [.int(Int64.min), .int(Int64.max), .obj([])]
+        pairs.append(("a", .array(inner)))
+        return .obj(pairs)
+    }
+
+    @Test func streamingInSmallPiecesWritesTheSameText() {
+        let whole = JSONWriter.string(Self.value) + "\n"
+        for chunk in [1, 100, 4096, 1 << 20] {
+            var out: [UInt8] = []
+            var pieces = 0
+            JSONWriter.stream(Self.value, chunk: chunk) { b in
+                out.append(contentsOf: b)
+                pieces += 1
+            }
+            #expect(String(decoding: out, as: UTF8.self) == whole, "chunk \(chunk)")
+            if chunk <= 4096 { #expect(pieces > 1, "chunk \(chunk): written in pieces") }
+        }
+    }
+
+    @Test func numbersAreWrittenAsPythonWritesThem() {
+        let s = JSONWriter.string(.array([.double(-0.0), .double(3), .double(-12), .double(1e15), .double(1e16), .double(0.1), .int(-7), .int(0), .int(Int64.min)]), pretty: false)
+        #expect(s == "[-0.0,3.0,-12.0,1000000000000000.0,1e+16,0.1,-7,0,-9223372036854775808]")
+        // Controls and bidi characters never reach the output raw.
+        let t = JSONWriter.string(.string("\u{1B}\u{7F}\u{85}\u{202E}\u{2028}"), pretty: false)
+        #expect(t == "\"\\u001b\\u007f\\u0085\\u202e\\u2028\"")
+    }
+}
