@@ -38,4 +38,49 @@ import TraceMindFormats
         let t = JSONWriter.string(.string("\u{1B}\u{7F}\u{85}\u{202E}\u{2028}"), pretty: false)
         #expect(t == "\"\\u001b\\u007f\\u0085\\u202e\\u2028\"")
     }
+
+    struct Sample: Codable, Equatable {
+        enum Kind: String, Codable { case a, b }
+        struct Inner: Codable, Equatable {
+            var x: Double
+            var tags: [String]
+        }
+        var i: Int
+        var u8: UInt8
+        var d: Double
+        var inf: Double
+        var nan: Double
+        var s: String
+        var b: Bool
+        var none: Int?
+        var some: Int?
+        var kind: Kind
+        var inner: Inner?
+        var list: [Inner]
+        var map: [String: Int]
+        var optionals: [Int?]
+        var nested: [[Double]]
+    }
+
+    @Test func theTreeDecoderReadsWhatJSONEncoderWrites() throws {
+        let sample = Sample(
+            i: -42, u8: 200, d: 0.1, inf: .infinity, nan: .nan, s: "é \u{1B} \"", b: true, none: nil, some: 7, kind: .b,
+            inner: .init(x: 2.5, tags: ["p", "q"]), list: [.init(x: 1, tags: [])], map: ["k": 1, "l": -2], optionals: [1, nil, 3],
+            nested: [[1, 2.5], []])
+        let encoder = JSONEncoder()
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        let data = try encoder.encode(sample)
+        var got = try JSONValueDecoder().decode(Sample.self, from: data)
+        #expect(got.nan.isNaN)
+        got.nan = sample.nan
+        var want = sample
+        want.nan = got.nan
+        #expect(got.i == want.i && got.inf == .infinity && got.map == want.map && got.optionals == want.optionals)
+        #expect(got.inner == want.inner && got.list == want.list && got.nested == want.nested && got.kind == .b && got.none == nil)
+        // What does not fit is an error, never a wrong value.
+        #expect(throws: DecodingError.self) { try JSONValueDecoder().decode(Sample.Inner.self, from: Data(#"{"x": "1", "tags": []}"#.utf8)) }
+        #expect(throws: DecodingError.self) { try JSONValueDecoder().decode(Sample.Inner.self, from: Data(#"{"tags": []}"#.utf8)) }
+        #expect(throws: DecodingError.self) { try JSONValueDecoder().decode(UInt8.self, from: JSON.int(300)) }
+        #expect(throws: DecodingError.self) { try JSONValueDecoder().decode(Sample.Kind.self, from: JSON.string("c")) }
+    }
 }

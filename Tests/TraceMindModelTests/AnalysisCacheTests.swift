@@ -35,8 +35,21 @@ import TraceMindFormats
         var bytes = try Data(contentsOf: URL(fileURLWithPath: traces))
         let i = bytes.firstIndex(of: UInt8(ascii: "7"))!
         bytes[i] = UInt8(ascii: "8")
+        let modified = try FileManager.default.attributesOfItem(atPath: traces)[.modificationDate] as! Date
         try bytes.write(to: URL(fileURLWithPath: traces))
         #expect(cache.lookup(run) == nil, "a changed file is a miss")
+        // Even with its modification time put back (`touch -d`), and the change in the middle of the file.
+        try FileManager.default.setAttributes([.modificationDate: modified], ofItemAtPath: traces)
+        #expect(cache.lookup(run) == nil, "a rewrite whose size and modification time were restored is a miss")
+        _ = RunTotals.analyse(run, cache: cache)
+        #expect(cache.lookup(run) != nil, "kept again after the fresh analysis")
+        var middle = try Data(contentsOf: URL(fileURLWithPath: traces))
+        let m = middle.count / 2 + middle[(middle.count / 2)...].firstIndex(of: UInt8(ascii: "1"))! - middle.count / 2
+        middle[m] = UInt8(ascii: "2")
+        let before = try FileManager.default.attributesOfItem(atPath: traces)[.modificationDate] as! Date
+        try middle.write(to: URL(fileURLWithPath: traces))
+        try FileManager.default.setAttributes([.modificationDate: before], ofItemAtPath: traces)
+        #expect(cache.lookup(run) == nil, "a change in the middle, size and modification time restored, is a miss")
         // Appended to: a miss too, and the fresh analysis is what is kept.
         let h = FileHandle(forWritingAtPath: traces)!
         h.seekToEndOfFile()
@@ -61,7 +74,7 @@ import TraceMindFormats
         #expect(cache.lookup(run) == nil)
         #expect(RunTotals.analyse(run, cache: cache).totals == expected[run.key])
         // Another version of the rules, or another run's key with made-up figures: a miss.
-        var entry = try AnalysisCache.decoder.decode(AnalysisCache.Entry.self, from: Data(contentsOf: URL(fileURLWithPath: file)))
+        var entry = try JSONValueDecoder().decode(AnalysisCache.Entry.self, from: Data(contentsOf: URL(fileURLWithPath: file)))
         entry.totals.passed += 100
         entry.version = AnalysisCache.rulesVersion + 1
         try JSONEncoder().encode(entry).write(to: URL(fileURLWithPath: file))

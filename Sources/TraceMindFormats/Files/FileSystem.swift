@@ -216,28 +216,17 @@ public struct LocalFileSystem: DataFileSystem {
         return Int(st.st_size)
     }
 
-    /// A cheap identity of a regular file's content: its size, modification time (ns) and a hash of its first and
-    /// last `edge` bytes, from one `open` (the analysis cache checks every file of thousands of runs).
-    public func fingerprint(_ path: String, edge: Int = 4096) -> (size: Int, mtimeNs: Int64, hash: UInt64)? {
-        guard let (fd, st) = try? LocalFileSystem.openRegular(path) else { return nil }
-        defer { close(fd) }
-        let size = Int(st.st_size)
-        let headCount = min(size, edge)
-        let tailStart = max(headCount, size - edge)
-        let total = headCount + (size - tailStart)
-        var bytes = [UInt8](repeating: 0, count: total)
-        let ok = bytes.withUnsafeMutableBytes { b -> Bool in
-            guard total > 0 else { return true }
-            let (got1, e1) = LocalFileSystem.readFully(fd, into: b.baseAddress!, count: headCount, at: 0)
-            guard e1 == 0, got1 == headCount else { return false }
-            let rest = total - headCount
-            guard rest > 0 else { return true }
-            let (got2, e2) = LocalFileSystem.readFully(fd, into: b.baseAddress! + headCount, count: rest, at: tailStart)
-            return e2 == 0 && got2 == rest
-        }
-        guard ok else { return nil }
+    /// What says a file's content is the one seen before, from one `stat`: its size, modification and status-change
+    /// times (ns) and its device and inode. The status-change time is set by the kernel on every write, rename or
+    /// `touch` and cannot be set back, so a rewrite that keeps the size and restores the modification time still
+    /// shows — a surer check than hashing parts of the file, and without reading it (the analysis cache checks every
+    /// file of thousands of runs). Nil for what is not a regular file.
+    public func identity(_ path: String) -> String? {
+        var st = stat()
+        guard stat(path, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return nil }
         let mtime = Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
-        return (size, mtime, Hash64.of(bytes))
+        let ctime = Int64(st.st_ctim.tv_sec) * 1_000_000_000 + Int64(st.st_ctim.tv_nsec)
+        return "\(st.st_size) \(mtime) \(ctime) \(st.st_dev):\(st.st_ino)"
     }
 
     /// `readdir` with each entry's type, and the folder's device and inode as its identity: no `stat` per entry

@@ -3,8 +3,9 @@ import TraceMindFormats
 
 /// Counted-once totals of runs kept between processes, so the leaderboard shows them at the speed of the recorded
 /// figures. One small file per run under a folder the executable chooses (`$XDG_CACHE_HOME/tracemind/analysis`: never
-/// a data folder), keyed by the identity of every file the analysis read (path, size, modification time, and a hash
-/// of the first and last 4 KiB) and by the accounting rules' version. Anything stale, corrupt, of another version or
+/// a data folder), keyed by the identity of every file the analysis read (path, size, modification and status-change
+/// times, inode: a rewrite shows even when size and modification time are put back) and by the accounting rules'
+/// version. Anything stale, corrupt, of another version or
 /// unreadable is a miss, never a figure; writes are atomic (a temporary file renamed), so concurrent processes share
 /// the folder safely. Runs read from memory (the demo) or from a remote source are not cached.
 public struct AnalysisCache: Sendable {
@@ -30,16 +31,10 @@ public struct AnalysisCache: Sendable {
     /// The cached analysis of `entry` when it was made from files whose identity is `key` (see `key(_:)`).
     public func lookup(_ entry: RunEntry, key: String) -> (totals: RunTotals, diagnostics: [Diagnostic])? {
         guard let data = try? LocalFileSystem().readFile(path(entry)).data,
-            let e = try? AnalysisCache.decoder.decode(Entry.self, from: data),
+            let e = try? JSONValueDecoder().decode(Entry.self, from: data),
             e.version == AnalysisCache.rulesVersion, e.key == key
         else { return nil }
         return (e.totals, e.diagnostics)
-    }
-
-    static var decoder: JSONDecoder {
-        let d = JSONDecoder()
-        d.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return d
     }
 
     /// Keeps the analysis of `entry` when its files are still those of `readKey` (the key taken before they were read:
@@ -86,10 +81,9 @@ public struct AnalysisCache: Sendable {
         return parts.joined(separator: "\n")
     }
 
-    /// Path, size, modification time (ns) and a hash of the first and last 4 KiB of a file.
+    /// Path, size, modification and status-change times and inode of a file (`LocalFileSystem.identity`).
     static func identity(_ path: String) -> String? {
-        guard let f = LocalFileSystem().fingerprint(path, edge: 4096) else { return nil }
-        return "file \(path) \(f.size) \(f.mtimeNs) \(String(f.hash, radix: 16))"
+        LocalFileSystem().identity(path).map { "file \(path) \($0)" }
     }
 
     /// Sixteen hex digits, zero-padded.
