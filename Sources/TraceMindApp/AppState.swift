@@ -127,8 +127,11 @@ public struct TraceView: Equatable, Sendable {
     public var list = ListPosition()
     /// The selected span (index into the trace's spans): it stays selected when folding changes the rows.
     public var selectedSpan: Int? = nil
-    /// Spans matching the search, in tree order.
+    /// Spans matching the search, in tree order, for the query `matchedQuery` (nil: not searched yet).
     public var matches: [Int] = []
+    public var matchedQuery: String?
+    /// The same spans, ascending, for the rows on screen to look up.
+    public var matchesSorted: [Int] = []
     /// The rows shown (tree order, folds and the kind filter applied), kept up to date by `TraceScreen.clamp`.
     public var rows: [Int] = []
     /// Folded spans (by index into the trace's spans).

@@ -368,12 +368,15 @@ func shell(_ cmd: String) -> String {
     return (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
 }
 
+/// `TRACE_STEPS=60000` measures a 300,000-span trace (five spans a step; default 4,000 steps, 20,000 spans).
 func benchTrace() {
     var o = DemoOptions()
-    o.longTraceSteps = 4000
-    let dir = work + "/trace"
-    log("generating a trace of 20,000 spans…")
-    writeFiles(DemoGenerator(options: o).files(), to: dir)
+    o.longTraceSteps = ProcessInfo.processInfo.environment["TRACE_STEPS"].flatMap { Int($0) } ?? 4000
+    let dir = work + "/trace-\(o.longTraceSteps)"
+    if !FileManager.default.fileExists(atPath: dir) {
+        log("generating a trace of ~\(o.longTraceSteps * 5) spans…")
+        writeFiles(DemoGenerator(options: o).files(), to: dir)
+    }
     var s = AppState(catalog: CatalogLoader.load(sources: [dir]))
     _ = App.update(&s, .resize(width: 160, height: 48))
     let r = Renderer(theme: Theme.builtinDefault)
@@ -419,6 +422,12 @@ func benchTrace() {
     print(String(format: "trace: fold/unfold keypress to new frame, median %.2f ms, p95 %.2f ms", fold.median, fold.p95))
     let zoom = keyLatency(&s3, r, [.char("+"), .char("+"), .char("L"), .char("H"), .char("-"), .char("-"), .char("x"), .char("x")], rounds: 400)
     print(String(format: "trace: zoom/pan/axis keypress to new frame, median %.2f ms, p95 %.2f ms", zoom.median, zoom.p95))
+    // Typing a search (every key searches every span's name and attributes), then stepping through the matches.
+    let typing = keyLatency(&s3, r, [.char("/"), .char("t"), .char("o"), .char("o"), .char("l"), .ctrl("u"), .enter], rounds: 20)
+    print(String(format: "trace: search keypress (typing /tool, clearing) to new frame, median %.2f ms, p95 %.2f ms", typing.median, typing.p95))
+    for k in [Key.char("/"), .char("t"), .char("o"), .char("o"), .char("l"), .enter] { drive(&s3, App.update(&s3, .key(k))) }
+    let matches = keyLatency(&s3, r, [.char("n"), .char("n"), .char("N")], rounds: 100)
+    print(String(format: "trace: next/previous match keypress to new frame, median %.2f ms, p95 %.2f ms", matches.median, matches.p95))
 }
 
 switch which {

@@ -517,6 +517,44 @@ import TraceMindReport
         #expect(view(h).ref.traceID == ForeignTraces.traceID)
     }
 
+    /// `/` searches span names, ids, attribute values and events, case-insensitive; typing on narrows the matches,
+    /// deleting widens them again, and `n`/`N` step through them in tree order, wrapping around. The matches are
+    /// always those of a fresh search of the whole trace.
+    @Test func waterfallSearchNarrowsWidensAndSteps() throws {
+        var h = trace()
+        guard let wf = h.s.traces[view(h).ref]?.value else { Issue.record("trace loaded"); return }
+        let spans = wf.analysis.trace.spans
+        func reference(_ q: String) -> [Int] {
+            let t = q.lowercased()
+            return wf.analysis.order.filter { i in
+                let sp = spans[i]
+                if sp.name.lowercased().contains(t) || sp.spanID.lowercased().contains(t) { return true }
+                if sp.attributes.values.contains(where: { $0.text?.lowercased().contains(t) == true }) { return true }
+                return sp.events.contains { e in e.name.lowercased().contains(t) || e.attributes.values.contains { $0.text?.lowercased().contains(t) == true } }
+            }
+        }
+        h.press(.char("/"))
+        for (typed, query) in [("T", "t"), ("O", "to"), ("o", "too"), ("L", "tool")] {
+            h.type(typed)
+            #expect(view(h).matches == reference(query), "after typing '\(query)'")
+        }
+        #expect(!view(h).matches.isEmpty)
+        h.press(.backspace, .backspace)
+        #expect(view(h).matches == reference("to"), "deleting widens the matches again")
+        h.type("ol")
+        h.press(.enter)
+        let matches = view(h).matches
+        #expect(matches.count >= 3)
+        #expect(view(h).selectedSpan == matches.first, "the first match is selected")
+        h.press(.char("n"))
+        #expect(view(h).selectedSpan == matches[1])
+        h.press(.char("N"), .char("N"))
+        #expect(view(h).selectedSpan == matches.last, "N wraps around to the last match")
+        h.press(.char("n"))
+        #expect(view(h).selectedSpan == matches.first, "n wraps around to the first")
+        #expect(h.s.message?.contains("match 1 of \(matches.count)") == true, "\(h.s.message ?? "")")
+    }
+
     @Test func zoomPanAndAxis() {
         var h = trace("7f3c2a10", "search_release")
         h.selectSpan("WebSearchTool")

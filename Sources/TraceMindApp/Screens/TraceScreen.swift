@@ -53,7 +53,7 @@ enum TraceScreen {
                 s.message = "\(Format.grouped(wf.analysis.figures.count)) spans: folded below the first level (Z unfolds all, → unfolds one)"
             }
         }
-        if !v.search.isEmpty { v.matches = matches(wf, v.search) }
+        if !v.search.isEmpty { refreshMatches(&v, wf) }
         store(&s, v)
         clamp(&s)
     }
@@ -147,17 +147,24 @@ enum TraceScreen {
 
     /// Spans whose name or any attribute value contains the text (case-insensitive), in tree order.
     static func matches(_ wf: Waterfall, _ text: String) -> [Int] {
-        let t = text.lowercased().trimmingCharacters(in: .whitespaces)
-        guard !t.isEmpty else { return [] }
+        guard let needle = SearchNeedle(text) else { return [] }
         let spans = wf.analysis.trace.spans
-        return wf.analysis.order.filter { i in
-            let sp = spans[i]
-            if sp.name.lowercased().contains(t) || sp.spanID.lowercased().contains(t) { return true }
-            for v in sp.attributes.values {
-                if let s = v.text, s.lowercased().contains(t) { return true }
-            }
-            return sp.events.contains { e in e.name.lowercased().contains(t) || e.attributes.values.contains { $0.text?.lowercased().contains(t) == true } }
+        return wf.analysis.order.filter { needle.matches(spans[$0]) }
+    }
+
+    /// Brings `v.matches` up to date with `v.search`, once per query: a query that contains the previous one (typing
+    /// on) only narrows the previous matches; `n`/`N` reuse them.
+    static func refreshMatches(_ v: inout TraceView, _ wf: Waterfall) {
+        let query = v.search.lowercased().trimmingCharacters(in: .whitespaces)
+        guard v.matchedQuery != query else { return }
+        if let old = v.matchedQuery, !old.isEmpty, query.contains(old), let needle = SearchNeedle(query) {
+            let spans = wf.analysis.trace.spans
+            v.matches = v.matches.filter { needle.matches(spans[$0]) }
+        } else {
+            v.matches = matches(wf, query)
         }
+        v.matchedQuery = query
+        v.matchesSorted = v.matches.sorted()
     }
 
     // MARK: updates
@@ -349,7 +356,7 @@ enum TraceScreen {
     /// Moves to the next (or previous) search match, unfolding what hides it.
     static func jumpToMatch(_ s: inout AppState, forward: Bool, includeCurrent: Bool) {
         guard var v = view(s.route), let wf = s.traces[v.ref]?.value else { return }
-        v.matches = matches(wf, v.search)
+        refreshMatches(&v, wf)
         defer {
             store(&s, v)
             clamp(&s)
@@ -358,18 +365,28 @@ enum TraceScreen {
             if !v.search.isEmpty { s.message = "no span matches '\(v.search)'" }
             return
         }
-        let order = wf.analysis.order
-        var pos = [Int](repeating: 0, count: order.count)
-        for (k, i) in order.enumerated() { pos[i] = k }
+        // Matches are in tree order: the next one after the selection is found by bisection.
+        let pos = wf.position
         let cur = v.selectedSpan.map { pos[$0] } ?? -1
-        let target: Int
-        if forward {
-            target = v.matches.first { includeCurrent ? pos[$0] >= cur : pos[$0] > cur } ?? v.matches[0]
-        } else {
-            target = v.matches.last { pos[$0] < cur } ?? v.matches.last!
+        func firstAtOrAfter(_ p: Int) -> Int {
+            var lo = 0, hi = v.matches.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if pos[v.matches[mid]] < p { lo = mid + 1 } else { hi = mid }
+            }
+            return lo
         }
+        let k: Int
+        if forward {
+            let j = firstAtOrAfter(includeCurrent ? cur : cur + 1)
+            k = j < v.matches.count ? j : 0
+        } else {
+            let j = firstAtOrAfter(cur) - 1
+            k = j >= 0 ? j : v.matches.count - 1
+        }
+        let target = v.matches[k]
         reveal(&v, target, wf.analysis)
-        let n = v.matches.firstIndex(of: target)! + 1
+        let n = k + 1
         s.message = "match \(n) of \(v.matches.count) for '\(v.search)' (n/N)"
     }
 
@@ -490,7 +507,14 @@ enum TraceScreen {
         axisTicks(&b, y: head.y, x: g.barX, map: map, wf: wf, v: v, r: r)
 
         let rows = v.rows
-        let matchSet = Set(v.matches)
+        func isMatch(_ i: Int) -> Bool {
+            var lo = 0, hi = v.matchesSorted.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if v.matchesSorted[mid] < i { lo = mid + 1 } else { hi = mid }
+            }
+            return lo < v.matchesSorted.count && v.matchesSorted[lo] == i
+        }
         for k in 0..<l.rows.height {
             let ri = v.list.offset + k
             guard ri < rows.count else { break }
@@ -528,7 +552,7 @@ enum TraceScreen {
             line.append(Segment(fold, st(.muted)))
             line.append(Segment(glyph(sp.category) + " ", st(r.kindRole(sp.category))))
             var nameStyle = st(sp.isError ? .error : nil)
-            if matchSet.contains(i) { nameStyle = nameStyle.patched(r.st(.match)) }
+            if isMatch(i) { nameStyle = nameStyle.patched(r.st(.match)) }
             line.append(Segment(sp.name, nameStyle))
             if sp.isError { line.append(Segment(" ✗", st(.error))) }
             if f.isOrphan { line.append(Segment(" (orphan)", st(.warn))) }

@@ -31,6 +31,8 @@ public final class Waterfall: Sendable {
     public let byService: [BreakdownRow]
     /// Spans with an error, in tree order.
     public let errorSpans: [Int]
+    /// Each span's place in tree order (`analysis.order`), for stepping through matches without a pass over the tree.
+    public let position: [Int]
 
     public init(_ a: TraceAnalysis, gapThresholdMs: Double? = nil) {
         analysis = a
@@ -99,6 +101,9 @@ public final class Waterfall: Sendable {
         toolNames = tools.sorted()
         byService = Breakdown.of(analysis, by: .service).filter { $0.key != BreakdownKey.none }
         errorSpans = a.order.filter { spans[$0].isError }
+        var position = [Int](repeating: 0, count: n)
+        for (k, i) in a.order.enumerated() { position[i] = k }
+        self.position = position
         steps = (0..<n).filter { spans[$0].category == .tool || (llmish($0) && !llmBelow[$0]) }
             .sorted { (spans[$0].startNs ?? .max, $0) < (spans[$1].startNs ?? .max, $1) }
     }
