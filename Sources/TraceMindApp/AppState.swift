@@ -130,19 +130,25 @@ public struct TraceView: Equatable, Sendable {
     /// Spans matching the search, in tree order, for the query `matchedQuery` (nil: not searched yet).
     public var matches: [Int] = []
     public var matchedQuery: String?
+    /// The waterfall (`Waterfall.id`) the matches are of.
+    var matchesOf: UInt64?
     /// The same spans, ascending, for the rows on screen to look up.
     public var matchesSorted: [Int] = []
     /// The rows shown (tree order, folds and the kind filter applied), kept up to date by `TraceScreen.clamp`.
     public var rows: [Int] = []
     /// Folded spans (by index into the trace's spans).
-    public var folded: Set<Int> = []
+    public var folded: Set<Int> = [] { didSet { rowsValid = false } }
+    /// `rows` were made from these folds and this kind filter, of the waterfall `rowsOf`: a key that moves the cursor
+    /// does not walk a 300,000-span tree again.
+    var rowsValid = false
+    var rowsOf: UInt64?
     public var axis: WaterfallAxis = .time
     /// Zoom factor (1 = whole trace) and the left edge of the window as a fraction of the trace.
     public var zoom: Double = 1
     public var pan: Double = 0
     public var search = ""
     /// Only spans of this kind (and their ancestors, for context).
-    public var kindFilter: SpanCategory? = nil
+    public var kindFilter: SpanCategory? = nil { didSet { rowsValid = false } }
     public var focus: DetailFocus = .tree
     public var detailScroll = 0
     /// The detail pane fills the body (`m`; again to restore).

@@ -553,6 +553,13 @@ import TraceMindReport
         h.press(.char("n"))
         #expect(view(h).selectedSpan == matches.first, "n wraps around to the first")
         #expect(h.s.message?.contains("match 1 of \(matches.count)") == true, "\(h.s.message ?? "")")
+        // After a reload the trace is a new waterfall: rows and matches are made again from it, not kept.
+        h.press(.char("r"))
+        guard let again = h.s.traces[view(h).ref]?.value else { Issue.record("trace reloaded"); return }
+        #expect(again.id != wf.id)
+        h.press(.char("n"))
+        #expect(view(h).rows == TraceScreen.visibleRows(view(h), again))
+        #expect(view(h).matches == TraceScreen.matches(again, "tool"))
     }
 
     @Test func zoomPanAndAxis() {

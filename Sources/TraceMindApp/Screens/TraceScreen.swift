@@ -156,14 +156,15 @@ enum TraceScreen {
     /// on) only narrows the previous matches; `n`/`N` reuse them.
     static func refreshMatches(_ v: inout TraceView, _ wf: Waterfall) {
         let query = v.search.lowercased().trimmingCharacters(in: .whitespaces)
-        guard v.matchedQuery != query else { return }
-        if let old = v.matchedQuery, !old.isEmpty, query.contains(old), let needle = SearchNeedle(query) {
+        guard v.matchedQuery != query || v.matchesOf != wf.id else { return }
+        if v.matchesOf == wf.id, let old = v.matchedQuery, !old.isEmpty, query.contains(old), let needle = SearchNeedle(query) {
             let spans = wf.analysis.trace.spans
             v.matches = v.matches.filter { needle.matches(spans[$0]) }
         } else {
             v.matches = matches(wf, query)
         }
         v.matchedQuery = query
+        v.matchesOf = wf.id
         v.matchesSorted = v.matches.sorted()
     }
 
@@ -171,11 +172,17 @@ enum TraceScreen {
 
     static func clamp(_ s: inout AppState) {
         guard var v = view(s.route), let wf = s.traces[v.ref]?.value else { return }
-        v.rows = visibleRows(v, wf)
+        if !v.rowsValid || v.rowsOf != wf.id {
+            v.rows = visibleRows(v, wf)
+            v.rowsValid = true
+            v.rowsOf = wf.id
+        }
         let rows = v.rows
         store(&s, v)
         let l = layout(s)
-        if let sel = v.selectedSpan, let i = rows.firstIndex(of: sel) {
+        if let sel = v.selectedSpan, v.list.selected < rows.count, rows[v.list.selected] == sel {
+            // The cursor is on the selected span already (moving keys keep both): no search of the rows.
+        } else if let sel = v.selectedSpan, let i = rows.firstIndex(of: sel) {
             v.list.selected = i
         } else if !rows.isEmpty {
             // The selected span was folded away or filtered out: select its nearest visible ancestor.

@@ -31,6 +31,9 @@ public final class Waterfall: Sendable {
     public let byService: [BreakdownRow]
     /// Spans with an error, in tree order.
     public let errorSpans: [Int]
+    /// Tells this waterfall from any other made before or after (an address can be reused once one is freed): views
+    /// keep what they derived from it under this id.
+    public let id = UInt64.random(in: .min ... .max)
     /// Each span's place in tree order (`analysis.order`), for stepping through matches without a pass over the tree.
     public let position: [Int]
 
