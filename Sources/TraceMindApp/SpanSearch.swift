@@ -26,30 +26,6 @@ struct SearchNeedle {
     func found(in haystack: String) -> Bool {
         guard let needle = ascii else { return haystack.lowercased().contains(text) }
         var h = haystack
-        return h.withUTF8 { u in SearchNeedle.contains(u, needle) }
-    }
-
-    /// Case-insensitive (ASCII letters) byte search; `needle` is lower case.
-    static func contains(_ u: UnsafeBufferPointer<UInt8>, _ needle: [UInt8]) -> Bool {
-        let m = needle.count, n = u.count
-        guard m <= n else { return false }
-        let first = needle[0]
-        let firstUpper = first >= 0x61 && first <= 0x7A ? first - 32 : first
-        var i = 0
-        while i <= n - m {
-            let c = u[i]
-            if c == first || c == firstUpper {
-                var k = 1
-                while k < m {
-                    var b = u[i + k]
-                    if b >= 0x41 && b <= 0x5A { b += 32 }
-                    if b != needle[k] { break }
-                    k += 1
-                }
-                if k == m { return true }
-            }
-            i += 1
-        }
-        return false
+        return h.withUTF8 { u in ByteSearch.containsFoldingCase(UnsafeRawBufferPointer(u), needle) }
     }
 }

@@ -127,27 +127,7 @@ public enum TraceFinder {
 
     /// Case-insensitive byte search (ids are hex, files may use upper case).
     static func contains(_ data: Data, _ needle: [UInt8]) -> Bool {
-        guard !needle.isEmpty, data.count >= needle.count else { return needle.isEmpty }
-        let first = needle[0]
-        let firstUpper = (first >= 0x61 && first <= 0x7A) ? first - 32 : first
-        return data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Bool in
-            let n = raw.count, m = needle.count
-            var i = 0
-            while i <= n - m {
-                let c = raw[i]
-                if c == first || c == firstUpper {
-                    var k = 1
-                    while k < m {
-                        var b = raw[i + k]
-                        if b >= 0x41 && b <= 0x5A { b += 32 }
-                        if b != needle[k] { break }
-                        k += 1
-                    }
-                    if k == m { return true }
-                }
-                i += 1
-            }
-            return false
-        }
+        guard !needle.isEmpty else { return true }
+        return data.withUnsafeBytes { ByteSearch.containsFoldingCase($0, needle) }
     }
 }
