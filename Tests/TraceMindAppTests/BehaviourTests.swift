@@ -517,6 +517,46 @@ import TraceMindReport
         #expect(view(h).ref.traceID == ForeignTraces.traceID)
     }
 
+    /// Folded subtrees are stepped over by their size: the rows are those of walking the whole tree and skipping
+    /// what lies below a folded span, for folds anywhere, nested, and with a kind filter.
+    @Test func foldedRowsAreThoseOfTheFullWalk() {
+        var h = trace()
+        guard let wf = h.s.traces[view(h).ref]?.value else { Issue.record("trace loaded"); return }
+        let a = wf.analysis
+        func reference(_ v: TraceView) -> [Int] {
+            var out: [Int] = []
+            var skipDepth: Int? = nil
+            let keep: Set<Int>? = v.kindFilter.map { k in
+                var m = Set<Int>()
+                for i in a.figures.indices where a.trace.spans[i].category == k {
+                    var c: Int? = i
+                    while let x = c, m.insert(x).inserted { c = a.figures[x].parent }
+                }
+                return m
+            }
+            for i in a.order {
+                let d = a.figures[i].depth
+                if let sd = skipDepth {
+                    if d > sd { continue }
+                    skipDepth = nil
+                }
+                if let keep, !keep.contains(i) { continue }
+                out.append(i)
+                if v.folded.contains(i) && !a.figures[i].children.isEmpty { skipDepth = d }
+            }
+            return out
+        }
+        var v = view(h)
+        var rng = SystemRandomNumberGenerator()
+        let parents = a.order.filter { !a.figures[$0].children.isEmpty }
+        #expect(parents.count > 10)
+        for round in 0..<30 {
+            v.folded = Set(parents.filter { _ in Int.random(in: 0..<4, using: &rng) == 0 })
+            v.kindFilter = round % 3 == 0 ? .tool : round % 3 == 1 ? .llm : nil
+            #expect(TraceScreen.visibleRows(v, wf) == reference(v), "round \(round)")
+        }
+    }
+
     /// `/` searches span names, ids, attribute values and events, case-insensitive; typing on narrows the matches,
     /// deleting widens them again, and `n`/`N` step through them in tree order, wrapping around. The matches are
     /// always those of a fresh search of the whole trace.

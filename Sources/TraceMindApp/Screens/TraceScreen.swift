@@ -129,18 +129,19 @@ enum TraceScreen {
             }
             keep = m
         }
+        // Tree order is depth-first: a folded span's subtree is the `subtreeSize` entries from it on, stepped over at
+        // once (folding a 1,000,000-span tree to its first level no longer visits every span).
         var out: [Int] = []
-        out.reserveCapacity(a.order.count)
-        var skipDepth: Int? = nil
-        for i in a.order {
-            let d = a.figures[i].depth
-            if let sd = skipDepth {
-                if d > sd { continue }
-                skipDepth = nil
+        let order = a.order
+        var k = 0
+        while k < order.count {
+            let i = order[k]
+            if let keep, !keep[i] {
+                k += 1
+                continue
             }
-            if let keep, !keep[i] { continue }
             out.append(i)
-            if v.folded.contains(i) && !a.figures[i].children.isEmpty { skipDepth = d }
+            k += v.folded.contains(i) && !a.figures[i].children.isEmpty ? wf.subtreeSize[i] : 1
         }
         return out
     }
