@@ -142,7 +142,7 @@ public enum Format {
         case .passed?: return "✓"
         case .failed?: return "✗"
         case .error?: return "!"
-        case .timeout?: return "⏱"
+        case .timeout?: return "◷"
         case nil: return "·"
         }
     }

@@ -398,7 +398,7 @@ enum RunScreen {
         let y = h.y + 1
         var parts: [[Segment]] = [[
             Segment(" \(a.testCount) tests "), Segment("✓\(a.passed) ", r.st(.pass)), Segment("✗\(a.failed) ", r.st(.fail)),
-            Segment("!\(a.errored) ", r.st(.error)), Segment("⏱\(a.timedOut)", r.st(.warn)),
+            Segment("!\(a.errored) ", r.st(.error)), Segment("◷\(a.timedOut)", r.st(.warn)),
             Segment("  success ", r.st(.muted)), Segment(Format.percent(a.successRate), r.st(.accent)),
         ]]
         var recorded: [Segment] = []

@@ -46,7 +46,7 @@ enum RunTabs {
         }
         out.append(row("outcomes", [
             seg("✓ \(a.passed) passed  ", r, .pass), seg("✗ \(a.failed) failed  ", r, .fail),
-            seg("! \(a.errored) errors  ", r, .error), seg("⏱ \(a.timedOut) timeouts", r, .warn),
+            seg("! \(a.errored) errors  ", r, .error), seg("◷ \(a.timedOut) timeouts", r, .warn),
         ], r))
         let nullSuccess = a.tests.filter { $0.result != nil && $0.result!.success == nil }
         if !nullSuccess.isEmpty {
