@@ -173,4 +173,63 @@ extension TraceScreen {
             return uu / 1e6
         }
     }
+
+    static func axisTicks(_ b: inout Buffer, y: Int, x: Int, map: AxisMap, wf: Waterfall, v: TraceView, r: Renderer) {
+        let w = map.width
+        let span = map.w1 - map.w0
+        if map.costMode {
+            guard wf.totalKnownCost > 0 else {
+                b.put("no known cost in this trace", x: x, y: y, maxX: x + w, style: r.st(.header).patched(r.st(.muted)))
+                return
+            }
+            let step = niceStep(span, maxTicks: max(1, w / 10))
+            var t = (map.w0 / step).rounded(.up) * step
+            var lastEnd = -1
+            while t <= map.w1 + 1e-15 {
+                let cx = Int(map.x(cost: t))
+                let label = "\(r.symbols.vline)" + Format.tick(usd: t, step: step)
+                if cx > lastEnd && cx + TextWidth.width(label) <= w {
+                    b.put(label, x: x + cx, y: y, style: r.st(.header).patched(r.st(.axis)))
+                    lastEnd = cx + TextWidth.width(label)
+                }
+                t += step
+            }
+            return
+        }
+        // Time ticks at nice steps of real time; none inside collapsed gaps.
+        let startMs = map.ms(atU: map.w0), endMs = map.ms(atU: map.w1)
+        let visibleMs = max(1e-6, endMs - startMs)
+        let step = niceStep(visibleMs, maxTicks: max(1, w / 10))
+        var t = (startMs / step).rounded(.up) * step
+        var lastEnd = -1
+        var guardCount = 0
+        while t <= endMs + 1e-9 && guardCount < 1000 {
+            guardCount += 1
+            let ns = map.start + Int64(t * 1e6)
+            let inGap = map.segments.contains { $0.gap && ns > $0.t0 && ns < $0.t1 }
+            let cx = Int(map.x(ns: ns))
+            let tickText = Format.tick(ms: t, stepMs: step)
+            let label = r.symbols.vline + tickText
+            let lw = TextWidth.width(label)
+            if !inGap, cx > lastEnd, cx >= 0, cx < w {
+                if cx + lw <= w {
+                    b.put(label, x: x + cx, y: y, style: r.st(.header).patched(r.st(.axis)))
+                    lastEnd = cx + lw
+                } else if w - lw > lastEnd + 1 {
+                    // The last tick near the right edge: its label ends at the tick.
+                    let text = tickText + r.symbols.vline
+                    b.put(text, x: x + cx - lw + 1, y: y, style: r.st(.header).patched(r.st(.axis)))
+                    lastEnd = cx
+                }
+            }
+            t += step
+        }
+        for sgm in map.segments where sgm.gap {
+            let cx = Int(map.x(ns: sgm.t0))
+            if cx >= 0 && cx < w {
+                b.put("⋯", x: x + cx, y: y, style: r.st(.header).patched(r.st(.gap)))
+                b.put(Format.duration(Double(sgm.t1 - sgm.t0) / 1e6), x: x + cx + 1, y: y, maxX: x + w, style: r.st(.header).patched(r.st(.gap)))
+            }
+        }
+    }
 }

@@ -146,29 +146,6 @@ enum TraceScreen {
         return out
     }
 
-    /// Spans whose name or any attribute value contains the text (case-insensitive), in tree order.
-    static func matches(_ wf: Waterfall, _ text: String) -> [Int] {
-        guard let needle = SearchNeedle(text) else { return [] }
-        let spans = wf.analysis.trace.spans
-        return wf.analysis.order.filter { needle.matches(spans[$0]) }
-    }
-
-    /// Brings `v.matches` up to date with `v.search`, once per query: a query that contains the previous one (typing
-    /// on) only narrows the previous matches; `n`/`N` reuse them.
-    static func refreshMatches(_ v: inout TraceView, _ wf: Waterfall) {
-        let query = v.search.lowercased().trimmingCharacters(in: .whitespaces)
-        guard v.matchedQuery != query || v.matchesOf != wf.id else { return }
-        if v.matchesOf == wf.id, let old = v.matchedQuery, !old.isEmpty, query.contains(old), let needle = SearchNeedle(query) {
-            let spans = wf.analysis.trace.spans
-            v.matches = v.matches.filter { needle.matches(spans[$0]) }
-        } else {
-            v.matches = matches(wf, query)
-        }
-        v.matchedQuery = query
-        v.matchesOf = wf.id
-        v.matchesSorted = v.matches.sorted()
-    }
-
     // MARK: updates
 
     static func clamp(_ s: inout AppState) {
@@ -359,43 +336,6 @@ enum TraceScreen {
         reveal(&v, next, an)
         let k = errs.firstIndex(of: next)! + 1
         s.message = "error \(k) of \(errs.count): \(an.trace.spans[next].errorMessage.map { Format.oneLine($0, max: 120) } ?? an.trace.spans[next].name)"
-    }
-
-    /// Moves to the next (or previous) search match, unfolding what hides it.
-    static func jumpToMatch(_ s: inout AppState, forward: Bool, includeCurrent: Bool) {
-        guard var v = view(s.route), let wf = s.traces[v.ref]?.value else { return }
-        refreshMatches(&v, wf)
-        defer {
-            store(&s, v)
-            clamp(&s)
-        }
-        guard !v.matches.isEmpty else {
-            if !v.search.isEmpty { s.message = "no span matches '\(v.search)'" }
-            return
-        }
-        // Matches are in tree order: the next one after the selection is found by bisection.
-        let pos = wf.position
-        let cur = v.selectedSpan.map { pos[$0] } ?? -1
-        func firstAtOrAfter(_ p: Int) -> Int {
-            var lo = 0, hi = v.matches.count
-            while lo < hi {
-                let mid = (lo + hi) / 2
-                if pos[v.matches[mid]] < p { lo = mid + 1 } else { hi = mid }
-            }
-            return lo
-        }
-        let k: Int
-        if forward {
-            let j = firstAtOrAfter(includeCurrent ? cur : cur + 1)
-            k = j < v.matches.count ? j : 0
-        } else {
-            let j = firstAtOrAfter(cur) - 1
-            k = j >= 0 ? j : v.matches.count - 1
-        }
-        let target = v.matches[k]
-        reveal(&v, target, wf.analysis)
-        let n = k + 1
-        s.message = "match \(n) of \(v.matches.count) for '\(v.search)' (n/N)"
     }
 
     static func status(_ s: AppState, _ v: TraceView) -> String {
@@ -613,65 +553,6 @@ enum TraceScreen {
             }
         }
         return out
-    }
-
-    static func axisTicks(_ b: inout Buffer, y: Int, x: Int, map: AxisMap, wf: Waterfall, v: TraceView, r: Renderer) {
-        let w = map.width
-        let span = map.w1 - map.w0
-        if map.costMode {
-            guard wf.totalKnownCost > 0 else {
-                b.put("no known cost in this trace", x: x, y: y, maxX: x + w, style: r.st(.header).patched(r.st(.muted)))
-                return
-            }
-            let step = niceStep(span, maxTicks: max(1, w / 10))
-            var t = (map.w0 / step).rounded(.up) * step
-            var lastEnd = -1
-            while t <= map.w1 + 1e-15 {
-                let cx = Int(map.x(cost: t))
-                let label = "\(r.symbols.vline)" + Format.tick(usd: t, step: step)
-                if cx > lastEnd && cx + TextWidth.width(label) <= w {
-                    b.put(label, x: x + cx, y: y, style: r.st(.header).patched(r.st(.axis)))
-                    lastEnd = cx + TextWidth.width(label)
-                }
-                t += step
-            }
-            return
-        }
-        // Time ticks at nice steps of real time; none inside collapsed gaps.
-        let startMs = map.ms(atU: map.w0), endMs = map.ms(atU: map.w1)
-        let visibleMs = max(1e-6, endMs - startMs)
-        let step = niceStep(visibleMs, maxTicks: max(1, w / 10))
-        var t = (startMs / step).rounded(.up) * step
-        var lastEnd = -1
-        var guardCount = 0
-        while t <= endMs + 1e-9 && guardCount < 1000 {
-            guardCount += 1
-            let ns = map.start + Int64(t * 1e6)
-            let inGap = map.segments.contains { $0.gap && ns > $0.t0 && ns < $0.t1 }
-            let cx = Int(map.x(ns: ns))
-            let tickText = Format.tick(ms: t, stepMs: step)
-            let label = r.symbols.vline + tickText
-            let lw = TextWidth.width(label)
-            if !inGap, cx > lastEnd, cx >= 0, cx < w {
-                if cx + lw <= w {
-                    b.put(label, x: x + cx, y: y, style: r.st(.header).patched(r.st(.axis)))
-                    lastEnd = cx + lw
-                } else if w - lw > lastEnd + 1 {
-                    // The last tick near the right edge: its label ends at the tick.
-                    let text = tickText + r.symbols.vline
-                    b.put(text, x: x + cx - lw + 1, y: y, style: r.st(.header).patched(r.st(.axis)))
-                    lastEnd = cx
-                }
-            }
-            t += step
-        }
-        for sgm in map.segments where sgm.gap {
-            let cx = Int(map.x(ns: sgm.t0))
-            if cx >= 0 && cx < w {
-                b.put("⋯", x: x + cx, y: y, style: r.st(.header).patched(r.st(.gap)))
-                b.put(Format.duration(Double(sgm.t1 - sgm.t0) / 1e6), x: x + cx + 1, y: y, maxX: x + w, style: r.st(.header).patched(r.st(.gap)))
-            }
-        }
     }
 
     static func detail(_ b: inout Buffer, _ area: Rect, _ v: TraceView, _ wf: Waterfall, _ r: Renderer) {

@@ -56,8 +56,8 @@ public enum JSONWriter {
         case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
         case .int(let i): writeInt(i, into: &out)
         case .double(let d):
-            if d == d.rounded(), abs(d) < 1e16 {
-                writeInt(Int64(d), into: &out, negativeZero: d.sign == .minus && d == 0)
+            if let i = integral(d) {
+                writeInt(i, into: &out, negativeZero: d.sign == .minus && d == 0)
                 out.append(contentsOf: ".0".utf8)
             } else {
                 out.append(contentsOf: formatNumber(d).utf8)
@@ -114,11 +114,15 @@ public enum JSONWriter {
 
     static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
+    /// A whole number Python writes as `n.0` (below 1e16; larger ones in exponent form).
+    @inline(__always)
+    static func integral(_ d: Double) -> Int64? { d == d.rounded() && abs(d) < 1e16 ? Int64(d) : nil }
+
     /// Numbers as Python writes them: NaN/Infinity literals, shortest round-trip doubles.
     public static func formatNumber(_ d: Double) -> String {
         if d.isNaN { return "NaN" }
         if d.isInfinite { return d > 0 ? "Infinity" : "-Infinity" }
-        if d == d.rounded(), abs(d) < 1e16 { return (d.sign == .minus && d == 0 ? "-" : "") + String(Int64(d)) + ".0" }
+        if let i = integral(d) { return (d.sign == .minus && d == 0 ? "-" : "") + String(i) + ".0" }
         return "\(d)"
     }
 

@@ -137,6 +137,11 @@ public enum TraceIDs {
         return String(repeating: "0", count: digits - c.count) + c
     }
 
+    /// Does user input `query` name `id` exactly (in any spelling: case, `0x`, leading zeros)?
+    public static func isExact(_ query: String, _ id: String) -> Bool {
+        id.lowercased() == query.lowercased() || canonical(id) == canonical(query).lowercased()
+    }
+
     /// Does user input `query` name `id`? Exact, or a prefix of the padded or unpadded hex form.
     public static func matches(_ query: String, _ id: String) -> Bool {
         let q = query.trimmingCharacters(in: .whitespaces).lowercased()

@@ -56,7 +56,7 @@ public struct AnalysisCache: Sendable {
     func path(_ entry: RunEntry) -> String {
         let f = entry.files
         let place = [entry.key, entry.source, f.folder ?? "", f.results ?? "", f.traces ?? "", f.metrics ?? ""].joined(separator: "\u{1F}")
-        return PathUtil.join(PathUtil.join(directory, "v\(AnalysisCache.rulesVersion)"), AnalysisCache.hex16(AnalysisCache.fnv(Array(place.utf8))) + ".json")
+        return PathUtil.join(PathUtil.join(directory, "v\(AnalysisCache.rulesVersion)"), AnalysisCache.hex16(Hash64.of(Array(place.utf8))) + ".json")
     }
 
     /// Everything the run's figures depend on, as one string; nil when the run is not cacheable.
@@ -90,15 +90,5 @@ public struct AnalysisCache: Sendable {
     static func hex16(_ v: UInt64) -> String {
         let s = String(v, radix: 16)
         return String(repeating: "0", count: 16 - s.count) + s
-    }
-
-    /// FNV-1a, 64 bits.
-    static func fnv(_ bytes: [UInt8]) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in bytes {
-            h ^= UInt64(b)
-            h = h &* 0x0000_0100_0000_01B3
-        }
-        return h
     }
 }

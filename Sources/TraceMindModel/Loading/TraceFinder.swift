@@ -80,7 +80,7 @@ public enum TraceFinder {
         var matches = try search(first)
         if matches.isEmpty && unread.isEmpty { matches = try search(later) }
         if matches.isEmpty && unread.isEmpty { throw FindError.notFound(query) }
-        let exact = matches.filter { $0.summary.traceID.lowercased() == query.lowercased() || TraceIDs.canonical($0.summary.traceID) == needle }
+        let exact = matches.filter { TraceIDs.isExact(query, $0.summary.traceID) }
         if exact.count == 1 { return exact[0] }
         let ids = Set(matches.map { $0.summary.traceID })
         if ids.count == 1 && matches.count == 1 && unread.isEmpty { return matches[0] }
@@ -105,7 +105,7 @@ public enum TraceFinder {
         guard let ids = RunLoader.traceDocumentIDs(fs: f.fs, path: path) else { return nil }
         let hits = ids.filter { TraceIDs.matches(query, $0.traceID) }
         guard !hits.isEmpty else { return Quick.none }
-        let exact = hits.filter { $0.traceID.lowercased() == query.lowercased() || TraceIDs.canonical($0.traceID) == TraceIDs.canonical(query).lowercased() }
+        let exact = hits.filter { TraceIDs.isExact(query, $0.traceID) }
         let chosen: (traceID: String, location: TraceLocation)
         if exact.count == 1 {
             chosen = exact[0]
