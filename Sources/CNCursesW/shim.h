@@ -12,6 +12,8 @@
 #include <signal.h>
 #include <string.h>
 #include <stdlib.h>
+#include <poll.h>
+#include <time.h>
 
 int wcwidth(wchar_t c);
 
@@ -89,4 +91,43 @@ static inline void cn_publish_restore(void) {
     cn_restore_state *st = cn_restore();
     tm_terminal_restore_set(st->saved_valid ? &st->saved : NULL, sizeof(st->saved), st->seq, st->len);
 }
+/* Asks the terminal for its background colour (OSC 11) before the screen starts, followed by a device-attributes
+   query (DA1) that every terminal answers, so a terminal that ignores OSC 11 costs one round trip, not the timeout.
+   Writes the reply's bytes (up to cap) into buf and returns how many were read; 0 if stdin/stdout are not a
+   terminal or nothing came within timeout_ms. The terminal's modes are put back before returning. */
+static inline int cn_query_background(char *buf, int cap, int timeout_ms) {
+    if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO) || cap < 2) return 0;
+    struct termios old, raw;
+    if (tcgetattr(STDIN_FILENO, &old) != 0) return 0;
+    raw = old;
+    raw.c_lflag &= ~(ICANON | ECHO);
+    raw.c_cc[VMIN] = 0;
+    raw.c_cc[VTIME] = 0;
+    if (tcsetattr(STDIN_FILENO, TCSANOW, &raw) != 0) return 0;
+    const char q[] = "\033]11;?\033\\\033[c";
+    ssize_t w = write(STDOUT_FILENO, q, sizeof q - 1);
+    int n = 0;
+    if (w == (ssize_t)(sizeof q - 1)) {
+        struct timespec start, now;
+        clock_gettime(CLOCK_MONOTONIC, &start);
+        for (;;) {
+            clock_gettime(CLOCK_MONOTONIC, &now);
+            long spent = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
+            if (spent >= timeout_ms || n >= cap - 1) break;
+            struct pollfd p = { STDIN_FILENO, POLLIN, 0 };
+            if (poll(&p, 1, (int)(timeout_ms - spent)) <= 0) break;
+            ssize_t r = read(STDIN_FILENO, buf + n, (size_t)(cap - 1 - n));
+            if (r <= 0) break;
+            n += (int)r;
+            /* The DA1 answer ends in 'c' after "\033[?": everything asked has been answered. */
+            char *da = NULL;
+            for (int i = 0; i + 2 < n; i++) if (buf[i] == 033 && buf[i + 1] == '[' && buf[i + 2] == '?') da = buf + i;
+            if (da != NULL && memchr(da, 'c', (size_t)(buf + n - da)) != NULL) break;
+        }
+    }
+    buf[n] = 0;
+    tcsetattr(STDIN_FILENO, TCSANOW, &old);
+    return n;
+}
+
 #endif

@@ -3,9 +3,6 @@ import CProcess
 import Foundation
 import TerminalUI
 
-/// Colour depth the terminal offers (decided once at start-up).
-public enum ColorDepth: Int, Sendable { case mono = 0, c8 = 8, c16 = 16, c256 = 256 }
-
 public enum TerminalError: Error, CustomStringConvertible {
     case notATerminal
     case dumbTerminal
@@ -19,6 +16,20 @@ public enum TerminalError: Error, CustomStringConvertible {
         case .cannotInitialise(let t):
             return "cannot initialise the terminal '\(t)'; check $TERM, or use the report commands (tracemind leaderboard|run|compare|trace)"
         }
+    }
+}
+
+extension TerminalBackground {
+    /// Asks the terminal (OSC 11, at most `timeoutMs`), else reads `COLORFGBG`; nil when neither tells. Call before
+    /// the screen starts: the terminal's reply must not reach the key reader.
+    public static func detect(environment: [String: String] = ProcessInfo.processInfo.environment, timeoutMs: Int32 = 200) -> TerminalBackground? {
+        let term = environment["TERM"] ?? ""
+        if !term.isEmpty, term != "dumb", term != "linux" {
+            var buf = [CChar](repeating: 0, count: 256)
+            let n = cn_query_background(&buf, Int32(buf.count), timeoutMs)
+            if n > 0, let bg = parse(oscReply: buf.prefix(Int(n)).map { UInt8(bitPattern: $0) }) { return bg }
+        }
+        return environment["COLORFGBG"].flatMap { parse(colorFGBG: $0) }
     }
 }
 
@@ -210,50 +221,6 @@ public final class NCursesTerminal: TerminalBackend {
         default:
             guard let u = Unicode.Scalar(ch) else { return nil }
             return .key(.char(Character(u)))
-        }
-    }
-}
-
-/// Colour downgrade: RGB → xterm-256 → 16 → 8.
-public enum ColorDowngrade {
-    public static func xterm256(_ r: UInt8, _ g: UInt8, _ b: UInt8) -> Int {
-        func level(_ v: UInt8) -> Int { v < 48 ? 0 : (v < 115 ? 1 : (Int(v) - 35) / 40) }
-        let (lr, lg, lb) = (level(r), level(g), level(b))
-        let gray = (Int(r) + Int(g) + Int(b)) / 3
-        if lr == lg && lg == lb && abs(Int(r) - Int(g)) < 10 && abs(Int(g) - Int(b)) < 10 {
-            return gray < 8 ? 16 : (gray > 238 ? 231 : 232 + (gray - 8) / 10)
-        }
-        return 16 + 36 * lr + 6 * lg + lb
-    }
-
-    static let ansi: [(Int, Int, Int)] = [
-        (0, 0, 0), (205, 0, 0), (0, 205, 0), (205, 205, 0), (0, 0, 238), (205, 0, 205), (0, 205, 205), (229, 229, 229),
-        (127, 127, 127), (255, 0, 0), (0, 255, 0), (255, 255, 0), (92, 92, 255), (255, 0, 255), (0, 255, 255), (255, 255, 255),
-    ]
-
-    static func rgb(of i: Int) -> (Int, Int, Int) {
-        if i < 16 { return ansi[i] }
-        if i >= 232 { let v = 8 + (i - 232) * 10; return (v, v, v) }
-        let k = i - 16
-        let steps = [0, 95, 135, 175, 215, 255]
-        return (steps[k / 36], steps[(k / 6) % 6], steps[k % 6])
-    }
-
-    public static func index(_ i: Int, depth: ColorDepth) -> Int {
-        switch depth {
-        case .c256, .mono: return i
-        case .c16, .c8:
-            let n = depth == .c16 ? 16 : 8
-            if i < n { return i }
-            if i < 16 { return i - 8 }
-            let (r, g, b) = rgb(of: i)
-            var best = 0, bestD = Int.max
-            for k in 0..<n {
-                let (ar, ag, ab) = ansi[k]
-                let d = (ar - r) * (ar - r) + (ag - g) * (ag - g) + (ab - b) * (ab - b)
-                if d < bestD { bestD = d; best = k }
-            }
-            return best
         }
     }
 }

@@ -40,6 +40,11 @@ public struct TableView {
     /// The caller left columns out to the right (a table fitted to the width): shown like columns scrolled out.
     public var moreRight = false
     public var symbols: Symbols
+    /// Applied to each right-aligned column's texts (the rows given) before drawing: the app lines figures up on
+    /// the decimal point with it.
+    public var alignColumn: (([String]) -> [String])?
+    /// Blank columns before the first column (the header and the selection still span them).
+    public var margin = 0
 
     public init(
         columns: [Column], rows: [TableRow], selected: Int?, offset: Int, hOffset: Int = 0, headerStyle: Style,
@@ -100,7 +105,7 @@ public struct TableView {
 
     /// The column under screen column `x` (for header clicks).
     public func column(at x: Int, area: Rect) -> Int? {
-        let l = TableView.layout(columns, width: area.width, x: area.x, hOffset: hOffset)
+        let l = TableView.layout(columns, width: area.width - margin, x: area.x + margin, hOffset: hOffset)
         return l.placed.first { x >= $0.x && x < $0.x + $0.width + 1 }?.index
     }
 
@@ -112,9 +117,25 @@ public struct TableView {
         return scrollable.count - 1
     }
 
+    /// A cell's text in its style and the padding around it in the row's: an underline, reverse video or
+    /// background of the text never runs over the blank part of the column (nor fills a blank cell).
+    public static func putCell(_ buf: inout Buffer, _ text: String, x: Int, y: Int, width: Int, maxX: Int, right: Bool, text st: Style, pad: Style) {
+        let shown = TextWidth.truncate(text, width)
+        let trimmed = shown.drop { $0 == " " }
+        let core = String(trimmed.reversed().drop { $0 == " " }.reversed())
+        if core.isEmpty {
+            buf.put(String(repeating: " ", count: width), x: x, y: y, maxX: min(maxX, x + width), style: pad)
+            return
+        }
+        let lead = right ? width - TextWidth.width(shown) + (shown.count - trimmed.count) : shown.count - trimmed.count
+        let limit = min(maxX, x + width)
+        buf.put(String(repeating: " ", count: max(0, width)), x: x, y: y, maxX: limit, style: pad)
+        buf.put(core, x: x + max(0, lead), y: y, maxX: limit, style: st)
+    }
+
     public func render(into buf: inout Buffer, area: Rect) {
         guard !area.isEmpty else { return }
-        let l = TableView.layout(columns, width: area.width, x: area.x, hOffset: hOffset)
+        let l = TableView.layout(columns, width: area.width - margin, x: area.x + margin, hOffset: hOffset)
         buf.fill(Rect(x: area.x, y: area.y, width: area.width, height: 1), headerStyle)
         for p in l.placed {
             let c = columns[p.index]
@@ -125,19 +146,29 @@ public struct TableView {
         }
         if l.hiddenRight || moreRight { buf.put(symbols.rightMore, x: area.maxX - 1, y: area.y, style: headerStyle.patched(indicatorStyle)) }
         let visible = TableView.visibleRows(height: area.height)
+        var rows = self.rows
+        if let alignColumn {
+            for (ci, c) in columns.enumerated() where c.alignRight {
+                let shown = rows.indices.filter { ci < rows[$0].cells.count }
+                let aligned = alignColumn(shown.map { rows[$0].cells[ci] })
+                for (k, ri) in shown.enumerated() where k < aligned.count { rows[ri].cells[ci] = aligned[k] }
+            }
+        }
         for i in 0..<visible {
             let r = offset + i
             guard r < rows.count else { break }
             let y = area.y + 1 + i
             let row = rows[r]
-            let rowStyle: Style? = r == selected ? (row.rowStyle.map { $0.patched(selectedStyle) } ?? selectedStyle) : row.rowStyle
-            if let rowStyle { buf.fill(Rect(x: area.x, y: y, width: area.width, height: 1), rowStyle) }
+            let isSelected = r == selected
+            var fillStyle = row.rowStyle ?? .plain
+            if isSelected { fillStyle = fillStyle.onSelection(selectedStyle) }
+            if isSelected || row.rowStyle != nil { buf.fill(Rect(x: area.x, y: y, width: area.width, height: 1), fillStyle) }
             for p in l.placed {
                 let c = columns[p.index]
                 let text = p.index < row.cells.count ? row.cells[p.index] : ""
-                var st = (p.index < row.styles.count ? row.styles[p.index] : nil) ?? .plain
-                if let rowStyle { st = r == selected ? st.patched(rowStyle) : rowStyle.patched(st) }
-                buf.put(TextWidth.pad(text, p.width, right: c.alignRight), x: p.x, y: y, maxX: area.maxX, style: st)
+                var st = (row.rowStyle ?? .plain).patched((p.index < row.styles.count ? row.styles[p.index] : nil) ?? .plain)
+                if isSelected { st = st.onSelection(selectedStyle) }
+                TableView.putCell(&buf, text, x: p.x, y: y, width: p.width, maxX: area.maxX, right: c.alignRight, text: st, pad: fillStyle)
             }
         }
     }

@@ -25,7 +25,9 @@ public enum TextWidth {
     }
 
     /// Sanitises one grapheme so Buffer, ncurses and the terminal agree: keep the base and its zero-width marks,
-    /// stop at a ZWJ, drop skin tones and variation selectors. Controls become a visible, inert picture.
+    /// stop at a ZWJ, drop skin tones and variation selectors. Controls become a visible, inert mark: the
+    /// replacement character, which every common monospace font has (the Control Pictures block, ␛ and ␇, is
+    /// missing from most and would be drawn as an empty box).
     public static func sanitize(_ ch: Character) -> (symbol: String, width: Int) {
         // Printable ASCII, the common case: itself, one column.
         if let a = ch.asciiValue, a >= 0x20, a < 0x7F { return (String(ch), 1) }
@@ -34,9 +36,8 @@ public enum TextWidth {
         for (i, u) in ch.unicodeScalars.enumerated() {
             let v = u.value
             if i == 0 {
-                if v == 0x1B { return ("␛", 1) }
-                if v < 0x20 { return (String(Unicode.Scalar(0x2400 + v)!), 1) }
-                if v == 0x7F { return ("␡", 1) }
+                // Controls, and the pictures of controls that reports draw (U+2400–2421; reports are the same text).
+                if v < 0x20 || v == 0x7F || (0x2400...0x2421).contains(v) { return ("\u{FFFD}", 1) }
                 if (0x80...0x9F).contains(v) || v == 0x2028 || v == 0x2029 { return ("\u{FFFD}", 1) }
                 // Bidi overrides and other format characters could reorder the screen: make them visible.
                 if u.properties.generalCategory == .format && v != 0x200D { return ("\u{FFFD}", 1) }

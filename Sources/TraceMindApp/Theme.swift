@@ -16,7 +16,78 @@ public enum Role: String, CaseIterable, Sendable {
 public struct Theme: Sendable {
     public var name: String
     public var styles: [Role: Style]
+    /// `[roles16.NAME]`: the role as drawn with 16 or 8 colours, where the downgraded colours would not read
+    /// (a selection background that turns cyan under white text).
+    public var styles16: [Role: Style] = [:]
+    /// The terminal background the theme is made for (`background = "dark" | "light"`; none: either).
+    public var background: Background = .any
     public func style(_ r: Role) -> Style { styles[r] ?? .plain }
+
+    public enum Background: String, Sendable { case dark, light, any }
+
+    public init(name: String, styles: [Role: Style], styles16: [Role: Style] = [:], background: Background = .any) {
+        self.name = name
+        self.styles = styles
+        self.styles16 = styles16
+        self.background = background
+    }
+
+    static func background(ofBuiltin name: String) -> Background { ((try? builtin(name))?.background) ?? .any }
+
+    /// The theme as a terminal of this depth draws it: with 16 or 8 colours the `roles16` variants replace their
+    /// roles and colours are downgraded by hue; bold never falls on a black that a terminal brightening bold would
+    /// turn grey (at 256 colours such a black becomes the cube's black, which bold does not brighten; with fewer,
+    /// the bold is dropped). Without colour, every colour goes and the attributes stay.
+    public func adapted(to depth: ColorDepth) -> Theme {
+        var out = self
+        out.styles16 = [:]
+        if depth == .mono {
+            // Without colour a colour theme's roles differ by nothing: they are the mono theme's, which differ by
+            // attributes (a theme of attributes alone is kept as it is).
+            let colourless = styles.values.allSatisfy { $0.fg == .default && $0.bg == .default }
+            if !colourless, let mono = try? Theme.builtin("mono") { out.styles = mono.styles }
+            return out
+        }
+        for (role, st0) in styles {
+            var st = st0
+            switch depth {
+            case .mono: break
+            case .c256:
+                if st.attrs.contains(.bold), case .indexed(let i) = st.fg, i < 8 {
+                    let (r, g, b) = ColorDowngrade.rgb(of: Int(i))
+                    st.fg = .indexed(UInt8(ColorDowngrade.xterm256(UInt8(r), UInt8(g), UInt8(b))))
+                }
+            case .c16, .c8:
+                if let v = styles16[role] {
+                    st = v
+                } else if role == .selected, st.bg != .default {
+                    // Few colours leave no background that every role's colour reads on: reverse video, which
+                    // turns each cell's own colour into its background.
+                    st = Style(attrs: st.attrs.union([.reverse, .bold]))
+                }
+                st.fg = Theme.indexed(st.fg, depth)
+                st.bg = Theme.indexed(st.bg, depth)
+                if st.attrs.contains(.bold), st.fg == .indexed(0) { st.attrs.remove(.bold) }
+                // Eight colours have no bright blue, and ANSI blue on black is barely legible: cyan on dark themes.
+                if depth == .c8, background != .light, st.bg == .default, st.fg == .indexed(4) { st.fg = .indexed(6) }
+                // A grey that fell to the terminal's own background colour would vanish: the other end of the ramp.
+                if st.bg == .default, background != .any {
+                    let vanishing: Set<Color> = background == .dark ? [.indexed(0)] : [.indexed(7), .indexed(15)]
+                    if vanishing.contains(st.fg) { st.fg = .indexed(background == .dark ? (depth == .c16 ? 8 : 7) : 0) }
+                }
+            }
+            out.styles[role] = st
+        }
+        return out
+    }
+
+    static func indexed(_ c: Color, _ depth: ColorDepth) -> Color {
+        switch c {
+        case .default: return .default
+        case .indexed(let i): return .indexed(UInt8(ColorDowngrade.index(Int(i), depth: depth)))
+        case .rgb(let r, let g, let b): return .indexed(UInt8(ColorDowngrade.index(ColorDowngrade.xterm256(r, g, b), depth: depth)))
+        }
+    }
 
     public struct LoadError: Error, CustomStringConvertible {
         public var description: String
@@ -40,13 +111,17 @@ public struct Theme: Sendable {
         throw LoadError(description: "unknown colour '\(s)' (use #rrggbb, 0–255, a colour name or a [palette] name)")
     }
 
-    /// Reads `[palette]` and the `[roles.NAME]` tables (fg, bg, attribute flags). Unknown roles are errors.
-    static func styles(from table: TOMLTable) throws -> [Role: Style] {
+    /// Reads `[palette]` and the `[roles.NAME]` tables (fg, bg, attribute flags), or another such group
+    /// (`roles16`). Unknown roles are errors.
+    static func styles(from table: TOMLTable, group: String = "roles") throws -> [Role: Style] {
         var palette: [String: String] = [:]
         if let p = table["palette"]?.table {
             for (k, v) in p { if let s = v.string { palette[k.lowercased()] = s } }
         }
-        guard let roles = table["roles"]?.table else { throw LoadError(description: "no [roles] table") }
+        guard let roles = table[group]?.table else {
+            if group != "roles" { return [:] }
+            throw LoadError(description: "no [roles] table")
+        }
         var styles: [Role: Style] = [:]
         for (k, v) in roles {
             guard let role = Role(rawValue: k) else {
@@ -69,11 +144,16 @@ public struct Theme: Sendable {
         let table: TOMLTable
         do { table = try TOMLTable(string: text) } catch { throw LoadError(description: "invalid TOML: \(error)") }
         var styles = try styles(from: table)
+        var styles16 = try Theme.styles(from: table, group: "roles16")
         if fillFromDefault {
             let base = builtinDefault
-            for r in Role.allCases where styles[r] == nil { styles[r] = base.styles[r] ?? .plain }
+            for r in Role.allCases where styles[r] == nil {
+                styles[r] = base.styles[r] ?? .plain
+                if styles16[r] == nil, let s16 = base.styles16[r] { styles16[r] = s16 }
+            }
         }
-        return Theme(name: table["name"]?.string ?? fallbackName, styles: styles)
+        let bg = table["background"]?.string.flatMap { Background(rawValue: $0.lowercased()) } ?? .any
+        return Theme(name: table["name"]?.string ?? fallbackName, styles: styles, styles16: styles16, background: bg)
     }
 
     /// A built-in theme. Built-ins are complete on their own (mono leaves roles plain on purpose).

@@ -15,6 +15,14 @@ public struct Renderer: Sendable {
 
     func st(_ r: Role) -> Style { theme.style(r) }
 
+    /// A role drawn on the status bars (breadcrumb, footer): the bar's colours under it; on a bar of reverse video
+    /// (mono) without dim, which there draws a grey box rather than fainter text.
+    func onBar(_ r: Role) -> Style {
+        var s = st(.status).patched(st(r))
+        if st(.status).attrs.contains(.reverse) { s.attrs.remove(.dim) }
+        return s
+    }
+
     static let minWidth = 40, minHeight = 10
 
     public func view(_ s: AppState) -> Buffer {
@@ -47,17 +55,17 @@ public struct Renderer: Sendable {
 
     func breadcrumb(_ b: inout Buffer, _ r: Rect, _ s: AppState) {
         b.fill(r, st(.status))
-        var x = b.put(" TraceMind ", x: r.x, y: r.y, style: st(.status).patched(st(.title)))
+        var x = b.put(" TraceMind ", x: r.x, y: r.y, style: onBar(.title))
         let parts = Renderer.crumbs(s)
         let src = s.catalog.isDemo ? "demo data" : (s.catalog.sources.count == 1 ? s.catalog.sources[0] : "\(s.catalog.sources.count) sources")
         let right = " " + TextWidth.truncate(src, max(8, r.width / 4)) + " "
         let maxX = r.maxX - TextWidth.width(right) - 1
         for (i, p) in parts.enumerated() {
-            if i > 0 { x = b.put(" › ", x: x, y: r.y, maxX: maxX, style: st(.status).patched(st(.muted))) }
+            if i > 0 { x = b.put(" › ", x: x, y: r.y, maxX: maxX, style: onBar(.muted)) }
             let last = i == parts.count - 1
             x = b.put(p, x: x, y: r.y, maxX: maxX, style: last ? st(.status).patched(Style(attrs: [.bold])) : st(.status))
         }
-        b.put(right, x: r.maxX - TextWidth.width(right), y: r.y, style: st(.status).patched(st(.muted)))
+        b.put(right, x: r.maxX - TextWidth.width(right), y: r.y, style: onBar(.muted))
     }
 
     /// What the footer's right side says for the current screen.
@@ -66,7 +74,8 @@ public struct Renderer: Sendable {
     }
 
     func spinner(_ s: AppState) -> String {
-        let frames = symbols.braille ? ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"] : ["|", "/", "-", "\\"]
+        // Quarter-filled circles (Geometric Shapes): in every common monospace font, unlike braille.
+        let frames = symbols.braille ? ["◐", "◓", "◑", "◒"] : ["|", "/", "-", "\\"]
         return frames[s.tick % frames.count]
     }
 
@@ -80,13 +89,13 @@ public struct Renderer: Sendable {
             let label = s.route.screen == .trace ? " search " : " filter "
             var x = b.put(label, x: r.x, y: r.y, style: st(.keyHint))
             x = b.put(" " + text, x: x, y: r.y, maxX: maxX - 1, style: st(.status))
-            b.put(symbols.eighths[0], x: x, y: r.y, style: st(.status).patched(st(.accent)))
+            b.put(symbols.eighths[0], x: x, y: r.y, style: onBar(.accent))
         } else if let m = s.message {
-            b.put(" " + Format.oneLine(m, max: 400), x: r.x, y: r.y, maxX: maxX, style: st(.status).patched(st(.warn)))
+            b.put(" " + Format.oneLine(m, max: 400), x: r.x, y: r.y, maxX: maxX, style: onBar(.warn))
         } else {
             KeyHints(KeyMap.hints(for: s.route.screen), keyStyle: st(.keyHint), textStyle: st(.status)).render(into: &b, area: Rect(x: r.x, y: r.y, width: max(0, maxX - r.x), height: 1))
         }
-        b.put(right + " ", x: r.maxX - rightW, y: r.y, style: st(.status).patched(st(.muted)))
+        b.put(right + " ", x: r.maxX - rightW, y: r.y, style: onBar(.muted))
     }
 
     // MARK: overlays
@@ -96,19 +105,28 @@ public struct Renderer: Sendable {
         let rows = KeyMap.help(for: s.route.screen)
         let keyW = min(18, rows.map { TextWidth.width($0.keys) }.max() ?? 8)
         let w = min(84, s.width - 4)
-        var lines: [Line] = []
-        for r in rows {
-            for (i, l) in wrapText(r.help, width: max(10, w - keyW - 5)).enumerated() {
-                lines.append([Segment(TextWidth.pad(i == 0 ? r.keys : "", keyW) + "  ", st(.accent)), Segment(l)])
-            }
-        }
-        lines.append([])
         let note = "Tokens and cost are counted once, on the deepest spans that carry them; SMOLTRACE's own figures are shown beside them as recorded. Unknown cost is shown as unknown, never $0."
-        for l in wrapText(note, width: max(10, w - 4)) { lines.append([Segment(l, st(.muted))]) }
+        // The text's width inside the card: the border, a margin each side, and the scroll bar when the text is
+        // longer than the card (wrapped to what is really drawn, so no word is cut and no line meets the border).
+        func build(_ textW: Int) -> [Line] {
+            var lines: [Line] = []
+            for r in rows {
+                for (i, l) in wrapText(r.help, width: max(10, textW - keyW - 2)).enumerated() {
+                    lines.append([Segment(TextWidth.pad(i == 0 ? r.keys : "", keyW) + "  ", st(.accent)), Segment(l)])
+                }
+            }
+            lines.append([])
+            for l in wrapText(note, width: max(10, textW)) { lines.append([Segment(l, st(.muted))]) }
+            return lines
+        }
+        let full = w - 4
+        var lines = build(full)
         let h = min(lines.count + 2, s.height - 2)
+        if lines.count > h - 2 { lines = build(full - 1) }
         let area = Panel.centered(Rect(x: 0, y: 1, width: s.width, height: s.height - 2), width: w, height: h)
-        let inner = Panel(title: "Keys — \(screen) (any other key closes)", fill: st(.status), border: st(.border), titleStyle: st(.title), symbols: symbols).render(into: &b, area: area)
-        TextView(lines: lines, offset: scroll, indicatorStyle: st(.muted), symbols: symbols)
+        let card = st(.status)
+        let inner = Panel(title: "Keys — \(screen) (any other key closes)", fill: card, border: st(.border), titleStyle: st(.title), symbols: symbols).render(into: &b, area: area)
+        TextView(lines: lines, offset: scroll, indicatorStyle: st(.muted), symbols: symbols, base: card)
             .render(into: &b, area: Rect(x: inner.x + 1, y: inner.y, width: inner.width - 1, height: inner.height))
     }
 

@@ -106,7 +106,10 @@ public enum Format {
     }
 
     /// `v` with exactly `digits` decimals, rounded half up, without `String(format:)`.
-    static func fixed(_ v: Double, _ digits: Int) -> String {
+    /// `v` with exactly `digits` decimals (integer arithmetic: it runs for every row on screen).
+    public static func fixed(_ v: Double, _ digits: Int) -> String {
+        guard v.isFinite else { return "—" }
+        if v < 0 { return "-" + fixed(-v, digits) }
         var scale = 1
         for _ in 0..<digits { scale *= 10 }
         let n = Int((v * Double(scale)).rounded())
@@ -119,6 +122,41 @@ public enum Format {
     public static func percent(_ v: Double?, digits: Int = 1, unknown: String = "—") -> String {
         guard let v, v.isFinite else { return unknown }
         return String(format: "%.\(digits)f%%", v)
+    }
+
+    /// One column's figures with the same number of decimals, so that right-aligned they line up on the point:
+    /// `$0.00074` beside `$0.000699` becomes `$0.000740`, `1` beside `0.67` becomes `1.00`. Only figures of one
+    /// shape are touched (a sign or currency before, digits with group commas, a point, one unit after, the same
+    /// for all); `—`, `unknown` and figures of another unit (`168ms` beside `1.20s`) stay as they are.
+    public static func alignDecimals(_ values: [String]) -> [String] {
+        struct Shape { var fraction: Int; var suffix: Substring; var hasPoint: Bool }
+        func shape(_ v: String) -> Shape? {
+            let u = Array(v.unicodeScalars)
+            var i = 0
+            while i < u.count, "≥≤~+-$€£".unicodeScalars.contains(u[i]) { i += 1 }
+            let digitsStart = i
+            while i < u.count, u[i].properties.numericType == .decimal && u[i].isASCII || (u[i] == "," && i > digitsStart) { i += 1 }
+            guard i > digitsStart else { return nil }
+            var fraction = 0, hasPoint = false
+            if i < u.count, u[i] == "." {
+                hasPoint = true
+                i += 1
+                while i < u.count, u[i].isASCII, u[i].properties.numericType == .decimal { fraction += 1; i += 1 }
+            }
+            let suffix = Substring(String(String.UnicodeScalarView(u[i...])))
+            guard suffix.unicodeScalars.allSatisfy({ !($0.isASCII && $0.properties.numericType == .decimal) }) else { return nil }
+            return Shape(fraction: fraction, suffix: suffix, hasPoint: hasPoint)
+        }
+        let shapes = values.map(shape)
+        let present = shapes.compactMap { $0 }
+        guard let first = present.first, present.allSatisfy({ $0.suffix == first.suffix }) else { return values }
+        let widest = present.map(\.fraction).max() ?? 0
+        guard widest > 0 else { return values }
+        return zip(values, shapes).map { v, sh in
+            guard let sh, sh.fraction < widest else { return v }
+            let body = String(v.dropLast(sh.suffix.count))
+            return body + (sh.hasPoint ? "" : ".") + String(repeating: "0", count: widest - sh.fraction) + sh.suffix
+        }
     }
 
     public static func number(_ v: Double?, digits: Int = 2, unknown: String = "—") -> String {

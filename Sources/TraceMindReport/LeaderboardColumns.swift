@@ -99,7 +99,7 @@ public enum LeaderboardColumns {
                 return (Format.percent(v), v == nil ? .muted : (v! >= 70 ? .pass : (v! >= 40 ? .warn : .fail)))
             },
             LeaderboardColumn("pass_at_1", "pass@1", key: .passAt1, right: true, width: 6, priority: 5) { e, _, _ in
-                (e.row.passAt1.map { Format.number($0, digits: 2) } ?? "—", nil)
+                (e.row.passAt1.map { Format.fixed($0, 2) } ?? "—", nil)
             },
             LeaderboardColumn("tests", "P/F/E", key: .tests, right: true, width: 9, priority: 2) { e, c, ctx in (LeaderboardFigures.testCountsText(e.row, c, ctx.mode), nil) },
             LeaderboardColumn("steps", "steps", key: .steps, right: true, width: 5, priority: 8) { e, _, _ in (Format.number(e.row.avgSteps, digits: 1), nil) },
@@ -127,7 +127,7 @@ public enum LeaderboardColumns {
             LeaderboardColumn("recorded_tokens", "tok·rec", key: .recordedTokens, right: true, width: 7, priority: recorded ? 1 : 7) { e, _, ctx in
                 (tokensText(LeaderboardFigures.tokens(e.row, nil, .recorded).value, ctx), .recorded)
             },
-            LeaderboardColumn("recorded_cost", "cost·rec", key: .recordedCost, right: true, width: 9, priority: recorded ? 1 : 7) { e, _, _ in
+            LeaderboardColumn("recorded_cost", "cost·rec", key: .recordedCost, right: true, width: 10, priority: recorded ? 1 : 7) { e, _, _ in
                 (Format.usd(LeaderboardFigures.cost(e.row, nil, .recorded).value, unknown: e.row.raw["total_cost_usd"] == nil ? "—" : "unknown"), .recorded)
             },
         ]

@@ -31,7 +31,11 @@ struct BrowseCommand: ParsableCommand {
     var noCache = false
 
     func run() throws {
-        let (th, problem) = Theme.resolve(theme)
+        // No theme asked for: the terminal's background picks the dark or the light one (asked before the screen
+        // starts, so its answer is not read as keys).
+        let asked = theme ?? ProcessInfo.processInfo.environment["TRACEMIND_THEME"].flatMap { $0.isEmpty ? nil : $0 }
+        let terminalBackground = asked == nil && color != "none" && color != "mono" ? TerminalBackground.detect() : nil
+        let (th, problem) = Theme.resolve(asked ?? (terminalBackground == .light ? "light" : nil))
         if let problem { warn(problem) }
         let depth: ColorDepth?
         switch color {
@@ -70,11 +74,9 @@ struct BrowseCommand: ParsableCommand {
             report()
             throw Failure(description: "\(error)")
         }
-        // Without colour (--color none, NO_COLOR, a mono terminal) a colour theme would leave the cursor row only
-        // bold, like a header: the mono theme, whose roles differ by attributes, unless a theme was asked for.
-        let chosen = ProcessInfo.processInfo.environment["TRACEMIND_THEME"].map { !$0.isEmpty } ?? false || theme != nil
-        let shown = term.depth == .mono && !chosen ? ((try? Theme.builtin("mono")) ?? th) : th
-        let renderer = Renderer(theme: shown, symbols: term.unicode ? .unicode : .ascii)
+        // The theme as this terminal draws it: 16/8-colour variants, no bold on a brightenable black, and without
+        // colour (--color none, NO_COLOR, a mono terminal) the mono theme's attributes.
+        let renderer = Renderer(theme: th.adapted(to: term.depth), symbols: term.unicode ? .unicode : .ascii)
         let src = source
         let runner = Runner(renderer: renderer, reloadCatalog: { src.loadCatalog(printing: false) })
         runner.prefetchEnabled = !noPrefetch

@@ -48,7 +48,7 @@ import Testing
         let text = try render(b, term: "xterm-256color")
         #expect(!text.contains("]0;pwned\u{07}"), "no OSC title sequence")
         #expect(!text.contains("y\u{1b}[2Jz"), "no screen-clearing CSI from the data")
-        #expect(text.contains("␛]0;pwned␇y␛[2Jz"), "drawn as inert pictures")
+        #expect(text.contains("x\u{FFFD}]0;pwned\u{FFFD}y\u{FFFD}[2Jz\u{FFFD}31m"), "drawn as the replacement character")
     }
 
     @Test func eightColourTerminalsGetDowngradedColours() throws {

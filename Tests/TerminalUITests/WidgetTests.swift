@@ -41,11 +41,17 @@ import Testing
 @Suite struct ChartTests {
     @Test func spanBarsHaveSubCellStartsAndEnds() {
         var b = Buffer(width: 6, height: 1)
-        // From 1.5 cells to 4.25 cells: a reversed half block, two full cells, a quarter block.
+        // From 1.5 cells to 4.25 cells: a right half block, two full cells, a quarter block.
         SpanBar(start: 1.5, end: 4.25, style: Style(fg: .indexed(2))).render(into: &b, area: Rect(x: 0, y: 0, width: 6, height: 1))
-        #expect(b.plainText == " ▌██▎ ")
-        #expect(b[1, 0].style.attrs.contains(.reverse), "a start inside a cell is drawn in reverse video")
-        #expect(!b[2, 0].style.attrs.contains(.reverse))
+        #expect(b.plainText == " ▐██▎ ")
+        #expect((0..<6).allSatisfy { !b[$0, 0].style.attrs.contains(.reverse) }, "never reverse video: it leaves lines of colour around a glyph")
+        // A start in a cell's first quarter fills it; in its last quarter, a right eighth marks it.
+        var c = Buffer(width: 6, height: 1)
+        SpanBar(start: 1.2, end: 3, style: .plain).render(into: &c, area: Rect(x: 0, y: 0, width: 6, height: 1))
+        #expect(c.plainText == " ██   ")
+        var d = Buffer(width: 6, height: 1)
+        SpanBar(start: 1.9, end: 3, style: .plain).render(into: &d, area: Rect(x: 0, y: 0, width: 6, height: 1))
+        #expect(d.plainText == " ▕█   ")
     }
 
     @Test func zeroLengthSpansStillShow() {

@@ -135,7 +135,7 @@ import TraceMindReport
         let tools = try #require(rc.items.firstIndex { $0.id == "tools" })
         for _ in 0..<tools { h.press(.char("j")) }
         h.press(.char(" "), .escape)
-        let testsHeader = h.text.split(separator: "\n").first { $0.hasPrefix("task") }.map(String.init) ?? ""
+        let testsHeader = h.text.split(separator: "\n").first { $0.hasPrefix(" task") }.map(String.init) ?? ""
         #expect(testsHeader.contains("cost") && !testsHeader.contains("tools"), "\(testsHeader)")
         h.press(.escape)
         #expect(!header().contains("provider"))
@@ -156,11 +156,15 @@ import TraceMindReport
 
     /// The comparison summary's values line up on the decimal point when they share a unit.
     @Test func comparisonValuesAlignOnTheDecimalPoint() {
-        #expect(CompareScreen.alignDecimals(["$0.0490", "$0.007152", ""]) == ["$0.0490  ", "$0.007152", ""])
-        #expect(CompareScreen.alignDecimals(["2", "2.14"]) == ["2   ", "2.14"])
-        #expect(CompareScreen.alignDecimals(["100.0%", "93.35%"]) == ["100.0% ", "93.35%"])
+        #expect(Format.alignDecimals(["$0.0490", "$0.007152", ""]) == ["$0.049000", "$0.007152", ""])
+        #expect(Format.alignDecimals(["2", "2.14"]) == ["2.00", "2.14"])
+        #expect(Format.alignDecimals(["100.0%", "93.35%"]) == ["100.00%", "93.35%"])
+        #expect(Format.alignDecimals(["$0.00074", "$0.000699", "≥$0.0107", "unknown", "—", "$0"]) == ["$0.000740", "$0.000699", "≥$0.010700", "unknown", "—", "$0.000000"])
+        #expect(Format.alignDecimals(["1", "0.67", "0.6"]) == ["1.00", "0.67", "0.60"])
+        #expect(Format.alignDecimals(["2,563", "12,001"]) == ["2,563", "12,001"], "whole numbers stay whole")
         // Different units: left as they are (right-aligned by the caller).
-        #expect(CompareScreen.alignDecimals(["168ms", "1.20s"]) == ["168ms", "1.20s"])
+        #expect(Format.alignDecimals(["168ms", "1.20s"]) == ["168ms", "1.20s"])
+        #expect(Format.alignDecimals(["38.3k", "950"]) == ["38.3k", "950"])
     }
 
     @Test func facetsFilterTheLeaderboard() {
@@ -702,7 +706,7 @@ import TraceMindReport
         h.press(.char("2"))
         #expect(clean(h.text))
         h.press(.enter)
-        #expect(clean(h.text) && h.text.contains("␛"), "escape sequences in the prompt are drawn as ␛")
+        #expect(clean(h.text) && h.text.contains("\u{FFFD}[31m"), "escape sequences in the prompt are drawn as the replacement character")
         h.press(.escape, .char("d"))
         #expect(clean(h.text))
         // Every cell holds a sanitised grapheme: nothing a terminal would interpret.

@@ -112,26 +112,39 @@ enum CompareScreen {
         var width: Int
         var right = false
         var frozen = false
+        /// The run (0 = A) whose figure the column shows; nil for the test's own columns and the deltas.
+        var run: Int? = nil
     }
+
+    /// A run's figures in columns of their own — outcome (titled with the run), cost, wall time, steps — each
+    /// right-aligned, so every figure of a column lines up on its decimal point, at any width.
+    static let runFigures = 4
 
     static func matrixColumns(_ labels: [String], width: Int) -> [MatrixCol] {
         let n = labels.count
         let fixed = 22 + 1 + 5 + 1 + 10 + 1 + 8 + 1
-        // The run columns share what the terminal has (up to what a cell and a run's label can use).
-        let cell = max(22, min(44, (width - fixed) / max(1, n) - 1))
+        let figures = 10 + 1 + 6 + 1 + 3 + 1
+        // The outcome column takes what the terminal leaves (up to what a run's label can use).
+        let outcome = max(10, min(30, (width - fixed) / max(1, n) - figures - 1))
         var cols = [MatrixCol(title: "task", width: 22, frozen: true), MatrixCol(title: "agent", width: 5, frozen: true)]
-        for (i, l) in labels.enumerated() { cols.append(MatrixCol(title: "\(letter(i)) \(l)", width: cell)) }
+        for (i, l) in labels.enumerated() {
+            cols.append(MatrixCol(title: "\(letter(i)) \(l)", width: outcome, run: i))
+            cols.append(MatrixCol(title: "cost", width: 10, right: true, run: i))
+            cols.append(MatrixCol(title: "wall", width: 6, right: true, run: i))
+            cols.append(MatrixCol(title: "st", width: 3, right: true, run: i))
+        }
         cols.append(MatrixCol(title: "Δcost", width: 10, right: true))
         cols.append(MatrixCol(title: "Δtime", width: 8, right: true))
         return cols
     }
 
-    static func cellText(_ r: TestRow?) -> String {
-        guard let r else { return "· missing" }
-        // Cost and time right-aligned in fields of their own, so a column of cells lines up.
-        let steps = r.steps.map { " \($0)st" } ?? ""
-        return Format.outcomeGlyph(r.outcome) + " " + TextWidth.pad(Format.cost(r.cost, unknown: "?"), 9, right: true) + " "
-            + TextWidth.pad(Format.duration(r.wallMs), 6, right: true) + steps
+    /// A run's cells of a test: outcome, cost, wall time, steps.
+    static func cellTexts(_ r: TestRow?) -> [String] {
+        guard let r else { return ["· missing", "", "", ""] }
+        return [
+            Format.outcomeGlyph(r.outcome) + " " + r.outcome.rawValue, Format.cost(r.cost, unknown: "?"), Format.duration(r.wallMs),
+            r.steps.map(String.init) ?? "—",
+        ]
     }
 
     static func signed(_ v: Double?, _ body: (Double) -> String) -> String {
@@ -238,8 +251,9 @@ enum CompareScreen {
         }
         guard v.tab == .tests, l.content.contains(x: x, y: y), y > l.content.y else { return [] }
         let cols = matrixColumns(labels(s, v.keys), width: l.content.width)
-        let tv = TableView(columns: cols.map { Column($0.title, width: $0.width, right: $0.right, frozen: $0.frozen) }, rows: [], selected: nil, offset: 0, headerStyle: .plain, selectedStyle: .plain)
-        if let ci = tv.column(at: x, area: l.content), ci >= 2, ci - 2 < v.keys.count { v.column = ci - 2 }
+        var tv = TableView(columns: cols.map { Column($0.title, width: $0.width, right: $0.right, frozen: $0.frozen) }, rows: [], selected: nil, offset: 0, headerStyle: .plain, selectedStyle: .plain)
+        tv.margin = 1
+        if let ci = tv.column(at: x, area: l.content), let run = cols[ci].run { v.column = run }
         let i = v.tests.offset + (y - l.content.y - 1)
         guard i < visibleTests(v, c).count else { return [] }
         if i == v.tests.selected {
@@ -299,7 +313,7 @@ enum CompareScreen {
             let title = Segment((sel ? "▸ " : "  ") + m.label, r.st(.title).patched(sel ? Style(attrs: [.reverse]) : Style()))
             lines.append([title, Segment(m.lowerIsBetter ? "  ↓ lower is better   " : "  ↑ higher is better   ", r.st(.muted)), Segment(c.verdict(m, labels: names), r.st(.accent))])
             let maxV = m.values.compactMap { $0 }.map(abs).max() ?? 0
-            let texts = alignDecimals(m.values.map { $0.map { Reports.metricValue(m, $0) } ?? "" })
+            let texts = Format.alignDecimals(m.values.map { $0.map { Reports.metricValue(m, $0) } ?? "" })
             let valueW = max(11, texts.map { TextWidth.width($0) }.max() ?? 0)
             for (i, val) in m.values.enumerated() {
                 var line: Line = [Segment(m.isBest(i) ? " ★ " : "   ", r.st(.best)), Segment(TextWidth.pad("\(letter(i)) \(names[i])", nameW), r.st(i == 0 ? .accent : .base))]
@@ -336,27 +350,6 @@ enum CompareScreen {
             .render(into: &b, area: Rect(x: area.x + 1, y: area.y, width: area.width - 1, height: area.height))
     }
 
-    /// Values of one metric padded on the right so their decimal points line up when right-aligned (`$0.0490` over
-    /// `$0.007152`, `2` over `2.14`); values of different units (`168ms`, `1.20s`) are left as they are. Empty
-    /// strings (unknown values) stay empty.
-    static func alignDecimals(_ values: [String]) -> [String] {
-        func split(_ v: String) -> (suffix: Substring, fraction: Int) {
-            let chars = Array(v)
-            var end = chars.count
-            while end > 0, !chars[end - 1].isNumber { end -= 1 }
-            let suffix = v.dropFirst(end)
-            guard let dot = chars[..<end].lastIndex(of: ".") else { return (suffix, 0) }
-            return (suffix, end - dot)  // the point and the digits after it
-        }
-        let shown = values.filter { !$0.isEmpty }
-        let parts = shown.map(split)
-        guard let first = parts.first, parts.allSatisfy({ $0.suffix == first.suffix }) else { return values }
-        let widest = parts.map(\.fraction).max() ?? 0
-        return values.map { v in
-            v.isEmpty ? v : v + String(repeating: " ", count: widest - split(v).fraction)
-        }
-    }
-
     static func matrix(_ b: inout Buffer, _ area: Rect, _ v: CompareView, _ c: Comparison, _ names: [String], _ r: Renderer) {
         let tests = visibleTests(v, c)
         var cols = matrixColumns(names, width: area.width)
@@ -371,10 +364,14 @@ enum CompareScreen {
             var cells = [t.taskID + (t.flipped ? " ⇄" : t.promptDiffers ? " ≠prompt" : ""), t.agentType]
             var styles: [Style?] = [t.isRegression ? r.st(.worse) : (t.isFix ? r.st(.better) : nil), r.st(.accent)]
             for (i, row) in t.rows.enumerated() {
-                cells.append(cellText(row))
-                var st = r.st(row == nil ? .muted : r.outcomeRole(row!.outcome))
-                if i == v.column && k == v.tests.selected { st = st.patched(Style(attrs: [.reverse])) }
-                styles.append(st)
+                let texts = cellTexts(row)
+                cells += texts
+                // The run under the cursor is underlined on the selected row (its colour kept).
+                let cursor = i == v.column && k == v.tests.selected ? Style(attrs: [.underline]) : Style()
+                styles.append(r.st(row == nil ? .muted : r.outcomeRole(row!.outcome)).patched(cursor))
+                styles.append(r.st(row?.cost?.isUnknown == true ? .warn : .cost).patched(cursor))
+                styles.append(cursor)
+                styles.append(cursor)
             }
             let dc = t.deltaCost(deltaCol), dt = t.deltaWall(deltaCol)
             cells.append(signed(dc) { Format.usd($0) })
@@ -384,16 +381,20 @@ enum CompareScreen {
             rows.append(TableRow(cells, styles: styles))
         }
         let columns = cols.map { Column($0.title, width: $0.width, right: $0.right, frozen: $0.frozen) }
-        // Scroll sideways so the run column under the cursor is on screen.
+        // Scroll sideways so the run under the cursor — all its figures — is on screen.
+        let lastOfRun = cols.lastIndex { $0.run == v.column } ?? 2
+        let scrollable = cols.filter { !$0.frozen }.count
         var hOffset = 0
-        while hOffset < v.column, !TableView.layout(columns, width: area.width, hOffset: hOffset).placed.contains(where: { $0.index == v.column + 2 && $0.width == columns[v.column + 2].width }) {
+        while hOffset < scrollable - 1, !TableView.layout(columns, width: area.width - 1, hOffset: hOffset).placed.contains(where: { $0.index == lastOfRun && $0.width == columns[lastOfRun].width }) {
             hOffset += 1
         }
-        TableView(
+        var table = TableView(
             columns: columns, rows: rows,
             selected: tests.isEmpty ? nil : v.tests.selected - v.tests.offset, offset: 0, hOffset: hOffset, headerStyle: r.st(.header),
-            selectedStyle: r.st(.selected), indicatorStyle: r.st(.accent), symbols: r.symbols
-        ).render(into: &b, area: area)
+            selectedStyle: r.st(.selected), indicatorStyle: r.st(.accent), symbols: r.symbols)
+        table.alignColumn = Format.alignDecimals
+        table.margin = 1
+        table.render(into: &b, area: area)
         if tests.isEmpty { r.note(&b, area.takeTop(1).1, "No test matches (\(v.filter.title)); f changes the filter, Esc clears the text.") }
     }
 }

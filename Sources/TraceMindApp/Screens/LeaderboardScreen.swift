@@ -364,6 +364,7 @@ enum LeaderboardScreen {
             indicatorStyle: r.st(.accent), symbols: r.symbols)
         // Columns left out to fit the width are marked, and → reveals them.
         view.moreRight = s.leaderboard.hOffset == 0 && cols.count < columns(s).count
+        view.alignColumn = Format.alignDecimals
         view.render(into: &b, area: table)
         // Group headings span the whole row.
         for (k, d) in (first..<min(rows.count, first + visible)).enumerated() {

@@ -97,6 +97,9 @@ enum RunScreen {
         var cell: (TestRow) -> (String, Role?)
     }
 
+    /// The tests table keeps the one-column margin of the other screens' text.
+    static let testsMargin = 1
+
     /// The tests table's columns; `ttft` (the first call's time to first token) only for runs whose calls stream.
     /// `hidden`: titles hidden with the column chooser (the task column always stays).
     static func testColumns(width: Int, _ a: RunAnalysis, hidden: Set<String> = []) -> [TestCol] {
@@ -119,7 +122,7 @@ enum RunScreen {
             TestCol(title: "tokens", width: 7, right: true, sort: .tokens) { r in
                 r.trace == nil ? ("unknown", .muted) : (Format.compact(r.tokens.map { Double($0.total) }), .tokens)
             },
-            TestCol(title: "cost", width: 9, right: true, sort: .cost) { r in
+            TestCol(title: "cost", width: 10, right: true, sort: .cost) { r in
                 r.trace == nil ? ("unknown", .muted) : (Format.cost(r.cost), r.cost?.isUnknown == true ? .warn : .cost)
             },
             // As wide as the longest list of tools needs (within reason): free space is not left beside a cut name.
@@ -129,22 +132,34 @@ enum RunScreen {
         ]
         let recorded: [TestCol] = [
             TestCol(title: "tok·rec", width: 7, right: true) { (Format.compact($0.recordedTotalTokens.map(Double.init)), .recorded) },
-            TestCol(title: "cost·rec", width: 9, right: true) { r in
+            TestCol(title: "cost·rec", width: 10, right: true) { r in
                 (Format.usd(r.recordedCostUSD, unknown: r.result?.raw["cost_usd"] == nil && r.trace?.recordedTotalCostUSD == nil ? "—" : "unknown"), .recorded)
             },
         ]
         cols = cols.filter { !hidden.contains($0.title) }
         let shownRecorded = recorded.filter { !hidden.contains($0.title) }
-        let used = (cols + shownRecorded).map { $0.width + 1 }.reduce(0, +)
+        var used = (cols + shownRecorded).map { $0.width + 1 }.reduce(0, +) + testsMargin
+        let errorText: @Sendable (TestRow) -> String = { r in
+            Format.oneLine(r.error ?? r.result?.stopReason.flatMap { $0 == "final_answer" ? nil : "stopped: \($0)" } ?? "", max: 300)
+        }
+        // A run without errors keeps its error column narrow, and a cut list of tools gets the room.
+        let anyError = a.tests.contains { !errorText($0).isEmpty }
+        if !anyError, let ti = cols.firstIndex(where: { $0.title == "tools" }) {
+            let room = width - used - 6
+            let grow = max(0, min(room, widestTools(a) - cols[ti].width))
+            cols[ti].width += grow
+            used += grow
+        }
         if !hidden.contains("error") {
-            cols.append(TestCol(title: "error", width: max(24, width - used)) { r in (Format.oneLine(r.error ?? r.result?.stopReason.flatMap { $0 == "final_answer" ? nil : "stopped: \($0)" } ?? "", max: 300), .error) })
+            cols.append(TestCol(title: "error", width: anyError ? max(24, width - used) : 5) { r in (errorText(r), .error) })
         }
         return cols + shownRecorded
     }
 
-    static func toolsWidth(_ a: RunAnalysis) -> Int {
-        let widest = a.tests.lazy.compactMap { $0.result.map { TextWidth.width(compactTools($0.toolsUsed)) } }.max() ?? 0
-        return max(16, min(40, widest))
+    static func toolsWidth(_ a: RunAnalysis) -> Int { max(16, min(40, widestTools(a))) }
+
+    static func widestTools(_ a: RunAnalysis) -> Int {
+        a.tests.lazy.compactMap { $0.result.map { TextWidth.width(compactTools($0.toolsUsed)) } }.max() ?? 0
     }
 
     /// `get_weather ×2, final_answer`
@@ -165,7 +180,7 @@ enum RunScreen {
             v.tests.clamp(count: visibleTests(v, a).count, visible: TableView.visibleRows(height: l.content.height))
             v.errors.clamp(count: a.errorGroups.count, visible: max(1, (l.content.height - 2) / 2))
             let cols = testColumns(width: l.content.width, a, hidden: s.hiddenColumns[.run] ?? []).map { Column($0.title, width: $0.width, right: $0.right, frozen: $0.frozen) }
-            v.testsHOffset = max(0, min(v.testsHOffset, TableView.maxHOffset(cols, width: l.content.width)))
+            v.testsHOffset = max(0, min(v.testsHOffset, TableView.maxHOffset(cols, width: l.content.width - testsMargin)))
         }
         v.scroll = max(0, v.scroll)
         store(&s, v)
@@ -319,7 +334,8 @@ enum RunScreen {
         if v.tab == .tests {
             let cols = testColumns(width: l.content.width, a, hidden: s.hiddenColumns[.run] ?? [])
             if y == l.content.y {
-                let tv = TableView(columns: cols.map { Column($0.title, width: $0.width, right: $0.right, frozen: $0.frozen) }, rows: [], selected: nil, offset: 0, hOffset: v.testsHOffset, headerStyle: .plain, selectedStyle: .plain)
+                var tv = TableView(columns: cols.map { Column($0.title, width: $0.width, right: $0.right, frozen: $0.frozen) }, rows: [], selected: nil, offset: 0, hOffset: v.testsHOffset, headerStyle: .plain, selectedStyle: .plain)
+                tv.margin = testsMargin
                 if let ci = tv.column(at: x, area: l.content), let sort = cols[ci].sort {
                     if v.sort == sort { v.sortDescending.toggle() } else {
                         v.sort = sort
@@ -426,21 +442,52 @@ enum RunScreen {
         }
         let visible = TableView.visibleRows(height: area.height)
         var rows: [TableRow] = []
+        // Errors that repeat say so, and a long opening that every error shares is left out: what differs shows.
+        let errorColumn = cols.firstIndex { $0.title == "error" }
+        let errorShared = errorColumn.map { ec in sharedOpening(tests.map { cols[ec].cell($0).0 }) } ?? 0
+        var previousError: String?
         for i in v.tests.offset..<min(tests.count, v.tests.offset + visible) {
             let t = tests[i]
-            let cells = cols.map { $0.cell(t) }
+            var cells = cols.map { $0.cell(t) }
+            if let ec = errorColumn, !cells[ec].0.isEmpty {
+                let full = cells[ec].0
+                if full == previousError {
+                    cells[ec] = ("″ as above", .muted)
+                } else if errorShared > 0 {
+                    cells[ec].0 = "…" + full.dropFirst(errorShared)
+                }
+                previousError = full
+            } else {
+                previousError = nil
+            }
             var styles = cells.map { $0.1.map(r.st) }
             if let oi = cols.firstIndex(where: { $0.sort == .outcome }) { styles[oi] = r.st(r.outcomeRole(t.outcome)) }
             rows.append(TableRow(cells.map { $0.0 }, styles: styles))
         }
-        TableView(
+        var table = TableView(
             columns: cols.map { Column($0.title, width: $0.width, right: $0.right, frozen: $0.frozen) }, rows: rows,
             selected: tests.isEmpty ? nil : v.tests.selected - v.tests.offset, offset: 0, hOffset: v.testsHOffset,
-            headerStyle: r.st(.header), selectedStyle: r.st(.selected), indicatorStyle: r.st(.accent), symbols: r.symbols
-        ).render(into: &b, area: area)
+            headerStyle: r.st(.header), selectedStyle: r.st(.selected), indicatorStyle: r.st(.accent), symbols: r.symbols)
+        table.alignColumn = Format.alignDecimals
+        table.margin = testsMargin
+        table.render(into: &b, area: area)
         if tests.isEmpty {
             r.note(&b, area.takeTop(1).1, a.tests.isEmpty ? "This run has no test results." : "No test matches (f toggles failed-only; Esc clears the filter).")
         }
+    }
+
+    /// How many leading characters every distinct error of a list shares, cut back to a word's end — when it is
+    /// long enough (24 or more) to push what differs out of a column; 0 otherwise.
+    static func sharedOpening(_ texts: [String]) -> Int {
+        let distinct = Array(Set(texts.filter { !$0.isEmpty }))
+        guard distinct.count >= 2, var prefix = distinct.first.map(Array.init) else { return 0 }
+        for t in distinct.dropFirst() {
+            prefix = Array(prefix.prefix(zip(prefix, t).prefix { $0 == $1 }.count))
+        }
+        // Back to the last space or punctuation, so a word is never cut in two.
+        var n = prefix.count
+        while n > 0, !(prefix[n - 1] == " " || prefix[n - 1] == ":" || prefix[n - 1] == "," || prefix[n - 1] == ";") { n -= 1 }
+        return n >= 24 ? n : 0
     }
 
     static func errorsTab(_ b: inout Buffer, _ area: Rect, _ v: RunView, _ a: RunAnalysis, _ r: Renderer) {
@@ -456,13 +503,16 @@ enum RunScreen {
         for i in v.errors.offset..<min(groups.count, v.errors.offset + visible) {
             let g = groups[i]
             let sel = i == v.errors.selected
-            let rowStyle = sel ? r.st(.selected) : Style.plain
-            if sel { b.fill(Rect(x: area.x, y: y, width: area.width, height: 2), rowStyle) }
-            var x = b.put(TextWidth.pad(String(g.keys.count), 5, right: true), x: area.x + 1, y: y, style: r.st(.fail).patched(rowStyle))
-            x = b.put(" " + barText(Double(g.keys.count) / Double(total), width: 10, symbols: r.symbols) + " ", x: x, y: y, style: r.st(.barFill).patched(rowStyle))
-            b.put(g.kind, x: x, y: y, maxX: area.maxX, style: r.st(.error).patched(rowStyle))
+            let sel_ = r.st(.selected)
+            func st(_ role: Role) -> Style { sel ? r.st(role).onSelection(sel_) : r.st(role) }
+            let fillStyle = sel ? Style.plain.onSelection(sel_) : Style.plain
+            if sel { b.fill(Rect(x: area.x, y: y, width: area.width, height: 2), fillStyle) }
+            TableView.putCell(&b, String(g.keys.count), x: area.x + 1, y: y, width: 5, maxX: area.maxX, right: true, text: st(.fail), pad: fillStyle)
+            let barStyle = sel ? r.st(.barFill).markOnSelection(sel_) : r.st(.barFill)
+            let x = b.put(" " + barText(Double(g.keys.count) / Double(total), width: 10, symbols: r.symbols) + " ", x: area.x + 6, y: y, style: barStyle)
+            b.put(g.kind, x: x, y: y, maxX: area.maxX, style: st(.error))
             let sample = g.keys.prefix(8).map { $0 }.joined(separator: ", ") + (g.keys.count > 8 ? ", …" : "")
-            b.put(sample, x: area.x + 18, y: y + 1, maxX: area.maxX, style: r.st(.muted).patched(rowStyle))
+            b.put(sample, x: area.x + 18, y: y + 1, maxX: area.maxX, style: st(.muted))
             y += 2
         }
     }

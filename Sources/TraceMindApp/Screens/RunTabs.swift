@@ -230,10 +230,13 @@ enum RunTabs {
         var out: [Line] = [[seg("Duration histogram", r, .title)]]
         for (i, c) in counts.enumerated() {
             let lo = hi * Double(i) / Double(buckets), up = hi * Double(i + 1) / Double(buckets)
+            // The count right after its bar, not at the end of the bar's room.
+            var bar = barText(Double(c) / Double(maxC), width: barW, symbols: r.symbols)
+            while bar.last == " " { bar.removeLast() }
             out.append([
                 seg(TextWidth.pad("\(Format.duration(lo))–\(Format.duration(up))", 17, right: true) + " ", r, .muted),
-                seg(barText(Double(c) / Double(maxC), width: barW, symbols: r.symbols), r, .barFill),
-                seg(" \(c)", r),
+                seg(bar, r, .barFill),
+                seg(" \(c)", r, c == 0 ? .muted : nil),
             ])
         }
         return out
@@ -264,33 +267,44 @@ enum RunTabs {
         return out
     }
 
-    /// Tokens against wall time: one dot per test.
+    /// Tokens against wall time: a mark per test (a cell's tests share it), coloured by outcome — a failure in a
+    /// cell shows over passes, so a cluster of failures is never hidden.
     static func scatter(_ a: RunAnalysis, width: Int, height: Int, _ r: Renderer) -> [Line] {
-        var xs: [Double] = [], ys: [Double] = []
+        var points: [(x: Double, y: Double, outcome: TestOutcome)] = []
         for t in a.tests {
             guard let w = t.wallMs, let tok = t.tokens?.total else { continue }
-            xs.append(w)
-            ys.append(Double(tok))
+            points.append((w, Double(tok), t.outcome))
         }
-        guard xs.count >= 2 else { return [] }
-        var out: [Line] = [[], [seg("Tokens against wall time", r, .title), seg("  one dot per test", r, .muted)]]
+        guard points.count >= 2 else { return [] }
+        let mark = r.symbols.braille ? "●" : "o"
+        var out: [Line] = [[], [
+            seg("Tokens against wall time", r, .title), seg("  a mark per test: ", r, .muted),
+            seg(mark, r, .pass), seg(" passed ", r, .muted), seg(mark, r, .fail), seg(" failed ", r, .muted), seg(mark, r, .error), seg(" error ", r, .muted),
+            seg(mark, r, .warn), seg(" timeout", r, .muted),
+        ]]
         let cw = max(10, min(60, width - 16)), ch = max(4, min(10, height / 3))
-        var canvas = BrailleCanvas(width: cw, height: ch)
-        let maxW = max(0.001, xs.max() ?? 1), maxT = max(1, ys.max() ?? 1)
-        for i in xs.indices {
-            let px = Int((xs[i] / maxW) * Double(canvas.dotsWide - 1))
-            let py = canvas.dotsHigh - 1 - Int((ys[i] / maxT) * Double(canvas.dotsHigh - 1))
-            canvas.set(px, py)
+        let maxW = max(0.001, points.map(\.x).max() ?? 1), maxT = max(1, points.map(\.y).max() ?? 1)
+        // Per cell, the most telling outcome: failed over error and timeout over passed.
+        func rank(_ o: TestOutcome) -> Int { o == .failed ? 3 : (o == .passed ? 1 : 2) }
+        var grid = [[TestOutcome?]](repeating: [TestOutcome?](repeating: nil, count: cw), count: ch)
+        for p in points {
+            let cx = min(cw - 1, Int((p.x / maxW) * Double(cw - 1)))
+            let cy = ch - 1 - min(ch - 1, Int((p.y / maxT) * Double(ch - 1)))
+            if let o = grid[cy][cx], rank(o) >= rank(p.outcome) { continue }
+            grid[cy][cx] = p.outcome
         }
-        let lines = canvas.lines(symbols: r.symbols)
-        for (i, l) in lines.enumerated() {
-            let label = i == 0 ? Format.compact(maxT) : (i == lines.count - 1 ? "0" : "")
-            out.append([seg(TextWidth.pad(label, 8, right: true) + " " + r.symbols.vline, r, .axis), seg(l, r, .barFill)])
+        for (i, row) in grid.enumerated() {
+            let label = i == 0 ? Format.compact(maxT) : (i == ch - 1 ? "0" : "")
+            var line: Line = [seg(TextWidth.pad(label, 8, right: true) + " " + r.symbols.vline, r, .axis)]
+            for o in row {
+                if let o { line.append(seg(mark, r, r.outcomeRole(o))) } else { line.append(Segment(" ")) }
+            }
+            out.append(line)
         }
         out.append([seg(String(repeating: " ", count: 9) + r.symbols.corners[2] + String(repeating: r.symbols.hline, count: cw), r, .axis)])
         let right = Format.duration(maxW)
         out.append([seg(String(repeating: " ", count: 10) + "0" + String(repeating: " ", count: max(1, cw - 1 - TextWidth.width(right))) + right, r, .axis)])
-        if let corr = correlation(xs, ys) {
+        if let corr = correlation(points.map(\.x), points.map(\.y)) {
             let reading = corr > 0.7 ? "longer tests use more tokens" : (corr < 0.3 ? "time and tokens are mostly unrelated (waits, tools or errors dominate)" : "a moderate link")
             out.append([seg("          correlation \(Format.number(corr, digits: 2)): " + reading, r, .muted)])
         }

@@ -106,8 +106,12 @@ struct DetailWriter {
     }
 
     mutating func kv(_ k: String, _ v: String, _ role: Role? = nil) {
+        kv(k, [Segment(v, role.map(r.st) ?? .plain)])
+    }
+
+    mutating func kv(_ k: String, _ parts: [Segment]) {
         let key = TextWidth.pad(k, 12)
-        let body = wrap([Segment(v, role.map(r.st) ?? .plain)], width: max(10, w - 13))
+        let body = wrap(parts, width: max(10, w - 13))
         for (n, l) in body.enumerated() { out.append([Segment(n == 0 ? key : String(repeating: " ", count: 12), r.st(.muted)), Segment(" ")] + l) }
     }
 
@@ -116,7 +120,13 @@ struct DetailWriter {
         var status = sp.status.code.rawValue
         if let d = sp.status.description, !d.isEmpty { status += ": " + d }
         kv("kind", "\(sp.category.rawValue) (OTel \(sp.otelKind))", r.kindRole(sp.category))
-        kv("status", status, sp.isError ? .error : nil)
+        // The status in its own colour (OK is not an error because an exception event was recorded); the event is
+        // said beside it.
+        var parts = [Segment(status, sp.status.code == .error ? r.st(.error) : (sp.status.code == .ok ? r.st(.pass) : .plain))]
+        if sp.status.code != .error, sp.events.contains(where: { $0.name == "exception" }) {
+            parts.append(Segment(" · an exception event was recorded", r.st(.error)))
+        }
+        kv("status", parts)
         kv("time", "\(Format.duration(f.durationMs)) (self \(Format.duration(f.selfTimeMs))) · starts at +\(Format.duration(f.startOffsetMs))")
         var ids = "span \(sp.spanID)"
         if let p = sp.parentSpanID { ids += " · parent \(p)" + (f.isOrphan ? " (not in this trace: shown as a root)" : "") }

@@ -475,8 +475,9 @@ enum TraceScreen {
             if let rowStyle { b.fill(Rect(x: l.rows.x, y: y, width: l.rows.width, height: 1), rowStyle) }
             func st(_ role: Role?) -> Style {
                 let base = role.map(r.st) ?? .plain
-                return rowStyle.map { base.patched($0) } ?? base
+                return rowStyle.map { base.onSelection($0) } ?? base
             }
+            func mark(_ role: Role) -> Style { rowStyle.map { r.st(role).markOnSelection($0) } ?? r.st(role) }
             if f.onLatencyPath { b.put("●", x: l.rows.x, y: y, style: st(.critical)) }
             if f.onCostPath { b.put("$", x: l.rows.x + 1, y: y, style: st(.costPath)) }
             // Tree text.
@@ -513,7 +514,7 @@ enum TraceScreen {
                 b.put(TextWidth.pad(text, c.width, right: true), x: x, y: y, style: st(role))
             }
             // The bar.
-            var barStyle = st(sp.isError ? .error : r.kindRole(sp.category))
+            var barStyle = mark(sp.isError ? .error : r.kindRole(sp.category))
             if rowStyle == nil, f.onLatencyPath && v.axis == .time { barStyle = barStyle.patched(Style(attrs: [.bold])) }
             if map.costMode {
                 if let iv = wf.costInterval[i] {
@@ -521,7 +522,7 @@ enum TraceScreen {
                         .render(into: &b, area: Rect(x: g.barX, y: y, width: g.barW, height: 1))
                 } else {
                     let cx = Int(map.x(cost: wf.costAt[i]))
-                    if cx >= 0 && cx < g.barW { b.put(r.symbols.dot, x: g.barX + cx, y: y, style: st(.muted)) }
+                    if cx >= 0 && cx < g.barW { b.put(r.symbols.dot, x: g.barX + cx, y: y, style: mark(.muted)) }
                 }
             } else if let st0 = sp.startNs {
                 let x0 = map.x(ns: st0), x1 = map.x(ns: sp.endNs ?? st0)

@@ -1,0 +1,133 @@
+import Foundation
+import TerminalUI
+import TestSupport
+import Testing
+@testable import TraceMindApp
+import TraceMindDemo
+import TraceMindModel
+
+/// The screens where the look used to break, in every theme as a terminal draws it (256 colours; 16 for the colour
+/// themes whose 16-colour variant differs): a selected row over coloured cells, the selected span's bar, the errors
+/// tab's selected group, the help card, the comparison's tests. One text golden per screen (the text is the same
+/// in every theme) and a style dump per theme.
+@Suite struct ThemeGoldenTests {
+    static let themes = ["default", "light", "high-contrast", "mono", "tracemind"]
+    static let width = 120, height = 32
+
+    /// The screens, each as the keys that reach it.
+    static let screens: [(name: String, go: @Sendable (inout Harness) -> Void)] = [
+        ("leaderboard", { h in h.press(.char("j")) }),
+        ("run_tests", { h in h.openRun("b1d2e3f4"); h.press(.char("2"), .char("j"), .char("j")) }),
+        ("run_errors", { h in h.openRun("b1d2e3f4"); h.press(.char("5")) }),
+        ("trace_errors", { h in
+            h.openRun("7f3c2a10")
+            h.openTrace("weather_tokyo")
+            h.press(.char("e"))
+            h.s.message = nil
+        }),
+        ("help", { h in h.press(.char("?")) }),
+        ("compare_tests", { h in h.compare(["7f3c2a10", "b1d2e3f4"]); h.press(.char("2"), .char("j")) }),
+    ]
+
+    static func harness(_ theme: String, _ depth: ColorDepth, _ screen: Int) throws -> Harness {
+        var h = Harness(width: width, height: height, theme: try Theme.builtin(theme).adapted(to: depth), prefetch: false)
+        screens[screen].go(&h)
+        return h
+    }
+
+    @Test(arguments: themes) func everyScreenInTheme(_ theme: String) throws {
+        for (i, screen) in Self.screens.enumerated() {
+            let b = try Self.harness(theme, .c256, i).buffer
+            // One text for every theme: a theme changes colours, never text.
+            assertGolden(b.plainText, named: "theme_\(screen.name).txt")
+            assertGolden(b.styleDump, named: "theme_\(screen.name)_\(theme).style")
+        }
+        // The 16-colour variants (the selection in reverse video, hues kept) where a theme has colours.
+        if theme != "mono" {
+            for name in ["run_tests", "trace_errors"] {
+                let i = try #require(Self.screens.firstIndex { $0.name == name })
+                let h = try Self.harness(theme, .c16, i)
+                assertGolden(h.buffer.styleDump, named: "theme_\(name)_\(theme)_16.style")
+            }
+        }
+    }
+
+    /// The selected span keeps its kind's or its error's colour: the selection shows as the row's background (or,
+    /// in reverse-video themes, leaves the bar as it is), never a white or background-coloured bar.
+    @Test(arguments: themes) func theSelectedBarKeepsItsColour(_ theme: String) throws {
+        let i = try #require(Self.screens.firstIndex { $0.name == "trace_errors" })
+        let h = try Self.harness(theme, .c256, i)
+        let t = try Theme.builtin(theme)
+        let sel = t.style(.selected)
+        // The selected row: the selection's background, or reverse video below the bars at the top and bottom.
+        let b = h.buffer
+        let row = try #require((2..<(h.s.height - 1)).first { y in
+            let st = b[3, y].style
+            return sel.bg != .default ? st.bg == sel.bg : st.attrs.contains(.reverse)
+        }, "\(theme): no selected row")
+        let blocks = (0..<h.s.width).filter { "▏▎▍▌▋▊▉█▐▕".contains(b[$0, row].symbol) }
+        #expect(!blocks.isEmpty, "\(theme): the selected row has its bar")
+        for x in blocks {
+            let st = b[x, row].style
+            #expect(!st.attrs.contains(.reverse), "\(theme): a reversed block is a hole")
+            #expect(st.fg != sel.fg || sel.fg == .default, "\(theme): the bar took the selection's colour")
+            #expect(st.fg == t.style(.error).fg, "\(theme): the selected error span's bar keeps the error colour")
+        }
+    }
+
+    /// Every glyph the screens draw (chrome, marks, bars, arrows) is in the repertoire that common monospace fonts
+    /// share; when DejaVu Sans Mono is installed, each is checked against its character map too.
+    @Test func everyGlyphIsInTheCommonRepertoire() throws {
+        var drawn: [Character: String] = [:]
+        func collect(_ h: Harness, _ name: String) {
+            let b = h.buffer  // rendered once: `buffer` renders anew on every access
+            for y in 0..<b.height {
+                for x in 0..<b.width {
+                    let sym = b[x, y].symbol
+                    // Wide characters are the data's (a task's Japanese prompt), never the screen's own.
+                    if let c = sym.first, sym.unicodeScalars.count == 1, !c.isASCII, TextWidth.width(sym) == 1, drawn[c] == nil { drawn[c] = name }
+                }
+            }
+        }
+        for i in Self.screens.indices { collect(try Self.harness("default", .c256, i), Self.screens[i].name) }
+        for tab in RunTab.allCases {
+            var h = Harness(width: Self.width, height: Self.height, prefetch: false)
+            h.openRun(tab == .gpu ? "gpu-qwen" : "b1d2e3f4")
+            h.press(.char(Character(String(tab.rawValue + 1))))
+            collect(h, "run tab \(tab.title)")
+        }
+        var h = Harness(width: Self.width, height: Self.height, prefetch: false)
+        h.openRun("7f3c2a10")
+        h.openTrace("search_release")
+        h.press(.char("x"))
+        collect(h, "trace, cost axis")
+        h.press(.char("F"))
+        collect(h, "facets")
+        var l = Harness(width: Self.width, height: Self.height, prefetch: false)
+        l.press(.char("C"))
+        collect(l, "column chooser")
+        l.press(.escape, .char("F"))
+        collect(l, "facets")
+        #expect(!drawn.isEmpty, "the screens draw glyphs beyond ASCII")
+        let outside = drawn.filter { !Glyphs.isCommon($0.key) }
+        #expect(outside.isEmpty, "outside the common repertoire: \(outside.map { "\($0.key) U+\(String($0.key.unicodeScalars.first!.value, radix: 16, uppercase: true)) on \($0.value)" })")
+        // The real check, where the font is there: fontconfig's character map of DejaVu Sans Mono.
+        let font = "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf"
+        guard FileManager.default.fileExists(atPath: font), let ranges = try? Self.fontRanges(font) else {
+            print("DejaVu Sans Mono or fc-query is not installed: the glyphs were checked against the repertoire only")
+            return
+        }
+        let missing = drawn.keys.filter { c in !ranges.contains { $0.contains(c.unicodeScalars.first!.value) } }
+        #expect(missing.isEmpty, "not in DejaVu Sans Mono: \(missing.map { "\($0) on \(drawn[$0]!)" })")
+    }
+
+    static func fontRanges(_ font: String) throws -> [ClosedRange<UInt32>] {
+        let r = Subprocess.run(["fc-query", "--format=%{charset}", font])
+        guard r.status == 0 else { throw CocoaError(.fileReadUnknown) }
+        return r.output.split(separator: " ").compactMap { part in
+            let ends = part.split(separator: "-").compactMap { UInt32($0, radix: 16) }
+            guard let lo = ends.first else { return nil }
+            return lo...(ends.last ?? lo)
+        }
+    }
+}
