@@ -213,7 +213,11 @@ public final class NCursesTerminal: TerminalBackend {
         }
         guard r == OK else { return nil }
         switch ch {
-        case 0x1B: return .key(.escape)
+        case 0x1B:
+            // A terminal's late answer to the start-up queries (OSC 11 `ESC ] … BEL|ST`, DA1 `ESC [ ? … c`) on a slow
+            // link must not be read as Escape and a run of keys (`r` reloads): it is read to its end and dropped.
+            if swallowReply() { return nil }
+            return .key(.escape)
         case 0x0D, 0x0A: return .key(.enter)
         case 0x09: return .key(.tab)
         case 0x7F, 0x08: return .key(.backspace)
@@ -222,6 +226,43 @@ public final class NCursesTerminal: TerminalBackend {
             guard let u = Unicode.Scalar(ch) else { return nil }
             return .key(.char(Character(u)))
         }
+    }
+}
+
+extension NCursesTerminal {
+    /// After an ESC: if an OSC or a private CSI reply follows at once, reads it to its end (at most 512 characters,
+    /// 50 ms a character) and says so; anything else is put back for the next read.
+    func swallowReply() -> Bool {
+        timeout(0)
+        var c: wint_t = 0
+        guard get_wch(&c) == OK else { return false }
+        if c != 0x5D && c != 0x5B {  // neither "]" nor "["
+            _ = unget_wch(wchar_t(c))
+            return false
+        }
+        let osc = c == 0x5D
+        timeout(0)
+        var next: wint_t = 0
+        guard get_wch(&next) == OK else {
+            _ = unget_wch(wchar_t(c))
+            return false
+        }
+        // "[" starts a reply only as "[?" (DA1); a plain CSI key that ncurses did not know is Escape and its keys.
+        if !osc && next != 0x3F {
+            _ = unget_wch(wchar_t(next))
+            _ = unget_wch(wchar_t(c))
+            return false
+        }
+        var prev = next
+        timeout(50)
+        for _ in 0..<512 {
+            if osc && (prev == 0x07 || prev == 0x5C) { break }
+            if !osc && prev >= 0x40 && prev <= 0x7E && prev != 0x3F { break }
+            var d: wint_t = 0
+            guard get_wch(&d) == OK else { break }
+            prev = d
+        }
+        return true
     }
 }
 

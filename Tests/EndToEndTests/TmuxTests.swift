@@ -67,6 +67,21 @@ import TraceMindModel
         }
     }
 
+    /// A terminal's answer to the start-up background query that arrives late (a slow link) is dropped whole: not
+    /// read as Escape (back) and keys (`r` reloads, `g` goes to the top).
+    @Test func aLateTerminalReplyIsNotReadAsKeys() {
+        drive("--demo") { t in
+            t.send("Enter")
+            #expect(t.waitFor("counted once").contains("Overview"))
+            t.type("\u{1b}]11;rgb:ffff/ffff/ffff\u{1b}\\")
+            t.type("\u{1b}[?64;1;2;6;22c")
+            t.send("2")
+            let after = t.waitFor("weather_paris")
+            #expect(after.contains("agent outcome") && after.contains("›"), "still in the run, on its tests tab:\n\(after)")
+            #expect(!after.contains("reload"), "no reload was asked for:\n\(after)")
+        }
+    }
+
     @Test func demoLeaderboardRunAndTrace() {
         drive("--demo") { t in
             #expect(t.screen().contains("5 of 5 runs"))

@@ -127,3 +127,28 @@ import TerminalUI
 
     func fmt(_ d: Double) -> String { String(Int((d * 100).rounded())).count > 2 ? "\(Double(Int((d * 100).rounded())) / 100)" : "\(d)" }
 }
+
+/// The terminal's background, as the terminal or its environment tells it: the light theme on a light terminal.
+@Suite struct BackgroundDetectionTests {
+    @Test func oscElevenReplies() {
+        func parse(_ s: String) -> TerminalBackground? { TerminalBackground.parse(oscReply: Array(s.utf8)) }
+        #expect(parse("\u{1b}]11;rgb:ffff/ffff/ffff\u{1b}\\\u{1b}[?64;1c") == .light, "xterm on white, ended by ST")
+        #expect(parse("\u{1b}]11;rgb:0000/0000/0000\u{07}") == .dark, "ended by BEL")
+        #expect(parse("\u{1b}]11;rgb:1e1e/1e1e/2e2e\u{1b}\\") == .dark)
+        #expect(parse("\u{1b}]11;rgb:fd/f6/e3\u{1b}\\") == .light, "two hex digits a channel (Solarized light)")
+        #expect(parse("\u{1b}]11;rgba:ffff/ffff/ffff/ffff\u{1b}\\") == .light, "rxvt's rgba")
+        #expect(parse("\u{1b}[?1;2c") == nil, "only a device-attributes answer: the terminal did not say")
+        #expect(parse("\u{1b}]11;rgb:zz/00/00\u{07}") == nil, "not hex")
+        #expect(parse("\u{1b}]11;rgb:ffff/ffff\u{07}") == nil, "two channels")
+        #expect(parse("") == nil)
+    }
+
+    @Test func colorFGBG() {
+        #expect(TerminalBackground.parse(colorFGBG: "15;0") == .dark)
+        #expect(TerminalBackground.parse(colorFGBG: "0;15") == .light)
+        #expect(TerminalBackground.parse(colorFGBG: "0;default;7") == .light)
+        #expect(TerminalBackground.parse(colorFGBG: "12;8") == .dark)
+        #expect(TerminalBackground.parse(colorFGBG: "garbage") == nil)
+        #expect(TerminalBackground.parse(colorFGBG: "0;99") == nil)
+    }
+}

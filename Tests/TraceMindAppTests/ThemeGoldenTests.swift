@@ -131,3 +131,71 @@ import TraceMindModel
         }
     }
 }
+
+/// The mono theme's tables: attributes on a cell's text, never on its padding (no underlined blanks before a
+/// right-aligned figure, no reversed slab for an empty error column, no underlined blank mark column), and no dim
+/// on a reversed selection (grey patches).
+@Suite struct MonoTableTests {
+    @Test func attributesCoverTextNotPadding() throws {
+        var h = Harness(width: 160, height: 40, theme: try Theme.builtin("mono"), prefetch: false)
+        h.openRun("b1d2e3f4")
+        h.press(.char("2"))
+        let b = h.buffer
+        var problems: [String] = []
+        // Runs of one underlined or reversed style (off the selected row) neither start nor end with a blank:
+        // spaces inside a text are its own, padding is not.
+        for y in 5..<(b.height - 1) {
+            let selected = y == 5
+            var x = 0
+            while x < b.width {
+                let st = b[x, y].style
+                var e = x
+                while e + 1 < b.width, b[e + 1, y].style == st { e += 1 }
+                if !selected, st.attrs.contains(.underline) || st.attrs.contains(.reverse), b[x, y].symbol == " " || b[e, y].symbol == " " {
+                    problems.append("\(x)-\(e),\(y)")
+                }
+                if selected, st.attrs.contains(.dim) { problems.append("dim on the selection at \(x)") }
+                x = e + 1
+            }
+        }
+        #expect(problems.isEmpty, "styled blanks: \(problems.prefix(10))")
+        // The leaderboard: the mark column is not an underlined blank on every row.
+        let l = Harness(width: 160, height: 40, theme: try Theme.builtin("mono"), prefetch: false).buffer
+        for y in 2..<8 where l[4, y].symbol == " " {
+            #expect(!l[4, y].style.attrs.contains(.underline))
+        }
+    }
+}
+
+/// A column of figures lines up on its decimal point, on every screen that has one.
+@Suite struct DecimalAlignmentTests {
+    @Test func theTestsTabsCostColumnsLineUp() {
+        var h = Harness(width: 160, height: 40, prefetch: false)
+        h.openRun("b1d2e3f4")
+        h.press(.char("2"))
+        let lines = h.text.split(separator: "\n").map(String.init)
+        let header = lines.first { $0.hasPrefix(" task") } ?? ""
+        for title in ["cost", "cost·rec"] {
+            guard let r = header.range(of: " \(title) ") ?? header.range(of: " \(title)") else { Issue.record("no \(title) column"); continue }
+            let end = header.distance(from: header.startIndex, to: r.upperBound)
+            // Each figure's decimal point sits the same number of columns left of the column's right edge.
+            var points = Set<Int>()
+            for l in lines where l.contains("$") {
+                let chars = Array(l)
+                guard end <= chars.count else { continue }
+                let cell = String(chars[max(0, end - 12)..<end])
+                if let dot = cell.lastIndex(of: "."), cell.contains("$") { points.insert(cell.distance(from: dot, to: cell.endIndex)) }
+            }
+            #expect(points.count == 1, "\(title): decimal points at \(points)")
+        }
+    }
+
+    @Test func sharedOpeningsOfErrors() {
+        let a = "ToolCallError: the weather service at api.example.com answered 503 for Paris"
+        let b = "ToolCallError: the weather service at api.example.com answered 503 for Tokyo"
+        let n = RunScreen.sharedOpening([a, b, a, ""])
+        #expect(n > 24 && String(a.prefix(n)).hasSuffix(" ") && a.dropFirst(n) == "Paris")
+        #expect(RunScreen.sharedOpening([a, a]) == 0, "one distinct error: nothing to leave out")
+        #expect(RunScreen.sharedOpening(["short: x", "short: y"]) == 0, "a short opening stays")
+    }
+}
