@@ -130,6 +130,14 @@ public struct Buffer: Equatable, Sendable {
         return cx
     }
 
+    /// Every cell's default colours replaced by `canvas`'s (a theme's own background and text colour).
+    public mutating func paint(_ canvas: Style) {
+        for i in cells.indices {
+            if cells[i].style.fg == .default { cells[i].style.fg = canvas.fg }
+            if cells[i].style.bg == .default { cells[i].style.bg = canvas.bg }
+        }
+    }
+
     /// The text of every row, trailing spaces kept (for golden files).
     public var plainText: String {
         var lines: [String] = []

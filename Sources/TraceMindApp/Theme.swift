@@ -25,6 +25,22 @@ public struct Theme: Sendable {
 
     public enum Background: String, Sendable { case dark, light, any }
 
+    /// The theme's own background and text colour, painted under every cell that would show the terminal's: set
+    /// when a theme made for one background runs on a terminal of the other (`high-contrast` on white), so
+    /// nothing of it vanishes into the terminal's colours.
+    public var canvas: Style?
+
+    /// The theme on a terminal of this background (nil: unknown, drawn as written).
+    public func on(_ terminal: TerminalBackground?) -> Theme {
+        var out = self
+        switch (background, terminal) {
+        case (.dark, .light?): out.canvas = Style(fg: .indexed(254), bg: .indexed(16))
+        case (.light, .dark?): out.canvas = Style(fg: .indexed(16), bg: .indexed(231))
+        default: out.canvas = nil
+        }
+        return out
+    }
+
     public init(name: String, styles: [Role: Style], styles16: [Role: Style] = [:], background: Background = .any) {
         self.name = name
         self.styles = styles
@@ -41,7 +57,11 @@ public struct Theme: Sendable {
     public func adapted(to depth: ColorDepth) -> Theme {
         var out = self
         out.styles16 = [:]
+        if let c = canvas, depth == .c16 || depth == .c8 {
+            out.canvas = Style(fg: Theme.indexed(c.fg, depth), bg: Theme.indexed(c.bg, depth))
+        }
         if depth == .mono {
+            out.canvas = nil
             // Without colour a colour theme's roles differ by nothing: they are the mono theme's, which differ by
             // attributes (a theme of attributes alone is kept as it is).
             let colourless = styles.values.allSatisfy { $0.fg == .default && $0.bg == .default }

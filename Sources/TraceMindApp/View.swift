@@ -43,6 +43,7 @@ public struct Renderer: Sendable {
         case .text(let title, let lines, let scroll)?: textPanel(&b, s, title: title, lines: lines, scroll: scroll)
         default: break
         }
+        if let canvas = theme.canvas { b.paint(canvas) }
         return b
     }
 

@@ -34,7 +34,7 @@ struct BrowseCommand: ParsableCommand {
         // No theme asked for: the terminal's background picks the dark or the light one (asked before the screen
         // starts, so its answer is not read as keys).
         let asked = theme ?? ProcessInfo.processInfo.environment["TRACEMIND_THEME"].flatMap { $0.isEmpty ? nil : $0 }
-        let terminalBackground = asked == nil && color != "none" && color != "mono" ? TerminalBackground.detect() : nil
+        let terminalBackground = color != "none" && color != "mono" ? TerminalBackground.detect() : nil
         let (th, problem) = Theme.resolve(asked ?? (terminalBackground == .light ? "light" : nil))
         if let problem { warn(problem) }
         let depth: ColorDepth?
@@ -76,7 +76,8 @@ struct BrowseCommand: ParsableCommand {
         }
         // The theme as this terminal draws it: 16/8-colour variants, no bold on a brightenable black, and without
         // colour (--color none, NO_COLOR, a mono terminal) the mono theme's attributes.
-        let renderer = Renderer(theme: th.adapted(to: term.depth), symbols: term.unicode ? .unicode : .ascii)
+        // A theme made for the other background paints its own (high-contrast on a white terminal).
+        let renderer = Renderer(theme: th.on(terminalBackground).adapted(to: term.depth), symbols: term.unicode ? .unicode : .ascii)
         let src = source
         let runner = Runner(renderer: renderer, reloadCatalog: { src.loadCatalog(printing: false) })
         runner.prefetchEnabled = !noPrefetch

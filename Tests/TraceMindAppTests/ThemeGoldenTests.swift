@@ -199,3 +199,24 @@ import TraceMindModel
         #expect(RunScreen.sharedOpening(["short: x", "short: y"]) == 0, "a short opening stays")
     }
 }
+
+/// A theme on a terminal of the other background paints its own: no cell is left in the terminal's colours.
+@Suite struct ThemeCanvasTests {
+    @Test(arguments: ["default", "light", "high-contrast", "tracemind"])
+    func aThemeOnTheOtherBackgroundPaintsItsOwn(_ name: String) throws {
+        let theme = try Theme.builtin(name)
+        let other: TerminalBackground = theme.background == .light ? .dark : .light
+        for depth in [ColorDepth.c256, .c16] {
+            var h = Harness(width: 100, height: 30, theme: theme.on(other).adapted(to: depth), prefetch: false)
+            h.openRun("b1d2e3f4")
+            h.press(.char("2"))
+            let b = h.buffer
+            let bare = (0..<b.height).flatMap { y in (0..<b.width).map { (x: $0, y: y) } }
+                .filter { b[$0.x, $0.y].style.fg == .default || b[$0.x, $0.y].style.bg == .default }
+            #expect(bare.isEmpty, "\(name) \(depth): cells in the terminal's colours at \(bare.prefix(5).map { "\($0.x),\($0.y)" })")
+        }
+        // On its own background, nothing is painted: the terminal's colours are the theme's.
+        let own: TerminalBackground = theme.background == .light ? .light : .dark
+        #expect(theme.on(own).canvas == nil && theme.on(nil).canvas == nil)
+    }
+}
