@@ -112,20 +112,28 @@ public struct Buffer: Equatable, Sendable {
     }
 
     /// Draws text from (x, y), clipped at `maxX` (exclusive); returns the next column. Controls and escape sequences
-    /// are drawn as inert pictures; a wide character that does not fit is never split.
+    /// are drawn as inert marks; a wide character that does not fit is never split. An underline never runs under
+    /// the spaces that open or close the text (padding is not part of a word).
     @discardableResult
     public mutating func put(_ text: String, x: Int, y: Int, maxX: Int? = nil, style: Style = .plain) -> Int {
         guard y >= 0, y < height else { return x }
         let limit = min(maxX ?? width, width)
         var cx = x
+        var bare = style
+        bare.attrs.remove(.underline)
+        let underlined = style.attrs.contains(.underline)
+        let lead = underlined ? text.prefix { $0 == " " }.count : 0
+        let body = underlined ? text.count - lead - text.reversed().prefix { $0 == " " }.count : 0
+        var k = 0
         for ch in text {
             let (sym, w) = TextWidth.sanitize(ch)
             if cx + w > limit { break }
             if cx >= 0 {
-                set(cx, y, Cell(symbol: sym, style: style))
+                set(cx, y, Cell(symbol: sym, style: underlined && (k < lead || k >= lead + body) ? bare : style))
                 if w == 2 { set(cx + 1, y, Cell(symbol: "", style: style)) }
             }
             cx += w
+            k += 1
         }
         return cx
     }

@@ -36,3 +36,16 @@ import Testing
         #expect(TextWidth.truncate("東京東京", 5) == "東京…")
     }
 }
+
+@Suite struct UnderlineTests {
+    @Test func anUnderlineNeverRunsUnderPadding() {
+        var b = Buffer(width: 12, height: 1)
+        b.put("  two words ", x: 0, y: 0, style: Style(attrs: [.underline, .bold]))
+        let underlined = (0..<12).map { b[$0, 0].style.attrs.contains(.underline) }
+        #expect(underlined == [false, false, true, true, true, true, true, true, true, true, true, false], "the inner space keeps it")
+        #expect((0..<11).allSatisfy { b[$0, 0].style.attrs.contains(.bold) }, "other attributes cover the whole text")
+        var c = Buffer(width: 4, height: 1)
+        c.put("   ", x: 0, y: 0, style: Style(attrs: [.underline]))
+        #expect((0..<4).allSatisfy { !c[$0, 0].style.attrs.contains(.underline) }, "a blank is never an underlined slot")
+    }
+}

@@ -310,7 +310,7 @@ enum RunScreen {
             if v.failedOnly { t += " · failed only" }
             if let l = v.onlyLabel { t += " · \(l)" }
             return t
-        case .errors: return "\(a.errorGroups.count) failure groups"
+        case .errors: return a.errorGroups.count == 1 ? "1 failure group" : "\(a.errorGroups.count) failure groups"
         default: return "\(a.tests.count) tests"
         }
     }

@@ -256,7 +256,7 @@ enum RunTabs {
             if let tk = t.trace?.tokens { tokens = Format.compact(Double(tk.total)) }
             let cost = Format.cost(t.trace?.cost, unknown: "unknown")
             out.append([
-                seg("  " + TextWidth.pad(Format.outcomeGlyph(t.outcome), 2), r, r.outcomeRole(t.outcome)),
+                seg("  ", r), seg(Format.outcomeGlyph(t.outcome), r, r.outcomeRole(t.outcome)), seg(" ", r),
                 seg(TextWidth.pad(t.taskID, 24) + " " + TextWidth.pad(t.agentType, 5), r),
                 seg(TextWidth.pad(Format.duration(ms), 9, right: true), r),
                 seg(TextWidth.pad(tokens + " tok", 11, right: true), r, .tokens),
