@@ -71,6 +71,12 @@ public struct AnalysisCache: Sendable {
         ]
         var diags: [Diagnostic] = []
         for d in datasets {
+            // A dataset that is one file (a run folder's results.json): one stat, not a folder check and then one.
+            if let id = identity(d) {
+                parts.append("dataset \(d) 1")
+                parts.append(id)
+                continue
+            }
             let files = DatasetFiles.files(f.fs, d, into: &diags)
             parts.append("dataset \(d) \(files.count)")
             for file in files {
