@@ -577,6 +577,11 @@ import TraceMindReport
                 return sp.events.contains { e in e.name.lowercased().contains(t) || e.attributes.values.contains { $0.text?.lowercased().contains(t) == true } }
             }
         }
+        // A large trace is searched in slices on all cores: the slices joined give the same matches, in order.
+        for q in ["t", "tool", "llm", "zzz"] {
+            let needle = try #require(SearchNeedle(q))
+            #expect(TraceScreen.filter(wf.analysis.order, wf, needle, slices: 16) == reference(q), "'\(q)' in 16 slices")
+        }
         h.press(.char("/"))
         for (typed, query) in [("T", "t"), ("O", "to"), ("o", "too"), ("L", "tool")] {
             h.type(typed)

@@ -6,8 +6,22 @@ extension TraceScreen {
     /// Spans whose name or any attribute value contains the text (case-insensitive), in tree order.
     static func matches(_ wf: Waterfall, _ text: String) -> [Int] {
         guard let needle = SearchNeedle(text) else { return [] }
+        return filter(wf.analysis.order, wf, needle)
+    }
+
+    /// The spans of `candidates` (in order) that match: on all cores for a large trace, in slices whose results are
+    /// joined in order.
+    static func filter(_ candidates: [Int], _ wf: Waterfall, _ needle: SearchNeedle, slices wanted: Int? = nil) -> [Int] {
         let spans = wf.analysis.trace.spans
-        return wf.analysis.order.filter { needle.matches(spans[$0]) }
+        let slices = wanted ?? (candidates.count < 20_000 ? 1 : 16)
+        if slices == 1 { return candidates.filter { needle.matches(spans[$0]) } }
+        let parts = Parallel.map(slices, progress: nil, isCancelled: nil, eachAlone: true) { k -> RecordSlot<[Int]> in
+            let lo = k * candidates.count / slices, hi = (k + 1) * candidates.count / slices
+            return .value(candidates[lo..<hi].filter { needle.matches(spans[$0]) })
+        }
+        var out: [Int] = []
+        for case .value(let part) in parts { out += part }
+        return out
     }
 
     /// Brings `v.matches` up to date with `v.search`, once per query: a query that contains the previous one (typing
@@ -16,8 +30,7 @@ extension TraceScreen {
         let query = v.search.lowercased().trimmingCharacters(in: .whitespaces)
         guard v.matchedQuery != query || v.matchesOf != wf.id else { return }
         if v.matchesOf == wf.id, let old = v.matchedQuery, !old.isEmpty, query.contains(old), let needle = SearchNeedle(query) {
-            let spans = wf.analysis.trace.spans
-            v.matches = v.matches.filter { needle.matches(spans[$0]) }
+            v.matches = filter(v.matches, wf, needle)
         } else {
             v.matches = matches(wf, query)
         }
