@@ -373,6 +373,8 @@ public struct AppState: Sendable {
     private(set) var displayRows: [LeaderboardDisplayRow] = []
     private(set) var ranks: [String: Int] = [:]
     private(set) var modelWidth = 24
+    /// The dashboard strip: what the shown runs add up to (`LeaderboardSummary`), made with the rows.
+    private(set) var summary: LeaderboardSummary?
     /// The comparison of the runs on screen, computed once per set of loaded runs (not per frame or key).
     let comparisons = ComparisonCache()
     /// The trajectory alignment on screen (an LCS over both traces' steps), computed once per pair of traces.
@@ -416,6 +418,7 @@ public struct AppState: Sendable {
         displayRows = LeaderboardDisplayRow.rows(visibleRuns, grouped: leaderboard.groupByModel)
         if figures || ranks.isEmpty { ranks = LeaderboardFigures.ranks(catalog.runs, totals, mode: leaderboard.showRecorded ? .recorded : .countedOnce) }
         modelWidth = visibleRuns.map { TextWidth.width($0.row.model) }.max() ?? 24
+        summary = LeaderboardSummary(visibleRuns, total: catalog.runs.count, totals: totals, mode: leaderboard.showRecorded ? .recorded : .countedOnce)
     }
 
     public func entry(_ key: String) -> RunEntry? { catalog.runs.first { $0.key == key } }

@@ -180,8 +180,14 @@ import TraceMindReport
         #expect(h.s.visibleRuns.count == 3)
         h.press(.escape)
         #expect(h.text.contains("agent type: tool"), "an active facet shows as a chip")
+        // The dashboard strip follows the facet: the three tool runs of five, their mean success.
+        let strip = h.text.split(separator: "\n").first { $0.contains(" of 5 runs · ") }.map(String.init) ?? ""
+        #expect(strip.hasPrefix(" 3 of 5 runs"), "\(strip)")
+        let shown = LeaderboardSummary(h.s.visibleRuns, total: 5, totals: h.s.totals, mode: .countedOnce)
+        #expect(strip.contains("mean success " + Format.percent(shown.meanSuccess)), "\(strip)")
         h.press(.escape)
         #expect(h.s.visibleRuns.count == 5, "Esc on the leaderboard clears the facets")
+        #expect(h.text.contains(" 5 of 5 runs · mean success"))
     }
 
     /// The overlays' keys come from `KeyMap.overlayBindings`: no key is bound twice in one overlay, the prompt types

@@ -84,11 +84,50 @@ enum LeaderboardScreen {
     }
 
     /// Body layout: an optional line of active filters, then the table.
-    static func layout(_ s: AppState) -> (chips: Rect?, table: Rect) {
-        let body = App.body(s)
-        if chips(s).isEmpty { return (nil, body) }
+    static func layout(_ s: AppState) -> (chips: Rect?, table: Rect, strip: Rect?) {
+        var body = App.body(s)
+        // The dashboard strip under the table, when the table keeps room for a few rows.
+        var strip: Rect?
+        if body.height >= 8, !s.catalog.runs.isEmpty {
+            let (rest, bottom) = body.takeBottom(1)
+            strip = bottom
+            body = rest
+        }
+        if chips(s).isEmpty { return (nil, body, strip) }
         let (top, rest) = body.takeTop(1)
-        return (top, rest)
+        return (top, rest, strip)
+    }
+
+    /// The dashboard strip: the shown runs' count, mean success, counted-once tokens and cost (≥ when partial), CO2,
+    /// failed runs and the newest run — following the filters and facets (`LeaderboardSummary`).
+    static func strip(_ b: inout Buffer, _ area: Rect, _ s: AppState, _ r: Renderer) {
+        guard let sum = s.summary else { return }
+        func seg(_ t: String, _ role: Role) -> Segment { Segment(t, r.st(role)) }
+        var parts: [[Segment]] = []
+        parts.append([seg("\(sum.shown) of \(sum.total) run\(sum.total == 1 ? "" : "s")", .base)])
+        if let m = sum.meanSuccess {
+            let of = sum.withSuccess < sum.shown ? " (\(sum.withSuccess) with a rate)" : ""
+            parts.append([seg("mean success ", .muted), seg(Format.percent(m) + of, m >= 70 ? .pass : (m >= 40 ? .warn : .fail))])
+        }
+        let recorded = s.leaderboard.showRecorded
+        let tokens = sum.tokens.value.map { Format.atLeast(Format.compact($0), sum.tokens.lowerBound) } ?? "unknown"
+        let cost = sum.cost.value.map { Format.atLeast(Format.usd($0), sum.cost.lowerBound) } ?? "unknown"
+        parts.append([seg(recorded ? "recorded tokens " : "tokens ", .muted), seg(tokens, sum.tokens.value == nil ? .muted : .tokens)])
+        parts.append([seg(recorded ? "recorded cost " : "cost ", .muted), seg(cost, sum.cost.value == nil ? .muted : .cost)])
+        if let g = sum.co2Grams {
+            let of = sum.measuredCO2 < sum.shown ? " (\(sum.measuredCO2) measured)" : ""
+            parts.append([seg("CO2 ", .muted), seg(Format.number(g, digits: 3) + " g" + of, .base)])
+        }
+        if sum.failedRuns > 0 { parts.append([seg("\(sum.failedRuns) run\(sum.failedRuns == 1 ? "" : "s") not completed", .warn)]) }
+        if let n = sum.newest { parts.append([seg("newest ", .muted), seg(Format.timestamp(n.timestamp) + " " + n.model, .base)]) }
+        // What fits, in order, separated by dots.
+        var line: Line = [Segment(" ")]
+        for p in parts {
+            let sep: Line = line.count > 1 ? [seg(" · ", .muted)] : []
+            if width(of: line) + width(of: sep + p) > area.width { break }
+            line += sep + p
+        }
+        b.put(line, x: area.x, y: area.y, maxX: area.maxX)
     }
 
     static func chips(_ s: AppState) -> [String] {
@@ -306,7 +345,8 @@ enum LeaderboardScreen {
     // MARK: render
 
     static func render(_ b: inout Buffer, _ body: Rect, _ s: AppState, _ r: Renderer) {
-        let (chipRect, table) = layout(s)
+        let (chipRect, table, stripRect) = layout(s)
+        if let stripRect { strip(&b, stripRect, s, r) }
         if let chipRect {
             var x = b.put(" ", x: chipRect.x, y: chipRect.y)
             for c in chips(s) {
