@@ -36,6 +36,8 @@ extension TerminalBackground {
 /// The ncurses screen. Everything that touches C lives here.
 public final class NCursesTerminal: TerminalBackend {
     private var screen: OpaquePointer?
+    /// The terminal's output stream (for what ncurses does not write: the clipboard's OSC 52).
+    private var output: UnsafeMutablePointer<FILE>?
     private var pairs: [Int32: Int16] = [:]  // (fg<<16 | bg) → pair
     public let depth: ColorDepth
     public let unicode: Bool
@@ -57,6 +59,7 @@ public final class NCursesTerminal: TerminalBackend {
         if output == nil { cn_save_termios() }
         guard let s = newterm(term, out, inp) else { throw TerminalError.cannotInitialise(term) }
         screen = s
+        self.output = out
         if output == nil {
             cn_prepare_restore()
             // Every signal that ends the process puts the terminal back first; SIGTERM, SIGHUP, SIGINT and SIGQUIT
@@ -107,6 +110,15 @@ public final class NCursesTerminal: TerminalBackend {
         tm_partial_cleanup()
         signal(sig, SIG_DFL)
         raise(sig)
+    }
+
+    /// OSC 52 (`ESC ] 52 ; c ; BASE64 BEL`) straight to the terminal, after the frame: the terminal (and tmux, with
+    /// `set-clipboard`) puts the text on the system clipboard if it allows programs to. At most 64 KiB.
+    public func copyToClipboard(_ text: String) {
+        guard let out = output else { return }
+        let b64 = Data(text.utf8.prefix(65_536)).base64EncodedString()
+        _ = fputs("\u{1b}]52;c;\(b64)\u{07}", out)
+        _ = fflush(out)
     }
 
     public func page(title: String, text: String) {

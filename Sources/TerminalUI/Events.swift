@@ -34,4 +34,6 @@ public protocol TerminalBackend: AnyObject {
     var terminationRequested: Bool { get }
     /// Shows text in the user's pager while the screen is suspended.
     func page(title: String, text: String)
+    /// Puts text on the clipboard the terminal offers (OSC 52). The text is sent base64-encoded: inert, whatever it holds.
+    func copyToClipboard(_ text: String)
 }

@@ -31,6 +31,12 @@ public final class TmuxSession {
         Subprocess.shell("tmux -L \(socket) \(args)", timeout: timeout).output
     }
 
+    /// What programs in the session put on tmux's clipboard with OSC 52 (the session accepts it: `set-clipboard on`).
+    public func clipboard() -> String { tmux("show-buffer") }
+
+    /// Lets programs in the session set tmux's clipboard (OSC 52).
+    public func acceptClipboard() { tmux("set-option -g set-clipboard on") }
+
     /// The visible screen as text.
     public func screen() -> String { tmux("capture-pane -p -t \(name)") }
 

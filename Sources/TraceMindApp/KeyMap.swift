@@ -13,6 +13,7 @@ public enum Action: Hashable, Sendable {
     // Comparison.
     case compareFilter, trajectory, openOther
     case chooseColumns
+    case copyID
 }
 
 /// The screens, by type (key bindings, help and footers name them by this, never by a string).
@@ -110,6 +111,7 @@ public enum KeyMap {
         Binding([.char("f")], "f", "failed tests only", .failedOnly, [.run]),
         Binding([.char("d")], "d", "details of the selected item (every field, unknown ones too)", .details, [.leaderboard, .run, .compare]),
         Binding([.char("C")], "C", "choose the columns shown (remembered for the session)", .chooseColumns, [.leaderboard, .run]),
+        Binding([.char("y")], nil, "copy the selected id (run, test, span) to the clipboard (OSC 52)", .copyID, [.leaderboard, .run, .trace, .compare, .trajectory]),
         // Trace waterfall.
         Binding([.left, .char("h")], nil, "fold the span (or go to its parent)", .fold, [.trace]),
         Binding([.right, .char("l")], nil, "unfold the span", .unfold, [.trace]),

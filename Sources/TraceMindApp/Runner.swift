@@ -98,6 +98,8 @@ public final class Runner {
             case .page(let title, let text):
                 // Dataset text never reaches the pager raw (`less -R` would interpret escape sequences).
                 term.page(title: Inert.terminal(title), text: Inert.terminal(text))
+            case .copy(let text):
+                term.copyToClipboard(text)
             }
         }
         return false

@@ -17,6 +17,8 @@ protocol Screen {
     /// The `/` prompt's text: a live filter, or a search.
     static func setPrompt(_ s: inout AppState, _ text: String)
     static func promptText(_ s: AppState) -> String
+    /// What `y` copies: the selected item's id and what it is (`run id`, `test id`, `span id`).
+    static func copyTarget(_ s: AppState) -> (what: String, id: String)?
 }
 
 extension ScreenID {
@@ -35,6 +37,11 @@ extension LeaderboardScreen: Screen {
     static func crumb(_ s: AppState, _ route: Route) -> String { "Leaderboard" }
     static func setPrompt(_ s: inout AppState, _ text: String) { setFilter(&s, text) }
     static func promptText(_ s: AppState) -> String { s.leaderboard.query.text }
+    static func copyTarget(_ s: AppState) -> (what: String, id: String)? {
+        guard s.leaderboard.list.selected < s.visibleRuns.count else { return nil }
+        let e = s.visibleRuns[s.leaderboard.list.selected]
+        return e.row.runID.map { ("run id", $0) } ?? ("run", e.key)
+    }
 }
 
 /// A screen whose state lives in its route (every screen but the leaderboard): it reads its view state from the

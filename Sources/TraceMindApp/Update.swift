@@ -10,6 +10,8 @@ public enum Effect: Equatable, Sendable {
     case cancel(LoadRequest)
     /// Show a text in `$PAGER` (the terminal is suspended meanwhile).
     case page(title: String, text: String)
+    /// Put a text on the clipboard (OSC 52, where the terminal allows it).
+    case copy(String)
 }
 
 extension ListPosition {
@@ -220,6 +222,13 @@ public enum App {
             return []
         case .reload: return [.reload]
         case .back: return back(&s)
+        case .copyID:
+            guard let t = s.route.screen.type.copyTarget(s) else {
+                s.message = "nothing selected to copy"
+                return []
+            }
+            s.message = "copied the \(t.what) \(t.id.count > 60 ? String(t.id.prefix(59)) + "…" : t.id) (OSC 52: the terminal must allow writing the clipboard)"
+            return [.copy(t.id)]
         default: break
         }
         var effects: [Effect] = []

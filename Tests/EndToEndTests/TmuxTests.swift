@@ -82,6 +82,21 @@ import TraceMindModel
         }
     }
 
+    /// `y` puts the selected id on the clipboard with OSC 52: tmux, told to accept it, holds it in its buffer.
+    @Test func yCopiesTheSelectedIDToTheClipboard() {
+        drive("--demo") { t in
+            t.acceptClipboard()
+            t.send("y")
+            #expect(t.waitFor("copied the run id").contains("OSC 52"))
+            var id = ""
+            for _ in 0..<50 where id.isEmpty {
+                id = t.clipboard()
+                if id.isEmpty { usleep(100_000) }
+            }
+            #expect(!id.isEmpty && t.screen().contains(String(id.prefix(8))), "the clipboard holds the selected run's id: '\(id)'")
+        }
+    }
+
     @Test func demoLeaderboardRunAndTrace() {
         drive("--demo") { t in
             #expect(t.screen().contains("5 of 5 runs"))

@@ -734,3 +734,25 @@ func spanJSON(_ id: String, _ parent: String?, _ name: String, _ startMs: Int64,
     ])
 }
 
+
+/// `y` copies the selected item's id on every screen: the run, the test, the span.
+@Suite struct CopyIDTests {
+    @Test func yCopiesWhatIsSelected() throws {
+        var h = Harness(width: 160, height: 48)
+        h.press(.char("j"), .char("y"))
+        let run = h.s.visibleRuns[1]
+        #expect(h.copied.last == (run.row.runID ?? run.key))
+        #expect(h.s.message?.contains("copied the run id") == true, "\(h.s.message ?? "")")
+        h.openRun("b1d2e3f4")
+        h.press(.char("2"), .char("j"), .char("y"))
+        guard case .run(let v) = h.s.route, let a = h.s.analysis(v.key) else { Issue.record("run open"); return }
+        #expect(h.copied.last == RunScreen.visibleTests(v, a)[1].taskID)
+        h.openRun("7f3c2a10")
+        h.openTrace("search_release")
+        h.selectSpan("WebSearchTool")
+        h.press(.char("y"))
+        guard case .trace(let tv) = h.s.route, let wf = h.s.traces[tv.ref]?.value, let sel = tv.selectedSpan else { Issue.record("trace open"); return }
+        #expect(h.copied.last == wf.analysis.trace.spans[sel].spanID && wf.analysis.trace.spans[sel].name == "WebSearchTool")
+        #expect(h.copied.count == 3)
+    }
+}

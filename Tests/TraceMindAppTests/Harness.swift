@@ -19,6 +19,8 @@ struct Harness {
     var renderer: Renderer
     var quit = false
     var pages: [String] = []
+    /// What `y` put on the clipboard.
+    var copied: [String] = []
 
     static let demo = DemoData.catalog()
 
@@ -45,6 +47,7 @@ struct Harness {
             case .quit: quit = true
             case .cancel: break
             case .page(let title, let text): pages.append(title + "\n" + text)
+            case .copy(let text): copied.append(text)
             case .reload:
                 let c = s.catalog
                 handle(App.reloaded(&s, c))

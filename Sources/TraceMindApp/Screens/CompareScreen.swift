@@ -398,3 +398,18 @@ enum CompareScreen {
         if tests.isEmpty { r.note(&b, area.takeTop(1).1, "No test matches (\(v.filter.title)); f changes the filter, Esc clears the text.") }
     }
 }
+
+extension CompareScreen {
+    /// `y`: the selected test's id on the Tests tab, else the id of the run under the cursor.
+    static func copyTarget(_ s: AppState) -> (what: String, id: String)? {
+        guard let v = view(s.route) else { return nil }
+        if v.tab == .tests, let c = comparison(s, v.keys) {
+            let tests = visibleTests(v, c)
+            guard v.tests.selected < tests.count else { return nil }
+            return ("test id", tests[v.tests.selected].taskID)
+        }
+        guard v.column < v.keys.count else { return nil }
+        let key = v.keys[v.column]
+        return s.entry(key).flatMap { $0.row.runID }.map { ("run id", $0) } ?? ("run", key)
+    }
+}

@@ -517,3 +517,16 @@ enum RunScreen {
         }
     }
 }
+
+extension RunScreen {
+    /// `y`: the selected test's id on the Tests tab, the run's id elsewhere.
+    static func copyTarget(_ s: AppState) -> (what: String, id: String)? {
+        guard let v = view(s.route) else { return nil }
+        if v.tab == .tests, let a = s.analysis(v.key) {
+            let tests = visibleTests(v, a)
+            guard v.tests.selected < tests.count else { return nil }
+            return ("test id", tests[v.tests.selected].taskID)
+        }
+        return s.entry(v.key).flatMap { $0.row.runID }.map { ("run id", $0) } ?? ("run", v.key)
+    }
+}

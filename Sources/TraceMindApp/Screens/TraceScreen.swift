@@ -568,3 +568,11 @@ enum TraceScreen {
             .render(into: &b, area: Rect(x: inner.x + 1, y: inner.y, width: inner.width - 1, height: inner.height))
     }
 }
+
+extension TraceScreen {
+    /// `y`: the selected span's id.
+    static func copyTarget(_ s: AppState) -> (what: String, id: String)? {
+        guard let v = view(s.route), let wf = s.traces[v.ref]?.value, let i = v.selectedSpan, i < wf.analysis.trace.spans.count else { return nil }
+        return ("span id", wf.analysis.trace.spans[i].spanID)
+    }
+}

@@ -167,3 +167,10 @@ enum TrajectoryScreen {
         if al.rows.isEmpty { r.note(&b, t.takeTop(1).1, "Neither trace has LLM or tool calls.") }
     }
 }
+
+extension TrajectoryScreen {
+    /// `y`: the id of the test whose trajectories are shown.
+    static func copyTarget(_ s: AppState) -> (what: String, id: String)? {
+        view(s.route).map { ("test", $0.testKey) }
+    }
+}
