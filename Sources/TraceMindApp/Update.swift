@@ -227,7 +227,7 @@ public enum App {
                 s.message = "nothing selected to copy"
                 return []
             }
-            s.message = "copied the \(t.what) \(t.id.count > 60 ? String(t.id.prefix(59)) + "…" : t.id) (OSC 52: the terminal must allow writing the clipboard)"
+            s.message = "copied the \(t.what) \(t.id.count > 60 ? String(t.id.prefix(59)) + "…" : t.id) (OSC 52, if the terminal allows)"
             return [.copy(t.id)]
         default: break
         }
