@@ -330,6 +330,8 @@ public enum Overlay: Equatable, Sendable {
     case columns(ColumnChooser)
     /// A scrollable text panel (test details, raw fields).
     case text(title: String, lines: [String], scroll: Int)
+    /// `w`: the name of the file the view is written to.
+    case export(String)
 
     /// Which key bindings apply.
     public var id: OverlayID {
@@ -339,6 +341,7 @@ public enum Overlay: Equatable, Sendable {
         case .facets: return .facets
         case .columns: return .columns
         case .text: return .text
+        case .export: return .export
         }
     }
 }

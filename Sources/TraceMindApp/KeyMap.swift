@@ -13,7 +13,7 @@ public enum Action: Hashable, Sendable {
     // Comparison.
     case compareFilter, trajectory, openOther
     case chooseColumns
-    case copyID
+    case copyID, export
 }
 
 /// The screens, by type (key bindings, help and footers name them by this, never by a string).
@@ -44,7 +44,7 @@ public struct Binding: Sendable {
 
 /// The overlays that take keys of their own.
 public enum OverlayID: Hashable, Sendable {
-    case prompt, help, text, facets, columns
+    case prompt, help, text, facets, columns, export
     /// A key these do not bind closes them (and is not passed on).
     var closesOnOtherKeys: Bool { self == .help || self == .text }
 }
@@ -112,6 +112,7 @@ public enum KeyMap {
         Binding([.char("d")], "d", "details of the selected item (every field, unknown ones too)", .details, [.leaderboard, .run, .compare]),
         Binding([.char("C")], "C", "choose the columns shown (remembered for the session)", .chooseColumns, [.leaderboard, .run]),
         Binding([.char("y")], nil, "copy the selected id (run, test, span) to the clipboard (OSC 52)", .copyID, [.leaderboard, .run, .trace, .compare, .trajectory]),
+        Binding([.char("w")], nil, "write the view to a file: .txt table, .md, .csv or .json by its extension (never into a data folder)", .export, [.leaderboard, .run, .trace, .compare]),
         // Trace waterfall.
         Binding([.left, .char("h")], nil, "fold the span (or go to its parent)", .fold, [.trace]),
         Binding([.right, .char("l")], nil, "unfold the span", .unfold, [.trace]),
@@ -173,6 +174,11 @@ public enum KeyMap {
         OverlayBinding([.char("o")], "o $PAGER", "open the text in $PAGER", .pager, [.text]),
         OverlayBinding([.char("q"), .ctrl("c")], nil, "quit", .quit, [.help, .text, .facets, .columns]),
         OverlayBinding([.ctrl("c")], nil, "quit", .quit, [.prompt]),
+        OverlayBinding([.escape], nil, "cancel the export", .cancel, [.export]),
+        OverlayBinding([.enter], nil, "write the file", .accept, [.export]),
+        OverlayBinding([.backspace], nil, "delete a character", .deleteBack, [.export]),
+        OverlayBinding([.ctrl("u")], nil, "clear the name", .clearLine, [.export]),
+        OverlayBinding([.ctrl("c")], nil, "quit", .quit, [.export]),
     ]
 
     /// The action of a key in an overlay; nil for a key it does not bind (typed text in the prompt; in the help and

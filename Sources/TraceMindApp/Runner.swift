@@ -100,6 +100,10 @@ public final class Runner {
                 term.page(title: Inert.terminal(title), text: Inert.terminal(text))
             case .copy(let text):
                 term.copyToClipboard(text)
+            case .export(let path, let text):
+                state.message = Export.write(
+                    path, text, sources: state.catalog.sources, cwd: FileManager.default.currentDirectoryPath,
+                    home: ProcessInfo.processInfo.environment["HOME"])
             }
         }
         return false

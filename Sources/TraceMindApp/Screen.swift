@@ -19,6 +19,8 @@ protocol Screen {
     static func promptText(_ s: AppState) -> String
     /// What `y` copies: the selected item's id and what it is (`run id`, `test id`, `span id`).
     static func copyTarget(_ s: AppState) -> (what: String, id: String)?
+    /// What `w` writes: the view as a report in this format, or why it cannot be.
+    static func exportText(_ s: AppState, _ format: OutputFormat) -> Result<String, Export.Refusal>
 }
 
 extension ScreenID {
@@ -37,6 +39,9 @@ extension LeaderboardScreen: Screen {
     static func crumb(_ s: AppState, _ route: Route) -> String { "Leaderboard" }
     static func setPrompt(_ s: inout AppState, _ text: String) { setFilter(&s, text) }
     static func promptText(_ s: AppState) -> String { s.leaderboard.query.text }
+    static func exportText(_ s: AppState, _ format: OutputFormat) -> Result<String, Export.Refusal> {
+        .success(Reports.leaderboard(s.visibleRuns, format: format, corrected: s.leaderboard.showRecorded ? nil : s.totals, ranks: s.ranks))
+    }
     static func copyTarget(_ s: AppState) -> (what: String, id: String)? {
         guard s.leaderboard.list.selected < s.visibleRuns.count else { return nil }
         let e = s.visibleRuns[s.leaderboard.list.selected]

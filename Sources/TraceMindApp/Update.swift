@@ -12,6 +12,8 @@ public enum Effect: Equatable, Sendable {
     case page(title: String, text: String)
     /// Put a text on the clipboard (OSC 52, where the terminal allows it).
     case copy(String)
+    /// Write a view's report to a new file (checked: outside the data folders, not an existing file).
+    case export(path: String, text: String)
 }
 
 extension ListPosition {
@@ -90,6 +92,8 @@ public enum App {
             if case .prompt(let text) = o, case .char(let c) = k {
                 s.overlay = .prompt(text + String(c))
                 setPrompt(&s, text + String(c))
+            } else if case .export(let name) = o, case .char(let c) = k {
+                s.overlay = .export(name + String(c))
             } else if o.id.closesOnOtherKeys {
                 s.overlay = nil
             }
@@ -120,6 +124,16 @@ public enum App {
             default: to = last
             }
             s.overlay = .text(title: title, lines: lines, scroll: to)
+        case .export(let name):
+            switch action {
+            case .cancel: s.overlay = nil
+            case .deleteBack: s.overlay = .export(String(name.dropLast()))
+            case .clearLine: s.overlay = .export("")
+            case .accept:
+                s.overlay = nil
+                return Export.request(&s, name)
+            default: break
+            }
         case .facets(let picker): facetAction(&s, picker, action)
         case .columns(let chooser): columnAction(&s, chooser, action)
         }
@@ -222,6 +236,9 @@ public enum App {
             return []
         case .reload: return [.reload]
         case .back: return back(&s)
+        case .export:
+            s.overlay = .export("")
+            return []
         case .copyID:
             guard let t = s.route.screen.type.copyTarget(s) else {
                 s.message = "nothing selected to copy"

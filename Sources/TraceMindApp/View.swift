@@ -86,7 +86,12 @@ public struct Renderer: Sendable {
         if App.isBusy(s) { right = spinner(s) + " " + right }
         let rightW = TextWidth.width(right) + 1
         let maxX = r.maxX - rightW - 1
-        if case .prompt(let text)? = s.overlay {
+        if case .export(let name)? = s.overlay {
+            var x = b.put(" write to ", x: r.x, y: r.y, style: st(.keyHint))
+            x = b.put(" " + name, x: x, y: r.y, maxX: maxX - 1, style: st(.status))
+            b.put(symbols.eighths[0], x: x, y: r.y, style: onBar(.accent))
+            b.put("  .txt .md .csv .json · Enter writes · Esc cancels", x: x + 1, y: r.y, maxX: maxX, style: onBar(.muted))
+        } else if case .prompt(let text)? = s.overlay {
             let label = s.route.screen == .trace ? " search " : " filter "
             var x = b.put(label, x: r.x, y: r.y, style: st(.keyHint))
             x = b.put(" " + text, x: x, y: r.y, maxX: maxX - 1, style: st(.status))

@@ -756,3 +756,63 @@ func spanJSON(_ id: String, _ parent: String?, _ name: String, _ startMs: Int64,
         #expect(h.copied.count == 3)
     }
 }
+
+/// `w` writes the view as its report, by the name's extension, never into a data folder nor over a file.
+@Suite struct ExportTests {
+    @Test func wAsksForANameAndHandsTheViewsReportToTheRunner() throws {
+        var h = Harness(width: 160, height: 48)
+        h.press(.char("w"))
+        #expect(h.text.contains(" write to "), "the footer asks for the file name")
+        h.type("runs.csv")
+        h.press(.enter)
+        let (name, text) = try #require(h.exported.last)
+        #expect(name == "runs.csv")
+        #expect(text == Reports.leaderboard(h.s.visibleRuns, format: .csv, corrected: h.s.totals, ranks: h.s.ranks), "the CLI's report of the rows shown")
+        h.press(.char("w"))
+        h.type("runs.xlsx")
+        h.press(.enter)
+        #expect(h.exported.count == 1 && h.s.message?.contains(".txt, .md, .csv or .json") == true)
+        h.openRun("b1d2e3f4")
+        h.press(.char("w"))
+        h.type("run.md")
+        h.press(.enter)
+        guard case .run(let v) = h.s.route, let a = h.s.analysis(v.key) else { Issue.record("run open"); return }
+        #expect(h.exported.last?.1 == Reports.run(a, format: .markdown))
+        h.openRun("7f3c2a10")
+        h.openTrace("search_release")
+        h.press(.char("w"))
+        h.type("trace.csv")
+        h.press(.enter)
+        #expect(h.exported.count == 2 && h.s.message == "a trace is written as .json or .txt")
+        h.press(.char("w"))
+        h.type("trace.json")
+        h.press(.enter)
+        let json = try #require(h.exported.last?.1)
+        #expect((try? JSONParser.parse(Data(json.utf8))) != nil && json.contains("\"spans\""))
+        // Esc cancels without writing.
+        h.press(.char("w"))
+        h.type("x.txt")
+        h.press(.escape)
+        #expect(h.exported.count == 3 && h.s.overlay == nil)
+    }
+
+    @Test func writingRefusesDataFoldersAndExistingFiles() throws {
+        let dir = tempDir()
+        defer { removeTemp(dir) }
+        let data = dir + "/smoltrace_results"
+        write("{}", to: data + "/run1/leaderboard_row.json")
+        write("x", to: dir + "/taken.txt")
+        let inside = Export.write("smoltrace_results/run1/out.txt", "hello", sources: [data], cwd: dir, home: nil)
+        #expect(inside.hasPrefix("not written") && inside.contains("data folder"), "\(inside)")
+        #expect(!FileManager.default.fileExists(atPath: data + "/run1/out.txt"))
+        let fromFile = Export.write(data + "/run1/x.md", "hello", sources: [data + "/run1/leaderboard_row.json"], cwd: "/", home: nil)
+        #expect(fromFile.contains("data folder"), "a source file's folder is a data folder too: \(fromFile)")
+        let taken = Export.write("taken.txt", "hello", sources: [data], cwd: dir, home: nil)
+        #expect(taken.contains("exists"), "\(taken)")
+        #expect((try? String(contentsOfFile: dir + "/taken.txt", encoding: .utf8)) == "x", "an existing file is never overwritten")
+        let ok = Export.write("~/report.md", "# hello\n", sources: [data], cwd: "/", home: dir)
+        #expect(ok.hasPrefix("wrote ") && (try? String(contentsOfFile: dir + "/report.md", encoding: .utf8)) == "# hello\n", "\(ok)")
+        let missing = Export.write(dir + "/no/such/folder/r.md", "x", sources: [], cwd: "/", home: nil)
+        #expect(missing.hasPrefix("not written: no folder"))
+    }
+}

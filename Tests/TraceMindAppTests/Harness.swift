@@ -21,6 +21,8 @@ struct Harness {
     var pages: [String] = []
     /// What `y` put on the clipboard.
     var copied: [String] = []
+    /// What `w` asked to write: (name, text).
+    var exported: [(String, String)] = []
 
     static let demo = DemoData.catalog()
 
@@ -48,6 +50,7 @@ struct Harness {
             case .cancel: break
             case .page(let title, let text): pages.append(title + "\n" + text)
             case .copy(let text): copied.append(text)
+            case .export(let path, let text): exported.append((path, text))
             case .reload:
                 let c = s.catalog
                 handle(App.reloaded(&s, c))

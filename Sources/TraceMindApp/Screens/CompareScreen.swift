@@ -413,3 +413,11 @@ extension CompareScreen {
         return s.entry(key).flatMap { $0.row.runID }.map { ("run id", $0) } ?? ("run", key)
     }
 }
+
+extension CompareScreen {
+    /// `w`: the comparison's report (its metrics and its tests).
+    static func exportText(_ s: AppState, _ format: OutputFormat) -> Result<String, Export.Refusal> {
+        guard let v = view(s.route), let c = comparison(s, v.keys) else { return .failure(Export.Refusal(reason: "the runs are still loading: nothing written")) }
+        return .success(Reports.compare(c, format: format))
+    }
+}

@@ -530,3 +530,11 @@ extension RunScreen {
         return s.entry(v.key).flatMap { $0.row.runID }.map { ("run id", $0) } ?? ("run", v.key)
     }
 }
+
+extension RunScreen {
+    /// `w`: the run's report (header, figures, every test).
+    static func exportText(_ s: AppState, _ format: OutputFormat) -> Result<String, Export.Refusal> {
+        guard let v = view(s.route), let a = s.analysis(v.key) else { return .failure(Export.Refusal(reason: "the run is still loading: nothing written")) }
+        return .success(Reports.run(a, format: format))
+    }
+}

@@ -1,5 +1,6 @@
 import Foundation
 import TerminalUI
+import TraceMindFormats
 import TraceMindModel
 import TraceMindReport
 
@@ -574,5 +575,21 @@ extension TraceScreen {
     static func copyTarget(_ s: AppState) -> (what: String, id: String)? {
         guard let v = view(s.route), let wf = s.traces[v.ref]?.value, let i = v.selectedSpan, i < wf.analysis.trace.spans.count else { return nil }
         return ("span id", wf.analysis.trace.spans[i].spanID)
+    }
+}
+
+extension TraceScreen {
+    /// `w`: the trace as `tracemind trace` writes it — JSON, or the span table as text; it has no CSV or Markdown.
+    static func exportText(_ s: AppState, _ format: OutputFormat) -> Result<String, Export.Refusal> {
+        guard let v = view(s.route), let wf = s.traces[v.ref]?.value else { return .failure(Export.Refusal(reason: "the trace is still loading: nothing written")) }
+        let test = s.analysis(v.ref.runKey)?.tests.first { $0.trace?.traceID == v.ref.traceID }
+        switch format {
+        case .json:
+            return .success(JSONWriter.string(Reports.traceJSON(wf.analysis, runID: s.entry(v.ref.runKey)?.row.runID, test: test), pretty: true) + "\n")
+        case .table, .text:
+            return .success(TraceText.render(wf.analysis, test: test, width: 160))
+        case .csv, .markdown:
+            return .failure(Export.Refusal(reason: "a trace is written as .json or .txt"))
+        }
     }
 }

@@ -174,3 +174,10 @@ extension TrajectoryScreen {
         view(s.route).map { ("test", $0.testKey) }
     }
 }
+
+extension TrajectoryScreen {
+    /// The trajectories have no report of their own: `w` is not bound here (the comparison it came from has one).
+    static func exportText(_ s: AppState, _ format: OutputFormat) -> Result<String, Export.Refusal> {
+        .failure(Export.Refusal(reason: "trajectories have no report: write the comparison instead (Esc, then w)"))
+    }
+}
