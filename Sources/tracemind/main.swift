@@ -18,7 +18,7 @@ struct TraceMind: ParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            BrowseCommand.self, LeaderboardCommand.self, RunCommand.self, CompareCommand.self, TraceCommand.self, BreakdownCommand.self, TopCommand.self,
+            BrowseCommand.self, LeaderboardCommand.self, RunCommand.self, CompareCommand.self, TraceCommand.self, BreakdownCommand.self, TopCommand.self, CardCommand.self,
             ThemesCommand.self, DemoCommand.self, InspectCommand.self,
         ],
         defaultSubcommand: BrowseCommand.self)

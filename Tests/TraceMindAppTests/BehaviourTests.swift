@@ -816,3 +816,30 @@ func spanJSON(_ id: String, _ parent: String?, _ name: String, _ startMs: Int64,
         #expect(missing.hasPrefix("not written: no folder"))
     }
 }
+
+/// `tracemind card`: the leaderboard's first places with medals, their figures from the registry, the totals.
+@Suite struct SummaryCardTests {
+    @Test func theCardListsTheLeaderboardsFirstPlaces() throws {
+        let h = Harness(width: 160, height: 48)
+        let runs = h.s.catalog.runs, totals = h.s.totals
+        let ranks = LeaderboardFigures.ranks(runs, totals, mode: .countedOnce)
+        let top = Reports.cardRuns(runs, totals: totals, mode: .countedOnce, top: 3)
+        #expect(top.map(\.place) == [1, 2, 3])
+        #expect(top.map(\.entry.key) == ranks.sorted { $0.value < $1.value }.prefix(3).map(\.key), "the leaderboard's places, not another order")
+        let text = Reports.card(runs, totals: totals, mode: .countedOnce, top: 3, madeAt: "2026-12-02T08:00:00Z", format: .table)
+        #expect(text.contains("1 gold") && text.contains("2 silver") && text.contains("3 bronze") && !text.contains("4 "))
+        let first = top[0].entry
+        let cost = LeaderboardFigures.cost(first.row, totals[first.key], .countedOnce)
+        #expect(text.contains(Format.atLeast(Format.usd(cost.value!), cost.lowerBound)), "the first run's cost as the registry has it")
+        let sum = LeaderboardSummary(runs, total: runs.count, totals: totals, mode: .countedOnce)
+        #expect(text.contains("All \(runs.count) runs: mean success \(Format.percent(sum.meanSuccess))"))
+        #expect(text.contains("Made 2026-12-02T08:00:00Z."))
+        let md = Reports.card(runs, totals: totals, mode: .countedOnce, top: 2, madeAt: "t", format: .markdown)
+        #expect(md.contains("| 1 🥇 gold |") && md.hasPrefix("## TraceMind summary card"))
+        let json = try JSONParser.parse(Data(Reports.card(runs, totals: totals, mode: .countedOnce, top: 3, madeAt: "t", format: .json).utf8))
+        #expect(json["top"]?.arrayValue?.count == 3 && json["top"]?.arrayValue?.first?["medal"]?.stringValue == "gold")
+        #expect(json["totals"]?["runs"] == .int(Int64(runs.count)))
+        // Unknown is never 0: a run without traces has no counted cost, and the totals say they are a lower bound.
+        #expect(json["totals"]?["cost_lower_bound"] == .bool(sum.cost.lowerBound))
+    }
+}

@@ -1,0 +1,39 @@
+import ArgumentParser
+import Foundation
+import TraceMindApp
+import TraceMindModel
+import TraceMindReport
+
+struct CardCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "card", abstract: "The summary card: the top runs with medals, their figures, the totals, when it was made.",
+        discussion: "Places as on the leaderboard (success rate, then pass@1, then the cheaper cost); tokens and cost counted once unless --recorded.")
+
+    @OptionGroup var source: SourceOptions
+
+    @Option(help: "How many runs the card lists.")
+    var top: Int = 3
+
+    @Option(name: .shortAndLong, help: "table, markdown, csv or json.")
+    var format: OutputFormat = .table
+
+    @Flag(help: "SMOLTRACE's recorded tokens and cost (no trace is read).")
+    var recorded = false
+
+    @Flag(name: .customLong("no-cache"), help: "Analyse every run afresh: the analysis cache is neither read nor written.")
+    var noCache = false
+
+    func run() throws {
+        guard top > 0 else { throw Failure(description: "--top must be at least 1") }
+        let catalog = source.loadCatalog()
+        var totals: [String: RunTotals] = [:]
+        if !recorded {
+            let all = RunTotals.analyseAll(catalog.runs, cache: noCache ? nil : analysisCache()) { ProgressBar.shared.update("analysing runs", $0) }
+            ProgressBar.shared.clear()
+            for d in all.diagnostics where !source.quiet || d.severity != .note { warn(d.description) }
+            totals = all.totals
+        }
+        let made = ISO8601DateFormatter().string(from: Date())
+        finish(Reports.card(catalog.runs, totals: totals, mode: recorded ? .recorded : .countedOnce, top: top, madeAt: made, format: format))
+    }
+}
