@@ -26,13 +26,7 @@ struct CardCommand: ParsableCommand {
     func run() throws {
         guard top > 0 else { throw Failure(description: "--top must be at least 1") }
         let catalog = source.loadCatalog()
-        var totals: [String: RunTotals] = [:]
-        if !recorded {
-            let all = RunTotals.analyseAll(catalog.runs, cache: noCache ? nil : analysisCache()) { ProgressBar.shared.update("analysing runs", $0) }
-            ProgressBar.shared.clear()
-            for d in all.diagnostics where !source.quiet || d.severity != .note { warn(d.description) }
-            totals = all.totals
-        }
+        let totals = recorded ? [:] : countedTotals(catalog, noCache: noCache, quiet: source.quiet)
         let made = ISO8601DateFormatter().string(from: Date())
         finish(Reports.card(catalog.runs, totals: totals, mode: recorded ? .recorded : .countedOnce, top: top, madeAt: made, format: format))
     }

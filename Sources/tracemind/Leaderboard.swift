@@ -61,11 +61,7 @@ struct LeaderboardCommand: ParsableCommand {
         var totals: [String: RunTotals]? = nil
         if !recorded || key.needsCorrected {
             // Every run, not only the rows shown: places are among all the runs of the sources, as on the screen.
-            let cache = noCache ? nil : analysisCache()
-            let all = RunTotals.analyseAll(catalog.runs, cache: cache) { ProgressBar.shared.update("analysing runs", $0) }
-            ProgressBar.shared.clear()
-            for d in all.diagnostics where !source.quiet || d.severity != .note { warn(d.description) }
-            totals = all.totals
+            totals = countedTotals(catalog, noCache: noCache, quiet: source.quiet)
         }
         // Places among every run of the sources, as on the leaderboard screen (a filter hides rows, not places).
         q.mode = totals == nil ? .recorded : .countedOnce

@@ -158,6 +158,15 @@ struct TableReportOptions: ParsableArguments {
 }
 
 /// The analysis cache under `$XDG_CACHE_HOME/tracemind/analysis` (default `~/.cache`): never in a data folder.
+/// Counted-once figures of every run of the catalog, on all cores with a progress line on a terminal, through the
+/// analysis cache unless `noCache`; its problems are warned (notes only unless `quiet`).
+func countedTotals(_ catalog: Catalog, noCache: Bool, quiet: Bool) -> [String: RunTotals] {
+    let all = RunTotals.analyseAll(catalog.runs, cache: noCache ? nil : analysisCache()) { ProgressBar.shared.update("analysing runs", $0) }
+    ProgressBar.shared.clear()
+    for d in all.diagnostics where !quiet || d.severity != .note { warn(d.description) }
+    return all.totals
+}
+
 func analysisCache(_ env: [String: String] = ProcessInfo.processInfo.environment) -> AnalysisCache {
     let home = env["HOME"] ?? NSHomeDirectory()
     let cache = env["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? PathUtil.join(home, ".cache")

@@ -839,6 +839,8 @@ func spanJSON(_ id: String, _ parent: String?, _ name: String, _ startMs: Int64,
         let json = try JSONParser.parse(Data(Reports.card(runs, totals: totals, mode: .countedOnce, top: 3, madeAt: "t", format: .json).utf8))
         #expect(json["top"]?.arrayValue?.count == 3 && json["top"]?.arrayValue?.first?["medal"]?.stringValue == "gold")
         #expect(json["totals"]?["runs"] == .int(Int64(runs.count)))
+        let csv = Reports.card(runs, totals: totals, mode: .countedOnce, top: 3, madeAt: "t", format: .csv)
+        #expect(csv.hasPrefix("place,medal,run_id,model") && csv.split(separator: "\n").count == 4, "CSV: the top runs' records, as the JSON's\n\(csv)")
         // Unknown is never 0: a run without traces has no counted cost, and the totals say they are a lower bound.
         #expect(json["totals"]?["cost_lower_bound"] == .bool(sum.cost.lowerBound))
     }

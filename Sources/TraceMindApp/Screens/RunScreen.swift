@@ -139,11 +139,12 @@ enum RunScreen {
         cols = cols.filter { !hidden.contains($0.title) }
         let shownRecorded = recorded.filter { !hidden.contains($0.title) }
         var used = (cols + shownRecorded).map { $0.width + 1 }.reduce(0, +) + testsMargin
-        let errorText: @Sendable (TestRow) -> String = { r in
-            Format.oneLine(r.error ?? r.result?.stopReason.flatMap { $0 == "final_answer" ? nil : "stopped: \($0)" } ?? "", max: 300)
+        let errorText: @Sendable (TestRow) -> String? = { r in
+            r.error ?? r.result?.stopReason.flatMap { $0 == "final_answer" ? nil : "stopped: \($0)" }
         }
-        // A run without errors keeps its error column narrow, and a cut list of tools gets the room.
-        let anyError = a.tests.contains { !errorText($0).isEmpty }
+        // A run without errors keeps its error column narrow, and a cut list of tools gets the room (a test of each
+        // is looked at, not formatted: this runs every frame).
+        let anyError = a.tests.contains { errorText($0)?.isEmpty == false }
         if !anyError, let ti = cols.firstIndex(where: { $0.title == "tools" }) {
             let room = width - used - 6
             let grow = max(0, min(room, widestTools(a) - cols[ti].width))
@@ -151,7 +152,7 @@ enum RunScreen {
             used += grow
         }
         if !hidden.contains("error") {
-            cols.append(TestCol(title: "error", width: anyError ? max(24, width - used) : 5) { r in (errorText(r), .error) })
+            cols.append(TestCol(title: "error", width: anyError ? max(24, width - used) : 5) { r in (Format.oneLine(errorText(r) ?? "", max: 300), .error) })
         }
         return cols + shownRecorded
     }
@@ -442,13 +443,15 @@ enum RunScreen {
         }
         let visible = TableView.visibleRows(height: area.height)
         var rows: [TableRow] = []
-        // Errors that repeat say so, and a long opening that every error shares is left out: what differs shows.
+        // Errors that repeat say so, and a long opening that every error on screen shares is left out: what differs
+        // shows. Only the rows on screen are made (and looked at).
+        let shown = Array(tests[min(v.tests.offset, tests.count)..<min(tests.count, v.tests.offset + visible)])
+        let made = shown.map { t in cols.map { $0.cell(t) } }
         let errorColumn = cols.firstIndex { $0.title == "error" }
-        let errorShared = errorColumn.map { ec in sharedOpening(tests.map { cols[ec].cell($0).0 }) } ?? 0
+        let errorShared = errorColumn.map { ec in sharedOpening(made.map { $0[ec].0 }) } ?? 0
         var previousError: String?
-        for i in v.tests.offset..<min(tests.count, v.tests.offset + visible) {
-            let t = tests[i]
-            var cells = cols.map { $0.cell(t) }
+        for (t, made) in zip(shown, made) {
+            var cells = made
             if let ec = errorColumn, !cells[ec].0.isEmpty {
                 let full = cells[ec].0
                 if full == previousError {
@@ -476,7 +479,7 @@ enum RunScreen {
         }
     }
 
-    /// How many leading characters every distinct error of a list shares, cut back to a word's end — when it is
+    /// How many leading characters every distinct error of a list (the rows on screen) shares, cut back to a word's end — when it is
     /// long enough (24 or more) to push what differs out of a column; 0 otherwise.
     static func sharedOpening(_ texts: [String]) -> Int {
         let distinct = Array(Set(texts.filter { !$0.isEmpty }))

@@ -18,12 +18,11 @@ public struct LeaderboardSummary: Sendable, Equatable {
     /// Runs whose status is recorded and is not `completed` (failed, error, interrupted…).
     public var failedRuns: Int
     /// The newest shown run: its timestamp and model.
-    public var newest: (timestamp: String, model: String)?
+    public var newest: Newest?
 
-    public static func == (a: LeaderboardSummary, b: LeaderboardSummary) -> Bool {
-        a.shown == b.shown && a.total == b.total && a.meanSuccess == b.meanSuccess && a.withSuccess == b.withSuccess
-            && a.tokens == b.tokens && a.cost == b.cost && a.co2Grams == b.co2Grams && a.measuredCO2 == b.measuredCO2
-            && a.failedRuns == b.failedRuns && a.newest?.timestamp == b.newest?.timestamp && a.newest?.model == b.newest?.model
+    public struct Newest: Sendable, Equatable {
+        public var timestamp: String
+        public var model: String
     }
 
     public init(_ runs: [RunEntry], total: Int, totals: [String: RunTotals], mode: FigureMode) {
@@ -35,7 +34,7 @@ public struct LeaderboardSummary: Sendable, Equatable {
         var co2 = 0.0, co2Known = 0
         var failed = 0
         var newestNs: Int64?
-        var newest: (String, String)?
+        var newest: Newest?
         for e in runs {
             let t = totals[e.key]
             if let s = LeaderboardFigures.successRate(e.row, t, mode) {
@@ -52,7 +51,7 @@ public struct LeaderboardSummary: Sendable, Equatable {
             if let st = e.row.runStatus, !st.isEmpty, st.lowercased() != "completed" { failed += 1 }
             if let ns = e.row.timestampNs, let ts = e.row.timestamp, newestNs.map({ ns > $0 }) ?? true {
                 newestNs = ns
-                newest = (ts, e.row.model)
+                newest = Newest(timestamp: ts, model: e.row.model)
             }
         }
         meanSuccess = successes > 0 ? successSum / Double(successes) : nil
@@ -62,6 +61,6 @@ public struct LeaderboardSummary: Sendable, Equatable {
         co2Grams = co2Known > 0 ? co2 : nil
         measuredCO2 = co2Known
         failedRuns = failed
-        self.newest = newest.map { (timestamp: $0.0, model: $0.1) }
+        self.newest = newest
     }
 }
