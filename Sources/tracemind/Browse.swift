@@ -27,7 +27,7 @@ struct BrowseCommand: ParsableCommand {
     @Flag(help: "Do not analyse runs in the background for the leaderboard's corrected columns.")
     var noPrefetch = false
 
-    @Flag(name: .customLong("no-cache"), help: "Do not read or write the analysis cache (every run is analysed afresh).")
+    @Flag(name: .customLong("no-cache"), help: "Do not read or write the caches: every run folder is listed and read, every run analysed afresh.")
     var noCache = false
 
     func run() throws {
@@ -51,7 +51,7 @@ struct BrowseCommand: ParsableCommand {
         let background = traceID == nil && compare == nil && !source.demo && !source.sources.isEmpty
             && !source.sources.contains { $0.hasPrefix(HubPath.scheme) }
         var catalog = background
-            ? Catalog(runs: [], diagnostics: [], sources: source.sources, isDemo: false) : source.loadCatalog(printing: false)
+            ? Catalog(runs: [], diagnostics: [], sources: source.sources, isDemo: false) : source.loadCatalog(printing: false, cache: !noCache)
         if let problem { catalog.diagnostics.insert(Diagnostic(path: "theme", problem), at: 0) }
         var state = AppState(catalog: catalog)
         state.readingSources = background
@@ -78,8 +78,8 @@ struct BrowseCommand: ParsableCommand {
         // colour (--color none, NO_COLOR, a mono terminal) the mono theme's attributes.
         // A theme made for the other background paints its own (high-contrast on a white terminal).
         let renderer = Renderer(theme: th.on(terminalBackground).adapted(to: term.depth), symbols: term.unicode ? .unicode : .ascii)
-        let src = source
-        let runner = Runner(renderer: renderer, reloadCatalog: { src.loadCatalog(printing: false) })
+        let src = source, keepCatalog = !noCache
+        let runner = Runner(renderer: renderer, reloadCatalog: { src.loadCatalog(printing: false, cache: keepCatalog) })
         runner.prefetchEnabled = !noPrefetch
         runner.analysisCache = noCache ? nil : analysisCache()
         runner.run(&state, on: term, initial: initial)

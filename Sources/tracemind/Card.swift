@@ -20,12 +20,12 @@ struct CardCommand: ParsableCommand {
     @Flag(help: "SMOLTRACE's recorded tokens and cost (no trace is read).")
     var recorded = false
 
-    @Flag(name: .customLong("no-cache"), help: "Analyse every run afresh: the analysis cache is neither read nor written.")
+    @Flag(name: .customLong("no-cache"), help: "Read and analyse every run afresh: the caches (kept catalogs, analyses) are neither read nor written.")
     var noCache = false
 
     func run() throws {
         guard top > 0 else { throw Failure(description: "--top must be at least 1") }
-        let catalog = source.loadCatalog()
+        let catalog = source.loadCatalog(cache: !noCache)
         let totals = recorded ? [:] : countedTotals(catalog, noCache: noCache, quiet: source.quiet)
         let made = ISO8601DateFormatter().string(from: Date())
         finish(Reports.card(catalog.runs, totals: totals, mode: recorded ? .recorded : .countedOnce, top: top, madeAt: made, format: format))

@@ -40,7 +40,7 @@ struct LeaderboardCommand: ParsableCommand {
     @Flag(help: "Only SMOLTRACE's recorded figures, from the leaderboard rows alone (no trace is read).")
     var recorded = false
 
-    @Flag(name: .customLong("no-cache"), help: "Analyse every run afresh: the analysis cache is neither read nor written.")
+    @Flag(name: .customLong("no-cache"), help: "Read and analyse every run afresh: the caches (kept catalogs, analyses) are neither read nor written.")
     var noCache = false
 
     /// Counted-once figures are the default; the flag of earlier versions is still accepted.
@@ -51,7 +51,7 @@ struct LeaderboardCommand: ParsableCommand {
         guard let key = LeaderboardSortKey.parse(sort) else {
             throw Failure(description: "unknown sort key '\(sort)'; use one of: \(LeaderboardSortKey.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        let catalog = source.loadCatalog()
+        let catalog = source.loadCatalog(cache: !noCache)
         var q = LeaderboardQuery()
         q.sortKey = key
         q.descending = direction.map { $0 == .desc } ?? (key.isText ? false : key.higherIsBetter)

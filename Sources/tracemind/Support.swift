@@ -98,13 +98,15 @@ struct SourceOptions: ParsableArguments {
     @Flag(name: .shortAndLong, help: "Print nothing but errors on stderr.")
     var quiet = false
 
-    func loadCatalog(printing: Bool = true) -> Catalog {
+    /// The runs of the sources (a kept catalog when `cache` and every path it was made from is unchanged).
+    func loadCatalog(printing: Bool = true, cache: Bool = true) -> Catalog {
+        let snapshot = cache ? catalogSnapshot() : nil
         let catalog: Catalog
         if demo {
             catalog = DemoData.catalog()
         } else if sources.isEmpty {
             if LocalFileSystem().isDirectory("smoltrace_results") {
-                catalog = CatalogLoader.load(sources: ["smoltrace_results"], hub: HubClient.fromEnvironment())
+                catalog = CatalogLoader.load(sources: ["smoltrace_results"], hub: HubClient.fromEnvironment(), snapshot: snapshot)
             } else {
                 if !quiet { warn("note: no source given and ./smoltrace_results not found: using the embedded demo data") }
                 catalog = DemoData.catalog()
@@ -114,7 +116,8 @@ struct SourceOptions: ParsableArguments {
             let hub = sources.filter { $0.hasPrefix(HubPath.scheme) }.joined(separator: " ")
             // The Hub client comes from here (HF_TOKEN, HF_ENDPOINT, the cache): the model never reads the environment.
             catalog = CatalogLoader.load(
-                sources: sources, hub: HubClient.fromEnvironment(), progress: { ProgressBar.shared.update("downloading \(hub)", $0) })
+                sources: sources, hub: HubClient.fromEnvironment(), progress: { ProgressBar.shared.update("downloading \(hub)", $0) },
+                snapshot: snapshot)
             ProgressBar.shared.clear()
         }
         if printing {
@@ -168,7 +171,17 @@ func countedTotals(_ catalog: Catalog, noCache: Bool, quiet: Bool) -> [String: R
 }
 
 func analysisCache(_ env: [String: String] = ProcessInfo.processInfo.environment) -> AnalysisCache {
+    AnalysisCache(directory: cacheFolder("analysis", env))
+}
+
+/// The catalogs of local sources, kept under `$XDG_CACHE_HOME/tracemind/catalog` beside the analysis cache.
+func catalogSnapshot(_ env: [String: String] = ProcessInfo.processInfo.environment) -> CatalogSnapshot {
+    CatalogSnapshot(directory: cacheFolder("catalog", env))
+}
+
+/// `$XDG_CACHE_HOME/tracemind/NAME` (default `~/.cache`).
+func cacheFolder(_ name: String, _ env: [String: String]) -> String {
     let home = env["HOME"] ?? NSHomeDirectory()
     let cache = env["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? PathUtil.join(home, ".cache")
-    return AnalysisCache(directory: PathUtil.join(PathUtil.join(cache, "tracemind"), "analysis"))
+    return PathUtil.join(PathUtil.join(cache, "tracemind"), name)
 }

@@ -89,6 +89,48 @@ import TraceMindFormats
         #expect(RunTotals.analyseAll(runs, cache: blocked).totals == expected)
     }
 
+    @Test func aPackIsReadInsteadOfEveryRunsFileAndCheckedLikeThem() throws {
+        let data = Self.demoFolder(), cacheDir = tempDir()
+        defer { removeTemp(data); removeTemp(cacheDir) }
+        let cache = AnalysisCache(directory: cacheDir)
+        let runs = CatalogLoader.load(sources: [data]).runs
+        let expected = Self.fresh(runs)
+        let names = runs.map { cache.name($0) }
+        #expect(cache.pack(names).isEmpty)
+        let cold = RunTotals.analyseAll(runs, cache: cache)
+        let packed = cache.pack(names)
+        #expect(packed.count == runs.filter { AnalysisCache.key($0) != nil }.count && packed.count == runs.count)
+        #expect(runs.allSatisfy { packed[cache.name($0)]?.totals == expected[$0.key] && packed[cache.name($0)]?.key == AnalysisCache.key($0) })
+        // The runs' own files gone: the pack alone gives the same figures.
+        for r in runs { try? FileManager.default.removeItem(atPath: cache.path(r)) }
+        let warm = RunTotals.analyseAll(runs, cache: cache)
+        #expect(warm.totals == expected && warm.diagnostics == cold.diagnostics)
+        #expect(runs.allSatisfy { cache.lookup($0) == nil }, "read from the pack, not from the runs' files")
+        // Another list of runs has a pack of its own.
+        #expect(cache.pack(Array(names.dropFirst())).isEmpty)
+
+        // A run's traces changed: its packed figures are stale and not used; the pack is written again.
+        let run = runs.first { $0.key.hasPrefix("7f3c2a10") }!
+        let h = FileHandle(forWritingAtPath: run.files.traces!)!
+        h.seekToEndOfFile()
+        h.write(Data("\n".utf8))
+        try h.close()
+        #expect(cache.pack(names)[cache.name(run)]?.key != AnalysisCache.key(run))
+        #expect(RunTotals.analyseAll(runs, cache: cache).totals == Self.fresh(runs))
+        #expect(cache.pack(names)[cache.name(run)]?.key == AnalysisCache.key(run))
+
+        // Forged figures under a wrong key, garbage, another version: never a figure.
+        let file = cache.packPath(names)
+        let good = try String(contentsOfFile: file, encoding: .utf8)
+        for bad in [good.replacingOccurrences(of: "\"passed\":", with: "\"passed\":100").replacingOccurrences(of: "\"key\":\"run ", with: "\"key\":\"forged "),
+            "garbage\n{\n", good.replacingOccurrences(of: "\"version\":\(AnalysisCache.rulesVersion)", with: "\"version\":99")]
+        {
+            write(bad, to: file)
+            for r in runs { try? FileManager.default.removeItem(atPath: cache.path(r)) }
+            #expect(RunTotals.analyseAll(runs, cache: cache).totals == Self.fresh(runs))
+        }
+    }
+
     @Test func theDemoAndRemoteRunsAreNotCached() {
         let runs = DemoData.catalog().runs
         #expect(!runs.isEmpty && runs.allSatisfy { AnalysisCache.key($0) == nil })

@@ -229,6 +229,19 @@ public struct LocalFileSystem: DataFileSystem {
         return "\(st.st_size) \(mtime) \(ctime) \(st.st_dev):\(st.st_ino)"
     }
 
+    /// What is at a path now, from one `stat` (links followed): its kind (`f` file, `d` folder, `o` other), size,
+    /// modification and status-change times (ns), device and inode, and the status-change time apart; `-` and 0 when
+    /// nothing is there. A folder's times change when a name in it is added, removed or renamed.
+    public func stamp(_ path: String) -> (stamp: String, changedNs: Int64) {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return ("-", 0) }
+        let type = st.st_mode & S_IFMT
+        let kind = type == S_IFREG ? "f" : type == S_IFDIR ? "d" : "o"
+        let mtime = Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
+        let ctime = Int64(st.st_ctim.tv_sec) * 1_000_000_000 + Int64(st.st_ctim.tv_nsec)
+        return ("\(kind) \(st.st_size) \(mtime) \(ctime) \(st.st_dev):\(st.st_ino)", ctime)
+    }
+
     /// `readdir` with each entry's type, and the folder's device and inode as its identity: no `stat` per entry
     /// (only for links and file systems that give no type) and no `realpath`, which walks every component.
     public func listFolder(_ path: String) throws -> FolderListing {

@@ -83,21 +83,37 @@ extension RunTotals {
     public static func analyseAll(
         _ entries: [RunEntry], cache: AnalysisCache? = nil, progress: (@Sendable (Double) -> Void)? = nil
     ) -> (totals: [String: RunTotals], diagnostics: [Diagnostic]) {
-        let slots = RecordSlots<(RunTotals, [Diagnostic])>(count: entries.count)
+        // With a cache, the runs' pack first (one file), then each run's own file, then a fresh analysis.
+        let names = cache.map { c in entries.map { c.name($0) } } ?? []
+        let packed = cache.map { $0.pack(names) } ?? [:]
+        let slots = RecordSlots<(totals: RunTotals, diagnostics: [Diagnostic], key: String?, packed: Bool)>(count: entries.count)
         let done = ProgressCounter(total: entries.count, progress: progress)
         DispatchQueue.concurrentPerform(iterations: entries.count) { i in
-            let r = analyse(entries[i], cache: cache)
-            slots.buffer[i] = .value((r.totals, r.diagnostics))
+            let e = entries[i]
+            let readKey = cache.flatMap { _ in AnalysisCache.key(e) }
+            if let readKey, let p = packed[names[i]], p.key == readKey {
+                slots.buffer[i] = .value((p.totals, p.diagnostics, readKey, true))
+            } else if let cache, let readKey, let hit = cache.lookup(e, key: readKey) {
+                slots.buffer[i] = .value((hit.totals, hit.diagnostics, readKey, false))
+            } else {
+                let r = analyseFresh(e, cache: cache, readKey: readKey)
+                slots.buffer[i] = .value((r.totals, r.diagnostics, readKey, false))
+            }
             done.add(1)
         }
         var totals: [String: RunTotals] = [:]
         var diagnostics: [Diagnostic] = []
+        var repack: [(name: String, key: String, totals: RunTotals, diagnostics: [Diagnostic])] = []
+        var allPacked = true
         for (i, slot) in slots.buffer.enumerated() {
-            if case .value(let (t, d)) = slot {
-                totals[entries[i].key] = t
-                diagnostics += d
+            if case .value(let r) = slot {
+                totals[entries[i].key] = r.totals
+                diagnostics += r.diagnostics
+                allPacked = allPacked && r.packed
+                if let k = r.key, cache != nil { repack.append((names[i], k, r.totals, r.diagnostics)) }
             }
         }
+        if let cache, !allPacked, !repack.isEmpty { cache.storePack(names, repack) }
         return (totals, diagnostics)
     }
 }

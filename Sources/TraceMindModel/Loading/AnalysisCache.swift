@@ -54,9 +54,72 @@ public struct AnalysisCache: Sendable {
 
     /// The run's cache file: named by a hash of where the run is (its key, source and files).
     func path(_ entry: RunEntry) -> String {
+        PathUtil.join(PathUtil.join(directory, "v\(AnalysisCache.rulesVersion)"), name(entry) + ".json")
+    }
+
+    /// Where the run is (its key, source and files), hashed.
+    public func name(_ entry: RunEntry) -> String {
         let f = entry.files
         let place = [entry.key, entry.source, f.folder ?? "", f.results ?? "", f.traces ?? "", f.metrics ?? ""].joined(separator: "\u{1F}")
-        return PathUtil.join(PathUtil.join(directory, "v\(AnalysisCache.rulesVersion)"), AnalysisCache.hex16(Hash64.of(Array(place.utf8))) + ".json")
+        return AnalysisCache.hex16(Hash64.of(Array(place.utf8)))
+    }
+
+    // MARK: packs
+
+    /// The analyses of one list of runs (named by their places, in order) kept together in one file as well: a
+    /// leaderboard of 10,000 runs reads one file instead of 10,000. Each analysis in it is checked against its run's key
+    /// like a run's own file; the runs' own files stay the reference (a pack is only a faster way to read them).
+    func packPath(_ names: [String]) -> String {
+        let joined = names.joined(separator: ",")
+        return PathUtil.join(PathUtil.join(directory, "v\(AnalysisCache.rulesVersion)"), "pack-" + AnalysisCache.hex16(Hash64.of(Array(joined.utf8))) + ".ndjson")
+    }
+
+    struct PackLine: Codable {
+        var name: String
+        var entry: Entry
+    }
+
+    /// The kept analyses of the runs named `names` (by name; keys still to be checked), or none.
+    public func pack(_ names: [String]) -> [String: (key: String, totals: RunTotals, diagnostics: [Diagnostic])] {
+        guard let data = try? LocalFileSystem().readFile(packPath(names)).data else { return [:] }
+        var lines: [Range<Int>] = []
+        data.withUnsafeBytes { raw in
+            var start = 0
+            for i in 0..<raw.count where raw[i] == 0x0A {
+                lines.append(start..<i)
+                start = i + 1
+            }
+        }
+        let chunks = lines.count < 64 ? 1 : min(lines.count, ProcessInfo.processInfo.activeProcessorCount * 8)
+        let made = Parallel.map(chunks, progress: nil, isCancelled: nil, eachAlone: true, serial: chunks == 1) { c -> RecordSlot<[PackLine]> in
+            let keys = JSONKeyTable()
+            let lo = c * lines.count / chunks, hi = (c + 1) * lines.count / chunks
+            return .value((lo..<hi).compactMap { k in
+                (try? JSONParser.parse(data, range: lines[k], keys: keys)).flatMap { try? JSONValueDecoder().decode(PackLine.self, from: $0) }
+            })
+        }
+        var out: [String: (key: String, totals: RunTotals, diagnostics: [Diagnostic])] = [:]
+        for case .value(let part) in made {
+            for l in part where l.entry.version == AnalysisCache.rulesVersion { out[l.name] = (l.entry.key, l.entry.totals, l.entry.diagnostics) }
+        }
+        return out
+    }
+
+    /// Keeps the analyses of the runs named `names` (those with a key) in their pack; silently nothing when the folder
+    /// is not writable.
+    public func storePack(_ names: [String], _ items: [(name: String, key: String, totals: RunTotals, diagnostics: [Diagnostic])]) {
+        let encoder = JSONEncoder()
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        var out = Data()
+        for it in items {
+            let line = PackLine(name: it.name, entry: Entry(version: AnalysisCache.rulesVersion, key: it.key, totals: it.totals, diagnostics: it.diagnostics))
+            guard let d = try? encoder.encode(line) else { return }
+            out += d
+            out.append(0x0A)
+        }
+        let target = packPath(names)
+        try? FileManager.default.createDirectory(atPath: PathUtil.dirname(target), withIntermediateDirectories: true)
+        try? out.write(to: URL(fileURLWithPath: target), options: .atomic)
     }
 
     /// Everything the run's figures depend on, as one string; nil when the run is not cacheable.
@@ -67,7 +130,7 @@ public struct AnalysisCache: Sendable {
         guard !datasets.contains(where: { HubPath.repo($0) != nil }) else { return nil }
         var parts = [
             "run \(entry.key)", "filter \(f.runIDFilter ?? "-") \(f.acceptsMissingRunID)",
-            "row \(String(Hash64.of(JSONWriter.bytes(.object(entry.row.raw), pretty: false)), radix: 16))",
+            "row \(String(AnalysisCache.digest(.object(entry.row.raw)), radix: 16))",
         ]
         var diags: [Diagnostic] = []
         for d in datasets {
@@ -85,6 +148,48 @@ public struct AnalysisCache: Sendable {
             }
         }
         return parts.joined(separator: "\n")
+    }
+
+    /// A hash of a JSON value's kinds, keys (in order) and values, without writing it out.
+    static func digest(_ v: JSON) -> UInt64 {
+        var h: UInt64 = 0x9E37_79B9_7F4A_7C15
+        digest(v, &h)
+        return h
+    }
+
+    static func digest(_ v: JSON, _ h: inout UInt64) {
+        func mix(_ x: UInt64) {
+            h = (h ^ x) &* 0xFF51_AFD7_ED55_8CCD
+            h ^= h >> 29
+        }
+        func text(_ s: String) {
+            var s = s
+            mix(s.withUTF8 { Hash64.words(UnsafeRawBufferPointer($0), seed: 0x2545_F491_4F6C_DD1D) })
+        }
+        switch v {
+        case .null: mix(1)
+        case .bool(let b): mix(b ? 2 : 3)
+        case .int(let i):
+            mix(4)
+            mix(UInt64(bitPattern: i))
+        case .double(let d):
+            mix(5)
+            mix(d.bitPattern)
+        case .string(let s):
+            mix(6)
+            text(s)
+        case .array(let a):
+            mix(7)
+            mix(UInt64(a.count))
+            for x in a { digest(x, &h) }
+        case .object(let o):
+            mix(8)
+            mix(UInt64(o.count))
+            for (k, x) in zip(o.keys, o.values) {
+                text(k)
+                digest(x, &h)
+            }
+        }
     }
 
     /// Path, size, modification and status-change times and inode of a file (`LocalFileSystem.identity`).

@@ -57,9 +57,17 @@ public enum CatalogLoader {
     /// datasets their leaderboard rows point to are fetched when a run opens.
     public static func load(
         sources: [String], fs: any DataFileSystem = LocalFileSystem(), isDemo: Bool = false, hub: (any RemoteDatasets)? = nil,
-        progress: (@Sendable (Double) -> Void)? = nil
+        progress: (@Sendable (Double) -> Void)? = nil, snapshot: CatalogSnapshot? = nil
     ) -> Catalog {
-        var b = Builder(fs: fs)
+        // Local sources only, read through a log of every path looked at, kept and reused while those paths stand.
+        let keep = snapshot.flatMap { s in
+            fs is LocalFileSystem && !isDemo && !sources.contains { $0.hasPrefix(HubPath.scheme) } ? s : nil
+        }
+        let cwd = FileManager.default.currentDirectoryPath
+        if let keep, let kept = keep.lookup(sources, cwd: cwd) { return withHub(kept, hub) }
+        let log = keep.map { _ in DependencyLog() }
+        let started = Int64(Date().timeIntervalSince1970 * 1e9)
+        var b = Builder(fs: log.map { RecordingFileSystem(log: $0) } ?? fs)
         b.hub = hub
         for src in sources {
             if src.hasPrefix(HubPath.scheme) {
@@ -97,13 +105,23 @@ public enum CatalogLoader {
         }
         b.loadDatasetFolders()
         b.attachStandaloneTraces()
-        // Runs whose rows point at Hub datasets fetch them, when opened, with the caller's client.
-        for i in b.entries.indices where b.entries[i].files.hub == nil {
-            let f = b.entries[i].files
-            if [f.results, f.traces, f.metrics].contains(where: { $0?.hasPrefix(HubPath.scheme) == true }) { b.entries[i].files.hub = hub }
+        var catalog = Catalog(runs: b.uniqueKeys(), diagnostics: b.diags, sources: sources, isDemo: isDemo)
+        if let keep, let log {
+            for i in catalog.runs.indices { catalog.runs[i].files.fs = fs }
+            keep.store(catalog, cwd: cwd, log: log, started: started)
         }
-        let runs = b.uniqueKeys()
-        return Catalog(runs: runs, diagnostics: b.diags, sources: sources, isDemo: isDemo)
+        return withHub(catalog, hub)
+    }
+
+    /// Runs whose rows point at Hub datasets fetch them, when opened, with the caller's client.
+    static func withHub(_ catalog: Catalog, _ hub: (any RemoteDatasets)?) -> Catalog {
+        guard let hub else { return catalog }
+        var c = catalog
+        for i in c.runs.indices where c.runs[i].files.hub == nil {
+            let f = c.runs[i].files
+            if [f.results, f.traces, f.metrics].contains(where: { $0?.hasPrefix(HubPath.scheme) == true }) { c.runs[i].files.hub = hub }
+        }
+        return c
     }
 
     struct Builder {

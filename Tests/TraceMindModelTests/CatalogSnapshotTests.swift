@@ -1,0 +1,118 @@
+import Foundation
+import TestSupport
+import Testing
+import TraceMindDemo
+import TraceMindFormats
+@testable import TraceMindModel
+
+/// A kept catalog is the catalog the sources give now, or nothing: every path its loading looked at is checked.
+@Suite struct CatalogSnapshotTests {
+    /// The catalog's runs as text, every field the loading sets.
+    static func dump(_ c: Catalog) -> String {
+        c.runs.map { e in
+            let f = e.files
+            return [e.key, e.source, e.origin.rawValue, f.folder ?? "-", f.results ?? "-", f.traces ?? "-", f.metrics ?? "-",
+                f.runIDFilter ?? "-", "\(f.acceptsMissingRunID)", e.alsoAt.joined(separator: ","),
+                JSONWriter.string(.object(e.row.raw), pretty: false)].joined(separator: " | ")
+        }.joined(separator: "\n") + "\n" + c.diagnostics.map(\.description).joined(separator: "\n")
+    }
+
+    @Test func aKeptCatalogIsTheFreshOneUntilAPathChanges() throws {
+        let data = AnalysisCacheTests.demoFolder(), cacheDir = tempDir()
+        defer { removeTemp(data); removeTemp(cacheDir) }
+        // A broken row among the runs: its warning is kept too.
+        write("{\"run_id\": ", to: data + "/smoltrace_results/broken_run/leaderboard_row.json")
+        let snap = CatalogSnapshot(directory: cacheDir, settle: 0)
+        let cwd = FileManager.default.currentDirectoryPath
+        let sources = [data]
+        let fresh = CatalogLoader.load(sources: sources)
+        #expect(snap.lookup(sources, cwd: cwd) == nil, "nothing kept yet")
+        let first = CatalogLoader.load(sources: sources, snapshot: snap)
+        #expect(Self.dump(first) == Self.dump(fresh))
+        let kept = try #require(snap.lookup(sources, cwd: cwd), "kept after a loading")
+        #expect(Self.dump(kept) == Self.dump(fresh) && kept.runs.count == fresh.runs.count && kept.runs.count > 5)
+        #expect(kept.diagnostics.contains { $0.path.hasSuffix("broken_run/leaderboard_row.json") })
+        #expect(snap.lookup([data, data], cwd: cwd) == nil && snap.lookup(sources, cwd: cwd + "/x") == nil, "other sources, another folder")
+
+        // A row rewritten: the kept catalog is stale, the next loading reads the new row.
+        usleep(30_000)
+        let row = try #require(fresh.runs.first { $0.origin == .runFolder && $0.files.folder != nil })
+        let rowFile = row.files.folder! + "/leaderboard_row.json"
+        var o = row.row.raw
+        o.set("model", .string("renamed/model"))
+        write(JSONWriter.string(.object(o)), to: rowFile)
+        #expect(snap.lookup(sources, cwd: cwd) == nil, "a changed row file")
+        let reread = CatalogLoader.load(sources: sources, snapshot: snap)
+        #expect(reread.runs.first { $0.key == row.key }?.row.model == "renamed/model")
+        #expect(snap.lookup(sources, cwd: cwd).map(Self.dump) == Self.dump(reread))
+
+        // A new run folder, then one removed: both change the folder that holds them.
+        usleep(30_000)
+        let newDir = data + "/smoltrace_results/added_run"
+        var added = row.row.raw
+        added.set("run_id", .string("added-run-0001"))
+        write(JSONWriter.string(.object(added)), to: newDir + "/leaderboard_row.json")
+        #expect(snap.lookup(sources, cwd: cwd) == nil, "a new run folder")
+        #expect(CatalogLoader.load(sources: sources, snapshot: snap).runs.contains { $0.key == "added-run-0001" })
+        usleep(30_000)
+        try FileManager.default.removeItem(atPath: newDir)
+        #expect(snap.lookup(sources, cwd: cwd) == nil, "a run folder removed")
+        #expect(!CatalogLoader.load(sources: sources, snapshot: snap).runs.contains { $0.key == "added-run-0001" })
+        // A file added inside a run folder (its traces arriving) changes what the run's entry points at.
+        usleep(30_000)
+        let bare = data + "/smoltrace_results/bare_run"
+        write(JSONWriter.string(.object(added)), to: bare + "/leaderboard_row.json")
+        #expect(CatalogLoader.load(sources: sources, snapshot: snap).runs.first { $0.key == "added-run-0001" }?.files.traces == nil)
+        usleep(30_000)
+        write("[]", to: bare + "/traces.json")
+        #expect(CatalogLoader.load(sources: sources, snapshot: snap).runs.first { $0.key == "added-run-0001" }?.files.traces != nil)
+    }
+
+    @Test func corruptForeignFreshAndUnwritableSnapshotsAreMisses() throws {
+        let data = AnalysisCacheTests.demoFolder(), cacheDir = tempDir()
+        defer { removeTemp(data); removeTemp(cacheDir) }
+        let cwd = FileManager.default.currentDirectoryPath
+        let sources = [data]
+        let fresh = CatalogSnapshotTests.dump(CatalogLoader.load(sources: sources))
+        // Files written a moment ago: their stamps could not tell a change within the clock's tick, so nothing is kept.
+        let careful = CatalogSnapshot(directory: cacheDir)
+        #expect(CatalogSnapshotTests.dump(CatalogLoader.load(sources: sources, snapshot: careful)) == fresh)
+        #expect(careful.lookup(sources, cwd: cwd) == nil, "too fresh to keep")
+
+        let snap = CatalogSnapshot(directory: cacheDir, settle: 0)
+        _ = CatalogLoader.load(sources: sources, snapshot: snap)
+        let file = snap.path(sources, cwd: cwd)
+        let good = try Data(contentsOf: URL(fileURLWithPath: file))
+        #expect(snap.lookup(sources, cwd: cwd) != nil)
+        // Cut short, garbage, another version, a forged row line: misses; the loading is the fresh one.
+        for bad in [good.prefix(good.count / 2), Data("not json\n{}\n[]\n".utf8),
+            Data(String(decoding: good, as: UTF8.self).replacingOccurrences(of: "\"version\":1", with: "\"version\":99").utf8),
+            Data(String(decoding: good, as: UTF8.self).replacingOccurrences(of: "]\n[", with: "]\n[1,").utf8)]
+        {
+            try bad.write(to: URL(fileURLWithPath: file))
+            #expect(snap.lookup(sources, cwd: cwd) == nil)
+            #expect(CatalogSnapshotTests.dump(CatalogLoader.load(sources: sources, snapshot: snap)) == fresh)
+        }
+        // A cache folder that cannot be made (a file in the way): the loading is unchanged, nothing thrown.
+        let blocked = CatalogSnapshot(directory: data + "/smoltrace_results/openai_gpt-4o_tool_20261102_090000/leaderboard_row.json/x", settle: 0)
+        #expect(CatalogSnapshotTests.dump(CatalogLoader.load(sources: sources, snapshot: blocked)) == fresh)
+        // Nothing is written into the data folder, and Hub sources or the demo are never kept.
+        #expect(!(try FileManager.default.subpathsOfDirectory(atPath: data)).contains { $0.hasSuffix(".ndjson") })
+        let other = CatalogSnapshot(directory: tempDir(), settle: 0)
+        defer { removeTemp(other.directory) }
+        _ = CatalogLoader.load(sources: [data, "hf://user/repo"], snapshot: other)
+        #expect((try? FileManager.default.contentsOfDirectory(atPath: other.directory))?.isEmpty ?? true)
+    }
+
+    @Test(.enabled(if: sharedData("smoltrace-0.2.12/json") != nil, "needs ../shared/data"))
+    func realRunsKeptAsLoaded() throws {
+        let cacheDir = tempDir()
+        defer { removeTemp(cacheDir) }
+        let sources = [sharedData("smoltrace-0.2.12/json")!, sharedData("smoltrace-0.1")!]
+        let snap = CatalogSnapshot(directory: cacheDir, settle: 0)
+        let fresh = CatalogLoader.load(sources: sources, snapshot: snap)
+        let kept = try #require(snap.lookup(sources, cwd: FileManager.default.currentDirectoryPath))
+        #expect(CatalogSnapshotTests.dump(kept) == CatalogSnapshotTests.dump(fresh) && kept.runs.count == fresh.runs.count)
+        #expect(RunTotals.analyseAll(kept.runs).totals == RunTotals.analyseAll(fresh.runs).totals)
+    }
+}
