@@ -30,6 +30,8 @@ public enum LoadRequest: Hashable, Sendable {
     case trace(TraceRef)
     /// Find a trace by id across the sources (`tracemind --trace ID`).
     case findTrace(String)
+    /// The waterfall's search for a (normalised) query in a large trace, off the UI loop.
+    case search(TraceRef, String)
 }
 
 /// A finished (or progressing) background load.
@@ -47,6 +49,8 @@ public enum LoadResult: Sendable {
     case prefetched(String, RunTotals)
     /// Too large to analyse ahead of time: its figures come when it is opened.
     case prefetchSkipped(String)
+    /// The spans matching a waterfall search (tree order); nil when the trace or its view was gone.
+    case searched(TraceRef, query: String, [Int]?)
 }
 
 public enum RunTab: Int, CaseIterable, Sendable {
@@ -147,6 +151,8 @@ public struct TraceView: Equatable, Sendable {
     public var zoom: Double = 1
     public var pan: Double = 0
     public var search = ""
+    /// The query whose matches are being looked for in the background (a large trace), if any.
+    public var searching: String?
     /// Only spans of this kind (and their ancestors, for context).
     public var kindFilter: SpanCategory? = nil { didSet { rowsValid = false } }
     public var focus: DetailFocus = .tree
@@ -385,6 +391,10 @@ public struct AppState: Sendable {
 
     /// The catalog is being read in the background (the first frame does not wait for thousands of folders).
     public var readingSources = false
+
+    /// A waterfall search that would look through more spans than this runs in the background: the key that typed
+    /// it is drawn at once (under 16 ms) and the matches follow.
+    public var backgroundSearchSpans = 20_000
 
     public init(catalog: Catalog) {
         self.catalog = catalog

@@ -147,6 +147,7 @@ public enum Loads {
         case run(String, RunEntry)
         case trace(TraceRef, TraceSummary, any DataFileSystem)
         case findTrace(String, Catalog)
+        case search(TraceRef, String, Waterfall, [Int])
         case fail(LoadResult)
     }
 
@@ -162,6 +163,11 @@ public enum Loads {
             return .trace(ref, summary, entry.files.fs)
         case .findTrace(let q):
             return .findTrace(q, state.catalog)
+        case .search(let ref, let query):
+            guard let v = TraceScreen.view(state.route), v.ref == ref, let wf = state.traces[ref]?.value else {
+                return .fail(.searched(ref, query: query, nil))
+            }
+            return .search(ref, query, wf, TraceScreen.candidates(v, wf, query))
         }
     }
 
@@ -186,6 +192,10 @@ public enum Loads {
             } catch {
                 post(.traceFailed(ref, "\(error)"))
             }
+        case .search(let ref, let query, let wf, let candidates):
+            guard let needle = SearchNeedle(query) else { return post(.searched(ref, query: query, [])) }
+            let found = TraceScreen.filter(candidates, wf, needle)
+            if !isCancelled() { post(.searched(ref, query: query, found)) }
         case .findTrace(let query, let catalog):
             do {
                 let m = try TraceFinder.find(query, in: catalog)

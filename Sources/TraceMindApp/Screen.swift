@@ -14,8 +14,8 @@ protocol Screen {
     static func click(_ s: inout AppState, _ x: Int, _ y: Int) -> [Effect]
     /// Keeps selections inside their lists and visible.
     static func clamp(_ s: inout AppState)
-    /// The `/` prompt's text: a live filter, or a search.
-    static func setPrompt(_ s: inout AppState, _ text: String)
+    /// The `/` prompt's text: a live filter, or a search (which may run in the background: its effects).
+    static func setPrompt(_ s: inout AppState, _ text: String) -> [Effect]
     static func promptText(_ s: AppState) -> String
     /// What `y` copies: the selected item's id and what it is (`run id`, `test id`, `span id`).
     static func copyTarget(_ s: AppState) -> (what: String, id: String)?
@@ -37,7 +37,10 @@ extension ScreenID {
 
 extension LeaderboardScreen: Screen {
     static func crumb(_ s: AppState, _ route: Route) -> String { "Leaderboard" }
-    static func setPrompt(_ s: inout AppState, _ text: String) { setFilter(&s, text) }
+    static func setPrompt(_ s: inout AppState, _ text: String) -> [Effect] {
+        setFilter(&s, text)
+        return []
+    }
     static func promptText(_ s: AppState) -> String { s.leaderboard.query.text }
     static func exportText(_ s: AppState, _ format: OutputFormat) -> Result<String, Export.Refusal> {
         .success(Reports.leaderboard(s.visibleRuns, format: format, corrected: s.leaderboard.showRecorded ? nil : s.totals, ranks: s.ranks))
@@ -80,12 +83,13 @@ extension RunScreen: RoutedScreen {
     static func route(_ v: RunView) -> Route { .run(v) }
     static func crumb(_ s: AppState, _ v: RunView) -> String { s.entry(v.key).map(Format.runLabel) ?? v.key }
     static func promptText(of v: RunView) -> String { v.filter }
-    static func setPrompt(_ s: inout AppState, _ text: String) {
-        guard var v = view(s.route) else { return }
+    static func setPrompt(_ s: inout AppState, _ text: String) -> [Effect] {
+        guard var v = view(s.route) else { return [] }
         v.filter = text
         v.tests = ListPosition()
         if v.tab != .tests { v.tab = .tests }
         store(&s, v)
+        return []
     }
 }
 
@@ -97,11 +101,11 @@ extension TraceScreen: RoutedScreen {
     static func route(_ v: TraceView) -> Route { .trace(v) }
     static func crumb(_ s: AppState, _ v: TraceView) -> String { v.label }
     static func promptText(of v: TraceView) -> String { v.search }
-    static func setPrompt(_ s: inout AppState, _ text: String) {
-        guard var v = view(s.route) else { return }
+    static func setPrompt(_ s: inout AppState, _ text: String) -> [Effect] {
+        guard var v = view(s.route) else { return [] }
         v.search = text
         store(&s, v)
-        jumpToMatch(&s, forward: true, includeCurrent: true)
+        return searchTyped(&s)
     }
 }
 
@@ -113,12 +117,13 @@ extension CompareScreen: RoutedScreen {
     static func route(_ v: CompareView) -> Route { .compare(v) }
     static func crumb(_ s: AppState, _ v: CompareView) -> String { "Compare \(v.keys.count) runs" }
     static func promptText(of v: CompareView) -> String { v.text }
-    static func setPrompt(_ s: inout AppState, _ text: String) {
-        guard var v = view(s.route) else { return }
+    static func setPrompt(_ s: inout AppState, _ text: String) -> [Effect] {
+        guard var v = view(s.route) else { return [] }
         v.text = text
         v.tests = ListPosition()
         v.tab = .tests
         store(&s, v)
+        return []
     }
 }
 
@@ -130,5 +135,5 @@ extension TrajectoryScreen: RoutedScreen {
     static func route(_ v: TrajectoryView) -> Route { .trajectory(v) }
     static func crumb(_ s: AppState, _ v: TrajectoryView) -> String { "Trajectories · \(v.taskLabel)" }
     static func promptText(of v: TrajectoryView) -> String { "" }
-    static func setPrompt(_ s: inout AppState, _ text: String) {}
+    static func setPrompt(_ s: inout AppState, _ text: String) -> [Effect] { [] }
 }

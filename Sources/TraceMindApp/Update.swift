@@ -91,7 +91,7 @@ public enum App {
         guard let action = KeyMap.overlayAction(for: k, overlay: o.id) else {
             if case .prompt(let text) = o, case .char(let c) = k {
                 s.overlay = .prompt(text + String(c))
-                setPrompt(&s, text + String(c))
+                return setPrompt(&s, text + String(c))
             } else if case .export(let name) = o, case .char(let c) = k {
                 s.overlay = .export(name + String(c))
             } else if o.id.closesOnOtherKeys {
@@ -144,16 +144,16 @@ public enum App {
         switch action {
         case .cancel:
             s.overlay = nil
-            setPrompt(&s, "")
+            return setPrompt(&s, "")
         case .accept:
             s.overlay = nil
         case .deleteBack:
             let shorter = String(text.dropLast())
             s.overlay = .prompt(shorter)
-            setPrompt(&s, shorter)
+            return setPrompt(&s, shorter)
         case .clearLine:
             s.overlay = .prompt("")
-            setPrompt(&s, "")
+            return setPrompt(&s, "")
         case .screen(let a):
             // Keep typing while moving through the matches.
             s.overlay = nil
@@ -216,9 +216,10 @@ public enum App {
     }
 
     /// The prompt's text goes to the current screen: a live filter, or the waterfall's search.
-    static func setPrompt(_ s: inout AppState, _ text: String) {
-        s.route.screen.type.setPrompt(&s, text)
+    static func setPrompt(_ s: inout AppState, _ text: String) -> [Effect] {
+        let effects = s.route.screen.type.setPrompt(&s, text)
         clampAll(&s)
+        return effects
     }
 
     static func promptText(_ s: AppState) -> String { s.route.screen.type.promptText(s) }
@@ -256,10 +257,7 @@ public enum App {
 
     /// Esc: clears the current filter first, then leaves the screen (cancelling what it was loading).
     static func back(_ s: inout AppState) -> [Effect] {
-        if !promptText(s).isEmpty {
-            setPrompt(&s, "")
-            return []
-        }
+        if !promptText(s).isEmpty { return setPrompt(&s, "") }
         if case .run(var v) = s.route, v.only != nil {
             v.only = nil
             v.onlyLabel = nil
@@ -360,6 +358,8 @@ public enum App {
             TraceScreen.loaded(&s, ref)
         case .traceFailed(let ref, let msg):
             s.traces[ref] = .failed(msg)
+        case .searched(let ref, let query, let matches):
+            TraceScreen.searched(&s, ref, query, matches)
         case .traceFound(let query, let ref, let a):
             guard s.pendingTrace == query else { break }
             s.pendingTrace = nil
@@ -452,6 +452,7 @@ public enum App {
     /// Something is loading (the runner ticks the spinner).
     public static func isBusy(_ s: AppState) -> Bool {
         s.pendingTrace != nil || s.runs.values.contains { $0.isLoading } || s.traces.values.contains { $0.isLoading }
+            || TraceScreen.view(s.route)?.searching != nil
     }
 }
 

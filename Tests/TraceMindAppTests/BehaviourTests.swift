@@ -617,6 +617,46 @@ import TraceMindReport
         #expect(view(h).matches == TraceScreen.matches(again, "tool"))
     }
 
+    /// A search through many spans runs in the background: the key is drawn at once with "searching…", the matches
+    /// follow and select the first; a result for text typed over since is dropped, and its search cancelled.
+    @Test func aLargeSearchRunsInTheBackground() throws {
+        var h = trace()
+        h.s.backgroundSearchSpans = 0
+        let wf = try #require(h.s.traces[view(h).ref]?.value)
+        let ref = view(h).ref
+        h.press(.char("/"))
+        var effects = App.update(&h.s, .key(.char("t")))
+        #expect(effects == [.load(.search(ref, "t"))])
+        #expect(view(h).searching == "t" && view(h).matches.isEmpty && App.isBusy(h.s))
+        #expect(h.s.message?.hasPrefix("searching \(Format.grouped(wf.analysis.order.count)) spans for 't'") == true, "\(h.s.message ?? "")")
+        #expect(h.text.contains("searching"), "the key's frame says so")
+        // Typed on before the result came: the older search is cancelled, its result dropped.
+        effects = App.update(&h.s, .key(.char("o")))
+        #expect(effects == [.cancel(.search(ref, "t")), .load(.search(ref, "to"))])
+        _ = App.apply(&h.s, .searched(ref, query: "t", TraceScreen.matches(wf, "t")))
+        #expect(view(h).searching == "to" && view(h).matches.isEmpty, "a stale result is dropped")
+        // The job made from the state looks among every span, in slices, and gives the fresh matches.
+        let job = Loads.job(.search(ref, "to"), h.s)
+        let box = Collector()
+        Loads.perform(job, post: { box.post($0) }, isCancelled: { false })
+        for r in box.take() { _ = App.apply(&h.s, r) }
+        let expected = TraceScreen.matches(wf, "to")
+        #expect(!expected.isEmpty && view(h).matches == expected && view(h).searching == nil && !App.isBusy(h.s))
+        #expect(view(h).selectedSpan == expected.first)
+        #expect(h.s.message?.contains("match 1 of \(expected.count)") == true)
+        // Typing on narrows the matches: the job looks among them only.
+        _ = App.update(&h.s, .key(.char("o")))
+        guard case .search(_, _, _, let candidates) = Loads.job(.search(ref, "too"), h.s) else { Issue.record("a search job"); return }
+        #expect(candidates == expected)
+        // A cancelled search posts nothing; a job whose view is gone clears the search.
+        let cancelled = Collector()
+        Loads.perform(Loads.job(.search(ref, "too"), h.s), post: { cancelled.post($0) }, isCancelled: { true })
+        #expect(cancelled.take().isEmpty)
+        h.press(.escape, .escape)
+        #expect(TraceScreen.view(h.s.route) == nil)
+        guard case .fail(.searched(_, "too", nil)) = Loads.job(.search(ref, "too"), h.s) else { Issue.record("nothing to search"); return }
+    }
+
     @Test func zoomPanAndAxis() {
         var h = trace("7f3c2a10", "search_release")
         h.selectSpan("WebSearchTool")

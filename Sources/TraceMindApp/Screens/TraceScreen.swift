@@ -344,7 +344,11 @@ enum TraceScreen {
         let rows = v.rows
         var t = "span \(rows.isEmpty ? 0 : v.list.selected + 1) of \(rows.count)"
         if rows.count != wf.analysis.figures.count { t += " shown (\(Format.grouped(wf.analysis.figures.count)) in all)" }
-        if !v.matches.isEmpty { t += " · \(v.matches.count) matches" }
+        if v.searching != nil {
+            t += " · searching…"
+        } else if !v.matches.isEmpty {
+            t += " · \(v.matches.count) matches"
+        }
         return t
     }
 

@@ -1,4 +1,5 @@
 import TraceMindFormats
+import TraceMindReport
 import TraceMindModel
 
 /// The waterfall's search: its matches, made once per query, and the steps between them.
@@ -24,19 +25,68 @@ extension TraceScreen {
         return out
     }
 
+    /// A query as it is matched: lower-cased, without surrounding spaces.
+    static func normalized(_ query: String) -> String { query.lowercased().trimmingCharacters(in: .whitespaces) }
+
+    /// The spans a query is looked for among: the previous matches when it contains the previous query (typing on
+    /// narrows them), else every span.
+    static func candidates(_ v: TraceView, _ wf: Waterfall, _ query: String) -> [Int] {
+        if v.matchesOf == wf.id, let old = v.matchedQuery, !old.isEmpty, query.contains(old) { return v.matches }
+        return wf.analysis.order
+    }
+
     /// Brings `v.matches` up to date with `v.search`, once per query: a query that contains the previous one (typing
     /// on) only narrows the previous matches; `n`/`N` reuse them.
     static func refreshMatches(_ v: inout TraceView, _ wf: Waterfall) {
-        let query = v.search.lowercased().trimmingCharacters(in: .whitespaces)
+        let query = normalized(v.search)
+        v.searching = nil
         guard v.matchedQuery != query || v.matchesOf != wf.id else { return }
-        if v.matchesOf == wf.id, let old = v.matchedQuery, !old.isEmpty, query.contains(old), let needle = SearchNeedle(query) {
-            v.matches = filter(v.matches, wf, needle)
+        if let needle = SearchNeedle(query) {
+            v.matches = filter(candidates(v, wf, query), wf, needle)
         } else {
-            v.matches = matches(wf, query)
+            v.matches = []
         }
         v.matchedQuery = query
         v.matchesOf = wf.id
         v.matchesSorted = v.matches.sorted()
+    }
+
+    /// The search text changed: the first match is selected now, or — when that means looking through many spans —
+    /// the search is started in the background (a search still under way for an older text is cancelled).
+    static func searchTyped(_ s: inout AppState) -> [Effect] {
+        guard var v = view(s.route) else { return [] }
+        var effects: [Effect] = []
+        if let old = v.searching {
+            effects.append(.cancel(.search(v.ref, old)))
+            v.searching = nil
+        }
+        let query = normalized(v.search)
+        if let wf = s.traces[v.ref]?.value, !query.isEmpty, v.matchedQuery != query || v.matchesOf != wf.id {
+            let n = candidates(v, wf, query).count
+            if n > s.backgroundSearchSpans {
+                v.searching = query
+                store(&s, v)
+                s.message = "searching \(Format.grouped(n)) spans for '\(v.search)'…"
+                return effects + [.load(.search(v.ref, query))]
+            }
+        }
+        store(&s, v)
+        jumpToMatch(&s, forward: true, includeCurrent: true)
+        return effects
+    }
+
+    /// A background search's matches: kept, and the first selected, when the view still searches for that text.
+    static func searched(_ s: inout AppState, _ ref: TraceRef, _ query: String, _ found: [Int]?) {
+        guard var v = view(s.route), v.ref == ref, v.searching == query else { return }
+        v.searching = nil
+        if let found, let wf = s.traces[ref]?.value {
+            v.matches = found
+            v.matchedQuery = query
+            v.matchesOf = wf.id
+            v.matchesSorted = found.sorted()
+        }
+        store(&s, v)
+        jumpToMatch(&s, forward: true, includeCurrent: true)
     }
 
     /// Moves to the next (or previous) search match, unfolding what hides it.
