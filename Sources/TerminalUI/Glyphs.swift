@@ -18,6 +18,15 @@ public enum Glyphs {
         0xFFFD...0xFFFD,  // the replacement character (controls in data)
     ]
 
+    /// Braille patterns: the dots of the line charts (trends). Monospace fonts without them (DejaVu Sans Mono) get
+    /// them from the font the terminal falls back to (fontconfig: DejaVu Sans), as every chart-drawing terminal tool
+    /// relies on; in ASCII mode the charts draw `.` and `:` instead.
+    public static let chart: ClosedRange<UInt32> = 0x2800...0x28FF
+
+    public static func isChart(_ c: Character) -> Bool {
+        c.unicodeScalars.count == 1 && chart.contains(c.unicodeScalars.first!.value)
+    }
+
     public static func isCommon(_ c: Character) -> Bool {
         guard c.unicodeScalars.count == 1, let v = c.unicodeScalars.first?.value else { return false }
         return v < 0x7F || common.contains { $0.contains(v) }

@@ -270,6 +270,20 @@ public struct TrajectoryView: Equatable, Sendable {
     }
 }
 
+public enum TrendsTab: Int, CaseIterable, Sendable {
+    case trends, flaky
+    public var title: String { self == .trends ? "Trends" : "Flaky tests" }
+}
+
+/// The trends screen: which figure, lines per model or per model and agent type, which tab, the selected row.
+public struct TrendsView: Equatable, Sendable {
+    public var tab: TrendsTab = .trends
+    public var metric: TrendMetric = .success
+    public var grouping: TrendGrouping = .model
+    public var list = ListPosition()
+    public init() {}
+}
+
 /// One screen on the navigation stack, with its own view state (going back restores it).
 public enum Route: Equatable, Sendable {
     case leaderboard
@@ -277,6 +291,7 @@ public enum Route: Equatable, Sendable {
     case trace(TraceView)
     case compare(CompareView)
     case trajectory(TrajectoryView)
+    case trends(TrendsView)
 
     /// The runs this screen shows.
     public var runKeys: [String] {
@@ -286,6 +301,7 @@ public enum Route: Equatable, Sendable {
         case .trace(let v): return [v.ref.runKey]
         case .compare(let v): return v.keys
         case .trajectory(let v): return v.keys
+        case .trends: return []
         }
     }
 
@@ -296,6 +312,7 @@ public enum Route: Equatable, Sendable {
         case .trace: return .trace
         case .compare: return .compare
         case .trajectory: return .trajectory
+        case .trends: return .trends
         }
     }
 
@@ -384,6 +401,10 @@ public struct AppState: Sendable {
     private(set) var modelWidth = 24
     /// The dashboard strip: what the shown runs add up to (`LeaderboardSummary`), made with the rows.
     private(set) var summary: LeaderboardSummary?
+    /// The trends and flaky tests of the shown runs, for the trends screen's figure and lines (made when the runs,
+    /// their figures or the screen's choices change, not every frame).
+    private(set) var trends: Trends?
+    private(set) var flaky: FlakyReport?
     /// The comparison of the runs on screen, computed once per set of loaded runs (not per frame or key).
     let comparisons = ComparisonCache()
     /// The trajectory alignment on screen (an LCS over both traces' steps), computed once per pair of traces.
@@ -432,6 +453,19 @@ public struct AppState: Sendable {
         if figures || ranks.isEmpty { ranks = LeaderboardFigures.ranks(catalog.runs, totals, mode: leaderboard.showRecorded ? .recorded : .countedOnce) }
         modelWidth = visibleRuns.map { TextWidth.width($0.row.model) }.max() ?? 24
         summary = LeaderboardSummary(visibleRuns, total: catalog.runs.count, totals: totals, mode: leaderboard.showRecorded ? .recorded : .countedOnce)
+        refreshTrends()
+    }
+
+    /// Makes the trends of the shown runs again for the trends screen on the stack (nothing when there is none).
+    public mutating func refreshTrends() {
+        guard let v = stack.lazy.compactMap({ r -> TrendsView? in if case .trends(let v) = r { return v } else { return nil } }).last else {
+            trends = nil
+            flaky = nil
+            return
+        }
+        let mode: FigureMode = leaderboard.showRecorded ? .recorded : .countedOnce
+        trends = Trends(visibleRuns, totals, metric: v.metric, grouping: v.grouping, mode: mode)
+        flaky = FlakyReport(visibleRuns, totals, mode: mode)
     }
 
     public func entry(_ key: String) -> RunEntry? { catalog.runs.first { $0.key == key } }

@@ -14,11 +14,13 @@ public enum Action: Hashable, Sendable {
     case compareFilter, trajectory, openOther
     case chooseColumns
     case copyID, export
+    // Trends.
+    case trends, nextMetric, toggleGrouping
 }
 
 /// The screens, by type (key bindings, help and footers name them by this, never by a string).
 public enum ScreenID: String, CaseIterable, Hashable, Sendable {
-    case leaderboard, run, trace, compare, trajectory
+    case leaderboard, run, trace, compare, trajectory, trends
 }
 
 /// One key binding: what the footer and the help overlay show, and what it does.
@@ -82,6 +84,7 @@ public enum KeyMap {
     /// Every binding, in the order the help lists them. The footer shows those with a hint, while they fit.
     public static let bindings: [Binding] = [
         Binding([.enter], "⏎", "open the selected item", .open, [.leaderboard, .run, .compare, .trajectory]),
+        Binding([.enter], "⏎", "open the selected run", .open, [.trends]),
         Binding([.enter], "⏎", "fold or unfold the span", .open, [.trace]),
         Binding([.escape, .backspace], "Esc", "back (clears a filter first; on the leaderboard, its facets, grouping and recorded mode; cancels a load)", .back),
         Binding([.up, .char("k")], nil, "move up", .up),
@@ -101,18 +104,19 @@ public enum KeyMap {
         Binding([.char("u")], nil, "clear the marks", .clearMarks, [.leaderboard]),
         Binding([.char("s")], "s/S", "sort by the next column / reverse the order", .sortNext, [.leaderboard, .run, .compare]),
         Binding([.char("S")], nil, "reverse the sort order", .sortReverse, [.leaderboard, .run, .compare]),
+        Binding([.char("T")], "T", "trends: each model's figures over time, regressions, flaky tests (of the runs shown)", .trends, [.leaderboard]),
         Binding([.char("F")], "F", "facet filters (agent, provider, model, status, use case, team)", .facets, [.leaderboard]),
         Binding([.char("m")], nil, "group by model", .groupByModel, [.leaderboard]),
         Binding([.char("R")], nil, "show SMOLTRACE's recorded tokens and cost instead of the corrected ones", .toggleRecorded, [.leaderboard]),
         Binding([.left], nil, "scroll the columns left", .left, [.leaderboard, .run]),
         Binding([.right], nil, "scroll the columns right", .right, [.leaderboard, .run]),
-        Binding([.tab], "Tab", "next tab", .nextTab, [.run, .compare]),
-        Binding([.backTab], nil, "previous tab", .prevTab, [.run, .compare]),
+        Binding([.tab], "Tab", "next tab", .nextTab, [.run, .compare, .trends]),
+        Binding([.backTab], nil, "previous tab", .prevTab, [.run, .compare, .trends]),
         Binding([.char("f")], "f", "failed tests only", .failedOnly, [.run]),
         Binding([.char("d")], "d", "details of the selected item (every field, unknown ones too)", .details, [.leaderboard, .run, .compare]),
         Binding([.char("C")], "C", "choose the columns shown (remembered for the session)", .chooseColumns, [.leaderboard, .run]),
-        Binding([.char("y")], nil, "copy the selected id (run, test, span) to the clipboard (OSC 52)", .copyID, [.leaderboard, .run, .trace, .compare, .trajectory]),
-        Binding([.char("w")], nil, "write the view to a file: .txt table, .md, .csv or .json by its extension (never into a data folder)", .export, [.leaderboard, .run, .trace, .compare]),
+        Binding([.char("y")], nil, "copy the selected id (run, test, span) to the clipboard (OSC 52)", .copyID, [.leaderboard, .run, .trace, .compare, .trajectory, .trends]),
+        Binding([.char("w")], nil, "write the view to a file: .txt table, .md, .csv or .json by its extension (never into a data folder)", .export, [.leaderboard, .run, .trace, .compare, .trends]),
         // Trace waterfall.
         Binding([.left, .char("h")], nil, "fold the span (or go to its parent)", .fold, [.trace]),
         Binding([.right, .char("l")], nil, "unfold the span", .unfold, [.trace]),
@@ -142,6 +146,11 @@ public enum KeyMap {
         Binding([.char("n")], "n/N", "next difference", .nextMatch, [.trajectory]),
         Binding([.char("N")], nil, "previous difference", .prevMatch, [.trajectory]),
         Binding([.char("O")], "O", "open the other side's trace at the step", .openOther, [.trajectory]),
+        // Trends.
+        Binding([.char("m")], "m", "next figure: success, cost per test, wall p50, tokens per test", .nextMetric, [.trends]),
+        Binding([.char("b")], "b", "a line per model ⇄ per model and agent type", .toggleGrouping, [.trends]),
+        Binding([.char("n")], "n/N", "next regression (Flaky tests: next group)", .nextMatch, [.trends]),
+        Binding([.char("N")], nil, "previous regression (Flaky tests: previous group)", .prevMatch, [.trends]),
         Binding([.char("r")], nil, "reload from disk", .reload),
         Binding([.char("?")], "?", "this help", .help),
         Binding([.char("q"), .ctrl("c")], "q", "quit", .quit),
@@ -197,6 +206,7 @@ public enum KeyMap {
         if case .char(let c) = key, let d = c.wholeNumberValue, d >= 1 {
             if screen == .run, d <= RunTab.allCases.count { return .tab(d - 1) }
             if screen == .compare, d <= CompareTab.allCases.count { return .tab(d - 1) }
+            if screen == .trends, d <= TrendsTab.allCases.count { return .tab(d - 1) }
         }
         return bindings.first { $0.applies(to: screen) && $0.keys.contains(key) }?.action
     }
@@ -208,7 +218,7 @@ public enum KeyMap {
         for b in bindings where b.applies(to: screen) {
             guard let h = b.hint, !seen.contains(b.action) else { continue }
             seen.insert(b.action)
-            out.append(KeyHint(h, shortHelp(b.action)))
+            out.append(KeyHint(h, screen == .trends && b.action == .nextMatch ? "regression" : shortHelp(b.action)))
         }
         return out
     }
@@ -236,6 +246,9 @@ public enum KeyMap {
         case .trajectory: return "trajectory"
         case .nextMatch: return "difference"
         case .openOther: return "other side"
+        case .trends: return "trends"
+        case .nextMetric: return "figure"
+        case .toggleGrouping: return "lines"
         case .help: return "help"
         case .quit: return "quit"
         default: return ""
@@ -250,6 +263,7 @@ public enum KeyMap {
         }
         if screen == .run { out.insert(("1–5", "tabs: Overview, Tests, Performance, GPU & energy, Errors"), at: 0) }
         if screen == .compare { out.insert(("1 2", "tabs: Summary, Tests"), at: 0) }
+        if screen == .trends { out.insert(("1 2", "tabs: Trends, Flaky tests"), at: 0) }
         return out
     }
 

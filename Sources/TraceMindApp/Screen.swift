@@ -31,6 +31,7 @@ extension ScreenID {
         case .trace: return TraceScreen.self
         case .compare: return CompareScreen.self
         case .trajectory: return TrajectoryScreen.self
+        case .trends: return TrendsScreen.self
         }
     }
 }
@@ -135,5 +136,16 @@ extension TrajectoryScreen: RoutedScreen {
     static func route(_ v: TrajectoryView) -> Route { .trajectory(v) }
     static func crumb(_ s: AppState, _ v: TrajectoryView) -> String { "Trajectories · \(v.taskLabel)" }
     static func promptText(of v: TrajectoryView) -> String { "" }
+    static func setPrompt(_ s: inout AppState, _ text: String) -> [Effect] { [] }
+}
+
+extension TrendsScreen: RoutedScreen {
+    static func view(_ route: Route) -> TrendsView? {
+        if case .trends(let v) = route { return v }
+        return nil
+    }
+    static func route(_ v: TrendsView) -> Route { .trends(v) }
+    static func crumb(_ s: AppState, _ v: TrendsView) -> String { v.tab == .trends ? "Trends" : "Flaky tests" }
+    static func promptText(of v: TrendsView) -> String { "" }
     static func setPrompt(_ s: inout AppState, _ text: String) -> [Effect] { [] }
 }

@@ -16,6 +16,8 @@ public struct DemoOptions: Sendable {
     public var longTraceSteps = 420
     /// Put control characters and escape sequences in some prompts and errors (for hostile-input tests).
     public var hostileText = false
+    /// Runs of three models evaluated once a day before the fixed runs (three a day: trends, regressions, flaky tests).
+    public var historyRuns = 0
 
     public init() {}
 }
@@ -50,6 +52,10 @@ public struct DemoGenerator: Sendable {
                 var w = RunWriter(spec: spec, options: options)
                 w.write(into: &out)
             }
+        }
+        for i in 0..<options.historyRuns {
+            var w = RunWriter(spec: RunSpec.history(i), options: options)
+            w.write(into: &out)
         }
         for i in 0..<options.extraRuns {
             var w = RunWriter(spec: RunSpec.extra(i, tests: options.testsPerExtraRun, steps: options.stepsPerTest), options: options)
@@ -201,6 +207,26 @@ struct RunSpec {
             steps: max(1, steps)...max(1, steps), passRate: 0.4 + Double(i % 5) * 0.1, errorRate: 0.05, timeoutRate: 0.02,
             pricePerMPrompt: pp, pricePerMCompletion: pc, startNs: start, useCase: ["support", "research"][i % 2],
             team: ["agents", "platform", "evals"][i % 3])
+    }
+
+    /// Three models, one run each a day, oldest first: gpt-4o-mini steady but for a bad fifth day (a regression),
+    /// claude-haiku improving and on more tests from its sixth day (another task set), gemini-flash noisy. Outcomes
+    /// are drawn per run, so tests near their model's pass rate flip between runs.
+    static func history(_ i: Int) -> RunSpec {
+        let models: [(String, String, Double, Double, [Double])] = [
+            ("openai/gpt-4o-mini", "tool", 0.15, 0.6, [0.75, 0.75, 0.8, 0.75, 0.25, 0.75, 0.8]),
+            ("anthropic/claude-haiku", "tool", 0.8, 4.0, [0.55, 0.6, 0.65, 0.7, 0.7, 0.8, 0.8]),
+            ("google/gemini-flash", "code", 0.3, 2.5, [0.5, 0.6, 0.45, 0.6, 0.5, 0.6, 0.55]),
+        ]
+        let (m, agent, pp, pc, rates) = models[i % 3]
+        let day = i / 3
+        let start = base - 8 * 86_400_000_000_000 + Int64(day) * 86_400_000_000_000 + Int64(i % 3) * 1_500_000_000_000
+        let safe = m.replacingOccurrences(of: "/", with: "_")
+        return RunSpec(
+            folder: "history/\(safe)_\(agent)_\(compactStamp(start))", runID: "hist-d\(day + 1)-" + safe, model: m, provider: "litellm",
+            agentType: agent, era: .current, seed: 5000 + UInt64(i), taskCount: i % 3 == 1 && day >= 5 ? 16 : 12, steps: 1...2,
+            passRate: rates[day % rates.count], errorRate: 0.04, pricePerMPrompt: pp, pricePerMCompletion: pc, startNs: start,
+            useCase: "support", team: "evals")
     }
 
     static func compactStamp(_ ns: Int64) -> String {

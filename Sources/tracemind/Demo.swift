@@ -26,8 +26,11 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "Bytes of agent system prompt repeated in every LLM span (sizes the traces).")
     var promptBytes: Int = 900
 
-    @Flag(help: "Leave out the fixed demo runs; write only the --scale runs.")
+    @Flag(help: "Leave out the fixed demo runs; write only the --scale and --history runs.")
     var onlyScale = false
+
+    @Option(help: "Runs of three models, three a day over the days before the fixed runs (trends, regressions, flaky tests).")
+    var history: Int = 0
 
     func run() throws {
         let fm = FileManager.default
@@ -39,6 +42,7 @@ struct DemoCommand: ParsableCommand {
         options.testsPerExtraRun = tests
         options.stepsPerTest = steps
         options.includeFixedRuns = !onlyScale
+        options.historyRuns = max(0, history)
         options.systemPromptBytes = promptBytes
         let files = DemoGenerator(options: options).files()
         for (path, data) in files.sorted(by: { $0.key < $1.key }) {

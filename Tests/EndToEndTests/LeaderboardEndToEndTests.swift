@@ -53,3 +53,40 @@ import TraceMindModel
         #expect(widest("COLUMNS=300", "--width 100") <= 100, "--width wins")
     }
 }
+
+/// `tracemind trends` and `flaky` on a week of written runs: every format, the same figures cached or not, bad
+/// options refused in one line.
+@Suite struct TrendsEndToEndTests {
+    @Test(.enabled(if: tracemindBinary != nil, "needs the tracemind binary"))
+    func trendsAndFlakyReports() throws {
+        let bin = TmuxSession.quote(tracemindBinary!)
+        let data = tempDir(), cacheHome = tempDir()
+        defer { removeTemp(data); removeTemp(cacheHome) }
+        var o = DemoOptions()
+        o.includeFixedRuns = false
+        o.historyRuns = 21
+        for (p, d) in DemoGenerator(options: o).files() { write(d, to: data + "/" + p) }
+        func run(_ args: String, merge: Bool = false) -> Subprocess.Result {
+            Subprocess.shell("XDG_CACHE_HOME=\(TmuxSession.quote(cacheHome)) \(bin) \(args) \(TmuxSession.quote(data)) -q", timeout: 120, mergeStderr: merge)
+        }
+        let table = run("trends")
+        #expect(table.status == 0 && table.output.contains("success % by model, counted once · 21 runs on 3 lines"), "\(table.output)")
+        #expect(table.output.contains("▼ regression") && table.output.contains("Regressions (worse than the previous run"))
+        #expect(run("trends --no-cache").output == table.output, "cached figures are the fresh ones")
+        let json = run("trends -f json --metric cost_per_test --by model-agent")
+        let doc = try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any]
+        #expect(doc?["metric"] as? String == "cost_per_test" && doc?["grouping"] as? String == "model_agent")
+        #expect((doc?["points"] as? [[String: Any]])?.count == 21)
+        let csv = run("trends -f csv --metric wall")
+        #expect(csv.output.hasPrefix("series,run,timestamp,agent_type,task_set,metric,value,lower_bound,previous_run,change,regression,noise,new_task_set\n"))
+        #expect(csv.output.split(separator: "\n").count == 22)
+        #expect(run("trends -f markdown").output.hasPrefix("## Trends: "))
+        let flaky = run("flaky")
+        #expect(flaky.status == 0 && flaky.output.contains("tests flaky") && flaky.output.contains("outcomes, oldest first"), "\(flaky.output)")
+        let fj = try JSONSerialization.jsonObject(with: Data(run("flaky -f json --all").output.utf8)) as? [String: Any]
+        #expect(((fj?["groups"] as? [Any])?.count ?? 0) >= 3 && ((fj?["tests"] as? [Any])?.count ?? 0) > 20)
+        #expect(run("flaky -f csv").output.hasPrefix("model,agent_type,task_set,test,runs,passed,pass_rate,flips,flaky,outcomes\n"))
+        let bad = run("trends --metric speed", merge: true)
+        #expect(bad.status != 0 && bad.output.contains("unknown metric 'speed'"), "\(bad.output)")
+    }
+}

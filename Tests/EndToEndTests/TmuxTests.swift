@@ -40,6 +40,25 @@ import TraceMindModel
         }
     }
 
+    /// Issue 18: `T` on the leaderboard of a week of runs draws the trends once they are analysed; `2` the flaky tests.
+    @Test func trendsAndFlakyTestsInTheRealBinary() {
+        let dir = tempDir()
+        defer { removeTemp(dir) }
+        var o = DemoOptions()
+        o.includeFixedRuns = false
+        o.historyRuns = 21
+        for (p, d) in DemoGenerator(options: o).files() { write(d, to: dir + "/" + p) }
+        drive(TmuxSession.quote(dir) + " --no-cache", ready: "21 of 21 runs", width: 120, height: 40) { t in
+            t.send("T")
+            let trends = t.waitFor("▼ regression", seconds: 30)
+            #expect(trends.contains("success % by model, counted once · 21 runs on 3 lines") && trends.contains("▼ regression"), "\(trends)")
+            #expect(trends.contains("┤") && trends.contains("● claude-haiku"), "axes and legend:\n\(trends)")
+            t.send("2")
+            let flaky = t.waitFor("outcomes, oldest first")
+            #expect(flaky.contains("tests flaky"), "\(flaky)")
+        }
+    }
+
     /// Issue 16: `--trace ID` kept saying "looking for trace ID…" once the trace was on screen.
     @Test func openingATraceByIDClearsItsNote() {
         let id = DemoData.catalog().runs.lazy.compactMap { RunLoader.load($0).traces.first?.traceID }.first!

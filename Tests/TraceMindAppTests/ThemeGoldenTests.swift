@@ -108,6 +108,19 @@ import TraceMindModel
         collect(l, "column chooser")
         l.press(.escape, .char("F"))
         collect(l, "facets")
+        // The trends screen's chart: braille dots, checked against the fallback font below.
+        var t = Harness(TrendsScreenTests.catalog, width: Self.width, height: Self.height)
+        t.press(.char("T"))
+        var charts: [Character: String] = [:]
+        let tb = t.buffer
+        for y in 0..<tb.height {
+            for x in 0..<tb.width where Glyphs.isChart(tb[x, y].symbol.first ?? " ") { charts[tb[x, y].symbol.first!] = "trends chart" }
+        }
+        #expect(!charts.isEmpty, "the trends chart draws braille dots")
+        collect(t, "trends")
+        t.press(.char("2"))
+        collect(t, "flaky tests")
+        drawn = drawn.filter { !Glyphs.isChart($0.key) }
         #expect(!drawn.isEmpty, "the screens draw glyphs beyond ASCII")
         let outside = drawn.filter { !Glyphs.isCommon($0.key) }
         #expect(outside.isEmpty, "outside the common repertoire: \(outside.map { "\($0.key) U+\(String($0.key.unicodeScalars.first!.value, radix: 16, uppercase: true)) on \($0.value)" })")
@@ -119,6 +132,14 @@ import TraceMindModel
         }
         let missing = drawn.keys.filter { c in !ranges.contains { $0.contains(c.unicodeScalars.first!.value) } }
         #expect(missing.isEmpty, "not in DejaVu Sans Mono: \(missing.map { "\($0) on \(drawn[$0]!)" })")
+        // The chart's dots: in DejaVu Sans, the font fontconfig falls back to for DejaVu Sans Mono.
+        let sans = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+        guard FileManager.default.fileExists(atPath: sans), let sansRanges = try? Self.fontRanges(sans) else {
+            print("DejaVu Sans is not installed: the chart's braille dots were not checked against a font")
+            return
+        }
+        let missingDots = charts.keys.filter { c in !sansRanges.contains { $0.contains(c.unicodeScalars.first!.value) } }
+        #expect(missingDots.isEmpty, "braille dots not in DejaVu Sans: \(missingDots)")
     }
 
     static func fontRanges(_ font: String) throws -> [ClosedRange<UInt32>] {

@@ -206,6 +206,8 @@ enum LeaderboardScreen {
             s.leaderboard.list.move(1, count: n, visible: visibleRows(s))
         case .clearMarks:
             s.leaderboard.marked = []
+        case .trends:
+            return TrendsScreen.open(&s)
         case .compare:
             let marked = s.leaderboard.marked.filter { s.entry($0) != nil }
             guard marked.count >= 2 else {

@@ -16,6 +16,14 @@ public struct TaskSet: Sendable, Equatable {
         dataset = a.entry.row.raw["dataset_used"]?.text.flatMap { $0.isEmpty ? nil : $0 }
     }
 
+    /// One id for the task set: equal for runs of the same tests with the same prompts on the same dataset (16 hex
+    /// digits of a hash over them, in a fixed order).
+    public var id: String {
+        var text = "dataset \(dataset ?? "-")"
+        for k in prompts.keys.sorted() { text += "\n\(k) \(prompts[k].flatMap { $0 }.map { String($0, radix: 16) } ?? "-")" }
+        return AnalysisCache.hex16(Hash64.of(Array(text.utf8)))
+    }
+
     /// FNV-1a over the prompt's UTF-8, surrounding white space ignored.
     public static func fingerprint(_ prompt: String) -> UInt64 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325

@@ -78,6 +78,25 @@ public enum LeaderboardFigures {
         }
     }
 
+    /// Tests the figures are of: counted from the results once read, else the row's count.
+    public static func testCount(_ r: LeaderboardRow, _ t: RunTotals?, _ mode: FigureMode) -> Int? {
+        basis(t, mode).map(\.tests).flatMap { $0 > 0 ? $0 : nil } ?? r.totalTests
+    }
+
+    /// Cost per test (what one test of the run costs on average), in the same figures as the cost.
+    public static func costPerTest(_ r: LeaderboardRow, _ t: RunTotals?, _ mode: FigureMode) -> Value {
+        let c = cost(r, t, mode)
+        guard let n = testCount(r, t, mode), n > 0, let v = c.value else { return Value(nil) }
+        return Value(v / Double(n), lowerBound: c.lowerBound)
+    }
+
+    /// Tokens per test, in the same figures as the tokens.
+    public static func tokensPerTest(_ r: LeaderboardRow, _ t: RunTotals?, _ mode: FigureMode) -> Value {
+        let k = tokens(r, t, mode)
+        guard let n = testCount(r, t, mode), n > 0, let v = k.value else { return Value(nil) }
+        return Value(v / Double(n), lowerBound: k.lowerBound)
+    }
+
     /// CO2: as recorded in the row, else from the metrics; 0 means not measured.
     public static func co2Grams(_ r: LeaderboardRow, _ t: RunTotals?, _ mode: FigureMode = .countedOnce) -> Double? {
         (r.co2Grams ?? basis(t, mode)?.co2Grams).flatMap { $0 > 0 ? $0 : nil }

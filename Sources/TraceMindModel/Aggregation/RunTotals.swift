@@ -22,6 +22,10 @@ public struct RunTotals: Sendable, Equatable, Codable {
     public var co2Grams: Double?
     /// Tokens and cost are lower bounds (a traces file read in part, tests without a trace).
     public var partial: Bool
+    /// What the run was evaluated on (`TaskSet.id`: its tests, their prompts, its task dataset), nil without results.
+    public var taskSet: String?
+    /// Each test's outcome (`TestOutcome` raw values) by test key (`agent:task`), for tests with a result row.
+    public var outcomes: [String: String]?
 
     public init(_ a: RunAnalysis) {
         tests = a.testCount
@@ -39,6 +43,10 @@ public struct RunTotals: Sendable, Equatable, Codable {
         hardware = a.metrics?.hardware
         co2Grams = a.co2Grams
         partial = a.tokensAreLowerBound
+        taskSet = a.tests.isEmpty ? nil : TaskSet(a).id
+        var o: [String: String] = [:]
+        for t in a.tests where t.result != nil { o[t.key] = t.outcome.rawValue }
+        outcomes = o.isEmpty ? nil : o
     }
 }
 

@@ -10,7 +10,7 @@ import TraceMindFormats
 /// the folder safely. Runs read from memory (the demo) or from a remote source are not cached.
 public struct AnalysisCache: Sendable {
     /// Bump when loading, accounting or `RunTotals` change what a run's figures are: every entry becomes a miss.
-    public static let rulesVersion = 1
+    public static let rulesVersion = 2
     public let directory: String
 
     public init(directory: String) { self.directory = directory }

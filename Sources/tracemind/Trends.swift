@@ -1,0 +1,70 @@
+import ArgumentParser
+import Foundation
+import TraceMindModel
+import TraceMindReport
+
+struct TrendsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "trends", abstract: "Each model's runs over time: success, cost per test, wall p50 or tokens per test, and the regressions.",
+        discussion: """
+            One line per model (--by model-agent: per model and agent type), its runs in time order. A run is a \
+            regression when its figure is worse than the previous run of the same model, agent type and task set by \
+            more than the noise (success: twice the standard error of the two runs' pass proportions; the others: the \
+            larger of 10% and twice the median run-to-run change). Runs on another task set break their line.
+            """)
+
+    @OptionGroup var source: SourceOptions
+
+    @Option(help: "success, cost_per_test, wall_p50 or tokens_per_test.")
+    var metric: String = "success"
+
+    @Option(help: "model, or model-agent (a line per model and agent type).")
+    var by: String = "model"
+
+    @Option(name: .shortAndLong, help: "table, markdown, csv or json.")
+    var format: OutputFormat = .table
+
+    @Flag(help: "SMOLTRACE's recorded figures (no trace is read; wall p50 is then unknown).")
+    var recorded = false
+
+    @Flag(name: .customLong("no-cache"), help: "Read and analyse every run afresh: the caches (kept catalogs, analyses) are neither read nor written.")
+    var noCache = false
+
+    func run() throws {
+        guard let m = TrendMetric.parse(metric) else {
+            throw Failure(description: "unknown metric '\(metric)'; use one of: \(TrendMetric.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard let g = TrendGrouping(rawValue: by.replacingOccurrences(of: "-", with: "_")) else {
+            throw Failure(description: "--by takes model or model-agent")
+        }
+        guard format != .text else { throw Failure(description: "trends prints table, markdown, csv or json") }
+        let catalog = source.loadCatalog(cache: !noCache)
+        // Task sets come from the runs' results: counted once, they are read (from the analysis cache when kept).
+        let totals = countedTotals(catalog, noCache: noCache, quiet: source.quiet)
+        finish(Reports.trends(Trends(catalog.runs, totals, metric: m, grouping: g, mode: recorded ? .recorded : .countedOnce), format: format))
+    }
+}
+
+struct FlakyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "flaky", abstract: "Tests that pass in some runs and fail in others, per model, agent type and task set.",
+        discussion: "Groups of two or more runs of one model and agent type on the same task set; each test's pass rate across them, how often its outcome flipped, and the run-to-run spread of success.")
+
+    @OptionGroup var source: SourceOptions
+
+    @Option(name: .shortAndLong, help: "table, markdown, csv or json.")
+    var format: OutputFormat = .table
+
+    @Flag(help: "List every test, the steady ones too.")
+    var all = false
+
+    @Flag(name: .customLong("no-cache"), help: "Read and analyse every run afresh: the caches (kept catalogs, analyses) are neither read nor written.")
+    var noCache = false
+
+    func run() throws {
+        guard format != .text else { throw Failure(description: "flaky prints table, markdown, csv or json") }
+        let catalog = source.loadCatalog(cache: !noCache)
+        let totals = countedTotals(catalog, noCache: noCache, quiet: source.quiet)
+        finish(Reports.flaky(FlakyReport(catalog.runs, totals), format: format, all: all))
+    }
+}
