@@ -284,6 +284,19 @@ public struct TrendsView: Equatable, Sendable {
     public init() {}
 }
 
+public enum AnalyticsTab: Int, CaseIterable, Sendable {
+    case heatmap, speed, cost
+    public var title: String { ["Heatmap", "Speed vs accuracy", "Cost vs accuracy"][rawValue] }
+}
+
+/// The analytics screen: which tab, a row per model or per model and agent type, the selected row.
+public struct AnalyticsView: Equatable, Sendable {
+    public var tab: AnalyticsTab = .heatmap
+    public var grouping: TrendGrouping = .model
+    public var list = ListPosition()
+    public init() {}
+}
+
 /// One screen on the navigation stack, with its own view state (going back restores it).
 public enum Route: Equatable, Sendable {
     case leaderboard
@@ -292,6 +305,7 @@ public enum Route: Equatable, Sendable {
     case compare(CompareView)
     case trajectory(TrajectoryView)
     case trends(TrendsView)
+    case analytics(AnalyticsView)
 
     /// The runs this screen shows.
     public var runKeys: [String] {
@@ -301,7 +315,7 @@ public enum Route: Equatable, Sendable {
         case .trace(let v): return [v.ref.runKey]
         case .compare(let v): return v.keys
         case .trajectory(let v): return v.keys
-        case .trends: return []
+        case .trends, .analytics: return []
         }
     }
 
@@ -313,6 +327,7 @@ public enum Route: Equatable, Sendable {
         case .compare: return .compare
         case .trajectory: return .trajectory
         case .trends: return .trends
+        case .analytics: return .analytics
         }
     }
 
@@ -405,6 +420,8 @@ public struct AppState: Sendable {
     /// their figures or the screen's choices change, not every frame).
     private(set) var trends: Trends?
     private(set) var flaky: FlakyReport?
+    /// The analytics of the shown runs, for the analytics screen on the stack.
+    private(set) var analytics: Analytics?
     /// The comparison of the runs on screen, computed once per set of loaded runs (not per frame or key).
     let comparisons = ComparisonCache()
     /// The trajectory alignment on screen (an LCS over both traces' steps), computed once per pair of traces.
@@ -456,14 +473,19 @@ public struct AppState: Sendable {
         refreshTrends()
     }
 
-    /// Makes the trends of the shown runs again for the trends screen on the stack (nothing when there is none).
+    /// Makes the trends and analytics of the shown runs again for those screens on the stack (nothing without them).
     public mutating func refreshTrends() {
+        let mode: FigureMode = leaderboard.showRecorded ? .recorded : .countedOnce
+        if let a = stack.lazy.compactMap({ r -> AnalyticsView? in if case .analytics(let v) = r { return v } else { return nil } }).last {
+            analytics = Analytics(visibleRuns, totals, grouping: a.grouping, mode: mode)
+        } else {
+            analytics = nil
+        }
         guard let v = stack.lazy.compactMap({ r -> TrendsView? in if case .trends(let v) = r { return v } else { return nil } }).last else {
             trends = nil
             flaky = nil
             return
         }
-        let mode: FigureMode = leaderboard.showRecorded ? .recorded : .countedOnce
         trends = Trends(visibleRuns, totals, metric: v.metric, grouping: v.grouping, mode: mode)
         flaky = FlakyReport(visibleRuns, totals, mode: mode)
     }

@@ -15,12 +15,12 @@ public enum Action: Hashable, Sendable {
     case chooseColumns
     case copyID, export
     // Trends.
-    case trends, nextMetric, toggleGrouping
+    case trends, nextMetric, toggleGrouping, analytics
 }
 
 /// The screens, by type (key bindings, help and footers name them by this, never by a string).
 public enum ScreenID: String, CaseIterable, Hashable, Sendable {
-    case leaderboard, run, trace, compare, trajectory, trends
+    case leaderboard, run, trace, compare, trajectory, trends, analytics
 }
 
 /// One key binding: what the footer and the help overlay show, and what it does.
@@ -85,6 +85,7 @@ public enum KeyMap {
     public static let bindings: [Binding] = [
         Binding([.enter], "⏎", "open the selected item", .open, [.leaderboard, .run, .compare, .trajectory]),
         Binding([.enter], "⏎", "open the selected run", .open, [.trends]),
+        Binding([.enter], "⏎", "show the model's runs on the leaderboard", .open, [.analytics]),
         Binding([.enter], "⏎", "fold or unfold the span", .open, [.trace]),
         Binding([.escape, .backspace], "Esc", "back (clears a filter first; on the leaderboard, its facets, grouping and recorded mode; cancels a load)", .back),
         Binding([.up, .char("k")], nil, "move up", .up),
@@ -105,18 +106,19 @@ public enum KeyMap {
         Binding([.char("s")], "s/S", "sort by the next column / reverse the order", .sortNext, [.leaderboard, .run, .compare]),
         Binding([.char("S")], nil, "reverse the sort order", .sortReverse, [.leaderboard, .run, .compare]),
         Binding([.char("T")], "T", "trends: each model's figures over time, regressions, flaky tests (of the runs shown)", .trends, [.leaderboard]),
+        Binding([.char("A")], "A", "analytics: models × figures, speed and cost against accuracy, Pareto fronts (of the runs shown)", .analytics, [.leaderboard]),
         Binding([.char("F")], "F", "facet filters (agent, provider, model, status, use case, team)", .facets, [.leaderboard]),
         Binding([.char("m")], nil, "group by model", .groupByModel, [.leaderboard]),
         Binding([.char("R")], nil, "show SMOLTRACE's recorded tokens and cost instead of the corrected ones", .toggleRecorded, [.leaderboard]),
         Binding([.left], nil, "scroll the columns left", .left, [.leaderboard, .run]),
         Binding([.right], nil, "scroll the columns right", .right, [.leaderboard, .run]),
-        Binding([.tab], "Tab", "next tab", .nextTab, [.run, .compare, .trends]),
-        Binding([.backTab], nil, "previous tab", .prevTab, [.run, .compare, .trends]),
+        Binding([.tab], "Tab", "next tab", .nextTab, [.run, .compare, .trends, .analytics]),
+        Binding([.backTab], nil, "previous tab", .prevTab, [.run, .compare, .trends, .analytics]),
         Binding([.char("f")], "f", "failed tests only", .failedOnly, [.run]),
         Binding([.char("d")], "d", "details of the selected item (every field, unknown ones too)", .details, [.leaderboard, .run, .compare]),
         Binding([.char("C")], "C", "choose the columns shown (remembered for the session)", .chooseColumns, [.leaderboard, .run]),
-        Binding([.char("y")], nil, "copy the selected id (run, test, span) to the clipboard (OSC 52)", .copyID, [.leaderboard, .run, .trace, .compare, .trajectory, .trends]),
-        Binding([.char("w")], nil, "write the view to a file: .txt table, .md, .csv or .json by its extension (never into a data folder)", .export, [.leaderboard, .run, .trace, .compare, .trends]),
+        Binding([.char("y")], nil, "copy the selected id (run, test, span) to the clipboard (OSC 52)", .copyID, [.leaderboard, .run, .trace, .compare, .trajectory, .trends, .analytics]),
+        Binding([.char("w")], nil, "write the view to a file: .txt table, .md, .csv or .json by its extension (never into a data folder)", .export, [.leaderboard, .run, .trace, .compare, .trends, .analytics]),
         // Trace waterfall.
         Binding([.left, .char("h")], nil, "fold the span (or go to its parent)", .fold, [.trace]),
         Binding([.right, .char("l")], nil, "unfold the span", .unfold, [.trace]),
@@ -149,6 +151,7 @@ public enum KeyMap {
         // Trends.
         Binding([.char("m")], "m", "next figure: success, cost per test, wall p50, tokens per test", .nextMetric, [.trends]),
         Binding([.char("b")], "b", "a line per model ⇄ per model and agent type", .toggleGrouping, [.trends]),
+        Binding([.char("b")], "b", "a row per model ⇄ per model and agent type", .toggleGrouping, [.analytics]),
         Binding([.char("n")], "n/N", "next regression (Flaky tests: next group)", .nextMatch, [.trends]),
         Binding([.char("N")], nil, "previous regression (Flaky tests: previous group)", .prevMatch, [.trends]),
         Binding([.char("r")], nil, "reload from disk", .reload),
@@ -207,6 +210,7 @@ public enum KeyMap {
             if screen == .run, d <= RunTab.allCases.count { return .tab(d - 1) }
             if screen == .compare, d <= CompareTab.allCases.count { return .tab(d - 1) }
             if screen == .trends, d <= TrendsTab.allCases.count { return .tab(d - 1) }
+            if screen == .analytics, d <= AnalyticsTab.allCases.count { return .tab(d - 1) }
         }
         return bindings.first { $0.applies(to: screen) && $0.keys.contains(key) }?.action
     }
@@ -218,7 +222,8 @@ public enum KeyMap {
         for b in bindings where b.applies(to: screen) {
             guard let h = b.hint, !seen.contains(b.action) else { continue }
             seen.insert(b.action)
-            out.append(KeyHint(h, screen == .trends && b.action == .nextMatch ? "regression" : shortHelp(b.action)))
+            let short = screen == .trends && b.action == .nextMatch ? "regression" : (screen == .analytics && b.action == .toggleGrouping ? "rows" : shortHelp(b.action))
+            out.append(KeyHint(h, short))
         }
         return out
     }
@@ -249,6 +254,7 @@ public enum KeyMap {
         case .trends: return "trends"
         case .nextMetric: return "figure"
         case .toggleGrouping: return "lines"
+        case .analytics: return "analytics"
         case .help: return "help"
         case .quit: return "quit"
         default: return ""
@@ -264,6 +270,7 @@ public enum KeyMap {
         if screen == .run { out.insert(("1–5", "tabs: Overview, Tests, Performance, GPU & energy, Errors"), at: 0) }
         if screen == .compare { out.insert(("1 2", "tabs: Summary, Tests"), at: 0) }
         if screen == .trends { out.insert(("1 2", "tabs: Trends, Flaky tests"), at: 0) }
+        if screen == .analytics { out.insert(("1 2 3", "tabs: Heatmap, Speed vs accuracy, Cost vs accuracy"), at: 0) }
         return out
     }
 

@@ -32,6 +32,7 @@ extension ScreenID {
         case .compare: return CompareScreen.self
         case .trajectory: return TrajectoryScreen.self
         case .trends: return TrendsScreen.self
+        case .analytics: return AnalyticsScreen.self
         }
     }
 }
@@ -147,5 +148,16 @@ extension TrendsScreen: RoutedScreen {
     static func route(_ v: TrendsView) -> Route { .trends(v) }
     static func crumb(_ s: AppState, _ v: TrendsView) -> String { v.tab == .trends ? "Trends" : "Flaky tests" }
     static func promptText(of v: TrendsView) -> String { "" }
+    static func setPrompt(_ s: inout AppState, _ text: String) -> [Effect] { [] }
+}
+
+extension AnalyticsScreen: RoutedScreen {
+    static func view(_ route: Route) -> AnalyticsView? {
+        if case .analytics(let v) = route { return v }
+        return nil
+    }
+    static func route(_ v: AnalyticsView) -> Route { .analytics(v) }
+    static func crumb(_ s: AppState, _ v: AnalyticsView) -> String { "Analytics · \(v.tab.title)" }
+    static func promptText(of v: AnalyticsView) -> String { "" }
     static func setPrompt(_ s: inout AppState, _ text: String) -> [Effect] { [] }
 }

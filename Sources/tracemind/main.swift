@@ -19,7 +19,7 @@ struct TraceMind: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             BrowseCommand.self, LeaderboardCommand.self, RunCommand.self, CompareCommand.self, TraceCommand.self, BreakdownCommand.self, TopCommand.self, CardCommand.self,
-            TrendsCommand.self, FlakyCommand.self,
+            TrendsCommand.self, FlakyCommand.self, AnalyticsCommand.self,
             ThemesCommand.self, DemoCommand.self, InspectCommand.self,
         ],
         defaultSubcommand: BrowseCommand.self)

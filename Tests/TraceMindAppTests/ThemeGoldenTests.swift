@@ -120,6 +120,15 @@ import TraceMindModel
         collect(t, "trends")
         t.press(.char("2"))
         collect(t, "flaky tests")
+        t.press(.escape, .char("A"))
+        for tab in AnalyticsTab.allCases {
+            t.press(.char(Character(String(tab.rawValue + 1))))
+            let ab = t.buffer
+            for y in 0..<ab.height {
+                for x in 0..<ab.width where Glyphs.isChart(ab[x, y].symbol.first ?? " ") { charts[ab[x, y].symbol.first!] = "analytics" }
+            }
+            collect(t, "analytics \(tab.title)")
+        }
         drawn = drawn.filter { !Glyphs.isChart($0.key) }
         #expect(!drawn.isEmpty, "the screens draw glyphs beyond ASCII")
         let outside = drawn.filter { !Glyphs.isCommon($0.key) }

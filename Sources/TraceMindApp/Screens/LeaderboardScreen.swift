@@ -208,6 +208,8 @@ enum LeaderboardScreen {
             s.leaderboard.marked = []
         case .trends:
             return TrendsScreen.open(&s)
+        case .analytics:
+            return AnalyticsScreen.open(&s)
         case .compare:
             let marked = s.leaderboard.marked.filter { s.entry($0) != nil }
             guard marked.count >= 2 else {

@@ -1,0 +1,32 @@
+import ArgumentParser
+import Foundation
+import TraceMindModel
+import TraceMindReport
+
+struct AnalyticsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "analytics", abstract: "Models × figures (means over their runs), speed and cost against accuracy with their Pareto fronts, passes per dollar.",
+        discussion: "Counted-once figures. A model whose figure is unknown (or only a lower bound) is never placed at 0 or called best: it is listed as not placed. Passes per dollar leave out runs of unknown cost.")
+
+    @OptionGroup var source: SourceOptions
+
+    @Option(help: "model, or model-agent (a row per model and agent type).")
+    var by: String = "model"
+
+    @Option(name: .shortAndLong, help: "table, markdown, csv or json.")
+    var format: OutputFormat = .table
+
+    @Flag(help: "SMOLTRACE's recorded figures (no trace is read; wall p50 is then unknown).")
+    var recorded = false
+
+    @Flag(name: .customLong("no-cache"), help: "Read and analyse every run afresh: the caches (kept catalogs, analyses) are neither read nor written.")
+    var noCache = false
+
+    func run() throws {
+        guard let g = TrendGrouping(rawValue: by.replacingOccurrences(of: "-", with: "_")) else { throw Failure(description: "--by takes model or model-agent") }
+        guard format != .text else { throw Failure(description: "analytics prints table, markdown, csv or json") }
+        let catalog = source.loadCatalog(cache: !noCache)
+        let totals = recorded ? [:] : countedTotals(catalog, noCache: noCache, quiet: source.quiet)
+        finish(Reports.analytics(Analytics(catalog.runs, totals, grouping: g, mode: recorded ? .recorded : .countedOnce), format: format))
+    }
+}
