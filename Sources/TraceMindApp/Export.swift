@@ -4,7 +4,8 @@ import TraceMindModel
 import TraceMindReport
 
 /// `w`: the view written to a file the user names, as the report the CLI prints for it — a table (`.txt`),
-/// Markdown (`.md`), CSV (`.csv`) or JSON (`.json`) by the name's extension. Never into a data folder (a source
+/// Markdown (`.md`), CSV (`.csv`) or JSON (`.json`) by the name's extension; the trends and analytics also as a
+/// picture (`.svg`). Never into a data folder (a source
 /// folder, or the folder of a source file) and never over an existing file.
 enum Export {
     struct Refusal: Error, Equatable { var reason: String }
@@ -16,6 +17,7 @@ enum Export {
         case "csv": return .csv
         case "md", "markdown": return .markdown
         case "txt", "text": return .table
+        case "svg": return .svg
         default: return nil
         }
     }
@@ -28,7 +30,11 @@ enum Export {
             return []
         }
         guard let format = format(of: name) else {
-            s.message = "name the file .txt, .md, .csv or .json (the extension picks the format)"
+            s.message = "name the file .txt, .md, .csv or .json (the extension picks the format; .svg on the trends and analytics)"
+            return []
+        }
+        if format == .svg && s.route.screen != .trends && s.route.screen != .analytics {
+            s.message = "only the trends and the analytics are pictures: name the file .txt, .md, .csv or .json"
             return []
         }
         switch s.route.screen.type.exportText(s, format) {

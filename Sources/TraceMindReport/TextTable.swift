@@ -2,6 +2,8 @@ import Foundation
 
 public enum OutputFormat: String, Sendable, CaseIterable {
     case table, json, csv, markdown, text
+    /// A standalone SVG picture: `trends`, `analytics` and `card` only.
+    case svg
 }
 
 /// A plain table rendered as aligned text, CSV (RFC 4180) or Markdown.

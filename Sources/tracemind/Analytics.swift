@@ -13,7 +13,7 @@ struct AnalyticsCommand: ParsableCommand {
     @Option(help: "model, or model-agent (a row per model and agent type).")
     var by: String = "model"
 
-    @Option(name: .shortAndLong, help: "table, markdown, csv or json.")
+    @Option(name: .shortAndLong, help: "table, markdown, csv, json, or svg (a standalone picture: the heatmap and both scatters).")
     var format: OutputFormat = .table
 
     @Flag(help: "SMOLTRACE's recorded figures (no trace is read; wall p50 is then unknown).")
@@ -27,6 +27,7 @@ struct AnalyticsCommand: ParsableCommand {
         guard format != .text else { throw Failure(description: "analytics prints table, markdown, csv or json") }
         let catalog = source.loadCatalog(cache: !noCache)
         let totals = recorded ? [:] : countedTotals(catalog, noCache: noCache, quiet: source.quiet)
-        finish(Reports.analytics(Analytics(catalog.runs, totals, grouping: g, mode: recorded ? .recorded : .countedOnce), format: format))
+        let a = Analytics(catalog.runs, totals, grouping: g, mode: recorded ? .recorded : .countedOnce)
+        finish(format == .svg ? Reports.analyticsSVG(a) : Reports.analytics(a, format: format))
     }
 }

@@ -14,7 +14,7 @@ struct CardCommand: ParsableCommand {
     @Option(help: "How many runs the card lists.")
     var top: Int = 3
 
-    @Option(name: .shortAndLong, help: "table, markdown, csv or json.")
+    @Option(name: .shortAndLong, help: "table, markdown, csv, json, or svg (the card as a standalone picture).")
     var format: OutputFormat = .table
 
     @Flag(help: "SMOLTRACE's recorded tokens and cost (no trace is read).")
@@ -28,6 +28,8 @@ struct CardCommand: ParsableCommand {
         let catalog = source.loadCatalog(cache: !noCache)
         let totals = recorded ? [:] : countedTotals(catalog, noCache: noCache, quiet: source.quiet)
         let made = ISO8601DateFormatter().string(from: Date())
-        finish(Reports.card(catalog.runs, totals: totals, mode: recorded ? .recorded : .countedOnce, top: top, madeAt: made, format: format))
+        let mode: FigureMode = recorded ? .recorded : .countedOnce
+        if format == .svg { finish(Reports.cardSVG(catalog.runs, totals: totals, mode: mode, top: top, madeAt: made)) }
+        finish(Reports.card(catalog.runs, totals: totals, mode: mode, top: top, madeAt: made, format: format))
     }
 }

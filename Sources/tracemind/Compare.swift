@@ -18,6 +18,7 @@ struct CompareCommand: ParsableCommand {
     var format: OutputFormat = .table
 
     func run() throws {
+        try refusePicture(format, "compare")
         let ids = runIDs.flatMap { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
         guard ids.count >= 2 else { throw Failure(description: "compare needs at least two runs: --run A --run B") }
         let catalog = source.loadCatalog()

@@ -48,6 +48,7 @@ struct LeaderboardCommand: ParsableCommand {
     var corrected = false
 
     func run() throws {
+        try refusePicture(format, "leaderboard")
         guard let key = LeaderboardSortKey.parse(sort) else {
             throw Failure(description: "unknown sort key '\(sort)'; use one of: \(LeaderboardSortKey.allCases.map(\.rawValue).joined(separator: ", "))")
         }

@@ -18,6 +18,7 @@ struct RunCommand: ParsableCommand {
     var format: OutputFormat = .table
 
     func run() throws {
+        try refusePicture(format, "run")
         let catalog = source.loadCatalog()
         let entry = try requireRun(catalog, runID)
         finish(Reports.run(analyse(entry), format: format))

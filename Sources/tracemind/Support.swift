@@ -151,7 +151,7 @@ struct TableReportOptions: ParsableArguments {
     var format: OutputFormat = .table
 
     func validate() throws {
-        guard format != .text else { throw ValidationError("this report prints table, json, csv or markdown") }
+        guard format != .text, format != .svg else { throw ValidationError("this report prints table, json, csv or markdown") }
     }
 
     /// The run given with --run, else every run of the sources.
@@ -184,4 +184,9 @@ func cacheFolder(_ name: String, _ env: [String: String]) -> String {
     let home = env["HOME"] ?? NSHomeDirectory()
     let cache = env["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? PathUtil.join(home, ".cache")
     return PathUtil.join(PathUtil.join(cache, "tracemind"), name)
+}
+
+/// Reports that are tables or documents, not pictures: `--format svg` is for `trends`, `analytics` and `card`.
+func refusePicture(_ format: OutputFormat, _ command: String) throws {
+    if format == .svg { throw Failure(description: "\(command) has no picture: --format svg is for trends, analytics and card") }
 }

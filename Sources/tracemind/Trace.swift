@@ -26,6 +26,7 @@ struct TraceCommand: ParsableCommand {
     var width: Int?
 
     func run() throws {
+        try refusePicture(format, "trace")
         guard format == .text || format == .json || format == .table else {
             throw Failure(description: "trace prints text or json")
         }

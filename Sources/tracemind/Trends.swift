@@ -21,7 +21,7 @@ struct TrendsCommand: ParsableCommand {
     @Option(help: "model, or model-agent (a line per model and agent type).")
     var by: String = "model"
 
-    @Option(name: .shortAndLong, help: "table, markdown, csv or json.")
+    @Option(name: .shortAndLong, help: "table, markdown, csv, json, or svg (a standalone picture: the lines, axes, legend and regressions).")
     var format: OutputFormat = .table
 
     @Flag(help: "SMOLTRACE's recorded figures (no trace is read; wall p50 is then unknown).")
@@ -41,7 +41,8 @@ struct TrendsCommand: ParsableCommand {
         let catalog = source.loadCatalog(cache: !noCache)
         // Task sets come from the runs' results: counted once, they are read (from the analysis cache when kept).
         let totals = countedTotals(catalog, noCache: noCache, quiet: source.quiet)
-        finish(Reports.trends(Trends(catalog.runs, totals, metric: m, grouping: g, mode: recorded ? .recorded : .countedOnce), format: format))
+        let t = Trends(catalog.runs, totals, metric: m, grouping: g, mode: recorded ? .recorded : .countedOnce)
+        finish(format == .svg ? Reports.trendsSVG(t) : Reports.trends(t, format: format))
     }
 }
 
@@ -62,7 +63,7 @@ struct FlakyCommand: ParsableCommand {
     var noCache = false
 
     func run() throws {
-        guard format != .text else { throw Failure(description: "flaky prints table, markdown, csv or json") }
+        guard format != .text, format != .svg else { throw Failure(description: "flaky prints table, markdown, csv or json") }
         let catalog = source.loadCatalog(cache: !noCache)
         let totals = countedTotals(catalog, noCache: noCache, quiet: source.quiet)
         finish(Reports.flaky(FlakyReport(catalog.runs, totals), format: format, all: all))

@@ -86,6 +86,14 @@ import TraceMindModel
         let fj = try JSONSerialization.jsonObject(with: Data(run("flaky -f json --all").output.utf8)) as? [String: Any]
         #expect(((fj?["groups"] as? [Any])?.count ?? 0) >= 3 && ((fj?["tests"] as? [Any])?.count ?? 0) > 20)
         #expect(run("flaky -f csv").output.hasPrefix("model,agent_type,task_set,test,runs,passed,pass_rate,flips,flaky,outcomes\n"))
+        for cmd in ["trends", "analytics", "card"] {
+            let svg = run("\(cmd) -f svg")
+            #expect(svg.status == 0 && svg.output.hasPrefix("<?xml") && svg.output.hasSuffix("</svg>\n"), "\(cmd): \(svg.output.prefix(200))")
+        }
+        let notPicture = run("leaderboard -f svg", merge: true)
+        #expect(notPicture.status != 0 && notPicture.output.contains("--format svg is for trends, analytics and card"), "\(notPicture.output)")
+        let analytics = run("analytics -f json")
+        #expect(((try JSONSerialization.jsonObject(with: Data(analytics.output.utf8)) as? [String: Any])?["models"] as? [Any])?.count == 3)
         let bad = run("trends --metric speed", merge: true)
         #expect(bad.status != 0 && bad.output.contains("unknown metric 'speed'"), "\(bad.output)")
     }

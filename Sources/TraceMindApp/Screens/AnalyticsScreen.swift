@@ -261,6 +261,6 @@ extension AnalyticsScreen {
     /// `w`: the `analytics` report.
     static func exportText(_ s: AppState, _ format: OutputFormat) -> Result<String, Export.Refusal> {
         guard let a = s.analytics else { return .failure(Export.Refusal(reason: "no analytics on screen")) }
-        return .success(Reports.analytics(a, format: format == .text ? .table : format))
+        return .success(format == .svg ? Reports.analyticsSVG(a) : Reports.analytics(a, format: format == .text ? .table : format))
     }
 }

@@ -592,7 +592,7 @@ extension TraceScreen {
             return .success(JSONWriter.string(Reports.traceJSON(wf.analysis, runID: s.entry(v.ref.runKey)?.row.runID, test: test), pretty: true) + "\n")
         case .table, .text:
             return .success(TraceText.render(wf.analysis, test: test, width: 160))
-        case .csv, .markdown:
+        case .csv, .markdown, .svg:
             return .failure(Export.Refusal(reason: "a trace is written as .json or .txt"))
         }
     }

@@ -330,7 +330,8 @@ extension TrendsScreen {
     /// `w`: the tab as the `trends` or `flaky` report.
     static func exportText(_ s: AppState, _ format: OutputFormat) -> Result<String, Export.Refusal> {
         guard let v = view(s.route) else { return .failure(Export.Refusal(reason: "no trends on screen")) }
-        if v.tab == .trends, let t = s.trends { return .success(Reports.trends(t, format: format == .text ? .table : format)) }
+        if v.tab == .trends, let t = s.trends { return .success(format == .svg ? Reports.trendsSVG(t) : Reports.trends(t, format: format == .text ? .table : format)) }
+        if format == .svg { return .failure(Export.Refusal(reason: "the flaky tests are a table: name the file .txt, .md, .csv or .json")) }
         if let f = s.flaky { return .success(Reports.flaky(f, format: format == .text ? .table : format)) }
         return .failure(Export.Refusal(reason: "nothing to write yet"))
     }
