@@ -51,6 +51,24 @@ public enum LoadResult: Sendable {
     case prefetchSkipped(String)
     /// The spans matching a waterfall search (tree order); nil when the trace or its view was gone.
     case searched(TraceRef, query: String, [Int]?)
+    /// Live watch: the sources read again after they changed and settled; the runs that are new or whose files
+    /// changed (the others keep their figures), and when (`HH:MM:SS`).
+    case watched(Catalog, changed: Set<String>, at: String)
+    /// Live watch started (how it watches, how many folders) or stopped (nil).
+    case watching(WatchStatus?)
+}
+
+/// What the live watch watches, and when the runs last changed.
+public struct WatchStatus: Equatable, Sendable {
+    /// `inotify` or `polling`.
+    public var mode: String
+    public var folders: Int
+    public var lastChange: String?
+    public init(mode: String, folders: Int, lastChange: String? = nil) {
+        self.mode = mode
+        self.folders = folders
+        self.lastChange = lastChange
+    }
 }
 
 public enum RunTab: Int, CaseIterable, Sendable {
@@ -429,6 +447,9 @@ public struct AppState: Sendable {
 
     /// The catalog is being read in the background (the first frame does not wait for thousands of folders).
     public var readingSources = false
+
+    /// Live watch, while it runs.
+    public var watch: WatchStatus?
 
     /// A waterfall search that would look through more spans than this runs in the background: the key that typed
     /// it is drawn at once (under 16 ms) and the matches follow.

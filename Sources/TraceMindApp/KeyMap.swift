@@ -16,6 +16,7 @@ public enum Action: Hashable, Sendable {
     case copyID, export
     // Trends.
     case trends, nextMetric, toggleGrouping, analytics
+    case toggleWatch
 }
 
 /// The screens, by type (key bindings, help and footers name them by this, never by a string).
@@ -155,6 +156,7 @@ public enum KeyMap {
         Binding([.char("n")], "n/N", "next regression (Flaky tests: next group)", .nextMatch, [.trends]),
         Binding([.char("N")], nil, "previous regression (Flaky tests: previous group)", .prevMatch, [.trends]),
         Binding([.char("r")], nil, "reload from disk", .reload),
+        Binding([.char("W")], nil, "live watch on or off: new and changed runs appear as SMOLTRACE writes them (inotify, else polling)", .toggleWatch),
         Binding([.char("?")], "?", "this help", .help),
         Binding([.char("q"), .ctrl("c")], "q", "quit", .quit),
     ]

@@ -42,6 +42,11 @@ public final class Runner {
     /// Runs whose analysis was under way when the catalog was reloaded: their figures are of the old files.
     private var stale: Set<String> = []
 
+    /// Live watch: asked for (`--watch`; started once the sources are first read), polling forced, and the loop.
+    public var watchRequested = false
+    public var watchPolling = false
+    private var watchLoop: WatchLoop?
+
     public init(renderer: Renderer, reloadCatalog: @escaping @Sendable () -> Catalog) {
         self.renderer = renderer
         self.reloadCatalog = reloadCatalog
@@ -53,7 +58,12 @@ public final class Runner {
         _ = App.update(&state, .resize(width: w, height: h))
         var last: Buffer?
         if handle(initial, &state, term) { return }
+        defer { stopWatching() }
         while !term.terminationRequested {
+            if watchRequested && !state.readingSources {
+                watchRequested = false
+                startWatching(state)
+            }
             let (results, catalog) = inbox.drain()
             if let catalog {
                 // Every run is analysed again for the new catalog; the analysis under way is of the old one.
@@ -63,6 +73,8 @@ public final class Runner {
                 if handle(App.reloaded(&state, catalog), &state, term) { return }
             }
             for r in results {
+                // Runs that changed while their analysis was under way: that analysis is of the old files.
+                if case .watched(_, let changed, _) = r, let k = prefetching, changed.contains(k) { stale.insert(k) }
                 if case .prefetched(let k, _) = r, stale.remove(k) != nil { continue }
                 if case .prefetchSkipped(let k) = r, stale.remove(k) != nil { continue }
                 if case .prefetched(let k, _) = r, k == prefetching { prefetching = nil }
@@ -100,6 +112,8 @@ public final class Runner {
                 term.page(title: Inert.terminal(title), text: Inert.terminal(text))
             case .copy(let text):
                 term.copyToClipboard(text)
+            case .watch(let on):
+                if on { startWatching(state) } else { stopWatching() }
             case .export(let path, let text):
                 state.message = Export.write(
                     path, text, sources: state.catalog.sources, cwd: FileManager.default.currentDirectoryPath,
@@ -116,6 +130,57 @@ public final class Runner {
         Thread.detachNewThread {
             Loads.perform(job, post: { inbox.post($0) }, isCancelled: { inbox.isCancelled(r) })
         }
+    }
+
+    /// Starts the live watch of the state's local sources on a thread of its own: it waits for the file system to
+    /// say something changed (or polls), waits for the files to settle (a second without changes), reads the sources
+    /// again (the kept catalog makes an unchanged source cheap) and posts the runs that are new or whose files changed.
+    func startWatching(_ state: AppState) {
+        stopWatching()
+        let sources = state.catalog.sources.filter { !$0.hasPrefix(HubPath.scheme) }
+        guard !sources.isEmpty, !state.catalog.isDemo else { return }
+        let watcher = FileWatcher(paths: sources, polling: watchPolling)
+        let loop = WatchLoop(watcher)
+        watchLoop = loop
+        inbox.post(.watching(WatchStatus(mode: watcher.mode.rawValue, folders: watcher.mode == .notifications ? watcher.folders : sources.count)))
+        let inbox = inbox, reload = reloadCatalog
+        let initial = WatchLoop.identities(state.catalog)
+        Thread.detachNewThread {
+            var known = initial
+            while !loop.stopped {
+                guard watcher.wait(timeout: watcher.mode == .polling ? watcher.interval : 0.5), !loop.stopped else { continue }
+                // Settle: until a second passes without a change (at most ten).
+                if watcher.mode == .notifications {
+                    var waited = 0.0
+                    while !loop.stopped, waited < 10, watcher.wait(timeout: 1) { waited += 1 }
+                }
+                guard !loop.stopped else { break }
+                var catalog = reload()
+                var ids = WatchLoop.identities(catalog)
+                var changed = Set(ids.keys.filter { known[$0] != ids[$0] })
+                let gone = Set(known.keys).subtracting(ids.keys)
+                guard !changed.isEmpty || !gone.isEmpty else { continue }
+                if watcher.mode == .polling {
+                    // Polled: look again a second later, so runs still being written are taken once they settle.
+                    Thread.sleep(forTimeInterval: 1)
+                    catalog = reload()
+                    let again = WatchLoop.identities(catalog)
+                    changed = Set(again.keys.filter { known[$0] != again[$0] })
+                    ids = again
+                }
+                known = ids
+                let f = DateFormatter()
+                f.dateFormat = "HH:mm:ss"
+                inbox.post(.watched(catalog, changed: changed, at: f.string(from: Date())))
+            }
+        }
+    }
+
+    func stopWatching() {
+        guard let loop = watchLoop else { return }
+        loop.stop()
+        watchLoop = nil
+        inbox.post(.watching(nil))
     }
 
     /// Starts analysing the next run the leaderboard lacks figures for, one at a time.
@@ -204,5 +269,26 @@ public enum Loads {
                 post(.traceNotFound(query: query, "\(error)"))
             }
         }
+    }
+}
+
+/// The live watch's thread: its watcher and whether it should stop.
+final class WatchLoop: @unchecked Sendable {
+    let watcher: FileWatcher
+    private let lock = NSLock()
+    private var done = false
+    init(_ w: FileWatcher) { watcher = w }
+    var stopped: Bool { lock.withLock { done } }
+    func stop() {
+        lock.withLock { done = true }
+        watcher.stop()
+    }
+
+    /// Each run's files as they are now (`AnalysisCache.key`: the row, and the path, size, times and inode of each
+    /// file), by run key; runs read from memory or the Hub by their row alone.
+    static func identities(_ c: Catalog) -> [String: String] {
+        var out: [String: String] = [:]
+        for e in c.runs { out[e.key] = AnalysisCache.key(e) ?? "row \(e.row.raw.count) \(e.source)" }
+        return out
     }
 }

@@ -14,6 +14,8 @@ public enum Effect: Equatable, Sendable {
     case copy(String)
     /// Write a view's report to a new file (checked: outside the data folders, not an existing file).
     case export(path: String, text: String)
+    /// Start (true) or stop the live watch of the sources.
+    case watch(Bool)
 }
 
 extension ListPosition {
@@ -236,6 +238,12 @@ public enum App {
             s.overlay = .prompt(promptText(s))
             return []
         case .reload: return [.reload]
+        case .toggleWatch:
+            guard !s.catalog.isDemo, !s.catalog.sources.isEmpty, !s.catalog.sources.allSatisfy({ $0.hasPrefix(HubPath.scheme) }) else {
+                s.message = "nothing to watch: live watch follows local folders and files"
+                return []
+            }
+            return [.watch(s.watch == nil)]
         case .back: return back(&s)
         case .export:
             s.overlay = .export("")
@@ -360,6 +368,11 @@ public enum App {
             s.traces[ref] = .failed(msg)
         case .searched(let ref, let query, let matches):
             TraceScreen.searched(&s, ref, query, matches)
+        case .watched(let catalog, let changed, let at):
+            effects += watched(&s, catalog, changed: changed, at: at)
+        case .watching(let status):
+            s.watch = status
+            s.message = status.map { "watching the sources (\($0.mode), \($0.folders) folder\($0.folders == 1 ? "" : "s")): new and changed runs appear as they settle" } ?? "stopped watching"
         case .traceFound(let query, let ref, let a):
             guard s.pendingTrace == query else { break }
             s.pendingTrace = nil
@@ -424,6 +437,53 @@ public enum App {
             for k in needed where s.runs[k] == nil {
                 s.runs[k] = .loading(phase: "starting", fraction: 0)
                 effects.append(.load(.run(k)))
+            }
+        }
+        clampAll(&s)
+        return effects
+    }
+
+    /// Live watch: the sources changed. New runs and runs whose files changed lose their figures and loaded data
+    /// (analysed again, reloaded where shown); the others keep theirs; runs gone leave the screens that showed them.
+    public static func watched(_ s: inout AppState, _ catalog: Catalog, changed: Set<String>, at: String) -> [Effect] {
+        let before = Set(s.catalog.runs.map(\.key))
+        let keys = Set(catalog.runs.map(\.key))
+        let gone = before.subtracting(keys)
+        let dropped = changed.union(gone)
+        s.catalog = catalog
+        for k in dropped {
+            s.runs[k] = nil
+            s.totals[k] = nil
+            s.breakdowns[k] = nil
+            s.notPrefetched.remove(k)
+        }
+        s.traces = s.traces.filter { !dropped.contains($0.key.runKey) }
+        s.leaderboard.marked = s.leaderboard.marked.filter { keys.contains($0) }
+        var kept: [Route] = []
+        for r in s.stack {
+            guard r.runKeys.allSatisfy(keys.contains) else { break }
+            kept.append(r)
+        }
+        s.stack = kept.isEmpty ? [.leaderboard] : kept
+        s.refreshRuns(figures: true)
+        let added = keys.subtracting(before).count, updated = changed.intersection(before).count
+        var parts: [String] = []
+        if added > 0 { parts.append("\(added) new run\(added == 1 ? "" : "s")") }
+        if updated > 0 { parts.append("\(updated) changed") }
+        if !gone.isEmpty { parts.append("\(gone.count) gone") }
+        if !parts.isEmpty {
+            s.watch?.lastChange = at
+            s.message = parts.joined(separator: " · ") + " at \(at) (live watch)"
+        }
+        var effects: [Effect] = []
+        for r in s.stack {
+            for k in r.runKeys where s.runs[k] == nil {
+                s.runs[k] = .loading(phase: "starting", fraction: 0)
+                effects.append(.load(.run(k)))
+            }
+            if case .trace(let v) = r, s.traces[v.ref] == nil, s.runs[v.ref.runKey]?.value != nil {
+                s.traces[v.ref] = .loading(phase: "spans", fraction: 0)
+                effects.append(.load(.trace(v.ref)))
             }
         }
         clampAll(&s)

@@ -30,6 +30,12 @@ struct BrowseCommand: ParsableCommand {
     @Flag(name: .customLong("no-cache"), help: "Do not read or write the caches: every run folder is listed and read, every run analysed afresh.")
     var noCache = false
 
+    @Flag(help: "Live watch: new run folders appear as SMOLTRACE writes them, changed runs are read again once their files settle (also W in the browser).")
+    var watch = false
+
+    @Flag(name: .customLong("watch-poll"), help: "Watch by looking every two seconds instead of the kernel's notifications (network file systems).")
+    var watchPoll = false
+
     func run() throws {
         // No theme asked for: the terminal's background picks the dark or the light one (asked before the screen
         // starts, so its answer is not read as keys).
@@ -82,6 +88,8 @@ struct BrowseCommand: ParsableCommand {
         let runner = Runner(renderer: renderer, reloadCatalog: { src.loadCatalog(printing: false, cache: keepCatalog) })
         runner.prefetchEnabled = !noPrefetch
         runner.analysisCache = noCache ? nil : analysisCache()
+        runner.watchRequested = watch || watchPoll
+        runner.watchPolling = watchPoll
         runner.run(&state, on: term, initial: initial)
         term.close()
         // Problems met while loading were summed up on screen; list them where they can be read and copied.

@@ -59,6 +59,25 @@ import TraceMindModel
         }
     }
 
+    /// Issue 18: with `--watch`, a run folder written while the browser is open appears without a key.
+    @Test func aNewRunAppearsWhileWatching() {
+        let dir = tempDir()
+        defer { removeTemp(dir) }
+        var o = DemoOptions()
+        o.includeFixedRuns = false
+        o.historyRuns = 2
+        let files = DemoGenerator(options: o).files()
+        let first = files.keys.filter { $0.contains("gpt-4o-mini") }
+        for p in first { write(files[p]!, to: dir + "/" + p) }
+        drive(TmuxSession.quote(dir) + " --watch", ready: "1 of 1 run", width: 140, height: 24) { t in
+            #expect(t.waitFor("◉ watching").contains("◉ watching"))
+            // SMOLTRACE writes a run folder, file by file.
+            for (p, d) in files where !first.contains(p) { write(d, to: dir + "/" + p) }
+            let s = t.waitFor("2 of 2 runs", seconds: 15)
+            #expect(s.contains("2 of 2 runs") && s.contains("claude-haiku"), "the new run appeared:\n\(s)")
+        }
+    }
+
     /// Issue 16: `--trace ID` kept saying "looking for trace ID…" once the trace was on screen.
     @Test func openingATraceByIDClearsItsNote() {
         let id = DemoData.catalog().runs.lazy.compactMap { RunLoader.load($0).traces.first?.traceID }.first!

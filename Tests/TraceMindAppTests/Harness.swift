@@ -23,6 +23,8 @@ struct Harness {
     var copied: [String] = []
     /// What `w` asked to write: (name, text).
     var exported: [(String, String)] = []
+    /// What `W` asked of the runner: start (true) or stop the live watch.
+    var watchEffects: [Bool] = []
 
     static let demo = DemoData.catalog()
 
@@ -51,6 +53,7 @@ struct Harness {
             case .page(let title, let text): pages.append(title + "\n" + text)
             case .copy(let text): copied.append(text)
             case .export(let path, let text): exported.append((path, text))
+            case .watch(let on): watchEffects.append(on)
             case .reload:
                 let c = s.catalog
                 handle(App.reloaded(&s, c))
