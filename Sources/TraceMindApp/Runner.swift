@@ -140,6 +140,8 @@ public final class Runner {
         let sources = state.catalog.sources.filter { !$0.hasPrefix(HubPath.scheme) }
         guard !sources.isEmpty, !state.catalog.isDemo else { return }
         let watcher = FileWatcher(paths: sources, polling: watchPolling)
+        // Growing JSON Lines trace files are read from where they ended, not again from the start.
+        SpanTail.shared.enabled = true
         let loop = WatchLoop(watcher)
         watchLoop = loop
         inbox.post(.watching(WatchStatus(mode: watcher.mode.rawValue, folders: watcher.mode == .notifications ? watcher.folders : sources.count)))
@@ -180,6 +182,7 @@ public final class Runner {
         guard let loop = watchLoop else { return }
         loop.stop()
         watchLoop = nil
+        SpanTail.shared.enabled = false
         inbox.post(.watching(nil))
     }
 

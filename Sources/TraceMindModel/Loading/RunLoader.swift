@@ -147,6 +147,20 @@ public enum RunLoader {
         progress: (@Sendable (Double) -> Void)?, isCancelled: (@Sendable () -> Bool)?,
         _ transform: @escaping @Sendable (Trace, TraceLocation) -> T
     ) -> [T] {
+        // Live watch: a JSON Lines file read before and grown since is read from where it ended.
+        if let tailed = SpanTail.shared.read(fs, path) {
+            var out: [T] = []
+            for (k, tid) in tailed.order.enumerated() {
+                let t = Trace(traceID: tid, spans: tailed.spans[tid] ?? [])
+                guard belongs(t.runID) else { continue }
+                out.append(transform(t, TraceLocation(path: path, index: -1 - k)))
+            }
+            if tailed.malformed > 0 {
+                diagnostics.append(Diagnostic(path: path, "\(tailed.malformed) record\(tailed.malformed == 1 ? " is" : "s are") not trace data (no spans, span rows or OTLP resourceSpans); skipped"))
+            }
+            return out
+        }
+        let before = SpanTail.shared.stampBeforeRead(fs, path)
         // A large trace document's spans are parsed on all cores, straight into spans.
         let large = LargeRecords<TraceRecord<T>>(minimumBytes: Trace.largeRecordBytes) { data, range, location throws(JSONParseError) in
             guard let t = try Trace.parseLarge(data, range: range, maxStringBytes: 4096) else { return nil }
@@ -191,6 +205,9 @@ public enum RunLoader {
                 if malformed[file] == nil { malformedOrder.append(file) }
                 malformed[file, default: 0] += 1
             }
+        }
+        if before != nil, out.isEmpty, malformedOrder.count <= 1 {
+            SpanTail.shared.remember(fs, path, before: before, spans: flat, order: flatOrder, malformed: malformed[path] ?? 0)
         }
         for (k, tid) in flatOrder.enumerated() {
             let t = Trace(traceID: tid, spans: flat[tid] ?? [])
