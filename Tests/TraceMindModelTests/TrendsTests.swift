@@ -48,6 +48,10 @@ import TraceMindFormats
         #expect(p[3].regression == nil && p[3].delta == 50, "getting better is never a regression")
         #expect(p[4].value.value == nil && p[4].delta == nil && p[4].regression == nil, "unknown is not 0 and not compared")
         #expect(t.regressions.map(\.runKey) == ["r3"])
+        // Without results, the rows say what the runs ran: another number of tests is another task set.
+        let rows = Trends([entry("a", day: 1, success: 90, tests: 20), entry("b", day: 2, success: 10, tests: 30)], [:], metric: .success, grouping: .model, mode: .recorded)
+        #expect(rows.series[0].points[1].newTaskSet && rows.series[0].points[1].previousRunKey == nil && rows.regressions.isEmpty)
+        #expect(rows.series[0].points[0].taskSet == "row: ? · 20 tests")
         // The same fall on 4 tests is noise.
         let few = Trends([entry("a", day: 1, success: 75, tests: 4), entry("b", day: 2, success: 25, tests: 4)], [:], metric: .success, grouping: .model, mode: .recorded)
         #expect(few.regressions.isEmpty)

@@ -51,7 +51,9 @@ public struct TrendPoint: Sendable, Equatable {
     public var timestampNs: Int64
     public var timestamp: String
     public var agentType: String
-    /// `TaskSet.id` of the run, nil when its tests are not known (no results read).
+    /// What the run was evaluated on: `TaskSet.id` from its results, else what its leaderboard row says (the task
+    /// dataset and the number of tests, `row: …`), so runs whose tests are unknown are still only joined to runs that
+    /// say the same; nil when the row says neither.
     public var taskSet: String?
     public var value: LeaderboardFigures.Value
     /// The run this one is compared with: the previous run of the same model, agent type and task set with a
@@ -114,7 +116,7 @@ public struct Trends: Sendable, Equatable {
             }
             entries[e.key] = e
             let p = TrendPoint(
-                runKey: e.key, timestampNs: ns, timestamp: ts, agentType: e.row.agentType, taskSet: totals[e.key]?.taskSet,
+                runKey: e.key, timestampNs: ns, timestamp: ts, agentType: e.row.agentType, taskSet: Trends.taskSet(e, totals[e.key]),
                 value: metric.value(e, totals[e.key], mode), previousRunKey: nil, delta: nil, regression: nil, newTaskSet: false)
             byLabel[grouping.label(e), default: []].append(p)
         }
@@ -153,6 +155,13 @@ public struct Trends: Sendable, Equatable {
         }
         series = all
         self.regressions = regressions.sorted { ($0.ns, $0.r.runKey) > ($1.ns, $1.r.runKey) }.map(\.r)
+    }
+
+    /// See `TrendPoint.taskSet`.
+    static func taskSet(_ e: RunEntry, _ t: RunTotals?) -> String? {
+        if let id = t?.taskSet { return id }
+        guard e.row.datasetUsed != nil || e.row.totalTests != nil else { return nil }
+        return "row: \(e.row.datasetUsed ?? "?") · \(e.row.totalTests.map(String.init) ?? "?") tests"
     }
 
     static func tests(_ e: RunEntry?, _ totals: [String: RunTotals], _ mode: FigureMode) -> Int? {
