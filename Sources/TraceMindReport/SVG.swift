@@ -296,7 +296,7 @@ extension Reports {
         }
         if !unknown.isEmpty {
             // Wrapped to the panel (about 6 px a character at this size).
-            var lines: [String] = [], line = "not placed (unknown or a lower bound):"
+            var lines: [String] = [], line = "not placed (unknown, a lower bound or a cost of 0):"
             for name in unknown {
                 let next = line + " " + name + ","
                 if Double(next.count) * 6.2 > w && !line.isEmpty {

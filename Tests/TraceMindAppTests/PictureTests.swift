@@ -49,7 +49,7 @@ import TraceMindReport
         let a = Analytics(DemoData.catalog().runs, RunTotals.analyseAll(DemoData.catalog().runs).totals, grouping: .model)
         let asvg = try parse(Reports.analyticsSVG(a))
         for r in a.rows { #expect(asvg.text.contains(r.label)) }
-        #expect(asvg.text.contains("Pareto front") && asvg.text.contains("not placed (unknown or a lower bound)"))
+        #expect(asvg.text.contains("Pareto front") && asvg.text.contains("not placed (unknown, a lower bound or a cost of 0)"))
         #expect(asvg.text.contains("unknown"), "unknown cells say so")
         #expect(asvg.elements["circle"] == a.speed.count + a.cost.count)
 

@@ -37,6 +37,11 @@ import TraceMindFormats
         #expect(a.standing(a.rows.first { $0.label == "accurate" }!, .success) == 1)
         #expect(a.standing(a.rows.first { $0.label == "cheap-partial" }!, .costPerTest) == 1)
         #expect(a.standing(a.rows.first { $0.label == "dominated" }!, .costPerTest) == 0)
+        // A run whose calls all failed cost $0: shown as $0, but never the cheapest and not placed.
+        let idle = Analytics(runs + [t.entry("z1", model: "idle", day: 1)], tot.merging(["z1": try t.totals(passed: 0, cost: 0)]) { a, _ in a }, grouping: .model)
+        let z = try #require(idle.rows.first { $0.label == "idle" })
+        #expect(z.values[.costPerTest]?.value == 0 && idle.standing(z, .costPerTest) == nil && z.successPerDollar == nil)
+        #expect(idle.costUnknown.contains("idle") && Analytics.front(idle.cost).map(\.label) == ["fast", "accurate"])
         // Without an analysis (counted once): nothing is placed, nothing is 0.
         let before = Analytics(runs, [:], grouping: .model)
         #expect(before.cost.isEmpty && before.speed.isEmpty && before.rows.allSatisfy { $0.values[.costPerTest]?.value == nil })

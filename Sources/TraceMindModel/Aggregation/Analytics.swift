@@ -107,8 +107,9 @@ public struct Analytics: Sendable, Equatable {
         func scatter(_ m: AnalyticsMetric) -> ([ScatterPoint], [String]) {
             var pts: [ScatterPoint] = [], unknown: [String] = []
             for r in rows {
-                // A lower bound is not a place on a plane: it is left off with the unknown.
-                guard let x = r.values[m]?.exact, let y = r.values[.success]?.value else {
+                // A lower bound is not a place on a plane: it is left off with the unknown; so is a cost of 0 (no call
+                // was priced: nothing to weigh against accuracy).
+                guard let x = r.values[m]?.exact, x > 0 || m.higherIsBetter, let y = r.values[.success]?.value else {
                     unknown.append(r.label)
                     continue
                 }
@@ -130,9 +131,12 @@ public struct Analytics: Sendable, Equatable {
 
     /// Where a model's figure stands among the models', 0 (worst) to 1 (best), direction-aware; nil when unknown or
     /// when every known figure is the same.
+    /// A figure that is lower-is-better and 0 (no call priced, no token used: the run did nothing to weigh) has no
+    /// standing: never the best.
     public func standing(_ row: AnalyticsRow, _ m: AnalyticsMetric) -> Double? {
-        let vs = rows.compactMap { $0.values[m]?.value }
-        guard let v = row.values[m]?.value, let lo = vs.min(), let hi = vs.max(), hi > lo else { return nil }
+        func ranked(_ r: AnalyticsRow) -> Double? { r.values[m]?.value.flatMap { m.higherIsBetter || $0 > 0 ? $0 : nil } }
+        let vs = rows.compactMap(ranked)
+        guard let v = ranked(row), let lo = vs.min(), let hi = vs.max(), hi > lo else { return nil }
         let f = (v - lo) / (hi - lo)
         return m.higherIsBetter ? f : 1 - f
     }
