@@ -42,7 +42,7 @@ import TraceMindModel
         let gone = Catalog(runs: Array(newCatalog.runs.dropFirst()), diagnostics: [], sources: h.s.catalog.sources, isDemo: false)
         _ = App.watched(&h.s, gone, changed: [], at: "12:00:05")
         #expect(h.s.route == .leaderboard)
-        #expect(h.text.contains("◉ watching, changed 12:00:05"), "\(h.text)")
+        #expect(h.text.contains("◉ watching 3 folders (inotify), changed 12:00:05"), "\(h.text)")
     }
 
     @Test func wStartsAndStopsTheWatch() {
@@ -54,7 +54,7 @@ import TraceMindModel
         #expect(h.watchEffects == [true])
         _ = App.apply(&h.s, .watching(WatchStatus(mode: "inotify", folders: 23)))
         #expect(h.s.message?.contains("watching the sources (inotify, 23 folders)") == true)
-        #expect(h.text.contains("◉ watching · 21 of 21 runs"))
+        #expect(h.text.contains("◉ watching 23 folders (inotify) · 21 of 21 runs"))
         h.press(.char("W"))
         #expect(h.watchEffects == [true, false])
         _ = App.apply(&h.s, .watching(nil))

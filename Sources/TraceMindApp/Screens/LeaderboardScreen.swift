@@ -308,7 +308,9 @@ enum LeaderboardScreen {
     static func status(_ s: AppState) -> String {
         if s.readingSources { return "reading the sources…" }
         var t = "\(s.visibleRuns.count) of \(s.catalog.runs.count) runs"
-        if let w = s.watch { t = "◉ watching" + (w.lastChange.map { ", changed \($0)" } ?? "") + " · " + t }
+        if let w = s.watch {
+            t = "◉ watching \(w.folders) folder\(w.folders == 1 ? "" : "s") (\(w.mode))" + (w.lastChange.map { ", changed \($0)" } ?? "") + " · " + t
+        }
         if !s.leaderboard.marked.isEmpty { t += " · \(s.leaderboard.marked.count) marked" }
         let analysed = s.totals.count
         if analysed < s.catalog.runs.count && analysed > 0 { t += " · \(analysed) analysed" }
