@@ -30,6 +30,17 @@ extension ListPosition {
         clamp(count: count, visible: visible)
     }
 
+    /// A click in a table drawn at `table` (a header line, then rows from `offset`): nil outside its rows; true on the
+    /// selected row (a second click opens it); false when the click selected another row.
+    mutating func click(in table: Rect, x: Int, y: Int, count: Int) -> Bool? {
+        guard table.contains(x: x, y: y), y > table.y else { return nil }
+        let i = offset + (y - table.y - 1)
+        guard i < count else { return nil }
+        if i == selected { return true }
+        selected = i
+        return false
+    }
+
     mutating func clamp(count: Int, visible: Int) {
         selected = max(0, min(selected, count - 1))
         offset = TableView.offset(selected: selected, current: offset, visible: visible, count: count)

@@ -16,18 +16,14 @@ struct AnalyticsCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "table, markdown, csv, json, or svg (a standalone picture: the heatmap and both scatters).")
     var format: OutputFormat = .table
 
-    @Flag(help: "SMOLTRACE's recorded figures (no trace is read; wall p50 is then unknown).")
-    var recorded = false
 
-    @Flag(name: .customLong("no-cache"), help: "Read and analyse every run afresh: the caches (kept catalogs, analyses) are neither read nor written.")
-    var noCache = false
+    @OptionGroup var figures: FigureOptions
 
     func run() throws {
         guard let g = TrendGrouping(rawValue: by.replacingOccurrences(of: "-", with: "_")) else { throw Failure(description: "--by takes model or model-agent") }
         guard format != .text else { throw Failure(description: "analytics prints table, markdown, csv or json") }
-        let catalog = source.loadCatalog(cache: !noCache)
-        let totals = recorded ? [:] : countedTotals(catalog, noCache: noCache, quiet: source.quiet)
-        let a = Analytics(catalog.runs, totals, grouping: g, mode: recorded ? .recorded : .countedOnce)
+        let catalog = source.loadCatalog(cache: !figures.noCache)
+        let a = Analytics(catalog.runs, figures.totals(catalog, quiet: source.quiet), grouping: g, mode: figures.mode)
         finish(format == .svg ? Reports.analyticsSVG(a) : Reports.analytics(a, format: format))
     }
 }

@@ -17,18 +17,15 @@ struct CardCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "table, markdown, csv, json, or svg (the card as a standalone picture).")
     var format: OutputFormat = .table
 
-    @Flag(help: "SMOLTRACE's recorded tokens and cost (no trace is read).")
-    var recorded = false
 
-    @Flag(name: .customLong("no-cache"), help: "Read and analyse every run afresh: the caches (kept catalogs, analyses) are neither read nor written.")
-    var noCache = false
+    @OptionGroup var figures: FigureOptions
 
     func run() throws {
         guard top > 0 else { throw Failure(description: "--top must be at least 1") }
-        let catalog = source.loadCatalog(cache: !noCache)
-        let totals = recorded ? [:] : countedTotals(catalog, noCache: noCache, quiet: source.quiet)
+        let catalog = source.loadCatalog(cache: !figures.noCache)
+        let totals = figures.totals(catalog, quiet: source.quiet)
         let made = ISO8601DateFormatter().string(from: Date())
-        let mode: FigureMode = recorded ? .recorded : .countedOnce
+        let mode = figures.mode
         if format == .svg { finish(Reports.cardSVG(catalog.runs, totals: totals, mode: mode, top: top, madeAt: made)) }
         finish(Reports.card(catalog.runs, totals: totals, mode: mode, top: top, madeAt: made, format: format))
     }

@@ -190,3 +190,20 @@ func cacheFolder(_ name: String, _ env: [String: String]) -> String {
 func refusePicture(_ format: OutputFormat, _ command: String) throws {
     if format == .svg { throw Failure(description: "\(command) has no picture: --format svg is for trends, analytics and card") }
 }
+
+/// The figures a cross-run report shows: counted once (through the caches unless `--no-cache`) or, with
+/// `--recorded`, SMOLTRACE's own. Shared by `card`, `trends` and `analytics`.
+struct FigureOptions: ParsableArguments {
+    @Flag(help: "SMOLTRACE's recorded tokens and cost instead of the counted-once ones (wall p50 is then unknown).")
+    var recorded = false
+
+    @Flag(name: .customLong("no-cache"), help: "Read and analyse every run afresh: the caches (kept catalogs, analyses) are neither read nor written.")
+    var noCache = false
+
+    var mode: FigureMode { recorded ? .recorded : .countedOnce }
+
+    /// The runs' counted-once figures; none in recorded mode unless `always` (trends read task sets from the results).
+    func totals(_ catalog: Catalog, quiet: Bool, always: Bool = false) -> [String: RunTotals] {
+        recorded && !always ? [:] : countedTotals(catalog, noCache: noCache, quiet: quiet)
+    }
+}

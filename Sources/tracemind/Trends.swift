@@ -24,11 +24,8 @@ struct TrendsCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "table, markdown, csv, json, or svg (a standalone picture: the lines, axes, legend and regressions).")
     var format: OutputFormat = .table
 
-    @Flag(help: "SMOLTRACE's recorded figures (no trace is read; wall p50 is then unknown).")
-    var recorded = false
 
-    @Flag(name: .customLong("no-cache"), help: "Read and analyse every run afresh: the caches (kept catalogs, analyses) are neither read nor written.")
-    var noCache = false
+    @OptionGroup var figures: FigureOptions
 
     func run() throws {
         guard let m = TrendMetric.parse(metric) else {
@@ -38,10 +35,9 @@ struct TrendsCommand: ParsableCommand {
             throw Failure(description: "--by takes model or model-agent")
         }
         guard format != .text else { throw Failure(description: "trends prints table, markdown, csv or json") }
-        let catalog = source.loadCatalog(cache: !noCache)
-        // Task sets come from the runs' results: counted once, they are read (from the analysis cache when kept).
-        let totals = countedTotals(catalog, noCache: noCache, quiet: source.quiet)
-        let t = Trends(catalog.runs, totals, metric: m, grouping: g, mode: recorded ? .recorded : .countedOnce)
+        let catalog = source.loadCatalog(cache: !figures.noCache)
+        // Task sets come from the runs' results: they are read in recorded mode too (from the analysis cache when kept).
+        let t = Trends(catalog.runs, figures.totals(catalog, quiet: source.quiet, always: true), metric: m, grouping: g, mode: figures.mode)
         finish(format == .svg ? Reports.trendsSVG(t) : Reports.trends(t, format: format))
     }
 }

@@ -94,13 +94,8 @@ enum AnalyticsScreen {
     }
 
     static func click(_ s: inout AppState, _ x: Int, _ y: Int) -> [Effect] {
-        guard var v = view(s.route) else { return [] }
-        let t = layout(s, v).table
-        guard t.contains(x: x, y: y), y > t.y else { return [] }
-        let i = v.list.offset + (y - t.y - 1)
-        guard i < rows(s, v).count else { return [] }
-        if i == v.list.selected { return perform(&s, .open) }
-        v.list.selected = i
+        guard var v = view(s.route), let again = v.list.click(in: layout(s, v).table, x: x, y: y, count: rows(s, v).count) else { return [] }
+        if again { return perform(&s, .open) }
         store(&s, v)
         return []
     }
@@ -181,15 +176,7 @@ enum AnalyticsScreen {
         var lo = 0.0, hi = max(xs.max()!, 1e-12)
         hi += (hi - lo) * 0.08
         if xs.min()! > hi * 0.5 { lo = xs.min()! * 0.9 }
-        let labels = ["100%", "50%", "0%"]
-        let axisW = 5
-        let plot = Rect(x: area.x + axisW + 1, y: area.y, width: area.width - axisW - 2, height: area.height - 1)
-        for (k, text) in labels.enumerated() {
-            let y = k == 0 ? plot.y : (k == 1 ? plot.y + (plot.height - 1) / 2 : plot.maxY - 1)
-            b.put(TextWidth.pad(text, axisW, right: true), x: area.x, y: y, maxX: area.x + axisW, style: r.st(.axis))
-            b.put("┤", x: area.x + axisW, y: y, maxX: area.x + axisW + 1, style: r.st(.axis))
-        }
-        for y in plot.y..<plot.maxY where b[area.x + axisW, y].symbol == " " { b.put("│", x: area.x + axisW, y: y, maxX: area.x + axisW + 1, style: r.st(.axis)) }
+        guard let plot = ChartFrame.draw(&b, area, labels: ["100%", "50%", "0%"], r) else { return }
         var canvas = BrailleCanvas(width: plot.width, height: plot.height)
         func px(_ x: Double) -> Int { Int(((x - lo) / (hi - lo) * Double(canvas.dotsWide - 1)).rounded()) }
         func py(_ y: Double) -> Int { Int(((100 - y) / 100 * Double(canvas.dotsHigh - 1)).rounded()) }
@@ -213,8 +200,6 @@ enum AnalyticsScreen {
             if x + 1 + w <= plot.maxX, (x + 1..<x + 1 + w).allSatisfy({ b[$0, y].symbol == " " }) { b.put(name, x: x + 1, y: y, maxX: plot.maxX, style: st) }
         }
         let y = plot.maxY
-        b.put(String(repeating: "─", count: plot.width), x: plot.x, y: y, maxX: plot.maxX, style: r.st(.axis))
-        b.put("└", x: area.x + axisW, y: y, maxX: area.x + axisW + 1, style: r.st(.axis))
         let left = Reports.analyticsValue(m, LeaderboardFigures.Value(lo)), right = Reports.analyticsValue(m, LeaderboardFigures.Value(hi))
         b.put(left, x: plot.x, y: y, maxX: plot.maxX, style: r.st(.axis))
         let title = " \(m.title) → "

@@ -90,16 +90,9 @@ enum TrajectoryScreen {
     static func click(_ s: inout AppState, _ x: Int, _ y: Int) -> [Effect] {
         guard var v = view(s.route), let al = alignment(s, v) else { return [] }
         let t = layout(s).table
-        guard t.contains(x: x, y: y), y > t.y else { return [] }
-        let i = v.list.offset + (y - t.y - 1)
-        guard i < al.rows.count else { return [] }
-        if i == v.list.selected {
-            store(&s, v)
-            return perform(&s, x < t.x + t.width / 2 ? .open : .openOther)
-        }
-        v.list.selected = i
+        guard let again = v.list.click(in: t, x: x, y: y, count: al.rows.count) else { return [] }
         store(&s, v)
-        return []
+        return again ? perform(&s, x < t.x + t.width / 2 ? .open : .openOther) : []
     }
 
     static func stepText(_ st: TrajectoryStep?) -> String {

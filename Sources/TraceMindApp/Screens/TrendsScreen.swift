@@ -133,13 +133,8 @@ enum TrendsScreen {
     }
 
     static func click(_ s: inout AppState, _ x: Int, _ y: Int) -> [Effect] {
-        guard var v = view(s.route) else { return [] }
-        let t = layout(s).table
-        guard t.contains(x: x, y: y), y > t.y else { return [] }
-        let i = v.list.offset + (y - t.y - 1)
-        guard i < rows(s, v).count else { return [] }
-        if i == v.list.selected { return perform(&s, .open) }
-        v.list.selected = i
+        guard var v = view(s.route), let again = v.list.click(in: layout(s).table, x: x, y: y, count: rows(s, v).count) else { return [] }
+        if again { return perform(&s, .open) }
         store(&s, v)
         return []
     }
@@ -223,15 +218,7 @@ enum TrendsScreen {
             hi += (hi - lo) * 0.05
         }
         let labels = [hi, (hi + lo) / 2, lo].map { Reports.trendValue(t.metric, $0) }
-        let axisW = min(12, (labels.map(TextWidth.width).max() ?? 4) + 1)
-        let plot = Rect(x: area.x + axisW + 1, y: area.y + 1, width: area.width - axisW - 2, height: area.height - 2)
-        guard plot.width >= 4, plot.height >= 2 else { return }
-        for (k, text) in labels.enumerated() {
-            let y = k == 0 ? plot.y : (k == 1 ? plot.y + (plot.height - 1) / 2 : plot.maxY - 1)
-            b.put(TextWidth.pad(text, axisW, right: true), x: area.x, y: y, maxX: area.x + axisW, style: r.st(.axis))
-            b.put("┤", x: area.x + axisW, y: y, maxX: area.x + axisW + 1, style: r.st(.axis))
-        }
-        for y in plot.y..<plot.maxY where b[area.x + axisW, y].symbol == " " { b.put("│", x: area.x + axisW, y: y, maxX: area.x + axisW + 1, style: r.st(.axis)) }
+        guard let plot = ChartFrame.draw(&b, Rect(x: area.x, y: area.y + 1, width: area.width, height: area.height - 1), labels: labels, r) else { return }
         var canvas = BrailleCanvas(width: plot.width, height: plot.height)
         let span = Double(max(1, tr.upperBound - tr.lowerBound))
         func px(_ ns: Int64) -> Int { tr.upperBound == tr.lowerBound ? canvas.dotsWide / 2 : Int((Double(ns - tr.lowerBound) / span * Double(canvas.dotsWide - 1)).rounded()) }
@@ -256,8 +243,6 @@ enum TrendsScreen {
         for m in marks { b.put(m.glyph, x: plot.x + m.x, y: plot.y + m.y, maxX: plot.maxX, style: m.style) }
         // Time: the first, middle and last day.
         let y = plot.maxY
-        b.put(String(repeating: "─", count: plot.width), x: plot.x, y: y, maxX: plot.maxX, style: r.st(.axis))
-        b.put("└", x: area.x + axisW, y: y, maxX: area.x + axisW + 1, style: r.st(.axis))
         // Days as the runs wrote them: the day of the run nearest each place on the axis.
         let stamps = t.series.flatMap { $0.points.map { ($0.timestampNs, $0.timestamp) } }
         func day(_ ns: Int64) -> String {

@@ -82,14 +82,7 @@ public struct AnalysisCache: Sendable {
     /// The kept analyses of the runs named `names` (by name; keys still to be checked), or none.
     public func pack(_ names: [String]) -> [String: (key: String, totals: RunTotals, diagnostics: [Diagnostic])] {
         guard let data = try? LocalFileSystem().readFile(packPath(names)).data else { return [:] }
-        var lines: [Range<Int>] = []
-        data.withUnsafeBytes { raw in
-            var start = 0
-            for i in 0..<raw.count where raw[i] == 0x0A {
-                lines.append(start..<i)
-                start = i + 1
-            }
-        }
+        let lines = ByteSearch.lines(data)
         let chunks = lines.count < 64 ? 1 : min(lines.count, ProcessInfo.processInfo.activeProcessorCount * 8)
         let made = Parallel.map(chunks, progress: nil, isCancelled: nil, eachAlone: true, serial: chunks == 1) { c -> RecordSlot<[PackLine]> in
             let keys = JSONKeyTable()

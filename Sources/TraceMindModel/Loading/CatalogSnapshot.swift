@@ -32,14 +32,7 @@ public struct CatalogSnapshot: Sendable {
     /// The kept catalog of `sources`, when every path its loading looked at is unchanged.
     public func lookup(_ sources: [String], cwd: String) -> Catalog? {
         guard let data = try? LocalFileSystem().readFile(path(sources, cwd: cwd)).data else { return nil }
-        var lines: [Range<Int>] = []
-        data.withUnsafeBytes { raw in
-            var start = 0
-            for i in 0..<raw.count where raw[i] == 0x0A {
-                lines.append(start..<i)
-                start = i + 1
-            }
-        }
+        let lines = ByteSearch.lines(data)
         guard lines.count >= 3,
             let head = (try? JSONParser.parse(data, range: lines[0]))?.objectValue,
             head["version"]?.int == CatalogSnapshot.version, head["cwd"]?.text == cwd,
