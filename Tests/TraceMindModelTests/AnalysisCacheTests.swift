@@ -100,7 +100,7 @@ import TraceMindFormats
         let cold = RunTotals.analyseAll(runs, cache: cache)
         let packed = cache.pack(names)
         #expect(packed.count == runs.filter { AnalysisCache.key($0) != nil }.count && packed.count == runs.count)
-        #expect(runs.allSatisfy { packed[cache.name($0)]?.totals == expected[$0.key] && packed[cache.name($0)]?.key == AnalysisCache.key($0) })
+        #expect(runs.allSatisfy { packed[cache.name($0)]?.totals == expected[$0.key] && packed[cache.name($0)]?.key == AnalysisCache.packedKey(AnalysisCache.key($0)!) })
         // The runs' own files gone: the pack alone gives the same figures.
         for r in runs { try? FileManager.default.removeItem(atPath: cache.path(r)) }
         let warm = RunTotals.analyseAll(runs, cache: cache)
@@ -115,16 +115,23 @@ import TraceMindFormats
         h.seekToEndOfFile()
         h.write(Data("\n".utf8))
         try h.close()
-        #expect(cache.pack(names)[cache.name(run)]?.key != AnalysisCache.key(run))
+        #expect(cache.pack(names)[cache.name(run)]?.key != AnalysisCache.packedKey(AnalysisCache.key(run)!))
         #expect(RunTotals.analyseAll(runs, cache: cache).totals == Self.fresh(runs))
-        #expect(cache.pack(names)[cache.name(run)]?.key == AnalysisCache.key(run))
+        #expect(cache.pack(names)[cache.name(run)]?.key == AnalysisCache.packedKey(AnalysisCache.key(run)!))
 
         // Forged figures under a wrong key, garbage, another version: never a figure.
         let file = cache.packPath(names)
         let good = try String(contentsOfFile: file, encoding: .utf8)
-        for bad in [good.replacingOccurrences(of: "\"passed\":", with: "\"passed\":100").replacingOccurrences(of: "\"key\":\"run ", with: "\"key\":\"forged "),
-            "garbage\n{\n", good.replacingOccurrences(of: "\"version\":\(AnalysisCache.rulesVersion)", with: "\"version\":99")]
-        {
+        // Forged: every run's figures changed, each under a key hash that is not its files' (the first digit bumped).
+        let forged = good.split(separator: "\n", omittingEmptySubsequences: false).enumerated().map { i, line -> String in
+            guard i > 0, var a = (try? JSONParser.parse(String(line)))?.arrayValue, a.count == 4, let k = a[1].text, var t = a[2].arrayValue else { return String(line) }
+            t[1] = .int(1000)
+            a[2] = .array(t)
+            a[1] = .string(String(k.dropFirst()) + (k.first == "0" ? "1" : "0"))
+            return JSONWriter.string(.array(a), pretty: false)
+        }.joined(separator: "\n")
+        #expect(forged != good)
+        for bad in [forged, "garbage\n{\n", good.replacingOccurrences(of: "\"version\":\(AnalysisCache.rulesVersion)", with: "\"version\":99")] {
             write(bad, to: file)
             for r in runs { try? FileManager.default.removeItem(atPath: cache.path(r)) }
             #expect(RunTotals.analyseAll(runs, cache: cache).totals == Self.fresh(runs))

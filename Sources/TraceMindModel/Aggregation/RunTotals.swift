@@ -99,7 +99,7 @@ extension RunTotals {
         DispatchQueue.concurrentPerform(iterations: entries.count) { i in
             let e = entries[i]
             let readKey = cache.flatMap { _ in AnalysisCache.key(e) }
-            if let readKey, let p = packed[names[i]], p.key == readKey {
+            if let readKey, let p = packed[names[i]], p.key == AnalysisCache.packedKey(readKey) {
                 slots.buffer[i] = .value((p.totals, p.diagnostics, readKey, true))
             } else if let cache, let readKey, let hit = cache.lookup(e, key: readKey) {
                 slots.buffer[i] = .value((hit.totals, hit.diagnostics, readKey, false))
@@ -123,5 +123,88 @@ extension RunTotals {
         }
         if let cache, !allPacked, !repack.isEmpty { cache.storePack(names, repack) }
         return (totals, diagnostics)
+    }
+}
+
+extension RunTotals {
+    /// The totals as a pack keeps them: an array of every field in a fixed order (the pack's own form, versioned by
+    /// the rules version). Numbers are written shortest round-trip, so they read back exactly.
+    var packed: JSON {
+        func d(_ v: Double?) -> JSON { v.map { .double($0) } ?? .null }
+        let tok: JSON = tokens.map { t in
+            .array([.int(Int64(t.prompt)), .int(Int64(t.completion)), .int(Int64(t.total)), .bool(t.hasSplit), .int(Int64(t.reasoning)), .int(Int64(t.cacheRead)), .int(Int64(t.cacheWrite))])
+        } ?? .null
+        let cst: JSON = cost.map { c in
+            .array([.double(c.knownUSD), .int(Int64(c.priced)), .int(Int64(c.unpriced)), .double(c.split.prompt), .double(c.split.completion),
+                    .double(c.split.reasoning), .double(c.split.cacheRead), .double(c.split.cacheWrite), .int(Int64(c.split.calls))])
+        } ?? .null
+        let out: JSON = outcomes.map { o in .array(o.keys.sorted().flatMap { [JSON.string($0), .string(o[$0]!)] }) } ?? .null
+        return .array([
+            .int(Int64(tests)), .int(Int64(passed)), .int(Int64(failed)), .int(Int64(errored)), .int(Int64(timedOut)), d(successRate), tok, cst,
+            d(costPerPass), d(wallMeanMs), d(wallP50Ms), d(wallP95Ms), hardware.map { .string($0) } ?? .null, d(co2Grams), .bool(partial),
+            taskSet.map { .string($0) } ?? .null, out,
+        ])
+    }
+
+    /// Totals from their packed form; nil for anything else.
+    init?(packed v: JSON) {
+        guard let a = v.arrayValue, a.count == 17, let tests = a[0].int, let passed = a[1].int, let failed = a[2].int, let errored = a[3].int,
+            let timedOut = a[4].int, let partial = a[14].bool
+        else { return nil }
+        func d(_ j: JSON) -> Double?? {
+            if j.isNull { return .some(nil) }
+            return j.number.map { .some($0) } ?? nil
+        }
+        guard let successRate = d(a[5]), let costPerPass = d(a[8]), let wallMean = d(a[9]), let wallP50 = d(a[10]), let wallP95 = d(a[11]),
+            let co2 = d(a[13])
+        else { return nil }
+        self.tests = tests
+        self.passed = passed
+        self.failed = failed
+        self.errored = errored
+        self.timedOut = timedOut
+        self.successRate = successRate
+        if a[6].isNull {
+            tokens = nil
+        } else {
+            guard let t = a[6].arrayValue, t.count == 7, let p = t[0].int, let c = t[1].int, let tot = t[2].int, let split = t[3].bool, let r = t[4].int,
+                let cr = t[5].int, let cw = t[6].int
+            else { return nil }
+            tokens = TokenCounts(prompt: p, completion: c, total: tot, hasSplit: split, reasoning: r, cacheRead: cr, cacheWrite: cw)
+        }
+        if a[7].isNull {
+            cost = nil
+        } else {
+            guard let c = a[7].arrayValue, c.count == 9, let usd = c[0].number, let priced = c[1].int, let unpriced = c[2].int,
+                let sp = c[3].number, let sc = c[4].number, let sr = c[5].number, let scr = c[6].number, let scw = c[7].number, let calls = c[8].int
+            else { return nil }
+            var split = CostSplit()
+            split.prompt = sp
+            split.completion = sc
+            split.reasoning = sr
+            split.cacheRead = scr
+            split.cacheWrite = scw
+            split.calls = calls
+            cost = CostSum(knownUSD: usd, priced: priced, unpriced: unpriced, split: split)
+        }
+        self.costPerPass = costPerPass
+        wallMeanMs = wallMean
+        wallP50Ms = wallP50
+        wallP95Ms = wallP95
+        hardware = a[12].isNull ? nil : a[12].text
+        co2Grams = co2
+        self.partial = partial
+        taskSet = a[15].isNull ? nil : a[15].text
+        if a[16].isNull {
+            outcomes = nil
+        } else {
+            guard let o = a[16].arrayValue, o.count % 2 == 0 else { return nil }
+            var m: [String: String] = [:]
+            for i in stride(from: 0, to: o.count, by: 2) {
+                guard let k = o[i].text, let x = o[i + 1].text else { return nil }
+                m[k] = x
+            }
+            outcomes = m
+        }
     }
 }
