@@ -76,7 +76,23 @@ public enum Reports {
     public static func leaderboard(_ runs: [RunEntry], format: OutputFormat, corrected: [String: RunTotals]? = nil, ranks: [String: Int]? = nil) -> String {
         let mode: FigureMode = corrected == nil ? .recorded : .countedOnce
         let ranks = ranks ?? LeaderboardFigures.ranks(runs, corrected ?? [:], mode: mode)
-        let records: [JSON] = runs.map { e in
+        if format == .json { return JSONWriter.string(leaderboardJSON(runs, corrected: corrected, ranks: ranks)) + "\n" }
+        if format == .csv { return CSV.from(leaderboardJSON(runs, corrected: corrected, ranks: ranks).arrayValue ?? []) }
+        // The leaderboard screen's columns (`LeaderboardColumns`), numbers in full; markdown keeps whole run ids.
+        let columns = LeaderboardColumns.report(mode: mode, counted: corrected != nil)
+        var t = TextTable(headers: columns.map(\.title), align: columns.map { $0.right ? .right : .left })
+        for e in runs {
+            let ctx = LeaderboardCellContext(rank: ranks[e.key], mode: mode, compact: false, shortIDs: format != .markdown)
+            t.rows.append(columns.map { $0.cell(e, corrected?[e.key], ctx).text })
+        }
+        return leaderboardTable(t, runs, format: format, mode: mode, counted: corrected != nil)
+    }
+
+    /// The leaderboard's records (the JSON report, which a caller may stream; CSV flattens them).
+    public static func leaderboardJSON(_ runs: [RunEntry], corrected: [String: RunTotals]? = nil, ranks: [String: Int]? = nil) -> JSON {
+        let mode: FigureMode = corrected == nil ? .recorded : .countedOnce
+        let ranks = ranks ?? LeaderboardFigures.ranks(runs, corrected ?? [:], mode: mode)
+        return .array(runs.map { e in
             let c = corrected?[e.key]
             let counts = LeaderboardFigures.testCounts(e.row, c, mode)
             var fields: [(String, JSON)] = [("rank", JSON.from(ranks[e.key]))]
@@ -87,19 +103,13 @@ public enum Reports {
             fields.append(("figures", JSON.string(mode.rawValue)))
             if corrected != nil { fields += correctedFields(c, e) }
             return JSON.obj(fields)
-        }
-        if format == .json { return JSONWriter.string(.array(records)) + "\n" }
-        if format == .csv { return CSV.from(records) }
-        // The leaderboard screen's columns (`LeaderboardColumns`), numbers in full; markdown keeps whole run ids.
-        let columns = LeaderboardColumns.report(mode: mode, counted: corrected != nil)
-        var t = TextTable(headers: columns.map(\.title), align: columns.map { $0.right ? .right : .left })
-        for e in runs {
-            let ctx = LeaderboardCellContext(rank: ranks[e.key], mode: mode, compact: false, shortIDs: format != .markdown)
-            t.rows.append(columns.map { $0.cell(e, corrected?[e.key], ctx).text })
-        }
+        })
+    }
+
+    static func leaderboardTable(_ t: TextTable, _ runs: [RunEntry], format: OutputFormat, mode: FigureMode, counted: Bool) -> String {
         var out = t.render(format)
         if format == .table || format == .markdown {
-            out += (format == .markdown ? "\n" : "") + (corrected == nil
+            out += (format == .markdown ? "\n" : "") + (!counted
                 ? "\(runs.count) runs · tokens and cost as recorded by SMOLTRACE (--corrected adds them counted once) · # ranks by success, pass@1, then cost\n"
                 : "\(runs.count) runs · tokens, cost, $/pass and wall time counted once from the traces (≥: a lower bound); ·rec as recorded by SMOLTRACE · # ranks by success, pass@1, then cost\n")
         }

@@ -67,6 +67,9 @@ struct LeaderboardCommand: ParsableCommand {
         // Places among every run of the sources, as on the leaderboard screen (a filter hides rows, not places).
         q.mode = totals == nil ? .recorded : .countedOnce
         let ranks = LeaderboardFigures.ranks(catalog.runs, totals ?? [:], mode: q.mode)
-        finish(Reports.leaderboard(q.apply(catalog.runs, corrected: totals ?? [:]), format: format, corrected: totals, ranks: ranks))
+        let shown = q.apply(catalog.runs, corrected: totals ?? [:])
+        // JSON goes out as it is written (the writer escapes every control character: nothing to make inert).
+        if format == .json { finishJSON(Reports.leaderboardJSON(shown, corrected: totals, ranks: ranks)) }
+        finish(Reports.leaderboard(shown, format: format, corrected: totals, ranks: ranks))
     }
 }
