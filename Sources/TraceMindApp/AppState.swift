@@ -49,6 +49,8 @@ public enum LoadResult: Sendable {
     case prefetched(String, RunTotals)
     /// Too large to analyse ahead of time: its figures come when it is opened.
     case prefetchSkipped(String)
+    /// The runs the analysis cache already holds, all at once (for the catalog of that generation: see `Runner`).
+    case prefetchedMany([String: RunTotals], generation: Int)
     /// The spans matching a waterfall search (tree order); nil when the trace or its view was gone.
     case searched(TraceRef, query: String, [Int]?)
     /// Live watch: the sources read again after they changed and settled; the runs that are new or whose files

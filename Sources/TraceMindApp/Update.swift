@@ -411,6 +411,10 @@ public enum App {
             s.refreshRuns(figures: true)
         case .prefetchSkipped(let key):
             s.notPrefetched.insert(key)
+        case .prefetchedMany(let many, _):
+            let keys = Set(s.catalog.runs.map(\.key))
+            for (k, t) in many where keys.contains(k) && s.totals[k] == nil { s.totals[k] = t }
+            s.refreshRuns(figures: true)
         }
         clampAll(&s)
         return effects

@@ -138,6 +138,24 @@ import TraceMindFormats
         }
     }
 
+    /// The browser's warm start: what the cache holds for the files as they are, nothing analysed.
+    @Test func cachedAllGivesTheHitsOnly() throws {
+        let data = Self.demoFolder(), cacheDir = tempDir()
+        defer { removeTemp(data); removeTemp(cacheDir) }
+        let cache = AnalysisCache(directory: cacheDir)
+        let runs = CatalogLoader.load(sources: [data]).runs
+        #expect(RunTotals.cachedAll(runs, cache: cache).isEmpty, "a cold cache: nothing, and nothing analysed")
+        let expected = RunTotals.analyseAll(runs, cache: cache).totals
+        #expect(RunTotals.cachedAll(runs, cache: cache) == expected.filter { k, _ in runs.first { $0.key == k }.flatMap(AnalysisCache.key) != nil })
+        let run = runs.first { $0.key.hasPrefix("7f3c2a10") }!
+        let h = FileHandle(forWritingAtPath: run.files.traces!)!
+        h.seekToEndOfFile()
+        h.write(Data("\n".utf8))
+        try h.close()
+        let after = RunTotals.cachedAll(runs, cache: cache)
+        #expect(after[run.key] == nil && after.count == expected.count - 1, "a changed run is left to be analysed")
+    }
+
     @Test func theDemoAndRemoteRunsAreNotCached() {
         let runs = DemoData.catalog().runs
         #expect(!runs.isEmpty && runs.allSatisfy { AnalysisCache.key($0) == nil })

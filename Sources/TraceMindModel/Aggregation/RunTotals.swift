@@ -86,6 +86,25 @@ extension RunTotals {
         return (totals, data.diagnostics)
     }
 
+    /// The runs whose analysis `cache` holds for their files as they are now (from the runs' pack, else each run's
+    /// file), on all cores; nothing is analysed. The browser shows these at once and analyses the rest one by one.
+    public static func cachedAll(_ entries: [RunEntry], cache: AnalysisCache) -> [String: RunTotals] {
+        let names = entries.map { cache.name($0) }
+        let packed = cache.pack(names)
+        let slots = RecordSlots<RunTotals>(count: entries.count)
+        DispatchQueue.concurrentPerform(iterations: entries.count) { i in
+            guard let key = AnalysisCache.key(entries[i]) else { return }
+            if let p = packed[names[i]], p.key == AnalysisCache.packedKey(key) {
+                slots.buffer[i] = .value(p.totals)
+            } else if let hit = cache.lookup(entries[i], key: key) {
+                slots.buffer[i] = .value(hit.totals)
+            }
+        }
+        var out: [String: RunTotals] = [:]
+        for (i, slot) in slots.buffer.enumerated() { if case .value(let t) = slot { out[entries[i].key] = t } }
+        return out
+    }
+
     /// Every run analysed (cached ones read back), on all cores, in catalog order. `progress` gets the fraction of
     /// runs done.
     public static func analyseAll(
