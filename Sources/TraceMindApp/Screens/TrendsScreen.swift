@@ -42,6 +42,11 @@ enum TrendsScreen {
         let body = App.body(s)
         let (tabs, rest) = body.takeTop(1)
         let (head, below) = rest.takeTop(1)
+        // Wide terminals: the runs' table beside the chart, the chart as tall as the screen.
+        if view(s.route)?.tab == .trends, below.width >= 150 {
+            let (chart, right) = below.takeLeft(below.width * 11 / 20)
+            return (tabs, head, chart, Rect(x: right.x + 1, y: right.y, width: right.width - 1, height: right.height))
+        }
         let chartHeight = max(4, min(below.height / 2, below.height - 5))
         let (chart, table) = below.takeTop(chartHeight)
         return (tabs, head, chart, table)
@@ -162,17 +167,21 @@ enum TrendsScreen {
         let w = l.table.width
         let wide = w >= 120
         let lineW = max(12, min(28, w / 5)), runW = max(10, min(36, w / 6)), whenW = wide ? 16 : 11, valueW = max(10, TextWidth.width(t.metric.title)), changeW = 10
+        let flagW = max(4, w - 2 - lineW - runW - whenW - valueW - changeW - 5)
         let cols = [
             Column("line", width: lineW), Column("run", width: runW), Column("when", width: whenW), Column(t.metric.title, width: valueW, right: true),
-            Column("change", width: changeW, right: true), Column("", width: max(4, w - 2 - lineW - runW - whenW - valueW - changeW - 5)),
+            Column("change", width: changeW, right: true), Column("", width: flagW),
         ]
+        // Flags in the words that fit (the help and the report say them whole).
+        let regressionFlag = flagW >= 12 ? "▼ regression" : "▼ worse"
+        let taskSetFlag = flagW >= 18 ? "⚠ another task set" : (flagW >= 14 ? "⚠ new task set" : "⚠ new set")
         var trs: [TableRow] = []
         for k in v.list.offset..<min(all.count, v.list.offset + visible(s)) {
             guard case .point(let si, let pi) = all[k] else { continue }
             let ser = t.series[si], p = ser.points[pi]
             var flag: [String] = []
-            if p.regression != nil { flag.append("▼ regression") }
-            if p.newTaskSet { flag.append("⚠ another task set") }
+            if p.regression != nil { flag.append(regressionFlag) }
+            if p.newTaskSet { flag.append(taskSetFlag) }
             let valueStyle = p.value.value == nil ? r.st(.muted) : (p.regression != nil ? r.st(.worse) : nil)
             let deltaStyle: Style? = p.delta.map { d in d == 0 ? r.st(.muted) : ((d > 0) == t.metric.higherIsBetter ? r.st(.better) : r.st(.worse)) }
             trs.append(TableRow(
