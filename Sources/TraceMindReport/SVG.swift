@@ -82,8 +82,15 @@ public struct SVGDocument {
 
     /// A tooltip for the element before it (browsers show it on hover).
     public mutating func title(_ s: String) {
-        guard let last = body.popLast(), last.hasSuffix("/>") else { return }
-        body.append(String(last.dropLast(2)) + "><title>" + SVGDocument.escape(s) + "</title></" + (last.dropFirst().prefix { $0 != " " }) + ">")
+        guard let last = body.last else { return }
+        let tip = "<title>" + SVGDocument.escape(s) + "</title>"
+        if last.hasSuffix("/>") {
+            body[body.count - 1] = String(last.dropLast(2)) + ">" + tip + "</" + (last.dropFirst().prefix { $0 != " " }) + ">"
+        } else if let close = last.range(of: "</", options: .backwards) {
+            // An element with content (a text): the tooltip goes first inside it.
+            let open = last.range(of: ">")!
+            body[body.count - 1] = String(last[..<open.upperBound]) + tip + String(last[open.upperBound..<close.lowerBound]) + String(last[close.lowerBound...])
+        }
     }
 
     public func render() -> String {
@@ -138,23 +145,24 @@ extension Reports {
             d.line(left, y(v), left + pw, y(v), stroke: SVGDocument.grid)
             d.text(trendValue(t.metric, v), x: left - 8, y: y(v) + 4, size: 11, anchor: "end", fill: SVGDocument.muted)
         }
-        // Days along the time axis: at most about eight labels.
+        // Time along the bottom: up to seven ticks spread over the runs, each labelled as the nearest run wrote its
+        // time (the day; day and time when the runs span less than two days).
         let day: Int64 = 86_400_000_000_000
-        let days = Int((tr.upperBound - tr.lowerBound) / day) + 1
-        let every = max(1, Int((Double(days) / 8).rounded(.up)))
         let stamps = t.series.flatMap { $0.points.map { ($0.timestampNs, $0.timestamp) } }.sorted { $0.0 < $1.0 }
-        var lastLabel = ""
-        for (k, (ns, ts)) in stamps.enumerated() {
-            let label = String(ts.prefix(10))
-            guard label != lastLabel else { continue }
-            lastLabel = label
-            if k > 0 && (Int((ns - stamps[0].0) / day) % every != 0) { continue }
+        let short = tr.upperBound - tr.lowerBound < 2 * day
+        var shown = Set<String>()
+        for k in 0..<(tr.upperBound == tr.lowerBound ? 1 : 7) {
+            let at = tr.lowerBound + (tr.upperBound - tr.lowerBound) / 6 * Int64(k)
+            guard let (ns, ts) = stamps.min(by: { abs($0.0 - at) < abs($1.0 - at) }) else { break }
+            let label = short ? Format.timestamp(ts).dropFirst(5).description : String(ts.prefix(10))
+            guard shown.insert(label).inserted else { continue }
             d.line(x(ns), top + plotH, x(ns), top + plotH + 5, stroke: SVGDocument.muted)
             d.text(label, x: x(ns), y: top + plotH + 20, size: 11, anchor: "middle", fill: SVGDocument.muted)
         }
         d.line(left, top, left, top + plotH, stroke: SVGDocument.ink)
         d.line(left, top + plotH, left + pw, top + plotH, stroke: SVGDocument.ink)
         d.text(t.metric.title, x: left, y: top - 14, size: 12, anchor: "middle", weight: "bold")
+        let legendRows = max(1, Int((plotH - 90) / 22) - 1)
         for (i, s) in t.series.enumerated() {
             let color = SVGDocument.palette[i % SVGDocument.palette.count]
             // A line joins runs on the same task set with known figures; a break elsewhere.
@@ -182,12 +190,18 @@ extension Reports {
                     d.title("regression: \(regressionLine(t, p.regression!))")
                 }
             }
-            // Legend.
+            // Legend: as many lines as fit beside the plot, names cut to its width.
+            guard i < legendRows else { continue }
             let ly = top + 10 + Double(i) * 22
             d.rect(w - right + 20, ly - 10, 14, 14, fill: color, radius: 3)
-            d.text(s.label + (s.taskSets > 1 ? " (\(s.taskSets) task sets)" : ""), x: w - right + 40, y: ly + 2, size: 12)
+            let name = s.label + (s.taskSets > 1 ? " (\(s.taskSets) task sets)" : "")
+            d.text(name.count > 38 ? String(name.prefix(37)) + "…" : name, x: w - right + 40, y: ly + 2, size: 12)
+            d.title(name)
         }
-        let ly = top + 10 + Double(t.series.count) * 22 + 10
+        if t.series.count > legendRows {
+            d.text("… and \(t.series.count - legendRows) more lines", x: w - right + 40, y: top + 12 + Double(legendRows) * 22, size: 11, fill: SVGDocument.muted)
+        }
+        let ly = top + 10 + Double(min(t.series.count, legendRows + 1)) * 22 + 10
         d.polygon([(w - right + 21, ly - 9), (w - right + 33, ly - 9), (w - right + 27, ly + 1)], fill: SVGDocument.worse)
         d.text("regression (beyond the noise)", x: w - right + 40, y: ly, size: 11, fill: SVGDocument.muted)
         d.circle(w - right + 27, ly + 18, r: 4, fill: "#ffffff", stroke: SVGDocument.muted)

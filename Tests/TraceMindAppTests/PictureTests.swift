@@ -39,7 +39,8 @@ import TraceMindReport
         let (c, totals) = history()
         let t = Trends(c.runs, totals, metric: .success, grouping: .model)
         let ts = try parse(Reports.trendsSVG(t))
-        for s in t.series { #expect(ts.text.contains(s.label)) }
+        let trendsSVG = Reports.trendsSVG(t)
+        for s in t.series { #expect(trendsSVG.contains(">" + s.label + (s.taskSets > 1 ? " (\(s.taskSets) task sets)" : "") + "</text>"), "\(s.label) in the legend") }
         #expect(ts.text.contains("Regressions (worse than the previous run") && !t.regressions.isEmpty)
         for r in t.regressions { #expect(ts.text.contains(Reports.regressionLine(t, r))) }
         let points = t.series.reduce(0) { $0 + $1.points.filter { $0.value.value != nil }.count }

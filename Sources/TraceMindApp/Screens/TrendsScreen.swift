@@ -254,8 +254,11 @@ enum TrendsScreen {
         let y = plot.maxY
         // Days as the runs wrote them: the day of the run nearest each place on the axis.
         let stamps = t.series.flatMap { $0.points.map { ($0.timestampNs, $0.timestamp) } }
+        // Runs within two days: the day and the time.
+        let short = tr.upperBound - tr.lowerBound < 2 * 86_400_000_000_000
         func day(_ ns: Int64) -> String {
-            String((stamps.min { abs($0.0 - ns) < abs($1.0 - ns) }?.1 ?? "").prefix(10))
+            let ts = stamps.min { abs($0.0 - ns) < abs($1.0 - ns) }?.1 ?? ""
+            return short ? String(Format.timestamp(ts).dropFirst(5)) : String(ts.prefix(10))
         }
         let first = day(tr.lowerBound), last = day(tr.upperBound)
         b.put(first, x: plot.x, y: y, maxX: plot.maxX, style: r.st(.axis))
