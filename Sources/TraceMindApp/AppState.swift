@@ -51,6 +51,9 @@ public enum LoadResult: Sendable {
     case prefetchSkipped(String)
     /// The runs the analysis cache already holds, all at once (for the catalog of that generation: see `Runner`).
     case prefetchedMany([String: RunTotals], generation: Int)
+    /// A batch of runs analysed ahead of time on all cores, and those too large to be (their figures come when
+    /// opened), for the catalog of that generation.
+    case prefetchedBatch([String: RunTotals], skipped: [String], generation: Int)
     /// The spans matching a waterfall search (tree order); nil when the trace or its view was gone.
     case searched(TraceRef, query: String, [Int]?)
     /// Live watch: the sources read again after they changed and settled; the runs that are new or whose files

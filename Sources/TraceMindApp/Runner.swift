@@ -37,7 +37,11 @@ public final class Runner {
     public var prefetchEnabled = true
     /// Where analysed runs' figures are kept between processes (nil: none).
     public var analysisCache: AnalysisCache?
-    private var prefetching: String?
+    /// The runs being analysed ahead of time (one batch at a time).
+    private var prefetching: Set<String> = []
+    /// Runs analysed ahead of time together, on all cores: the first batch small (the rows on screen come first),
+    /// each next one twice as large up to 256 (a batch's figures wait for the loop's next tick).
+    private var prefetchBatch = 16
     private var prefetchSkip: Set<String> = []
     /// Runs whose analysis was under way when the catalog was reloaded: their figures are of the old files.
     private var stale: Set<String> = []
@@ -68,9 +72,9 @@ public final class Runner {
             let (results, catalog) = inbox.drain()
             if let catalog {
                 // Every run is analysed again for the new catalog; the analysis under way is of the old one.
-                if let k = prefetching { stale.insert(k) }
-                prefetching = nil
+                prefetching = []
                 prefetchSkip = []
+                prefetchBatch = 16
                 if handle(App.reloaded(&state, catalog), &state, term) { return }
                 warmStart(state)
             }
@@ -78,12 +82,19 @@ public final class Runner {
                 // The cache's figures for an older catalog: its files may have changed since.
                 if case .prefetchedMany(_, let g) = r, g != generation { continue }
                 // Runs that changed while their analysis was under way: that analysis is of the old files.
-                if case .watched(_, let changed, _) = r, let k = prefetching, changed.contains(k) { stale.insert(k) }
-                if case .prefetched(let k, _) = r, stale.remove(k) != nil { continue }
-                if case .prefetchSkipped(let k) = r, stale.remove(k) != nil { continue }
-                if case .prefetched(let k, _) = r, k == prefetching { prefetching = nil }
-                if case .prefetchSkipped(let k) = r, k == prefetching { prefetching = nil }
-                if handle(App.apply(&state, r), &state, term) { return }
+                if case .watched(_, let changed, _) = r {
+                    stale.formUnion(changed.intersection(prefetching))
+                    // New and changed runs are analysed (again).
+                    prefetchSkip.subtract(changed)
+                }
+                var result = r
+                if case .prefetchedBatch(let many, let skipped, let g) = r {
+                    guard g == generation else { continue }
+                    prefetching = []
+                    result = .prefetchedBatch(many.filter { !stale.contains($0.key) }, skipped: skipped.filter { !stale.contains($0) }, generation: g)
+                    stale = []
+                }
+                if handle(App.apply(&state, result), &state, term) { return }
             }
             schedulePrefetch(state)
             let frame = renderer.view(state)
@@ -91,7 +102,7 @@ public final class Runner {
                 term.draw(frame)
                 last = frame
             }
-            let busy = App.isBusy(state) || prefetching != nil
+            let busy = App.isBusy(state) || !prefetching.isEmpty
             guard let ev = term.nextEvent(timeoutMs: busy ? 100 : 500) else {
                 if App.isBusy(state) { state.tick &+= 1 }
                 continue
@@ -204,22 +215,27 @@ public final class Runner {
 
     /// Starts analysing the next run the leaderboard lacks figures for, one at a time.
     func schedulePrefetch(_ state: AppState) {
-        guard prefetchEnabled, prefetching == nil, let key = App.nextPrefetch(state, skip: prefetchSkip),
-            let entry = state.entry(key)
-        else { return }
-        prefetchSkip.insert(key)
-        prefetching = key
-        let inbox = inbox, cache = analysisCache, limit = prefetchLimitBytes
+        guard prefetchEnabled, prefetching.isEmpty else { return }
+        var keys: [String] = []
+        while keys.count < prefetchBatch, let k = App.nextPrefetch(state, skip: prefetchSkip) {
+            keys.append(k)
+            prefetchSkip.insert(k)
+        }
+        let entries = keys.compactMap { state.entry($0) }
+        guard !entries.isEmpty else { return }
+        prefetching = Set(keys)
+        prefetchBatch = min(256, prefetchBatch * 2)
+        let inbox = inbox, cache = analysisCache, limit = prefetchLimitBytes, g = generation
         Thread.detachNewThread {
-            // A run analysed before (by this or another process) comes from the cache whatever its size.
-            let readKey = cache.flatMap { _ in AnalysisCache.key(entry) }
-            if let cache, let readKey, let hit = cache.lookup(entry, key: readKey) {
-                inbox.post(.prefetched(key, hit.totals))
-            } else if let t = entry.files.traces, let size = entry.files.fs.fileSize(t), size > limit {
-                inbox.post(.prefetchSkipped(key))
-            } else {
-                inbox.post(.prefetched(key, RunTotals.analyseFresh(entry, cache: cache, readKey: readKey).totals))
+            // Runs analysed before (by this or another process) come from the cache whatever their size; the others
+            // are analysed on all cores, but for those whose traces are too large to read ahead of time.
+            let cached = cache.map { RunTotals.cachedAll(entries, cache: $0) } ?? [:]
+            var small: [RunEntry] = [], skipped: [String] = []
+            for e in entries where cached[e.key] == nil {
+                if let t = e.files.traces, let size = e.files.fs.fileSize(t), size > limit { skipped.append(e.key) } else { small.append(e) }
             }
+            let fresh = small.isEmpty ? [:] : RunTotals.analyseAll(small, cache: cache).totals
+            inbox.post(.prefetchedBatch(cached.merging(fresh) { a, _ in a }, skipped: skipped, generation: g))
         }
     }
 }

@@ -415,6 +415,11 @@ public enum App {
             let keys = Set(s.catalog.runs.map(\.key))
             for (k, t) in many where keys.contains(k) && s.totals[k] == nil { s.totals[k] = t }
             s.refreshRuns(figures: true)
+        case .prefetchedBatch(let many, let skipped, _):
+            let keys = Set(s.catalog.runs.map(\.key))
+            for (k, t) in many where keys.contains(k) && s.totals[k] == nil { s.totals[k] = t }
+            for k in skipped where keys.contains(k) { s.notPrefetched.insert(k) }
+            s.refreshRuns(figures: true)
         }
         clampAll(&s)
         return effects
