@@ -89,6 +89,9 @@ struct BrowseCommand: ParsableCommand {
         runner.prefetchEnabled = !noPrefetch
         runner.analysisCache = noCache ? nil : analysisCache()
         runner.watchRequested = watch || watchPoll
+        if runner.watchRequested && (catalog.isDemo || !catalog.sources.contains { !$0.hasPrefix(HubPath.scheme) }) {
+            state.message = "nothing to watch: live watch follows local folders and files (the demo and hf:// sources do not change)"
+        }
         runner.watchPolling = watchPoll
         runner.run(&state, on: term, initial: initial)
         term.close()
