@@ -61,6 +61,8 @@ public enum LoadResult: Sendable {
     case watched(Catalog, changed: Set<String>, at: String)
     /// Live watch started (how it watches, how many folders) or stopped (nil).
     case watching(WatchStatus?)
+    /// Reading the sources: how many of the run folders found are read.
+    case readingSources(read: Int, of: Int)
 }
 
 /// What the live watch watches, and when the runs last changed.
@@ -455,6 +457,9 @@ public struct AppState: Sendable {
 
     /// Live watch, while it runs.
     public var watch: WatchStatus?
+
+    /// While the sources are read: run folders read, of how many found.
+    public var readingProgress: (read: Int, of: Int)?
 
     /// A waterfall search that would look through more spans than this runs in the background: the key that typed
     /// it is drawn at once (under 16 ms) and the matches follow.

@@ -31,7 +31,8 @@ final class Inbox: @unchecked Sendable {
 public final class Runner {
     let renderer: Renderer
     let inbox = Inbox()
-    let reloadCatalog: @Sendable () -> Catalog
+    /// Reads the sources again, telling how many of their run folders are read so far.
+    let reloadCatalog: @Sendable (@escaping @Sendable (Int, Int) -> Void) -> Catalog
     /// Runs whose traces are larger than this are not analysed ahead of time (opening them still works).
     public var prefetchLimitBytes = 256 << 20
     public var prefetchEnabled = true
@@ -51,7 +52,7 @@ public final class Runner {
     public var watchPolling = false
     private var watchLoop: WatchLoop?
 
-    public init(renderer: Renderer, reloadCatalog: @escaping @Sendable () -> Catalog) {
+    public init(renderer: Renderer, reloadCatalog: @escaping @Sendable (@escaping @Sendable (Int, Int) -> Void) -> Catalog) {
         self.renderer = renderer
         self.reloadCatalog = reloadCatalog
     }
@@ -121,7 +122,7 @@ public final class Runner {
             case .reload:
                 if !state.readingSources { state.message = "reloading from disk…" }
                 let inbox = inbox, reload = reloadCatalog
-                Thread.detachNewThread { inbox.post(catalog: reload()) }
+                Thread.detachNewThread { inbox.post(catalog: reload { read, total in inbox.post(.readingSources(read: read, of: total)) }) }
             case .page(let title, let text):
                 // Dataset text never reaches the pager raw (`less -R` would interpret escape sequences).
                 term.page(title: Inert.terminal(title), text: Inert.terminal(text))
@@ -172,7 +173,7 @@ public final class Runner {
                     while !loop.stopped, waited < 10, watcher.wait(timeout: 1) { waited += 1 }
                 }
                 guard !loop.stopped else { break }
-                var catalog = reload()
+                var catalog = reload { _, _ in }
                 var ids = WatchLoop.identities(catalog)
                 var changed = Set(ids.keys.filter { known[$0] != ids[$0] })
                 let gone = Set(known.keys).subtracting(ids.keys)
@@ -180,7 +181,7 @@ public final class Runner {
                 if watcher.mode == .polling {
                     // Polled: look again a second later, so runs still being written are taken once they settle.
                     Thread.sleep(forTimeInterval: 1)
-                    catalog = reload()
+                    catalog = reload { _, _ in }
                     let again = WatchLoop.identities(catalog)
                     changed = Set(again.keys.filter { known[$0] != again[$0] })
                     ids = again

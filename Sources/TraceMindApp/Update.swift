@@ -381,6 +381,8 @@ public enum App {
             TraceScreen.searched(&s, ref, query, matches)
         case .watched(let catalog, let changed, let at):
             effects += watched(&s, catalog, changed: changed, at: at)
+        case .readingSources(let read, let total):
+            if s.readingSources { s.readingProgress = (read, total) }
         case .watching(let status):
             s.watch = status
             s.message = status.map { "watching the sources (\($0.mode), \($0.folders) folder\($0.folders == 1 ? "" : "s")): new and changed runs appear as they settle" } ?? "stopped watching"
@@ -431,6 +433,7 @@ public enum App {
         // The first read of the sources, done in the background: the screen it fills was waiting for it.
         let firstRead = s.readingSources
         s.readingSources = false
+        s.readingProgress = nil
         let keys = Set(catalog.runs.map(\.key))
         s.catalog = catalog
         s.runs = [:]

@@ -99,14 +99,14 @@ struct SourceOptions: ParsableArguments {
     var quiet = false
 
     /// The runs of the sources (a kept catalog when `cache` and every path it was made from is unchanged).
-    func loadCatalog(printing: Bool = true, cache: Bool = true) -> Catalog {
+    func loadCatalog(printing: Bool = true, cache: Bool = true, foldersRead: (@Sendable (Int, Int) -> Void)? = nil) -> Catalog {
         let snapshot = cache ? catalogSnapshot() : nil
         let catalog: Catalog
         if demo {
             catalog = DemoData.catalog()
         } else if sources.isEmpty {
             if LocalFileSystem().isDirectory("smoltrace_results") {
-                catalog = CatalogLoader.load(sources: ["smoltrace_results"], hub: HubClient.fromEnvironment(), snapshot: snapshot)
+                catalog = CatalogLoader.load(sources: ["smoltrace_results"], hub: HubClient.fromEnvironment(), snapshot: snapshot, foldersRead: foldersRead)
             } else {
                 if !quiet { warn("note: no source given and ./smoltrace_results not found: using the embedded demo data") }
                 catalog = DemoData.catalog()
@@ -117,7 +117,7 @@ struct SourceOptions: ParsableArguments {
             // The Hub client comes from here (HF_TOKEN, HF_ENDPOINT, the cache): the model never reads the environment.
             catalog = CatalogLoader.load(
                 sources: sources, hub: HubClient.fromEnvironment(), progress: { ProgressBar.shared.update("downloading \(hub)", $0) },
-                snapshot: snapshot)
+                snapshot: snapshot, foldersRead: foldersRead)
             ProgressBar.shared.clear()
         }
         if printing {

@@ -61,3 +61,19 @@ import TraceMindModel
         #expect(h.s.watch == nil && !h.text.contains("◉ watching"))
     }
 }
+
+/// The first read of many run folders says how far it got.
+@Suite struct ReadingProgressTests {
+    @Test func theFooterCountsTheRunFoldersRead() {
+        var h = Harness(Catalog(runs: [], diagnostics: [], sources: ["runs"], isDemo: false), width: 120, height: 24, prefetch: false)
+        h.s.readingSources = true
+        #expect(h.text.contains("reading the sources…"))
+        _ = App.apply(&h.s, .readingSources(read: 4000, of: 10_000))
+        #expect(h.text.contains("reading the sources… 4,000 of 10,000 run folders"), "\(h.text)")
+        _ = App.reloaded(&h.s, TrendsScreenTests.catalog)
+        #expect(h.s.readingProgress == nil && h.text.contains("21 of 21 runs"))
+        // A late count after the read is done changes nothing.
+        _ = App.apply(&h.s, .readingSources(read: 10_000, of: 10_000))
+        #expect(h.s.readingProgress == nil)
+    }
+}

@@ -104,6 +104,23 @@ import TraceMindFormats
         #expect((try? FileManager.default.contentsOfDirectory(atPath: other.directory))?.isEmpty ?? true)
     }
 
+    /// The browser's count of run folders read: up to all of them, as the reading goes.
+    @Test func runFoldersReadAreCounted() {
+        var o = DemoOptions()
+        o.includeFixedRuns = false
+        o.extraRuns = 40
+        o.testsPerExtraRun = 1
+        let files = DemoGenerator(options: o).files()
+        final class Counts: @unchecked Sendable {
+            let lock = NSLock()
+            var seen: [(Int, Int)] = []
+        }
+        let c = Counts()
+        let catalog = CatalogLoader.load(sources: [DemoData.rootName], fs: MemoryFileSystem(files: files), foldersRead: { r, t in c.lock.withLock { c.seen.append((r, t)) } })
+        #expect(catalog.runs.count == 40)
+        #expect(!c.seen.isEmpty && c.seen.allSatisfy { $0.1 == 40 && $0.0 <= 40 } && c.seen.map(\.0).max() == 40)
+    }
+
     @Test(.enabled(if: sharedData("smoltrace-0.2.12/json") != nil, "needs ../shared/data"))
     func realRunsKeptAsLoaded() throws {
         let cacheDir = tempDir()

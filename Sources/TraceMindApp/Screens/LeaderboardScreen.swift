@@ -306,7 +306,10 @@ enum LeaderboardScreen {
     }
 
     static func status(_ s: AppState) -> String {
-        if s.readingSources { return "reading the sources…" }
+        if s.readingSources {
+            guard let p = s.readingProgress, p.of > 0 else { return "reading the sources…" }
+            return "reading the sources… \(Format.grouped(p.read)) of \(Format.grouped(p.of)) run folders"
+        }
         var t = "\(s.visibleRuns.count) of \(s.catalog.runs.count) runs"
         if let w = s.watch {
             t = "◉ watching \(w.folders) folder\(w.folders == 1 ? "" : "s") (\(w.mode))" + (w.lastChange.map { ", changed \($0)" } ?? "") + " · " + t

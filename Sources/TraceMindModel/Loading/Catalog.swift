@@ -57,7 +57,8 @@ public enum CatalogLoader {
     /// datasets their leaderboard rows point to are fetched when a run opens.
     public static func load(
         sources: [String], fs: any DataFileSystem = LocalFileSystem(), isDemo: Bool = false, hub: (any RemoteDatasets)? = nil,
-        progress: (@Sendable (Double) -> Void)? = nil, snapshot: CatalogSnapshot? = nil
+        progress: (@Sendable (Double) -> Void)? = nil, snapshot: CatalogSnapshot? = nil,
+        foldersRead: (@Sendable (Int, Int) -> Void)? = nil
     ) -> Catalog {
         // Local sources only, read through a log of every path looked at, kept and reused while those paths stand.
         let keep = snapshot.flatMap { s in
@@ -68,6 +69,7 @@ public enum CatalogLoader {
         let log = keep.map { _ in DependencyLog() }
         let started = Int64(Date().timeIntervalSince1970 * 1e9)
         var b = Builder(fs: log.map { RecordingFileSystem(log: $0) } ?? fs)
+        b.foldersRead = foldersRead
         b.hub = hub
         for src in sources {
             if src.hasPrefix(HubPath.scheme) {
@@ -137,6 +139,8 @@ public enum CatalogLoader {
         var hubNames: [String: String] = [:]
         /// Run folders met while scanning, read together on all cores when the scan of a source is done.
         var runFolders: [(dir: String, names: Set<String>)] = []
+        /// Told how many of the run folders met are read, as they are (a browser's progress count).
+        var foldersRead: (@Sendable (Int, Int) -> Void)?
 
         init(fs: any DataFileSystem) { self.fs = fs }
 
@@ -148,7 +152,9 @@ public enum CatalogLoader {
             let fs = self.fs
             // In chunks, each with one key table for its documents: every row has the same forty keys.
             let chunks = pending.count < 32 ? 1 : min(pending.count, ProcessInfo.processInfo.activeProcessorCount * 8)
-            let made = Parallel.map(chunks, progress: nil, isCancelled: nil, serial: chunks == 1) { c -> RecordSlot<[(RunEntry, [Diagnostic])]> in
+            let total = pending.count, told = foldersRead
+            let made = Parallel.map(chunks, progress: told.map { t in { @Sendable f in t(Int(f * Double(total)), total) } }, isCancelled: nil, serial: chunks == 1) {
+                c -> RecordSlot<[(RunEntry, [Diagnostic])]> in
                 let keys = JSONKeyTable()
                 let lo = c * pending.count / chunks, hi = (c + 1) * pending.count / chunks
                 return .value((lo..<hi).map { Builder.runFolderEntry(fs, pending[$0].dir, names: pending[$0].names, keys: keys) })
