@@ -66,7 +66,7 @@ enum AnalyticsScreen {
             v.list = ListPosition()
             if let label, let i = rows(s, v).firstIndex(where: { $0.label == label }) { v.list.selected = i }
         case .toggleGrouping:
-            v.grouping = v.grouping == .model ? .modelAgent : .model
+            v.grouping = v.grouping.other
             v.list = ListPosition()
             store(&s, v)
             s.refreshTrends()

@@ -84,7 +84,7 @@ enum TrendsScreen {
             s.message = "figure: \(v.metric.title)"
             return []
         case .toggleGrouping:
-            v.grouping = v.grouping == .model ? .modelAgent : .model
+            v.grouping = v.grouping.other
             v.list = ListPosition()
             store(&s, v)
             s.refreshTrends()

@@ -40,6 +40,9 @@ public enum TrendGrouping: String, CaseIterable, Sendable {
     case model
     case modelAgent = "model_agent"
 
+    /// The other grouping (the screens' `b`).
+    public var other: TrendGrouping { self == .model ? .modelAgent : .model }
+
     public func label(_ e: RunEntry) -> String {
         self == .model ? e.row.model : "\(e.row.model) · \(e.row.agentType)"
     }
