@@ -45,10 +45,6 @@ public enum LoadResult: Sendable {
     case traceFailed(TraceRef, String)
     case traceFound(query: String, TraceRef, RunAnalysis)
     case traceNotFound(query: String, String)
-    /// A run analysed ahead of time for the leaderboard's corrected columns.
-    case prefetched(String, RunTotals)
-    /// Too large to analyse ahead of time: its figures come when it is opened.
-    case prefetchSkipped(String)
     /// The runs the analysis cache already holds, all at once (for the catalog of that generation: see `Runner`).
     case prefetchedMany([String: RunTotals], generation: Int)
     /// A batch of runs analysed ahead of time on all cores, and those too large to be (their figures come when

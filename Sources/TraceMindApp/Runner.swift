@@ -44,7 +44,7 @@ public final class Runner {
     /// each next one twice as large up to 256 (a batch's figures wait for the loop's next tick).
     private var prefetchBatch = 16
     private var prefetchSkip: Set<String> = []
-    /// Runs whose analysis was under way when the catalog was reloaded: their figures are of the old files.
+    /// Runs whose files changed (live watch) while their batch was analysed: its figures for them are of the old files.
     private var stale: Set<String> = []
 
     /// Live watch: asked for (`--watch`; started once the sources are first read), polling forced, and the loop.
@@ -214,7 +214,7 @@ public final class Runner {
         Thread.detachNewThread { inbox.post(.prefetchedMany(RunTotals.cachedAll(runs, cache: cache), generation: g)) }
     }
 
-    /// Starts analysing the next run the leaderboard lacks figures for, one at a time.
+    /// Starts analysing the next batch of runs the leaderboard lacks figures for (visible rows first).
     func schedulePrefetch(_ state: AppState) {
         guard prefetchEnabled, prefetching.isEmpty else { return }
         var keys: [String] = []
@@ -230,12 +230,12 @@ public final class Runner {
         Thread.detachNewThread {
             // Runs analysed before (by this or another process) come from the cache whatever their size; the others
             // are analysed on all cores, but for those whose traces are too large to read ahead of time.
-            let cached = cache.map { RunTotals.cachedAll(entries, cache: $0) } ?? [:]
+            let cached = cache.map { RunTotals.cachedAll(entries, cache: $0, pack: false) } ?? [:]
             var small: [RunEntry] = [], skipped: [String] = []
             for e in entries where cached[e.key] == nil {
                 if let t = e.files.traces, let size = e.files.fs.fileSize(t), size > limit { skipped.append(e.key) } else { small.append(e) }
             }
-            let fresh = small.isEmpty ? [:] : RunTotals.analyseAll(small, cache: cache).totals
+            let fresh = small.isEmpty ? [:] : RunTotals.analyseAll(small, cache: cache, pack: false).totals
             inbox.post(.prefetchedBatch(cached.merging(fresh) { a, _ in a }, skipped: skipped, generation: g))
         }
     }

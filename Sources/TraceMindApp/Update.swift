@@ -408,11 +408,6 @@ public enum App {
                 s.pendingTrace = nil
                 s.message = msg
             }
-        case .prefetched(let key, let totals):
-            if s.totals[key] == nil { s.totals[key] = totals }
-            s.refreshRuns(figures: true)
-        case .prefetchSkipped(let key):
-            s.notPrefetched.insert(key)
         case .prefetchedMany(let many, _):
             let keys = Set(s.catalog.runs.map(\.key))
             for (k, t) in many where keys.contains(k) && s.totals[k] == nil { s.totals[k] = t }

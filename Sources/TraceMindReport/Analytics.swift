@@ -72,15 +72,11 @@ extension Reports {
         out += table.render(md ? .markdown : .table)
         if !out.hasSuffix("\n") { out += "\n" }
         for (title, m, pts, unknown) in [("Speed vs accuracy (wall p50, success)", AnalyticsMetric.wallP50, a.speed, a.speedUnknown), ("Cost vs accuracy (cost per test, success)", .costPerTest, a.cost, a.costUnknown)] {
-            out += "\n" + (md ? "### " : "") + title + ": Pareto front " + (Analytics.front(pts).map { scatterPoint(m, $0) }.joined(separator: ", ").nonEmpty ?? "none") + "\n"
+            out += "\n" + (md ? "### " : "") + title + ": Pareto front " + (pts.contains(where: \.onFront) ? Analytics.front(pts).map { scatterPoint(m, $0) }.joined(separator: ", ") : "none") + "\n"
             if !unknown.isEmpty { out += (md ? "\n" : "") + "  not placed (figure unknown, a lower bound, or a cost of 0): " + unknown.joined(separator: ", ") + "\n" }
         }
         let unpriced = a.rows.reduce(0) { $0 + $1.unknownCostRuns }
         if unpriced > 0 { out += "\nPasses per dollar leave out \(unpriced) run\(unpriced == 1 ? "" : "s") of unknown cost (never counted as free).\n" }
         return out
     }
-}
-
-extension String {
-    var nonEmpty: String? { isEmpty ? nil : self }
 }

@@ -41,7 +41,7 @@ struct Harness {
         var skip = Set<String>()
         while let key = App.nextPrefetch(s, skip: skip), let e = s.entry(key) {
             skip.insert(key)
-            _ = App.apply(&s, .prefetched(key, RunTotals(RunAnalysis(entry: e, data: RunLoader.load(e)))))
+            _ = App.apply(&s, .prefetchedBatch([key: RunTotals(RunAnalysis(entry: e, data: RunLoader.load(e)))], skipped: [], generation: 0))
         }
     }
 

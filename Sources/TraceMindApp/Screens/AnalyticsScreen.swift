@@ -117,7 +117,7 @@ enum AnalyticsScreen {
             let m: AnalyticsMetric = v.tab == .speed ? .wallP50 : .costPerTest
             let pts = v.tab == .speed ? a.speed : a.cost
             let front = Analytics.front(pts)
-            b.put(" Pareto front (★, nothing both \(v.tab == .speed ? "faster" : "cheaper") and more accurate): " + front.map(\.label).joined(separator: ", ").nonEmptyOr("none"),
+            b.put(" Pareto front (★, nothing both \(v.tab == .speed ? "faster" : "cheaper") and more accurate): " + (front.isEmpty ? "none" : front.map(\.label).joined(separator: ", ")),
                   x: l.head.x, y: l.head.y, maxX: l.head.maxX, style: r.st(.accent))
             let all = rows(s, v)
             scatter(&b, l.chart, a, pts, m, selected: v.list.selected < all.count ? all[v.list.selected].label : nil, r)
@@ -228,10 +228,6 @@ enum AnalyticsScreen {
         tv.alignColumn = Format.alignDecimals
         tv.render(into: &b, area: area)
     }
-}
-
-extension String {
-    func nonEmptyOr(_ other: String) -> String { isEmpty ? other : self }
 }
 
 extension AnalyticsScreen {

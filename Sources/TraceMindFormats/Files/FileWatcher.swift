@@ -37,7 +37,8 @@ public final class FileWatcher: @unchecked Sendable {
             for p in paths {
                 var isDir: ObjCBool = false
                 guard FileManager.default.fileExists(atPath: p, isDirectory: &isDir) else { continue }
-                let folder = isDir.boolValue ? p : (p as NSString).deletingLastPathComponent.nonEmpty ?? "."
+                let parent = (p as NSString).deletingLastPathComponent
+                let folder = isDir.boolValue ? p : (parent.isEmpty ? "." : parent)
                 guard addTree(folder, depth: 0) else {
                     // The watch limit (or a file system without notifications): look at intervals instead.
                     close(fd)
@@ -126,8 +127,4 @@ public final class FileWatcher: @unchecked Sendable {
             return any
         }
     #endif
-}
-
-extension String {
-    fileprivate var nonEmpty: String? { isEmpty ? nil : self }
 }

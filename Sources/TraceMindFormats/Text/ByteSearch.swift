@@ -2,19 +2,6 @@ import Foundation
 /// Searching bytes for a lower-case ASCII needle, ASCII letters matched in either case (trace ids in files, the
 /// waterfall's search over every attribute of 300,000 spans): no lowered copy of the haystack is made.
 public enum ByteSearch {
-    /// The byte ranges of the lines of `data` that end with a newline (the newline left out); a last line without
-    /// one is not among them.
-    public static func lines(_ data: Data) -> [Range<Int>] {
-        var out: [Range<Int>] = []
-        data.withUnsafeBytes { raw in
-            var start = 0
-            for i in 0..<raw.count where raw[i] == 0x0A {
-                out.append(start..<i)
-                start = i + 1
-            }
-        }
-        return out
-    }
 
     public static func containsFoldingCase(_ u: UnsafeRawBufferPointer, _ needle: [UInt8]) -> Bool {
         let m = needle.count, n = u.count

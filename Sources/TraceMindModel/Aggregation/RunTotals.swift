@@ -87,41 +87,45 @@ extension RunTotals {
     }
 
     /// The runs whose analysis `cache` holds for their files as they are now (from the runs' pack, else each run's
-    /// file), on all cores; nothing is analysed. The browser shows these at once and analyses the rest one by one.
-    public static func cachedAll(_ entries: [RunEntry], cache: AnalysisCache) -> [String: RunTotals] {
+    /// file), on all cores; nothing is analysed. `pack`: look in the pack of exactly these runs (a whole catalog's,
+    /// as the leaderboard keeps it), not for a batch of some of its runs. The browser shows these at once.
+    public static func cachedAll(_ entries: [RunEntry], cache: AnalysisCache, pack: Bool = true) -> [String: RunTotals] {
         let names = entries.map { cache.name($0) }
-        let packed = cache.pack(names)
+        let packed = pack ? cache.pack(names) : [:]
         let slots = RecordSlots<RunTotals>(count: entries.count)
         DispatchQueue.concurrentPerform(iterations: entries.count) { i in
-            guard let key = AnalysisCache.key(entries[i]) else { return }
-            if let p = packed[names[i]], p.key == AnalysisCache.packedKey(key) {
-                slots.buffer[i] = .value(p.totals)
-            } else if let hit = cache.lookup(entries[i], key: key) {
-                slots.buffer[i] = .value(hit.totals)
-            }
+            guard let key = AnalysisCache.key(entries[i]), let hit = cached(entries[i], name: names[i], key: key, packed: packed, cache) else { return }
+            slots.buffer[i] = .value(hit.totals)
         }
         var out: [String: RunTotals] = [:]
         for (i, slot) in slots.buffer.enumerated() { if case .value(let t) = slot { out[entries[i].key] = t } }
         return out
     }
 
+    /// A run's analysis kept for its files as they are (`key`): its line of the pack, else its own file.
+    static func cached(
+        _ e: RunEntry, name: String, key: String, packed: [String: (key: String, totals: RunTotals, diagnostics: [Diagnostic])], _ cache: AnalysisCache
+    ) -> (totals: RunTotals, diagnostics: [Diagnostic], fromPack: Bool)? {
+        if let p = packed[name], p.key == AnalysisCache.packedKey(key) { return (p.totals, p.diagnostics, true) }
+        return cache.lookup(e, key: key).map { ($0.totals, $0.diagnostics, false) }
+    }
+
     /// Every run analysed (cached ones read back), on all cores, in catalog order. `progress` gets the fraction of
     /// runs done.
+    /// `pack`: read and keep the pack of these runs (see `cachedAll`).
     public static func analyseAll(
-        _ entries: [RunEntry], cache: AnalysisCache? = nil, progress: (@Sendable (Double) -> Void)? = nil
+        _ entries: [RunEntry], cache: AnalysisCache? = nil, pack: Bool = true, progress: (@Sendable (Double) -> Void)? = nil
     ) -> (totals: [String: RunTotals], diagnostics: [Diagnostic]) {
         // With a cache, the runs' pack first (one file), then each run's own file, then a fresh analysis.
         let names = cache.map { c in entries.map { c.name($0) } } ?? []
-        let packed = cache.map { $0.pack(names) } ?? [:]
+        let packed = pack ? cache.map { $0.pack(names) } ?? [:] : [:]
         let slots = RecordSlots<(totals: RunTotals, diagnostics: [Diagnostic], key: String?, packed: Bool)>(count: entries.count)
         let done = ProgressCounter(total: entries.count, progress: progress)
         DispatchQueue.concurrentPerform(iterations: entries.count) { i in
             let e = entries[i]
             let readKey = cache.flatMap { _ in AnalysisCache.key(e) }
-            if let readKey, let p = packed[names[i]], p.key == AnalysisCache.packedKey(readKey) {
-                slots.buffer[i] = .value((p.totals, p.diagnostics, readKey, true))
-            } else if let cache, let readKey, let hit = cache.lookup(e, key: readKey) {
-                slots.buffer[i] = .value((hit.totals, hit.diagnostics, readKey, false))
+            if let cache, let readKey, let hit = cached(e, name: names[i], key: readKey, packed: packed, cache) {
+                slots.buffer[i] = .value((hit.totals, hit.diagnostics, readKey, hit.fromPack))
             } else {
                 let r = analyseFresh(e, cache: cache, readKey: readKey)
                 slots.buffer[i] = .value((r.totals, r.diagnostics, readKey, false))
@@ -140,7 +144,7 @@ extension RunTotals {
                 if let k = r.key, cache != nil { repack.append((names[i], k, r.totals, r.diagnostics)) }
             }
         }
-        if let cache, !allPacked, !repack.isEmpty { cache.storePack(names, repack) }
+        if let cache, pack, !allPacked, !repack.isEmpty { cache.storePack(names, repack) }
         return (totals, diagnostics)
     }
 }

@@ -79,28 +79,15 @@ public struct AnalysisCache: Sendable {
     /// 64-bit change detector, as every file's identity is checked through it).
     public func pack(_ names: [String]) -> [String: (key: String, totals: RunTotals, diagnostics: [Diagnostic])] {
         guard let data = try? LocalFileSystem().readFile(packPath(names)).data else { return [:] }
-        let lines = ByteSearch.lines(data)
+        let lines = JSONLines.lines(data)
         guard let head = lines.first, (try? JSONParser.parse(data, range: head))?["version"]?.int == AnalysisCache.rulesVersion else { return [:] }
-        let body = Array(lines.dropFirst())
-        let chunks = body.count < 64 ? 1 : min(body.count, ProcessInfo.processInfo.activeProcessorCount * 8)
-        let made = Parallel.map(chunks, progress: nil, isCancelled: nil, eachAlone: true, serial: chunks == 1) {
-            c -> RecordSlot<[(String, String, RunTotals, [Diagnostic])]> in
-            let keys = JSONKeyTable()
-            let lo = c * body.count / chunks, hi = (c + 1) * body.count / chunks
-            return .value((lo..<hi).compactMap { k in
-                guard let a = (try? JSONParser.parse(data, range: body[k], keys: keys))?.arrayValue, a.count == 4, let name = a[0].text,
-                    let key = a[1].text, let totals = RunTotals(packed: a[2]), let ds = a[3].arrayValue
-                else { return nil }
-                let diags = ds.compactMap { d -> Diagnostic? in
-                    guard let x = d.arrayValue, x.count == 3, let sev = x[0].text.flatMap(Diagnostic.Severity.init(rawValue:)), let p = x[1].text, let m = x[2].text else { return nil }
-                    return Diagnostic(sev, path: p, m)
-                }
-                return diags.count == ds.count ? (name, key, totals, diags) : nil
-            })
-        }
         var out: [String: (key: String, totals: RunTotals, diagnostics: [Diagnostic])] = [:]
-        for case .value(let part) in made {
-            for (name, key, totals, diags) in part { out[name] = (key, totals, diags) }
+        for v in JSONLines.parse(data, Array(lines.dropFirst())) {
+            guard let a = v?.arrayValue, a.count == 4, let name = a[0].text, let key = a[1].text, let totals = RunTotals(packed: a[2]),
+                let ds = a[3].arrayValue
+            else { continue }
+            let diags = ds.compactMap(Diagnostic.init(packed:))
+            if diags.count == ds.count { out[name] = (key, totals, diags) }
         }
         return out
     }
@@ -116,7 +103,7 @@ public struct AnalysisCache: Sendable {
         for it in items {
             out += JSONWriter.bytes(.array([
                 .string(it.name), .string(AnalysisCache.packedKey(it.key)), it.totals.packed,
-                .array(it.diagnostics.map { .array([.string($0.severity.rawValue), .string($0.path), .string($0.message)]) }),
+                .array(it.diagnostics.map(\.packed)),
             ]), pretty: false)
             out.append(0x0A)
         }

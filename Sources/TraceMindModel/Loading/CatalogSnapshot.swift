@@ -32,7 +32,7 @@ public struct CatalogSnapshot: Sendable {
     /// The kept catalog of `sources`, when every path its loading looked at is unchanged.
     public func lookup(_ sources: [String], cwd: String) -> Catalog? {
         guard let data = try? LocalFileSystem().readFile(path(sources, cwd: cwd)).data else { return nil }
-        let lines = ByteSearch.lines(data)
+        let lines = JSONLines.lines(data)
         guard lines.count >= 3,
             let head = (try? JSONParser.parse(data, range: lines[0]))?.objectValue,
             head["version"]?.int == CatalogSnapshot.version, head["cwd"]?.text == cwd,
@@ -48,35 +48,11 @@ public struct CatalogSnapshot: Sendable {
             return .value(LocalFileSystem().stamp(p).stamp == s)
         }
         guard checked.allSatisfy({ if case .value(true) = $0 { return true } else { return false } }) else { return nil }
-        var diags: [Diagnostic] = []
-        for d in diagnostics {
-            guard let a = d.arrayValue, a.count == 3, let sev = a[0].text.flatMap(Diagnostic.Severity.init(rawValue:)),
-                let p = a[1].text, let m = a[2].text
-            else { return nil }
-            diags.append(Diagnostic(sev, path: p, m))
-        }
-        // The runs, a line each, parsed on all cores in chunks that share a key table (rows repeat their keys).
-        let runLines = Array(lines[3...])
-        let chunks = runLines.count < 64 ? 1 : min(runLines.count, ProcessInfo.processInfo.activeProcessorCount * 8)
-        let made = Parallel.map(chunks, progress: nil, isCancelled: nil, eachAlone: true, serial: chunks == 1) { c -> RecordSlot<[RunEntry]> in
-            let keys = JSONKeyTable()
-            let lo = c * runLines.count / chunks, hi = (c + 1) * runLines.count / chunks
-            var out: [RunEntry] = []
-            out.reserveCapacity(hi - lo)
-            for k in lo..<hi {
-                guard let v = try? JSONParser.parse(data, range: runLines[k], keys: keys), let e = CatalogSnapshot.entry(v) else {
-                    return .failed("")
-                }
-                out.append(e)
-            }
-            return .value(out)
-        }
-        var runs: [RunEntry] = []
-        runs.reserveCapacity(count)
-        for m in made {
-            guard case .value(let part) = m else { return nil }
-            runs += part
-        }
+        let diags = diagnostics.compactMap(Diagnostic.init(packed:))
+        guard diags.count == diagnostics.count else { return nil }
+        // The runs, a line each; any line that is not one is a miss.
+        let runs = JSONLines.parse(data, Array(lines[3...])).compactMap { $0.flatMap(CatalogSnapshot.entry) }
+        guard runs.count == count else { return nil }
         return Catalog(runs: runs, diagnostics: diags, sources: sources, isDemo: false)
     }
 
@@ -95,7 +71,7 @@ public struct CatalogSnapshot: Sendable {
             ("sources", .array(catalog.sources.map { .string($0) })), ("runs", .int(Int64(catalog.runs.count))),
         ])))
         line(.array(stamps.flatMap { [JSON.string($0.key), .string($0.value)] }))
-        line(.array(catalog.diagnostics.map { .array([.string($0.severity.rawValue), .string($0.path), .string($0.message)]) }))
+        line(.array(catalog.diagnostics.map(\.packed)))
         for e in catalog.runs { line(CatalogSnapshot.json(e)) }
         let target = path(catalog.sources, cwd: cwd)
         try? FileManager.default.createDirectory(atPath: PathUtil.dirname(target), withIntermediateDirectories: true)

@@ -55,13 +55,10 @@ public final class SpanTail: @unchecked Sendable {
             var tailed = 0
             if let last = chunk.lastIndex(of: 0x0A) {
                 let data = Data(chunk[...last])
-                var start = 0
-                let keys = JSONKeyTable()
-                for i in 0...last where chunk[i] == 0x0A {
-                    defer { start = i + 1 }
-                    let line = start..<i
-                    guard line.contains(where: { chunk[$0] > 0x20 }) else { continue }
-                    guard let v = try? JSONParser.parse(data, range: line, maxStringBytes: 4096, keys: keys), let o = v.objectValue else {
+                // Blank lines are nothing; a line that is not JSON, or not span data, is counted.
+                let lines = JSONLines.lines(data).filter { r in r.contains { data[$0] > 0x20 } }
+                for v in JSONLines.parse(data, lines, maxStringBytes: 4096) {
+                    guard let o = v?.objectValue else {
                         e.malformed += 1
                         continue
                     }
