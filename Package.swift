@@ -22,13 +22,18 @@ let package = Package(
         .target(name: "TraceMindModel", dependencies: ["TraceMindFormats"]),
         // libcurl, opened on first use, through curl's own header (Debian: libcurl4-openssl-dev to build).
         .target(name: "CCurl", linkerSettings: [.linkedLibrary("dl")]),
-        // The Hugging Face Hub as a remote source: HTTP over CCurl, the Hub's listing API, the local cache.
-        .target(name: "TraceMindHub", dependencies: ["TraceMindModel", "TraceMindFormats", "CCurl"]),
+        // HTTP(S) requests over CCurl for the remote sources, and the atomic writes their caches share. No domain type.
+        .target(name: "TraceMindHTTP", dependencies: ["CCurl"]),
+        // The Hugging Face Hub as a remote source: the Hub's listing API, the local cache.
+        .target(name: "TraceMindHub", dependencies: ["TraceMindModel", "TraceMindFormats", "TraceMindHTTP"]),
+        // OpenSearch as a remote source: SMOLTRACE's indexes read through the REST API (point in time + search_after,
+        // scroll), documents by id, the local cache.
+        .target(name: "TraceMindOpenSearch", dependencies: ["TraceMindModel", "TraceMindFormats", "TraceMindHTTP"]),
         // Deterministic generator of SMOLTRACE-shaped run folders (demo data, fixtures, benchmarks).
         .target(name: "TraceMindDemo", dependencies: ["TraceMindModel", "TraceMindFormats"]),
         // Fixture writers for tests, the benchmark and the fuzzer only (never linked into `tracemind`): the Hub
         // Parquet layout of runs (with its own Parquet writer) and data sets of what goes wrong in real life.
-        .target(name: "TraceMindFixtures", dependencies: ["TraceMindModel", "TraceMindFormats", "TraceMindDemo"]),
+        .target(name: "TraceMindFixtures", dependencies: ["TraceMindModel", "TraceMindFormats", "TraceMindDemo", "TraceMindHTTP"]),
         // Report documents for the CLI: table / json / csv / markdown / text.
         .target(name: "TraceMindReport", dependencies: ["TraceMindModel", "TraceMindFormats"]),
         // Pure terminal-UI core: cells, buffer, width, layout, widgets, keys. No C.
@@ -55,8 +60,8 @@ let package = Package(
         .executableTarget(
             name: "tracemind",
             dependencies: [
-                "TraceMindModel", "TraceMindFormats", "TraceMindHub", "TraceMindDemo", "TraceMindReport", "TraceMindApp",
-                "NCursesBackend",
+                "TraceMindModel", "TraceMindFormats", "TraceMindHTTP", "TraceMindHub", "TraceMindOpenSearch", "TraceMindDemo",
+                "TraceMindReport", "TraceMindApp", "NCursesBackend",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // Benchmarks on generated data at scale (never timed unit tests).
@@ -72,11 +77,13 @@ let package = Package(
         .executableTarget(name: "tracemind-fuzz", dependencies: ["TraceMindFuzz"]),
         // Helpers for the test targets only: subprocesses with deadlines, tmux, golden files, shared data.
         .target(name: "TestSupport"),
+        // A loopback OpenSearch server (TestSupport's) to run by hand: SMOLTRACE's own exporter writes into it.
+        .executableTarget(name: "tracemind-opensearch-loopback", dependencies: ["TestSupport"]),
         .testTarget(
             name: "TraceMindModelTests",
             dependencies: [
-                "TraceMindModel", "TraceMindFormats", "TraceMindHub", "TraceMindDemo", "TraceMindFixtures", "TraceMindReport",
-                "TraceMindFuzz", "TestSupport",
+                "TraceMindModel", "TraceMindFormats", "TraceMindHTTP", "TraceMindHub", "TraceMindOpenSearch", "TraceMindDemo",
+                "TraceMindFixtures", "TraceMindReport", "TraceMindFuzz", "TestSupport",
             ],
             exclude: ["__Snapshots__", "FuzzCorpus"]),
         .testTarget(name: "TraceMindFormatsTests", dependencies: ["TraceMindFormats", "TestSupport"]),

@@ -70,10 +70,39 @@ static size_t deliver(char *bytes, size_t size, size_t count, void *p) {
     return s->fn(bytes, size * count, s->user) ? size * count : 0;
 }
 
-int tm_http_get(const char *url, const char *const *headers, int header_count, long timeout_seconds,
-                long low_speed_floor, tm_http_chunk on_header, tm_http_chunk on_body, void *user, long *status,
-                char *error, size_t error_size) {
+static int error_class(CURLcode code) {
+    switch (code) {
+    case CURLE_OK: return TM_HTTP_OK;
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_OPERATION_TIMEDOUT:
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_GOT_NOTHING:
+        return TM_HTTP_UNREACHABLE;
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_CRL_BADFILE:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+    case CURLE_USE_SSL_FAILED:
+    case CURLE_SSL_ENGINE_INITFAILED:
+        return TM_HTTP_TLS;
+    default: return TM_HTTP_OTHER;
+    }
+}
+
+int tm_http_request(const char *method, const char *url, const char *const *headers, int header_count,
+                    const char *body, size_t body_size, long timeout_seconds, long low_speed_floor,
+                    const char *ca_file, int insecure, tm_http_chunk on_header, tm_http_chunk on_body, void *user,
+                    long *status, int *klass, char *error, size_t error_size) {
     *status = 0;
+    *klass = TM_HTTP_OTHER;
     if (error_size) error[0] = 0;
     const char *why = tm_http_open();
     if (why) {
@@ -98,9 +127,20 @@ int tm_http_get(const char *url, const char *const *headers, int header_count, l
     }
     char message[CURL_ERROR_SIZE] = {0};
     struct sink header_sink = {on_header, user}, body_sink = {on_body, user};
+    int is_get = strcmp(method, "GET") == 0;
     curl.setopt(h, CURLOPT_URL, url);
     curl.setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl.setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
+    if (strcmp(method, "HEAD") == 0) {
+        curl.setopt(h, CURLOPT_NOBODY, 1L);
+    } else if (!is_get || body) {
+        curl.setopt(h, CURLOPT_CUSTOMREQUEST, method);
+    }
+    if (body) {
+        curl.setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_size);
+        curl.setopt(h, CURLOPT_POSTFIELDS, body);
+    }
+    // Redirects for plain GETs only: a request with a body or credentials is not replayed elsewhere.
+    curl.setopt(h, CURLOPT_FOLLOWLOCATION, is_get && !body ? 1L : 0L);
     curl.setopt(h, CURLOPT_MAXREDIRS, 10L);
     // http and https only, on the first request and on every redirect (a newer libcurl takes the names).
 #if LIBCURL_VERSION_NUM >= 0x075500
@@ -110,6 +150,11 @@ int tm_http_get(const char *url, const char *const *headers, int header_count, l
     {
         curl.setopt(h, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
         curl.setopt(h, CURLOPT_REDIR_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+    }
+    if (ca_file && ca_file[0]) curl.setopt(h, CURLOPT_CAINFO, ca_file);
+    if (insecure) {
+        curl.setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
+        curl.setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
     }
     curl.setopt(h, CURLOPT_CONNECTTIMEOUT, timeout_seconds);
     // A stall or a trickle: under the floor for `timeout_seconds` ends the transfer; a long download does not.
@@ -124,6 +169,7 @@ int tm_http_get(const char *url, const char *const *headers, int header_count, l
     CURLcode code = curl.perform(h);
     long response = 0;
     if (curl.getinfo(h, CURLINFO_RESPONSE_CODE, &response) == CURLE_OK) *status = response;
+    *klass = error_class(code);
     if (code != CURLE_OK) snprintf(error, error_size, "%s", message[0] ? message : curl.strerror(code));
     curl.cleanup(h);
     curl.slist_free_all(list);

@@ -1,21 +1,7 @@
 import Foundation
 import TraceMindFormats
+import TraceMindHTTP
 import TraceMindModel
-
-/// Files being written that must not survive the process (partial downloads). The executable connects this to
-/// handlers that remove them when a signal ends the process; a process killed outright leaves them for the next
-/// run, which removes the ones whose process is gone (`HubClient.removeStalePartials`).
-public enum PartialFiles {
-    public struct Registry: Sendable {
-        public let add: @Sendable (String) -> Int
-        public let remove: @Sendable (Int) -> Void
-        public init(add: @escaping @Sendable (String) -> Int, remove: @escaping @Sendable (Int) -> Void) {
-            self.add = add
-            self.remove = remove
-        }
-    }
-    nonisolated(unsafe) public static var registry: Registry?
-}
 
 /// One problem talking to the Hub, worded for the user.
 public typealias HubError = RemoteFetchError
@@ -79,7 +65,9 @@ public final class HubClient: RemoteDatasets {
 
     /// Brings the repository's data files into the cache and returns its local folder. `progress` gets the fraction
     /// of bytes downloaded. Notes (offline use of the cache) go to `notes`.
-    public func fetch(_ repo: String, progress: (@Sendable (Double) -> Void)? = nil, notes: inout [Diagnostic]) throws(HubError) -> String {
+    public func fetch(
+        _ repo: String, progress: (@Sendable (Double) -> Void)? = nil, isCancelled: (@Sendable () -> Bool)? = nil, notes: inout [Diagnostic]
+    ) throws(HubError) -> String {
         let dir = localPath(repo)
         let manifestPath = PathUtil.join(dir, ".tracemind-manifest.json")
         let cached = (try? Data(contentsOf: URL(fileURLWithPath: manifestPath))).flatMap { try? JSONDecoder().decode([RemoteFile].self, from: $0) }
@@ -106,13 +94,14 @@ public final class HubClient: RemoteDatasets {
         } catch {
             throw HubError(description: "\(HubPath.scheme)\(repo): cannot create the cache folder \(dir)")
         }
-        HubClient.removeStalePartials(in: dir)
+        CacheFiles.removeStalePartials(in: dir)
         let manifest = PathUtil.join(dir, ".tracemind-manifest.json")
         let old = Dictionary((cached ?? []).map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
         let todo = files.filter { f in !(old[f.path] == f && complete(f, in: dir)) }
         let total = max(1, todo.reduce(0) { $0 + max($1.size, 1) })
         var done = 0
         for f in todo {
+            if isCancelled?() == true { throw HubError(description: "\(HubPath.scheme)\(repo): cancelled") }
             let base = done
             do {
                 try download(repo, f, into: dir) { got in progress?(Double(base + min(got, max(f.size, 1))) / Double(total)) }
@@ -127,7 +116,7 @@ public final class HubClient: RemoteDatasets {
         for stale in (cached ?? []) where !keep.contains(stale.path) {
             try? FileManager.default.removeItem(atPath: PathUtil.join(dir, stale.path))
         }
-        if let data = try? JSONEncoder().encode(files) { try? HubClient.writeAtomically(data, to: manifest) }
+        if let data = try? JSONEncoder().encode(files) { try? CacheFiles.writeAtomically(data, to: manifest) }
         progress?(1)
         return dir
     }
@@ -197,7 +186,7 @@ public final class HubClient: RemoteDatasets {
         do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
             throw Failure(message: "cannot create the cache folder \(folder)")
         }
-        let temp = PathUtil.join(folder, ".\(PathUtil.basename(target)).\(ProcessInfo.processInfo.processIdentifier).\(UInt32.random(in: 0...UInt32.max)).part")
+        let temp = CacheFiles.temporaryName(for: target)
         guard FileManager.default.createFile(atPath: temp, contents: nil), let handle = FileHandle(forWritingAtPath: temp) else {
             throw Failure(message: "cannot write in the cache folder \(folder)")
         }
@@ -260,48 +249,8 @@ public final class HubClient: RemoteDatasets {
         default: return "the Hub answered HTTP \(status)"
         }
     }
-
-    /// Removes the `.part` files of downloads whose process is gone (killed before it could remove them). Names are
-    /// `.NAME.PID.RANDOM.part`; a live process's files are left alone.
-    static func removeStalePartials(in dir: String) {
-        guard let names = FileManager.default.enumerator(atPath: dir) else { return }
-        let me = ProcessInfo.processInfo.processIdentifier
-        for case let rel as String in names where rel.hasSuffix(".part") {
-            let parts = PathUtil.basename(rel).split(separator: ".")
-            guard PathUtil.basename(rel).hasPrefix("."), parts.count >= 4, let pid = Int32(parts[parts.count - 3]), pid > 0, pid != me else { continue }
-            if kill(pid, 0) == 0 || errno != ESRCH { continue }
-            try? FileManager.default.removeItem(atPath: PathUtil.join(dir, rel))
-        }
-    }
-
-    static func writeAtomically(_ data: Data, to path: String) throws {
-        let temp = PathUtil.join(PathUtil.dirname(path), ".\(PathUtil.basename(path)).\(ProcessInfo.processInfo.processIdentifier).\(UInt32.random(in: 0...UInt32.max)).part")
-        try data.write(to: URL(fileURLWithPath: temp))
-        guard rename(temp, path) == 0 else {
-            try? FileManager.default.removeItem(atPath: temp)
-            throw HubError(description: "cannot write \(path)")
-        }
-    }
 }
 
 extension HubClient.Failure {
     var error: HubError { HubError(description: message) }
-}
-
-/// Where a download's bytes go, counted for the progress bar.
-final class FileSink: @unchecked Sendable {
-    let handle: FileHandle
-    let progress: @Sendable (Int) -> Void
-    private(set) var count = 0
-    var failed = false
-    init(handle: FileHandle, progress: @escaping @Sendable (Int) -> Void) {
-        self.handle = handle
-        self.progress = progress
-    }
-    func write(_ d: Data) {
-        guard !failed else { return }
-        do { try handle.write(contentsOf: d) } catch { failed = true }
-        count += d.count
-        progress(count)
-    }
 }

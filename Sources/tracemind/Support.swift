@@ -5,6 +5,7 @@ import TraceMindApp
 import TraceMindDemo
 import TraceMindFormats
 import TraceMindHub
+import TraceMindOpenSearch
 import TraceMindModel
 import TraceMindReport
 
@@ -88,9 +89,20 @@ extension OutputFormat: ExpressibleByArgument {}
 struct SourceOptions: ParsableArguments {
     @Argument(
         help: ArgumentHelp(
-            "Run folders, folders of runs (searched recursively), leaderboard/results/traces .json/.jsonl/.parquet files, folders of downloaded Hub dataset repos, hf://USER/REPO (HF_TOKEN, HF_ENDPOINT), OTLP/JSON exports or single trace documents.",
+            "Run folders, folders of runs (searched recursively), leaderboard/results/traces .json/.jsonl/.parquet files, folders of downloaded Hub dataset repos, hf://USER/REPO (HF_TOKEN, HF_ENDPOINT), opensearch://HOST[:PORT][/PREFIX] (HTTP) or opensearchs://… (HTTPS) (OPENSEARCH_USER + OPENSEARCH_PASSWORD, or OPENSEARCH_API_KEY), OTLP/JSON exports or single trace documents.",
             valueName: "source"))
     var sources: [String] = []
+
+    @Option(name: .customLong("opensearch-password-file"), help: ArgumentHelp("Read the OpenSearch password (for OPENSEARCH_USER) from this file.", valueName: "file"))
+    var openSearchPasswordFile: String?
+
+    @Option(name: .customLong("opensearch-ca"), help: ArgumentHelp("Verify opensearchs:// servers against the CA certificates in this PEM file.", valueName: "file"))
+    var openSearchCA: String?
+
+    @Flag(
+        name: .customLong("opensearch-insecure"),
+        help: "Development only: skip TLS certificate verification, and allow a non-loopback OpenSearch without TLS or credentials.")
+    var openSearchInsecure = false
 
     @Flag(name: .long, help: "Show the embedded demo data.")
     var demo = false
@@ -113,12 +125,18 @@ struct SourceOptions: ParsableArguments {
             }
         } else {
             if quiet { ProgressBar.shared.enabled = false }
-            let hub = sources.filter { $0.hasPrefix(HubPath.scheme) }.joined(separator: " ")
-            // The Hub client comes from here (HF_TOKEN, HF_ENDPOINT, the cache): the model never reads the environment.
-            catalog = CatalogLoader.load(
-                sources: sources, hub: HubClient.fromEnvironment(), progress: { ProgressBar.shared.update("downloading \(hub)", $0) },
-                snapshot: snapshot, foldersRead: foldersRead)
+            let remote = sources.filter(RemoteReference.isRemote).map(OpenSearchPath.redacted).joined(separator: " ")
+            // The remote clients come from here (HF_TOKEN, HF_ENDPOINT, OPENSEARCH_*, the caches): the model never reads
+            // the environment.
+            let (openSearch, refused) = openSearchClients()
+            var loaded = CatalogLoader.load(
+                sources: sources.filter { !OpenSearchPath.isOpenSearch($0) || openSearch[$0] != nil }, hub: HubClient.fromEnvironment(),
+                openSearch: openSearch, progress: { ProgressBar.shared.update("reading \(remote)", $0) }, snapshot: snapshot,
+                foldersRead: foldersRead)
             ProgressBar.shared.clear()
+            loaded.diagnostics = refused + loaded.diagnostics
+            loaded.sources = sources
+            catalog = loaded
         }
         if printing {
             for d in catalog.diagnostics where !(quiet && d.severity == .note) { warn(d.description) }
@@ -126,6 +144,29 @@ struct SourceOptions: ParsableArguments {
             if catalog.runs.isEmpty && catalog.diagnostics.contains(where: { $0.severity == .error }) { Foundation.exit(1) }
         }
         return catalog
+    }
+}
+
+extension SourceOptions {
+    /// A client for each `opensearch://` source (credentials from OPENSEARCH_USER / OPENSEARCH_PASSWORD /
+    /// OPENSEARCH_API_KEY or the password file, TLS options, the cache under `$XDG_CACHE_HOME/tracemind/opensearch`),
+    /// and one error for each source that may not be read as given.
+    func openSearchClients(_ env: [String: String] = ProcessInfo.processInfo.environment) -> ([String: any RemoteDatasets], [Diagnostic]) {
+        var clients: [String: any RemoteDatasets] = [:], problems: [Diagnostic] = []
+        let wanted = sources.filter(OpenSearchPath.isOpenSearch)
+        guard !wanted.isEmpty else { return ([:], []) }
+        let credentials: OpenSearchCredentials
+        do { credentials = try OpenSearchCredentials.fromEnvironment(env, passwordFile: openSearchPasswordFile) } catch {
+            return ([:], wanted.map { Diagnostic(.error, path: OpenSearchPath.redacted($0), error.description) })
+        }
+        let ca = openSearchCA ?? env["OPENSEARCH_CA_FILE"].flatMap { $0.isEmpty ? nil : $0 }
+        for src in wanted {
+            switch OpenSearchClient.make(source: src, credentials: credentials, caFile: ca, insecure: openSearchInsecure, cacheRoot: cacheFolder("opensearch", env)) {
+            case .success(let c): clients[src] = c
+            case .failure(let e): problems.append(Diagnostic(.error, path: OpenSearchPath.redacted(src), e.description))
+            }
+        }
+        return (clients, problems)
     }
 }
 

@@ -3,6 +3,7 @@ import Foundation
 import NCursesBackend
 import TraceMindFormats
 import TraceMindHub
+import TraceMindHTTP
 import TraceMindModel
 import TraceMindReport
 

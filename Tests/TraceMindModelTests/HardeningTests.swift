@@ -4,6 +4,7 @@ import Testing
 import TraceMindDemo
 import TraceMindFixtures
 @testable import TraceMindFormats
+@testable import TraceMindHTTP
 @testable import TraceMindHub
 @testable import TraceMindModel
 import TraceMindReport
@@ -204,7 +205,7 @@ enum HardeningEndToEndHelpers {
         let live = repo + "/.train-00000-of-00001.parquet.\(getpid()).1.part"
         let other = repo + "/.keep.parquet.1.2.part"  // pid 1 is alive
         for p in [dead, live, other] { write("partial", to: p) }
-        HubClient.removeStalePartials(in: f.cache + "/datasets/demo-user/smoltrace-leaderboard")
+        CacheFiles.removeStalePartials(in: f.cache + "/datasets/demo-user/smoltrace-leaderboard")
         #expect(!FileManager.default.fileExists(atPath: dead))
         #expect(FileManager.default.fileExists(atPath: live) && FileManager.default.fileExists(atPath: other))
     }

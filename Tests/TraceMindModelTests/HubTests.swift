@@ -4,6 +4,7 @@ import Testing
 import TraceMindDemo
 import TraceMindFixtures
 import TraceMindFormats
+@testable import TraceMindHTTP
 @testable import TraceMindHub
 @testable import TraceMindModel
 import TraceMindReport

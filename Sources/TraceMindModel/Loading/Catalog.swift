@@ -57,12 +57,12 @@ public enum CatalogLoader {
     /// datasets their leaderboard rows point to are fetched when a run opens.
     public static func load(
         sources: [String], fs: any DataFileSystem = LocalFileSystem(), isDemo: Bool = false, hub: (any RemoteDatasets)? = nil,
-        progress: (@Sendable (Double) -> Void)? = nil, snapshot: CatalogSnapshot? = nil,
-        foldersRead: (@Sendable (Int, Int) -> Void)? = nil
+        openSearch: [String: any RemoteDatasets] = [:], progress: (@Sendable (Double) -> Void)? = nil,
+        isCancelled: (@Sendable () -> Bool)? = nil, snapshot: CatalogSnapshot? = nil, foldersRead: (@Sendable (Int, Int) -> Void)? = nil
     ) -> Catalog {
         // Local sources only, read through a log of every path looked at, kept and reused while those paths stand.
         let keep = snapshot.flatMap { s in
-            fs is LocalFileSystem && !isDemo && !sources.contains { $0.hasPrefix(HubPath.scheme) } ? s : nil
+            fs is LocalFileSystem && !isDemo && !sources.contains(where: RemoteReference.isRemote) ? s : nil
         }
         let cwd = FileManager.default.currentDirectoryPath
         if let keep, let kept = keep.lookup(sources, cwd: cwd) { return withHub(kept, hub) }
@@ -83,12 +83,16 @@ public enum CatalogLoader {
                     continue
                 }
                 do {
-                    let dir = try client.fetch(repo, progress: progress, notes: &b.diags)
+                    let dir = try client.fetch(repo, progress: progress, isCancelled: isCancelled, notes: &b.diags)
                     b.datasets.append(dir)
                     b.hubNames[dir] = HubPath.scheme + repo
                 } catch {
                     b.diags.append(Diagnostic(.error, path: src, error.description.replacingOccurrences(of: src + ": ", with: "")))
                 }
+                continue
+            }
+            if OpenSearchPath.isOpenSearch(src) {
+                b.loadOpenSearch(src, client: openSearch[src], progress: progress, isCancelled: isCancelled)
                 continue
             }
             if fs.isDirectory(src) {
@@ -119,9 +123,9 @@ public enum CatalogLoader {
     static func withHub(_ catalog: Catalog, _ hub: (any RemoteDatasets)?) -> Catalog {
         guard let hub else { return catalog }
         var c = catalog
-        for i in c.runs.indices where c.runs[i].files.hub == nil {
+        for i in c.runs.indices where c.runs[i].files.remote == nil {
             let f = c.runs[i].files
-            if [f.results, f.traces, f.metrics].contains(where: { $0?.hasPrefix(HubPath.scheme) == true }) { c.runs[i].files.hub = hub }
+            if [f.results, f.traces, f.metrics].contains(where: { $0?.hasPrefix(HubPath.scheme) == true }) { c.runs[i].files.remote = hub }
         }
         return c
     }
@@ -137,6 +141,8 @@ public enum CatalogLoader {
         /// For `hf://` sources: the client, and the cached folder of each repository with its Hub name.
         var hub: (any RemoteDatasets)?
         var hubNames: [String: String] = [:]
+        /// For `opensearch://` sources: the cached copy of each leaderboard index, with its source and client.
+        var remoteLeaderboards: [String: (source: String, client: any RemoteDatasets)] = [:]
         /// Run folders met while scanning, read together on all cores when the scan of a source is done.
         var runFolders: [(dir: String, names: Set<String>)] = []
         /// Told how many of the run folders met are read, as they are (a browser's progress count).
@@ -303,7 +309,7 @@ public enum CatalogLoader {
             for i in entries.indices {
                 guard let name = hubNames[entries[i].source] else { continue }
                 entries[i].source = name
-                entries[i].files.hub = hub
+                entries[i].files.remote = hub
             }
         }
 
@@ -389,18 +395,31 @@ public enum CatalogLoader {
             guard ok else { return }
             switch kind {
             case .leaderboard:
+                let remote = remoteLeaderboards[path]
                 for o in records where DatasetKind.detect(o) == .leaderboard || o["model"] != nil {
                     let row = LeaderboardRow(json: o)
                     var files = RunFiles(fs: fs, folder: nil, results: nil, traces: nil, metrics: nil)
-                    files.results = resolvePointer(row.resultsDataset, from: path)
-                    files.traces = resolvePointer(row.tracesDataset, from: path)
-                    files.metrics = resolvePointer(row.metricsDataset, from: path)
+                    if let remote {
+                        // A row of an OpenSearch leaderboard names its run's indexes (its *_dataset fields name Hub
+                        // repositories that a run exported to OpenSearch never wrote).
+                        func index(_ key: String) -> String? {
+                            o[key]?.text.flatMap { $0.isEmpty || $0.contains("/") ? nil : remote.client.reference($0) }
+                        }
+                        files.results = index("results_index")
+                        files.traces = index("traces_index")
+                        files.metrics = index("metrics_index")
+                        files.remote = remote.client
+                    } else {
+                        files.results = resolvePointer(row.resultsDataset, from: path)
+                        files.traces = resolvePointer(row.tracesDataset, from: path)
+                        files.metrics = resolvePointer(row.metricsDataset, from: path)
+                    }
                     if let r = files.results, fs.isFile(r) { files.folder = PathUtil.dirname(r) }
                     // Rows before 2025-10-24 have no run id: name them by their run folder or results repository.
                     let key = row.runID ?? files.folder.map(PathUtil.basename) ?? row.resultsDataset.flatMap { p in
                         p.hasPrefix("local:") ? nil : p.split(separator: "/").last.map(String.init)
                     } ?? base
-                    entries.append(RunEntry(key: key, row: row, source: path, origin: .leaderboardFile, files: files))
+                    entries.append(RunEntry(key: key, row: row, source: remote?.source ?? path, origin: .leaderboardFile, files: files))
                 }
             case .results:
                 let results = records.map { TestResult(json: $0) }
@@ -430,6 +449,36 @@ public enum CatalogLoader {
                             path: path,
                             "not a recognised SMOLTRACE dataset (no leaderboard, results or traces fields in its first record)"))
                 }
+            }
+        }
+
+        /// An `opensearch://` source: its leaderboard index, fetched whole (paged) into the cache and read like a
+        /// leaderboard file; the indexes its rows name are fetched when a run opens.
+        mutating func loadOpenSearch(
+            _ src: String, client: (any RemoteDatasets)?, progress: (@Sendable (Double) -> Void)?, isCancelled: (@Sendable () -> Bool)?
+        ) {
+            let store: OpenSearchPath
+            switch OpenSearchPath.parse(src) {
+            case .success(let p): store = p
+            case .failure(let e):
+                diags.append(Diagnostic(.error, path: OpenSearchPath.redacted(src), e.description))
+                return
+            }
+            // The client (credentials, TLS, cache) is the caller's: the model never reads the environment.
+            guard let client else {
+                diags.append(Diagnostic(.error, path: src, "no OpenSearch client was given to read opensearch:// sources"))
+                return
+            }
+            do {
+                let file = try client.fetch(store.leaderboardIndex, progress: progress, isCancelled: isCancelled, notes: &diags)
+                remoteLeaderboards[file] = (src, client)
+                let before = entries.count
+                loadFile(file)
+                if entries.count == before {
+                    diags.append(Diagnostic(.note, path: src, "the leaderboard index \(store.leaderboardIndex) holds no runs"))
+                }
+            } catch {
+                diags.append(Diagnostic(.error, path: src, error.description))
             }
         }
 

@@ -14,8 +14,8 @@ public struct RunFiles: Sendable {
     public var results: String?
     public var traces: String?
     public var metrics: String?
-    /// Fetches `hf://` datasets when the run opens.
-    public var hub: (any RemoteDatasets)?
+    /// Fetches the remote datasets (`hf://…`, `opensearch://…`) when the run opens.
+    public var remote: (any RemoteDatasets)?
     /// For files that hold several runs: only records of this run id (nil: all).
     public var runIDFilter: String?
     /// Records with no run id belong to this entry too (single-run files).

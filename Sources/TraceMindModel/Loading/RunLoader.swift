@@ -38,6 +38,14 @@ public enum RunLoader {
                 let r = TestResult(json: o)
                 if belongs(r.runID) { data.results.append(r) }
             }
+            // Rows the leaderboard counted and the results do not hold (overwritten in a store, a results file cut
+            // short): the run's counts and rates are of the tests read.
+            if let counted = entry.row.totalTests, !data.results.isEmpty, data.results.count < counted, isCancelled?() != true {
+                data.diagnostics.append(
+                    Diagnostic(
+                        .warning, path: entry.files.results ?? p,
+                        "\(counted - data.results.count) of the \(counted) tests the leaderboard counts are not in the results"))
+            }
         }
         if isCancelled?() == true { data.cancelled = true; return data }
         if let p = f.traces {
@@ -70,23 +78,24 @@ public enum RunLoader {
         return data
     }
 
-    /// The run's files with its Hub datasets fetched into the cache (a failed fetch is a diagnostic and no file).
+    /// The run's files with its remote datasets (Hub repositories, OpenSearch indexes) fetched into the cache (a
+    /// failed fetch is a diagnostic and no file).
     static func localFiles(
         _ entry: RunEntry, progress: LoadProgress?, isCancelled: (@Sendable () -> Bool)?, diagnostics: inout [Diagnostic],
         only datasets: [WritableKeyPath<RunFiles, String?>] = [\RunFiles.results, \RunFiles.traces, \RunFiles.metrics]
     ) -> RunFiles {
         var f = entry.files
         for kp in datasets {
-            guard let p = f[keyPath: kp], let repo = HubPath.repo(p) else { continue }
+            guard let p = f[keyPath: kp], RemoteReference.isRemote(p) else { continue }
             if isCancelled?() == true { break }
-            guard let client = f.hub else {
-                diagnostics.append(Diagnostic(path: p, "a Hub dataset, and no Hub client was given to fetch it"))
+            guard let client = f.remote, let id = client.datasetID(p) else {
+                diagnostics.append(Diagnostic(path: p, "a remote dataset, and no client was given to fetch it"))
                 f[keyPath: kp] = nil
                 continue
             }
-            progress?("downloading \(repo)", 0)
+            progress?("downloading \(id)", 0)
             do {
-                f[keyPath: kp] = try client.fetch(repo, progress: { progress?("downloading \(repo)", $0) }, notes: &diagnostics)
+                f[keyPath: kp] = try client.fetch(id, progress: { progress?("downloading \(id)", $0) }, isCancelled: isCancelled, notes: &diagnostics)
             } catch {
                 diagnostics.append(Diagnostic(path: p, error.description.replacingOccurrences(of: p + ": ", with: "")))
                 f[keyPath: kp] = nil

@@ -63,9 +63,10 @@ public enum TraceFinder {
             }
             return matches
         }
-        // Runs on the Hub: their results (small) say which run holds the trace, so only that run's traces (large) are
-        // downloaded. The other Hub runs are searched only if that finds nothing (a trace no result row points at).
-        let onHub = { (e: RunEntry) in e.files.traces.map { HubPath.repo($0) != nil } ?? false }
+        // Remote runs (the Hub, OpenSearch): their results (small) say which run holds the trace, so only that run's
+        // traces (large) are fetched. The other remote runs are searched only if that finds nothing (a trace no
+        // result row points at).
+        let onHub = { (e: RunEntry) in e.files.traces.map(RemoteReference.isRemote) ?? false }
         var first = candidates, later: [RunEntry] = []
         if candidates.filter(onHub).count > 1 {
             (first, later) = ([], [])
@@ -98,7 +99,19 @@ public enum TraceFinder {
     }
 
     static func quickFind(_ query: String, _ entry: RunEntry) throws -> Quick? {
-        let f = entry.files
+        var f = entry.files
+        if let ref = f.traces, RemoteReference.isRemote(ref) {
+            // A remote store that serves documents by id (OpenSearch) is asked for this one trace; the Hub is not.
+            guard let client = f.remote, let dataset = client.datasetID(ref) else { return nil }
+            var notes: [Diagnostic] = []
+            let got: String?
+            do { got = try client.fetchTrace(spellings(query), of: dataset, notes: &notes) } catch {
+                throw FindError.unreadable("\(ref): \(error.description)")
+            }
+            guard let got else { return TraceIDs.canonical(query).count >= 16 || query.lowercased().hasPrefix("0x") ? Quick.none : nil }
+            f.traces = got
+            f.fs = LocalFileSystem()
+        }
         guard let path = f.traces, HubPath.repo(path) == nil, f.runIDFilter == nil, f.fs.isFile(path),
             let head = try? f.fs.readPrefix(path, 4), !head.elementsEqual([0x50, 0x41, 0x52, 0x31])
         else { return nil }
@@ -123,6 +136,19 @@ public enum TraceFinder {
         data.traces = [summary]
         let a = RunAnalysis(entry: entry, data: data)
         return .found(Match(run: entry, analysis: a, summary: summary, test: a.tests.first { $0.trace?.traceID == summary.traceID }, trace: trace))
+    }
+
+    /// The spellings a store may hold one trace id under: as typed, SMOLTRACE's (`0x`, lower case, no leading zeros),
+    /// and the W3C form (32 hex digits).
+    static func spellings(_ query: String) -> [String] {
+        let q = query.trimmingCharacters(in: .whitespaces)
+        var out = [q]
+        let c = TraceIDs.canonical(q)
+        if c.allSatisfy(\.isHexDigit) {
+            out += ["0x" + c, TraceIDs.display(c), c]
+        }
+        var seen = Set<String>()
+        return out.filter { !$0.isEmpty && seen.insert($0).inserted }
     }
 
     /// Case-insensitive byte search (ids are hex, files may use upper case).

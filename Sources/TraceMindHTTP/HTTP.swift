@@ -1,56 +1,80 @@
 import CCurl
 import Foundation
-import TraceMindFormats
 
 #if canImport(Glibc)
     import Glibc
 #endif
 
-/// The final response of one GET (after redirects): status and headers (names lower-cased).
-struct HTTPResponse: Sendable {
-    var status: Int
-    var headers: [String: String]
-    func header(_ name: String) -> String? { headers[name.lowercased()] }
+/// The final response of one request (after redirects): status and headers (names lower-cased).
+public struct HTTPResponse: Sendable {
+    public var status: Int
+    public var headers: [String: String]
+    public init(status: Int, headers: [String: String]) {
+        self.status = status
+        self.headers = headers
+    }
+    public func header(_ name: String) -> String? { headers[name.lowercased()] }
 }
 
-/// A GET that got no complete answer: the connection failed, or broke off after the response began.
-struct HTTPTransportError: Error {
-    var message: String
+/// A request that got no complete answer: the connection failed, or broke off after the response began.
+public struct HTTPTransportError: Error, Sendable {
+    public enum Kind: Sendable { case unreachable, tls, other }
+    public var message: String
     /// A status line had arrived: the transfer was interrupted rather than never started.
-    var hadResponse: Bool
+    public var hadResponse: Bool
     /// This side stopped it (the server broke a limit): not a network problem, a cached copy is no remedy.
-    var refused = false
+    public var refused = false
+    /// The class of the failure: the server could not be reached, the TLS handshake or verification failed, other.
+    public var kind = Kind.other
 }
 
-/// Plain HTTP(S) GETs for the Hub client.
+/// TLS settings of a request: the CA file to verify against (else the system's), or no verification at all.
+public struct TLSOptions: Sendable, Equatable {
+    public var caFile: String?
+    public var insecure: Bool
+    public init(caFile: String? = nil, insecure: Bool = false) {
+        self.caFile = caFile
+        self.insecure = insecure
+    }
+}
+
+/// HTTP(S) requests for the remote sources (the Hub, OpenSearch).
 ///
 /// On Linux this drives libcurl through the `CCurl` shim, which opens it the first time a request is made:
 /// Foundation's URLSession (FoundationNetworking) or a linked libcurl would put libcurl and its ~30 dependent
 /// libraries (TLS, Kerberos, LDAP, …) on the start-up path of every `tracemind` command, about 12 ms of dynamic
-/// linking before the first line of a report, though only `hf://` sources ever make a request. A machine without
-/// libcurl still runs everything else and is told what to install when it asks for the Hub.
-enum HTTP {
+/// linking before the first line of a report, though only remote sources ever make a request. A machine without
+/// libcurl still runs everything else and is told what to install when it asks for a remote source.
+public enum HTTP {
     /// Below this many bytes a second for `timeout` seconds, a transfer is given up (a server that trickles).
-    static let lowSpeedFloor = 1024
+    public static let lowSpeedFloor = 1024
 
-    /// GETs `url` with `headers` (`Name: value`), following redirects. The body of a 2xx answer goes to `sink` when
-    /// one is given, chunk by chunk; any other body is returned in memory. `timeout` bounds connecting and any
-    /// stretch of `timeout` seconds under `lowSpeedFloor` bytes a second, not the length of a download. `maxBytes`
-    /// is a hard cap on the body: a `Content-Length` above it, or a body that runs past it, ends the transfer.
-    static func get(
+    /// GETs `url` with `headers` (`Name: value`), following redirects. See `request`.
+    public static func get(
         _ url: String, headers: [String], timeout: TimeInterval, maxBytes: Int, sink: ((UnsafeRawBufferPointer) -> Void)?
     ) throws(HTTPTransportError) -> (body: Data, response: HTTPResponse) {
+        try request("GET", url, headers: headers, body: nil, timeout: timeout, maxBytes: maxBytes, tls: TLSOptions(), sink: sink)
+    }
+
+    /// One request. The body of a 2xx answer goes to `sink` when one is given, chunk by chunk; any other body is
+    /// returned in memory. `timeout` bounds connecting and any stretch of `timeout` seconds under `lowSpeedFloor`
+    /// bytes a second, not the length of a download. `maxBytes` is a hard cap on the body: a `Content-Length` above
+    /// it, or a body that runs past it, ends the transfer. Only a GET without a body follows redirects.
+    public static func request(
+        _ method: String, _ url: String, headers: [String], body: Data?, timeout: TimeInterval, maxBytes: Int, tls: TLSOptions,
+        sink: ((UnsafeRawBufferPointer) -> Void)? = nil
+    ) throws(HTTPTransportError) -> (body: Data, response: HTTPResponse) {
         guard let u = URL(string: url), let scheme = u.scheme?.lowercased(), scheme == "http" || scheme == "https" else {
-            throw HTTPTransportError(message: "not a valid http(s) URL: \(url)", hadResponse: false)
+            throw HTTPTransportError(message: "not a valid http(s) URL", hadResponse: false)
         }
         // A header value that carries a line break would smuggle in headers of its own.
         guard !headers.contains(where: { $0.contains("\r") || $0.contains("\n") }) else {
-            throw HTTPTransportError(message: "a request header holds a line break (check HF_TOKEN)", hadResponse: false)
+            throw HTTPTransportError(message: "a request header holds a line break (check the token or credentials)", hadResponse: false)
         }
         #if os(Linux)
-            return try Curl.get(url, headers: headers, timeout: timeout, maxBytes: maxBytes, sink: sink)
+            return try Curl.request(method, url, headers: headers, body: body, timeout: timeout, maxBytes: maxBytes, tls: tls, sink: sink)
         #else
-            return try FoundationTransfer.get(u, headers: headers, timeout: timeout, maxBytes: maxBytes, sink: sink)
+            return try FoundationTransfer.request(method, u, headers: headers, body: body, timeout: timeout, maxBytes: maxBytes, tls: tls, sink: sink)
         #endif
     }
 }
@@ -114,8 +138,9 @@ final class TransferState {
 #if os(Linux)
     /// libcurl through the `CCurl` shim, which opens it on first use (see `ccurl.h` for why it is not linked).
     enum Curl {
-        static func get(
-            _ url: String, headers: [String], timeout: TimeInterval, maxBytes: Int, sink: ((UnsafeRawBufferPointer) -> Void)?
+        static func request(
+            _ method: String, _ url: String, headers: [String], body: Data?, timeout: TimeInterval, maxBytes: Int, tls: TLSOptions,
+            sink: ((UnsafeRawBufferPointer) -> Void)?
         ) throws(HTTPTransportError) -> (body: Data, response: HTTPResponse) {
             if let why = tm_http_open() { throw HTTPTransportError(message: String(cString: why), hadResponse: false) }
             let state = TransferState(sink: sink, maxBytes: maxBytes)
@@ -129,20 +154,29 @@ final class TransferState {
                 return Unmanaged<TransferState>.fromOpaque(user).takeUnretainedValue().bodyChunk(UnsafeRawBufferPointer(start: p, count: n)) ? 1 : 0
             }
             var status = 0
+            var klass: Int32 = 0
             var message = [CChar](repeating: 0, count: 512)
+            let payload = body ?? Data()
             let code: Int32 = withExtendedLifetime(state) {
                 let user = Unmanaged.passUnretained(state).toOpaque()
                 let cHeaders = headers.map { strdup($0) }
                 defer { cHeaders.forEach { free($0) } }
                 return cHeaders.map { UnsafePointer($0) }.withUnsafeBufferPointer { list in
-                    tm_http_get(
-                        url, list.baseAddress, Int32(list.count), seconds, HTTP.lowSpeedFloor, onHeader, onBody, user, &status,
-                        &message, message.count)
+                    payload.withUnsafeBytes { raw in
+                        // A body of no bytes still needs a non-NULL pointer to be sent as one.
+                        let bytes = body == nil ? nil : (raw.baseAddress?.assumingMemoryBound(to: CChar.self) ?? UnsafePointer<CChar>(bitPattern: 1)).map { UnsafePointer($0) }
+                        return tm_http_request(
+                            method, url, list.baseAddress, Int32(list.count), bytes, payload.count, seconds, HTTP.lowSpeedFloor,
+                            tls.caFile, tls.insecure ? 1 : 0, onHeader, onBody, user, &status, &klass, &message, message.count)
+                    }
                 }
             }
             if let refused = state.refused { throw HTTPTransportError(message: refused, hadResponse: true, refused: true) }
             if code != 0 {
-                throw HTTPTransportError(message: String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self), hadResponse: state.status > 0)
+                let kind: HTTPTransportError.Kind = klass == 1 ? .unreachable : klass == 2 ? .tls : .other
+                throw HTTPTransportError(
+                    message: String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self), hadResponse: state.status > 0,
+                    kind: kind)
             }
             return (state.body, HTTPResponse(status: status > 0 ? status : state.status, headers: state.headers))
         }
@@ -150,10 +184,13 @@ final class TransferState {
 #else
     /// Elsewhere URLSession is part of Foundation and costs nothing at start-up.
     enum FoundationTransfer {
-        static func get(
-            _ url: URL, headers: [String], timeout: TimeInterval, maxBytes: Int, sink: ((UnsafeRawBufferPointer) -> Void)?
+        static func request(
+            _ method: String, _ url: URL, headers: [String], body: Data?, timeout: TimeInterval, maxBytes: Int, tls: TLSOptions,
+            sink: ((UnsafeRawBufferPointer) -> Void)?
         ) throws(HTTPTransportError) -> (body: Data, response: HTTPResponse) {
             var req = URLRequest(url: url, timeoutInterval: timeout)
+            req.httpMethod = method
+            req.httpBody = body
             for h in headers {
                 guard let i = h.firstIndex(of: ":") else { continue }
                 req.setValue(h[h.index(after: i)...].trimmingCharacters(in: .whitespaces), forHTTPHeaderField: String(h[..<i]))

@@ -1,0 +1,77 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Files being written that must not survive the process (partial downloads). The executable connects this to
+/// handlers that remove them when a signal ends the process; a process killed outright leaves them for the next
+/// run, which removes the ones whose process is gone (`CacheFiles.removeStalePartials`).
+public enum PartialFiles {
+    public struct Registry: Sendable {
+        public let add: @Sendable (String) -> Int
+        public let remove: @Sendable (Int) -> Void
+        public init(add: @escaping @Sendable (String) -> Int, remove: @escaping @Sendable (Int) -> Void) {
+            self.add = add
+            self.remove = remove
+        }
+    }
+    nonisolated(unsafe) public static var registry: Registry?
+}
+
+/// What the remote sources' caches share: files written under a temporary name and renamed when complete, so an
+/// interrupted download leaves nothing behind, and the temporary files of processes that died cleaned away.
+public enum CacheFiles {
+    /// `.NAME.PID.RANDOM.part` beside `path`.
+    public static func temporaryName(for path: String) -> String {
+        let dir = (path as NSString).deletingLastPathComponent, base = (path as NSString).lastPathComponent
+        return (dir as NSString).appendingPathComponent(
+            ".\(base).\(ProcessInfo.processInfo.processIdentifier).\(UInt32.random(in: 0...UInt32.max)).part")
+    }
+
+    /// Removes the `.part` files of downloads whose process is gone (killed before it could remove them). Names are
+    /// `.NAME.PID.RANDOM.part`; a live process's files are left alone.
+    public static func removeStalePartials(in dir: String) {
+        guard let names = FileManager.default.enumerator(atPath: dir) else { return }
+        let me = ProcessInfo.processInfo.processIdentifier
+        for case let rel as String in names where rel.hasSuffix(".part") {
+            let base = (rel as NSString).lastPathComponent
+            let parts = base.split(separator: ".")
+            guard base.hasPrefix("."), parts.count >= 4, let pid = Int32(parts[parts.count - 3]), pid > 0, pid != me else { continue }
+            if kill(pid, 0) == 0 || errno != ESRCH { continue }
+            try? FileManager.default.removeItem(atPath: (dir as NSString).appendingPathComponent(rel))
+        }
+    }
+
+    public struct WriteError: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Writes `data` to `path` through a temporary file renamed into place.
+    public static func writeAtomically(_ data: Data, to path: String) throws(WriteError) {
+        let temp = temporaryName(for: path)
+        do { try data.write(to: URL(fileURLWithPath: temp)) } catch { throw WriteError(description: "cannot write \(path)") }
+        guard rename(temp, path) == 0 else {
+            try? FileManager.default.removeItem(atPath: temp)
+            throw WriteError(description: "cannot write \(path)")
+        }
+    }
+}
+
+/// Where a download's bytes go, counted for the progress bar.
+public final class FileSink: @unchecked Sendable {
+    let handle: FileHandle
+    let progress: @Sendable (Int) -> Void
+    public private(set) var count = 0
+    public private(set) var failed = false
+    public init(handle: FileHandle, progress: @escaping @Sendable (Int) -> Void) {
+        self.handle = handle
+        self.progress = progress
+    }
+    public func write(_ d: Data) {
+        guard !failed else { return }
+        do { try handle.write(contentsOf: d) } catch { failed = true }
+        count += d.count
+        progress(count)
+    }
+}
