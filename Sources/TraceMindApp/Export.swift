@@ -56,7 +56,7 @@ enum Export {
         if !path.hasPrefix("/") { path = cwd + "/" + path }
         let target = URL(fileURLWithPath: path).standardizedFileURL
         let folder = target.deletingLastPathComponent().resolvingSymlinksInPath().path
-        for src in sources where !src.hasPrefix(HubPath.scheme) {
+        for src in sources where !RemoteReference.isRemote(src) {
             var isDir: ObjCBool = false
             let abs = src.hasPrefix("/") ? src : cwd + "/" + src
             guard FileManager.default.fileExists(atPath: abs, isDirectory: &isDir) else { continue }

@@ -153,7 +153,7 @@ public final class Runner {
     /// again (the kept catalog makes an unchanged source cheap) and posts the runs that are new or whose files changed.
     func startWatching(_ state: AppState) {
         stopWatching()
-        let sources = state.catalog.sources.filter { !$0.hasPrefix(HubPath.scheme) }
+        let sources = state.catalog.sources.filter { !RemoteReference.isRemote($0) }
         guard !sources.isEmpty, !state.catalog.isDemo else { return }
         let watcher = FileWatcher(paths: sources, polling: watchPolling)
         // Growing JSON Lines trace files are read from where they ended, not again from the start.

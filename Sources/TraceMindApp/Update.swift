@@ -250,7 +250,7 @@ public enum App {
             return []
         case .reload: return [.reload]
         case .toggleWatch:
-            guard !s.catalog.isDemo, !s.catalog.sources.isEmpty, !s.catalog.sources.allSatisfy({ $0.hasPrefix(HubPath.scheme) }) else {
+            guard !s.catalog.isDemo, !s.catalog.sources.isEmpty, !s.catalog.sources.allSatisfy(RemoteReference.isRemote) else {
                 s.message = "nothing to watch: live watch follows local folders and files"
                 return []
             }

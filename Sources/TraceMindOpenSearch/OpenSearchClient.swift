@@ -74,7 +74,7 @@ public final class OpenSearchClient: RemoteDatasets, @unchecked Sendable {
                 notes.append(Diagnostic(.note, path: reference(index), "\(error.message); using the copy read before"))
                 return target
             }
-            throw RemoteFetchError(description: error.message)
+            throw RemoteFetchError(description: error.message, missing: error.missing)
         }
         progress?(1)
         if !isLeaderboard { lock.withLock { fetched[index] = target } }
@@ -121,6 +121,8 @@ public final class OpenSearchClient: RemoteDatasets, @unchecked Sendable {
         var unreachable = false
         /// The endpoint itself is unknown to this server (an older OpenSearch without point in time, say).
         var unsupported = false
+        /// The index does not exist.
+        var missing = false
     }
 
     /// Pages through every document of `index` into `target`: a point in time with `search_after` (OpenSearch's
@@ -309,7 +311,7 @@ public final class OpenSearchClient: RemoteDatasets, @unchecked Sendable {
         case 403:
             return Failure(message: "access denied (HTTP 403): these credentials may not read \(index.map { "the index \($0)" } ?? "this")")
         case 404 where type == "index_not_found_exception":
-            return Failure(message: "missing index \(index ?? "?") (HTTP 404)")
+            return Failure(message: "missing index \(index ?? "?") (HTTP 404)", missing: true)
         case 429:
             return Failure(message: "rate limited (HTTP 429)" + (retryAfter.map { "; retry after \($0.prefix(16)) s" } ?? "; try again later"))
         case 500...599:

@@ -53,9 +53,10 @@ struct BrowseCommand: ParsableCommand {
         default: throw Failure(description: "--color takes auto, 256, 16, 8 or none")
         }
         // Local folders are read in the background: the first frame does not wait for thousands of run folders. A
-        // --trace or --compare needs the runs first, and the Hub's downloads show their progress before the screen.
+        // --trace or --compare needs the runs first, and remote sources (the Hub, OpenSearch) show their progress
+        // before the screen (Ctrl-C stops them there).
         let background = traceID == nil && compare == nil && !source.demo && !source.sources.isEmpty
-            && !source.sources.contains { $0.hasPrefix(HubPath.scheme) }
+            && !source.sources.contains(where: RemoteReference.isRemote)
         var catalog = background
             ? Catalog(runs: [], diagnostics: [], sources: source.sources, isDemo: false) : source.loadCatalog(printing: false, cache: !noCache)
         if let problem { catalog.diagnostics.insert(Diagnostic(path: "theme", problem), at: 0) }
@@ -89,8 +90,8 @@ struct BrowseCommand: ParsableCommand {
         runner.prefetchEnabled = !noPrefetch
         runner.analysisCache = noCache ? nil : analysisCache()
         runner.watchRequested = watch || watchPoll
-        if runner.watchRequested && (catalog.isDemo || !catalog.sources.contains { !$0.hasPrefix(HubPath.scheme) }) {
-            state.message = "nothing to watch: live watch follows local folders and files (the demo and hf:// sources do not change)"
+        if runner.watchRequested && (catalog.isDemo || catalog.sources.allSatisfy(RemoteReference.isRemote)) {
+            state.message = "nothing to watch: live watch follows local folders and files (the demo and remote sources are not watched)"
         }
         runner.watchPolling = watchPoll
         runner.run(&state, on: term, initial: initial)

@@ -35,5 +35,10 @@ public enum RemoteReference {
 /// One problem fetching from a remote source, worded for the user.
 public struct RemoteFetchError: Error, CustomStringConvertible, Sendable {
     public var description: String
-    public init(description: String) { self.description = description }
+    /// The source answered that the dataset does not exist (a missing index or repository).
+    public var missing = false
+    public init(description: String, missing: Bool = false) {
+        self.description = description
+        self.missing = missing
+    }
 }

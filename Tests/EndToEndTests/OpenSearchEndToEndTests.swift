@@ -1,0 +1,115 @@
+import Foundation
+import TestSupport
+import Testing
+import TraceMindDemo
+import TraceMindFixtures
+import TraceMindFormats
+
+/// The real binary reading `opensearch://` stores from a loopback OpenSearch server that the generator's runs were
+/// written into as SMOLTRACE's exporter writes them; the same runs as Hub Parquet repositories on disk beside it.
+@Suite(.serialized) struct OpenSearchEndToEndTests {
+    static let password = "pw-Zq81-never-shown"
+
+    final class Fixture {
+        let dir = tempDir()
+        let server: OpenSearchServer
+        init(auth: Bool = true) throws {
+            let files = DemoGenerator().files()
+            server = try OpenSearchServer()
+            try OpenSearchLayout.export(files, endpoint: server.endpoint)
+            if auth { server.basicAuth = ("reader", OpenSearchEndToEndTests.password) }
+            for (p, d) in HubLayout.convert(files) { write(d, to: dir + "/hub/" + p) }
+            for (p, d) in files { write(d, to: dir + "/json/" + p) }
+        }
+        var hub: String { dir + "/hub/demo-user" }
+        /// A report of the Parquet copy with its paths as the OpenSearch source's.
+        func same(_ output: String, as src: String) -> String {
+            output.replacingOccurrences(of: hub + "/smoltrace-leaderboard", with: src).replacingOccurrences(of: hub, with: src)
+        }
+        func env(password: String? = OpenSearchEndToEndTests.password) -> [String: String] {
+            var e = ["XDG_CACHE_HOME": dir + "/cache", "HOME": dir, "NO_COLOR": "1", "OPENSEARCH_USER": "reader"]
+            if let password { e["OPENSEARCH_PASSWORD"] = password }
+            return e
+        }
+        func shell(_ args: String, password: String? = OpenSearchEndToEndTests.password) -> Subprocess.Result {
+            let vars = env(password: password).map { "\($0.key)=\(TmuxSession.quote($0.value))" }.sorted().joined(separator: " ")
+            return Subprocess.shell(
+                "env -u OPENSEARCH_API_KEY -u OPENSEARCH_PASSWORD_FILE \(vars) \(TmuxSession.quote(tracemindBinary!)) \(args)", timeout: 60, mergeStderr: true)
+        }
+        deinit {
+            server.stop()
+            removeTemp(dir)
+        }
+    }
+
+    @Test(.enabled(if: tracemindBinary != nil, "needs the built tracemind binary")) func everyReportFormatMatchesTheSameRunsFromParquet() throws {
+        let f = try Fixture()
+        let src = f.server.source
+        for format in ["table", "json", "csv", "markdown"] {
+            let os = f.shell("leaderboard \(src) -f \(format) -q")
+            let pq = f.shell("leaderboard \(f.hub) -f \(format) -q")
+            #expect(os.status == 0 && os.output.contains("gpt-4o"), "\(os.output)")
+            // The failed run's row lacks total_cost_usd: absent in SMOLTRACE's dict (and so in OpenSearch), null in the
+            // Parquet leaderboard (its columns are the union of every row's), which a table tells apart.
+            func rows(_ s: String) -> [Substring] { s.split(separator: "\n").filter { format == "table" || format == "markdown" ? !$0.contains("claude-sonnet") : true } }
+            #expect(rows(os.output) == rows(f.same(pq.output, as: src)), "\(format)")
+        }
+        for cmd in ["run --run 7f3c -f json", "run --run gpu-qwen -f csv", "compare --run 7f3c --run gpu-qwen -f markdown", "card -f json", "analytics -f csv"] {
+            let os = f.shell("\(cmd) \(src) -q"), pq = f.shell("\(cmd) \(f.hub) -q")
+            #expect(os.status == 0, "\(cmd): \(os.output)")
+            #expect(os.output == f.same(pq.output, as: src), "\(cmd)")
+        }
+        // A trace by id: one document GET on its run's traces index.
+        let ids = f.shell("run --run 7f3c -f json \(src) -q").output
+        let traceID = try #require(ids.range(of: #""trace_id": "(0x[0-9a-f]+)""#, options: .regularExpression).map { String(ids[$0].split(separator: "\"")[2]) })
+        let before = f.server.log.count
+        let t = f.shell("trace --trace \(traceID) \(src) -f json -q")
+        #expect(t.status == 0 && t.output.contains(traceID), "\(t.output)")
+        #expect(f.server.log.dropFirst(before).contains { $0.contains("/_doc/") }, "\(f.server.log.dropFirst(before))")
+        // Its spans as SMOLTRACE wrote them (attribute order too, which Parquet's union of columns does not keep).
+        let js = f.shell("trace --trace \(traceID) \(f.dir)/json -f json -q").output
+        #expect(t.output == js.replacingOccurrences(of: f.dir + "/json/smoltrace_results/openai_gpt-4o_tool_20261102_090000", with: src))
+        // Mixed with a local source: both stores' runs, each listed once.
+        let mixed = f.shell("leaderboard \(src) \(f.dir)/hub -f csv")
+        #expect(mixed.status == 0 && mixed.output.contains("the same run"), "\(mixed.output)")
+    }
+
+    @Test(.enabled(if: tracemindBinary != nil, "needs the built tracemind binary")) func errorsAreOneLineAndNeverShowThePassword() throws {
+        let f = try Fixture()
+        let src = f.server.source
+        let wrong = f.shell("leaderboard \(src)", password: "wrong-" + Self.password)
+        #expect(wrong.status == 1 && wrong.output.contains("not authorised (HTTP 401)"), "\(wrong.output)")
+        #expect(!wrong.output.contains(Self.password))
+        let inURL = f.shell("leaderboard opensearch://reader:\(Self.password)@127.0.0.1:\(f.server.port)")
+        #expect(inURL.status == 1 && inURL.output.contains("credentials do not go in an OpenSearch URL"), "\(inURL.output)")
+        #expect(!inURL.output.contains(Self.password))
+        let remote = f.shell("leaderboard opensearch://192.0.2.7:9200")
+        #expect(remote.status == 1 && remote.output.contains("refusing a non-loopback OpenSearch"), "\(remote.output)")
+        f.server.inject(.init(match: "point_in_time", status: 429, headers: ["Retry-After": "9"]))
+        let limited = f.shell("leaderboard \(src) \(f.hub) -f csv")
+        #expect(limited.status == 0 && limited.output.contains("rate limited (HTTP 429); retry after 9 s"), "the Parquet runs still load: \(limited.output)")
+        #expect(limited.output.split(separator: "\n").filter { $0.contains("429") }.count == 1)
+        f.server.clearFaults()
+        // The cache holds host and index names only.
+        let cached = (FileManager.default.enumerator(atPath: f.dir + "/cache")?.allObjects as? [String]) ?? []
+        #expect(!cached.isEmpty && !cached.contains { $0.contains("reader") || $0.contains(Self.password) }, "\(cached)")
+        // A password file instead of the environment.
+        write(Self.password + "\n", to: f.dir + "/pw")
+        let viaFile = f.shell("leaderboard \(src) --opensearch-password-file \(f.dir)/pw -f csv -q", password: nil)
+        #expect(viaFile.status == 0 && viaFile.output.contains("gpt-4o"), "\(viaFile.output)")
+    }
+
+    @Test(.enabled(if: TmuxSession.available && tracemindBinary != nil, "needs tmux and the built binary")) func browserReadsARunsIndexesWhenItOpens() throws {
+        let bin = try #require(tracemindBinary)
+        let f = try Fixture()
+        let t = TmuxSession(command: "\(TmuxSession.quote(bin)) \(f.server.source) --no-prefetch", width: 110, height: 30, environment: f.env())
+        defer { t.close() }
+        #expect(t.waitFor("5 of 5 runs", seconds: 20).contains("5 of 5 runs"))
+        let opened = f.server.log.count
+        t.send("Enter")
+        #expect(t.waitFor("counted once", seconds: 20).contains("Overview"))
+        #expect(f.server.log.dropFirst(opened).contains { $0.contains("-results-") || $0.contains("_search") })
+        t.send("q")
+        #expect(t.waitFor("EXITED").contains("EXITED rc=0"))
+    }
+}
