@@ -9,9 +9,12 @@ import Foundation
 public struct HTTPResponse: Sendable {
     public var status: Int
     public var headers: [String: String]
-    public init(status: Int, headers: [String: String]) {
+    /// Bytes of the body received.
+    public var bodySize = 0
+    public init(status: Int, headers: [String: String], bodySize: Int = 0) {
         self.status = status
         self.headers = headers
+        self.bodySize = bodySize
     }
     public func header(_ name: String) -> String? { headers[name.lowercased()] }
 }
@@ -178,7 +181,7 @@ final class TransferState {
                     message: String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self), hadResponse: state.status > 0,
                     kind: kind)
             }
-            return (state.body, HTTPResponse(status: status > 0 ? status : state.status, headers: state.headers))
+            return (state.body, HTTPResponse(status: status > 0 ? status : state.status, headers: state.headers, bodySize: state.received))
         }
     }
 #else
@@ -208,7 +211,7 @@ final class TransferState {
             if let e = delegate.error {
                 throw HTTPTransportError(message: e.localizedDescription, hadResponse: delegate.state.status > 0)
             }
-            return (delegate.state.body, HTTPResponse(status: delegate.state.status, headers: delegate.state.headers))
+            return (delegate.state.body, HTTPResponse(status: delegate.state.status, headers: delegate.state.headers, bodySize: delegate.state.received))
         }
 
         final class Delegate: NSObject, URLSessionDataDelegate, @unchecked Sendable {

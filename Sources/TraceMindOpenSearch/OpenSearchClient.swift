@@ -28,7 +28,7 @@ public final class OpenSearchClient: RemoteDatasets, @unchecked Sendable {
 
     public init(
         store: OpenSearchPath, credentials: OpenSearchCredentials, tls: TLSOptions, cacheRoot: String, timeout: TimeInterval = 30,
-        maxResponseBytes: Int = 256 << 20, maxIndexBytes: Int = 8 << 30
+        maxResponseBytes: Int = 64 << 20, maxIndexBytes: Int = 4 << 30
     ) {
         self.store = store
         self.authorization = credentials.authorization
@@ -134,7 +134,7 @@ public final class OpenSearchClient: RemoteDatasets, @unchecked Sendable {
     ) throws(Failure) {
         let out = try IndexWriter(target: target, maxBytes: maxIndexBytes)
         defer { out.discard() }
-        let size = kind == .traces ? pageSize.traces : kind == .leaderboard ? pageSize.leaderboard : pageSize.other
+        var size = kind == .traces ? pageSize.traces : kind == .leaderboard ? pageSize.leaderboard : pageSize.other
         // Results whose `_id` is the task id (SMOLTRACE before 0.1.1), not the test case's uid.
         var keyedByTaskID = 0
         func take(_ hits: [JSON]) throws(Failure) {
@@ -170,9 +170,9 @@ public final class OpenSearchClient: RemoteDatasets, @unchecked Sendable {
                     ("track_total_hits", true),
                 ]
                 if let after { body.append(("search_after", after)) }
-                let page: JSON
+                let page: JSON, response: HTTPResponse
                 do {
-                    page = try call("POST", "/_search", index: index, body: .obj(body)).0
+                    (page, response) = try call("POST", "/_search", index: index, body: .obj(body))
                 } catch let e where first && e.unsupported {
                     // A server without the `_shard_doc` tiebreaker: index order (`_doc`) within the point in time.
                     guard sort != .array(["_doc"]) else { throw e }
@@ -187,7 +187,10 @@ public final class OpenSearchClient: RemoteDatasets, @unchecked Sendable {
                 tick(out.count)
                 guard hits.count == size, let last = hits.last?["sort"], last.arrayValue?.isEmpty == false else { break }
                 if last == after { throw Failure(message: "malformed response: the server sent the same page twice") }
+                if let total, out.count > total + size { throw Failure(message: "malformed response: more documents than the \(total) announced") }
                 after = last
+                // Large documents (traces of long sessions): smaller pages keep each answer well under the cap.
+                if response.bodySize > maxResponseBytes / 4, size > 1 { size /= 2 }
             }
         } else {
             // Scroll: every OpenSearch and Elasticsearch version has it.
@@ -205,6 +208,7 @@ public final class OpenSearchClient: RemoteDatasets, @unchecked Sendable {
                 pages += 1
                 guard !hits.isEmpty, let id = scrollID else { break }
                 if let total, out.count >= total { break }
+                if let total, out.count > total + size { throw Failure(message: "malformed response: more documents than the \(total) announced") }
                 guard pages < 10_000_000 else { throw Failure(message: "malformed response: the scroll does not end") }
                 try cancelled()
                 page = try call("POST", "/_search/scroll", index: index, body: .obj([("scroll", "2m"), ("scroll_id", .string(id))])).0

@@ -113,3 +113,69 @@ import TraceMindFormats
         #expect(t.waitFor("EXITED").contains("EXITED rc=0"))
     }
 }
+
+/// TLS against a real handshake: a loopback HTTPS server (Python's `ssl` with a certificate `openssl` makes for
+/// 127.0.0.1) that answers every request with `{}`.
+@Suite(.serialized) struct OpenSearchTLSTests {
+    static let python = ["/usr/bin/python3", "/usr/local/bin/python3"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    static let openssl = ["/usr/bin/openssl", "/usr/local/bin/openssl"].first { FileManager.default.isExecutableFile(atPath: $0) }
+
+    @Test(.enabled(if: tracemindBinary != nil && python != nil && openssl != nil, "needs the built binary, python3 and openssl"))
+    func verificationUsesTheSystemsCAsOrTheGivenFileOrNone() throws {
+        let dir = tempDir()
+        defer { removeTemp(dir) }
+        let made = Subprocess.shell(
+            "\(Self.openssl!) req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 -keyout \(dir)/key.pem -out \(dir)/cert.pem",
+            timeout: 30, mergeStderr: true)
+        try #require(made.status == 0, "\(made.output)")
+        write(
+            """
+            import http.server, ssl, sys
+            class H(http.server.BaseHTTPRequestHandler):
+                def answer(self):
+                    n = int(self.headers.get('Content-Length') or 0)
+                    if n: self.rfile.read(n)
+                    self.send_response(200); self.send_header('Content-Type', 'application/json'); self.send_header('Content-Length', '2'); self.end_headers()
+                    self.wfile.write(b'{}')
+                do_GET = do_POST = do_PUT = do_DELETE = answer
+                def log_message(self, *a): pass
+            s = http.server.ThreadingHTTPServer(('127.0.0.1', 0), H)
+            c = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); c.load_cert_chain(sys.argv[1], sys.argv[2])
+            s.socket = c.wrap_socket(s.socket, server_side=True)
+            open(sys.argv[3] + '.tmp', 'w').write(str(s.server_address[1]))
+            import os; os.rename(sys.argv[3] + '.tmp', sys.argv[3])
+            s.serve_forever()
+            """, to: dir + "/server.py")
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: Self.python!)
+        server.arguments = [dir + "/server.py", dir + "/cert.pem", dir + "/key.pem", dir + "/port"]
+        server.standardOutput = FileHandle.nullDevice
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        defer {
+            // SIGKILL: a child of the test process may have SIGTERM blocked (the signal tests' mask is inherited).
+            kill(server.processIdentifier, SIGKILL)
+            server.waitUntilExit()
+        }
+        var port: Int?
+        for _ in 0..<200 where port == nil {
+            port = (try? String(contentsOfFile: dir + "/port", encoding: .utf8)).flatMap { Int($0) }
+            if port == nil { Thread.sleep(forTimeInterval: 0.05) }
+        }
+        let p = try #require(port, "the server wrote its port")
+        func run(_ extra: String) -> Subprocess.Result {
+            Subprocess.shell(
+                "env XDG_CACHE_HOME=\(dir)/cache HOME=\(dir) NO_COLOR=1 \(TmuxSession.quote(tracemindBinary!)) leaderboard opensearchs://127.0.0.1:\(p) \(extra)",
+                timeout: 60, mergeStderr: true)
+        }
+        let unverified = run("")
+        #expect(unverified.status == 1 && unverified.output.contains("TLS failure") && unverified.output.contains("--opensearch-ca"), "\(unverified.output)")
+        // Verified against the given CA: the handshake succeeds and the `{}` answers are named as malformed.
+        let withCA = run("--opensearch-ca \(dir)/cert.pem")
+        #expect(withCA.status == 1 && withCA.output.contains("malformed response") && !withCA.output.contains("TLS"), "\(withCA.output)")
+        let insecure = run("--opensearch-insecure")
+        #expect(insecure.output.contains("malformed response"), "\(insecure.output)")
+        let missingCA = run("--opensearch-ca \(dir)/nope.pem")
+        #expect(missingCA.status == 1 && missingCA.output.contains("cannot read the CA file"), "\(missingCA.output)")
+    }
+}

@@ -215,6 +215,31 @@ import TraceMindReport
         #expect(!(FileManager.default.enumerator(atPath: f.cache)?.allObjects as? [String] ?? []).contains { $0.contains("reader") || $0.contains("s3cr3t") })
     }
 
+    @Test func aServerThatNeverEndsItsPagesIsStopped() throws {
+        let f = try Fixture()
+        let client = f.client()
+        client.pageSize = (2, 2, 2)
+        let page = #"{"hits":{"total":{"value":3,"relation":"eq"},"hits":[{"_id":"a","_source":{"model":"m"},"sort":[5]},{"_id":"b","_source":{"model":"m"},"sort":[5]}]}}"#
+        f.server.inject(.init(match: "POST /_search", status: 200, body: page))
+        var notes: [Diagnostic] = []
+        #expect(throws: RemoteFetchError.self) { _ = try client.fetch("smoltrace-leaderboard", progress: nil, isCancelled: nil, notes: &notes) }
+        f.server.clearFaults()
+        // Pages that go on past the total announced.
+        var n = 0
+        let pages = (0..<8).map { i -> String in
+            n += 2
+            return #"{"hits":{"total":{"value":1,"relation":"eq"},"hits":[{"_id":"a\#(i)","_source":{"model":"m"},"sort":[\#(n)]},{"_id":"b\#(i)","_source":{"model":"m"},"sort":[\#(n + 1)]}]}}"#
+        }
+        for p in pages { f.server.inject(.init(match: "POST /_search", status: 200, body: p, times: 1)) }
+        do {
+            _ = try client.fetch("smoltrace-leaderboard", progress: nil, isCancelled: nil, notes: &notes)
+            Issue.record("an endless read was accepted")
+        } catch {
+            #expect(error.description.contains("more documents than the 1 announced"), "\(error)")
+        }
+        #expect(f.partials().isEmpty)
+    }
+
     @Test func aRunIndexMissingIsNamedWhenTheRunOpens() throws {
         let f = try Fixture()
         let c = f.load()
