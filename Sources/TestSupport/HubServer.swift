@@ -22,7 +22,7 @@ public final class HubServer: @unchecked Sendable {
     private var _downloadMode = DownloadMode.normal
     private var _pageSize = 1000
     private var _log: [String] = []
-    private var listener: Int32 = -1
+    private var listener: LoopbackListener?
 
     /// Requests must carry `Authorization: Bearer <token>` (401 otherwise).
     public var token: String? {
@@ -68,44 +68,11 @@ public final class HubServer: @unchecked Sendable {
 
     public init(root: String) throws {
         self.root = root
-        listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard listener >= 0 else { throw ServerError("socket() failed") }
-        var one: Int32 = 1
-        setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_port = 0
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0, listen(listener, 64) == 0 else { throw ServerError("bind/listen failed") }
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &len) }
-        }
-        port = UInt16(bigEndian: addr.sin_port)
-        let fd = listener
-        Thread.detachNewThread { [weak self] in
-            while true {
-                let c = accept(fd, nil, nil)
-                if c < 0 { return }
-                guard let self else {
-                    close(c)
-                    return
-                }
-                Thread.detachNewThread { self.handle(c) }
-            }
-        }
+        listener = try LoopbackListener { [weak self] c in self?.handle(c) }
+        port = listener!.port
     }
 
-    public func stop() {
-        if listener >= 0 {
-            shutdown(listener, Int32(SHUT_RDWR))
-            close(listener)
-            listener = -1
-        }
-    }
+    public func stop() { listener?.stop() }
 
     deinit { stop() }
 
@@ -115,7 +82,6 @@ public final class HubServer: @unchecked Sendable {
     }
 
     private func handle(_ c: Int32) {
-        defer { close(c) }
         var request = [UInt8]()
         var buf = [UInt8](repeating: 0, count: 4096)
         while !request.containsHeaderEnd {
@@ -181,27 +147,27 @@ public final class HubServer: @unchecked Sendable {
         switch downloadMode {
         case .normal: break
         case .endless:
-            sendAll(c, Array("HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nConnection: close\r\n\r\n".utf8))
+            LoopbackListener.sendAll(c, Array("HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nConnection: close\r\n\r\n".utf8))
             let chunk = [UInt8](repeating: 0x41, count: 65_536)
-            for _ in 0..<(1 << 15) where sendAll(c, chunk) {}
+            for _ in 0..<(1 << 15) where LoopbackListener.sendAll(c, chunk) {}
             return
         case .trickle(let seconds):
-            sendAll(c, Array("HTTP/1.1 200 OK\r\nContent-Length: \(data.count)\r\nConnection: close\r\n\r\n".utf8))
+            LoopbackListener.sendAll(c, Array("HTTP/1.1 200 OK\r\nContent-Length: \(data.count)\r\nConnection: close\r\n\r\n".utf8))
             var off = 0
             while off < data.count {
-                guard sendAll(c, Array(data[off..<min(off + 100, data.count)])) else { return }
+                guard LoopbackListener.sendAll(c, Array(data[off..<min(off + 100, data.count)])) else { return }
                 off += 100
                 usleep(UInt32(seconds * 1_000_000))
             }
             return
         case .oversized:
-            sendAll(c, Array("HTTP/1.1 200 OK\r\nContent-Length: \(data.count * 1000 + 1_000_000_000)\r\nConnection: close\r\n\r\n".utf8))
-            sendAll(c, Array(data))
+            LoopbackListener.sendAll(c, Array("HTTP/1.1 200 OK\r\nContent-Length: \(data.count * 1000 + 1_000_000_000)\r\nConnection: close\r\n\r\n".utf8))
+            LoopbackListener.sendAll(c, Array(data))
             return
         }
         let head = "HTTP/1.1 200 OK\r\nContent-Length: \(data.count)\r\nContent-Type: application/octet-stream\r\nConnection: close\r\n\r\n"
-        sendAll(c, Array(head.utf8))
-        sendAll(c, Array(truncate ? data.prefix(data.count / 2) : data))
+        LoopbackListener.sendAll(c, Array(head.utf8))
+        LoopbackListener.sendAll(c, Array(truncate ? data.prefix(data.count / 2) : data))
     }
 
     private func listing(_ dir: String) -> [String] {
@@ -228,20 +194,9 @@ public final class HubServer: @unchecked Sendable {
         let reason = [200: "OK", 302: "Found", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed", 429: "Too Many Requests"][status] ?? "Error"
         var head = "HTTP/1.1 \(status) \(reason)\r\nContent-Length: \(body.utf8.count)\r\nContent-Type: application/json\r\nConnection: close\r\n"
         for (k, v) in extra { head += "\(k): \(v)\r\n" }
-        sendAll(c, Array((head + "\r\n" + body).utf8))
+        LoopbackListener.sendAll(c, Array((head + "\r\n" + body).utf8))
     }
 
-    /// False when the client has gone.
-    @discardableResult
-    private func sendAll(_ c: Int32, _ bytes: [UInt8]) -> Bool {
-        var off = 0
-        while off < bytes.count {
-            let n = bytes[off...].withUnsafeBytes { send(c, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            if n <= 0 { return false }
-            off += n
-        }
-        return true
-    }
 }
 
 extension [UInt8] {

@@ -53,7 +53,7 @@ public final class OpenSearchServer: @unchecked Sendable {
     private var scrolls: [String: (docs: [(String, Data)], position: Int, size: Int)] = [:]
     private var faults: [Fault] = []
     private var _log: [String] = []
-    private var listener: Int32 = -1
+    private var listener: LoopbackListener?
     private var counter = 0
 
     /// `user:password` that requests must carry as basic auth (401 otherwise).
@@ -105,44 +105,11 @@ public final class OpenSearchServer: @unchecked Sendable {
     public func source(_ index: String, _ id: String) -> Data? { lock.withLock { indices[index]?.sources[id] } }
 
     public init(port requested: UInt16 = 0) throws {
-        listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard listener >= 0 else { throw HubServer.ServerError("socket() failed") }
-        var one: Int32 = 1
-        setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_port = requested.bigEndian
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0, listen(listener, 64) == 0 else { throw HubServer.ServerError("bind/listen failed") }
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &len) }
-        }
-        port = UInt16(bigEndian: addr.sin_port)
-        let fd = listener
-        Thread.detachNewThread { [weak self] in
-            while true {
-                let c = accept(fd, nil, nil)
-                if c < 0 { return }
-                guard let self else {
-                    close(c)
-                    return
-                }
-                Thread.detachNewThread { self.serve(c) }
-            }
-        }
+        listener = try LoopbackListener(port: requested) { [weak self] c in self?.serve(c) }
+        port = listener!.port
     }
 
-    public func stop() {
-        if listener >= 0 {
-            shutdown(listener, Int32(SHUT_RDWR))
-            close(listener)
-            listener = -1
-        }
-    }
+    public func stop() { listener?.stop() }
 
     deinit { stop() }
 
@@ -173,7 +140,6 @@ public final class OpenSearchServer: @unchecked Sendable {
 
     /// Requests on one connection, kept alive until the client closes it.
     private func serve(_ c: Int32) {
-        defer { close(c) }
         var pending = [UInt8]()
         var buf = [UInt8](repeating: 0, count: 65_536)
         while true {
@@ -243,21 +209,11 @@ public final class OpenSearchServer: @unchecked Sendable {
             var out = "HTTP/1.1 \(response.status) \(reason)\r\nContent-Type: application/json; charset=UTF-8\r\nContent-Length: \(response.body.count)\r\n"
             for (k, v) in response.headers { out += "\(k): \(v)\r\n" }
             out += "\r\n"
-            guard sendAll(c, Array(out.utf8)), req.method == "HEAD" || sendAll(c, Array(response.body)) else { return }
+            guard LoopbackListener.sendAll(c, Array(out.utf8)), req.method == "HEAD" || LoopbackListener.sendAll(c, Array(response.body)) else { return }
             if headers["connection"]?.lowercased() == "close" { return }
         }
     }
 
-    @discardableResult
-    private func sendAll(_ c: Int32, _ bytes: [UInt8]) -> Bool {
-        var off = 0
-        while off < bytes.count {
-            let n = bytes[off...].withUnsafeBytes { send(c, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            if n <= 0 { return false }
-            off += n
-        }
-        return true
-    }
 
     // MARK: The API
 

@@ -530,7 +530,7 @@ import TraceMindReport
     /// Folded subtrees are stepped over by their size: the rows are those of walking the whole tree and skipping
     /// what lies below a folded span, for folds anywhere, nested, and with a kind filter.
     @Test func foldedRowsAreThoseOfTheFullWalk() {
-        var h = trace()
+        let h = trace()
         guard let wf = h.s.traces[view(h).ref]?.value else { Issue.record("trace loaded"); return }
         let a = wf.analysis
         func reference(_ v: TraceView) -> [Int] {
