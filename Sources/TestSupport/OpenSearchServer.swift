@@ -31,12 +31,15 @@ public final class OpenSearchServer: @unchecked Sendable {
         public var headers: [String: String]
         /// How many matching requests get it (nil: all).
         public var times: Int?
-        public init(match: String, status: Int, body: String = "{}", headers: [String: String] = [:], times: Int? = nil) {
+        /// How many matching requests are answered as usual first.
+        public var after: Int
+        public init(match: String, status: Int, body: String = "{}", headers: [String: String] = [:], times: Int? = nil, after: Int = 0) {
             self.match = match
             self.status = status
             self.body = body
             self.headers = headers
             self.times = times
+            self.after = after
         }
     }
 
@@ -222,7 +225,9 @@ public final class OpenSearchServer: @unchecked Sendable {
         defer { lock.unlock() }
         _log.append("\(r.method) \(r.path)")
         let line = "\(r.method) \(target)"
-        if let i = faults.firstIndex(where: { line.contains($0.match) }) {
+        if let i = faults.firstIndex(where: { line.contains($0.match) }), faults[i].after > 0 {
+            faults[i].after -= 1
+        } else if let i = faults.firstIndex(where: { line.contains($0.match) }) {
             let f = faults[i]
             if let t = f.times {
                 if t <= 1 { faults.remove(at: i) } else { faults[i].times = t - 1 }

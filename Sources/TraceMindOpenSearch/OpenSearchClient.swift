@@ -143,7 +143,7 @@ public final class OpenSearchClient: RemoteDatasets, @unchecked Sendable {
                 if kind == .results, let id = hit["_id"]?.text, id == source["task_id"]?.text, source["test_case_uid"]?.text != id {
                     keyedByTaskID += 1
                 }
-                try out.append(kind == .traces ? OpenSearchDocuments.normalised(source) : source)
+                try out.append(OpenSearchDocuments.normalised(source))
             }
         }
         var total: Int?

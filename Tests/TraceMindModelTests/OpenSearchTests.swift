@@ -240,6 +240,24 @@ import TraceMindReport
         #expect(f.partials().isEmpty)
     }
 
+    @Test func anIndexReadInPartMakesTheFiguresLowerBounds() throws {
+        let f = try Fixture()
+        let c = f.load()
+        let entry = try #require(c.runs.first { $0.row.runID?.hasPrefix("7f3c") == true })
+        let traces = try #require(entry.files.traces.flatMap { f.client().datasetID($0) })
+        let id = try #require(f.server.ids(traces).first)
+        let source = String(decoding: try #require(f.server.source(traces, id)), as: UTF8.self)
+        // The results index is read as it is; the traces index's first page announces more than it holds.
+        let page = #"{"hits":{"total":{"value":40,"relation":"eq"},"hits":[{"_id":"\#(id)","_source":\#(source),"sort":[0]}]}}"#
+        f.server.inject(.init(match: "POST /_search", status: 200, body: page, times: 1, after: 1))
+        let d = RunLoader.load(entry)
+        #expect(d.diagnostics.contains { $0.description.contains("read 1 of the 40 documents") }, "\(d.diagnostics)")
+        #expect(!d.partialTraces.isEmpty && d.partialResults.isEmpty)
+        let a = RunAnalysis(entry: entry, data: d)
+        #expect(a.tokensAreLowerBound)
+        #expect(Reports.run(a, format: .markdown).contains("≥"))
+    }
+
     @Test func aRunIndexMissingIsNamedWhenTheRunOpens() throws {
         let f = try Fixture()
         let c = f.load()

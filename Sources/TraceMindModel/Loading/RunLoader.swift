@@ -26,13 +26,20 @@ public enum RunLoader {
     ) -> RunData {
         var data = RunData()
         let f = localFiles(entry, progress: progress, isCancelled: isCancelled, diagnostics: &data.diagnostics)
+        // A remote dataset read in part (a store whose index changed while it was paged) is partial like a damaged file.
+        let fetched = data.diagnostics
+        let inPart = { (ref: String?) -> [String] in
+            guard let ref, RemoteReference.isRemote(ref) else { return [] }
+            return fetched.filter { $0.path == ref && $0.severity == .warning }.map(\.description)
+        }
+        let resultsInPart = inPart(entry.files.results), tracesInPart = inPart(entry.files.traces)
         let fs = f.fs
         if isCancelled?() == true { data.cancelled = true; return data }
         let belongs = belongsFilter(f)
         if let p = f.results {
             progress?("results", 0)
             let before = data.diagnostics.count
-            defer { data.partialResults = data.diagnostics[before...].filter { $0.severity != .note }.map(\.description) }
+            defer { data.partialResults = resultsInPart + data.diagnostics[before...].filter { $0.severity != .note }.map(\.description) }
             _ = DatasetFiles.forEachRecord(fs, p, into: &data.diagnostics, isCancelled: isCancelled) { v, _ in
                 guard let o = v.objectValue else { return }
                 let r = TestResult(json: o)
@@ -50,6 +57,7 @@ public enum RunLoader {
         if isCancelled?() == true { data.cancelled = true; return data }
         if let p = f.traces {
             progress?("traces", 0)
+            data.partialTraces = tracesInPart
             let before = data.diagnostics.count
             data.traces = summarizeTraces(
                 fs: fs, path: p, diagnostics: &data.diagnostics, belongs: belongs,
