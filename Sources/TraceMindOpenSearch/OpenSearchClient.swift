@@ -123,6 +123,8 @@ public final class OpenSearchClient: RemoteDatasets, @unchecked Sendable {
         var unsupported = false
         /// The index does not exist.
         var missing = false
+        /// HTTP 403.
+        var forbidden = false
     }
 
     /// Pages through every document of `index` into `target`: a point in time with `search_after` (OpenSearch's
@@ -231,14 +233,21 @@ public final class OpenSearchClient: RemoteDatasets, @unchecked Sendable {
         try out.finish()
     }
 
+    /// A point in time on `index`, or an `unsupported` failure (the reader then scrolls): neither OpenSearch's nor
+    /// Elasticsearch's endpoint answers, or the credentials may search but not open one (a role without the
+    /// point-in-time permission answers 403 there).
     func openPointInTime(_ index: String) throws(Failure) -> (id: String, elastic: Bool)? {
         do {
             let r = try call("POST", "/\(OpenSearchClient.encode(index))/_search/point_in_time?keep_alive=2m", index: index).0
             if let id = r["pit_id"]?.text, !id.isEmpty { return (id, false) }
-        } catch let e where e.unsupported {}
-        let r = try call("POST", "/\(OpenSearchClient.encode(index))/_pit?keep_alive=2m", index: index).0
-        guard let id = r["id"]?.text, !id.isEmpty else { throw Failure(message: "malformed response: no point-in-time id", unsupported: true) }
-        return (id, true)
+        } catch let e where e.unsupported || e.forbidden {}
+        do throws(Failure) {
+            let r = try call("POST", "/\(OpenSearchClient.encode(index))/_pit?keep_alive=2m", index: index).0
+            guard let id = r["id"]?.text, !id.isEmpty else { throw Failure(message: "malformed response: no point-in-time id", unsupported: true) }
+            return (id, true)
+        } catch let e where e.forbidden {
+            throw Failure(message: e.message, unsupported: true)
+        }
     }
 
     func closePointInTime(_ id: String, elastic: Bool) {
@@ -313,7 +322,7 @@ public final class OpenSearchClient: RemoteDatasets, @unchecked Sendable {
                     ? "not authorised (HTTP 401): the credentials were refused; check OPENSEARCH_USER and OPENSEARCH_PASSWORD (or OPENSEARCH_API_KEY)"
                     : "not authorised (HTTP 401): the cluster needs credentials; set OPENSEARCH_USER and OPENSEARCH_PASSWORD (or --opensearch-password-file, or OPENSEARCH_API_KEY)")
         case 403:
-            return Failure(message: "access denied (HTTP 403): these credentials may not read \(index.map { "the index \($0)" } ?? "this")")
+            return Failure(message: "access denied (HTTP 403): these credentials may not read \(index.map { "the index \($0)" } ?? "this")", forbidden: true)
         case 404 where type == "index_not_found_exception":
             return Failure(message: "missing index \(index ?? "?") (HTTP 404)", missing: true)
         case 429:

@@ -158,7 +158,13 @@ import TraceMindReport
         _ = try HTTP.request("POST", server.endpoint + "/_bulk", headers: ["Content-Type: application/x-ndjson"], body: body, timeout: 10, maxBytes: 64 << 20, tls: TLSOptions())
         let dir = tempDir()
         defer { removeTemp(dir) }
-        for (pit, shardDoc) in [(true, true), (true, false), (false, true)] {
+        for (pit, shardDoc, forbidden) in [(true, true, false), (true, false, false), (false, true, false), (false, true, true)] {
+            server.clearFaults()
+            if forbidden {
+                // A role that may search and scroll but not open a point in time.
+                server.inject(.init(match: "point_in_time", status: 403, body: #"{"error":{"type":"security_exception"}}"#))
+                server.inject(.init(match: "/_pit", status: 403, body: #"{"error":{"type":"security_exception"}}"#))
+            }
             server.pointInTime = pit
             server.shardDocSort = shardDoc
             let before = server.log.count
