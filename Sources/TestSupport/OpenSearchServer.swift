@@ -8,9 +8,9 @@ import Foundation
 /// that TraceMind reads with, held in memory, for tests (and, through `tracemind-opensearch-loopback`, for a run of
 /// SMOLTRACE's own exporter):
 /// - `GET /`, `HEAD /` (cluster info); `HEAD|GET|PUT /_index_template/NAME`;
-/// - `HEAD|PUT|DELETE /INDEX`, `POST /INDEX/_refresh`, `GET /INDEX/_count`, `GET /_cat/indices?format=json`;
+/// - `HEAD|PUT|DELETE /INDEX`, `POST /INDEX/_refresh`, `GET /INDEX/_count`, `GET /_cat/indices[/PATTERN*]?format=json`;
 /// - `POST /_bulk` and `POST /INDEX/_bulk` (NDJSON `index`/`create` actions), `PUT|POST /INDEX/_doc[/ID]`,
-///   `GET /INDEX/_doc/ID`;
+///   `GET|DELETE /INDEX/_doc/ID`;
 /// - `POST|GET /INDEX/_search` (`size`, `from` within a 10,000-hit window, `sort` on `_doc`/`_shard_doc`,
 ///   `search_after`, `match_all`/`ids` queries, `?scroll=`), `POST /_search/scroll`, `DELETE /_search/scroll`;
 /// - point in time: `POST /INDEX/_search/point_in_time`, searches with `pit`, `DELETE /_search/point_in_time`.
@@ -265,7 +265,8 @@ public final class OpenSearchServer: @unchecked Sendable {
             }
         case "_bulk": return bulk(r, defaultIndex: nil)
         case "_cat" where comps.count >= 2 && comps[1] == "indices":
-            let items = indices.keys.sorted().map { "{\"index\":\(Self.quote($0)),\"docs.count\":\"\(indices[$0]!.ids.count)\",\"health\":\"green\",\"status\":\"open\"}" }
+            let pattern = comps.count >= 3 ? comps[2] : "*"
+            let items = indices.keys.sorted().filter { pattern == "*" || (pattern.hasSuffix("*") ? $0.hasPrefix(String(pattern.dropLast())) : $0 == pattern) }.map { "{\"index\":\(Self.quote($0)),\"docs.count\":\"\(indices[$0]!.ids.count)\",\"health\":\"green\",\"status\":\"open\"}" }
             return Response(200, "[" + items.joined(separator: ",") + "]")
         case "_search":
             if comps.count == 1 { return search(r, index: nil) }
@@ -306,6 +307,11 @@ public final class OpenSearchServer: @unchecked Sendable {
         case "_count": return indices[index].map { Response(200, "{\"count\":\($0.ids.count)}") } ?? Self.missing(index)
         case "_bulk": return bulk(r, defaultIndex: index)
         case "_doc", "_create":
+            if r.method == "DELETE", comps.count == 3 {
+                guard indices[index]?.sources.removeValue(forKey: comps[2]) != nil else { return Response(404, "{\"result\":\"not_found\"}") }
+                indices[index]!.ids.removeAll { $0 == comps[2] }
+                return Response(200, "{\"_index\":\(Self.quote(index)),\"_id\":\(Self.quote(comps[2])),\"result\":\"deleted\"}")
+            }
             if r.method == "GET" || r.method == "HEAD" {
                 guard comps.count == 3 else { return Response(405, "{}") }
                 guard let idx = indices[index] else { return Self.missing(index) }

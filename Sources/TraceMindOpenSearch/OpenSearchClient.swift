@@ -112,6 +112,18 @@ public final class OpenSearchClient: RemoteDatasets, @unchecked Sendable {
         return nil
     }
 
+    public func listDatasets(prefix: String, notes: inout [Diagnostic]) -> [String]? {
+        guard OpenSearchClient.isIndexName(prefix) else { return nil }
+        do throws(Failure) {
+            let (answer, _) = try call("GET", "/_cat/indices/\(OpenSearchClient.encode(prefix))*?format=json&h=index", index: nil)
+            guard let rows = answer.arrayValue else { throw Failure(message: "malformed response: the index list is not a JSON list") }
+            return rows.compactMap { $0["index"]?.text }.filter { $0.hasPrefix(prefix) && OpenSearchClient.isIndexName($0) }
+        } catch {
+            notes.append(Diagnostic(.note, path: store.description, "cannot list the store's indexes (\(error.message)): runs without a leaderboard row are not shown"))
+            return nil
+        }
+    }
+
     // MARK: Reading an index
 
     enum IndexKind { case leaderboard, results, traces, other }

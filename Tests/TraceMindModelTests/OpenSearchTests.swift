@@ -264,6 +264,35 @@ import TraceMindReport
         #expect(Reports.run(a, format: .markdown).contains("≥"))
     }
 
+    @Test func runsWithoutALeaderboardRowAreReadFromTheirResultsIndexes() throws {
+        let f = try Fixture()
+        let auth = ["Authorization: Basic " + Data("reader:s3cr3t-pass".utf8).base64EncodedString()]
+        func http(_ method: String, _ path: String) throws {
+            _ = try HTTP.request(method, f.server.endpoint + path, headers: auth, body: nil, timeout: 5, maxBytes: 1 << 20, tls: TLSOptions())
+        }
+        let full = f.load()
+        // One row gone (SMOLTRACE writes the row last: a failed write leaves the run's indexes without one).
+        let gone = try #require(full.runs.first { $0.row.runID?.hasPrefix("7f3c") == true })
+        try http("DELETE", "/smoltrace-leaderboard/_doc/\(try #require(gone.row.runID))")
+        let c = f.load()
+        #expect(c.runs.count == full.runs.count, "\(c.diagnostics)")
+        let back = try #require(c.runs.first { $0.row.runID == gone.row.runID })
+        #expect(back.origin == .resultsFile && back.source == f.server.source)
+        #expect(back.files.traces == gone.files.traces && back.files.metrics == gone.files.metrics)
+        let a = RunAnalysis(entry: back, data: RunLoader.load(back)), b = RunAnalysis(entry: gone, data: RunLoader.load(gone))
+        #expect(RunTotals(a).tokens == RunTotals(b).tokens && RunTotals(a).outcomes == RunTotals(b).outcomes)
+        // No leaderboard index at all: every run with results, and a note (not an error).
+        try http("DELETE", "/smoltrace-leaderboard")
+        let none = f.load()
+        #expect(none.runs.count == full.runs.filter { !($0.row.totalTests == 0) }.count, "\(none.diagnostics)")
+        #expect(none.diagnostics.contains { $0.severity == .note && $0.description.contains("missing index smoltrace-leaderboard") && $0.description.contains("runs read from their results indexes") })
+        #expect(!none.diagnostics.contains { $0.severity == .error })
+        // A role that may not list indexes: the leaderboard's runs, and a note saying what is not shown.
+        f.server.inject(.init(match: "/_cat/indices", status: 403, body: #"{"error":{"type":"security_exception"}}"#))
+        let unlisted = f.load()
+        #expect(unlisted.diagnostics.contains { $0.description.contains("cannot list the store's indexes") })
+    }
+
     @Test func aRunIndexMissingIsNamedWhenTheRunOpens() throws {
         let f = try Fixture()
         let c = f.load()

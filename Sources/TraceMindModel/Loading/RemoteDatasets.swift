@@ -18,12 +18,16 @@ public protocol RemoteDatasets: Sendable {
     /// by id is not a scan of the run's traces); nil when none of `ids` (spellings of one id) is there, or when this
     /// source cannot fetch single documents.
     func fetchTrace(_ ids: [String], of datasetID: String, notes: inout [Diagnostic]) throws(RemoteFetchError) -> String?
+    /// The ids of this source's datasets that start with `prefix` (a store's indexes), or nil when it cannot list them
+    /// (why goes to `notes`).
+    func listDatasets(prefix: String, notes: inout [Diagnostic]) -> [String]?
 }
 
 extension RemoteDatasets {
     public func datasetID(_ reference: String) -> String? { HubPath.repo(reference) }
     public func reference(_ datasetID: String) -> String { HubPath.scheme + datasetID }
     public func fetchTrace(_ ids: [String], of datasetID: String, notes: inout [Diagnostic]) throws(RemoteFetchError) -> String? { nil }
+    public func listDatasets(prefix: String, notes: inout [Diagnostic]) -> [String]? { nil }
 }
 
 /// References to remote datasets, whichever source they belong to.
