@@ -293,6 +293,26 @@ import TraceMindReport
         #expect(unlisted.diagnostics.contains { $0.description.contains("cannot list the store's indexes") })
     }
 
+    @Test func remoteRunsAreNeverServedFromTheAnalysisCache() throws {
+        let f = try Fixture()
+        let cache = AnalysisCache(directory: f.dir + "/analysis")
+        let c = f.load()
+        let entry = try #require(c.runs.first { $0.row.runID?.hasPrefix("7f3c") == true })
+        #expect(AnalysisCache.key(entry) == nil, "an index has no identity before it is fetched")
+        let first = try #require(RunTotals.analyseAll([entry], cache: cache).totals[entry.key])
+        // The store changes under the same leaderboard row: a test's result is gone.
+        let results = try #require(entry.files.results.flatMap { f.client().datasetID($0) })
+        let id = try #require(f.server.ids(results).first)
+        _ = try HTTP.request(
+            "DELETE", f.server.endpoint + "/\(results)/_doc/\(id)",
+            headers: ["Authorization: Basic " + Data("reader:s3cr3t-pass".utf8).base64EncodedString()], body: nil, timeout: 5, maxBytes: 1 << 20,
+            tls: TLSOptions())
+        let again = f.load()
+        let e2 = try again.run(matching: entry.key)
+        let second = try #require(RunTotals.analyseAll([e2], cache: cache).totals[e2.key])
+        #expect(second.tests == first.tests - 1, "read afresh, not from the cache")
+    }
+
     @Test func aRunIndexMissingIsNamedWhenTheRunOpens() throws {
         let f = try Fixture()
         let c = f.load()

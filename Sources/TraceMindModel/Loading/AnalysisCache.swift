@@ -117,7 +117,8 @@ public struct AnalysisCache: Sendable {
         let f = entry.files
         guard f.fs is LocalFileSystem else { return nil }
         let datasets = [f.results, f.traces, f.metrics].compactMap { $0 }
-        guard !datasets.contains(where: { HubPath.repo($0) != nil }) else { return nil }
+        // A remote dataset (a Hub repository, an OpenSearch index) has no identity until it is fetched: not cached.
+        guard !datasets.contains(where: RemoteReference.isRemote) else { return nil }
         var parts = [
             "run \(entry.key)", "filter \(f.runIDFilter ?? "-") \(f.acceptsMissingRunID)",
             "row \(String(AnalysisCache.digest(.object(entry.row.raw)), radix: 16))",
