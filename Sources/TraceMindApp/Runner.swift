@@ -143,8 +143,9 @@ public final class Runner {
         inbox.reset(r)
         let inbox = inbox
         let job = Loads.job(r, state)
+        let summaries = analysisCache?.summaries
         Thread.detachNewThread {
-            Loads.perform(job, post: { inbox.post($0) }, isCancelled: { inbox.isCancelled(r) })
+            Loads.perform(job, post: { inbox.post($0) }, isCancelled: { inbox.isCancelled(r) }, summaries: summaries)
         }
     }
 
@@ -272,11 +273,15 @@ public enum Loads {
         }
     }
 
-    public static func perform(_ job: Job, post: @escaping @Sendable (LoadResult) -> Void, isCancelled: @escaping @Sendable () -> Bool) {
+    /// `summaries`: the per-test figures kept between processes (a run read before opens without its traces).
+    public static func perform(
+        _ job: Job, post: @escaping @Sendable (LoadResult) -> Void, isCancelled: @escaping @Sendable () -> Bool, summaries: SummaryCache? = nil
+    ) {
         switch job {
         case .fail(let r): post(r)
         case .run(let key, let entry):
-            let data = RunLoader.load(entry, progress: { phase, f in post(.runProgress(key, phase: phase, fraction: f)) }, isCancelled: isCancelled)
+            let data = RunLoader.load(
+                entry, progress: { phase, f in post(.runProgress(key, phase: phase, fraction: f)) }, isCancelled: isCancelled, summaries: summaries)
             if data.cancelled || isCancelled() { return }
             let analysis = RunAnalysis(entry: entry, data: data)
             post(.run(key, analysis))

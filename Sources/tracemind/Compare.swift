@@ -23,7 +23,7 @@ struct CompareCommand: ParsableCommand {
         guard ids.count >= 2 else { throw Failure(description: "compare needs at least two runs: --run A --run B") }
         let catalog = source.loadCatalog()
         let entries = try ids.map { try requireRun(catalog, $0) }
-        let comparison = Comparison(entries.map(analyse))
+        let comparison = Comparison(entries.map { analyse($0) })
         // Runs on different task sets: said on stderr too, whatever the format (JSON: `comparability`).
         if format != .table, format != .markdown, let w = comparison.comparability.warning(labels: Reports.runLabels(comparison)) {
             warn("warning: " + w)

@@ -17,10 +17,13 @@ struct RunCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "table, json, csv or markdown.")
     var format: OutputFormat = .table
 
+    @Flag(name: .customLong("no-cache"), help: "Read the run afresh: the caches (kept catalogs, traces' summaries) are neither read nor written.")
+    var noCache = false
+
     func run() throws {
         try refusePicture(format, "run")
-        let catalog = source.loadCatalog()
+        let catalog = source.loadCatalog(cache: !noCache)
         let entry = try requireRun(catalog, runID)
-        finish(Reports.run(analyse(entry), format: format))
+        finish(Reports.run(analyse(entry, noCache: noCache), format: format))
     }
 }

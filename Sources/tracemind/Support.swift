@@ -174,8 +174,9 @@ func requireRun(_ catalog: Catalog, _ query: String) throws -> RunEntry {
     do { return try catalog.run(matching: query) } catch { throw Failure(description: error.description) }
 }
 
-func analyse(_ entry: RunEntry) -> RunAnalysis {
-    let data = RunLoader.load(entry, progress: ProgressBar.shared.loadProgress)
+/// One run read and analysed, its traces' summaries through the cache unless `noCache`.
+func analyse(_ entry: RunEntry, noCache: Bool = false) -> RunAnalysis {
+    let data = RunLoader.load(entry, progress: ProgressBar.shared.loadProgress, summaries: noCache ? nil : analysisCache().summaries)
     ProgressBar.shared.clear()
     for d in data.diagnostics { warn(d.description) }
     return RunAnalysis(entry: entry, data: data)

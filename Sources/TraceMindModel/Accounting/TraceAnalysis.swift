@@ -211,7 +211,7 @@ public final class TraceAnalysis: Sendable {
 }
 
 /// What a run keeps of each trace once its spans are dropped: enough for the run view, the joins and lazy reload.
-public struct TraceSummary: Sendable, Equatable {
+public struct TraceSummary: Sendable, Equatable, Codable {
     public var traceID: String
     public var runID: String?
     public var testIDs: [String]
@@ -303,7 +303,7 @@ extension RunAnalysis {
     public var isOtherProducer: Bool { !tests.isEmpty && tests.allSatisfy(\.isPlainTrace) }
 }
 
-public struct TraceLocation: Sendable, Equatable {
+public struct TraceLocation: Sendable, Equatable, Codable {
     public var path: String
     public var byteRange: Range<Int>?
     public var rowGroup: Int?

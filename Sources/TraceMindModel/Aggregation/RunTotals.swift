@@ -80,7 +80,7 @@ extension RunTotals {
     public static func analyseFresh(
         _ entry: RunEntry, progress: LoadProgress? = nil, cache: AnalysisCache?, readKey: String?
     ) -> (totals: RunTotals, diagnostics: [Diagnostic]) {
-        let data = RunLoader.load(entry, progress: progress)
+        let data = RunLoader.load(entry, progress: progress, summaries: cache?.summaries)
         let totals = RunTotals(RunAnalysis(entry: entry, data: data))
         cache?.store(entry, readKey: readKey, totals, data.diagnostics)
         return (totals, data.diagnostics)

@@ -2,7 +2,7 @@ import Foundation
 import TraceMindFormats
 
 /// The semantic kind of a span: OpenInference's `openinference.span.kind` first, inferred second.
-public enum SpanCategory: String, Sendable, Equatable, CaseIterable {
+public enum SpanCategory: String, Sendable, Equatable, CaseIterable, Codable {
     case agent = "AGENT"
     case chain = "CHAIN"
     case llm = "LLM"

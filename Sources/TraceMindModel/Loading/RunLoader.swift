@@ -21,8 +21,10 @@ public typealias LoadProgress = @Sendable (_ phase: String, _ fraction: Double) 
 
 public enum RunLoader {
     /// Loads a run's results, traces (streamed; only summaries are kept) and metrics.
+    /// `summaries`: where the traces' summaries are kept between processes (a traces file read before and unchanged
+    /// is not read again).
     public static func load(
-        _ entry: RunEntry, progress: LoadProgress? = nil, isCancelled: (@Sendable () -> Bool)? = nil
+        _ entry: RunEntry, progress: LoadProgress? = nil, isCancelled: (@Sendable () -> Bool)? = nil, summaries: SummaryCache? = nil
     ) -> RunData {
         var data = RunData()
         let f = localFiles(entry, progress: progress, isCancelled: isCancelled, diagnostics: &data.diagnostics)
@@ -58,15 +60,28 @@ public enum RunLoader {
         if let p = f.traces {
             progress?("traces", 0)
             data.partialTraces = tracesInPart
-            let before = data.diagnostics.count
-            data.traces = summarizeTraces(
-                fs: fs, path: p, diagnostics: &data.diagnostics, belongs: belongs,
-                progress: { frac in progress?("traces", frac) }, isCancelled: isCancelled)
-            // Records that could not be read: the warning says which figures it makes lower bounds.
-            // (Records that are not trace data at all lose nothing: they are not counted.)
-            for i in before..<data.diagnostics.count where data.diagnostics[i].severity != .note && !data.diagnostics[i].message.contains("not trace data") {
-                data.partialTraces.append(data.diagnostics[i].description)
-                data.diagnostics[i].message += "; this run's tokens and cost are lower bounds (≥)"
+            // The files' identity is taken once, before they are read: a hit, or the key the summaries are kept under.
+            let readKey = summaries.flatMap { _ in SummaryCache.key(f) }
+            if let summaries, let readKey, let hit = summaries.lookup(f, key: readKey) {
+                data.traces = hit.summaries
+                data.diagnostics += hit.diagnostics
+                data.partialTraces += hit.partial
+            } else {
+                let before = data.diagnostics.count
+                data.traces = summarizeTraces(
+                    fs: fs, path: p, diagnostics: &data.diagnostics, belongs: belongs,
+                    progress: { frac in progress?("traces", frac) }, isCancelled: isCancelled)
+                // Records that could not be read: the warning says which figures it makes lower bounds.
+                // (Records that are not trace data at all lose nothing: they are not counted.)
+                var partial: [String] = []
+                for i in before..<data.diagnostics.count where data.diagnostics[i].severity != .note && !data.diagnostics[i].message.contains("not trace data") {
+                    partial.append(data.diagnostics[i].description)
+                    data.diagnostics[i].message += "; this run's tokens and cost are lower bounds (≥)"
+                }
+                data.partialTraces += partial
+                if let summaries, let readKey, isCancelled?() != true {
+                    summaries.store(f, readKey: readKey, SummaryCache.Hit(summaries: data.traces, diagnostics: Array(data.diagnostics[before...]), partial: partial))
+                }
             }
         } else if entry.files.traces != nil {
             data.partialTraces.append("its traces could not be read")

@@ -1,0 +1,81 @@
+import Foundation
+import TraceMindFormats
+
+/// The per-test figures of a run kept between processes: the summary of every trace of its traces dataset (ids,
+/// counted-once tokens and cost by model and kind, wall time, calls, errors, where the trace lives), so a run opens —
+/// `tracemind run`, the browser's run screen — without reading a traces file it read before. Kept beside the analysis
+/// cache (never in a data folder), keyed like it by the identity of every file read (path, size, modification and
+/// status-change times, inode) and the accounting rules' version; only local files. A stale, corrupt or foreign
+/// entry is a miss, never a figure; a file that changed while it was read is not kept; writes are atomic.
+public struct SummaryCache: Sendable {
+    public let directory: String
+    public init(directory: String) { self.directory = directory }
+
+    struct Entry: Codable {
+        var version: Int
+        var key: String
+        var summaries: [TraceSummary]
+        var diagnostics: [Diagnostic]
+        var partial: [String]
+    }
+
+    /// The traces as read (a hit), or nil.
+    public struct Hit: Sendable {
+        public var summaries: [TraceSummary]
+        public var diagnostics: [Diagnostic]
+        public var partial: [String]
+        public init(summaries: [TraceSummary], diagnostics: [Diagnostic], partial: [String]) {
+            self.summaries = summaries
+            self.diagnostics = diagnostics
+            self.partial = partial
+        }
+    }
+
+    /// What the summaries of `files`' traces depend on; nil when they cannot be kept (remote, in memory, being
+    /// tailed by the live watch, or gone).
+    public static func key(_ files: RunFiles) -> String? {
+        guard files.fs is LocalFileSystem, let traces = files.traces, !RemoteReference.isRemote(traces), !SpanTail.shared.enabled else { return nil }
+        var parts = ["v \(AnalysisCache.rulesVersion)", "filter \(files.runIDFilter ?? "-") \(files.acceptsMissingRunID)"]
+        var diags: [Diagnostic] = []
+        let paths = LocalFileSystem().isDirectory(traces) ? DatasetFiles.files(files.fs, traces, into: &diags) : [traces]
+        guard !paths.isEmpty else { return nil }
+        for p in paths {
+            guard let id = LocalFileSystem().identity(p) else { return nil }
+            parts.append("file \(p) \(id)")
+        }
+        return parts.joined(separator: "\n")
+    }
+
+    /// The entry's file: named by a hash of the traces dataset's path and the run filter (one entry per place; a
+    /// changed file replaces it).
+    func path(_ files: RunFiles) -> String {
+        let place = [files.traces ?? "", files.runIDFilter ?? "-", "\(files.acceptsMissingRunID)"].joined(separator: "\u{1F}")
+        return PathUtil.join(PathUtil.join(directory, "v\(AnalysisCache.rulesVersion)"), AnalysisCache.hex16(Hash64.of(Array(place.utf8))) + ".json")
+    }
+
+    /// The summaries kept for `files` when they were made from files whose identity is `key` (see `key(_:)`).
+    public func lookup(_ files: RunFiles, key: String) -> Hit? {
+        guard let data = try? LocalFileSystem().readFile(path(files)).data,
+            let e = try? JSONValueDecoder().decode(Entry.self, from: data),
+            e.version == AnalysisCache.rulesVersion, e.key == key
+        else { return nil }
+        return Hit(summaries: e.summaries, diagnostics: e.diagnostics, partial: e.partial)
+    }
+
+    /// Keeps the summaries when the files are still those of `readKey` (taken before they were read).
+    public func store(_ files: RunFiles, readKey: String, _ hit: Hit) {
+        guard SummaryCache.key(files) == readKey else { return }
+        let encoder = JSONEncoder()
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        guard let data = try? encoder.encode(Entry(version: AnalysisCache.rulesVersion, key: readKey, summaries: hit.summaries, diagnostics: hit.diagnostics, partial: hit.partial))
+        else { return }
+        let target = path(files)
+        try? FileManager.default.createDirectory(atPath: PathUtil.dirname(target), withIntermediateDirectories: true)
+        try? data.write(to: URL(fileURLWithPath: target), options: .atomic)
+    }
+}
+
+extension AnalysisCache {
+    /// The per-test summaries kept beside the runs' totals.
+    public var summaries: SummaryCache { SummaryCache(directory: PathUtil.join(directory, "summaries")) }
+}
