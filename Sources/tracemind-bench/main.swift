@@ -114,11 +114,14 @@ func benchScale() {
         let long = analysis.tests.compactMap(\.trace).max { $0.spanCount < $1.spanCount }!
 
         let py = pythonMeasured("import json; json.load(open('\(traces)'))")
-        let run = measured(tracemind, ["run", "--run", entry.key, dir, "-f", "json"])
+        // Cold: read and analysed every time (--no-cache); warm: its traces' summaries kept from a read before.
+        let run = measured(tracemind, ["run", "--run", entry.key, dir, "-f", "json", "--no-cache"])
+        let warmRun = measured(tracemind, ["run", "--run", entry.key, dir, "-f", "json"])
         log("trace: --trace \(long.traceID) --run \(entry.key) \(dir)")
         let trace = measured(tracemind, ["trace", "--trace", long.traceID, "--run", entry.key, dir, "-f", "json"])
         print(String(format: "scale: %@ spans, traces.json %.0f MB; python json.load %.2f s, %.0f MB", Format.grouped(long.spanCount), mb, py.seconds, py.rssMB))
         print(String(format: "scale:   run -f json   %.2f s = %.2fx json.load (budget 0.33x); peak %.0f MB = %.2fx the file (budget 2x)", run.seconds, run.seconds / py.seconds, run.rssMB, run.rssMB / mb))
+        print(String(format: "scale:   run -f json, read before (summaries kept) %.3f s = %.3fx json.load; peak %.0f MB", warmRun.seconds, warmRun.seconds / py.seconds, warmRun.rssMB))
         print(String(format: "scale:   trace -f json %.2f s = %.2fx json.load (budget 0.5x); peak %.0f MB = %.2fx the file (budget 2x)", trace.seconds, trace.seconds / py.seconds, trace.rssMB, trace.rssMB / mb))
     }
     if only.contains("10k") {
@@ -188,8 +191,8 @@ func benchRun() {
     let size = LocalFileSystem().fileSize(traces) ?? 0
     /// `tracemind run` on a source 11 times after a warm-up: the times and the last peak RSS.
     func runTimes(_ source: String) -> (times: [Double], rss: Int) {
-        _ = spawn(tracemind, ["run", "--run", entry.key, source, "-f", "json"])
-        let ms = (0..<11).map { _ in spawn(tracemind, ["run", "--run", entry.key, source, "-f", "json"]) }
+        _ = spawn(tracemind, ["run", "--run", entry.key, source, "-f", "json", "--no-cache"])
+        let ms = (0..<11).map { _ in spawn(tracemind, ["run", "--run", entry.key, source, "-f", "json", "--no-cache"]) }
         return (ms.map(\.seconds), ms.last!.maxRSSKiB)
     }
     let (tm, rss) = runTimes(dir)
@@ -208,14 +211,14 @@ func benchRun() {
     let pqSize = LocalFileSystem().fileSize(hubDir + "/bench/" + pq + "/data/train-00000-of-00001.parquet") ?? 0
     // Compared in alternation with the JSON form, so a machine that speeds up or slows down during the benchmark
     // favours neither.
-    _ = spawn(tracemind, ["run", "--run", entry.key, hubDir, "-f", "json"])
+    _ = spawn(tracemind, ["run", "--run", entry.key, hubDir, "-f", "json", "--no-cache"])
     var tp: [Double] = [], tj: [Double] = []
     var rssP = 0
     for _ in 0..<11 {
-        let p = spawn(tracemind, ["run", "--run", entry.key, hubDir, "-f", "json"])
+        let p = spawn(tracemind, ["run", "--run", entry.key, hubDir, "-f", "json", "--no-cache"])
         tp.append(p.seconds)
         rssP = p.maxRSSKiB
-        tj.append(spawn(tracemind, ["run", "--run", entry.key, dir, "-f", "json"]).seconds)
+        tj.append(spawn(tracemind, ["run", "--run", entry.key, dir, "-f", "json", "--no-cache"]).seconds)
     }
     print(String(format: "run: the same run from Hub Parquet (traces %.1f MB): median %.3f s vs %.3f s from JSON in alternation (budget: no slower); peak RSS %.1f MB", Double(pqSize) / 1_048_576, median(tp), median(tj), Double(rssP) / 1024))
     // The other codecs SMOLTRACE's writers use (pyarrow: ZSTD or GZIP by choice), through the system's libraries.
@@ -224,11 +227,11 @@ func benchRun() {
         co.codec = codec
         let codecDir = work + "/hub-\(codec)"
         writeFiles(HubLayout.convert(files, user: "bench", options: co), to: codecDir)
-        _ = spawn(tracemind, ["run", "--run", entry.key, codecDir, "-f", "json"])
+        _ = spawn(tracemind, ["run", "--run", entry.key, codecDir, "-f", "json", "--no-cache"])
         var tc: [Double] = [], ts: [Double] = []
         for _ in 0..<11 {
-            tc.append(spawn(tracemind, ["run", "--run", entry.key, codecDir, "-f", "json"]).seconds)
-            ts.append(spawn(tracemind, ["run", "--run", entry.key, hubDir, "-f", "json"]).seconds)
+            tc.append(spawn(tracemind, ["run", "--run", entry.key, codecDir, "-f", "json", "--no-cache"]).seconds)
+            ts.append(spawn(tracemind, ["run", "--run", entry.key, hubDir, "-f", "json", "--no-cache"]).seconds)
         }
         print(String(format: "run: the same Hub Parquet with %@ pages: median %.3f s vs %.3f s with SNAPPY in alternation", "\(codec)".uppercased(), median(tc), median(ts)))
     }
