@@ -112,33 +112,48 @@ public struct AnalysisCache: Sendable {
         try? Data(out).write(to: URL(fileURLWithPath: target), options: .atomic)
     }
 
-    /// Everything the run's figures depend on, as one string; nil when the run is not cacheable.
+    /// Everything the run's figures depend on — its key, filter and row, and each file's path, size, times and inode —
+    /// hashed as it is taken (no text is built: the leaderboard computes 10,000 of these), as sixteen hex digits; nil
+    /// when the run is not cacheable.
     public static func key(_ entry: RunEntry) -> String? {
         let f = entry.files
         guard f.fs is LocalFileSystem else { return nil }
         let datasets = [f.results, f.traces, f.metrics].compactMap { $0 }
         // A remote dataset (a Hub repository, an OpenSearch index) has no identity until it is fetched: not cached.
         guard !datasets.contains(where: RemoteReference.isRemote) else { return nil }
-        var parts = [
-            "run \(entry.key)", "filter \(f.runIDFilter ?? "-") \(f.acceptsMissingRunID)",
-            "row \(String(AnalysisCache.digest(.object(entry.row.raw)), radix: 16))",
-        ]
+        var h: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func mix(_ x: UInt64) {
+            h = (h ^ x) &* 0xFF51_AFD7_ED55_8CCD
+            h ^= h >> 29
+        }
+        func text(_ s: String) {
+            var s = s
+            mix(UInt64(s.utf8.count))
+            mix(s.withUTF8 { Hash64.words(UnsafeRawBufferPointer($0), seed: 0x2545_F491_4F6C_DD1D) })
+        }
+        func file(_ path: String) -> Bool {
+            guard let id = LocalFileSystem().identityWords(path) else { return false }
+            text(path)
+            for x in [UInt64(bitPattern: id.size), UInt64(bitPattern: id.mtime), UInt64(bitPattern: id.ctime), id.device, id.inode] { mix(x) }
+            return true
+        }
+        text(entry.key)
+        text(f.runIDFilter ?? "\u{0}")
+        mix(f.acceptsMissingRunID ? 1 : 2)
+        mix(AnalysisCache.digest(.object(entry.row.raw)))
         var diags: [Diagnostic] = []
         for d in datasets {
+            text(d)
             // A dataset that is one file (a run folder's results.json): one stat, not a folder check and then one.
-            if let id = identity(d) {
-                parts.append("dataset \(d) 1")
-                parts.append(id)
+            if file(d) {
+                mix(1)
                 continue
             }
             let files = DatasetFiles.files(f.fs, d, into: &diags)
-            parts.append("dataset \(d) \(files.count)")
-            for file in files {
-                guard let id = identity(file) else { return nil }
-                parts.append(id)
-            }
+            mix(UInt64(files.count) + 2)
+            for p in files where !file(p) { return nil }
         }
-        return parts.joined(separator: "\n")
+        return hex16(h)
     }
 
     /// A hash of a JSON value's kinds, keys (in order) and values, without writing it out.
@@ -181,11 +196,6 @@ public struct AnalysisCache: Sendable {
                 digest(x, &h)
             }
         }
-    }
-
-    /// Path, size, modification and status-change times and inode of a file (`LocalFileSystem.identity`).
-    static func identity(_ path: String) -> String? {
-        LocalFileSystem().identity(path).map { "file \(path) \($0)" }
     }
 
     /// Sixteen hex digits, zero-padded.
