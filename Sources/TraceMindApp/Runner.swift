@@ -288,7 +288,7 @@ public enum Loads {
             // Breakdowns need the spans again: a second pass, after the run is already on screen.
             guard analysis.hasTraces, !isCancelled() else { return }
             var ignored: [Diagnostic] = []
-            let b = Breakdown.all(run: entry, keys: Breakdown.contextKeys, diagnostics: &ignored)
+            let b = Breakdown.all(run: entry, keys: Breakdown.contextKeys, diagnostics: &ignored, cache: summaries)
             if !isCancelled() { post(.breakdowns(key, b)) }
         case .trace(let ref, let summary, let fs):
             do {

@@ -23,6 +23,15 @@ import TraceMindReport
                 #expect(Reports.run(a, format: format) == Reports.run(b, format: format), "\(label) \(format)")
             }
         }
+        // The run screen's cost groups, fresh, kept, and read back.
+        var d1: [Diagnostic] = [], d2: [Diagnostic] = [], d3: [Diagnostic] = []
+        let groups = Breakdown.all(run: entry, keys: Breakdown.contextKeys, diagnostics: &d1)
+        #expect(Breakdown.all(run: entry, keys: Breakdown.contextKeys, diagnostics: &d2, cache: cache) == groups, "\(label) groups, cold")
+        if let key, d1.isEmpty {
+            #expect(cache.breakdowns(entry.files, key: key, keys: Breakdown.contextKeys) == groups, "\(label) groups kept")
+        }
+        #expect(Breakdown.all(run: entry, keys: Breakdown.contextKeys, diagnostics: &d3, cache: cache) == groups, "\(label) groups, warm")
+        #expect(cache.breakdowns(entry.files, key: key ?? "", keys: [.service]) == nil, "other keys: a miss")
     }
 
     @Test func aRunReadAgainIsTheRunReadFresh() throws {

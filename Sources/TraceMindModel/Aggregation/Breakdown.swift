@@ -5,7 +5,7 @@ import TraceMindFormats
 /// inherited: a span without one takes its nearest ancestor's, so an LLM call counts for the service that made it.
 /// Model and kind belong to the span itself: a span is its model's whenever it names one (roll-up layers and failed
 /// calls too, with their time); its usage still counts once, on the span that keeps it.
-public enum BreakdownKey: String, CaseIterable, Sendable {
+public enum BreakdownKey: String, CaseIterable, Sendable, Codable {
     case service, capability, tenant, model, kind, session, user
     case promptTemplateVersion = "prompt_template_version"
 
@@ -29,7 +29,7 @@ public enum BreakdownKey: String, CaseIterable, Sendable {
 
 /// One group: cost and tokens counted once (each span's own share), spans, and time (each span's self time: its
 /// duration not covered by its children, so nested spans are not counted twice).
-public struct BreakdownRow: Sendable, Equatable {
+public struct BreakdownRow: Sendable, Equatable, Codable {
     public var key: String
     public var cost: CostSum
     public var tokens: Int
@@ -107,14 +107,23 @@ public enum Breakdown {
     /// The context keys a run detail breaks cost down by (model and kind come with every run's summaries).
     public static let contextKeys: [BreakdownKey] = [.service, .capability, .tenant, .session, .user, .promptTemplateVersion]
 
-    /// Every key's groups for a whole run in one read of its traces.
-    public static func all(run entry: RunEntry, keys: [BreakdownKey], diagnostics: inout [Diagnostic]) -> [BreakdownKey: [BreakdownRow]] {
+    /// Every key's groups for a whole run in one read of its traces; through `cache` (kept beside the traces'
+    /// summaries, keyed the same way), a run read before is not read again.
+    public static func all(
+        run entry: RunEntry, keys: [BreakdownKey], diagnostics: inout [Diagnostic], cache: SummaryCache? = nil
+    ) -> [BreakdownKey: [BreakdownRow]] {
+        let readKey = cache.flatMap { _ in SummaryCache.key(entry.files) }
+        if let cache, let readKey, let hit = cache.breakdowns(entry.files, key: readKey, keys: keys) { return hit }
         let parts = RunLoader.mapTraces(entry, diagnostics: &diagnostics) { t, _ in
             let a = TraceAnalysis(t)
             return keys.map { Breakdown.of(a, by: $0) }
         }
         var out: [BreakdownKey: [BreakdownRow]] = [:]
         for (i, k) in keys.enumerated() { out[k] = merge(parts.map { $0[i] }) }
+        // Kept only when every trace was read: a partial read's groups are not the run's.
+        if let cache, let readKey, !diagnostics.contains(where: { $0.severity != .note }) {
+            cache.storeBreakdowns(entry.files, readKey: readKey, keys: keys, out)
+        }
         return out
     }
 

@@ -75,6 +75,41 @@ public struct SummaryCache: Sendable {
     }
 }
 
+extension SummaryCache {
+    struct Groups: Codable {
+        var version: Int
+        var key: String
+        var keys: [BreakdownKey]
+        var groups: [[BreakdownRow]]
+    }
+
+    func groupsPath(_ files: RunFiles) -> String {
+        let p = path(files)
+        return String(p.dropLast(".json".count)) + "-groups.json"
+    }
+
+    /// The run's cost groups by `keys` (the run screen's context breakdowns), kept for its traces as they are now.
+    public func breakdowns(_ files: RunFiles, key: String, keys: [BreakdownKey]) -> [BreakdownKey: [BreakdownRow]]? {
+        guard let data = try? LocalFileSystem().readFile(groupsPath(files)).data,
+            let g = try? JSONValueDecoder().decode(Groups.self, from: data),
+            g.version == AnalysisCache.rulesVersion, g.key == key, g.keys == keys, g.groups.count == keys.count
+        else { return nil }
+        return Dictionary(uniqueKeysWithValues: zip(keys, g.groups))
+    }
+
+    /// Keeps the groups when the traces are still those of `readKey`.
+    public func storeBreakdowns(_ files: RunFiles, readKey: String, keys: [BreakdownKey], _ groups: [BreakdownKey: [BreakdownRow]]) {
+        guard SummaryCache.key(files) == readKey else { return }
+        let encoder = JSONEncoder()
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        let g = Groups(version: AnalysisCache.rulesVersion, key: readKey, keys: keys, groups: keys.map { groups[$0] ?? [] })
+        guard let data = try? encoder.encode(g) else { return }
+        let target = groupsPath(files)
+        try? FileManager.default.createDirectory(atPath: PathUtil.dirname(target), withIntermediateDirectories: true)
+        try? data.write(to: URL(fileURLWithPath: target), options: .atomic)
+    }
+}
+
 extension AnalysisCache {
     /// The per-test summaries kept beside the runs' totals.
     public var summaries: SummaryCache { SummaryCache(directory: PathUtil.join(directory, "summaries")) }
