@@ -1,0 +1,107 @@
+import Foundation
+
+/// Record boundaries found from the bytes' layout alone, without parsing: the lines of a JSON Lines text, and the
+/// elements of an array laid out one indented block each (as SMOLTRACE's `json.dump(…, indent=2)` writes) — what lets
+/// a large file be parsed on all cores. The structural scan that finds them in any layout, `elementRanges`, lives with
+/// the tokenizer it uses.
+extension JSONParser {
+    /// The records of a JSON Lines text: each non-blank line's byte range and its line number (from 1).
+    public static func lineRanges(_ data: Data) -> [(range: Range<Int>, line: Int)] {
+        var out: [(range: Range<Int>, line: Int)] = []
+        data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+            guard let base = raw.baseAddress else { return }
+            var start = 0
+            var lineNo = 0
+            let n = raw.count
+            while start < n {
+                let end = memchr(base + start, 0x0A, n - start).map { base.distance(to: UnsafeRawPointer($0)) } ?? n
+                lineNo += 1
+                if !raw[start..<end].allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { out.append((start..<end, lineNo)) }
+                start = end + 1
+            }
+        }
+        return out
+    }
+
+    @Sendable static func isBlank(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 }
+
+    /// The element ranges of a top-level array laid out one element per indented block (`json.dump(…, indent=N)`,
+    /// as SMOLTRACE writes), guessed from the layout alone on all cores: a boundary is a `,` ending a line whose next
+    /// line starts with exactly the first element's indentation. Nil when the file is not laid out so (or is small
+    /// enough that a guess saves nothing).
+    ///
+    /// A raw line break cannot occur inside a JSON string, so in valid JSON of that layout these are exactly the
+    /// element boundaries. A wrong guess (another layout, invalid JSON) always leaves some range that is not one
+    /// whole value — it cuts a value open, or holds two — so a caller that parses every range (`parse(_:range:)`
+    /// rejects both) and falls back to `elementRanges` on any failure gets the same elements either way, without
+    /// the single-threaded structural scan of the whole file.
+    public static func indentedElementRanges(_ data: Data, minimumBytes: Int = 1 << 20) -> [Range<Int>]? {
+        guard data.count >= minimumBytes else { return nil }
+        return data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> [Range<Int>]? in
+            let n = raw.count
+            let blank = isBlank
+            var i = 0
+            if n >= 3, raw[0] == 0xEF, raw[1] == 0xBB, raw[2] == 0xBF { i = 3 }  // BOM
+            while i < n, blank(raw[i]) { i += 1 }
+            guard i < n, raw[i] == UInt8(ascii: "[") else { return nil }
+            i += 1
+            var lastLineBreak = -1
+            while i < n, blank(raw[i]) {
+                if raw[i] == 0x0A { lastLineBreak = i }
+                i += 1
+            }
+            guard lastLineBreak >= 0, i < n, raw[i] != UInt8(ascii: "]") else { return nil }
+            let first = i
+            let indent = Array(raw[(lastLineBreak + 1)..<first])
+            var last = n - 1
+            while last > first, blank(raw[last]) { last -= 1 }
+            guard last > first, raw[last] == UInt8(ascii: "]") else { return nil }
+            let close = last
+
+            // Each chunk lists (comma, next element's start) for the line breaks that start inside it.
+            let chunks = max(1, ProcessInfo.processInfo.activeProcessorCount) * 4
+            let found = UnsafeMutableBufferPointer<[(Int, Int)]>.allocate(capacity: chunks)
+            found.initialize(repeating: [])
+            defer {
+                found.deinitialize()
+                found.deallocate()
+            }
+            // Each worker reads the bytes and writes its own slot only.
+            let shared = UncheckedBox((raw, found))
+            let span = close - first
+            DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                let (raw, found) = shared.value
+                let base = raw.baseAddress!
+                var out: [(Int, Int)] = []
+                var p = first + c * span / chunks
+                let hi = first + (c + 1) * span / chunks
+                while p < hi {
+                    guard let hit = memchr(base + p, 0x0A, hi - p) else { break }
+                    let nl = base.distance(to: UnsafeRawPointer(hit))
+                    p = nl + 1
+                    var k = nl - 1
+                    if k > first, raw[k] == 0x0D { k -= 1 }
+                    guard raw[k] == UInt8(ascii: ","), nl + 1 + indent.count < close else { continue }
+                    var same = true
+                    for (j, b) in indent.enumerated() where raw[nl + 1 + j] != b {
+                        same = false
+                        break
+                    }
+                    guard same, !blank(raw[nl + 1 + indent.count]) else { continue }
+                    out.append((k, nl + 1 + indent.count))
+                }
+                found[c] = out
+            }
+            var ranges: [Range<Int>] = []
+            var start = first
+            for chunk in found {
+                for (comma, next) in chunk {
+                    ranges.append(start..<comma)
+                    start = next
+                }
+            }
+            ranges.append(start..<close)
+            return ranges
+        }
+    }
+}
