@@ -299,7 +299,7 @@ public enum TrendsTab: Int, CaseIterable, Sendable {
 /// The trends screen: which figure, lines per model or per model and agent type, which tab, the selected row.
 public struct TrendsView: Equatable, Sendable {
     public var tab: TrendsTab = .trends
-    public var metric: TrendMetric = .success
+    public var metric: RunFigure = .success
     public var grouping: TrendGrouping = .model
     public var list = ListPosition()
     public init() {}

@@ -6,14 +6,8 @@ import TraceMindModel
 /// with the same functions).
 extension Reports {
     /// A heatmap cell: the mean in its unit, `≥` for a lower bound, `unknown` when no run's figure is known.
-    public static func analyticsValue(_ m: AnalyticsMetric, _ v: LeaderboardFigures.Value?) -> String {
-        guard let v, let x = v.value else { return "unknown" }
-        switch m {
-        case .success: return Format.percent(x)
-        case .costPerTest, .costPerPass: return Format.atLeast(Format.usd(x), v.lowerBound)
-        case .wallP50: return Format.duration(x)
-        case .tokensPerTest: return Format.atLeast(Format.grouped(Int(x.rounded())), v.lowerBound)
-        }
+    public static func analyticsValue(_ m: RunFigure, _ v: LeaderboardFigures.Value?) -> String {
+        figureValue(m, v?.value, lowerBound: v?.lowerBound ?? false)
     }
 
     /// Passed tests per dollar: `1,234`, `≤1,234` (a cost in it is a lower bound), `unknown`.
@@ -23,11 +17,11 @@ extension Reports {
     }
 
     /// The model with the best figure of a column (nil when no two models differ).
-    public static func best(_ a: Analytics, _ m: AnalyticsMetric) -> String? {
+    public static func best(_ a: Analytics, _ m: RunFigure) -> String? {
         a.rows.first { a.standing($0, m) == 1 }?.label
     }
 
-    public static func scatterPoint(_ m: AnalyticsMetric, _ p: ScatterPoint) -> String {
+    public static func scatterPoint(_ m: RunFigure, _ p: ScatterPoint) -> String {
         "\(p.label) (\(analyticsValue(m, LeaderboardFigures.Value(p.x))), \(Format.percent(p.y)))"
     }
 
@@ -35,7 +29,7 @@ extension Reports {
         if format == .json || format == .csv {
             let records: [JSON] = a.rows.map { r in
                 var f: [(String, JSON)] = [("model", .string(r.label)), ("runs", .int(Int64(r.runKeys.count)))]
-                for m in AnalyticsMetric.allCases {
+                for m in RunFigure.allCases {
                     f.append((m.rawValue, .from(r.values[m]?.value)))
                     f.append((m.rawValue + "_lower_bound", .bool(r.values[m]?.lowerBound ?? false)))
                     f.append((m.rawValue + "_runs", .int(Int64(r.known[m] ?? 0))))
@@ -59,11 +53,11 @@ extension Reports {
         }
         let md = format == .markdown
         var table = TextTable(
-            headers: ["model", "runs"] + AnalyticsMetric.allCases.map(\.title) + ["passes/$"],
-            align: [.left, .right] + AnalyticsMetric.allCases.map { _ in .right } + [.right])
+            headers: ["model", "runs"] + RunFigure.allCases.map(\.shortTitle) + ["passes/$"],
+            align: [.left, .right] + RunFigure.allCases.map { _ in .right } + [.right])
         for r in a.rows {
             var cells = [r.label, "\(r.runKeys.count)"]
-            for m in AnalyticsMetric.allCases { cells.append(analyticsValue(m, r.values[m]) + (best(a, m) == r.label ? " ★" : "")) }
+            for m in RunFigure.allCases { cells.append(analyticsValue(m, r.values[m]) + (best(a, m) == r.label ? " ★" : "")) }
             cells.append(successPerDollar(r))
             table.rows.append(cells)
         }
@@ -71,7 +65,7 @@ extension Reports {
         out += (a.mode == .recorded ? "SMOLTRACE's recorded figures" : "counted once") + "; means over each model's runs, ★ the best of a column\n\n"
         out += table.render(md ? .markdown : .table)
         if !out.hasSuffix("\n") { out += "\n" }
-        for (title, m, pts, unknown) in [("Speed vs accuracy (wall p50, success)", AnalyticsMetric.wallP50, a.speed, a.speedUnknown), ("Cost vs accuracy (cost per test, success)", .costPerTest, a.cost, a.costUnknown)] {
+        for (title, m, pts, unknown) in [("Speed vs accuracy (wall p50, success)", RunFigure.wallP50, a.speed, a.speedUnknown), ("Cost vs accuracy (cost per test, success)", .costPerTest, a.cost, a.costUnknown)] {
             out += "\n" + (md ? "### " : "") + title + ": Pareto front " + (pts.contains(where: \.onFront) ? Analytics.front(pts).map { scatterPoint(m, $0) }.joined(separator: ", ") : "none") + "\n"
             if !unknown.isEmpty { out += (md ? "\n" : "") + "  not placed (figure unknown, a lower bound, or a cost of 0): " + unknown.joined(separator: ", ") + "\n" }
         }

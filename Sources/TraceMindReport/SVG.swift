@@ -143,7 +143,7 @@ extension Reports {
         func y(_ v: Double) -> Double { top + (hi - v) / (hi - lo) * plotH }
         for v in yt {
             d.line(left, y(v), left + pw, y(v), stroke: SVGDocument.grid)
-            d.text(trendValue(t.metric, v), x: left - 8, y: y(v) + 4, size: 11, anchor: "end", fill: SVGDocument.muted)
+            d.text(figureValue(t.metric, v), x: left - 8, y: y(v) + 4, size: 11, anchor: "end", fill: SVGDocument.muted)
         }
         // Time along the bottom: up to seven ticks spread over the runs, each labelled as the nearest run wrote its
         // time (the day; day and time when the runs span less than two days).
@@ -183,7 +183,7 @@ extension Reports {
             for p in s.points {
                 guard let v = p.value.value else { continue }
                 d.circle(x(p.timestampNs), y(v), r: 4, fill: p.value.lowerBound ? "#ffffff" : color, stroke: color)
-                d.title("\(s.label) · \(p.runKey) · \(Format.timestamp(p.timestamp)) · \(trendValue(t.metric, v, lowerBound: p.value.lowerBound))")
+                d.title("\(s.label) · \(p.runKey) · \(Format.timestamp(p.timestamp)) · \(figureValue(t.metric, v, lowerBound: p.value.lowerBound))")
                 if p.regression != nil {
                     let (cx, cy) = (x(p.timestampNs), y(v) - 14)
                     d.polygon([(cx - 6, cy - 5), (cx + 6, cy - 5), (cx, cy + 5)], fill: SVGDocument.worse)
@@ -225,7 +225,7 @@ extension Reports {
 
     /// The analytics as a picture: the heatmap and the two scatters with their Pareto fronts.
     public static func analyticsSVG(_ a: Analytics) -> String {
-        let metrics = AnalyticsMetric.allCases
+        let metrics = RunFigure.allCases
         let rowH = 26.0, labelW = 260.0, cellW = 112.0
         let heatTop = 80.0
         let heatH = rowH * Double(a.rows.count + 1)
@@ -237,7 +237,7 @@ extension Reports {
         d.text("\(a.rows.count) \(a.grouping == .model ? "models" : "models and agent types") × figures, means over their runs, \(a.mode == .recorded ? "SMOLTRACE's recorded figures" : "counted once"); green is better, red worse, grey unknown", x: 20, y: 52, size: 12, fill: SVGDocument.muted)
         // Heatmap.
         d.text("model", x: 20, y: heatTop + 17, size: 12, weight: "bold")
-        for (j, m) in metrics.enumerated() { d.text(m.title, x: labelW + cellW * (Double(j) + 0.5), y: heatTop + 17, size: 12, anchor: "middle", weight: "bold") }
+        for (j, m) in metrics.enumerated() { d.text(m.shortTitle, x: labelW + cellW * (Double(j) + 0.5), y: heatTop + 17, size: 12, anchor: "middle", weight: "bold") }
         d.text("passes/$", x: labelW + cellW * (Double(metrics.count) + 0.5), y: heatTop + 17, size: 12, anchor: "middle", weight: "bold")
         for (i, r) in a.rows.enumerated() {
             let y = heatTop + rowH * Double(i + 1)
@@ -267,7 +267,7 @@ extension Reports {
     }
 
     static func scatterSVG(
-        _ d: inout SVGDocument, _ a: Analytics, _ pts: [ScatterPoint], _ unknown: [String], _ m: AnalyticsMetric, _ title: String,
+        _ d: inout SVGDocument, _ a: Analytics, _ pts: [ScatterPoint], _ unknown: [String], _ m: RunFigure, _ title: String,
         x0: Double, y0: Double, w: Double, h: Double
     ) {
         d.text(title + " — ★ Pareto front", x: x0, y: y0 - 16, size: 14, weight: "bold")
@@ -279,7 +279,7 @@ extension Reports {
         }
         d.line(left, top, left, top + ph)
         d.line(left, top + ph, left + pw, top + ph)
-        d.text(m.title + " (lower is better) →", x: left + pw, y: top + ph + 36, size: 11, anchor: "end", fill: SVGDocument.muted)
+        d.text(m.shortTitle + " (lower is better) →", x: left + pw, y: top + ph + 36, size: 11, anchor: "end", fill: SVGDocument.muted)
         guard !pts.isEmpty else {
             d.text("No model has both figures known: nothing to place.", x: left + 10, y: top + ph / 2, size: 12, fill: SVGDocument.muted)
             return

@@ -5,13 +5,14 @@ import TraceMindModel
 /// The `trends` and `flaky` reports: the model's `Trends` and `FlakyReport` as table, markdown, CSV or JSON. The
 /// trends screen shows the same figures, formatted by the same functions.
 extension Reports {
-    /// A trend figure in its unit: `75.0%`, `$0.0012`, `1.4s`, `1,234`; `≥` for a lower bound; `unknown`.
-    public static func trendValue(_ m: TrendMetric, _ v: Double?, lowerBound: Bool = false) -> String {
+    /// A figure in its unit: `75.0%`, `$0.0012`, `1.4s`, `1,234`; `≥` for a lower bound; `unknown`. The trends'
+    /// and the analytics' cells alike.
+    public static func figureValue(_ m: RunFigure, _ v: Double?, lowerBound: Bool = false) -> String {
         guard let v else { return "unknown" }
         let text: String
         switch m {
         case .success: text = Format.percent(v)
-        case .costPerTest: text = Format.usd(v)
+        case .costPerTest, .costPerPass: text = Format.usd(v)
         case .wallP50: text = Format.duration(v)
         case .tokensPerTest: text = Format.grouped(Int(v.rounded()))
         }
@@ -19,19 +20,19 @@ extension Reports {
     }
 
     /// A change in the metric's unit: `+5.0 pp`, `-$0.0003`, `+120ms`, `+34`.
-    public static func trendDelta(_ m: TrendMetric, _ d: Double?) -> String {
+    public static func trendDelta(_ m: RunFigure, _ d: Double?) -> String {
         guard let d else { return "" }
         switch m {
         case .success: return Format.signed(d) { Format.number($0, digits: 1) } + " pp"
-        case .costPerTest: return Format.signed(d) { Format.usd($0) }
+        case .costPerTest, .costPerPass: return Format.signed(d) { Format.usd($0) }
         case .wallP50: return Format.signed(d) { Format.duration($0) }
         case .tokensPerTest: return Format.signed(d) { Format.grouped(Int($0.rounded())) }
         }
     }
 
     /// The noise of a regression, in the metric's unit.
-    public static func trendNoise(_ m: TrendMetric, _ n: Double) -> String {
-        m == .success ? Format.number(n, digits: 1) + " pp" : trendValue(m, n)
+    public static func trendNoise(_ m: RunFigure, _ n: Double) -> String {
+        m == .success ? Format.number(n, digits: 1) + " pp" : figureValue(m, n)
     }
 
     /// One line saying what the trends show.
@@ -47,7 +48,7 @@ extension Reports {
 
     /// A regression in one line.
     public static func regressionLine(_ t: Trends, _ r: TrendRegression) -> String {
-        "\(r.series): \(r.runKey) \(trendValue(t.metric, r.value)) (was \(trendValue(t.metric, r.previous)) in \(r.previousRunKey); noise ±\(trendNoise(t.metric, r.noise)))"
+        "\(r.series): \(r.runKey) \(figureValue(t.metric, r.value)) (was \(figureValue(t.metric, r.previous)) in \(r.previousRunKey); noise ±\(trendNoise(t.metric, r.noise)))"
     }
 
     public static func trends(_ t: Trends, format: OutputFormat) -> String {
@@ -84,7 +85,7 @@ extension Reports {
                 if p.regression != nil { flag.append("▼ regression") }
                 if p.newTaskSet { flag.append("⚠ another task set") }
                 table.rows.append([
-                    i == 0 ? s.label : "", p.runKey, Format.timestamp(p.timestamp), trendValue(t.metric, p.value.value, lowerBound: p.value.lowerBound),
+                    i == 0 ? s.label : "", p.runKey, Format.timestamp(p.timestamp), figureValue(t.metric, p.value.value, lowerBound: p.value.lowerBound),
                     trendDelta(t.metric, p.delta), flag.joined(separator: " "),
                 ])
             }

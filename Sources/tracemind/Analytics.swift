@@ -10,20 +10,18 @@ struct AnalyticsCommand: ParsableCommand {
 
     @OptionGroup var source: SourceOptions
 
-    @Option(help: "model, or model-agent (a row per model and agent type).")
-    var by: String = "model"
+    @Option(help: "What a row is.")
+    var by: TrendGrouping = .model
 
     @Option(name: .shortAndLong, help: "table, markdown, csv, json, or svg (a standalone picture: the heatmap and both scatters).")
     var format: OutputFormat = .table
 
-
     @OptionGroup var figures: FigureOptions
 
     func run() throws {
-        guard let g = TrendGrouping(rawValue: by.replacingOccurrences(of: "-", with: "_")) else { throw Failure(description: "--by takes model or model-agent") }
         guard format != .text else { throw Failure(description: "analytics prints table, markdown, csv or json") }
         let catalog = source.loadCatalog(cache: !figures.noCache)
-        let a = Analytics(catalog.runs, figures.totals(catalog, quiet: source.quiet), grouping: g, mode: figures.mode)
+        let a = Analytics(catalog.runs, figures.totals(catalog, quiet: source.quiet), grouping: by, mode: figures.mode)
         finish(format == .svg ? Reports.analyticsSVG(a) : Reports.analytics(a, format: format))
     }
 }

@@ -85,6 +85,17 @@ struct Failure: Error, CustomStringConvertible {
 
 extension OutputFormat: ExpressibleByArgument {}
 
+/// `--by model` or `--by model-agent` (trends, analytics).
+extension TrendGrouping: ExpressibleByArgument {
+    public init?(argument: String) { self.init(rawValue: argument.replacingOccurrences(of: "-", with: "_")) }
+    public static var allValueStrings: [String] { allCases.map(\.argument) }
+    public static var allValueDescriptions: [String: String] {
+        ["model": "one per model", "model-agent": "one per model and agent type"]
+    }
+    public var defaultValueDescription: String { argument }
+    var argument: String { rawValue.replacingOccurrences(of: "_", with: "-") }
+}
+
 /// Where runs come from. With no source: `./smoltrace_results` if present, else the embedded demo data.
 struct SourceOptions: ParsableArguments {
     @Argument(

@@ -18,26 +18,22 @@ struct TrendsCommand: ParsableCommand {
     @Option(help: "success, cost_per_test, wall_p50 or tokens_per_test.")
     var metric: String = "success"
 
-    @Option(help: "model, or model-agent (a line per model and agent type).")
-    var by: String = "model"
+    @Option(help: "What a line is.")
+    var by: TrendGrouping = .model
 
     @Option(name: .shortAndLong, help: "table, markdown, csv, json, or svg (a standalone picture: the lines, axes, legend and regressions).")
     var format: OutputFormat = .table
 
-
     @OptionGroup var figures: FigureOptions
 
     func run() throws {
-        guard let m = TrendMetric.parse(metric) else {
-            throw Failure(description: "unknown metric '\(metric)'; use one of: \(TrendMetric.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        guard let g = TrendGrouping(rawValue: by.replacingOccurrences(of: "-", with: "_")) else {
-            throw Failure(description: "--by takes model or model-agent")
+        guard let m = RunFigure.trended(metric) else {
+            throw Failure(description: "unknown metric '\(metric)'; use one of: \(RunFigure.trended.map(\.rawValue).joined(separator: ", "))")
         }
         guard format != .text else { throw Failure(description: "trends prints table, markdown, csv or json") }
         let catalog = source.loadCatalog(cache: !figures.noCache)
         // Task sets come from the runs' results: they are read in recorded mode too (from the analysis cache when kept).
-        let t = Trends(catalog.runs, figures.totals(catalog, quiet: source.quiet, always: true), metric: m, grouping: g, mode: figures.mode)
+        let t = Trends(catalog.runs, figures.totals(catalog, quiet: source.quiet, always: true), metric: m, grouping: by, mode: figures.mode)
         finish(format == .svg ? Reports.trendsSVG(t) : Reports.trends(t, format: format))
     }
 }

@@ -52,7 +52,7 @@ import TraceMindReport
         let totals = h.s.totals
         #expect(t == Trends(Self.catalog.runs, totals, metric: .success, grouping: .model))
         let text = h.text
-        for p in t.series[0].points.prefix(5) { #expect(text.contains(Reports.trendValue(.success, p.value.value)), "\(p.runKey)") }
+        for p in t.series[0].points.prefix(5) { #expect(text.contains(Reports.figureValue(.success, p.value.value)), "\(p.runKey)") }
         #expect(!t.regressions.isEmpty, "the history has a bad day")
         #expect(text.contains("▼ regression") && text.contains("⚠ another task set"))
         // n goes to the regressions, in table order, and Enter opens the selected run.
@@ -72,7 +72,7 @@ import TraceMindReport
         #expect(rv.key == t.series[si].points[pi].runKey)
         h.press(.escape)
         // m cycles the figures, b the lines, Tab the tabs.
-        for m in [TrendMetric.costPerTest, .wallP50, .tokensPerTest, .success] {
+        for m in [RunFigure.costPerTest, .wallP50, .tokensPerTest, .success] {
             h.press(.char("m"))
             #expect(TrendsScreen.view(h.s.route)?.metric == m && h.s.trends?.metric == m)
         }

@@ -114,7 +114,7 @@ enum AnalyticsScreen {
             b.put(" \(a.rows.count) \(what) × figures, means over their runs, \(figures); green is better, red worse, in each column", x: l.head.x, y: l.head.y, maxX: l.head.maxX, style: r.st(.muted))
             heatmap(&b, l.table, s, v, a, r)
         case .speed, .cost:
-            let m: AnalyticsMetric = v.tab == .speed ? .wallP50 : .costPerTest
+            let m: RunFigure = v.tab == .speed ? .wallP50 : .costPerTest
             let pts = v.tab == .speed ? a.speed : a.cost
             let front = Analytics.front(pts)
             b.put(" Pareto front (★, nothing both \(v.tab == .speed ? "faster" : "cheaper") and more accurate): " + (front.isEmpty ? "none" : front.map(\.label).joined(separator: ", ")),
@@ -126,7 +126,7 @@ enum AnalyticsScreen {
     }
 
     /// A cell's colour: where the model stands in its column (green best third, red worst third), muted when unknown.
-    static func heatStyle(_ a: Analytics, _ row: AnalyticsRow, _ m: AnalyticsMetric, _ r: Renderer) -> Style? {
+    static func heatStyle(_ a: Analytics, _ row: AnalyticsRow, _ m: RunFigure, _ r: Renderer) -> Style? {
         guard row.values[m]?.value != nil else { return r.st(.muted) }
         guard let f = a.standing(row, m) else { return nil }
         return f >= 2.0 / 3 ? r.st(.better) : (f <= 1.0 / 3 ? r.st(.worse) : nil)
@@ -138,15 +138,15 @@ enum AnalyticsScreen {
             r.note(&b, area, "No run is shown: nothing to compare.")
             return
         }
-        let labelW = max(12, min(34, area.width - 2 - 5 - AnalyticsMetric.allCases.count * 12 - 10))
+        let labelW = max(12, min(34, area.width - 2 - 5 - RunFigure.allCases.count * 12 - 10))
         let cols = [Column("model", width: labelW, frozen: true), Column("runs", width: 4, right: true)]
-            + AnalyticsMetric.allCases.map { Column($0.title, width: 11, right: true) } + [Column("passes/$", width: 9, right: true)]
+            + RunFigure.allCases.map { Column($0.shortTitle, width: 11, right: true) } + [Column("passes/$", width: 9, right: true)]
         var trs: [TableRow] = []
         for k in v.list.offset..<min(all.count, v.list.offset + visible(s, v)) {
             let row = all[k]
             var cells = [row.label, "\(row.runKeys.count)"]
             var styles: [Style?] = [r.st(TrendsScreen.palette[(a.rows.firstIndex { $0.label == row.label } ?? 0) % TrendsScreen.palette.count]), r.st(.muted)]
-            for m in AnalyticsMetric.allCases {
+            for m in RunFigure.allCases {
                 cells.append(Reports.analyticsValue(m, row.values[m]))
                 styles.append(heatStyle(a, row, m, r))
             }
@@ -166,7 +166,7 @@ enum AnalyticsScreen {
 
     /// Success (up) against wall time or cost (right, lower is better): each model a dot in its colour, the front
     /// joined and starred, the selected model ◆.
-    static func scatter(_ b: inout Buffer, _ area: Rect, _ a: Analytics, _ pts: [ScatterPoint], _ m: AnalyticsMetric, selected: String?, _ r: Renderer) {
+    static func scatter(_ b: inout Buffer, _ area: Rect, _ a: Analytics, _ pts: [ScatterPoint], _ m: RunFigure, selected: String?, _ r: Renderer) {
         guard area.height >= 4, area.width >= 24 else { return }
         guard !pts.isEmpty else {
             r.note(&b, area, "No model has both figures known: nothing to place (unknown is never placed at 0).")
@@ -202,15 +202,15 @@ enum AnalyticsScreen {
         let y = plot.maxY
         let left = Reports.analyticsValue(m, LeaderboardFigures.Value(lo)), right = Reports.analyticsValue(m, LeaderboardFigures.Value(hi))
         b.put(left, x: plot.x, y: y, maxX: plot.maxX, style: r.st(.axis))
-        let title = " \(m.title) → "
+        let title = " \(m.shortTitle) → "
         b.put(title, x: plot.x + plot.width / 2 - TextWidth.width(title) / 2, y: y, maxX: plot.maxX, style: r.st(.axis))
         b.put(right, x: plot.maxX - TextWidth.width(right), y: y, maxX: plot.maxX, style: r.st(.axis))
     }
 
-    static func scatterTable(_ b: inout Buffer, _ area: Rect, _ s: AppState, _ v: AnalyticsView, _ a: Analytics, _ pts: [ScatterPoint], _ m: AnalyticsMetric, _ r: Renderer) {
+    static func scatterTable(_ b: inout Buffer, _ area: Rect, _ s: AppState, _ v: AnalyticsView, _ a: Analytics, _ pts: [ScatterPoint], _ m: RunFigure, _ r: Renderer) {
         let all = rows(s, v)
         let labelW = max(12, min(34, area.width - 2 - 11 - 11 - 18))
-        let cols = [Column("model", width: labelW), Column(m.title, width: 11, right: true), Column("success %", width: 11, right: true), Column("", width: 18)]
+        let cols = [Column("model", width: labelW), Column(m.shortTitle, width: 11, right: true), Column("success %", width: 11, right: true), Column("", width: 18)]
         var trs: [TableRow] = []
         for k in v.list.offset..<min(all.count, v.list.offset + visible(s, v)) {
             let row = all[k]

@@ -77,7 +77,7 @@ enum TrendsScreen {
                 v.list = ListPosition()
             }
         case .nextMetric:
-            let ms = TrendMetric.allCases
+            let ms = RunFigure.trended
             v.metric = ms[(ms.firstIndex(of: v.metric)! + 1) % ms.count]
             store(&s, v)
             s.refreshTrends()
@@ -186,7 +186,7 @@ enum TrendsScreen {
             let deltaStyle: Style? = p.delta.map { d in d == 0 ? r.st(.muted) : ((d > 0) == t.metric.higherIsBetter ? r.st(.better) : r.st(.worse)) }
             trs.append(TableRow(
                 [pi == 0 || k == v.list.offset ? ser.label : "", p.runKey, wide ? Format.timestamp(p.timestamp) : String(Format.timestamp(p.timestamp).dropFirst(5)),
-                 Reports.trendValue(t.metric, p.value.value, lowerBound: p.value.lowerBound), Reports.trendDelta(t.metric, p.delta), flag.joined(separator: " ")],
+                 Reports.figureValue(t.metric, p.value.value, lowerBound: p.value.lowerBound), Reports.trendDelta(t.metric, p.delta), flag.joined(separator: " ")],
                 styles: [r.st(palette[si % palette.count]), nil, r.st(.muted), valueStyle, deltaStyle, r.st(p.regression != nil ? .worse : .warn)]))
         }
         var tv = TableView(columns: cols, rows: trs, selected: all.isEmpty ? nil : v.list.selected - v.list.offset, offset: 0, headerStyle: r.st(.header), selectedStyle: r.st(.selected), symbols: r.symbols)
@@ -226,7 +226,7 @@ enum TrendsScreen {
             if hi <= lo { hi = lo + 1 }
             hi += (hi - lo) * 0.05
         }
-        let labels = [hi, (hi + lo) / 2, lo].map { Reports.trendValue(t.metric, $0) }
+        let labels = [hi, (hi + lo) / 2, lo].map { Reports.figureValue(t.metric, $0) }
         guard let plot = ChartFrame.draw(&b, Rect(x: area.x, y: area.y + 1, width: area.width, height: area.height - 1), labels: labels, r) else { return }
         var canvas = BrailleCanvas(width: plot.width, height: plot.height)
         let span = Double(max(1, tr.upperBound - tr.lowerBound))

@@ -1,36 +1,5 @@
 import Foundation
 
-/// A figure of the analytics heatmap, read from the figure registry per run and averaged over a model's runs.
-public enum AnalyticsMetric: String, CaseIterable, Sendable {
-    case success
-    case costPerTest = "cost_per_test"
-    case costPerPass = "cost_per_pass"
-    case wallP50 = "wall_p50"
-    case tokensPerTest = "tokens_per_test"
-
-    public var title: String {
-        switch self {
-        case .success: return "success %"
-        case .costPerTest: return "cost/test"
-        case .costPerPass: return "$/pass"
-        case .wallP50: return "wall p50"
-        case .tokensPerTest: return "tokens/test"
-        }
-    }
-
-    public var higherIsBetter: Bool { self == .success }
-
-    public func value(_ e: RunEntry, _ t: RunTotals?, _ mode: FigureMode) -> LeaderboardFigures.Value {
-        switch self {
-        case .success: return LeaderboardFigures.Value(LeaderboardFigures.successRate(e.row, t, mode))
-        case .costPerTest: return LeaderboardFigures.costPerTest(e.row, t, mode)
-        case .costPerPass: return LeaderboardFigures.costPerPass(e.row, t, mode)
-        case .wallP50: return LeaderboardFigures.Value(mode == .recorded ? nil : LeaderboardFigures.wallMs(t))
-        case .tokensPerTest: return LeaderboardFigures.tokensPerTest(e.row, t, mode)
-        }
-    }
-}
-
 /// One model's (or model and agent type's) figures over its runs.
 public struct AnalyticsRow: Sendable, Equatable {
     public var label: String
@@ -38,8 +7,8 @@ public struct AnalyticsRow: Sendable, Equatable {
     public var runKeys: [String]
     /// Per metric: the mean over the runs whose figure is known (a lower bound when one of them is), nil when no
     /// run's is; and how many runs it is the mean of.
-    public var values: [AnalyticsMetric: LeaderboardFigures.Value]
-    public var known: [AnalyticsMetric: Int]
+    public var values: [RunFigure: LeaderboardFigures.Value]
+    public var known: [RunFigure: Int]
     /// Passed tests per dollar over the runs of known cost (nil without one): an upper bound when a cost in it is a
     /// lower bound. Runs of unknown cost are left out, never counted as free.
     public var successPerDollar: Double?
@@ -78,9 +47,9 @@ public struct Analytics: Sendable, Equatable {
         var rows: [AnalyticsRow] = []
         for label in groups.keys.sorted() {
             let rs = groups[label]!.sorted { ($0.row.timestampNs ?? .min) > ($1.row.timestampNs ?? .min) }
-            var values: [AnalyticsMetric: LeaderboardFigures.Value] = [:]
-            var known: [AnalyticsMetric: Int] = [:]
-            for m in AnalyticsMetric.allCases {
+            var values: [RunFigure: LeaderboardFigures.Value] = [:]
+            var known: [RunFigure: Int] = [:]
+            for m in RunFigure.allCases {
                 let vs = rs.map { m.value($0, totals[$0.key], mode) }.filter { $0.value != nil }
                 known[m] = vs.count
                 values[m] = vs.isEmpty
@@ -104,7 +73,7 @@ public struct Analytics: Sendable, Equatable {
                 successPerDollar: priced > 0 && usd > 0 ? passed / usd : nil, successPerDollarIsUpperBound: bound, unknownCostRuns: unknownCost))
         }
         self.rows = rows
-        func scatter(_ m: AnalyticsMetric) -> ([ScatterPoint], [String]) {
+        func scatter(_ m: RunFigure) -> ([ScatterPoint], [String]) {
             var pts: [ScatterPoint] = [], unknown: [String] = []
             for r in rows {
                 // A lower bound is not a place on a plane: it is left off with the unknown; so is a cost of 0 (no call
@@ -133,7 +102,7 @@ public struct Analytics: Sendable, Equatable {
     /// when every known figure is the same.
     /// A figure that is lower-is-better and 0 (no call priced, no token used: the run did nothing to weigh) has no
     /// standing: never the best.
-    public func standing(_ row: AnalyticsRow, _ m: AnalyticsMetric) -> Double? {
+    public func standing(_ row: AnalyticsRow, _ m: RunFigure) -> Double? {
         func ranked(_ r: AnalyticsRow) -> Double? { r.values[m]?.value.flatMap { m.higherIsBetter || $0 > 0 ? $0 : nil } }
         let vs = rows.compactMap(ranked)
         guard let v = ranked(row), let lo = vs.min(), let hi = vs.max(), hi > lo else { return nil }

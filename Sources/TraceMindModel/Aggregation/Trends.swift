@@ -1,40 +1,5 @@
 import Foundation
 
-/// A figure followed over time by the trends view and report, read from the figure registry (`LeaderboardFigures`).
-public enum TrendMetric: String, CaseIterable, Sendable {
-    case success
-    case costPerTest = "cost_per_test"
-    case wallP50 = "wall_p50"
-    case tokensPerTest = "tokens_per_test"
-
-    public var title: String {
-        switch self {
-        case .success: return "success %"
-        case .costPerTest: return "cost per test"
-        case .wallP50: return "wall p50"
-        case .tokensPerTest: return "tokens per test"
-        }
-    }
-
-    /// Success goes up when things get better; cost, time and tokens go down.
-    public var higherIsBetter: Bool { self == .success }
-
-    /// The run's figure (counted once unless `mode` is recorded), with whether it is a lower bound.
-    public func value(_ e: RunEntry, _ t: RunTotals?, _ mode: FigureMode) -> LeaderboardFigures.Value {
-        switch self {
-        case .success: return LeaderboardFigures.Value(LeaderboardFigures.successRate(e.row, t, mode))
-        case .costPerTest: return LeaderboardFigures.costPerTest(e.row, t, mode)
-        case .wallP50: return LeaderboardFigures.Value(mode == .recorded ? nil : LeaderboardFigures.wallMs(t))
-        case .tokensPerTest: return LeaderboardFigures.tokensPerTest(e.row, t, mode)
-        }
-    }
-
-    public static func parse(_ s: String) -> TrendMetric? {
-        let k = s.lowercased().replacingOccurrences(of: "-", with: "_")
-        return allCases.first { $0.rawValue == k } ?? ["cost": .costPerTest, "wall": .wallP50, "tokens": .tokensPerTest][k]
-    }
-}
-
 /// What one line of the trends is: a model, or a model with an agent type.
 public enum TrendGrouping: String, CaseIterable, Sendable {
     case model
@@ -95,7 +60,7 @@ public struct TrendSeries: Sendable, Equatable {
 /// Every model's runs over time for one figure, with the regressions among them. The trends screen, the `trends`
 /// report and its picture read this.
 public struct Trends: Sendable, Equatable {
-    public var metric: TrendMetric
+    public var metric: RunFigure
     public var grouping: TrendGrouping
     public var mode: FigureMode
     /// Lines in order of their label.
@@ -105,7 +70,7 @@ public struct Trends: Sendable, Equatable {
     /// Regressions, newest first.
     public var regressions: [TrendRegression]
 
-    public init(_ runs: [RunEntry], _ totals: [String: RunTotals], metric: TrendMetric, grouping: TrendGrouping, mode: FigureMode = .countedOnce) {
+    public init(_ runs: [RunEntry], _ totals: [String: RunTotals], metric: RunFigure, grouping: TrendGrouping, mode: FigureMode = .countedOnce) {
         self.metric = metric
         self.grouping = grouping
         self.mode = mode
@@ -172,7 +137,7 @@ public struct Trends: Sendable, Equatable {
     }
 
     /// See `TrendRegression.noise`.
-    static func noise(_ metric: TrendMetric, prev: Double, cur: Double, others: [Double], prevTests: Int?, curTests: Int?) -> Double {
+    static func noise(_ metric: RunFigure, prev: Double, cur: Double, others: [Double], prevTests: Int?, curTests: Int?) -> Double {
         if metric == .success {
             guard let n1 = prevTests, let n2 = curTests, n1 > 0, n2 > 0 else { return .infinity }
             let p = (prev / 100 * Double(n1) + cur / 100 * Double(n2)) / Double(n1 + n2)
