@@ -99,9 +99,7 @@ public final class OpenSearchClient: RemoteDatasets, @unchecked Sendable {
             guard doc["found"] == .bool(true), let source = doc["_source"], source.objectValue != nil else { continue }
             let dir = (folder as NSString).appendingPathComponent("traces-by-id")
             try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            let name = String(UInt64(bitPattern: Int64(truncatingIfNeeded: (index + "\u{1}" + id).utf8.reduce(UInt64(14_695_981_039_346_656_037)) {
-                ($0 ^ UInt64($1)) &* 1_099_511_628_211
-            })), radix: 16)
+            let name = String(Hash64.of(Array((index + "\u{1}" + id).utf8)), radix: 16)
             let path = (dir as NSString).appendingPathComponent(name + ".json")
             var bytes: [UInt8] = [0x5B, 0x0A]
             bytes += JSONWriter.bytes(OpenSearchDocuments.normalised(source), pretty: false)
@@ -410,15 +408,29 @@ final class IndexWriter {
         buffer += [0x0A, 0x5D, 0x0A]
         try flush()
         try? handle.close()
-        let fm = FileManager.default
-        if let old = fm.contents(atPath: target), old.count == bytes, let new = fm.contents(atPath: temp), old == new {
-            try? fm.removeItem(atPath: temp)
+        if IndexWriter.sameBytes(target, temp) {
+            try? FileManager.default.removeItem(atPath: temp)
         } else if rename(temp, target) != 0 {
             throw OpenSearchClient.Failure(message: "cannot move the copy into the cache")
         }
         done = true
         if let slot { PartialFiles.registry?.remove(slot) }
         slot = nil
+    }
+
+    /// Whether two files hold the same bytes, read a megabyte at a time (an index copy may be gigabytes).
+    static func sameBytes(_ a: String, _ b: String) -> Bool {
+        let fs = LocalFileSystem()
+        guard let n = fs.fileSize(a), n == fs.fileSize(b), let x = FileHandle(forReadingAtPath: a), let y = FileHandle(forReadingAtPath: b) else { return false }
+        defer {
+            try? x.close()
+            try? y.close()
+        }
+        while true {
+            let p = (try? x.read(upToCount: 1 << 20)) ?? nil, q = (try? y.read(upToCount: 1 << 20)) ?? nil
+            guard p == q else { return false }
+            if (p?.isEmpty ?? true) { return true }
+        }
     }
 
     func discard() {

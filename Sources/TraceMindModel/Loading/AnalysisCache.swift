@@ -30,10 +30,7 @@ public struct AnalysisCache: Sendable {
 
     /// The cached analysis of `entry` when it was made from files whose identity is `key` (see `key(_:)`).
     public func lookup(_ entry: RunEntry, key: String) -> (totals: RunTotals, diagnostics: [Diagnostic])? {
-        guard let data = try? LocalFileSystem().readFile(path(entry)).data,
-            let e = try? JSONValueDecoder().decode(Entry.self, from: data),
-            e.version == AnalysisCache.rulesVersion, e.key == key
-        else { return nil }
+        guard let e = AnalysisCache.read(Entry.self, path(entry)), e.version == AnalysisCache.rulesVersion, e.key == key else { return nil }
         return (e.totals, e.diagnostics)
     }
 
@@ -42,13 +39,21 @@ public struct AnalysisCache: Sendable {
     /// not writable.
     public func store(_ entry: RunEntry, readKey: String?, _ totals: RunTotals, _ diagnostics: [Diagnostic]) {
         guard let key = AnalysisCache.key(entry), key == readKey else { return }
+        AnalysisCache.write(Entry(version: AnalysisCache.rulesVersion, key: key, totals: totals, diagnostics: diagnostics), to: path(entry))
+    }
+
+    /// A cache file's value; nil when it is missing, unreadable or not one.
+    static func read<T: Decodable>(_ type: T.Type, _ path: String) -> T? {
+        (try? LocalFileSystem().readFile(path).data).flatMap { try? JSONValueDecoder().decode(type, from: $0) }
+    }
+
+    /// Writes a cache file (its folder made as needed) to a temporary file renamed over the target, so a reader sees
+    /// the old file or the new one; silently nothing when it cannot be written.
+    static func write<T: Encodable>(_ value: T, to target: String) {
         let encoder = JSONEncoder()
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        guard let data = try? encoder.encode(Entry(version: AnalysisCache.rulesVersion, key: key, totals: totals, diagnostics: diagnostics))
-        else { return }
-        let target = path(entry)
+        guard let data = try? encoder.encode(value) else { return }
         try? FileManager.default.createDirectory(atPath: PathUtil.dirname(target), withIntermediateDirectories: true)
-        // Written to a temporary file and renamed over the target: a reader sees the old file or the new one.
         try? data.write(to: URL(fileURLWithPath: target), options: .atomic)
     }
 

@@ -55,23 +55,15 @@ public struct SummaryCache: Sendable {
 
     /// The summaries kept for `files` when they were made from files whose identity is `key` (see `key(_:)`).
     public func lookup(_ files: RunFiles, key: String) -> Hit? {
-        guard let data = try? LocalFileSystem().readFile(path(files)).data,
-            let e = try? JSONValueDecoder().decode(Entry.self, from: data),
-            e.version == AnalysisCache.rulesVersion, e.key == key
-        else { return nil }
+        guard let e = AnalysisCache.read(Entry.self, path(files)), e.version == AnalysisCache.rulesVersion, e.key == key else { return nil }
         return Hit(summaries: e.summaries, diagnostics: e.diagnostics, partial: e.partial)
     }
 
     /// Keeps the summaries when the files are still those of `readKey` (taken before they were read).
     public func store(_ files: RunFiles, readKey: String, _ hit: Hit) {
         guard SummaryCache.key(files) == readKey else { return }
-        let encoder = JSONEncoder()
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        guard let data = try? encoder.encode(Entry(version: AnalysisCache.rulesVersion, key: readKey, summaries: hit.summaries, diagnostics: hit.diagnostics, partial: hit.partial))
-        else { return }
-        let target = path(files)
-        try? FileManager.default.createDirectory(atPath: PathUtil.dirname(target), withIntermediateDirectories: true)
-        try? data.write(to: URL(fileURLWithPath: target), options: .atomic)
+        let e = Entry(version: AnalysisCache.rulesVersion, key: readKey, summaries: hit.summaries, diagnostics: hit.diagnostics, partial: hit.partial)
+        AnalysisCache.write(e, to: path(files))
     }
 }
 
@@ -90,9 +82,8 @@ extension SummaryCache {
 
     /// The run's cost groups by `keys` (the run screen's context breakdowns), kept for its traces as they are now.
     public func breakdowns(_ files: RunFiles, key: String, keys: [BreakdownKey]) -> [BreakdownKey: [BreakdownRow]]? {
-        guard let data = try? LocalFileSystem().readFile(groupsPath(files)).data,
-            let g = try? JSONValueDecoder().decode(Groups.self, from: data),
-            g.version == AnalysisCache.rulesVersion, g.key == key, g.keys == keys, g.groups.count == keys.count
+        guard let g = AnalysisCache.read(Groups.self, groupsPath(files)), g.version == AnalysisCache.rulesVersion, g.key == key, g.keys == keys,
+            g.groups.count == keys.count
         else { return nil }
         return Dictionary(uniqueKeysWithValues: zip(keys, g.groups))
     }
@@ -100,13 +91,7 @@ extension SummaryCache {
     /// Keeps the groups when the traces are still those of `readKey`.
     public func storeBreakdowns(_ files: RunFiles, readKey: String, keys: [BreakdownKey], _ groups: [BreakdownKey: [BreakdownRow]]) {
         guard SummaryCache.key(files) == readKey else { return }
-        let encoder = JSONEncoder()
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        let g = Groups(version: AnalysisCache.rulesVersion, key: readKey, keys: keys, groups: keys.map { groups[$0] ?? [] })
-        guard let data = try? encoder.encode(g) else { return }
-        let target = groupsPath(files)
-        try? FileManager.default.createDirectory(atPath: PathUtil.dirname(target), withIntermediateDirectories: true)
-        try? data.write(to: URL(fileURLWithPath: target), options: .atomic)
+        AnalysisCache.write(Groups(version: AnalysisCache.rulesVersion, key: readKey, keys: keys, groups: keys.map { groups[$0] ?? [] }), to: groupsPath(files))
     }
 }
 
