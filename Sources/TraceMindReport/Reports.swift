@@ -493,50 +493,19 @@ public enum Reports {
 
     // MARK: trace
 
+    /// One trace as JSON: its figures, then every span in waterfall order (`traceSpanJSON`).
     public static func traceJSON(_ a: TraceAnalysis, runID: String?, test: TestRow?) -> JSON {
+        .object(JSONObject(writing: traceJSONHead(a, runID: runID, test: test) + [("spans", .array(a.order.indices.map { traceSpanJSON(a, $0) }))]))
+    }
+
+    /// The members of `traceJSON` before its `spans` (a large trace's spans are written as they are made).
+    public static func traceJSONHead(_ a: TraceAnalysis, runID: String?, test: TestRow?) -> [(String, JSON)] {
         let t = a.trace
-        var spans: [JSON] = []
-        spans.reserveCapacity(a.order.count)
-        for i in a.order {
-            let s = t.spans[i]
-            let f = a.figures[i]
-            spans.append(
-                .obj([
-                    ("span_id", .string(s.spanID)),
-                    ("parent_span_id", .from(s.parentSpanID)),
-                    ("name", .string(s.name)),
-                    ("kind", .string(s.category.rawValue)),
-                    ("otel_kind", .string(s.otelKind)),
-                    ("depth", .int(Int64(f.depth))),
-                    ("start_offset_ms", round6(f.startOffsetMs)),
-                    ("duration_ms", round6(f.durationMs)),
-                    ("status", .string(s.status.code.rawValue)),
-                    ("error", .from(s.isError ? s.errorMessage : nil)),
-                    ("self_tokens", tokensJSON(f.selfTokens)),
-                    ("self_cost_usd", round6(f.selfCost.value)),
-                    ("inclusive_tokens", tokensJSON(f.inclusiveTokens)),
-                    ("inclusive_cost_usd", round6(f.inclusiveCost.value)),
-                    ("self_cost_known_usd", round6(f.selfCost.knownUSD)),
-                    ("inclusive_cost_known_usd", round6(f.inclusiveCost.knownUSD)),
-                    ("usage_is_rollup", .bool(f.isRollup)),
-                    ("orphan", .bool(f.isOrphan)),
-                    ("attributes", .object(s.attributes)),
-                    (
-                        "links",
-                        .array(
-                            s.links.map { l in
-                                .obj([("trace_id", .string(l.traceID)), ("span_id", .string(l.spanID)), ("trace_state", .from(l.traceState)), ("attributes", .object(l.attributes))])
-                            })
-                    ),
-                    // Shown as the producer wrote it; a cost in it is never added.
-                    ("trace_state", .from(s.traceState)),
-                ]))
-        }
-        return .obj([
+        return [
             ("trace_id", .string(t.traceID)),
             ("run_id", .from(runID ?? t.runID)),
-            ("task_id", .from(test?.taskID ?? a.testRoot?.attributes["test.id"]?.text)),
-            ("agent_type", .from(test?.agentType ?? a.testRoot?.attributes["agent.type"]?.text)),
+            ("task_id", .from(test?.taskID ?? a.testRoot?.facts["test.id"]?.text)),
+            ("agent_type", .from(test?.agentType ?? a.testRoot?.facts["agent.type"]?.text)),
             ("outcome", .from(test?.outcome.rawValue)),
             ("wall_ms", round6(a.wallMs)),
             ("span_count", .int(Int64(t.spans.count))),
@@ -556,7 +525,44 @@ public enum Reports {
                     ("total_duration_ms", .from(t.recordedTotalDurationMs)),
                 ])
             ),
-            ("spans", .array(spans)),
+        ]
+    }
+
+    /// The `n`th span of the waterfall's order, as `traceJSON` writes it (its attributes read when it is written).
+    public static func traceSpanJSON(_ a: TraceAnalysis, _ n: Int) -> JSON {
+        let i = a.order[n]
+        let s = a.trace.spans[i]
+        let d = s.details
+        let f = a.figures[i]
+        return .obj([
+            ("span_id", .string(s.spanID)),
+            ("parent_span_id", .from(s.parentSpanID)),
+            ("name", .string(s.name)),
+            ("kind", .string(s.category.rawValue)),
+            ("otel_kind", .string(s.otelKind)),
+            ("depth", .int(Int64(f.depth))),
+            ("start_offset_ms", round6(f.startOffsetMs)),
+            ("duration_ms", round6(f.durationMs)),
+            ("status", .string(s.status.code.rawValue)),
+            ("error", .from(s.isError ? s.errorMessage : nil)),
+            ("self_tokens", tokensJSON(f.selfTokens)),
+            ("self_cost_usd", round6(f.selfCost.value)),
+            ("inclusive_tokens", tokensJSON(f.inclusiveTokens)),
+            ("inclusive_cost_usd", round6(f.inclusiveCost.value)),
+            ("self_cost_known_usd", round6(f.selfCost.knownUSD)),
+            ("inclusive_cost_known_usd", round6(f.inclusiveCost.knownUSD)),
+            ("usage_is_rollup", .bool(f.isRollup)),
+            ("orphan", .bool(f.isOrphan)),
+            ("attributes", .object(d.attributes)),
+            (
+                "links",
+                .array(
+                    d.links.map { l in
+                        .obj([("trace_id", .string(l.traceID)), ("span_id", .string(l.spanID)), ("trace_state", .from(l.traceState)), ("attributes", .object(l.attributes))])
+                    })
+            ),
+            // Shown as the producer wrote it; a cost in it is never added.
+            ("trace_state", .from(s.traceState)),
         ])
     }
 }

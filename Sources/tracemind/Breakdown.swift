@@ -31,11 +31,11 @@ struct BreakdownCommand: ParsableCommand {
         if let traceID {
             let match: TraceFinder.Match
             do { match = try TraceFinder.find(traceID, in: catalog, runKey: scope.runID, wholeRun: false) } catch { throw Failure(description: "\(error)") }
-            let trace: Trace
-            do { trace = try match.trace ?? RunLoader.loadTrace(match.summary, fs: match.run.files.fs) } catch {
+            let a: TraceAnalysis
+            do { a = try match.traceAnalysis() } catch {
                 throw Failure(description: "\(match.summary.location.path): \(error)")
             }
-            rows = Breakdown.of(TraceAnalysis(trace), by: key)
+            rows = Breakdown.of(a, by: key)
             label = "trace \(match.summary.traceID)"
         } else {
             let runs = try scope.runs(catalog)

@@ -40,6 +40,17 @@ func finishJSON(_ value: JSON) -> Never {
     exit(0)
 }
 
+/// `finishJSON` of an object whose last member is an array of `count` elements made as they are written
+/// (`JSONWriter.stream(head:key:count:element:)`).
+func finishJSON(head: [(String, JSON)], key: String, count: Int, element: @escaping @Sendable (Int) -> JSON) -> Never {
+    let out = FileHandle.standardOutput
+    JSONWriter.stream(head: head, key: key, count: count, element: element) { bytes in
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return }
+        out.write(Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: bytes.count, deallocator: .none))
+    }
+    exit(0)
+}
+
 /// A one-line progress bar on stderr for downloads, drawn only when stderr is a terminal.
 final class ProgressBar: @unchecked Sendable {
     static let shared = ProgressBar()

@@ -35,13 +35,15 @@ struct TraceCommand: ParsableCommand {
         do { match = try TraceFinder.find(traceID, in: catalog, runKey: runID, wholeRun: false) } catch {
             throw Failure(description: "\(error)")
         }
-        let trace: Trace
-        do { trace = try match.trace ?? RunLoader.loadTrace(match.summary, fs: match.run.files.fs) } catch {
+        let a: TraceAnalysis
+        do { a = try match.traceAnalysis() } catch {
             throw Failure(description: "\(match.summary.location.path): \(error)")
         }
-        let a = TraceAnalysis(trace)
         if format == .json {
-            finishJSON(Reports.traceJSON(a, runID: match.run.row.runID, test: match.test))
+            // The spans are made and written in batches on all cores: a trace of a million spans is never held as JSON.
+            finishJSON(head: Reports.traceJSONHead(a, runID: match.run.row.runID, test: match.test), key: "spans", count: a.order.count) {
+                Reports.traceSpanJSON(a, $0)
+            }
         } else {
             let columns = ProcessInfo.processInfo.environment["COLUMNS"].flatMap { Int($0) }.flatMap { $0 >= 40 ? $0 : nil }
             finish(TraceText.render(a, test: match.test, width: width ?? columns ?? ProcessSafety.standardOutputColumns ?? 240))

@@ -567,6 +567,40 @@ import TraceMindReport
         }
     }
 
+    /// Spans read lean from a file are searched in their bytes first: a span whose bytes hold neither the query nor a
+    /// `\u` escape is passed over unread; every other is read. The matches are those of its details.
+    @Test func searchOfSpansReadLeanFindsWhatTheirDetailsHold() throws {
+        let spans = [
+            #"{"span_id": "0x1", "name": "a", "attributes": {"tool.name": "\u0077eather", "input.value": "Paris"}}"#,
+            #"{"span_id": "0x2", "name": "b", "attributes": {"paris_key": "x"}}"#,
+            #"{"span_id": "0x3", "name": "c", "events": [{"name": "exception", "attributes": {"exception.message": "TimeOut in PARIS"}}]}"#,
+            #"{"span_id": "0x4", "name": "d", "attributes": {"q": "a/b \"quoted\""}}"#,
+        ]
+        let doc = Data(("{\"trace_id\": \"0xabc\", \"spans\": [" + spans.joined(separator: ", ") + "]}").utf8)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tm-lean-search-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("traces.json").path
+        try doc.write(to: URL(fileURLWithPath: path))
+        let t = try RunLoader.loadTrace(at: TraceLocation(path: path, byteRange: 0..<doc.count, index: 0), traceID: "0xabc", fs: LocalFileSystem())
+        #expect(t.spans.count == 4 && t.spans.allSatisfy { $0.byteRange != nil }, "a trace read from a file is read lean")
+        func reference(_ q: String) -> [String] {
+            let l = q.lowercased()
+            return t.spans.filter { sp in
+                let d = sp.details
+                return sp.name.lowercased().contains(l) || sp.spanID.lowercased().contains(l)
+                    || d.attributes.values.contains { $0.text?.lowercased().contains(l) == true }
+                    || d.events.contains { e in e.name.lowercased().contains(l) || e.attributes.values.contains { $0.text?.lowercased().contains(l) == true } }
+            }.map { $0.name }
+        }
+        for (q, expected) in [("weather", ["a"]), ("paris", ["a", "c"]), ("PARIS", ["a", "c"]), ("paris_key", []), ("a/b", ["d"]), ("\"quoted", ["d"]), ("exception", ["c"])] {
+            let needle = try #require(SearchNeedle(q))
+            let found = t.spans.filter { needle.matches($0) }.map { $0.name }
+            #expect(found == expected, "'\(q)'")
+            #expect(found == reference(q), "'\(q)' as the details say")
+        }
+    }
+
     /// `/` searches span names, ids, attribute values and events, case-insensitive; typing on narrows the matches,
     /// deleting widens them again, and `n`/`N` step through them in tree order, wrapping around. The matches are
     /// always those of a fresh search of the whole trace.

@@ -114,3 +114,48 @@ import Testing
         #expect(JSON.string("1795267670104501926").int64 == 1_795_267_670_104_501_926)
     }
 }
+
+/// The picking parse builds only the members it is asked for and checks the others' structure.
+@Suite struct JSONPickTests {
+    static let pick = JSONPick(
+        keys: ["id", "tags"],
+        nested: [
+            "attrs": JSONPick(keys: ["tokens", "model"]),
+            "events": JSONPick(elements: JSONPick(keys: ["name"])),
+        ])
+
+    @Test func onlyPickedMembersAreBuilt() throws {
+        let text = #"{"id": "0x1", "prompt": "long \"quoted\" {text} [x]", "attrs": {"tokens": 12, "input": {"messages": [1, 2]}, "model": "m"}, "events": [{"name": "exception", "attributes": {"big": "…"}}, 7], "tags": [1, {"a": 2}], "n": 1.5e3}"#
+        let data = Data(text.utf8)
+        let v = try JSONParser.parse(data, range: 0..<data.count, pick: Self.pick)
+        #expect(v == (try JSONParser.parse(#"{"id": "0x1", "attrs": {"tokens": 12, "model": "m"}, "events": [{"name": "exception"}, 7], "tags": [1, {"a": 2}]}"#)))
+        // A key table remembers each pick's answers: a second parse with the same table gives the same value.
+        let keys = JSONKeyTable()
+        for _ in 0..<3 { #expect(try JSONParser.parse(data, range: 0..<data.count, pick: Self.pick, keys: keys) == v) }
+    }
+
+    @Test func attributesInArrayFormAreBuiltWhole() throws {
+        // OTLP's `[{"key", "value"}]` form is an array: a member pick does not apply to it.
+        let data = Data(#"{"attrs": [{"key": "tokens", "value": {"intValue": "3"}}]}"#.utf8)
+        let v = try JSONParser.parse(data, range: 0..<data.count, pick: Self.pick)
+        #expect(v == (try JSONParser.parse(data)))
+    }
+
+    @Test func skippedValuesAreCheckedForStructure() {
+        for bad in [#"{"prompt": "unterminated}"#, #"{"prompt": [1, 2}"#, #"{"prompt": tru, "id": "x"}"#, #"{"prompt": , "id": "x"}"#, #"{"prompt": {"a": 1}"#, #"{"id": "x" "n": 1}"#] {
+            let data = Data(bad.utf8)
+            #expect(throws: JSONParseError.self, "\(bad)") { try JSONParser.parse(data, range: 0..<data.count, pick: Self.pick) }
+        }
+    }
+
+    @Test func aHeadIsReadUpToItsArray() throws {
+        let data = Data(#"{"trace_id": "0xabc", "n": [1], "spans": [{"broken": }], "after": 1}"#.utf8)
+        let (head, reached) = try #require(try JSONParser.parseHead(data, range: 0..<data.count, before: "spans"))
+        let expected = try JSONParser.parse(#"{"trace_id": "0xabc", "n": [1]}"#).objectValue!
+        #expect(reached && head == expected)
+        let noArray = Data(#"{"trace_id": "0xabc", "spans": "none"}"#.utf8)
+        let (whole, reached2) = try #require(try JSONParser.parseHead(noArray, range: 0..<noArray.count, before: "spans"))
+        #expect(!reached2 && whole.count == 2)
+        #expect(try JSONParser.parseHead(Data("[1]".utf8), range: 0..<3, before: "spans") == nil)
+    }
+}

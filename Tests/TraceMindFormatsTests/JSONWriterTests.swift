@@ -84,3 +84,35 @@ import TraceMindFormats
         #expect(throws: DecodingError.self) { try JSONValueDecoder().decode(Sample.Kind.self, from: JSON.string("c")) }
     }
 }
+
+/// An object whose last array is made element by element, in batches on all cores, is the same text as the whole.
+@Suite struct JSONStreamTests {
+    static func streamed(head: [(String, JSON)], key: String, elements: [JSON], batch: Int) -> [UInt8] {
+        var out: [UInt8] = []
+        let box = Elements(elements)
+        JSONWriter.stream(head: head, key: key, count: elements.count, batch: batch, element: { box.items[$0] }) { out.append(contentsOf: $0) }
+        return out
+    }
+
+    final class Elements: Sendable {
+        let items: [JSON]
+        init(_ items: [JSON]) { self.items = items }
+    }
+
+    static func whole(_ v: JSON) -> [UInt8] {
+        var out: [UInt8] = []
+        JSONWriter.stream(v) { out.append(contentsOf: $0) }
+        return out
+    }
+
+    @Test func streamedArrayIsTheWholeTextByteForByte() {
+        let head: [(String, JSON)] = [("id", "0x1"), ("n", .int(3)), ("nested", .obj([("a", .array([1, 2])), ("e", .obj([]))])), ("none", .null)]
+        let elements = (0..<1000).map { i -> JSON in .obj([("i", .int(Int64(i))), ("s", .string("x\u{7}\u{202E}\(i)")), ("d", .double(Double(i) / 7)), ("a", .array(i % 3 == 0 ? [] : [.bool(true)]))]) }
+        for (count, batch) in [(1000, 7), (1000, 4096), (1, 3), (0, 5), (13, 1)] {
+            let els = Array(elements.prefix(count))
+            let whole = Self.whole(.object(JSONObject(writing: head + [("spans", .array(els))])))
+            #expect(Self.streamed(head: head, key: "spans", elements: els, batch: batch) == whole, "\(count) elements in batches of \(batch)")
+        }
+        #expect(Self.streamed(head: [], key: "k", elements: [1, 2], batch: 1) == Self.whole(.obj([("k", .array([1, 2]))])))
+    }
+}

@@ -24,9 +24,8 @@ import TraceMindFormats
         let split = try #require(try Trace.parseLarge(data, range: range))
         #expect(split.spans.count > 14_000)
         #expect(split == whole)
-        // Capped strings, as the run summary reads them.
-        let capped = Trace(json: try JSONParser.parse(data, range: range, maxStringBytes: 4096).objectValue!)
-        #expect(try Trace.parseLarge(data, range: range, maxStringBytes: 4096) == capped)
+        // A cap on strings (the run summary's) never reaches the spans: their details are read again whole.
+        #expect(try Trace.parseLarge(data, range: range, maxStringBytes: 16)?.spans == whole.spans)
         // The run loader takes the same path and gets the same figures.
         let a = TraceAnalysis(split), b = TraceAnalysis(whole)
         #expect(a.tokens == b.tokens && a.cost == b.cost && a.llmCalls == b.llmCalls && a.order == b.order)

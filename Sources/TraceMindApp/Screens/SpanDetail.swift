@@ -73,6 +73,8 @@ enum SpanDetail {
 struct DetailWriter {
     let a: TraceAnalysis
     let sp: Span
+    /// The span's details, read once for the whole pane (from the file's bytes for a span read from a file).
+    let details: SpanDetails
     let f: SpanFigures
     let w: Int
     let r: Renderer
@@ -83,6 +85,7 @@ struct DetailWriter {
     init(analysis: TraceAnalysis, index i: Int, width: Int, renderer: Renderer, full: Bool) {
         a = analysis
         sp = analysis.trace.spans[i]
+        details = sp.details
         f = analysis.figures[i]
         w = width
         r = renderer
@@ -123,7 +126,7 @@ struct DetailWriter {
         // The status in its own colour (OK is not an error because an exception event was recorded); the event is
         // said beside it.
         var parts = [Segment(status, sp.status.code == .error ? r.st(.error) : (sp.status.code == .ok ? r.st(.pass) : .plain))]
-        if sp.status.code != .error, sp.events.contains(where: { $0.name == "exception" }) {
+        if sp.status.code != .error, details.events.contains(where: { $0.name == "exception" }) {
             parts.append(Segment(" · an exception event was recorded", r.st(.error)))
         }
         kv("status", parts)
@@ -131,7 +134,7 @@ struct DetailWriter {
         var ids = "span \(sp.spanID)"
         if let p = sp.parentSpanID { ids += " · parent \(p)" + (f.isOrphan ? " (not in this trace: shown as a root)" : "") }
         kv("ids", ids, .muted)
-        if let ts = sp.traceState ?? sp.attributes["tracestate"]?.text, !ts.isEmpty {
+        if let ts = sp.traceState ?? details.attributes["tracestate"]?.text, !ts.isEmpty {
             let hasCost = ts.split(separator: ",").contains { $0.trimmingCharacters(in: .whitespaces).hasPrefix("cost_usd=") }
             kv("tracestate", ts + (hasCost ? " (propagated context: its cost_usd is shown, never added)" : ""), .muted)
         }
@@ -170,28 +173,28 @@ struct DetailWriter {
             kv("counted", "the deepest span that reports this usage: counted here, once", .muted)
         }
         if let m = u.model { kv("model", m) }
-        if let fr = sp.attributes["gen_ai.response.finish_reasons"] ?? sp.attributes["llm.finish_reason"] {
+        if let fr = details.attributes["gen_ai.response.finish_reasons"] ?? details.attributes["llm.finish_reason"] {
             kv("finish", Format.jsonValue(fr))
         }
-        if let ttft = sp.attributes["gen_ai.server.ttft"]?.number { kv("streaming", "time to first token \(Format.number(ttft, digits: 3))s" + (sp.attributes["gen_ai.server.tbt"]?.number.map { " · between tokens \(Format.number($0, digits: 4))s" } ?? "")) }
+        if let ttft = details.attributes["gen_ai.server.ttft"]?.number { kv("streaming", "time to first token \(Format.number(ttft, digits: 3))s" + (details.attributes["gen_ai.server.tbt"]?.number.map { " · between tokens \(Format.number($0, digits: 4))s" } ?? "")) }
 
     }
 
     /// The conversation of an LLM call; a tool's call and result.
     mutating func conversationAndToolCall() {
         let cap = self.cap
-        let input = SpanContent.inputMessages(sp)
+        let input = SpanContent.inputMessages(sp, details: details)
         if !input.isEmpty {
             heading("Input messages (\(input.count))")
             for m in input { SpanDetail.message(m, &out, w, r, cap) }
         }
-        let output = SpanContent.outputMessages(sp)
+        let output = SpanContent.outputMessages(sp, details: details)
         if !output.isEmpty {
             heading("Output")
             for m in output { SpanDetail.message(m, &out, w, r, cap, output: true) }
         }
         // A tool's call and result.
-        if let call = SpanContent.toolCall(sp) {
+        if let call = SpanContent.toolCall(sp, details: details) {
             heading("Tool call: \(call.name)")
             if let args = call.arguments {
                 out.append([Segment("arguments", r.st(.muted))])
@@ -206,11 +209,11 @@ struct DetailWriter {
 
     /// Events and exceptions (the first 100 in the pane).
     mutating func events() {
-        if !sp.events.isEmpty {
-            heading("Events (\(sp.events.count))")
+        if !details.events.isEmpty {
+            heading("Events (\(details.events.count))")
             let t0 = sp.startNs
-            let shown = full ? sp.events.count : min(sp.events.count, 100)
-            for e in sp.events.prefix(shown) {
+            let shown = full ? details.events.count : min(details.events.count, 100)
+            for e in details.events.prefix(shown) {
                 let at = (e.timestampNs != nil && t0 != nil) ? " at +\(Format.duration(Double(e.timestampNs! - t0!) / 1e6))" : ""
                 let isExc = e.name == "exception"
                 var head = e.name + at
@@ -225,18 +228,18 @@ struct DetailWriter {
                     for l in st.split(separator: "\n", omittingEmptySubsequences: false) { text(String(l), .muted, indent: 2) }
                 }
             }
-            if shown < sp.events.count {
-                text("… \(Format.grouped(sp.events.count - shown)) more events (o shows them all in $PAGER)", .muted)
+            if shown < details.events.count {
+                text("… \(Format.grouped(details.events.count - shown)) more events (o shows them all in $PAGER)", .muted)
             }
         }
     }
 
     /// Links to other spans: where the target is in this trace, say which span it is.
     mutating func links() {
-        if !sp.links.isEmpty {
-            heading("Links (\(sp.links.count)) · f follows")
+        if !details.links.isEmpty {
+            heading("Links (\(details.links.count)) · f follows")
             let here = TraceIDs.canonical(a.trace.traceID)
-            for l in sp.links {
+            for l in details.links {
                 var t = "→ trace \(TraceIDs.display(l.traceID)) · span \(TraceIDs.display(l.spanID, digits: 16))"
                 if TraceIDs.canonical(l.traceID) == here {
                     t += TraceScreen.spanIndex(a, id: l.spanID).map { " (this trace: \(a.trace.spans[$0].name))" } ?? " (this trace; span not found)"
@@ -250,9 +253,13 @@ struct DetailWriter {
 
     /// Every attribute, grouped; the resource; fields of the span that are not OTel's.
     mutating func attributes() {
-        let groups = SpanContent.groupedAttributes(sp.attributes)
+        if let problem = details.problem {
+            heading("Attributes")
+            text("could not be read again from the file: \(problem)", .error)
+        }
+        let groups = SpanContent.groupedAttributes(details.attributes)
         if !groups.isEmpty {
-            heading("Attributes (\(sp.attributes.count))")
+            heading("Attributes (\(details.attributes.count))")
             for g in groups {
                 out.append([Segment("  " + g.group.rawValue, r.st(.accent).patched(Style(attrs: [.underline])))])
                 for (k, v) in g.items {
@@ -267,13 +274,13 @@ struct DetailWriter {
                 }
             }
         }
-        if !sp.resource.isEmpty {
+        if !details.resource.isEmpty {
             heading("Resource")
-            for (k, v) in sp.resource.pairs { out.append([Segment("    " + k + ": ", r.st(.muted)), Segment(Format.jsonValue(v))]) }
+            for (k, v) in details.resource.pairs { out.append([Segment("    " + k + ": ", r.st(.muted)), Segment(Format.jsonValue(v))]) }
         }
-        if !sp.extra.isEmpty {
+        if !details.extra.isEmpty {
             heading("Other span fields")
-            for (k, v) in sp.extra.pairs { out.append([Segment("    " + k + ": ", r.st(.muted)), Segment(Format.jsonValue(v))]) }
+            for (k, v) in details.extra.pairs { out.append([Segment("    " + k + ": ", r.st(.muted)), Segment(Format.jsonValue(v))]) }
         }
     }
 }

@@ -401,7 +401,7 @@ enum TraceScreen {
     static func header(_ b: inout Buffer, _ h: Rect, _ test: TestRow?, _ wf: Waterfall, _ r: Renderer) {
         let a = wf.analysis
         let t = a.trace
-        var x = b.put(" " + (test?.taskID ?? a.testRoot?.attributes["test.id"]?.text ?? a.roots.first.map { t.spans[$0].name } ?? "trace"), x: h.x, y: h.y, maxX: h.maxX, style: r.st(.title))
+        var x = b.put(" " + (test?.taskID ?? a.testRoot?.facts["test.id"]?.text ?? a.roots.first.map { t.spans[$0].name } ?? "trace"), x: h.x, y: h.y, maxX: h.maxX, style: r.st(.title))
         if let test {
             x = b.put(" · ", x: x, y: h.y, style: r.st(.muted))
             x = b.put(Format.outcomeGlyph(test.outcome) + " " + test.outcome.rawValue, x: x, y: h.y, style: r.st(r.outcomeRole(test.outcome)))

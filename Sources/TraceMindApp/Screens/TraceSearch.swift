@@ -143,10 +143,25 @@ struct SearchNeedle {
 
     func matches(_ sp: Span) -> Bool {
         if found(in: sp.name) || found(in: sp.spanID) { return true }
-        for v in sp.attributes.values {
+        // A span read from a file: when its bytes hold neither the query nor a \u escape, no value of it can match
+        // (the query has no character JSON escapes), and its details are not read again.
+        if let needle = plain, sp.withBytes({ !ByteSearch.containsFoldingCase($0, needle) && !ByteSearch.containsFoldingCase($0, SearchNeedle.unicodeEscape) }) == true {
+            return false
+        }
+        let d = sp.details
+        for v in d.attributes.values {
             if let s = v.text, found(in: s) { return true }
         }
-        return sp.events.contains { e in found(in: e.name) || e.attributes.values.contains { $0.text.map(found) == true } }
+        return d.events.contains { e in found(in: e.name) || e.attributes.values.contains { $0.text.map(found) == true } }
+    }
+
+    static let unicodeEscape = Array("\\u".utf8)
+
+    /// The ASCII query when it holds only characters a JSON writer writes as they are (no quote, backslash, slash or
+    /// control character): then it matches a value only where it is in the value's bytes.
+    var plain: [UInt8]? {
+        guard let a = ascii, a.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C && $0 != 0x2F }) else { return nil }
+        return a
     }
 
     func found(in haystack: String) -> Bool {

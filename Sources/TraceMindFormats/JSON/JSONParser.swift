@@ -106,6 +106,81 @@ public struct JSONParser {
         return try result.get()
     }
 
+    /// Parses the value at `range` of `data`, building of an object only the members `pick` names (and of their
+    /// object values, what their nested picks name): the lean first read of a span whose prompts and payloads are
+    /// read again from the same bytes only when shown. The members skipped are checked structurally (brackets
+    /// balanced, strings closed), not decoded.
+    public static func parse(
+        _ data: Data, range: Range<Int>, pick: JSONPick, keys: JSONKeyTable? = nil
+    ) throws(JSONParseError) -> JSON {
+        guard range.lowerBound >= 0, range.upperBound <= data.count else {
+            throw JSONParseError(message: "range outside the file", offset: 0, line: 1, column: 1)
+        }
+        var result: Result<JSON, JSONParseError> = .success(.null)
+        data.withUnsafeBytes { whole in
+            var p = Cursor(UnsafeRawBufferPointer(rebasing: whole[range]), keys: keys ?? JSONKeyTable())
+            do throws(JSONParseError) {
+                let v = try p.parsePicked(pick, depth: 0)
+                p.skipWhitespace()
+                if p.i < p.end { throw p.error("unexpected data after the JSON value") }
+                result = .success(v)
+            } catch {
+                result = .failure(JSONParseError(message: error.message, offset: error.offset + range.lowerBound, line: error.line, column: error.column))
+            }
+        }
+        return try result.get()
+    }
+
+    /// The members of the object at `range` that come before its member `key` when that member's value is an array
+    /// (`reached`: true; the array and what follows are not read), else the whole object (`reached`: false). Nil when
+    /// `range` holds no object. For a trace document's id, written before its hundreds of thousands of spans.
+    public static func parseHead(
+        _ data: Data, range: Range<Int>, before key: String, maxStringBytes: Int = .max
+    ) throws(JSONParseError) -> (head: JSONObject, reached: Bool)? {
+        guard range.lowerBound >= 0, range.upperBound <= data.count else {
+            throw JSONParseError(message: "range outside the file", offset: 0, line: 1, column: 1)
+        }
+        var result: Result<(JSONObject, Bool)?, JSONParseError> = .success(nil)
+        data.withUnsafeBytes { whole in
+            var p = Cursor(UnsafeRawBufferPointer(rebasing: whole[range]))
+            p.maxStringBytes = maxStringBytes
+            do throws(JSONParseError) {
+                p.skipWhitespace()
+                guard p.peek == UInt8(ascii: "{") else { return }
+                p.i += 1
+                var ks: [String] = [], vs: [JSON] = []
+                p.skipWhitespace()
+                if p.peek == UInt8(ascii: "}") { result = .success((JSONObject(), false)); return }
+                while true {
+                    p.skipWhitespace()
+                    guard p.i < p.end, p.raw[p.i] == UInt8(ascii: "\"") else { throw p.error("expected a string key") }
+                    let k = try p.parseString(intern: true)
+                    p.skipWhitespace()
+                    guard p.peek == UInt8(ascii: ":") else { throw p.error("expected ':' after a key") }
+                    p.i += 1
+                    p.skipWhitespace()
+                    if k == key, p.peek == UInt8(ascii: "[") {
+                        result = .success((JSONObject(keys: ks, values: vs), true))
+                        return
+                    }
+                    ks.append(k)
+                    vs.append(try p.parseValue(depth: 1))
+                    p.skipWhitespace()
+                    guard p.i < p.end else { throw p.error("unexpected end of data inside an object (truncated file?)") }
+                    let c = p.raw[p.i]
+                    p.i += 1
+                    if c == UInt8(ascii: ",") { continue }
+                    if c == UInt8(ascii: "}") { break }
+                    throw p.error("expected ',' or '}' in an object")
+                }
+                result = .success((JSONObject(keys: ks, values: vs), false))
+            } catch {
+                result = .failure(JSONParseError(message: error.message, offset: error.offset + range.lowerBound, line: error.line, column: error.column))
+            }
+        }
+        return try result.get()
+    }
+
     /// Parses the object at `range` of `data`, except the values of `deferred` keys that are arrays: those are only
     /// scanned, and the byte ranges of their elements (in `data`) are returned instead, for a caller to parse on all
     /// cores (a trace document whose `spans` hold hundreds of thousands of spans). Nil when `range` holds no object.
@@ -295,6 +370,77 @@ private struct Cursor {
             throw error("expected ',' or '}' in an object")
         }
         return (JSONObject(keys: ks, values: vs), ranges)
+    }
+
+    /// The value at the cursor; of an object, only the members `pick` builds (see `JSONParser.parse(_:range:pick:)`).
+    mutating func parsePicked(_ pick: JSONPick, depth: Int) throws(JSONParseError) -> JSON {
+        skipWhitespace()
+        if peek == UInt8(ascii: "["), let elements = pick.elements { return try parsePickedArray(elements, depth: depth + 1) }
+        guard peek == UInt8(ascii: "{") else { return try parseValue(depth: depth) }
+        guard depth + 1 <= JSONParser.maxDepth else { throw error("nesting deeper than \(JSONParser.maxDepth) levels") }
+        i += 1
+        var ks: [String] = []
+        var vs: [JSON] = []
+        skipWhitespace()
+        if peek == UInt8(ascii: "}") { i += 1; return .object(JSONObject()) }
+        while true {
+            skipWhitespace()
+            guard i < end else { throw error("unexpected end of data inside an object (truncated file?)") }
+            guard raw[i] == UInt8(ascii: "\"") else { throw error("expected a string key") }
+            let k = try parseString(intern: true)
+            let built = keys.builds(k, pick)
+            skipWhitespace()
+            guard peek == UInt8(ascii: ":") else {
+                throw i < end ? error("expected ':' after a key") : error("unexpected end of data (truncated file?)")
+            }
+            i += 1
+            skipWhitespace()
+            if !built {
+                // Containers and strings are scanned; a scalar is read (it is short), so a broken one is caught.
+                let c = peek
+                if c == UInt8(ascii: "{") || c == UInt8(ascii: "[") || c == UInt8(ascii: "\"") {
+                    try skipValue(depth: depth + 1)
+                } else {
+                    _ = try parseValue(depth: depth + 1)
+                }
+            } else if let nested = pick.nested[k] {
+                ks.append(k)
+                vs.append(try parsePicked(nested, depth: depth + 1))
+            } else {
+                ks.append(k)
+                vs.append(try parseValue(depth: depth + 1))
+            }
+            skipWhitespace()
+            guard i < end else { throw error("unexpected end of data inside an object (truncated file?)") }
+            let c = raw[i]
+            i += 1
+            if c == UInt8(ascii: ",") { continue }
+            if c == UInt8(ascii: "}") { break }
+            i -= 1
+            throw error("expected ',' or '}' in an object")
+        }
+        return .object(JSONObject(keys: ks, values: vs))
+    }
+
+    /// An array whose object elements are built with `pick`.
+    mutating func parsePickedArray(_ pick: JSONPick, depth: Int) throws(JSONParseError) -> JSON {
+        guard depth <= JSONParser.maxDepth else { throw error("nesting deeper than \(JSONParser.maxDepth) levels") }
+        i += 1
+        var out: [JSON] = []
+        skipWhitespace()
+        if peek == UInt8(ascii: "]") { i += 1; return .array(out) }
+        while true {
+            out.append(try parsePicked(pick, depth: depth))
+            skipWhitespace()
+            guard i < end else { throw error("unexpected end of data inside an array (truncated file?)") }
+            let c = raw[i]
+            i += 1
+            if c == UInt8(ascii: ",") { continue }
+            if c == UInt8(ascii: "]") { break }
+            i -= 1
+            throw error("expected ',' or ']' in an array")
+        }
+        return .array(out)
     }
 
     /// The elements' ranges of the array at the cursor, found by the structural scan; the cursor ends after it.

@@ -30,6 +30,67 @@ public enum JSONWriter {
         out.withUnsafeBytes(sink)
     }
 
+    /// Writes a pretty object whose last member, `key`, is an array of `count` elements made on demand: the text is
+    /// the same as `stream` of the whole object, but the elements are made and written in batches on all cores, so a
+    /// report of a million spans never holds a million elements (nor their text) at once.
+    public static func stream(
+        head: [(String, JSON)], key: String, count: Int, batch: Int = 4096, element: @escaping @Sendable (Int) -> JSON,
+        _ sink: @escaping (UnsafeRawBufferPointer) -> Void
+    ) {
+        var out: [UInt8] = []
+        out.reserveCapacity(64 * 1024)
+        out.append(UInt8(ascii: "{"))
+        for (n, (k, v)) in (head + [(key, .null)]).enumerated() {
+            if n > 0 { out.append(UInt8(ascii: ",")) }
+            newline(&out, 2)
+            writeString(k, into: &out)
+            out.append(contentsOf: ": ".utf8)
+            if n < head.count { write(v, into: &out, pretty: true, indent: 2, step: 2) }
+        }
+        if count == 0 {
+            out.append(contentsOf: "[]".utf8)
+        } else {
+            out.append(UInt8(ascii: "["))
+            out.withUnsafeBytes(sink)
+            let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
+            var lo = 0
+            while lo < count {
+                let hi = min(count, lo + batch)
+                let parts = min(hi - lo, workers * 2)
+                let texts = UnsafeMutableBufferPointer<[UInt8]>.allocate(capacity: parts)
+                texts.initialize(repeating: [])
+                let shared = UncheckedTexts(texts)
+                let start = lo
+                DispatchQueue.concurrentPerform(iterations: parts) { p in
+                    var t: [UInt8] = []
+                    for i in (start + p * (hi - start) / parts)..<(start + (p + 1) * (hi - start) / parts) {
+                        if i > 0 { t.append(UInt8(ascii: ",")) }
+                        newline(&t, 4)
+                        write(element(i), into: &t, pretty: true, indent: 4, step: 2)
+                    }
+                    shared.texts[p] = t
+                }
+                for p in 0..<parts { texts[p].withUnsafeBytes(sink) }
+                texts.deinitialize()
+                texts.deallocate()
+                lo = hi
+            }
+            out.removeAll(keepingCapacity: true)
+            newline(&out, 2)
+            out.append(UInt8(ascii: "]"))
+        }
+        newline(&out, 0)
+        out.append(UInt8(ascii: "}"))
+        out.append(0x0A)
+        out.withUnsafeBytes(sink)
+    }
+
+    /// The workers' texts of one batch, each written by one worker.
+    private final class UncheckedTexts: @unchecked Sendable {
+        let texts: UnsafeMutableBufferPointer<[UInt8]>
+        init(_ t: UnsafeMutableBufferPointer<[UInt8]>) { texts = t }
+    }
+
     /// Hands the buffer to a sink once it holds `threshold` bytes (checked between elements).
     final class Flush {
         let threshold: Int

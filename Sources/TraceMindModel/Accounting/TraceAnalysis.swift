@@ -193,9 +193,11 @@ public final class TraceAnalysis: Sendable {
     }
 
     /// The root span that describes the test (SMOLTRACE's `test_evaluation`), if any.
-    public var testRoot: Span? {
-        if let r = roots.first(where: { trace.spans[$0].attributes["test.id"] != nil }) { return trace.spans[r] }
-        return trace.spans.first { $0.attributes["test.id"] != nil }
+    public var testRoot: Span? { TraceAnalysis.testRoot(trace.spans, roots: roots) }
+
+    static func testRoot(_ spans: [Span], roots: [Int]) -> Span? {
+        if let r = roots.first(where: { spans[$0].facts["test.id"] != nil }) { return spans[r] }
+        return spans.first { $0.facts["test.id"] != nil }
     }
 
     /// Span indices from `i` up to its root.
@@ -244,26 +246,47 @@ public struct TraceSummary: Sendable, Equatable, Codable {
     public var location: TraceLocation
 
     public init(_ a: TraceAnalysis, location: TraceLocation) {
-        let t = a.trace
+        var totals = TraceTotals()
+        totals.tokens = a.tokens
+        totals.cost = a.cost
+        totals.llmCalls = a.llmCalls
+        totals.toolCalls = a.toolCalls
+        totals.errorCount = a.errorCount
+        totals.tokensByModel = a.tokensByModel
+        totals.costByModel = a.costByModel
+        totals.costByCategory = a.costByCategory
+        self.init(a.trace, roots: a.roots, startNs: a.startNs, wallMs: a.wallMs, totals: totals, location: location)
+    }
+
+    /// The summary of a trace made without the analysis' per-span figures (what a run keeps of a trace of a million
+    /// spans: the same summary as `init(TraceAnalysis(t), location:)`, without a million `SpanFigures`).
+    public init(_ t: Trace, location: TraceLocation) {
+        let tree = SpanTree(t.spans)
+        let span = TraceAnalysis.timeSpan(t.spans)
+        let totals = TraceTotals(t.spans, tree, UsageAccounting(selfOnly: t.spans, tree))
+        self.init(t, roots: tree.roots, startNs: span.start, wallMs: span.wallMs, totals: totals, location: location)
+    }
+
+    private init(_ t: Trace, roots: [Int], startNs: Int64?, wallMs: Double, totals a: TraceTotals, location: TraceLocation) {
         traceID = t.traceID
         runID = t.runID
         testIDs = t.testIDs
         testCaseUIDs = t.testCaseUIDs
-        let root = a.testRoot
-        rootTestID = root?.attributes["test.id"]?.text
-        rootAgentType = root?.attributes["agent.type"]?.text ?? t.agentType
-        rootName = a.roots.first.map { t.spans[$0].name }
+        let root = TraceAnalysis.testRoot(t.spans, roots: roots)
+        rootTestID = root?.facts["test.id"]?.text
+        rootAgentType = root?.facts["agent.type"]?.text ?? t.agentType
+        rootName = roots.first.map { t.spans[$0].name }
         if testIDs.isEmpty, let r = rootTestID { testIDs = [r] }
-        if testCaseUIDs.isEmpty, let u = root?.attributes["test.case_uid"]?.text { testCaseUIDs = [u] }
+        if testCaseUIDs.isEmpty, let u = root?.facts["test.case_uid"]?.text { testCaseUIDs = [u] }
         spanCount = t.spans.count
-        startNs = a.startNs
-        wallMs = a.wallMs
+        self.startNs = startNs
+        self.wallMs = wallMs
         tokens = a.tokens
         cost = a.cost
         llmCalls = a.llmCalls
         toolCalls = a.toolCalls
         errorCount = a.errorCount
-        rootError = a.roots.first.flatMap { t.spans[$0].errorMessage }
+        rootError = roots.first.flatMap { t.spans[$0].errorMessage }
         tokensByModel = a.tokensByModel
         costByModel = a.costByModel
         costByCategory = a.costByCategory
@@ -274,12 +297,12 @@ public struct TraceSummary: Sendable, Equatable, Codable {
         var ttft: [Double] = [], tbt: [Double] = []
         var first: (start: Int64, value: Double)?
         for i in t.spans.indices {
-            if let v = t.spans[i].attributes["gen_ai.server.ttft"]?.number {
+            if let v = t.spans[i].facts["gen_ai.server.ttft"]?.number {
                 ttft.append(v)
                 let start = t.spans[i].startNs ?? .max
                 if first == nil || start < first!.start { first = (start, v) }
             }
-            if let v = t.spans[i].attributes["gen_ai.server.tbt"]?.number { tbt.append(v) }
+            if let v = t.spans[i].facts["gen_ai.server.tbt"]?.number { tbt.append(v) }
         }
         self.ttft = ttft
         self.tbt = tbt
@@ -447,6 +470,61 @@ struct UsageAccounting {
         }
     }
 
+    /// Only what each span counts as its own (`selfTokens`, `selfCost`, `rollup`, `counted`; no inclusive sums), for a
+    /// summary: a walk that keeps the sums of the open spans of one path, not of every span. The same figures, added
+    /// in the same order, as `init(_:_:)`.
+    init(selfOnly spans: [Span], _ tree: SpanTree) {
+        let n = spans.count
+        selfTokens = [TokenCounts](repeating: .zero, count: n)
+        selfCost = [CostSum](repeating: .zero, count: n)
+        inclusiveTokens = []
+        inclusiveCost = []
+        rollup = [Bool](repeating: false, count: n)
+        counted = [Bool](repeating: false, count: n)
+        /// A span whose children are being walked: the next child, and what its children below report so far.
+        struct Open {
+            var node: Int
+            var next = 0
+            var below = false
+            var tok = TokenCounts.zero
+            var cost = CostSum.zero
+        }
+        var path: [Open] = []
+        for root in tree.roots {
+            path.append(Open(node: root))
+            while let top = path.indices.last {
+                let i = path[top].node
+                if path[top].next < tree.children[i].count {
+                    let c = tree.children[i][path[top].next]
+                    path[top].next += 1
+                    path.append(Open(node: c))
+                    continue
+                }
+                let done = path.removeLast()
+                let u = spans[i].usage
+                var ownTok = TokenCounts.zero
+                var ownUsageCost = CostSum.zero
+                if u.carriesUsage {
+                    if !done.below {
+                        ownTok = u.tokens
+                        ownUsageCost = u.callCost
+                        counted[i] = true
+                    } else {
+                        rollup[i] = true
+                        (ownTok, ownUsageCost) = UsageAccounting.excess(u, done.tok, done.cost)
+                    }
+                }
+                selfTokens[i] = ownTok
+                selfCost[i] = ownUsageCost + u.ownCost
+                if let p = path.indices.last {
+                    path[p].below = path[p].below || done.below || u.carriesUsage
+                    path[p].tok += done.tok + ownTok
+                    path[p].cost += done.cost + ownUsageCost
+                }
+            }
+        }
+    }
+
     /// What a span whose descendants also report call usage keeps as its own: the tokens (and the matching cost)
     /// it reports beyond theirs, or the cost beyond theirs when nobody reports tokens.
     static func excess(_ u: SpanUsage, _ childTok: TokenCounts, _ childCost: CostSum) -> (TokenCounts, CostSum) {
@@ -476,6 +554,8 @@ struct TraceTotals {
     var costByModel: [String: CostSum] = [:]
     var costByCategory: [SpanCategory: CostSum] = [:]
     var tokensByCategory: [SpanCategory: TokenCounts] = [:]
+
+    init() {}
 
     init(_ spans: [Span], _ tree: SpanTree, _ usage: UsageAccounting) {
         // The model of a span: its own, else the nearest ancestor's (own costs of an LLM wrapper, say).

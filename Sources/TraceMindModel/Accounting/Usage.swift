@@ -149,8 +149,13 @@ public struct SpanUsage: Sendable, Equatable {
     public var ownCostUSD: Double?
     /// `accumulated_cost_usd`: a producer's roll-up; shown, never added.
     public var accumulatedCostUSD: Double?
-    /// The attribute keys this was read from (for the detail pane's provenance line).
-    public var sourceKeys: [String] = []
+    /// The attribute keys this was read from, as bits of `UsageConventions.orderedKeys` (a span holds no array).
+    public var sourceKeyBits: UInt64 = 0
+
+    /// The attribute keys this was read from (for the detail pane's provenance line), in slot order.
+    public var sourceKeys: [String] {
+        UsageConventions.orderedKeys.indices.filter { sourceKeyBits & (1 << UInt64($0)) != 0 }.map { UsageConventions.orderedKeys[$0] }
+    }
 
     public init() {}
 
@@ -238,10 +243,21 @@ public enum UsageConventions {
         .pricing: ["gen_ai.usage.cost.pricing_source"], .model: modelKeys, .own: ownCostKeys, .accumulated: accumulatedCostKeys,
     ]
 
+    /// Every usage key, slot by slot, each in order of preference (at most 64: `SpanUsage.sourceKeyBits`).
+    static let orderedKeys: [String] = Slot.allCases.flatMap { slotKeys[$0]! }
+
     /// Key → (slot, preference): one hash lookup per attribute instead of a scan per key.
     static let keyTable: [String: (Slot, Int)] = {
         var t: [String: (Slot, Int)] = [:]
         for (slot, keys) in slotKeys { for (i, k) in keys.enumerated() { t[k] = (slot, i) } }
+        return t
+    }()
+
+    /// Key → its bit in `SpanUsage.sourceKeyBits`.
+    static let keyBits: [String: UInt64] = {
+        precondition(orderedKeys.count <= 64, "usage keys must fit a 64-bit mask")
+        var t: [String: UInt64] = [:]
+        for (n, k) in orderedKeys.enumerated() where t[k] == nil { t[k] = 1 << UInt64(n) }
         return t
     }()
 
@@ -292,7 +308,7 @@ public enum UsageConventions {
         var u = SpanUsage()
         func int(_ s: Slot) -> Int? { best[s.rawValue]?.value.int }
         func num(_ s: Slot) -> Double? { best[s.rawValue]?.value.number }
-        u.sourceKeys = best.compactMap { $0?.key }
+        u.sourceKeyBits = best.reduce(0) { $0 | ($1.map { keyBits[$0.key] ?? 0 } ?? 0) }
         u.promptTokens = int(.prompt)
         u.completionTokens = int(.completion)
         u.totalTokens = int(.total)

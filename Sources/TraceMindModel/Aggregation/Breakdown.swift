@@ -65,9 +65,9 @@ public enum Breakdown {
             case .kind: v = s.category == .other ? s.otelKind : s.category.rawValue
             default:
                 for k in key.attributeKeys {
-                    if let t = s.attributes[k]?.text, !t.isEmpty { v = t; break }
+                    if let t = s.facts[k]?.text, !t.isEmpty { v = t; break }
                 }
-                if v == nil && key == .service { v = s.resource["service.name"]?.text }
+                if v == nil && key == .service { v = s.serviceName }
                 if v == nil, key.inherits, let p = a.figures[i].parent { v = out[p] }
             }
             out[i] = v ?? BreakdownKey.none

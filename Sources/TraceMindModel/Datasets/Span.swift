@@ -26,7 +26,32 @@ public struct SpanEvent: Sendable, Equatable {
     public var attributes: JSONObject
 }
 
+/// What a span holds beyond its figures: attributes, events, resource, other fields and links. Spans made from rows
+/// and small documents keep them as made; a span read from a JSON file reads them again from the file's bytes when
+/// they are asked for (the waterfall of a million spans holds ids, times and usage, not a million attribute tables).
+public struct SpanDetails: Sendable, Equatable {
+    /// Attributes with null values dropped (Hub rows carry every union key as null).
+    public var attributes: JSONObject
+    public var events: [SpanEvent]
+    public var resource: JSONObject
+    /// Span fields outside the known set (`total_tokens`, `tool_output`, future fields).
+    public var extra: JSONObject
+    /// Links to other spans (OTLP `links`).
+    public var links: [SpanLink]
+    /// Why the span's bytes could not be read again (a value the first, structural read let through is broken).
+    public var problem: String?
+}
+
+/// The bytes of a file whose spans read their details from it again (one for all of them).
+public final class SpanBytes: Sendable {
+    public let data: Data
+    public init(_ data: Data) { self.data = data }
+}
+
 /// One span, every era's spelling normalised (snake_case and camelCase, int or string status, `SpanKind.` prefix…).
+///
+/// A span keeps what every view and figure reads of all spans (ids, times, kind, status, usage, and the few
+/// attributes read in bulk: `Span.factKeys`); the rest is in `details`.
 public struct Span: Sendable, Equatable {
     public var traceID: String
     public var spanID: String
@@ -39,24 +64,112 @@ public struct Span: Sendable, Equatable {
     public var otelKind: String
     public var category: SpanCategory
     public var status: SpanStatus
-    /// Attributes with null values dropped (Hub rows carry every union key as null).
-    public var attributes: JSONObject
-    public var events: [SpanEvent]
-    public var resource: JSONObject
-    /// Span fields outside the known set (`total_tokens`, `tool_output`, future fields).
-    public var extra: JSONObject
     public var usage: SpanUsage
-    /// Links to other spans (OTLP `links`).
-    public var links: [SpanLink]
     /// W3C `tracestate` of the span's context (e.g. `cost_usd=0.002,vendor=x`): shown, never added to cost.
     public var traceState: String?
+    /// The attributes named in `Span.factKeys` (test ids, tool name, streaming times, grouping keys), in order.
+    public var facts: JSONObject
+    /// The resource's (or the span's own) `service.name`.
+    public var serviceName: String?
+    /// The resource's `run.id`.
+    public var resourceRunID: String?
+    /// The first `exception` event's type and message, when the span has one.
+    public var exception: String?
+    public var hasExceptionEvent: Bool
+    let storage: DetailStorage
+
+    enum DetailStorage: Sendable {
+        indirect case made(SpanDetails)
+        case bytes(SpanBytes, Range<Int>)
+    }
+
+    /// Attributes read for every span (by the analysis, the breakdowns and the run's join), kept in `facts`.
+    public static let factKeys: Set<String> = Set(
+        ["test.id", "agent.type", "test.case_uid", "tool.name", "gen_ai.server.ttft", "gen_ai.server.tbt"]
+            + BreakdownKey.allCases.flatMap(\.attributeKeys))
+
+    /// Attributes the span's figures and kind are made from: the first read of a span from a file builds only these.
+    static let figureKeys: Set<String> = Set(UsageConventions.keyTable.keys).union(factKeys).union([
+        "openinference.span.kind", "gen_ai.operation.name", "gen_ai.system", "gen_ai.request.model", "llm.model_name",
+    ])
+
+    /// The first read of a span from a file: the known fields, the figure attributes, the names and exception text
+    /// of its events, the resource; never prompts, payloads or links.
+    static let pick = JSONPick(
+        keys: knownFields.union(["service", "service_name", "cost_usd", "accumulated_cost_usd"]).subtracting(["links"]),
+        nested: [
+            "attributes": JSONPick(keys: figureKeys),
+            "events": JSONPick(elements: JSONPick(
+                keys: ["name", "timestamp", "timeUnixNano"],
+                nested: ["attributes": JSONPick(keys: ["exception.type", "exception.message"])])),
+        ])
+
+    /// Everything the span holds (read again from the file's bytes for a span read from a file).
+    public var details: SpanDetails {
+        switch storage {
+        case .made(let d): return d
+        case .bytes(let b, let r):
+            do throws(JSONParseError) {
+                guard let o = try JSONParser.parse(b.data, range: r, keys: JSONKeyTable.perThread).objectValue else {
+                    return SpanDetails(attributes: JSONObject(), events: [], resource: JSONObject(), extra: JSONObject(), links: [], problem: "the span is not an object")
+                }
+                return Span.details(o)
+            } catch {
+                return SpanDetails(attributes: JSONObject(), events: [], resource: JSONObject(), extra: JSONObject(), links: [], problem: error.description)
+            }
+        }
+    }
+
+    public var attributes: JSONObject { details.attributes }
+    public var events: [SpanEvent] { details.events }
+    public var resource: JSONObject { details.resource }
+    public var extra: JSONObject { details.extra }
+    public var links: [SpanLink] { details.links }
+
+    /// Where the span's details are read from: the file's bytes, or nil when they are kept as made.
+    public var byteRange: Range<Int>? {
+        if case .bytes(_, let r) = storage { return r }
+        return nil
+    }
+
+    /// `body` over the span's bytes in its file, for a span read from one (nil otherwise).
+    public func withBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R? {
+        guard case .bytes(let b, let r) = storage else { return nil }
+        return b.data.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[r])) }
+    }
 
     public init(json o: JSONObject, traceID fallbackTraceID: String?) {
+        let d = Span.details(o)
+        self.init(fields: o, details: d, traceID: fallbackTraceID, storage: .made(d))
+    }
+
+    /// A span read from `bytes` at `range` with `Span.pick`: its details are read from there again when asked for.
+    init(picked o: JSONObject, traceID fallbackTraceID: String?, bytes: SpanBytes, range: Range<Int>) {
+        self.init(fields: o, details: Span.details(o), traceID: fallbackTraceID, storage: .bytes(bytes, range))
+    }
+
+    /// The span read lean from its bytes (`Span.pick`), its details left there.
+    static func lean(_ data: SpanBytes, range: Range<Int>, traceID: String?, keys: JSONKeyTable) throws(JSONParseError) -> Span? {
+        guard let o = try JSONParser.parse(data.data, range: range, pick: pick, keys: keys).objectValue else { return nil }
+        var span = Span(picked: o, traceID: traceID, bytes: data, range: range)
+        // Values that repeat from span to span are held once.
+        span.name = keys.intern(span.name)
+        span.resourceRunID = span.resourceRunID.map(keys.intern)
+        span.serviceName = span.serviceName.map(keys.intern)
+        span.usage.model = span.usage.model.map(keys.intern)
+        span.usage.pricingSource = span.usage.pricingSource.map(keys.intern)
+        return span
+    }
+
+    private init(fields o: JSONObject, details d: SpanDetails, traceID fallbackTraceID: String?, storage: DetailStorage) {
         func s(_ keys: String...) -> String? {
             for k in keys { if let t = o[k]?.text, !t.isEmpty { return t } }
             return nil
         }
-        traceID = s("trace_id", "traceId", "traceID") ?? fallbackTraceID ?? "?"
+        self.storage = storage
+        // A span of the document's trace shares the document's id (one string for all of them).
+        let tid = s("trace_id", "traceId", "traceID")
+        traceID = tid.map { $0 == fallbackTraceID ? fallbackTraceID! : $0 } ?? fallbackTraceID ?? "?"
         spanID = s("span_id", "spanId", "spanID") ?? "?"
         let parent = s("parent_span_id", "parentSpanId", "parentSpanID", "parent_id")
         parentSpanID = (parent == nil || parent == "0x0" || parent == "0" || parent == "0000000000000000") ? nil : parent
@@ -64,18 +177,6 @@ public struct Span: Sendable, Equatable {
         startNs = Span.time(o, ["start_time", "startTime", "startTimeUnixNano", "start_time_unix_nano"])
         endNs = Span.time(o, ["end_time", "endTime", "endTimeUnixNano", "end_time_unix_nano"])
         storedDurationMs = o["duration_ms"]?.number
-        let attrs = Span.dropNulls(OTLP.attributes(o["attributes"] ?? .null))
-        attributes = attrs
-        let r = o["resource"]?.objectValue
-        resource = Span.dropNulls(r?["attributes"].map(OTLP.attributes) ?? r)
-        events = (o["events"]?.arrayValue ?? []).compactMap { e in
-            guard let eo = e.objectValue else { return nil }
-            let ea = Span.dropNulls(OTLP.attributes(eo["attributes"] ?? .null))
-            return SpanEvent(
-                name: eo["name"]?.text ?? "event",
-                timestampNs: Span.timeValue(eo["timestamp"] ?? eo["timeUnixNano"] ?? .null),
-                attributes: ea)
-        }
         // Status: {"code": 0|1|2 | "UNSET"|"OK"|"ERROR" | "STATUS_CODE_ERROR", "description"}, or a bare code.
         let statusJSON = o["status"] ?? .null
         let codeJSON = statusJSON["code"] ?? statusJSON["status_code"] ?? statusJSON
@@ -97,18 +198,67 @@ public struct Span: Sendable, Equatable {
         if kindText.hasPrefix("SpanKind.") { kindText = String(kindText.dropFirst("SpanKind.".count)) }
         if kindText.hasPrefix("SPAN_KIND_") { kindText = String(kindText.dropFirst("SPAN_KIND_".count)) }
         otelKind = kindText.uppercased()
+        traceState = s("traceState", "trace_state", "tracestate")
+        let attrs = d.attributes
+        usage = UsageConventions.extract(attrs, extra: d.extra)
+        category = Span.inferCategory(name: name, attributes: attrs, usage: usage, otelKind: otelKind)
+        var fk: [String] = [], fv: [JSON] = []
+        for (k, v) in zip(attrs.keys, attrs.values) where Span.factKeys.contains(k) {
+            fk.append(k)
+            fv.append(v)
+        }
+        facts = JSONObject(keys: fk, values: fv)
+        serviceName = d.resource["service.name"]?.text
+        resourceRunID = d.resource["run.id"]?.text
+        if let ex = d.events.first(where: { $0.name == "exception" }) {
+            hasExceptionEvent = true
+            exception = [ex.attributes["exception.type"]?.text, ex.attributes["exception.message"]?.text].compactMap { $0 }.joined(separator: ": ")
+        } else {
+            hasExceptionEvent = false
+            exception = nil
+        }
+    }
+
+    /// Attributes, events, resource, other fields and links of a span object.
+    static func details(_ o: JSONObject) -> SpanDetails {
+        let attrs = Span.dropNulls(OTLP.attributes(o["attributes"] ?? .null))
+        let r = o["resource"]?.objectValue
+        var resource = Span.dropNulls(r?["attributes"].map(OTLP.attributes) ?? r)
+        let events: [SpanEvent] = (o["events"]?.arrayValue ?? []).compactMap { e in
+            guard let eo = e.objectValue else { return nil }
+            let ea = Span.dropNulls(OTLP.attributes(eo["attributes"] ?? .null))
+            return SpanEvent(
+                name: eo["name"]?.text ?? "event",
+                timestampNs: Span.timeValue(eo["timestamp"] ?? eo["timeUnixNano"] ?? .null),
+                attributes: ea)
+        }
         var ek: [String] = [], ev: [JSON] = []
         for (k, v) in zip(o.keys, o.values) where !Span.knownFields.contains(k) && !v.isNull {
             ek.append(k)
             ev.append(v)
         }
-        extra = JSONObject(keys: ek, values: ev)
-        links = (o["links"]?.arrayValue ?? []).compactMap(SpanLink.init)
-        traceState = s("traceState", "trace_state", "tracestate")
-        usage = UsageConventions.extract(attrs, extra: extra)
-        category = Span.inferCategory(name: name, attributes: attrs, usage: usage, otelKind: otelKind)
         // Some producers put the service on the span itself.
-        if resource["service.name"] == nil, let svc = s("service", "service_name") { resource.set("service.name", .string(svc)) }
+        if resource["service.name"] == nil {
+            for k in ["service", "service_name"] {
+                if let svc = o[k]?.text, !svc.isEmpty {
+                    resource.set("service.name", .string(svc))
+                    break
+                }
+            }
+        }
+        return SpanDetails(
+            attributes: attrs, events: events, resource: resource, extra: JSONObject(keys: ek, values: ev),
+            links: (o["links"]?.arrayValue ?? []).compactMap(SpanLink.init), problem: nil)
+    }
+
+    /// Equal spans hold the same figures and the same details, wherever the details are kept.
+    public static func == (a: Span, b: Span) -> Bool {
+        a.traceID == b.traceID && a.spanID == b.spanID && a.parentSpanID == b.parentSpanID && a.name == b.name
+            && a.startNs == b.startNs && a.endNs == b.endNs && a.storedDurationMs == b.storedDurationMs
+            && a.otelKind == b.otelKind && a.category == b.category && a.status == b.status && a.usage == b.usage
+            && a.traceState == b.traceState && a.facts == b.facts && a.serviceName == b.serviceName
+            && a.resourceRunID == b.resourceRunID && a.exception == b.exception && a.hasExceptionEvent == b.hasExceptionEvent
+            && a.details == b.details
     }
 
     static let knownFields: Set<String> = [
@@ -195,21 +345,14 @@ public struct Span: Sendable, Equatable {
         return max(0, storedDurationMs ?? 0)
     }
 
-    public var isError: Bool {
-        status.code == .error || events.contains { $0.name == "exception" }
-    }
+    public var isError: Bool { status.code == .error || hasExceptionEvent }
 
     public var errorMessage: String? {
         if let d = status.description, !d.isEmpty, status.code == .error { return d }
-        if let ex = events.first(where: { $0.name == "exception" }) {
-            let t = ex.attributes["exception.type"]?.text
-            let m = ex.attributes["exception.message"]?.text
-            return [t, m].compactMap { $0 }.joined(separator: ": ")
-        }
-        return nil
+        return exception
     }
 
-    public var toolName: String? { attributes["tool.name"]?.text }
+    public var toolName: String? { facts["tool.name"]?.text }
 }
 
 /// ISO-8601 with or without zone (local time assumed without), with fractional seconds.

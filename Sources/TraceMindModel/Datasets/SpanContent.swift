@@ -27,8 +27,9 @@ public struct ToolCall: Sendable, Equatable {
 public enum SpanContent {
     /// The messages sent to the model: OpenInference `llm.input_messages.N.…`, OpenLLMetry `gen_ai.prompt.N.…`, or the
     /// `messages` of an `input.value` JSON.
-    public static func inputMessages(_ s: Span) -> [ChatMessage] {
-        let a = s.attributes
+    /// `details`: the span's details when the caller has read them already.
+    public static func inputMessages(_ s: Span, details: SpanDetails? = nil) -> [ChatMessage] {
+        let a = (details ?? s.details).attributes
         let oi = indexed(a, prefix: "llm.input_messages.").map(openInference)
         if !oi.isEmpty { return oi }
         let ol = indexed(a, prefix: "gen_ai.prompt.").map(openLLMetry)
@@ -40,8 +41,8 @@ public enum SpanContent {
     }
 
     /// The model's answer: `llm.output_messages.N.…`, `gen_ai.completion.N.…`, or a chat completion in `output.value`.
-    public static func outputMessages(_ s: Span) -> [ChatMessage] {
-        let a = s.attributes
+    public static func outputMessages(_ s: Span, details: SpanDetails? = nil) -> [ChatMessage] {
+        let a = (details ?? s.details).attributes
         let oi = indexed(a, prefix: "llm.output_messages.").map(openInference)
         if !oi.isEmpty { return oi }
         let ol = indexed(a, prefix: "gen_ai.completion.").map(openLLMetry)
@@ -56,8 +57,9 @@ public enum SpanContent {
     }
 
     /// A tool span's name, arguments and result.
-    public static func toolCall(_ s: Span) -> (name: String, arguments: String?, result: String?)? {
-        let a = s.attributes
+    public static func toolCall(_ s: Span, details: SpanDetails? = nil) -> (name: String, arguments: String?, result: String?)? {
+        let d = details ?? s.details
+        let a = d.attributes
         guard s.category == .tool || a["tool.name"] != nil else { return nil }
         let name = a["tool.name"]?.text ?? s.name
         var args = a["tool_call.function.arguments"]?.text ?? a["input.value"]?.text
@@ -65,7 +67,7 @@ public enum SpanContent {
         if let t = args, let j = try? JSONParser.parse(t), let kw = j["kwargs"], j["args"]?.arrayValue?.isEmpty ?? true {
             args = JSONWriter.string(kw, pretty: false)
         }
-        let result = a["output.value"]?.text ?? s.extra["tool_output"]?.text
+        let result = a["output.value"]?.text ?? d.extra["tool_output"]?.text
         return (name, args, result)
     }
 

@@ -45,24 +45,40 @@ public struct Trace: Sendable, Equatable {
         recordedTotalDurationMs = o["total_duration_ms"]?.number
         recordedTotalCostUSD = RecordedCost.known(o["total_cost_usd"]?.number, tokens: recordedTotalTokens)
         if runID == nil {
-            runID = spans.lazy.compactMap { $0.resource["run.id"]?.text }.first
+            runID = spans.lazy.compactMap { $0.resourceRunID }.first
         }
     }
 
     /// Records at least this large are trace documents worth parsing on all cores (`parseLarge`).
     static let largeRecordBytes = 4 << 20
 
-    /// A large trace document parsed with its spans split across the cores: the document's other fields are parsed
-    /// as usual, each span is parsed and made into a `Span` by one worker and its JSON dropped at once (memory
-    /// follows the spans made, not the JSON tree of the whole document). Nil when the record is not a document with
-    /// a `spans` array (it is then parsed the usual way).
-    static func parseLarge(_ data: Data, range: Range<Int>, maxStringBytes: Int = .max) throws(JSONParseError) -> Trace? {
-        guard let (head, deferred) = try JSONParser.parseObject(data, range: range, deferring: ["spans"], maxStringBytes: maxStringBytes),
-            let ranges = deferred["spans"]
-        else { return nil }
+    /// A large trace document parsed with its spans split across the cores (`read(_:range:parallel:)`). Nil when the
+    /// record is not a document with a `spans` array (it is then parsed the usual way).
+    public static func parseLarge(_ data: Data, range: Range<Int>, maxStringBytes: Int = .max) throws(JSONParseError) -> Trace? {
+        if case .trace(let t)? = try read(data, range: range, maxStringBytes: maxStringBytes, parallel: true) { return t }
+        return nil
+    }
+
+    /// A record of a traces file as read lean.
+    enum Record {
+        /// A trace document: its spans read lean.
+        case trace(Trace)
+        /// An object without a `spans` array (a span row, an OTLP export line), read whole.
+        case object(JSONObject)
+    }
+
+    /// A record of a traces file read lean: the document's other fields are parsed as usual, each span is read lean
+    /// (`Span.lean`: figures, ids and times; its prompts and payloads left in `data`, read again when shown), with
+    /// `parallel` by the cores, each span made in place: memory follows the spans made, not the document's JSON
+    /// tree. Nil when the record is not an object.
+    static func read(_ data: Data, range: Range<Int>, maxStringBytes: Int = .max, parallel: Bool) throws(JSONParseError) -> Record? {
+        guard let (head, deferred) = try JSONParser.parseObject(data, range: range, deferring: ["spans"], maxStringBytes: maxStringBytes) else { return nil }
+        guard let ranges = deferred["spans"] else { return .object(head) }
         let tid = head["trace_id"]?.text ?? head["traceId"]?.text
+        // The spans are read lean: their details stay in these bytes, read again when a span is shown.
+        let bytes = SpanBytes(data)
         let n = ranges.count
-        let chunks = min(n, max(1, ProcessInfo.processInfo.activeProcessorCount) * 8)
+        let chunks = parallel ? min(n, max(1, ProcessInfo.processInfo.activeProcessorCount) * 8) : min(n, 1)
         // Each worker makes the spans of its run of elements in place, in the array's own storage (a span moved
         // through an intermediate array would be copied: every one of its strings and tables retained and released).
         var failure: String?
@@ -79,9 +95,8 @@ public struct Trace: Sendable, Equatable {
                 var m = 0
                 do throws(JSONParseError) {
                     for k in lo..<hi {
-                        let v = try JSONParser.parse(data, range: ranges[k], maxStringBytes: maxStringBytes, keys: keys)
-                        guard let o = v.objectValue else { continue }
-                        (buffer.baseAddress! + lo + m).initialize(to: Span(json: o, traceID: tid))
+                        guard let span = try Span.lean(bytes, range: ranges[k], traceID: tid, keys: keys) else { continue }
+                        (buffer.baseAddress! + lo + m).initialize(to: span)
                         m += 1
                     }
                 } catch {
@@ -104,7 +119,7 @@ public struct Trace: Sendable, Equatable {
             initialized = count
         }
         if let failure { throw JSONParseError(message: failure, offset: range.lowerBound, line: 1, column: 1) }
-        return Trace(head: head, spans: spans)
+        return .trace(Trace(head: head, spans: spans))
     }
 
     public init(traceID: String, spans: [Span]) {
@@ -113,7 +128,7 @@ public struct Trace: Sendable, Equatable {
         raw = JSONObject()
         testIDs = []
         testCaseUIDs = []
-        runID = spans.lazy.compactMap { $0.resource["run.id"]?.text }.first
+        runID = spans.lazy.compactMap { $0.resourceRunID }.first
     }
 }
 

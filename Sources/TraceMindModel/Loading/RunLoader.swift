@@ -174,7 +174,7 @@ public enum RunLoader {
         progress: (@Sendable (Double) -> Void)?, isCancelled: (@Sendable () -> Bool)?
     ) -> [TraceSummary] {
         traces(fs: fs, path: path, diagnostics: &diagnostics, belongs: belongs, progress: progress, isCancelled: isCancelled) {
-            TraceSummary(TraceAnalysis($0), location: $1)
+            TraceSummary($0, location: $1)
         }
     }
 
@@ -199,15 +199,9 @@ public enum RunLoader {
             return out
         }
         let before = SpanTail.shared.stampBeforeRead(fs, path)
-        // A large trace document's spans are parsed on all cores, straight into spans.
-        let large = LargeRecords<TraceRecord<T>>(minimumBytes: Trace.largeRecordBytes) { data, range, location throws(JSONParseError) in
-            guard let t = try Trace.parseLarge(data, range: range, maxStringBytes: 4096) else { return nil }
-            guard belongs(t.runID) else { return .some(nil) }
-            return .some(.trace(transform(t, location)))
-        }
-        let items: [TraceRecord<T>] = DatasetFiles.mapRecords(
-            fs, path, into: &diagnostics, progress: progress, isCancelled: isCancelled, maxStringBytes: 4096, large: large
-        ) { v, location in
+        // Trace documents are read lean (spans' figures; their details left in the file); a large one's spans on
+        // all cores. Other records (span rows, OTLP lines) are read whole.
+        @Sendable func item(_ v: JSON, _ location: TraceLocation) -> TraceRecord<T>? {
             guard let o = v.objectValue else { return .malformed(location.path) }
             if o["spans"] != nil {
                 guard o["spans"]?.arrayValue != nil else { return .malformed(location.path) }
@@ -223,6 +217,20 @@ public enum RunLoader {
             if let spans = OTLP.spans(o) { return .spans(spans) }
             return .malformed(location.path)
         }
+        @Sendable func lean(_ data: Data, _ range: Range<Int>, _ location: TraceLocation, parallel: Bool) throws(JSONParseError) -> TraceRecord<T>?? {
+            switch try Trace.read(data, range: range, maxStringBytes: 4096, parallel: parallel) {
+            case .trace(let t)?:
+                guard belongs(t.runID) else { return .some(nil) }
+                return .some(.trace(transform(t, location)))
+            case .object(let o)?: return .some(item(.object(o), location))
+            case nil: return nil
+            }
+        }
+        let large = LargeRecords<TraceRecord<T>>(
+            minimumBytes: Trace.largeRecordBytes, make: { data, range, location throws(JSONParseError) in try lean(data, range, location, parallel: true) },
+            small: { data, range, location throws(JSONParseError) in try lean(data, range, location, parallel: false) })
+        let items: [TraceRecord<T>] = DatasetFiles.mapRecords(
+            fs, path, into: &diagnostics, progress: progress, isCancelled: isCancelled, maxStringBytes: 4096, large: large, item)
         var out: [T] = []
         var flat: [String: [Span]] = [:]
         var flatOrder: [String] = []
@@ -263,6 +271,12 @@ public enum RunLoader {
     /// `trace_id` (SMOLTRACE's form): a large document's spans are skipped, not parsed. Nil for any other form.
     static func traceDocumentIDs(fs: any DataFileSystem, path: String) -> [(traceID: String, location: TraceLocation)]? {
         let large = LargeRecords<(String, TraceLocation)?>(minimumBytes: Trace.largeRecordBytes) { data, range, location throws(JSONParseError) in
+            // SMOLTRACE writes the id before the spans: the spans are not read at all (the trace is, when opened).
+            if let (head, reached) = try JSONParser.parseHead(data, range: range, before: "spans", maxStringBytes: 256), reached,
+                let tid = head["trace_id"]?.text ?? head["traceId"]?.text
+            {
+                return .some((tid, location))
+            }
             guard let (head, deferred) = try JSONParser.parseObject(data, range: range, deferring: ["spans"], maxStringBytes: 256),
                 deferred["spans"] != nil, let tid = head["trace_id"]?.text ?? head["traceId"]?.text
             else { return .some(nil) }
@@ -316,7 +330,7 @@ public enum RunLoader {
         if let r = loc.byteRange {
             // Only the trace's own bytes are read; a large document's spans are parsed on all cores.
             let bytes = Data(try fs.readRange(loc.path, r))
-            if bytes.count >= Trace.largeRecordBytes, let t = try Trace.parseLarge(bytes, range: 0..<bytes.count) { return t }
+            if case .trace(let t)? = try Trace.read(bytes, range: 0..<bytes.count, parallel: bytes.count >= Trace.largeRecordBytes) { return t }
             let j = try JSONParser.parse(bytes)
             guard let o = j.objectValue else { throw FileReadError(description: "\(loc.path): the trace is not an object") }
             return Trace(json: o)

@@ -9,8 +9,15 @@ public enum TraceFinder {
         public var analysis: RunAnalysis
         public var summary: TraceSummary
         public var test: TestRow?
-        /// The trace itself, when finding it already read it in full.
-        public var trace: Trace?
+        /// The trace itself, analysed, when finding it already read it in full.
+        public var traced: TraceAnalysis?
+        public var trace: Trace? { traced?.trace }
+
+        /// The trace analysed: as found, else read from where its summary says it lives.
+        public func traceAnalysis() throws -> TraceAnalysis {
+            if let traced { return traced }
+            return TraceAnalysis(try RunLoader.loadTrace(summary, fs: run.files.fs))
+        }
     }
 
     public enum FindError: Error, CustomStringConvertible {
@@ -131,11 +138,13 @@ public enum TraceFinder {
         do { trace = try RunLoader.loadTrace(at: chosen.location, traceID: chosen.traceID, fs: f.fs) } catch {
             throw FindError.unreadable("\(chosen.location.path): \(error)")
         }
-        let summary = TraceSummary(TraceAnalysis(trace), location: chosen.location)
+        // Analysed once: the summary is the analysis', and the caller reads the same analysis.
+        let traced = TraceAnalysis(trace)
+        let summary = TraceSummary(traced, location: chosen.location)
         var data = RunLoader.loadResults(entry)
         data.traces = [summary]
         let a = RunAnalysis(entry: entry, data: data)
-        return .found(Match(run: entry, analysis: a, summary: summary, test: a.tests.first { $0.trace?.traceID == summary.traceID }, trace: trace))
+        return .found(Match(run: entry, analysis: a, summary: summary, test: a.tests.first { $0.trace?.traceID == summary.traceID }, traced: traced))
     }
 
     /// The spellings a store may hold one trace id under: as typed, SMOLTRACE's (`0x`, lower case, no leading zeros),

@@ -1,0 +1,96 @@
+import Foundation
+import TestSupport
+import Testing
+import TraceMindDemo
+import TraceMindFormats
+@testable import TraceMindModel
+
+/// Spans read lean from a file (figures, ids, times; details left in the file's bytes) are the spans a whole parse
+/// makes, and a trace summarised without per-span figures is the summary of its analysis.
+@Suite struct LeanSpanTests {
+    /// Every trace document of the demo (both eras, every run, other producers' documents) and of the shared data.
+    static func documents() throws -> [(name: String, data: Data, range: Range<Int>)] {
+        var files = DemoGenerator().files().filter { $0.key.hasSuffix("traces.json") }.map { ($0.key, $0.value) }
+        files.append(("foreign-document", ForeignTraces.traceDocument()))
+        files.append(("producer-document", ForeignTraces.producerDocument()))
+        if let shared = sharedData() {
+            let fm = FileManager.default
+            for path in (fm.enumerator(atPath: shared)?.allObjects as? [String] ?? []) where path.hasSuffix("traces.json") {
+                files.append((path, try Data(contentsOf: URL(fileURLWithPath: shared + "/" + path))))
+            }
+        }
+        var out: [(String, Data, Range<Int>)] = []
+        for (name, data) in files {
+            for r in JSONParser.elementRanges(data).ranges { out.append((name, data, r)) }
+        }
+        return out
+    }
+
+    @Test func everySpanReadLeanIsTheSpanOfAWholeParse() throws {
+        var spans = 0
+        for (name, data, range) in try Self.documents() {
+            guard let (head, deferred) = try JSONParser.parseObject(data, range: range, deferring: ["spans"]), let ranges = deferred["spans"] else { continue }
+            let tid = head["trace_id"]?.text
+            let bytes = SpanBytes(data)
+            let keys = JSONKeyTable()
+            for r in ranges {
+                guard let o = try JSONParser.parse(data, range: r).objectValue else { continue }
+                let whole = Span(json: o, traceID: tid)
+                let lean = try #require(try Span.lean(bytes, range: r, traceID: tid, keys: keys))
+                #expect(lean.byteRange == r)
+                #expect(whole.byteRange == nil)
+                // `==` compares the details too: read again from the bytes for the lean span.
+                #expect(lean == whole, "\(name): span \(whole.spanID)")
+                #expect(lean.usage == whole.usage && lean.category == whole.category && lean.facts == whole.facts)
+                #expect(lean.details.problem == nil)
+                spans += 1
+            }
+        }
+        #expect(spans > 500, "the demo alone has hundreds of spans")
+    }
+
+    @Test func aTraceSummarisedWithoutFiguresIsItsAnalysisSummary() throws {
+        var traces = 0
+        for (name, data, range) in try Self.documents() {
+            guard let o = try JSONParser.parse(data, range: range).objectValue, o["spans"] != nil else { continue }
+            let t = Trace(json: o)
+            let loc = TraceLocation(path: name, byteRange: range, index: 0)
+            #expect(TraceSummary(t, location: loc) == TraceSummary(TraceAnalysis(t), location: loc), "\(name)")
+            // The walk that keeps only the open path's sums counts what the full accounting counts, added alike.
+            let tree = SpanTree(t.spans)
+            let full = UsageAccounting(t.spans, tree), lean = UsageAccounting(selfOnly: t.spans, tree)
+            #expect(full.selfTokens == lean.selfTokens && full.selfCost == lean.selfCost)
+            #expect(full.rollup == lean.rollup && full.counted == lean.counted)
+            traces += 1
+        }
+        #expect(traces > 20)
+    }
+
+    @Test func theLongTraceReadLeanHoldsNoAttributeTables() throws {
+        let (data, range) = LargeTraceTests.longTraceRecord()
+        let t = try #require(try Trace.parseLarge(data, range: range))
+        #expect(t.spans.allSatisfy { $0.byteRange != nil }, "every span of a large document leaves its details in the file")
+        #expect(t.spans.allSatisfy { Set($0.facts.keys).isSubset(of: Span.factKeys) })
+        #expect(t.spans.contains { $0.details.attributes["input.value"] != nil }, "prompts are read again when asked for")
+        // Summaries of the large document (the run's path) are those of a whole parse.
+        let whole = Trace(json: try JSONParser.parse(data, range: range).objectValue!)
+        let loc = TraceLocation(path: "t", byteRange: range, index: 0)
+        #expect(TraceSummary(t, location: loc) == TraceSummary(TraceAnalysis(whole), location: loc))
+    }
+
+    @Test func aSpanWhoseSkippedValueIsBrokenSaysSoWhenShown() throws {
+        // The first read only checks the structure of values it skips: a prompt that is not JSON inside is found when
+        // the span's details are read, and said, never a crash or an empty span passed off as whole.
+        let doc = Data(#"{"span_id": "0x1", "name": "llm", "attributes": {"gen_ai.usage.total_tokens": 12, "input.value": {"a" 1}}}"#.utf8)
+        let span = try #require(try Span.lean(SpanBytes(doc), range: 0..<doc.count, traceID: "0xabc", keys: JSONKeyTable()))
+        #expect(span.usage.totalTokens == 12)
+        let d = span.details
+        #expect(d.problem != nil)
+        #expect(d.attributes.isEmpty)
+        // A broken scalar is read, not skipped: the first read fails as a whole parse does.
+        let scalar = Data(#"{"span_id": "0x1", "attributes": {"input.value": tru}}"#.utf8)
+        #expect(throws: JSONParseError.self) { try Span.lean(SpanBytes(scalar), range: 0..<scalar.count, traceID: nil, keys: JSONKeyTable()) }
+        let unterminated = Data(#"{"span_id": "0x1", "attributes": {"input.value": "abc}}"#.utf8)
+        #expect(throws: JSONParseError.self) { try Span.lean(SpanBytes(unterminated), range: 0..<unterminated.count, traceID: nil, keys: JSONKeyTable()) }
+    }
+}
