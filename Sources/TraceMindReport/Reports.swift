@@ -530,9 +530,18 @@ public enum Reports {
 
     /// The `n`th span of the waterfall's order, as `traceJSON` writes it (its attributes read when it is written).
     public static func traceSpanJSON(_ a: TraceAnalysis, _ n: Int) -> JSON {
+        traceSpanJSON(a, n, details: a.trace.spans[a.order[n]].details)
+    }
+
+    /// `traceSpanJSON` of a run of the order, their details read together (`Span.details(_:)`).
+    public static func traceSpansJSON(_ a: TraceAnalysis, _ run: Range<Int>) -> [JSON] {
+        let details = Span.details(run.map { a.trace.spans[a.order[$0]] })
+        return zip(run, details).map { traceSpanJSON(a, $0, details: $1) }
+    }
+
+    static func traceSpanJSON(_ a: TraceAnalysis, _ n: Int, details d: SpanDetails) -> JSON {
         let i = a.order[n]
         let s = a.trace.spans[i]
-        let d = s.details
         let f = a.figures[i]
         return .obj([
             ("span_id", .string(s.spanID)),

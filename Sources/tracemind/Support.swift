@@ -40,11 +40,11 @@ func finishJSON(_ value: JSON) -> Never {
     exit(0)
 }
 
-/// `finishJSON` of an object whose last member is an array of `count` elements made as they are written
-/// (`JSONWriter.stream(head:key:count:element:)`).
-func finishJSON(head: [(String, JSON)], key: String, count: Int, element: @escaping @Sendable (Int) -> JSON) -> Never {
+/// `finishJSON` of an object whose last member is an array of `count` elements made a run at a time as they are
+/// written (`JSONWriter.stream(head:key:count:elements:)`).
+func finishJSON(head: [(String, JSON)], key: String, count: Int, elements: @escaping @Sendable (Range<Int>) -> [JSON]) -> Never {
     let out = FileHandle.standardOutput
-    JSONWriter.stream(head: head, key: key, count: count, element: element) { bytes in
+    JSONWriter.stream(head: head, key: key, count: count, elements: elements) { bytes in
         guard let base = bytes.baseAddress, bytes.count > 0 else { return }
         out.write(Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: bytes.count, deallocator: .none))
     }

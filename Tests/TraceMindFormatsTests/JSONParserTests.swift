@@ -159,3 +159,38 @@ import Testing
         #expect(try JSONParser.parseHead(Data("[1]".utf8), range: 0..<3, before: "spans") == nil)
     }
 }
+
+/// A nested array laid out one element per indented block is split from the layout; any other layout is left to the
+/// structural scan, and a wrong guess never passes for a right one.
+@Suite struct JSONLayoutTests {
+    static func doc(after: [(String, JSON)] = [("total_tokens", 5)]) -> Data {
+        let spans: [JSON] = (0..<50).map { i in .obj([("span_id", .string("0x\(i)")), ("attributes", .obj([("input.value", .string("a\n\"b\" ]\n  },\n    {")), ("n", .array([1, .obj([("k", "v")])]))]))]) }
+        return JSONWriter.data(.object(JSONObject(writing: [("trace_id", "0xabc"), ("spans", .array(spans))] + after)))
+    }
+
+    @Test func elementsOfANestedArrayFromTheLayout() throws {
+        let data = Self.doc()
+        let (object, elements) = try #require(try JSONParser.parseObject(data, range: 0..<data.count, layingOut: "spans"))
+        let (exact, deferred) = try #require(try JSONParser.parseObject(data, range: 0..<data.count, deferring: ["spans"]))
+        #expect(object == exact)
+        let scanned = try #require(deferred["spans"])
+        #expect(elements.count == 50)
+        #expect(try elements.map { try JSONParser.parse(data, range: $0) } == scanned.map { try JSONParser.parse(data, range: $0) })
+        // Empty arrays, and documents not laid out so.
+        let empty = JSONWriter.data(.obj([("trace_id", "0x1"), ("spans", .array([]))]))
+        #expect(try JSONParser.parseObject(empty, range: 0..<empty.count, layingOut: "spans")?.elements == [])
+        let minified = JSONWriter.data(.object(JSONObject(writing: [("spans", .array([1, 2]))])), pretty: false)
+        #expect(try JSONParser.parseObject(minified, range: 0..<minified.count, layingOut: "spans") == nil)
+    }
+
+    @Test func aWrongGuessFailsToParseNeverPassesForRight() throws {
+        // An array member after the spans at the same level: the last guessed element holds two values.
+        let data = Self.doc(after: [("test_ids", .array(["a", "b"])), ("total_tokens", 5)])
+        if let (_, elements) = try? JSONParser.parseObject(data, range: 0..<data.count, layingOut: "spans") {
+            let parsed = elements.map { try? JSONParser.parse(data, range: $0) }
+            let (_, deferred) = try #require(try JSONParser.parseObject(data, range: 0..<data.count, deferring: ["spans"]))
+            let exact = try deferred["spans"]!.map { try JSONParser.parse(data, range: $0) }
+            #expect(parsed.contains(nil) || parsed == exact.map { Optional($0) }, "a guess either parses to the same elements or fails")
+        }
+    }
+}

@@ -4,6 +4,7 @@ import Testing
 import TraceMindDemo
 import TraceMindFormats
 @testable import TraceMindModel
+import TraceMindReport
 
 /// Spans read lean from a file (figures, ids, times; details left in the file's bytes) are the spans a whole parse
 /// makes, and a trace summarised without per-span figures is the summary of its analysis.
@@ -36,7 +37,7 @@ import TraceMindFormats
             for r in ranges {
                 guard let o = try JSONParser.parse(data, range: r).objectValue else { continue }
                 let whole = Span(json: o, traceID: tid)
-                let lean = try #require(try Span.lean(bytes, range: r, traceID: tid, keys: keys))
+                let lean = try #require(try Span.lean(data, range: r, traceID: tid, keys: keys, details: bytes))
                 #expect(lean.byteRange == r)
                 #expect(whole.byteRange == nil)
                 // `==` compares the details too: read again from the bytes for the lean span.
@@ -82,15 +83,77 @@ import TraceMindFormats
         // The first read only checks the structure of values it skips: a prompt that is not JSON inside is found when
         // the span's details are read, and said, never a crash or an empty span passed off as whole.
         let doc = Data(#"{"span_id": "0x1", "name": "llm", "attributes": {"gen_ai.usage.total_tokens": 12, "input.value": {"a" 1}}}"#.utf8)
-        let span = try #require(try Span.lean(SpanBytes(doc), range: 0..<doc.count, traceID: "0xabc", keys: JSONKeyTable()))
+        let span = try #require(try Span.lean(doc, range: 0..<doc.count, traceID: "0xabc", keys: JSONKeyTable(), details: SpanBytes(doc)))
         #expect(span.usage.totalTokens == 12)
         let d = span.details
         #expect(d.problem != nil)
         #expect(d.attributes.isEmpty)
         // A broken scalar is read, not skipped: the first read fails as a whole parse does.
         let scalar = Data(#"{"span_id": "0x1", "attributes": {"input.value": tru}}"#.utf8)
-        #expect(throws: JSONParseError.self) { try Span.lean(SpanBytes(scalar), range: 0..<scalar.count, traceID: nil, keys: JSONKeyTable()) }
+        #expect(throws: JSONParseError.self) { try Span.lean(scalar, range: 0..<scalar.count, traceID: nil, keys: JSONKeyTable(), details: SpanBytes(scalar)) }
         let unterminated = Data(#"{"span_id": "0x1", "attributes": {"input.value": "abc}}"#.utf8)
-        #expect(throws: JSONParseError.self) { try Span.lean(SpanBytes(unterminated), range: 0..<unterminated.count, traceID: nil, keys: JSONKeyTable()) }
+        #expect(throws: JSONParseError.self) { try Span.lean(unterminated, range: 0..<unterminated.count, traceID: nil, keys: JSONKeyTable(), details: SpanBytes(unterminated)) }
+    }
+}
+
+extension LeanSpanTests {
+    /// A document read by its layout on all cores, or by the structural scan when the layout misleads, is the trace
+    /// of a whole parse.
+    @Test func documentsReadByLayoutOrScanAreTheWholeTrace() throws {
+        let span = { (i: Int) -> JSON in
+            .obj([("span_id", .string("0x\(i)")), ("parent_span_id", i == 0 ? .null : "0x0"), ("name", "s"),
+                ("attributes", .obj([("gen_ai.usage.total_tokens", .int(Int64(i))), ("input.value", "]\n  ],\n  {")]))])
+        }
+        for after in [[("total_tokens", JSON.int(5))], [("test_ids", .array(["a"])), ("total_tokens", 5)], []] {
+            for pretty in [true, false] {
+                let data = JSONWriter.data(.object(JSONObject(writing: [("trace_id", "0xabc"), ("spans", .array((0..<40).map(span)))] + after)), pretty: pretty)
+                guard case .trace(let t)? = try Trace.read(data, range: 0..<data.count, parallel: true) else {
+                    Issue.record("a trace document")
+                    continue
+                }
+                #expect(t == Trace(json: try JSONParser.parse(data).objectValue!), "after: \(after.map(\.0)), pretty: \(pretty)")
+                #expect(t.spans.count == 40)
+            }
+        }
+    }
+}
+
+extension LeanSpanTests {
+    /// A trace opened from its file keeps no copy of its text: its spans read their details from the file again, one
+    /// at a time or a batch at a time, and a file changed since is said, never read as if it were the same.
+    @Test func detailsAreReadFromTheFileAgainAndAChangedFileIsSaid() throws {
+        let (data, range) = LargeTraceTests.longTraceRecord()
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tm-lean-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("traces.json").path
+        try data.write(to: URL(fileURLWithPath: path))
+        let loc = TraceLocation(path: path, byteRange: range, index: 0, fileSize: data.count)
+        let whole = Trace(json: try JSONParser.parse(data, range: range).objectValue!)
+        for bytes in [nil, data] {
+            let t = try RunLoader.loadTrace(at: loc, traceID: whole.traceID, fs: LocalFileSystem(), bytes: bytes)
+            #expect(t == whole, "read \(bytes == nil ? "by range" : "from the file's bytes"), details from the file")
+            let some = Array(t.spans.prefix(500))
+            #expect(Span.details(some) == some.map(\.details), "a batch reads what spans read one by one")
+        }
+        let a = TraceAnalysis(try RunLoader.loadTrace(at: loc, traceID: whole.traceID, fs: LocalFileSystem()))
+        #expect(Reports.traceSpansJSON(a, 10..<700) == (10..<700).map { Reports.traceSpanJSON(a, $0) })
+        // Rewritten to the same size with other spans (ids changed), then cut short.
+        let t = try RunLoader.loadTrace(at: loc, traceID: whole.traceID, fs: LocalFileSystem())
+        var changed = data
+        changed.withUnsafeMutableBytes { raw in
+            let needle = Array("\"span_id\": \"0x".utf8)
+            var i = 0
+            while i + needle.count < raw.count {
+                if raw[i] == needle[0], Array(raw[i..<(i + needle.count)]) == needle { raw[i + needle.count] = raw[i + needle.count] == 0x61 ? 0x62 : 0x61 }
+                i += 1
+            }
+        }
+        try changed.write(to: URL(fileURLWithPath: path))
+        let d = t.spans[0].details
+        #expect(d.problem?.contains("changed") == true && d.attributes.isEmpty)
+        #expect(Span.details(Array(t.spans.prefix(50))).allSatisfy { $0.problem != nil })
+        try Data(data.prefix(1000)).write(to: URL(fileURLWithPath: path))
+        #expect(t.spans[1].details.problem?.contains("changed") == true)
     }
 }

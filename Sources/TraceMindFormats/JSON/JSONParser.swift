@@ -181,6 +181,94 @@ public struct JSONParser {
         return try result.get()
     }
 
+    /// The object at `range` with its array member `key` left out, and the byte ranges of that array's elements
+    /// guessed from the layout (one element per indented block, as `json.dump(…, indent=N)` writes) on all cores:
+    /// the members are parsed, the array is not scanned. Nil when the object has no such array or is not laid out
+    /// so. A wrong guess leaves some range that is not one whole value: a caller parses every range and falls back
+    /// to `parseObject(_:range:deferring:)` on any failure (see `indentedElementRanges`).
+    public static func parseObject(
+        _ data: Data, range: Range<Int>, layingOut key: String, maxStringBytes: Int = .max
+    ) throws(JSONParseError) -> (object: JSONObject, elements: [Range<Int>])? {
+        guard range.lowerBound >= 0, range.upperBound <= data.count else { return nil }
+        var result: Result<(JSONObject, [Range<Int>])?, JSONParseError> = .success(nil)
+        data.withUnsafeBytes { whole in
+            let raw = UnsafeRawBufferPointer(rebasing: whole[range])
+            var p = Cursor(raw)
+            p.maxStringBytes = maxStringBytes
+            do throws(JSONParseError) {
+                p.skipWhitespace()
+                guard p.peek == UInt8(ascii: "{") else { return }
+                p.i += 1
+                var ks: [String] = [], vs: [JSON] = []
+                var elements: [Range<Int>]?
+                p.skipWhitespace()
+                if p.peek == UInt8(ascii: "}") { return }
+                while true {
+                    p.skipWhitespace()
+                    guard p.i < p.end, p.raw[p.i] == UInt8(ascii: "\"") else { throw p.error("expected a string key") }
+                    let k = try p.parseString(intern: true)
+                    p.skipWhitespace()
+                    guard p.peek == UInt8(ascii: ":") else { throw p.error("expected ':' after a key") }
+                    p.i += 1
+                    p.skipWhitespace()
+                    if k == key, elements == nil, p.peek == UInt8(ascii: "[") {
+                        guard let (found, close) = indentedArray(raw, open: p.i) else { return }
+                        elements = found.map { ($0.lowerBound + range.lowerBound)..<($0.upperBound + range.lowerBound) }
+                        p.i = close + 1
+                    } else {
+                        ks.append(k)
+                        vs.append(try p.parseValue(depth: 1))
+                    }
+                    p.skipWhitespace()
+                    guard p.i < p.end else { throw p.error("unexpected end of data inside an object (truncated file?)") }
+                    let c = p.raw[p.i]
+                    p.i += 1
+                    if c == UInt8(ascii: ",") { continue }
+                    if c == UInt8(ascii: "}") { break }
+                    throw p.error("expected ',' or '}' in an object")
+                }
+                p.skipWhitespace()
+                guard p.i == p.end, let elements else { return }
+                result = .success((JSONObject(keys: ks, values: vs), elements))
+            } catch {
+                result = .failure(error)
+            }
+        }
+        return try result.get()
+    }
+
+    /// The elements of the array opening at `open` of `raw` laid out one per indented block, and the offset of its
+    /// closing bracket: the first line after the last element's is the one, near the end, that holds only `]` at
+    /// less than the elements' indentation (the members after the array are few and short).
+    static func indentedArray(_ raw: UnsafeRawBufferPointer, open: Int) -> (elements: [Range<Int>], close: Int)? {
+        let n = raw.count
+        var i = open + 1
+        var lastLineBreak = -1
+        while i < n, isBlank(raw[i]) {
+            if raw[i] == 0x0A { lastLineBreak = i }
+            i += 1
+        }
+        guard i < n else { return nil }
+        if raw[i] == UInt8(ascii: "]") { return ([], i) }
+        guard lastLineBreak >= 0 else { return nil }
+        let first = i
+        let indent = Array(raw[(lastLineBreak + 1)..<first])
+        guard !indent.isEmpty, indent.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) else { return nil }
+        // From the end backwards, line by line, at most a few hundred lines: a line of blanks shorter than the
+        // elements' indentation, then `]`.
+        var lineEnd = n
+        var close: Int?
+        for _ in 0..<256 {
+            guard lineEnd > first, let nl = raw[first..<lineEnd].lastIndex(of: 0x0A) else { break }
+            var k = nl + 1
+            while k < lineEnd, raw[k] == 0x20 || raw[k] == 0x09 { k += 1 }
+            if k < lineEnd, raw[k] == UInt8(ascii: "]"), k - (nl + 1) < indent.count { close = k }
+            lineEnd = nl
+        }
+        guard let close, close > first else { return nil }
+        return (indentedBoundaries(raw, first: first, indent: indent, close: close), close)
+    }
+
     /// Parses the object at `range` of `data`, except the values of `deferred` keys that are arrays: those are only
     /// scanned, and the byte ranges of their elements (in `data`) are returned instead, for a caller to parse on all
     /// cores (a trace document whose `spans` hold hundreds of thousands of spans). Nil when `range` holds no object.

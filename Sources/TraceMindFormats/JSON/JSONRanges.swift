@@ -58,50 +58,59 @@ extension JSONParser {
             guard last > first, raw[last] == UInt8(ascii: "]") else { return nil }
             let close = last
 
-            // Each chunk lists (comma, next element's start) for the line breaks that start inside it.
-            let chunks = max(1, ProcessInfo.processInfo.activeProcessorCount) * 4
-            let found = UnsafeMutableBufferPointer<[(Int, Int)]>.allocate(capacity: chunks)
-            found.initialize(repeating: [])
-            defer {
-                found.deinitialize()
-                found.deallocate()
-            }
-            // Each worker reads the bytes and writes its own slot only.
-            let shared = UncheckedBox((raw, found))
-            let span = close - first
-            DispatchQueue.concurrentPerform(iterations: chunks) { c in
-                let (raw, found) = shared.value
-                let base = raw.baseAddress!
-                var out: [(Int, Int)] = []
-                var p = first + c * span / chunks
-                let hi = first + (c + 1) * span / chunks
-                while p < hi {
-                    guard let hit = memchr(base + p, 0x0A, hi - p) else { break }
-                    let nl = base.distance(to: UnsafeRawPointer(hit))
-                    p = nl + 1
-                    var k = nl - 1
-                    if k > first, raw[k] == 0x0D { k -= 1 }
-                    guard raw[k] == UInt8(ascii: ","), nl + 1 + indent.count < close else { continue }
-                    var same = true
-                    for (j, b) in indent.enumerated() where raw[nl + 1 + j] != b {
-                        same = false
-                        break
-                    }
-                    guard same, !blank(raw[nl + 1 + indent.count]) else { continue }
-                    out.append((k, nl + 1 + indent.count))
-                }
-                found[c] = out
-            }
-            var ranges: [Range<Int>] = []
-            var start = first
-            for chunk in found {
-                for (comma, next) in chunk {
-                    ranges.append(start..<comma)
-                    start = next
-                }
-            }
-            ranges.append(start..<close)
-            return ranges
+            return indentedBoundaries(raw, first: first, indent: indent, close: close)
         }
+    }
+
+    /// The ranges of the elements between `first` (the first element's start) and `close` (the array's closing
+    /// bracket), split where a line ending in `,` is followed by a line starting with exactly `indent`: on all cores.
+    static func indentedBoundaries(_ raw: UnsafeRawBufferPointer, first: Int, indent: [UInt8], close: Int) -> [Range<Int>] {
+        let blank = isBlank
+        // Each chunk lists (comma, next element's start) for the line breaks that start inside it.
+        let chunks = max(1, ProcessInfo.processInfo.activeProcessorCount) * 4
+        let found = UnsafeMutableBufferPointer<[(Int, Int)]>.allocate(capacity: chunks)
+        found.initialize(repeating: [])
+        defer {
+            found.deinitialize()
+            found.deallocate()
+        }
+        // Each worker reads the bytes and writes its own slot only.
+        let shared = UncheckedBox((raw, found))
+        let span = close - first
+        DispatchQueue.concurrentPerform(iterations: chunks) { c in
+            let (raw, found) = shared.value
+            let base = raw.baseAddress!
+            var out: [(Int, Int)] = []
+            var p = first + c * span / chunks
+            let hi = first + (c + 1) * span / chunks
+            while p < hi {
+                guard let hit = memchr(base + p, 0x0A, hi - p) else { break }
+                let nl = base.distance(to: UnsafeRawPointer(hit))
+                p = nl + 1
+                var k = nl - 1
+                if k > first, raw[k] == 0x0D { k -= 1 }
+                guard raw[k] == UInt8(ascii: ","), nl + 1 + indent.count < close else { continue }
+                var same = true
+                for (j, b) in indent.enumerated() where raw[nl + 1 + j] != b {
+                    same = false
+                    break
+                }
+                guard same, !blank(raw[nl + 1 + indent.count]) else { continue }
+                out.append((k, nl + 1 + indent.count))
+            }
+            found[c] = out
+        }
+        var ranges: [Range<Int>] = []
+        var start = first
+        for chunk in found {
+            for (comma, next) in chunk {
+                ranges.append(start..<comma)
+                start = next
+            }
+        }
+        var end = close
+        while end > start, blank(raw[end - 1]) { end -= 1 }
+        ranges.append(start..<end)
+        return ranges
     }
 }

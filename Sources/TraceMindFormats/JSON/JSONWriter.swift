@@ -37,6 +37,14 @@ public enum JSONWriter {
         head: [(String, JSON)], key: String, count: Int, batch: Int = 4096, element: @escaping @Sendable (Int) -> JSON,
         _ sink: @escaping (UnsafeRawBufferPointer) -> Void
     ) {
+        stream(head: head, key: key, count: count, batch: batch, elements: { $0.map(element) }, sink)
+    }
+
+    /// `stream(head:key:count:element:)` with the elements made a run at a time (`elements` of a range of indices).
+    public static func stream(
+        head: [(String, JSON)], key: String, count: Int, batch: Int = 4096, elements: @escaping @Sendable (Range<Int>) -> [JSON],
+        _ sink: @escaping (UnsafeRawBufferPointer) -> Void
+    ) {
         var out: [UInt8] = []
         out.reserveCapacity(64 * 1024)
         out.append(UInt8(ascii: "{"))
@@ -63,10 +71,11 @@ public enum JSONWriter {
                 let start = lo
                 DispatchQueue.concurrentPerform(iterations: parts) { p in
                     var t: [UInt8] = []
-                    for i in (start + p * (hi - start) / parts)..<(start + (p + 1) * (hi - start) / parts) {
+                    let run = (start + p * (hi - start) / parts)..<(start + (p + 1) * (hi - start) / parts)
+                    for (i, v) in zip(run, elements(run)) {
                         if i > 0 { t.append(UInt8(ascii: ",")) }
                         newline(&t, 4)
-                        write(element(i), into: &t, pretty: true, indent: 4, step: 2)
+                        write(v, into: &t, pretty: true, indent: 4, step: 2)
                     }
                     shared.texts[p] = t
                 }

@@ -42,10 +42,36 @@ public struct SpanDetails: Sendable, Equatable {
     public var problem: String?
 }
 
-/// The bytes of a file whose spans read their details from it again (one for all of them).
+/// Where the spans of one file read their details again (one for all of them): the bytes they were read from, held
+/// in memory, or the file itself, read again span by span (a trace of a million spans is then not held twice: its
+/// spans, and the gigabyte of text they were read from).
 public final class SpanBytes: Sendable {
-    public let data: Data
-    public init(_ data: Data) { self.data = data }
+    enum Source: Sendable {
+        case memory(Data)
+        /// `path` on `fs`, a file of `size` bytes; the spans' ranges count from `base`.
+        case file(any DataFileSystem, path: String, base: Int, size: Int)
+    }
+
+    let source: Source
+
+    /// Details read again from `data`, kept for them.
+    public init(_ data: Data) { source = .memory(data) }
+
+    /// Details read again from the file: the bytes the spans were read from were `path` from `base` on.
+    public init(file path: String, fs: any DataFileSystem, base: Int, size: Int) { source = .file(fs, path: path, base: base, size: size) }
+
+    /// `body` over the bytes of `r`.
+    func read<R>(_ r: Range<Int>, _ body: (Data, Range<Int>) throws -> R) throws -> R {
+        switch source {
+        case .memory(let d): return try body(d, r)
+        case .file(let fs, let path, let base, let size):
+            guard fs.fileSize(path) == size else {
+                throw FileReadError(description: "\(path) changed since the trace was read; press r to reload")
+            }
+            let bytes = Data(try fs.readRange(path, (base + r.lowerBound)..<(base + r.upperBound)))
+            return try body(bytes, 0..<bytes.count)
+        }
+    }
 }
 
 /// One span, every era's spelling normalised (snake_case and camelCase, int or string status, `SpanKind.` prefix…).
@@ -109,14 +135,50 @@ public struct Span: Sendable, Equatable {
         switch storage {
         case .made(let d): return d
         case .bytes(let b, let r):
-            do throws(JSONParseError) {
-                guard let o = try JSONParser.parse(b.data, range: r, keys: JSONKeyTable.perThread).objectValue else {
-                    return SpanDetails(attributes: JSONObject(), events: [], resource: JSONObject(), extra: JSONObject(), links: [], problem: "the span is not an object")
-                }
-                return Span.details(o)
-            } catch {
-                return SpanDetails(attributes: JSONObject(), events: [], resource: JSONObject(), extra: JSONObject(), links: [], problem: error.description)
+            do { return try b.read(r) { data, r in detailsRead(data, r) } } catch { return Span.problem("\(error)") }
+        }
+    }
+
+    static func problem(_ text: String) -> SpanDetails {
+        SpanDetails(attributes: JSONObject(), events: [], resource: JSONObject(), extra: JSONObject(), links: [], problem: text)
+    }
+
+    /// The details of this span from its bytes, read again at `r` of `data`.
+    func detailsRead(_ data: Data, _ r: Range<Int>) -> SpanDetails {
+        do throws(JSONParseError) {
+            guard let o = try JSONParser.parse(data, range: r, keys: JSONKeyTable.perThread).objectValue else { return Span.problem("the span is not an object") }
+            // Read again from a file rewritten since to the same size: another span is not passed off as this one.
+            let id = ["span_id", "spanId", "spanID"].lazy.compactMap { o[$0]?.text }.first { !$0.isEmpty } ?? "?"
+            guard id == spanID else { return Span.problem("the file changed since the trace was read; press r to reload") }
+            return Span.details(o)
+        } catch {
+            return Span.problem(error.description)
+        }
+    }
+
+    /// The details of several spans (a report's batch): those whose details are in one file, close together, are
+    /// read with one read of the bytes they cover instead of one read each.
+    public static func details(_ spans: [Span]) -> [SpanDetails] {
+        var cover: (bytes: SpanBytes, lo: Int, hi: Int, total: Int)?
+        for sp in spans {
+            guard case .bytes(let b, let r) = sp.storage, case .file = b.source else { continue }
+            if let c = cover {
+                guard c.bytes === b else { return spans.map(\.details) }
+                cover = (b, min(c.lo, r.lowerBound), max(c.hi, r.upperBound), c.total + r.count)
+            } else {
+                cover = (b, r.lowerBound, r.upperBound, r.count)
             }
+        }
+        guard let c = cover, c.hi - c.lo <= max(1 << 20, 4 * c.total), c.hi - c.lo <= 64 << 20 else { return spans.map(\.details) }
+        do {
+            return try c.bytes.read(c.lo..<c.hi) { data, whole in
+                spans.map { sp in
+                    guard case .bytes(let b, let r) = sp.storage, b === c.bytes else { return sp.details }
+                    return sp.detailsRead(data, (whole.lowerBound + r.lowerBound - c.lo)..<(whole.lowerBound + r.upperBound - c.lo))
+                }
+            }
+        } catch {
+            return spans.map { _ in Span.problem("\(error)") }
         }
     }
 
@@ -135,7 +197,7 @@ public struct Span: Sendable, Equatable {
     /// `body` over the span's bytes in its file, for a span read from one (nil otherwise).
     public func withBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R? {
         guard case .bytes(let b, let r) = storage else { return nil }
-        return b.data.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[r])) }
+        return try? b.read(r) { data, r in data.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[r])) } }
     }
 
     public init(json o: JSONObject, traceID fallbackTraceID: String?) {
@@ -149,9 +211,9 @@ public struct Span: Sendable, Equatable {
     }
 
     /// The span read lean from its bytes (`Span.pick`), its details left there.
-    static func lean(_ data: SpanBytes, range: Range<Int>, traceID: String?, keys: JSONKeyTable) throws(JSONParseError) -> Span? {
-        guard let o = try JSONParser.parse(data.data, range: range, pick: pick, keys: keys).objectValue else { return nil }
-        var span = Span(picked: o, traceID: traceID, bytes: data, range: range)
+    static func lean(_ data: Data, range: Range<Int>, traceID: String?, keys: JSONKeyTable, details: SpanBytes) throws(JSONParseError) -> Span? {
+        guard let o = try JSONParser.parse(data, range: range, pick: pick, keys: keys).objectValue else { return nil }
+        var span = Span(picked: o, traceID: traceID, bytes: details, range: range)
         // Values that repeat from span to span are held once.
         span.name = keys.intern(span.name)
         span.resourceRunID = span.resourceRunID.map(keys.intern)

@@ -71,12 +71,27 @@ public struct Trace: Sendable, Equatable {
     /// (`Span.lean`: figures, ids and times; its prompts and payloads left in `data`, read again when shown), with
     /// `parallel` by the cores, each span made in place: memory follows the spans made, not the document's JSON
     /// tree. Nil when the record is not an object.
-    static func read(_ data: Data, range: Range<Int>, maxStringBytes: Int = .max, parallel: Bool) throws(JSONParseError) -> Record? {
+    ///
+    /// With `parallel`, a document laid out one span per indented block (SMOLTRACE's `indent=2`) has its spans found
+    /// from the layout on all cores (`JSONParser.parseObject(_:range:layingOut:)`); a wrong guess fails some span's
+    /// parse, and the document is then read by the structural scan, as any other layout is.
+    ///
+    /// `details`: where the spans read their details again (by default `data`, kept for them).
+    static func read(_ data: Data, range: Range<Int>, maxStringBytes: Int = .max, parallel: Bool, details: SpanBytes? = nil) throws(JSONParseError) -> Record? {
+        let details = details ?? SpanBytes(data)
+        if parallel, let (head, ranges) = try? JSONParser.parseObject(data, range: range, layingOut: "spans", maxStringBytes: maxStringBytes),
+            let spans = try? leanSpans(data, ranges, head: head, parallel: true, details: details)
+        {
+            return .trace(Trace(head: head, spans: spans))
+        }
         guard let (head, deferred) = try JSONParser.parseObject(data, range: range, deferring: ["spans"], maxStringBytes: maxStringBytes) else { return nil }
         guard let ranges = deferred["spans"] else { return .object(head) }
+        return .trace(Trace(head: head, spans: try leanSpans(data, ranges, head: head, parallel: parallel, details: details)))
+    }
+
+    /// The spans at `ranges` of `data`, read lean, in order (elements that are not objects are left out).
+    static func leanSpans(_ data: Data, _ ranges: [Range<Int>], head: JSONObject, parallel: Bool, details bytes: SpanBytes) throws(JSONParseError) -> [Span] {
         let tid = head["trace_id"]?.text ?? head["traceId"]?.text
-        // The spans are read lean: their details stay in these bytes, read again when a span is shown.
-        let bytes = SpanBytes(data)
         let n = ranges.count
         let chunks = parallel ? min(n, max(1, ProcessInfo.processInfo.activeProcessorCount) * 8) : min(n, 1)
         // Each worker makes the spans of its run of elements in place, in the array's own storage (a span moved
@@ -95,7 +110,7 @@ public struct Trace: Sendable, Equatable {
                 var m = 0
                 do throws(JSONParseError) {
                     for k in lo..<hi {
-                        guard let span = try Span.lean(bytes, range: ranges[k], traceID: tid, keys: keys) else { continue }
+                        guard let span = try Span.lean(data, range: ranges[k], traceID: tid, keys: keys, details: bytes) else { continue }
                         (buffer.baseAddress! + lo + m).initialize(to: span)
                         m += 1
                     }
@@ -118,8 +133,8 @@ public struct Trace: Sendable, Equatable {
             }
             initialized = count
         }
-        if let failure { throw JSONParseError(message: failure, offset: range.lowerBound, line: 1, column: 1) }
-        return .trace(Trace(head: head, spans: spans))
+        if let failure { throw JSONParseError(message: failure, offset: ranges.first?.lowerBound ?? 0, line: 1, column: 1) }
+        return spans
     }
 
     public init(traceID: String, spans: [Span]) {

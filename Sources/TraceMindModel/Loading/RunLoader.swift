@@ -268,31 +268,32 @@ public enum RunLoader {
     }
 
     /// The trace id and place of every record of a JSON traces file, when each is a trace document with a top-level
-    /// `trace_id` (SMOLTRACE's form): a large document's spans are skipped, not parsed. Nil for any other form.
-    static func traceDocumentIDs(fs: any DataFileSystem, path: String) -> [(traceID: String, location: TraceLocation)]? {
-        let large = LargeRecords<(String, TraceLocation)?>(minimumBytes: Trace.largeRecordBytes) { data, range, location throws(JSONParseError) in
+    /// `trace_id` (SMOLTRACE's form): a large document's spans are skipped, not parsed, and the bytes read are kept
+    /// with it (`bytes`), so that opening it reads the file once. Nil for any other form.
+    static func traceDocumentIDs(fs: any DataFileSystem, path: String) -> [(traceID: String, location: TraceLocation, bytes: Data?)]? {
+        let large = LargeRecords<(String, TraceLocation, Data?)?>(minimumBytes: Trace.largeRecordBytes) { data, range, location throws(JSONParseError) in
             // SMOLTRACE writes the id before the spans: the spans are not read at all (the trace is, when opened).
             if let (head, reached) = try JSONParser.parseHead(data, range: range, before: "spans", maxStringBytes: 256), reached,
                 let tid = head["trace_id"]?.text ?? head["traceId"]?.text
             {
-                return .some((tid, location))
+                return .some((tid, location, data))
             }
             guard let (head, deferred) = try JSONParser.parseObject(data, range: range, deferring: ["spans"], maxStringBytes: 256),
                 deferred["spans"] != nil, let tid = head["trace_id"]?.text ?? head["traceId"]?.text
             else { return .some(nil) }
-            return .some((tid, location))
+            return .some((tid, location, data))
         }
         var diags: [Diagnostic] = []
-        let found: [(String, TraceLocation)?] = DatasetFiles.mapRecords(fs, path, into: &diags, maxStringBytes: 256, large: large) { v, location in
+        let found: [(String, TraceLocation, Data?)?] = DatasetFiles.mapRecords(fs, path, into: &diags, maxStringBytes: 256, large: large) { v, location in
             guard let o = v.objectValue, o["spans"]?.arrayValue != nil, let tid = o["trace_id"]?.text ?? o["traceId"]?.text else { return .some(nil) }
-            return .some((tid, location))
+            return .some((tid, location, nil))
         }
         // A record of another form, or a file that did not read cleanly: the whole run is read instead (with its warnings).
         guard diags.allSatisfy({ $0.severity == .note }) else { return nil }
-        var out: [(traceID: String, location: TraceLocation)] = []
+        var out: [(traceID: String, location: TraceLocation, bytes: Data?)] = []
         for item in found {
-            guard let (tid, location) = item else { return nil }
-            out.append((tid, location))
+            guard let (tid, location, bytes) = item else { return nil }
+            out.append((tid, location, bytes))
         }
         return out
     }
@@ -316,8 +317,13 @@ public enum RunLoader {
         try loadTrace(at: summary.location, traceID: summary.traceID, fs: fs)
     }
 
-    /// Loads one trace in full from its place in a file.
-    public static func loadTrace(at loc: TraceLocation, traceID: String, fs: any DataFileSystem) throws -> Trace {
+    /// Loads one trace in full from its place in a file (from `bytes`, the file as read a moment before, when given).
+    public static func loadTrace(at loc: TraceLocation, traceID: String, fs: any DataFileSystem, bytes file: Data? = nil) throws -> Trace {
+        // The spans read their details from the file again when shown: the trace's text is not kept.
+        if let file, let r = loc.byteRange, r.upperBound <= file.count, loc.fileSize == file.count {
+            let details = SpanBytes(file: loc.path, fs: fs, base: 0, size: file.count)
+            if case .trace(let t)? = try Trace.read(file, range: r, parallel: r.count >= Trace.largeRecordBytes, details: details) { return t }
+        }
         if let expected = loc.fileSize, let now = fs.fileSize(loc.path), now != expected {
             throw FileReadError(description: "\(loc.path): changed since it was loaded (\(expected) → \(now) bytes); press r to reload")
         }
@@ -330,7 +336,10 @@ public enum RunLoader {
         if let r = loc.byteRange {
             // Only the trace's own bytes are read; a large document's spans are parsed on all cores.
             let bytes = Data(try fs.readRange(loc.path, r))
-            if case .trace(let t)? = try Trace.read(bytes, range: 0..<bytes.count, parallel: bytes.count >= Trace.largeRecordBytes) { return t }
+            if let size = loc.fileSize ?? fs.fileSize(loc.path) {
+                let details = SpanBytes(file: loc.path, fs: fs, base: r.lowerBound, size: size)
+                if case .trace(let t)? = try Trace.read(bytes, range: 0..<bytes.count, parallel: bytes.count >= Trace.largeRecordBytes, details: details) { return t }
+            }
             let j = try JSONParser.parse(bytes)
             guard let o = j.objectValue else { throw FileReadError(description: "\(loc.path): the trace is not an object") }
             return Trace(json: o)

@@ -122,11 +122,40 @@ public enum TraceFinder {
         guard let path = f.traces, HubPath.repo(path) == nil, f.runIDFilter == nil, f.fs.isFile(path),
             let head = try? f.fs.readPrefix(path, 4), !head.elementsEqual([0x50, 0x41, 0x52, 0x31])
         else { return nil }
-        guard let ids = RunLoader.traceDocumentIDs(fs: f.fs, path: path) else { return nil }
+        let found: (trace: Trace, location: TraceLocation)
+        switch try findDocument(query, entry, fs: f.fs, path: path) {
+        case .one(let t, let loc): found = (t, loc)
+        case .several(let ids): return .several(ids)
+        case .none: return Quick.none
+        case .unknown: return nil
+        }
+        let trace = found.trace
+        // Analysed once: the summary is the analysis', and the caller reads the same analysis.
+        let traced = TraceAnalysis(trace)
+        let summary = TraceSummary(traced, location: found.location)
+        var data = RunLoader.loadResults(entry)
+        data.traces = [summary]
+        let a = RunAnalysis(entry: entry, data: data)
+        return .found(Match(run: entry, analysis: a, summary: summary, test: a.tests.first { $0.trace?.traceID == summary.traceID }, traced: traced))
+    }
+
+    enum Document {
+        case one(Trace, TraceLocation)
+        case several([String])
+        case none
+        /// Not a file of trace documents with ids: the whole run is read instead.
+        case unknown
+    }
+
+    /// The trace document of a JSON traces file that `query` names, read. The file's bytes are read once and let go
+    /// here: the trace's spans read their details from the file again, so the analysis that follows does not sit
+    /// beside the text of the whole file.
+    static func findDocument(_ query: String, _ entry: RunEntry, fs: any DataFileSystem, path: String) throws -> Document {
+        guard let ids = RunLoader.traceDocumentIDs(fs: fs, path: path) else { return .unknown }
         let hits = ids.filter { TraceIDs.matches(query, $0.traceID) }
-        guard !hits.isEmpty else { return Quick.none }
+        guard !hits.isEmpty else { return .none }
         let exact = hits.filter { TraceIDs.isExact(query, $0.traceID) }
-        let chosen: (traceID: String, location: TraceLocation)
+        let chosen: (traceID: String, location: TraceLocation, bytes: Data?)
         if exact.count == 1 {
             chosen = exact[0]
         } else if Set(hits.map(\.traceID)).count == 1 && hits.count == 1 {
@@ -134,17 +163,9 @@ public enum TraceFinder {
         } else {
             return .several(hits.map { "\($0.traceID) (\(entry.key))" })
         }
-        let trace: Trace
-        do { trace = try RunLoader.loadTrace(at: chosen.location, traceID: chosen.traceID, fs: f.fs) } catch {
+        do { return .one(try RunLoader.loadTrace(at: chosen.location, traceID: chosen.traceID, fs: fs, bytes: chosen.bytes), chosen.location) } catch {
             throw FindError.unreadable("\(chosen.location.path): \(error)")
         }
-        // Analysed once: the summary is the analysis', and the caller reads the same analysis.
-        let traced = TraceAnalysis(trace)
-        let summary = TraceSummary(traced, location: chosen.location)
-        var data = RunLoader.loadResults(entry)
-        data.traces = [summary]
-        let a = RunAnalysis(entry: entry, data: data)
-        return .found(Match(run: entry, analysis: a, summary: summary, test: a.tests.first { $0.trace?.traceID == summary.traceID }, traced: traced))
     }
 
     /// The spellings a store may hold one trace id under: as typed, SMOLTRACE's (`0x`, lower case, no leading zeros),
