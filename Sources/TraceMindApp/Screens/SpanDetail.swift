@@ -10,7 +10,7 @@ enum SpanDetail {
     static let paneLimit = 4000
 
     static func lines(_ wf: Waterfall, _ i: Int, width: Int, search: String, _ r: Renderer, full: Bool = false) -> [Line] {
-        var d = DetailWriter(analysis: wf.analysis, index: i, width: max(20, width), renderer: r, full: full)
+        var d = DetailWriter(waterfall: wf, index: i, width: max(20, width), renderer: r, full: full)
         d.identityAndTime()
         d.usage()
         d.conversationAndToolCall()
@@ -82,11 +82,11 @@ struct DetailWriter {
     let full: Bool
     var out: [Line] = []
 
-    init(analysis: TraceAnalysis, index i: Int, width: Int, renderer: Renderer, full: Bool) {
-        a = analysis
-        sp = analysis.trace.spans[i]
-        details = sp.details
-        f = analysis.figures[i]
+    init(waterfall wf: Waterfall, index i: Int, width: Int, renderer: Renderer, full: Bool) {
+        a = wf.analysis
+        sp = a.trace.spans[i]
+        details = wf.details(i)
+        f = a.figures[i]
         w = width
         r = renderer
         self.full = full

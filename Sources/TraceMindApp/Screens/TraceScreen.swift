@@ -407,7 +407,7 @@ enum TraceScreen {
             x = b.put(Format.outcomeGlyph(test.outcome) + " " + test.outcome.rawValue, x: x, y: h.y, style: r.st(r.outcomeRole(test.outcome)))
             x = b.put(" · \(test.agentType)", x: x, y: h.y, style: r.st(.muted))
         }
-        let prompt = test?.result?.prompt ?? a.testRoot?.attributes["prompt"]?.text
+        let prompt = test?.result?.prompt ?? a.testRoot?.facts["prompt"]?.text
         if let prompt { b.put("  \u{201C}" + Format.oneLine(prompt, max: 300) + "\u{201D}", x: x, y: h.y, maxX: h.maxX, style: .plain) }
         // Figures: corrected beside recorded; the recorded parts go first when the line is too narrow.
         let tools = wf.toolNames

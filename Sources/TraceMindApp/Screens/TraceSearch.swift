@@ -15,10 +15,10 @@ extension TraceScreen {
     static func filter(_ candidates: [Int], _ wf: Waterfall, _ needle: SearchNeedle, slices wanted: Int? = nil) -> [Int] {
         let spans = wf.analysis.trace.spans
         let slices = wanted ?? (candidates.count < 20_000 ? 1 : 16)
-        if slices == 1 { return candidates.filter { needle.matches(spans[$0]) } }
+        if slices == 1 { return needle.matching(candidates[...], spans) }
         let parts = Parallel.map(slices, progress: nil, isCancelled: nil, eachAlone: true) { k -> RecordSlot<[Int]> in
             let lo = k * candidates.count / slices, hi = (k + 1) * candidates.count / slices
-            return .value(candidates[lo..<hi].filter { needle.matches(spans[$0]) })
+            return .value(needle.matching(candidates[lo..<hi], spans))
         }
         var out: [Int] = []
         for case .value(let part) in parts { out += part }
@@ -141,14 +141,36 @@ struct SearchNeedle {
         ascii = t.utf8.allSatisfy { $0 < 0x80 } ? Array(t.utf8) : nil
     }
 
-    func matches(_ sp: Span) -> Bool {
-        if found(in: sp.name) || found(in: sp.spanID) { return true }
-        // A span read from a file: when its bytes hold neither the query nor a \u escape, no value of it can match
-        // (the query has no character JSON escapes), and its details are not read again.
-        if let needle = plain, sp.withBytes({ !ByteSearch.containsFoldingCase($0, needle) && !ByteSearch.containsFoldingCase($0, SearchNeedle.unicodeEscape) }) == true {
-            return false
+    func matches(_ sp: Span) -> Bool { !matching([0], [sp]).isEmpty }
+
+    /// The indices among `candidates` whose spans match, in order. The spans' bytes are read a run at a time (one read
+    /// for spans close together in their file): a span whose bytes hold neither the query nor a \u escape cannot
+    /// match (the query has no character JSON escapes) and its details are not read.
+    func matching(_ candidates: ArraySlice<Int>, _ spans: [Span]) -> [Int] {
+        var out: [Int] = []
+        var lo = candidates.startIndex
+        while lo < candidates.endIndex {
+            let run = Array(candidates[lo..<min(candidates.endIndex, lo + 512)])
+            lo += run.count
+            let sps = run.map { spans[$0] }
+            var hit = [Bool](repeating: false, count: run.count)
+            var unread: [Int] = []
+            Span.withEachBytes(sps) { k, raw in
+                if found(in: sps[k].name) || found(in: sps[k].spanID) {
+                    hit[k] = true
+                } else if let needle = plain, let raw, !ByteSearch.containsFoldingCase(raw, needle), !ByteSearch.containsFoldingCase(raw, SearchNeedle.unicodeEscape) {
+                    hit[k] = false
+                } else {
+                    unread.append(k)
+                }
+            }
+            for (k, d) in zip(unread, Span.details(unread.map { sps[$0] })) { hit[k] = matches(d) }
+            for (k, i) in run.enumerated() where hit[k] { out.append(i) }
         }
-        let d = sp.details
+        return out
+    }
+
+    func matches(_ d: SpanDetails) -> Bool {
         for v in d.attributes.values {
             if let s = v.text, found(in: s) { return true }
         }

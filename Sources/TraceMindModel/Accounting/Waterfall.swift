@@ -36,6 +36,12 @@ public final class Waterfall: Sendable {
     public let id = UInt64.random(in: .min ... .max)
     /// Each span's place in tree order (`analysis.order`), for stepping through matches without a pass over the tree.
     public let position: [Int]
+    /// The details of the spans shown last: the detail pane is drawn on every key, and a span's details are read
+    /// from its file (a root span can hold megabytes of transcript).
+    private let shown = DetailMemo()
+
+    /// The details of span `i`, read once while it is among the last few shown.
+    public func details(_ i: Int) -> SpanDetails { shown.details(i) { analysis.trace.spans[i].details } }
 
     public init(_ a: TraceAnalysis, gapThresholdMs: Double? = nil) {
         analysis = a
@@ -109,5 +115,23 @@ public final class Waterfall: Sendable {
         self.position = position
         steps = (0..<n).filter { spans[$0].category == .tool || (llmish($0) && !llmBelow[$0]) }
             .sorted { (spans[$0].startNs ?? .max, $0) < (spans[$1].startNs ?? .max, $1) }
+    }
+}
+
+/// The details of the last few spans asked for, under a lock (views are drawn on one thread, reports on several).
+final class DetailMemo: @unchecked Sendable {
+    private let lock = NSLock()
+    private var kept: [(index: Int, details: SpanDetails)] = []
+    static let size = 4
+
+    func details(_ i: Int, _ read: () -> SpanDetails) -> SpanDetails {
+        if let d = lock.withLock({ kept.first { $0.index == i }?.details }) { return d }
+        let d = read()
+        lock.withLock {
+            kept.removeAll { $0.index == i }
+            kept.insert((i, d), at: 0)
+            if kept.count > DetailMemo.size { kept.removeLast() }
+        }
+        return d
     }
 }

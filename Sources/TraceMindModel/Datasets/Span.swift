@@ -109,9 +109,10 @@ public struct Span: Sendable, Equatable {
         case bytes(SpanBytes, Range<Int>)
     }
 
-    /// Attributes read for every span (by the analysis, the breakdowns and the run's join), kept in `facts`.
+    /// Attributes read for every span (by the analysis, the breakdowns and the run's join) or on every frame (the
+    /// trace header's prompt), kept in `facts`.
     public static let factKeys: Set<String> = Set(
-        ["test.id", "agent.type", "test.case_uid", "tool.name", "gen_ai.server.ttft", "gen_ai.server.tbt"]
+        ["test.id", "agent.type", "test.case_uid", "tool.name", "gen_ai.server.ttft", "gen_ai.server.tbt", "prompt"]
             + BreakdownKey.allCases.flatMap(\.attributeKeys))
 
     /// Attributes the span's figures and kind are made from: the first read of a span from a file builds only these.
@@ -159,26 +160,59 @@ public struct Span: Sendable, Equatable {
     /// The details of several spans (a report's batch): those whose details are in one file, close together, are
     /// read with one read of the bytes they cover instead of one read each.
     public static func details(_ spans: [Span]) -> [SpanDetails] {
+        var out: [SpanDetails] = []
+        out.reserveCapacity(spans.count)
+        withEachSource(spans) { k, data, r in out.append(data.map { spans[k].detailsRead($0, r) } ?? spans[k].details) }
+        return out
+    }
+
+    /// `body` over the bytes of each span in its file, in order (nil for a span whose details are kept as made, or
+    /// whose file no longer holds them): spans close together in one file are read with one read.
+    public static func withEachBytes(_ spans: [Span], _ body: (Int, UnsafeRawBufferPointer?) -> Void) {
+        withEachSource(spans) { k, data, r in
+            guard let data else { return body(k, nil) }
+            data.withUnsafeBytes { body(k, UnsafeRawBufferPointer(rebasing: $0[r])) }
+        }
+    }
+
+    /// `body(k, data, range)` for each span in order: the bytes its details are read from (nil: kept as made, or
+    /// not readable, then its own `details` says why).
+    static func withEachSource(_ spans: [Span], _ body: (Int, Data?, Range<Int>) -> Void) {
         var cover: (bytes: SpanBytes, lo: Int, hi: Int, total: Int)?
+        var one = true
         for sp in spans {
             guard case .bytes(let b, let r) = sp.storage, case .file = b.source else { continue }
             if let c = cover {
-                guard c.bytes === b else { return spans.map(\.details) }
-                cover = (b, min(c.lo, r.lowerBound), max(c.hi, r.upperBound), c.total + r.count)
+                if c.bytes !== b { one = false }
+                cover = (c.bytes, min(c.lo, r.lowerBound), max(c.hi, r.upperBound), c.total + r.count)
             } else {
                 cover = (b, r.lowerBound, r.upperBound, r.count)
             }
         }
-        guard let c = cover, c.hi - c.lo <= max(1 << 20, 4 * c.total), c.hi - c.lo <= 64 << 20 else { return spans.map(\.details) }
-        do {
-            return try c.bytes.read(c.lo..<c.hi) { data, whole in
-                spans.map { sp in
-                    guard case .bytes(let b, let r) = sp.storage, b === c.bytes else { return sp.details }
-                    return sp.detailsRead(data, (whole.lowerBound + r.lowerBound - c.lo)..<(whole.lowerBound + r.upperBound - c.lo))
+        func each() {
+            for (k, sp) in spans.enumerated() {
+                guard case .bytes(let b, let r) = sp.storage, let got = try? b.read(r, { d, r in (d, r) }) else {
+                    body(k, nil, 0..<0)
+                    continue
                 }
+                body(k, got.0, got.1)
             }
-        } catch {
-            return spans.map { _ in Span.problem("\(error)") }
+        }
+        guard one, let c = cover, c.hi - c.lo <= max(1 << 20, 4 * c.total), c.hi - c.lo <= 64 << 20,
+            let (data, whole) = try? c.bytes.read(c.lo..<c.hi, { d, r in (d, r) })
+        else { return each() }
+        for (k, sp) in spans.enumerated() {
+            guard case .bytes(let b, let r) = sp.storage else {
+                body(k, nil, 0..<0)
+                continue
+            }
+            if b === c.bytes {
+                body(k, data, (whole.lowerBound + r.lowerBound - c.lo)..<(whole.lowerBound + r.upperBound - c.lo))
+            } else if let (d, rr) = try? b.read(r, { d, r in (d, r) }) {
+                body(k, d, rr)
+            } else {
+                body(k, nil, 0..<0)
+            }
         }
     }
 
@@ -192,12 +226,6 @@ public struct Span: Sendable, Equatable {
     public var byteRange: Range<Int>? {
         if case .bytes(_, let r) = storage { return r }
         return nil
-    }
-
-    /// `body` over the span's bytes in its file, for a span read from one (nil otherwise).
-    public func withBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R? {
-        guard case .bytes(let b, let r) = storage else { return nil }
-        return try? b.read(r) { data, r in data.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[r])) } }
     }
 
     public init(json o: JSONObject, traceID fallbackTraceID: String?) {
