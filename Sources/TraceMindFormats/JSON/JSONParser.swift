@@ -86,187 +86,12 @@ public struct JSONParser {
     public static func parse(
         _ data: Data, range: Range<Int>, maxStringBytes: Int = .max, keys: JSONKeyTable? = nil
     ) throws(JSONParseError) -> JSON {
-        guard range.lowerBound >= 0, range.upperBound <= data.count else {
-            throw JSONParseError(message: "range outside the file", offset: 0, line: 1, column: 1)
+        try withCursor(data, range: range, keys: keys, maxStringBytes: maxStringBytes) { p throws(JSONParseError) in
+            p.skipWhitespace()
+            let v = try p.parseValue(depth: 0)
+            try p.expectEnd()
+            return v
         }
-        var result: Result<JSON, JSONParseError> = .success(.null)
-        data.withUnsafeBytes { whole in
-            var p = Cursor(UnsafeRawBufferPointer(rebasing: whole[range]), keys: keys ?? JSONKeyTable())
-            p.maxStringBytes = maxStringBytes
-            do throws(JSONParseError) {
-                p.skipWhitespace()
-                let v = try p.parseValue(depth: 0)
-                p.skipWhitespace()
-                if p.i < p.end { throw p.error("unexpected data after the JSON value") }
-                result = .success(v)
-            } catch {
-                result = .failure(JSONParseError(message: error.message, offset: error.offset + range.lowerBound, line: error.line, column: error.column))
-            }
-        }
-        return try result.get()
-    }
-
-    /// Parses the value at `range` of `data`, building of an object only the members `pick` names (and of their
-    /// object values, what their nested picks name): the lean first read of a span whose prompts and payloads are
-    /// read again from the same bytes only when shown. The members skipped are checked structurally (brackets
-    /// balanced, strings closed), not decoded.
-    public static func parse(
-        _ data: Data, range: Range<Int>, pick: JSONPick, keys: JSONKeyTable? = nil
-    ) throws(JSONParseError) -> JSON {
-        guard range.lowerBound >= 0, range.upperBound <= data.count else {
-            throw JSONParseError(message: "range outside the file", offset: 0, line: 1, column: 1)
-        }
-        var result: Result<JSON, JSONParseError> = .success(.null)
-        data.withUnsafeBytes { whole in
-            var p = Cursor(UnsafeRawBufferPointer(rebasing: whole[range]), keys: keys ?? JSONKeyTable())
-            do throws(JSONParseError) {
-                let v = try p.parsePicked(pick, depth: 0)
-                p.skipWhitespace()
-                if p.i < p.end { throw p.error("unexpected data after the JSON value") }
-                result = .success(v)
-            } catch {
-                result = .failure(JSONParseError(message: error.message, offset: error.offset + range.lowerBound, line: error.line, column: error.column))
-            }
-        }
-        return try result.get()
-    }
-
-    /// The members of the object at `range` that come before its member `key` when that member's value is an array
-    /// (`reached`: true; the array and what follows are not read), else the whole object (`reached`: false). Nil when
-    /// `range` holds no object. For a trace document's id, written before its hundreds of thousands of spans.
-    public static func parseHead(
-        _ data: Data, range: Range<Int>, before key: String, maxStringBytes: Int = .max
-    ) throws(JSONParseError) -> (head: JSONObject, reached: Bool)? {
-        guard range.lowerBound >= 0, range.upperBound <= data.count else {
-            throw JSONParseError(message: "range outside the file", offset: 0, line: 1, column: 1)
-        }
-        var result: Result<(JSONObject, Bool)?, JSONParseError> = .success(nil)
-        data.withUnsafeBytes { whole in
-            var p = Cursor(UnsafeRawBufferPointer(rebasing: whole[range]))
-            p.maxStringBytes = maxStringBytes
-            do throws(JSONParseError) {
-                p.skipWhitespace()
-                guard p.peek == UInt8(ascii: "{") else { return }
-                p.i += 1
-                var ks: [String] = [], vs: [JSON] = []
-                p.skipWhitespace()
-                if p.peek == UInt8(ascii: "}") { result = .success((JSONObject(), false)); return }
-                while true {
-                    p.skipWhitespace()
-                    guard p.i < p.end, p.raw[p.i] == UInt8(ascii: "\"") else { throw p.error("expected a string key") }
-                    let k = try p.parseString(intern: true)
-                    p.skipWhitespace()
-                    guard p.peek == UInt8(ascii: ":") else { throw p.error("expected ':' after a key") }
-                    p.i += 1
-                    p.skipWhitespace()
-                    if k == key, p.peek == UInt8(ascii: "[") {
-                        result = .success((JSONObject(keys: ks, values: vs), true))
-                        return
-                    }
-                    ks.append(k)
-                    vs.append(try p.parseValue(depth: 1))
-                    p.skipWhitespace()
-                    guard p.i < p.end else { throw p.error("unexpected end of data inside an object (truncated file?)") }
-                    let c = p.raw[p.i]
-                    p.i += 1
-                    if c == UInt8(ascii: ",") { continue }
-                    if c == UInt8(ascii: "}") { break }
-                    throw p.error("expected ',' or '}' in an object")
-                }
-                result = .success((JSONObject(keys: ks, values: vs), false))
-            } catch {
-                result = .failure(JSONParseError(message: error.message, offset: error.offset + range.lowerBound, line: error.line, column: error.column))
-            }
-        }
-        return try result.get()
-    }
-
-    /// The object at `range` with its array member `key` left out, and the byte ranges of that array's elements
-    /// guessed from the layout (one element per indented block, as `json.dump(…, indent=N)` writes) on all cores:
-    /// the members are parsed, the array is not scanned. Nil when the object has no such array or is not laid out
-    /// so. A wrong guess leaves some range that is not one whole value: a caller parses every range and falls back
-    /// to `parseObject(_:range:deferring:)` on any failure (see `indentedElementRanges`).
-    public static func parseObject(
-        _ data: Data, range: Range<Int>, layingOut key: String, maxStringBytes: Int = .max
-    ) throws(JSONParseError) -> (object: JSONObject, elements: [Range<Int>])? {
-        guard range.lowerBound >= 0, range.upperBound <= data.count else { return nil }
-        var result: Result<(JSONObject, [Range<Int>])?, JSONParseError> = .success(nil)
-        data.withUnsafeBytes { whole in
-            let raw = UnsafeRawBufferPointer(rebasing: whole[range])
-            var p = Cursor(raw)
-            p.maxStringBytes = maxStringBytes
-            do throws(JSONParseError) {
-                p.skipWhitespace()
-                guard p.peek == UInt8(ascii: "{") else { return }
-                p.i += 1
-                var ks: [String] = [], vs: [JSON] = []
-                var elements: [Range<Int>]?
-                p.skipWhitespace()
-                if p.peek == UInt8(ascii: "}") { return }
-                while true {
-                    p.skipWhitespace()
-                    guard p.i < p.end, p.raw[p.i] == UInt8(ascii: "\"") else { throw p.error("expected a string key") }
-                    let k = try p.parseString(intern: true)
-                    p.skipWhitespace()
-                    guard p.peek == UInt8(ascii: ":") else { throw p.error("expected ':' after a key") }
-                    p.i += 1
-                    p.skipWhitespace()
-                    if k == key, elements == nil, p.peek == UInt8(ascii: "[") {
-                        guard let (found, close) = indentedArray(raw, open: p.i) else { return }
-                        elements = found.map { ($0.lowerBound + range.lowerBound)..<($0.upperBound + range.lowerBound) }
-                        p.i = close + 1
-                    } else {
-                        ks.append(k)
-                        vs.append(try p.parseValue(depth: 1))
-                    }
-                    p.skipWhitespace()
-                    guard p.i < p.end else { throw p.error("unexpected end of data inside an object (truncated file?)") }
-                    let c = p.raw[p.i]
-                    p.i += 1
-                    if c == UInt8(ascii: ",") { continue }
-                    if c == UInt8(ascii: "}") { break }
-                    throw p.error("expected ',' or '}' in an object")
-                }
-                p.skipWhitespace()
-                guard p.i == p.end, let elements else { return }
-                result = .success((JSONObject(keys: ks, values: vs), elements))
-            } catch {
-                result = .failure(error)
-            }
-        }
-        return try result.get()
-    }
-
-    /// The elements of the array opening at `open` of `raw` laid out one per indented block, and the offset of its
-    /// closing bracket: the first line after the last element's is the one, near the end, that holds only `]` at
-    /// less than the elements' indentation (the members after the array are few and short).
-    static func indentedArray(_ raw: UnsafeRawBufferPointer, open: Int) -> (elements: [Range<Int>], close: Int)? {
-        let n = raw.count
-        var i = open + 1
-        var lastLineBreak = -1
-        while i < n, isBlank(raw[i]) {
-            if raw[i] == 0x0A { lastLineBreak = i }
-            i += 1
-        }
-        guard i < n else { return nil }
-        if raw[i] == UInt8(ascii: "]") { return ([], i) }
-        guard lastLineBreak >= 0 else { return nil }
-        let first = i
-        let indent = Array(raw[(lastLineBreak + 1)..<first])
-        guard !indent.isEmpty, indent.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) else { return nil }
-        // From the end backwards, line by line, at most a few hundred lines: a line of blanks shorter than the
-        // elements' indentation, then `]`.
-        var lineEnd = n
-        var close: Int?
-        for _ in 0..<256 {
-            guard lineEnd > first, let nl = raw[first..<lineEnd].lastIndex(of: 0x0A) else { break }
-            var k = nl + 1
-            while k < lineEnd, raw[k] == 0x20 || raw[k] == 0x09 { k += 1 }
-            if k < lineEnd, raw[k] == UInt8(ascii: "]"), k - (nl + 1) < indent.count { close = k }
-            lineEnd = nl
-        }
-        guard let close, close > first else { return nil }
-        return (indentedBoundaries(raw, first: first, indent: indent, close: close), close)
     }
 
     /// Parses the object at `range` of `data`, except the values of `deferred` keys that are arrays: those are only
@@ -275,26 +100,34 @@ public struct JSONParser {
     public static func parseObject(
         _ data: Data, range: Range<Int>, deferring deferred: Set<String>, maxStringBytes: Int = .max, keys: JSONKeyTable? = nil
     ) throws(JSONParseError) -> (object: JSONObject, deferred: [String: [Range<Int>]])? {
+        try withCursor(data, range: range, keys: keys, maxStringBytes: maxStringBytes) { p throws(JSONParseError) -> (JSONObject, [String: [Range<Int>]])? in
+            p.skipWhitespace()
+            guard p.peek == UInt8(ascii: "{") else { return nil }
+            let (object, ranges) = try p.parseObjectDeferring(deferred)
+            try p.expectEnd()
+            let shifted = ranges.mapValues { $0.map { ($0.lowerBound + range.lowerBound)..<($0.upperBound + range.lowerBound) } }
+            return (object, shifted)
+        }
+    }
+
+    /// `body` with a cursor over `range` of `data`; the offsets of its errors are `data`'s.
+    static func withCursor<R>(
+        _ data: Data, range: Range<Int>, keys: JSONKeyTable? = nil, maxStringBytes: Int = .max, _ body: (inout Cursor) throws(JSONParseError) -> R
+    ) throws(JSONParseError) -> R {
         guard range.lowerBound >= 0, range.upperBound <= data.count else {
             throw JSONParseError(message: "range outside the file", offset: 0, line: 1, column: 1)
         }
-        var result: Result<(JSONObject, [String: [Range<Int>]])?, JSONParseError> = .success(nil)
+        var result: Result<R, JSONParseError>?
         data.withUnsafeBytes { whole in
             var p = Cursor(UnsafeRawBufferPointer(rebasing: whole[range]), keys: keys ?? JSONKeyTable())
             p.maxStringBytes = maxStringBytes
             do throws(JSONParseError) {
-                p.skipWhitespace()
-                guard p.peek == UInt8(ascii: "{") else { return }
-                let (object, ranges) = try p.parseObjectDeferring(deferred)
-                p.skipWhitespace()
-                if p.i < p.end { throw p.error("unexpected data after the JSON value") }
-                let shifted = ranges.mapValues { $0.map { ($0.lowerBound + range.lowerBound)..<($0.upperBound + range.lowerBound) } }
-                result = .success((object, shifted))
+                result = .success(try body(&p))
             } catch {
                 result = .failure(JSONParseError(message: error.message, offset: error.offset + range.lowerBound, line: error.line, column: error.column))
             }
         }
-        return try result.get()
+        return try result!.get()
     }
 
     /// The byte range of every element of a top-level array (or the single top-level object), found by a structural
@@ -339,7 +172,7 @@ public struct JSONParser {
 
 }
 
-private struct Cursor {
+struct Cursor {
     let raw: UnsafeRawBufferPointer
     var i: Int = 0
     let end: Int
@@ -420,115 +253,15 @@ private struct Cursor {
     /// elements' ranges.
     mutating func parseMembers(depth: Int, deferring deferred: Set<String>?) throws(JSONParseError) -> (object: JSONObject, deferred: [String: [Range<Int>]]) {
         guard depth <= JSONParser.maxDepth else { throw error("nesting deeper than \(JSONParser.maxDepth) levels") }
-        i += 1
-        var ks: [String] = []
-        var vs: [JSON] = []
         var ranges: [String: [Range<Int>]] = [:]
-        skipWhitespace()
-        if peek == UInt8(ascii: "}") { i += 1; return (JSONObject(), [:]) }
-        while true {
-            skipWhitespace()
-            guard i < end else { throw error("unexpected end of data inside an object (truncated file?)") }
-            guard raw[i] == UInt8(ascii: "\"") else { throw error("expected a string key") }
-            let k = try parseString(intern: true)
-            skipWhitespace()
-            guard peek == UInt8(ascii: ":") else {
-                throw i < end ? error("expected ':' after a key") : error("unexpected end of data (truncated file?)")
+        let object = try parseMembers { k, p throws(JSONParseError) in
+            if let deferred, deferred.contains(k), p.peek == UInt8(ascii: "[") {
+                ranges[k] = try p.scanArray()
+                return nil
             }
-            i += 1
-            if let deferred, deferred.contains(k) {
-                skipWhitespace()
-                if peek == UInt8(ascii: "[") {
-                    ranges[k] = try scanArray()
-                } else {
-                    ks.append(k)
-                    vs.append(try parseValue(depth: depth))
-                }
-            } else {
-                ks.append(k)
-                vs.append(try parseValue(depth: depth))
-            }
-            skipWhitespace()
-            guard i < end else { throw error("unexpected end of data inside an object (truncated file?)") }
-            let c = raw[i]
-            i += 1
-            if c == UInt8(ascii: ",") { continue }
-            if c == UInt8(ascii: "}") { break }
-            i -= 1
-            throw error("expected ',' or '}' in an object")
+            return try p.parseValue(depth: depth)
         }
-        return (JSONObject(keys: ks, values: vs), ranges)
-    }
-
-    /// The value at the cursor; of an object, only the members `pick` builds (see `JSONParser.parse(_:range:pick:)`).
-    mutating func parsePicked(_ pick: JSONPick, depth: Int) throws(JSONParseError) -> JSON {
-        skipWhitespace()
-        if peek == UInt8(ascii: "["), let elements = pick.elements { return try parsePickedArray(elements, depth: depth + 1) }
-        guard peek == UInt8(ascii: "{") else { return try parseValue(depth: depth) }
-        guard depth + 1 <= JSONParser.maxDepth else { throw error("nesting deeper than \(JSONParser.maxDepth) levels") }
-        i += 1
-        var ks: [String] = []
-        var vs: [JSON] = []
-        skipWhitespace()
-        if peek == UInt8(ascii: "}") { i += 1; return .object(JSONObject()) }
-        while true {
-            skipWhitespace()
-            guard i < end else { throw error("unexpected end of data inside an object (truncated file?)") }
-            guard raw[i] == UInt8(ascii: "\"") else { throw error("expected a string key") }
-            let k = try parseString(intern: true)
-            let built = keys.builds(k, pick)
-            skipWhitespace()
-            guard peek == UInt8(ascii: ":") else {
-                throw i < end ? error("expected ':' after a key") : error("unexpected end of data (truncated file?)")
-            }
-            i += 1
-            skipWhitespace()
-            if !built {
-                // Containers and strings are scanned; a scalar is read (it is short), so a broken one is caught.
-                let c = peek
-                if c == UInt8(ascii: "{") || c == UInt8(ascii: "[") || c == UInt8(ascii: "\"") {
-                    try skipValue(depth: depth + 1)
-                } else {
-                    _ = try parseValue(depth: depth + 1)
-                }
-            } else if let nested = pick.nested[k] {
-                ks.append(k)
-                vs.append(try parsePicked(nested, depth: depth + 1))
-            } else {
-                ks.append(k)
-                vs.append(try parseValue(depth: depth + 1))
-            }
-            skipWhitespace()
-            guard i < end else { throw error("unexpected end of data inside an object (truncated file?)") }
-            let c = raw[i]
-            i += 1
-            if c == UInt8(ascii: ",") { continue }
-            if c == UInt8(ascii: "}") { break }
-            i -= 1
-            throw error("expected ',' or '}' in an object")
-        }
-        return .object(JSONObject(keys: ks, values: vs))
-    }
-
-    /// An array whose object elements are built with `pick`.
-    mutating func parsePickedArray(_ pick: JSONPick, depth: Int) throws(JSONParseError) -> JSON {
-        guard depth <= JSONParser.maxDepth else { throw error("nesting deeper than \(JSONParser.maxDepth) levels") }
-        i += 1
-        var out: [JSON] = []
-        skipWhitespace()
-        if peek == UInt8(ascii: "]") { i += 1; return .array(out) }
-        while true {
-            out.append(try parsePicked(pick, depth: depth))
-            skipWhitespace()
-            guard i < end else { throw error("unexpected end of data inside an array (truncated file?)") }
-            let c = raw[i]
-            i += 1
-            if c == UInt8(ascii: ",") { continue }
-            if c == UInt8(ascii: "]") { break }
-            i -= 1
-            throw error("expected ',' or ']' in an array")
-        }
-        return .array(out)
+        return (object, ranges)
     }
 
     /// The elements' ranges of the array at the cursor, found by the structural scan; the cursor ends after it.
@@ -555,13 +288,18 @@ private struct Cursor {
     }
 
     mutating func parseArray(depth: Int) throws(JSONParseError) -> JSON {
+        try parseElements(depth: depth) { p throws(JSONParseError) in try p.parseValue(depth: depth) }
+    }
+
+    /// The array at the cursor, each element read by `element` with the cursor at its start.
+    mutating func parseElements(depth: Int, _ element: (inout Cursor) throws(JSONParseError) -> JSON) throws(JSONParseError) -> JSON {
         guard depth <= JSONParser.maxDepth else { throw error("nesting deeper than \(JSONParser.maxDepth) levels") }
         i += 1
         var out: [JSON] = []
         skipWhitespace()
         if peek == UInt8(ascii: "]") { i += 1; return .array(out) }
         while true {
-            out.append(try parseValue(depth: depth))
+            out.append(try element(&self))
             skipWhitespace()
             guard i < end else { throw error("unexpected end of data inside an array (truncated file?)") }
             let c = raw[i]

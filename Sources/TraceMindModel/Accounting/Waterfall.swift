@@ -122,7 +122,7 @@ public final class Waterfall: Sendable {
 final class DetailMemo: @unchecked Sendable {
     private let lock = NSLock()
     private var kept: [(index: Int, details: SpanDetails)] = []
-    static let size = 4
+    static let size = 16
 
     func details(_ i: Int, _ read: () -> SpanDetails) -> SpanDetails {
         if let d = lock.withLock({ kept.first { $0.index == i }?.details }) { return d }

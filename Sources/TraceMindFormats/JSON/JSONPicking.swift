@@ -1,0 +1,182 @@
+import Foundation
+
+/// Reading only part of a JSON value: the members a pick names (the lean first read of a span), the members of a
+/// trace document before its spans (its id), and a document whose spans array is split from its layout on all cores.
+/// The entry points share one loop over an object's members (`Cursor.parseMembers`).
+extension JSONParser {
+    /// Parses the value at `range` of `data`, building of an object only the members `pick` names (and of their
+    /// object values, what their nested picks name): the lean first read of a span whose prompts and payloads are
+    /// read again from the same bytes only when shown. The members skipped are checked structurally (brackets
+    /// balanced, strings closed), not decoded.
+    public static func parse(
+        _ data: Data, range: Range<Int>, pick: JSONPick, keys: JSONKeyTable? = nil
+    ) throws(JSONParseError) -> JSON {
+        try withCursor(data, range: range, keys: keys) { p throws(JSONParseError) in
+            let v = try p.parsePicked(pick, depth: 0)
+            try p.expectEnd()
+            return v
+        }
+    }
+
+    /// The members of the object at `range` that come before its member `key` when that member's value is an array
+    /// (`reached`: true; the array and what follows are not read), else the whole object (`reached`: false). Nil when
+    /// `range` holds no object. For a trace document's id, written before its hundreds of thousands of spans.
+    public static func parseHead(
+        _ data: Data, range: Range<Int>, before key: String, maxStringBytes: Int = .max
+    ) throws(JSONParseError) -> (head: JSONObject, reached: Bool)? {
+        try withCursor(data, range: range, maxStringBytes: maxStringBytes) { p throws(JSONParseError) -> (JSONObject, Bool)? in
+            p.skipWhitespace()
+            guard p.peek == UInt8(ascii: "{") else { return nil }
+            var reached = false
+            let head = try p.parseMembers({ k, p throws(JSONParseError) in
+                if k == key, p.peek == UInt8(ascii: "[") {
+                    reached = true
+                    return nil
+                }
+                return try p.parseValue(depth: 1)
+            }, endingAt: { reached })
+            return (head, reached)
+        }
+    }
+
+    /// The object at `range` with its array member `key` left out, and the byte ranges of that array's elements
+    /// guessed from the layout (one element per indented block, as `json.dump(…, indent=N)` writes) on all cores:
+    /// the members are parsed, the array is not scanned. Nil when the object has no such array or is not laid out
+    /// so. A wrong guess leaves some range that is not one whole value: a caller parses every range and falls back
+    /// to `parseObject(_:range:deferring:)` on any failure (see `indentedElementRanges`).
+    public static func parseObject(
+        _ data: Data, range: Range<Int>, layingOut key: String, maxStringBytes: Int = .max
+    ) throws(JSONParseError) -> (object: JSONObject, elements: [Range<Int>])? {
+        try withCursor(data, range: range, maxStringBytes: maxStringBytes) { p throws(JSONParseError) -> (JSONObject, [Range<Int>])? in
+            p.skipWhitespace()
+            guard p.peek == UInt8(ascii: "{") else { return nil }
+            var elements: [Range<Int>]?
+            var misled = false
+            let object = try p.parseMembers({ k, p throws(JSONParseError) in
+                guard k == key, elements == nil, p.peek == UInt8(ascii: "[") else { return try p.parseValue(depth: 1) }
+                guard let (found, close) = indentedArray(p.raw, open: p.i) else {
+                    // Not laid out so: stop here, the array unread (the caller scans it).
+                    misled = true
+                    return nil
+                }
+                elements = found.map { ($0.lowerBound + range.lowerBound)..<($0.upperBound + range.lowerBound) }
+                p.i = close + 1
+                return nil
+            }, endingAt: { misled })
+            guard !misled else { return nil }
+            try p.expectEnd()
+            guard let elements else { return nil }
+            return (object, elements)
+        }
+    }
+
+    /// The elements of the array opening at `open` of `raw` laid out one per indented block, and the offset of its
+    /// closing bracket: the first line after the last element's is the one, near the end, that holds only `]` at
+    /// less than the elements' indentation (the members after the array are few and short).
+    static func indentedArray(_ raw: UnsafeRawBufferPointer, open: Int) -> (elements: [Range<Int>], close: Int)? {
+        let n = raw.count
+        var i = open + 1
+        var lastLineBreak = -1
+        while i < n, isBlank(raw[i]) {
+            if raw[i] == 0x0A { lastLineBreak = i }
+            i += 1
+        }
+        guard i < n else { return nil }
+        if raw[i] == UInt8(ascii: "]") { return ([], i) }
+        guard lastLineBreak >= 0 else { return nil }
+        let first = i
+        let indent = Array(raw[(lastLineBreak + 1)..<first])
+        guard !indent.isEmpty, indent.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) else { return nil }
+        // From the end backwards, line by line, at most a few hundred lines: a line of blanks shorter than the
+        // elements' indentation, then `]`.
+        var lineEnd = n
+        var close: Int?
+        for _ in 0..<256 {
+            guard lineEnd > first, let nl = raw[first..<lineEnd].lastIndex(of: 0x0A) else { break }
+            var k = nl + 1
+            while k < lineEnd, raw[k] == 0x20 || raw[k] == 0x09 { k += 1 }
+            if k < lineEnd, raw[k] == UInt8(ascii: "]"), k - (nl + 1) < indent.count { close = k }
+            lineEnd = nl
+        }
+        guard let close, close > first else { return nil }
+        return (indentedBoundaries(raw, first: first, indent: indent, close: close), close)
+    }
+}
+
+extension Cursor {
+    /// Only blanks are left.
+    mutating func expectEnd() throws(JSONParseError) {
+        skipWhitespace()
+        if i < end { throw error("unexpected data after the JSON value") }
+    }
+
+    /// The members of the object at the cursor, each read by `member` with the cursor at its value: the value, or nil
+    /// to leave the member out once the cursor is past its value. `endingAt` ends the reading early (after a member
+    /// left out, the cursor where `member` left it).
+    mutating func parseMembers(
+        _ member: (String, inout Cursor) throws(JSONParseError) -> JSON?, endingAt ended: () -> Bool = { false }
+    ) throws(JSONParseError) -> JSONObject {
+        i += 1
+        var ks: [String] = [], vs: [JSON] = []
+        skipWhitespace()
+        if peek == UInt8(ascii: "}") {
+            i += 1
+            return JSONObject()
+        }
+        while true {
+            skipWhitespace()
+            guard i < end else { throw error("unexpected end of data inside an object (truncated file?)") }
+            guard raw[i] == UInt8(ascii: "\"") else { throw error("expected a string key") }
+            let k = try parseString(intern: true)
+            skipWhitespace()
+            guard peek == UInt8(ascii: ":") else {
+                throw i < end ? error("expected ':' after a key") : error("unexpected end of data (truncated file?)")
+            }
+            i += 1
+            skipWhitespace()
+            if let v = try member(k, &self) {
+                ks.append(k)
+                vs.append(v)
+            } else if ended() {
+                return JSONObject(keys: ks, values: vs)
+            }
+            skipWhitespace()
+            guard i < end else { throw error("unexpected end of data inside an object (truncated file?)") }
+            let c = raw[i]
+            i += 1
+            if c == UInt8(ascii: ",") { continue }
+            if c == UInt8(ascii: "}") { break }
+            i -= 1
+            throw error("expected ',' or '}' in an object")
+        }
+        return JSONObject(keys: ks, values: vs)
+    }
+
+    /// The value at the cursor; of an object, only the members `pick` builds (see `JSONParser.parse(_:range:pick:)`).
+    mutating func parsePicked(_ pick: JSONPick, depth: Int) throws(JSONParseError) -> JSON {
+        skipWhitespace()
+        if peek == UInt8(ascii: "["), let elements = pick.elements { return try parsePickedArray(elements, depth: depth + 1) }
+        guard peek == UInt8(ascii: "{") else { return try parseValue(depth: depth) }
+        guard depth + 1 <= JSONParser.maxDepth else { throw error("nesting deeper than \(JSONParser.maxDepth) levels") }
+        return .object(try parseMembers { k, p throws(JSONParseError) in
+            // `builds` reads the answer kept for the key just interned.
+            guard p.keys.builds(k, pick) else {
+                // Containers and strings are scanned; a scalar is read (it is short), so a broken one is caught.
+                let c = p.peek
+                if c == UInt8(ascii: "{") || c == UInt8(ascii: "[") || c == UInt8(ascii: "\"") {
+                    try p.skipValue(depth: depth + 1)
+                } else {
+                    _ = try p.parseValue(depth: depth + 1)
+                }
+                return nil
+            }
+            if let nested = pick.nested[k] { return try p.parsePicked(nested, depth: depth + 1) }
+            return try p.parseValue(depth: depth + 1)
+        })
+    }
+
+    /// An array whose object elements are built with `pick`.
+    mutating func parsePickedArray(_ pick: JSONPick, depth: Int) throws(JSONParseError) -> JSON {
+        try parseElements(depth: depth) { p throws(JSONParseError) in try p.parsePicked(pick, depth: depth) }
+    }
+}
