@@ -261,25 +261,11 @@ public enum UsageConventions {
         return t
     }()
 
-    /// A filter run before the hash lookup: the lengths (bit n: n bytes, 64+ folded into bit 63) and first bytes of
-    /// the usage keys. Most attributes (prompts, tool arguments, ids) fail it without being hashed.
-    static let keyShape: (lengths: UInt64, firstBytes: (UInt64, UInt64)) = {
-        var lengths: UInt64 = 0
-        var lo: UInt64 = 0, hi: UInt64 = 0
-        for k in keyTable.keys {
-            lengths |= 1 << UInt64(min(k.utf8.count, 63))
-            let f = k.utf8.first ?? 0
-            if f < 64 { lo |= 1 << UInt64(f) } else if f < 128 { hi |= 1 << UInt64(f - 64) }
-        }
-        return (lengths, (lo, hi))
-    }()
+    /// Most attributes (prompts, tool arguments, ids) fail this without being hashed.
+    static let keyShape = KeyShape(keyTable.keys)
 
     @inline(__always)
-    static func mayBeUsageKey(_ k: String) -> Bool {
-        let u = k.utf8
-        guard keyShape.lengths & (1 << UInt64(min(u.count, 63))) != 0, let f = u.first else { return false }
-        return f < 64 ? keyShape.firstBytes.0 & (1 << UInt64(f)) != 0 : f < 128 && keyShape.firstBytes.1 & (1 << UInt64(f - 64)) != 0
-    }
+    static func mayBeUsageKey(_ k: String) -> Bool { keyShape.admits(k) }
 
     /// `extra` holds span fields outside the attributes (single trace documents put `cost_usd` there).
     public static func extract(_ a: JSONObject, extra: JSONObject = JSONObject()) -> SpanUsage {
@@ -333,5 +319,32 @@ public enum UsageConventions {
         u.ownCostUSD = num(.own)
         u.accumulatedCostUSD = num(.accumulated)
         return u
+    }
+}
+
+/// A filter run before a hash lookup of an attribute key in a set: the set's key lengths (bit n: n bytes, 64 and more
+/// folded into bit 63) and first bytes. Most keys of a span fail it without being hashed.
+struct KeyShape: Sendable {
+    let lengths: UInt64
+    let low: UInt64
+    let high: UInt64
+
+    init(_ keys: some Sequence<String>) {
+        var lengths: UInt64 = 0, lo: UInt64 = 0, hi: UInt64 = 0
+        for k in keys {
+            lengths |= 1 << UInt64(min(k.utf8.count, 63))
+            let f = k.utf8.first ?? 0
+            if f < 64 { lo |= 1 << UInt64(f) } else if f < 128 { hi |= 1 << UInt64(f - 64) }
+        }
+        self.lengths = lengths
+        low = lo
+        high = hi
+    }
+
+    @inline(__always)
+    func admits(_ k: String) -> Bool {
+        let u = k.utf8
+        guard lengths & (1 << UInt64(min(u.count, 63))) != 0, let f = u.first else { return false }
+        return f < 64 ? low & (1 << UInt64(f)) != 0 : f < 128 && high & (1 << UInt64(f - 64)) != 0
     }
 }

@@ -115,6 +115,8 @@ public struct Span: Sendable, Equatable {
         ["test.id", "agent.type", "test.case_uid", "tool.name", "gen_ai.server.ttft", "gen_ai.server.tbt", "prompt"]
             + BreakdownKey.allCases.flatMap(\.attributeKeys))
 
+    static let factShape = KeyShape(factKeys)
+
     /// Attributes the span's figures and kind are made from: the first read of a span from a file builds only these.
     static let figureKeys: Set<String> = Set(UsageConventions.keyTable.keys).union(factKeys).union([
         "openinference.span.kind", "gen_ai.operation.name", "gen_ai.system", "gen_ai.request.model", "llm.model_name",
@@ -293,7 +295,7 @@ public struct Span: Sendable, Equatable {
         usage = UsageConventions.extract(attrs, extra: d.extra)
         category = Span.inferCategory(name: name, attributes: attrs, usage: usage, otelKind: otelKind)
         var fk: [String] = [], fv: [JSON] = []
-        for (k, v) in zip(attrs.keys, attrs.values) where Span.factKeys.contains(k) {
+        for (k, v) in zip(attrs.keys, attrs.values) where Span.factShape.admits(k) && Span.factKeys.contains(k) {
             fk.append(k)
             fv.append(v)
         }

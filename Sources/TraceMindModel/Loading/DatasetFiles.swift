@@ -352,13 +352,8 @@ public enum DatasetFiles {
                             run.deferred.append((run.values.count, k))
                             continue
                         }
-                        let location = TraceLocation(path: path, byteRange: ranges[k], index: k, fileSize: data.count)
-                        if let small = large?.small, let made = try small(data, ranges[k], location) {
-                            if let t = made { run.values.append(t) }
-                            continue
-                        }
                         let v = try JSONParser.parse(data, range: ranges[k], maxStringBytes: maxStringBytes, keys: keys)
-                        if let t = box.value(v, location) { run.values.append(t) }
+                        if let t = box.value(v, TraceLocation(path: path, byteRange: ranges[k], index: k, fileSize: data.count)) { run.values.append(t) }
                     } catch {
                         run.failures += 1
                         if run.first == nil { run.first = (k, error.message) }
@@ -455,10 +450,7 @@ final class FailureNote: @unchecked Sendable {
 /// How a dataset's large records are made without building their whole JSON tree (a trace document of hundreds of
 /// thousands of spans): `make` gets the record's bytes and returns nil to leave it to the usual parse, or what the
 /// record made (itself nil for a record that is skipped).
-/// `small`, when given, makes the other records the same way, one worker each, in the parallel pass (a span read
-/// lean from a small document keeps its details in the file's bytes too).
 struct LargeRecords<T>: Sendable {
     var minimumBytes: Int
     var make: @Sendable (Data, Range<Int>, TraceLocation) throws(JSONParseError) -> T??
-    var small: (@Sendable (Data, Range<Int>, TraceLocation) throws(JSONParseError) -> T??)? = nil
 }

@@ -199,8 +199,9 @@ public enum RunLoader {
             return out
         }
         let before = SpanTail.shared.stampBeforeRead(fs, path)
-        // Trace documents are read lean (spans' figures; their details left in the file); a large one's spans on
-        // all cores. Other records (span rows, OTLP lines) are read whole.
+        // A large trace document is read lean (spans' figures; their details left in the file), its spans on all
+        // cores. Other records are parsed whole with long strings skipped (a single pass: faster than a lean read
+        // of a small document, whose spans are dropped once transformed).
         @Sendable func item(_ v: JSON, _ location: TraceLocation) -> TraceRecord<T>? {
             guard let o = v.objectValue else { return .malformed(location.path) }
             if o["spans"] != nil {
@@ -217,8 +218,8 @@ public enum RunLoader {
             if let spans = OTLP.spans(o) { return .spans(spans) }
             return .malformed(location.path)
         }
-        @Sendable func lean(_ data: Data, _ range: Range<Int>, _ location: TraceLocation, parallel: Bool) throws(JSONParseError) -> TraceRecord<T>?? {
-            switch try Trace.read(data, range: range, maxStringBytes: 4096, parallel: parallel) {
+        let large = LargeRecords<TraceRecord<T>>(minimumBytes: Trace.largeRecordBytes) { data, range, location throws(JSONParseError) in
+            switch try Trace.read(data, range: range, maxStringBytes: 4096, parallel: true) {
             case .trace(let t)?:
                 guard belongs(t.runID) else { return .some(nil) }
                 return .some(.trace(transform(t, location)))
@@ -226,9 +227,6 @@ public enum RunLoader {
             case nil: return nil
             }
         }
-        let large = LargeRecords<TraceRecord<T>>(
-            minimumBytes: Trace.largeRecordBytes, make: { data, range, location throws(JSONParseError) in try lean(data, range, location, parallel: true) },
-            small: { data, range, location throws(JSONParseError) in try lean(data, range, location, parallel: false) })
         let items: [TraceRecord<T>] = DatasetFiles.mapRecords(
             fs, path, into: &diagnostics, progress: progress, isCancelled: isCancelled, maxStringBytes: 4096, large: large, item)
         var out: [T] = []
