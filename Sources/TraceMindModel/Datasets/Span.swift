@@ -26,9 +26,10 @@ public struct SpanEvent: Sendable, Equatable {
     public var attributes: JSONObject
 }
 
-/// What a span holds beyond its figures: attributes, events, resource, other fields and links. Spans made from rows
-/// and small documents keep them as made; a span read from a JSON file reads them again from the file's bytes when
-/// they are asked for (the waterfall of a million spans holds ids, times and usage, not a million attribute tables).
+/// What a span holds beyond its figures: attributes, events, resource, other fields and links. Spans made from rows,
+/// OTLP lines and the small documents a run's summary pass reads keep them as made; a span of a trace opened from a
+/// JSON file, or of a large document, reads them again from the file when they are asked for (the waterfall of a
+/// million spans holds ids, times and usage, not a million attribute tables).
 public struct SpanDetails: Sendable, Equatable {
     /// Attributes with null values dropped (Hub rows carry every union key as null).
     public var attributes: JSONObject
