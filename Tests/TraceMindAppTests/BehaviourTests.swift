@@ -575,6 +575,8 @@ import TraceMindReport
             #"{"span_id": "0x2", "name": "b", "attributes": {"paris_key": "x"}}"#,
             #"{"span_id": "0x3", "name": "c", "events": [{"name": "exception", "attributes": {"exception.message": "TimeOut in PARIS"}}]}"#,
             #"{"span_id": "0x4", "name": "d", "attributes": {"q": "a/b \"quoted\""}}"#,
+            #"{"span_id": "0x5", "name": "e", "attributes": {"ratio": 0.25, "ok": true, "none": "None", "nested": {"deep": "needle"}}, "events": [{"attributes": {"n": 7}}, {"name": null}]}"#,
+            #"{"span_id": "0x6", "name": "f", "attributes": [{"key": "otlp.key", "value": {"stringValue": "haystack"}}]}"#,
         ]
         let doc = Data(("{\"trace_id\": \"0xabc\", \"spans\": [" + spans.joined(separator: ", ") + "]}").utf8)
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tm-lean-search-\(UUID().uuidString)")
@@ -583,7 +585,7 @@ import TraceMindReport
         let path = dir.appendingPathComponent("traces.json").path
         try doc.write(to: URL(fileURLWithPath: path))
         let t = try RunLoader.loadTrace(at: TraceLocation(path: path, byteRange: 0..<doc.count, index: 0), traceID: "0xabc", fs: LocalFileSystem())
-        #expect(t.spans.count == 4 && t.spans.allSatisfy { $0.byteRange != nil }, "a trace read from a file is read lean")
+        #expect(t.spans.count == 6 && t.spans.allSatisfy { $0.byteRange != nil }, "a trace read from a file is read lean")
         func reference(_ q: String) -> [String] {
             let l = q.lowercased()
             return t.spans.filter { sp in
@@ -593,7 +595,7 @@ import TraceMindReport
                     || d.events.contains { e in e.name.lowercased().contains(l) || e.attributes.values.contains { $0.text?.lowercased().contains(l) == true } }
             }.map { $0.name }
         }
-        for (q, expected) in [("weather", ["a"]), ("paris", ["a", "c"]), ("PARIS", ["a", "c"]), ("paris_key", []), ("a/b", ["d"]), ("\"quoted", ["d"]), ("exception", ["c"])] {
+        for (q, expected) in [("weather", ["a"]), ("paris", ["a", "c"]), ("PARIS", ["a", "c"]), ("paris_key", []), ("a/b", ["d"]), ("\"quoted", ["d"]), ("exception", ["c"]), ("0.25", ["e"]), ("true", ["e"]), ("none", []), ("needle", []), ("event", ["e"]), ("7", ["e"]), ("haystack", ["f"]), ("otlp", [])] {
             let needle = try #require(SearchNeedle(q))
             let found = t.spans.filter { needle.matches($0) }.map { $0.name }
             #expect(found == expected, "'\(q)'")

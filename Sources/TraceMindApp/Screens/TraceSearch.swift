@@ -160,6 +160,9 @@ struct SearchNeedle {
                     hit[k] = true
                 } else if let needle = plain, let raw, !ByteSearch.containsFoldingCase(raw, needle), !ByteSearch.containsFoldingCase(raw, SearchNeedle.unicodeEscape) {
                     hit[k] = false
+                } else if let needle = ascii, let raw, let decided = (try? JSONParser.anyText(raw) { ByteSearch.containsFoldingCase($0, needle) }) ?? nil {
+                    // The values the search reads, tested in the bytes without building them.
+                    hit[k] = decided
                 } else {
                     unread.append(k)
                 }

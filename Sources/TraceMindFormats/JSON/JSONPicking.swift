@@ -70,6 +70,30 @@ extension JSONParser {
         }
     }
 
+    /// Whether a text a search reads in the span object `raw` passes `test`: the direct values of its `attributes`
+    /// object, and of each element of its `events` the `name` ("event" when it has none) and the direct values of its
+    /// `attributes`. A value is tested as text: a string by its bytes (decoded only when it has an escape), a number or
+    /// boolean as `JSON.text` writes it; `"None"`, null, objects and arrays are no text. Nil when it cannot say
+    /// without building the values (attributes in OTLP's key/value array form, a member given twice).
+    public static func anyText(_ raw: UnsafeRawBufferPointer, _ test: (UnsafeRawBufferPointer) -> Bool) throws(JSONParseError) -> Bool? {
+        var p = Cursor(raw)
+        p.skipWhitespace()
+        guard p.peek == UInt8(ascii: "{") else { return nil }
+        var hit = false, undecided = false
+        var seen: Set<String> = []
+        _ = try p.parseMembers({ k, p throws(JSONParseError) in
+            guard k == "attributes" || k == "events" else {
+                try p.skipValue(depth: 1)
+                return nil
+            }
+            if !seen.insert(k).inserted { undecided = true }
+            let found = k == "attributes" ? try p.anyMemberText(test) : try p.anyEventText(test)
+            if let found { hit = hit || found } else { undecided = true }
+            return nil
+        }, endingAt: { hit || undecided })
+        return undecided ? nil : hit
+    }
+
     /// The elements of the array opening at `open` of `raw` laid out one per indented block, and the offset of its
     /// closing bracket: the first line after the last element's is the one, near the end, that holds only `]` at
     /// less than the elements' indentation (the members after the array are few and short).
@@ -173,6 +197,88 @@ extension Cursor {
             if let nested = pick.nested[k] { return try p.parsePicked(nested, depth: depth + 1) }
             return try p.parseValue(depth: depth + 1)
         })
+    }
+
+    /// Past the value at the cursor: whether a direct member of it (an object) is text passing `test`; false for a
+    /// value that is no object, nil for an array (OTLP's key/value form: its texts are not its direct values).
+    mutating func anyMemberText(_ test: (UnsafeRawBufferPointer) -> Bool) throws(JSONParseError) -> Bool? {
+        skipWhitespace()
+        if peek == UInt8(ascii: "[") {
+            try skipValue(depth: 1)
+            return nil
+        }
+        guard peek == UInt8(ascii: "{") else {
+            try skipValue(depth: 1)
+            return false
+        }
+        var hit = false
+        _ = try parseMembers { _, p throws(JSONParseError) in
+            if try p.textValue(test) { hit = true }
+            return nil
+        }
+        return hit
+    }
+
+    /// Past the `events` value at the cursor: whether an event's name or a direct value of its attributes passes
+    /// `test`; nil when an event's attributes are in OTLP's array form or an event gives a member twice.
+    mutating func anyEventText(_ test: (UnsafeRawBufferPointer) -> Bool) throws(JSONParseError) -> Bool? {
+        skipWhitespace()
+        guard peek == UInt8(ascii: "[") else {
+            try skipValue(depth: 1)
+            return false
+        }
+        var hit = false, undecided = false
+        _ = try parseElements(depth: 2) { p throws(JSONParseError) in
+            p.skipWhitespace()
+            guard p.peek == UInt8(ascii: "{") else {
+                try p.skipValue(depth: 2)
+                return .null
+            }
+            var name: String?
+            var seen: Set<String> = []
+            _ = try p.parseMembers { k, p throws(JSONParseError) in
+                guard k == "name" || k == "attributes" else {
+                    try p.skipValue(depth: 3)
+                    return nil
+                }
+                if !seen.insert(k).inserted { undecided = true }
+                if k == "name" {
+                    name = try p.parseValue(depth: 3).text
+                } else if let found = try p.anyMemberText(test) {
+                    hit = hit || found
+                } else {
+                    undecided = true
+                }
+                return nil
+            }
+            var n = name ?? "event"
+            if n.withUTF8({ test(UnsafeRawBufferPointer($0)) }) { hit = true }
+            return .null
+        }
+        return undecided ? nil : hit
+    }
+
+    /// Past the value at the cursor: whether it is text (see `JSONParser.anyText`) passing `test`.
+    mutating func textValue(_ test: (UnsafeRawBufferPointer) -> Bool) throws(JSONParseError) -> Bool {
+        skipWhitespace()
+        let c = peek
+        if c == UInt8(ascii: "\"") {
+            let open = i
+            try skipString()
+            let body = UnsafeRawBufferPointer(rebasing: raw[(open + 1)..<(i - 1)])
+            if !body.contains(0x5C) {
+                return !body.elementsEqual("None".utf8) && test(body)
+            }
+            i = open
+            var t = try parseString(intern: false)
+            return t != "None" && t.withUTF8 { test(UnsafeRawBufferPointer($0)) }
+        }
+        if c == UInt8(ascii: "{") || c == UInt8(ascii: "[") {
+            try skipValue(depth: 2)
+            return false
+        }
+        guard var t = try parseValue(depth: 2).text else { return false }
+        return t.withUTF8 { test(UnsafeRawBufferPointer($0)) }
     }
 
     /// An array whose object elements are built with `pick`.
