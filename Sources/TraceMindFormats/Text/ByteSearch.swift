@@ -6,24 +6,29 @@ public enum ByteSearch {
     public static func containsFoldingCase(_ u: UnsafeRawBufferPointer, _ needle: [UInt8]) -> Bool {
         let m = needle.count, n = u.count
         guard m > 0 else { return true }
-        guard m <= n else { return false }
+        guard m <= n, let base = u.baseAddress else { return false }
         let first = needle[0]
         let firstUpper = first >= 0x61 && first <= 0x7A ? first - 32 : first
-        var i = 0
-        while i <= n - m {
-            let c = u[i]
-            if c == first || c == firstUpper {
-                var k = 1
-                while k < m {
-                    var b = u[i + k]
-                    if b >= 0x41 && b <= 0x5A { b += 32 }
-                    if b != needle[k] { break }
-                    k += 1
-                }
-                if k == m { return true }
-            }
-            i += 1
+        let last = n - m  // the last place a match can start
+        /// The next place at or after `from` holding `byte` (memchr: the haystack is megabytes of prompts), else past `last`.
+        func next(_ byte: UInt8, _ from: Int) -> Int {
+            guard from <= last, let hit = memchr(base + from, Int32(byte), last + 1 - from) else { return last + 1 }
+            return base.distance(to: UnsafeRawPointer(hit))
         }
-        return false
+        var lower = next(first, 0)
+        var upper = firstUpper == first ? last + 1 : next(firstUpper, 0)
+        while true {
+            let i = min(lower, upper)
+            guard i <= last else { return false }
+            var k = 1
+            while k < m {
+                var b = u[i + k]
+                if b >= 0x41 && b <= 0x5A { b += 32 }
+                if b != needle[k] { break }
+                k += 1
+            }
+            if k == m { return true }
+            if i == lower { lower = next(first, i + 1) } else { upper = next(firstUpper, i + 1) }
+        }
     }
 }
