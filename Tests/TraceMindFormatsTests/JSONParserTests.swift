@@ -184,13 +184,16 @@ import Testing
     }
 
     @Test func aWrongGuessFailsToParseNeverPassesForRight() throws {
-        // An array member after the spans at the same level: the last guessed element holds two values.
-        let data = Self.doc(after: [("test_ids", .array(["a", "b"])), ("total_tokens", 5)])
-        if let (_, elements) = try? JSONParser.parseObject(data, range: 0..<data.count, layingOut: "spans") {
-            let parsed = elements.map { try? JSONParser.parse(data, range: $0) }
-            let (_, deferred) = try #require(try JSONParser.parseObject(data, range: 0..<data.count, deferring: ["spans"]))
-            let exact = try deferred["spans"]!.map { try JSONParser.parse(data, range: $0) }
-            #expect(parsed.contains(nil) || parsed == exact.map { Optional($0) }, "a guess either parses to the same elements or fails")
-        }
+        // An array member after the spans at the same level, near the end: the spans' own close is found.
+        let near = Self.doc(after: [("test_ids", .array(["a", "b"])), ("total_tokens", 5)])
+        let (_, guessed) = try #require(try JSONParser.parseObject(near, range: 0..<near.count, layingOut: "spans"))
+        let (_, deferred) = try #require(try JSONParser.parseObject(near, range: 0..<near.count, deferring: ["spans"]))
+        #expect(try guessed.map { try JSONParser.parse(near, range: $0) } == deferred["spans"]!.map { try JSONParser.parse(near, range: $0) })
+        // An array after the spans longer than the lines looked at from the end: its close is taken for the spans',
+        // and the last guessed element holds more than one value — it fails to parse.
+        let ids = JSON.array((0..<400).map { .string("t\($0)") })
+        let far = JSONWriter.data(.object(JSONObject(writing: [("trace_id", "0xabc"), ("spans", .array([.obj([("span_id", "0x1")]), .obj([("span_id", "0x2")])])), ("test_ids", ids)])))
+        let (_, wrong) = try #require(try JSONParser.parseObject(far, range: 0..<far.count, layingOut: "spans"))
+        #expect(wrong.contains { (try? JSONParser.parse(far, range: $0)) == nil }, "a wrong guess is seen as one")
     }
 }

@@ -49,16 +49,18 @@ public final class TraceAnalysis: Sendable {
     public let startNs: Int64?
     public let endNs: Int64?
     public let wallMs: Double
-    public let tokens: TokenCounts
-    public let cost: CostSum
+    /// The trace's counted-once totals (what its summary keeps).
+    let totals: TraceTotals
+    public var tokens: TokenCounts { totals.tokens }
+    public var cost: CostSum { totals.cost }
     /// The deepest spans that report call usage: one per LLM call.
-    public let llmCalls: Int
-    public let toolCalls: Int
-    public let errorCount: Int
-    public let tokensByModel: [String: TokenCounts]
-    public let costByModel: [String: CostSum]
-    public let costByCategory: [SpanCategory: CostSum]
-    public let tokensByCategory: [SpanCategory: TokenCounts]
+    public var llmCalls: Int { totals.llmCalls }
+    public var toolCalls: Int { totals.toolCalls }
+    public var errorCount: Int { totals.errorCount }
+    public var tokensByModel: [String: TokenCounts] { totals.tokensByModel }
+    public var costByModel: [String: CostSum] { totals.costByModel }
+    public var costByCategory: [SpanCategory: CostSum] { totals.costByCategory }
+    public var tokensByCategory: [SpanCategory: TokenCounts] { totals.tokensByCategory }
 
     public init(_ trace: Trace) {
         self.trace = trace
@@ -89,16 +91,7 @@ public final class TraceAnalysis: Sendable {
                     selfTimeMs: max(0, selfTime[i]), isOrphan: tree.orphan[i], onLatencyPath: onLatency[i], onCostPath: onCost[i]))
         }
         figures = figs
-        let totals = TraceTotals(spans, tree, usage)
-        tokens = totals.tokens
-        cost = totals.cost
-        llmCalls = totals.llmCalls
-        toolCalls = totals.toolCalls
-        errorCount = totals.errorCount
-        tokensByModel = totals.tokensByModel
-        costByModel = totals.costByModel
-        costByCategory = totals.costByCategory
-        tokensByCategory = totals.tokensByCategory
+        totals = TraceTotals(spans, tree, usage)
     }
 
     /// The first start and last end of the trace, and the wall time between them (the longest span's duration when
@@ -246,16 +239,7 @@ public struct TraceSummary: Sendable, Equatable, Codable {
     public var location: TraceLocation
 
     public init(_ a: TraceAnalysis, location: TraceLocation) {
-        var totals = TraceTotals()
-        totals.tokens = a.tokens
-        totals.cost = a.cost
-        totals.llmCalls = a.llmCalls
-        totals.toolCalls = a.toolCalls
-        totals.errorCount = a.errorCount
-        totals.tokensByModel = a.tokensByModel
-        totals.costByModel = a.costByModel
-        totals.costByCategory = a.costByCategory
-        self.init(a.trace, roots: a.roots, startNs: a.startNs, wallMs: a.wallMs, totals: totals, location: location)
+        self.init(a.trace, roots: a.roots, startNs: a.startNs, wallMs: a.wallMs, totals: a.totals, location: location)
     }
 
     /// The summary of a trace made without the analysis' per-span figures (what a run keeps of a trace of a million
@@ -554,8 +538,6 @@ struct TraceTotals {
     var costByModel: [String: CostSum] = [:]
     var costByCategory: [SpanCategory: CostSum] = [:]
     var tokensByCategory: [SpanCategory: TokenCounts] = [:]
-
-    init() {}
 
     init(_ spans: [Span], _ tree: SpanTree, _ usage: UsageAccounting) {
         // The model of a span: its own, else the nearest ancestor's (own costs of an LLM wrapper, say).

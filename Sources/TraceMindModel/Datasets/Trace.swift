@@ -54,7 +54,7 @@ public struct Trace: Sendable, Equatable {
 
     /// A large trace document parsed with its spans split across the cores (`read(_:range:parallel:)`). Nil when the
     /// record is not a document with a `spans` array (it is then parsed the usual way).
-    public static func parseLarge(_ data: Data, range: Range<Int>, maxStringBytes: Int = .max) throws(JSONParseError) -> Trace? {
+    static func parseLarge(_ data: Data, range: Range<Int>, maxStringBytes: Int = .max) throws(JSONParseError) -> Trace? {
         if case .trace(let t)? = try read(data, range: range, maxStringBytes: maxStringBytes, parallel: true) { return t }
         return nil
     }
