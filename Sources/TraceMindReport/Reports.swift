@@ -90,20 +90,23 @@ public enum Reports {
 
     /// The leaderboard's records (the JSON report, which a caller may stream; CSV flattens them).
     public static func leaderboardJSON(_ runs: [RunEntry], corrected: [String: RunTotals]? = nil, ranks: [String: Int]? = nil) -> JSON {
+        let ranks = ranks ?? LeaderboardFigures.ranks(runs, corrected ?? [:], mode: corrected == nil ? .recorded : .countedOnce)
+        return .array(runs.map { leaderboardJSON($0, corrected: corrected, ranks: ranks) })
+    }
+
+    /// One run's element of `leaderboardJSON` (`ranks`: the places among all the runs of the sources).
+    public static func leaderboardJSON(_ e: RunEntry, corrected: [String: RunTotals]?, ranks: [String: Int]) -> JSON {
         let mode: FigureMode = corrected == nil ? .recorded : .countedOnce
-        let ranks = ranks ?? LeaderboardFigures.ranks(runs, corrected ?? [:], mode: mode)
-        return .array(runs.map { e in
-            let c = corrected?[e.key]
-            let counts = LeaderboardFigures.testCounts(e.row, c, mode)
-            var fields: [(String, JSON)] = [("rank", JSON.from(ranks[e.key]))]
-            fields += leaderboardFields(e)
-            fields.append(("tests_passed", JSON.from(counts.passed)))
-            fields.append(("tests_failed", JSON.from(counts.failed)))
-            fields.append(("tests_errored", JSON.from(counts.errored)))
-            fields.append(("figures", JSON.string(mode.rawValue)))
-            if corrected != nil { fields += correctedFields(c, e) }
-            return JSON.obj(fields)
-        })
+        let c = corrected?[e.key]
+        let counts = LeaderboardFigures.testCounts(e.row, c, mode)
+        var fields: [(String, JSON)] = [("rank", JSON.from(ranks[e.key]))]
+        fields += leaderboardFields(e)
+        fields.append(("tests_passed", JSON.from(counts.passed)))
+        fields.append(("tests_failed", JSON.from(counts.failed)))
+        fields.append(("tests_errored", JSON.from(counts.errored)))
+        fields.append(("figures", JSON.string(mode.rawValue)))
+        if corrected != nil { fields += correctedFields(c, e) }
+        return JSON.obj(fields)
     }
 
     static func leaderboardTable(_ t: TextTable, _ runs: [RunEntry], format: OutputFormat, mode: FigureMode, counted: Bool) -> String {

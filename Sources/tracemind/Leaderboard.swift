@@ -69,7 +69,10 @@ struct LeaderboardCommand: ParsableCommand {
         let ranks = LeaderboardFigures.ranks(catalog.runs, totals ?? [:], mode: q.mode)
         let shown = q.apply(catalog.runs, corrected: totals ?? [:])
         // JSON goes out as it is written (the writer escapes every control character: nothing to make inert).
-        if format == .json { finishJSON(Reports.leaderboardJSON(shown, corrected: totals, ranks: ranks)) }
+        if format == .json {
+            let totals = totals
+            finishJSON(count: shown.count) { $0.map { Reports.leaderboardJSON(shown[$0], corrected: totals, ranks: ranks) } }
+        }
         finish(Reports.leaderboard(shown, format: format, corrected: totals, ranks: ranks))
     }
 }

@@ -51,6 +51,16 @@ func finishJSON(head: [(String, JSON)], key: String, count: Int, elements: @esca
     exit(0)
 }
 
+/// `finishJSON` of an array of `count` elements made a run at a time as they are written, on all cores.
+func finishJSON(count: Int, elements: @escaping @Sendable (Range<Int>) -> [JSON]) -> Never {
+    let out = FileHandle.standardOutput
+    JSONWriter.stream(count: count, elements: elements) { bytes in
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return }
+        out.write(Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: bytes.count, deallocator: .none))
+    }
+    exit(0)
+}
+
 /// A one-line progress bar on stderr for downloads, drawn only when stderr is a terminal.
 final class ProgressBar: @unchecked Sendable {
     static let shared = ProgressBar()

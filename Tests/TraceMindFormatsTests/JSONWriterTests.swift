@@ -115,4 +115,16 @@ import TraceMindFormats
         }
         #expect(Self.streamed(head: [], key: "k", elements: [1, 2], batch: 1) == Self.whole(.obj([("k", .array([1, 2]))])))
     }
+
+    /// A top-level array made in batches (the leaderboard of 10,000 runs) is the whole array's text too.
+    @Test func streamedTopLevelArrayIsTheWholeTextByteForByte() {
+        let elements = (0..<600).map { i -> JSON in .obj([("rank", i % 5 == 0 ? .null : .int(Int64(i))), ("s", .string("r\u{1B}[31m\(i)")), ("d", .double(Double(i) / 3))]) }
+        for (count, batch) in [(600, 7), (600, 4096), (1, 2), (0, 5), (9, 1)] {
+            let els = Array(elements.prefix(count))
+            let box = Elements(els)
+            var out: [UInt8] = []
+            JSONWriter.stream(count: count, batch: batch, elements: { r in r.map { box.items[$0] } }) { out.append(contentsOf: $0) }
+            #expect(out == Self.whole(.array(els)), "\(count) elements in batches of \(batch)")
+        }
+    }
 }

@@ -55,42 +55,60 @@ public enum JSONWriter {
             out.append(contentsOf: ": ".utf8)
             if n < head.count { write(v, into: &out, pretty: true, indent: 2, step: 2) }
         }
-        if count == 0 {
-            out.append(contentsOf: "[]".utf8)
-        } else {
-            out.append(UInt8(ascii: "["))
-            out.withUnsafeBytes(sink)
-            let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
-            var lo = 0
-            while lo < count {
-                let hi = min(count, lo + batch)
-                let parts = min(hi - lo, workers * 2)
-                let texts = UnsafeMutableBufferPointer<[UInt8]>.allocate(capacity: parts)
-                texts.initialize(repeating: [])
-                let shared = UncheckedTexts(texts)
-                let start = lo
-                DispatchQueue.concurrentPerform(iterations: parts) { p in
-                    var t: [UInt8] = []
-                    let run = (start + p * (hi - start) / parts)..<(start + (p + 1) * (hi - start) / parts)
-                    for (i, v) in zip(run, elements(run)) {
-                        if i > 0 { t.append(UInt8(ascii: ",")) }
-                        newline(&t, 4)
-                        write(v, into: &t, pretty: true, indent: 4, step: 2)
-                    }
-                    shared.texts[p] = t
-                }
-                for p in 0..<parts { texts[p].withUnsafeBytes(sink) }
-                texts.deinitialize()
-                texts.deallocate()
-                lo = hi
-            }
-            out.removeAll(keepingCapacity: true)
-            newline(&out, 2)
-            out.append(UInt8(ascii: "]"))
-        }
+        out.withUnsafeBytes(sink)
+        out.removeAll(keepingCapacity: true)
+        elementsText(count: count, batch: batch, indent: 2, elements: elements, sink)
         newline(&out, 0)
         out.append(UInt8(ascii: "}"))
         out.append(0x0A)
+        out.withUnsafeBytes(sink)
+    }
+
+    /// Writes a pretty array of `count` elements made a run at a time on demand (`elements` of a range of indices),
+    /// in batches made on all cores: the same text as `stream` of the whole array.
+    public static func stream(
+        count: Int, batch: Int = 4096, elements: @escaping @Sendable (Range<Int>) -> [JSON], _ sink: @escaping (UnsafeRawBufferPointer) -> Void
+    ) {
+        elementsText(count: count, batch: batch, indent: 0, elements: elements, sink)
+        [UInt8(0x0A)].withUnsafeBytes(sink)
+    }
+
+    /// `[`, the elements at `indent + 2`, `]` (`[]` when there are none), written in batches made on all cores.
+    static func elementsText(
+        count: Int, batch: Int, indent: Int, elements: @escaping @Sendable (Range<Int>) -> [JSON], _ sink: @escaping (UnsafeRawBufferPointer) -> Void
+    ) {
+        if count == 0 {
+            Array("[]".utf8).withUnsafeBytes(sink)
+            return
+        }
+        [UInt8(ascii: "[")].withUnsafeBytes(sink)
+        let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        var lo = 0
+        while lo < count {
+            let hi = min(count, lo + batch)
+            let parts = min(hi - lo, workers * 2)
+            let texts = UnsafeMutableBufferPointer<[UInt8]>.allocate(capacity: parts)
+            texts.initialize(repeating: [])
+            let shared = UncheckedTexts(texts)
+            let start = lo
+            DispatchQueue.concurrentPerform(iterations: parts) { p in
+                var t: [UInt8] = []
+                let run = (start + p * (hi - start) / parts)..<(start + (p + 1) * (hi - start) / parts)
+                for (i, v) in zip(run, elements(run)) {
+                    if i > 0 { t.append(UInt8(ascii: ",")) }
+                    newline(&t, indent + 2)
+                    write(v, into: &t, pretty: true, indent: indent + 2, step: 2)
+                }
+                shared.texts[p] = t
+            }
+            for p in 0..<parts { texts[p].withUnsafeBytes(sink) }
+            texts.deinitialize()
+            texts.deallocate()
+            lo = hi
+        }
+        var out: [UInt8] = []
+        newline(&out, indent)
+        out.append(UInt8(ascii: "]"))
         out.withUnsafeBytes(sink)
     }
 
