@@ -119,20 +119,25 @@ import TraceMindFormats
         #expect(RunTotals.analyseAll(runs, cache: cache).totals == Self.fresh(runs))
         #expect(cache.pack(names)[cache.name(run)]?.key == AnalysisCache.packedKey(AnalysisCache.key(run)!))
 
-        // Forged figures under a wrong key, garbage, another version: never a figure.
+        // Forged figures under a wrong key, garbage, cut short, a byte changed, another version: never a figure.
         let file = cache.packPath(names)
-        let good = try String(contentsOfFile: file, encoding: .utf8)
-        // Forged: every run's figures changed, each under a key hash that is not its files' (the first digit bumped).
-        let forged = good.split(separator: "\n", omittingEmptySubsequences: false).enumerated().map { i, line -> String in
-            guard i > 0, var a = (try? JSONParser.parse(String(line)))?.arrayValue, a.count == 4, let k = a[1].text, var t = a[2].arrayValue else { return String(line) }
-            t[1] = .int(1000)
-            a[2] = .array(t)
-            a[1] = .string(String(k.dropFirst()) + (k.first == "0" ? "1" : "0"))
-            return JSONWriter.string(.array(a), pretty: false)
-        }.joined(separator: "\n")
-        #expect(forged != good)
-        for bad in [forged, "garbage\n{\n", good.replacingOccurrences(of: "\"version\":\(AnalysisCache.rulesVersion)", with: "\"version\":99")] {
-            write(bad, to: file)
+        let good = try Data(contentsOf: URL(fileURLWithPath: file))
+        // Forged: every run's figures changed, each under a key that is not its files'.
+        cache.storePack(names, runs.map { r in
+            var t = expected[r.key]!
+            t.passed = 1000
+            return (cache.name(r), "not the key", t, [])
+        })
+        let forged = try Data(contentsOf: URL(fileURLWithPath: file))
+        #expect(forged != good && cache.pack(names).count == runs.count, "forged figures are read, under keys that match no run")
+        var flipped = good
+        flipped[good.count / 2] ^= 0x40
+        var other = PackWriter()
+        other.uint(99)
+        other.uint(0)
+        for bad in [forged, Data("garbage\n{\n".utf8), good.prefix(good.count - 1), good.prefix(good.count / 2), flipped, Data(other.sealed(magic: AnalysisCache.packMagic))] {
+            try bad.write(to: URL(fileURLWithPath: file))
+            if bad != forged { #expect(cache.pack(names).isEmpty) }
             for r in runs { try? FileManager.default.removeItem(atPath: cache.path(r)) }
             #expect(RunTotals.analyseAll(runs, cache: cache).totals == Self.fresh(runs))
         }

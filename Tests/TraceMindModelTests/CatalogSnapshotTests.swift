@@ -84,10 +84,21 @@ import TraceMindFormats
         let file = snap.path(sources, cwd: cwd)
         let good = try Data(contentsOf: URL(fileURLWithPath: file))
         #expect(snap.lookup(sources, cwd: cwd) != nil)
-        // Cut short, garbage, another version, a forged row line: misses; the loading is the fresh one.
-        for bad in [good.prefix(good.count / 2), Data("not json\n{}\n[]\n".utf8),
-            Data(String(decoding: good, as: UTF8.self).replacingOccurrences(of: "\"version\":1", with: "\"version\":99").utf8),
-            Data(String(decoding: good, as: UTF8.self).replacingOccurrences(of: "]\n[", with: "]\n[1,").utf8)]
+        // Cut short, garbage, a byte changed, another version, a run record too long (sealed again, so only the
+        // structure tells): misses; the loading is the fresh one.
+        var flipped = good
+        flipped[good.count / 2] ^= 0x40
+        var otherVersion = PackWriter()
+        otherVersion.uint(99)
+        let body = [UInt8](good.dropLast(8).dropFirst(CatalogSnapshot.magic.count))
+        var same = PackWriter()
+        same.append(body)
+        try Data(same.sealed(magic: CatalogSnapshot.magic)).write(to: URL(fileURLWithPath: file))
+        #expect(snap.lookup(sources, cwd: cwd).map(CatalogSnapshotTests.dump) == fresh, "sealed again as it was: a hit")
+        var longer = PackWriter()
+        longer.append(body + [0])
+        for bad in [good.prefix(good.count / 2), good.prefix(good.count - 1), Data("not json\n{}\n[]\n".utf8), flipped,
+            Data(otherVersion.sealed(magic: CatalogSnapshot.magic)), Data(longer.sealed(magic: CatalogSnapshot.magic))]
         {
             try bad.write(to: URL(fileURLWithPath: file))
             #expect(snap.lookup(sources, cwd: cwd) == nil)
@@ -97,7 +108,7 @@ import TraceMindFormats
         let blocked = CatalogSnapshot(directory: data + "/smoltrace_results/openai_gpt-4o_tool_20261102_090000/leaderboard_row.json/x", settle: 0)
         #expect(CatalogSnapshotTests.dump(CatalogLoader.load(sources: sources, snapshot: blocked)) == fresh)
         // Nothing is written into the data folder, and Hub sources or the demo are never kept.
-        #expect(!(try FileManager.default.subpathsOfDirectory(atPath: data)).contains { $0.hasSuffix(".ndjson") })
+        #expect(!(try FileManager.default.subpathsOfDirectory(atPath: data)).contains { $0.hasSuffix(".catalog") || $0.hasSuffix(".bin") })
         let other = CatalogSnapshot(directory: tempDir(), settle: 0)
         defer { removeTemp(other.directory) }
         _ = CatalogLoader.load(sources: [data, "hf://user/repo"], snapshot: other)
@@ -131,5 +142,48 @@ import TraceMindFormats
         let kept = try #require(snap.lookup(sources, cwd: FileManager.default.currentDirectoryPath))
         #expect(CatalogSnapshotTests.dump(kept) == CatalogSnapshotTests.dump(fresh) && kept.runs.count == fresh.runs.count)
         #expect(RunTotals.analyseAll(kept.runs).totals == RunTotals.analyseAll(fresh.runs).totals)
+    }
+
+    /// A row kept in a catalog reads back equal, every field: a field added to the row but not to its kept form fails
+    /// here (the row below has every optional field set, which the mirror checks).
+    @Test func aRowWithEveryFieldReadsBackEqual() throws {
+        let text = """
+            {"run_id": "r-1", "model": "openai/gpt-4o", "agent_type": "tool", "provider": "litellm", "timestamp": "2026-11-02T09:00:00",
+             "submitted_by": "me", "use_case": "support", "team": "evals", "purpose": "selection", "suite_version": "v3", "hardware": "L4",
+             "run_status": "completed", "run_stop_reason": "completed", "total_tests": 8, "successful_tests": 6, "failed_tests": 2,
+             "errored_tests": 1, "timed_out_tests": 0, "success_rate": 75.0, "pass_at_1": 0.75, "avg_steps": 3.5, "avg_duration_ms": 812.5,
+             "total_duration_ms": 6500.0, "total_tokens": 9000, "total_prompt_tokens": 7000, "total_completion_tokens": 2000,
+             "total_cost_usd": 0.0125, "co2_emissions_g": 1.5, "power_cost_total_usd": 0.001, "gpu_utilization_avg": 40.0,
+             "gpu_utilization_max": 90.0, "gpu_memory_avg_mib": 1000.0, "gpu_memory_max_mib": 2000.0, "gpu_temperature_avg": 50.0,
+             "gpu_temperature_max": 70.0, "gpu_power_avg_w": 60.0, "results_dataset": "u/results", "traces_dataset": "u/traces",
+             "metrics_dataset": "u/metrics", "dataset_used": "tasks.json", "notes": "caf\\u00e9 \\u001b[31m", "unknown_field": [1, {"a": null}]}
+            """
+        let row = LeaderboardRow(json: try #require(try JSONParser.parse(text).objectValue))
+        let unset = Mirror(reflecting: row).children.filter { child in
+            let m = Mirror(reflecting: child.value)
+            return m.displayStyle == .optional && m.children.isEmpty
+        }.map { $0.label ?? "?" }
+        #expect(unset.isEmpty, "fields the test row leaves unset: \(unset)")
+        var w = PackWriter()
+        w.text("before")
+        row.pack(into: &w)
+        let data = Data(w.bytes)
+        let back = try #require(data.withUnsafeBytes { all -> LeaderboardRow? in
+            var r = PackReader(all)
+            _ = r.text()
+            let made = LeaderboardRow(unpacking: &r, in: data)
+            return r.isAtEnd ? made : nil
+        })
+        #expect(back == row && back.rawDigest == row.rawDigest && back.searchText == row.searchText && back.timestampNs == row.timestampNs)
+        #expect(back.raw == row.raw && back.raw["unknown_field"] == row.raw["unknown_field"], "stored fields read from their text when asked for")
+        // Cut short anywhere: no row.
+        for n in stride(from: 0, to: data.count, by: 7) {
+            let cut = data.prefix(n)
+            #expect(cut.withUnsafeBytes { all -> LeaderboardRow? in
+                var r = PackReader(all)
+                _ = r.text()
+                return LeaderboardRow(unpacking: &r, in: cut)
+            } == nil)
+        }
     }
 }

@@ -243,13 +243,20 @@ public struct LocalFileSystem: DataFileSystem {
     /// modification and status-change times (ns), device and inode, and the status-change time apart; `-` and 0 when
     /// nothing is there. A folder's times change when a name in it is added, removed or renamed.
     public func stamp(_ path: String) -> (stamp: String, changedNs: Int64) {
+        let s = fileStamp(path)
+        guard s.kind != 0 else { return ("-", 0) }
+        return ("\(Character(UnicodeScalar(s.kind))) \(s.size) \(s.mtime) \(s.ctime) \(s.device):\(s.inode)", s.ctime)
+    }
+
+    /// `stamp` as numbers, for comparing many of them.
+    public func fileStamp(_ path: String) -> FileStamp {
         var st = stat()
-        guard stat(path, &st) == 0 else { return ("-", 0) }
+        guard stat(path, &st) == 0 else { return FileStamp() }
         let type = st.st_mode & S_IFMT
-        let kind = type == S_IFREG ? "f" : type == S_IFDIR ? "d" : "o"
-        let mtime = Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
-        let ctime = Int64(st.st_ctim.tv_sec) * 1_000_000_000 + Int64(st.st_ctim.tv_nsec)
-        return ("\(kind) \(st.st_size) \(mtime) \(ctime) \(st.st_dev):\(st.st_ino)", ctime)
+        return FileStamp(
+            kind: type == S_IFREG ? UInt8(ascii: "f") : type == S_IFDIR ? UInt8(ascii: "d") : UInt8(ascii: "o"), size: Int64(st.st_size),
+            mtime: Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec),
+            ctime: Int64(st.st_ctim.tv_sec) * 1_000_000_000 + Int64(st.st_ctim.tv_nsec), device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
     }
 
     /// `readdir` with each entry's type, and the folder's device and inode as its identity: no `stat` per entry
@@ -333,6 +340,21 @@ public struct MemoryFileSystem: DataFileSystem {
     }
     public func fileSize(_ path: String) -> Int? { files[MemoryFileSystem.normalize(path)]?.count }
     public func canonicalPath(_ path: String) -> String { MemoryFileSystem.normalize(path) }
+}
+
+/// What is at a path (see `LocalFileSystem.stamp`): kind 0 when nothing is there, else `f`, `d` or `o` (ASCII).
+public struct FileStamp: Sendable, Equatable {
+    public var kind: UInt8 = 0
+    public var size: Int64 = 0
+    public var mtime: Int64 = 0
+    public var ctime: Int64 = 0
+    public var device: UInt64 = 0
+    public var inode: UInt64 = 0
+
+    public init() {}
+    public init(kind: UInt8, size: Int64, mtime: Int64, ctime: Int64, device: UInt64, inode: UInt64) {
+        (self.kind, self.size, self.mtime, self.ctime, self.device, self.inode) = (kind, size, mtime, ctime, device, inode)
+    }
 }
 
 public enum Hash64 {

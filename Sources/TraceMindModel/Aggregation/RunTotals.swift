@@ -90,7 +90,7 @@ extension RunTotals {
     /// file), on all cores; nothing is analysed. `pack`: look in the pack of exactly these runs (a whole catalog's,
     /// as the leaderboard keeps it), not for a batch of some of its runs. The browser shows these at once.
     public static func cachedAll(_ entries: [RunEntry], cache: AnalysisCache, pack: Bool = true) -> [String: RunTotals] {
-        let names = entries.map { cache.name($0) }
+        let names = AnalysisCache.names(entries, cache)
         let packed = pack ? cache.pack(names) : [:]
         let slots = RecordSlots<RunTotals>(count: entries.count)
         DispatchQueue.concurrentPerform(iterations: entries.count) { i in
@@ -117,7 +117,7 @@ extension RunTotals {
         _ entries: [RunEntry], cache: AnalysisCache? = nil, pack: Bool = true, progress: (@Sendable (Double) -> Void)? = nil
     ) -> (totals: [String: RunTotals], diagnostics: [Diagnostic]) {
         // With a cache, the runs' pack first (one file), then each run's own file, then a fresh analysis.
-        let names = cache.map { c in entries.map { c.name($0) } } ?? []
+        let names = cache.map { c in AnalysisCache.names(entries, c) } ?? []
         let packed = pack ? cache.map { $0.pack(names) } ?? [:] : [:]
         let slots = RecordSlots<(totals: RunTotals, diagnostics: [Diagnostic], key: String?, packed: Bool)>(count: entries.count)
         let done = ProgressCounter(total: entries.count, progress: progress)
@@ -133,100 +133,92 @@ extension RunTotals {
             done.add(1)
         }
         var totals: [String: RunTotals] = [:]
+        totals.reserveCapacity(entries.count)
         var diagnostics: [Diagnostic] = []
-        var repack: [(name: String, key: String, totals: RunTotals, diagnostics: [Diagnostic])] = []
         var allPacked = true
         for (i, slot) in slots.buffer.enumerated() {
             if case .value(let r) = slot {
                 totals[entries[i].key] = r.totals
                 diagnostics += r.diagnostics
                 allPacked = allPacked && r.packed
-                if let k = r.key, cache != nil { repack.append((names[i], k, r.totals, r.diagnostics)) }
             }
         }
-        if let cache, pack, !allPacked, !repack.isEmpty { cache.storePack(names, repack) }
+        // The pack written again when some run was not in it as it is now.
+        if let cache, pack, !allPacked {
+            var repack: [(name: String, key: String, totals: RunTotals, diagnostics: [Diagnostic])] = []
+            for (i, slot) in slots.buffer.enumerated() {
+                if case .value(let r) = slot, let k = r.key { repack.append((names[i], k, r.totals, r.diagnostics)) }
+            }
+            if !repack.isEmpty { cache.storePack(names, repack) }
+        }
         return (totals, diagnostics)
     }
 }
 
 extension RunTotals {
-    /// The totals as a pack keeps them: an array of every field in a fixed order (the pack's own form, versioned by
-    /// the rules version). Numbers are written shortest round-trip, so they read back exactly.
-    var packed: JSON {
-        func d(_ v: Double?) -> JSON { v.map { .double($0) } ?? .null }
-        let tok: JSON = tokens.map { t in
-            .array([.int(Int64(t.prompt)), .int(Int64(t.completion)), .int(Int64(t.total)), .bool(t.hasSplit), .int(Int64(t.reasoning)), .int(Int64(t.cacheRead)), .int(Int64(t.cacheWrite))])
-        } ?? .null
-        let cst: JSON = cost.map { c in
-            .array([.double(c.knownUSD), .int(Int64(c.priced)), .int(Int64(c.unpriced)), .double(c.split.prompt), .double(c.split.completion),
-                    .double(c.split.reasoning), .double(c.split.cacheRead), .double(c.split.cacheWrite), .int(Int64(c.split.calls))])
-        } ?? .null
-        let out: JSON = outcomes.map { o in .array(o.keys.sorted().flatMap { [JSON.string($0), .string(o[$0]!)] }) } ?? .null
-        return .array([
-            .int(Int64(tests)), .int(Int64(passed)), .int(Int64(failed)), .int(Int64(errored)), .int(Int64(timedOut)), d(successRate), tok, cst,
-            d(costPerPass), d(wallMeanMs), d(wallP50Ms), d(wallP95Ms), hardware.map { .string($0) } ?? .null, d(co2Grams), .bool(partial),
-            taskSet.map { .string($0) } ?? .null, out,
-        ])
+    /// The totals as a pack keeps them: every field in a fixed order, in the binary form of `PackWriter` (the pack's
+    /// own form, versioned by the rules version). Doubles are kept as their bits, so they read back exactly.
+    func pack(into w: inout PackWriter) {
+        for v in [tests, passed, failed, errored, timedOut] { w.int(v) }
+        w.double(successRate)
+        w.bool(tokens != nil)
+        if let t = tokens {
+            for v in [t.prompt, t.completion, t.total] { w.int(v) }
+            w.bool(t.hasSplit)
+            for v in [t.reasoning, t.cacheRead, t.cacheWrite] { w.int(v) }
+        }
+        w.bool(cost != nil)
+        if let c = cost {
+            w.double(c.knownUSD)
+            w.int(c.priced)
+            w.int(c.unpriced)
+            for v in [c.split.prompt, c.split.completion, c.split.reasoning, c.split.cacheRead, c.split.cacheWrite] { w.double(v) }
+            w.int(c.split.calls)
+        }
+        for v in [costPerPass, wallMeanMs, wallP50Ms, wallP95Ms] { w.double(v) }
+        w.text(hardware)
+        w.double(co2Grams)
+        w.bool(partial)
+        w.text(taskSet)
+        w.bool(outcomes != nil)
+        if let o = outcomes {
+            w.texts(o.keys.sorted().flatMap { [$0, o[$0]!] })
+        }
     }
 
-    /// Totals from their packed form; nil for anything else.
-    init?(packed v: JSON) {
-        guard let a = v.arrayValue, a.count == 17, let tests = a[0].int, let passed = a[1].int, let failed = a[2].int, let errored = a[3].int,
-            let timedOut = a[4].int, let partial = a[14].bool
+    /// Totals `pack(into:)` wrote; nil when the bytes are not one.
+    init?(unpacking r: inout PackReader) {
+        guard let tests = r.int(), let passed = r.int(), let failed = r.int(), let errored = r.int(), let timedOut = r.int(),
+            let successRate = r.optionalDouble(), let hasTokens = r.bool()
         else { return nil }
-        func d(_ j: JSON) -> Double?? {
-            if j.isNull { return .some(nil) }
-            return j.number.map { .some($0) } ?? nil
-        }
-        guard let successRate = d(a[5]), let costPerPass = d(a[8]), let wallMean = d(a[9]), let wallP50 = d(a[10]), let wallP95 = d(a[11]),
-            let co2 = d(a[13])
-        else { return nil }
-        self.tests = tests
-        self.passed = passed
-        self.failed = failed
-        self.errored = errored
-        self.timedOut = timedOut
-        self.successRate = successRate
-        if a[6].isNull {
-            tokens = nil
-        } else {
-            guard let t = a[6].arrayValue, t.count == 7, let p = t[0].int, let c = t[1].int, let tot = t[2].int, let split = t[3].bool, let r = t[4].int,
-                let cr = t[5].int, let cw = t[6].int
+        (self.tests, self.passed, self.failed, self.errored, self.timedOut, self.successRate) = (tests, passed, failed, errored, timedOut, successRate)
+        tokens = nil
+        if hasTokens {
+            guard let p = r.int(), let c = r.int(), let tot = r.int(), let split = r.bool(), let re = r.int(), let cr = r.int(), let cw = r.int()
             else { return nil }
-            tokens = TokenCounts(prompt: p, completion: c, total: tot, hasSplit: split, reasoning: r, cacheRead: cr, cacheWrite: cw)
+            tokens = TokenCounts(prompt: p, completion: c, total: tot, hasSplit: split, reasoning: re, cacheRead: cr, cacheWrite: cw)
         }
-        if a[7].isNull {
-            cost = nil
-        } else {
-            guard let c = a[7].arrayValue, c.count == 9, let usd = c[0].number, let priced = c[1].int, let unpriced = c[2].int,
-                let sp = c[3].number, let sc = c[4].number, let sr = c[5].number, let scr = c[6].number, let scw = c[7].number, let calls = c[8].int
+        guard let hasCost = r.bool() else { return nil }
+        cost = nil
+        if hasCost {
+            guard let usd = r.double(), let priced = r.int(), let unpriced = r.int(), let sp = r.double(), let sc = r.double(), let sr = r.double(),
+                let scr = r.double(), let scw = r.double(), let calls = r.int()
             else { return nil }
             var split = CostSplit()
-            split.prompt = sp
-            split.completion = sc
-            split.reasoning = sr
-            split.cacheRead = scr
-            split.cacheWrite = scw
-            split.calls = calls
+            (split.prompt, split.completion, split.reasoning, split.cacheRead, split.cacheWrite, split.calls) = (sp, sc, sr, scr, scw, calls)
             cost = CostSum(knownUSD: usd, priced: priced, unpriced: unpriced, split: split)
         }
-        self.costPerPass = costPerPass
-        wallMeanMs = wallMean
-        wallP50Ms = wallP50
-        wallP95Ms = wallP95
-        hardware = a[12].isNull ? nil : a[12].text
-        co2Grams = co2
-        self.partial = partial
-        taskSet = a[15].isNull ? nil : a[15].text
-        if a[16].isNull {
-            outcomes = nil
-        } else {
-            guard let o = a[16].arrayValue, o.count % 2 == 0 else { return nil }
+        guard let costPerPass = r.optionalDouble(), let wallMean = r.optionalDouble(), let wallP50 = r.optionalDouble(),
+            let wallP95 = r.optionalDouble(), let hardware = r.optionalText(), let co2 = r.optionalDouble(), let partial = r.bool(),
+            let taskSet = r.optionalText(), let hasOutcomes = r.bool()
+        else { return nil }
+        (self.costPerPass, wallMeanMs, wallP50Ms, wallP95Ms, self.hardware, co2Grams) = (costPerPass, wallMean, wallP50, wallP95, hardware, co2)
+        (self.partial, self.taskSet) = (partial, taskSet)
+        outcomes = nil
+        if hasOutcomes {
+            guard let o = r.texts(), o.count % 2 == 0 else { return nil }
             var m: [String: String] = [:]
-            for i in stride(from: 0, to: o.count, by: 2) {
-                guard let k = o[i].text, let x = o[i + 1].text else { return nil }
-                m[k] = x
-            }
+            for i in stride(from: 0, to: o.count, by: 2) { m[o[i]] = o[i + 1] }
             outcomes = m
         }
     }

@@ -45,15 +45,26 @@ public struct LeaderboardRow: Sendable, Equatable {
     public var metricsDataset: String?
     public var datasetUsed: String?
     public var notes: String?
-    /// Every field as stored, unknown ones included (shown in generic detail views).
-    public var raw: JSONObject
+    /// Every field as stored, unknown ones included (shown in generic detail views); from a kept catalog, read from
+    /// its text when first asked for.
+    public var raw: JSONObject {
+        get { fields.object }
+        set {
+            fields = RowFields(newValue)
+            rawDigest = AnalysisCache.digest(.object(newValue))
+        }
+    }
+    var fields: RowFields
+    /// A hash of `raw` (its kinds, keys in order, and values): part of a run's identity in the analysis cache.
+    public internal(set) var rawDigest: UInt64
     /// The timestamp as a number, for sorting (nanoseconds; zone-less times are local).
     public var timestampNs: Int64?
     /// The text the leaderboard filter searches, lower-cased once.
     public var searchText: String
 
     public init(json o: JSONObject) {
-        raw = o
+        fields = RowFields(o)
+        rawDigest = AnalysisCache.digest(.object(o))
         func s(_ k: String) -> String? {
             guard let v = o[k], let t = v.text.map({ String(trimmedASCII($0)) }), !t.isEmpty else { return nil }
             return t
@@ -110,9 +121,66 @@ public struct LeaderboardRow: Sendable, Equatable {
             .compactMap { $0?.lowercased() }.joined(separator: "\u{1}")
     }
 
+    /// Every optional field of the row, by kind: the kept catalog writes and reads a row through these (a field added
+    /// above is added here; a test checks that a row with every field set reads back equal). Key paths are immutable.
+    nonisolated(unsafe) static let texts: [WritableKeyPath<LeaderboardRow, String?>] = [
+        \.runID, \.provider, \.timestamp, \.submittedBy, \.useCase, \.team, \.purpose, \.suiteVersion, \.hardware, \.runStatus,
+        \.runStopReason, \.resultsDataset, \.tracesDataset, \.metricsDataset, \.datasetUsed, \.notes,
+    ]
+    nonisolated(unsafe) static let ints: [WritableKeyPath<LeaderboardRow, Int?>] = [
+        \.totalTests, \.successfulTests, \.failedTests, \.erroredTests, \.timedOutTests, \.totalTokens, \.totalPromptTokens,
+        \.totalCompletionTokens,
+    ]
+    nonisolated(unsafe) static let doubles: [WritableKeyPath<LeaderboardRow, Double?>] = [
+        \.successRate, \.passAt1, \.avgSteps, \.avgDurationMs, \.totalDurationMs, \.totalCostUSD, \.co2Grams, \.powerCostUSD,
+        \.gpuUtilizationAvg, \.gpuUtilizationMax, \.gpuMemoryAvgMiB, \.gpuMemoryMaxMiB, \.gpuTemperatureAvg, \.gpuTemperatureMax,
+        \.gpuPowerAvgW,
+    ]
+
+    /// The row in the kept catalog's binary form: every field as it was made, and `raw` as its text.
+    func pack(into w: inout PackWriter) {
+        w.text(model)
+        w.text(agentType)
+        for k in LeaderboardRow.texts { w.text(self[keyPath: k]) }
+        for k in LeaderboardRow.ints { w.int(self[keyPath: k]) }
+        for k in LeaderboardRow.doubles { w.double(self[keyPath: k]) }
+        w.int(timestampNs)
+        w.text(searchText)
+        w.word(rawDigest)
+        w.raw(fields.text)
+    }
+
+    /// A row `pack(into:)` wrote; nil when the bytes are not one. `r` reads `data`, which the row's stored fields
+    /// keep a range of.
+    init?(unpacking r: inout PackReader, in data: Data) {
+        guard let model = r.text(), let agentType = r.text() else { return nil }
+        self.model = model
+        self.agentType = agentType
+        fields = RowFields(JSONObject())
+        rawDigest = 0
+        searchText = ""
+        for k in LeaderboardRow.texts {
+            guard let v = r.optionalText() else { return nil }
+            self[keyPath: k] = v
+        }
+        for k in LeaderboardRow.ints {
+            guard let v = r.optionalInt() else { return nil }
+            self[keyPath: k] = v
+        }
+        for k in LeaderboardRow.doubles {
+            guard let v = r.optionalDouble() else { return nil }
+            self[keyPath: k] = v
+        }
+        guard let ts = r.optionalInt64(), let search = r.text(), let digest = r.word(), let text = r.rawRange() else { return nil }
+        timestampNs = ts
+        searchText = search
+        rawDigest = digest
+        fields = RowFields(text: data, text)
+    }
+
     /// Rows that must not be ranked with completed ones (status-only rows, partial runs).
     public var isRankable: Bool {
-        if let st = runStatus?.lowercased(), st != "completed" { return false }
+        if let st = runStatus, st != "completed", st.lowercased() != "completed" { return false }
         return successRate != nil
     }
 
@@ -128,6 +196,37 @@ public struct LeaderboardRow: Sendable, Equatable {
         if let totalTests { o.set("total_tests", .int(Int64(totalTests))) }
         return LeaderboardRow(json: o)
     }
+}
+
+/// A row's fields as stored: the parsed object, or (from a kept catalog) its compact JSON text, parsed when first
+/// asked for. Listing, sorting and filtering 10,000 kept runs read none of them.
+final class RowFields: @unchecked Sendable, Equatable {
+    private let lock = NSLock()
+    private var parsed: JSONObject?
+    /// The text: a range of bytes shared with the rest of the kept catalog (no copy of each row's).
+    private var written: (data: Data, range: Range<Int>)?
+
+    init(_ object: JSONObject) { parsed = object }
+    init(text data: Data, _ range: Range<Int>) { written = (data, range) }
+
+    var object: JSONObject {
+        lock.withLock {
+            if let parsed { return parsed }
+            let o = written.flatMap { (try? JSONParser.parse($0.data, range: $0.range))?.objectValue } ?? JSONObject()
+            parsed = o
+            return o
+        }
+    }
+
+    /// The compact JSON text of the fields.
+    var text: [UInt8] {
+        lock.withLock {
+            if let written { return [UInt8](written.data[written.range]) }
+            return JSONWriter.bytes(.object(parsed ?? JSONObject()), pretty: false)
+        }
+    }
+
+    static func == (a: RowFields, b: RowFields) -> Bool { a === b || a.object == b.object }
 }
 
 /// SMOLTRACE's `metadata.json` timestamp is `YYYYMMDD_HHMMSS`; turn it into ISO-8601 (local, no zone).

@@ -65,8 +65,28 @@ public struct AnalysisCache: Sendable {
     /// Where the run is (its key, source and files), hashed.
     public func name(_ entry: RunEntry) -> String {
         let f = entry.files
-        let place = [entry.key, entry.source, f.folder ?? "", f.results ?? "", f.traces ?? "", f.metrics ?? ""].joined(separator: "\u{1F}")
-        return AnalysisCache.hex16(Hash64.of(Array(place.utf8)))
+        var h: UInt64 = 0x243F_6A88_85A3_08D3
+        for t in [entry.key, entry.source, f.folder ?? "", f.results ?? "", f.traces ?? "", f.metrics ?? ""] { AnalysisCache.mix(t, &h) }
+        return AnalysisCache.hex16(h)
+    }
+
+    /// Mixes a text (its length, then its bytes) into a hash, without copying it.
+    static func mix(_ s: String, _ h: inout UInt64) {
+        var s = s
+        mix(UInt64(s.utf8.count), &h)
+        mix(s.withUTF8 { Hash64.words(UnsafeRawBufferPointer($0), seed: 0x2545_F491_4F6C_DD1D) }, &h)
+    }
+
+    static func mix(_ x: UInt64, _ h: inout UInt64) {
+        h = (h ^ x) &* 0xFF51_AFD7_ED55_8CCD
+        h ^= h >> 29
+    }
+
+    /// `name` of every run, on all cores.
+    static func names(_ entries: [RunEntry], _ cache: AnalysisCache) -> [String] {
+        Parallel.map(entries.count, progress: nil, isCancelled: nil, serial: entries.count < 256) { .value(cache.name(entries[$0])) }.map {
+            if case .value(let n) = $0 { return n } else { return "" }
+        }
     }
 
     // MARK: packs
@@ -76,25 +96,33 @@ public struct AnalysisCache: Sendable {
     /// like a run's own file; the runs' own files stay the reference (a pack is only a faster way to read them).
     func packPath(_ names: [String]) -> String {
         let joined = names.joined(separator: ",")
-        return PathUtil.join(PathUtil.join(directory, "v\(AnalysisCache.rulesVersion)"), "pack-" + AnalysisCache.hex16(Hash64.of(Array(joined.utf8))) + ".ndjson")
+        return PathUtil.join(PathUtil.join(directory, "v\(AnalysisCache.rulesVersion)"), "pack-" + AnalysisCache.hex16(Hash64.of(Array(joined.utf8))) + ".bin")
     }
 
-    /// The runs' analyses in one file: a line each, `[name, hash of the key, totals, diagnostics]`, written and read
-    /// by hand (`Codable` took a third of a warm leaderboard of 10,000 runs). The key's hash stands for the key (a
-    /// 64-bit change detector, as every file's identity is checked through it).
+    /// A pack's first bytes.
+    static let packMagic = Array("tracemind analyses\n".utf8)
+
+    /// The runs' analyses in one file, in the binary form of `PackWriter` (`Codable` took a third of a warm leaderboard
+    /// of 10,000 runs, JSON lines a sixth): the rules version, then a run each — its name, the hash of its key, its
+    /// totals and diagnostics — and a hash of everything before, so a file cut short or changed is no pack. The key's
+    /// hash stands for the key (a 64-bit change detector, as every file's identity is checked through it).
     public func pack(_ names: [String]) -> [String: (key: String, totals: RunTotals, diagnostics: [Diagnostic])] {
         guard let data = try? LocalFileSystem().readFile(packPath(names)).data else { return [:] }
-        let lines = JSONLines.lines(data)
-        guard let head = lines.first, (try? JSONParser.parse(data, range: head))?["version"]?.int == AnalysisCache.rulesVersion else { return [:] }
-        var out: [String: (key: String, totals: RunTotals, diagnostics: [Diagnostic])] = [:]
-        for v in JSONLines.parse(data, Array(lines.dropFirst())) {
-            guard let a = v?.arrayValue, a.count == 4, let name = a[0].text, let key = a[1].text, let totals = RunTotals(packed: a[2]),
-                let ds = a[3].arrayValue
-            else { continue }
-            let diags = ds.compactMap(Diagnostic.init(packed:))
-            if diags.count == ds.count { out[name] = (key, totals, diags) }
+        return data.withUnsafeBytes { all in
+            guard var r = PackReader(sealed: all, magic: AnalysisCache.packMagic), r.uint() == UInt64(AnalysisCache.rulesVersion), let count = r.count() else { return [:] }
+            var out: [String: (key: String, totals: RunTotals, diagnostics: [Diagnostic])] = [:]
+            out.reserveCapacity(count)
+            for _ in 0..<count {
+                guard let name = r.text(), let key = r.text(), let totals = RunTotals(unpacking: &r), let dc = r.count() else { return [:] }
+                var diags: [Diagnostic] = []
+                for _ in 0..<dc {
+                    guard let d = Diagnostic(unpacking: &r) else { return [:] }
+                    diags.append(d)
+                }
+                out[name] = (key, totals, diags)
+            }
+            return r.isAtEnd ? out : [:]
         }
-        return out
     }
 
     /// The stand-in of a key in a pack.
@@ -103,18 +131,19 @@ public struct AnalysisCache: Sendable {
     /// Keeps the analyses of the runs named `names` (those with a key) in their pack; silently nothing when the folder
     /// is not writable.
     public func storePack(_ names: [String], _ items: [(name: String, key: String, totals: RunTotals, diagnostics: [Diagnostic])]) {
-        var out = JSONWriter.bytes(.obj([("version", .int(Int64(AnalysisCache.rulesVersion))), ("runs", .int(Int64(items.count)))]), pretty: false)
-        out.append(0x0A)
+        var w = PackWriter()
+        w.uint(UInt64(AnalysisCache.rulesVersion))
+        w.uint(UInt64(items.count))
         for it in items {
-            out += JSONWriter.bytes(.array([
-                .string(it.name), .string(AnalysisCache.packedKey(it.key)), it.totals.packed,
-                .array(it.diagnostics.map(\.packed)),
-            ]), pretty: false)
-            out.append(0x0A)
+            w.text(it.name)
+            w.text(AnalysisCache.packedKey(it.key))
+            it.totals.pack(into: &w)
+            w.uint(UInt64(it.diagnostics.count))
+            for d in it.diagnostics { d.pack(into: &w) }
         }
         let target = packPath(names)
         try? FileManager.default.createDirectory(atPath: PathUtil.dirname(target), withIntermediateDirectories: true)
-        try? Data(out).write(to: URL(fileURLWithPath: target), options: .atomic)
+        try? Data(w.sealed(magic: AnalysisCache.packMagic)).write(to: URL(fileURLWithPath: target), options: .atomic)
     }
 
     /// Everything the run's figures depend on — its key, filter and row, and each file's path, size, times and inode —
@@ -127,15 +156,8 @@ public struct AnalysisCache: Sendable {
         // A remote dataset (a Hub repository, an OpenSearch index) has no identity until it is fetched: not cached.
         guard !datasets.contains(where: RemoteReference.isRemote) else { return nil }
         var h: UInt64 = 0x9E37_79B9_7F4A_7C15
-        func mix(_ x: UInt64) {
-            h = (h ^ x) &* 0xFF51_AFD7_ED55_8CCD
-            h ^= h >> 29
-        }
-        func text(_ s: String) {
-            var s = s
-            mix(UInt64(s.utf8.count))
-            mix(s.withUTF8 { Hash64.words(UnsafeRawBufferPointer($0), seed: 0x2545_F491_4F6C_DD1D) })
-        }
+        func mix(_ x: UInt64) { AnalysisCache.mix(x, &h) }
+        func text(_ s: String) { AnalysisCache.mix(s, &h) }
         func file(_ path: String) -> Bool {
             guard let id = LocalFileSystem().identityWords(path) else { return false }
             text(path)
@@ -145,7 +167,7 @@ public struct AnalysisCache: Sendable {
         text(entry.key)
         text(f.runIDFilter ?? "\u{0}")
         mix(f.acceptsMissingRunID ? 1 : 2)
-        mix(AnalysisCache.digest(.object(entry.row.raw)))
+        mix(entry.row.rawDigest)
         var diags: [Diagnostic] = []
         for d in datasets {
             text(d)
@@ -169,10 +191,7 @@ public struct AnalysisCache: Sendable {
     }
 
     static func digest(_ v: JSON, _ h: inout UInt64) {
-        func mix(_ x: UInt64) {
-            h = (h ^ x) &* 0xFF51_AFD7_ED55_8CCD
-            h ^= h >> 29
-        }
+        func mix(_ x: UInt64) { AnalysisCache.mix(x, &h) }
         func text(_ s: String) {
             var s = s
             mix(s.withUTF8 { Hash64.words(UnsafeRawBufferPointer($0), seed: 0x2545_F491_4F6C_DD1D) })

@@ -11,8 +11,8 @@ import TraceMindFormats
 /// it safely. Not kept while a path it depends on changed moments before the loading began: a change within the
 /// file system's clock tick could not be told apart later.
 public struct CatalogSnapshot: Sendable {
-    /// Bump when the catalog's loading or its rows' parsing change what a catalog is.
-    public static let version = 1
+    /// Bump when the catalog's loading, its rows' parsing or this file's form change what a catalog is.
+    public static let version = 2
     public let directory: String
     /// Paths changed this recently before the loading began make the catalog too fresh to keep (ns): two seconds,
     /// many clock ticks of any file system.
@@ -26,34 +26,72 @@ public struct CatalogSnapshot: Sendable {
     /// The file of `sources` read from `cwd`.
     func path(_ sources: [String], cwd: String) -> String {
         let place = ([cwd] + sources).joined(separator: "\u{1F}")
-        return PathUtil.join(PathUtil.join(directory, "v\(CatalogSnapshot.version)"), AnalysisCache.hex16(Hash64.of(Array(place.utf8))) + ".ndjson")
+        return PathUtil.join(PathUtil.join(directory, "v\(CatalogSnapshot.version)"), AnalysisCache.hex16(Hash64.of(Array(place.utf8))) + ".catalog")
     }
 
+    /// The file's first bytes: what it is, then the version.
+    static let magic = Array("tracemind catalog\n".utf8)
+
     /// The kept catalog of `sources`, when every path its loading looked at is unchanged.
+    ///
+    /// The file is binary (`PackWriter`): the head (version, folder, sources), every path with its stamp, the
+    /// diagnostics, each run's length, the runs (a row's fields as made and its stored fields as text, parsed only
+    /// when shown), and a hash of everything before it, so a file cut short or changed is a miss. Paths are checked
+    /// and runs read on all cores.
     public func lookup(_ sources: [String], cwd: String) -> Catalog? {
         guard let data = try? LocalFileSystem().readFile(path(sources, cwd: cwd)).data else { return nil }
-        let lines = JSONLines.lines(data)
-        guard lines.count >= 3,
-            let head = (try? JSONParser.parse(data, range: lines[0]))?.objectValue,
-            head["version"]?.int == CatalogSnapshot.version, head["cwd"]?.text == cwd,
-            head["sources"]?.arrayValue?.map({ $0.text ?? "" }) == sources,
-            let count = head["runs"]?.int, count == lines.count - 3,
-            let deps = (try? JSONParser.parse(data, range: lines[1]))?.arrayValue, deps.count % 2 == 0,
-            let diagnostics = (try? JSONParser.parse(data, range: lines[2]))?.arrayValue
-        else { return nil }
-        // Every path as it was: stat them on all cores.
-        let pairs = deps.count / 2
-        let checked = Parallel.map(pairs, progress: nil, isCancelled: nil, serial: pairs < 64) { i -> RecordSlot<Bool> in
-            guard let p = deps[2 * i].text, let s = deps[2 * i + 1].text else { return .value(false) }
-            return .value(LocalFileSystem().stamp(p).stamp == s)
+        return data.withUnsafeBytes { all -> Catalog? in
+            let n = all.count, m = CatalogSnapshot.magic.count
+            guard n >= m + 8, all.prefix(m).elementsEqual(CatalogSnapshot.magic),
+                Hash64.words(UnsafeRawBufferPointer(rebasing: all[..<(n - 8)]), seed: 0) == UInt64(littleEndian: all.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self))
+            else { return nil }
+            var r = PackReader(all, range: m..<(n - 8))
+            guard r.uint() == UInt64(CatalogSnapshot.version), r.text() == cwd, r.texts() == sources, let runCount = r.count(),
+                let depCount = r.count()
+            else { return nil }
+            var deps: [(String, FileStamp)] = []
+            deps.reserveCapacity(depCount)
+            for _ in 0..<depCount {
+                guard let p = r.text(), let kind = r.uint(), let size = r.int64(), let mtime = r.int64(), let ctime = r.int64(), let dev = r.uint(),
+                    let ino = r.uint()
+                else { return nil }
+                deps.append((p, FileStamp(kind: UInt8(truncatingIfNeeded: kind), size: size, mtime: mtime, ctime: ctime, device: dev, inode: ino)))
+            }
+            let checked = Parallel.map(deps.count, progress: nil, isCancelled: nil, serial: deps.count < 64) { i -> RecordSlot<Bool> in
+                .value(LocalFileSystem().fileStamp(deps[i].0) == deps[i].1)
+            }
+            guard checked.allSatisfy({ if case .value(true) = $0 { return true } else { return false } }), let diagCount = r.count() else { return nil }
+            var diags: [Diagnostic] = []
+            for _ in 0..<diagCount {
+                guard let d = Diagnostic(unpacking: &r) else { return nil }
+                diags.append(d)
+            }
+            // Where each run's bytes start; then the runs, read on all cores.
+            var starts: [Int] = []
+            starts.reserveCapacity(runCount + 1)
+            var lengths: [Int] = []
+            for _ in 0..<runCount {
+                guard let len = r.count() else { return nil }
+                lengths.append(len)
+            }
+            var at = r.at
+            for len in lengths {
+                starts.append(at)
+                at += len
+            }
+            starts.append(at)
+            guard at == r.endIndex else { return nil }
+            let made = Parallel.map(runCount, progress: nil, isCancelled: nil, serial: runCount < 64) { i -> RecordSlot<RunEntry> in
+                var rr = PackReader(all, range: starts[i]..<starts[i + 1])
+                guard let e = CatalogSnapshot.entry(&rr, in: data), rr.isAtEnd else { return .empty }
+                return .value(e)
+            }
+            var runs: [RunEntry] = []
+            runs.reserveCapacity(runCount)
+            for case .value(let e) in made { runs.append(e) }
+            guard runs.count == runCount else { return nil }
+            return Catalog(runs: runs, diagnostics: diags, sources: sources, isDemo: false)
         }
-        guard checked.allSatisfy({ if case .value(true) = $0 { return true } else { return false } }) else { return nil }
-        let diags = diagnostics.compactMap(Diagnostic.init(packed:))
-        guard diags.count == diagnostics.count else { return nil }
-        // The runs, a line each; any line that is not one is a miss.
-        let runs = JSONLines.parse(data, Array(lines[3...])).compactMap { $0.flatMap(CatalogSnapshot.entry) }
-        guard runs.count == count else { return nil }
-        return Catalog(runs: runs, diagnostics: diags, sources: sources, isDemo: false)
     }
 
     /// Keeps `catalog` with the paths `log` saw, unless one of them changed within `settle` of `started` (the wall
@@ -61,64 +99,81 @@ public struct CatalogSnapshot: Sendable {
     public func store(_ catalog: Catalog, cwd: String, log: DependencyLog, started: Int64) {
         let (stamps, newest) = log.snapshot()
         guard newest < started - settle else { return }
-        var out: [UInt8] = []
-        func line(_ v: JSON) {
-            out += JSONWriter.bytes(v, pretty: false)
-            out.append(0x0A)
+        var w = PackWriter()
+        w.uint(UInt64(CatalogSnapshot.version))
+        w.text(cwd)
+        w.texts(catalog.sources)
+        w.uint(UInt64(catalog.runs.count))
+        w.uint(UInt64(stamps.count))
+        for (p, s) in stamps {
+            w.text(p)
+            w.uint(UInt64(s.kind))
+            w.int(s.size)
+            w.int(s.mtime)
+            w.int(s.ctime)
+            w.uint(s.device)
+            w.uint(s.inode)
         }
-        line(.object(JSONObject([
-            ("version", .int(Int64(CatalogSnapshot.version))), ("cwd", .string(cwd)),
-            ("sources", .array(catalog.sources.map { .string($0) })), ("runs", .int(Int64(catalog.runs.count))),
-        ])))
-        line(.array(stamps.flatMap { [JSON.string($0.key), .string($0.value)] }))
-        line(.array(catalog.diagnostics.map(\.packed)))
-        for e in catalog.runs { line(CatalogSnapshot.json(e)) }
+        w.uint(UInt64(catalog.diagnostics.count))
+        for d in catalog.diagnostics { d.pack(into: &w) }
+        let runs = catalog.runs.map { e -> [UInt8] in
+            var rw = PackWriter()
+            CatalogSnapshot.pack(e, into: &rw)
+            return rw.bytes
+        }
+        for b in runs { w.uint(UInt64(b.count)) }
+        for b in runs { w.append(b) }
         let target = path(catalog.sources, cwd: cwd)
         try? FileManager.default.createDirectory(atPath: PathUtil.dirname(target), withIntermediateDirectories: true)
-        try? Data(out).write(to: URL(fileURLWithPath: target), options: .atomic)
+        try? Data(w.sealed(magic: CatalogSnapshot.magic)).write(to: URL(fileURLWithPath: target), options: .atomic)
     }
 
-    static func json(_ e: RunEntry) -> JSON {
+    static func pack(_ e: RunEntry, into w: inout PackWriter) {
         let f = e.files
-        return .array([
-            .string(e.key), .string(e.source), .string(e.origin.rawValue), JSON.from(f.folder), JSON.from(f.results),
-            JSON.from(f.traces), JSON.from(f.metrics), JSON.from(f.runIDFilter), .bool(f.acceptsMissingRunID),
-            .array(e.alsoAt.map { .string($0) }), .object(e.row.raw),
-        ])
+        w.text(e.key)
+        w.text(e.source)
+        w.text(e.origin.rawValue)
+        w.text(f.folder)
+        w.text(f.results)
+        w.text(f.traces)
+        w.text(f.metrics)
+        w.text(f.runIDFilter)
+        w.bool(f.acceptsMissingRunID)
+        w.texts(e.alsoAt)
+        e.row.pack(into: &w)
     }
 
-    static func entry(_ v: JSON) -> RunEntry? {
-        guard let a = v.arrayValue, a.count == 11, let key = a[0].text, let source = a[1].text,
-            let origin = a[2].text.flatMap(RunOrigin.init(rawValue:)), let accepts = a[8].bool, let also = a[9].arrayValue,
-            let raw = a[10].objectValue
+    static func entry(_ r: inout PackReader, in data: Data) -> RunEntry? {
+        guard let key = r.text(), let source = r.text(), let origin = r.text().flatMap(RunOrigin.init(rawValue:)), let folder = r.optionalText(),
+            let results = r.optionalText(), let traces = r.optionalText(), let metrics = r.optionalText(), let filter = r.optionalText(),
+            let accepts = r.bool(), let also = r.texts(), let row = LeaderboardRow(unpacking: &r, in: data)
         else { return nil }
-        var files = RunFiles(
-            fs: LocalFileSystem(), folder: a[3].stringValue, results: a[4].stringValue, traces: a[5].stringValue, metrics: a[6].stringValue)
-        files.runIDFilter = a[7].stringValue
+        var files = RunFiles(fs: LocalFileSystem(), folder: folder, results: results, traces: traces, metrics: metrics)
+        files.runIDFilter = filter
         files.acceptsMissingRunID = accepts
-        return RunEntry(key: key, row: LeaderboardRow(json: raw), source: source, origin: origin, files: files, alsoAt: also.compactMap(\.text))
+        return RunEntry(key: key, row: row, source: source, origin: origin, files: files, alsoAt: also)
     }
 }
 
 /// Every path a loading looked at and what it was before it was read (the first look wins), from any thread.
 public final class DependencyLog: @unchecked Sendable {
     private let lock = NSLock()
-    private var stamps: [String: String] = [:]
+    private var stamps: [String: FileStamp] = [:]
     private var newest: Int64 = 0
 
     public init() {}
 
     func note(_ path: String) {
         if lock.withLock({ stamps[path] != nil }) { return }
-        let (s, changed) = LocalFileSystem().stamp(path)
+        let s = LocalFileSystem().fileStamp(path)
         lock.withLock {
             if stamps[path] == nil { stamps[path] = s }
-            newest = max(newest, changed)
+            newest = max(newest, s.ctime)
         }
     }
 
     /// The stamps, and the newest status-change time among them.
-    func snapshot() -> ([(key: String, value: String)], Int64) {
+    func snapshot() -> ([(key: String, value: FileStamp)], Int64) {
         lock.withLock { (stamps.sorted { $0.key < $1.key }, newest) }
     }
 }

@@ -16,12 +16,15 @@ public struct Diagnostic: Sendable, Equatable, Codable, CustomStringConvertible 
 }
 
 extension Diagnostic {
-    /// The form the caches keep a diagnostic in: `[severity, path, message]`.
-    var packed: JSON { .array([.string(severity.rawValue), .string(path), .string(message)]) }
+    /// The form the caches keep a diagnostic in (`PackWriter`): severity, path, message.
+    func pack(into w: inout PackWriter) {
+        w.text(severity.rawValue)
+        w.text(path)
+        w.text(message)
+    }
 
-    init?(packed v: JSON) {
-        guard let a = v.arrayValue, a.count == 3, let sev = a[0].text.flatMap(Severity.init(rawValue:)), let p = a[1].text, let m = a[2].text
-        else { return nil }
+    init?(unpacking r: inout PackReader) {
+        guard let sev = r.text().flatMap(Severity.init(rawValue:)), let p = r.text(), let m = r.text() else { return nil }
         self.init(sev, path: p, m)
     }
 }

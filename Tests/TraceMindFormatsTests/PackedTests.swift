@@ -1,0 +1,103 @@
+import Foundation
+import Testing
+import TraceMindFormats
+
+/// The caches' binary form reads back what was written, and reads nothing (never past the end) from anything else.
+@Suite struct PackedTests {
+    static func written() -> [UInt8] {
+        var w = PackWriter()
+        for v: Int64 in [0, 1, -1, 63, -64, 64, 127, 128, 300, -300, .max, .min, 1_796_238_301_667_228_093] { w.int(v) }
+        for v: UInt64 in [0, 127, 128, 16_383, 16_384, .max] { w.uint(v) }
+        for v in [0.0, -0.0, 1.5, -1e300, .infinity, -.infinity, .leastNonzeroMagnitude, 0.1 + 0.2] { w.double(v) }
+        w.double(Double.nan)
+        w.bool(true)
+        w.bool(false)
+        w.word(0xDEAD_BEEF_0123_4567)
+        w.text("")
+        w.text("caf\u{E9} \u{1F600} \u{202E} \u{0}")
+        w.text(String?.none)
+        w.text(String?.some("x"))
+        w.int(Int?.none)
+        w.int(Int?.some(-5))
+        w.double(Double?.none)
+        w.double(Double?.some(2.25))
+        w.texts(["a", "", "long text " + String(repeating: "é", count: 300)])
+        w.raw(Array("{\"k\":1}".utf8))
+        return w.bytes
+    }
+
+    static func read(_ r: inout PackReader) -> [String]? {
+        var out: [String] = []
+        for _ in 0..<13 { guard let v = r.int64() else { return nil }; out.append("\(v)") }
+        for _ in 0..<6 { guard let v = r.uint() else { return nil }; out.append("\(v)") }
+        for _ in 0..<9 { guard let v = r.double() else { return nil }; out.append("\(v.bitPattern)") }
+        guard let t = r.bool(), let f = r.bool(), let word = r.word(), let e = r.text(), let u = r.text(), let none = r.optionalText(),
+            let some = r.optionalText(), let ni = r.optionalInt(), let si = r.optionalInt(), let nd = r.optionalDouble(), let sd = r.optionalDouble(),
+            let list = r.texts(), let raw = r.rawRange()
+        else { return nil }
+        out += ["\(t)", "\(f)", "\(word)", e, u, "\(none as Any)", "\(some as Any)", "\(ni as Any)", "\(si as Any)", "\(nd as Any)", "\(sd as Any)"]
+        out += list + ["\(raw.count)"]
+        return out
+    }
+
+    @Test func whatIsWrittenReadsBack() throws {
+        let bytes = Self.written()
+        let got = try #require(bytes.withUnsafeBytes { all -> [String]? in
+            var r = PackReader(all)
+            let v = Self.read(&r)
+            return r.isAtEnd ? v : nil
+        })
+        let ints = ["0", "1", "-1", "63", "-64", "64", "127", "128", "300", "-300", "\(Int64.max)", "\(Int64.min)", "1796238301667228093"]
+        #expect(Array(got.prefix(13)) == ints)
+        #expect(Array(got[13..<19]) == ["0", "127", "128", "16383", "16384", "\(UInt64.max)"])
+        let doubles = [0.0, -0.0, 1.5, -1e300, .infinity, -.infinity, .leastNonzeroMagnitude, 0.1 + 0.2, .nan].map { "\($0.bitPattern)" }
+        #expect(Array(got[19..<28]) == doubles, "doubles bit for bit (-0, NaN, the smallest)")
+        #expect(Array(got[28...]) == [
+            "true", "false", "\(UInt64(0xDEAD_BEEF_0123_4567))", "", "caf\u{E9} \u{1F600} \u{202E} \u{0}", "nil", "Optional(\"x\")",
+            "nil", "Optional(-5)", "nil", "Optional(2.25)", "a", "", "long text " + String(repeating: "é", count: 300), "7",
+        ])
+    }
+
+    @Test func cutShortOrOtherBytesReadAsNothing() {
+        let bytes = Self.written()
+        // Every prefix: some read fails (nil), never one past the end.
+        for n in 0..<bytes.count {
+            let got = bytes.withUnsafeBytes { all -> [String]? in
+                var r = PackReader(all, range: 0..<n)
+                return Self.read(&r)
+            }
+            #expect(got == nil, "cut at \(n) of \(bytes.count)")
+        }
+        // A varint longer than 64 bits, a length past the end, a bool that is not 0 or 1.
+        for bad: [UInt8] in [[0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x02], [0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01]] {
+            #expect(bad.withUnsafeBytes { all -> UInt64? in var r = PackReader(all); return r.uint() } == nil)
+        }
+        #expect([UInt8]([5, 0x61, 0x62]).withUnsafeBytes { all -> String? in var r = PackReader(all); return r.text() } == nil)
+        #expect([UInt8]([0x7F]).withUnsafeBytes { all -> [String]? in var r = PackReader(all); return r.texts() } == nil)
+        #expect([UInt8]([2]).withUnsafeBytes { all -> Bool? in var r = PackReader(all); return r.bool() } == nil)
+        #expect([UInt8]([2, 0]).withUnsafeBytes { all -> String?? in var r = PackReader(all); return r.optionalText() } == nil)
+    }
+
+    @Test func aSealedFileIsCheckedWhole() {
+        let magic = Array("test\n".utf8)
+        var w = PackWriter()
+        w.text("hello")
+        w.int(42)
+        let sealed = w.sealed(magic: magic)
+        func open(_ b: [UInt8], _ m: [UInt8] = magic) -> (String, Int)? {
+            b.withUnsafeBytes { all in
+                guard var r = PackReader(sealed: all, magic: m), let t = r.text(), let i = r.int(), r.isAtEnd else { return nil }
+                return (t, i)
+            }
+        }
+        #expect(open(sealed).map { "\($0.0) \($0.1)" } == "hello 42")
+        #expect(open(sealed, Array("other".utf8)) == nil, "another magic")
+        for i in sealed.indices {
+            var b = sealed
+            b[i] ^= 0x01
+            #expect(open(b) == nil, "byte \(i) changed")
+            #expect(open(Array(sealed.prefix(i))) == nil, "cut at \(i)")
+        }
+        #expect(open(sealed + [0]) == nil, "a byte more")
+    }
+}
