@@ -97,7 +97,11 @@ import TraceMindFormats
         let expected = Self.fresh(runs)
         let names = runs.map { cache.name($0) }
         #expect(cache.pack(names).isEmpty)
+        // The pack of these runs as an earlier version wrote it (JSON lines) is removed when the pack is written.
+        let oldPack = String(cache.packPath(names).dropLast(".bin".count)) + ".ndjson"
+        write("{\"version\":2}\n", to: oldPack)
         let cold = RunTotals.analyseAll(runs, cache: cache)
+        #expect(!FileManager.default.fileExists(atPath: oldPack))
         let packed = cache.pack(names)
         #expect(packed.count == runs.filter { AnalysisCache.key($0) != nil }.count && packed.count == runs.count)
         #expect(runs.allSatisfy { packed[cache.name($0)]?.totals == expected[$0.key] && packed[cache.name($0)]?.key == AnalysisCache.packedKey(AnalysisCache.key($0)!) })

@@ -80,7 +80,10 @@ import TraceMindFormats
         #expect(careful.lookup(sources, cwd: cwd) == nil, "too fresh to keep")
 
         let snap = CatalogSnapshot(directory: cacheDir, settle: 0)
+        // A catalog an earlier version kept (its own folder) is removed when one is kept now.
+        write("[]\n", to: cacheDir + "/v1/0123456789abcdef.ndjson")
         _ = CatalogLoader.load(sources: sources, snapshot: snap)
+        #expect(!FileManager.default.fileExists(atPath: cacheDir + "/v1"))
         let file = snap.path(sources, cwd: cwd)
         let good = try Data(contentsOf: URL(fileURLWithPath: file))
         #expect(snap.lookup(sources, cwd: cwd) != nil)

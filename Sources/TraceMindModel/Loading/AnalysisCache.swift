@@ -143,6 +143,8 @@ public struct AnalysisCache: Sendable {
         }
         let target = packPath(names)
         try? FileManager.default.createDirectory(atPath: PathUtil.dirname(target), withIntermediateDirectories: true)
+        // The same runs' pack as earlier versions wrote it (JSON lines) is never read again: gone.
+        try? FileManager.default.removeItem(atPath: String(target.dropLast(".bin".count)) + ".ndjson")
         try? Data(w.sealed(magic: AnalysisCache.packMagic)).write(to: URL(fileURLWithPath: target), options: .atomic)
     }
 
