@@ -231,12 +231,9 @@ public struct LocalFileSystem: DataFileSystem {
 
     /// `identity` as numbers (size, modification and status-change times in ns, device, inode): for hashing.
     public func identityWords(_ path: String) -> (size: Int64, mtime: Int64, ctime: Int64, device: UInt64, inode: UInt64)? {
-        var st = stat()
-        guard stat(path, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return nil }
-        return (
-            Int64(st.st_size), Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec),
-            Int64(st.st_ctim.tv_sec) * 1_000_000_000 + Int64(st.st_ctim.tv_nsec), UInt64(st.st_dev), UInt64(st.st_ino)
-        )
+        let s = fileStamp(path)
+        guard s.kind == UInt8(ascii: "f") else { return nil }
+        return (s.size, s.mtime, s.ctime, s.device, s.inode)
     }
 
     /// What is at a path now, from one `stat` (links followed): its kind (`f` file, `d` folder, `o` other), size,
