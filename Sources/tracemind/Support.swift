@@ -32,33 +32,27 @@ func finish(_ report: String) -> Never {
 /// escapes every control, bidi and line-separator character inside strings (`JSONWriter.writeString`), so its bytes go
 /// out as they are: no terminal control can be in them.
 func finishJSON(_ value: JSON) -> Never {
-    let out = FileHandle.standardOutput
-    JSONWriter.stream(value) { bytes in
-        guard let base = bytes.baseAddress, bytes.count > 0 else { return }
-        out.write(Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: bytes.count, deallocator: .none))
-    }
+    JSONWriter.stream(value, standardOutput)
     exit(0)
 }
 
 /// `finishJSON` of an object whose last member is an array of `count` elements made a run at a time as they are
 /// written (`JSONWriter.stream(head:key:count:elements:)`).
 func finishJSON(head: [(String, JSON)], key: String, count: Int, elements: @escaping @Sendable (Range<Int>) -> [JSON]) -> Never {
-    let out = FileHandle.standardOutput
-    JSONWriter.stream(head: head, key: key, count: count, elements: elements) { bytes in
-        guard let base = bytes.baseAddress, bytes.count > 0 else { return }
-        out.write(Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: bytes.count, deallocator: .none))
-    }
+    JSONWriter.stream(head: head, key: key, count: count, elements: elements, standardOutput)
     exit(0)
 }
 
 /// `finishJSON` of an array of `count` elements made a run at a time as they are written, on all cores.
 func finishJSON(count: Int, elements: @escaping @Sendable (Range<Int>) -> [JSON]) -> Never {
-    let out = FileHandle.standardOutput
-    JSONWriter.stream(count: count, elements: elements) { bytes in
-        guard let base = bytes.baseAddress, bytes.count > 0 else { return }
-        out.write(Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: bytes.count, deallocator: .none))
-    }
+    JSONWriter.stream(count: count, elements: elements, standardOutput)
     exit(0)
+}
+
+/// The sink of the JSON reports: the bytes to standard output as they are.
+func standardOutput(_ bytes: UnsafeRawBufferPointer) {
+    guard let base = bytes.baseAddress, bytes.count > 0 else { return }
+    FileHandle.standardOutput.write(Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: bytes.count, deallocator: .none))
 }
 
 /// A one-line progress bar on stderr for downloads, drawn only when stderr is a terminal.

@@ -8,7 +8,7 @@ import Foundation
 public struct PackWriter {
     public private(set) var bytes: [UInt8] = []
 
-    public init(capacity: Int = 0) { bytes.reserveCapacity(capacity) }
+    public init() {}
 
     public mutating func uint(_ v: UInt64) {
         var v = v

@@ -49,14 +49,11 @@ public struct LeaderboardRow: Sendable, Equatable {
     /// its text when first asked for.
     public var raw: JSONObject {
         get { fields.object }
-        set {
-            fields = RowFields(newValue)
-            rawDigest = AnalysisCache.digest(.object(newValue))
-        }
+        set { fields = RowFields(newValue) }
     }
     var fields: RowFields
     /// A hash of `raw` (its kinds, keys in order, and values): part of a run's identity in the analysis cache.
-    public internal(set) var rawDigest: UInt64
+    public var rawDigest: UInt64 { fields.digest }
     /// The timestamp as a number, for sorting (nanoseconds; zone-less times are local).
     public var timestampNs: Int64?
     /// The text the leaderboard filter searches, lower-cased once.
@@ -64,7 +61,6 @@ public struct LeaderboardRow: Sendable, Equatable {
 
     public init(json o: JSONObject) {
         fields = RowFields(o)
-        rawDigest = AnalysisCache.digest(.object(o))
         func s(_ k: String) -> String? {
             guard let v = o[k], let t = v.text.map({ String(trimmedASCII($0)) }), !t.isEmpty else { return nil }
             return t
@@ -157,7 +153,6 @@ public struct LeaderboardRow: Sendable, Equatable {
         self.model = model
         self.agentType = agentType
         fields = RowFields(JSONObject())
-        rawDigest = 0
         searchText = ""
         for k in LeaderboardRow.texts {
             guard let v = r.optionalText() else { return nil }
@@ -174,8 +169,7 @@ public struct LeaderboardRow: Sendable, Equatable {
         guard let ts = r.optionalInt64(), let search = r.text(), let digest = r.word(), let text = r.rawRange() else { return nil }
         timestampNs = ts
         searchText = search
-        rawDigest = digest
-        fields = RowFields(text: data, text)
+        fields = RowFields(text: data, text, digest: digest)
     }
 
     /// Rows that must not be ranked with completed ones (status-only rows, partial runs).
@@ -199,23 +193,35 @@ public struct LeaderboardRow: Sendable, Equatable {
 }
 
 /// A row's fields as stored: the parsed object, or (from a kept catalog) its compact JSON text, parsed when first
-/// asked for. Listing, sorting and filtering 10,000 kept runs read none of them.
+/// asked for, and their digest, made when first asked for (a kept catalog holds it). Listing, sorting and filtering
+/// 10,000 kept runs read none of them.
 final class RowFields: @unchecked Sendable, Equatable {
     private let lock = NSLock()
     private var parsed: JSONObject?
     /// The text: a range of bytes shared with the rest of the kept catalog (no copy of each row's).
     private var written: (data: Data, range: Range<Int>)?
+    private var hash: UInt64?
 
     init(_ object: JSONObject) { parsed = object }
-    init(text data: Data, _ range: Range<Int>) { written = (data, range) }
+    init(text data: Data, _ range: Range<Int>, digest: UInt64) { (written, hash) = ((data, range), digest) }
 
-    var object: JSONObject {
+    var object: JSONObject { lock.withLock { objectLocked() } }
+
+    /// `AnalysisCache.digest` of the object.
+    var digest: UInt64 {
         lock.withLock {
-            if let parsed { return parsed }
-            let o = written.flatMap { (try? JSONParser.parse($0.data, range: $0.range))?.objectValue } ?? JSONObject()
-            parsed = o
-            return o
+            if let hash { return hash }
+            let h = AnalysisCache.digest(.object(objectLocked()))
+            hash = h
+            return h
         }
+    }
+
+    private func objectLocked() -> JSONObject {
+        if let parsed { return parsed }
+        let o = written.flatMap { (try? JSONParser.parse($0.data, range: $0.range))?.objectValue } ?? JSONObject()
+        parsed = o
+        return o
     }
 
     /// The compact JSON text of the fields.

@@ -103,7 +103,7 @@ public struct AnalysisCache: Sendable {
     static let packMagic = Array("tracemind analyses\n".utf8)
 
     /// The runs' analyses in one file, in the binary form of `PackWriter` (`Codable` took a third of a warm leaderboard
-    /// of 10,000 runs, JSON lines a sixth): the rules version, then a run each — its name, the hash of its key, its
+    /// of 10,000 runs, JSON lines 12–15%): the rules version, then a run each — its name, the hash of its key, its
     /// totals and diagnostics — and a hash of everything before, so a file cut short or changed is no pack. The key's
     /// hash stands for the key (a 64-bit change detector, as every file's identity is checked through it).
     public func pack(_ names: [String]) -> [String: (key: String, totals: RunTotals, diagnostics: [Diagnostic])] {

@@ -41,12 +41,7 @@ public struct CatalogSnapshot: Sendable {
     public func lookup(_ sources: [String], cwd: String) -> Catalog? {
         guard let data = try? LocalFileSystem().readFile(path(sources, cwd: cwd)).data else { return nil }
         return data.withUnsafeBytes { all -> Catalog? in
-            let n = all.count, m = CatalogSnapshot.magic.count
-            guard n >= m + 8, all.prefix(m).elementsEqual(CatalogSnapshot.magic),
-                Hash64.words(UnsafeRawBufferPointer(rebasing: all[..<(n - 8)]), seed: 0) == UInt64(littleEndian: all.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self))
-            else { return nil }
-            var r = PackReader(all, range: m..<(n - 8))
-            guard r.uint() == UInt64(CatalogSnapshot.version), r.text() == cwd, r.texts() == sources, let runCount = r.count(),
+            guard var r = PackReader(sealed: all, magic: CatalogSnapshot.magic), r.uint() == UInt64(CatalogSnapshot.version), r.text() == cwd, r.texts() == sources, let runCount = r.count(),
                 let depCount = r.count()
             else { return nil }
             var deps: [(String, FileStamp)] = []
@@ -66,23 +61,17 @@ public struct CatalogSnapshot: Sendable {
                 guard let d = Diagnostic(unpacking: &r) else { return nil }
                 diags.append(d)
             }
-            // Where each run's bytes start; then the runs, read on all cores.
-            var starts: [Int] = []
-            starts.reserveCapacity(runCount + 1)
-            var lengths: [Int] = []
+            // Where each run's bytes end (its length, written before the runs); then the runs, read on all cores.
+            var ends: [Int] = []
+            ends.reserveCapacity(runCount)
             for _ in 0..<runCount {
                 guard let len = r.count() else { return nil }
-                lengths.append(len)
+                ends.append((ends.last ?? 0) + len)
             }
-            var at = r.at
-            for len in lengths {
-                starts.append(at)
-                at += len
-            }
-            starts.append(at)
-            guard at == r.endIndex else { return nil }
+            let first = r.at
+            guard first + (ends.last ?? 0) == r.endIndex else { return nil }
             let made = Parallel.map(runCount, progress: nil, isCancelled: nil, serial: runCount < 64) { i -> RecordSlot<RunEntry> in
-                var rr = PackReader(all, range: starts[i]..<starts[i + 1])
+                var rr = PackReader(all, range: (first + (i == 0 ? 0 : ends[i - 1]))..<(first + ends[i]))
                 guard let e = CatalogSnapshot.entry(&rr, in: data), rr.isAtEnd else { return .empty }
                 return .value(e)
             }
