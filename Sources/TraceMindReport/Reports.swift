@@ -542,11 +542,48 @@ public enum Reports {
         return zip(run, details).map { traceSpanJSON(a, $0, details: $1) }
     }
 
+    /// `traceSpansJSON(a, run)` written as text: a span read from a file has its attributes written from their text
+    /// (`Span.reportDetails`), not built as values and written out; the same bytes either way.
+    public static func writeTraceSpans(_ a: TraceAnalysis, _ run: Range<Int>, into t: inout JSONElementText) {
+        let spans = run.map { a.trace.spans[a.order[$0]] }
+        let keys = JSONKeyTable.perThread
+        Span.withEachBytes(spans) { k, raw in
+            let n = run.lowerBound + k
+            t.element { out, indent in
+                let start = out.count
+                if let raw {
+                    var pairs = traceSpanPairs(a, n, attributes: JSONObject(), links: [])
+                    let at = pairs.firstIndex { $0.0 == "attributes" }!
+                    JSONWriter.writeObjectHead(pairs, upTo: at, into: &out, indent: indent)
+                    if let links = spans[k].reportDetails(raw, keys: keys, attributes: &out, indent: indent + 2) {
+                        if let l = pairs.firstIndex(where: { $0.0 == "links" }) { pairs[l].1 = linksJSON(links) }
+                        JSONWriter.writeObjectTail(pairs[(at + 1)...], into: &out, indent: indent)
+                        return
+                    }
+                    out.removeSubrange(start...)
+                }
+                let d = raw.map { spans[k].detailsRead(Data($0)) } ?? spans[k].details
+                JSONWriter.writePretty(traceSpanJSON(a, n, details: d), into: &out, indent: indent)
+            }
+        }
+    }
+
     static func traceSpanJSON(_ a: TraceAnalysis, _ n: Int, details d: SpanDetails) -> JSON {
+        .obj(traceSpanPairs(a, n, attributes: d.attributes, links: d.links))
+    }
+
+    static func linksJSON(_ links: [SpanLink]) -> JSON {
+        .array(links.map { l in
+            .obj([("trace_id", .string(l.traceID)), ("span_id", .string(l.spanID)), ("trace_state", .from(l.traceState)), ("attributes", .object(l.attributes))])
+        })
+    }
+
+    /// The members of a span's record, in order.
+    static func traceSpanPairs(_ a: TraceAnalysis, _ n: Int, attributes: JSONObject, links: [SpanLink]) -> [(String, JSON)] {
         let i = a.order[n]
         let s = a.trace.spans[i]
         let f = a.figures[i]
-        return .obj([
+        return [
             ("span_id", .string(s.spanID)),
             ("parent_span_id", .from(s.parentSpanID)),
             ("name", .string(s.name)),
@@ -565,16 +602,10 @@ public enum Reports {
             ("inclusive_cost_known_usd", round6(f.inclusiveCost.knownUSD)),
             ("usage_is_rollup", .bool(f.isRollup)),
             ("orphan", .bool(f.isOrphan)),
-            ("attributes", .object(d.attributes)),
-            (
-                "links",
-                .array(
-                    d.links.map { l in
-                        .obj([("trace_id", .string(l.traceID)), ("span_id", .string(l.spanID)), ("trace_state", .from(l.traceState)), ("attributes", .object(l.attributes))])
-                    })
-            ),
+            ("attributes", .object(attributes)),
+            ("links", linksJSON(links)),
             // Shown as the producer wrote it; a cost in it is never added.
             ("trace_state", .from(s.traceState)),
-        ])
+        ]
     }
 }

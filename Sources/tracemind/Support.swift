@@ -36,10 +36,10 @@ func finishJSON(_ value: JSON) -> Never {
     exit(0)
 }
 
-/// `finishJSON` of an object whose last member is an array of `count` elements made a run at a time as they are
-/// written (`JSONWriter.stream(head:key:count:elements:)`).
-func finishJSON(head: [(String, JSON)], key: String, count: Int, elements: @escaping @Sendable (Range<Int>) -> [JSON]) -> Never {
-    JSONWriter.stream(head: head, key: key, count: count, elements: elements, standardOutput)
+/// `finishJSON` of an object whose last member is an array of `count` elements written a run at a time as they are
+/// made (`JSONWriter.stream(head:key:count:writing:)`).
+func finishJSON(head: [(String, JSON)], key: String, count: Int, writing: @escaping @Sendable (Range<Int>, inout JSONElementText) -> Void) -> Never {
+    JSONWriter.stream(head: head, key: key, count: count, writing: writing, standardOutput)
     exit(0)
 }
 

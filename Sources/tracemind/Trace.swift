@@ -42,7 +42,7 @@ struct TraceCommand: ParsableCommand {
         if format == .json {
             // The spans are made and written in batches on all cores: a trace of a million spans is never held as JSON.
             finishJSON(head: Reports.traceJSONHead(a, runID: match.run.row.runID, test: match.test), key: "spans", count: a.order.count) {
-                Reports.traceSpansJSON(a, $0)
+                Reports.writeTraceSpans(a, $0, into: &$1)
             }
         } else {
             let columns = ProcessInfo.processInfo.environment["COLUMNS"].flatMap { Int($0) }.flatMap { $0 >= 40 ? $0 : nil }

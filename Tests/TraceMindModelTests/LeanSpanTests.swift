@@ -161,3 +161,67 @@ extension LeanSpanTests {
         #expect(t.spans[1].details.problem?.contains("changed") == true)
     }
 }
+
+extension LeanSpanTests {
+    /// `trace -f json` writes a span's attributes from their text (`Reports.writeTraceSpans`): the report is byte for
+    /// byte the one written from the spans' details as values, for a long generated trace and for spans whose
+    /// attributes are in OTLP's array form, null, text, given twice, nested deep, hold nulls, escapes, controls and
+    /// bytes that are not UTF-8, or whose bytes do not parse.
+    @Test func theTraceReportWrittenFromTextIsTheOneWrittenFromValues() throws {
+        let deep = String(repeating: "[", count: 70) + String(repeating: "]", count: 70)
+        let odd = [
+            #"{"span_id": "0x2", "parent_span_id": "0x1", "name": "otlp", "attributes": [{"key": "k", "value": {"stringValue": "v"}}, {"key": "n", "value": {}}]}"#,
+            #"{"span_id": "0x3", "parent_span_id": "0x1", "name": "nulls", "attributes": {"a": null, "b": 1, "c": {"d": null}, "e": null}}"#,
+            #"{"span_id": "0x4", "parent_span_id": "0x1", "name": "text", "attributes": "not an object", "links": [{"trace_id": "0xabc", "span_id": "0x9", "attributes": {"x": 1}}]}"#,
+            #"{"span_id": "0x5", "parent_span_id": "0x1", "name": "null", "attributes": null}"#,
+            #"{"span_id": "0x6", "parent_span_id": "0x1", "name": "twice", "attributes": {"a": 1}, "attributes": {"b": 2}}"#,
+            #"{"span_id": "0x7", "parent_span_id": "0x1", "name": "deep", "attributes": {"d": \#(deep)}}"#,
+            #"{"span_id": "0x8", "parent_span_id": "0x1", "name": "escapes", "attributes": {"s": "\u001b[31m \u202e \ud83d\ude00 \ud800 \/ \"q\"", "n": -0.0, "big": 1e400, "i": 12345678901234567890}}"#,
+            #"{"span_id": "0x9", "parent_span_id": "0x1", "name": "broken", "attributes": {"a": 1}, "payload": [tru]}"#,
+            #"{"span_id": "0xa", "parent_span_id": "0x1", "name": "none"}"#,
+            #"{"span_id": "0xb", "span_id": "0xb", "parent_span_id": "0x1", "name": "ids", "attributes": {"x": "y"}}"#,
+        ]
+        var doc = Array(#"{"trace_id": "0xabc", "spans": [{"span_id": "0x1", "name": "root", "start_time": 1000, "end_time": 9000, "attributes": {"c1": "a"#.utf8)
+        doc += [0xC2, 0x85] + Array(#" bad "#.utf8) + [0xFF, 0xC0, 0xAF] + Array(#"", "k\u0000": [1, 2.5, true, null, {}]}}"#.utf8)
+        for s in odd { doc += Array(", ".utf8) + Array(s.utf8) }
+        doc += Array("]}".utf8)
+        let (long, longRange) = LargeTraceTests.longTraceRecord()
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tm-report-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let longID = Trace(json: try JSONParser.parse(long, range: longRange).objectValue!).traceID
+        // The odd document does not parse whole (a span's payload is broken): it is read lean, as `trace` reads it.
+        for (name, data, range, id) in [("odd", Data(doc), 0..<doc.count, "0xabc"), ("long", long, longRange, longID)] {
+            let path = dir.appendingPathComponent("\(name).json").path
+            try data.write(to: URL(fileURLWithPath: path))
+            let loc = TraceLocation(path: path, byteRange: range, index: 0, fileSize: data.count)
+            let a = TraceAnalysis(try RunLoader.loadTrace(at: loc, traceID: id, fs: LocalFileSystem()))
+            #expect(a.order.count == (name == "odd" ? odd.count + 1 : 3000) || (name == "long" && a.order.count > 10_000), "\(name): \(a.order.count) spans")
+            var fromText: [UInt8] = [], fromValues: [UInt8] = []
+            JSONWriter.stream(head: [("trace_id", .string(id))], key: "spans", count: a.order.count, batch: 97, writing: {
+                Reports.writeTraceSpans(a, $0, into: &$1)
+            }) { fromText.append(contentsOf: $0) }
+            JSONWriter.stream(head: [("trace_id", .string(id))], key: "spans", count: a.order.count, batch: 97, elements: {
+                Reports.traceSpansJSON(a, $0)
+            }) { fromValues.append(contentsOf: $0) }
+            #expect(fromText == fromValues, "\(name)")
+            // Which spans were written from their text: all but those only their details can say.
+            let spans = a.order.map { a.trace.spans[$0] }
+            var fromTextNames: [String] = []
+            Span.withEachBytes(spans) { k, raw in
+                var out: [UInt8] = []
+                if let raw, spans[k].reportDetails(raw, keys: JSONKeyTable(), attributes: &out, indent: 6) != nil { fromTextNames.append(spans[k].name) }
+            }
+            if name == "odd" {
+                #expect(Set(fromTextNames) == ["root", "nulls", "text", "null", "escapes", "none", "ids"])
+            } else {
+                #expect(fromTextNames.count == spans.count)
+            }
+            if name == "odd" {
+                let text = String(decoding: fromText, as: UTF8.self)
+                #expect(text.contains(#""k": "v""#) && text.contains(#""b": 2"#))
+                #expect(!fromText.contains(0x1B) && !text.contains("\u{85}") && !text.contains("\u{202E}"), "nothing raw that acts on a terminal")
+            }
+        }
+    }
+}

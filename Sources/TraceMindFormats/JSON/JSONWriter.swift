@@ -45,6 +45,15 @@ public enum JSONWriter {
         head: [(String, JSON)], key: String, count: Int, batch: Int = 4096, elements: @escaping @Sendable (Range<Int>) -> [JSON],
         _ sink: @escaping (UnsafeRawBufferPointer) -> Void
     ) {
+        stream(head: head, key: key, count: count, batch: batch, writing: JSONElementText.of(elements), sink)
+    }
+
+    /// `stream(head:key:count:elements:)` with the elements' text written a run at a time by `writing` (a report that
+    /// writes part of an element from text it already has, not from a value).
+    public static func stream(
+        head: [(String, JSON)], key: String, count: Int, batch: Int = 4096, writing: @escaping @Sendable (Range<Int>, inout JSONElementText) -> Void,
+        _ sink: @escaping (UnsafeRawBufferPointer) -> Void
+    ) {
         var out: [UInt8] = []
         out.reserveCapacity(64 * 1024)
         out.append(UInt8(ascii: "{"))
@@ -57,7 +66,7 @@ public enum JSONWriter {
         }
         out.withUnsafeBytes(sink)
         out.removeAll(keepingCapacity: true)
-        elementsText(count: count, batch: batch, indent: 2, elements: elements, sink)
+        elementsText(count: count, batch: batch, indent: 2, writing: writing, sink)
         newline(&out, 0)
         out.append(UInt8(ascii: "}"))
         out.append(0x0A)
@@ -69,13 +78,14 @@ public enum JSONWriter {
     public static func stream(
         count: Int, batch: Int = 4096, elements: @escaping @Sendable (Range<Int>) -> [JSON], _ sink: @escaping (UnsafeRawBufferPointer) -> Void
     ) {
-        elementsText(count: count, batch: batch, indent: 0, elements: elements, sink)
+        elementsText(count: count, batch: batch, indent: 0, writing: JSONElementText.of(elements), sink)
         [UInt8(0x0A)].withUnsafeBytes(sink)
     }
 
     /// `[`, the elements at `indent + 2`, `]` (`[]` when there are none), written in batches made on all cores.
     static func elementsText(
-        count: Int, batch: Int, indent: Int, elements: @escaping @Sendable (Range<Int>) -> [JSON], _ sink: @escaping (UnsafeRawBufferPointer) -> Void
+        count: Int, batch: Int, indent: Int, writing: @escaping @Sendable (Range<Int>, inout JSONElementText) -> Void,
+        _ sink: @escaping (UnsafeRawBufferPointer) -> Void
     ) {
         if count == 0 {
             Array("[]".utf8).withUnsafeBytes(sink)
@@ -92,14 +102,10 @@ public enum JSONWriter {
             let shared = UncheckedTexts(texts)
             let start = lo
             DispatchQueue.concurrentPerform(iterations: parts) { p in
-                var t: [UInt8] = []
                 let run = (start + p * (hi - start) / parts)..<(start + (p + 1) * (hi - start) / parts)
-                for (i, v) in zip(run, elements(run)) {
-                    if i > 0 { t.append(UInt8(ascii: ",")) }
-                    newline(&t, indent + 2)
-                    write(v, into: &t, pretty: true, indent: indent + 2, step: 2)
-                }
-                shared.texts[p] = t
+                var t = JSONElementText(indent: indent + 2, next: run.lowerBound)
+                writing(run, &t)
+                shared.texts[p] = t.bytes
             }
             for p in 0..<parts { texts[p].withUnsafeBytes(sink) }
             texts.deinitialize()
@@ -110,6 +116,37 @@ public enum JSONWriter {
         newline(&out, indent)
         out.append(UInt8(ascii: "]"))
         out.withUnsafeBytes(sink)
+    }
+
+    /// The pretty text of `v` whose first line is at `indent` (its opening bracket where the caller is).
+    public static func writePretty(_ v: JSON, into out: inout [UInt8], indent: Int) {
+        write(v, into: &out, pretty: true, indent: indent, step: 2)
+    }
+
+    /// The start of a pretty object (`write` of `.obj(pairs)`) up to the value of `pairs[at]`: its key is written, its
+    /// value is the caller's to write (at `indent + 2`), then `writeObjectTail(pairs[(at + 1)...])`.
+    public static func writeObjectHead(_ pairs: [(String, JSON)], upTo at: Int, into out: inout [UInt8], indent: Int) {
+        out.append(UInt8(ascii: "{"))
+        for n in 0...at {
+            if n > 0 { out.append(UInt8(ascii: ",")) }
+            newline(&out, indent + 2)
+            writeString(pairs[n].0, into: &out)
+            literal(": ", &out)
+            if n < at { write(pairs[n].1, into: &out, pretty: true, indent: indent + 2, step: 2) }
+        }
+    }
+
+    /// The members after the one `writeObjectHead` left open, and the closing brace.
+    public static func writeObjectTail(_ pairs: ArraySlice<(String, JSON)>, into out: inout [UInt8], indent: Int) {
+        for (k, v) in pairs {
+            out.append(UInt8(ascii: ","))
+            newline(&out, indent + 2)
+            writeString(k, into: &out)
+            literal(": ", &out)
+            write(v, into: &out, pretty: true, indent: indent + 2, step: 2)
+        }
+        newline(&out, indent)
+        out.append(UInt8(ascii: "}"))
     }
 
     /// The workers' texts of one batch, each written by one worker.
@@ -135,24 +172,46 @@ public enum JSONWriter {
 
     static func newline(_ out: inout [UInt8], _ indent: Int) {
         out.append(0x0A)
-        out.append(contentsOf: repeatElement(0x20, count: indent))
+        var n = indent
+        while n > 0 {
+            let k = min(n, spaces.count)
+            spaces.withUnsafeBytes { appendBytes(&out, UnsafeRawBufferPointer(rebasing: $0[0..<k])) }
+            n -= k
+        }
+    }
+
+    static let spaces = [UInt8](repeating: 0x20, count: 64)
+
+    /// Appends bytes as one copy (the generic `append(contentsOf:)` of a raw buffer was a few percent of a report).
+    @inline(__always)
+    static func appendBytes(_ out: inout [UInt8], _ b: UnsafeRawBufferPointer) {
+        guard let base = b.baseAddress, b.count > 0 else { return }
+        out.append(contentsOf: UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt8.self), count: b.count))
+    }
+
+    /// Appends the bytes of a literal (no `String` view in between: that generic path was a few percent of a report).
+    @inline(__always)
+    static func literal(_ s: StaticString, _ out: inout [UInt8]) {
+        appendBytes(&out, UnsafeRawBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
     }
 
     static func write(_ v: JSON, into out: inout [UInt8], pretty: Bool, indent: Int, step: Int, flush: Flush? = nil) {
         switch v {
-        case .null: out.append(contentsOf: "null".utf8)
-        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
+        case .null: literal("null", &out)
+        case .bool(let b): b ? literal("true", &out) : literal("false", &out)
         case .int(let i): writeInt(i, into: &out)
         case .double(let d):
             if let i = integral(d) {
                 writeInt(i, into: &out, negativeZero: d.sign == .minus && d == 0)
-                out.append(contentsOf: ".0".utf8)
+                literal(".0", &out)
             } else {
-                out.append(contentsOf: formatNumber(d).utf8)
+                // `description` is what `formatNumber` interpolates, without the interpolation's buffer.
+                var t = d.isFinite ? d.description : formatNumber(d)
+                t.withUTF8 { out.append(contentsOf: $0) }
             }
         case .string(let s): writeString(s, into: &out)
         case .array(let a):
-            if a.isEmpty { out.append(contentsOf: "[]".utf8); return }
+            if a.isEmpty { literal("[]", &out); return }
             out.append(UInt8(ascii: "["))
             for n in a.indices {
                 if n > 0 { out.append(UInt8(ascii: ",")) }
@@ -163,7 +222,7 @@ public enum JSONWriter {
             if pretty { newline(&out, indent) }
             out.append(UInt8(ascii: "]"))
         case .object(let o):
-            if o.isEmpty { out.append(contentsOf: "{}".utf8); return }
+            if o.isEmpty { literal("{}", &out); return }
             out.append(UInt8(ascii: "{"))
             for n in 0..<o.count {
                 if n > 0 { out.append(UInt8(ascii: ",")) }
@@ -225,55 +284,141 @@ public enum JSONWriter {
     /// U+2066–U+2069, separators U+2028–U+2029): JSON output printed to a terminal holds no raw control. Everything
     /// else is its UTF-8 bytes, copied a run at a time.
     public static func writeString(_ s: String, into out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
         var s = s
-        s.withUTF8 { u in
-            let hex = hexDigits
-            func escape(_ v: UInt32) {
-                out.append(contentsOf: "\\u".utf8)
-                out.append(hex[Int(v >> 12 & 0xF)])
-                out.append(hex[Int(v >> 8 & 0xF)])
-                out.append(hex[Int(v >> 4 & 0xF)])
-                out.append(hex[Int(v & 0xF)])
+        _ = s.withUTF8 { writeString(utf8: UnsafeRawBufferPointer($0), into: &out) }
+    }
+
+    /// `writeString` of text given as bytes: false, with `out` as it was, when they are not valid UTF-8 (the caller
+    /// decides what such bytes stand for; a `String`'s bytes always are).
+    public static func writeString(utf8 u: UnsafeRawBufferPointer, into out: inout [UInt8]) -> Bool {
+        let before = out.count
+        out.append(UInt8(ascii: "\""))
+        let hex = hexDigits
+        func escape(_ v: UInt32) {
+            literal("\\u", &out)
+            out.append(hex[Int(v >> 12 & 0xF)])
+            out.append(hex[Int(v >> 8 & 0xF)])
+            out.append(hex[Int(v >> 4 & 0xF)])
+            out.append(hex[Int(v & 0xF)])
+        }
+        var runStart = 0
+        var i = 0
+        let n = u.count
+        while i < n {
+            // Eight bytes at a time while none needs a look (a control, a quote, a backslash, DEL, or not ASCII).
+            while i + 8 <= n {
+                let w = UInt64(littleEndian: u.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                if needsLook(w) { break }
+                i += 8
             }
-            var runStart = 0
-            var i = 0
-            let n = u.count
-            while i < n {
-                let c = u[i]
-                // The escaped scalar and how many bytes it spans, or nil to keep the byte.
-                var special: (UInt32, Int)?
-                if c < 0x20 || c == 0x22 || c == 0x5C || c == 0x7F {
-                    special = (UInt32(c), 1)
-                } else if c == 0xC2, i + 1 < n, (0x80...0x9F).contains(u[i + 1]) {
+            guard i < n else { break }
+            let c = u[i]
+            if c >= 0x20 && c < 0x7F && c != 0x22 && c != 0x5C {
+                i += 1
+                continue
+            }
+            // The escaped scalar and how many bytes it spans, or nil to keep the bytes of a valid sequence.
+            var special: (UInt32, Int)?
+            if c < 0x80 {
+                special = (UInt32(c), 1)
+            } else {
+                let len = utf8Length(u, i)
+                if len == 0 {
+                    out.removeSubrange(before...)
+                    return false
+                }
+                if c == 0xC2, u[i + 1] <= 0x9F {
                     special = (UInt32(u[i + 1]), 2)
-                } else if c == 0xD8, i + 1 < n, u[i + 1] == 0x9C {
+                } else if c == 0xD8, u[i + 1] == 0x9C {
                     special = (0x061C, 2)
-                } else if c == 0xE2, i + 2 < n {
+                } else if c == 0xE2 {
                     let b1 = u[i + 1], b2 = u[i + 2]
                     if (b1 == 0x80 && (b2 == 0x8E || b2 == 0x8F || (0xA8...0xAE).contains(b2))) || (b1 == 0x81 && (0xA6...0xA9).contains(b2)) {
                         special = (0x2000 | UInt32(b1 & 0x3F) << 6 | UInt32(b2 & 0x3F), 3)
                     }
                 }
-                guard let (v, len) = special else {
-                    i += 1
+                if special == nil {
+                    i += len
                     continue
                 }
-                if runStart < i { out.append(contentsOf: UnsafeBufferPointer(rebasing: u[runStart..<i])) }
-                switch v {
-                case 0x22: out.append(contentsOf: "\\\"".utf8)
-                case 0x5C: out.append(contentsOf: "\\\\".utf8)
-                case 0x0A: out.append(contentsOf: "\\n".utf8)
-                case 0x0D: out.append(contentsOf: "\\r".utf8)
-                case 0x09: out.append(contentsOf: "\\t".utf8)
-                default: escape(v)
-                }
-                i += len
-                runStart = i
             }
-            if runStart < n { out.append(contentsOf: UnsafeBufferPointer(rebasing: u[runStart..<n])) }
+            let (v, len) = special!
+            if runStart < i { appendBytes(&out, UnsafeRawBufferPointer(rebasing: u[runStart..<i])) }
+            switch v {
+            case 0x22: literal("\\\"", &out)
+            case 0x5C: literal("\\\\", &out)
+            case 0x0A: literal("\\n", &out)
+            case 0x0D: literal("\\r", &out)
+            case 0x09: literal("\\t", &out)
+            default: escape(v)
+            }
+            i += len
+            runStart = i
         }
+        if runStart < n { appendBytes(&out, UnsafeRawBufferPointer(rebasing: u[runStart..<n])) }
         out.append(UInt8(ascii: "\""))
+        return true
+    }
+
+    /// Whether one of the eight bytes of `w` is below 0x20, a quote, a backslash, DEL or 0x80 and above (the
+    /// zero-byte test of each: exact as to whether there is one).
+    @inline(__always)
+    static func needsLook(_ w: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        func zeroByte(_ x: UInt64) -> UInt64 { (x &- ones) & ~x & highs }
+        let below = (w &- 0x20 &* ones) & ~w & highs
+        return (w & highs) | below | zeroByte(w ^ (0x22 &* ones)) | zeroByte(w ^ (0x5C &* ones)) | zeroByte(w ^ (0x7F &* ones)) != 0
+    }
+
+    /// The length of the well-formed UTF-8 sequence at `i` of `u` (its first byte 0x80 or more), or 0 when there is none
+    /// (a stray continuation byte, an overlong form, a surrogate, beyond U+10FFFF, cut short).
+    @inline(__always)
+    static func utf8Length(_ u: UnsafeRawBufferPointer, _ i: Int) -> Int {
+        let c = u[i], n = u.count
+        func cont(_ k: Int, _ lo: UInt8 = 0x80, _ hi: UInt8 = 0xBF) -> Bool { i + k < n && u[i + k] >= lo && u[i + k] <= hi }
+        switch c {
+        case 0xC2...0xDF: return cont(1) ? 2 : 0
+        case 0xE0: return cont(1, 0xA0) && cont(2) ? 3 : 0
+        case 0xE1...0xEC, 0xEE...0xEF: return cont(1) && cont(2) ? 3 : 0
+        case 0xED: return cont(1, 0x80, 0x9F) && cont(2) ? 3 : 0
+        case 0xF0: return cont(1, 0x90) && cont(2) && cont(3) ? 4 : 0
+        case 0xF1...0xF3: return cont(1) && cont(2) && cont(3) ? 4 : 0
+        case 0xF4: return cont(1, 0x80, 0x8F) && cont(2) && cont(3) ? 4 : 0
+        default: return 0
+        }
+    }
+}
+
+/// The text of a run of a streamed array's elements, as a worker writes it (`JSONWriter.stream(head:key:count:writing:)`):
+/// each element after its separator and on its own line, at `indent`.
+public struct JSONElementText {
+    public private(set) var bytes: [UInt8] = []
+    /// The indentation of the elements' first lines.
+    public let indent: Int
+    var next: Int
+
+    init(indent: Int, next: Int) {
+        self.indent = indent
+        self.next = next
+        bytes.reserveCapacity(1 << 16)
+    }
+
+    /// The next element, written by `body` (the text so far, the indentation) after its separator and line break.
+    public mutating func element(_ body: (inout [UInt8], Int) -> Void) {
+        if next > 0 { bytes.append(UInt8(ascii: ",")) }
+        JSONWriter.newline(&bytes, indent)
+        body(&bytes, indent)
+        next += 1
+    }
+
+    /// The next element, a value.
+    public mutating func element(_ v: JSON) {
+        element { JSONWriter.writePretty(v, into: &$0, indent: $1) }
+    }
+
+    /// The writing of elements made as values a run at a time.
+    static func of(_ elements: @escaping @Sendable (Range<Int>) -> [JSON]) -> @Sendable (Range<Int>, inout JSONElementText) -> Void {
+        { run, t in for v in elements(run) { t.element(v) } }
     }
 }
 

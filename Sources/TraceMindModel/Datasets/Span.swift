@@ -147,6 +147,9 @@ public struct Span: Sendable, Equatable {
         SpanDetails(attributes: JSONObject(), events: [], resource: JSONObject(), extra: JSONObject(), links: [], problem: text)
     }
 
+    /// The details of this span from its bytes as `withEachBytes` gives them.
+    public func detailsRead(_ bytes: Data) -> SpanDetails { detailsRead(bytes, 0..<bytes.count) }
+
     /// The details of this span from its bytes, read again at `r` of `data`.
     func detailsRead(_ data: Data, _ r: Range<Int>) -> SpanDetails {
         do throws(JSONParseError) {
@@ -167,6 +170,45 @@ public struct Span: Sendable, Equatable {
         out.reserveCapacity(spans.count)
         withEachSource(spans) { k, data, r in out.append(data.map { spans[k].detailsRead($0, r) } ?? spans[k].details) }
         return out
+    }
+
+    /// What a report writes of this span's details, from the bytes `withEachBytes` gives for it, without building its
+    /// attributes: their text, as `JSONWriter` writes `details.attributes` at `indent`, appended to `out`, and the
+    /// links. Nil when only `details` can say (attributes in OTLP's array form, nesting too deep for the text, bytes
+    /// that do not parse or are another span's): what was appended is then to be dropped. `keys`: the worker's.
+    public func reportDetails(
+        _ raw: UnsafeRawBufferPointer, keys: JSONKeyTable, attributes out: inout [UInt8], indent: Int
+    ) -> [SpanLink]? {
+        let start = out.count
+        guard let members = try? JSONParser.members(of: raw, keys: keys, text: &out, indent: indent, { k in
+            switch k {
+            case "attributes": return .text(droppingNulls: true)
+            case "links", "span_id", "spanId", "spanID": return .value
+            default: return .check
+            }
+        }) else { return nil }
+        // As `details` reads them: the last of a member given twice (attributes given twice: built instead).
+        var attributes: Range<Int>?
+        var values: [(String, JSON)] = []
+        for (k, m) in members {
+            switch m {
+            case .text(let r):
+                if attributes != nil { return nil }
+                attributes = r
+            case .value(let v): values.append((k, v))
+            }
+        }
+        func value(_ key: String) -> JSON? { values.last { $0.0 == key }?.1 }
+        let id = ["span_id", "spanId", "spanID"].lazy.compactMap { value($0)?.text }.first { !$0.isEmpty } ?? "?"
+        guard id == spanID else { return nil }
+        // An object is written as it is; attributes that are no object and no array are none (`OTLP.attributes`).
+        if attributes == nil || out[start] != UInt8(ascii: "{") {
+            if attributes != nil && out[start] == UInt8(ascii: "[") { return nil }
+            out.removeSubrange(start...)
+            out.append(UInt8(ascii: "{"))
+            out.append(UInt8(ascii: "}"))
+        }
+        return (value("links")?.arrayValue ?? []).compactMap(SpanLink.init)
     }
 
     /// `body` over the bytes of each span in its file, in order (nil for a span whose details are kept as made, or

@@ -1,0 +1,176 @@
+import Foundation
+
+/// Writing JSON text straight from JSON text: the pretty form `JSONWriter` gives the value the parser would build, byte
+/// for byte, without building it (a trace report writes the attributes of a million spans: parsing them into values
+/// and writing those out was most of its time). Strings are copied a run at a time, escaped as the writer escapes;
+/// a string with escapes, numbers and literals go through the parser's own code, so nothing is read differently.
+extension JSONParser {
+    /// How `members(of:keys:text:indent:_:)` takes one member of an object.
+    public enum MemberUse: Sendable {
+        /// Its value as `JSONWriter` writes it, appended to the text; of an object, its members whose value is null
+        /// left out (not nested ones).
+        case text(droppingNulls: Bool)
+        /// Its value built.
+        case value
+        /// Its value checked as the parser would read it, then passed over.
+        case check
+    }
+
+    /// What `members(of:keys:text:indent:_:)` made of one member.
+    public enum MemberRead: Sendable {
+        /// Where in the text its value was written.
+        case text(Range<Int>)
+        case value(JSON)
+    }
+
+    /// The members of the object in `raw` that `use` asks for, in order (duplicates included), each as asked: a value
+    /// as text is appended to `out`, written at `indent`, the others built; the rest checked. The bytes are accepted
+    /// exactly when `JSONParser.parse` accepts them (this throws where the parser throws). Nil when `raw` holds no
+    /// object, or when the text cannot be made without building the value (nesting beyond `transcodeDepth`): the
+    /// caller builds it then, and drops what was appended.
+    public static func members(
+        of raw: UnsafeRawBufferPointer, keys: JSONKeyTable, text out: inout [UInt8], indent: Int, _ use: (String) -> MemberUse?
+    ) throws(JSONParseError) -> [(String, MemberRead)]? {
+        var p = Cursor(raw, keys: keys)
+        p.skipWhitespace()
+        guard p.peek == UInt8(ascii: "{") else { return nil }
+        var read: [(String, MemberRead)] = []
+        var scratch: [UInt8] = []
+        var deep = false
+        _ = try p.parseMembers({ k, p throws(JSONParseError) in
+            switch use(k) {
+            case .text(let drop)?:
+                let start = out.count
+                if try p.transcode(into: &out, indent: indent, depth: 1, droppingNulls: drop) { read.append((k, .text(start..<out.count))) } else { deep = true }
+            case .value?:
+                read.append((k, .value(try p.parseValue(depth: 1))))
+            case .check?, nil:
+                scratch.removeAll(keepingCapacity: true)
+                if !(try p.transcode(into: &scratch, indent: 0, depth: 1, droppingNulls: false)) { deep = true }
+            }
+            return nil
+        }, endingAt: { deep })
+        guard !deep else { return nil }
+        try p.expectEnd()
+        return read
+    }
+
+    /// Values nested deeper than this are built instead (`members(of:keys:text:indent:_:)` answers nil): far below
+    /// `maxDepth`, so the parser's own limit decides what is too deep.
+    public static let transcodeDepth = 64
+}
+
+extension Cursor {
+    /// Writes the value at the cursor as `JSONWriter.write(parseValue(depth:), pretty: true, indent:, step: 2)` would,
+    /// the cursor past it; false (the output then incomplete) when it is nested beyond `JSONParser.transcodeDepth`.
+    /// `droppingNulls`: of an object, members whose value is null are left out (not nested ones).
+    mutating func transcode(into out: inout [UInt8], indent: Int, depth: Int, droppingNulls: Bool = false) throws(JSONParseError) -> Bool {
+        guard depth <= JSONParser.transcodeDepth else { return false }
+        skipWhitespace()
+        guard i < end else { throw error("unexpected end of data (truncated file?)") }
+        switch raw[i] {
+        case UInt8(ascii: "\""):
+            try transcodeString(into: &out)
+            return true
+        case UInt8(ascii: "{"):
+            i += 1
+            var wrote = false
+            skipWhitespace()
+            if peek == UInt8(ascii: "}") {
+                i += 1
+                out.append(UInt8(ascii: "{"))
+            out.append(UInt8(ascii: "}"))
+                return true
+            }
+            var key: [UInt8] = []
+            while true {
+                skipWhitespace()
+                guard i < end else { throw error("unexpected end of data inside an object (truncated file?)") }
+                guard raw[i] == UInt8(ascii: "\"") else { throw error("expected a string key") }
+                key.removeAll(keepingCapacity: true)
+                try transcodeString(into: &key)
+                skipWhitespace()
+                guard peek == UInt8(ascii: ":") else {
+                    throw i < end ? error("expected ':' after a key") : error("unexpected end of data (truncated file?)")
+                }
+                i += 1
+                skipWhitespace()
+                if droppingNulls && peek == UInt8(ascii: "n") {
+                    try literal("null")
+                } else {
+                    out.append(wrote ? UInt8(ascii: ",") : UInt8(ascii: "{"))
+                    wrote = true
+                    JSONWriter.newline(&out, indent + 2)
+                    out.append(contentsOf: key)
+                    out.append(UInt8(ascii: ":"))
+                    out.append(0x20)
+                    guard try transcode(into: &out, indent: indent + 2, depth: depth + 1) else { return false }
+                }
+                skipWhitespace()
+                guard i < end else { throw error("unexpected end of data inside an object (truncated file?)") }
+                let c = raw[i]
+                i += 1
+                if c == UInt8(ascii: ",") { continue }
+                if c == UInt8(ascii: "}") { break }
+                i -= 1
+                throw error("expected ',' or '}' in an object")
+            }
+            if wrote {
+                JSONWriter.newline(&out, indent)
+                out.append(UInt8(ascii: "}"))
+            } else {
+                out.append(UInt8(ascii: "{"))
+            out.append(UInt8(ascii: "}"))
+            }
+            return true
+        case UInt8(ascii: "["):
+            i += 1
+            skipWhitespace()
+            if peek == UInt8(ascii: "]") {
+                i += 1
+                out.append(UInt8(ascii: "["))
+                out.append(UInt8(ascii: "]"))
+                return true
+            }
+            out.append(UInt8(ascii: "["))
+            var first = true
+            while true {
+                if !first { out.append(UInt8(ascii: ",")) }
+                first = false
+                JSONWriter.newline(&out, indent + 2)
+                guard try transcode(into: &out, indent: indent + 2, depth: depth + 1) else { return false }
+                skipWhitespace()
+                guard i < end else { throw error("unexpected end of data inside an array (truncated file?)") }
+                let c = raw[i]
+                i += 1
+                if c == UInt8(ascii: ",") { continue }
+                if c == UInt8(ascii: "]") { break }
+                i -= 1
+                throw error("expected ',' or ']' in an array")
+            }
+            JSONWriter.newline(&out, indent)
+            out.append(UInt8(ascii: "]"))
+            return true
+        default:
+            // Numbers and literals: read by the parser, written by the writer.
+            JSONWriter.write(try parseValue(depth: depth), into: &out, pretty: true, indent: indent, step: 2)
+            return true
+        }
+    }
+
+    /// The string at the cursor as the writer writes the text the parser reads: its bytes escaped when it has no
+    /// escape and is valid UTF-8, else decoded by `parseString` first.
+    mutating func transcodeString(into out: inout [UInt8]) throws(JSONParseError) {
+        let open = i
+        try skipString()
+        let body = UnsafeRawBufferPointer(rebasing: raw[(open + 1)..<(i - 1)])
+        if body.isEmpty || memchr(body.baseAddress!, 0x5C, body.count) == nil {
+            if JSONWriter.writeString(utf8: body, into: &out) { return }
+            // Not UTF-8: what the parser makes of it (each bad sequence a replacement character).
+            JSONWriter.writeString(String(decoding: body, as: UTF8.self), into: &out)
+            return
+        }
+        i = open
+        JSONWriter.writeString(try parseString(intern: false), into: &out)
+    }
+}
