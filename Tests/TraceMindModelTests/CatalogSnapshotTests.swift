@@ -162,7 +162,7 @@ import TraceMindFormats
              "metrics_dataset": "u/metrics", "dataset_used": "tasks.json", "notes": "caf\\u00e9 \\u001b[31m", "unknown_field": [1, {"a": null}]}
             """
         let row = LeaderboardRow(json: try #require(try JSONParser.parse(text).objectValue))
-        let unset = Mirror(reflecting: row).children.filter { child in
+        let unset = Mirror(reflecting: row.values).children.filter { child in
             let m = Mirror(reflecting: child.value)
             return m.displayStyle == .optional && m.children.isEmpty
         }.map { $0.label ?? "?" }

@@ -4,172 +4,213 @@ import TraceMindFormats
 /// One run as the leaderboard dataset describes it (every schema era L0…0.2.x, normalised).
 /// All figures here are SMOLTRACE's *recorded* ones; corrected figures come from `RunAnalysis`.
 public struct LeaderboardRow: Sendable, Equatable {
-    public var runID: String?
-    public var model: String
-    public var agentType: String
-    public var provider: String?
-    public var timestamp: String?
-    public var submittedBy: String?
-    public var useCase: String?
-    public var team: String?
-    public var purpose: String?
-    public var suiteVersion: String?
-    public var hardware: String?
-    public var runStatus: String?
-    public var runStopReason: String?
-    public var totalTests: Int?
-    public var successfulTests: Int?
-    public var failedTests: Int?
-    public var erroredTests: Int?
-    public var timedOutTests: Int?
-    public var successRate: Double?
-    public var passAt1: Double?
-    public var avgSteps: Double?
-    public var avgDurationMs: Double?
-    public var totalDurationMs: Double?
-    public var totalTokens: Int?
-    public var totalPromptTokens: Int?
-    public var totalCompletionTokens: Int?
-    public var totalCostUSD: Double?
-    public var co2Grams: Double?
-    public var powerCostUSD: Double?
-    public var gpuUtilizationAvg: Double?
-    public var gpuUtilizationMax: Double?
-    public var gpuMemoryAvgMiB: Double?
-    public var gpuMemoryMaxMiB: Double?
-    public var gpuTemperatureAvg: Double?
-    public var gpuTemperatureMax: Double?
-    public var gpuPowerAvgW: Double?
-    public var resultsDataset: String?
-    public var tracesDataset: String?
-    public var metricsDataset: String?
-    public var datasetUsed: String?
-    public var notes: String?
+    /// The fields in one box, copied on write: ranking, sorting, filtering and reporting 10,000 runs pass rows around
+    /// by the ten thousand, and a copy is then one reference count instead of one for each of its strings.
+    final class Box: @unchecked Sendable {
+        var v: Values
+        init(_ v: Values) { self.v = v }
+    }
+    private var box: Box
+
+    private mutating func unique() -> Box {
+        if !isKnownUniquelyReferenced(&box) { box = Box(box.v) }
+        return box
+    }
+
+    /// The fields as made (the kept catalog writes and reads them).
+    var values: Values { box.v }
+
+    public static func == (a: LeaderboardRow, b: LeaderboardRow) -> Bool { a.box === b.box || a.box.v == b.box.v }
+
+    public var runID: String? {
+        get { box.v.runID }
+        set { unique().v.runID = newValue }
+    }
+    public var model: String {
+        get { box.v.model }
+        set { unique().v.model = newValue }
+    }
+    public var agentType: String {
+        get { box.v.agentType }
+        set { unique().v.agentType = newValue }
+    }
+    public var provider: String? {
+        get { box.v.provider }
+        set { unique().v.provider = newValue }
+    }
+    public var timestamp: String? {
+        get { box.v.timestamp }
+        set { unique().v.timestamp = newValue }
+    }
+    public var submittedBy: String? {
+        get { box.v.submittedBy }
+        set { unique().v.submittedBy = newValue }
+    }
+    public var useCase: String? {
+        get { box.v.useCase }
+        set { unique().v.useCase = newValue }
+    }
+    public var team: String? {
+        get { box.v.team }
+        set { unique().v.team = newValue }
+    }
+    public var purpose: String? {
+        get { box.v.purpose }
+        set { unique().v.purpose = newValue }
+    }
+    public var suiteVersion: String? {
+        get { box.v.suiteVersion }
+        set { unique().v.suiteVersion = newValue }
+    }
+    public var hardware: String? {
+        get { box.v.hardware }
+        set { unique().v.hardware = newValue }
+    }
+    public var runStatus: String? {
+        get { box.v.runStatus }
+        set { unique().v.runStatus = newValue }
+    }
+    public var runStopReason: String? {
+        get { box.v.runStopReason }
+        set { unique().v.runStopReason = newValue }
+    }
+    public var totalTests: Int? {
+        get { box.v.totalTests }
+        set { unique().v.totalTests = newValue }
+    }
+    public var successfulTests: Int? {
+        get { box.v.successfulTests }
+        set { unique().v.successfulTests = newValue }
+    }
+    public var failedTests: Int? {
+        get { box.v.failedTests }
+        set { unique().v.failedTests = newValue }
+    }
+    public var erroredTests: Int? {
+        get { box.v.erroredTests }
+        set { unique().v.erroredTests = newValue }
+    }
+    public var timedOutTests: Int? {
+        get { box.v.timedOutTests }
+        set { unique().v.timedOutTests = newValue }
+    }
+    public var successRate: Double? {
+        get { box.v.successRate }
+        set { unique().v.successRate = newValue }
+    }
+    public var passAt1: Double? {
+        get { box.v.passAt1 }
+        set { unique().v.passAt1 = newValue }
+    }
+    public var avgSteps: Double? {
+        get { box.v.avgSteps }
+        set { unique().v.avgSteps = newValue }
+    }
+    public var avgDurationMs: Double? {
+        get { box.v.avgDurationMs }
+        set { unique().v.avgDurationMs = newValue }
+    }
+    public var totalDurationMs: Double? {
+        get { box.v.totalDurationMs }
+        set { unique().v.totalDurationMs = newValue }
+    }
+    public var totalTokens: Int? {
+        get { box.v.totalTokens }
+        set { unique().v.totalTokens = newValue }
+    }
+    public var totalPromptTokens: Int? {
+        get { box.v.totalPromptTokens }
+        set { unique().v.totalPromptTokens = newValue }
+    }
+    public var totalCompletionTokens: Int? {
+        get { box.v.totalCompletionTokens }
+        set { unique().v.totalCompletionTokens = newValue }
+    }
+    public var totalCostUSD: Double? {
+        get { box.v.totalCostUSD }
+        set { unique().v.totalCostUSD = newValue }
+    }
+    public var co2Grams: Double? {
+        get { box.v.co2Grams }
+        set { unique().v.co2Grams = newValue }
+    }
+    public var powerCostUSD: Double? {
+        get { box.v.powerCostUSD }
+        set { unique().v.powerCostUSD = newValue }
+    }
+    public var gpuUtilizationAvg: Double? {
+        get { box.v.gpuUtilizationAvg }
+        set { unique().v.gpuUtilizationAvg = newValue }
+    }
+    public var gpuUtilizationMax: Double? {
+        get { box.v.gpuUtilizationMax }
+        set { unique().v.gpuUtilizationMax = newValue }
+    }
+    public var gpuMemoryAvgMiB: Double? {
+        get { box.v.gpuMemoryAvgMiB }
+        set { unique().v.gpuMemoryAvgMiB = newValue }
+    }
+    public var gpuMemoryMaxMiB: Double? {
+        get { box.v.gpuMemoryMaxMiB }
+        set { unique().v.gpuMemoryMaxMiB = newValue }
+    }
+    public var gpuTemperatureAvg: Double? {
+        get { box.v.gpuTemperatureAvg }
+        set { unique().v.gpuTemperatureAvg = newValue }
+    }
+    public var gpuTemperatureMax: Double? {
+        get { box.v.gpuTemperatureMax }
+        set { unique().v.gpuTemperatureMax = newValue }
+    }
+    public var gpuPowerAvgW: Double? {
+        get { box.v.gpuPowerAvgW }
+        set { unique().v.gpuPowerAvgW = newValue }
+    }
+    public var resultsDataset: String? {
+        get { box.v.resultsDataset }
+        set { unique().v.resultsDataset = newValue }
+    }
+    public var tracesDataset: String? {
+        get { box.v.tracesDataset }
+        set { unique().v.tracesDataset = newValue }
+    }
+    public var metricsDataset: String? {
+        get { box.v.metricsDataset }
+        set { unique().v.metricsDataset = newValue }
+    }
+    public var datasetUsed: String? {
+        get { box.v.datasetUsed }
+        set { unique().v.datasetUsed = newValue }
+    }
+    public var notes: String? {
+        get { box.v.notes }
+        set { unique().v.notes = newValue }
+    }
     /// Every field as stored, unknown ones included (shown in generic detail views); from a kept catalog, read from
     /// its text when first asked for.
     public var raw: JSONObject {
-        get { fields.object }
-        set { fields = RowFields(newValue) }
+        get { box.v.fields.object }
+        set { unique().v.fields = RowFields(newValue) }
     }
-    var fields: RowFields
     /// A hash of `raw` (its kinds, keys in order, and values): part of a run's identity in the analysis cache.
-    public var rawDigest: UInt64 { fields.digest }
+    public var rawDigest: UInt64 { box.v.fields.digest }
     /// The timestamp as a number, for sorting (nanoseconds; zone-less times are local).
-    public var timestampNs: Int64?
-    /// The text the leaderboard filter searches, lower-cased once.
-    public var searchText: String
-
-    public init(json o: JSONObject) {
-        fields = RowFields(o)
-        func s(_ k: String) -> String? {
-            guard let v = o[k], let t = v.text.map({ String(trimmedASCII($0)) }), !t.isEmpty else { return nil }
-            return t
-        }
-        func d(_ k: String) -> Double? { o[k]?.number }
-        func i(_ k: String) -> Int? { o[k]?.int }
-        runID = s("run_id")
-        model = s("model") ?? "unknown model"
-        agentType = s("agent_type") ?? "unknown"
-        provider = s("provider")
-        timestamp = s("timestamp") ?? s("evaluation_date")
-        submittedBy = s("submitted_by")
-        useCase = s("use_case")
-        team = s("team")
-        purpose = s("purpose")
-        suiteVersion = s("suite_version")
-        hardware = s("hardware")
-        runStatus = s("run_status")
-        runStopReason = s("run_stop_reason")
-        totalTests = i("total_tests") ?? i("num_tests")
-        successRate = d("success_rate")
-        successfulTests = i("successful_tests")
-        failedTests = i("failed_tests")
-        if successfulTests == nil, let t = totalTests, let r = successRate {
-            successfulTests = Int((Double(t) * r / 100).rounded())
-        }
-        if failedTests == nil, let t = totalTests, let p = successfulTests { failedTests = max(0, t - p) }
-        erroredTests = i("errored_tests")
-        timedOutTests = i("timed_out_tests")
-        passAt1 = d("pass_at_1")
-        avgSteps = d("avg_steps")
-        avgDurationMs = d("avg_duration_ms")
-        totalDurationMs = d("total_duration_ms")
-        totalTokens = i("total_tokens")
-        totalPromptTokens = i("total_prompt_tokens")
-        totalCompletionTokens = i("total_completion_tokens")
-        totalCostUSD = RecordedCost.known(d("total_cost_usd"), tokens: totalTokens)
-        co2Grams = d("co2_emissions_g") ?? d("total_co2_g")
-        powerCostUSD = d("power_cost_total_usd")
-        gpuUtilizationAvg = d("gpu_utilization_avg")
-        gpuUtilizationMax = d("gpu_utilization_max")
-        gpuMemoryAvgMiB = d("gpu_memory_avg_mib")
-        gpuMemoryMaxMiB = d("gpu_memory_max_mib")
-        gpuTemperatureAvg = d("gpu_temperature_avg")
-        gpuTemperatureMax = d("gpu_temperature_max")
-        gpuPowerAvgW = d("gpu_power_avg_w")
-        resultsDataset = s("results_dataset")
-        tracesDataset = s("traces_dataset")
-        metricsDataset = s("metrics_dataset")
-        datasetUsed = s("dataset_used")
-        notes = s("notes")
-        timestampNs = timestamp.flatMap(ISOTime.parseNs)
-        searchText = [runID, model, agentType, provider, runStatus, useCase, team, submittedBy, hardware, timestamp, purpose, suiteVersion]
-            .compactMap { $0?.lowercased() }.joined(separator: "\u{1}")
+    public var timestampNs: Int64? {
+        get { box.v.timestampNs }
+        set { unique().v.timestampNs = newValue }
     }
+    /// The text the leaderboard filter searches, lower-cased once.
+    public var searchText: String { box.v.searchText }
 
-    /// Every optional field of the row, by kind: the kept catalog writes and reads a row through these (a field added
-    /// above is added here; a test checks that a row with every field set reads back equal). Key paths are immutable.
-    nonisolated(unsafe) static let texts: [WritableKeyPath<LeaderboardRow, String?>] = [
-        \.runID, \.provider, \.timestamp, \.submittedBy, \.useCase, \.team, \.purpose, \.suiteVersion, \.hardware, \.runStatus,
-        \.runStopReason, \.resultsDataset, \.tracesDataset, \.metricsDataset, \.datasetUsed, \.notes,
-    ]
-    nonisolated(unsafe) static let ints: [WritableKeyPath<LeaderboardRow, Int?>] = [
-        \.totalTests, \.successfulTests, \.failedTests, \.erroredTests, \.timedOutTests, \.totalTokens, \.totalPromptTokens,
-        \.totalCompletionTokens,
-    ]
-    nonisolated(unsafe) static let doubles: [WritableKeyPath<LeaderboardRow, Double?>] = [
-        \.successRate, \.passAt1, \.avgSteps, \.avgDurationMs, \.totalDurationMs, \.totalCostUSD, \.co2Grams, \.powerCostUSD,
-        \.gpuUtilizationAvg, \.gpuUtilizationMax, \.gpuMemoryAvgMiB, \.gpuMemoryMaxMiB, \.gpuTemperatureAvg, \.gpuTemperatureMax,
-        \.gpuPowerAvgW,
-    ]
+    public init(json o: JSONObject) { box = Box(Values(json: o)) }
 
     /// The row in the kept catalog's binary form: every field as it was made, and `raw` as its text.
-    func pack(into w: inout PackWriter) {
-        w.text(model)
-        w.text(agentType)
-        for k in LeaderboardRow.texts { w.text(self[keyPath: k]) }
-        for k in LeaderboardRow.ints { w.int(self[keyPath: k]) }
-        for k in LeaderboardRow.doubles { w.double(self[keyPath: k]) }
-        w.int(timestampNs)
-        w.text(searchText)
-        w.word(rawDigest)
-        w.raw(fields.text)
-    }
+    func pack(into w: inout PackWriter) { box.v.pack(into: &w) }
 
-    /// A row `pack(into:)` wrote; nil when the bytes are not one. `r` reads `data`, which the row's stored fields
-    /// keep a range of.
+    /// A row `pack(into:)` wrote; nil when the bytes are not one.
     init?(unpacking r: inout PackReader, in data: Data) {
-        guard let model = r.text(), let agentType = r.text() else { return nil }
-        self.model = model
-        self.agentType = agentType
-        fields = RowFields(JSONObject())
-        searchText = ""
-        for k in LeaderboardRow.texts {
-            guard let v = r.optionalText() else { return nil }
-            self[keyPath: k] = v
-        }
-        for k in LeaderboardRow.ints {
-            guard let v = r.optionalInt() else { return nil }
-            self[keyPath: k] = v
-        }
-        for k in LeaderboardRow.doubles {
-            guard let v = r.optionalDouble() else { return nil }
-            self[keyPath: k] = v
-        }
-        guard let ts = r.optionalInt64(), let search = r.text(), let digest = r.word(), let text = r.rawRange() else { return nil }
-        timestampNs = ts
-        searchText = search
-        fields = RowFields(text: data, text, digest: digest)
+        guard let v = Values(unpacking: &r, in: data) else { return nil }
+        box = Box(v)
     }
 
     /// Rows that must not be ranked with completed ones (status-only rows, partial runs).
@@ -189,6 +230,167 @@ public struct LeaderboardRow: Sendable, Equatable {
         if let timestamp { o.set("timestamp", .string(timestamp)) }
         if let totalTests { o.set("total_tests", .int(Int64(totalTests))) }
         return LeaderboardRow(json: o)
+    }
+
+    /// The row's fields, kept in one box shared by copies of the row (see `LeaderboardRow`).
+    struct Values: Sendable, Equatable {
+        var runID: String?
+        var model: String
+        var agentType: String
+        var provider: String?
+        var timestamp: String?
+        var submittedBy: String?
+        var useCase: String?
+        var team: String?
+        var purpose: String?
+        var suiteVersion: String?
+        var hardware: String?
+        var runStatus: String?
+        var runStopReason: String?
+        var totalTests: Int?
+        var successfulTests: Int?
+        var failedTests: Int?
+        var erroredTests: Int?
+        var timedOutTests: Int?
+        var successRate: Double?
+        var passAt1: Double?
+        var avgSteps: Double?
+        var avgDurationMs: Double?
+        var totalDurationMs: Double?
+        var totalTokens: Int?
+        var totalPromptTokens: Int?
+        var totalCompletionTokens: Int?
+        var totalCostUSD: Double?
+        var co2Grams: Double?
+        var powerCostUSD: Double?
+        var gpuUtilizationAvg: Double?
+        var gpuUtilizationMax: Double?
+        var gpuMemoryAvgMiB: Double?
+        var gpuMemoryMaxMiB: Double?
+        var gpuTemperatureAvg: Double?
+        var gpuTemperatureMax: Double?
+        var gpuPowerAvgW: Double?
+        var resultsDataset: String?
+        var tracesDataset: String?
+        var metricsDataset: String?
+        var datasetUsed: String?
+        var notes: String?
+        var fields: RowFields
+        var timestampNs: Int64?
+        var searchText: String
+
+        init(json o: JSONObject) {
+            fields = RowFields(o)
+            func s(_ k: String) -> String? {
+                guard let v = o[k], let t = v.text.map({ String(trimmedASCII($0)) }), !t.isEmpty else { return nil }
+                return t
+            }
+            func d(_ k: String) -> Double? { o[k]?.number }
+            func i(_ k: String) -> Int? { o[k]?.int }
+            runID = s("run_id")
+            model = s("model") ?? "unknown model"
+            agentType = s("agent_type") ?? "unknown"
+            provider = s("provider")
+            timestamp = s("timestamp") ?? s("evaluation_date")
+            submittedBy = s("submitted_by")
+            useCase = s("use_case")
+            team = s("team")
+            purpose = s("purpose")
+            suiteVersion = s("suite_version")
+            hardware = s("hardware")
+            runStatus = s("run_status")
+            runStopReason = s("run_stop_reason")
+            totalTests = i("total_tests") ?? i("num_tests")
+            successRate = d("success_rate")
+            successfulTests = i("successful_tests")
+            failedTests = i("failed_tests")
+            if successfulTests == nil, let t = totalTests, let r = successRate {
+                successfulTests = Int((Double(t) * r / 100).rounded())
+            }
+            if failedTests == nil, let t = totalTests, let p = successfulTests { failedTests = max(0, t - p) }
+            erroredTests = i("errored_tests")
+            timedOutTests = i("timed_out_tests")
+            passAt1 = d("pass_at_1")
+            avgSteps = d("avg_steps")
+            avgDurationMs = d("avg_duration_ms")
+            totalDurationMs = d("total_duration_ms")
+            totalTokens = i("total_tokens")
+            totalPromptTokens = i("total_prompt_tokens")
+            totalCompletionTokens = i("total_completion_tokens")
+            totalCostUSD = RecordedCost.known(d("total_cost_usd"), tokens: totalTokens)
+            co2Grams = d("co2_emissions_g") ?? d("total_co2_g")
+            powerCostUSD = d("power_cost_total_usd")
+            gpuUtilizationAvg = d("gpu_utilization_avg")
+            gpuUtilizationMax = d("gpu_utilization_max")
+            gpuMemoryAvgMiB = d("gpu_memory_avg_mib")
+            gpuMemoryMaxMiB = d("gpu_memory_max_mib")
+            gpuTemperatureAvg = d("gpu_temperature_avg")
+            gpuTemperatureMax = d("gpu_temperature_max")
+            gpuPowerAvgW = d("gpu_power_avg_w")
+            resultsDataset = s("results_dataset")
+            tracesDataset = s("traces_dataset")
+            metricsDataset = s("metrics_dataset")
+            datasetUsed = s("dataset_used")
+            notes = s("notes")
+            timestampNs = timestamp.flatMap(ISOTime.parseNs)
+            searchText = [runID, model, agentType, provider, runStatus, useCase, team, submittedBy, hardware, timestamp, purpose, suiteVersion]
+                .compactMap { $0?.lowercased() }.joined(separator: "\u{1}")
+        }
+
+        /// Every optional field of the row, by kind: the kept catalog writes and reads a row through these (a field added
+        /// above is added here; a test checks that a row with every field set reads back equal). Key paths are immutable.
+        nonisolated(unsafe) static let texts: [WritableKeyPath<Values, String?>] = [
+            \.runID, \.provider, \.timestamp, \.submittedBy, \.useCase, \.team, \.purpose, \.suiteVersion, \.hardware, \.runStatus,
+            \.runStopReason, \.resultsDataset, \.tracesDataset, \.metricsDataset, \.datasetUsed, \.notes,
+        ]
+        nonisolated(unsafe) static let ints: [WritableKeyPath<Values, Int?>] = [
+            \.totalTests, \.successfulTests, \.failedTests, \.erroredTests, \.timedOutTests, \.totalTokens, \.totalPromptTokens,
+            \.totalCompletionTokens,
+        ]
+        nonisolated(unsafe) static let doubles: [WritableKeyPath<Values, Double?>] = [
+            \.successRate, \.passAt1, \.avgSteps, \.avgDurationMs, \.totalDurationMs, \.totalCostUSD, \.co2Grams, \.powerCostUSD,
+            \.gpuUtilizationAvg, \.gpuUtilizationMax, \.gpuMemoryAvgMiB, \.gpuMemoryMaxMiB, \.gpuTemperatureAvg, \.gpuTemperatureMax,
+            \.gpuPowerAvgW,
+        ]
+
+        /// The row in the kept catalog's binary form: every field as it was made, and `raw` as its text.
+        func pack(into w: inout PackWriter) {
+            w.text(model)
+            w.text(agentType)
+            for k in Values.texts { w.text(self[keyPath: k]) }
+            for k in Values.ints { w.int(self[keyPath: k]) }
+            for k in Values.doubles { w.double(self[keyPath: k]) }
+            w.int(timestampNs)
+            w.text(searchText)
+            w.word(fields.digest)
+            w.raw(fields.text)
+        }
+
+        /// A row `pack(into:)` wrote; nil when the bytes are not one. `r` reads `data`, which the row's stored fields
+        /// keep a range of.
+        init?(unpacking r: inout PackReader, in data: Data) {
+            guard let model = r.text(), let agentType = r.text() else { return nil }
+            self.model = model
+            self.agentType = agentType
+            fields = RowFields(JSONObject())
+            searchText = ""
+            for k in Values.texts {
+                guard let v = r.optionalText() else { return nil }
+                self[keyPath: k] = v
+            }
+            for k in Values.ints {
+                guard let v = r.optionalInt() else { return nil }
+                self[keyPath: k] = v
+            }
+            for k in Values.doubles {
+                guard let v = r.optionalDouble() else { return nil }
+                self[keyPath: k] = v
+            }
+            guard let ts = r.optionalInt64(), let search = r.text(), let digest = r.word(), let text = r.rawRange() else { return nil }
+            timestampNs = ts
+            searchText = search
+            fields = RowFields(text: data, text, digest: digest)
+        }
     }
 }
 
