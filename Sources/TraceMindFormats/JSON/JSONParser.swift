@@ -275,16 +275,26 @@ struct Cursor {
             let start = i
             try skipValue(depth: 2)
             out.append(start..<i)
-            skipWhitespace()
-            guard i < end else { throw error("unexpected end of data inside an array (truncated file?)") }
-            let c = raw[i]
-            i += 1
-            if c == UInt8(ascii: ",") { continue }
-            if c == UInt8(ascii: "]") { break }
-            i -= 1
-            throw error("expected ',' or ']' in an array")
+            guard try nextAfterItem(closing: UInt8(ascii: "]")) else { break }
         }
         return out
+    }
+
+    /// Past the separator after a member or an element: true when another follows (`,`), false past the closing
+    /// bracket `close` (`}` of an object, `]` of an array).
+    @inline(__always)
+    mutating func nextAfterItem(closing close: UInt8) throws(JSONParseError) -> Bool {
+        skipWhitespace()
+        let object = close == UInt8(ascii: "}")
+        guard i < end else {
+            throw error(object ? "unexpected end of data inside an object (truncated file?)" : "unexpected end of data inside an array (truncated file?)")
+        }
+        let c = raw[i]
+        i += 1
+        if c == UInt8(ascii: ",") { return true }
+        if c == close { return false }
+        i -= 1
+        throw error(object ? "expected ',' or '}' in an object" : "expected ',' or ']' in an array")
     }
 
     mutating func parseArray(depth: Int) throws(JSONParseError) -> JSON {
@@ -300,14 +310,7 @@ struct Cursor {
         if peek == UInt8(ascii: "]") { i += 1; return .array(out) }
         while true {
             out.append(try element(&self))
-            skipWhitespace()
-            guard i < end else { throw error("unexpected end of data inside an array (truncated file?)") }
-            let c = raw[i]
-            i += 1
-            if c == UInt8(ascii: ",") { continue }
-            if c == UInt8(ascii: "]") { break }
-            i -= 1
-            throw error("expected ',' or ']' in an array")
+            guard try nextAfterItem(closing: UInt8(ascii: "]")) else { break }
         }
         return .array(out)
     }

@@ -164,14 +164,7 @@ extension Cursor {
             } else if ended() {
                 return JSONObject(keys: ks, values: vs)
             }
-            skipWhitespace()
-            guard i < end else { throw error("unexpected end of data inside an object (truncated file?)") }
-            let c = raw[i]
-            i += 1
-            if c == UInt8(ascii: ",") { continue }
-            if c == UInt8(ascii: "}") { break }
-            i -= 1
-            throw error("expected ',' or '}' in an object")
+            guard try nextAfterItem(closing: UInt8(ascii: "}")) else { break }
         }
         return JSONObject(keys: ks, values: vs)
     }

@@ -73,15 +73,8 @@ extension Cursor {
             try transcodeString(into: &out)
             return true
         case UInt8(ascii: "{"):
-            i += 1
+            if passEmpty(UInt8(ascii: "{"), UInt8(ascii: "}"), into: &out) { return true }
             var wrote = false
-            skipWhitespace()
-            if peek == UInt8(ascii: "}") {
-                i += 1
-                out.append(UInt8(ascii: "{"))
-            out.append(UInt8(ascii: "}"))
-                return true
-            }
             var key: [UInt8] = []
             while true {
                 skipWhitespace()
@@ -106,32 +99,18 @@ extension Cursor {
                     out.append(0x20)
                     guard try transcode(into: &out, indent: indent + 2, depth: depth + 1) else { return false }
                 }
-                skipWhitespace()
-                guard i < end else { throw error("unexpected end of data inside an object (truncated file?)") }
-                let c = raw[i]
-                i += 1
-                if c == UInt8(ascii: ",") { continue }
-                if c == UInt8(ascii: "}") { break }
-                i -= 1
-                throw error("expected ',' or '}' in an object")
+                guard try nextAfterItem(closing: UInt8(ascii: "}")) else { break }
             }
             if wrote {
                 JSONWriter.newline(&out, indent)
                 out.append(UInt8(ascii: "}"))
             } else {
                 out.append(UInt8(ascii: "{"))
-            out.append(UInt8(ascii: "}"))
+                out.append(UInt8(ascii: "}"))
             }
             return true
         case UInt8(ascii: "["):
-            i += 1
-            skipWhitespace()
-            if peek == UInt8(ascii: "]") {
-                i += 1
-                out.append(UInt8(ascii: "["))
-                out.append(UInt8(ascii: "]"))
-                return true
-            }
+            if passEmpty(UInt8(ascii: "["), UInt8(ascii: "]"), into: &out) { return true }
             out.append(UInt8(ascii: "["))
             var first = true
             while true {
@@ -139,14 +118,7 @@ extension Cursor {
                 first = false
                 JSONWriter.newline(&out, indent + 2)
                 guard try transcode(into: &out, indent: indent + 2, depth: depth + 1) else { return false }
-                skipWhitespace()
-                guard i < end else { throw error("unexpected end of data inside an array (truncated file?)") }
-                let c = raw[i]
-                i += 1
-                if c == UInt8(ascii: ",") { continue }
-                if c == UInt8(ascii: "]") { break }
-                i -= 1
-                throw error("expected ',' or ']' in an array")
+                guard try nextAfterItem(closing: UInt8(ascii: "]")) else { break }
             }
             JSONWriter.newline(&out, indent)
             out.append(UInt8(ascii: "]"))
@@ -156,6 +128,18 @@ extension Cursor {
             JSONWriter.write(try parseValue(depth: depth), into: &out, pretty: true, indent: indent, step: 2)
             return true
         }
+    }
+
+    /// Past the opening bracket at the cursor: an empty container (`{}`, `[]`) written as the writer writes it and
+    /// passed (true), else the cursor at its first member or element (false).
+    mutating func passEmpty(_ open: UInt8, _ close: UInt8, into out: inout [UInt8]) -> Bool {
+        i += 1
+        skipWhitespace()
+        guard peek == close else { return false }
+        i += 1
+        out.append(open)
+        out.append(close)
+        return true
     }
 
     /// The string at the cursor as the writer writes the text the parser reads: its bytes escaped when it has no
