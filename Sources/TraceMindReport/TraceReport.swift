@@ -1,0 +1,120 @@
+import Foundation
+import TraceMindFormats
+import TraceMindModel
+
+/// The trace report (`tracemind trace -f json`): the trace's head, then a record for each span in tree order, written
+/// in batches on all cores; a span read from a file has its attributes written from their text.
+extension Reports {
+    /// One trace as JSON: its figures, then every span in waterfall order (`traceSpanJSON`).
+    public static func traceJSON(_ a: TraceAnalysis, runID: String?, test: TestRow?) -> JSON {
+        .object(JSONObject(writing: traceJSONHead(a, runID: runID, test: test) + [("spans", .array(a.order.indices.map { traceSpanJSON(a, $0) }))]))
+    }
+
+    /// The members of `traceJSON` before its `spans` (a large trace's spans are written as they are made).
+    public static func traceJSONHead(_ a: TraceAnalysis, runID: String?, test: TestRow?) -> [(String, JSON)] {
+        let t = a.trace
+        return [
+            ("trace_id", .string(t.traceID)),
+            ("run_id", .from(runID ?? t.runID)),
+            ("task_id", .from(test?.taskID ?? a.testRoot?.facts["test.id"]?.text)),
+            ("agent_type", .from(test?.agentType ?? a.testRoot?.facts["agent.type"]?.text)),
+            ("outcome", .from(test?.outcome.rawValue)),
+            ("wall_ms", round6(a.wallMs)),
+            ("span_count", .int(Int64(t.spans.count))),
+            ("llm_calls", .int(Int64(a.llmCalls))),
+            ("tool_calls", .int(Int64(a.toolCalls))),
+            ("errors", .int(Int64(a.errorCount))),
+            ("tokens", tokensJSON(a.tokens)),
+            ("cost_usd", round6(a.cost.value)),
+            ("cost_known_usd", round6(a.cost.knownUSD)),
+            ("cost_is_lower_bound", .bool(a.cost.isUnknown && a.cost.priced > 0)),
+            ("cost_unpriced_calls", .int(Int64(a.cost.unpriced))),
+            (
+                "recorded",
+                .obj([
+                    ("total_tokens", .from(t.recordedTotalTokens)),
+                    ("total_cost_usd", .from(t.recordedTotalCostUSD)),
+                    ("total_duration_ms", .from(t.recordedTotalDurationMs)),
+                ])
+            ),
+        ]
+    }
+
+    /// The `n`th span of the waterfall's order, as `traceJSON` writes it (its attributes read when it is written).
+    public static func traceSpanJSON(_ a: TraceAnalysis, _ n: Int) -> JSON {
+        traceSpanJSON(a, n, details: a.trace.spans[a.order[n]].details)
+    }
+
+    /// `traceSpanJSON` of a run of the order, their details read together (`Span.details(_:)`).
+    public static func traceSpansJSON(_ a: TraceAnalysis, _ run: Range<Int>) -> [JSON] {
+        let details = Span.details(run.map { a.trace.spans[a.order[$0]] })
+        return zip(run, details).map { traceSpanJSON(a, $0, details: $1) }
+    }
+
+    /// `traceSpansJSON(a, run)` written as text: a span read from a file has its attributes written from their text
+    /// (`Span.reportDetails`), not built as values and written out; the same bytes either way.
+    public static func writeTraceSpans(_ a: TraceAnalysis, _ run: Range<Int>, into t: inout JSONElementText) {
+        let spans = run.map { a.trace.spans[a.order[$0]] }
+        let keys = JSONKeyTable.perThread
+        Span.withEachBytes(spans) { k, raw in
+            let n = run.lowerBound + k
+            t.element { out, indent in
+                let start = out.count
+                if let raw {
+                    var pairs = traceSpanPairs(a, n, attributes: JSONObject(), links: [])
+                    let at = pairs.firstIndex { $0.0 == "attributes" }!
+                    JSONWriter.writeObjectHead(pairs, upTo: at, into: &out, indent: indent)
+                    if let links = spans[k].reportDetails(raw, keys: keys, attributes: &out, indent: indent + 2) {
+                        if let l = pairs.firstIndex(where: { $0.0 == "links" }) { pairs[l].1 = linksJSON(links) }
+                        JSONWriter.writeObjectTail(pairs[(at + 1)...], into: &out, indent: indent)
+                        return
+                    }
+                    out.removeSubrange(start...)
+                }
+                let d = raw.map { spans[k].detailsRead(Data($0)) } ?? spans[k].details
+                JSONWriter.writePretty(traceSpanJSON(a, n, details: d), into: &out, indent: indent)
+            }
+        }
+    }
+
+    static func traceSpanJSON(_ a: TraceAnalysis, _ n: Int, details d: SpanDetails) -> JSON {
+        .obj(traceSpanPairs(a, n, attributes: d.attributes, links: d.links))
+    }
+
+    static func linksJSON(_ links: [SpanLink]) -> JSON {
+        .array(links.map { l in
+            .obj([("trace_id", .string(l.traceID)), ("span_id", .string(l.spanID)), ("trace_state", .from(l.traceState)), ("attributes", .object(l.attributes))])
+        })
+    }
+
+    /// The members of a span's record, in order.
+    static func traceSpanPairs(_ a: TraceAnalysis, _ n: Int, attributes: JSONObject, links: [SpanLink]) -> [(String, JSON)] {
+        let i = a.order[n]
+        let s = a.trace.spans[i]
+        let f = a.figures[i]
+        return [
+            ("span_id", .string(s.spanID)),
+            ("parent_span_id", .from(s.parentSpanID)),
+            ("name", .string(s.name)),
+            ("kind", .string(s.category.rawValue)),
+            ("otel_kind", .string(s.otelKind)),
+            ("depth", .int(Int64(f.depth))),
+            ("start_offset_ms", round6(f.startOffsetMs)),
+            ("duration_ms", round6(f.durationMs)),
+            ("status", .string(s.status.code.rawValue)),
+            ("error", .from(s.isError ? s.errorMessage : nil)),
+            ("self_tokens", tokensJSON(f.selfTokens)),
+            ("self_cost_usd", round6(f.selfCost.value)),
+            ("inclusive_tokens", tokensJSON(f.inclusiveTokens)),
+            ("inclusive_cost_usd", round6(f.inclusiveCost.value)),
+            ("self_cost_known_usd", round6(f.selfCost.knownUSD)),
+            ("inclusive_cost_known_usd", round6(f.inclusiveCost.knownUSD)),
+            ("usage_is_rollup", .bool(f.isRollup)),
+            ("orphan", .bool(f.isOrphan)),
+            ("attributes", .object(attributes)),
+            ("links", linksJSON(links)),
+            // Shown as the producer wrote it; a cost in it is never added.
+            ("trace_state", .from(s.traceState)),
+        ]
+    }
+}
