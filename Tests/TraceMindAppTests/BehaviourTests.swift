@@ -466,6 +466,8 @@ import TraceMindReport
         #expect(wf.analysis.figures.count > 2000, "the demo has a trace with thousands of spans")
         let all = TraceScreen.visibleRows(view(h), wf).count
         h.press(.char("z"))
+        let a = wf.analysis
+        #expect(view(h).folded == Set(a.order.filter { !a.figures[$0].children.isEmpty && a.figures[$0].parent != nil }), "every span with children below the roots")
         let folded = TraceScreen.visibleRows(view(h), wf).count
         #expect(folded < all)
         h.press(.char("Z"))

@@ -131,9 +131,15 @@ enum TraceScreen {
             keep = m
         }
         // Tree order is depth-first: a folded span's subtree is the `subtreeSize` entries from it on, stepped over at
-        // once (folding a 1,000,000-span tree to its first level no longer visits every span).
-        var out: [Int] = []
+        // once (folding a 1,000,000-span tree to its first level no longer visits every span). Nothing folded and no
+        // filter: the order itself. Only a span with children is looked up among the folded (a fold key on a
+        // million-span trace visited every span with a set lookup and a copy of its figures: 64 ms at the 95th
+        // percentile).
         let order = a.order
+        if keep == nil && v.folded.isEmpty { return order }
+        let sizes = wf.subtreeSize, folded = v.folded
+        var out: [Int] = []
+        out.reserveCapacity(order.count)
         var k = 0
         while k < order.count {
             let i = order[k]
@@ -142,7 +148,7 @@ enum TraceScreen {
                 continue
             }
             out.append(i)
-            k += v.folded.contains(i) && !a.figures[i].children.isEmpty ? wf.subtreeSize[i] : 1
+            k += sizes[i] > 1 && folded.contains(i) ? sizes[i] : 1
         }
         return out
     }
@@ -200,7 +206,7 @@ enum TraceScreen {
         let sel = v.selectedSpan ?? rows.first
         switch a {
         case .open, .fold, .unfold, .parent, .foldAll, .unfoldAll:
-            fold(&s, &v, a, an, sel)
+            fold(&s, &v, a, an, wf.subtreeSize, sel)
         case .toggleAxis, .zoomIn, .zoomOut, .panLeft, .panRight, .resetZoom, .toggleGaps:
             moveAxis(&s, &v, a, wf, sel, barWidth: geometry(l.rows, nameDelta: v.nameDelta).barW)
         case .nextError:
@@ -259,7 +265,7 @@ enum TraceScreen {
 
     /// Folding and moving along the tree: Enter toggles, ← folds (or goes to the parent), → unfolds (or goes to
     /// the first child), p the parent, z/Z everything.
-    static func fold(_ s: inout AppState, _ v: inout TraceView, _ a: Action, _ an: TraceAnalysis, _ sel: Int?) {
+    static func fold(_ s: inout AppState, _ v: inout TraceView, _ a: Action, _ an: TraceAnalysis, _ sizes: [Int], _ sel: Int?) {
         switch a {
         case .open:
             if let i = sel, !an.figures[i].children.isEmpty {
@@ -280,7 +286,12 @@ enum TraceScreen {
         case .parent:
             if let i = sel, let p = an.figures[i].parent { v.selectedSpan = p }
         case .foldAll:
-            v.folded = Set(an.order.filter { !an.figures[$0].children.isEmpty && an.figures[$0].parent != nil })
+            // Every span with children (a subtree of more than itself) and a parent, in a set made at its size once
+            // (a million-span trace: 64 ms at the 95th percentile when the figures were read span by span).
+            let figures = an.figures
+            var folded = Set<Int>(minimumCapacity: sizes.reduce(0) { $0 + ($1 > 1 ? 1 : 0) })
+            for i in sizes.indices where sizes[i] > 1 && figures[i].parent != nil { folded.insert(i) }
+            v.folded = folded
             s.message = "folded below the roots (Z unfolds everything)"
         case .unfoldAll:
             v.folded = []
