@@ -162,7 +162,7 @@ public struct TraceView: Equatable, Sendable {
     /// The rows shown (tree order, folds and the kind filter applied), kept up to date by `TraceScreen.clamp`.
     public var rows: [Int] = []
     /// Folded spans (by index into the trace's spans).
-    public var folded: Set<Int> = [] { didSet { rowsValid = false } }
+    public var folded: SpanSet = [] { didSet { rowsValid = false } }
     /// `rows` were made from these folds and this kind filter, of the waterfall `rowsOf`: a key that moves the cursor
     /// does not walk a 300,000-span tree again.
     var rowsValid = false

@@ -460,6 +460,23 @@ import TraceMindReport
         return v
     }
 
+    /// The folds' set of span indices (one bit each) behaves as a set of them.
+    @Test func spanSetIsASetOfIndices() {
+        var s: SpanSet = [3, 64, 200]
+        var reference: Set<Int> = [3, 64, 200]
+        for (k, i) in [5, 64, 0, 63, 1_000, 200, 5, -1, 127, 128].enumerated() {
+            if k % 3 == 0 { s.remove(i); reference.remove(i) } else { s.insert(i); if i >= 0 { reference.insert(i) } }
+            #expect((0...1_100).allSatisfy { s.contains($0) == reference.contains($0) } && s.count == reference.count, "after \(k)")
+        }
+        #expect(!s.contains(-1) && !s.contains(1 << 40))
+        #expect(s == SpanSet(reference.sorted().reversed()), "equal whatever the order of insertion")
+        var shorter = s
+        shorter.remove(1_000)
+        #expect(shorter != s && shorter == SpanSet(reference.subtracting([1_000])), "equal however far the storage reaches")
+        #expect(SpanSet(count: 130) { $0 % 7 == 0 } == SpanSet(stride(from: 0, to: 130, by: 7)))
+        #expect(SpanSet().isEmpty && !s.isEmpty)
+    }
+
     @Test func foldUnfoldAndFoldAll() {
         var h = trace()
         let wf = h.s.traces[view(h).ref]!.value!
@@ -467,7 +484,7 @@ import TraceMindReport
         let all = TraceScreen.visibleRows(view(h), wf).count
         h.press(.char("z"))
         let a = wf.analysis
-        #expect(view(h).folded == Set(a.order.filter { !a.figures[$0].children.isEmpty && a.figures[$0].parent != nil }), "every span with children below the roots")
+        #expect(view(h).folded == SpanSet(a.order.filter { !a.figures[$0].children.isEmpty && a.figures[$0].parent != nil }), "every span with children below the roots")
         let folded = TraceScreen.visibleRows(view(h), wf).count
         #expect(folded < all)
         h.press(.char("Z"))
@@ -563,7 +580,7 @@ import TraceMindReport
         let parents = a.order.filter { !a.figures[$0].children.isEmpty }
         #expect(parents.count > 10)
         for round in 0..<30 {
-            v.folded = Set(parents.filter { _ in Int.random(in: 0..<4, using: &rng) == 0 })
+            v.folded = SpanSet(parents.filter { _ in Int.random(in: 0..<4, using: &rng) == 0 })
             v.kindFilter = round % 3 == 0 ? .tool : round % 3 == 1 ? .llm : nil
             #expect(TraceScreen.visibleRows(v, wf) == reference(v), "round \(round)")
         }
