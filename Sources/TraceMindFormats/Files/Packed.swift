@@ -42,21 +42,15 @@ public struct PackWriter {
         uint(UInt64(a.count))
         for s in a { text(s) }
     }
-    public mutating func text(_ s: String?) {
-        bool(s != nil)
-        if let s { text(s) }
-    }
-    public mutating func int(_ v: Int?) {
+    public mutating func text(_ s: String?) { optional(s) { $0.text($1) } }
+    public mutating func int(_ v: Int?) { optional(v) { $0.int($1) } }
+    public mutating func int(_ v: Int64?) { optional(v) { $0.int($1) } }
+    public mutating func double(_ v: Double?) { optional(v) { $0.double($1) } }
+
+    /// An optional: 0, or 1 and the value (`PackReader.optional` reads it).
+    mutating func optional<T>(_ v: T?, _ write: (inout PackWriter, T) -> Void) {
         bool(v != nil)
-        if let v { int(v) }
-    }
-    public mutating func int(_ v: Int64?) {
-        bool(v != nil)
-        if let v { int(v) }
-    }
-    public mutating func double(_ v: Double?) {
-        bool(v != nil)
-        if let v { double(v) }
+        if let v { write(&self, v) }
     }
     /// Appends bytes as they are.
     public mutating func append(_ other: [UInt8]) { bytes += other }

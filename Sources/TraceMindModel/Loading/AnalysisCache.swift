@@ -113,12 +113,7 @@ public struct AnalysisCache: Sendable {
             var out: [String: (key: String, totals: RunTotals, diagnostics: [Diagnostic])] = [:]
             out.reserveCapacity(count)
             for _ in 0..<count {
-                guard let name = r.text(), let key = r.text(), let totals = RunTotals(unpacking: &r), let dc = r.count() else { return [:] }
-                var diags: [Diagnostic] = []
-                for _ in 0..<dc {
-                    guard let d = Diagnostic(unpacking: &r) else { return [:] }
-                    diags.append(d)
-                }
+                guard let name = r.text(), let key = r.text(), let totals = RunTotals(unpacking: &r), let diags = Diagnostic.unpackList(&r) else { return [:] }
                 out[name] = (key, totals, diags)
             }
             return r.isAtEnd ? out : [:]
@@ -138,8 +133,7 @@ public struct AnalysisCache: Sendable {
             w.text(it.name)
             w.text(AnalysisCache.packedKey(it.key))
             it.totals.pack(into: &w)
-            w.uint(UInt64(it.diagnostics.count))
-            for d in it.diagnostics { d.pack(into: &w) }
+            Diagnostic.pack(it.diagnostics, into: &w)
         }
         let target = packPath(names)
         try? FileManager.default.createDirectory(atPath: PathUtil.dirname(target), withIntermediateDirectories: true)

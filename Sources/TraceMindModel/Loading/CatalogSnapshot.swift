@@ -55,12 +55,8 @@ public struct CatalogSnapshot: Sendable {
             let checked = Parallel.map(deps.count, progress: nil, isCancelled: nil, serial: deps.count < 64) { i -> RecordSlot<Bool> in
                 .value(LocalFileSystem().fileStamp(deps[i].0) == deps[i].1)
             }
-            guard checked.allSatisfy({ if case .value(true) = $0 { return true } else { return false } }), let diagCount = r.count() else { return nil }
-            var diags: [Diagnostic] = []
-            for _ in 0..<diagCount {
-                guard let d = Diagnostic(unpacking: &r) else { return nil }
-                diags.append(d)
-            }
+            guard checked.allSatisfy({ if case .value(true) = $0 { return true } else { return false } }), let diags = Diagnostic.unpackList(&r)
+            else { return nil }
             // Where each run's bytes end (its length, written before the runs); then the runs, read on all cores.
             var ends: [Int] = []
             ends.reserveCapacity(runCount)
@@ -103,8 +99,7 @@ public struct CatalogSnapshot: Sendable {
             w.uint(s.device)
             w.uint(s.inode)
         }
-        w.uint(UInt64(catalog.diagnostics.count))
-        for d in catalog.diagnostics { d.pack(into: &w) }
+        Diagnostic.pack(catalog.diagnostics, into: &w)
         let runs = catalog.runs.map { e -> [UInt8] in
             var rw = PackWriter()
             CatalogSnapshot.pack(e, into: &rw)

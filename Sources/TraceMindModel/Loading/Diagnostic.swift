@@ -27,4 +27,21 @@ extension Diagnostic {
         guard let sev = r.text().flatMap(Severity.init(rawValue:)), let p = r.text(), let m = r.text() else { return nil }
         self.init(sev, path: p, m)
     }
+
+    /// A list of them, its count first (the kept catalog's and each run's in the analysis pack).
+    static func pack(_ list: [Diagnostic], into w: inout PackWriter) {
+        w.uint(UInt64(list.count))
+        for d in list { d.pack(into: &w) }
+    }
+
+    /// A list `pack(_:into:)` wrote; nil when the bytes are not one.
+    static func unpackList(_ r: inout PackReader) -> [Diagnostic]? {
+        guard let n = r.count() else { return nil }
+        var out: [Diagnostic] = []
+        for _ in 0..<n {
+            guard let d = Diagnostic(unpacking: &r) else { return nil }
+            out.append(d)
+        }
+        return out
+    }
 }
