@@ -7,14 +7,20 @@ public enum Reports {
     // MARK: JSON pieces
 
     static func tokensJSON(_ t: TokenCounts?) -> JSON {
-        guard let t else { return .null }
-        return .obj([
-            ("prompt", t.hasSplit ? .int(Int64(t.prompt)) : .null),
-            ("completion", t.hasSplit ? .int(Int64(t.completion)) : .null),
-            ("total", .int(Int64(t.total))),
-        ])
+        t.map { t in JSONRecordBuilder.build { tokensMembers(t, into: &$0) } } ?? .null
     }
 
+    /// `{prompt, completion, total}`: the split is null when the counts have none.
+    static func tokensMembers<S: JSONRecordSink>(_ t: TokenCounts, into s: inout S) {
+        s.member("prompt", t.hasSplit ? t.prompt : nil)
+        s.member("completion", t.hasSplit ? t.completion : nil)
+        s.member("total", t.total)
+    }
+
+    /// A member `key` of `tokensJSON(t)`.
+    static func tokensMember<S: JSONRecordSink>(_ key: StaticString, _ t: TokenCounts?, into s: inout S) {
+        if let t { s.object(key) { tokensMembers(t, into: &$0) } } else { s.member(key, JSON.null) }
+    }
 
     static func round6(_ d: Double?) -> JSON {
         guard let d, d.isFinite else { return .null }
@@ -22,52 +28,53 @@ public enum Reports {
     }
 
     public static func leaderboardFields(_ e: RunEntry) -> [(String, JSON)] {
+        JSONRecordBuilder.pairs { leaderboardMembers(e, into: &$0) }
+    }
+
+    /// The members of `leaderboardFields`, into any sink (the leaderboard report writes them as text).
+    static func leaderboardMembers<S: JSONRecordSink>(_ e: RunEntry, into s: inout S) {
         let r = e.row
-        return [
-            ("key", .string(e.key)),
-            ("run_id", .from(r.runID)),
-            ("model", .string(r.model)),
-            ("agent_type", .string(r.agentType)),
-            ("provider", .from(r.provider)),
-            ("timestamp", .from(r.timestamp)),
-            ("run_status", .from(r.runStatus)),
-            ("total_tests", .from(r.totalTests)),
-            ("successful_tests", .from(r.successfulTests)),
-            ("failed_tests", .from(r.failedTests)),
-            ("success_rate", .from(r.successRate)),
-            ("pass_at_1", .from(r.passAt1)),
-            ("avg_steps", .from(r.avgSteps)),
-            ("recorded_avg_duration_ms", .from(r.avgDurationMs)),
-            ("recorded_total_tokens", .from(r.totalTokens)),
-            ("recorded_total_cost_usd", .from(r.totalCostUSD)),
-            ("co2_emissions_g", .from(r.co2Grams)),
-            ("gpu_utilization_avg", .from(r.gpuUtilizationAvg)),
-            ("hardware", .from(r.hardware)),
-            ("use_case", .from(r.useCase)),
-            ("team", .from(r.team)),
-            ("submitted_by", .from(r.submittedBy)),
-            ("rankable", .bool(r.isRankable)),
-            ("source", .string(e.source)),
-            ("also_at", .array(e.alsoAt.map { .string($0) })),
-        ]
+        s.member("key", e.key)
+        s.member("run_id", r.runID)
+        s.member("model", r.model)
+        s.member("agent_type", r.agentType)
+        s.member("provider", r.provider)
+        s.member("timestamp", r.timestamp)
+        s.member("run_status", r.runStatus)
+        s.member("total_tests", r.totalTests)
+        s.member("successful_tests", r.successfulTests)
+        s.member("failed_tests", r.failedTests)
+        s.member("success_rate", r.successRate)
+        s.member("pass_at_1", r.passAt1)
+        s.member("avg_steps", r.avgSteps)
+        s.member("recorded_avg_duration_ms", r.avgDurationMs)
+        s.member("recorded_total_tokens", r.totalTokens)
+        s.member("recorded_total_cost_usd", r.totalCostUSD)
+        s.member("co2_emissions_g", r.co2Grams)
+        s.member("gpu_utilization_avg", r.gpuUtilizationAvg)
+        s.member("hardware", r.hardware)
+        s.member("use_case", r.useCase)
+        s.member("team", r.team)
+        s.member("submitted_by", r.submittedBy)
+        s.member("rankable", r.isRankable)
+        s.member("source", e.source)
+        s.member("also_at", JSON.array(e.alsoAt.map { .string($0) }))
     }
 
     // MARK: leaderboard
 
-    /// The corrected figures of a run (with `--corrected`), beside the recorded ones.
-    static func correctedFields(_ c: RunTotals?, _ e: RunEntry) -> [(String, JSON)] {
-        [
-            ("tokens", tokensJSON(c?.tokens)),
-            ("cost_usd", round6(c?.cost?.value)),
-            ("cost_unpriced_calls", .from(c?.cost?.unpriced)),
-            ("cost_per_pass_usd", round6(LeaderboardFigures.costPerPass(e.row, c, .countedOnce).value)),
-            ("tokens_is_lower_bound", c.map { .bool($0.partial) } ?? .null),
-            ("cost_is_lower_bound", c.map { .bool($0.partial || ($0.cost?.isUnknown ?? false)) } ?? .null),
-            ("wall_ms_mean", round6(c?.wallMeanMs)),
-            ("wall_ms_p50", round6(c?.wallP50Ms)),
-            ("wall_ms_p95", round6(c?.wallP95Ms)),
-            ("gpu_hardware", .from(c?.hardware)),
-        ]
+    /// The counted-once figures of a run, beside the recorded ones.
+    static func correctedMembers<S: JSONRecordSink>(_ c: RunTotals?, _ e: RunEntry, into s: inout S) {
+        tokensMember("tokens", c?.tokens, into: &s)
+        s.member("cost_usd", round6(c?.cost?.value))
+        s.member("cost_unpriced_calls", c?.cost?.unpriced)
+        s.member("cost_per_pass_usd", round6(LeaderboardFigures.costPerPass(e.row, c, .countedOnce).value))
+        s.member("tokens_is_lower_bound", c.map(\.partial))
+        s.member("cost_is_lower_bound", c.map { $0.partial || ($0.cost?.isUnknown ?? false) })
+        s.member("wall_ms_mean", round6(c?.wallMeanMs))
+        s.member("wall_ms_p50", round6(c?.wallP50Ms))
+        s.member("wall_ms_p95", round6(c?.wallP95Ms))
+        s.member("gpu_hardware", c?.hardware)
     }
 
     /// `corrected`: figures counted once, by run key (nil: only the recorded figures of the leaderboard rows).
@@ -76,7 +83,11 @@ public enum Reports {
     public static func leaderboard(_ runs: [RunEntry], format: OutputFormat, corrected: [String: RunTotals]? = nil, ranks: [String: Int]? = nil) -> String {
         let mode: FigureMode = corrected == nil ? .recorded : .countedOnce
         let ranks = ranks ?? LeaderboardFigures.ranks(runs, corrected ?? [:], mode: mode)
-        if format == .json { return JSONWriter.string(leaderboardJSON(runs, corrected: corrected, ranks: ranks)) + "\n" }
+        if format == .json {
+            var out: [UInt8] = []
+            streamLeaderboardJSON(runs, corrected: corrected, ranks: ranks) { out.append(contentsOf: $0) }
+            return String(decoding: out, as: UTF8.self)
+        }
         if format == .csv { return CSV.from(leaderboardJSON(runs, corrected: corrected, ranks: ranks).arrayValue ?? []) }
         // The leaderboard screen's columns (`LeaderboardColumns`), numbers in full; markdown keeps whole run ids.
         let columns = LeaderboardColumns.report(mode: mode, counted: corrected != nil)
@@ -88,7 +99,20 @@ public enum Reports {
         return leaderboardTable(t, runs, format: format, mode: mode, counted: corrected != nil)
     }
 
-    /// The leaderboard's records (the JSON report, which a caller may stream; CSV flattens them).
+    /// The JSON report of the leaderboard, to `sink` as it is written: each record's text written member by member
+    /// (`leaderboardRecord` into a `JSONRecordText`), a batch of runs at a time on all cores; the text of
+    /// `leaderboardJSON`.
+    public static func streamLeaderboardJSON(
+        _ runs: [RunEntry], corrected: [String: RunTotals]?, ranks: [String: Int], _ sink: @escaping (UnsafeRawBufferPointer) -> Void
+    ) {
+        JSONWriter.stream(
+            count: runs.count,
+            writing: { run, t in
+                for i in run { t.record { leaderboardRecord(runs[i], corrected: corrected, ranks: ranks, into: &$0) } }
+            }, sink)
+    }
+
+    /// The leaderboard's records as values (CSV flattens them; the JSON report is their text).
     public static func leaderboardJSON(_ runs: [RunEntry], corrected: [String: RunTotals]? = nil, ranks: [String: Int]? = nil) -> JSON {
         let ranks = ranks ?? LeaderboardFigures.ranks(runs, corrected ?? [:], mode: corrected == nil ? .recorded : .countedOnce)
         return .array(runs.map { leaderboardJSON($0, corrected: corrected, ranks: ranks) })
@@ -96,17 +120,21 @@ public enum Reports {
 
     /// One run's element of `leaderboardJSON` (`ranks`: the places among all the runs of the sources).
     public static func leaderboardJSON(_ e: RunEntry, corrected: [String: RunTotals]?, ranks: [String: Int]) -> JSON {
+        JSONRecordBuilder.build { leaderboardRecord(e, corrected: corrected, ranks: ranks, into: &$0) }
+    }
+
+    /// The element of `leaderboardJSON`, into any sink: the streamed report writes it as text, member by member.
+    public static func leaderboardRecord<S: JSONRecordSink>(_ e: RunEntry, corrected: [String: RunTotals]?, ranks: [String: Int], into s: inout S) {
         let mode: FigureMode = corrected == nil ? .recorded : .countedOnce
         let c = corrected?[e.key]
         let counts = LeaderboardFigures.testCounts(e.row, c, mode)
-        var fields: [(String, JSON)] = [("rank", JSON.from(ranks[e.key]))]
-        fields += leaderboardFields(e)
-        fields.append(("tests_passed", JSON.from(counts.passed)))
-        fields.append(("tests_failed", JSON.from(counts.failed)))
-        fields.append(("tests_errored", JSON.from(counts.errored)))
-        fields.append(("figures", JSON.string(mode.rawValue)))
-        if corrected != nil { fields += correctedFields(c, e) }
-        return JSON.obj(fields)
+        s.member("rank", ranks[e.key])
+        leaderboardMembers(e, into: &s)
+        s.member("tests_passed", counts.passed)
+        s.member("tests_failed", counts.failed)
+        s.member("tests_errored", counts.errored)
+        s.member("figures", mode.rawValue)
+        if corrected != nil { correctedMembers(c, e, into: &s) }
     }
 
     static func leaderboardTable(_ t: TextTable, _ runs: [RunEntry], format: OutputFormat, mode: FigureMode, counted: Bool) -> String {

@@ -70,8 +70,8 @@ struct LeaderboardCommand: ParsableCommand {
         let shown = q.apply(catalog.runs, corrected: totals ?? [:])
         // JSON goes out as it is written (the writer escapes every control character: nothing to make inert).
         if format == .json {
-            let totals = totals
-            finishJSON(count: shown.count) { $0.map { Reports.leaderboardJSON(shown[$0], corrected: totals, ranks: ranks) } }
+            Reports.streamLeaderboardJSON(shown, corrected: totals, ranks: ranks, standardOutput)
+            Foundation.exit(0)
         }
         finish(Reports.leaderboard(shown, format: format, corrected: totals, ranks: ranks))
     }

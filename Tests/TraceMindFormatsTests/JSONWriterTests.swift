@@ -128,3 +128,50 @@ import TraceMindFormats
         }
     }
 }
+
+/// A record written member by member as text is the writer's pretty text of the same record built as a value.
+@Suite struct JSONRecordTests {
+    static func fill<S: JSONRecordSink>(_ i: Int, _ s: inout S) {
+        s.member("rank", i % 4 == 0 ? nil : i)
+        s.member("name", "run \u{1B}[31m\u{202E}\"\(i)\"\\")
+        s.member("missing", nil as String?)
+        s.member("ratio", Double(i) / 7)
+        s.member("whole", Double(i))
+        s.member("negative_zero", -0.0)
+        s.member("ok", i % 2 == 0)
+        s.member("list", JSON.array(i % 3 == 0 ? [] : [.string("a"), .int(Int64(i))]))
+        s.object("tokens") { o in
+            o.member("prompt", i % 5 == 0 ? nil : i * 10)
+            o.member("total", i * 11)
+            o.object("inner") { _ in }
+        }
+        if i % 2 == 1 { s.object("empty") { _ in } }
+    }
+
+    @Test func aRecordWrittenAsTextIsTheTextOfItsValue() {
+        for i in 0..<40 {
+            let value = JSONRecordBuilder.build { Self.fill(i, &$0) }
+            for indent in [0, 2, 6] {
+                var text: [UInt8] = Array("x".utf8)
+                JSONRecordText.write(into: &text, indent: indent) { Self.fill(i, &$0) }
+                var expected: [UInt8] = Array("x".utf8)
+                JSONWriter.writePretty(value, into: &expected, indent: indent)
+                #expect(text == expected, "record \(i) at indent \(indent)")
+            }
+        }
+        // No member: `{}`, as the writer writes an empty object.
+        var none: [UInt8] = []
+        JSONRecordText.write(into: &none, indent: 4) { _ in }
+        #expect(String(decoding: none, as: UTF8.self) == "{}")
+    }
+
+    @Test func streamedRecordsAreTheWholeArraysText() {
+        for (count, batch) in [(300, 7), (300, 4096), (1, 2), (0, 5)] {
+            var out: [UInt8] = []
+            JSONWriter.stream(count: count, batch: batch, writing: { run, t in for i in run { t.record { Self.fill(i, &$0) } } }) { out.append(contentsOf: $0) }
+            let whole = JSONStreamTests.whole(.array((0..<count).map { i in JSONRecordBuilder.build { Self.fill(i, &$0) } }))
+            #expect(out == whole, "\(count) records in batches of \(batch)")
+            #expect(count == 0 || out.count > 100 * count)
+        }
+    }
+}

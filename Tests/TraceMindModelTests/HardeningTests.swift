@@ -241,3 +241,33 @@ enum HardeningEndToEndHelpers {
         #expect(!Reports.run(fa, format: .table).contains("≥"))
     }
 }
+
+/// `tracemind leaderboard -f json` writes each record's text member by member: it is the writer's text of the same
+/// records built as values (what CSV flattens), with every figure mode and with figures missing for some runs.
+@Suite struct LeaderboardTextTests {
+    @Test func theStreamedLeaderboardIsTheTextOfItsValues() throws {
+        var runs = DemoData.catalog().runs
+        var files = RunFiles(fs: MemoryFileSystem(files: [:]))
+        files.folder = "runs/\u{1B}[2J"
+        runs.append(RunEntry(
+            key: "hostile\u{202E}\u{7}", row: .synthesized(model: "m\u{1B}]0;title\u{7}\"\\", agentType: "tool\u{0}", timestamp: nil, totalTests: nil),
+            source: "src\u{85}", origin: .runFolder, files: files, alsoAt: ["a\u{2028}", "b"]))
+        var all: [String: RunTotals] = [:]
+        for e in DemoData.catalog().runs { all[e.key] = RunTotals(RunAnalysis(entry: e, data: RunLoader.load(e))) }
+        let halfKeys = Set(all.keys.sorted().enumerated().filter { $0.offset % 2 == 0 }.map(\.element))
+        let some = all.filter { halfKeys.contains($0.key) }
+        #expect(!some.isEmpty && some.count < all.count)
+        for corrected in [nil, all, some] {
+            let mode: FigureMode = corrected == nil ? .recorded : .countedOnce
+            let ranks = LeaderboardFigures.ranks(runs, corrected ?? [:], mode: mode)
+            var streamed: [UInt8] = []
+            Reports.streamLeaderboardJSON(runs, corrected: corrected, ranks: ranks) { streamed.append(contentsOf: $0) }
+            let values = JSONWriter.string(Reports.leaderboardJSON(runs, corrected: corrected, ranks: ranks)) + "\n"
+            #expect(String(decoding: streamed, as: UTF8.self) == values, "\(corrected?.count ?? -1) runs counted once")
+            let parsed = try JSONParser.parse(Data(streamed))
+            #expect(parsed.arrayValue?.count == runs.count)
+            #expect(parsed.arrayValue?.last?["model"]?.text == "m\u{1B}]0;title\u{7}\"\\")
+            if corrected != nil { #expect(parsed.arrayValue?.contains { $0["tokens"]?["total"]?.int != nil } == true) }
+        }
+    }
+}

@@ -78,7 +78,15 @@ public enum JSONWriter {
     public static func stream(
         count: Int, batch: Int = 4096, elements: @escaping @Sendable (Range<Int>) -> [JSON], _ sink: @escaping (UnsafeRawBufferPointer) -> Void
     ) {
-        elementsText(count: count, batch: batch, indent: 0, writing: JSONElementText.of(elements), sink)
+        stream(count: count, batch: batch, writing: JSONElementText.of(elements), sink)
+    }
+
+    /// `stream(count:elements:)` with the elements' text written a run at a time by `writing`.
+    public static func stream(
+        count: Int, batch: Int = 4096, writing: @escaping @Sendable (Range<Int>, inout JSONElementText) -> Void,
+        _ sink: @escaping (UnsafeRawBufferPointer) -> Void
+    ) {
+        elementsText(count: count, batch: batch, indent: 0, writing: writing, sink)
         [UInt8(0x0A)].withUnsafeBytes(sink)
     }
 

@@ -114,16 +114,21 @@ public struct LeaderboardQuery: Sendable, Equatable {
 
     public var hasFacets: Bool { facets.values.contains { !$0.isEmpty } }
 
-    public func matches(_ e: RunEntry) -> Bool {
+    public func matches(_ e: RunEntry) -> Bool { matches(e, words: words) }
+
+    /// The filter's words, lowercased (none: every run matches).
+    var words: [Substring] { text.trimmingCharacters(in: .whitespaces).lowercased().split(separator: " ") }
+
+    /// `matches(e)` with the filter's `words` made once for all runs.
+    func matches(_ e: RunEntry, words: [Substring]) -> Bool {
         for (facet, allowed) in facets where !allowed.isEmpty {
             if !allowed.contains(LeaderboardQuery.facetValue(e.row, facet)) { return false }
         }
-        let t = text.trimmingCharacters(in: .whitespaces).lowercased()
-        if t.isEmpty { return true }
+        if words.isEmpty { return true }
         let hay = e.row.searchText
         let key = e.key.lowercased()
         // Every word must match somewhere.
-        return t.split(separator: " ").allSatisfy { w in hay.contains(w) || key.contains(w) }
+        return words.allSatisfy { w in hay.contains(w) || key.contains(w) }
     }
 
     /// The value a run sorts by: the figure the screen and the report show (`LeaderboardFigures`).
@@ -177,7 +182,8 @@ public struct LeaderboardQuery: Sendable, Equatable {
         }
         var items: [Decorated] = []
         items.reserveCapacity(runs.count)
-        for (i, e) in runs.enumerated() where matches(e) {
+        let words = words
+        for (i, e) in runs.enumerated() where matches(e, words: words) {
             let c = corrected[e.key]
             items.append(
                 Decorated(

@@ -1,0 +1,109 @@
+/// Where a report's record goes, member by member: built as a value (`JSONRecordBuilder`: CSV, documents that nest
+/// it) or written as text at once (`JSONRecordText`: a streamed report of 10,000 records makes no value of any). A
+/// record is defined once, as a function over a sink, and both forms are the same record: the text is byte for byte
+/// `JSONWriter`'s pretty text of the built value.
+public protocol JSONRecordSink {
+    /// A member whose value is `v` (a scalar, or a value already made).
+    mutating func member(_ key: StaticString, _ v: JSON)
+    /// A member whose value is an object made by `body` on a sink of the same kind.
+    mutating func object(_ key: StaticString, _ body: (inout Self) -> Void)
+}
+
+extension JSONRecordSink {
+    public mutating func member(_ key: StaticString, _ s: String?) { member(key, s.map { .string($0) } ?? .null) }
+    public mutating func member(_ key: StaticString, _ i: Int?) { member(key, i.map { .int(Int64($0)) } ?? .null) }
+    public mutating func member(_ key: StaticString, _ d: Double?) { member(key, d.map { .double($0) } ?? .null) }
+    public mutating func member(_ key: StaticString, _ b: Bool?) { member(key, b.map { .bool($0) } ?? .null) }
+}
+
+/// The record as a value: `pairs`, in order (`JSON.obj(pairs)`).
+public struct JSONRecordBuilder: JSONRecordSink {
+    public private(set) var pairs: [(String, JSON)] = []
+
+    public init() {}
+
+    public mutating func member(_ key: StaticString, _ v: JSON) { pairs.append((key.description, v)) }
+
+    public mutating func object(_ key: StaticString, _ body: (inout JSONRecordBuilder) -> Void) {
+        var inner = JSONRecordBuilder()
+        body(&inner)
+        pairs.append((key.description, .obj(inner.pairs)))
+    }
+
+    /// The record `fill` makes, as a value.
+    public static func build(_ fill: (inout JSONRecordBuilder) -> Void) -> JSON {
+        var b = JSONRecordBuilder()
+        fill(&b)
+        return .obj(b.pairs)
+    }
+
+    /// Its members, to be part of another record.
+    public static func pairs(_ fill: (inout JSONRecordBuilder) -> Void) -> [(String, JSON)] {
+        var b = JSONRecordBuilder()
+        fill(&b)
+        return b.pairs
+    }
+}
+
+/// The record written as `JSONWriter` writes the pretty text of its value, its first line at `indent`: members go
+/// into `bytes` as they come.
+public struct JSONRecordText: JSONRecordSink {
+    public var bytes: [UInt8]
+    let indent: Int
+    var count = 0
+
+    init(bytes: [UInt8], indent: Int) {
+        self.bytes = bytes
+        self.indent = indent
+    }
+
+    /// The key of the next member, after its separator and line break.
+    mutating func key(_ key: StaticString) {
+        bytes.append(count == 0 ? UInt8(ascii: "{") : UInt8(ascii: ","))
+        count += 1
+        JSONWriter.newline(&bytes, indent + 2)
+        _ = key.withUTF8Buffer { JSONWriter.writeString(utf8: UnsafeRawBufferPointer($0), into: &bytes) }
+        bytes.append(UInt8(ascii: ":"))
+        bytes.append(0x20)
+    }
+
+    public mutating func member(_ key: StaticString, _ v: JSON) {
+        self.key(key)
+        JSONWriter.write(v, into: &bytes, pretty: true, indent: indent + 2, step: 2)
+    }
+
+    public mutating func object(_ key: StaticString, _ body: (inout JSONRecordText) -> Void) {
+        self.key(key)
+        var inner = JSONRecordText(bytes: [], indent: indent + 2)
+        swap(&inner.bytes, &bytes)
+        body(&inner)
+        inner.close()
+        swap(&inner.bytes, &bytes)
+    }
+
+    /// The closing brace (`{}` when no member came).
+    mutating func close() {
+        if count == 0 {
+            JSONWriter.literal("{}", &bytes)
+        } else {
+            JSONWriter.newline(&bytes, indent)
+            bytes.append(UInt8(ascii: "}"))
+        }
+    }
+
+    /// Writes the record `fill` makes into `out` at `indent`.
+    public static func write(into out: inout [UInt8], indent: Int, _ fill: (inout JSONRecordText) -> Void) {
+        var t = JSONRecordText(bytes: [], indent: indent)
+        swap(&t.bytes, &out)
+        fill(&t)
+        t.close()
+        swap(&t.bytes, &out)
+    }
+}
+
+extension JSONElementText {
+    /// The next element, a record written member by member as `fill` makes it.
+    public mutating func record(_ fill: (inout JSONRecordText) -> Void) {
+        element { out, indent in JSONRecordText.write(into: &out, indent: indent, fill) }
+    }
+}
