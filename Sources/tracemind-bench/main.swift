@@ -92,9 +92,10 @@ func pythonMeasured(_ code: String, n: Int = 3) -> (seconds: Double, rssMB: Doub
     return measured(python, ["-c", wrapped], n: n)
 }
 
-/// Issue 15's inputs at scale, each figure beside its yardstick in the same run. `SCALE_ONLY=300k,1m,10k` limits it.
+/// Issue 15's inputs at scale, each figure beside its yardstick in the same run. `SCALE_ONLY=15mb,300k,1m,1k,10k`
+/// limits it.
 func benchScale() {
-    let only = Set((ProcessInfo.processInfo.environment["SCALE_ONLY"] ?? "300k,1m,10k").split(separator: ",").map(String.init))
+    let only = Set((ProcessInfo.processInfo.environment["SCALE_ONLY"] ?? "15mb,300k,1m,1k,10k").split(separator: ",").map(String.init))
     let trueTime = measured("/bin/true", [], n: 11).seconds
     let version = measured(tracemind, ["--version"], n: 11)
     print(String(format: "scale: start-up, `tracemind --version` %.1f ms, %.1f MB (/bin/true %.1f ms)", version.seconds * 1000, version.rssMB, trueTime * 1000))
@@ -124,6 +125,45 @@ func benchScale() {
         print(String(format: "scale:   run -f json, read before (summaries kept) %.3f s = %.3fx json.load; peak %.0f MB", warmRun.seconds, warmRun.seconds / py.seconds, warmRun.rssMB))
         print(String(format: "scale:   trace -f json %.2f s = %.2fx json.load (budget 0.5x); peak %.0f MB = %.2fx the file (budget 2x)", trace.seconds, trace.seconds / py.seconds, trace.rssMB, trace.rssMB / mb))
     }
+    if only.contains("15mb") {
+        // A run the size of the real one the issue measured (14.6 MB of traces): 142 tests of 4 agent steps each with
+        // SMOLTRACE's long system prompt on every LLM call.
+        var o = DemoOptions()
+        o.includeFixedRuns = false
+        o.extraRuns = 1
+        o.testsPerExtraRun = 142
+        o.stepsPerTest = 4
+        o.systemPromptBytes = 9000
+        let dir = work + "/scale-15mb"
+        if !FileManager.default.fileExists(atPath: dir) {
+            log("generating one run of ~15 MB of traces…")
+            writeFiles(DemoGenerator(options: o).files(), to: dir)
+        }
+        let entry = CatalogLoader.load(sources: [dir]).runs[0]
+        let traces = entry.files.traces!
+        let mb = Double(LocalFileSystem().fileSize(traces) ?? 0) / 1_048_576
+        let py = pythonMeasured("import json; json.load(open('\(traces)'))", n: 7)
+        let run = measured(tracemind, ["run", "--run", entry.key, dir, "-f", "json", "--no-cache"], n: 7)
+        print(String(format: "scale: one run, traces.json %.1f MB; python json.load %.3f s", mb, py.seconds))
+        print(String(format: "scale:   run -f json %.3f s = %.2fx json.load (budget 0.2x); peak %.0f MB", run.seconds, run.seconds / py.seconds, run.rssMB))
+    }
+    if only.contains("1k") {
+        let dir = work + "/scale-1k"
+        if !FileManager.default.fileExists(atPath: dir) { _ = thousandRuns("scale-1k") }
+        let py = pythonMeasured("import json, glob; rows = [json.load(open(p)) for p in glob.glob('\(dir)/smoltrace_results/*/*/leaderboard_row.json')]", n: 7)
+        let warm = measured(tracemind, ["leaderboard", dir, "-q", "-f", "json"], n: 7)
+        // Cold: an empty cache folder each time (every run's traces read and analysed, the caches written).
+        let cold = (0..<3).map { i -> Measure in
+            let cache = work + "/cold-cache-\(i)"
+            try? FileManager.default.removeItem(atPath: cache)
+            setenv("XDG_CACHE_HOME", cache, 1)
+            defer { unsetenv("XDG_CACHE_HOME"); try? FileManager.default.removeItem(atPath: cache) }
+            return spawn(tracemind, ["leaderboard", dir, "-q", "-f", "json"])
+        }
+        print(String(format: "scale: 1,000 runs; python reading the 1,000 rows %.3f s", py.seconds))
+        print(String(format: "scale:   leaderboard (counted once, warm cache) %.3f s = %.2fx (budget 0.5x); peak %.0f MB", warm.seconds, warm.seconds / py.seconds, warm.rssMB))
+        print(String(format: "scale:   leaderboard (counted once, cold: every run analysed) %.3f s; peak %.0f MB", median(cold.map(\.seconds)), Double(cold.last!.maxRSSKiB) / 1024))
+    }
     if only.contains("10k") {
         var o = DemoOptions()
         o.includeFixedRuns = false
@@ -136,9 +176,9 @@ func benchScale() {
             log("generating 10,000 run folders…")
             writeFiles(DemoGenerator(options: o).files(), to: dir)
         }
-        let py = pythonMeasured("import json, glob; rows = [json.load(open(p)) for p in glob.glob('\(dir)/smoltrace_results/scale/*/leaderboard_row.json')]")
-        let recorded = measured(tracemind, ["leaderboard", dir, "-q", "--recorded", "-f", "json"])
-        let counted = measured(tracemind, ["leaderboard", dir, "-q", "-f", "json"])
+        let py = pythonMeasured("import json, glob; rows = [json.load(open(p)) for p in glob.glob('\(dir)/smoltrace_results/scale/*/leaderboard_row.json')]", n: 7)
+        let recorded = measured(tracemind, ["leaderboard", dir, "-q", "--recorded", "-f", "json"], n: 7)
+        let counted = measured(tracemind, ["leaderboard", dir, "-q", "-f", "json"], n: 7)
         print(String(format: "scale: 10,000 runs; python reading the 10,000 rows %.2f s", py.seconds))
         print(String(format: "scale:   leaderboard --recorded %.2f s = %.2fx (budget 0.33x); peak %.0f MB", recorded.seconds, recorded.seconds / py.seconds, recorded.rssMB))
         print(String(format: "scale:   leaderboard (counted once, warm cache) %.2f s = %.2fx (budget 0.33x); peak %.0f MB", counted.seconds, counted.seconds / py.seconds, counted.rssMB))
