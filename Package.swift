@@ -63,7 +63,13 @@ let package = Package(
                 "TraceMindModel", "TraceMindFormats", "TraceMindHTTP", "TraceMindHub", "TraceMindOpenSearch", "TraceMindDemo",
                 "TraceMindReport", "TraceMindApp", "NCursesBackend",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]),
+            ],
+            // A release build carries the Swift runtime and Foundation in the binary (the toolchain's static libraries,
+            // `swift_static`; C libraries stay shared): no 14 Swift libraries to load and bind at each start, and the
+            // runtime's calls made directly, not through the PLT. `--version` 11.8 → 8.1 ms, a 14.6 MB run 75 → 64 ms
+            // (README, Performance). Debug builds (`swift run`, `swift test`) link as usual.
+            swiftSettings: [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))],
+            linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))]),
         // Benchmarks on generated data at scale (never timed unit tests).
         .executableTarget(
             name: "tracemind-bench",
