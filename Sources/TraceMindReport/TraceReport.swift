@@ -51,8 +51,9 @@ extension Reports {
         return zip(run, details).map { traceSpanJSON(a, $0, details: $1) }
     }
 
-    /// `traceSpansJSON(a, run)` written as text: a span read from a file has its attributes written from their text
-    /// (`Span.reportDetails`), not built as values and written out; the same bytes either way.
+    /// `traceSpansJSON(a, run)` written as text, each record member by member (`JSONRecordText`): a span read from a
+    /// file has its attributes written from their text (`Span.reportDetails`), not built as values and written out;
+    /// the same bytes either way.
     public static func writeTraceSpans(_ a: TraceAnalysis, _ run: Range<Int>, into t: inout JSONElementText) {
         let spans = run.map { a.trace.spans[a.order[$0]] }
         let keys = JSONKeyTable.perThread
@@ -61,14 +62,18 @@ extension Reports {
             t.element { out, indent in
                 let start = out.count
                 if let raw {
-                    var pairs = traceSpanPairs(a, n, attributes: JSONObject(), links: [])
-                    let at = pairs.firstIndex { $0.0 == "attributes" }!
-                    JSONWriter.writeObjectHead(pairs, upTo: at, into: &out, indent: indent)
-                    if let links = spans[k].reportDetails(raw, keys: keys, attributes: &out, indent: indent + 2) {
-                        if let l = pairs.firstIndex(where: { $0.0 == "links" }) { pairs[l].1 = linksJSON(links) }
-                        JSONWriter.writeObjectTail(pairs[(at + 1)...], into: &out, indent: indent)
-                        return
+                    var read = true
+                    JSONRecordText.write(into: &out, indent: indent) { s in
+                        traceSpanMembers(a, n, into: &s) { s in
+                            var links: [SpanLink] = []
+                            s.member("attributes", text: { out, at in
+                                if let l = spans[k].reportDetails(raw, keys: keys, attributes: &out, indent: at) { links = l } else { read = false }
+                            })
+                            return links
+                        }
                     }
+                    if read { return }
+                    // Bytes the text path does not take: the record made from values instead.
                     out.removeSubrange(start...)
                 }
                 let d = raw.map { spans[k].detailsRead(Data($0)) } ?? spans[k].details
@@ -78,7 +83,12 @@ extension Reports {
     }
 
     static func traceSpanJSON(_ a: TraceAnalysis, _ n: Int, details d: SpanDetails) -> JSON {
-        .obj(traceSpanPairs(a, n, attributes: d.attributes, links: d.links))
+        JSONRecordBuilder.build { s in
+            traceSpanMembers(a, n, into: &s) { s in
+                s.member("attributes", .object(d.attributes))
+                return d.links
+            }
+        }
     }
 
     static func linksJSON(_ links: [SpanLink]) -> JSON {
@@ -87,34 +97,32 @@ extension Reports {
         })
     }
 
-    /// The members of a span's record, in order.
-    static func traceSpanPairs(_ a: TraceAnalysis, _ n: Int, attributes: JSONObject, links: [SpanLink]) -> [(String, JSON)] {
+    /// The members of a span's record, in order; `details` writes its `attributes` member and gives its links.
+    static func traceSpanMembers<S: JSONRecordSink>(_ a: TraceAnalysis, _ n: Int, into s: inout S, details: (inout S) -> [SpanLink]) {
         let i = a.order[n]
-        let s = a.trace.spans[i]
+        let span = a.trace.spans[i]
         let f = a.figures[i]
-        return [
-            ("span_id", .string(s.spanID)),
-            ("parent_span_id", .from(s.parentSpanID)),
-            ("name", .string(s.name)),
-            ("kind", .string(s.category.rawValue)),
-            ("otel_kind", .string(s.otelKind)),
-            ("depth", .int(Int64(f.depth))),
-            ("start_offset_ms", round6(f.startOffsetMs)),
-            ("duration_ms", round6(f.durationMs)),
-            ("status", .string(s.status.code.rawValue)),
-            ("error", .from(s.isError ? s.errorMessage : nil)),
-            ("self_tokens", tokensJSON(f.selfTokens)),
-            ("self_cost_usd", round6(f.selfCost.value)),
-            ("inclusive_tokens", tokensJSON(f.inclusiveTokens)),
-            ("inclusive_cost_usd", round6(f.inclusiveCost.value)),
-            ("self_cost_known_usd", round6(f.selfCost.knownUSD)),
-            ("inclusive_cost_known_usd", round6(f.inclusiveCost.knownUSD)),
-            ("usage_is_rollup", .bool(f.isRollup)),
-            ("orphan", .bool(f.isOrphan)),
-            ("attributes", .object(attributes)),
-            ("links", linksJSON(links)),
-            // Shown as the producer wrote it; a cost in it is never added.
-            ("trace_state", .from(s.traceState)),
-        ]
+        s.member("span_id", span.spanID)
+        s.member("parent_span_id", span.parentSpanID)
+        s.member("name", span.name)
+        s.member("kind", span.category.rawValue)
+        s.member("otel_kind", span.otelKind)
+        s.member("depth", f.depth)
+        s.member("start_offset_ms", round6(f.startOffsetMs))
+        s.member("duration_ms", round6(f.durationMs))
+        s.member("status", span.status.code.rawValue)
+        s.member("error", span.isError ? span.errorMessage : nil)
+        tokensMember("self_tokens", f.selfTokens, into: &s)
+        s.member("self_cost_usd", round6(f.selfCost.value))
+        tokensMember("inclusive_tokens", f.inclusiveTokens, into: &s)
+        s.member("inclusive_cost_usd", round6(f.inclusiveCost.value))
+        s.member("self_cost_known_usd", round6(f.selfCost.knownUSD))
+        s.member("inclusive_cost_known_usd", round6(f.inclusiveCost.knownUSD))
+        s.member("usage_is_rollup", f.isRollup)
+        s.member("orphan", f.isOrphan)
+        let links = details(&s)
+        s.member("links", linksJSON(links))
+        // Shown as the producer wrote it; a cost in it is never added.
+        s.member("trace_state", span.traceState)
     }
 }

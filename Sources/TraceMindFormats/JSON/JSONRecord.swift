@@ -72,6 +72,13 @@ public struct JSONRecordText: JSONRecordSink {
         JSONWriter.write(v, into: &bytes, pretty: true, indent: indent + 2, step: 2)
     }
 
+    /// A member whose value's text `write` writes itself (its first line at the given indentation), as `JSONWriter`
+    /// would write the value.
+    public mutating func member(_ key: StaticString, text write: (inout [UInt8], Int) -> Void) {
+        self.key(key)
+        write(&bytes, indent + 2)
+    }
+
     public mutating func object(_ key: StaticString, _ body: (inout JSONRecordText) -> Void) {
         self.key(key)
         var inner = JSONRecordText(bytes: [], indent: indent + 2)
