@@ -180,6 +180,11 @@ public enum JSONWriter {
 
     static func newline(_ out: inout [UInt8], _ indent: Int) {
         out.append(0x0A)
+        // A report's indentation is a few spaces: appended one by one (a call of the generic copy costs more).
+        if indent <= 16 {
+            for _ in 0..<indent { out.append(0x20) }
+            return
+        }
         var n = indent
         while n > 0 {
             let k = min(n, spaces.count)
@@ -194,6 +199,11 @@ public enum JSONWriter {
     @inline(__always)
     static func appendBytes(_ out: inout [UInt8], _ b: UnsafeRawBufferPointer) {
         guard let base = b.baseAddress, b.count > 0 else { return }
+        // A few bytes (a literal, a short run between escapes) one by one: the generic copy's call costs more.
+        if b.count <= 8 {
+            for k in 0..<b.count { out.append(b[k]) }
+            return
+        }
         out.append(contentsOf: UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt8.self), count: b.count))
     }
 
