@@ -104,7 +104,9 @@ public enum JSONWriter {
         var lo = 0
         while lo < count {
             let hi = min(count, lo + batch)
-            let parts = min(hi - lo, workers * 2)
+            // Eight parts a core, handed out as cores come free: a part of heavy elements (long attributes) does not
+            // keep the other cores waiting at the end of the batch.
+            let parts = min(hi - lo, workers * 8)
             let texts = UnsafeMutableBufferPointer<[UInt8]>.allocate(capacity: parts)
             texts.initialize(repeating: [])
             let shared = UncheckedTexts(texts)
