@@ -128,17 +128,7 @@ func benchScale() {
     if only.contains("15mb") {
         // A run the size of the real one the issue measured (14.6 MB of traces): 142 tests of 4 agent steps each with
         // SMOLTRACE's long system prompt on every LLM call.
-        var o = DemoOptions()
-        o.includeFixedRuns = false
-        o.extraRuns = 1
-        o.testsPerExtraRun = 142
-        o.stepsPerTest = 4
-        o.systemPromptBytes = 9000
-        let dir = work + "/scale-15mb"
-        if !FileManager.default.fileExists(atPath: dir) {
-            log("generating one run of ~15 MB of traces…")
-            writeFiles(DemoGenerator(options: o).files(), to: dir)
-        }
+        let dir = generatedRuns("scale-15mb", runs: 1, tests: 142, steps: 4, promptBytes: 9000)
         let entry = CatalogLoader.load(sources: [dir]).runs[0]
         let traces = entry.files.traces!
         let mb = Double(LocalFileSystem().fileSize(traces) ?? 0) / 1_048_576
@@ -148,8 +138,7 @@ func benchScale() {
         print(String(format: "scale:   run -f json %.3f s = %.2fx json.load (budget 0.2x); peak %.0f MB", run.seconds, run.seconds / py.seconds, run.rssMB))
     }
     if only.contains("1k") {
-        let dir = work + "/scale-1k"
-        if !FileManager.default.fileExists(atPath: dir) { _ = thousandRuns("scale-1k") }
+        let dir = generatedRuns("scale-1k", runs: 1000, tests: 2, steps: 1, promptBytes: 200)
         let py = pythonMeasured("import json, glob; rows = [json.load(open(p)) for p in glob.glob('\(dir)/smoltrace_results/*/*/leaderboard_row.json')]", n: 7)
         let warm = measured(tracemind, ["leaderboard", dir, "-q", "-f", "json"], n: 7)
         // Cold: an empty cache folder each time (every run's traces read and analysed, the caches written).
@@ -165,17 +154,7 @@ func benchScale() {
         print(String(format: "scale:   leaderboard (counted once, cold: every run analysed) %.3f s; peak %.0f MB", median(cold.map(\.seconds)), Double(cold.last!.maxRSSKiB) / 1024))
     }
     if only.contains("10k") {
-        var o = DemoOptions()
-        o.includeFixedRuns = false
-        o.extraRuns = 10_000
-        o.testsPerExtraRun = 1
-        o.stepsPerTest = 1
-        o.systemPromptBytes = 200
-        let dir = work + "/scale-10k"
-        if !FileManager.default.fileExists(atPath: dir) {
-            log("generating 10,000 run folders…")
-            writeFiles(DemoGenerator(options: o).files(), to: dir)
-        }
+        let dir = generatedRuns("scale-10k", runs: 10_000, tests: 1, steps: 1, promptBytes: 200)
         let py = pythonMeasured("import json, glob; rows = [json.load(open(p)) for p in glob.glob('\(dir)/smoltrace_results/scale/*/leaderboard_row.json')]", n: 7)
         let recorded = measured(tracemind, ["leaderboard", dir, "-q", "--recorded", "-f", "json"], n: 7)
         let counted = measured(tracemind, ["leaderboard", dir, "-q", "-f", "json"], n: 7)
@@ -193,19 +172,25 @@ func benchScale() {
     }
 }
 
-/// 1,000 small generated run folders in `work/name`.
-func thousandRuns(_ name: String) -> String {
+/// `work/name`: `runs` generated run folders of `tests` tests of `steps` agent steps each (a system prompt of
+/// `promptBytes` on every LLM call), made by the project's generator unless the folder is there (`fresh`: made again).
+func generatedRuns(_ name: String, runs: Int, tests: Int, steps: Int, promptBytes: Int, fresh: Bool = false) -> String {
     var o = DemoOptions()
     o.includeFixedRuns = false
-    o.extraRuns = 1000
-    o.testsPerExtraRun = 2
-    o.stepsPerTest = 1
-    o.systemPromptBytes = 200
+    o.extraRuns = runs
+    o.testsPerExtraRun = tests
+    o.stepsPerTest = steps
+    o.systemPromptBytes = promptBytes
     let dir = work + "/" + name
-    log("generating 1,000 run folders…")
-    writeFiles(DemoGenerator(options: o).files(), to: dir)
+    if fresh || !FileManager.default.fileExists(atPath: dir) {
+        log("generating \(Format.grouped(runs)) run folder(s) in \(name)…")
+        writeFiles(DemoGenerator(options: o).files(), to: dir)
+    }
     return dir
 }
+
+/// 1,000 small generated run folders in `work/name`, made afresh.
+func thousandRuns(_ name: String) -> String { generatedRuns(name, runs: 1000, tests: 2, steps: 1, promptBytes: 200, fresh: true) }
 
 func benchLeaderboard() {
     let dir = thousandRuns("lb")
