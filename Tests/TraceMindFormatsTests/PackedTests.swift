@@ -101,3 +101,25 @@ import TraceMindFormats
         #expect(open(sealed + [0]) == nil, "a byte more")
     }
 }
+
+/// A cache file is replaced in one step, its folder made, no temporary file left, and a place it cannot be written
+/// is a false, never a partial file.
+@Suite struct CacheWriteTests {
+    @Test func aCacheFileIsReplacedWholeAndNothingIsLeftBeside() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tracemind-cachewrite-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/v1/deeper/entry.bin"
+        #expect(CacheWrite.replace(path, with: Data("first".utf8)))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data("first".utf8))
+        let big = Data((0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 31) })
+        #expect(CacheWrite.replace(path, with: big))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == big)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/v1/deeper") == ["entry.bin"])
+        // A folder where the file should be, and a file where a folder should be: false, nothing written.
+        try FileManager.default.createDirectory(atPath: dir + "/taken", withIntermediateDirectories: true)
+        #expect(!CacheWrite.replace(dir + "/taken", with: Data("x".utf8)))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["taken", "v1"])
+        #expect(!CacheWrite.replace(path + "/under-a-file", with: Data("x".utf8)))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/v1/deeper") == ["entry.bin"])
+    }
+}

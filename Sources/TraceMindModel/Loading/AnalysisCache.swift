@@ -53,8 +53,7 @@ public struct AnalysisCache: Sendable {
         let encoder = JSONEncoder()
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         guard let data = try? encoder.encode(value) else { return }
-        try? FileManager.default.createDirectory(atPath: PathUtil.dirname(target), withIntermediateDirectories: true)
-        try? data.write(to: URL(fileURLWithPath: target), options: .atomic)
+        CacheWrite.replace(target, with: data)
     }
 
     /// The run's cache file: named by a hash of where the run is (its key, source and files).
@@ -136,10 +135,9 @@ public struct AnalysisCache: Sendable {
             Diagnostic.pack(it.diagnostics, into: &w)
         }
         let target = packPath(names)
-        try? FileManager.default.createDirectory(atPath: PathUtil.dirname(target), withIntermediateDirectories: true)
         // The same runs' pack as earlier versions wrote it (JSON lines) is never read again: gone.
         try? FileManager.default.removeItem(atPath: String(target.dropLast(".bin".count)) + ".ndjson")
-        try? Data(w.sealed(magic: AnalysisCache.packMagic)).write(to: URL(fileURLWithPath: target), options: .atomic)
+        CacheWrite.replace(target, with: Data(w.sealed(magic: AnalysisCache.packMagic)))
     }
 
     /// Everything the run's figures depend on — its key, filter and row, and each file's path, size, times and inode —

@@ -108,10 +108,9 @@ public struct CatalogSnapshot: Sendable {
         for b in runs { w.uint(UInt64(b.count)) }
         for b in runs { w.append(b) }
         let target = path(catalog.sources, cwd: cwd)
-        try? FileManager.default.createDirectory(atPath: PathUtil.dirname(target), withIntermediateDirectories: true)
         // Catalogs kept by earlier versions are never read again: gone (v1 kept 24 MB of JSON lines for 10,000 runs).
         for v in 1..<CatalogSnapshot.version { try? FileManager.default.removeItem(atPath: PathUtil.join(directory, "v\(v)")) }
-        try? Data(w.sealed(magic: CatalogSnapshot.magic)).write(to: URL(fileURLWithPath: target), options: .atomic)
+        CacheWrite.replace(target, with: Data(w.sealed(magic: CatalogSnapshot.magic)))
     }
 
     static func pack(_ e: RunEntry, into w: inout PackWriter) {
