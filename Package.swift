@@ -23,7 +23,7 @@ let package = Package(
         // libcurl, opened on first use, through curl's own header (Debian: libcurl4-openssl-dev to build).
         .target(name: "CCurl", linkerSettings: [.linkedLibrary("dl")]),
         // HTTP(S) requests over CCurl for the remote sources, and the atomic writes their caches share. No domain type.
-        .target(name: "TraceMindHTTP", dependencies: ["CCurl"]),
+        .target(name: "TraceMindHTTP", dependencies: ["CCurl", "TraceMindFormats"]),
         // The Hugging Face Hub as a remote source: the Hub's listing API, the local cache.
         .target(name: "TraceMindHub", dependencies: ["TraceMindModel", "TraceMindFormats", "TraceMindHTTP"]),
         // OpenSearch as a remote source: SMOLTRACE's indexes read through the REST API (point in time + search_after,

@@ -1,4 +1,5 @@
 import Foundation
+import TraceMindFormats
 
 #if canImport(Glibc)
     import Glibc
@@ -22,12 +23,8 @@ public enum PartialFiles {
 /// What the remote sources' caches share: files written under a temporary name and renamed when complete, so an
 /// interrupted download leaves nothing behind, and the temporary files of processes that died cleaned away.
 public enum CacheFiles {
-    /// `.NAME.PID.RANDOM.part` beside `path`.
-    public static func temporaryName(for path: String) -> String {
-        let dir = (path as NSString).deletingLastPathComponent, base = (path as NSString).lastPathComponent
-        return (dir as NSString).appendingPathComponent(
-            ".\(base).\(ProcessInfo.processInfo.processIdentifier).\(UInt32.random(in: 0...UInt32.max)).part")
-    }
+    /// `.NAME.PID.RANDOM.part` beside `path` (`CacheWrite.temporaryName`).
+    public static func temporaryName(for path: String) -> String { CacheWrite.temporaryName(for: path) }
 
     /// Removes the `.part` files of downloads whose process is gone (killed before it could remove them). Names are
     /// `.NAME.PID.RANDOM.part`; a live process's files are left alone.
@@ -47,14 +44,9 @@ public enum CacheFiles {
         public var description: String
     }
 
-    /// Writes `data` to `path` through a temporary file renamed into place.
+    /// Writes `data` to `path` through a temporary file renamed into place (`CacheWrite.replace`).
     public static func writeAtomically(_ data: Data, to path: String) throws(WriteError) {
-        let temp = temporaryName(for: path)
-        do { try data.write(to: URL(fileURLWithPath: temp)) } catch { throw WriteError(description: "cannot write \(path)") }
-        guard rename(temp, path) == 0 else {
-            try? FileManager.default.removeItem(atPath: temp)
-            throw WriteError(description: "cannot write \(path)")
-        }
+        guard CacheWrite.replace(path, with: data) else { throw WriteError(description: "cannot write \(path)") }
     }
 }
 

@@ -43,12 +43,6 @@ func finishJSON(head: [(String, JSON)], key: String, count: Int, writing: @escap
     exit(0)
 }
 
-/// `finishJSON` of an array of `count` elements made a run at a time as they are written, on all cores.
-func finishJSON(count: Int, elements: @escaping @Sendable (Range<Int>) -> [JSON]) -> Never {
-    JSONWriter.stream(count: count, elements: elements, standardOutput)
-    exit(0)
-}
-
 /// The sink of the JSON reports: the bytes to standard output as they are.
 func standardOutput(_ bytes: UnsafeRawBufferPointer) {
     guard let base = bytes.baseAddress, bytes.count > 0 else { return }

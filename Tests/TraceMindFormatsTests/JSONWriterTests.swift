@@ -123,7 +123,7 @@ import TraceMindFormats
             let els = Array(elements.prefix(count))
             let box = Elements(els)
             var out: [UInt8] = []
-            JSONWriter.stream(count: count, batch: batch, elements: { r in r.map { box.items[$0] } }) { out.append(contentsOf: $0) }
+            JSONWriter.stream(count: count, batch: batch, writing: { r, t in for i in r { t.element(box.items[i]) } }) { out.append(contentsOf: $0) }
             #expect(out == Self.whole(.array(els)), "\(count) elements in batches of \(batch)")
         }
     }

@@ -4,9 +4,17 @@ import Foundation
     import Glibc
 #endif
 
-/// How the caches under `$XDG_CACHE_HOME/tracemind` are written (never a data folder: the executable names the place).
+/// How the caches under `$XDG_CACHE_HOME/tracemind` are written (never a data folder: the executable names the place):
+/// the local analyses and catalogs, and the remote sources' downloads (`CacheFiles` in `TraceMindHTTP`).
 public enum CacheWrite {
-    /// Replaces `path` with `data` in one step, making its folder as needed: the bytes go to `.NAME.PID.RANDOM.tmp`
+    /// `.NAME.PID.RANDOM.part` beside `path`: where its bytes are written before it is renamed into place (a process
+    /// killed meanwhile leaves it, and `CacheFiles.removeStalePartials` knows it by its name).
+    public static func temporaryName(for path: String) -> String {
+        let dir = (path as NSString).deletingLastPathComponent, base = (path as NSString).lastPathComponent
+        return (dir as NSString).appendingPathComponent(".\(base).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).part")
+    }
+
+    /// Replaces `path` with `data` in one step, making its folder as needed: the bytes go to `temporaryName(for:)`
     /// beside it, which is then renamed over it, so a reader sees the old file or the new one and concurrent writers
     /// never mix. Not forced to the disk first (`fsync`, which Foundation's atomic write does: a tenth of a cold
     /// leaderboard of 1,000 runs): every cache is checked when read, so a file a crash cut short is a miss, never a
@@ -15,8 +23,7 @@ public enum CacheWrite {
     public static func replace(_ path: String, with data: Data) -> Bool {
         let dir = (path as NSString).deletingLastPathComponent
         if !dir.isEmpty { try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
-        let temp = (dir as NSString).appendingPathComponent(
-            ".\((path as NSString).lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp")
+        let temp = temporaryName(for: path)
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { return false }
         let written = data.withUnsafeBytes { raw -> Bool in

@@ -25,17 +25,11 @@ public struct JSONRecordBuilder: JSONRecordSink {
     public mutating func member(_ key: StaticString, _ v: JSON) { pairs.append((key.description, v)) }
 
     public mutating func object(_ key: StaticString, _ body: (inout JSONRecordBuilder) -> Void) {
-        var inner = JSONRecordBuilder()
-        body(&inner)
-        pairs.append((key.description, .obj(inner.pairs)))
+        member(key, JSONRecordBuilder.build(body))
     }
 
     /// The record `fill` makes, as a value.
-    public static func build(_ fill: (inout JSONRecordBuilder) -> Void) -> JSON {
-        var b = JSONRecordBuilder()
-        fill(&b)
-        return .obj(b.pairs)
-    }
+    public static func build(_ fill: (inout JSONRecordBuilder) -> Void) -> JSON { .obj(pairs(fill)) }
 
     /// Its members, to be part of another record.
     public static func pairs(_ fill: (inout JSONRecordBuilder) -> Void) -> [(String, JSON)] {
@@ -81,11 +75,7 @@ public struct JSONRecordText: JSONRecordSink {
 
     public mutating func object(_ key: StaticString, _ body: (inout JSONRecordText) -> Void) {
         self.key(key)
-        var inner = JSONRecordText(bytes: [], indent: indent + 2)
-        swap(&inner.bytes, &bytes)
-        body(&inner)
-        inner.close()
-        swap(&inner.bytes, &bytes)
+        JSONRecordText.write(into: &bytes, indent: indent + 2, body)
     }
 
     /// The closing brace (`{}` when no member came).

@@ -73,15 +73,8 @@ public enum JSONWriter {
         out.withUnsafeBytes(sink)
     }
 
-    /// Writes a pretty array of `count` elements made a run at a time on demand (`elements` of a range of indices),
-    /// in batches made on all cores: the same text as `stream` of the whole array.
-    public static func stream(
-        count: Int, batch: Int = 4096, elements: @escaping @Sendable (Range<Int>) -> [JSON], _ sink: @escaping (UnsafeRawBufferPointer) -> Void
-    ) {
-        stream(count: count, batch: batch, writing: JSONElementText.of(elements), sink)
-    }
-
-    /// `stream(count:elements:)` with the elements' text written a run at a time by `writing`.
+    /// Writes a pretty array of `count` elements whose text `writing` writes a run at a time (a range of indices), in
+    /// batches made on all cores: the same text as `stream` of the whole array.
     public static func stream(
         count: Int, batch: Int = 4096, writing: @escaping @Sendable (Range<Int>, inout JSONElementText) -> Void,
         _ sink: @escaping (UnsafeRawBufferPointer) -> Void
@@ -131,32 +124,6 @@ public enum JSONWriter {
     /// The pretty text of `v` whose first line is at `indent` (its opening bracket where the caller is).
     public static func writePretty(_ v: JSON, into out: inout [UInt8], indent: Int) {
         write(v, into: &out, pretty: true, indent: indent, step: 2)
-    }
-
-    /// The start of a pretty object (`write` of `.obj(pairs)`) up to the value of `pairs[at]`: its key is written, its
-    /// value is the caller's to write (at `indent + 2`), then `writeObjectTail(pairs[(at + 1)...])`.
-    public static func writeObjectHead(_ pairs: [(String, JSON)], upTo at: Int, into out: inout [UInt8], indent: Int) {
-        out.append(UInt8(ascii: "{"))
-        for n in 0...at {
-            if n > 0 { out.append(UInt8(ascii: ",")) }
-            newline(&out, indent + 2)
-            writeString(pairs[n].0, into: &out)
-            literal(": ", &out)
-            if n < at { write(pairs[n].1, into: &out, pretty: true, indent: indent + 2, step: 2) }
-        }
-    }
-
-    /// The members after the one `writeObjectHead` left open, and the closing brace.
-    public static func writeObjectTail(_ pairs: ArraySlice<(String, JSON)>, into out: inout [UInt8], indent: Int) {
-        for (k, v) in pairs {
-            out.append(UInt8(ascii: ","))
-            newline(&out, indent + 2)
-            writeString(k, into: &out)
-            literal(": ", &out)
-            write(v, into: &out, pretty: true, indent: indent + 2, step: 2)
-        }
-        newline(&out, indent)
-        out.append(UInt8(ascii: "}"))
     }
 
     /// The workers' texts of one batch, each written by one worker.
