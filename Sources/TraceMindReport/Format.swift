@@ -30,14 +30,14 @@ public enum Format {
         let a = abs(v)
         if a == 0 { return "$0" }
         let sign = v < 0 ? "-" : ""
-        if a < 0.01 { return sign + "$" + trimmed(String(format: "%.6f", a)) }
-        if a < 1 { return sign + String(format: "$%.4f", a) }
-        if a < 1000 { return sign + String(format: "$%.2f", a) }
+        if a < 0.01 { return sign + "$" + trimmed(decimal(a, 6)) }
+        if a < 1 { return sign + "$" + decimal(a, 4) }
+        if a < 1000 { return sign + "$" + decimal(a, 2) }
         return sign + "$" + grouped(Int(a.rounded()))
     }
 
     static func trimmed(_ s: String) -> String {
-        guard s.contains(".") else { return s }
+        guard s.utf8.contains(UInt8(ascii: ".")) else { return s }
         var t = s
         while t.hasSuffix("0") { t.removeLast() }
         if t.hasSuffix(".") { t.removeLast() }
@@ -62,11 +62,11 @@ public enum Format {
     public static func compact(_ n: Double?, unknown: String = "—") -> String {
         guard let n, n.isFinite else { return unknown }
         let a = abs(n)
-        if a >= 1e9 { return String(format: "%.1fG", n / 1e9) }
-        if a >= 1e6 { return String(format: "%.1fM", n / 1e6) }
-        if a >= 1e4 { return String(format: "%.1fk", n / 1e3) }
+        if a >= 1e9 { return decimal(n / 1e9, 1) + "G" }
+        if a >= 1e6 { return decimal(n / 1e6, 1) + "M" }
+        if a >= 1e4 { return decimal(n / 1e3, 1) + "k" }
         if a >= 100 || a == a.rounded() { return grouped(Int(n.rounded())) }
-        return String(format: "%.1f", n)
+        return decimal(n, 1)
     }
 
     /// `173ms`, `13.35s`, `2m05s`, `1h02m` (formatted with integers: this runs for every row on screen).
@@ -121,7 +121,7 @@ public enum Format {
 
     public static func percent(_ v: Double?, digits: Int = 1, unknown: String = "—") -> String {
         guard let v, v.isFinite else { return unknown }
-        return String(format: "%.\(digits)f%%", v)
+        return decimal(v, digits) + "%"
     }
 
     /// One column's figures with the same number of decimals, so that right-aligned they line up on the point:
@@ -161,7 +161,41 @@ public enum Format {
 
     public static func number(_ v: Double?, digits: Int = 2, unknown: String = "—") -> String {
         guard let v, v.isFinite else { return unknown }
-        return trimmed(String(format: "%.\(digits)f", v))
+        return trimmed(decimal(v, digits))
+    }
+
+    /// `String(format: "%.<digits>f", v)` exactly — the decimal nearest to the double's exact binary value, a tie to
+    /// the even digit, a negative sign kept on a figure that rounds to zero, as C's `printf` writes it — with integer
+    /// arithmetic instead of Foundation's formatter, which took a twelfth of a 10,000-run leaderboard table.
+    public static func decimal(_ v: Double, _ digits: Int) -> String {
+        // Outside the range worked exactly here (2^53 · 5^9 · 2^shift must fit 128 bits): Foundation's formatter.
+        guard v.isFinite, (0...9).contains(digits), abs(v) < 1e15 else { return String(format: "%.\(digits)f", v) }
+        let a = abs(v)
+        // a = m · 2^e exactly; a · 10^d = m · 5^d · 2^(e + d).
+        let m = UInt128(a.significandBitPattern | (a.isNormal ? 1 << 52 : 0))
+        let e = a.isNormal ? Int(a.exponentBitPattern) - 1075 : -1074
+        var scale: UInt128 = 1, five: UInt128 = 1
+        for _ in 0..<digits {
+            scale *= 10
+            five *= 5
+        }
+        let x = m * five
+        let shift = -(e + digits)
+        var q: UInt128
+        if shift <= 0 {
+            q = x << UInt128(-shift)
+        } else if shift >= 127 {
+            q = 0  // x < 2^75: below half of the last digit
+        } else {
+            q = x >> UInt128(shift)
+            let rest = x & ((1 << UInt128(shift)) - 1), half = UInt128(1) << UInt128(shift - 1)
+            if rest > half || (rest == half && q & 1 == 1) { q += 1 }
+        }
+        let whole = String(q / scale)
+        let sign = v.sign == .minus ? "-" : ""
+        guard digits > 0 else { return sign + whole }
+        let f = String(q % scale)
+        return sign + whole + "." + String(repeating: "0", count: digits - f.count) + f
     }
 
     public static func signed(_ v: Double, _ body: (Double) -> String) -> String {

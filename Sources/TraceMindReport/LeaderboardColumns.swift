@@ -128,7 +128,7 @@ public enum LeaderboardColumns {
                 (tokensText(LeaderboardFigures.tokens(e.row, nil, .recorded).value, ctx), .recorded)
             },
             LeaderboardColumn("recorded_cost", "cost·rec", key: .recordedCost, right: true, width: 10, priority: recorded ? 1 : 7) { e, _, _ in
-                (Format.usd(LeaderboardFigures.cost(e.row, nil, .recorded).value, unknown: e.row.raw["total_cost_usd"] == nil ? "—" : "unknown"), .recorded)
+                (Format.usd(LeaderboardFigures.cost(e.row, nil, .recorded).value, unknown: e.row.recordsCost ? "unknown" : "—"), .recorded)
             },
         ]
         cols += recorded ? recordedCols + countedCols : countedCols + recordedCols

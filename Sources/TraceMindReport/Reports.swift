@@ -92,10 +92,12 @@ public enum Reports {
         // The leaderboard screen's columns (`LeaderboardColumns`), numbers in full; markdown keeps whole run ids.
         let columns = LeaderboardColumns.report(mode: mode, counted: corrected != nil)
         var t = TextTable(headers: columns.map(\.title), align: columns.map { $0.right ? .right : .left })
-        for e in runs {
+        // The cells on all cores (150,000 of them for 10,000 runs), rows in order.
+        t.rows = Parallel.map(runs.count, progress: nil, isCancelled: nil, serial: runs.count < 256) { i -> RecordSlot<[String]> in
+            let e = runs[i]
             let ctx = LeaderboardCellContext(rank: ranks[e.key], mode: mode, compact: false, shortIDs: format != .markdown)
-            t.rows.append(columns.map { $0.cell(e, corrected?[e.key], ctx).text })
-        }
+            return .value(columns.map { $0.cell(e, corrected?[e.key], ctx).text })
+        }.map { if case .value(let r) = $0 { return r } else { return [] } }
         return leaderboardTable(t, runs, format: format, mode: mode, counted: corrected != nil)
     }
 

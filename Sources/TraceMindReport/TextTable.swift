@@ -31,55 +31,63 @@ public struct TextTable: Sendable {
     static func width(_ s: String) -> Int {
         if s.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return s.utf8.count }
         var w = 0
-        for u in s.unicodeScalars {
-            let v = u.value
-            if v < 0x20 { continue }
-            if u.properties.generalCategory == .nonspacingMark || u.properties.generalCategory == .enclosingMark || v == 0x200D
-                || (0xFE00...0xFE0F).contains(v)
-            {
-                continue
-            }
-            if (0x1100...0x115F).contains(v) || (0x2E80...0xA4CF).contains(v) || (0xAC00...0xD7A3).contains(v)
-                || (0xF900...0xFAFF).contains(v) || (0xFF00...0xFF60).contains(v) || (0xFFE0...0xFFE6).contains(v)
-                || (0x1F300...0x1F64F).contains(v) || (0x1F900...0x1F9FF).contains(v) || (0x20000...0x3FFFD).contains(v)
-            {
-                w += 2
-            } else {
-                w += 1
-            }
-        }
+        for u in s.unicodeScalars { w += width(u) }
         return w
+    }
+
+    /// Blocks with no combining mark and no wide character, one column each (a test checks every scalar of them):
+    /// the dashes, dots, `≥` and box lines of a table's cells are counted without looking up their properties.
+    static let narrowBlocks: [ClosedRange<UInt32>] = [0x20...0x2FF, 0x2000...0x200C, 0x200E...0x20CF, 0x2100...0x2BFF]
+
+    static func width(_ u: Unicode.Scalar) -> Int {
+        let v = u.value
+        if v < 0x20 { return 0 }
+        if v < 0x300 || narrowBlocks.contains(where: { $0.contains(v) }) { return 1 }
+        if u.properties.generalCategory == .nonspacingMark || u.properties.generalCategory == .enclosingMark || v == 0x200D
+            || (0xFE00...0xFE0F).contains(v)
+        {
+            return 0
+        }
+        if (0x1100...0x115F).contains(v) || (0x2E80...0xA4CF).contains(v) || (0xAC00...0xD7A3).contains(v)
+            || (0xF900...0xFAFF).contains(v) || (0xFF00...0xFF60).contains(v) || (0xFFE0...0xFFE6).contains(v)
+            || (0x1F300...0x1F64F).contains(v) || (0x1F900...0x1F9FF).contains(v) || (0x20000...0x3FFFD).contains(v)
+        {
+            return 2
+        }
+        return 1
     }
 
     /// Cells as they are printed: one line, controls as inert pictures (dataset text is untrusted; a raw ESC in a
     /// task id must never reach the terminal). Every renderer goes through this, whoever built the rows.
     var safeRows: [[String]] { rows.map { $0.map { Format.oneLine($0, max: .max) } } }
 
+    /// The columns padded to their widest cell (each cell measured once), trailing spaces cut, written as bytes.
     public func aligned() -> String {
         let rows = safeRows
+        let cellWidths = rows.map { $0.map(TextTable.width) }
         var widths = headers.map(TextTable.width)
-        for r in rows {
-            for (i, c) in r.enumerated() where i < widths.count { widths[i] = max(widths[i], TextTable.width(c)) }
+        for r in cellWidths {
+            for (i, w) in r.enumerated() where i < widths.count { widths[i] = max(widths[i], w) }
         }
-        func line(_ cells: [String]) -> String {
-            var s = ""
+        var out: [UInt8] = []
+        out.reserveCapacity((widths.reduce(0, +) + 2 * widths.count + 1) * (rows.count + 2))
+        func line(_ cells: [String], _ cellWidth: (Int) -> Int) {
+            let start = out.count
             for i in 0..<headers.count {
-                if i > 0 { s += "  " }
-                let c = i < cells.count ? cells[i] : ""
-                let pad = max(0, widths[i] - TextTable.width(c))
-                if align[i] == .right {
-                    s += String(repeating: " ", count: pad) + c
-                } else {
-                    s += c
-                    if pad > 0 { s += String(repeating: " ", count: pad) }
-                }
+                if i > 0 { out.append(contentsOf: [0x20, 0x20]) }
+                let pad = i < cells.count ? max(0, widths[i] - cellWidth(i)) : widths[i]
+                if align[i] == .right { out.append(contentsOf: repeatElement(0x20, count: pad)) }
+                if i < cells.count { out.append(contentsOf: cells[i].utf8) }
+                if align[i] == .left { out.append(contentsOf: repeatElement(0x20, count: pad)) }
             }
-            let kept = s.utf8.reversed().drop { $0 == 0x20 }.count
-            return kept == s.utf8.count ? s : String(s.utf8.prefix(kept))!
+            while out.count > start, out[out.count - 1] == 0x20 { out.removeLast() }
+            out.append(0x0A)
         }
-        var out = [line(headers), line(widths.map { String(repeating: "-", count: $0) })]
-        out += rows.map(line)
-        return out.joined(separator: "\n") + "\n"
+        line(headers) { TextTable.width(headers[$0]) }
+        let rules = widths.map { String(repeating: "-", count: $0) }
+        line(rules) { widths[$0] }
+        for (r, w) in zip(rows, cellWidths) { line(r) { w[$0] } }
+        return String(decoding: out, as: UTF8.self)
     }
 
     public func csv() -> String {

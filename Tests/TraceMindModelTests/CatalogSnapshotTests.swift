@@ -179,6 +179,19 @@ import TraceMindFormats
         })
         #expect(back == row && back.rawDigest == row.rawDigest && back.searchText == row.searchText && back.timestampNs == row.timestampNs)
         #expect(back.raw == row.raw && back.raw["unknown_field"] == row.raw["unknown_field"], "stored fields read from their text when asked for")
+        #expect(back.recordsTokens && back.recordsCost)
+        // Which recorded figures a row carries at all (the leaderboard's "—" against "unknown") reads back without its text.
+        for (o, tokens, cost) in [("{\"model\": \"m\"}", false, false), ("{\"total_cost_usd\": null}", false, true), ("{\"total_tokens\": \"x\"}", true, false)] {
+            let r = LeaderboardRow(json: try #require(try JSONParser.parse(o).objectValue))
+            var w = PackWriter()
+            r.pack(into: &w)
+            let d = Data(w.bytes)
+            let b = try #require(d.withUnsafeBytes { all -> LeaderboardRow? in
+                var rr = PackReader(all)
+                return LeaderboardRow(unpacking: &rr, in: d)
+            })
+            #expect(r.recordsTokens == tokens && r.recordsCost == cost && b.recordsTokens == tokens && b.recordsCost == cost, "\(o)")
+        }
         // Cut short anywhere: no row.
         for n in stride(from: 0, to: data.count, by: 7) {
             let cut = data.prefix(n)

@@ -216,13 +216,13 @@ public final class RunAnalysis: Sendable {
     /// SMOLTRACE's own totals: the leaderboard row, else summed from result rows / traces.
     /// The row's figure when the row has the field; else the sum over tests when every test has one.
     public var recordedTotalTokens: Int? {
-        if entry.row.raw["total_tokens"] != nil { return entry.row.totalTokens }
+        if entry.row.recordsTokens { return entry.row.totalTokens }
         let r = tests.map { $0.recordedTotalTokens }
         return r.isEmpty || r.contains(nil) ? nil : r.compactMap { $0 }.reduce(0, +)
     }
 
     public var recordedTotalCostUSD: Double? {
-        if entry.row.raw["total_cost_usd"] != nil { return entry.row.totalCostUSD }
+        if entry.row.recordsCost { return entry.row.totalCostUSD }
         let r = tests.map { $0.recordedCostUSD }
         return r.isEmpty || r.contains(nil) ? nil : r.compactMap { $0 }.reduce(0, +)
     }

@@ -190,8 +190,18 @@ public struct LeaderboardRow: Sendable, Equatable {
     /// its text when first asked for.
     public var raw: JSONObject {
         get { box.v.fields.object }
-        set { unique().v.fields = RowFields(newValue) }
+        set {
+            let b = unique()
+            b.v.fields = RowFields(newValue)
+            b.v.recordsTokens = newValue["total_tokens"] != nil
+            b.v.recordsCost = newValue["total_cost_usd"] != nil
+        }
     }
+    /// Whether the stored row has a `total_tokens` / `total_cost_usd` field at all (its value may still be unknown):
+    /// a recorded figure the row does not carry is "—", one it carries unreadably is "unknown". Kept as made, so
+    /// listing 10,000 kept runs parses no row's text.
+    public var recordsTokens: Bool { box.v.recordsTokens }
+    public var recordsCost: Bool { box.v.recordsCost }
     /// A hash of `raw` (its kinds, keys in order, and values): part of a run's identity in the analysis cache.
     public var rawDigest: UInt64 { box.v.fields.digest }
     /// The timestamp as a number, for sorting (nanoseconds; zone-less times are local).
@@ -276,11 +286,15 @@ public struct LeaderboardRow: Sendable, Equatable {
         var datasetUsed: String?
         var notes: String?
         var fields: RowFields
+        var recordsTokens: Bool
+        var recordsCost: Bool
         var timestampNs: Int64?
         var searchText: String
 
         init(json o: JSONObject) {
             fields = RowFields(o)
+            recordsTokens = o["total_tokens"] != nil
+            recordsCost = o["total_cost_usd"] != nil
             func s(_ k: String) -> String? {
                 guard let v = o[k], let t = v.text.map({ String(trimmedASCII($0)) }), !t.isEmpty else { return nil }
                 return t
@@ -361,6 +375,8 @@ public struct LeaderboardRow: Sendable, Equatable {
             for k in Values.ints { w.int(self[keyPath: k]) }
             for k in Values.doubles { w.double(self[keyPath: k]) }
             w.int(timestampNs)
+            w.bool(recordsTokens)
+            w.bool(recordsCost)
             w.text(searchText)
             w.word(fields.digest)
             w.raw(fields.text)
@@ -374,6 +390,7 @@ public struct LeaderboardRow: Sendable, Equatable {
             self.agentType = agentType
             fields = RowFields(JSONObject())
             searchText = ""
+            (recordsTokens, recordsCost) = (false, false)
             for k in Values.texts {
                 guard let v = r.optionalText() else { return nil }
                 self[keyPath: k] = v
@@ -386,8 +403,12 @@ public struct LeaderboardRow: Sendable, Equatable {
                 guard let v = r.optionalDouble() else { return nil }
                 self[keyPath: k] = v
             }
-            guard let ts = r.optionalInt64(), let search = r.text(), let digest = r.word(), let text = r.rawRange() else { return nil }
+            guard let ts = r.optionalInt64(), let tokens = r.bool(), let cost = r.bool(), let search = r.text(), let digest = r.word(),
+                let text = r.rawRange()
+            else { return nil }
             timestampNs = ts
+            recordsTokens = tokens
+            recordsCost = cost
             searchText = search
             fields = RowFields(text: data, text, digest: digest)
         }
