@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TraceMindApp
 import TraceMindDemo
+import TraceMindFormats
 import TraceMindModel
 import TraceMindReport
 
@@ -66,8 +67,8 @@ struct LeaderboardCommand: ParsableCommand {
         }
         // Places among every run of the sources, as on the leaderboard screen (a filter hides rows, not places).
         q.mode = totals == nil ? .recorded : .countedOnce
-        let ranks = LeaderboardFigures.ranks(catalog.runs, totals ?? [:], mode: q.mode)
-        let shown = q.apply(catalog.runs, corrected: totals ?? [:])
+        // The places and the rows shown, on two cores.
+        let (ranks, shown) = Parallel.both({ LeaderboardFigures.ranks(catalog.runs, totals ?? [:], mode: q.mode) }, { q.apply(catalog.runs, corrected: totals ?? [:]) })
         // JSON goes out as it is written (the writer escapes every control character: nothing to make inert).
         if format == .json {
             Reports.streamLeaderboardJSON(shown, corrected: totals, ranks: ranks, standardOutput)

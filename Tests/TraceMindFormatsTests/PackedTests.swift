@@ -100,6 +100,34 @@ import TraceMindFormats
         }
         #expect(open(sealed + [0]) == nil, "a byte more")
     }
+
+    /// A kept file of megabytes is sealed by blocks hashed on all cores: a change in any block, two blocks swapped, or
+    /// a cut at a block's edge is still no file.
+    @Test func aLargeSealedFileIsCheckedWhole() {
+        let magic = Array("big\n".utf8)
+        var w = PackWriter()
+        var g = SystemRandomNumberGenerator()
+        let payload = (0..<(5 << 20) + 12345).map { _ in UInt8.random(in: 0...255, using: &g) }
+        w.raw(payload)
+        let sealed = w.sealed(magic: magic)
+        func opens(_ b: [UInt8]) -> Bool {
+            b.withUnsafeBytes { all in
+                guard var r = PackReader(sealed: all, magic: magic), let range = r.rawRange(), r.isAtEnd else { return false }
+                return all[range].elementsEqual(payload)
+            }
+        }
+        #expect(opens(sealed))
+        for i in [magic.count, 1 << 20, (1 << 20) + 7, 3 << 20, sealed.count - 9, sealed.count - 1] {
+            var b = sealed
+            b[i] ^= 0x80
+            #expect(!opens(b), "byte \(i) changed")
+        }
+        var swapped = sealed
+        swapped.replaceSubrange((1 << 20)..<(2 << 20), with: sealed[(2 << 20)..<(3 << 20)])
+        swapped.replaceSubrange((2 << 20)..<(3 << 20), with: sealed[(1 << 20)..<(2 << 20)])
+        #expect(swapped != sealed && !opens(swapped), "two blocks swapped")
+        #expect(!opens(Array(sealed.prefix(4 << 20))) && !opens(Array(sealed.dropLast(1))), "cut short")
+    }
 }
 
 /// A cache file is replaced in one step, its folder made, no temporary file left, and a place it cannot be written

@@ -59,7 +59,7 @@ public struct PackWriter {
     /// file cut short or changed reads as none).
     public func sealed(magic: [UInt8]) -> [UInt8] {
         var out = magic + bytes
-        let sum = out.withUnsafeBytes { Hash64.words($0, seed: 0) }
+        let sum = out.withUnsafeBytes { Hash64.seal($0) }
         withUnsafeBytes(of: sum.littleEndian) { out.append(contentsOf: $0) }
         return out
     }
@@ -83,7 +83,7 @@ public struct PackReader {
     public init?(sealed all: UnsafeRawBufferPointer, magic: [UInt8]) {
         let n = all.count, m = magic.count
         guard n >= m + 8, all.prefix(m).elementsEqual(magic),
-            Hash64.words(UnsafeRawBufferPointer(rebasing: all[..<(n - 8)]), seed: 0)
+            Hash64.seal(UnsafeRawBufferPointer(rebasing: all[..<(n - 8)]))
                 == UInt64(littleEndian: all.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self))
         else { return nil }
         self.init(all, range: m..<(n - 8))

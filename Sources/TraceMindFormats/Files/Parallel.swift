@@ -84,4 +84,19 @@ public enum Parallel {
         }
         return Array(slots.buffer)
     }
+
+    /// `a()` and `b()` at once, on two cores (each only reads shared state).
+    public static func both<A, B>(_ a: () -> A, _ b: () -> B) -> (A, B) {
+        let slotA = RecordSlots<A>(count: 1), slotB = RecordSlots<B>(count: 1)
+        withoutActuallyEscaping(a) { a in
+            withoutActuallyEscaping(b) { b in
+                let work = UncheckedBox((a, b))
+                DispatchQueue.concurrentPerform(iterations: 2) { i in
+                    if i == 0 { slotA.buffer[0] = .value(work.value.0()) } else { slotB.buffer[0] = .value(work.value.1()) }
+                }
+            }
+        }
+        guard case .value(let x) = slotA.buffer[0], case .value(let y) = slotB.buffer[0] else { fatalError("Parallel.both: a part did not run") }
+        return (x, y)
+    }
 }

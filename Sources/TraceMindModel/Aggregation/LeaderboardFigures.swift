@@ -112,11 +112,11 @@ public enum LeaderboardFigures {
     public static func ranks(_ runs: [RunEntry], _ totals: [String: RunTotals], mode: FigureMode) -> [String: Int] {
         // The sort keys computed once per run, and indices sorted (a run entry is large to move).
         struct Key { var success: Double; var passAt1: Double; var cost: Double; var index: Int }
-        let keys = runs.indices.filter { runs[$0].row.isRankable }.map { i -> Key in
-            let e = runs[i]
-            return Key(
-                success: successRate(e.row, totals[e.key], mode) ?? -1, passAt1: e.row.passAt1 ?? -1,
-                cost: cost(e.row, totals[e.key], mode).exact ?? .infinity, index: i)
+        var keys: [Key] = []
+        keys.reserveCapacity(runs.count)
+        for (i, e) in runs.enumerated() where e.row.isRankable {
+            let t = totals.isEmpty ? nil : totals[e.key]
+            keys.append(Key(success: successRate(e.row, t, mode) ?? -1, passAt1: e.row.passAt1 ?? -1, cost: cost(e.row, t, mode).exact ?? .infinity, index: i))
         }
         let sorted = keys.sorted { a, b in
             if a.success != b.success { return a.success > b.success }

@@ -91,10 +91,10 @@ extension RunTotals {
     /// as the leaderboard keeps it), not for a batch of some of its runs. The browser shows these at once.
     public static func cachedAll(_ entries: [RunEntry], cache: AnalysisCache, pack: Bool = true) -> [String: RunTotals] {
         let names = AnalysisCache.names(entries, cache)
-        let packed = pack ? cache.pack(names) : [:]
+        let packed = pack ? cache.pack(names) : PackedAnalyses()
         let slots = RecordSlots<RunTotals>(count: entries.count)
         DispatchQueue.concurrentPerform(iterations: entries.count) { i in
-            guard let key = AnalysisCache.key(entries[i]), let hit = cached(entries[i], name: names[i], key: key, packed: packed, cache) else { return }
+            guard let key = AnalysisCache.key(entries[i]), let hit = cached(entries[i], place: i, key: key, packed: packed, cache) else { return }
             slots.buffer[i] = .value(hit.totals)
         }
         var out: [String: RunTotals] = [:]
@@ -102,11 +102,12 @@ extension RunTotals {
         return out
     }
 
-    /// A run's analysis kept for its files as they are (`key`): its line of the pack, else its own file.
+    /// A run's analysis kept for its files as they are (`key`): its line of the pack (the run at `place` of the list
+    /// the pack is for), else its own file.
     static func cached(
-        _ e: RunEntry, name: String, key: String, packed: [String: (key: String, totals: RunTotals, diagnostics: [Diagnostic])], _ cache: AnalysisCache
+        _ e: RunEntry, place: Int, key: String, packed: PackedAnalyses, _ cache: AnalysisCache
     ) -> (totals: RunTotals, diagnostics: [Diagnostic], fromPack: Bool)? {
-        if let p = packed[name], p.key == AnalysisCache.packedKey(key) { return (p.totals, p.diagnostics, true) }
+        if let p = packed.at(place), p.key == AnalysisCache.packedKey(key) { return (p.totals, p.diagnostics, true) }
         return cache.lookup(e, key: key).map { ($0.totals, $0.diagnostics, false) }
     }
 
@@ -118,13 +119,13 @@ extension RunTotals {
     ) -> (totals: [String: RunTotals], diagnostics: [Diagnostic]) {
         // With a cache, the runs' pack first (one file), then each run's own file, then a fresh analysis.
         let names = cache.map { c in AnalysisCache.names(entries, c) } ?? []
-        let packed = pack ? cache.map { $0.pack(names) } ?? [:] : [:]
+        let packed = pack ? cache.map { $0.pack(names) } ?? PackedAnalyses() : PackedAnalyses()
         let slots = RecordSlots<(totals: RunTotals, diagnostics: [Diagnostic], key: String?, packed: Bool)>(count: entries.count)
         let done = ProgressCounter(total: entries.count, progress: progress)
         DispatchQueue.concurrentPerform(iterations: entries.count) { i in
             let e = entries[i]
             let readKey = cache.flatMap { _ in AnalysisCache.key(e) }
-            if let cache, let readKey, let hit = cached(e, name: names[i], key: readKey, packed: packed, cache) {
+            if let cache, let readKey, let hit = cached(e, place: i, key: readKey, packed: packed, cache) {
                 slots.buffer[i] = .value((hit.totals, hit.diagnostics, readKey, hit.fromPack))
             } else {
                 let r = analyseFresh(e, cache: cache, readKey: readKey)

@@ -98,25 +98,17 @@ public struct AnalysisCache: Sendable {
         return PathUtil.join(PathUtil.join(directory, "v\(AnalysisCache.rulesVersion)"), "pack-" + AnalysisCache.hex16(Hash64.of(Array(joined.utf8))) + ".bin")
     }
 
-    /// A pack's first bytes.
-    static let packMagic = Array("tracemind analyses\n".utf8)
+    /// A pack's first bytes (the second form: each run's length before the runs).
+    static let packMagic = Array("tracemind analyses 2\n".utf8)
 
     /// The runs' analyses in one file, in the binary form of `PackWriter` (`Codable` took a third of a warm leaderboard
-    /// of 10,000 runs, JSON lines 12–15%): the rules version, then a run each — its name, the hash of its key, its
-    /// totals and diagnostics — and a hash of everything before, so a file cut short or changed is no pack. The key's
-    /// hash stands for the key (a 64-bit change detector, as every file's identity is checked through it).
-    public func pack(_ names: [String]) -> [String: (key: String, totals: RunTotals, diagnostics: [Diagnostic])] {
-        guard let data = try? LocalFileSystem().readFile(packPath(names)).data else { return [:] }
-        return data.withUnsafeBytes { all in
-            guard var r = PackReader(sealed: all, magic: AnalysisCache.packMagic), r.uint() == UInt64(AnalysisCache.rulesVersion), let count = r.count() else { return [:] }
-            var out: [String: (key: String, totals: RunTotals, diagnostics: [Diagnostic])] = [:]
-            out.reserveCapacity(count)
-            for _ in 0..<count {
-                guard let name = r.text(), let key = r.text(), let totals = RunTotals(unpacking: &r), let diags = Diagnostic.unpackList(&r) else { return [:] }
-                out[name] = (key, totals, diags)
-            }
-            return r.isAtEnd ? out : [:]
-        }
+    /// of 10,000 runs, JSON lines 12–15%): the rules version, the count, each run's length, then a run each — its
+    /// name, the hash of its key, its totals and diagnostics — and a hash of everything before, so a file cut short or
+    /// changed is no pack. The key's hash stands for the key (a 64-bit change detector, as every file's identity is
+    /// checked through it). A run is decoded when it is looked up, on whichever core looks it up.
+    public func pack(_ names: [String]) -> PackedAnalyses {
+        guard let data = try? LocalFileSystem().readFile(packPath(names)).data else { return PackedAnalyses() }
+        return PackedAnalyses(data, names: names) ?? PackedAnalyses()
     }
 
     /// The stand-in of a key in a pack.
@@ -128,12 +120,16 @@ public struct AnalysisCache: Sendable {
         var w = PackWriter()
         w.uint(UInt64(AnalysisCache.rulesVersion))
         w.uint(UInt64(items.count))
-        for it in items {
-            w.text(it.name)
-            w.text(AnalysisCache.packedKey(it.key))
-            it.totals.pack(into: &w)
-            Diagnostic.pack(it.diagnostics, into: &w)
+        let parts = items.map { it -> [UInt8] in
+            var iw = PackWriter()
+            iw.text(it.name)
+            iw.text(AnalysisCache.packedKey(it.key))
+            it.totals.pack(into: &iw)
+            Diagnostic.pack(it.diagnostics, into: &iw)
+            return iw.bytes
         }
+        for p in parts { w.uint(UInt64(p.count)) }
+        for p in parts { w.append(p) }
         let target = packPath(names)
         // The same runs' pack as earlier versions wrote it (JSON lines) is never read again: gone.
         try? FileManager.default.removeItem(atPath: String(target.dropLast(".bin".count)) + ".ndjson")
@@ -220,5 +216,86 @@ public struct AnalysisCache: Sendable {
     static func hex16(_ v: UInt64) -> String {
         let s = String(v, radix: 16)
         return String(repeating: "0", count: 16 - s.count) + s
+    }
+}
+
+/// The analyses of a pack, each decoded when looked up by the run's place in the list the pack was kept for: a pack
+/// lists the runs in that order, so no table of 10,000 names is built and each core decodes the runs it checks.
+public struct PackedAnalyses: Sendable {
+    public struct Item: Sendable {
+        public var name: String
+        /// `AnalysisCache.packedKey` of the key the analysis was made under.
+        public var key: String
+        public var totals: RunTotals
+        public var diagnostics: [Diagnostic]
+    }
+    let data: Data
+    /// Each run's bytes in `data`.
+    let ranges: [Range<Int>]
+    /// The names of the list, and each one's run in the pack (its index in `ranges`).
+    let names: [String]
+    let byPlace: [Int?]
+
+    init() { (data, ranges, names, byPlace) = (Data(), [], [], []) }
+
+    /// The pack in `data` for the runs named `names`; nil when the bytes are not one.
+    init?(_ data: Data, names: [String]) {
+        let ranges = data.withUnsafeBytes { all -> [Range<Int>]? in
+            guard var r = PackReader(sealed: all, magic: AnalysisCache.packMagic), r.uint() == UInt64(AnalysisCache.rulesVersion),
+                let count = r.count()
+            else { return nil }
+            var lengths: [Int] = []
+            lengths.reserveCapacity(count)
+            for _ in 0..<count {
+                guard let n = r.count() else { return nil }
+                lengths.append(n)
+            }
+            var at = r.at
+            let ranges = lengths.map { n -> Range<Int> in
+                defer { at += n }
+                return at..<(at + n)
+            }
+            return at == r.endIndex ? ranges : nil
+        }
+        guard let ranges else { return nil }
+        self.data = data
+        self.ranges = ranges
+        self.names = names
+        if ranges.count == names.count {
+            byPlace = names.indices.map { $0 }
+        } else {
+            // Some run of the list is not in the pack (it had no key): the others found by name.
+            let packed = data.withUnsafeBytes { all in
+                ranges.map { range -> String? in
+                    var r = PackReader(all, range: range)
+                    return r.text()
+                }
+            }
+            var index: [String: Int] = [:]
+            for (i, n) in packed.enumerated() { if let n, index[n] == nil { index[n] = i } }
+            byPlace = names.map { index[$0] }
+        }
+    }
+
+    public var count: Int { ranges.count }
+    public var isEmpty: Bool { ranges.isEmpty }
+
+    /// The analysis of the run at `place` in the list, decoded; nil when the pack has none for it or its bytes are
+    /// not one.
+    public func at(_ place: Int) -> Item? {
+        guard place < byPlace.count, let i = byPlace[place], let item = item(i), item.name == names[place] else { return nil }
+        return item
+    }
+
+    /// The analysis of the run named `name`.
+    public subscript(_ name: String) -> Item? { names.firstIndex(of: name).flatMap(at) }
+
+    func item(_ i: Int) -> Item? {
+        data.withUnsafeBytes { all in
+            var r = PackReader(all, range: ranges[i])
+            guard let name = r.text(), let key = r.text(), let totals = RunTotals(unpacking: &r), let diags = Diagnostic.unpackList(&r), r.isAtEnd
+            else { return nil }
+            return Item(name: name, key: key, totals: totals, diagnostics: diags)
+        }
     }
 }

@@ -123,9 +123,9 @@ public enum CatalogLoader {
     static func withHub(_ catalog: Catalog, _ hub: (any RemoteDatasets)?) -> Catalog {
         guard let hub else { return catalog }
         var c = catalog
+        func onHub(_ p: String?) -> Bool { p?.hasPrefix(HubPath.scheme) == true }
         for i in c.runs.indices where c.runs[i].files.remote == nil {
-            let f = c.runs[i].files
-            if [f.results, f.traces, f.metrics].contains(where: { $0?.hasPrefix(HubPath.scheme) == true }) { c.runs[i].files.remote = hub }
+            if onHub(c.runs[i].files.results) || onHub(c.runs[i].files.traces) || onHub(c.runs[i].files.metrics) { c.runs[i].files.remote = hub }
         }
         return c
     }
