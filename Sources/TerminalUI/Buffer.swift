@@ -147,6 +147,21 @@ public struct Buffer: Equatable, Sendable {
     }
 
     /// The text of every row, trailing spaces kept (for golden files).
+    /// Each row's text, its trailing blanks dropped (the lines of `plainText`, made from bytes: a report prints
+    /// hundreds of thousands of them).
+    public var trimmedLines: [String] {
+        var out: [String] = []
+        out.reserveCapacity(height)
+        var bytes: [UInt8] = []
+        for y in 0..<height {
+            bytes.removeAll(keepingCapacity: true)
+            for x in 0..<width { bytes.append(contentsOf: cells[y * width + x].symbol.utf8) }
+            while bytes.last == 0x20 { bytes.removeLast() }
+            out.append(String(decoding: bytes, as: UTF8.self))
+        }
+        return out
+    }
+
     public var plainText: String {
         var lines: [String] = []
         for y in 0..<height {

@@ -1,5 +1,6 @@
 import Foundation
 import TerminalUI
+import TraceMindFormats
 import TraceMindModel
 
 /// The waterfall as plain text (`tracemind trace --format text`): drawn by the same code as the screen, every span
@@ -14,19 +15,12 @@ public enum TraceText {
         v.rows = TraceScreen.visibleRows(v, wf)
         let rows = v.rows.count
         let w = max(60, width)
-        // Drawn by the screen's code a slice of rows at a time: a buffer of every row of a 300,000-span trace would
-        // hold tens of millions of cells at once.
-        func trimmed(_ b: Buffer) -> [String] {
-            b.plainText.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
-                // Trailing blanks dropped on the bytes (a character at a time is slow over 300,000 lines).
-                guard let last = line.utf8.lastIndex(where: { $0 != 0x20 }) else { return "" }
-                return String(line[...last])
-            }
-        }
-        var out = ""
+        // Drawn by the screen's code a slice of rows at a time (a buffer of every row of a 300,000-span trace would
+        // hold tens of millions of cells at once), the slices on all cores, printed in order.
         let slice = 2048
-        var start = 0
-        repeat {
+        let starts = Array(stride(from: 0, to: max(rows, 1), by: slice))
+        let texts = Parallel.map(starts.count, progress: nil, isCancelled: nil, eachAlone: true) { k -> RecordSlot<String> in
+            let start = starts[k]
             let n = min(slice, rows - start)
             let top = start == 0 ? 3 : 0
             var b = Buffer(width: w, height: top + 1 + n)
@@ -35,15 +29,17 @@ public enum TraceText {
             let layout = TraceScreen.Layout(
                 header: header, axis: Rect(x: 0, y: top, width: w, height: 1), rows: Rect(x: 0, y: top + 1, width: w, height: n),
                 detail: Rect(x: 0, y: 0, width: 0, height: 0))
-            v.list.offset = start
-            TraceScreen.waterfall(&b, layout, v, wf, r)
-            var lines = trimmed(b)
+            var view = v
+            view.list.offset = start
+            TraceScreen.waterfall(&b, layout, view, wf, r)
+            var lines = b.trimmedLines
             // The column titles and axis once, above the first slice.
             if start > 0 { lines.remove(at: 0) }
             if lines.last == "" { lines.removeLast() }
-            out += lines.joined(separator: "\n") + "\n"
-            start += n
-        } while start < rows
+            return .value(lines.joined(separator: "\n") + "\n")
+        }
+        var out = ""
+        for case .value(let t) in texts { out += t }
         let legend = "● on the latency critical path · $ on the cost critical path · roll-up: the span repeats its descendants' usage (not counted again)"
         out += "\n" + wrapText(legend, width: max(20, width)).joined(separator: "\n") + "\n"
         return out

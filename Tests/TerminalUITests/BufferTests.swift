@@ -19,6 +19,20 @@ import Testing
         #expect(b.plainText == "ab中 ")
     }
 
+    /// The report's lines are `plainText`'s lines without their trailing blanks, wide characters and all.
+    @Test func trimmedLinesArePlainTextTrimmed() {
+        var b = Buffer(width: 7, height: 4)
+        b.put("ab中 c", x: 0, y: 0)
+        b.put("  x", x: 1, y: 2)
+        b.put("中中中", x: 1, y: 3)
+        let expected = b.plainText.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+            var s = String(line)
+            while s.hasSuffix(" ") { s.removeLast() }
+            return s
+        }
+        #expect(b.trimmedLines == expected && expected == ["ab中 c", "", "   x", " 中中中"])
+    }
+
     @Test func controlsAndEscapesAreInert() {
         var b = Buffer(width: 20, height: 1)
         b.put("a\u{1b}[2Jb\u{7}c\u{202E}", x: 0, y: 0)
