@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TraceMindApp
 import TraceMindDemo
+import TraceMindFormats
 import TraceMindModel
 import TraceMindReport
 
@@ -39,9 +40,21 @@ struct BreakdownCommand: ParsableCommand {
             label = "trace \(match.summary.traceID)"
         } else {
             let runs = try scope.runs(catalog)
-            var diags: [Diagnostic] = []
-            rows = Breakdown.merge(runs.map { Breakdown.of(run: $0, by: key, diagnostics: &diags) })
-            for d in diags where !(scope.source.quiet && d.severity == .note) { warn(d.description) }
+            // The runs read on all cores, merged in their order (the sums add up as they would one run after another).
+            let key = key
+            let read = Parallel.map(runs.count, progress: { ProgressBar.shared.update("reading runs", $0) }, isCancelled: nil, eachAlone: runs.count < 64) {
+                i -> RecordSlot<([BreakdownRow], [Diagnostic])> in
+                var diags: [Diagnostic] = []
+                let rows = Breakdown.of(run: runs[i], by: key, diagnostics: &diags)
+                return .value((rows, diags))
+            }
+            ProgressBar.shared.clear()
+            var parts: [[BreakdownRow]] = []
+            for case .value(let (r, diags)) in read {
+                parts.append(r)
+                for d in diags where !(scope.source.quiet && d.severity == .note) { warn(d.description) }
+            }
+            rows = Breakdown.merge(parts)
             label = scope.label(runs)
         }
         finish(Reports.breakdown(rows, by: key, scope: label, format: scope.format))

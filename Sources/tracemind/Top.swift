@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TraceMindApp
 import TraceMindDemo
+import TraceMindFormats
 import TraceMindModel
 import TraceMindReport
 
@@ -20,13 +21,21 @@ struct TopCommand: ParsableCommand {
 
     @OptionGroup var scope: TableReportOptions
 
+    @Flag(name: .customLong("no-cache"), help: "Read every trace afresh: the caches (kept catalogs, traces' summaries) are neither read nor written.")
+    var noCache = false
+
     func run() throws {
         guard limit > 0 else { throw Failure(description: "--limit must be at least 1") }
-        let catalog = scope.source.loadCatalog()
+        let catalog = scope.source.loadCatalog(cache: !noCache)
         let runs = try scope.runs(catalog)
+        // Every run read on all cores, each trace's figures from the summaries kept for it when its file is unchanged.
+        let summaries = noCache ? nil : analysisCache().summaries
+        let read = Parallel.map(runs.count, progress: { ProgressBar.shared.update("reading runs", $0) }, isCancelled: nil, eachAlone: runs.count < 64) {
+            i -> RecordSlot<RunAnalysis> in .value(RunAnalysis(entry: runs[i], data: RunLoader.load(runs[i], summaries: summaries)))
+        }
+        ProgressBar.shared.clear()
         var analyses: [RunAnalysis] = []
-        for entry in runs {
-            let a = RunAnalysis(entry: entry, data: RunLoader.load(entry))
+        for case .value(let a) in read {
             for d in a.diagnostics where !(scope.source.quiet && d.severity == .note) { warn(d.description) }
             analyses.append(a)
         }

@@ -153,7 +153,7 @@ public struct LocalFileSystem: DataFileSystem {
     }
 
     /// How many cores read a file of `count` bytes: one part for each 4 MB, at most one per core.
-    static func readParts(_ count: Int) -> Int { max(1, min(ProcessInfo.processInfo.activeProcessorCount, count / (4 << 20))) }
+    static func readParts(_ count: Int) -> Int { max(1, min(Parallel.cores, count / (4 << 20))) }
 
     /// Reads up to `count` bytes from the start as `readFully` does, a large file in `parts` on all cores, each
     /// filling its own pages (`MADV_POPULATE_WRITE`, else as it faults them): the kernel's copy and the zeroed pages

@@ -19,7 +19,7 @@ public enum JSONLines {
     /// The value of each range of `data` (nil where it is not JSON), in order, parsed on all cores in chunks that
     /// each share a key table (the lines of one file repeat their keys).
     public static func parse(_ data: Data, _ ranges: [Range<Int>], maxStringBytes: Int = .max) -> [JSON?] {
-        let chunks = ranges.count < 64 ? 1 : min(ranges.count, ProcessInfo.processInfo.activeProcessorCount * 8)
+        let chunks = ranges.count < 64 ? 1 : min(ranges.count, Parallel.cores * 8)
         let made = Parallel.map(chunks, progress: nil, isCancelled: nil, eachAlone: true, serial: chunks == 1) { c -> RecordSlot<[JSON?]> in
             let keys = JSONKeyTable()
             let lo = c * ranges.count / chunks, hi = (c + 1) * ranges.count / chunks

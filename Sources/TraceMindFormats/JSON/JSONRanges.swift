@@ -67,7 +67,7 @@ extension JSONParser {
     static func indentedBoundaries(_ raw: UnsafeRawBufferPointer, first: Int, indent: [UInt8], close: Int) -> [Range<Int>] {
         let blank = isBlank
         // Each chunk lists (comma, next element's start) for the line breaks that start inside it.
-        let chunks = max(1, ProcessInfo.processInfo.activeProcessorCount) * 4
+        let chunks = Parallel.cores * 4
         let found = UnsafeMutableBufferPointer<[(Int, Int)]>.allocate(capacity: chunks)
         found.initialize(repeating: [])
         defer {

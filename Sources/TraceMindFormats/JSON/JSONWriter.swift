@@ -93,7 +93,7 @@ public enum JSONWriter {
             return
         }
         [UInt8(ascii: "[")].withUnsafeBytes(sink)
-        let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        let workers = Parallel.cores
         var lo = 0
         while lo < count {
             let hi = min(count, lo + batch)

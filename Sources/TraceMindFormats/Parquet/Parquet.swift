@@ -143,7 +143,7 @@ public struct ParquetFile: Sendable {
         let small = cols.reduce(0) { $0 + $1.size } < 1 << 16
         // Chunks of rows; each column's level and value positions where every chunk starts.
         let range = only.map { $0..<($0 + 1) } ?? 0..<n
-        let chunkCount = only == nil && !small ? min(n, max(1, ProcessInfo.processInfo.activeProcessorCount) * 4) : 1
+        let chunkCount = only == nil && !small ? min(n, Parallel.cores * 4) : 1
         let cuts = (0...chunkCount).map { range.lowerBound + $0 * range.count / chunkCount }
         // Each column decoded, its chunk positions found and its levels and values moved into memory of its own, all
         // in one work item: nothing of this runs on one core alone.

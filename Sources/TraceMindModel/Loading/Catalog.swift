@@ -157,7 +157,7 @@ public enum CatalogLoader {
             guard !pending.isEmpty else { return }
             let fs = self.fs
             // In chunks, each with one key table for its documents: every row has the same forty keys.
-            let chunks = pending.count < 32 ? 1 : min(pending.count, ProcessInfo.processInfo.activeProcessorCount * 8)
+            let chunks = pending.count < 32 ? 1 : min(pending.count, Parallel.cores * 8)
             let total = pending.count, told = foldersRead
             let made = Parallel.map(chunks, progress: told.map { t in { @Sendable f in t(Int(f * Double(total)), total) } }, isCancelled: nil, serial: chunks == 1) {
                 c -> RecordSlot<[(RunEntry, [Diagnostic])]> in

@@ -327,7 +327,7 @@ public enum DatasetFiles {
     ) -> (values: [T], failures: Int, firstFailure: (index: Int, message: String)?) {
         let n = ranges.count
         guard n > 0 else { return ([], 0, nil) }
-        let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        let workers = Parallel.cores
         let chunks = min(n, workers * 4)
         let runs = UnsafeMutableBufferPointer<RecordRun<T>>.allocate(capacity: chunks)
         runs.initialize(repeating: RecordRun())
