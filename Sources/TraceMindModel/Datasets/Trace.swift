@@ -93,7 +93,9 @@ public struct Trace: Sendable, Equatable {
     static func leanSpans(_ data: Data, _ ranges: [Range<Int>], head: JSONObject, parallel: Bool, details bytes: SpanBytes) throws(JSONParseError) -> [Span] {
         let tid = head["trace_id"]?.text ?? head["traceId"]?.text
         let n = ranges.count
-        let chunks = parallel ? min(n, Parallel.cores * 8) : min(n, 1)
+        // Many parts a core, handed out as cores come free: spans differ in cost (a prompt, a tool result), and a part
+        // of heavy ones left the other core waiting at the end.
+        let chunks = parallel ? min(n, Parallel.cores * 32) : min(n, 1)
         // Each worker makes the spans of its run of elements in place, in the array's own storage (a span moved
         // through an intermediate array would be copied: every one of its strings and tables retained and released).
         var failure: String?
