@@ -59,6 +59,8 @@ public enum LoadResult: Sendable {
     case watching(WatchStatus?)
     /// Reading the sources: how many of the run folders found are read.
     case readingSources(read: Int, of: Int)
+    /// Reading the sources: runs read so far, shown as they come (the catalog, when whole, replaces them).
+    case readingRuns([RunEntry])
 }
 
 /// What the live watch watches, and when the runs last changed.

@@ -32,7 +32,8 @@ public final class Runner {
     let renderer: Renderer
     let inbox = Inbox()
     /// Reads the sources again, telling how many of their run folders are read so far.
-    let reloadCatalog: @Sendable (@escaping @Sendable (Int, Int) -> Void) -> Catalog
+    /// Reads the sources again, telling how many run folders are read and which runs, as they are.
+    let reloadCatalog: @Sendable (@escaping @Sendable (Int, Int) -> Void, @escaping @Sendable ([RunEntry]) -> Void) -> Catalog
     /// Runs whose traces are larger than this are not analysed ahead of time (opening them still works).
     public var prefetchLimitBytes = 256 << 20
     public var prefetchEnabled = true
@@ -52,7 +53,9 @@ public final class Runner {
     public var watchPolling = false
     private var watchLoop: WatchLoop?
 
-    public init(renderer: Renderer, reloadCatalog: @escaping @Sendable (@escaping @Sendable (Int, Int) -> Void) -> Catalog) {
+    public init(
+        renderer: Renderer, reloadCatalog: @escaping @Sendable (@escaping @Sendable (Int, Int) -> Void, @escaping @Sendable ([RunEntry]) -> Void) -> Catalog
+    ) {
         self.renderer = renderer
         self.reloadCatalog = reloadCatalog
     }
@@ -122,7 +125,9 @@ public final class Runner {
             case .reload:
                 if !state.readingSources { state.message = "reloading from disk…" }
                 let inbox = inbox, reload = reloadCatalog
-                Thread.detachNewThread { inbox.post(catalog: reload { read, total in inbox.post(.readingSources(read: read, of: total)) }) }
+                Thread.detachNewThread {
+                    inbox.post(catalog: reload({ read, total in inbox.post(.readingSources(read: read, of: total)) }, { runs in inbox.post(.readingRuns(runs)) }))
+                }
             case .page(let title, let text):
                 // Dataset text never reaches the pager raw (`less -R` would interpret escape sequences).
                 term.page(title: Inert.terminal(title), text: Inert.terminal(text))
@@ -174,7 +179,7 @@ public final class Runner {
                     while !loop.stopped, waited < 10, watcher.wait(timeout: 1) { waited += 1 }
                 }
                 guard !loop.stopped else { break }
-                var catalog = reload { _, _ in }
+                var catalog = reload({ _, _ in }, { _ in })
                 var ids = WatchLoop.identities(catalog)
                 var changed = Set(ids.keys.filter { known[$0] != ids[$0] })
                 let gone = Set(known.keys).subtracting(ids.keys)
@@ -182,7 +187,7 @@ public final class Runner {
                 if watcher.mode == .polling {
                     // Polled: look again a second later, so runs still being written are taken once they settle.
                     Thread.sleep(forTimeInterval: 1)
-                    catalog = reload { _, _ in }
+                    catalog = reload({ _, _ in }, { _ in })
                     let again = WatchLoop.identities(catalog)
                     changed = Set(again.keys.filter { known[$0] != again[$0] })
                     ids = again

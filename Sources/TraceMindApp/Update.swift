@@ -383,6 +383,13 @@ public enum App {
             effects += watched(&s, catalog, changed: changed, at: at)
         case .readingSources(let read, let total):
             if s.readingSources { s.readingProgress = (read, total) }
+        case .readingRuns(let runs):
+            // The first read's rows as they are read, sorted and filtered like the rest (the whole catalog replaces
+            // them when it comes).
+            if s.readingSources {
+                s.catalog.runs += runs
+                s.refreshRuns()
+            }
         case .watching(let status):
             s.watch = status
             s.message = status.map { "watching the sources (\($0.mode), \($0.folders) folder\($0.folders == 1 ? "" : "s")): new and changed runs appear as they settle" } ?? "stopped watching"

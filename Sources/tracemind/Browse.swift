@@ -86,7 +86,9 @@ struct BrowseCommand: ParsableCommand {
         // A theme made for the other background paints its own (high-contrast on a white terminal).
         let renderer = Renderer(theme: th.on(terminalBackground).adapted(to: term.depth), symbols: term.unicode ? .unicode : .ascii)
         let src = source, keepCatalog = !noCache
-        let runner = Runner(renderer: renderer, reloadCatalog: { told in src.loadCatalog(printing: false, cache: keepCatalog, foldersRead: told) })
+        let runner = Runner(renderer: renderer, reloadCatalog: { told, runs in
+            src.loadCatalog(printing: false, cache: keepCatalog, foldersRead: told, runsRead: runs)
+        })
         runner.prefetchEnabled = !noPrefetch
         runner.analysisCache = noCache ? nil : analysisCache()
         runner.watchRequested = watch || watchPoll

@@ -131,14 +131,19 @@ struct SourceOptions: ParsableArguments {
     var quiet = false
 
     /// The runs of the sources (a kept catalog when `cache` and every path it was made from is unchanged).
-    func loadCatalog(printing: Bool = true, cache: Bool = true, foldersRead: (@Sendable (Int, Int) -> Void)? = nil) -> Catalog {
+    /// `foldersRead` and `runsRead`: told how many run folders are read and which runs, as they are (the browser's
+    /// first read).
+    func loadCatalog(
+        printing: Bool = true, cache: Bool = true, foldersRead: (@Sendable (Int, Int) -> Void)? = nil, runsRead: (@Sendable ([RunEntry]) -> Void)? = nil
+    ) -> Catalog {
         let snapshot = cache ? catalogSnapshot() : nil
         let catalog: Catalog
         if demo {
             catalog = DemoData.catalog()
         } else if sources.isEmpty {
             if LocalFileSystem().isDirectory("smoltrace_results") {
-                catalog = CatalogLoader.load(sources: ["smoltrace_results"], hub: HubClient.fromEnvironment(), snapshot: snapshot, foldersRead: foldersRead)
+                catalog = CatalogLoader.load(
+                    sources: ["smoltrace_results"], hub: HubClient.fromEnvironment(), snapshot: snapshot, foldersRead: foldersRead, runsRead: runsRead)
             } else {
                 if !quiet { warn("note: no source given and ./smoltrace_results not found: using the embedded demo data") }
                 catalog = DemoData.catalog()
@@ -152,7 +157,7 @@ struct SourceOptions: ParsableArguments {
             var loaded = CatalogLoader.load(
                 sources: sources.filter { !OpenSearchPath.isOpenSearch($0) || openSearch[$0] != nil }, hub: HubClient.fromEnvironment(),
                 openSearch: openSearch, progress: { ProgressBar.shared.update("reading \(remote)", $0) }, snapshot: snapshot,
-                foldersRead: foldersRead)
+                foldersRead: foldersRead, runsRead: runsRead)
             ProgressBar.shared.clear()
             loaded.diagnostics = refused + loaded.diagnostics
             loaded.sources = sources

@@ -76,4 +76,23 @@ import TraceMindModel
         _ = App.apply(&h.s, .readingSources(read: 10_000, of: 10_000))
         #expect(h.s.readingProgress == nil)
     }
+
+    /// The first read's rows appear as they are read, sorted as they come, under the count; the whole catalog
+    /// replaces them, and rows that come after it change nothing.
+    @Test func rowsAppearAsTheyAreRead() {
+        var h = Harness(Catalog(runs: [], diagnostics: [], sources: ["runs"], isDemo: false), width: 160, height: 40, prefetch: false)
+        h.s.readingSources = true
+        let all = TrendsScreenTests.catalog.runs
+        _ = App.apply(&h.s, .readingSources(read: 10, of: 21))
+        _ = App.apply(&h.s, .readingRuns(Array(all.suffix(10))))
+        #expect(h.s.visibleRuns.count == 10 && h.text.contains("reading the sources… 10 of 21 run folders"), "\(h.text)")
+        _ = App.apply(&h.s, .readingRuns(Array(all.prefix(11))))
+        let arrived = h.s.catalog.runs.map(\.key)
+        let sorted = h.s.leaderboard.query.apply(h.s.catalog.runs, corrected: h.s.totals).map(\.key)
+        #expect(Set(arrived) == Set(all.map(\.key)) && h.s.visibleRuns.map(\.key) == sorted && sorted != arrived, "sorted as they come")
+        _ = App.reloaded(&h.s, TrendsScreenTests.catalog)
+        #expect(h.s.catalog.runs.count == 21 && h.text.contains("21 of 21 runs"))
+        _ = App.apply(&h.s, .readingRuns(Array(all.prefix(3))))
+        #expect(h.s.catalog.runs.count == 21, "a late part changes nothing")
+    }
 }

@@ -130,9 +130,19 @@ import TraceMindFormats
             var seen: [(Int, Int)] = []
         }
         let c = Counts()
-        let catalog = CatalogLoader.load(sources: [DemoData.rootName], fs: MemoryFileSystem(files: files), foldersRead: { r, t in c.lock.withLock { c.seen.append((r, t)) } })
+        final class Runs: @unchecked Sendable {
+            let lock = NSLock()
+            var parts: [[String]] = []
+        }
+        let runs = Runs()
+        let catalog = CatalogLoader.load(
+            sources: [DemoData.rootName], fs: MemoryFileSystem(files: files), foldersRead: { r, t in c.lock.withLock { c.seen.append((r, t)) } },
+            runsRead: { part in runs.lock.withLock { runs.parts.append(part.map(\.key)) } })
         #expect(catalog.runs.count == 40)
         #expect(!c.seen.isEmpty && c.seen.allSatisfy { $0.1 == 40 && $0.0 <= 40 } && c.seen.map(\.0).max() == 40)
+        // The runs as they were read, in parts: every run of the catalog once, before the catalog was whole.
+        #expect(runs.parts.count > 1, "read in parts: \(runs.parts.count)")
+        #expect(runs.parts.flatMap { $0 }.sorted() == catalog.runs.map(\.key).sorted())
     }
 
     @Test(.enabled(if: sharedData("smoltrace-0.2.12/json") != nil, "needs ../shared/data"))

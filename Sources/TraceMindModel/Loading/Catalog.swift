@@ -58,7 +58,8 @@ public enum CatalogLoader {
     public static func load(
         sources: [String], fs: any DataFileSystem = LocalFileSystem(), isDemo: Bool = false, hub: (any RemoteDatasets)? = nil,
         openSearch: [String: any RemoteDatasets] = [:], progress: (@Sendable (Double) -> Void)? = nil,
-        isCancelled: (@Sendable () -> Bool)? = nil, snapshot: CatalogSnapshot? = nil, foldersRead: (@Sendable (Int, Int) -> Void)? = nil
+        isCancelled: (@Sendable () -> Bool)? = nil, snapshot: CatalogSnapshot? = nil, foldersRead: (@Sendable (Int, Int) -> Void)? = nil,
+        runsRead: (@Sendable ([RunEntry]) -> Void)? = nil
     ) -> Catalog {
         // Local sources only, read through a log of every path looked at, kept and reused while those paths stand.
         let keep = snapshot.flatMap { s in
@@ -70,6 +71,7 @@ public enum CatalogLoader {
         let started = Int64(Date().timeIntervalSince1970 * 1e9)
         var b = Builder(fs: log.map { RecordingFileSystem(log: $0) } ?? fs)
         b.foldersRead = foldersRead
+        b.runsRead = runsRead
         b.hub = hub
         for src in sources {
             if src.hasPrefix(HubPath.scheme) {
@@ -147,6 +149,9 @@ public enum CatalogLoader {
         var runFolders: [(dir: String, names: Set<String>)] = []
         /// Told how many of the run folders met are read, as they are (a browser's progress count).
         var foldersRead: (@Sendable (Int, Int) -> Void)?
+        /// Given the runs of each part of the run folders as it is read, from any core and in any order (a browser
+        /// shows them before the catalog is whole; the catalog, deduplicated and in order, replaces them).
+        var runsRead: (@Sendable ([RunEntry]) -> Void)?
 
         init(fs: any DataFileSystem) { self.fs = fs }
 
@@ -158,12 +163,14 @@ public enum CatalogLoader {
             let fs = self.fs
             // In chunks, each with one key table for its documents: every row has the same forty keys.
             let chunks = pending.count < 32 ? 1 : min(pending.count, Parallel.cores * 8)
-            let total = pending.count, told = foldersRead
+            let total = pending.count, told = foldersRead, partial = runsRead
             let made = Parallel.map(chunks, progress: told.map { t in { @Sendable f in t(Int(f * Double(total)), total) } }, isCancelled: nil, serial: chunks == 1) {
                 c -> RecordSlot<[(RunEntry, [Diagnostic])]> in
                 let keys = JSONKeyTable()
                 let lo = c * pending.count / chunks, hi = (c + 1) * pending.count / chunks
-                return .value((lo..<hi).map { Builder.runFolderEntry(fs, pending[$0].dir, names: pending[$0].names, keys: keys) })
+                let part = (lo..<hi).map { Builder.runFolderEntry(fs, pending[$0].dir, names: pending[$0].names, keys: keys) }
+                partial?(part.map(\.0))
+                return .value(part)
             }
             for m in made {
                 guard case .value(let part) = m else { continue }
