@@ -40,6 +40,31 @@ import TraceMindReport
         #expect(!plain.changedWhileReading && plain.data.count == 100)
     }
 
+    /// A file of 8 MB or more is read in parts on all cores: read whole and in order; one cut short during the first
+    /// try is read again in its new state; one that grows during every try is reported.
+    @Test func aLargeFileReadInPartsIsWholeOrReported() throws {
+        let dir = tempDir()
+        defer { removeTemp(dir) }
+        let path = dir + "/traces.json"
+        var g = SystemRandomNumberGenerator()
+        let bytes = Data((0..<(9 << 20) + 4321).map { _ in UInt8.random(in: 0...255, using: &g) })
+        try bytes.write(to: URL(fileURLWithPath: path))
+        let plain = try LocalFileSystem().readFile(path)
+        #expect(!plain.changedWhileReading && plain.data == bytes, "read whole and in order")
+        let cutOnce = LocalFileSystem { attempt in if attempt == 1 { _ = truncate(path, 5 << 20) } }
+        let second = try cutOnce.readFile(path)
+        #expect(!second.changedWhileReading && second.data == bytes.prefix(5 << 20), "read again, stable: \(second.data.count)")
+        try bytes.write(to: URL(fileURLWithPath: path))
+        let growing = LocalFileSystem { _ in
+            let h = FileHandle(forWritingAtPath: path)!
+            h.seekToEndOfFile()
+            h.write(Data(repeating: 0x79, count: 4096))
+            try? h.close()
+        }
+        let third = try growing.readFile(path)
+        #expect(third.changedWhileReading && third.data.prefix(bytes.count) == bytes)
+    }
+
     @Test func aRangeThatIsNoLongerThereIsAnErrorNotACrash() throws {
         let dir = tempDir()
         defer { removeTemp(dir) }
