@@ -246,8 +246,11 @@ public struct PackedAnalyses: Sendable {
             else { return nil }
             var lengths: [Int] = []
             lengths.reserveCapacity(count)
+            var total = 0
             for _ in 0..<count {
-                guard let n = r.count() else { return nil }
+                // Lengths that add up past the end are no pack (checked as they come: no sum overflows).
+                guard let n = r.count(), n <= r.endIndex - r.at - total else { return nil }
+                total += n
                 lengths.append(n)
             }
             var at = r.at

@@ -61,7 +61,8 @@ public struct CatalogSnapshot: Sendable {
             var ends: [Int] = []
             ends.reserveCapacity(runCount)
             for _ in 0..<runCount {
-                guard let len = r.count() else { return nil }
+                // Lengths that add up past the end are no catalog (checked as they come: no sum overflows).
+                guard let len = r.count(), len <= r.endIndex - r.at - (ends.last ?? 0) else { return nil }
                 ends.append((ends.last ?? 0) + len)
             }
             let first = r.at
