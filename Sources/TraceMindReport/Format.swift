@@ -204,7 +204,15 @@ public enum Format {
 
     /// `2026-11-21 13:27` from any ISO form.
     public static func timestamp(_ s: String?) -> String {
-        guard let s, s.count >= 16 else { return s ?? "—" }
+        guard let s else { return "—" }
+        // Printable ASCII (every timestamp SMOLTRACE writes): a character a byte, cut on the bytes.
+        if s.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) {
+            let u = s.utf8
+            guard u.count >= 16 else { return s }
+            let at = { (k: Int) in u.index(u.startIndex, offsetBy: k) }
+            return String(s[at(0)..<at(10)]) + " " + String(s[at(11)..<at(16)])
+        }
+        guard s.count >= 16 else { return s }
         let c = Array(s)
         return String(c[0..<10]) + " " + String(c[11..<16])
     }

@@ -96,7 +96,8 @@ public enum Reports {
         t.rows = Parallel.map(runs.count, progress: nil, isCancelled: nil, serial: runs.count < 256) { i -> RecordSlot<[String]> in
             let e = runs[i]
             let ctx = LeaderboardCellContext(rank: ranks[e.key], mode: mode, compact: false, shortIDs: format != .markdown)
-            return .value(columns.map { $0.cell(e, corrected?[e.key], ctx).text })
+            let t = corrected?[e.key]  // once a row, not once a cell
+            return .value(columns.map { $0.cell(e, t, ctx).text })
         }.map { if case .value(let r) = $0 { return r } else { return [] } }
         return leaderboardTable(t, runs, format: format, mode: mode, counted: corrected != nil)
     }

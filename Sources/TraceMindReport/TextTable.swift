@@ -1,4 +1,5 @@
 import Foundation
+import TraceMindFormats
 
 public enum OutputFormat: String, Sendable, CaseIterable {
     case table, json, csv, markdown, text
@@ -61,33 +62,56 @@ public struct TextTable: Sendable {
     /// task id must never reach the terminal). Every renderer goes through this, whoever built the rows.
     var safeRows: [[String]] { rows.map { $0.map { Format.oneLine($0, max: .max) } } }
 
-    /// The columns padded to their widest cell (each cell measured once), trailing spaces cut, written as bytes.
-    public func aligned() -> String {
-        let rows = safeRows
-        let cellWidths = rows.map { $0.map(TextTable.width) }
-        var widths = headers.map(TextTable.width)
-        for r in cellWidths {
-            for (i, w) in r.enumerated() where i < widths.count { widths[i] = max(widths[i], w) }
-        }
-        var out: [UInt8] = []
-        out.reserveCapacity((widths.reduce(0, +) + 2 * widths.count + 1) * (rows.count + 2))
-        func line(_ cells: [String], _ cellWidth: (Int) -> Int) {
-            let start = out.count
-            for i in 0..<headers.count {
-                if i > 0 { out.append(contentsOf: [0x20, 0x20]) }
-                let pad = i < cells.count ? max(0, widths[i] - cellWidth(i)) : widths[i]
-                if align[i] == .right { out.append(contentsOf: repeatElement(0x20, count: pad)) }
-                if i < cells.count { out.append(contentsOf: cells[i].utf8) }
-                if align[i] == .left { out.append(contentsOf: repeatElement(0x20, count: pad)) }
+    /// The columns padded to their widest cell (each cell measured once), trailing spaces cut, written as bytes. A
+    /// table of many rows is made safe, measured and written in parts on all cores (`parts`: how many; one for a
+    /// small table), the parts' lines joined in order.
+    public func aligned(parts: Int? = nil) -> String {
+        let n = rows.count
+        let parts = max(1, min(n, parts ?? (n < 512 ? 1 : Parallel.cores * 4)))
+        // Each part's cells made safe and measured, and its widest cell of each column.
+        let measured = Parallel.map(parts, progress: nil, isCancelled: nil, serial: parts == 1) { k -> RecordSlot<([[String]], [[Int]], [Int])> in
+            var cells: [[String]] = [], ws: [[Int]] = []
+            var widest = [Int](repeating: 0, count: headers.count)
+            for r in rows[(k * n / parts)..<((k + 1) * n / parts)] {
+                let safe = r.map { Format.oneLine($0, max: .max) }
+                let w = safe.map(TextTable.width)
+                for (i, x) in w.enumerated() where i < widest.count { widest[i] = max(widest[i], x) }
+                cells.append(safe)
+                ws.append(w)
             }
-            while out.count > start, out[out.count - 1] == 0x20 { out.removeLast() }
-            out.append(0x0A)
+            return .value((cells, ws, widest))
+        }.map { slot -> ([[String]], [[Int]], [Int]) in if case .value(let v) = slot { return v } else { return ([], [], []) } }
+        var widths = headers.map(TextTable.width)
+        for m in measured {
+            for (i, x) in m.2.enumerated() where i < widths.count { widths[i] = max(widths[i], x) }
         }
-        line(headers) { TextTable.width(headers[$0]) }
-        let rules = widths.map { String(repeating: "-", count: $0) }
-        line(rules) { widths[$0] }
-        for (r, w) in zip(rows, cellWidths) { line(r) { w[$0] } }
+        let lineBytes = widths.reduce(0, +) + 2 * widths.count + 1
+        var out: [UInt8] = []
+        out.reserveCapacity(lineBytes * (n + 2))
+        TextTable.line(headers, { TextTable.width(headers[$0]) }, widths, align, into: &out)
+        TextTable.line(widths.map { String(repeating: "-", count: $0) }, { widths[$0] }, widths, align, into: &out)
+        let texts = Parallel.map(parts, progress: nil, isCancelled: nil, serial: parts == 1) { k -> RecordSlot<[UInt8]> in
+            var part: [UInt8] = []
+            part.reserveCapacity(lineBytes * measured[k].0.count)
+            for (r, w) in zip(measured[k].0, measured[k].1) { TextTable.line(r, { w[$0] }, widths, align, into: &part) }
+            return .value(part)
+        }
+        for case .value(let t) in texts { out.append(contentsOf: t) }
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// One line of `aligned`: the cells padded to `widths`, two spaces between columns, trailing spaces cut.
+    static func line(_ cells: [String], _ cellWidth: (Int) -> Int, _ widths: [Int], _ align: [Align], into out: inout [UInt8]) {
+        let start = out.count
+        for i in 0..<widths.count {
+            if i > 0 { out.append(contentsOf: [0x20, 0x20]) }
+            let pad = i < cells.count ? max(0, widths[i] - cellWidth(i)) : widths[i]
+            if align[i] == .right { out.append(contentsOf: repeatElement(0x20, count: pad)) }
+            if i < cells.count { out.append(contentsOf: cells[i].utf8) }
+            if align[i] == .left { out.append(contentsOf: repeatElement(0x20, count: pad)) }
+        }
+        while out.count > start, out[out.count - 1] == 0x20 { out.removeLast() }
+        out.append(0x0A)
     }
 
     public func csv() -> String {

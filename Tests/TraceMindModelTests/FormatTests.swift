@@ -27,6 +27,8 @@ import Testing
         #expect(wrong.isEmpty, "\(wrong.prefix(10))")
         #expect(Format.usd(0.0125) == "$0.0125" && Format.usd(0.004) == "$0.004" && Format.usd(12.345) == "$12.35" && Format.usd(-0.5) == "-$0.5000")
         #expect(Format.percent(75) == "75.0%" && Format.number(1.50) == "1.5" && Format.compact(133_209) == "133.2k")
+        #expect(Format.timestamp("2026-11-21T13:27:59.123456") == "2026-11-21 13:27" && Format.timestamp("2026-11-21") == "2026-11-21")
+        #expect(Format.timestamp("２０２６-11-21T13:27:59") == "２０２６-11-21 13:27" && Format.timestamp(nil) == "—", "characters, not bytes")
     }
 
     /// The blocks counted one column without a property lookup hold no combining mark, no zero-width joiner and no
@@ -47,5 +49,20 @@ import Testing
         t.rows = [["gpt-4o", "$1.00"], ["模型", "≥$0.5000"], ["x"]]
         #expect(t.aligned() == "model       cost\n------  --------\ngpt-4o     $1.00\n模型    ≥$0.5000\nx\n")
         #expect(TextTable(headers: ["a"]).aligned() == "a\n-\n")
+    }
+
+    /// A table of many rows made in parts on all cores is the table made in one part, byte for byte: hostile and wide
+    /// cells, short rows, and a widest cell in the last part.
+    @Test func aTableMadeInPartsIsTheTableMadeWhole() {
+        var t = TextTable(headers: ["run", "cost", "note"], align: [.left, .right, .left])
+        for i in 0..<3_000 {
+            t.rows.append(["run-\(i)", "$\(i).00", i % 7 == 0 ? "模型\u{1B}[31m red" : i % 11 == 0 ? "" : "ok"])
+            if i % 13 == 0 { t.rows.append(["short"]) }
+        }
+        t.rows.append(["the widest cell of the table, last of all", "≥$1,000,000", "x"])
+        let whole = t.aligned(parts: 1)
+        #expect(whole.contains("the widest cell") && !whole.contains("\u{1B}"))
+        for parts in [2, 3, 16, 64] { #expect(t.aligned(parts: parts) == whole, "\(parts) parts") }
+        #expect(t.aligned() == whole)
     }
 }
