@@ -11,6 +11,16 @@ import TraceMindReport
 
 /// Files that change under the reader, hostile servers, and the inert-text rule of every output.
 @Suite struct FileChangeTests {
+    /// The local file system with a writer that appends 4 KB to `path` during every try of a read.
+    static func growingDuringEveryRead(_ path: String) -> LocalFileSystem {
+        LocalFileSystem { _ in
+            let h = FileHandle(forWritingAtPath: path)!
+            h.seekToEndOfFile()
+            h.write(Data(repeating: 0x79, count: 4096))
+            try? h.close()
+        }
+    }
+
     /// A writer that appends during every try: the file is used as read, with one warning naming it. A writer that
     /// truncates during the first try only: the second try reads the new state, without a warning.
     @Test func aFileThatChangesWhileReadIsReportedOrReadAgain() throws {
@@ -18,12 +28,7 @@ import TraceMindReport
         defer { removeTemp(dir) }
         let path = dir + "/traces.json"
         write(String(repeating: "x", count: 1 << 20), to: path)
-        let growing = LocalFileSystem { _ in
-            let h = FileHandle(forWritingAtPath: path)!
-            h.seekToEndOfFile()
-            h.write(Data(repeating: 0x79, count: 4096))
-            try? h.close()
-        }
+        let growing = FileChangeTests.growingDuringEveryRead(path)
         let got = try growing.readFile(path)
         #expect(got.changedWhileReading, "a file that changed during every try is reported")
         #expect(got.data.count >= 1 << 20)
@@ -55,12 +60,7 @@ import TraceMindReport
         let second = try cutOnce.readFile(path)
         #expect(!second.changedWhileReading && second.data == bytes.prefix(5 << 20), "read again, stable: \(second.data.count)")
         try bytes.write(to: URL(fileURLWithPath: path))
-        let growing = LocalFileSystem { _ in
-            let h = FileHandle(forWritingAtPath: path)!
-            h.seekToEndOfFile()
-            h.write(Data(repeating: 0x79, count: 4096))
-            try? h.close()
-        }
+        let growing = FileChangeTests.growingDuringEveryRead(path)
         let third = try growing.readFile(path)
         #expect(third.changedWhileReading && third.data.prefix(bytes.count) == bytes)
     }
