@@ -91,6 +91,11 @@ import TraceMindFormats
             }
         }
         #expect(open(sealed).map { "\($0.0) \($0.1)" } == "hello 42")
+        var inPlace = PackWriter(magic: magic)
+        inPlace.reserve(64)
+        inPlace.text("hello")
+        inPlace.int(42)
+        #expect(inPlace.seal() == sealed, "a writer begun with the magic seals to the same bytes, in place")
         #expect(open(sealed, Array("other".utf8)) == nil, "another magic")
         for i in sealed.indices {
             var b = sealed

@@ -20,13 +20,19 @@ public enum CacheWrite {
     /// leaderboard of 1,000 runs): every cache is checked when read, so a file a crash cut short is a miss, never a
     /// figure. False, and nothing left behind, when it cannot be written.
     @discardableResult
-    public static func replace(_ path: String, with data: Data) -> Bool {
+    public static func replace(_ path: String, with data: Data) -> Bool { data.withUnsafeBytes { replace(path, raw: $0) } }
+
+    /// `replace(_:with:)` of bytes (no copy into a `Data` first).
+    @discardableResult
+    public static func replace(_ path: String, with bytes: [UInt8]) -> Bool { bytes.withUnsafeBytes { replace(path, raw: $0) } }
+
+    static func replace(_ path: String, raw: UnsafeRawBufferPointer) -> Bool {
         let dir = (path as NSString).deletingLastPathComponent
         if !dir.isEmpty { try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
         let temp = temporaryName(for: path)
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { return false }
-        let written = data.withUnsafeBytes { raw -> Bool in
+        let written = { () -> Bool in
             var at = 0
             while at < raw.count {
                 let n = write(fd, raw.baseAddress! + at, raw.count - at)
@@ -39,7 +45,7 @@ public enum CacheWrite {
                 }
             }
             return true
-        }
+        }()
         let closed = close(fd) == 0
         guard written, closed, rename(temp, path) == 0 else {
             unlink(temp)

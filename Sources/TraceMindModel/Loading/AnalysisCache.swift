@@ -117,7 +117,7 @@ public struct AnalysisCache: Sendable {
     /// Keeps the analyses of the runs named `names` (those with a key) in their pack; silently nothing when the folder
     /// is not writable.
     public func storePack(_ names: [String], _ items: [(name: String, key: String, totals: RunTotals, diagnostics: [Diagnostic])]) {
-        var w = PackWriter()
+        var w = PackWriter(magic: AnalysisCache.packMagic)
         w.uint(UInt64(AnalysisCache.rulesVersion))
         w.uint(UInt64(items.count))
         let parts = items.map { it -> [UInt8] in
@@ -128,12 +128,13 @@ public struct AnalysisCache: Sendable {
             Diagnostic.pack(it.diagnostics, into: &iw)
             return iw.bytes
         }
+        w.reserve(parts.reduce(10 * parts.count + 8) { $0 + $1.count })
         for p in parts { w.uint(UInt64(p.count)) }
         for p in parts { w.append(p) }
         let target = packPath(names)
         // The same runs' pack as earlier versions wrote it (JSON lines) is never read again: gone.
         try? FileManager.default.removeItem(atPath: String(target.dropLast(".bin".count)) + ".ndjson")
-        CacheWrite.replace(target, with: Data(w.sealed(magic: AnalysisCache.packMagic)))
+        CacheWrite.replace(target, with: w.seal())
     }
 
     /// Everything the run's figures depend on — its key, filter and row, and each file's path, size, times and inode —
