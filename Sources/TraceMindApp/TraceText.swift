@@ -19,7 +19,7 @@ public enum TraceText {
         // hold tens of millions of cells at once), the slices on all cores, printed in order.
         let slice = 2048
         let starts = Array(stride(from: 0, to: max(rows, 1), by: slice))
-        let texts = Parallel.map(starts.count, progress: nil, isCancelled: nil, eachAlone: true) { k -> RecordSlot<String> in
+        let texts = Parallel.values(starts.count, eachAlone: true) { k -> String in
             let start = starts[k]
             let n = min(slice, rows - start)
             let top = start == 0 ? 3 : 0
@@ -36,10 +36,9 @@ public enum TraceText {
             // The column titles and axis once, above the first slice.
             if start > 0 { lines.remove(at: 0) }
             if lines.last == "" { lines.removeLast() }
-            return .value(lines.joined(separator: "\n") + "\n")
+            return lines.joined(separator: "\n") + "\n"
         }
-        var out = ""
-        for case .value(let t) in texts { out += t }
+        var out = texts.joined()
         let legend = "● on the latency critical path · $ on the cost critical path · roll-up: the span repeats its descendants' usage (not counted again)"
         out += "\n" + wrapText(legend, width: max(20, width)).joined(separator: "\n") + "\n"
         return out

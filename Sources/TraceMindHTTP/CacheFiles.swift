@@ -23,9 +23,6 @@ public enum PartialFiles {
 /// What the remote sources' caches share: files written under a temporary name and renamed when complete, so an
 /// interrupted download leaves nothing behind, and the temporary files of processes that died cleaned away.
 public enum CacheFiles {
-    /// `.NAME.PID.RANDOM.part` beside `path` (`CacheWrite.temporaryName`).
-    public static func temporaryName(for path: String) -> String { CacheWrite.temporaryName(for: path) }
-
     /// Removes the `.part` files of downloads whose process is gone (killed before it could remove them). Names are
     /// `.NAME.PID.RANDOM.part`; a live process's files are left alone.
     public static func removeStalePartials(in dir: String) {

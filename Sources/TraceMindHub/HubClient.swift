@@ -186,7 +186,7 @@ public final class HubClient: RemoteDatasets {
         do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
             throw Failure(message: "cannot create the cache folder \(folder)")
         }
-        let temp = CacheFiles.temporaryName(for: target)
+        let temp = CacheWrite.temporaryName(for: target)
         guard FileManager.default.createFile(atPath: temp, contents: nil), let handle = FileHandle(forWritingAtPath: temp) else {
             throw Failure(message: "cannot write in the cache folder \(folder)")
         }

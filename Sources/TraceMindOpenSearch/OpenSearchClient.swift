@@ -381,7 +381,7 @@ final class IndexWriter {
     init(target: String, maxBytes: Int) throws(OpenSearchClient.Failure) {
         self.target = target
         self.maxBytes = maxBytes
-        temp = CacheFiles.temporaryName(for: target)
+        temp = CacheWrite.temporaryName(for: target)
         guard FileManager.default.createFile(atPath: temp, contents: nil), let h = FileHandle(forWritingAtPath: temp) else {
             throw OpenSearchClient.Failure(message: "cannot write in the cache folder \((target as NSString).deletingLastPathComponent)")
         }

@@ -93,12 +93,12 @@ public enum Reports {
         let columns = LeaderboardColumns.report(mode: mode, counted: corrected != nil)
         var t = TextTable(headers: columns.map(\.title), align: columns.map { $0.right ? .right : .left })
         // The cells on all cores (150,000 of them for 10,000 runs), rows in order.
-        t.rows = Parallel.map(runs.count, progress: nil, isCancelled: nil, serial: runs.count < 256) { i -> RecordSlot<[String]> in
+        t.rows = Parallel.values(runs.count, serial: runs.count < 256) { i in
             let e = runs[i]
             let ctx = LeaderboardCellContext(rank: ranks[e.key], mode: mode, compact: false, shortIDs: format != .markdown)
             let t = corrected?[e.key]  // once a row, not once a cell
-            return .value(columns.map { $0.cell(e, t, ctx).text })
-        }.map { if case .value(let r) = $0 { return r } else { return [] } }
+            return columns.map { $0.cell(e, t, ctx).text }
+        }
         return leaderboardTable(t, runs, format: format, mode: mode, counted: corrected != nil)
     }
 

@@ -60,7 +60,10 @@ public struct TextTable: Sendable {
 
     /// Cells as they are printed: one line, controls as inert pictures (dataset text is untrusted; a raw ESC in a
     /// task id must never reach the terminal). Every renderer goes through this, whoever built the rows.
-    var safeRows: [[String]] { rows.map { $0.map { Format.oneLine($0, max: .max) } } }
+    var safeRows: [[String]] { rows.map(TextTable.safe) }
+
+    /// A row's cells as they are printed (see `safeRows`).
+    static func safe(_ row: [String]) -> [String] { row.map { Format.oneLine($0, max: .max) } }
 
     /// The columns padded to their widest cell (each cell measured once), trailing spaces cut, written as bytes. A
     /// table of many rows is made safe, measured and written in parts on all cores (`parts`: how many; one for a
@@ -69,34 +72,34 @@ public struct TextTable: Sendable {
         let n = rows.count
         let parts = max(1, min(n, parts ?? (n < 512 ? 1 : Parallel.cores * 4)))
         // Each part's cells made safe and measured, and its widest cell of each column.
-        let measured = Parallel.map(parts, progress: nil, isCancelled: nil, serial: parts == 1) { k -> RecordSlot<([[String]], [[Int]], [Int])> in
+        let measured = Parallel.values(parts, serial: parts == 1) { k -> (cells: [[String]], widths: [[Int]], widest: [Int]) in
             var cells: [[String]] = [], ws: [[Int]] = []
             var widest = [Int](repeating: 0, count: headers.count)
             for r in rows[(k * n / parts)..<((k + 1) * n / parts)] {
-                let safe = r.map { Format.oneLine($0, max: .max) }
+                let safe = TextTable.safe(r)
                 let w = safe.map(TextTable.width)
                 for (i, x) in w.enumerated() where i < widest.count { widest[i] = max(widest[i], x) }
                 cells.append(safe)
                 ws.append(w)
             }
-            return .value((cells, ws, widest))
-        }.map { slot -> ([[String]], [[Int]], [Int]) in if case .value(let v) = slot { return v } else { return ([], [], []) } }
+            return (cells, ws, widest)
+        }
         var widths = headers.map(TextTable.width)
         for m in measured {
-            for (i, x) in m.2.enumerated() where i < widths.count { widths[i] = max(widths[i], x) }
+            for (i, x) in m.widest.enumerated() where i < widths.count { widths[i] = max(widths[i], x) }
         }
         let lineBytes = widths.reduce(0, +) + 2 * widths.count + 1
         var out: [UInt8] = []
         out.reserveCapacity(lineBytes * (n + 2))
         TextTable.line(headers, { TextTable.width(headers[$0]) }, widths, align, into: &out)
         TextTable.line(widths.map { String(repeating: "-", count: $0) }, { widths[$0] }, widths, align, into: &out)
-        let texts = Parallel.map(parts, progress: nil, isCancelled: nil, serial: parts == 1) { k -> RecordSlot<[UInt8]> in
+        let texts = Parallel.values(parts, serial: parts == 1) { k -> [UInt8] in
             var part: [UInt8] = []
-            part.reserveCapacity(lineBytes * measured[k].0.count)
-            for (r, w) in zip(measured[k].0, measured[k].1) { TextTable.line(r, { w[$0] }, widths, align, into: &part) }
-            return .value(part)
+            part.reserveCapacity(lineBytes * measured[k].cells.count)
+            for (r, w) in zip(measured[k].cells, measured[k].widths) { TextTable.line(r, { w[$0] }, widths, align, into: &part) }
+            return part
         }
-        for case .value(let t) in texts { out.append(contentsOf: t) }
+        for t in texts { out.append(contentsOf: t) }
         return String(decoding: out, as: UTF8.self)
     }
 

@@ -78,12 +78,36 @@ import TraceMindFormats
         #expect([UInt8]([2, 0]).withUnsafeBytes { all -> String?? in var r = PackReader(all); return r.optionalText() } == nil)
     }
 
+    /// Records of their own lengths: each found where it was written; cut short, a byte more, or lengths that add up
+    /// past the end (forged, however large) are none.
+    @Test func recordsAreFoundByTheirLengths() {
+        let parts: [[UInt8]] = [[1, 2, 3], [], Array(repeating: 7, count: 300), [9]]
+        var w = PackWriter()
+        w.text("head")
+        w.records(parts)
+        func read(_ b: [UInt8]) -> [[UInt8]]? {
+            b.withUnsafeBytes { all in
+                var r = PackReader(all)
+                guard r.text() == "head", let ranges = r.records(parts.count), r.isAtEnd else { return nil }
+                return ranges.map { Array(all[$0]) }
+            }
+        }
+        #expect(read(w.bytes) == parts)
+        #expect(read(w.bytes + [0]) == nil && read(Array(w.bytes.dropLast())) == nil)
+        var forged = PackWriter()
+        forged.text("head")
+        for n: UInt64 in [3, .max / 2, .max / 2, 1] { forged.uint(n) }
+        forged.append([1, 2, 3, 4])
+        #expect(read(forged.bytes) == nil)
+    }
+
     @Test func aSealedFileIsCheckedWhole() {
         let magic = Array("test\n".utf8)
-        var w = PackWriter()
+        var w = PackWriter(magic: magic)
+        w.reserve(64)
         w.text("hello")
         w.int(42)
-        let sealed = w.sealed(magic: magic)
+        let sealed = w.seal()
         func open(_ b: [UInt8], _ m: [UInt8] = magic) -> (String, Int)? {
             b.withUnsafeBytes { all in
                 guard var r = PackReader(sealed: all, magic: m), let t = r.text(), let i = r.int(), r.isAtEnd else { return nil }
@@ -91,11 +115,7 @@ import TraceMindFormats
             }
         }
         #expect(open(sealed).map { "\($0.0) \($0.1)" } == "hello 42")
-        var inPlace = PackWriter(magic: magic)
-        inPlace.reserve(64)
-        inPlace.text("hello")
-        inPlace.int(42)
-        #expect(inPlace.seal() == sealed, "a writer begun with the magic seals to the same bytes, in place")
+        #expect(sealed.starts(with: magic) && sealed.count == magic.count + 6 + 1 + 8, "the magic, the text, the number, the hash")
         #expect(open(sealed, Array("other".utf8)) == nil, "another magic")
         for i in sealed.indices {
             var b = sealed
@@ -110,11 +130,11 @@ import TraceMindFormats
     /// a cut at a block's edge is still no file.
     @Test func aLargeSealedFileIsCheckedWhole() {
         let magic = Array("big\n".utf8)
-        var w = PackWriter()
+        var w = PackWriter(magic: magic)
         var g = SystemRandomNumberGenerator()
         let payload = (0..<(5 << 20) + 12345).map { _ in UInt8.random(in: 0...255, using: &g) }
         w.raw(payload)
-        let sealed = w.sealed(magic: magic)
+        let sealed = w.seal()
         func opens(_ b: [UInt8]) -> Bool {
             b.withUnsafeBytes { all in
                 guard var r = PackReader(sealed: all, magic: magic), let range = r.rawRange(), r.isAtEnd else { return false }

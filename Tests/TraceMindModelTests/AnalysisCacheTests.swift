@@ -136,10 +136,10 @@ import TraceMindFormats
         #expect(forged != good && cache.pack(names).count == runs.count, "forged figures are read, under keys that match no run")
         var flipped = good
         flipped[good.count / 2] ^= 0x40
-        var other = PackWriter()
+        var other = PackWriter(magic: AnalysisCache.packMagic)
         other.uint(99)
         other.uint(0)
-        for bad in [forged, Data("garbage\n{\n".utf8), good.prefix(good.count - 1), good.prefix(good.count / 2), flipped, Data(other.sealed(magic: AnalysisCache.packMagic))] {
+        for bad in [forged, Data("garbage\n{\n".utf8), good.prefix(good.count - 1), good.prefix(good.count / 2), flipped, Data(other.seal())] {
             try bad.write(to: URL(fileURLWithPath: file))
             if bad != forged { #expect(cache.pack(names).isEmpty) }
             for r in runs { try? FileManager.default.removeItem(atPath: cache.path(r)) }

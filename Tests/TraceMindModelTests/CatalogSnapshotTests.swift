@@ -91,17 +91,17 @@ import TraceMindFormats
         // structure tells): misses; the loading is the fresh one.
         var flipped = good
         flipped[good.count / 2] ^= 0x40
-        var otherVersion = PackWriter()
+        var otherVersion = PackWriter(magic: CatalogSnapshot.magic)
         otherVersion.uint(99)
         let body = [UInt8](good.dropLast(8).dropFirst(CatalogSnapshot.magic.count))
-        var same = PackWriter()
+        var same = PackWriter(magic: CatalogSnapshot.magic)
         same.append(body)
-        try Data(same.sealed(magic: CatalogSnapshot.magic)).write(to: URL(fileURLWithPath: file))
+        try Data(same.seal()).write(to: URL(fileURLWithPath: file))
         #expect(snap.lookup(sources, cwd: cwd).map(CatalogSnapshotTests.dump) == fresh, "sealed again as it was: a hit")
-        var longer = PackWriter()
+        var longer = PackWriter(magic: CatalogSnapshot.magic)
         longer.append(body + [0])
         for bad in [good.prefix(good.count / 2), good.prefix(good.count - 1), Data("not json\n{}\n[]\n".utf8), flipped,
-            Data(otherVersion.sealed(magic: CatalogSnapshot.magic)), Data(longer.sealed(magic: CatalogSnapshot.magic))]
+            Data(otherVersion.seal()), Data(longer.seal())]
         {
             try bad.write(to: URL(fileURLWithPath: file))
             #expect(snap.lookup(sources, cwd: cwd) == nil)

@@ -398,9 +398,9 @@ public enum Hash64 {
         let block = 1 << 20
         guard bytes.count > 2 * block else { return words(bytes, seed: 0) }
         let blocks = (bytes.count + block - 1) / block
-        let sums = Parallel.map(blocks, progress: nil, isCancelled: nil) { i -> RecordSlot<UInt64> in
-            .value(words(UnsafeRawBufferPointer(rebasing: bytes[(i * block)..<min(bytes.count, (i + 1) * block)]), seed: UInt64(i)))
-        }.map { if case .value(let h) = $0 { return h } else { return 0 } }
+        let sums = Parallel.values(blocks) { i in
+            words(UnsafeRawBufferPointer(rebasing: bytes[(i * block)..<min(bytes.count, (i + 1) * block)]), seed: UInt64(i))
+        }
         return sums.withUnsafeBytes { words($0, seed: UInt64(bytes.count)) }
     }
 

@@ -10,7 +10,7 @@ public struct PackWriter {
 
     public init() {}
 
-    /// A writer whose bytes start with `magic`: `seal()` then makes the file `sealed(magic:)` makes, without copying it.
+    /// A writer of a file that starts with `magic` (`seal()` ends it).
     public init(magic: [UInt8]) { bytes = magic }
 
     /// Room for `n` more bytes (a kept catalog of 10,000 runs is 29 MB: grown by doubling, it was copied again and
@@ -62,16 +62,16 @@ public struct PackWriter {
     /// Appends bytes as they are.
     public mutating func append(_ other: [UInt8]) { bytes += other }
 
-    /// A file's bytes: `magic`, what was written, and a hash of both, which `PackReader(sealed:magic:)` checks (a
-    /// file cut short or changed reads as none).
-    public func sealed(magic: [UInt8]) -> [UInt8] {
-        var w = PackWriter(magic: magic)
-        w.reserve(bytes.count + 8)
-        w.bytes += bytes
-        return w.seal()
+    /// Records of their own lengths, written so that `PackReader.records(_:)` finds each without reading the others
+    /// (and they are read on all cores): every record's length, then the records.
+    public mutating func records(_ parts: [[UInt8]]) {
+        reserve(parts.reduce(10 * parts.count + 8) { $0 + $1.count })
+        for p in parts { uint(UInt64(p.count)) }
+        for p in parts { bytes += p }
     }
 
-    /// The bytes written (the magic first, see `init(magic:)`) and a hash of them, in place.
+    /// A file's bytes: the magic (`init(magic:)`), what was written, and a hash of both, appended in place, which
+    /// `PackReader(sealed:magic:)` checks (a file cut short or changed reads as none).
     public consuming func seal() -> [UInt8] {
         let sum = bytes.withUnsafeBytes { Hash64.seal($0) }
         withUnsafeBytes(of: sum.littleEndian) { bytes.append(contentsOf: $0) }
@@ -92,7 +92,7 @@ public struct PackReader {
         end = range?.upperBound ?? bytes.count
     }
 
-    /// A reader of what `PackWriter.sealed(magic:)` wrote; nil when the bytes do not start with `magic` or their hash
+    /// A reader of what `PackWriter.seal()` wrote; nil when the bytes do not start with `magic` or their hash
     /// is not the one at their end.
     public init?(sealed all: UnsafeRawBufferPointer, magic: [UInt8]) {
         let n = all.count, m = magic.count
@@ -153,6 +153,25 @@ public struct PackReader {
         guard let n = count() else { return nil }
         at += n
         return (at - n)..<at
+    }
+    /// Where each of `count` records `PackWriter.records(_:)` wrote is, when they fill what is left exactly; nil
+    /// otherwise (lengths are checked as they are read: no sum of forged ones overflows).
+    public mutating func records(_ count: Int) -> [Range<Int>]? {
+        var lengths: [Int] = []
+        lengths.reserveCapacity(count)
+        var total = 0
+        for _ in 0..<count {
+            guard let n = self.count(), n <= end - at - total else { return nil }
+            total += n
+            lengths.append(n)
+        }
+        guard at + total == end else { return nil }
+        var start = at
+        at = end
+        return lengths.map { n in
+            defer { start += n }
+            return start..<(start + n)
+        }
     }
     public mutating func texts() -> [String]? {
         guard let n = count() else { return nil }

@@ -89,6 +89,15 @@ public enum Parallel {
         return Array(slots.buffer)
     }
 
+    /// `work(i)` for every index on all cores, in index order: `map` for work that always gives a value (no progress,
+    /// no cancelling).
+    public static func values<T>(_ n: Int, eachAlone: Bool = false, serial: Bool = false, _ work: (Int) -> T) -> [T] {
+        map(n, progress: nil, isCancelled: nil, eachAlone: eachAlone, serial: serial) { .value(work($0)) }.map {
+            guard case .value(let v) = $0 else { preconditionFailure("Parallel.values: an index without its value") }
+            return v
+        }
+    }
+
     /// `a()` and `b()` at once, on two cores (each only reads shared state).
     public static func both<A, B>(_ a: () -> A, _ b: () -> B) -> (A, B) {
         let slotA = RecordSlots<A>(count: 1), slotB = RecordSlots<B>(count: 1)

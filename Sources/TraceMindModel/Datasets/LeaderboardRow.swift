@@ -190,12 +190,7 @@ public struct LeaderboardRow: Sendable, Equatable {
     /// its text when first asked for.
     public var raw: JSONObject {
         get { box.v.fields.object }
-        set {
-            let b = unique()
-            b.v.fields = RowFields(newValue)
-            b.v.recordsTokens = newValue["total_tokens"] != nil
-            b.v.recordsCost = newValue["total_cost_usd"] != nil
-        }
+        set { unique().v.setFields(newValue) }
     }
     /// Whether the stored row has a `total_tokens` / `total_cost_usd` field at all (its value may still be unknown):
     /// a recorded figure the row does not carry is "—", one it carries unreadably is "unknown". Kept as made, so
@@ -293,8 +288,7 @@ public struct LeaderboardRow: Sendable, Equatable {
 
         init(json o: JSONObject) {
             fields = RowFields(o)
-            recordsTokens = o["total_tokens"] != nil
-            recordsCost = o["total_cost_usd"] != nil
+            (recordsTokens, recordsCost) = Values.recordedFigures(o)
             func s(_ k: String) -> String? {
                 guard let v = o[k], let t = v.text.map({ String(trimmedASCII($0)) }), !t.isEmpty else { return nil }
                 return t
@@ -350,6 +344,15 @@ public struct LeaderboardRow: Sendable, Equatable {
             searchText = [runID, model, agentType, provider, runStatus, useCase, team, submittedBy, hardware, timestamp, purpose, suiteVersion]
                 .compactMap { $0?.lowercased() }.joined(separator: "\u{1}")
         }
+
+        /// The stored fields, and which recorded figures they carry at all.
+        mutating func setFields(_ o: JSONObject) {
+            fields = RowFields(o)
+            (recordsTokens, recordsCost) = Values.recordedFigures(o)
+        }
+
+        /// Whether stored fields have a `total_tokens` and a `total_cost_usd` field (whatever their values).
+        static func recordedFigures(_ o: JSONObject) -> (tokens: Bool, cost: Bool) { (o["total_tokens"] != nil, o["total_cost_usd"] != nil) }
 
         /// Every optional field of the row, by kind: the kept catalog writes and reads a row through these (a field added
         /// above is added here; a test checks that a row with every field set reads back equal). Key paths are immutable.

@@ -83,9 +83,7 @@ public struct AnalysisCache: Sendable {
 
     /// `name` of every run, on all cores.
     static func names(_ entries: [RunEntry], _ cache: AnalysisCache) -> [String] {
-        Parallel.map(entries.count, progress: nil, isCancelled: nil, serial: entries.count < 256) { .value(cache.name(entries[$0])) }.map {
-            if case .value(let n) = $0 { return n } else { return "" }
-        }
+        Parallel.values(entries.count, serial: entries.count < 256) { cache.name(entries[$0]) }
     }
 
     // MARK: packs
@@ -120,17 +118,15 @@ public struct AnalysisCache: Sendable {
         var w = PackWriter(magic: AnalysisCache.packMagic)
         w.uint(UInt64(AnalysisCache.rulesVersion))
         w.uint(UInt64(items.count))
-        let parts = items.map { it -> [UInt8] in
-            var iw = PackWriter()
-            iw.text(it.name)
-            iw.text(AnalysisCache.packedKey(it.key))
-            it.totals.pack(into: &iw)
-            Diagnostic.pack(it.diagnostics, into: &iw)
-            return iw.bytes
-        }
-        w.reserve(parts.reduce(10 * parts.count + 8) { $0 + $1.count })
-        for p in parts { w.uint(UInt64(p.count)) }
-        for p in parts { w.append(p) }
+        w.records(
+            items.map { it in
+                var iw = PackWriter()
+                iw.text(it.name)
+                iw.text(AnalysisCache.packedKey(it.key))
+                it.totals.pack(into: &iw)
+                Diagnostic.pack(it.diagnostics, into: &iw)
+                return iw.bytes
+            })
         let target = packPath(names)
         // The same runs' pack as earlier versions wrote it (JSON lines) is never read again: gone.
         try? FileManager.default.removeItem(atPath: String(target.dropLast(".bin".count)) + ".ndjson")
@@ -245,21 +241,7 @@ public struct PackedAnalyses: Sendable {
             guard var r = PackReader(sealed: all, magic: AnalysisCache.packMagic), r.uint() == UInt64(AnalysisCache.rulesVersion),
                 let count = r.count()
             else { return nil }
-            var lengths: [Int] = []
-            lengths.reserveCapacity(count)
-            var total = 0
-            for _ in 0..<count {
-                // Lengths that add up past the end are no pack (checked as they come: no sum overflows).
-                guard let n = r.count(), n <= r.endIndex - r.at - total else { return nil }
-                total += n
-                lengths.append(n)
-            }
-            var at = r.at
-            let ranges = lengths.map { n -> Range<Int> in
-                defer { at += n }
-                return at..<(at + n)
-            }
-            return at == r.endIndex ? ranges : nil
+            return r.records(count)
         }
         guard let ranges else { return nil }
         self.data = data

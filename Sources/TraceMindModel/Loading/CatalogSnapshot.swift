@@ -57,18 +57,10 @@ public struct CatalogSnapshot: Sendable {
             }
             guard checked.allSatisfy({ if case .value(true) = $0 { return true } else { return false } }), let diags = Diagnostic.unpackList(&r)
             else { return nil }
-            // Where each run's bytes end (its length, written before the runs); then the runs, read on all cores.
-            var ends: [Int] = []
-            ends.reserveCapacity(runCount)
-            for _ in 0..<runCount {
-                // Lengths that add up past the end are no catalog (checked as they come: no sum overflows).
-                guard let len = r.count(), len <= r.endIndex - r.at - (ends.last ?? 0) else { return nil }
-                ends.append((ends.last ?? 0) + len)
-            }
-            let first = r.at
-            guard first + (ends.last ?? 0) == r.endIndex else { return nil }
+            // Where each run's bytes are (their lengths, written before the runs); then the runs, read on all cores.
+            guard let ranges = r.records(runCount) else { return nil }
             let made = Parallel.map(runCount, progress: nil, isCancelled: nil, serial: runCount < 64) { i -> RecordSlot<RunEntry> in
-                var rr = PackReader(all, range: (first + (i == 0 ? 0 : ends[i - 1]))..<(first + ends[i]))
+                var rr = PackReader(all, range: ranges[i])
                 guard let e = CatalogSnapshot.entry(&rr, in: data), rr.isAtEnd else { return .empty }
                 return .value(e)
             }
@@ -104,14 +96,12 @@ public struct CatalogSnapshot: Sendable {
         // Each run's bytes made on all cores (a row's stored fields written out as text and hashed: a fifth of the
         // first leaderboard of 10,000 runs, on one core).
         let all = catalog.runs
-        let runs = Parallel.map(all.count, progress: nil, isCancelled: nil, serial: all.count < 64) { i -> RecordSlot<[UInt8]> in
-            var rw = PackWriter()
-            CatalogSnapshot.pack(all[i], into: &rw)
-            return .value(rw.bytes)
-        }.map { slot -> [UInt8] in if case .value(let b) = slot { return b } else { return [] } }
-        w.reserve(runs.reduce(10 * runs.count + 8) { $0 + $1.count })
-        for b in runs { w.uint(UInt64(b.count)) }
-        for b in runs { w.append(b) }
+        w.records(
+            Parallel.values(all.count, serial: all.count < 64) { i in
+                var rw = PackWriter()
+                CatalogSnapshot.pack(all[i], into: &rw)
+                return rw.bytes
+            })
         let target = path(catalog.sources, cwd: cwd)
         // Catalogs kept by earlier versions are never read again: gone (v1 kept 24 MB of JSON lines for 10,000 runs).
         for v in 1..<CatalogSnapshot.version { try? FileManager.default.removeItem(atPath: PathUtil.join(directory, "v\(v)")) }
