@@ -163,8 +163,8 @@ import TraceMindFormats
         let text = """
             {"run_id": "r-1", "model": "openai/gpt-4o", "agent_type": "tool", "provider": "litellm", "timestamp": "2026-11-02T09:00:00",
              "submitted_by": "me", "use_case": "support", "team": "evals", "purpose": "selection", "suite_version": "v3", "hardware": "L4",
-             "run_status": "completed", "run_stop_reason": "completed", "total_tests": 8, "successful_tests": 6, "failed_tests": 2,
-             "errored_tests": 1, "timed_out_tests": 0, "success_rate": 75.0, "pass_at_1": 0.75, "avg_steps": 3.5, "avg_duration_ms": 812.5,
+             "run_status": "completed", "run_stop_reason": "max_steps", "total_tests": 8, "successful_tests": 6, "failed_tests": 2,
+             "errored_tests": 1, "timed_out_tests": 3, "success_rate": 75.0, "pass_at_1": 0.75, "avg_steps": 3.5, "avg_duration_ms": 812.5,
              "total_duration_ms": 6500.0, "total_tokens": 9000, "total_prompt_tokens": 7000, "total_completion_tokens": 2000,
              "total_cost_usd": 0.0125, "co2_emissions_g": 1.5, "power_cost_total_usd": 0.001, "gpu_utilization_avg": 40.0,
              "gpu_utilization_max": 90.0, "gpu_memory_avg_mib": 1000.0, "gpu_memory_max_mib": 2000.0, "gpu_temperature_avg": 50.0,

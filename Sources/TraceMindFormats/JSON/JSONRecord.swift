@@ -7,6 +7,11 @@ public protocol JSONRecordSink {
     mutating func member(_ key: StaticString, _ v: JSON)
     /// A member whose value is an object made by `body` on a sink of the same kind.
     mutating func object(_ key: StaticString, _ body: (inout Self) -> Void)
+    /// Scalar members: by default the value made and given to `member(_:_:)`; a text sink writes them at once.
+    mutating func member(_ key: StaticString, _ s: String?)
+    mutating func member(_ key: StaticString, _ i: Int?)
+    mutating func member(_ key: StaticString, _ d: Double?)
+    mutating func member(_ key: StaticString, _ b: Bool?)
 }
 
 extension JSONRecordSink {
@@ -64,6 +69,25 @@ public struct JSONRecordText: JSONRecordSink {
     public mutating func member(_ key: StaticString, _ v: JSON) {
         self.key(key)
         JSONWriter.write(v, into: &bytes, pretty: true, indent: indent + 2, step: 2)
+    }
+
+    // Scalars written as `JSONWriter.write` writes their values, without making the values (a leaderboard of 10,000
+    // runs writes 460,000 members).
+    public mutating func member(_ key: StaticString, _ s: String?) {
+        self.key(key)
+        if let s { JSONWriter.writeString(s, into: &bytes) } else { JSONWriter.literal("null", &bytes) }
+    }
+    public mutating func member(_ key: StaticString, _ i: Int?) {
+        self.key(key)
+        if let i { JSONWriter.writeInt(Int64(i), into: &bytes) } else { JSONWriter.literal("null", &bytes) }
+    }
+    public mutating func member(_ key: StaticString, _ d: Double?) {
+        self.key(key)
+        if let d { JSONWriter.writeDouble(d, into: &bytes) } else { JSONWriter.literal("null", &bytes) }
+    }
+    public mutating func member(_ key: StaticString, _ b: Bool?) {
+        self.key(key)
+        JSONWriter.literal(b == nil ? "null" : b! ? "true" : "false", &bytes)
     }
 
     /// A member whose value's text `write` writes itself (its first line at the given indentation), as `JSONWriter`

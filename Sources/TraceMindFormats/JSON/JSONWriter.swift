@@ -187,15 +187,7 @@ public enum JSONWriter {
         case .null: literal("null", &out)
         case .bool(let b): b ? literal("true", &out) : literal("false", &out)
         case .int(let i): writeInt(i, into: &out)
-        case .double(let d):
-            if let i = integral(d) {
-                writeInt(i, into: &out, negativeZero: d.sign == .minus && d == 0)
-                literal(".0", &out)
-            } else {
-                // `description` is what `formatNumber` interpolates, without the interpolation's buffer.
-                var t = d.isFinite ? d.description : formatNumber(d)
-                t.withUTF8 { out.append(contentsOf: $0) }
-            }
+        case .double(let d): writeDouble(d, into: &out)
         case .string(let s): writeString(s, into: &out)
         case .array(let a):
             if a.isEmpty { literal("[]", &out); return }
@@ -222,6 +214,19 @@ public enum JSONWriter {
             }
             if pretty { newline(&out, indent) }
             out.append(UInt8(ascii: "}"))
+        }
+    }
+
+    /// A number as `formatNumber` writes it.
+    @inline(__always)
+    static func writeDouble(_ d: Double, into out: inout [UInt8]) {
+        if let i = integral(d) {
+            writeInt(i, into: &out, negativeZero: d.sign == .minus && d == 0)
+            literal(".0", &out)
+        } else {
+            // `description` is what `formatNumber` interpolates, without the interpolation's buffer.
+            var t = d.isFinite ? d.description : formatNumber(d)
+            t.withUTF8 { out.append(contentsOf: $0) }
         }
     }
 

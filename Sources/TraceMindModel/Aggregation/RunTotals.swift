@@ -120,37 +120,43 @@ extension RunTotals {
         // With a cache, the runs' pack first (one file), then each run's own file, then a fresh analysis.
         let names = cache.map { c in AnalysisCache.names(entries, c) } ?? []
         let packed = pack ? cache.map { $0.pack(names) } ?? PackedAnalyses() : PackedAnalyses()
-        let slots = RecordSlots<(totals: RunTotals, diagnostics: [Diagnostic], key: String?, packed: Bool)>(count: entries.count)
+        let slots = RecordSlots<(totals: RunTotals, diagnostics: [Diagnostic], key: String?)>(count: entries.count)
+        // Which runs were not read from the pack (a flag apart: checking the slots would copy every analysis).
+        let notPacked = RecordSlots<Bool>(count: entries.count)
         let done = ProgressCounter(total: entries.count, progress: progress)
         DispatchQueue.concurrentPerform(iterations: entries.count) { i in
             let e = entries[i]
             let readKey = cache.flatMap { _ in AnalysisCache.key(e) }
             if let cache, let readKey, let hit = cached(e, place: i, key: readKey, packed: packed, cache) {
-                slots.buffer[i] = .value((hit.totals, hit.diagnostics, readKey, hit.fromPack))
+                slots.buffer[i] = .value((hit.totals, hit.diagnostics, readKey))
+                if !hit.fromPack { notPacked.buffer[i] = .value(true) }
             } else {
+                notPacked.buffer[i] = .value(true)
                 let r = analyseFresh(e, cache: cache, readKey: readKey)
-                slots.buffer[i] = .value((r.totals, r.diagnostics, readKey, false))
+                slots.buffer[i] = .value((r.totals, r.diagnostics, readKey))
             }
             done.add(1)
         }
-        var totals: [String: RunTotals] = [:]
-        totals.reserveCapacity(entries.count)
-        var diagnostics: [Diagnostic] = []
-        var allPacked = true
-        for (i, slot) in slots.buffer.enumerated() {
-            if case .value(let r) = slot {
-                totals[entries[i].key] = r.totals
-                diagnostics += r.diagnostics
-                allPacked = allPacked && r.packed
-            }
-        }
-        // The pack written again when some run was not in it as it is now.
-        if let cache, pack, !allPacked {
+        // The pack written again when some run was not in it as it is now (its items copied: the slots still hold them).
+        if let cache, pack, notPacked.buffer.contains(where: { if case .value = $0 { return true } else { return false } }) {
             var repack: [(name: String, key: String, totals: RunTotals, diagnostics: [Diagnostic])] = []
             for (i, slot) in slots.buffer.enumerated() {
                 if case .value(let r) = slot, let k = r.key { repack.append((names[i], k, r.totals, r.diagnostics)) }
             }
             if !repack.isEmpty { cache.storePack(names, repack) }
+        }
+        // Each analysis moved out of its slot (not copied, then released with the slots).
+        var totals: [String: RunTotals] = [:]
+        totals.reserveCapacity(entries.count)
+        var diagnostics: [Diagnostic] = []
+        for i in 0..<entries.count {
+            let p = slots.buffer.baseAddress! + i
+            let slot = p.move()
+            p.initialize(to: .empty)
+            if case .value(let r) = consume slot {
+                totals[entries[i].key] = r.totals
+                if !r.diagnostics.isEmpty { diagnostics += r.diagnostics }
+            }
         }
         return (totals, diagnostics)
     }

@@ -110,7 +110,10 @@ public struct AnalysisCache: Sendable {
     }
 
     /// The stand-in of a key in a pack.
-    public static func packedKey(_ key: String) -> String { hex16(Hash64.of(Array(key.utf8))) }
+    public static func packedKey(_ key: String) -> String {
+        var key = key
+        return hex16(key.withUTF8 { Hash64.words(UnsafeRawBufferPointer($0), seed: 0x2545_F491_4F6C_DD1D) })
+    }
 
     /// Keeps the analyses of the runs named `names` (those with a key) in their pack; silently nothing when the folder
     /// is not writable.
@@ -137,36 +140,43 @@ public struct AnalysisCache: Sendable {
     /// hashed as it is taken (no text is built: the leaderboard computes 10,000 of these), as sixteen hex digits; nil
     /// when the run is not cacheable.
     public static func key(_ entry: RunEntry) -> String? {
-        let f = entry.files
-        guard f.fs is LocalFileSystem else { return nil }
-        let datasets = [f.results, f.traces, f.metrics].compactMap { $0 }
+        guard entry.files.fs is LocalFileSystem else { return nil }
         // A remote dataset (a Hub repository, an OpenSearch index) has no identity until it is fetched: not cached.
-        guard !datasets.contains(where: RemoteReference.isRemote) else { return nil }
+        func remote(_ d: String?) -> Bool { d.map(RemoteReference.isRemote) ?? false }
+        guard !remote(entry.files.results), !remote(entry.files.traces), !remote(entry.files.metrics) else { return nil }
         var h: UInt64 = 0x9E37_79B9_7F4A_7C15
         func mix(_ x: UInt64) { AnalysisCache.mix(x, &h) }
         func text(_ s: String) { AnalysisCache.mix(s, &h) }
         func file(_ path: String) -> Bool {
-            guard let id = LocalFileSystem().identityWords(path) else { return false }
+            let s = LocalFileSystem().fileStamp(path)
+            guard s.kind == UInt8(ascii: "f") else { return false }
             text(path)
-            for x in [UInt64(bitPattern: id.size), UInt64(bitPattern: id.mtime), UInt64(bitPattern: id.ctime), id.device, id.inode] { mix(x) }
+            mix(UInt64(bitPattern: s.size))
+            mix(UInt64(bitPattern: s.mtime))
+            mix(UInt64(bitPattern: s.ctime))
+            mix(s.device)
+            mix(s.inode)
             return true
         }
         text(entry.key)
-        text(f.runIDFilter ?? "\u{0}")
-        mix(f.acceptsMissingRunID ? 1 : 2)
+        text(entry.files.runIDFilter ?? "\u{0}")
+        mix(entry.files.acceptsMissingRunID ? 1 : 2)
         mix(entry.row.rawDigest)
-        var diags: [Diagnostic] = []
-        for d in datasets {
+        func dataset(_ d: String?) -> Bool {
+            guard let d else { return true }
             text(d)
             // A dataset that is one file (a run folder's results.json): one stat, not a folder check and then one.
             if file(d) {
                 mix(1)
-                continue
+                return true
             }
-            let files = DatasetFiles.files(f.fs, d, into: &diags)
+            var diags: [Diagnostic] = []
+            let files = DatasetFiles.files(entry.files.fs, d, into: &diags)
             mix(UInt64(files.count) + 2)
-            for p in files where !file(p) { return nil }
+            for p in files where !file(p) { return false }
+            return true
         }
+        guard dataset(entry.files.results), dataset(entry.files.traces), dataset(entry.files.metrics) else { return nil }
         return hex16(h)
     }
 
@@ -211,8 +221,13 @@ public struct AnalysisCache: Sendable {
 
     /// Sixteen hex digits, zero-padded.
     static func hex16(_ v: UInt64) -> String {
-        let s = String(v, radix: 16)
-        return String(repeating: "0", count: 16 - s.count) + s
+        String(unsafeUninitializedCapacity: 16) { b in
+            for i in 0..<16 {
+                let d = UInt8(truncatingIfNeeded: v >> (60 - 4 * UInt64(i))) & 0xF
+                b[i] = d < 10 ? 0x30 + d : 0x57 + d
+            }
+            return 16
+        }
     }
 }
 

@@ -125,9 +125,12 @@ public enum CatalogLoader {
     static func withHub(_ catalog: Catalog, _ hub: (any RemoteDatasets)?) -> Catalog {
         guard let hub else { return catalog }
         var c = catalog
-        func onHub(_ p: String?) -> Bool { p?.hasPrefix(HubPath.scheme) == true }
-        for i in c.runs.indices where c.runs[i].files.remote == nil {
-            if onHub(c.runs[i].files.results) || onHub(c.runs[i].files.traces) || onHub(c.runs[i].files.metrics) { c.runs[i].files.remote = hub }
+        // The first byte first: 10,000 local runs are 30,000 paths that begin with something else.
+        let h = HubPath.scheme.utf8.first
+        func onHub(_ p: String?) -> Bool { p.map { $0.utf8.first == h && $0.hasPrefix(HubPath.scheme) } ?? false }
+        for i in c.runs.indices {
+            let f = c.runs[i].files
+            if f.remote == nil, onHub(f.results) || onHub(f.traces) || onHub(f.metrics) { c.runs[i].files.remote = hub }
         }
         return c
     }
