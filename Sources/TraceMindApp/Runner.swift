@@ -334,7 +334,7 @@ final class WatchLoop: @unchecked Sendable {
     /// file), by run key; runs read from memory or the Hub by their row alone.
     static func identities(_ c: Catalog) -> [String: String] {
         var out: [String: String] = [:]
-        for e in c.runs { out[e.key] = AnalysisCache.key(e) ?? "row \(e.row.raw.count) \(e.source)" }
+        for (e, k) in zip(c.runs, AnalysisCache.keys(c.runs)) { out[e.key] = k ?? "row \(e.row.raw.count) \(e.source)" }
         return out
     }
 }

@@ -174,6 +174,34 @@ import TraceMindFormats
         #expect(AnalysisCache.key(remote) == nil)
     }
 
+    @Test func keysTakenTogetherAreEachRunsOwn() throws {
+        let data = Self.demoFolder()
+        defer { removeTemp(data) }
+        var runs = CatalogLoader.load(sources: [data]).runs
+        // A run whose traces are missing, one with no traces at all, a remote one and a demo one among them.
+        let traced = try #require(runs.firstIndex { $0.files.traces != nil })
+        var missing = runs[traced]
+        missing.files.traces = data + "/no-such-traces.json"
+        var none = runs[traced]
+        none.files.traces = nil
+        var remote = runs[traced]
+        remote.files.traces = "hf://user/smoltrace-traces-x"
+        runs += [missing, none, remote, DemoData.catalog().runs[0]]
+        let one = runs.map { AnalysisCache.key($0) }
+        #expect(AnalysisCache.keys(runs) == one)
+        #expect(one.compactMap { $0 }.count == runs.count - 3, "the run whose traces are missing, the remote and the demo runs have no key")
+        #expect(one[runs.count - 4] == nil && one[runs.count - 3] != nil && one[runs.count - 3] != one[traced], "no traces at all is a key of its own")
+    }
+
+    @Test(.enabled(if: sharedData("smoltrace-0.2.12/json") != nil, "needs ../shared/data"))
+    func keysTakenTogetherAreEachRunsOwnOnRealRuns() {
+        for sub in ["smoltrace-0.2.12/json", "smoltrace-0.2.12/hub", "smoltrace-0.1"] {
+            guard let dir = sharedData(sub) else { continue }
+            let runs = CatalogLoader.load(sources: [dir]).runs
+            #expect(!runs.isEmpty && AnalysisCache.keys(runs) == runs.map { AnalysisCache.key($0) } && runs.allSatisfy { AnalysisCache.key($0) != nil }, "\(sub)")
+        }
+    }
+
     @Test(.enabled(if: sharedData("smoltrace-0.2.12/json") != nil, "needs ../shared/data"))
     func realRunsGiveTheSameFiguresFromTheCache() {
         let cacheDir = tempDir()

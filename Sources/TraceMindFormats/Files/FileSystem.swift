@@ -280,11 +280,7 @@ public struct LocalFileSystem: DataFileSystem {
     public func fileStamp(_ path: String) -> FileStamp {
         var st = stat()
         guard stat(path, &st) == 0 else { return FileStamp() }
-        let type = st.st_mode & S_IFMT
-        return FileStamp(
-            kind: type == S_IFREG ? UInt8(ascii: "f") : type == S_IFDIR ? UInt8(ascii: "d") : UInt8(ascii: "o"), size: Int64(st.st_size),
-            mtime: Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec),
-            ctime: Int64(st.st_ctim.tv_sec) * 1_000_000_000 + Int64(st.st_ctim.tv_nsec), device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
+        return FileStamp(st)
     }
 
     /// `readdir` with each entry's type, and the folder's device and inode as its identity: no `stat` per entry
@@ -382,6 +378,15 @@ public struct FileStamp: Sendable, Equatable {
     public init() {}
     public init(kind: UInt8, size: Int64, mtime: Int64, ctime: Int64, device: UInt64, inode: UInt64) {
         (self.kind, self.size, self.mtime, self.ctime, self.device, self.inode) = (kind, size, mtime, ctime, device, inode)
+    }
+
+    /// What a `stat` found.
+    init(_ st: stat) {
+        let type = st.st_mode & S_IFMT
+        self.init(
+            kind: type == S_IFREG ? UInt8(ascii: "f") : type == S_IFDIR ? UInt8(ascii: "d") : UInt8(ascii: "o"), size: Int64(st.st_size),
+            mtime: Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec),
+            ctime: Int64(st.st_ctim.tv_sec) * 1_000_000_000 + Int64(st.st_ctim.tv_nsec), device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
     }
 }
 

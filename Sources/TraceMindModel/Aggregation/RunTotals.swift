@@ -92,9 +92,10 @@ extension RunTotals {
     public static func cachedAll(_ entries: [RunEntry], cache: AnalysisCache, pack: Bool = true) -> [String: RunTotals] {
         let names = AnalysisCache.names(entries, cache)
         let packed = pack ? cache.pack(names) : PackedAnalyses()
+        let keys = AnalysisCache.keys(entries)
         let slots = RecordSlots<RunTotals>(count: entries.count)
         DispatchQueue.concurrentPerform(iterations: entries.count) { i in
-            guard let key = AnalysisCache.key(entries[i]), let hit = cached(entries[i], place: i, key: key, packed: packed, cache) else { return }
+            guard let key = keys[i], let hit = cached(entries[i], place: i, key: key, packed: packed, cache) else { return }
             slots.buffer[i] = .value(hit.totals)
         }
         var out: [String: RunTotals] = [:]
@@ -123,10 +124,12 @@ extension RunTotals {
         let slots = RecordSlots<(totals: RunTotals, diagnostics: [Diagnostic], key: String?)>(count: entries.count)
         // Which runs were not read from the pack (a flag apart: checking the slots would copy every analysis).
         let notPacked = RecordSlots<Bool>(count: entries.count)
+        // Each run's files as they are before any is read: a hit, or the key a fresh analysis is kept under.
+        let keys = cache == nil ? [] : AnalysisCache.keys(entries)
         let done = ProgressCounter(total: entries.count, progress: progress)
         DispatchQueue.concurrentPerform(iterations: entries.count) { i in
             let e = entries[i]
-            let readKey = cache.flatMap { _ in AnalysisCache.key(e) }
+            let readKey = cache == nil ? nil : keys[i]
             if let cache, let readKey, let hit = cached(e, place: i, key: readKey, packed: packed, cache) {
                 slots.buffer[i] = .value((hit.totals, hit.diagnostics, readKey))
                 if !hit.fromPack { notPacked.buffer[i] = .value(true) }

@@ -52,11 +52,8 @@ public struct CatalogSnapshot: Sendable {
                 else { return nil }
                 deps.append((p, FileStamp(kind: UInt8(truncatingIfNeeded: kind), size: size, mtime: mtime, ctime: ctime, device: dev, inode: ino)))
             }
-            let checked = Parallel.map(deps.count, progress: nil, isCancelled: nil, serial: deps.count < 64) { i -> RecordSlot<Bool> in
-                .value(LocalFileSystem().fileStamp(deps[i].0) == deps[i].1)
-            }
-            guard checked.allSatisfy({ if case .value(true) = $0 { return true } else { return false } }), let diags = Diagnostic.unpackList(&r)
-            else { return nil }
+            let now = LocalFileSystem().fileStamps(deps.map(\.0))
+            guard zip(deps, now).allSatisfy({ $0.0.1 == $0.1 }), let diags = Diagnostic.unpackList(&r) else { return nil }
             // Where each run's bytes are (their lengths, written before the runs); then the runs, read on all cores.
             guard let ranges = r.records(runCount) else { return nil }
             let made = Parallel.map(runCount, progress: nil, isCancelled: nil, serial: runCount < 64) { i -> RecordSlot<RunEntry> in

@@ -1,0 +1,46 @@
+import Foundation
+import Testing
+import TraceMindFormats
+
+/// `fileStamps` (paths looked up from a folder two levels above them) finds what `fileStamp` (a `stat` from `/`)
+/// finds, for every shape of path.
+@Suite struct FileStampsTests {
+    @Test func stampsLookedUpTogetherAreEachPathsOwn() throws {
+        let fm = FileManager.default
+        let root = fm.temporaryDirectory.appendingPathComponent("tm-stamps-\(UUID().uuidString)").path
+        defer { try? fm.removeItem(atPath: root) }
+        var paths: [String] = []
+        for r in 0..<150 {
+            let run = "\(root)/runs/run-\(r)"
+            try fm.createDirectory(atPath: run, withIntermediateDirectories: true)
+            for (i, name) in ["results.json", "traces.json"].enumerated() where r % 7 != 0 || i == 0 {
+                try Data(repeating: UInt8(r & 0xFF), count: r * 10 + i).write(to: URL(fileURLWithPath: "\(run)/\(name)"))
+            }
+            // A run folder, then the files in it, then one that is not there: the order of a kept catalog's paths.
+            paths += [run, "\(run)/results.json", "\(run)/traces.json", "\(run)/metrics.json"]
+        }
+        try fm.createSymbolicLink(atPath: "\(root)/link", withDestinationPath: "\(root)/runs")
+        try fm.createDirectory(atPath: "\(root)/locked/inner", withIntermediateDirectories: true)
+        try Data("x".utf8).write(to: URL(fileURLWithPath: "\(root)/locked/inner/f.json"))
+        paths += [
+            "\(root)/link/run-3/results.json",  // through a link
+            "\(root)/runs/run-4/../run-5/traces.json",  // a parent step
+            "\(root)/runs//run-6/results.json",  // an empty name
+            "\(root)/runs/run-8/",  // a trailing slash
+            "\(root)/runs/run-9/results.json/x",  // under a file
+            "\(root)/missing/run/traces.json",  // a folder that is not there
+            "\(root)/locked/inner/f.json",  // under a folder that cannot be read (below)
+            "/", "/tmp", "relative/path.json", "",
+        ]
+        try fm.setAttributes([.posixPermissions: 0o311], ofItemAtPath: "\(root)/locked")
+        defer { try? fm.setAttributes([.posixPermissions: 0o755], ofItemAtPath: "\(root)/locked") }
+        let fs = LocalFileSystem()
+        let together = fs.fileStamps(paths)
+        #expect(together.count == paths.count)
+        for (p, s) in zip(paths, together) { #expect(s == fs.fileStamp(p), "\(p)") }
+        // The test would pass on stamps all empty: most of these paths are files and folders.
+        #expect(together.filter { $0.kind == UInt8(ascii: "f") }.count > 250)
+        #expect(together.filter { $0.kind == UInt8(ascii: "d") }.count >= 150)
+        #expect(fs.fileStamps([]).isEmpty)
+    }
+}
