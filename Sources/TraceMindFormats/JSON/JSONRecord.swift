@@ -58,9 +58,29 @@ public struct JSONRecordText: JSONRecordSink {
 
     /// The key of the next member, after its separator and line break.
     mutating func key(_ key: StaticString) {
-        bytes.append(count == 0 ? UInt8(ascii: "{") : UInt8(ascii: ","))
+        let open = count == 0 ? UInt8(ascii: "{") : UInt8(ascii: ",")
         count += 1
-        JSONWriter.newline(&bytes, indent + 2)
+        let n = key.utf8CodeUnitCount, spaces = indent + 2
+        // A plain key (printable ASCII, no quote or backslash: every key a report has) with its line break and
+        // indentation, made on the stack and appended at once: a dozen appends a member were a tenth of a report.
+        if n <= 64, spaces <= 64, UnsafeBufferPointer(start: key.utf8Start, count: n).allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C }) {
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: n + spaces + 6) { b in
+                b[0] = open
+                b[1] = 0x0A
+                for k in 0..<spaces { b[2 + k] = 0x20 }
+                var k = 2 + spaces
+                b[k] = UInt8(ascii: "\"")
+                for j in 0..<n { b[k + 1 + j] = key.utf8Start[j] }
+                k += n + 1
+                b[k] = UInt8(ascii: "\"")
+                b[k + 1] = UInt8(ascii: ":")
+                b[k + 2] = 0x20
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: b[0..<(k + 3)]))
+            }
+            return
+        }
+        bytes.append(open)
+        JSONWriter.newline(&bytes, spaces)
         _ = key.withUTF8Buffer { JSONWriter.writeString(utf8: UnsafeRawBufferPointer($0), into: &bytes) }
         bytes.append(UInt8(ascii: ":"))
         bytes.append(0x20)

@@ -3,50 +3,146 @@ import TraceMindFormats
 
 /// The corrected figures of one analysed run that the leaderboard shows and sorts by (a few numbers, kept per run
 /// once its traces have been read).
+///
+/// A value with its fields in one shared box, copied on write (as `LeaderboardRow`): the leaderboard of 10,000 runs
+/// gathers, ranks, sorts and writes their totals by the ten thousand, and a copy is then one reference count instead
+/// of 330 bytes and a count for each of its texts.
 public struct RunTotals: Sendable, Equatable, Codable {
-    public var tests: Int
-    public var passed: Int
-    public var failed: Int
-    public var errored: Int
-    public var timedOut: Int
-    public var successRate: Double?
-    /// nil when the run has no traces (tokens and cost unknown).
-    public var tokens: TokenCounts?
-    public var cost: CostSum?
-    public var costPerPass: Double?
-    public var wallMeanMs: Double?
-    public var wallP50Ms: Double?
-    public var wallP95Ms: Double?
-    /// `2× NVIDIA L4` from the GPU metrics, nil without GPU data.
-    public var hardware: String?
-    public var co2Grams: Double?
-    /// Tokens and cost are lower bounds (a traces file read in part, tests without a trace).
-    public var partial: Bool
-    /// What the run was evaluated on (`TaskSet.id`: its tests, their prompts, its task dataset), nil without results.
-    public var taskSet: String?
-    /// Each test's outcome (`TestOutcome` raw values) by test key (`agent:task`), for tests with a result row.
-    public var outcomes: [String: String]?
+    final class Box: @unchecked Sendable {
+        var v: Values
+        init(_ v: Values) { self.v = v }
+    }
+    private var box: Box
 
-    public init(_ a: RunAnalysis) {
-        tests = a.testCount
-        passed = a.passed
-        failed = a.failed
-        errored = a.errored
-        timedOut = a.timedOut
-        successRate = a.successRate
-        tokens = a.hasTraces ? a.tokens : nil
-        cost = a.hasTraces ? a.cost : nil
-        costPerPass = a.costPerPass
-        wallMeanMs = a.wall?.mean
-        wallP50Ms = a.wall?.p50
-        wallP95Ms = a.wall?.p95
-        hardware = a.metrics?.hardware
-        co2Grams = a.co2Grams
-        partial = a.tokensAreLowerBound
-        taskSet = a.tests.isEmpty ? nil : TaskSet(a).id
-        var o: [String: String] = [:]
-        for t in a.tests where t.result != nil { o[t.key] = t.outcome.rawValue }
-        outcomes = o.isEmpty ? nil : o
+    private mutating func unique() -> Box {
+        if !isKnownUniquelyReferenced(&box) { box = Box(box.v) }
+        return box
+    }
+
+    public init(_ a: RunAnalysis) { box = Box(Values(a)) }
+
+    public static func == (a: RunTotals, b: RunTotals) -> Bool { a.box === b.box || a.box.v == b.box.v }
+
+    // The kept form is the fields' own (the per-run cache files read before and after the box).
+    public init(from decoder: any Decoder) throws { box = Box(try Values(from: decoder)) }
+    public func encode(to encoder: any Encoder) throws { try box.v.encode(to: encoder) }
+
+    public var tests: Int {
+        get { box.v.tests }
+        set { unique().v.tests = newValue }
+    }
+    public var passed: Int {
+        get { box.v.passed }
+        set { unique().v.passed = newValue }
+    }
+    public var failed: Int {
+        get { box.v.failed }
+        set { unique().v.failed = newValue }
+    }
+    public var errored: Int {
+        get { box.v.errored }
+        set { unique().v.errored = newValue }
+    }
+    public var timedOut: Int {
+        get { box.v.timedOut }
+        set { unique().v.timedOut = newValue }
+    }
+    public var successRate: Double? {
+        get { box.v.successRate }
+        set { unique().v.successRate = newValue }
+    }
+    /// nil when the run has no traces (tokens and cost unknown).
+    public var tokens: TokenCounts? {
+        get { box.v.tokens }
+        set { unique().v.tokens = newValue }
+    }
+    public var cost: CostSum? {
+        get { box.v.cost }
+        set { unique().v.cost = newValue }
+    }
+    public var costPerPass: Double? {
+        get { box.v.costPerPass }
+        set { unique().v.costPerPass = newValue }
+    }
+    public var wallMeanMs: Double? {
+        get { box.v.wallMeanMs }
+        set { unique().v.wallMeanMs = newValue }
+    }
+    public var wallP50Ms: Double? {
+        get { box.v.wallP50Ms }
+        set { unique().v.wallP50Ms = newValue }
+    }
+    public var wallP95Ms: Double? {
+        get { box.v.wallP95Ms }
+        set { unique().v.wallP95Ms = newValue }
+    }
+    /// `2× NVIDIA L4` from the GPU metrics, nil without GPU data.
+    public var hardware: String? {
+        get { box.v.hardware }
+        set { unique().v.hardware = newValue }
+    }
+    public var co2Grams: Double? {
+        get { box.v.co2Grams }
+        set { unique().v.co2Grams = newValue }
+    }
+    /// Tokens and cost are lower bounds (a traces file read in part, tests without a trace).
+    public var partial: Bool {
+        get { box.v.partial }
+        set { unique().v.partial = newValue }
+    }
+    /// What the run was evaluated on (`TaskSet.id`: its tests, their prompts, its task dataset), nil without results.
+    public var taskSet: String? {
+        get { box.v.taskSet }
+        set { unique().v.taskSet = newValue }
+    }
+    /// Each test's outcome (`TestOutcome` raw values) by test key (`agent:task`), for tests with a result row.
+    public var outcomes: [String: String]? {
+        get { box.v.outcomes }
+        set { unique().v.outcomes = newValue }
+    }
+
+    /// The fields.
+    struct Values: Sendable, Equatable, Codable {
+        // The meanings are the accessors' above.
+        var tests: Int
+        var passed: Int
+        var failed: Int
+        var errored: Int
+        var timedOut: Int
+        var successRate: Double?
+        var tokens: TokenCounts?
+        var cost: CostSum?
+        var costPerPass: Double?
+        var wallMeanMs: Double?
+        var wallP50Ms: Double?
+        var wallP95Ms: Double?
+        var hardware: String?
+        var co2Grams: Double?
+        var partial: Bool
+        var taskSet: String?
+        var outcomes: [String: String]?
+
+        init(_ a: RunAnalysis) {
+            tests = a.testCount
+            passed = a.passed
+            failed = a.failed
+            errored = a.errored
+            timedOut = a.timedOut
+            successRate = a.successRate
+            tokens = a.hasTraces ? a.tokens : nil
+            cost = a.hasTraces ? a.cost : nil
+            costPerPass = a.costPerPass
+            wallMeanMs = a.wall?.mean
+            wallP50Ms = a.wall?.p50
+            wallP95Ms = a.wall?.p95
+            hardware = a.metrics?.hardware
+            co2Grams = a.co2Grams
+            partial = a.tokensAreLowerBound
+            taskSet = a.tests.isEmpty ? nil : TaskSet(a).id
+            var o: [String: String] = [:]
+            for t in a.tests where t.result != nil { o[t.key] = t.outcome.rawValue }
+            outcomes = o.isEmpty ? nil : o
+        }
     }
 }
 
@@ -197,6 +293,14 @@ extension RunTotals {
     }
 
     /// Totals `pack(into:)` wrote; nil when the bytes are not one.
+    init?(unpacking r: inout PackReader) {
+        guard let v = Values(unpacking: &r) else { return nil }
+        box = Box(v)
+    }
+}
+
+extension RunTotals.Values {
+    /// Totals `RunTotals.pack(into:)` wrote; nil when the bytes are not one.
     init?(unpacking r: inout PackReader) {
         guard let tests = r.int(), let passed = r.int(), let failed = r.int(), let errored = r.int(), let timedOut = r.int(),
             let successRate = r.optionalDouble(), let hasTokens = r.bool()
