@@ -11,18 +11,26 @@ extension LocalFileSystem {
     /// of the part) and looks up only the last two names from there, the way `stat` would look them up (links
     /// followed). A path that is not absolute with two names under a folder, or whose folder cannot be opened, gets
     /// a plain `stat`. Nothing is kept open after the call.
-    public func fileStamps(_ paths: [String]) -> [FileStamp] {
-        let n = paths.count
+    public func fileStamps(_ paths: [String]) -> [FileStamp] { fileStamps(count: paths.count) { paths[$0] } }
+
+    /// `fileStamps` of the paths `path` gives for the indices below `count` (called on all cores); an index with no
+    /// path is nothing there.
+    public func fileStamps(count n: Int, _ path: (Int) -> String?) -> [FileStamp] {
         guard n > 0 else { return [] }
         let out = UnsafeMutableBufferPointer<FileStamp>.allocate(capacity: n)
         out.initialize(repeating: FileStamp())
         defer { out.deallocate() }
         let shared = UncheckedStamps(out)
         let parts = n < 64 ? 1 : min(n, Parallel.cores * 4)
-        DispatchQueue.concurrentPerform(iterations: parts) { p in
-            var at = StatAt()
-            defer { at.close() }
-            for i in (p * n / parts)..<((p + 1) * n / parts) { shared.buffer[i] = at.stamp(paths[i]) }
+        withoutActuallyEscaping(path) { path in
+            let path = UncheckedBox(path)
+            DispatchQueue.concurrentPerform(iterations: parts) { p in
+                var at = StatAt()
+                defer { at.close() }
+                for i in (p * n / parts)..<((p + 1) * n / parts) {
+                    if let s = path.value(i) { shared.buffer[i] = at.stamp(s) }
+                }
+            }
         }
         return Array(out)
     }

@@ -144,20 +144,19 @@ public struct AnalysisCache: Sendable {
     /// `key` of every run, on all cores, the files of all their datasets looked up together
     /// (`LocalFileSystem.fileStamps`: 30,000 of them for 10,000 runs).
     public static func keys(_ entries: [RunEntry]) -> [String?] {
-        var paths: [String] = []
-        var first: [Int] = []
-        paths.reserveCapacity(entries.count * 3)
-        first.reserveCapacity(entries.count + 1)
-        for e in entries {
-            first.append(paths.count)
-            guard cacheable(e) else { continue }
-            if let d = e.files.results { paths.append(d) }
-            if let d = e.files.traces { paths.append(d) }
-            if let d = e.files.metrics { paths.append(d) }
+        // Three places a run (results, traces, metrics), filled on all cores: nothing is gathered on one.
+        let stamps = LocalFileSystem().fileStamps(count: entries.count * 3) { i -> String? in
+            let e = entries[i / 3]
+            guard cacheable(e) else { return nil }
+            switch i % 3 {
+            case 0: return e.files.results
+            case 1: return e.files.traces
+            default: return e.files.metrics
+            }
         }
-        first.append(paths.count)
-        let stamps = LocalFileSystem().fileStamps(paths)
-        return Parallel.values(entries.count, serial: entries.count < 256) { i in key(entries[i], known: stamps[first[i]..<first[i + 1]]) }
+        return Parallel.values(entries.count, serial: entries.count < 256) { i in
+            key(entries[i], known: (stamps[i * 3], stamps[i * 3 + 1], stamps[i * 3 + 2]))
+        }
     }
 
     /// Whether a run's datasets are local files (a remote dataset, a Hub repository or an OpenSearch index, has no
@@ -168,12 +167,10 @@ public struct AnalysisCache: Sendable {
         return !remote(entry.files.results) && !remote(entry.files.traces) && !remote(entry.files.metrics)
     }
 
-    /// `key`, with the stamps of the run's datasets (in the order results, traces, metrics, those it has) when they
-    /// were looked up already.
-    static func key(_ entry: RunEntry, known: ArraySlice<FileStamp>?) -> String? {
+    /// `key`, with the stamps of the run's results, traces and metrics when they were looked up already.
+    static func key(_ entry: RunEntry, known: (FileStamp, FileStamp, FileStamp)?) -> String? {
         guard cacheable(entry) else { return nil }
         var h: UInt64 = 0x9E37_79B9_7F4A_7C15
-        var next = known?.startIndex ?? 0
         func mix(_ x: UInt64) { AnalysisCache.mix(x, &h) }
         func text(_ s: String) { AnalysisCache.mix(s, &h) }
         func file(_ path: String, _ stamp: FileStamp? = nil) -> Bool {
@@ -191,13 +188,9 @@ public struct AnalysisCache: Sendable {
         text(entry.files.runIDFilter ?? "\u{0}")
         mix(entry.files.acceptsMissingRunID ? 1 : 2)
         mix(entry.row.rawDigest)
-        func dataset(_ d: String?) -> Bool {
+        func dataset(_ d: String?, _ stamp: FileStamp?) -> Bool {
             guard let d else { return true }
             text(d)
-            let stamp = known.map { k -> FileStamp in
-                defer { next += 1 }
-                return k[next]
-            }
             // A dataset that is one file (a run folder's results.json): one stat, not a folder check and then one.
             if file(d, stamp) {
                 mix(1)
@@ -209,7 +202,7 @@ public struct AnalysisCache: Sendable {
             for p in files where !file(p) { return false }
             return true
         }
-        guard dataset(entry.files.results), dataset(entry.files.traces), dataset(entry.files.metrics) else { return nil }
+        guard dataset(entry.files.results, known?.0), dataset(entry.files.traces, known?.1), dataset(entry.files.metrics, known?.2) else { return nil }
         return hex16(h)
     }
 
