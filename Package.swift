@@ -41,7 +41,7 @@ let package = Package(
         // The only C in the project: a shim over ncursesw.
         .systemLibrary(name: "CNCursesW", providers: [.apt(["libncurses-dev"])]),
         // Process-level safety in C (it runs inside signal handlers): partial files removed and the terminal
-        // restored on every signal that ends the process.
+        // restored on every signal that ends the process; the allocator tuned for a report's burst of objects.
         .target(name: "CProcess"),
         // The only Swift that touches C: copies a Buffer to ncurses, reads keys, signals and the pager.
         .target(name: "NCursesBackend", dependencies: ["TerminalUI", "CNCursesW", "CProcess"]),

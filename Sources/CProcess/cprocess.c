@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <limits.h>
 #include <pthread.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #define TM_SLOTS 64
 static char partial_paths[TM_SLOTS][PATH_MAX];
@@ -126,4 +129,10 @@ void tm_install_signal_handlers(int graceful) {
     for (unsigned i = 0; i < sizeof(asking) / sizeof(asking[0]); i++) sigaddset(&set, asking[i]);
     sigaddset(&set, SIGPIPE);
     pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+}
+
+void tm_allocator_for_short_lived_work(void) {
+#ifdef __GLIBC__
+    mallopt(M_TOP_PAD, 64 << 20);
+#endif
 }

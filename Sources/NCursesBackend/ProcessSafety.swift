@@ -17,6 +17,10 @@ public enum ProcessSafety {
     public static func addPartialFile(_ path: String) -> Int { Int(tm_partial_add(path)) }
     public static func removePartialFile(_ id: Int) { tm_partial_remove(Int32(id)) }
 
+    /// The allocator tuned for a report: a short-lived burst of small objects on all cores
+    /// (`tm_allocator_for_short_lived_work`); not for the browser.
+    public static func tuneAllocatorForReport() { tm_allocator_for_short_lived_work() }
+
     /// Whether standard error is a terminal (progress bars are drawn only there).
     public static var standardErrorIsTerminal: Bool { isatty(2) == 1 }
 

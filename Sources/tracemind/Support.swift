@@ -136,6 +136,8 @@ struct SourceOptions: ParsableArguments {
     func loadCatalog(
         printing: Bool = true, cache: Bool = true, foldersRead: (@Sendable (Int, Int) -> Void)? = nil, runsRead: (@Sendable ([RunEntry]) -> Void)? = nil
     ) -> Catalog {
+        // A report (printed, then gone) tunes the allocator for its burst of objects; the browser does not.
+        if printing { ProcessSafety.tuneAllocatorForReport() }
         let snapshot = cache ? catalogSnapshot() : nil
         let catalog: Catalog
         if demo {
