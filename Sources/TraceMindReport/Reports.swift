@@ -81,25 +81,29 @@ public enum Reports {
     /// `ranks`: the runs' places among every loaded run (`LeaderboardFigures.ranks`; computed over `runs` when nil).
     /// Every figure is `LeaderboardFigures`', as on the leaderboard screen.
     public static func leaderboard(_ runs: [RunEntry], format: OutputFormat, corrected: [String: RunTotals]? = nil, ranks: [String: Int]? = nil) -> String {
-        let mode: FigureMode = corrected == nil ? .recorded : .countedOnce
-        let ranks = ranks ?? LeaderboardFigures.ranks(runs, corrected ?? [:], mode: mode)
+        let ranks = ranks ?? LeaderboardFigures.ranks(runs, corrected ?? [:], mode: corrected == nil ? .recorded : .countedOnce)
+        return leaderboard(LeaderboardRows(shown: runs, corrected: corrected, ranks: ranks), format: format)
+    }
+
+    /// The leaderboard report of `rows`, in the order shown.
+    public static func leaderboard(_ rows: LeaderboardRows, format: OutputFormat) -> String {
         if format == .json {
             var out: [UInt8] = []
-            streamLeaderboardJSON(runs, corrected: corrected, ranks: ranks) { out.append(contentsOf: $0) }
+            streamLeaderboardJSON(rows) { out.append(contentsOf: $0) }
             return String(decoding: out, as: UTF8.self)
         }
-        if format == .csv { return CSV.from(leaderboardJSON(runs, corrected: corrected, ranks: ranks).arrayValue ?? []) }
+        if format == .csv { return CSV.from(leaderboardJSON(rows).arrayValue ?? []) }
         // The leaderboard screen's columns (`LeaderboardColumns`), numbers in full; markdown keeps whole run ids.
-        let columns = LeaderboardColumns.report(mode: mode, counted: corrected != nil)
+        let mode = rows.mode
+        let columns = LeaderboardColumns.report(mode: mode, counted: rows.counted)
         var t = TextTable(headers: columns.map(\.title), align: columns.map { $0.right ? .right : .left })
         // The cells on all cores (150,000 of them for 10,000 runs), rows in order.
-        t.rows = Parallel.values(runs.count, serial: runs.count < 256) { i in
-            let e = runs[i]
-            let ctx = LeaderboardCellContext(rank: ranks[e.key], mode: mode, compact: false, shortIDs: format != .markdown)
-            let t = corrected?[e.key]  // once a row, not once a cell
-            return columns.map { $0.cell(e, t, ctx).text }
+        t.rows = Parallel.values(rows.count, serial: rows.count < 256) { k in
+            let r = rows.row(k)
+            let ctx = LeaderboardCellContext(rank: r.place, mode: mode, compact: false, shortIDs: format != .markdown)
+            return columns.map { $0.cell(r.entry, r.totals, ctx).text }
         }
-        return leaderboardTable(t, runs, format: format, mode: mode, counted: corrected != nil)
+        return leaderboardTable(t, count: rows.count, format: format, counted: rows.counted)
     }
 
     /// The JSON report of the leaderboard, to `sink` as it is written: each record's text written member by member
@@ -108,44 +112,56 @@ public enum Reports {
     public static func streamLeaderboardJSON(
         _ runs: [RunEntry], corrected: [String: RunTotals]?, ranks: [String: Int], _ sink: @escaping (UnsafeRawBufferPointer) -> Void
     ) {
+        streamLeaderboardJSON(LeaderboardRows(shown: runs, corrected: corrected, ranks: ranks), sink)
+    }
+
+    /// `streamLeaderboardJSON` of `rows`.
+    public static func streamLeaderboardJSON(_ rows: LeaderboardRows, _ sink: @escaping (UnsafeRawBufferPointer) -> Void) {
         JSONWriter.stream(
-            count: runs.count,
+            count: rows.count,
             writing: { run, t in
-                for i in run { t.record { leaderboardRecord(runs[i], corrected: corrected, ranks: ranks, into: &$0) } }
+                for k in run {
+                    let r = rows.row(k)
+                    t.record { leaderboardRecord(r.entry, totals: r.totals, counted: rows.counted, rank: r.place, into: &$0) }
+                }
             }, sink)
     }
 
     /// The leaderboard's records as values (CSV flattens them; the JSON report is their text).
     public static func leaderboardJSON(_ runs: [RunEntry], corrected: [String: RunTotals]? = nil, ranks: [String: Int]? = nil) -> JSON {
         let ranks = ranks ?? LeaderboardFigures.ranks(runs, corrected ?? [:], mode: corrected == nil ? .recorded : .countedOnce)
-        return .array(runs.map { leaderboardJSON($0, corrected: corrected, ranks: ranks) })
+        return leaderboardJSON(LeaderboardRows(shown: runs, corrected: corrected, ranks: ranks))
     }
 
-    /// One run's element of `leaderboardJSON` (`ranks`: the places among all the runs of the sources).
-    public static func leaderboardJSON(_ e: RunEntry, corrected: [String: RunTotals]?, ranks: [String: Int]) -> JSON {
-        JSONRecordBuilder.build { leaderboardRecord(e, corrected: corrected, ranks: ranks, into: &$0) }
+    /// `leaderboardJSON` of `rows`.
+    public static func leaderboardJSON(_ rows: LeaderboardRows) -> JSON {
+        .array(
+            (0..<rows.count).map { k in
+                let r = rows.row(k)
+                return JSONRecordBuilder.build { leaderboardRecord(r.entry, totals: r.totals, counted: rows.counted, rank: r.place, into: &$0) }
+            })
     }
 
     /// The element of `leaderboardJSON`, into any sink: the streamed report writes it as text, member by member.
-    public static func leaderboardRecord<S: JSONRecordSink>(_ e: RunEntry, corrected: [String: RunTotals]?, ranks: [String: Int], into s: inout S) {
-        let mode: FigureMode = corrected == nil ? .recorded : .countedOnce
-        let c = corrected?[e.key]
+    /// `counted`: the counted-once figures are part of the record (`totals`, nil where the run has none).
+    static func leaderboardRecord<S: JSONRecordSink>(_ e: RunEntry, totals c: RunTotals?, counted: Bool, rank: Int?, into s: inout S) {
+        let mode: FigureMode = counted ? .countedOnce : .recorded
         let counts = LeaderboardFigures.testCounts(e.row, c, mode)
-        s.member("rank", ranks[e.key])
+        s.member("rank", rank)
         leaderboardMembers(e, into: &s)
         s.member("tests_passed", counts.passed)
         s.member("tests_failed", counts.failed)
         s.member("tests_errored", counts.errored)
         s.member("figures", mode.rawValue)
-        if corrected != nil { correctedMembers(c, e, into: &s) }
+        if counted { correctedMembers(c, e, into: &s) }
     }
 
-    static func leaderboardTable(_ t: TextTable, _ runs: [RunEntry], format: OutputFormat, mode: FigureMode, counted: Bool) -> String {
+    static func leaderboardTable(_ t: TextTable, count: Int, format: OutputFormat, counted: Bool) -> String {
         var out = t.render(format)
         if format == .table || format == .markdown {
             out += (format == .markdown ? "\n" : "") + (!counted
-                ? "\(runs.count) runs · tokens and cost as recorded by SMOLTRACE (--corrected adds them counted once) · # ranks by success, pass@1, then cost\n"
-                : "\(runs.count) runs · tokens, cost, $/pass and wall time counted once from the traces (≥: a lower bound); ·rec as recorded by SMOLTRACE · # ranks by success, pass@1, then cost\n")
+                ? "\(count) runs · tokens and cost as recorded by SMOLTRACE (--corrected adds them counted once) · # ranks by success, pass@1, then cost\n"
+                : "\(count) runs · tokens, cost, $/pass and wall time counted once from the traces (≥: a lower bound); ·rec as recorded by SMOLTRACE · # ranks by success, pass@1, then cost\n")
         }
         return out
     }

@@ -60,20 +60,19 @@ struct LeaderboardCommand: ParsableCommand {
         q.text = filter
         if !agentType.isEmpty { q.facets["agent_type"] = Set(agentType) }
         if !provider.isEmpty { q.facets["provider"] = Set(provider) }
-        var totals: [String: RunTotals]? = nil
+        var totals: [RunTotals?]? = nil
         if !recorded || key.needsCorrected {
             // Every run, not only the rows shown: places are among all the runs of the sources, as on the screen.
-            totals = countedTotals(catalog, noCache: noCache, quiet: source.quiet)
+            totals = countedTotalsInOrder(catalog, noCache: noCache, quiet: source.quiet)
         }
         // Places among every run of the sources, as on the leaderboard screen (a filter hides rows, not places).
         q.mode = totals == nil ? .recorded : .countedOnce
-        // The places and the rows shown, on two cores.
-        let (ranks, shown) = Parallel.both({ LeaderboardFigures.ranks(catalog.runs, totals ?? [:], mode: q.mode) }, { q.apply(catalog.runs, corrected: totals ?? [:]) })
+        let rows = LeaderboardRows(catalog.runs, query: q, totals: totals)
         // JSON goes out as it is written (the writer escapes every control character: nothing to make inert).
         if format == .json {
-            Reports.streamLeaderboardJSON(shown, corrected: totals, ranks: ranks, standardOutput)
+            Reports.streamLeaderboardJSON(rows, standardOutput)
             Foundation.exit(0)
         }
-        finish(Reports.leaderboard(shown, format: format, corrected: totals, ranks: ranks))
+        finish(Reports.leaderboard(rows, format: format))
     }
 }

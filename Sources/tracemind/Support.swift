@@ -233,7 +233,15 @@ struct TableReportOptions: ParsableArguments {
 /// Counted-once figures of every run of the catalog, on all cores with a progress line on a terminal, through the
 /// analysis cache unless `noCache`; its problems are warned (notes only unless `quiet`).
 func countedTotals(_ catalog: Catalog, noCache: Bool, quiet: Bool) -> [String: RunTotals] {
-    let all = RunTotals.analyseAll(catalog.runs, cache: noCache ? nil : analysisCache()) { ProgressBar.shared.update("analysing runs", $0) }
+    var totals: [String: RunTotals] = [:]
+    totals.reserveCapacity(catalog.runs.count)
+    for (e, t) in zip(catalog.runs, countedTotalsInOrder(catalog, noCache: noCache, quiet: quiet)) { if let t { totals[e.key] = t } }
+    return totals
+}
+
+/// `countedTotals` by each run's place in the catalog (nil where a run has none).
+func countedTotalsInOrder(_ catalog: Catalog, noCache: Bool, quiet: Bool) -> [RunTotals?] {
+    let all = RunTotals.analyseAllInOrder(catalog.runs, cache: noCache ? nil : analysisCache()) { ProgressBar.shared.update("analysing runs", $0) }
     ProgressBar.shared.clear()
     for d in all.diagnostics where !quiet || d.severity != .note { warn(d.description) }
     return all.totals

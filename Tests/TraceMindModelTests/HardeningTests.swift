@@ -295,4 +295,30 @@ enum HardeningEndToEndHelpers {
             if corrected != nil { #expect(parsed.arrayValue?.contains { $0["tokens"]?["total"]?.int != nil } == true) }
         }
     }
+
+    /// The report read by place (`LeaderboardRows`: what `tracemind leaderboard` writes) is the report of the tables
+    /// keyed by run (what the screen and the other reports use), in every format, sort, filter and figure mode.
+    @Test func rowsByPlaceAreTheReportOfTablesByRun() throws {
+        let runs = DemoData.catalog().runs  // keys unique, as every catalog's (`uniqueKeys`)
+        var all: [String: RunTotals] = [:]
+        for e in DemoData.catalog().runs { all[e.key] = RunTotals(RunAnalysis(entry: e, data: RunLoader.load(e))) }
+        let some = all.filter { $0.key < all.keys.sorted()[all.count / 2] }
+        #expect(!some.isEmpty && some.count < all.count)
+        for corrected in [nil, all, some] {
+            for (key, text) in [(LeaderboardSortKey.successRate, ""), (.cost, ""), (.model, ""), (.successRate, "gpt")] {
+                var q = LeaderboardQuery()
+                q.sortKey = key
+                q.descending = key.isText ? false : key.higherIsBetter
+                q.text = text
+                q.mode = corrected == nil ? .recorded : .countedOnce
+                let ranks = LeaderboardFigures.ranks(runs, corrected ?? [:], mode: q.mode)
+                let rows = LeaderboardRows(runs, query: q, totals: corrected.map { c in runs.map { c[$0.key] } })
+                #expect(rows.count == q.apply(runs, corrected: corrected ?? [:]).count && rows.count > 0)
+                for format in [OutputFormat.json, .table, .csv, .markdown] {
+                    let byRun = Reports.leaderboard(q.apply(runs, corrected: corrected ?? [:]), format: format, corrected: corrected, ranks: ranks)
+                    #expect(Reports.leaderboard(rows, format: format) == byRun, "\(format) \(key) '\(text)' \(corrected?.count ?? -1)")
+                }
+            }
+        }
+    }
 }

@@ -110,23 +110,36 @@ public enum LeaderboardFigures {
     /// The leaderboard's places: rankable runs by success rate, then pass@1, then the cheaper cost in the figure
     /// mode (unknown cost last), then catalog order. Ranks belong to the runs, whatever the sort or filter.
     public static func ranks(_ runs: [RunEntry], _ totals: [String: RunTotals], mode: FigureMode) -> [String: Int] {
+        let ranked = rankedOrder(runs, totals: { totals.isEmpty ? nil : totals[runs[$0].key] }, mode: mode)
+        var out: [String: Int] = [:]
+        out.reserveCapacity(ranked.count)
+        for (place, i) in ranked.enumerated() { out[runs[i].key] = place + 1 }
+        return out
+    }
+
+    /// `ranks` by place in `runs` (nil: not ranked), each run's totals given by its place: no table keyed by run.
+    public static func places(_ runs: [RunEntry], totals: (Int) -> RunTotals?, mode: FigureMode) -> [Int?] {
+        var out = [Int?](repeating: nil, count: runs.count)
+        for (place, i) in rankedOrder(runs, totals: totals, mode: mode).enumerated() { out[i] = place + 1 }
+        return out
+    }
+
+    /// The rankable runs' places in `runs`, first place first.
+    static func rankedOrder(_ runs: [RunEntry], totals: (Int) -> RunTotals?, mode: FigureMode) -> [Int] {
         // The sort keys computed once per run, and indices sorted (a run entry is large to move).
         struct Key { var success: Double; var passAt1: Double; var cost: Double; var index: Int }
         var keys: [Key] = []
         keys.reserveCapacity(runs.count)
         for (i, e) in runs.enumerated() where e.row.isRankable {
-            let t = totals.isEmpty ? nil : totals[e.key]
+            let t = totals(i)
             keys.append(Key(success: successRate(e.row, t, mode) ?? -1, passAt1: e.row.passAt1 ?? -1, cost: cost(e.row, t, mode).exact ?? .infinity, index: i))
         }
-        let sorted = keys.sorted { a, b in
+        keys.sort { a, b in
             if a.success != b.success { return a.success > b.success }
             if a.passAt1 != b.passAt1 { return a.passAt1 > b.passAt1 }
             if a.cost != b.cost { return a.cost < b.cost }
             return a.index < b.index
         }
-        var out: [String: Int] = [:]
-        out.reserveCapacity(sorted.count)
-        for (place, k) in sorted.enumerated() { out[runs[k.index].key] = place + 1 }
-        return out
+        return keys.map(\.index)
     }
 }

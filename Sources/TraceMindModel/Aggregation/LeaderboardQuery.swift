@@ -173,6 +173,11 @@ public struct LeaderboardQuery: Sendable, Equatable {
     /// Filters and sorts. Rows that must not be ranked (status-only, partial, failed runs) always come after
     /// rankable ones; rows with no value for the key come last; ties keep catalog order.
     public func apply(_ runs: [RunEntry], corrected: [String: RunTotals] = [:]) -> [RunEntry] {
+        order(runs, corrected: { corrected[runs[$0].key] }).map { runs[$0] }
+    }
+
+    /// `apply` as places in `runs`, each run's counted totals given by its place: no table keyed by run.
+    public func order(_ runs: [RunEntry], corrected: (Int) -> RunTotals?) -> [Int] {
         // Each run's sort key is computed once (decorate, sort, undecorate).
         struct Decorated {
             var offset: Int
@@ -184,7 +189,7 @@ public struct LeaderboardQuery: Sendable, Equatable {
         items.reserveCapacity(runs.count)
         let words = words
         for (i, e) in runs.enumerated() where matches(e, words: words) {
-            let c = corrected[e.key]
+            let c = corrected(i)
             items.append(
                 Decorated(
                     offset: i, rankable: e.row.isRankable,
@@ -207,6 +212,6 @@ public struct LeaderboardQuery: Sendable, Equatable {
             }
             return isText ? less(a.text, b.text) : less(a.value, b.value)
         }
-        return items.map { runs[$0.offset] }
+        return items.map(\.offset)
     }
 }

@@ -214,6 +214,18 @@ extension RunTotals {
     public static func analyseAll(
         _ entries: [RunEntry], cache: AnalysisCache? = nil, pack: Bool = true, progress: (@Sendable (Double) -> Void)? = nil
     ) -> (totals: [String: RunTotals], diagnostics: [Diagnostic]) {
+        let all = analyseAllInOrder(entries, cache: cache, pack: pack, progress: progress)
+        var totals: [String: RunTotals] = [:]
+        totals.reserveCapacity(entries.count)
+        for (e, t) in zip(entries, all.totals) { if let t { totals[e.key] = t } }
+        return (totals, all.diagnostics)
+    }
+
+    /// `analyseAll`, each run's totals at its place in `entries` (nil where it has none): a report of every run reads
+    /// them by place, with no table keyed by run.
+    public static func analyseAllInOrder(
+        _ entries: [RunEntry], cache: AnalysisCache? = nil, pack: Bool = true, progress: (@Sendable (Double) -> Void)? = nil
+    ) -> (totals: [RunTotals?], diagnostics: [Diagnostic]) {
         // With a cache, the runs' pack first (one file), then each run's own file, then a fresh analysis.
         let names = cache.map { c in AnalysisCache.names(entries, c) } ?? []
         let packed = pack ? cache.map { $0.pack(names) } ?? PackedAnalyses() : PackedAnalyses()
@@ -245,15 +257,14 @@ extension RunTotals {
             if !repack.isEmpty { cache.storePack(names, repack) }
         }
         // Each analysis moved out of its slot (not copied, then released with the slots).
-        var totals: [String: RunTotals] = [:]
-        totals.reserveCapacity(entries.count)
+        var totals = [RunTotals?](repeating: nil, count: entries.count)
         var diagnostics: [Diagnostic] = []
         for i in 0..<entries.count {
             let p = slots.buffer.baseAddress! + i
             let slot = p.move()
             p.initialize(to: .empty)
             if case .value(let r) = consume slot {
-                totals[entries[i].key] = r.totals
+                totals[i] = r.totals
                 if !r.diagnostics.isEmpty { diagnostics += r.diagnostics }
             }
         }
