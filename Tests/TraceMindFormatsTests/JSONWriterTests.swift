@@ -146,6 +146,13 @@ import TraceMindFormats
             o.object("inner") { _ in }
         }
         if i % 2 == 1 { s.object("empty") { _ in } }
+        // Keys that are not plain (written by the string writer, not copied): a quote, a control, a backslash, DEL,
+        // a character beyond ASCII, a bidi control; one as long as a plain key may be and one longer.
+        s.member("say \"hi\"", i)
+        s.member("tab\there\\", i)
+        s.member("del\u{7F}caf\u{E9} \u{202E}x", i)
+        s.member("a_key_of_sixty_four_bytes_which_is_the_longest_one_copied_whole_", i)
+        s.member("a_key_of_sixty_five_bytes_which_is_longer_than_one_copied_whole!!", i)
     }
 
     @Test func aRecordWrittenAsTextIsTheTextOfItsValue() {

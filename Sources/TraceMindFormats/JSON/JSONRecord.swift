@@ -63,7 +63,7 @@ public struct JSONRecordText: JSONRecordSink {
         let n = key.utf8CodeUnitCount, spaces = indent + 2
         // A plain key (printable ASCII, no quote or backslash: every key a report has) with its line break and
         // indentation, made on the stack and appended at once: a dozen appends a member were a tenth of a report.
-        if n <= 64, spaces <= 64, UnsafeBufferPointer(start: key.utf8Start, count: n).allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C }) {
+        if n <= 64, spaces <= 64, JSONRecordText.isPlain(key.utf8Start, n) {
             withUnsafeTemporaryAllocation(of: UInt8.self, capacity: n + spaces + 6) { b in
                 b[0] = open
                 b[1] = 0x0A
@@ -84,6 +84,23 @@ public struct JSONRecordText: JSONRecordSink {
         _ = key.withUTF8Buffer { JSONWriter.writeString(utf8: UnsafeRawBufferPointer($0), into: &bytes) }
         bytes.append(UInt8(ascii: ":"))
         bytes.append(0x20)
+    }
+
+    /// Whether none of the `n` bytes at `p` needs a look from the string writer (printable ASCII, no quote or
+    /// backslash), eight at a time.
+    @inline(__always)
+    static func isPlain(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        var i = 0
+        while i + 8 <= n {
+            if JSONWriter.needsLook(UInt64(littleEndian: UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self))) { return false }
+            i += 8
+        }
+        while i < n {
+            let c = p[i]
+            if c < 0x20 || c >= 0x7F || c == 0x22 || c == 0x5C { return false }
+            i += 1
+        }
+        return true
     }
 
     public mutating func member(_ key: StaticString, _ v: JSON) {
