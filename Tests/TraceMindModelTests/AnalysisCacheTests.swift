@@ -75,7 +75,7 @@ import TraceMindFormats
         #expect(RunTotals.analyse(run, cache: cache).totals == expected[run.key])
         // Another version of the rules, or another run's key with made-up figures: a miss.
         var entry = try JSONValueDecoder().decode(AnalysisCache.Entry.self, from: Data(contentsOf: URL(fileURLWithPath: file)))
-        entry.totals.passed += 100
+        entry.totals = entry.totals.with { $0.passed += 100 }
         entry.version = AnalysisCache.rulesVersion + 1
         try JSONEncoder().encode(entry).write(to: URL(fileURLWithPath: file))
         #expect(cache.lookup(run) == nil)
@@ -128,8 +128,7 @@ import TraceMindFormats
         let good = try Data(contentsOf: URL(fileURLWithPath: file))
         // Forged: every run's figures changed, each under a key that is not its files'.
         cache.storePack(names, runs.map { r in
-            var t = expected[r.key]!
-            t.passed = 1000
+            let t = expected[r.key]!.with { $0.passed = 1000 }
             return (cache.name(r), "not the key", t, [])
         })
         let forged = try Data(contentsOf: URL(fileURLWithPath: file))

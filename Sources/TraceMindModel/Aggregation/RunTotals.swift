@@ -4,22 +4,26 @@ import TraceMindFormats
 /// The corrected figures of one analysed run that the leaderboard shows and sorts by (a few numbers, kept per run
 /// once its traces have been read).
 ///
-/// A value with its fields in one shared box, copied on write (as `LeaderboardRow`): the leaderboard of 10,000 runs
-/// gathers, ranks, sorts and writes their totals by the ten thousand, and a copy is then one reference count instead
-/// of 330 bytes and a count for each of its texts.
+/// A value with its fields in one shared, immutable box (figures are made by an analysis, never changed): the
+/// leaderboard of 10,000 runs gathers, ranks, sorts and writes their totals by the ten thousand, and a copy is then
+/// one reference count instead of 330 bytes and a count for each of its texts.
 public struct RunTotals: Sendable, Equatable, Codable {
     final class Box: @unchecked Sendable {
-        var v: Values
+        let v: Values
         init(_ v: Values) { self.v = v }
     }
-    private var box: Box
-
-    private mutating func unique() -> Box {
-        if !isKnownUniquelyReferenced(&box) { box = Box(box.v) }
-        return box
-    }
+    private let box: Box
 
     public init(_ a: RunAnalysis) { box = Box(Values(a)) }
+
+    init(values: Values) { box = Box(values) }
+
+    /// These totals with `change` made to their fields (tests forge figures with it).
+    func with(_ change: (inout Values) -> Void) -> RunTotals {
+        var v = box.v
+        change(&v)
+        return RunTotals(values: v)
+    }
 
     public static func == (a: RunTotals, b: RunTotals) -> Bool { a.box === b.box || a.box.v == b.box.v }
 
@@ -27,79 +31,28 @@ public struct RunTotals: Sendable, Equatable, Codable {
     public init(from decoder: any Decoder) throws { box = Box(try Values(from: decoder)) }
     public func encode(to encoder: any Encoder) throws { try box.v.encode(to: encoder) }
 
-    public var tests: Int {
-        get { box.v.tests }
-        set { unique().v.tests = newValue }
-    }
-    public var passed: Int {
-        get { box.v.passed }
-        set { unique().v.passed = newValue }
-    }
-    public var failed: Int {
-        get { box.v.failed }
-        set { unique().v.failed = newValue }
-    }
-    public var errored: Int {
-        get { box.v.errored }
-        set { unique().v.errored = newValue }
-    }
-    public var timedOut: Int {
-        get { box.v.timedOut }
-        set { unique().v.timedOut = newValue }
-    }
-    public var successRate: Double? {
-        get { box.v.successRate }
-        set { unique().v.successRate = newValue }
-    }
+    public var tests: Int { box.v.tests }
+    public var passed: Int { box.v.passed }
+    public var failed: Int { box.v.failed }
+    public var errored: Int { box.v.errored }
+    public var timedOut: Int { box.v.timedOut }
+    public var successRate: Double? { box.v.successRate }
     /// nil when the run has no traces (tokens and cost unknown).
-    public var tokens: TokenCounts? {
-        get { box.v.tokens }
-        set { unique().v.tokens = newValue }
-    }
-    public var cost: CostSum? {
-        get { box.v.cost }
-        set { unique().v.cost = newValue }
-    }
-    public var costPerPass: Double? {
-        get { box.v.costPerPass }
-        set { unique().v.costPerPass = newValue }
-    }
-    public var wallMeanMs: Double? {
-        get { box.v.wallMeanMs }
-        set { unique().v.wallMeanMs = newValue }
-    }
-    public var wallP50Ms: Double? {
-        get { box.v.wallP50Ms }
-        set { unique().v.wallP50Ms = newValue }
-    }
-    public var wallP95Ms: Double? {
-        get { box.v.wallP95Ms }
-        set { unique().v.wallP95Ms = newValue }
-    }
+    public var tokens: TokenCounts? { box.v.tokens }
+    public var cost: CostSum? { box.v.cost }
+    public var costPerPass: Double? { box.v.costPerPass }
+    public var wallMeanMs: Double? { box.v.wallMeanMs }
+    public var wallP50Ms: Double? { box.v.wallP50Ms }
+    public var wallP95Ms: Double? { box.v.wallP95Ms }
     /// `2× NVIDIA L4` from the GPU metrics, nil without GPU data.
-    public var hardware: String? {
-        get { box.v.hardware }
-        set { unique().v.hardware = newValue }
-    }
-    public var co2Grams: Double? {
-        get { box.v.co2Grams }
-        set { unique().v.co2Grams = newValue }
-    }
+    public var hardware: String? { box.v.hardware }
+    public var co2Grams: Double? { box.v.co2Grams }
     /// Tokens and cost are lower bounds (a traces file read in part, tests without a trace).
-    public var partial: Bool {
-        get { box.v.partial }
-        set { unique().v.partial = newValue }
-    }
+    public var partial: Bool { box.v.partial }
     /// What the run was evaluated on (`TaskSet.id`: its tests, their prompts, its task dataset), nil without results.
-    public var taskSet: String? {
-        get { box.v.taskSet }
-        set { unique().v.taskSet = newValue }
-    }
+    public var taskSet: String? { box.v.taskSet }
     /// Each test's outcome (`TestOutcome` raw values) by test key (`agent:task`), for tests with a result row.
-    public var outcomes: [String: String]? {
-        get { box.v.outcomes }
-        set { unique().v.outcomes = newValue }
-    }
+    public var outcomes: [String: String]? { box.v.outcomes }
 
     /// The fields.
     struct Values: Sendable, Equatable, Codable {
