@@ -139,9 +139,8 @@ extension RunTotals {
     /// file), on all cores; nothing is analysed. `pack`: look in the pack of exactly these runs (a whole catalog's,
     /// as the leaderboard keeps it), not for a batch of some of its runs. The browser shows these at once.
     public static func cachedAll(_ entries: [RunEntry], cache: AnalysisCache, pack: Bool = true) -> [String: RunTotals] {
-        let names = AnalysisCache.names(entries, cache)
+        let (names, keys) = AnalysisCache.namesAndKeys(entries, cache)
         let packed = pack ? cache.pack(names) : PackedAnalyses()
-        let keys = AnalysisCache.keys(entries)
         let slots = RecordSlots<RunTotals>(count: entries.count)
         DispatchQueue.concurrentPerform(iterations: entries.count) { i in
             guard let key = keys[i], let hit = cached(entries[i], place: i, key: key, packed: packed, cache) else { return }
@@ -180,13 +179,13 @@ extension RunTotals {
         _ entries: [RunEntry], cache: AnalysisCache? = nil, pack: Bool = true, progress: (@Sendable (Double) -> Void)? = nil
     ) -> (totals: [RunTotals?], diagnostics: [Diagnostic]) {
         // With a cache, the runs' pack first (one file), then each run's own file, then a fresh analysis.
-        let names = cache.map { c in AnalysisCache.names(entries, c) } ?? []
+        // Each run's name in the cache and its files as they are before any is read (a hit, or the key a fresh
+        // analysis is kept under), in one pass over the runs.
+        let (names, keys) = cache.map { AnalysisCache.namesAndKeys(entries, $0) } ?? ([], [])
         let packed = pack ? cache.map { $0.pack(names) } ?? PackedAnalyses() : PackedAnalyses()
         let slots = RecordSlots<(totals: RunTotals, diagnostics: [Diagnostic], key: String?)>(count: entries.count)
         // Which runs were not read from the pack (a flag apart: checking the slots would copy every analysis).
         let notPacked = RecordSlots<Bool>(count: entries.count)
-        // Each run's files as they are before any is read: a hit, or the key a fresh analysis is kept under.
-        let keys = cache == nil ? [] : AnalysisCache.keys(entries)
         let done = ProgressCounter(total: entries.count, progress: progress)
         DispatchQueue.concurrentPerform(iterations: entries.count) { i in
             let e = entries[i]

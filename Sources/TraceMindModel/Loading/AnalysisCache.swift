@@ -81,10 +81,6 @@ public struct AnalysisCache: Sendable {
         h ^= h >> 29
     }
 
-    /// `name` of every run, on all cores.
-    static func names(_ entries: [RunEntry], _ cache: AnalysisCache) -> [String] {
-        Parallel.values(entries.count, serial: entries.count < 256) { cache.name(entries[$0]) }
-    }
 
     // MARK: packs
 
@@ -143,7 +139,10 @@ public struct AnalysisCache: Sendable {
 
     /// `key` of every run, on all cores, the files of all their datasets looked up together
     /// (`LocalFileSystem.fileStamps`: 30,000 of them for 10,000 runs).
-    public static func keys(_ entries: [RunEntry]) -> [String?] {
+    public static func keys(_ entries: [RunEntry]) -> [String?] { namesAndKeys(entries, nil).keys }
+
+    /// `keys`, and `cache`'s `name` of every run made in the same pass over them (nothing when `cache` is nil).
+    static func namesAndKeys(_ entries: [RunEntry], _ cache: AnalysisCache?) -> (names: [String], keys: [String?]) {
         // Three places a run (results, traces, metrics), filled on all cores: nothing is gathered on one.
         let stamps = LocalFileSystem().fileStamps(count: entries.count * 3) { i -> String? in
             let e = entries[i / 3]
@@ -154,9 +153,10 @@ public struct AnalysisCache: Sendable {
             default: return e.files.metrics
             }
         }
-        return Parallel.values(entries.count, serial: entries.count < 256) { i in
-            key(entries[i], known: (stamps[i * 3], stamps[i * 3 + 1], stamps[i * 3 + 2]))
+        let both = Parallel.values(entries.count, serial: entries.count < 256) { i in
+            (cache?.name(entries[i]) ?? "", key(entries[i], known: (stamps[i * 3], stamps[i * 3 + 1], stamps[i * 3 + 2])))
         }
+        return (cache == nil ? [] : both.map(\.0), both.map(\.1))
     }
 
     /// Whether a run's datasets are local files (a remote dataset, a Hub repository or an OpenSearch index, has no
