@@ -31,7 +31,6 @@ final class Inbox: @unchecked Sendable {
 public final class Runner {
     let renderer: Renderer
     let inbox = Inbox()
-    /// Reads the sources again, telling how many of their run folders are read so far.
     /// Reads the sources again, telling how many run folders are read and which runs, as they are.
     let reloadCatalog: @Sendable (@escaping @Sendable (Int, Int) -> Void, @escaping @Sendable ([RunEntry]) -> Void) -> Catalog
     /// Runs whose traces are larger than this are not analysed ahead of time (opening them still works).

@@ -99,7 +99,7 @@ public final class OpenSearchClient: RemoteDatasets, @unchecked Sendable {
             guard doc["found"] == .bool(true), let source = doc["_source"], source.objectValue != nil else { continue }
             let dir = (folder as NSString).appendingPathComponent("traces-by-id")
             try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            let name = String(Hash64.of(Array((index + "\u{1}" + id).utf8)), radix: 16)
+            let name = String(Hash64.of(index + "\u{1}" + id), radix: 16)
             let path = (dir as NSString).appendingPathComponent(name + ".json")
             var bytes: [UInt8] = [0x5B, 0x0A]
             bytes += JSONWriter.bytes(OpenSearchDocuments.normalised(source), pretty: false)

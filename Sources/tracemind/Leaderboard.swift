@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import TraceMindApp
 import TraceMindDemo
-import TraceMindFormats
 import TraceMindModel
 import TraceMindReport
 

@@ -233,10 +233,7 @@ struct TableReportOptions: ParsableArguments {
 /// Counted-once figures of every run of the catalog, on all cores with a progress line on a terminal, through the
 /// analysis cache unless `noCache`; its problems are warned (notes only unless `quiet`).
 func countedTotals(_ catalog: Catalog, noCache: Bool, quiet: Bool) -> [String: RunTotals] {
-    var totals: [String: RunTotals] = [:]
-    totals.reserveCapacity(catalog.runs.count)
-    for (e, t) in zip(catalog.runs, countedTotalsInOrder(catalog, noCache: noCache, quiet: quiet)) { if let t { totals[e.key] = t } }
-    return totals
+    RunTotals.byRun(catalog.runs, countedTotalsInOrder(catalog, noCache: noCache, quiet: quiet))
 }
 
 /// `countedTotals` by each run's place in the catalog (nil where a run has none).

@@ -20,7 +20,7 @@ extension LocalFileSystem {
         let out = UnsafeMutableBufferPointer<FileStamp>.allocate(capacity: n)
         out.initialize(repeating: FileStamp())
         defer { out.deallocate() }
-        let shared = UncheckedStamps(out)
+        let shared = UncheckedBox(out)
         let parts = n < 64 ? 1 : min(n, Parallel.cores * 4)
         withoutActuallyEscaping(path) { path in
             let path = UncheckedBox(path)
@@ -28,18 +28,12 @@ extension LocalFileSystem {
                 var at = StatAt()
                 defer { at.close() }
                 for i in (p * n / parts)..<((p + 1) * n / parts) {
-                    if let s = path.value(i) { shared.buffer[i] = at.stamp(s) }
+                    if let s = path.value(i) { shared.value[i] = at.stamp(s) }
                 }
             }
         }
         return Array(out)
     }
-}
-
-/// Stamps written by the parts of `fileStamps`, each to its own indices.
-private struct UncheckedStamps: @unchecked Sendable {
-    let buffer: UnsafeMutableBufferPointer<FileStamp>
-    init(_ b: UnsafeMutableBufferPointer<FileStamp>) { buffer = b }
 }
 
 /// One part's open folders (the last two: a catalog's sorted paths alternate between a run's folder and the files in
@@ -63,11 +57,12 @@ private struct StatAt {
                     fd = folders[k].fd
                     if k > 0 { folders.swapAt(0, k) }
                 } else {
-                    fd = (Array(dir) + [0]).withUnsafeBufferPointer { b in
+                    let folder = Array(dir)
+                    fd = (folder + [0]).withUnsafeBufferPointer { b in
                         b.withMemoryRebound(to: CChar.self) { open($0.baseAddress!, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
                     }
                     if folders.count == 2 { closeFolder(folders.removeLast().fd) }
-                    folders.insert((Array(dir), fd), at: 0)
+                    folders.insert((folder, fd), at: 0)
                 }
                 guard fd >= 0 else { return nil }
                 return withUnsafeTemporaryAllocation(of: CChar.self, capacity: n - mid) { name in

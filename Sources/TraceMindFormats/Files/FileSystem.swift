@@ -253,18 +253,9 @@ public struct LocalFileSystem: DataFileSystem {
     /// shows — a surer check than hashing parts of the file, and without reading it (the analysis cache checks every
     /// file of thousands of runs). Nil for what is not a regular file.
     public func identity(_ path: String) -> String? {
-        var st = stat()
-        guard stat(path, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return nil }
-        let mtime = Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
-        let ctime = Int64(st.st_ctim.tv_sec) * 1_000_000_000 + Int64(st.st_ctim.tv_nsec)
-        return "\(st.st_size) \(mtime) \(ctime) \(st.st_dev):\(st.st_ino)"
-    }
-
-    /// `identity` as numbers (size, modification and status-change times in ns, device, inode): for hashing.
-    public func identityWords(_ path: String) -> (size: Int64, mtime: Int64, ctime: Int64, device: UInt64, inode: UInt64)? {
         let s = fileStamp(path)
         guard s.kind == UInt8(ascii: "f") else { return nil }
-        return (s.size, s.mtime, s.ctime, s.device, s.inode)
+        return "\(s.size) \(s.mtime) \(s.ctime) \(s.device):\(s.inode)"
     }
 
     /// What is at a path now, from one `stat` (links followed): its kind (`f` file, `d` folder, `o` other), size,
@@ -394,6 +385,12 @@ public enum Hash64 {
     /// A 64-bit hash, eight bytes a step (not for security: a change detector beside size and time).
     public static func of(_ bytes: [UInt8]) -> UInt64 {
         bytes.withUnsafeBytes { words($0, seed: 0x2545_F491_4F6C_DD1D) }
+    }
+
+    /// `of` a text's UTF-8 bytes, without copying them.
+    public static func of(_ s: String) -> UInt64 {
+        var s = s
+        return s.withUTF8 { words(UnsafeRawBufferPointer($0), seed: 0x2545_F491_4F6C_DD1D) }
     }
 
     /// The hash that seals a kept file (`PackWriter.sealed`): `words` of each megabyte, on all cores, then `words` of

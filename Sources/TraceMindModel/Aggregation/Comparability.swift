@@ -21,7 +21,7 @@ public struct TaskSet: Sendable, Equatable {
     public var id: String {
         var text = "dataset \(dataset ?? "-")"
         for k in prompts.keys.sorted() { text += "\n\(k) \(prompts[k].flatMap { $0 }.map { String($0, radix: 16) } ?? "-")" }
-        return AnalysisCache.hex16(Hash64.of(Array(text.utf8)))
+        return AnalysisCache.hex16(Hash64.of(text))
     }
 
     /// FNV-1a over the prompt's UTF-8, surrounding white space ignored.

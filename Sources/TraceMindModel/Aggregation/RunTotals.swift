@@ -167,10 +167,15 @@ extension RunTotals {
         _ entries: [RunEntry], cache: AnalysisCache? = nil, pack: Bool = true, progress: (@Sendable (Double) -> Void)? = nil
     ) -> (totals: [String: RunTotals], diagnostics: [Diagnostic]) {
         let all = analyseAllInOrder(entries, cache: cache, pack: pack, progress: progress)
-        var totals: [String: RunTotals] = [:]
-        totals.reserveCapacity(entries.count)
-        for (e, t) in zip(entries, all.totals) { if let t { totals[e.key] = t } }
-        return (totals, all.diagnostics)
+        return (byRun(entries, all.totals), all.diagnostics)
+    }
+
+    /// Totals by place in `entries` (`analyseAllInOrder`) as a table keyed by run.
+    public static func byRun(_ entries: [RunEntry], _ totals: [RunTotals?]) -> [String: RunTotals] {
+        var out: [String: RunTotals] = [:]
+        out.reserveCapacity(entries.count)
+        for (e, t) in zip(entries, totals) { if let t { out[e.key] = t } }
+        return out
     }
 
     /// `analyseAll`, each run's totals at its place in `entries` (nil where it has none): a report of every run reads
@@ -178,47 +183,41 @@ extension RunTotals {
     public static func analyseAllInOrder(
         _ entries: [RunEntry], cache: AnalysisCache? = nil, pack: Bool = true, progress: (@Sendable (Double) -> Void)? = nil
     ) -> (totals: [RunTotals?], diagnostics: [Diagnostic]) {
-        // With a cache, the runs' pack first (one file), then each run's own file, then a fresh analysis.
-        // Each run's name in the cache and its files as they are before any is read (a hit, or the key a fresh
-        // analysis is kept under), in one pass over the runs.
+        // With a cache, the runs' pack first (one file), then each run's own file, then a fresh analysis. Each run's
+        // name in the cache and its files as they are before any is read (a hit, or the key a fresh analysis is kept
+        // under) are made in one pass over the runs.
         let (names, keys) = cache.map { AnalysisCache.namesAndKeys(entries, $0) } ?? ([], [])
         let packed = pack ? cache.map { $0.pack(names) } ?? PackedAnalyses() : PackedAnalyses()
-        let slots = RecordSlots<(totals: RunTotals, diagnostics: [Diagnostic], key: String?)>(count: entries.count)
-        // Which runs were not read from the pack (a flag apart: checking the slots would copy every analysis).
-        let notPacked = RecordSlots<Bool>(count: entries.count)
+        let slots = RecordSlots<(totals: RunTotals, diagnostics: [Diagnostic], key: String?, packed: Bool)>(count: entries.count)
         let done = ProgressCounter(total: entries.count, progress: progress)
         DispatchQueue.concurrentPerform(iterations: entries.count) { i in
             let e = entries[i]
             let readKey = cache == nil ? nil : keys[i]
             if let cache, let readKey, let hit = cached(e, place: i, key: readKey, packed: packed, cache) {
-                slots.buffer[i] = .value((hit.totals, hit.diagnostics, readKey))
-                if !hit.fromPack { notPacked.buffer[i] = .value(true) }
+                slots.buffer[i] = .value((hit.totals, hit.diagnostics, readKey, hit.fromPack))
             } else {
-                notPacked.buffer[i] = .value(true)
                 let r = analyseFresh(e, cache: cache, readKey: readKey)
-                slots.buffer[i] = .value((r.totals, r.diagnostics, readKey))
+                slots.buffer[i] = .value((r.totals, r.diagnostics, readKey, false))
             }
             done.add(1)
         }
-        // The pack written again when some run was not in it as it is now (its items copied: the slots still hold them).
-        if let cache, pack, notPacked.buffer.contains(where: { if case .value = $0 { return true } else { return false } }) {
+        var totals = [RunTotals?](repeating: nil, count: entries.count)
+        var diagnostics: [Diagnostic] = []
+        var allPacked = true
+        for (i, slot) in slots.buffer.enumerated() {
+            if case .value(let r) = slot {
+                totals[i] = r.totals
+                diagnostics += r.diagnostics
+                allPacked = allPacked && r.packed
+            }
+        }
+        // The pack written again when some run was not in it as it is now.
+        if let cache, pack, !allPacked {
             var repack: [(name: String, key: String, totals: RunTotals, diagnostics: [Diagnostic])] = []
             for (i, slot) in slots.buffer.enumerated() {
                 if case .value(let r) = slot, let k = r.key { repack.append((names[i], k, r.totals, r.diagnostics)) }
             }
             if !repack.isEmpty { cache.storePack(names, repack) }
-        }
-        // Each analysis moved out of its slot (not copied, then released with the slots).
-        var totals = [RunTotals?](repeating: nil, count: entries.count)
-        var diagnostics: [Diagnostic] = []
-        for i in 0..<entries.count {
-            let p = slots.buffer.baseAddress! + i
-            let slot = p.move()
-            p.initialize(to: .empty)
-            if case .value(let r) = consume slot {
-                totals[i] = r.totals
-                if !r.diagnostics.isEmpty { diagnostics += r.diagnostics }
-            }
         }
         return (totals, diagnostics)
     }

@@ -71,16 +71,14 @@ public struct AnalysisCache: Sendable {
 
     /// Mixes a text (its length, then its bytes) into a hash, without copying it.
     static func mix(_ s: String, _ h: inout UInt64) {
-        var s = s
         mix(UInt64(s.utf8.count), &h)
-        mix(s.withUTF8 { Hash64.words(UnsafeRawBufferPointer($0), seed: 0x2545_F491_4F6C_DD1D) }, &h)
+        mix(Hash64.of(s), &h)
     }
 
     static func mix(_ x: UInt64, _ h: inout UInt64) {
         h = (h ^ x) &* 0xFF51_AFD7_ED55_8CCD
         h ^= h >> 29
     }
-
 
     // MARK: packs
 
@@ -89,7 +87,7 @@ public struct AnalysisCache: Sendable {
     /// like a run's own file; the runs' own files stay the reference (a pack is only a faster way to read them).
     func packPath(_ names: [String]) -> String {
         let joined = names.joined(separator: ",")
-        return PathUtil.join(PathUtil.join(directory, "v\(AnalysisCache.rulesVersion)"), "pack-" + AnalysisCache.hex16(Hash64.of(Array(joined.utf8))) + ".bin")
+        return PathUtil.join(PathUtil.join(directory, "v\(AnalysisCache.rulesVersion)"), "pack-" + AnalysisCache.hex16(Hash64.of(joined)) + ".bin")
     }
 
     /// A pack's first bytes (the second form: each run's length before the runs).
@@ -106,10 +104,7 @@ public struct AnalysisCache: Sendable {
     }
 
     /// The stand-in of a key in a pack.
-    public static func packedKey(_ key: String) -> String {
-        var key = key
-        return hex16(key.withUTF8 { Hash64.words(UnsafeRawBufferPointer($0), seed: 0x2545_F491_4F6C_DD1D) })
-    }
+    public static func packedKey(_ key: String) -> String { hex16(Hash64.of(key)) }
 
     /// Keeps the analyses of the runs named `names` (those with a key) in their pack; silently nothing when the folder
     /// is not writable.
@@ -215,10 +210,7 @@ public struct AnalysisCache: Sendable {
 
     static func digest(_ v: JSON, _ h: inout UInt64) {
         func mix(_ x: UInt64) { AnalysisCache.mix(x, &h) }
-        func text(_ s: String) {
-            var s = s
-            mix(s.withUTF8 { Hash64.words(UnsafeRawBufferPointer($0), seed: 0x2545_F491_4F6C_DD1D) })
-        }
+        func text(_ s: String) { mix(Hash64.of(s)) }
         switch v {
         case .null: mix(1)
         case .bool(let b): mix(b ? 2 : 3)

@@ -26,7 +26,7 @@ public struct CatalogSnapshot: Sendable {
     /// The file of `sources` read from `cwd`.
     func path(_ sources: [String], cwd: String) -> String {
         let place = ([cwd] + sources).joined(separator: "\u{1F}")
-        return PathUtil.join(PathUtil.join(directory, "v\(CatalogSnapshot.version)"), AnalysisCache.hex16(Hash64.of(Array(place.utf8))) + ".catalog")
+        return PathUtil.join(PathUtil.join(directory, "v\(CatalogSnapshot.version)"), AnalysisCache.hex16(Hash64.of(place)) + ".catalog")
     }
 
     /// The file's first bytes: what it is, then the version.

@@ -50,7 +50,7 @@ public struct SummaryCache: Sendable {
     /// changed file replaces it).
     func path(_ files: RunFiles) -> String {
         let place = [files.traces ?? "", files.runIDFilter ?? "-", "\(files.acceptsMissingRunID)"].joined(separator: "\u{1F}")
-        return PathUtil.join(PathUtil.join(directory, "v\(AnalysisCache.rulesVersion)"), AnalysisCache.hex16(Hash64.of(Array(place.utf8))) + ".json")
+        return PathUtil.join(PathUtil.join(directory, "v\(AnalysisCache.rulesVersion)"), AnalysisCache.hex16(Hash64.of(place)) + ".json")
     }
 
     /// The summaries kept for `files` when they were made from files whose identity is `key` (see `key(_:)`).
