@@ -17,7 +17,7 @@ let package = Package(
         .systemLibrary(name: "CCodecs", providers: [.apt(["libzstd-dev", "zlib1g-dev", "libsnappy-dev"])]),
         // File formats and the bytes they come in: JSON, Thrift, Parquet (+ codecs over CCodecs), reading files.
         // Names no domain type.
-        .target(name: "TraceMindFormats", dependencies: ["CCodecs"]),
+        .target(name: "TraceMindFormats", dependencies: ["CCodecs", "CProcess"]),
         // Pure model: datasets, loading, accounting, aggregation, the figure registry. No UI, no C.
         .target(name: "TraceMindModel", dependencies: ["TraceMindFormats"]),
         // libcurl, opened on first use, through curl's own header (Debian: libcurl4-openssl-dev to build).

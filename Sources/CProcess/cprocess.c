@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdint.h>
+#include <sys/mman.h>
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
@@ -91,6 +93,88 @@ static void ending_handler(int sig) {
 
 static void graceful_handler(int sig) { termination = sig; }
 
+/* Guarded mappings: a file the process maps (its own caches) and that is cut short under the mapping raises SIGBUS on
+   the first access past the new end. The fault is turned into a page of zeros and a mark the reader checks. */
+#define TM_MAPS 64
+static volatile uintptr_t map_lo[TM_MAPS], map_hi[TM_MAPS];
+static volatile sig_atomic_t map_damaged[TM_MAPS];
+static volatile sig_atomic_t map_reserved[TM_MAPS];
+static uintptr_t map_page = 4096;
+/* What a SIGBUS outside every guarded mapping gets: the action installed before the guard (the Swift runtime's
+   crash report, or the default), or the one `tm_install_signal_handlers` asked for since. */
+static struct sigaction bus_next;
+static volatile sig_atomic_t bus_guarding = 0;
+static pthread_mutex_t bus_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void bus_handler(int sig, siginfo_t *info, void *context) {
+    uintptr_t at = (uintptr_t)info->si_addr;
+    for (int i = 0; i < TM_MAPS; i++) {
+        uintptr_t lo = map_lo[i];
+        if (lo == 0 || at < lo || at >= map_hi[i]) continue;
+        void *page = (void *)(at & ~(map_page - 1));
+        if (mmap(page, map_page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != MAP_FAILED) {
+            map_damaged[i] = 1;
+            return; /* the access is made again, and reads zeros */
+        }
+    }
+    if (bus_next.sa_flags & SA_SIGINFO) {
+        if (bus_next.sa_sigaction != NULL) {
+            bus_next.sa_sigaction(sig, info, context);
+            return;
+        }
+    } else if (bus_next.sa_handler != SIG_DFL && bus_next.sa_handler != SIG_IGN) {
+        bus_next.sa_handler(sig);
+        return;
+    }
+    /* The default action: on return the access faults again and ends the process. */
+    signal(sig, SIG_DFL);
+}
+
+int tm_map_guard_add(const void *start, size_t length) {
+    pthread_mutex_lock(&bus_lock);
+    if (!bus_guarding) {
+        long page = sysconf(_SC_PAGESIZE);
+        if (page > 0) map_page = (uintptr_t)page;
+        struct sigaction sa;
+        memset(&sa, 0, sizeof(sa));
+        sigemptyset(&sa.sa_mask);
+        sa.sa_sigaction = bus_handler;
+        sa.sa_flags = SA_SIGINFO | SA_NODEFER | SA_ONSTACK;
+        if (sigaction(SIGBUS, &sa, &bus_next) != 0) {
+            pthread_mutex_unlock(&bus_lock);
+            return -1;
+        }
+        bus_guarding = 1;
+    }
+    pthread_mutex_unlock(&bus_lock);
+    for (int i = 0; i < TM_MAPS; i++) {
+        if (!__sync_bool_compare_and_swap(&map_reserved[i], 0, 1)) continue;
+        map_damaged[i] = 0;
+        map_hi[i] = (uintptr_t)start + length;
+        __sync_synchronize();
+        map_lo[i] = (uintptr_t)start;
+        __sync_synchronize();
+        return i;
+    }
+    return -1;
+}
+
+int tm_map_guard_damaged(int slot) {
+    if (slot < 0 || slot >= TM_MAPS) return 0;
+    __sync_synchronize();
+    return map_damaged[slot] != 0;
+}
+
+void tm_map_guard_remove(int slot) {
+    if (slot < 0 || slot >= TM_MAPS) return;
+    map_lo[slot] = 0;
+    __sync_synchronize();
+    map_hi[slot] = 0;
+    map_damaged[slot] = 0;
+    __sync_synchronize();
+    map_reserved[slot] = 0;
+}
+
 /* Installs `sa` for `sig` unless the process was started with the signal ignored (`nohup`, a shell's background
    job): an ignored signal stays ignored, as every Unix tool leaves it. */
 static void install(int sig, const struct sigaction *sa) {
@@ -117,7 +201,13 @@ void tm_install_signal_handlers(int graceful) {
     sa.sa_handler = ending_handler;
     for (unsigned i = 0; i < sizeof(ending) / sizeof(ending[0]); i++) install(ending[i], &sa);
     if (graceful)
-        for (unsigned i = 0; i < sizeof(crashes) / sizeof(crashes[0]); i++) sigaction(crashes[i], &sa, NULL);
+        for (unsigned i = 0; i < sizeof(crashes) / sizeof(crashes[0]); i++) {
+            /* With mappings guarded, SIGBUS stays with the guard, which passes on the faults that are not its own. */
+            pthread_mutex_lock(&bus_lock);
+            if (crashes[i] == SIGBUS && bus_guarding) bus_next = sa;
+            else sigaction(crashes[i], &sa, NULL);
+            pthread_mutex_unlock(&bus_lock);
+        }
     /* A pipe closed by the reader: default action in a report; in the browser, the terminal is put back first. */
     if (graceful) install(SIGPIPE, &sa); else signal(SIGPIPE, SIG_DFL);
     sa.sa_handler = graceful ? graceful_handler : ending_handler;

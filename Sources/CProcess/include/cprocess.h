@@ -33,4 +33,14 @@ int tm_termination_signal(void);
    way, a tenth of a warm leaderboard of 10,000 runs); what it takes is only reserved until written. Not for a
    long-lived process: up to that much freed memory stays with it. Nothing where the C library is not glibc. */
 void tm_allocator_for_short_lived_work(void);
+
+/* Guards a read-only mapping of a file (`start`, `length` bytes) against the file being cut short under it: an access
+   past the file's new end, which would raise SIGBUS and end the process, reads a page of zeros instead and marks the
+   mapping damaged. The first call installs the SIGBUS handler; a SIGBUS anywhere else gets the action that was there
+   before (or the one `tm_install_signal_handlers` sets since). Returns a slot, or -1 when all 64 are taken (the
+   caller reads the file instead). Remove the slot before unmapping. */
+int tm_map_guard_add(const void *start, size_t length);
+/* Whether an access past the end was turned into zeros since the slot was added. */
+int tm_map_guard_damaged(int slot);
+void tm_map_guard_remove(int slot);
 #endif

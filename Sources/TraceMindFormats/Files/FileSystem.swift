@@ -7,8 +7,8 @@ import Foundation
 /// Where dataset files are read from: the real disk, or the demo data held in memory.
 /// The loader only ever reads through this protocol; nothing here writes.
 public protocol DataFileSystem: Sendable {
-    /// The whole file, read into memory (never mapped: a file that shrinks under a mapping kills the process), and
-    /// whether it changed while it was read.
+    /// The whole file, read into memory (never mapped: a producer may rewrite or cut it short while it is read; only
+    /// the process's own caches are mapped, `MappedOwnFile`), and whether it changed while it was read.
     func readFile(_ path: String) throws -> FileContents
     /// Exactly the bytes of `range`; a file that no longer holds them is an error ("changed while reading").
     func readRange(_ path: String, _ range: Range<Int>) throws -> [UInt8]

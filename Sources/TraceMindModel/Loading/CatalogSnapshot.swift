@@ -37,10 +37,20 @@ public struct CatalogSnapshot: Sendable {
     /// The file is binary (`PackWriter`): the head (version, folder, sources), every path with its stamp, the
     /// diagnostics, each run's length, the runs (a row's fields as made and its stored fields as text, parsed only
     /// when shown), and a hash of everything before it, so a file cut short or changed is a miss. Paths are checked
-    /// and runs read on all cores.
+    /// and runs read on all cores. The file is mapped, not read (`MappedOwnFile`: it is only ever replaced whole);
+    /// one cut short under the mapping is a miss.
     public func lookup(_ sources: [String], cwd: String) -> Catalog? {
-        guard let data = try? LocalFileSystem().readFile(path(sources, cwd: cwd)).data else { return nil }
-        return data.withUnsafeBytes { all -> Catalog? in
+        let file = path(sources, cwd: cwd)
+        if let mapped = MappedOwnFile(file) {
+            let catalog = lookup(mapped.data, sources, cwd: cwd)
+            return mapped.isDamaged ? nil : catalog
+        }
+        guard let data = try? LocalFileSystem().readFile(file).data else { return nil }
+        return lookup(data, sources, cwd: cwd)
+    }
+
+    private func lookup(_ data: Data, _ sources: [String], cwd: String) -> Catalog? {
+        data.withUnsafeBytes { all -> Catalog? in
             guard var r = PackReader(sealed: all, magic: CatalogSnapshot.magic), r.uint() == UInt64(CatalogSnapshot.version), r.text() == cwd, r.texts() == sources, let runCount = r.count(),
                 let depCount = r.count()
             else { return nil }
