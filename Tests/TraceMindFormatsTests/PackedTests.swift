@@ -151,6 +151,12 @@ import TraceMindFormats
         swapped.replaceSubrange((1 << 20)..<(2 << 20), with: sealed[(2 << 20)..<(3 << 20)])
         swapped.replaceSubrange((2 << 20)..<(3 << 20), with: sealed[(1 << 20)..<(2 << 20)])
         #expect(swapped != sealed && !opens(swapped), "two blocks swapped")
+        // Two words swapped within a block (each in a chain of its own, or in one chain), two bytes within a word.
+        for (i, j) in [(magic.count + 4096, magic.count + 4104), (magic.count + 4096, magic.count + 4128), ((1 << 20) + 3, (1 << 20) + 4)] {
+            var b = sealed
+            b.swapAt(i, j)
+            if b != sealed { #expect(!opens(b), "bytes \(i) and \(j) swapped") }
+        }
         #expect(!opens(Array(sealed.prefix(4 << 20))) && !opens(Array(sealed.dropLast(1))), "cut short")
     }
 }

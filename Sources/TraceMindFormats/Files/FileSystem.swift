@@ -393,17 +393,42 @@ public enum Hash64 {
         return s.withUTF8 { words(UnsafeRawBufferPointer($0), seed: 0x2545_F491_4F6C_DD1D) }
     }
 
-    /// The hash that seals a kept file (`PackWriter.sealed`): `words` of each megabyte, on all cores, then `words` of
-    /// those hashes; one `words` for a file of two megabytes or less. A kept catalog of 10,000 runs is 29 MB, and one
+    /// The hash that seals a kept file (`PackWriter.sealed`): `lanes` of each megabyte, on all cores, then `words` of
+    /// those hashes; one `lanes` for a file of two megabytes or less. A kept catalog of 10,000 runs is 29 MB, and one
     /// chain of multiplications through it took 7 ms of every leaderboard.
     public static func seal(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
         let block = 1 << 20
-        guard bytes.count > 2 * block else { return words(bytes, seed: 0) }
+        guard bytes.count > 2 * block else { return lanes(bytes, seed: 0) }
         let blocks = (bytes.count + block - 1) / block
         let sums = Parallel.values(blocks) { i in
-            words(UnsafeRawBufferPointer(rebasing: bytes[(i * block)..<min(bytes.count, (i + 1) * block)]), seed: UInt64(i))
+            lanes(UnsafeRawBufferPointer(rebasing: bytes[(i * block)..<min(bytes.count, (i + 1) * block)]), seed: UInt64(i))
         }
         return sums.withUnsafeBytes { words($0, seed: UInt64(bytes.count)) }
+    }
+
+    /// `words` in four chains, each taking every fourth word (32 bytes a step), joined at the end: the multiplications
+    /// of one chain wait on each other, four keep the multiplier busy (3–4× `words`' speed on long inputs).
+    static func lanes(_ bytes: UnsafeRawBufferPointer, seed: UInt64) -> UInt64 {
+        let n = bytes.count
+        let m: UInt64 = 0xFF51_AFD7_ED55_8CCD
+        var a = seed ^ (UInt64(n) &* 0x9E37_79B9_7F4A_7C15), b = a ^ 0xC2B2_AE3D_27D4_EB4F
+        var c = a ^ 0x1656_67B1_9E37_79F9, d = a ^ 0x85EB_CA77_C2B2_AE63
+        var k = 0
+        while k + 32 <= n {
+            a = (a ^ bytes.loadUnaligned(fromByteOffset: k, as: UInt64.self)) &* m
+            b = (b ^ bytes.loadUnaligned(fromByteOffset: k + 8, as: UInt64.self)) &* m
+            c = (c ^ bytes.loadUnaligned(fromByteOffset: k + 16, as: UInt64.self)) &* m
+            d = (d ^ bytes.loadUnaligned(fromByteOffset: k + 24, as: UInt64.self)) &* m
+            a ^= a >> 29
+            b ^= b >> 29
+            c ^= c >> 29
+            d ^= d >> 29
+            k += 32
+        }
+        // The chains joined in order (each through a multiplication, so that no two cancel), then the last bytes.
+        var h = a
+        for x in [b, c, d] { h = ((h ^ (h >> 31)) &* 0x94D0_49BB_1331_11EB) ^ x }
+        return words(UnsafeRawBufferPointer(rebasing: bytes[k...]), seed: h)
     }
 
     /// The word-at-a-time hash behind `of` and the JSON key table (keys run to 40 bytes and differ anywhere).

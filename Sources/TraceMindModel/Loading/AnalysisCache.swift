@@ -63,9 +63,14 @@ public struct AnalysisCache: Sendable {
 
     /// Where the run is (its key, source and files), hashed.
     public func name(_ entry: RunEntry) -> String {
-        let f = entry.files
         var h: UInt64 = 0x243F_6A88_85A3_08D3
-        for t in [entry.key, entry.source, f.folder ?? "", f.results ?? "", f.traces ?? "", f.metrics ?? ""] { AnalysisCache.mix(t, &h) }
+        // One by one, not as an array of the six (made and freed for each run).
+        AnalysisCache.mix(entry.key, &h)
+        AnalysisCache.mix(entry.source, &h)
+        AnalysisCache.mix(entry.folderPath ?? "", &h)
+        AnalysisCache.mix(entry.resultsPath ?? "", &h)
+        AnalysisCache.mix(entry.tracesPath ?? "", &h)
+        AnalysisCache.mix(entry.metricsPath ?? "", &h)
         return AnalysisCache.hex16(h)
     }
 
@@ -91,7 +96,7 @@ public struct AnalysisCache: Sendable {
     }
 
     /// A pack's first bytes (the second form: each run's length before the runs).
-    static let packMagic = Array("tracemind analyses 2\n".utf8)
+    static let packMagic = Array("tracemind analyses 3\n".utf8)
 
     /// The runs' analyses in one file, in the binary form of `PackWriter` (`Codable` took a third of a warm leaderboard
     /// of 10,000 runs, JSON lines 12–15%): the rules version, the count, each run's length, then a run each — its
@@ -143,9 +148,9 @@ public struct AnalysisCache: Sendable {
             let e = entries[i / 3]
             guard cacheable(e) else { return nil }
             switch i % 3 {
-            case 0: return e.files.results
-            case 1: return e.files.traces
-            default: return e.files.metrics
+            case 0: return e.resultsPath
+            case 1: return e.tracesPath
+            default: return e.metricsPath
             }
         }
         let both = Parallel.values(entries.count, serial: entries.count < 256) { i in
@@ -157,9 +162,9 @@ public struct AnalysisCache: Sendable {
     /// Whether a run's datasets are local files (a remote dataset, a Hub repository or an OpenSearch index, has no
     /// identity until it is fetched: not cached).
     static func cacheable(_ entry: RunEntry) -> Bool {
-        guard entry.files.fs is LocalFileSystem else { return false }
+        guard entry.readsLocalFiles else { return false }
         func remote(_ d: String?) -> Bool { d.map(RemoteReference.isRemote) ?? false }
-        return !remote(entry.files.results) && !remote(entry.files.traces) && !remote(entry.files.metrics)
+        return !remote(entry.resultsPath) && !remote(entry.tracesPath) && !remote(entry.metricsPath)
     }
 
     /// `key`, with the stamps of the run's results, traces and metrics when they were looked up already.
@@ -180,8 +185,8 @@ public struct AnalysisCache: Sendable {
             return true
         }
         text(entry.key)
-        text(entry.files.runIDFilter ?? "\u{0}")
-        mix(entry.files.acceptsMissingRunID ? 1 : 2)
+        text(entry.runIDFilter ?? "\u{0}")
+        mix(entry.acceptsMissingRunID ? 1 : 2)
         mix(entry.row.rawDigest)
         func dataset(_ d: String?, _ stamp: FileStamp?) -> Bool {
             guard let d else { return true }
@@ -197,7 +202,7 @@ public struct AnalysisCache: Sendable {
             for p in files where !file(p) { return false }
             return true
         }
-        guard dataset(entry.files.results, known?.0), dataset(entry.files.traces, known?.1), dataset(entry.files.metrics, known?.2) else { return nil }
+        guard dataset(entry.resultsPath, known?.0), dataset(entry.tracesPath, known?.1), dataset(entry.metricsPath, known?.2) else { return nil }
         return hex16(h)
     }
 

@@ -130,8 +130,8 @@ public enum CatalogLoader {
         func onHub(_ p: String?) -> Bool { p.map { $0.utf8.first == h && $0.hasPrefix(HubPath.scheme) } ?? false }
         let runs = catalog.runs
         let marks = Parallel.values(runs.count, serial: runs.count < 256) { i -> Bool in
-            let f = runs[i].files
-            return f.remote == nil && (onHub(f.results) || onHub(f.traces) || onHub(f.metrics))
+            let r = runs[i]
+            return !r.hasRemote && (onHub(r.resultsPath) || onHub(r.tracesPath) || onHub(r.metricsPath))
         }
         guard marks.contains(true) else { return catalog }
         var c = catalog

@@ -12,7 +12,7 @@ import TraceMindFormats
 /// file system's clock tick could not be told apart later.
 public struct CatalogSnapshot: Sendable {
     /// Bump when the catalog's loading, its rows' parsing or this file's form change what a catalog is.
-    public static let version = 3
+    public static let version = 4
     public let directory: String
     /// Paths changed this recently before the loading began make the catalog too fresh to keep (ns): two seconds,
     /// many clock ticks of any file system.

@@ -103,4 +103,15 @@ public struct RunEntry: Sendable, Identifiable {
         }
     }
     public var id: String { key }
+
+    // `files`' fields read in place: `files` read whole is a copy (its six references counted), and a leaderboard of
+    // 10,000 runs reads their paths tens of thousands of times.
+    var resultsPath: String? { box.files.results }
+    var tracesPath: String? { box.files.traces }
+    var metricsPath: String? { box.files.metrics }
+    var folderPath: String? { box.files.folder }
+    var runIDFilter: String? { box.files.runIDFilter }
+    var acceptsMissingRunID: Bool { box.files.acceptsMissingRunID }
+    var readsLocalFiles: Bool { box.files.fs is LocalFileSystem }
+    var hasRemote: Bool { box.files.remote != nil }
 }
