@@ -39,13 +39,15 @@ extension LocalFileSystem {
 /// One part's open folders (the last two: a catalog's sorted paths alternate between a run's folder and the files in
 /// it, two levels under different folders), and its `stat`s relative to them.
 private struct StatAt {
-    var folders: [(path: [UInt8], fd: Int32)] = []
+    /// The folder used last, and the one before (each moved, never copied: a copy counts the path's references).
+    var first: (path: [UInt8], fd: Int32)?
+    var second: (path: [UInt8], fd: Int32)?
 
     mutating func stamp(_ path: String) -> FileStamp {
         #if os(Linux)
-            var path = path
-            // nil: not a path to look up from a folder (a plain `stat` then).
-            let found: FileStamp? = path.withUTF8 { u -> FileStamp? in
+            // nil: not a path to look up from a folder (a plain `stat` then). The bytes read in place where the
+            // text holds them whole (a native string), without a copy of the text.
+            let found: FileStamp?? = path.utf8.withContiguousStorageIfAvailable { u -> FileStamp? in
                 // "/…/folder/a/b": the folder, then "a/b" (no empty name, no trailing slash).
                 let n = u.count
                 guard n > 3, n < 4096, u[0] == UInt8(ascii: "/"), let last = u.lastIndex(of: UInt8(ascii: "/")), last < n - 1,
@@ -53,16 +55,19 @@ private struct StatAt {
                 else { return nil }
                 let dir = UnsafeBufferPointer(rebasing: u[..<mid])
                 let fd: Int32
-                if let k = folders.firstIndex(where: { $0.path.elementsEqual(dir) }) {
-                    fd = folders[k].fd
-                    if k > 0 { folders.swapAt(0, k) }
+                if let f = first, f.path.elementsEqual(dir) {
+                    fd = f.fd
+                } else if let f = second, f.path.elementsEqual(dir) {
+                    fd = f.fd
+                    swap(&first, &second)
                 } else {
                     let folder = Array(dir)
                     fd = (folder + [0]).withUnsafeBufferPointer { b in
                         b.withMemoryRebound(to: CChar.self) { open($0.baseAddress!, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
                     }
-                    if folders.count == 2 { closeFolder(folders.removeLast().fd) }
-                    folders.insert((folder, fd), at: 0)
+                    if let old = second { closeFolder(old.fd) }
+                    second = first.take()
+                    first = (folder, fd)
                 }
                 guard fd >= 0 else { return nil }
                 return withUnsafeTemporaryAllocation(of: CChar.self, capacity: n - mid) { name in
@@ -74,14 +79,14 @@ private struct StatAt {
                     return fstatat(fd, name.baseAddress!, &st, 0) == 0 ? FileStamp(st) : FileStamp()
                 }
             }
-            if let found { return found }
+            if case .some(.some(let stamp)) = found { return stamp }
         #endif
         return LocalFileSystem().fileStamp(path)
     }
 
     mutating func close() {
-        for f in folders { closeFolder(f.fd) }
-        folders = []
+        if let f = first.take() { closeFolder(f.fd) }
+        if let f = second.take() { closeFolder(f.fd) }
     }
 
     func closeFolder(_ fd: Int32) {

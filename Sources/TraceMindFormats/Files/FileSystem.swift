@@ -389,6 +389,8 @@ public enum Hash64 {
 
     /// `of` a text's UTF-8 bytes, without copying them.
     public static func of(_ s: String) -> UInt64 {
+        // In place where the text holds its bytes whole (a native string: no copy of the text, no count taken).
+        if let h = s.utf8.withContiguousStorageIfAvailable({ words(UnsafeRawBufferPointer($0), seed: 0x2545_F491_4F6C_DD1D) }) { return h }
         var s = s
         return s.withUTF8 { words(UnsafeRawBufferPointer($0), seed: 0x2545_F491_4F6C_DD1D) }
     }

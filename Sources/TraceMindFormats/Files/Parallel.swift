@@ -24,6 +24,18 @@ public final class RecordSlots<T>: @unchecked Sendable {
         buffer.deinitialize()
         buffer.deallocate()
     }
+
+    /// The slots moved out into an array (not copied: a copy counts every reference they hold, then the slots'
+    /// release counts them again), leaving empty ones.
+    public func take() -> [RecordSlot<T>] {
+        let n = buffer.count
+        let out = [RecordSlot<T>](unsafeUninitializedCapacity: n) { dst, count in
+            if n > 0 { dst.baseAddress!.moveInitialize(from: buffer.baseAddress!, count: n) }
+            count = n
+        }
+        buffer.initialize(repeating: .empty)
+        return out
+    }
 }
 
 /// Counts finished records from worker threads and reports progress.
@@ -86,15 +98,27 @@ public enum Parallel {
                 done.add(hi - lo)
             }
         }
-        return Array(slots.buffer)
+        return slots.take()
     }
 
     /// `work(i)` for every index on all cores, in index order: `map` for work that always gives a value (no progress,
     /// no cancelling).
+    /// Each value is made in place in the array's own storage (no slots to copy it out of).
     public static func values<T>(_ n: Int, eachAlone: Bool = false, serial: Bool = false, _ work: (Int) -> T) -> [T] {
-        map(n, progress: nil, isCancelled: nil, eachAlone: eachAlone, serial: serial) { .value(work($0)) }.map {
-            guard case .value(let v) = $0 else { preconditionFailure("Parallel.values: an index without its value") }
-            return v
+        guard n > 0 else { return [] }
+        let chunks = serial ? 1 : eachAlone ? n : min(n, Parallel.cores * 4)
+        if chunks == 1 { return (0..<n).map(work) }
+        return withoutActuallyEscaping(work) { work in
+            let box = UncheckedBox(work)
+            return [T](unsafeUninitializedCapacity: n) { buffer, initialized in
+                // Every index is made by exactly one worker, and every worker runs to its end (nothing cancels).
+                let out = UncheckedBox(buffer.baseAddress!)
+                DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                    let lo = c * n / chunks, hi = (c + 1) * n / chunks
+                    for k in lo..<hi { (out.value + k).initialize(to: box.value(k)) }
+                }
+                initialized = n
+            }
         }
     }
 

@@ -408,20 +408,48 @@ public struct LeaderboardRow: Sendable, Equatable {
                 let ts = r.optionalInt64(), let tokens = r.bool(), let cost = r.bool(), let search = r.text(), let digest = r.word(),
                 let text = r.rawRange()
             else { return nil }
-            (self.model, self.agentType) = (model, agentType)
-            (self.runID, self.provider, self.timestamp, self.submittedBy, self.useCase, self.team, self.purpose, self.suiteVersion) =
-                (runID, provider, timestamp, submittedBy, useCase, team, purpose, suiteVersion)
-            (self.hardware, self.runStatus, self.runStopReason, self.resultsDataset, self.tracesDataset, self.metricsDataset) =
-                (hardware, runStatus, runStopReason, resultsDataset, tracesDataset, metricsDataset)
-            (self.datasetUsed, self.notes) = (datasetUsed, notes)
-            (self.totalTests, self.successfulTests, self.failedTests, self.erroredTests, self.timedOutTests) =
-                (totalTests, successfulTests, failedTests, erroredTests, timedOutTests)
-            (self.totalTokens, self.totalPromptTokens, self.totalCompletionTokens) = (totalTokens, totalPromptTokens, totalCompletionTokens)
-            (self.successRate, self.passAt1, self.avgSteps, self.avgDurationMs, self.totalDurationMs, self.totalCostUSD, self.co2Grams) =
-                (successRate, passAt1, avgSteps, avgDurationMs, totalDurationMs, totalCostUSD, co2Grams)
-            (self.powerCostUSD, self.gpuUtilizationAvg, self.gpuUtilizationMax, self.gpuMemoryAvgMiB, self.gpuMemoryMaxMiB) =
-                (powerCostUSD, gpuUtilizationAvg, gpuUtilizationMax, gpuMemoryAvgMiB, gpuMemoryMaxMiB)
-            (self.gpuTemperatureAvg, self.gpuTemperatureMax, self.gpuPowerAvgW) = (gpuTemperatureAvg, gpuTemperatureMax, gpuPowerAvgW)
+            // One by one: a tuple of them assigned at once copied the whole row (its strings counted) for each tuple.
+            self.model = model
+            self.agentType = agentType
+            self.runID = runID
+            self.provider = provider
+            self.timestamp = timestamp
+            self.submittedBy = submittedBy
+            self.useCase = useCase
+            self.team = team
+            self.purpose = purpose
+            self.suiteVersion = suiteVersion
+            self.hardware = hardware
+            self.runStatus = runStatus
+            self.runStopReason = runStopReason
+            self.resultsDataset = resultsDataset
+            self.tracesDataset = tracesDataset
+            self.metricsDataset = metricsDataset
+            self.datasetUsed = datasetUsed
+            self.notes = notes
+            self.totalTests = totalTests
+            self.successfulTests = successfulTests
+            self.failedTests = failedTests
+            self.erroredTests = erroredTests
+            self.timedOutTests = timedOutTests
+            self.totalTokens = totalTokens
+            self.totalPromptTokens = totalPromptTokens
+            self.totalCompletionTokens = totalCompletionTokens
+            self.successRate = successRate
+            self.passAt1 = passAt1
+            self.avgSteps = avgSteps
+            self.avgDurationMs = avgDurationMs
+            self.totalDurationMs = totalDurationMs
+            self.totalCostUSD = totalCostUSD
+            self.co2Grams = co2Grams
+            self.powerCostUSD = powerCostUSD
+            self.gpuUtilizationAvg = gpuUtilizationAvg
+            self.gpuUtilizationMax = gpuUtilizationMax
+            self.gpuMemoryAvgMiB = gpuMemoryAvgMiB
+            self.gpuMemoryMaxMiB = gpuMemoryMaxMiB
+            self.gpuTemperatureAvg = gpuTemperatureAvg
+            self.gpuTemperatureMax = gpuTemperatureMax
+            self.gpuPowerAvgW = gpuPowerAvgW
             timestampNs = ts
             recordsTokens = tokens
             recordsCost = cost

@@ -54,16 +54,18 @@ public struct CatalogSnapshot: Sendable {
             guard var r = PackReader(sealed: all, magic: CatalogSnapshot.magic), r.uint() == UInt64(CatalogSnapshot.version), r.text() == cwd, r.texts() == sources, let runCount = r.count(),
                 let depCount = r.count()
             else { return nil }
-            var deps: [(String, FileStamp)] = []
-            deps.reserveCapacity(depCount)
+            // Paths and stamps apart: the stamps compared as a whole, no path copied on the way.
+            var paths: [String] = [], stamps: [FileStamp] = []
+            paths.reserveCapacity(depCount)
+            stamps.reserveCapacity(depCount)
             for _ in 0..<depCount {
                 guard let p = r.text(), let kind = r.uint(), let size = r.int64(), let mtime = r.int64(), let ctime = r.int64(), let dev = r.uint(),
                     let ino = r.uint()
                 else { return nil }
-                deps.append((p, FileStamp(kind: UInt8(truncatingIfNeeded: kind), size: size, mtime: mtime, ctime: ctime, device: dev, inode: ino)))
+                paths.append(p)
+                stamps.append(FileStamp(kind: UInt8(truncatingIfNeeded: kind), size: size, mtime: mtime, ctime: ctime, device: dev, inode: ino))
             }
-            let now = LocalFileSystem().fileStamps(deps.map(\.0))
-            guard zip(deps, now).allSatisfy({ $0.0.1 == $0.1 }), let diags = Diagnostic.unpackList(&r) else { return nil }
+            guard LocalFileSystem().fileStamps(paths) == stamps, let diags = Diagnostic.unpackList(&r) else { return nil }
             // Where each run's bytes are (their lengths, written before the runs); then the runs, read on all cores.
             guard let ranges = r.records(runCount) else { return nil }
             let made = Parallel.map(runCount, progress: nil, isCancelled: nil, serial: runCount < 64) { i -> RecordSlot<RunEntry> in
