@@ -50,6 +50,65 @@ import TraceMindReport
         #expect(spans > 500, "the demo alone has hundreds of spans")
     }
 
+    /// A document read in one pass (each span read lean as it is met: the run's path for documents under 4 MB) is
+    /// the document of a whole parse with the same long strings skipped, span for span, and summarises alike.
+    @Test func aDocumentReadInOnePassIsTheWholeParse() throws {
+        var docs = try Self.documents()
+        // Shapes of its own: elements that are not spans, `spans` given twice (the last counts), no spans, an empty
+        // array, spans that are not an array, a long prompt skipped and a long exception message elided alike.
+        let long = String(repeating: "x", count: 5000)
+        let odd = [
+            #"{"trace_id": "t1", "spans": [1, "two", null, {"span_id": "a", "name": "n", "start_time": 1, "end_time": 2}, []]}"#,
+            #"{"trace_id": "t2", "spans": [{"span_id": "old"}], "run_id": "r", "spans": [{"span_id": "new", "parent_span_id": "x"}]}"#,
+            #"{"trace_id": "t3", "spans": []}"#, #"{"trace_id": "t4"}"#, #"{"trace_id": "t5", "spans": {"span_id": "s"}}"#,
+            #"{"trace_id": "t6", "spans": [{"span_id": "s", "attributes": {"input.value": "\#(long)", "gen_ai.usage.input_tokens": 7}, "#
+                + #""events": [{"name": "exception", "attributes": {"exception.type": "E", "exception.message": "\#(long)"}}], "#
+                + #""status": {"code": "ERROR", "description": "\#(long)"}}]}"#,
+        ]
+        for (k, text) in odd.enumerated() {
+            let data = Data(text.utf8)
+            docs.append(("odd-\(k)", data, 0..<data.count))
+        }
+        var traces = 0
+        for (name, data, range) in docs {
+            let keys = JSONKeyTable()
+            let once = try Trace.readInOnePass(data, range: range, maxStringBytes: 4096, keys: keys)
+            let whole = try JSONParser.parse(data, range: range, maxStringBytes: 4096)
+            guard let o = whole.objectValue else {
+                #expect(once == nil, "\(name)")
+                continue
+            }
+            guard o["spans"]?.arrayValue != nil else {
+                guard case .object(let head)? = once else {
+                    Issue.record("\(name): a record without a spans array is the object")
+                    continue
+                }
+                #expect(head == o, "\(name)")
+                continue
+            }
+            guard case .trace(let t)? = once else {
+                Issue.record("\(name): not read as a trace")
+                continue
+            }
+            let w = Trace(json: o)
+            #expect(t.traceID == w.traceID && t.runID == w.runID && t.testIDs == w.testIDs && t.raw == w.raw, "\(name)")
+            #expect(t.spans.count == w.spans.count, "\(name)")
+            for (a, b) in zip(t.spans, w.spans) {
+                #expect(a.spanID == b.spanID && a.parentSpanID == b.parentSpanID && a.name == b.name && a.startNs == b.startNs && a.endNs == b.endNs, "\(name)")
+                #expect(a.usage == b.usage && a.category == b.category && a.facts == b.facts && a.status == b.status, "\(name)")
+                #expect(a.exception == b.exception && a.hasExceptionEvent == b.hasExceptionEvent, "\(name)")
+                #expect(a.byteRange.map { data[$0].first == UInt8(ascii: "{") } ?? false, "\(name): the span's bytes are its own")
+            }
+            let loc = TraceLocation(path: name, byteRange: range, index: 0)
+            #expect(TraceSummary(t, location: loc) == TraceSummary(w, location: loc), "\(name)")
+            traces += 1
+        }
+        #expect(traces > 20)
+        // A broken span breaks its document, as it does a whole parse.
+        let broken = Data(#"{"trace_id": "t", "spans": [{"span_id": "a", "attributes": {"k": tru}}]}"#.utf8)
+        #expect(throws: JSONParseError.self) { try Trace.readInOnePass(broken, range: 0..<broken.count, maxStringBytes: 4096, keys: JSONKeyTable()) }
+    }
+
     @Test func aTraceSummarisedWithoutFiguresIsItsAnalysisSummary() throws {
         var traces = 0
         for (name, data, range) in try Self.documents() {

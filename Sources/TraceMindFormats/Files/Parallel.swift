@@ -122,6 +122,23 @@ public enum Parallel {
         }
     }
 
+    /// `work` started on a thread of its own (not one of the pool's: a pass on every core, nested in the pool, would
+    /// run on one); the function returned waits for it and gives its value.
+    public static func started<T>(_ work: @escaping @Sendable () -> T) -> () -> T {
+        let slot = RecordSlots<T>(count: 1)
+        let done = DispatchSemaphore(value: 0)
+        Thread {
+            slot.buffer[0] = .value(work())
+            done.signal()
+        }.start()
+        return {
+            done.wait()
+            done.signal()
+            guard case .value(let v) = slot.buffer[0] else { fatalError("Parallel.started: the work gave nothing") }
+            return v
+        }
+    }
+
     /// `a()` and `b()` at once, on two cores (each only reads shared state).
     public static func both<A, B>(_ a: () -> A, _ b: () -> B) -> (A, B) {
         let slotA = RecordSlots<A>(count: 1), slotB = RecordSlots<B>(count: 1)

@@ -123,12 +123,22 @@ public final class JSONPick: Sendable {
     public init(keys: Set<String> = [], nested: [String: JSONPick] = [:], elements: JSONPick? = nil) {
         self.keys = keys
         self.nested = nested
+        nestedList = nested.map { ($0.key, $0.value) }
         self.elements = elements
         let n = JSONPick.made.add()
         id = n < 32 ? n : -1
     }
 
     func builds(_ key: String) -> Bool { keys.contains(key) || nested[key] != nil }
+
+    /// The nested pick of a member built, looked through in a list (a pick nests one or two: hashing the key to look
+    /// it up in `nested` cost more, once per member built).
+    @inline(__always)
+    func nestedPick(_ key: String) -> JSONPick? {
+        for (k, p) in nestedList where k == key { return p }
+        return nil
+    }
+    private let nestedList: [(String, JSONPick)]
 
     private static let made = Counter()
 

@@ -70,6 +70,42 @@ extension JSONParser {
         }
     }
 
+    /// The object at `range` with the elements of its array member `key` read with `pick` as they are met, each with
+    /// its byte range in `data`: one pass over the bytes (a trace document of a few hundred spans, whose spans were
+    /// otherwise scanned for their ranges and then read again). The array is left out of the object; nil `elements`
+    /// when it has no such array (the last one counts when the key is given twice, as Python's `json` keeps it). Nil
+    /// when `range` holds no object. `keys` is the calling worker's table.
+    public static func parseObject(
+        _ data: Data, range: Range<Int>, picking key: String, with pick: JSONPick, maxStringBytes: Int = .max, keys: JSONKeyTable
+    ) throws(JSONParseError) -> (object: JSONObject, elements: [(value: JSON, range: Range<Int>)]?)? {
+        try withCursor(data, range: range, keys: keys, maxStringBytes: maxStringBytes) { p throws(JSONParseError) -> (JSONObject, [(value: JSON, range: Range<Int>)]?)? in
+            p.skipWhitespace()
+            guard p.peek == UInt8(ascii: "{") else { return nil }
+            var elements: [(value: JSON, range: Range<Int>)]?
+            let object = try p.parseMembers { k, p throws(JSONParseError) in
+                guard k == key, p.peek == UInt8(ascii: "[") else { return try p.parseValue(depth: 1) }
+                var found: [(value: JSON, range: Range<Int>)] = []
+                p.i += 1
+                p.skipWhitespace()
+                if p.peek == UInt8(ascii: "]") {
+                    p.i += 1
+                } else {
+                    while true {
+                        p.skipWhitespace()
+                        let start = p.i
+                        let v = try p.parsePicked(pick, depth: 2)
+                        found.append((v, (start + range.lowerBound)..<(p.i + range.lowerBound)))
+                        guard try p.nextAfterItem(closing: UInt8(ascii: "]")) else { break }
+                    }
+                }
+                elements = found
+                return nil
+            }
+            try p.expectEnd()
+            return (object, elements)
+        }
+    }
+
     /// Whether a text a search reads in the span object `raw` passes `test`: the direct values of its `attributes`
     /// object, and of each element of its `events` the `name` ("event" when it has none) and the direct values of its
     /// `attributes`. A value is tested as text: a string by its bytes (decoded only when it has an escape), a number or
@@ -187,7 +223,7 @@ extension Cursor {
                 }
                 return nil
             }
-            if let nested = pick.nested[k] { return try p.parsePicked(nested, depth: depth + 1) }
+            if let nested = pick.nestedPick(k) { return try p.parsePicked(nested, depth: depth + 1) }
             return try p.parseValue(depth: depth + 1)
         })
     }

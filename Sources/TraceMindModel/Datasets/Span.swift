@@ -286,6 +286,11 @@ public struct Span: Sendable, Equatable {
     /// The span read lean from its bytes (`Span.pick`), its details left there.
     static func lean(_ data: Data, range: Range<Int>, traceID: String?, keys: JSONKeyTable, details: SpanBytes) throws(JSONParseError) -> Span? {
         guard let o = try JSONParser.parse(data, range: range, pick: pick, keys: keys).objectValue else { return nil }
+        return lean(picked: o, range: range, traceID: traceID, keys: keys, details: details)
+    }
+
+    /// The span of an object read with `Span.pick` from `range` of the bytes `details` reads again.
+    static func lean(picked o: JSONObject, range: Range<Int>, traceID: String?, keys: JSONKeyTable, details: SpanBytes) -> Span {
         var span = Span(picked: o, traceID: traceID, bytes: details, range: range)
         // Values that repeat from span to span are held once.
         span.name = keys.intern(span.name)

@@ -89,6 +89,24 @@ public struct Trace: Sendable, Equatable {
         return .trace(Trace(head: head, spans: try leanSpans(data, ranges, head: head, parallel: parallel, details: details)))
     }
 
+    /// A small record of a traces file read lean in one pass (`JSONParser.parseObject(_:range:picking:with:)`): each
+    /// span read as it is met, with `Span.pick`, its details left in `data`; a worker's own key table. Nil when the
+    /// record is not an object.
+    static func readInOnePass(_ data: Data, range: Range<Int>, maxStringBytes: Int, keys: JSONKeyTable) throws(JSONParseError) -> Record? {
+        guard let (head, elements) = try JSONParser.parseObject(data, range: range, picking: "spans", with: Span.pick, maxStringBytes: maxStringBytes, keys: keys)
+        else { return nil }
+        guard let elements else { return .object(head) }
+        let tid = head["trace_id"]?.text ?? head["traceId"]?.text
+        let details = SpanBytes(data)
+        var spans: [Span] = []
+        spans.reserveCapacity(elements.count)
+        for (v, r) in elements {
+            guard let o = v.objectValue else { continue }
+            spans.append(Span.lean(picked: o, range: r, traceID: tid, keys: keys, details: details))
+        }
+        return .trace(Trace(head: head, spans: spans))
+    }
+
     /// The spans at `ranges` of `data`, read lean, in order (elements that are not objects are left out).
     static func leanSpans(_ data: Data, _ ranges: [Range<Int>], head: JSONObject, parallel: Bool, details bytes: SpanBytes) throws(JSONParseError) -> [Span] {
         let tid = head["trace_id"]?.text ?? head["traceId"]?.text

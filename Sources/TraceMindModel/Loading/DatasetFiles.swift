@@ -328,7 +328,9 @@ public enum DatasetFiles {
         let n = ranges.count
         guard n > 0 else { return ([], 0, nil) }
         let workers = Parallel.cores
-        let chunks = min(n, workers * 4)
+        // Sixteen runs a core, handed out as cores come free: records differ in size (a trace of 4 spans, one of
+        // 400), and with four a core the last run kept one core busy alone for a tenth of the pass.
+        let chunks = min(n, workers * 16)
         let runs = UnsafeMutableBufferPointer<RecordRun<T>>.allocate(capacity: chunks)
         runs.initialize(repeating: RecordRun())
         defer {
@@ -350,6 +352,12 @@ public enum DatasetFiles {
                         if let large, ranges[k].count >= large.minimumBytes {
                             // Made after this pass, with every core to itself (work nested in this pass runs on one).
                             run.deferred.append((run.values.count, k))
+                            continue
+                        }
+                        if let small = large?.small,
+                            let made = try small(data, ranges[k], TraceLocation(path: path, byteRange: ranges[k], index: k, fileSize: data.count), keys)
+                        {
+                            if let t = made { run.values.append(t) }
                             continue
                         }
                         let v = try JSONParser.parse(data, range: ranges[k], maxStringBytes: maxStringBytes, keys: keys)
@@ -453,4 +461,7 @@ final class FailureNote: @unchecked Sendable {
 struct LargeRecords<T>: Sendable {
     var minimumBytes: Int
     var make: @Sendable (Data, Range<Int>, TraceLocation) throws(JSONParseError) -> T??
+    /// How the other records are made in the same pass without their whole JSON tree, with the worker's key table:
+    /// nil (or a nil answer) to leave them to the usual parse, else what the record made (itself nil when skipped).
+    var small: (@Sendable (Data, Range<Int>, TraceLocation, JSONKeyTable) throws(JSONParseError) -> T??)? = nil
 }

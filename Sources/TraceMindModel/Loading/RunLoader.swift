@@ -38,25 +38,48 @@ public enum RunLoader {
         let fs = f.fs
         if isCancelled?() == true { data.cancelled = true; return data }
         let belongs = belongsFilter(f)
-        if let p = f.results {
-            progress?("results", 0)
-            let before = data.diagnostics.count
-            defer { data.partialResults = resultsInPart + data.diagnostics[before...].filter { $0.severity != .note }.map(\.description) }
-            _ = DatasetFiles.forEachRecord(fs, p, into: &data.diagnostics, isCancelled: isCancelled) { v, _ in
+        // The results are read on a thread of their own while the traces are read on every core (the two files are
+        // independent; the results' parse, on one core, otherwise came first); their warnings still come first.
+        let resultsFile = f.results, resultsPath = entry.files.results, counted = entry.row.totalTests
+        if resultsFile != nil { progress?("results", 0) }
+        let readResults = { @Sendable () -> (results: [TestResult], diagnostics: [Diagnostic]) in
+            guard let p = resultsFile else { return ([], []) }
+            var results: [TestResult] = [], diagnostics: [Diagnostic] = []
+            _ = DatasetFiles.forEachRecord(fs, p, into: &diagnostics, isCancelled: isCancelled) { v, _ in
                 guard let o = v.objectValue else { return }
                 let r = TestResult(json: o)
-                if belongs(r.runID) { data.results.append(r) }
+                if belongs(r.runID) { results.append(r) }
             }
             // Rows the leaderboard counted and the results do not hold (overwritten in a store, a results file cut
             // short): the run's counts and rates are of the tests read.
-            if let counted = entry.row.totalTests, !data.results.isEmpty, data.results.count < counted, isCancelled?() != true {
-                data.diagnostics.append(
-                    Diagnostic(
-                        .warning, path: entry.files.results ?? p,
-                        "\(counted - data.results.count) of the \(counted) tests the leaderboard counts are not in the results"))
+            if let counted, !results.isEmpty, results.count < counted, isCancelled?() != true {
+                diagnostics.append(
+                    Diagnostic(.warning, path: resultsPath ?? p, "\(counted - results.count) of the \(counted) tests the leaderboard counts are not in the results"))
             }
+            return (results, diagnostics)
         }
-        if isCancelled?() == true { data.cancelled = true; return data }
+        let resultsRead = f.traces != nil && resultsFile != nil ? Parallel.started(readResults) : { readResults() }
+        var rest = RunData()
+        readTracesAndMetrics(entry, f, into: &rest, tracesInPart: tracesInPart, belongs: belongs, progress: progress, isCancelled: isCancelled, summaries: summaries)
+        let r = resultsRead()
+        data.results = r.results
+        if resultsFile != nil { data.partialResults = resultsInPart + r.diagnostics.filter { $0.severity != .note }.map(\.description) }
+        data.diagnostics += r.diagnostics + rest.diagnostics
+        data.traces = rest.traces
+        data.partialTraces = rest.partialTraces
+        data.metrics = rest.metrics
+        data.cancelled = rest.cancelled || isCancelled?() == true
+        if !data.cancelled { progress?("done", 1) }
+        return data
+    }
+
+    /// The traces and metrics part of `load`, into `data`.
+    private static func readTracesAndMetrics(
+        _ entry: RunEntry, _ f: RunFiles, into data: inout RunData, tracesInPart: [String], belongs: @escaping @Sendable (String?) -> Bool,
+        progress: LoadProgress?, isCancelled: (@Sendable () -> Bool)?, summaries: SummaryCache?
+    ) {
+        let fs = f.fs
+        if isCancelled?() == true { data.cancelled = true; return }
         if let p = f.traces {
             progress?("traces", 0)
             data.partialTraces = tracesInPart
@@ -86,7 +109,7 @@ public enum RunLoader {
         } else if entry.files.traces != nil {
             data.partialTraces.append("its traces could not be read")
         }
-        if isCancelled?() == true { data.cancelled = true; return data }
+        if isCancelled?() == true { data.cancelled = true; return }
         if let p = f.metrics {
             progress?("metrics", 0)
             if let records = DatasetFiles.allRecords(fs, p, into: &data.diagnostics) {
@@ -97,8 +120,6 @@ public enum RunLoader {
                 }
             }
         }
-        progress?("done", 1)
-        return data
     }
 
     /// The run's files with its remote datasets (Hub repositories, OpenSearch indexes) fetched into the cache (a
@@ -200,8 +221,8 @@ public enum RunLoader {
         }
         let before = SpanTail.shared.stampBeforeRead(fs, path)
         // A large trace document is read lean (spans' figures; their details left in the file), its spans on all
-        // cores. Other records are parsed whole with long strings skipped (a single pass: faster than a lean read
-        // of a small document, whose spans are dropped once transformed).
+        // cores; a small one lean in one pass on the worker that meets it. Other records (span rows, OTLP lines) are
+        // parsed whole with long strings skipped.
         @Sendable func item(_ v: JSON, _ location: TraceLocation) -> TraceRecord<T>? {
             guard let o = v.objectValue else { return .malformed(location.path) }
             if o["spans"] != nil {
@@ -218,14 +239,21 @@ public enum RunLoader {
             if let spans = OTLP.spans(o) { return .spans(spans) }
             return .malformed(location.path)
         }
-        let large = LargeRecords<TraceRecord<T>>(minimumBytes: Trace.largeRecordBytes) { data, range, location throws(JSONParseError) in
-            switch try Trace.read(data, range: range, maxStringBytes: 4096, parallel: true) {
+        @Sendable func made(_ record: Trace.Record?, _ location: TraceLocation) -> TraceRecord<T>?? {
+            switch record {
             case .trace(let t)?:
                 guard belongs(t.runID) else { return .some(nil) }
                 return .some(.trace(transform(t, location)))
             case .object(let o)?: return .some(item(.object(o), location))
             case nil: return nil
             }
+        }
+        var large = LargeRecords<TraceRecord<T>>(minimumBytes: Trace.largeRecordBytes) { data, range, location throws(JSONParseError) in
+            made(try Trace.read(data, range: range, maxStringBytes: 4096, parallel: true), location)
+        }
+        // The others in one pass too: each span read lean as it is met (no JSON tree of its prompts and payloads).
+        large.small = { data, range, location, keys throws(JSONParseError) in
+            made(try Trace.readInOnePass(data, range: range, maxStringBytes: 4096, keys: keys), location)
         }
         let items: [TraceRecord<T>] = DatasetFiles.mapRecords(
             fs, path, into: &diagnostics, progress: progress, isCancelled: isCancelled, maxStringBytes: 4096, large: large, item)
