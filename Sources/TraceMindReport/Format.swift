@@ -206,7 +206,7 @@ public enum Format {
     public static func timestamp(_ s: String?) -> String {
         guard let s else { return "—" }
         // Printable ASCII (every timestamp SMOLTRACE writes): a character a byte, cut on the bytes.
-        if s.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) {
+        if s.isPrintableASCII {
             let u = s.utf8
             guard u.count >= 16 else { return s }
             let at = { (k: Int) in u.index(u.startIndex, offsetBy: k) }
@@ -239,7 +239,7 @@ public enum Format {
     public static func oneLine(_ s: String?, max: Int = 200) -> String {
         guard let s else { return "" }
         // Most cells are short printable ASCII: nothing to replace, nothing to cut.
-        if s.utf8.count < max, s.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return s }
+        if s.utf8.count < max, s.isPrintableASCII { return s }
         var out = String.UnicodeScalarView()
         var n = 0
         for ch in s.unicodeScalars {

@@ -30,7 +30,7 @@ public struct TextTable: Sendable {
 
     /// Display width of text in a terminal (East Asian wide characters count 2).
     static func width(_ s: String) -> Int {
-        if s.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return s.utf8.count }
+        if s.isPrintableASCII { return s.utf8.count }
         var w = 0
         for u in s.unicodeScalars { w += width(u) }
         return w
@@ -136,5 +136,19 @@ public struct TextTable: Sendable {
         out += "|" + align.map { $0 == .right ? " ---: |" : " --- |" }.joined() + "\n"
         for r in safeRows { out += "| " + r.map(esc).joined(separator: " | ") + " |\n" }
         return out
+    }
+}
+
+extension String {
+    /// Every byte printable ASCII (0x20–0x7E): read in place where the text holds its bytes (a native string), not
+    /// through the generic walk of its UTF-8 view (a table of 10,000 runs asks it of every cell, twice).
+    var isPrintableASCII: Bool {
+        if let all = utf8.withContiguousStorageIfAvailable({ b -> Bool in
+            for c in b where c < 0x20 || c >= 0x7F { return false }
+            return true
+        }) {
+            return all
+        }
+        return utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
     }
 }

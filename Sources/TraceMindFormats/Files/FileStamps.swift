@@ -55,9 +55,9 @@ private struct StatAt {
                 else { return nil }
                 let dir = UnsafeBufferPointer(rebasing: u[..<mid])
                 let fd: Int32
-                if let f = first, f.path.elementsEqual(dir) {
+                if let f = first, StatAt.same(f.path, dir) {
                     fd = f.fd
-                } else if let f = second, f.path.elementsEqual(dir) {
+                } else if let f = second, StatAt.same(f.path, dir) {
                     fd = f.fd
                     swap(&first, &second)
                 } else {
@@ -82,6 +82,12 @@ private struct StatAt {
             if case .some(.some(let stamp)) = found { return stamp }
         #endif
         return LocalFileSystem().fileStamp(path)
+    }
+
+    /// Whether a folder's bytes are `dir` (one comparison of memory, not a generic walk of two sequences).
+    @inline(__always)
+    static func same(_ path: [UInt8], _ dir: UnsafeBufferPointer<UInt8>) -> Bool {
+        path.count == dir.count && path.withUnsafeBufferPointer { p in p.count == 0 || memcmp(p.baseAddress!, dir.baseAddress!, p.count) == 0 }
     }
 
     mutating func close() {

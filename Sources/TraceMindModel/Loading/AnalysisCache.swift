@@ -143,18 +143,19 @@ public struct AnalysisCache: Sendable {
 
     /// `keys`, and `cache`'s `name` of every run made in the same pass over them (nothing when `cache` is nil).
     static func namesAndKeys(_ entries: [RunEntry], _ cache: AnalysisCache?) -> (names: [String], keys: [String?]) {
-        // Three places a run (results, traces, metrics), filled on all cores: nothing is gathered on one.
+        // Whether each run is cached at all, asked once a run (not once for each of its three files and again for
+        // its key); then three places a run (results, traces, metrics), filled on all cores: nothing is gathered on one.
+        let cached = Parallel.values(entries.count, serial: entries.count < 256) { cacheable(entries[$0]) }
         let stamps = LocalFileSystem().fileStamps(count: entries.count * 3) { i -> String? in
-            let e = entries[i / 3]
-            guard cacheable(e) else { return nil }
+            guard cached[i / 3] else { return nil }
             switch i % 3 {
-            case 0: return e.resultsPath
-            case 1: return e.tracesPath
-            default: return e.metricsPath
+            case 0: return entries[i / 3].resultsPath
+            case 1: return entries[i / 3].tracesPath
+            default: return entries[i / 3].metricsPath
             }
         }
         let both = Parallel.values(entries.count, serial: entries.count < 256) { i in
-            (cache?.name(entries[i]) ?? "", key(entries[i], known: (stamps[i * 3], stamps[i * 3 + 1], stamps[i * 3 + 2])))
+            (cache?.name(entries[i]) ?? "", cached[i] ? key(entries[i], known: (stamps[i * 3], stamps[i * 3 + 1], stamps[i * 3 + 2]), cacheable: true) : nil)
         }
         return (cache == nil ? [] : both.map(\.0), both.map(\.1))
     }
@@ -168,8 +169,8 @@ public struct AnalysisCache: Sendable {
     }
 
     /// `key`, with the stamps of the run's results, traces and metrics when they were looked up already.
-    static func key(_ entry: RunEntry, known: (FileStamp, FileStamp, FileStamp)?) -> String? {
-        guard cacheable(entry) else { return nil }
+    static func key(_ entry: RunEntry, known: (FileStamp, FileStamp, FileStamp)?, cacheable isCacheable: Bool? = nil) -> String? {
+        guard isCacheable ?? cacheable(entry) else { return nil }
         var h: UInt64 = 0x9E37_79B9_7F4A_7C15
         func mix(_ x: UInt64) { AnalysisCache.mix(x, &h) }
         func text(_ s: String) { AnalysisCache.mix(s, &h) }
