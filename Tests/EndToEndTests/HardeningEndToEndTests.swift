@@ -262,6 +262,39 @@ import TraceMindModel
         }
     }
 
+    /// The browser over a kept catalog maps it under the SIGBUS guard; a SIGBUS that is not the guard's (not a mapped
+    /// cache cut short) still restores the terminal and ends the program by the signal.
+    @Test(.enabled(if: haveTmux)) func aForeignSIGBUSWithTheCatalogMappedStillRestoresTheTerminal() throws {
+        let bin = try #require(Self.binary)
+        var o = DemoOptions()
+        o.includeFixedRuns = false
+        o.extraRuns = 5
+        let dir = tempDir(), cache = tempDir()
+        defer {
+            removeTemp(dir)
+            removeTemp(cache)
+        }
+        for (p, d) in DemoGenerator(options: o).files() { write(d, to: dir + "/" + p) }
+        let data = dir + "/smoltrace_results"
+        // A catalog is kept only of paths that settled two seconds before the loading began.
+        Thread.sleep(forTimeInterval: 2.2)
+        _ = Subprocess.shell("XDG_CACHE_HOME=\(Self.q(cache)) \(Self.q(bin)) leaderboard \(Self.q(data)) -q", timeout: 60)
+        let kept = FileManager.default.enumerator(atPath: cache)?.allObjects.compactMap { $0 as? String }.filter { $0.hasSuffix(".catalog") } ?? []
+        #expect(!kept.isEmpty, "the catalog was kept: \(kept)")
+        let t = TmuxSession(command: "\(Self.q(bin)) \(Self.q(data)) --no-prefetch", environment: ["XDG_CACHE_HOME": cache])
+        defer { t.close() }
+        t.waitFor("5 of 5 runs", seconds: 20)
+        #expect(t.alternateScreen(), "the browser is up")
+        let pid = try #require(t.programPID())
+        let maps = (try? String(contentsOfFile: "/proc/\(pid)/maps", encoding: .utf8)) ?? ""
+        #expect(maps.contains(".catalog"), "the kept catalog is mapped (the guard is installed)")
+        kill(pid, SIGBUS)
+        let after = t.waitFor("EXITED")
+        #expect(after.contains("EXITED rc=\(128 + SIGBUS)"), "ended by SIGBUS:\n\(after)")
+        #expect(after.contains("the terminal was restored"), "\(after)")
+        #expect(!t.alternateScreen(), "the alternate screen was left")
+    }
+
     @Test(.enabled(if: haveBinary)) func aBrokenPipeEndsAReportQuietly() throws {
         let bin = try #require(Self.binary)
         let dir = tempDir()
