@@ -106,12 +106,23 @@ public struct TextTable: Sendable {
     /// One line of `aligned`: the cells padded to `widths`, two spaces between columns, trailing spaces cut.
     static func line(_ cells: [String], _ cellWidth: (Int) -> Int, _ widths: [Int], _ align: [Align], into out: inout [UInt8]) {
         let start = out.count
+        // Runs of spaces and a cell's bytes appended whole (a cell's bytes read in place where the text holds them),
+        // not byte by byte through the generic sequence paths: 150,000 cells for 10,000 runs.
+        func spaces(_ n: Int) {
+            guard n > 0 else { return }
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: n) { b in
+                b.initialize(repeating: 0x20)
+                out.append(contentsOf: UnsafeBufferPointer(b))
+            }
+        }
         for i in 0..<widths.count {
-            if i > 0 { out.append(contentsOf: [0x20, 0x20]) }
+            if i > 0 { spaces(2) }
             let pad = i < cells.count ? max(0, widths[i] - cellWidth(i)) : widths[i]
-            if align[i] == .right { out.append(contentsOf: repeatElement(0x20, count: pad)) }
-            if i < cells.count { out.append(contentsOf: cells[i].utf8) }
-            if align[i] == .left { out.append(contentsOf: repeatElement(0x20, count: pad)) }
+            if align[i] == .right { spaces(pad) }
+            if i < cells.count {
+                if cells[i].utf8.withContiguousStorageIfAvailable({ out.append(contentsOf: $0) }) == nil { out.append(contentsOf: cells[i].utf8) }
+            }
+            if align[i] == .left { spaces(pad) }
         }
         while out.count > start, out[out.count - 1] == 0x20 { out.removeLast() }
         out.append(0x0A)
