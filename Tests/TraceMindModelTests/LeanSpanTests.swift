@@ -50,7 +50,7 @@ import TraceMindReport
         #expect(spans > 500, "the demo alone has hundreds of spans")
     }
 
-    /// A document read in one pass (each span read lean as it is met: the run's path for documents under 4 MB) is
+    /// A document read in one pass (`Trace.read` without `parallel`: each span read lean as it is met; documents under 4 MB) is
     /// the document of a whole parse with the same long strings skipped, span for span, and summarises alike.
     @Test func aDocumentReadInOnePassIsTheWholeParse() throws {
         var docs = try Self.documents()
@@ -72,7 +72,7 @@ import TraceMindReport
         var traces = 0
         for (name, data, range) in docs {
             let keys = JSONKeyTable()
-            let once = try Trace.readInOnePass(data, range: range, maxStringBytes: 4096, keys: keys)
+            let once = try Trace.read(data, range: range, maxStringBytes: 4096, parallel: false, keys: keys)
             let whole = try JSONParser.parse(data, range: range, maxStringBytes: 4096)
             guard let o = whole.objectValue else {
                 #expect(once == nil, "\(name)")
@@ -106,7 +106,7 @@ import TraceMindReport
         #expect(traces > 20)
         // A broken span breaks its document, as it does a whole parse.
         let broken = Data(#"{"trace_id": "t", "spans": [{"span_id": "a", "attributes": {"k": tru}}]}"#.utf8)
-        #expect(throws: JSONParseError.self) { try Trace.readInOnePass(broken, range: 0..<broken.count, maxStringBytes: 4096, keys: JSONKeyTable()) }
+        #expect(throws: JSONParseError.self) { try Trace.read(broken, range: 0..<broken.count, maxStringBytes: 4096, parallel: false) }
     }
 
     @Test func aTraceSummarisedWithoutFiguresIsItsAnalysisSummary() throws {

@@ -71,8 +71,7 @@ public enum Parallel {
         serial: Bool = false, _ work: (Int) -> RecordSlot<T>
     ) -> [RecordSlot<T>] {
         guard n > 0 else { return [] }
-        let workers = Parallel.cores
-        let chunks = serial ? 1 : eachAlone ? n : min(n, workers * 4)
+        let chunks = parts(n, eachAlone: eachAlone, serial: serial)
         if chunks == 1 {
             var out: [RecordSlot<T>] = []
             out.reserveCapacity(n)
@@ -101,12 +100,14 @@ public enum Parallel {
         return slots.take()
     }
 
+    /// How many work items a pass of `n` indices is cut into (see `map`).
+    static func parts(_ n: Int, eachAlone: Bool, serial: Bool) -> Int { serial ? 1 : eachAlone ? n : min(n, cores * 4) }
+
     /// `work(i)` for every index on all cores, in index order: `map` for work that always gives a value (no progress,
-    /// no cancelling).
-    /// Each value is made in place in the array's own storage (no slots to copy it out of).
+    /// no cancelling), each value made in place in the array's own storage (no slots to copy it out of).
     public static func values<T>(_ n: Int, eachAlone: Bool = false, serial: Bool = false, _ work: (Int) -> T) -> [T] {
         guard n > 0 else { return [] }
-        let chunks = serial ? 1 : eachAlone ? n : min(n, Parallel.cores * 4)
+        let chunks = parts(n, eachAlone: eachAlone, serial: serial)
         if chunks == 1 { return (0..<n).map(work) }
         return withoutActuallyEscaping(work) { work in
             let box = UncheckedBox(work)

@@ -84,21 +84,16 @@ extension JSONParser {
             var elements: [(value: JSON, range: Range<Int>)]?
             let object = try p.parseMembers { k, p throws(JSONParseError) in
                 guard k == key, p.peek == UInt8(ascii: "[") else { return try p.parseValue(depth: 1) }
-                var found: [(value: JSON, range: Range<Int>)] = []
-                p.i += 1
-                p.skipWhitespace()
-                if p.peek == UInt8(ascii: "]") {
-                    p.i += 1
-                } else {
-                    while true {
-                        p.skipWhitespace()
-                        let start = p.i
-                        let v = try p.parsePicked(pick, depth: 2)
-                        found.append((v, (start + range.lowerBound)..<(p.i + range.lowerBound)))
-                        guard try p.nextAfterItem(closing: UInt8(ascii: "]")) else { break }
-                    }
+                // The array's own loop (`parseElements`), each element's range noted as it is read.
+                var ranges: [Range<Int>] = []
+                let values = try p.parseElements(depth: 1) { p throws(JSONParseError) in
+                    p.skipWhitespace()
+                    let start = p.i
+                    let v = try p.parsePicked(pick, depth: 2)
+                    ranges.append((start + range.lowerBound)..<(p.i + range.lowerBound))
+                    return v
                 }
-                elements = found
+                elements = zip(values.arrayValue ?? [], ranges).map { ($0, $1) }
                 return nil
             }
             try p.expectEnd()

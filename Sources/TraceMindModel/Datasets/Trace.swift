@@ -68,36 +68,40 @@ public struct Trace: Sendable, Equatable {
     }
 
     /// A record of a traces file read lean: the document's other fields are parsed as usual, each span is read lean
-    /// (`Span.lean`: figures, ids and times; its prompts and payloads left in `data`, read again when shown), with
-    /// `parallel` by the cores, each span made in place: memory follows the spans made, not the document's JSON
-    /// tree. Nil when the record is not an object.
+    /// (`Span.lean`: figures, ids and times; its prompts and payloads left in `data`, read again when shown), each
+    /// span made in place: memory follows the spans made, not the document's JSON tree. Nil when the record is not an
+    /// object.
     ///
-    /// With `parallel`, a document laid out one span per indented block (SMOLTRACE's `indent=2`) has its spans found
-    /// from the layout on all cores (`JSONParser.parseObject(_:range:layingOut:)`); a wrong guess fails some span's
-    /// parse, and the document is then read by the structural scan, as any other layout is.
+    /// With `parallel`, the spans are read on all cores: a document laid out one span per indented block (SMOLTRACE's
+    /// `indent=2`) has its spans found from the layout (`JSONParser.parseObject(_:range:layingOut:)`); a wrong guess
+    /// fails some span's parse, and the spans are then found by the structural scan, as in any other layout. Without,
+    /// the document is read in one pass, each span as it is met (`JSONParser.parseObject(_:range:picking:with:)`),
+    /// with `keys` (the calling worker's table; a new one by default).
     ///
     /// `details`: where the spans read their details again (by default `data`, kept for them).
-    static func read(_ data: Data, range: Range<Int>, maxStringBytes: Int = .max, parallel: Bool, details: SpanBytes? = nil) throws(JSONParseError) -> Record? {
+    static func read(
+        _ data: Data, range: Range<Int>, maxStringBytes: Int = .max, parallel: Bool, details: SpanBytes? = nil, keys: JSONKeyTable? = nil
+    ) throws(JSONParseError) -> Record? {
         let details = details ?? SpanBytes(data)
-        if parallel, let (head, ranges) = try? JSONParser.parseObject(data, range: range, layingOut: "spans", maxStringBytes: maxStringBytes),
-            let spans = try? leanSpans(data, ranges, head: head, parallel: true, details: details)
+        guard parallel else { return try readInOnePass(data, range: range, maxStringBytes: maxStringBytes, details: details, keys: keys ?? JSONKeyTable()) }
+        if let (head, ranges) = try? JSONParser.parseObject(data, range: range, layingOut: "spans", maxStringBytes: maxStringBytes),
+            let spans = try? leanSpans(data, ranges, head: head, details: details)
         {
             return .trace(Trace(head: head, spans: spans))
         }
         guard let (head, deferred) = try JSONParser.parseObject(data, range: range, deferring: ["spans"], maxStringBytes: maxStringBytes) else { return nil }
         guard let ranges = deferred["spans"] else { return .object(head) }
-        return .trace(Trace(head: head, spans: try leanSpans(data, ranges, head: head, parallel: parallel, details: details)))
+        return .trace(Trace(head: head, spans: try leanSpans(data, ranges, head: head, details: details)))
     }
 
-    /// A small record of a traces file read lean in one pass (`JSONParser.parseObject(_:range:picking:with:)`): each
-    /// span read as it is met, with `Span.pick`, its details left in `data`; a worker's own key table. Nil when the
-    /// record is not an object.
-    static func readInOnePass(_ data: Data, range: Range<Int>, maxStringBytes: Int, keys: JSONKeyTable) throws(JSONParseError) -> Record? {
+    /// `read` without `parallel`: one pass over the record's bytes.
+    private static func readInOnePass(
+        _ data: Data, range: Range<Int>, maxStringBytes: Int, details: SpanBytes, keys: JSONKeyTable
+    ) throws(JSONParseError) -> Record? {
         guard let (head, elements) = try JSONParser.parseObject(data, range: range, picking: "spans", with: Span.pick, maxStringBytes: maxStringBytes, keys: keys)
         else { return nil }
         guard let elements else { return .object(head) }
         let tid = head["trace_id"]?.text ?? head["traceId"]?.text
-        let details = SpanBytes(data)
         var spans: [Span] = []
         spans.reserveCapacity(elements.count)
         for (v, r) in elements {
@@ -108,12 +112,12 @@ public struct Trace: Sendable, Equatable {
     }
 
     /// The spans at `ranges` of `data`, read lean, in order (elements that are not objects are left out).
-    static func leanSpans(_ data: Data, _ ranges: [Range<Int>], head: JSONObject, parallel: Bool, details bytes: SpanBytes) throws(JSONParseError) -> [Span] {
+    static func leanSpans(_ data: Data, _ ranges: [Range<Int>], head: JSONObject, details bytes: SpanBytes) throws(JSONParseError) -> [Span] {
         let tid = head["trace_id"]?.text ?? head["traceId"]?.text
         let n = ranges.count
         // Many parts a core, handed out as cores come free: spans differ in cost (a prompt, a tool result), and a part
         // of heavy ones left the other core waiting at the end.
-        let chunks = parallel ? min(n, Parallel.cores * 32) : min(n, 1)
+        let chunks = min(n, Parallel.cores * 32)
         // Each worker makes the spans of its run of elements in place, in the array's own storage (a span moved
         // through an intermediate array would be copied: every one of its strings and tables retained and released).
         var failure: String?

@@ -253,7 +253,7 @@ public enum RunLoader {
         }
         // The others in one pass too: each span read lean as it is met (no JSON tree of its prompts and payloads).
         large.small = { data, range, location, keys throws(JSONParseError) in
-            made(try Trace.readInOnePass(data, range: range, maxStringBytes: 4096, keys: keys), location)
+            made(try Trace.read(data, range: range, maxStringBytes: 4096, parallel: false, keys: keys), location)
         }
         let items: [TraceRecord<T>] = DatasetFiles.mapRecords(
             fs, path, into: &diagnostics, progress: progress, isCancelled: isCancelled, maxStringBytes: 4096, large: large, item)
