@@ -71,3 +71,73 @@ import TraceMindFormats
         }
     }
 }
+
+/// `MappedDataFile` (`LocalFileSystem.mapForOnePass`): a dataset file mapped for one pass gives its bytes and says
+/// afterwards whether the file is still the one mapped.
+@Suite struct MappedDataFileTests {
+    let fs = LocalFileSystem()
+
+    func scratch(_ count: Int) throws -> (String, [UInt8]) {
+        let bytes = (0..<count).map { UInt8(truncatingIfNeeded: $0 &* 131 &+ 17) }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tm-onepass-\(UUID().uuidString)").path
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        return (path, bytes)
+    }
+
+    /// Sets the file's modification time to `seconds` after the epoch (a writer's, without waiting for the clock).
+    func touch(_ path: String, _ seconds: Int) {
+        var times = [timespec(tv_sec: seconds, tv_nsec: 0), timespec(tv_sec: seconds, tv_nsec: 0)]
+        #expect(utimensat(AT_FDCWD, path, &times, 0) == 0)
+    }
+
+    @Test func aMappedDatasetFileGivesItsBytesAndSaysWhenItWasRewrittenInPlace() throws {
+        let (path, bytes) = try scratch(3 << 20)
+        defer { unlink(path) }
+        touch(path, 1_000_000)
+        let m = try #require(fs.mapForOnePass(path))
+        #expect(m.data.count == bytes.count)
+        #expect(m.data.elementsEqual(bytes))
+        #expect(m.unchanged())
+        // Rewritten in place, the size kept: the modification time tells.
+        let fd = open(path, O_WRONLY)
+        #expect(fd >= 0)
+        var b: UInt8 = 0xFF
+        #expect(pwrite(fd, &b, 1, 1000) == 1)
+        close(fd)
+        touch(path, 1_000_001)
+        #expect(!m.unchanged())
+    }
+
+    @Test func aGrownFileIsNotTheOneMapped() throws {
+        let (path, _) = try scratch(2 << 20)
+        defer { unlink(path) }
+        touch(path, 1_000_000)
+        let m = try #require(fs.mapForOnePass(path))
+        let h = try #require(FileHandle(forWritingAtPath: path))
+        h.seekToEndOfFile()
+        h.write(Data([1, 2, 3]))
+        try h.close()
+        touch(path, 1_000_000)  // the time put back: the size tells
+        #expect(!m.unchanged())
+    }
+
+    @Test func aFileCutShortUnderThePassReadsZerosAndIsNotTheOneMapped() throws {
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let (path, bytes) = try scratch(2 << 20)
+        defer { unlink(path) }
+        let m = try #require(fs.mapForOnePass(path))
+        #expect(m.data[page * 300] == bytes[page * 300])
+        #expect(truncate(path, off_t(page * 10)) == 0)
+        #expect(m.data[page * 400] == 0)
+        #expect(!m.unchanged())
+    }
+
+    @Test func smallMissingAndSpecialFilesAreRead() throws {
+        let (small, _) = try scratch(100_000)
+        defer { unlink(small) }
+        #expect(fs.mapForOnePass(small) == nil)
+        #expect(fs.mapForOnePass("/nonexistent/tracemind/file") == nil)
+        #expect(fs.mapForOnePass(FileManager.default.temporaryDirectory.path) == nil)
+        #expect(fs.mapForOnePass("/dev/zero") == nil)
+    }
+}

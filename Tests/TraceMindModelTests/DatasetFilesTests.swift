@@ -28,4 +28,56 @@ import TraceMindFormats
         #expect(w.map { $0.objectValue?.keys.first } == ["a", "c", "d"])
         #expect(e.count == 1 && e[0].message.contains("record 2") && e[0].message.contains("the other 3 records loaded"), "\(e)")
     }
+
+    /// A traces file mapped for the pass (`mapped`) makes what a read of it makes; one that changes under the pass is
+    /// read again (what the pass made from it is dropped), with the read's own warnings and no others.
+    @Test func aFileMappedForThePassIsReadAgainWhenItChangesUnderIt() throws {
+        let dir = tempDir()
+        defer { removeTemp(dir) }
+        let path = dir + "/traces.json"
+        let pad = String(repeating: "p", count: 200_000)
+        let records = (0..<12).map { "  {\"trace_id\": \"t\($0)\", \"s\": \"\(pad)\"}" }
+        let text = "[\n" + records.joined(separator: ",\n") + "\n]\n"
+        write(text, to: path)
+        final class Calls: @unchecked Sendable {
+            let lock = NSLock()
+            var n = 0
+            var strike: ((Int) -> Void)?
+            func called() { lock.withLock { n += 1; strike?(n) } }
+        }
+        func load(mapped: Bool, _ calls: Calls) -> ([String], [Diagnostic]) {
+            var diags: [Diagnostic] = []
+            let v = DatasetFiles.mapRecords(LocalFileSystem(), path, into: &diags, maxStringBytes: 64, mapped: mapped) { v, _ in
+                calls.called()
+                return v["trace_id"]?.text
+            }
+            return (v, diags)
+        }
+        let ids = (0..<12).map { "t\($0)" }
+        let read = Calls(), mapped = Calls()
+        #expect(load(mapped: false, read) == (ids, []))
+        let (m, md) = load(mapped: true, mapped)
+        #expect(m == ids && md.isEmpty, "\(md)")
+        #expect(read.n == 12 && mapped.n == 12)
+        // Grown under the pass (blanks: the same records): every record is made again from a read.
+        let grown = Calls()
+        grown.strike = { n in
+            if n == 1, let h = FileHandle(forWritingAtPath: path) {
+                h.seekToEndOfFile()
+                h.write(Data("\n\n".utf8))
+                try? h.close()
+            }
+        }
+        let (g, gd) = load(mapped: true, grown)
+        #expect(g == ids && gd.isEmpty, "\(gd)")
+        #expect(grown.n == 24)
+        // Cut short under the pass: the bytes past the new end read as zeros, the pass is dropped, and the file as it
+        // is now is read, with its warning (once).
+        write(text, to: path)
+        let cut = Calls()
+        cut.strike = { n in if n == 1 { _ = truncate(path, off_t(text.utf8.count / 2)) } }
+        let (c, cd) = load(mapped: true, cut)
+        #expect(c.count < ids.count)
+        #expect(cd.count == 1 && cd[0].path == path, "\(cd)")
+    }
 }

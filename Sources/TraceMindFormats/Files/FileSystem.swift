@@ -7,9 +7,14 @@ import Foundation
 /// Where dataset files are read from: the real disk, or the demo data held in memory.
 /// The loader only ever reads through this protocol; nothing here writes.
 public protocol DataFileSystem: Sendable {
-    /// The whole file, read into memory (never mapped: a producer may rewrite or cut it short while it is read; only
-    /// the process's own caches are mapped, `MappedOwnFile`), and whether it changed while it was read.
+    /// The whole file, read into memory (not mapped: a producer may rewrite or cut it short while it is read; the
+    /// process's own caches are mapped, `MappedOwnFile`, and a dataset file only for one pass, `mapForOnePass`), and
+    /// whether it changed while it was read.
     func readFile(_ path: String) throws -> FileContents
+    /// The file mapped for one pass over its bytes whose result is checked afterwards (`MappedDataFile`), or nil (then
+    /// the caller reads it with `readFile`): a file too small to gain from it, one that cannot be mapped, or a file
+    /// system that does not map.
+    func mapForOnePass(_ path: String) -> MappedDataFile?
     /// Exactly the bytes of `range`; a file that no longer holds them is an error ("changed while reading").
     func readRange(_ path: String, _ range: Range<Int>) throws -> [UInt8]
     func isDirectory(_ path: String) -> Bool
@@ -37,6 +42,8 @@ public struct FolderListing: Sendable {
 }
 
 extension DataFileSystem {
+    public func mapForOnePass(_ path: String) -> MappedDataFile? { nil }
+
     public func listFolder(_ path: String) throws -> FolderListing {
         let names = try list(path)
         return FolderListing(
@@ -118,6 +125,8 @@ public struct LocalFileSystem: DataFileSystem {
             return FileContents(data: data, changedWhileReading: !stable)
         }
     }
+
+    public func mapForOnePass(_ path: String) -> MappedDataFile? { MappedDataFile(path, minimumBytes: LocalFileSystem.pageThreshold) }
 
     public func readRange(_ path: String, _ range: Range<Int>) throws -> [UInt8] {
         guard range.lowerBound >= 0 else { throw FileReadError(description: "a negative offset") }

@@ -271,22 +271,33 @@ public enum DatasetFiles {
     static func mapRecords<T: Sendable>(
         _ fs: DataFileSystem, _ path: String, into diags: inout [Diagnostic],
         progress: (@Sendable (Double) -> Void)? = nil, isCancelled: (@Sendable () -> Bool)? = nil, maxStringBytes: Int = .max,
-        large: LargeRecords<T>? = nil, _ transform: @Sendable (JSON, TraceLocation) -> T?
+        large: LargeRecords<T>? = nil, mapped: Bool = false, _ transform: @Sendable (JSON, TraceLocation) -> T?
     ) -> [T] {
         let files = files(fs, path, into: &diags)
         var out: [T] = []
         for (k, f) in files.enumerated() {
             let scaled: (@Sendable (Double) -> Void)? = progress.map { p in { @Sendable in p((Double(k) + $0) / Double(files.count)) } }
-            out += mapRecordsInFile(fs, f, into: &diags, progress: scaled, isCancelled: isCancelled, maxStringBytes: maxStringBytes, large: large, transform)
+            out += mapRecordsInFile(fs, f, into: &diags, progress: scaled, isCancelled: isCancelled, maxStringBytes: maxStringBytes, large: large, mapped: mapped, transform)
         }
         return out
     }
 
+    /// `mapped`: what the records make keeps none of the file's bytes (summaries), so a JSON file large enough is
+    /// mapped for the pass instead of read (`DataFileSystem.mapForOnePass`); what was made from a file that changed
+    /// under the mapping is dropped and the file read again as usual.
     static func mapRecordsInFile<T: Sendable>(
         _ fs: DataFileSystem, _ path: String, into diags: inout [Diagnostic],
         progress: (@Sendable (Double) -> Void)?, isCancelled: (@Sendable () -> Bool)?, maxStringBytes: Int,
-        large: LargeRecords<T>? = nil, _ transform: @Sendable (JSON, TraceLocation) -> T?
+        large: LargeRecords<T>? = nil, mapped: Bool = false, _ transform: @Sendable (JSON, TraceLocation) -> T?
     ) -> [T] {
+        if mapped, let m = fs.mapForOnePass(path), !isParquet(m.data) {
+            var got: [Diagnostic] = []
+            let out = textRecordsInFile(m.data, path, into: &got, progress: progress, isCancelled: isCancelled, maxStringBytes: maxStringBytes, large: large, transform)
+            if m.unchanged() {
+                diags += got
+                return out
+            }
+        }
         guard let opened = open(fs, path, into: &diags) else { return [] }
         let data: Data
         switch opened {
@@ -303,6 +314,15 @@ public enum DatasetFiles {
             }
             return result
         }
+        return textRecordsInFile(data, path, into: &diags, progress: progress, isCancelled: isCancelled, maxStringBytes: maxStringBytes, large: large, transform)
+    }
+
+    /// The records of a file of JSON text (an array, one document, JSON Lines) made on all cores (see `mapRecords`).
+    static func textRecordsInFile<T: Sendable>(
+        _ data: Data, _ path: String, into diags: inout [Diagnostic],
+        progress: (@Sendable (Double) -> Void)?, isCancelled: (@Sendable () -> Bool)?, maxStringBytes: Int,
+        large: LargeRecords<T>?, _ transform: @Sendable (JSON, TraceLocation) -> T?
+    ) -> [T] {
         if !isJSONL(path), !DatasetFiles.hasNUL(data, within: 8192), let guessed = JSONParser.indentedElementRanges(data) {
             // Elements found from the layout on all cores; kept only if every one parses whole (see there). The
             // first that does not stops every worker.

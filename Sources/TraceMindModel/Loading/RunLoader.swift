@@ -194,7 +194,8 @@ public enum RunLoader {
         fs: any DataFileSystem, path: String, diagnostics: inout [Diagnostic], belongs: @escaping @Sendable (String?) -> Bool,
         progress: (@Sendable (Double) -> Void)?, isCancelled: (@Sendable () -> Bool)?
     ) -> [TraceSummary] {
-        traces(fs: fs, path: path, diagnostics: &diagnostics, belongs: belongs, progress: progress, isCancelled: isCancelled) {
+        // A summary keeps none of the file's bytes: the file may be mapped for the pass.
+        traces(fs: fs, path: path, diagnostics: &diagnostics, belongs: belongs, progress: progress, isCancelled: isCancelled, mapped: true) {
             TraceSummary($0, location: $1)
         }
     }
@@ -203,7 +204,7 @@ public enum RunLoader {
     /// cores. Long strings are skipped undecoded: transforms need figures, ids and error messages, not prompts.
     static func traces<T: Sendable>(
         fs: any DataFileSystem, path: String, diagnostics: inout [Diagnostic], belongs: @escaping @Sendable (String?) -> Bool,
-        progress: (@Sendable (Double) -> Void)?, isCancelled: (@Sendable () -> Bool)?,
+        progress: (@Sendable (Double) -> Void)?, isCancelled: (@Sendable () -> Bool)?, mapped: Bool = false,
         _ transform: @escaping @Sendable (Trace, TraceLocation) -> T
     ) -> [T] {
         // Live watch: a JSON Lines file read before and grown since is read from where it ended.
@@ -256,7 +257,7 @@ public enum RunLoader {
             made(try Trace.read(data, range: range, maxStringBytes: 4096, parallel: false, keys: keys), location)
         }
         let items: [TraceRecord<T>] = DatasetFiles.mapRecords(
-            fs, path, into: &diagnostics, progress: progress, isCancelled: isCancelled, maxStringBytes: 4096, large: large, item)
+            fs, path, into: &diagnostics, progress: progress, isCancelled: isCancelled, maxStringBytes: 4096, large: large, mapped: mapped, item)
         var out: [T] = []
         var flat: [String: [Span]] = [:]
         var flatOrder: [String] = []
