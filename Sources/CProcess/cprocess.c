@@ -1,3 +1,4 @@
+#define _GNU_SOURCE 1
 #include "cprocess.h"
 #include <signal.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <sys/mman.h>
+#include <locale.h>
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
@@ -225,4 +227,23 @@ void tm_allocator_for_short_lived_work(void) {
 #ifdef __GLIBC__
     mallopt(M_TOP_PAD, 64 << 20);
 #endif
+}
+
+/* A number's text read as C reads it in the "C" locale, whatever locale the process took (the browser takes the
+   user's: a decimal comma would stop `strtod` at the point). */
+double tm_strtod_c(const char *text) {
+    static locale_t c_locale = (locale_t)0;
+    locale_t loc = __atomic_load_n(&c_locale, __ATOMIC_ACQUIRE);
+    if (loc == (locale_t)0) {
+        locale_t made = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+        if (made == (locale_t)0) return strtod(text, NULL);
+        locale_t expected = (locale_t)0;
+        if (__atomic_compare_exchange_n(&c_locale, &expected, made, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+            loc = made;
+        } else {
+            freelocale(made);
+            loc = expected;
+        }
+    }
+    return strtod_l(text, NULL, loc);
 }

@@ -47,6 +47,8 @@ public final class NCursesTerminal: TerminalBackend {
     /// Opens the alternate screen. `colorMode`: nil = auto (NO_COLOR honoured).
     public init(colorMode: ColorDepth? = nil, output: UnsafeMutablePointer<FILE>? = nil, input: UnsafeMutablePointer<FILE>? = nil, termName: String? = nil) throws {
         _ = setlocale(LC_ALL, "")
+        // The terminal needs the user's character set; numbers are read and written in the C locale's form.
+        _ = setlocale(LC_NUMERIC, "C")
         if String(cString: cn_codeset()) != "UTF-8" { _ = setlocale(LC_CTYPE, "C.UTF-8") }
         unicode = String(cString: cn_codeset()) == "UTF-8"
         let term = termName ?? ProcessInfo.processInfo.environment["TERM"] ?? ""

@@ -43,4 +43,6 @@ int tm_map_guard_add(const void *start, size_t length);
 /* Whether an access past the end was turned into zeros since the slot was added. */
 int tm_map_guard_damaged(int slot);
 void tm_map_guard_remove(int slot);
+/* `strtod` in the "C" locale, whatever the process's. */
+double tm_strtod_c(const char *text);
 #endif

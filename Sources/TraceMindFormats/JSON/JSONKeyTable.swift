@@ -3,10 +3,25 @@ import Foundation
 /// The object keys met so far, so that every occurrence of a key shares one `String`: a worker parsing thousands
 /// of spans keeps one copy of each attribute name. Open addressing on a word-at-a-time hash; one thread at a time.
 public final class JSONKeyTable {
-    private var hashes: [UInt64]
-    private var strings: [String]
-    /// Per slot, the answers of the picks that asked about its key (`JSONPick`): two bits per pick, asked + built.
-    private var marks: [UInt64]
+    /// One slot: the key's hash (0: empty), its string, where its bytes are in `bytes`, and the answers of the picks
+    /// that asked about it (`JSONPick`): two bits per pick, asked + built. The slots and the bytes are the table's own
+    /// memory (no array's exclusivity and uniqueness checks on each key a parse meets).
+    private struct Slot {
+        var hash: UInt64
+        var marks: UInt64
+        var offset: Int
+        var count: Int
+        /// The slot of the key met right after this one last time (-1: none yet): records of one producer list
+        /// their keys in the same order, so the next key is first looked for there, by its bytes, without a hash.
+        var next: Int
+        var string: String
+    }
+    private var slots: UnsafeMutablePointer<Slot>
+    private var capacity: Int
+    /// The keys' bytes, one after another (compared with the bytes met without making a `String`).
+    private var bytes: UnsafeMutableRawPointer
+    private var bytesUsed = 0
+    private var bytesCapacity: Int
     private var used = 0
     /// The slot of the key interned last (its marks).
     private(set) var lastSlot = 0
@@ -14,9 +29,22 @@ public final class JSONKeyTable {
     private let seed = UInt64.random(in: .min ... .max)
 
     public init() {
-        hashes = Array(repeating: 0, count: 32)
-        strings = Array(repeating: "", count: 32)
-        marks = Array(repeating: 0, count: 32)
+        capacity = 32
+        slots = JSONKeyTable.emptySlots(capacity)
+        bytesCapacity = 1024
+        bytes = UnsafeMutableRawPointer.allocate(byteCount: bytesCapacity, alignment: 8)
+    }
+
+    deinit {
+        slots.deinitialize(count: capacity)
+        slots.deallocate()
+        bytes.deallocate()
+    }
+
+    private static func emptySlots(_ n: Int) -> UnsafeMutablePointer<Slot> {
+        let p = UnsafeMutablePointer<Slot>.allocate(capacity: n)
+        p.initialize(repeating: Slot(hash: 0, marks: 0, offset: 0, count: 0, next: -1, string: ""), count: n)
+        return p
     }
 
     /// The calling thread's own table, for parses that each read one small record (a span's details, read again
@@ -46,66 +74,120 @@ public final class JSONKeyTable {
     func builds(_ key: String, _ pick: JSONPick) -> Bool {
         guard pick.id >= 0 else { return pick.builds(key) }
         let asked: UInt64 = 1 << UInt64(2 * pick.id), built = asked << 1
-        let m = marks[lastSlot]
+        let m = slots[lastSlot].marks
         if m & asked != 0 { return m & built != 0 }
         let b = pick.builds(key)
-        marks[lastSlot] = m | asked | (b ? built : 0)
+        slots[lastSlot].marks = m | asked | (b ? built : 0)
         return b
     }
 
-    func intern(_ bytes: UnsafeRawBufferPointer) -> String {
-        var h = Hash64.words(bytes, seed: seed)
+    /// Whether `n` bytes at `a` and at `b` are the same (keys are short: eight at a time, no call).
+    @inline(__always)
+    static func same(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ n: Int) -> Bool {
+        var i = 0
+        while i + 8 <= n {
+            if a.loadUnaligned(fromByteOffset: i, as: UInt64.self) != b.loadUnaligned(fromByteOffset: i, as: UInt64.self) { return false }
+            i += 8
+        }
+        while i < n {
+            if a.load(fromByteOffset: i, as: UInt8.self) != b.load(fromByteOffset: i, as: UInt8.self) { return false }
+            i += 1
+        }
+        return true
+    }
+
+    func intern(_ key: UnsafeRawBufferPointer) -> String {
+        let n = key.count
+        let before = lastSlot
+        let predicted = slots[before].next
+        if predicted >= 0, slots[predicted].count == n, n == 0 || JSONKeyTable.same(bytes + slots[predicted].offset, key.baseAddress!, n) {
+            lastSlot = predicted
+            return slots[predicted].string
+        }
+        let capacityBefore = capacity
+        let s = lookUp(key)
+        // Remembered as the key after the one before (unless the slots moved: a grow starts the chains afresh).
+        if capacity == capacityBefore { slots[before].next = lastSlot }
+        return s
+    }
+
+    /// `intern` by the key's hash.
+    private func lookUp(_ key: UnsafeRawBufferPointer) -> String {
+        var h = Hash64.words(key, seed: seed)
         h |= 1  // 0 marks an empty slot
-        let mask = hashes.count - 1
+        let mask = capacity - 1
         var slot = Int(truncatingIfNeeded: h ^ (h >> 32)) & mask
-        while hashes[slot] != 0 {
-            if hashes[slot] == h {
-                var s = strings[slot]
-                let same = s.withUTF8 { u in
-                    u.count == bytes.count && (u.count == 0 || memcmp(u.baseAddress!, bytes.baseAddress!, u.count) == 0)
-                }
-                if same {
-                    lastSlot = slot
-                    return s
-                }
+        let n = key.count
+        while slots[slot].hash != 0 {
+            if slots[slot].hash == h, slots[slot].count == n,
+                n == 0 || JSONKeyTable.same(bytes + slots[slot].offset, key.baseAddress!, n)
+            {
+                lastSlot = slot
+                return slots[slot].string
             }
             slot = (slot + 1) & mask
         }
-        let s = String(decoding: bytes, as: UTF8.self)
-        hashes[slot] = h
-        strings[slot] = s
-        marks[slot] = 0
+        let s = String(decoding: key, as: UTF8.self)
+        if bytesUsed + n > bytesCapacity {
+            let grown = UnsafeMutableRawPointer.allocate(byteCount: max(bytesCapacity * 2, bytesUsed + n), alignment: 8)
+            grown.copyMemory(from: bytes, byteCount: bytesUsed)
+            bytes.deallocate()
+            bytes = grown
+            bytesCapacity = max(bytesCapacity * 2, bytesUsed + n)
+        }
+        if n > 0 { (bytes + bytesUsed).copyMemory(from: key.baseAddress!, byteCount: n) }
+        slots[slot] = Slot(hash: h, marks: 0, offset: bytesUsed, count: n, next: -1, string: s)
+        bytesUsed += n
         lastSlot = slot
         used += 1
-        if used * 2 > hashes.count {
+        if used * 2 > capacity {
             grow()
-            lastSlot = slotOf(h, s)
+            lastSlot = slotOf(h, key)
         }
         return s
     }
 
     private func grow() {
-        let oldHashes = hashes, oldStrings = strings, oldMarks = marks
-        hashes = Array(repeating: 0, count: oldHashes.count * 2)
-        strings = Array(repeating: "", count: oldHashes.count * 2)
-        marks = Array(repeating: 0, count: oldHashes.count * 2)
-        let mask = hashes.count - 1
-        for k in oldHashes.indices where oldHashes[k] != 0 {
-            let h = oldHashes[k]
-            var slot = Int(truncatingIfNeeded: h ^ (h >> 32)) & mask
-            while hashes[slot] != 0 { slot = (slot + 1) & mask }
-            hashes[slot] = h
-            strings[slot] = oldStrings[k]
-            marks[slot] = oldMarks[k]
+        let old = slots, oldCapacity = capacity
+        capacity *= 2
+        slots = JSONKeyTable.emptySlots(capacity)
+        let mask = capacity - 1
+        for k in 0..<oldCapacity where old[k].hash != 0 {
+            var slot = Int(truncatingIfNeeded: old[k].hash ^ (old[k].hash >> 32)) & mask
+            while slots[slot].hash != 0 { slot = (slot + 1) & mask }
+            slots[slot] = old[k]
+            slots[slot].next = -1
         }
+        old.deinitialize(count: oldCapacity)
+        old.deallocate()
     }
 
-    /// The slot holding `s` (hash `h`), after a grow.
-    private func slotOf(_ h: UInt64, _ s: String) -> Int {
-        let mask = hashes.count - 1
+    /// The slot holding the key `key` (hash `h`), after a grow.
+    private func slotOf(_ h: UInt64, _ key: UnsafeRawBufferPointer) -> Int {
+        let mask = capacity - 1
         var slot = Int(truncatingIfNeeded: h ^ (h >> 32)) & mask
-        while !(hashes[slot] == h && strings[slot] == s) { slot = (slot + 1) & mask }
+        while !(slots[slot].hash == h && slots[slot].count == key.count
+            && (key.count == 0 || JSONKeyTable.same(bytes + slots[slot].offset, key.baseAddress!, key.count)))
+        {
+            slot = (slot + 1) & mask
+        }
         return slot
+    }
+}
+
+/// Key tables lent to the workers of one pass over many records, one to each at a time: a pass cut into dozens of
+/// parts made a table per part, each learning the same keys again (their strings, their chains, a random seed).
+public final class JSONKeyTables: @unchecked Sendable {
+    private let lock = NSLock()
+    private var free: [JSONKeyTable] = []
+
+    public init() {}
+
+    /// `body` with a table no other worker holds meanwhile.
+    public func with<R>(_ body: (JSONKeyTable) -> R) -> R {
+        let table = lock.withLock { free.popLast() } ?? JSONKeyTable()
+        defer { lock.withLock { free.append(table) } }
+        return body(table)
     }
 }
 

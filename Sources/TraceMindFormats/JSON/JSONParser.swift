@@ -1,3 +1,4 @@
+import CProcess
 import Foundation
 
 public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -179,6 +180,11 @@ struct Cursor {
     let keys: JSONKeyTable
     var scratch: [UInt8] = []
     var maxStringBytes = Int.max
+    /// The keys and values read so far of every object and array open at the cursor, innermost last: each takes its
+    /// own off the top when it closes, into arrays of their exact size (appended to arrays of their own, a span's
+    /// members grew them several times: two thirds of the allocations of a run's first read).
+    var keyStack: [String] = []
+    var valueStack: [JSON] = []
 
     init(_ raw: UnsafeRawBufferPointer, keys: JSONKeyTable = JSONKeyTable()) {
         self.raw = raw
@@ -305,14 +311,56 @@ struct Cursor {
     mutating func parseElements(depth: Int, _ element: (inout Cursor) throws(JSONParseError) -> JSON) throws(JSONParseError) -> JSON {
         guard depth <= JSONParser.maxDepth else { throw error("nesting deeper than \(JSONParser.maxDepth) levels") }
         i += 1
-        var out: [JSON] = []
         skipWhitespace()
-        if peek == UInt8(ascii: "]") { i += 1; return .array(out) }
-        while true {
-            out.append(try element(&self))
-            guard try nextAfterItem(closing: UInt8(ascii: "]")) else { break }
+        if peek == UInt8(ascii: "]") { i += 1; return .array([]) }
+        let base = valueStack.count
+        do throws(JSONParseError) {
+            while true {
+                let v = try element(&self)
+                valueStack.append(v)
+                guard try nextAfterItem(closing: UInt8(ascii: "]")) else { break }
+            }
+        } catch {
+            dropStacks(keys: keyStack.count, values: base)
+            throw error
         }
-        return .array(out)
+        return .array(takeValues(from: base))
+    }
+
+    /// The values from `base` up, moved off the stack into an array of their own.
+    mutating func takeValues(from base: Int) -> [JSON] {
+        let n = valueStack.count - base
+        guard n > 0 else { return [] }
+        let out = [JSON](unsafeUninitializedCapacity: n) { buffer, count in
+            valueStack.withUnsafeMutableBufferPointer { stack in
+                buffer.baseAddress!.moveInitialize(from: stack.baseAddress! + base, count: n)
+                (stack.baseAddress! + base).initialize(repeating: .null, count: n)
+            }
+            count = n
+        }
+        valueStack.removeLast(n)
+        return out
+    }
+
+    /// The keys from `base` up, moved off the stack into an array of their own.
+    mutating func takeKeys(from base: Int) -> [String] {
+        let n = keyStack.count - base
+        guard n > 0 else { return [] }
+        let out = [String](unsafeUninitializedCapacity: n) { buffer, count in
+            keyStack.withUnsafeMutableBufferPointer { stack in
+                buffer.baseAddress!.moveInitialize(from: stack.baseAddress! + base, count: n)
+                (stack.baseAddress! + base).initialize(repeating: "", count: n)
+            }
+            count = n
+        }
+        keyStack.removeLast(n)
+        return out
+    }
+
+    /// What an object or array that failed to read had put on the stacks (a caller may go on with the cursor).
+    mutating func dropStacks(keys: Int, values: Int) {
+        if keyStack.count > keys { keyStack.removeLast(keyStack.count - keys) }
+        if valueStack.count > values { valueStack.removeLast(valueStack.count - values) }
     }
 
     mutating func parseNumber() throws(JSONParseError) -> JSON {
@@ -358,13 +406,17 @@ struct Cursor {
                 return .int(Int64(mag))
             }
         }
-        // Slow path: let the C library round correctly.
+        // Slow path: let the C library round correctly, in the C locale whatever the process's (the browser takes
+        // the user's for its text; a locale whose decimal separator is a comma would stop at the point).
         let len = i - start
-        var buf = [CChar](repeating: 0, count: len + 1)
-        for k in 0..<len { buf[k] = CChar(bitPattern: raw[start + k]) }
-        let d = strtod(buf, nil)
+        let d = withUnsafeTemporaryAllocation(of: CChar.self, capacity: len + 1) { buf in
+            for k in 0..<len { buf[k] = CChar(bitPattern: raw[start + k]) }
+            buf[len] = 0
+            return tm_strtod_c(buf.baseAddress!)
+        }
         return .double(d)
     }
+
 
     /// Skips one value without building it (structure checked loosely: brackets balanced, strings closed).
     mutating func skipValue(depth: Int) throws(JSONParseError) {

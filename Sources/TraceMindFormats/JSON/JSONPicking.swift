@@ -172,32 +172,38 @@ extension Cursor {
         _ member: (String, inout Cursor) throws(JSONParseError) -> JSON?, endingAt ended: () -> Bool = { false }
     ) throws(JSONParseError) -> JSONObject {
         i += 1
-        var ks: [String] = [], vs: [JSON] = []
         skipWhitespace()
         if peek == UInt8(ascii: "}") {
             i += 1
             return JSONObject()
         }
-        while true {
-            skipWhitespace()
-            guard i < end else { throw error("unexpected end of data inside an object (truncated file?)") }
-            guard raw[i] == UInt8(ascii: "\"") else { throw error("expected a string key") }
-            let k = try parseString(intern: true)
-            skipWhitespace()
-            guard peek == UInt8(ascii: ":") else {
-                throw i < end ? error("expected ':' after a key") : error("unexpected end of data (truncated file?)")
+        // The members go on the cursor's stacks, and are taken off them into the object's arrays at the end.
+        let keyBase = keyStack.count, valueBase = valueStack.count
+        do throws(JSONParseError) {
+            while true {
+                skipWhitespace()
+                guard i < end else { throw error("unexpected end of data inside an object (truncated file?)") }
+                guard raw[i] == UInt8(ascii: "\"") else { throw error("expected a string key") }
+                let k = try parseString(intern: true)
+                skipWhitespace()
+                guard peek == UInt8(ascii: ":") else {
+                    throw i < end ? error("expected ':' after a key") : error("unexpected end of data (truncated file?)")
+                }
+                i += 1
+                skipWhitespace()
+                if let v = try member(k, &self) {
+                    keyStack.append(k)
+                    valueStack.append(v)
+                } else if ended() {
+                    break
+                }
+                guard try nextAfterItem(closing: UInt8(ascii: "}")) else { break }
             }
-            i += 1
-            skipWhitespace()
-            if let v = try member(k, &self) {
-                ks.append(k)
-                vs.append(v)
-            } else if ended() {
-                return JSONObject(keys: ks, values: vs)
-            }
-            guard try nextAfterItem(closing: UInt8(ascii: "}")) else { break }
+        } catch {
+            dropStacks(keys: keyBase, values: valueBase)
+            throw error
         }
-        return JSONObject(keys: ks, values: vs)
+        return JSONObject(keys: takeKeys(from: keyBase), values: takeValues(from: valueBase))
     }
 
     /// The value at the cursor; of an object, only the members `pick` builds (see `JSONParser.parse(_:range:pick:)`).

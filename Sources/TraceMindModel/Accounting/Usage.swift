@@ -267,58 +267,70 @@ public enum UsageConventions {
     @inline(__always)
     static func mayBeUsageKey(_ k: String) -> Bool { keyShape.admits(k) }
 
+    /// Key → (slot, preference, its bit in `SpanUsage.sourceKeyBits`): the one hash lookup `extract` makes per key.
+    static let keyEntries: [String: (slot: Slot, pref: Int, bit: UInt64)] = {
+        var t: [String: (slot: Slot, pref: Int, bit: UInt64)] = [:]
+        for (k, (slot, pref)) in keyTable { t[k] = (slot, pref, keyBits[k] ?? 0) }
+        return t
+    }()
+
     /// `extra` holds span fields outside the attributes (single trace documents put `cost_usd` there).
     public static func extract(_ a: JSONObject, extra: JSONObject = JSONObject()) -> SpanUsage {
-        // One pass: the most preferred usable value of each slot.
-        var best = [(pref: Int, key: String, value: JSON)?](repeating: nil, count: Slot.allCases.count)
-        func consider(_ k: String, _ v: JSON) {
-            guard mayBeUsageKey(k), let (slot, pref) = keyTable[k] else { return }
-            let usable: Bool
-            switch slot {
-            case .pricing: usable = v.text != nil
-            case .model: usable = !(v.text ?? "").isEmpty
-            // A token count past a trillion is damage, not usage: it would overflow the run's sums.
-            case .prompt, .completion, .total, .reasoning, .cacheRead, .cacheWrite: usable = (0...1_000_000_000_000).contains(v.int ?? -1)
-            default: usable = (v.number ?? -1) >= 0
+        // One pass: the most preferred usable value of each slot, noted by its place (in `a`, or at `-1 - k` in
+        // `extra`), its preference and its key's bit.
+        withUnsafeTemporaryAllocation(of: (pref: Int, bit: UInt64, at: Int).self, capacity: Slot.allCases.count) { best in
+            best.initialize(repeating: (.max, 0, Int.min))
+            func value(_ at: Int) -> JSON { at >= 0 ? a.values[at] : extra.values[-1 - at] }
+            func consider(_ k: String, _ v: JSON, at: Int) {
+                guard mayBeUsageKey(k), let (slot, pref, bit) = keyEntries[k] else { return }
+                let usable: Bool
+                switch slot {
+                case .pricing: usable = v.text != nil
+                case .model: usable = !(v.text ?? "").isEmpty
+                // A token count past a trillion is damage, not usage: it would overflow the run's sums.
+                case .prompt, .completion, .total, .reasoning, .cacheRead, .cacheWrite: usable = (0...1_000_000_000_000).contains(v.int ?? -1)
+                default: usable = (v.number ?? -1) >= 0
+                }
+                guard usable else { return }
+                if best[slot.rawValue].at != Int.min, best[slot.rawValue].pref <= pref { return }
+                best[slot.rawValue] = (pref, bit, at)
             }
-            guard usable else { return }
-            if let cur = best[slot.rawValue], cur.pref <= pref { return }
-            best[slot.rawValue] = (pref, k, v)
-        }
-        for (k, v) in zip(a.keys, a.values) { consider(k, v) }
-        if best[Slot.own.rawValue] == nil || best[Slot.accumulated.rawValue] == nil {
-            for (k, v) in zip(extra.keys, extra.values) where k == "cost_usd" || k == "accumulated_cost_usd" {
-                if best[keyTable[k]!.0.rawValue] == nil { consider(k, v) }
+            for (n, (k, v)) in zip(a.keys, a.values).enumerated() { consider(k, v, at: n) }
+            if best[Slot.own.rawValue].at == Int.min || best[Slot.accumulated.rawValue].at == Int.min {
+                for (n, (k, v)) in zip(extra.keys, extra.values).enumerated() where k == "cost_usd" || k == "accumulated_cost_usd" {
+                    if best[keyTable[k]!.0.rawValue].at == Int.min { consider(k, v, at: -1 - n) }
+                }
             }
+            var u = SpanUsage()
+            func found(_ s: Slot) -> JSON? { best[s.rawValue].at == Int.min ? nil : value(best[s.rawValue].at) }
+            func int(_ s: Slot) -> Int? { found(s)?.int }
+            func num(_ s: Slot) -> Double? { found(s)?.number }
+            u.sourceKeyBits = best.reduce(0) { $0 | ($1.at == Int.min ? 0 : $1.bit) }
+            u.promptTokens = int(.prompt)
+            u.completionTokens = int(.completion)
+            u.totalTokens = int(.total)
+            if u.totalTokens == nil, u.promptTokens != nil || u.completionTokens != nil {
+                u.totalTokens = (u.promptTokens ?? 0) + (u.completionTokens ?? 0)
+            }
+            u.reasoningTokens = int(.reasoning)
+            u.cacheReadTokens = int(.cacheRead)
+            u.cacheWriteTokens = int(.cacheWrite)
+            u.costUSD = num(.cost)
+            let p = num(.promptCost), c = num(.completionCost)
+            let cr = num(.cacheReadCost), cw = num(.cacheWriteCost)
+            u.hasSplit = p != nil || c != nil
+            u.split.prompt = p ?? 0
+            u.split.completion = c ?? 0
+            u.split.reasoning = num(.reasoningCost) ?? 0
+            u.split.cacheRead = cr ?? 0
+            u.split.cacheWrite = cw ?? 0
+            if u.costUSD == nil, p != nil || c != nil { u.costUSD = (p ?? 0) + (c ?? 0) + (cr ?? 0) + (cw ?? 0) }
+            u.pricingSource = found(.pricing)?.text
+            u.model = found(.model)?.text
+            u.ownCostUSD = num(.own)
+            u.accumulatedCostUSD = num(.accumulated)
+            return u
         }
-        var u = SpanUsage()
-        func int(_ s: Slot) -> Int? { best[s.rawValue]?.value.int }
-        func num(_ s: Slot) -> Double? { best[s.rawValue]?.value.number }
-        u.sourceKeyBits = best.reduce(0) { $0 | ($1.map { keyBits[$0.key] ?? 0 } ?? 0) }
-        u.promptTokens = int(.prompt)
-        u.completionTokens = int(.completion)
-        u.totalTokens = int(.total)
-        if u.totalTokens == nil, u.promptTokens != nil || u.completionTokens != nil {
-            u.totalTokens = (u.promptTokens ?? 0) + (u.completionTokens ?? 0)
-        }
-        u.reasoningTokens = int(.reasoning)
-        u.cacheReadTokens = int(.cacheRead)
-        u.cacheWriteTokens = int(.cacheWrite)
-        u.costUSD = num(.cost)
-        let p = num(.promptCost), c = num(.completionCost)
-        let cr = num(.cacheReadCost), cw = num(.cacheWriteCost)
-        u.hasSplit = p != nil || c != nil
-        u.split.prompt = p ?? 0
-        u.split.completion = c ?? 0
-        u.split.reasoning = num(.reasoningCost) ?? 0
-        u.split.cacheRead = cr ?? 0
-        u.split.cacheWrite = cw ?? 0
-        if u.costUSD == nil, p != nil || c != nil { u.costUSD = (p ?? 0) + (c ?? 0) + (cr ?? 0) + (cw ?? 0) }
-        u.pricingSource = best[Slot.pricing.rawValue]?.value.text
-        u.model = best[Slot.model.rawValue]?.value.text
-        u.ownCostUSD = num(.own)
-        u.accumulatedCostUSD = num(.accumulated)
-        return u
     }
 }
 

@@ -132,7 +132,13 @@ public struct Span: Sendable, Equatable {
             "events": JSONPick(elements: JSONPick(
                 keys: ["name", "timestamp", "timeUnixNano"],
                 nested: ["attributes": JSONPick(keys: ["exception.type", "exception.message"])])),
+            // The resource's attributes (or the resource itself, when it has none) as `details` reads them: only the
+            // service and the run are read of it (an array of OTLP's form is built whole).
+            "resource": JSONPick(keys: resourceKeys.union(["attributes"]), nested: ["attributes": JSONPick(keys: resourceKeys)]),
         ])
+
+    /// What a span's first read keeps of its resource.
+    static let resourceKeys: Set<String> = ["service.name", "run.id"]
 
     /// Everything the span holds (read again from the file's bytes for a span read from a file).
     public var details: SpanDetails {
@@ -373,7 +379,7 @@ public struct Span: Sendable, Equatable {
                 attributes: ea)
         }
         var ek: [String] = [], ev: [JSON] = []
-        for (k, v) in zip(o.keys, o.values) where !Span.knownFields.contains(k) && !v.isNull {
+        for (k, v) in zip(o.keys, o.values) where !(Span.knownShape.admits(k) && Span.knownFields.contains(k)) && !v.isNull {
             ek.append(k)
             ev.append(v)
         }
@@ -408,6 +414,8 @@ public struct Span: Sendable, Equatable {
         "end_time_unix_nano", "duration_ms", "attributes", "events", "status", "kind", "span_kind", "resource",
         "links", "traceState", "trace_state", "tracestate",
     ]
+
+    static let knownShape = KeyShape(knownFields)
 
     /// Hub rows carry every union key with null: drop them (keeps order, no quadratic inserts).
     static func dropNulls(_ o: JSONObject?) -> JSONObject {

@@ -127,9 +127,9 @@ public struct Trace: Sendable, Equatable {
             defer { made.deallocate() }
             let shared = UncheckedBox((buffer, made))
             let failed = UncheckedBox(FailureNote())
-            DispatchQueue.concurrentPerform(iterations: chunks) { c in
+            let tables = JSONKeyTables()
+            DispatchQueue.concurrentPerform(iterations: chunks) { c in tables.with { keys in
                 let (buffer, made) = shared.value
-                let keys = JSONKeyTable()
                 let lo = c * n / chunks, hi = (c + 1) * n / chunks
                 var m = 0
                 do throws(JSONParseError) {
@@ -142,7 +142,7 @@ public struct Trace: Sendable, Equatable {
                     failed.value.set("\(error.message) (byte \(error.offset) of the file)")
                 }
                 made[c] = m
-            }
+            } }
             // Close the gaps that non-object elements left, moving (not copying) the spans.
             var count = 0
             for c in 0..<chunks {

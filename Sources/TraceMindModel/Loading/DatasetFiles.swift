@@ -360,10 +360,10 @@ public enum DatasetFiles {
         let failed = FailureNote()
         let done = ProgressCounter(total: n, progress: progress)
         let shared = UncheckedBox(runs)
+        let tables = JSONKeyTables()
         withoutActuallyEscaping(transform) { transform in
             let box = UncheckedBox(transform)
-            DispatchQueue.concurrentPerform(iterations: chunks) { c in
-                let keys = JSONKeyTable()
+            DispatchQueue.concurrentPerform(iterations: chunks) { c in tables.with { keys in
                 var run = RecordRun<T>()
                 let lo = c * n / chunks, hi = (c + 1) * n / chunks
                 for k in lo..<hi {
@@ -393,7 +393,7 @@ public enum DatasetFiles {
                 }
                 shared.value[c] = run
                 done.add(hi - lo)
-            }
+            } }
         }
         var values: [T] = []
         values.reserveCapacity(runs.reduce(0) { $0 + $1.values.count + $1.deferred.count })

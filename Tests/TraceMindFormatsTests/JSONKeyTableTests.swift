@@ -1,0 +1,81 @@
+import Foundation
+import Testing
+import TraceMindFormats
+
+/// `JSONKeyTable`: every key it is given comes back as itself, across its growth and across keys that share their
+/// first bytes or differ only in their last one (the table compares bytes itself, eight at a time).
+@Suite struct JSONKeyTableTests {
+    @Test func aTableGivesBackEachKeyItWasGiven() {
+        let t = JSONKeyTable()
+        let keys = (0..<5000).map { "attribute.key.number.\($0)" }
+        for k in keys { #expect(t.intern(k) == k) }
+        for k in keys.reversed() { #expect(t.intern(k) == k) }
+        // Lengths on both sides of each word boundary, the last byte alone telling two keys apart.
+        for n in 16...41 {
+            let stem = String(repeating: "k", count: n - 1)
+            #expect(t.intern(stem + "a") == stem + "a")
+            #expect(t.intern(stem + "b") == stem + "b")
+            #expect(t.intern(stem + "a") == stem + "a")
+        }
+        // Non-ASCII keys, and a key that is a prefix of another.
+        #expect(t.intern("gen_ai.usage.prompt_tokens.é€😀") == "gen_ai.usage.prompt_tokens.é€😀")
+        #expect(t.intern("gen_ai.usage.prompt_tokens") == "gen_ai.usage.prompt_tokens")
+        #expect(t.intern("gen_ai.usage.prompt_tokens.x") == "gen_ai.usage.prompt_tokens.x")
+    }
+
+    @Test func objectsParsedWithOneTableKeepEveryKey() throws {
+        let t = JSONKeyTable()
+        // Thousands of distinct keys (the table grows several times), short ones, an empty one, escaped ones.
+        let keys = (0..<3000).map { "k\($0)" } + ["", "a", "\u{e9}t\u{e9}", "llm.input_messages.0.message.contents.0.message_content.text"]
+        var text = "{"
+        for (n, k) in keys.enumerated() {
+            let escaped = String(data: try JSONSerialization.data(withJSONObject: [k], options: [.fragmentsAllowed]), encoding: .utf8)!.dropFirst().dropLast()
+            text += (n == 0 ? "" : ",") + "\(escaped): \(n)"
+        }
+        text += ", \"k\\u0031\": -1}"
+        let data = Data(text.utf8)
+        for _ in 0..<2 {
+            let o = try #require(try JSONParser.parse(data, range: 0..<data.count, keys: t).objectValue)
+            #expect(o.keys == keys + ["k1"])
+            #expect(o.values.map(\.int) == (0..<keys.count).map { Int?($0) } + [-1])
+        }
+    }
+}
+
+/// Numbers are read in the C locale's form whatever locale the thread has (the browser takes the user's locale: a
+/// decimal comma stopped the C library's reading of `0.0063` at the point).
+@Suite struct JSONNumberLocaleTests {
+    /// A locale whose decimal separator is a comma, compiled into a scratch folder (nil when `localedef` or the
+    /// locale's sources are missing: the test is then skipped, and says so).
+    nonisolated(unsafe) static let commaLocale: locale_t? = {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tm-locale-\(getpid())").path
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/localedef")
+        p.arguments = ["-i", "de_DE", "-f", "UTF-8", dir + "/de_DE.UTF-8"]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        guard (try? p.run()) != nil else { return nil }
+        p.waitUntilExit()
+        setenv("LOCPATH", dir, 1)
+        defer {
+            unsetenv("LOCPATH")
+            try? FileManager.default.removeItem(atPath: dir)
+        }
+        guard let loc = newlocale(LC_NUMERIC_MASK, "de_DE.UTF-8", nil) else { return nil }
+        return loc
+    }()
+
+    @Test(.enabled(if: commaLocale != nil, "no locale with a decimal comma could be made (localedef, de_DE sources)"))
+    func aNumberIsReadTheSameInALocaleWithADecimalComma() throws {
+        let old = uselocale(JSONNumberLocaleTests.commaLocale!)
+        defer { uselocale(old) }
+        // The locale is in force: the C library alone stops at the point.
+        #expect(strtod("0.0063475", nil) == 0)
+        let data = Data(#"{"cost": 0.0063475, "big": 1.5e300, "t": 1793613600007000000}"#.utf8)
+        let o = try #require(try JSONParser.parse(data, range: 0..<data.count).objectValue)
+        #expect(o["cost"] == .double(0.0063475))
+        #expect(o["big"] == .double(1.5e300))
+        #expect(o["t"] == .int(1_793_613_600_007_000_000))
+    }
+}
