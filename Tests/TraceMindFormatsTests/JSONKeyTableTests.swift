@@ -79,3 +79,43 @@ import TraceMindFormats
         #expect(o["t"] == .int(1_793_613_600_007_000_000))
     }
 }
+
+/// A document read in one pass (`JSONParser.parseObject(_:range:picking:with:keys:)`) gives for each element what a
+/// parse of that element alone gives, when small objects repeat byte for byte from element to element (a span's
+/// resource and status: the first reading is reused), when the same bytes come under another key or pick (never
+/// reused), and when an object begins like one read before and differs at its last byte.
+@Suite struct RepeatedObjectTests {
+    static let resource = JSONPick(keys: ["attributes", "service.name"], nested: ["attributes": JSONPick(keys: ["service.name"])])
+    static let pick = JSONPick(keys: ["name", "status"], nested: ["attributes": JSONPick(keys: ["a", "run.id"]), "resource": resource])
+
+    @Test func repeatedObjectsReadOnceGiveWhatEachReadAloneGives() throws {
+        let r = #"{"attributes": {"service.name": "svc", "run.id": "r1"}}"#
+        let spans = [
+            #"{"name": "a", "status": {"code": "OK", "description": null}, "resource": \#(r), "attributes": {"a": 1}}"#,
+            #"{"name": "b", "status": {"code": "OK", "description": null}, "resource": \#(r), "attributes": {"a": 2}}"#,
+            // The resource differs at its last bytes; then the span's attributes are the bytes of the resource's.
+            #"{"name": "c", "status": {"code": "OK", "description": "x"}, "resource": {"attributes": {"service.name": "svc", "run.id": "r2"}}, "attributes": {"service.name": "svc", "run.id": "r1"}}"#,
+            #"{"name": "d", "resource": {"attributes": {"service.name": "svc", "run.id": "r1"}}, "status": {"code": "OK", "description": null}}"#,
+            // The resource's text under the span's own key, and a resource whose attributes are the resource itself.
+            #"{"name": "e", "attributes": \#(r), "resource": {"service.name": "other"}}"#,
+            #"{"name": "f", "resource": \#(r)}"#,
+        ]
+        let text = "{\"id\": 1, \"spans\": [\n" + spans.joined(separator: ",\n") + "\n]}"
+        let data = Data(text.utf8)
+        let keys = JSONKeyTable()
+        let read = try #require(try JSONParser.parseObject(data, range: 0..<data.count, picking: "spans", with: RepeatedObjectTests.pick, keys: keys))
+        let elements = try #require(read.elements)
+        #expect(elements.count == spans.count)
+        for (k, e) in elements.enumerated() {
+            let alone = try JSONParser.parse(data, range: e.range, pick: RepeatedObjectTests.pick)
+            #expect(e.value == alone, "span \(k)")
+        }
+        #expect(elements[2].value["resource"]?["attributes"]?["service.name"] == "svc")
+        #expect(elements[2].value["status"]?["description"] == "x")
+        // The span's attributes are read with their own pick, not taken for the resource's of the same bytes.
+        #expect(elements[2].value["attributes"]?["run.id"] == "r1")
+        #expect(elements[2].value["attributes"]?["service.name"] == nil)
+        #expect(elements[4].value["attributes"]?.objectValue?.isEmpty == true)
+        #expect(elements[5].value["resource"]?["attributes"]?["service.name"] == "svc")
+    }
+}

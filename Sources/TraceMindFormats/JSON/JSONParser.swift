@@ -185,6 +185,9 @@ struct Cursor {
     /// members grew them several times: two thirds of the allocations of a run's first read).
     var keyStack: [String] = []
     var valueStack: [JSON] = []
+    /// Small objects a picking parse built, by their key's slot and the pick they were read with: one met again byte
+    /// for byte (each span's resource and status, in a document of hundreds) is that value, not read again.
+    var repeats: [(slot: Int, pick: ObjectIdentifier, depth: Int, start: Int, count: Int, value: JSON)] = []
 
     init(_ raw: UnsafeRawBufferPointer, keys: JSONKeyTable = JSONKeyTable()) {
         self.raw = raw

@@ -224,9 +224,40 @@ extension Cursor {
                 }
                 return nil
             }
-            if let nested = pick.nestedPick(k) { return try p.parsePicked(nested, depth: depth + 1) }
-            return try p.parseValue(depth: depth + 1)
+            let slot = p.keys.lastSlot
+            if p.peek == UInt8(ascii: "{"), let v = p.repeated(slot, pick, depth: depth + 1) { return v }
+            let start = p.i
+            let v: JSON
+            if let nested = pick.nestedPick(k) { v = try p.parsePicked(nested, depth: depth + 1) } else { v = try p.parseValue(depth: depth + 1) }
+            if p.raw[start] == UInt8(ascii: "{"), p.i - start <= Cursor.repeatBytes { p.remember(slot, pick, depth: depth + 1, start: start, v) }
+            return v
         })
+    }
+
+    /// Objects of at most this many bytes are remembered to be met again (`repeats`): a larger one (a span's
+    /// attributes, with its prompts) is seldom the same twice, and comparing it would cost a scan of it.
+    static let repeatBytes = 512
+
+    /// The value of the object at the cursor when its bytes are those of the last one read for the key at `slot` with
+    /// `pick` at this depth (the cursor then past them); else nil. An object ends where its bytes say: bytes that
+    /// begin with the whole text of an object read before are that object, read the same way.
+    mutating func repeated(_ slot: Int, _ pick: JSONPick, depth: Int) -> JSON? {
+        let id = ObjectIdentifier(pick)
+        guard let e = repeats.lastIndex(where: { $0.slot == slot && $0.pick == id && $0.depth == depth }) else { return nil }
+        let n = repeats[e].count
+        guard end - i >= n, memcmp(raw.baseAddress! + i, raw.baseAddress! + repeats[e].start, n) == 0 else { return nil }
+        i += n
+        return repeats[e].value
+    }
+
+    /// Notes the object read at `start` up to the cursor for the key at `slot` with `pick` at `depth`.
+    mutating func remember(_ slot: Int, _ pick: JSONPick, depth: Int, start: Int, _ value: JSON) {
+        let id = ObjectIdentifier(pick)
+        if let e = repeats.lastIndex(where: { $0.slot == slot && $0.pick == id && $0.depth == depth }) {
+            repeats[e] = (slot, id, depth, start, i - start, value)
+        } else if repeats.count < 16 {
+            repeats.append((slot, id, depth, start, i - start, value))
+        }
     }
 
     /// Past the value at the cursor: whether a direct member of it (an object) is text passing `test`; false for a

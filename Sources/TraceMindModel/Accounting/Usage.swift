@@ -267,11 +267,10 @@ public enum UsageConventions {
     @inline(__always)
     static func mayBeUsageKey(_ k: String) -> Bool { keyShape.admits(k) }
 
-    /// Key → (slot, preference, its bit in `SpanUsage.sourceKeyBits`): the one hash lookup `extract` makes per key.
-    static let keyEntries: [String: (slot: Slot, pref: Int, bit: UInt64)] = {
-        var t: [String: (slot: Slot, pref: Int, bit: UInt64)] = [:]
-        for (k, (slot, pref)) in keyTable { t[k] = (slot, pref, keyBits[k] ?? 0) }
-        return t
+    /// Key → (slot, preference, its bit in `SpanUsage.sourceKeyBits`): the one lookup `extract` makes per key.
+    static let keyEntries: (index: KeyIndex, entries: [(slot: Slot, pref: Int, bit: UInt64)]) = {
+        let keys = keyTable.keys.sorted()
+        return (KeyIndex(keys), keys.map { (keyTable[$0]!.0, keyTable[$0]!.1, keyBits[$0] ?? 0) })
     }()
 
     /// `extra` holds span fields outside the attributes (single trace documents put `cost_usd` there).
@@ -282,7 +281,8 @@ public enum UsageConventions {
             best.initialize(repeating: (.max, 0, Int.min))
             func value(_ at: Int) -> JSON { at >= 0 ? a.values[at] : extra.values[-1 - at] }
             func consider(_ k: String, _ v: JSON, at: Int) {
-                guard mayBeUsageKey(k), let (slot, pref, bit) = keyEntries[k] else { return }
+                guard mayBeUsageKey(k), let n = keyEntries.index.id(k) else { return }
+                let (slot, pref, bit) = keyEntries.entries[n]
                 let usable: Bool
                 switch slot {
                 case .pricing: usable = v.text != nil

@@ -117,6 +117,7 @@ public struct Span: Sendable, Equatable {
             + BreakdownKey.allCases.flatMap(\.attributeKeys))
 
     static let factShape = KeyShape(factKeys)
+    static let factIndex = KeyIndex(factKeys.sorted())
 
     /// Attributes the span's figures and kind are made from: the first read of a span from a file builds only these.
     static let figureKeys: Set<String> = Set(UsageConventions.keyTable.keys).union(factKeys).union([
@@ -280,13 +281,15 @@ public struct Span: Sendable, Equatable {
     }
 
     public init(json o: JSONObject, traceID fallbackTraceID: String?) {
-        let d = Span.details(o)
-        self.init(fields: o, details: d, traceID: fallbackTraceID, storage: .made(d))
+        let f = SpanFields(o)
+        let d = Span.details(f)
+        self.init(fields: f, details: d, traceID: fallbackTraceID, storage: .made(d))
     }
 
     /// A span read from `bytes` at `range` with `Span.pick`: its details are read from there again when asked for.
     init(picked o: JSONObject, traceID fallbackTraceID: String?, bytes: SpanBytes, range: Range<Int>) {
-        self.init(fields: o, details: Span.details(o), traceID: fallbackTraceID, storage: .bytes(bytes, range))
+        let f = SpanFields(o)
+        self.init(fields: f, details: Span.details(f), traceID: fallbackTraceID, storage: .bytes(bytes, range))
     }
 
     /// The span read lean from its bytes (`Span.pick`), its details left there.
@@ -307,24 +310,20 @@ public struct Span: Sendable, Equatable {
         return span
     }
 
-    private init(fields o: JSONObject, details d: SpanDetails, traceID fallbackTraceID: String?, storage: DetailStorage) {
-        func s(_ keys: String...) -> String? {
-            for k in keys { if let t = o[k]?.text, !t.isEmpty { return t } }
-            return nil
-        }
+    private init(fields o: SpanFields, details d: SpanDetails, traceID fallbackTraceID: String?, storage: DetailStorage) {
         self.storage = storage
         // A span of the document's trace shares the document's id (one string for all of them).
-        let tid = s("trace_id", "traceId", "traceID")
+        let tid = o.text(.traceID, .traceIdCamel, .traceIDCamel)
         traceID = tid.map { $0 == fallbackTraceID ? fallbackTraceID! : $0 } ?? fallbackTraceID ?? "?"
-        spanID = s("span_id", "spanId", "spanID") ?? "?"
-        let parent = s("parent_span_id", "parentSpanId", "parentSpanID", "parent_id")
+        spanID = o.text(.spanID, .spanIdCamel, .spanIDCamel) ?? "?"
+        let parent = o.text(.parentSpanID, .parentSpanIdCamel, .parentSpanIDCamel, .parentID)
         parentSpanID = (parent == nil || parent == "0x0" || parent == "0" || parent == "0000000000000000") ? nil : parent
-        name = s("name", "operation_name", "operationName") ?? "(unnamed)"
-        startNs = Span.time(o, ["start_time", "startTime", "startTimeUnixNano", "start_time_unix_nano"])
-        endNs = Span.time(o, ["end_time", "endTime", "endTimeUnixNano", "end_time_unix_nano"])
-        storedDurationMs = o["duration_ms"]?.number
+        name = o.text(.name, .operationName, .operationNameCamel) ?? "(unnamed)"
+        startNs = o.time(.startTime, .startTimeCamel, .startTimeUnixNano, .startTimeUnixNanoSnake)
+        endNs = o.time(.endTime, .endTimeCamel, .endTimeUnixNano, .endTimeUnixNanoSnake)
+        storedDurationMs = o[.durationMs]?.number
         // Status: {"code": 0|1|2 | "UNSET"|"OK"|"ERROR" | "STATUS_CODE_ERROR", "description"}, or a bare code.
-        let statusJSON = o["status"] ?? .null
+        let statusJSON = o[.status] ?? .null
         let codeJSON = statusJSON["code"] ?? statusJSON["status_code"] ?? statusJSON
         var code = StatusCode.unset
         if let i = codeJSON.int64, codeJSON.stringValue.map({ Int64($0) != nil }) ?? true {
@@ -338,18 +337,18 @@ public struct Span: Sendable, Equatable {
             }
         }
         status = SpanStatus(code: code, description: statusJSON["description"]?.text ?? statusJSON["message"]?.text)
-        var kindText = s("kind", "span_kind") ?? "INTERNAL"
+        var kindText = o.text(.kind, .spanKind) ?? "INTERNAL"
         // OTLP's enum numbers (0 unspecified … 5 consumer).
         if let n = Int(kindText) { kindText = ["INTERNAL", "INTERNAL", "SERVER", "CLIENT", "PRODUCER", "CONSUMER"][min(max(n, 0), 5)] }
         if kindText.hasPrefix("SpanKind.") { kindText = String(kindText.dropFirst("SpanKind.".count)) }
         if kindText.hasPrefix("SPAN_KIND_") { kindText = String(kindText.dropFirst("SPAN_KIND_".count)) }
         otelKind = kindText.uppercased()
-        traceState = s("traceState", "trace_state", "tracestate")
+        traceState = o.text(.traceState, .traceStateSnake, .tracestate)
         let attrs = d.attributes
         usage = UsageConventions.extract(attrs, extra: d.extra)
         category = Span.inferCategory(name: name, attributes: attrs, usage: usage, otelKind: otelKind)
         var fk: [String] = [], fv: [JSON] = []
-        for (k, v) in zip(attrs.keys, attrs.values) where Span.factShape.admits(k) && Span.factKeys.contains(k) {
+        for (k, v) in zip(attrs.keys, attrs.values) where Span.factShape.admits(k) && Span.factIndex.id(k) != nil {
             fk.append(k)
             fv.append(v)
         }
@@ -366,11 +365,14 @@ public struct Span: Sendable, Equatable {
     }
 
     /// Attributes, events, resource, other fields and links of a span object.
-    static func details(_ o: JSONObject) -> SpanDetails {
-        let attrs = Span.dropNulls(OTLP.attributes(o["attributes"] ?? .null))
-        let r = o["resource"]?.objectValue
+    static func details(_ o: JSONObject) -> SpanDetails { details(SpanFields(o)) }
+
+    static func details(_ f: SpanFields) -> SpanDetails {
+        let o = f.object
+        let attrs = Span.dropNulls(OTLP.attributes(f[.attributes] ?? .null))
+        let r = f[.resource]?.objectValue
         var resource = Span.dropNulls(r?["attributes"].map(OTLP.attributes) ?? r)
-        let events: [SpanEvent] = (o["events"]?.arrayValue ?? []).compactMap { e in
+        let events: [SpanEvent] = (f[.events]?.arrayValue ?? []).compactMap { e in
             guard let eo = e.objectValue else { return nil }
             let ea = Span.dropNulls(OTLP.attributes(eo["attributes"] ?? .null))
             return SpanEvent(
@@ -379,9 +381,9 @@ public struct Span: Sendable, Equatable {
                 attributes: ea)
         }
         var ek: [String] = [], ev: [JSON] = []
-        for (k, v) in zip(o.keys, o.values) where !(Span.knownShape.admits(k) && Span.knownFields.contains(k)) && !v.isNull {
-            ek.append(k)
-            ev.append(v)
+        for i in f.others where !o.values[i].isNull {
+            ek.append(o.keys[i])
+            ev.append(o.values[i])
         }
         // Some producers put the service on the span itself.
         if resource["service.name"] == nil {
@@ -394,7 +396,7 @@ public struct Span: Sendable, Equatable {
         }
         return SpanDetails(
             attributes: attrs, events: events, resource: resource, extra: JSONObject(keys: ek, values: ev),
-            links: (o["links"]?.arrayValue ?? []).compactMap(SpanLink.init), problem: nil)
+            links: (f[.links]?.arrayValue ?? []).compactMap(SpanLink.init), problem: nil)
     }
 
     /// Equal spans hold the same figures and the same details, wherever the details are kept.
@@ -407,13 +409,7 @@ public struct Span: Sendable, Equatable {
             && a.details == b.details
     }
 
-    static let knownFields: Set<String> = [
-        "trace_id", "traceId", "traceID", "span_id", "spanId", "spanID", "parent_span_id", "parentSpanId",
-        "parentSpanID", "parent_id", "name", "operation_name", "operationName", "start_time", "startTime",
-        "startTimeUnixNano", "start_time_unix_nano", "end_time", "endTime", "endTimeUnixNano",
-        "end_time_unix_nano", "duration_ms", "attributes", "events", "status", "kind", "span_kind", "resource",
-        "links", "traceState", "trace_state", "tracestate",
-    ]
+    static let knownFields = Set(SpanFields.names)
 
     static let knownShape = KeyShape(knownFields)
 
@@ -446,16 +442,11 @@ public struct Span: Sendable, Equatable {
         return .other
     }
 
-    /// A time as nanoseconds: int or string ns (kept exact), or ISO-8601. Magnitude decides the unit of bare numbers.
-    static func time(_ o: JSONObject, _ keys: [String]) -> Int64? {
-        for k in keys { if let v = o[k], let t = timeValue(v) { return t } }
-        return nil
-    }
-
     /// Times are kept within ±2^62 ns (1824 to 2116): the difference of any two then fits in an Int64, so no
     /// duration or offset computed from a hostile file can overflow.
     static let timeLimit: Int64 = 1 << 62
 
+    /// A time as nanoseconds: int or string ns (kept exact), or ISO-8601. Magnitude decides the unit of bare numbers.
     public static func timeValue(_ v: JSON) -> Int64? {
         guard let t = rawTimeValue(v), t > -timeLimit, t < timeLimit else { return nil }
         return t
