@@ -180,52 +180,82 @@ public final class JSONKeyTable {
 /// with SipHash (a few hundred instructions a lookup: a tenth of a run's first read).
 public struct KeyIndex: Sendable {
     private let hashes: [UInt64]
-    private let names: [String]
+    /// Per slot: the key's id (-1: empty), and where its bytes are in `bytes`.
     private let ids: [Int]
+    private let offsets: [Int]
+    private let counts: [Int]
+    private let bytes: [UInt8]
     private let mask: Int
-    private static let seed: UInt64 = 0x243F_6A88_85A3_08D3
 
     /// `keys[k]` is found as `k` (the first place of a key given twice).
     public init(_ keys: [String]) {
         var size = 8
         while size < keys.count * 4 { size *= 2 }
-        var hashes = [UInt64](repeating: 0, count: size), names = [String](repeating: "", count: size)
-        var ids = [Int](repeating: -1, count: size)
-        for (k, key) in keys.enumerated() {
+        var hashes = [UInt64](repeating: 0, count: size), ids = [Int](repeating: -1, count: size)
+        var offsets = [Int](repeating: 0, count: size), counts = [Int](repeating: 0, count: size)
+        var bytes: [UInt8] = []
+        var seen = Set<String>()
+        for (k, key) in keys.enumerated() where seen.insert(key).inserted {
             let h = KeyIndex.hash(key)
             var slot = Int(truncatingIfNeeded: h) & (size - 1)
-            var known = false
-            while ids[slot] >= 0 {
-                if names[slot] == key { known = true; break }
-                slot = (slot + 1) & (size - 1)
-            }
-            if known { continue }
+            while ids[slot] >= 0 { slot = (slot + 1) & (size - 1) }
             hashes[slot] = h
-            names[slot] = key
             ids[slot] = k
+            offsets[slot] = bytes.count
+            counts[slot] = key.utf8.count
+            bytes += Array(key.utf8)
         }
+        // Room past the last key: keys are compared eight bytes at a time.
+        bytes += [UInt8](repeating: 0, count: 8)
         self.hashes = hashes
-        self.names = names
         self.ids = ids
+        self.offsets = offsets
+        self.counts = counts
+        self.bytes = bytes
         mask = size - 1
     }
 
-    @inline(__always)
     static func hash(_ key: String) -> UInt64 {
         var key = key
-        return key.withUTF8 { Hash64.words(UnsafeRawBufferPointer($0), seed: seed) }
+        return key.withUTF8 { hash(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// The length and the first and last eight bytes, mixed: keys that differ only in between share a hash and are
+    /// told apart by their bytes (the index holds a few dozen keys; an unknown key costs at most a few compares).
+    @inline(__always)
+    static func hash(_ key: UnsafeRawBufferPointer) -> UInt64 {
+        let n = key.count
+        var h = UInt64(n) &* 0x9E37_79B9_7F4A_7C15
+        if n >= 8 {
+            h ^= key.loadUnaligned(as: UInt64.self) &* 0xFF51_AFD7_ED55_8CCD
+            h ^= key.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self) &* 0xC4CE_B9FE_1A85_EC53
+        } else {
+            var t: UInt64 = 0
+            for j in 0..<n { t |= UInt64(key[j]) << UInt64(8 * j) }
+            h ^= t &* 0xFF51_AFD7_ED55_8CCD
+        }
+        return h ^ (h >> 29)
     }
 
     /// The place of `key` in the keys the index was made of, or nil.
-    @inline(__always)
     public func id(_ key: String) -> Int? {
-        let h = KeyIndex.hash(key)
-        var slot = Int(truncatingIfNeeded: h) & mask
-        while ids[slot] >= 0 {
-            if hashes[slot] == h, names[slot] == key { return ids[slot] }
-            slot = (slot + 1) & mask
+        var key = key
+        return key.withUTF8 { u in
+            let raw = UnsafeRawBufferPointer(u)
+            let h = KeyIndex.hash(raw)
+            var slot = Int(truncatingIfNeeded: h) & mask
+            return bytes.withUnsafeBytes { known in
+                while ids[slot] >= 0 {
+                    if hashes[slot] == h, counts[slot] == raw.count,
+                        raw.count == 0 || JSONKeyTable.same(known.baseAddress! + offsets[slot], raw.baseAddress!, raw.count)
+                    {
+                        return ids[slot]
+                    }
+                    slot = (slot + 1) & mask
+                }
+                return nil
+            }
         }
-        return nil
     }
 }
 
