@@ -27,6 +27,9 @@ public final class JSONKeyTable {
     private(set) var lastSlot = 0
     /// Random per table: a file crafted so that thousands of keys share one hash cannot turn parsing quadratic.
     private let seed = UInt64.random(in: .min ... .max)
+    /// The members of the objects open in the parses that use this table (`Cursor.keyStack`, `valueStack`).
+    let memberKeys = ParseStack<String>()
+    let memberValues = ParseStack<JSON>()
 
     public init() {
         capacity = 32

@@ -182,9 +182,10 @@ struct Cursor {
     var maxStringBytes = Int.max
     /// The keys and values read so far of every object and array open at the cursor, innermost last: each takes its
     /// own off the top when it closes, into arrays of their exact size (appended to arrays of their own, a span's
-    /// members grew them several times: two thirds of the allocations of a run's first read).
-    var keyStack: [String] = []
-    var valueStack: [JSON] = []
+    /// members grew them several times: two thirds of the allocations of a run's first read). The key table's, so
+    /// that a worker's parses share them (a table is used by one thread at a time, and parses on it nest).
+    let keyStack: ParseStack<String>
+    let valueStack: ParseStack<JSON>
     /// Small objects a picking parse built, by their key's slot and the pick they were read with: one met again byte
     /// for byte (each span's resource and status, in a document of hundreds) is that value, not read again.
     var repeats: [(slot: Int, pick: ObjectIdentifier, depth: Int, start: Int, count: Int, value: JSON)] = []
@@ -193,6 +194,8 @@ struct Cursor {
         self.raw = raw
         self.end = raw.count
         self.keys = keys
+        keyStack = keys.memberKeys
+        valueStack = keys.memberValues
     }
 
     var peek: UInt8 { i < end ? raw[i] : 0 }
@@ -320,7 +323,7 @@ struct Cursor {
         do throws(JSONParseError) {
             while true {
                 let v = try element(&self)
-                valueStack.append(v)
+                valueStack.push(v)
                 guard try nextAfterItem(closing: UInt8(ascii: "]")) else { break }
             }
         } catch {
@@ -331,39 +334,15 @@ struct Cursor {
     }
 
     /// The values from `base` up, moved off the stack into an array of their own.
-    mutating func takeValues(from base: Int) -> [JSON] {
-        let n = valueStack.count - base
-        guard n > 0 else { return [] }
-        let out = [JSON](unsafeUninitializedCapacity: n) { buffer, count in
-            valueStack.withUnsafeMutableBufferPointer { stack in
-                buffer.baseAddress!.moveInitialize(from: stack.baseAddress! + base, count: n)
-                (stack.baseAddress! + base).initialize(repeating: .null, count: n)
-            }
-            count = n
-        }
-        valueStack.removeLast(n)
-        return out
-    }
+    func takeValues(from base: Int) -> [JSON] { valueStack.take(from: base) }
 
     /// The keys from `base` up, moved off the stack into an array of their own.
-    mutating func takeKeys(from base: Int) -> [String] {
-        let n = keyStack.count - base
-        guard n > 0 else { return [] }
-        let out = [String](unsafeUninitializedCapacity: n) { buffer, count in
-            keyStack.withUnsafeMutableBufferPointer { stack in
-                buffer.baseAddress!.moveInitialize(from: stack.baseAddress! + base, count: n)
-                (stack.baseAddress! + base).initialize(repeating: "", count: n)
-            }
-            count = n
-        }
-        keyStack.removeLast(n)
-        return out
-    }
+    func takeKeys(from base: Int) -> [String] { keyStack.take(from: base) }
 
     /// What an object or array that failed to read had put on the stacks (a caller may go on with the cursor).
-    mutating func dropStacks(keys: Int, values: Int) {
-        if keyStack.count > keys { keyStack.removeLast(keyStack.count - keys) }
-        if valueStack.count > values { valueStack.removeLast(valueStack.count - values) }
+    func dropStacks(keys: Int, values: Int) {
+        keyStack.drop(to: keys)
+        valueStack.drop(to: values)
     }
 
     mutating func parseNumber() throws(JSONParseError) -> JSON {
@@ -387,20 +366,52 @@ struct Cursor {
         }
         guard digits > 0 else { throw error("invalid number") }
         var isFloat = false
+        // The digits after the point go on into `mantissa` while it is exact: with the exponent, the fast path below.
+        var mantissa = mag, exact = !overflow, fractionDigits = 0, exponent = 0
         if i < end, raw[i] == UInt8(ascii: ".") {
             isFloat = true
             i += 1
             var fd = 0
-            while i < end, raw[i] >= 0x30, raw[i] <= 0x39 { i += 1; fd += 1 }
+            while i < end, raw[i] >= 0x30, raw[i] <= 0x39 {
+                if exact {
+                    if mantissa <= (UInt64.max - 9) / 10 {
+                        mantissa = mantissa * 10 + UInt64(raw[i] - 0x30)
+                        fractionDigits += 1
+                    } else {
+                        exact = false
+                    }
+                }
+                i += 1
+                fd += 1
+            }
             guard fd > 0 else { throw error("invalid number") }
         }
         if i < end, raw[i] == UInt8(ascii: "e") || raw[i] == UInt8(ascii: "E") {
             isFloat = true
             i += 1
-            if i < end, raw[i] == UInt8(ascii: "+") || raw[i] == UInt8(ascii: "-") { i += 1 }
+            var negativeExponent = false
+            if i < end, raw[i] == UInt8(ascii: "+") || raw[i] == UInt8(ascii: "-") {
+                negativeExponent = raw[i] == UInt8(ascii: "-")
+                i += 1
+            }
             var ed = 0
-            while i < end, raw[i] >= 0x30, raw[i] <= 0x39 { i += 1; ed += 1 }
+            while i < end, raw[i] >= 0x30, raw[i] <= 0x39 {
+                if exponent < 100_000 { exponent = exponent * 10 + Int(raw[i] - 0x30) }
+                i += 1
+                ed += 1
+            }
             guard ed > 0 else { throw error("invalid number") }
+            if negativeExponent { exponent = -exponent }
+        }
+        // Clinger's fast path: a mantissa of at most 2^53 and a power of ten of at most 10^22 are exact doubles, and
+        // one product or quotient of two exact doubles is correctly rounded: the double `strtod` gives.
+        if isFloat, exact, mantissa <= 1 << 53 {
+            let e10 = exponent - fractionDigits
+            if e10 >= -22 && e10 <= 22 {
+                let m = Double(mantissa)
+                let d = e10 >= 0 ? m * Cursor.powersOfTen[e10] : m / Cursor.powersOfTen[-e10]
+                return .double(negative ? -d : d)
+            }
         }
         if !isFloat && !overflow {
             if negative {
@@ -420,6 +431,12 @@ struct Cursor {
         return .double(d)
     }
 
+
+    /// 10^0 … 10^22, each an exact double.
+    static let powersOfTen: [Double] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
+        1e20, 1e21, 1e22,
+    ]
 
     /// Skips one value without building it (structure checked loosely: brackets balanced, strings closed).
     mutating func skipValue(depth: Int) throws(JSONParseError) {
@@ -601,6 +618,57 @@ struct Cursor {
             scratch.append(UInt8(0x80 | ((s >> 12) & 0x3F)))
             scratch.append(UInt8(0x80 | ((s >> 6) & 0x3F)))
             scratch.append(UInt8(0x80 | (s & 0x3F)))
+        }
+    }
+}
+
+/// A stack of values in memory of its own (no array's uniqueness and bounds checks on each push): the members and
+/// elements of the objects and arrays a parse has open (`Cursor.keyStack`, `valueStack`).
+final class ParseStack<T> {
+    private(set) var count = 0
+    private var capacity = 0
+    private var base: UnsafeMutablePointer<T>?
+
+    @inline(__always)
+    func push(_ v: T) {
+        if count == capacity { grow() }
+        (base! + count).initialize(to: v)
+        count += 1
+    }
+
+    /// The elements from `start` up, moved into an array of their own.
+    func take(from start: Int) -> [T] {
+        let n = count - start
+        guard n > 0, let base else { return [] }
+        count = start
+        return [T](unsafeUninitializedCapacity: n) { buffer, made in
+            buffer.baseAddress!.moveInitialize(from: base + start, count: n)
+            made = n
+        }
+    }
+
+    /// The elements from `start` up dropped.
+    func drop(to start: Int) {
+        guard count > start, let base else { return }
+        (base + start).deinitialize(count: count - start)
+        count = start
+    }
+
+    private func grow() {
+        let grown = max(64, capacity * 2)
+        let p = UnsafeMutablePointer<T>.allocate(capacity: grown)
+        if let base {
+            p.moveInitialize(from: base, count: count)
+            base.deallocate()
+        }
+        base = p
+        capacity = grown
+    }
+
+    deinit {
+        if let base {
+            base.deinitialize(count: count)
+            base.deallocate()
         }
     }
 }

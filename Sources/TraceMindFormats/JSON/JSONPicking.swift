@@ -192,8 +192,8 @@ extension Cursor {
                 i += 1
                 skipWhitespace()
                 if let v = try member(k, &self) {
-                    keyStack.append(k)
-                    valueStack.append(v)
+                    keyStack.push(k)
+                    valueStack.push(v)
                 } else if ended() {
                     break
                 }

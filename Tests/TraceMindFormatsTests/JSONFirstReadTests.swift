@@ -119,3 +119,39 @@ import TraceMindFormats
         #expect(elements[5].value["resource"]?["attributes"]?["service.name"] == "svc")
     }
 }
+
+/// Decimal numbers read by the fast path (a mantissa of at most 2^53 times a power of ten of at most 10^22) are the
+/// doubles the C library reads, bit for bit, and the others still go to the C library.
+@Suite struct JSONNumberTests {
+    func read(_ text: String) throws -> JSON {
+        let data = Data("[\(text)]".utf8)
+        return try #require(try JSONParser.parse(data, range: 0..<data.count).arrayValue?.first)
+    }
+
+    @Test func everyDecimalReadsAsTheCLibraryReadsIt() throws {
+        var g = SystemRandomNumberGenerator()
+        var texts = [
+            "0.0", "-0.0", "1.0", "0.1", "0.3", "1028.0", "0.0063475", "0.00036999999999999967", "9007199254740993.0",
+            "9007199254740992.5", "1e22", "1e23", "1.7976931348623157e308", "5e-324", "2.2250738585072014e-308",
+            "123456789012345678901234567890.5", "1E5", "1e+5", "1e-5", "-1.5e-7", "0.1e1", "3.14159265358979323846",
+        ]
+        for _ in 0..<50_000 {
+            let digits = Int.random(in: 1...19, using: &g)
+            var s = String((0..<digits).map { _ in Character(String(Int.random(in: 0...9, using: &g))) })
+            if s.count > 1 { s = String(Int.random(in: 1...9, using: &g)) + s.dropFirst() }
+            let point = Int.random(in: 0...s.count, using: &g)
+            var t = point == s.count ? s + ".0" : (point == 0 ? "0." + s : String(s.prefix(point)) + "." + s.dropFirst(point))
+            if Bool.random(using: &g) { t += "e\(Int.random(in: -30...30, using: &g))" }
+            if Bool.random(using: &g) { t = "-" + t }
+            texts.append(t)
+        }
+        for t in texts {
+            let expected = strtod(t, nil)
+            guard case .double(let d) = try read(t) else {
+                Issue.record("\(t) is not read as a double")
+                continue
+            }
+            #expect(d.bitPattern == expected.bitPattern, "\(t): \(d) against \(expected)")
+        }
+    }
+}
