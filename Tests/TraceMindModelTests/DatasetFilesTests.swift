@@ -80,4 +80,37 @@ import TraceMindFormats
         #expect(c.count < ids.count)
         #expect(cd.count == 1 && cd[0].path == path, "\(cd)")
     }
+
+    /// Arrays of objects laid out as `json.dump(…, indent=2)` writes them are split at each `{` that starts a line at
+    /// the elements' indentation after a line ending in `,` (CRLF line breaks too; braces inside strings and nested
+    /// objects are not boundaries); an array whose elements are not all objects, or laid out otherwise, still reads
+    /// every element (the guess fails and the array is scanned).
+    @Test func anArrayOfObjectsIsSplitAtItsElementsBraces() throws {
+        let dir = tempDir()
+        defer { removeTemp(dir) }
+        let pad = String(repeating: "x", count: 300_000)  // over a MiB in all: the layout guess is tried
+        func element(_ k: Int) -> String {
+            "  {\n    \"k\": \(k),\n    \"s\": \"\(pad) {not a brace that counts},\",\n    \"n\": {\n      \"a\": [\n        {\n          \"b\": 1\n        },\n        {\n          \"b\": 2\n        }\n      ]\n    }\n  }"
+        }
+        func load(_ text: String) -> ([JSON], [Diagnostic]) {
+            write(text, to: dir + "/traces.json")
+            var diags: [Diagnostic] = []
+            let v = DatasetFiles.mapRecords(LocalFileSystem(), dir + "/traces.json", into: &diags) { v, _ in v }
+            return (v, diags)
+        }
+        let dumped = "[\n" + (0..<5).map(element).joined(separator: ",\n") + "\n]"
+        let guessed = try #require(JSONParser.indentedElementRanges(Data(dumped.utf8)))
+        #expect(guessed.count == 5)
+        for (text, label) in [(dumped, "LF"), (dumped.replacingOccurrences(of: "\n", with: "\r\n"), "CRLF")] {
+            let (v, d) = load(text)
+            #expect(d.isEmpty, "\(label): \(d)")
+            #expect(v.map { $0["k"]?.int } == [0, 1, 2, 3, 4], "\(label)")
+            #expect(v.allSatisfy { $0["n"]?["a"]?.arrayValue?.count == 2 }, "\(label)")
+        }
+        // A number among the objects, and objects one per line: every element still read.
+        let mixed = "[\n" + element(0) + ",\n  7,\n" + element(2) + ",\n  {\"k\": 3, \"s\": \"\(pad)\"},\n  {\"k\": 4}\n]"
+        let (m, md) = load(mixed)
+        #expect(md.isEmpty, "\(md)")
+        #expect(m.map { $0["k"]?.int ?? $0.int } == [0, 7, 2, 3, 4])
+    }
 }

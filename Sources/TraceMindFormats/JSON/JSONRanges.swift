@@ -64,7 +64,11 @@ extension JSONParser {
 
     /// The ranges of the elements between `first` (the first element's start) and `close` (the array's closing
     /// bracket), split where a line ending in `,` is followed by a line starting with exactly `indent`: on all cores.
+    /// An array of objects is split only where that line starts with `indent` and `{`, found from the `{`s (a few
+    /// for each of a trace document's lines): a line that starts otherwise is inside an element, or an element that
+    /// is no object, whose range then does not parse whole and the caller scans the array.
     static func indentedBoundaries(_ raw: UnsafeRawBufferPointer, first: Int, indent: [UInt8], close: Int) -> [Range<Int>] {
+        if raw[first] == UInt8(ascii: "{") { return objectBoundaries(raw, first: first, indent: indent, close: close) }
         let blank = isBlank
         // Each chunk lists (comma, next element's start) for the line breaks that start inside it.
         let chunks = Parallel.cores * 4
@@ -110,6 +114,60 @@ extension JSONParser {
         }
         var end = close
         while end > start, blank(raw[end - 1]) { end -= 1 }
+        ranges.append(start..<end)
+        return ranges
+    }
+
+    /// `indentedBoundaries` for an array of objects: each `{` that starts a line at exactly `indent`, the line before
+    /// ending in `,` (a `\r` before the line break allowed), on all cores.
+    static func objectBoundaries(_ raw: UnsafeRawBufferPointer, first: Int, indent: [UInt8], close: Int) -> [Range<Int>] {
+        let chunks = Parallel.cores * 4
+        let found = UnsafeMutableBufferPointer<[(Int, Int)]>.allocate(capacity: chunks)
+        found.initialize(repeating: [])
+        defer {
+            found.deinitialize()
+            found.deallocate()
+        }
+        let shared = UncheckedBox((raw, found))
+        let span = close - first
+        let w = indent.count
+        DispatchQueue.concurrentPerform(iterations: chunks) { c in
+            let (raw, found) = shared.value
+            let base = raw.baseAddress!
+            var out: [(Int, Int)] = []
+            // A brace is this chunk's when it is at or after the chunk's start (the first element's own is not a
+            // boundary: the search starts past it).
+            var p = max(first + 1, first + c * span / chunks)
+            let hi = first + (c + 1) * span / chunks
+            while p < hi {
+                guard let hit = memchr(base + p, 0x7B, hi - p) else { break }
+                let b = base.distance(to: UnsafeRawPointer(hit))
+                p = b + 1
+                let nl = b - w - 1
+                guard nl > first, raw[nl] == 0x0A else { continue }
+                var same = true
+                for j in 0..<w where raw[nl + 1 + j] != indent[j] {
+                    same = false
+                    break
+                }
+                guard same else { continue }
+                var k = nl - 1
+                if raw[k] == 0x0D { k -= 1 }
+                guard k > first, raw[k] == UInt8(ascii: ",") else { continue }
+                out.append((k, b))
+            }
+            found[c] = out
+        }
+        var ranges: [Range<Int>] = []
+        var start = first
+        for chunk in found {
+            for (comma, next) in chunk {
+                ranges.append(start..<comma)
+                start = next
+            }
+        }
+        var end = close
+        while end > start, isBlank(raw[end - 1]) { end -= 1 }
         ranges.append(start..<end)
         return ranges
     }
