@@ -68,9 +68,59 @@ extension JSONParser {
     /// for each of a trace document's lines): a line that starts otherwise is inside an element, or an element that
     /// is no object, whose range then does not parse whole and the caller scans the array.
     static func indentedBoundaries(_ raw: UnsafeRawBufferPointer, first: Int, indent: [UInt8], close: Int) -> [Range<Int>] {
-        if raw[first] == UInt8(ascii: "{") { return objectBoundaries(raw, first: first, indent: indent, close: close) }
-        let blank = isBlank
-        // Each chunk lists (comma, next element's start) for the line breaks that start inside it.
+        let w = indent.count
+        if raw[first] == UInt8(ascii: "{") {
+            // Each `{` that starts a line at exactly `indent`, the line before ending in `,` (a `\r` before the line
+            // break allowed). A part's braces are those at or after its start (the first element's own is no
+            // boundary: the search starts past it).
+            return splitInParts(raw, first: first, close: close) { raw, lo, hi in
+                let base = raw.baseAddress!
+                var out: [(Int, Int)] = []
+                var p = max(first + 1, lo)
+                while p < hi {
+                    guard let hit = memchr(base + p, 0x7B, hi - p) else { break }
+                    let b = base.distance(to: UnsafeRawPointer(hit))
+                    p = b + 1
+                    let nl = b - w - 1
+                    guard nl > first, raw[nl] == 0x0A, startsWith(raw, nl + 1, indent) else { continue }
+                    var k = nl - 1
+                    if raw[k] == 0x0D { k -= 1 }
+                    guard k > first, raw[k] == UInt8(ascii: ",") else { continue }
+                    out.append((k, b))
+                }
+                return out
+            }
+        }
+        // A part's line breaks are those that start inside it.
+        return splitInParts(raw, first: first, close: close) { raw, lo, hi in
+            let base = raw.baseAddress!
+            var out: [(Int, Int)] = []
+            var p = lo
+            while p < hi {
+                guard let hit = memchr(base + p, 0x0A, hi - p) else { break }
+                let nl = base.distance(to: UnsafeRawPointer(hit))
+                p = nl + 1
+                var k = nl - 1
+                if k > first, raw[k] == 0x0D { k -= 1 }
+                guard raw[k] == UInt8(ascii: ","), nl + 1 + w < close, startsWith(raw, nl + 1, indent), !isBlank(raw[nl + 1 + w]) else { continue }
+                out.append((k, nl + 1 + w))
+            }
+            return out
+        }
+    }
+
+    /// Whether the bytes at `at` are `prefix`.
+    @inline(__always)
+    static func startsWith(_ raw: UnsafeRawBufferPointer, _ at: Int, _ prefix: [UInt8]) -> Bool {
+        for (j, b) in prefix.enumerated() where raw[at + j] != b { return false }
+        return true
+    }
+
+    /// The ranges of the elements between `first` and `close`, split at the (comma, next element's start) pairs that
+    /// `boundaries(raw, lo, hi)` finds in each of `Parallel.cores * 4` parts of the bytes between, on all cores.
+    static func splitInParts(
+        _ raw: UnsafeRawBufferPointer, first: Int, close: Int, _ boundaries: @escaping @Sendable (UnsafeRawBufferPointer, Int, Int) -> [(Int, Int)]
+    ) -> [Range<Int>] {
         let chunks = Parallel.cores * 4
         let found = UnsafeMutableBufferPointer<[(Int, Int)]>.allocate(capacity: chunks)
         found.initialize(repeating: [])
@@ -83,80 +133,7 @@ extension JSONParser {
         let span = close - first
         DispatchQueue.concurrentPerform(iterations: chunks) { c in
             let (raw, found) = shared.value
-            let base = raw.baseAddress!
-            var out: [(Int, Int)] = []
-            var p = first + c * span / chunks
-            let hi = first + (c + 1) * span / chunks
-            while p < hi {
-                guard let hit = memchr(base + p, 0x0A, hi - p) else { break }
-                let nl = base.distance(to: UnsafeRawPointer(hit))
-                p = nl + 1
-                var k = nl - 1
-                if k > first, raw[k] == 0x0D { k -= 1 }
-                guard raw[k] == UInt8(ascii: ","), nl + 1 + indent.count < close else { continue }
-                var same = true
-                for (j, b) in indent.enumerated() where raw[nl + 1 + j] != b {
-                    same = false
-                    break
-                }
-                guard same, !blank(raw[nl + 1 + indent.count]) else { continue }
-                out.append((k, nl + 1 + indent.count))
-            }
-            found[c] = out
-        }
-        var ranges: [Range<Int>] = []
-        var start = first
-        for chunk in found {
-            for (comma, next) in chunk {
-                ranges.append(start..<comma)
-                start = next
-            }
-        }
-        var end = close
-        while end > start, blank(raw[end - 1]) { end -= 1 }
-        ranges.append(start..<end)
-        return ranges
-    }
-
-    /// `indentedBoundaries` for an array of objects: each `{` that starts a line at exactly `indent`, the line before
-    /// ending in `,` (a `\r` before the line break allowed), on all cores.
-    static func objectBoundaries(_ raw: UnsafeRawBufferPointer, first: Int, indent: [UInt8], close: Int) -> [Range<Int>] {
-        let chunks = Parallel.cores * 4
-        let found = UnsafeMutableBufferPointer<[(Int, Int)]>.allocate(capacity: chunks)
-        found.initialize(repeating: [])
-        defer {
-            found.deinitialize()
-            found.deallocate()
-        }
-        let shared = UncheckedBox((raw, found))
-        let span = close - first
-        let w = indent.count
-        DispatchQueue.concurrentPerform(iterations: chunks) { c in
-            let (raw, found) = shared.value
-            let base = raw.baseAddress!
-            var out: [(Int, Int)] = []
-            // A brace is this chunk's when it is at or after the chunk's start (the first element's own is not a
-            // boundary: the search starts past it).
-            var p = max(first + 1, first + c * span / chunks)
-            let hi = first + (c + 1) * span / chunks
-            while p < hi {
-                guard let hit = memchr(base + p, 0x7B, hi - p) else { break }
-                let b = base.distance(to: UnsafeRawPointer(hit))
-                p = b + 1
-                let nl = b - w - 1
-                guard nl > first, raw[nl] == 0x0A else { continue }
-                var same = true
-                for j in 0..<w where raw[nl + 1 + j] != indent[j] {
-                    same = false
-                    break
-                }
-                guard same else { continue }
-                var k = nl - 1
-                if raw[k] == 0x0D { k -= 1 }
-                guard k > first, raw[k] == UInt8(ascii: ",") else { continue }
-                out.append((k, b))
-            }
-            found[c] = out
+            found[c] = boundaries(raw, first + c * span / chunks, first + (c + 1) * span / chunks)
         }
         var ranges: [Range<Int>] = []
         var start = first
