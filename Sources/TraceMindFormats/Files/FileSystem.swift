@@ -126,7 +126,7 @@ public struct LocalFileSystem: DataFileSystem {
         }
     }
 
-    public func mapForOnePass(_ path: String) -> MappedDataFile? { MappedDataFile(path, minimumBytes: LocalFileSystem.pageThreshold) }
+    public func mapForOnePass(_ path: String) -> MappedDataFile? { MappedDataFile(path) }
 
     public func readRange(_ path: String, _ range: Range<Int>) throws -> [UInt8] {
         guard range.lowerBound >= 0 else { throw FileReadError(description: "a negative offset") }

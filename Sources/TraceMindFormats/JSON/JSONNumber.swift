@@ -88,7 +88,6 @@ extension Cursor {
         return .double(d)
     }
 
-
     /// 10^0 … 10^22, each an exact double.
     static let powersOfTen: [Double] = [
         1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,

@@ -326,12 +326,11 @@ struct Cursor {
                 guard try nextAfterItem(closing: UInt8(ascii: "]")) else { break }
             }
         } catch {
-            dropStacks(keys: keyStack.count, values: base)
+            valueStack.drop(to: base)
             throw error
         }
         return .array(takeValues(from: base))
     }
-
 
     /// Skips one value without building it (structure checked loosely: brackets balanced, strings closed).
     mutating func skipValue(depth: Int) throws(JSONParseError) {
@@ -516,4 +515,3 @@ struct Cursor {
         }
     }
 }
-
