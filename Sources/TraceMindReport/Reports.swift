@@ -22,9 +22,13 @@ public enum Reports {
         if let t { s.object(key) { tokensMembers(t, into: &$0) } } else { s.member(key, JSON.null) }
     }
 
-    static func round6(_ d: Double?) -> JSON {
-        guard let d, d.isFinite else { return .null }
-        return .double((d * 1e9).rounded() / 1e9)
+    static func round6(_ d: Double?) -> JSON { rounded6(d).map { .double($0) } ?? .null }
+
+    /// `round6` as a number, nil where that is null: a record's member written without a value made (a text sink
+    /// writes a `Double?` at once; a `JSON` member went through the writer's switch).
+    static func rounded6(_ d: Double?) -> Double? {
+        guard let d, d.isFinite else { return nil }
+        return (d * 1e9).rounded() / 1e9
     }
 
     public static func leaderboardFields(_ e: RunEntry) -> [(String, JSON)] {
@@ -66,14 +70,14 @@ public enum Reports {
     /// The counted-once figures of a run, beside the recorded ones.
     static func correctedMembers<S: JSONRecordSink>(_ c: RunTotals?, _ e: RunEntry, into s: inout S) {
         tokensMember("tokens", c?.tokens, into: &s)
-        s.member("cost_usd", round6(c?.cost?.value))
+        s.member("cost_usd", rounded6(c?.cost?.value))
         s.member("cost_unpriced_calls", c?.cost?.unpriced)
-        s.member("cost_per_pass_usd", round6(LeaderboardFigures.costPerPass(e.row, c, .countedOnce).value))
+        s.member("cost_per_pass_usd", rounded6(LeaderboardFigures.costPerPass(e.row, c, .countedOnce).value))
         s.member("tokens_is_lower_bound", c.map(\.partial))
         s.member("cost_is_lower_bound", c.map { $0.partial || ($0.cost?.isUnknown ?? false) })
-        s.member("wall_ms_mean", round6(c?.wallMeanMs))
-        s.member("wall_ms_p50", round6(c?.wallP50Ms))
-        s.member("wall_ms_p95", round6(c?.wallP95Ms))
+        s.member("wall_ms_mean", rounded6(c?.wallMeanMs))
+        s.member("wall_ms_p50", rounded6(c?.wallP50Ms))
+        s.member("wall_ms_p95", rounded6(c?.wallP95Ms))
         s.member("gpu_hardware", c?.hardware)
     }
 

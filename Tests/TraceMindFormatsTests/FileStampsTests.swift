@@ -42,5 +42,15 @@ import TraceMindFormats
         #expect(together.filter { $0.kind == UInt8(ascii: "f") }.count > 250)
         #expect(together.filter { $0.kind == UInt8(ascii: "d") }.count >= 150)
         #expect(fs.fileStamps([]).isEmpty)
+        // The same paths given as their bytes (a kept catalog's, where they lie in its file): the same stamps.
+        let bytes = paths.map { Array($0.utf8) }
+        let fromBytes = bytes.withUnsafeBufferPointer { all in
+            fs.fileStamps(count: all.count, bytes: { i in all[i].withUnsafeBytes { UnsafeRawBufferPointer(start: $0.baseAddress, count: $0.count) } })
+        }
+        #expect(fromBytes == together)
+        // A path whose bytes hold a zero names nothing.
+        let zero = Array("\(root)/runs/run-1/results.json".utf8) + [0] + Array("x".utf8)
+        let z = zero.withUnsafeBytes { b in fs.fileStamps(count: 1, bytes: { _ in b }) }
+        #expect(z == [FileStamp()])
     }
 }

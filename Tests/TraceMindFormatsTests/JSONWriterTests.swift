@@ -17,6 +17,53 @@ import TraceMindFormats
         return .obj(pairs)
     }
 
+    /// A JSON string literal as the writer's documentation says it is: quotes, backslashes, controls (C0, DEL, C1)
+    /// and the characters that reorder or break lines escaped; everything else as it is.
+    static func escapedReference(_ s: String) -> String {
+        var o = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": o += "\\\""
+            case "\\": o += "\\\\"
+            case "\n": o += "\\n"
+            case "\r": o += "\\r"
+            case "\t": o += "\\t"
+            default:
+                let v = u.value
+                let escaped: [ClosedRange<UInt32>] = [0...0x1F, 0x7F...0x9F, 0x061C...0x061C, 0x200E...0x200F, 0x2028...0x202E, 0x2066...0x2069]
+                if escaped.contains(where: { $0.contains(v) }) { o += String(format: "\\u%04x", v) } else { o.unicodeScalars.append(u) }
+            }
+        }
+        return o + "\""
+    }
+
+    /// Texts that need no escape are written whole, with their quotes (a fast path for 8 to 240 bytes); one character
+    /// to escape anywhere in them, at every length around the path's bounds and its word steps, is escaped as ever.
+    @Test func aTextIsEscapedWhereverItsSpecialCharacterIs() {
+        let plain = Array("abcdefghijklmnopqrstuvwxyz0123456789 -_/:.,{}[]ABCDEFGHIJ")
+        let specials = ["\"", "\\", "\n", "\u{01}", "\u{7F}", "\u{85}", "\u{202E}", "\u{2066}", "é", "漢", "\u{1F600}", "\u{061C}"]
+        var checked = 0
+        for n in [0, 1, 7, 8, 9, 15, 16, 17, 23, 24, 25, 63, 64, 65, 200, 238, 239, 240, 241, 242, 300] {
+            let text = String((0..<n).map { plain[$0 % plain.count] })
+            var out: [UInt8] = []
+            JSONWriter.writeString(text, into: &out)
+            #expect(String(decoding: out, as: UTF8.self) == "\"" + text + "\"", "plain, \(n) characters")
+            guard n > 0 else { continue }
+            for special in specials {
+                for at in Set([0, 1, n / 2, n - 8, n - 2, n - 1]) where at >= 0 && at < n {
+                    var chars = Array(text)
+                    chars[at] = Character(special)
+                    let t = String(chars)
+                    var o: [UInt8] = []
+                    JSONWriter.writeString(t, into: &o)
+                    #expect(String(decoding: o, as: UTF8.self) == Self.escapedReference(t), "\(n) characters, \(special.unicodeScalars.first!.value) at \(at)")
+                    checked += 1
+                }
+            }
+        }
+        #expect(checked > 1000)
+    }
+
     @Test func streamingInSmallPiecesWritesTheSameText() {
         let whole = JSONWriter.string(Self.value) + "\n"
         for chunk in [1, 100, 4096, 1 << 20] {

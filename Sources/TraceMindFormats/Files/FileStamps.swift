@@ -16,19 +16,31 @@ extension LocalFileSystem {
     /// `fileStamps` of the paths `path` gives for the indices below `count` (called on all cores); an index with no
     /// path is nothing there.
     public func fileStamps(count n: Int, _ path: (Int) -> String?) -> [FileStamp] {
+        stamps(count: n) { at, i in path(i).map { at.stamp($0) } }
+    }
+
+    /// `fileStamps` of paths given as their UTF-8 bytes (`path` gives the bytes of the path at an index, or nil for
+    /// nothing there): a kept catalog's paths are checked where they lie in the file, with no text made for each.
+    public func fileStamps(count n: Int, bytes path: (Int) -> UnsafeRawBufferPointer?) -> [FileStamp] {
+        stamps(count: n) { at, i in path(i).map { at.stamp(bytes: $0.assumingMemoryBound(to: UInt8.self)) } }
+    }
+
+    /// The stamps `stamp` gives for the indices below `n`, in parts on all cores (sixteen a core: a part left to one
+    /// core at the end is short), each part with its own open folders.
+    private func stamps(count n: Int, _ stamp: (inout StatAt, Int) -> FileStamp?) -> [FileStamp] {
         guard n > 0 else { return [] }
         let out = UnsafeMutableBufferPointer<FileStamp>.allocate(capacity: n)
         out.initialize(repeating: FileStamp())
         defer { out.deallocate() }
         let shared = UncheckedBox(out)
-        let parts = n < 64 ? 1 : min(n, Parallel.cores * 4)
-        withoutActuallyEscaping(path) { path in
-            let path = UncheckedBox(path)
+        let parts = n < 64 ? 1 : min(n / 16, Parallel.cores * 16)
+        withoutActuallyEscaping(stamp) { stamp in
+            let stamp = UncheckedBox(stamp)
             DispatchQueue.concurrentPerform(iterations: parts) { p in
                 var at = StatAt()
                 defer { at.close() }
                 for i in (p * n / parts)..<((p + 1) * n / parts) {
-                    if let s = path.value(i) { shared.value[i] = at.stamp(s) }
+                    if let s = stamp.value(&at, i) { shared.value[i] = s }
                 }
             }
         }
@@ -44,10 +56,18 @@ private struct StatAt {
     var second: (path: [UInt8], fd: Int32)?
 
     mutating func stamp(_ path: String) -> FileStamp {
+        // The bytes read in place where the text holds them whole (a native string), without a copy of the text.
+        if let stamp = path.utf8.withContiguousStorageIfAvailable({ stamp(bytes: $0) }) { return stamp }
+        return LocalFileSystem().fileStamp(path)
+    }
+
+    /// `stamp` of the path whose UTF-8 bytes are `u`.
+    mutating func stamp(bytes u: UnsafeBufferPointer<UInt8>) -> FileStamp {
+        // A path with a zero byte names nothing (`stat` would look up the path cut there).
+        if let b = u.baseAddress, memchr(b, 0, u.count) != nil { return FileStamp() }
         #if os(Linux)
-            // nil: not a path to look up from a folder (a plain `stat` then). The bytes read in place where the
-            // text holds them whole (a native string), without a copy of the text.
-            let found: FileStamp?? = path.utf8.withContiguousStorageIfAvailable { u -> FileStamp? in
+            // nil: not a path to look up from a folder (a plain `stat` then).
+            let found: FileStamp? = { () -> FileStamp? in
                 // "/…/folder/a/b": the folder, then "a/b" (no empty name, no trailing slash).
                 let n = u.count
                 guard n > 3, n < 4096, u[0] == UInt8(ascii: "/"), let last = u.lastIndex(of: UInt8(ascii: "/")), last < n - 1,
@@ -72,16 +92,16 @@ private struct StatAt {
                 guard fd >= 0 else { return nil }
                 return withUnsafeTemporaryAllocation(of: CChar.self, capacity: n - mid) { name in
                     let rest = UnsafeBufferPointer(rebasing: u[(mid + 1)...])
-                    for k in 0..<rest.count { name[k] = CChar(bitPattern: rest[k]) }
+                    UnsafeMutableRawPointer(name.baseAddress!).copyMemory(from: rest.baseAddress!, byteCount: rest.count)
                     name[rest.count] = 0
                     var st = stat()
                     // A name that is not there is an answer (nothing there), as `stat`'s is.
                     return fstatat(fd, name.baseAddress!, &st, 0) == 0 ? FileStamp(st) : FileStamp()
                 }
-            }
-            if case .some(.some(let stamp)) = found { return stamp }
+            }()
+            if let found { return found }
         #endif
-        return LocalFileSystem().fileStamp(path)
+        return LocalFileSystem().fileStamp(String(decoding: u, as: UTF8.self))
     }
 
     /// Whether a folder's bytes are `dir` (one comparison of memory, not a generic walk of two sequences).

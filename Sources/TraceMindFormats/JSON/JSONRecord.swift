@@ -64,18 +64,20 @@ public struct JSONRecordText: JSONRecordSink {
         // A plain key (printable ASCII, no quote or backslash: every key a report has) with its line break and
         // indentation, made on the stack and appended at once: a dozen appends a member were a tenth of a report.
         if n <= 64, spaces <= 64, JSONRecordText.isPlain(key.utf8Start, n) {
-            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: n + spaces + 6) { b in
-                b[0] = open
-                b[1] = 0x0A
-                for k in 0..<spaces { b[2 + k] = 0x20 }
+            // The break and spaces, and the key, copied whole (byte by byte, with the key read through `StaticString`
+            // each time, this was 270 instructions a member: 14% of a leaderboard of 10,000 runs).
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 2 * 64 + 8) { b in
+                let p = b.baseAddress!
+                p[0] = open
+                (p + 1).initialize(from: JSONRecordText.breakAndSpaces.utf8Start, count: spaces + 1)
                 var k = 2 + spaces
-                b[k] = UInt8(ascii: "\"")
-                for j in 0..<n { b[k + 1 + j] = key.utf8Start[j] }
+                p[k] = UInt8(ascii: "\"")
+                (p + k + 1).initialize(from: key.utf8Start, count: n)
                 k += n + 1
-                b[k] = UInt8(ascii: "\"")
-                b[k + 1] = UInt8(ascii: ":")
-                b[k + 2] = 0x20
-                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: b[0..<(k + 3)]))
+                p[k] = UInt8(ascii: "\"")
+                p[k + 1] = UInt8(ascii: ":")
+                p[k + 2] = 0x20
+                bytes.append(contentsOf: UnsafeBufferPointer(start: p, count: k + 3))
             }
             return
         }
@@ -85,6 +87,9 @@ public struct JSONRecordText: JSONRecordSink {
         bytes.append(UInt8(ascii: ":"))
         bytes.append(0x20)
     }
+
+    /// A line break and 64 spaces: a member's break and indentation are copied from here.
+    static var breakAndSpaces: StaticString { "\n                                                                " }
 
     /// Whether none of the `n` bytes at `p` needs a look from the string writer (printable ASCII, no quote or
     /// backslash), eight at a time.

@@ -283,6 +283,18 @@ public enum JSONWriter {
     /// `writeString` of text given as bytes: false, with `out` as it was, when they are not valid UTF-8 (the caller
     /// decides what such bytes stand for; a `String`'s bytes always are).
     public static func writeString(utf8 u: UnsafeRawBufferPointer, into out: inout [UInt8]) -> Bool {
+        // Most texts need no escape: checked a word at a time (the last word overlapping the one before), and written
+        // with their quotes in one append (a leaderboard of 10,000 runs writes 130,000 texts).
+        if u.count >= 8, u.count <= 240, let base = u.baseAddress, isPlain(u) {
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 242) { b in
+                let p = b.baseAddress!
+                p[0] = UInt8(ascii: "\"")
+                UnsafeMutableRawPointer(p + 1).copyMemory(from: base, byteCount: u.count)
+                p[u.count + 1] = UInt8(ascii: "\"")
+                out.append(contentsOf: UnsafeBufferPointer(start: p, count: u.count + 2))
+            }
+            return true
+        }
         let before = out.count
         out.append(UInt8(ascii: "\""))
         let hex = hexDigits
@@ -350,6 +362,19 @@ public enum JSONWriter {
         if runStart < n { appendBytes(&out, UnsafeRawBufferPointer(rebasing: u[runStart..<n])) }
         out.append(UInt8(ascii: "\""))
         return true
+    }
+
+    /// Whether no byte of `u` (eight or more) needs a look (`needsLook`), a word at a time, the last word ending at
+    /// the last byte.
+    @inline(__always)
+    static func isPlain(_ u: UnsafeRawBufferPointer) -> Bool {
+        let n = u.count
+        var i = 0
+        while i + 8 < n {
+            if needsLook(UInt64(littleEndian: u.loadUnaligned(fromByteOffset: i, as: UInt64.self))) { return false }
+            i += 8
+        }
+        return !needsLook(UInt64(littleEndian: u.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)))
     }
 
     /// Whether one of the eight bytes of `w` is below 0x20, a quote, a backslash, DEL or 0x80 and above (the
