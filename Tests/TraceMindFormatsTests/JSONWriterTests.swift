@@ -20,21 +20,11 @@ import TraceMindFormats
     /// A JSON string literal as the writer's documentation says it is: quotes, backslashes, controls (C0, DEL, C1)
     /// and the characters that reorder or break lines escaped; everything else as it is.
     static func escapedReference(_ s: String) -> String {
-        var o = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": o += "\\\""
-            case "\\": o += "\\\\"
-            case "\n": o += "\\n"
-            case "\r": o += "\\r"
-            case "\t": o += "\\t"
-            default:
-                let v = u.value
-                let escaped: [ClosedRange<UInt32>] = [0...0x1F, 0x7F...0x9F, 0x061C...0x061C, 0x200E...0x200F, 0x2028...0x202E, 0x2066...0x2069]
-                if escaped.contains(where: { $0.contains(v) }) { o += String(format: "\\u%04x", v) } else { o.unicodeScalars.append(u) }
-            }
-        }
-        return o + "\""
+        let named: [Unicode.Scalar: String] = ["\"": "\\\"", "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"]
+        let coded: [ClosedRange<UInt32>] = [0...0x1F, 0x7F...0x9F, 0x061C...0x061C, 0x200E...0x200F, 0x2028...0x202E, 0x2066...0x2069]
+        return "\"" + s.unicodeScalars.map { u in
+            named[u] ?? (coded.contains { $0.contains(u.value) } ? String(format: "\\u%04x", u.value) : String(u))
+        }.joined() + "\""
     }
 
     /// Texts that need no escape are written whole, with their quotes (a fast path for 8 to 240 bytes); one character
