@@ -65,6 +65,13 @@ import TraceMindReport
         }
         #expect(!e.description.contains("hunter2") && e.description.contains("OPENSEARCH_PASSWORD"))
         #expect(OpenSearchPath.redacted("opensearch://admin:hunter2@host:1/p") == "opensearch://***@host:1/p")
+        // Which dataset references are remote (not cached by file identity): the schemes, and nothing else.
+        for remote in ["hf://team/evals-results", "opensearch://127.0.0.1:19200/p", "opensearchs://search.example.com"] {
+            #expect(RemoteReference.isRemote(remote), "\(remote)")
+        }
+        for local in ["/data/run/results.json", "/hf://team/evals", "runs/hf://x", "", "h", "opensearch:/x"] {
+            #expect(!RemoteReference.isRemote(local), "\(local)")
+        }
     }
 
     @Test func nonLoopbackNeedsTLSAndCredentialsUnlessInsecure() throws {

@@ -45,44 +45,82 @@ public struct JSONRecordBuilder: JSONRecordSink {
 }
 
 /// The record written as `JSONWriter` writes the pretty text of its value, its first line at `indent`: members go
-/// into `bytes` as they come.
+/// into `bytes` as they come. Members whose whole text is made here (keys, scalars) are staged in memory on the
+/// stack of `write(into:indent:_:)` and go into `bytes` a few kilobytes at a time: an append to an array checks its
+/// uniqueness and room and cost more than the text of a member; a member was eight of them, then one.
 public struct JSONRecordText: JSONRecordSink {
-    public var bytes: [UInt8]
+    /// The text written so far, less what is staged (`flush()` moves it here; `write(into:indent:_:)` does at the end).
+    public private(set) var bytes: [UInt8]
     let indent: Int
     var count = 0
+    /// The staging memory (`stageRoom` bytes) and how much of it is used.
+    let stage: UnsafeMutablePointer<UInt8>
+    var staged = 0
 
-    init(bytes: [UInt8], indent: Int) {
+    static let stageRoom = 4096
+    /// The most a member's text made here takes: its separator, break, indentation (64), key (64) and quotes, and a
+    /// value of `valueRoom`.
+    static let memberRoom = 2 * 64 + 8 + valueRoom
+
+    init(bytes: [UInt8], indent: Int, stage: UnsafeMutablePointer<UInt8>) {
         self.bytes = bytes
         self.indent = indent
+        self.stage = stage
     }
 
-    /// The key of the next member, after its separator and line break.
-    mutating func key(_ key: StaticString) {
-        let open = count == 0 ? UInt8(ascii: "{") : UInt8(ascii: ",")
-        count += 1
+    /// What is staged, appended to `bytes`.
+    @inline(__always)
+    mutating func flush() {
+        if staged > 0 {
+            bytes.append(contentsOf: UnsafeBufferPointer(start: stage, count: staged))
+            staged = 0
+        }
+    }
+
+    /// Room for a member's text in the stage: where it goes.
+    @inline(__always)
+    mutating func room() -> UnsafeMutablePointer<UInt8> {
+        if staged + JSONRecordText.memberRoom > JSONRecordText.stageRoom { flush() }
+        return stage + staged
+    }
+
+    /// The separator, line break, indentation and key of the next member at `p` (a plain key of at most 64 bytes at
+    /// an indentation of at most 64: every key a report has); their length.
+    @inline(__always)
+    mutating func putKey(_ key: StaticString, _ p: UnsafeMutablePointer<UInt8>) -> Int {
         let n = key.utf8CodeUnitCount, spaces = indent + 2
-        // A plain key (printable ASCII, no quote or backslash: every key a report has) with its line break and
-        // indentation, made on the stack and appended at once: a dozen appends a member were a tenth of a report.
-        if n <= 64, spaces <= 64, JSONRecordText.isPlain(key.utf8Start, n) {
-            // The break and spaces, and the key, copied whole (byte by byte, with the key read through `StaticString`
-            // each time, this was 270 instructions a member: 14% of a leaderboard of 10,000 runs).
-            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 2 * 64 + 8) { b in
-                let p = b.baseAddress!
-                p[0] = open
-                (p + 1).initialize(from: JSONRecordText.breakAndSpaces.utf8Start, count: spaces + 1)
-                var k = 2 + spaces
-                p[k] = UInt8(ascii: "\"")
-                (p + k + 1).initialize(from: key.utf8Start, count: n)
-                k += n + 1
-                p[k] = UInt8(ascii: "\"")
-                p[k + 1] = UInt8(ascii: ":")
-                p[k + 2] = 0x20
-                bytes.append(contentsOf: UnsafeBufferPointer(start: p, count: k + 3))
-            }
+        p[0] = count == 0 ? UInt8(ascii: "{") : UInt8(ascii: ",")
+        count += 1
+        // The break and spaces, and the key, copied whole (byte by byte, with the key read through `StaticString`
+        // each time, this was 270 instructions a member: 14% of a leaderboard of 10,000 runs).
+        (p + 1).initialize(from: JSONRecordText.breakAndSpaces.utf8Start, count: spaces + 1)
+        var k = 2 + spaces
+        p[k] = UInt8(ascii: "\"")
+        (p + k + 1).initialize(from: key.utf8Start, count: n)
+        k += n + 1
+        p[k] = UInt8(ascii: "\"")
+        p[k + 1] = UInt8(ascii: ":")
+        p[k + 2] = 0x20
+        return k + 3
+    }
+
+    /// Whether `putKey` can write `key`.
+    @inline(__always)
+    func fits(_ key: StaticString) -> Bool {
+        key.utf8CodeUnitCount <= 64 && indent + 2 <= 64 && JSONRecordText.isPlain(key.utf8Start, key.utf8CodeUnitCount)
+    }
+
+    /// The key of the next member, after its separator and line break, in `bytes` (the value is written there next).
+    mutating func key(_ key: StaticString) {
+        if fits(key) {
+            staged += putKey(key, room())
+            flush()
             return
         }
-        bytes.append(open)
-        JSONWriter.newline(&bytes, spaces)
+        flush()
+        bytes.append(count == 0 ? UInt8(ascii: "{") : UInt8(ascii: ","))
+        count += 1
+        JSONWriter.newline(&bytes, indent + 2)
         _ = key.withUTF8Buffer { JSONWriter.writeString(utf8: UnsafeRawBufferPointer($0), into: &bytes) }
         bytes.append(UInt8(ascii: ":"))
         bytes.append(0x20)
@@ -114,22 +152,109 @@ public struct JSONRecordText: JSONRecordSink {
     }
 
     // Scalars written as `JSONWriter.write` writes their values, without making the values (a leaderboard of 10,000
-    // runs writes 460,000 members).
+    // runs writes 460,000 members). A member's whole text (separator, break, indentation, key and value) is made on
+    // the stack and appended at once where it can be (`scalar`): each small append checks the array's uniqueness and
+    // room, and a member was eight of them.
     public mutating func member(_ key: StaticString, _ s: String?) {
-        self.key(key)
-        if let s { JSONWriter.writeString(s, into: &bytes) } else { JSONWriter.literal("null", &bytes) }
+        guard var s else { return scalar(key, { JSONRecordText.put("null", $0) }, { JSONWriter.literal("null", &$0) }) }
+        scalar(key, { p in s.withUTF8 { JSONRecordText.putPlainString(UnsafeRawBufferPointer($0), p) } }, { JSONWriter.writeString(s, into: &$0) })
     }
     public mutating func member(_ key: StaticString, _ i: Int?) {
-        self.key(key)
-        if let i { JSONWriter.writeInt(Int64(i), into: &bytes) } else { JSONWriter.literal("null", &bytes) }
+        guard let i else { return scalar(key, { JSONRecordText.put("null", $0) }, { JSONWriter.literal("null", &$0) }) }
+        scalar(key, { JSONRecordText.putInt(Int64(i), $0) }, { JSONWriter.writeInt(Int64(i), into: &$0) })
     }
     public mutating func member(_ key: StaticString, _ d: Double?) {
-        self.key(key)
-        if let d { JSONWriter.writeDouble(d, into: &bytes) } else { JSONWriter.literal("null", &bytes) }
+        guard let d else { return scalar(key, { JSONRecordText.put("null", $0) }, { JSONWriter.literal("null", &$0) }) }
+        scalar(key, { JSONRecordText.putDouble(d, $0) }, { JSONWriter.writeDouble(d, into: &$0) })
     }
     public mutating func member(_ key: StaticString, _ b: Bool?) {
-        self.key(key)
-        JSONWriter.literal(b == nil ? "null" : b! ? "true" : "false", &bytes)
+        let text: StaticString = b == nil ? "null" : b! ? "true" : "false"
+        scalar(key, { JSONRecordText.put(text, $0) }, { JSONWriter.literal(text, &$0) })
+    }
+
+    /// The room a scalar's value has on the stack after its key.
+    static let valueRoom = 256
+
+    /// A member whose value `fast` writes at the pointer it is given (at most `valueRoom` bytes, the count returned;
+    /// nil when it cannot: a text to escape, or too long), else `slow` appends it as `JSONWriter` writes it.
+    @inline(__always)
+    mutating func scalar(_ key: StaticString, _ fast: (UnsafeMutablePointer<UInt8>) -> Int?, _ slow: (inout [UInt8]) -> Void) {
+        guard fits(key) else {
+            self.key(key)
+            slow(&bytes)
+            return
+        }
+        let p = room()
+        let k = putKey(key, p)
+        if let m = fast(p + k) {
+            staged += k + m
+        } else {
+            staged += k
+            flush()
+            slow(&bytes)
+        }
+    }
+
+    /// A literal at `p`; its length.
+    @inline(__always)
+    static func put(_ s: StaticString, _ p: UnsafeMutablePointer<UInt8>) -> Int? {
+        p.initialize(from: s.utf8Start, count: s.utf8CodeUnitCount)
+        return s.utf8CodeUnitCount
+    }
+
+    /// A text with its quotes at `p`, when none of its bytes needs escaping and it fits; nil otherwise.
+    @inline(__always)
+    static func putPlainString(_ u: UnsafeRawBufferPointer, _ p: UnsafeMutablePointer<UInt8>) -> Int? {
+        let n = u.count
+        guard n <= valueRoom - 2 else { return nil }
+        if n >= 8 {
+            guard JSONWriter.isPlain(u) else { return nil }
+        } else if n > 0 {
+            guard isPlain(u.baseAddress!.assumingMemoryBound(to: UInt8.self), n) else { return nil }
+        }
+        p[0] = UInt8(ascii: "\"")
+        if n > 0 { UnsafeMutableRawPointer(p + 1).copyMemory(from: u.baseAddress!, byteCount: n) }
+        p[n + 1] = UInt8(ascii: "\"")
+        return n + 2
+    }
+
+    /// `JSONWriter.writeInt`'s digits at `p`; their count.
+    @inline(__always)
+    static func putInt(_ i: Int64, _ p: UnsafeMutablePointer<UInt8>, negativeZero: Bool = false) -> Int? {
+        var k = 0
+        if i < 0 || negativeZero {
+            p[0] = UInt8(ascii: "-")
+            k = 1
+        }
+        var m = i.magnitude
+        // The digits backwards from the end of the room (UInt64.max has 20), then moved to their place.
+        let end = p + valueRoom
+        var d = 0
+        repeat {
+            (end - 1 - d).pointee = 0x30 + UInt8(m % 10)
+            m /= 10
+            d += 1
+        } while m > 0
+        (p + k).update(from: end - d, count: d)
+        return k + d
+    }
+
+    /// `JSONWriter.writeDouble`'s text at `p`; nil for what is not finite (written by the writer itself).
+    @inline(__always)
+    static func putDouble(_ d: Double, _ p: UnsafeMutablePointer<UInt8>) -> Int? {
+        if let i = JSONWriter.integral(d) {
+            let k = putInt(i, p, negativeZero: d.sign == .minus && d == 0)!
+            p[k] = UInt8(ascii: ".")
+            p[k + 1] = UInt8(ascii: "0")
+            return k + 2
+        }
+        guard d.isFinite else { return nil }
+        var t = d.description
+        return t.withUTF8 { u in
+            guard u.count <= valueRoom else { return nil }
+            p.update(from: u.baseAddress!, count: u.count)
+            return u.count
+        }
     }
 
     /// A member whose value's text `write` writes itself (its first line at the given indentation), as `JSONWriter`
@@ -146,6 +271,7 @@ public struct JSONRecordText: JSONRecordSink {
 
     /// The closing brace (`{}` when no member came).
     mutating func close() {
+        flush()
         if count == 0 {
             JSONWriter.literal("{}", &bytes)
         } else {
@@ -156,11 +282,13 @@ public struct JSONRecordText: JSONRecordSink {
 
     /// Writes the record `fill` makes into `out` at `indent`.
     public static func write(into out: inout [UInt8], indent: Int, _ fill: (inout JSONRecordText) -> Void) {
-        var t = JSONRecordText(bytes: [], indent: indent)
-        swap(&t.bytes, &out)
-        fill(&t)
-        t.close()
-        swap(&t.bytes, &out)
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: stageRoom) { stage in
+            var t = JSONRecordText(bytes: [], indent: indent, stage: stage.baseAddress!)
+            swap(&t.bytes, &out)
+            fill(&t)
+            t.close()
+            swap(&t.bytes, &out)
+        }
     }
 }
 
