@@ -10,7 +10,7 @@ import TraceMindFormats
 public struct RunTotals: Sendable, Equatable, Codable {
     final class Box: @unchecked Sendable {
         let v: Values
-        init(_ v: Values) { self.v = v }
+        init(_ v: consuming Values) { self.v = v }
     }
     private let box: Box
 

@@ -12,7 +12,7 @@ public struct LeaderboardRow: Sendable, Equatable {
     /// a counted-once leaderboard of 10,000 runs) is left out.
     final class Box: @unchecked Sendable {
         @exclusivity(unchecked) var v: Values
-        init(_ v: Values) { self.v = v }
+        init(_ v: consuming Values) { self.v = v }
     }
     private var box: Box
 

@@ -28,14 +28,20 @@ public struct RunFiles: Sendable {
 /// entries many times, and a copy is then one reference count instead of one for each of the row's strings. Fields
 /// are read in place (borrowed) and changed in place when the box is not shared.
 public struct RunEntry: Sendable, Identifiable {
+    ///
+    /// The box's fields are changed only through `unique()`, on a box no other entry holds, and never while being
+    /// read: the run-time exclusivity check of each read of a class's `var` is left out (as in `LeaderboardRow`).
     final class Box: @unchecked Sendable {
-        var key: String
-        var row: LeaderboardRow
-        var source: String
-        var origin: RunOrigin
-        var files: RunFiles
-        var alsoAt: [String]
-        init(key: String, row: LeaderboardRow, source: String, origin: RunOrigin, files: RunFiles, alsoAt: [String]) {
+        @exclusivity(unchecked) var key: String
+        @exclusivity(unchecked) var row: LeaderboardRow
+        @exclusivity(unchecked) var source: String
+        @exclusivity(unchecked) var origin: RunOrigin
+        @exclusivity(unchecked) var files: RunFiles
+        @exclusivity(unchecked) var alsoAt: [String]
+        init(
+            key: consuming String, row: consuming LeaderboardRow, source: consuming String, origin: RunOrigin, files: consuming RunFiles,
+            alsoAt: consuming [String]
+        ) {
             self.key = key
             self.row = row
             self.source = source
@@ -47,7 +53,10 @@ public struct RunEntry: Sendable, Identifiable {
     }
     private var box: Box
 
-    public init(key: String, row: LeaderboardRow, source: String, origin: RunOrigin, files: RunFiles, alsoAt: [String] = []) {
+    public init(
+        key: consuming String, row: consuming LeaderboardRow, source: consuming String, origin: RunOrigin, files: consuming RunFiles,
+        alsoAt: consuming [String] = []
+    ) {
         box = Box(key: key, row: row, source: source, origin: origin, files: files, alsoAt: alsoAt)
     }
 
