@@ -105,6 +105,9 @@ import TraceMindFormats
         let packed = cache.pack(names)
         #expect(packed.count == runs.filter { AnalysisCache.key($0) != nil }.count && packed.count == runs.count)
         #expect(runs.allSatisfy { packed[cache.name($0)]?.totals == expected[$0.key] && packed[cache.name($0)]?.key == AnalysisCache.packedKey(AnalysisCache.key($0)!) })
+        // Each run's outcomes are left in the pack until asked for, and are then the fresh ones.
+        #expect(runs.allSatisfy { packed[cache.name($0)]?.totals.outcomes == expected[$0.key]?.outcomes })
+        #expect(runs.contains { (expected[$0.key]?.outcomes?.count ?? 0) > 1 })
         // The runs' own files gone: the pack alone gives the same figures.
         for r in runs { try? FileManager.default.removeItem(atPath: cache.path(r)) }
         let warm = RunTotals.analyseAll(runs, cache: cache)
@@ -144,6 +147,43 @@ import TraceMindFormats
             for r in runs { try? FileManager.default.removeItem(atPath: cache.path(r)) }
             #expect(RunTotals.analyseAll(runs, cache: cache).totals == Self.fresh(runs))
         }
+    }
+
+    /// A run's outcomes in its packed totals: read back as written, an odd count of texts or texts past the end is no
+    /// totals, none written is none.
+    @Test func packedOutcomesReadBackAsWrittenAndBadOnesAreNoTotals() throws {
+        let dir = Self.demoFolder()
+        defer { removeTemp(dir) }
+        let run = CatalogLoader.load(sources: [dir]).runs.first { RunTotals(RunAnalysis(entry: $0, data: RunLoader.load($0))).outcomes != nil }!
+        let totals = RunTotals(RunAnalysis(entry: run, data: RunLoader.load(run)))
+        func packed(_ t: RunTotals, outcomes texts: [String]?, cut: Int = 0) -> RunTotals? {
+            var w = PackWriter()
+            t.with { $0.outcomes = nil }.pack(into: &w)
+            var bytes = Array(w.bytes.dropLast())  // the flag of no outcomes
+            var o = PackWriter()
+            o.bool(texts != nil)
+            if let texts { o.texts(texts) }
+            bytes += o.bytes.dropLast(cut)
+            let data = Data(bytes)
+            return data.withUnsafeBytes { all in
+                var r = PackReader(all, range: 0..<all.count)
+                guard let t = RunTotals(unpacking: &r, in: data), r.isAtEnd else { return nil }
+                return t
+            }
+        }
+        var w = PackWriter()
+        totals.pack(into: &w)
+        let data = Data(w.bytes)
+        let back = data.withUnsafeBytes { all in
+            var r = PackReader(all, range: 0..<all.count)
+            return RunTotals(unpacking: &r, in: data)
+        }
+        #expect(back == totals && back?.outcomes == totals.outcomes && (totals.outcomes?.count ?? 0) > 0)
+        #expect(packed(totals, outcomes: ["a:t1", "passed", "a:t2", "failed"])?.outcomes == ["a:t1": "passed", "a:t2": "failed"])
+        #expect(packed(totals, outcomes: [])?.outcomes == [:])
+        #expect(packed(totals, outcomes: nil)?.outcomes == nil)
+        #expect(packed(totals, outcomes: ["a:t1", "passed", "a:t2"]) == nil, "an odd count")
+        #expect(packed(totals, outcomes: ["a:t1", "passed"], cut: 2) == nil, "texts past the end")
     }
 
     /// The browser's warm start: what the cache holds for the files as they are, nothing analysed.

@@ -10,9 +10,23 @@ import TraceMindFormats
 public struct RunTotals: Sendable, Equatable, Codable {
     final class Box: @unchecked Sendable {
         let v: Values
-        init(_ v: consuming Values) { self.v = v }
+        /// The outcomes where they are still in a pack (`v.outcomes` is then nil): read when asked for. A leaderboard
+        /// never asks, and a run of 500 tests made 1,000 texts and a table for each warm leaderboard.
+        let packedOutcomes: PackedOutcomes?
+        init(_ v: consuming Values, packedOutcomes: PackedOutcomes? = nil) {
+            self.v = v
+            self.packedOutcomes = packedOutcomes
+        }
     }
     private let box: Box
+
+    /// The fields, the outcomes read from their pack if they are there.
+    var values: Values {
+        guard let p = box.packedOutcomes else { return box.v }
+        var v = box.v
+        v.outcomes = p.table
+        return v
+    }
 
     public init(_ a: RunAnalysis) { box = Box(Values(a)) }
 
@@ -20,16 +34,16 @@ public struct RunTotals: Sendable, Equatable, Codable {
 
     /// These totals with `change` made to their fields (tests forge figures with it).
     func with(_ change: (inout Values) -> Void) -> RunTotals {
-        var v = box.v
+        var v = values
         change(&v)
         return RunTotals(values: v)
     }
 
-    public static func == (a: RunTotals, b: RunTotals) -> Bool { a.box === b.box || a.box.v == b.box.v }
+    public static func == (a: RunTotals, b: RunTotals) -> Bool { a.box === b.box || a.values == b.values }
 
     // The kept form is the fields' own (the per-run cache files read before and after the box).
     public init(from decoder: any Decoder) throws { box = Box(try Values(from: decoder)) }
-    public func encode(to encoder: any Encoder) throws { try box.v.encode(to: encoder) }
+    public func encode(to encoder: any Encoder) throws { try values.encode(to: encoder) }
 
     public var tests: Int { box.v.tests }
     public var passed: Int { box.v.passed }
@@ -52,7 +66,7 @@ public struct RunTotals: Sendable, Equatable, Codable {
     /// What the run was evaluated on (`TaskSet.id`: its tests, their prompts, its task dataset), nil without results.
     public var taskSet: String? { box.v.taskSet }
     /// Each test's outcome (`TestOutcome` raw values) by test key (`agent:task`), for tests with a result row.
-    public var outcomes: [String: String]? { box.v.outcomes }
+    public var outcomes: [String: String]? { box.packedOutcomes?.table ?? box.v.outcomes }
 
     /// The fields.
     struct Values: Sendable, Equatable, Codable {
@@ -255,14 +269,40 @@ extension RunTotals {
     }
 
     /// Totals `pack(into:)` wrote; nil when the bytes are not one.
-    init?(unpacking r: inout PackReader) {
-        guard let v = Values(unpacking: &r) else { return nil }
-        box = Box(v)
+    /// `data`: the bytes `r` reads, where the outcomes are left until asked for.
+    init?(unpacking r: inout PackReader, in data: Data) {
+        guard let v = Values(unpacking: &r), let hasOutcomes = r.bool() else { return nil }
+        guard hasOutcomes else {
+            box = Box(v)
+            return
+        }
+        let start = r.position
+        guard let n = r.skipTexts(), n % 2 == 0 else { return nil }
+        box = Box(v, packedOutcomes: PackedOutcomes(data: data, range: start..<r.position))
+    }
+}
+
+/// A run's outcomes as its pack keeps them (`PackWriter.texts`: each test key, then its outcome), read when asked for.
+struct PackedOutcomes: Sendable {
+    let data: Data
+    let range: Range<Int>
+
+    /// The outcomes by test key (checked when the totals were read: an even count of texts that fill the range).
+    var table: [String: String] {
+        data.withUnsafeBytes { all in
+            var r = PackReader(all, range: range)
+            let o = r.texts() ?? []
+            var m: [String: String] = [:]
+            m.reserveCapacity(o.count / 2)
+            for i in stride(from: 0, to: o.count - 1, by: 2) { m[o[i]] = o[i + 1] }
+            return m
+        }
     }
 }
 
 extension RunTotals.Values {
-    /// Totals `RunTotals.pack(into:)` wrote; nil when the bytes are not one.
+    /// Totals `RunTotals.pack(into:)` wrote, but for the outcomes that follow them (`RunTotals.init(unpacking:in:)`
+    /// reads those); nil when the bytes are not one.
     init?(unpacking r: inout PackReader) {
         guard let tests = r.int(), let passed = r.int(), let failed = r.int(), let errored = r.int(), let timedOut = r.int(),
             let successRate = r.optionalDouble(), let hasTokens = r.bool()
@@ -286,16 +326,10 @@ extension RunTotals.Values {
         }
         guard let costPerPass = r.optionalDouble(), let wallMean = r.optionalDouble(), let wallP50 = r.optionalDouble(),
             let wallP95 = r.optionalDouble(), let hardware = r.optionalText(), let co2 = r.optionalDouble(), let partial = r.bool(),
-            let taskSet = r.optionalText(), let hasOutcomes = r.bool()
+            let taskSet = r.optionalText()
         else { return nil }
         (self.costPerPass, wallMeanMs, wallP50Ms, wallP95Ms, self.hardware, co2Grams) = (costPerPass, wallMean, wallP50, wallP95, hardware, co2)
         (self.partial, self.taskSet) = (partial, taskSet)
         outcomes = nil
-        if hasOutcomes {
-            guard let o = r.texts(), o.count % 2 == 0 else { return nil }
-            var m: [String: String] = [:]
-            for i in stride(from: 0, to: o.count, by: 2) { m[o[i]] = o[i + 1] }
-            outcomes = m
-        }
     }
 }

@@ -318,7 +318,7 @@ public struct PackedAnalyses: Sendable {
     func item(_ i: Int) -> Item? {
         data.withUnsafeBytes { all in
             var r = PackReader(all, range: ranges[i])
-            guard let name = r.text(), let key = r.text(), let totals = RunTotals(unpacking: &r), let diags = Diagnostic.unpackList(&r), r.isAtEnd
+            guard let name = r.text(), let key = r.text(), let totals = RunTotals(unpacking: &r, in: data), let diags = Diagnostic.unpackList(&r), r.isAtEnd
             else { return nil }
             return Item(name: name, key: key, totals: totals, diagnostics: diags)
         }
