@@ -149,21 +149,15 @@ import TraceMindFormats
         }
     }
 
-    /// A run's outcomes in its packed totals: read back as written, an odd count of texts or texts past the end is no
-    /// totals, none written is none.
+    /// A run's outcomes in its packed totals (one block, passed over when the totals are read): read back as written
+    /// when asked for; a block past the end of the run's bytes is no totals, one that is not an even list of texts is
+    /// no outcomes, none written is none.
     @Test func packedOutcomesReadBackAsWrittenAndBadOnesAreNoTotals() throws {
         let dir = Self.demoFolder()
         defer { removeTemp(dir) }
         let run = CatalogLoader.load(sources: [dir]).runs.first { RunTotals(RunAnalysis(entry: $0, data: RunLoader.load($0))).outcomes != nil }!
         let totals = RunTotals(RunAnalysis(entry: run, data: RunLoader.load(run)))
-        func packed(_ t: RunTotals, outcomes texts: [String]?, cut: Int = 0) -> RunTotals? {
-            var w = PackWriter()
-            t.with { $0.outcomes = nil }.pack(into: &w)
-            var bytes = Array(w.bytes.dropLast())  // the flag of no outcomes
-            var o = PackWriter()
-            o.bool(texts != nil)
-            if let texts { o.texts(texts) }
-            bytes += o.bytes.dropLast(cut)
+        func read(_ bytes: [UInt8]) -> RunTotals? {
             let data = Data(bytes)
             return data.withUnsafeBytes { all in
                 var r = PackReader(all, range: 0..<all.count)
@@ -171,19 +165,27 @@ import TraceMindFormats
                 return t
             }
         }
+        func packed(outcomes texts: [String]?, cut: Int = 0) -> RunTotals? {
+            var w = PackWriter()
+            totals.with { $0.outcomes = nil }.pack(into: &w)
+            var o = PackWriter()
+            o.bool(texts != nil)
+            if let texts {
+                var block = PackWriter()
+                block.texts(texts)
+                o.raw(block.bytes)
+            }
+            return read(Array(w.bytes.dropLast()) + o.bytes.dropLast(cut))  // the flag of no outcomes replaced
+        }
         var w = PackWriter()
         totals.pack(into: &w)
-        let data = Data(w.bytes)
-        let back = data.withUnsafeBytes { all in
-            var r = PackReader(all, range: 0..<all.count)
-            return RunTotals(unpacking: &r, in: data)
-        }
+        let back = read(w.bytes)
         #expect(back == totals && back?.outcomes == totals.outcomes && (totals.outcomes?.count ?? 0) > 0)
-        #expect(packed(totals, outcomes: ["a:t1", "passed", "a:t2", "failed"])?.outcomes == ["a:t1": "passed", "a:t2": "failed"])
-        #expect(packed(totals, outcomes: [])?.outcomes == [:])
-        #expect(packed(totals, outcomes: nil)?.outcomes == nil)
-        #expect(packed(totals, outcomes: ["a:t1", "passed", "a:t2"]) == nil, "an odd count")
-        #expect(packed(totals, outcomes: ["a:t1", "passed"], cut: 2) == nil, "texts past the end")
+        #expect(packed(outcomes: ["a:t1", "passed", "a:t2", "failed"])?.outcomes == ["a:t1": "passed", "a:t2": "failed"])
+        #expect(packed(outcomes: [])?.outcomes == [:])
+        #expect(packed(outcomes: nil)?.outcomes == nil)
+        #expect(packed(outcomes: ["a:t1", "passed", "a:t2"])?.outcomes == [:], "an odd count")
+        #expect(packed(outcomes: ["a:t1", "passed"], cut: 2) == nil, "a block past the end")
     }
 
     /// The browser's warm start: what the cache holds for the files as they are, nothing analysed.

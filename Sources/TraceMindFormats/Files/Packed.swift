@@ -104,8 +104,6 @@ public struct PackReader {
     }
 
     public var isAtEnd: Bool { at == end }
-    /// Where the next read begins.
-    public var position: Int { at }
     /// Where the bytes being read end.
     public var endIndex: Int { end }
 
@@ -184,12 +182,6 @@ public struct PackReader {
             out.append(s)
         }
         return out
-    }
-    /// Past the texts `texts()` would read, without making them: their count, nil when the bytes are not such texts.
-    public mutating func skipTexts() -> Int? {
-        guard let n = count() else { return nil }
-        for _ in 0..<n { guard rawRange() != nil else { return nil } }
-        return n
     }
     /// An optional: `.some(nil)` when it was written as nil, nil when the bytes are not one.
     public mutating func optionalText() -> String?? { optional { $0.text() } }

@@ -156,9 +156,17 @@ extension RunTotals {
         let (names, keys) = AnalysisCache.namesAndKeys(entries, cache)
         let packed = pack ? cache.pack(names) : PackedAnalyses()
         let slots = RecordSlots<RunTotals>(count: entries.count)
-        DispatchQueue.concurrentPerform(iterations: entries.count) { i in
-            guard let key = keys[i], let hit = cached(entries[i], place: i, key: key, packed: packed, cache) else { return }
-            slots.buffer[i] = .value(hit.totals)
+        func lookUp(_ packed: PackedAnalyses) {
+            DispatchQueue.concurrentPerform(iterations: entries.count) { i in
+                guard let key = keys[i], let hit = cached(entries[i], place: i, key: key, packed: packed, cache) else { return }
+                slots.buffer[i] = .value(hit.totals)
+            }
+        }
+        lookUp(packed)
+        // A pack cut short under its mapping while it was read: read as if there were none.
+        if packed.isDamaged {
+            for i in slots.buffer.indices { slots.buffer[i] = .empty }
+            lookUp(PackedAnalyses())
         }
         var out: [String: RunTotals] = [:]
         for (i, slot) in slots.buffer.enumerated() { if case .value(let t) = slot { out[entries[i].key] = t } }
@@ -215,6 +223,20 @@ extension RunTotals {
             }
             done.add(1)
         }
+        // A pack cut short under its mapping while it was read: what came from it read again without it.
+        if packed.isDamaged, let cache {
+            let fromPack = slots.buffer.indices.filter { if case .value(let r) = slots.buffer[$0] { return r.packed } else { return false } }
+            DispatchQueue.concurrentPerform(iterations: fromPack.count) { k in
+                let i = fromPack[k]
+                let readKey = keys[i]
+                if let readKey, let hit = cached(entries[i], place: i, key: readKey, packed: PackedAnalyses(), cache) {
+                    slots.buffer[i] = .value((hit.totals, hit.diagnostics, readKey, false))
+                } else {
+                    let r = analyseFresh(entries[i], cache: cache, readKey: readKey)
+                    slots.buffer[i] = .value((r.totals, r.diagnostics, readKey, false))
+                }
+            }
+        }
         var totals = [RunTotals?](repeating: nil, count: entries.count)
         var diagnostics: [Diagnostic] = []
         var allPacked = true
@@ -264,7 +286,10 @@ extension RunTotals {
         w.text(taskSet)
         w.bool(outcomes != nil)
         if let o = outcomes {
-            w.texts(o.keys.sorted().flatMap { [$0, o[$0]!] })
+            // One block, its length first: reading the totals passes over a run's outcomes in one step.
+            var ow = PackWriter()
+            ow.texts(o.keys.sorted().flatMap { [$0, o[$0]!] })
+            w.raw(ow.bytes)
         }
     }
 
@@ -276,25 +301,26 @@ extension RunTotals {
             box = Box(v)
             return
         }
-        let start = r.position
-        guard let n = r.skipTexts(), n % 2 == 0 else { return nil }
-        box = Box(v, packedOutcomes: PackedOutcomes(data: data, range: start..<r.position))
+        guard let block = r.rawRange() else { return nil }
+        box = Box(v, packedOutcomes: PackedOutcomes(data: data, range: block))
     }
 }
 
-/// A run's outcomes as its pack keeps them (`PackWriter.texts`: each test key, then its outcome), read when asked for.
+/// A run's outcomes as its pack keeps them: one block (its length first, so that reading the totals passes over it)
+/// of texts (`PackWriter.texts`: each test key, then its outcome), read when asked for.
 struct PackedOutcomes: Sendable {
     let data: Data
     let range: Range<Int>
 
-    /// The outcomes by test key (checked when the totals were read: an even count of texts that fill the range).
+    /// The outcomes by test key. The pack's seal covers the block, which its writer makes an even list of texts
+    /// filling it; bytes that are not one (which only a changed file under a mapping could give) are no outcomes.
     var table: [String: String] {
         data.withUnsafeBytes { all in
             var r = PackReader(all, range: range)
-            let o = r.texts() ?? []
+            guard let o = r.texts(), o.count % 2 == 0, r.isAtEnd else { return [:] }
             var m: [String: String] = [:]
             m.reserveCapacity(o.count / 2)
-            for i in stride(from: 0, to: o.count - 1, by: 2) { m[o[i]] = o[i + 1] }
+            for i in stride(from: 0, to: o.count, by: 2) { m[o[i]] = o[i + 1] }
             return m
         }
     }

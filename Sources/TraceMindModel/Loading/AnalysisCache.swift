@@ -95,8 +95,8 @@ public struct AnalysisCache: Sendable {
         return PathUtil.join(PathUtil.join(directory, "v\(AnalysisCache.rulesVersion)"), "pack-" + AnalysisCache.hex16(Hash64.of(joined)) + ".bin")
     }
 
-    /// A pack's first bytes (the second form: each run's length before the runs).
-    static let packMagic = Array("tracemind analyses 3\n".utf8)
+    /// A pack's first bytes (the fourth form: each run's length before the runs, a run's outcomes one block).
+    static let packMagic = Array("tracemind analyses 4\n".utf8)
 
     /// The runs' analyses in one file, in the binary form of `PackWriter` (`Codable` took a third of a warm leaderboard
     /// of 10,000 runs, JSON lines 12–15%): the rules version, the count, each run's length, then a run each — its
@@ -104,7 +104,11 @@ public struct AnalysisCache: Sendable {
     /// changed is no pack. The key's hash stands for the key (a 64-bit change detector, as every file's identity is
     /// checked through it). A run is decoded when it is looked up, on whichever core looks it up.
     public func pack(_ names: [String]) -> PackedAnalyses {
-        guard let data = try? LocalFileSystem().readFile(packPath(names)).data else { return PackedAnalyses() }
+        let path = packPath(names)
+        // Mapped, not read (`MappedOwnFile`, as the kept catalogs): a pack holds every test's outcome, tens of
+        // megabytes for thousands of runs of hundreds of tests, and a leaderboard reads none of them.
+        if let mapped = MappedOwnFile(path) { return PackedAnalyses(mapped.data, names: names, mapped: mapped) ?? PackedAnalyses() }
+        guard let data = try? LocalFileSystem().readFile(path).data else { return PackedAnalyses() }
         return PackedAnalyses(data, names: names) ?? PackedAnalyses()
     }
 
@@ -271,11 +275,14 @@ public struct PackedAnalyses: Sendable {
     /// The names of the list, and each one's run in the pack (its index in `ranges`).
     let names: [String]
     let byPlace: [Int?]
+    /// The mapping `data` is, when the pack was mapped.
+    let mapped: MappedOwnFile?
 
-    init() { (data, ranges, names, byPlace) = (Data(), [], [], []) }
+    init() { (data, ranges, names, byPlace, mapped) = (Data(), [], [], [], nil) }
 
-    /// The pack in `data` for the runs named `names`; nil when the bytes are not one.
-    init?(_ data: Data, names: [String]) {
+    /// The pack in `data` (the bytes of `mapped`, when given) for the runs named `names`; nil when the bytes are not
+    /// one.
+    init?(_ data: Data, names: [String], mapped: MappedOwnFile? = nil) {
         let ranges = data.withUnsafeBytes { all -> [Range<Int>]? in
             guard var r = PackReader(sealed: all, magic: AnalysisCache.packMagic), r.uint() == UInt64(AnalysisCache.rulesVersion),
                 let count = r.count()
@@ -286,6 +293,7 @@ public struct PackedAnalyses: Sendable {
         self.data = data
         self.ranges = ranges
         self.names = names
+        self.mapped = mapped
         if ranges.count == names.count {
             byPlace = names.indices.map { $0 }
         } else {
@@ -303,6 +311,9 @@ public struct PackedAnalyses: Sendable {
     }
 
     public var count: Int { ranges.count }
+    /// Whether the mapped file was cut short under the mapping, so that zeros were read for some of its bytes (what was
+    /// read from it is then not to be used).
+    public var isDamaged: Bool { mapped?.isDamaged ?? false }
     public var isEmpty: Bool { ranges.isEmpty }
 
     /// The analysis of the run at `place` in the list, decoded; nil when the pack has none for it or its bytes are
