@@ -190,6 +190,26 @@ import TraceMindFormats
         s.member("del\u{7F}caf\u{E9} \u{202E}x", i)
         s.member("a_key_of_sixty_four_bytes_which_is_the_longest_one_copied_whole_", i)
         s.member("a_key_of_sixty_five_bytes_which_is_longer_than_one_copied_whole!!", i)
+        // Values around what a member's text made in place holds (texts of up to 254 bytes, numbers), numbers the
+        // writer itself writes (not finite), and enough long members to fill the stage more than once.
+        s.member("plain", String(repeating: "ab", count: i))
+        s.member("long", String(repeating: "x", count: 245 + i))
+        s.member("long_escaped", String(repeating: "y", count: 240 + i) + "\u{7}")
+        s.member("min", Int.min)
+        s.member("max", Int.max)
+        s.member("nan", Double.nan)
+        s.member("minus_infinity", -Double.infinity)
+        s.member("huge", 1e300)
+        s.member("tiny", 5e-324)
+        let keys: [StaticString] = ["l0", "l1", "l2", "l3", "l4", "l5", "l6", "l7", "l8", "l9", "l10", "l11", "l12", "l13", "l14", "l15", "l16", "l17"]
+        for (k, key) in keys.enumerated() where i % 3 == 0 { s.member(key, String(repeating: "z", count: 200 + k)) }
+        // Nested deeper than a member's indentation made in place (64 spaces).
+        func nest<T: JSONRecordSink>(_ depth: Int, _ t: inout T) {
+            t.member("depth", depth)
+            t.member("at", "level \(depth)")
+            if depth < 36 { t.object("in") { nest(depth + 1, &$0) } }
+        }
+        if i % 7 == 0 { s.object("nested") { nest(0, &$0) } }
     }
 
     @Test func aRecordWrittenAsTextIsTheTextOfItsValue() {
