@@ -27,7 +27,7 @@ import TraceMindFormats
         }.joined() + "\""
     }
 
-    /// Texts that need no escape are written whole, with their quotes (a fast path for 8 to 240 bytes); one character
+    /// Texts that need no escape are written whole, with their quotes (a fast path for up to 240 bytes); one character
     /// to escape anywhere in them, at every length around the path's bounds and its word steps, is escaped as ever.
     @Test func aTextIsEscapedWhereverItsSpecialCharacterIs() {
         let plain = Array("abcdefghijklmnopqrstuvwxyz0123456789 -_/:.,{}[]ABCDEFGHIJ")

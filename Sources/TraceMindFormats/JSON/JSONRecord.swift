@@ -107,7 +107,7 @@ public struct JSONRecordText: JSONRecordSink {
     /// Whether `putKey` can write `key`.
     @inline(__always)
     func fits(_ key: StaticString) -> Bool {
-        key.utf8CodeUnitCount <= 64 && indent + 2 <= 64 && JSONRecordText.isPlain(key.utf8Start, key.utf8CodeUnitCount)
+        key.utf8CodeUnitCount <= 64 && indent + 2 <= 64 && JSONWriter.isPlain(UnsafeRawBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount))
     }
 
     /// The key of the next member, after its separator and line break, in `bytes` (the value is written there next).
@@ -129,23 +129,6 @@ public struct JSONRecordText: JSONRecordSink {
     /// A line break and 64 spaces: a member's break and indentation are copied from here.
     static var breakAndSpaces: StaticString { "\n                                                                " }
 
-    /// Whether none of the `n` bytes at `p` needs a look from the string writer (printable ASCII, no quote or
-    /// backslash), eight at a time.
-    @inline(__always)
-    static func isPlain(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
-        var i = 0
-        while i + 8 <= n {
-            if JSONWriter.needsLook(UInt64(littleEndian: UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self))) { return false }
-            i += 8
-        }
-        while i < n {
-            let c = p[i]
-            if c < 0x20 || c >= 0x7F || c == 0x22 || c == 0x5C { return false }
-            i += 1
-        }
-        return true
-    }
-
     public mutating func member(_ key: StaticString, _ v: JSON) {
         self.key(key)
         JSONWriter.write(v, into: &bytes, pretty: true, indent: indent + 2, step: 2)
@@ -157,22 +140,22 @@ public struct JSONRecordText: JSONRecordSink {
     // room, and a member was eight of them.
     public mutating func member(_ key: StaticString, _ s: String?) {
         guard var s else { return scalar(key, { JSONRecordText.put("null", $0) }, { JSONWriter.literal("null", &$0) }) }
-        scalar(key, { p in s.withUTF8 { JSONRecordText.putPlainString(UnsafeRawBufferPointer($0), p) } }, { JSONWriter.writeString(s, into: &$0) })
+        scalar(key, { p in s.withUTF8 { $0.count > JSONRecordText.valueRoom - 2 ? nil : JSONWriter.putPlainString(UnsafeRawBufferPointer($0), at: p) } }, { JSONWriter.writeString(s, into: &$0) })
     }
     public mutating func member(_ key: StaticString, _ i: Int?) {
         guard let i else { return scalar(key, { JSONRecordText.put("null", $0) }, { JSONWriter.literal("null", &$0) }) }
-        scalar(key, { JSONRecordText.putInt(Int64(i), $0) }, { JSONWriter.writeInt(Int64(i), into: &$0) })
+        scalar(key, { JSONWriter.putInt(Int64(i), at: $0) }, { JSONWriter.writeInt(Int64(i), into: &$0) })
     }
     public mutating func member(_ key: StaticString, _ d: Double?) {
         guard let d else { return scalar(key, { JSONRecordText.put("null", $0) }, { JSONWriter.literal("null", &$0) }) }
-        scalar(key, { JSONRecordText.putDouble(d, $0) }, { JSONWriter.writeDouble(d, into: &$0) })
+        scalar(key, { JSONWriter.putDouble(d, at: $0) }, { JSONWriter.writeDouble(d, into: &$0) })
     }
     public mutating func member(_ key: StaticString, _ b: Bool?) {
         let text: StaticString = b == nil ? "null" : b! ? "true" : "false"
         scalar(key, { JSONRecordText.put(text, $0) }, { JSONWriter.literal(text, &$0) })
     }
 
-    /// The room a scalar's value has on the stack after its key.
+    /// The room a scalar's value has on the stack after its key (a number takes `JSONWriter.numberRoom` at most).
     static let valueRoom = 256
 
     /// A member whose value `fast` writes at the pointer it is given (at most `valueRoom` bytes, the count returned;
@@ -200,61 +183,6 @@ public struct JSONRecordText: JSONRecordSink {
     static func put(_ s: StaticString, _ p: UnsafeMutablePointer<UInt8>) -> Int? {
         p.initialize(from: s.utf8Start, count: s.utf8CodeUnitCount)
         return s.utf8CodeUnitCount
-    }
-
-    /// A text with its quotes at `p`, when none of its bytes needs escaping and it fits; nil otherwise.
-    @inline(__always)
-    static func putPlainString(_ u: UnsafeRawBufferPointer, _ p: UnsafeMutablePointer<UInt8>) -> Int? {
-        let n = u.count
-        guard n <= valueRoom - 2 else { return nil }
-        if n >= 8 {
-            guard JSONWriter.isPlain(u) else { return nil }
-        } else if n > 0 {
-            guard isPlain(u.baseAddress!.assumingMemoryBound(to: UInt8.self), n) else { return nil }
-        }
-        p[0] = UInt8(ascii: "\"")
-        if n > 0 { UnsafeMutableRawPointer(p + 1).copyMemory(from: u.baseAddress!, byteCount: n) }
-        p[n + 1] = UInt8(ascii: "\"")
-        return n + 2
-    }
-
-    /// `JSONWriter.writeInt`'s digits at `p`; their count.
-    @inline(__always)
-    static func putInt(_ i: Int64, _ p: UnsafeMutablePointer<UInt8>, negativeZero: Bool = false) -> Int? {
-        var k = 0
-        if i < 0 || negativeZero {
-            p[0] = UInt8(ascii: "-")
-            k = 1
-        }
-        var m = i.magnitude
-        // The digits backwards from the end of the room (UInt64.max has 20), then moved to their place.
-        let end = p + valueRoom
-        var d = 0
-        repeat {
-            (end - 1 - d).pointee = 0x30 + UInt8(m % 10)
-            m /= 10
-            d += 1
-        } while m > 0
-        (p + k).update(from: end - d, count: d)
-        return k + d
-    }
-
-    /// `JSONWriter.writeDouble`'s text at `p`; nil for what is not finite (written by the writer itself).
-    @inline(__always)
-    static func putDouble(_ d: Double, _ p: UnsafeMutablePointer<UInt8>) -> Int? {
-        if let i = JSONWriter.integral(d) {
-            let k = putInt(i, p, negativeZero: d.sign == .minus && d == 0)!
-            p[k] = UInt8(ascii: ".")
-            p[k + 1] = UInt8(ascii: "0")
-            return k + 2
-        }
-        guard d.isFinite else { return nil }
-        var t = d.description
-        return t.withUTF8 { u in
-            guard u.count <= valueRoom else { return nil }
-            p.update(from: u.baseAddress!, count: u.count)
-            return u.count
-        }
     }
 
     /// A member whose value's text `write` writes itself (its first line at the given indentation), as `JSONWriter`

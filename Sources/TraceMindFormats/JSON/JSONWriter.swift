@@ -220,35 +220,84 @@ public enum JSONWriter {
     /// A number as `formatNumber` writes it.
     @inline(__always)
     static func writeDouble(_ d: Double, into out: inout [UInt8]) {
-        if let i = integral(d) {
-            writeInt(i, into: &out, negativeZero: d.sign == .minus && d == 0)
-            literal(".0", &out)
-        } else {
-            // `description` is what `formatNumber` interpolates, without the interpolation's buffer.
-            var t = d.isFinite ? d.description : formatNumber(d)
-            t.withUTF8 { out.append(contentsOf: $0) }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: numberRoom) { b in
+            if let n = putDouble(d, at: b.baseAddress!) {
+                out.append(contentsOf: UnsafeBufferPointer(start: b.baseAddress!, count: n))
+            } else {
+                var t = formatNumber(d)
+                t.withUTF8 { out.append(contentsOf: $0) }
+            }
         }
     }
 
     /// Decimal digits without a `String` in between (reports write hundreds of thousands of numbers).
     @inline(__always)
     static func writeInt(_ i: Int64, into out: inout [UInt8], negativeZero: Bool = false) {
-        if i < 0 || negativeZero { out.append(UInt8(ascii: "-")) }
-        var m = i.magnitude
-        if m < 10 {
-            out.append(0x30 + UInt8(m))
+        if i >= 0, i < 10, !negativeZero {
+            out.append(0x30 + UInt8(i))
             return
         }
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: UInt64.max has 20 digits
-        var n = 0
-        withUnsafeMutableBytes(of: &digits) { buf in
-            while m > 0 {
-                buf[23 - n] = 0x30 + UInt8(m % 10)
-                m /= 10
-                n += 1
-            }
-            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: buf[(24 - n)...]))
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: numberRoom) { b in
+            out.append(contentsOf: UnsafeBufferPointer(start: b.baseAddress!, count: putInt(i, at: b.baseAddress!, negativeZero: negativeZero)))
         }
+    }
+
+    /// The most bytes `putInt` and `putDouble` write (a sign and 20 digits; `description`'s longest, 24 bytes).
+    static let numberRoom = 32
+
+    /// `writeInt`'s text at `p`; its length.
+    @inline(__always)
+    static func putInt(_ i: Int64, at p: UnsafeMutablePointer<UInt8>, negativeZero: Bool = false) -> Int {
+        var k = 0
+        if i < 0 || negativeZero {
+            p[0] = UInt8(ascii: "-")
+            k = 1
+        }
+        // The digits from the last, then turned around in place.
+        var m = i.magnitude
+        var n = k
+        repeat {
+            p[n] = 0x30 + UInt8(m % 10)
+            m /= 10
+            n += 1
+        } while m > 0
+        var (a, z) = (k, n - 1)
+        while a < z {
+            (p[a], p[z]) = (p[z], p[a])
+            a += 1
+            z -= 1
+        }
+        return n
+    }
+
+    /// `writeDouble`'s text of `d` at `p` (at most `numberRoom` bytes); its length, or nil for a number that is not
+    /// finite (`formatNumber` writes those).
+    @inline(__always)
+    static func putDouble(_ d: Double, at p: UnsafeMutablePointer<UInt8>) -> Int? {
+        if let i = integral(d) {
+            let k = putInt(i, at: p, negativeZero: d.sign == .minus && d == 0)
+            p[k] = UInt8(ascii: ".")
+            p[k + 1] = UInt8(ascii: "0")
+            return k + 2
+        }
+        guard d.isFinite else { return nil }
+        // `description` is what `formatNumber` interpolates, without the interpolation's buffer.
+        var t = d.description
+        return t.withUTF8 { u in
+            guard u.count <= numberRoom else { return nil }
+            p.update(from: u.baseAddress!, count: u.count)
+            return u.count
+        }
+    }
+
+    /// A text's bytes with their quotes at `p` when none needs escaping (`isPlain`): their length, else nil.
+    @inline(__always)
+    static func putPlainString(_ u: UnsafeRawBufferPointer, at p: UnsafeMutablePointer<UInt8>) -> Int? {
+        guard isPlain(u) else { return nil }
+        p[0] = UInt8(ascii: "\"")
+        if let base = u.baseAddress, u.count > 0 { UnsafeMutableRawPointer(p + 1).copyMemory(from: base, byteCount: u.count) }
+        p[u.count + 1] = UInt8(ascii: "\"")
+        return u.count + 2
     }
 
     static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
@@ -283,17 +332,15 @@ public enum JSONWriter {
     /// `writeString` of text given as bytes: false, with `out` as it was, when they are not valid UTF-8 (the caller
     /// decides what such bytes stand for; a `String`'s bytes always are).
     public static func writeString(utf8 u: UnsafeRawBufferPointer, into out: inout [UInt8]) -> Bool {
-        // Most texts need no escape: checked a word at a time (the last word overlapping the one before), and written
-        // with their quotes in one append (a leaderboard of 10,000 runs writes 130,000 texts).
-        if u.count >= 8, u.count <= 240, let base = u.baseAddress, isPlain(u) {
-            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 242) { b in
-                let p = b.baseAddress!
-                p[0] = UInt8(ascii: "\"")
-                UnsafeMutableRawPointer(p + 1).copyMemory(from: base, byteCount: u.count)
-                p[u.count + 1] = UInt8(ascii: "\"")
-                out.append(contentsOf: UnsafeBufferPointer(start: p, count: u.count + 2))
+        // Most texts need no escape: checked a word at a time (`isPlain`), and written with their quotes in one append
+        // (a leaderboard of 10,000 runs writes 130,000 texts).
+        if u.count <= 240 {
+            let written = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 242) { b -> Bool in
+                guard let n = putPlainString(u, at: b.baseAddress!) else { return false }
+                out.append(contentsOf: UnsafeBufferPointer(start: b.baseAddress!, count: n))
+                return true
             }
-            return true
+            if written { return true }
         }
         let before = out.count
         out.append(UInt8(ascii: "\""))
@@ -364,11 +411,15 @@ public enum JSONWriter {
         return true
     }
 
-    /// Whether no byte of `u` (eight or more) needs a look (`needsLook`), a word at a time, the last word ending at
-    /// the last byte.
+    /// Whether no byte of `u` needs a look (`needsLook`: printable ASCII but a quote or backslash), a word at a time,
+    /// the last word ending at the last byte (fewer than eight bytes one by one).
     @inline(__always)
     static func isPlain(_ u: UnsafeRawBufferPointer) -> Bool {
         let n = u.count
+        if n < 8 {
+            for c in u where c < 0x20 || c >= 0x7F || c == 0x22 || c == 0x5C { return false }
+            return true
+        }
         var i = 0
         while i + 8 < n {
             if needsLook(UInt64(littleEndian: u.loadUnaligned(fromByteOffset: i, as: UInt64.self))) { return false }

@@ -212,30 +212,24 @@ extension RunTotals {
         let packed = pack ? cache.map { $0.pack(names) } ?? PackedAnalyses() : PackedAnalyses()
         let slots = RecordSlots<(totals: RunTotals, diagnostics: [Diagnostic], key: String?, packed: Bool)>(count: entries.count)
         let done = ProgressCounter(total: entries.count, progress: progress)
-        DispatchQueue.concurrentPerform(iterations: entries.count) { i in
-            let e = entries[i]
+        // Run `i`'s analysis: kept (in `packed`, else in its own file), else made afresh.
+        @Sendable func resolve(_ i: Int, _ packed: PackedAnalyses) {
             let readKey = cache == nil ? nil : keys[i]
-            if let cache, let readKey, let hit = cached(e, place: i, key: readKey, packed: packed, cache) {
+            if let cache, let readKey, let hit = cached(entries[i], place: i, key: readKey, packed: packed, cache) {
                 slots.buffer[i] = .value((hit.totals, hit.diagnostics, readKey, hit.fromPack))
             } else {
-                let r = analyseFresh(e, cache: cache, readKey: readKey)
+                let r = analyseFresh(entries[i], cache: cache, readKey: readKey)
                 slots.buffer[i] = .value((r.totals, r.diagnostics, readKey, false))
             }
+        }
+        DispatchQueue.concurrentPerform(iterations: entries.count) { i in
+            resolve(i, packed)
             done.add(1)
         }
         // A pack cut short under its mapping while it was read: what came from it read again without it.
-        if packed.isDamaged, let cache {
+        if packed.isDamaged {
             let fromPack = slots.buffer.indices.filter { if case .value(let r) = slots.buffer[$0] { return r.packed } else { return false } }
-            DispatchQueue.concurrentPerform(iterations: fromPack.count) { k in
-                let i = fromPack[k]
-                let readKey = keys[i]
-                if let readKey, let hit = cached(entries[i], place: i, key: readKey, packed: PackedAnalyses(), cache) {
-                    slots.buffer[i] = .value((hit.totals, hit.diagnostics, readKey, false))
-                } else {
-                    let r = analyseFresh(entries[i], cache: cache, readKey: readKey)
-                    slots.buffer[i] = .value((r.totals, r.diagnostics, readKey, false))
-                }
-            }
+            DispatchQueue.concurrentPerform(iterations: fromPack.count) { resolve(fromPack[$0], PackedAnalyses()) }
         }
         var totals = [RunTotals?](repeating: nil, count: entries.count)
         var diagnostics: [Diagnostic] = []

@@ -28,7 +28,6 @@ public struct RunFiles: Sendable {
 /// entries many times, and a copy is then one reference count instead of one for each of the row's strings. Fields
 /// are read in place (borrowed) and changed in place when the box is not shared.
 public struct RunEntry: Sendable, Identifiable {
-    ///
     /// The box's fields are changed only through `unique()`, on a box no other entry holds, and never while being
     /// read: the run-time exclusivity check of each read of a class's `var` is left out (as in `LeaderboardRow`).
     final class Box: @unchecked Sendable {
