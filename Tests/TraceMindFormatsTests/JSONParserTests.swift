@@ -111,7 +111,60 @@ import Testing
         #expect(JSON.string("0.000123").number == 0.000123)
         #expect(JSON.string("True").bool == true)
         #expect(JSON.string("None").text == nil)
+        // Only Python's `None` itself is no text (its length is checked first).
+        for t in ["none", "NONE", "None ", " None", "Non", "Nonee", "Né", "N\u{301}one"] { #expect(JSON.string(t).text == t) }
         #expect(JSON.string("1795267670104501926").int64 == 1_795_267_670_104_501_926)
+    }
+
+    /// Indentation is passed eight spaces at a time after a line break: every width around the step, tabs and
+    /// `\r\n` among the spaces, and blanks running into the end of the bytes, read as the compact text is, by the
+    /// whole parse and by the picking one (whose skipped members are passed by `skipValue`).
+    @Test func indentationOfEveryWidthIsPassed() throws {
+        let compact = #"{"id":"0x1","attrs":{"tokens":12,"model":"m","deep":{"a":[1,{"b":null}]}},"skipped":{"x":[1,2,{"y":"z"}],"w":{"v":true}},"tags":[1,2]}"#
+        let whole = try JSONParser.parse(compact)
+        let picked = try JSONParser.parse(Data(compact.utf8), range: 0..<compact.utf8.count, pick: JSONPickTests.pick)
+        for width in 0...19 {
+            for blank in [" ", "\t", "\r"] {
+                // Each line indented `width` blanks per level (the first of them `blank`), a line break before each.
+                var text = ""
+                var level = 0
+                func line() { text += (blank == "\r" ? "\r\n" : "\n") + (level * width > 0 ? blank + String(repeating: " ", count: level * width - 1) : "") }
+                for c in compact {
+                    switch c {
+                    case "{", "[": text.append(c); level += 1; line()
+                    case "}", "]": level -= 1; line(); text.append(c)
+                    case ",": text.append(c); line()
+                    case ":": text += ": "
+                    default: text.append(c)
+                    }
+                }
+                for tail in ["", "\n", "\n" + String(repeating: " ", count: width), "\n" + String(repeating: " ", count: 8 + width)] {
+                    let data = Data((text + tail).utf8)
+                    #expect(try JSONParser.parse(data) == whole, "width \(width), \(blank.debugDescription), tail \(tail.utf8.count)")
+                    #expect(try JSONParser.parse(data, range: 0..<data.count, pick: JSONPickTests.pick) == picked, "picked: width \(width)")
+                }
+            }
+        }
+        // Blanks inside strings are kept, whatever follows a line break escaped in them.
+        let spaced = "{\"s\": \"a\\n" + String(repeating: " ", count: 17) + "b\"}"
+        #expect(try JSONParser.parse(spaced)["s"]?.stringValue == "a\n" + String(repeating: " ", count: 17) + "b")
+        // A value after indentation that is no blank ends the skip where it starts.
+        #expect(throws: JSONParseError.self) { try JSONParser.parse("{\"a\":\n" + String(repeating: " ", count: 16) + "x}") }
+    }
+
+    /// Arrays made by moving values out of memory hold them as they were, and leave the memory to be reused.
+    @Test func arraysAreMadeByMovingValues() {
+        let source = UnsafeMutablePointer<JSON>.allocate(capacity: 40)
+        defer { source.deallocate() }
+        for n in [0, 1, 7, 40] {
+            let values: [JSON] = (0..<n).map { .string("value \($0) " + String(repeating: "x", count: $0)) }
+            source.initialize(from: values, count: n)
+            let moved = ArrayBuilding.moved(from: source, count: n)
+            #expect(moved == values && moved.capacity >= n)
+            // The source holds nothing now: initialised again with no deinitialisation, nothing leaks or doubles.
+            source.initialize(repeating: .null, count: n)
+            source.deinitialize(count: n)
+        }
     }
 }
 

@@ -176,7 +176,9 @@ extension JSON {
     /// A string for display or ids; numbers are rendered, `null` and the Python `"None"` are nil.
     public var text: String? {
         switch self {
-        case .string(let s): return s == "None" ? nil : s
+        // The length first: no other text equals "None" (none of its letters has another form that is canonically
+        // the same), and a comparison of texts costs as much as the rest of this.
+        case .string(let s): return s.utf8.count == 4 && s == "None" ? nil : s
         case .int(let i): return String(i)
         case .double(let d): return JSON.formatDouble(d)
         case .bool(let b): return b ? "true" : "false"

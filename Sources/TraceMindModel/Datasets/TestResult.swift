@@ -77,7 +77,7 @@ public struct TestResult: Sendable, Equatable {
         recordedExecutionMs = o["execution_time_ms"]?.number
         recordedTotalTokens = o["total_tokens"]?.int
         recordedCostUSD = o["cost_usd"]?.number
-        if let eti = o["enhanced_trace_info"]?.stringValue, eti.count > 2,
+        if let eti = o["enhanced_trace_info"]?.stringValue, eti.utf8.count > 2,
             let parsed = try? JSONParser.parse(eti), let info = parsed.objectValue
         {
             enhancedTraceID = info["trace_id"]?.text
