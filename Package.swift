@@ -103,6 +103,6 @@ let package = Package(
             exclude: ["__Snapshots__"]),
         .testTarget(name: "NCursesBackendTests", dependencies: ["NCursesBackend", "TerminalUI"]),
         .testTarget(
-            name: "EndToEndTests", dependencies: ["TraceMindDemo", "TraceMindFixtures", "TraceMindModel", "TraceMindFormats", "TestSupport"]),
+            name: "EndToEndTests", dependencies: ["TraceMindDemo", "TraceMindFixtures", "TraceMindModel", "TraceMindFormats", "TraceMindReport", "TestSupport"]),
     ]
 )

@@ -24,6 +24,10 @@ struct RunCommand: ParsableCommand {
         try refusePicture(format, "run")
         let catalog = source.loadCatalog(cache: !noCache)
         let entry = try requireRun(catalog, runID)
-        finish(Reports.run(analyse(entry, noCache: noCache), format: format))
+        let analysis = analyse(entry, noCache: noCache)
+        // JSON goes out as the writer makes it (its strings are escaped: nothing for `Inert` to find), not as a text
+        // made, checked and copied whole first; the bytes are those of `Reports.run(_:format: .json)`.
+        if format == .json { finishJSON(Reports.runJSON(analysis)) }
+        finish(Reports.run(analysis, format: format))
     }
 }

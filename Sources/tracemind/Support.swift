@@ -178,10 +178,12 @@ extension SourceOptions {
     /// A client for each `opensearch://` source (credentials from OPENSEARCH_USER / OPENSEARCH_PASSWORD /
     /// OPENSEARCH_API_KEY or the password file, TLS options, the cache under `$XDG_CACHE_HOME/tracemind/opensearch`),
     /// and one error for each source that may not be read as given.
-    func openSearchClients(_ env: [String: String] = ProcessInfo.processInfo.environment) -> ([String: any RemoteDatasets], [Diagnostic]) {
+    func openSearchClients(_ environment: [String: String]? = nil) -> ([String: any RemoteDatasets], [Diagnostic]) {
         var clients: [String: any RemoteDatasets] = [:], problems: [Diagnostic] = []
         let wanted = sources.filter(OpenSearchPath.isOpenSearch)
         guard !wanted.isEmpty else { return ([:], []) }
+        // The environment is read only when there is a server to reach (a table of it is made on each read).
+        let env = environment ?? ProcessInfo.processInfo.environment
         let credentials: OpenSearchCredentials
         do { credentials = try OpenSearchCredentials.fromEnvironment(env, passwordFile: openSearchPasswordFile) } catch {
             return ([:], wanted.map { Diagnostic(.error, path: OpenSearchPath.redacted($0), error.description) })

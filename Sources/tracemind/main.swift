@@ -27,7 +27,7 @@ struct TraceMind: ParsableCommand {
 }
 
 /// For the benchmark: the process's own peak resident memory (VmHWM) on stderr at exit.
-if ProcessInfo.processInfo.environment["TRACEMIND_STATS"] != nil {
+if getenv("TRACEMIND_STATS") != nil {
     atexit {
         if let s = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
             let line = s.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })

@@ -3,6 +3,7 @@ import TestSupport
 import Testing
 import TraceMindDemo
 import TraceMindModel
+import TraceMindReport
 
 /// `tracemind leaderboard` shows counted-once figures by default, from the analysis cache once runs are analysed,
 /// exactly as a fresh analysis gives them; `--recorded` reads leaderboard rows only.
@@ -35,6 +36,31 @@ import TraceMindModel
         let files = (try? FileManager.default.subpathsOfDirectory(atPath: cacheHome + "/tracemind/analysis")) ?? []
         #expect(files.contains { $0.hasSuffix(".json") }, "the cache lives under XDG_CACHE_HOME")
         #expect(Subprocess.shell("find \(Self.q(data)) -type f | sort | xargs md5sum").output == before, "nothing is written into the data folder")
+    }
+}
+
+/// `tracemind run -f json` writes its report as it is made, without the text check every other report passes: its
+/// bytes are those of the model's report (`Reports.run`), and of that report made inert, for runs whose dataset text
+/// holds terminal controls, bidi overrides and line separators.
+@Suite struct RunReportEndToEndTests {
+    @Test(.enabled(if: tracemindBinary != nil, "needs the tracemind binary"))
+    func theJSONReportIsTheModelsReportByteForByte() throws {
+        let bin = try #require(tracemindBinary)
+        let dir = tempDir()
+        defer { removeTemp(dir) }
+        var o = DemoOptions()
+        o.hostileText = true
+        for (p, d) in DemoGenerator(options: o).files() { write(d, to: dir + "/" + p) }
+        let catalog = CatalogLoader.load(sources: [dir + "/smoltrace_results"])
+        #expect(catalog.runs.count >= 4)
+        for entry in catalog.runs {
+            let q = TmuxSession.quote
+            let out = Subprocess.shell("\(q(bin)) run --run \(q(entry.key)) \(q(dir + "/smoltrace_results")) -f json --no-cache -q", timeout: 60)
+            let expected = Reports.run(RunAnalysis(entry: entry, data: RunLoader.load(entry)), format: .json)
+            #expect(out.status == 0)
+            #expect(out.output.utf8.elementsEqual(expected.utf8), "\(entry.key): the CLI's bytes are the model's report")
+            #expect(Inert.terminal(expected).utf8.elementsEqual(expected.utf8), "\(entry.key): and nothing in it was for Inert to change")
+        }
     }
 }
 
