@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import TraceMindFormats
+@testable import TraceMindFormats
 
 @Suite struct JSONWriterTests {
     /// A value with nesting, escapes, numbers of every kind and long arrays.
@@ -151,6 +151,21 @@ import TraceMindFormats
             #expect(Self.streamed(head: head, key: "spans", elements: els, batch: batch) == whole, "\(count) elements in batches of \(batch)")
         }
         #expect(Self.streamed(head: [], key: "k", elements: [1, 2], batch: 1) == Self.whole(.obj([("k", .array([1, 2]))])))
+    }
+
+    /// A part of a streamed array gets room for its elements at the size of those written so far (an eighth more and
+    /// 4 KB), 64 KB before any part is done; elements larger than the estimate still come out whole (the test above,
+    /// whose elements grow).
+    @Test func aPartIsGivenRoomAtTheElementsSizeSoFar() {
+        let sizes = ElementSizes()
+        #expect(sizes.room(1000) == 1 << 16)
+        sizes.add(bytes: 1000, elements: 10)
+        #expect(sizes.room(20) == 100 * 20 + 100 * 20 / 8 + 4096)
+        sizes.add(bytes: 3000, elements: 10)
+        #expect(sizes.room(8) == 200 * 8 + 200 * 8 / 8 + 4096)
+        var t = JSONElementText(indent: 2, next: 0, capacity: sizes.room(300))
+        for i in 0..<300 { t.element(.string(String(repeating: "x", count: 2 * i))) }
+        #expect(t.bytes.count > sizes.room(300) && t.bytes.last == UInt8(ascii: "\""))
     }
 
     /// A top-level array made in batches (the leaderboard of 10,000 runs) is the whole array's text too.
