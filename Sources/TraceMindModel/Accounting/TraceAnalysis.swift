@@ -577,7 +577,8 @@ struct TraceTotals {
                 tokensByCategory[cat, default: .zero] += selfTok
             }
             if category == .tool { toolCalls += 1 }
-            if spans[i].isError { errorCount += 1 }
+            // Read field by field where the span lies (`spans[i].isError` copied the whole span to ask it).
+            if Span.isError(spans[i].status.code, spans[i].hasExceptionEvent) { errorCount += 1 }
         }
     }
 }

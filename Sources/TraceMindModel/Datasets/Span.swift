@@ -287,9 +287,10 @@ public struct Span: Sendable, Equatable {
     }
 
     /// A span read from `bytes` at `range` with `Span.pick`: its details are read from there again when asked for.
-    init(picked o: JSONObject, traceID fallbackTraceID: String?, bytes: SpanBytes, range: Range<Int>) {
+    /// Its texts that repeat from span to span (name, model, pricing source, service, run) are held once, in `keys`.
+    init(picked o: JSONObject, traceID fallbackTraceID: String?, bytes: SpanBytes, range: Range<Int>, keys: JSONKeyTable) {
         let f = SpanFields(o)
-        self.init(fields: f, details: Span.details(f), traceID: fallbackTraceID, storage: .bytes(bytes, range))
+        self.init(fields: f, details: Span.details(f), traceID: fallbackTraceID, storage: .bytes(bytes, range), interning: keys)
     }
 
     /// The span read lean from its bytes (`Span.pick`), its details left there.
@@ -300,28 +301,26 @@ public struct Span: Sendable, Equatable {
 
     /// The span of an object read with `Span.pick` from `range` of the bytes `details` reads again.
     static func lean(picked o: JSONObject, range: Range<Int>, traceID: String?, keys: JSONKeyTable, details: SpanBytes) -> Span {
-        var span = Span(picked: o, traceID: traceID, bytes: details, range: range)
-        // Values that repeat from span to span are held once.
-        span.name = keys.intern(span.name)
-        span.resourceRunID = span.resourceRunID.map(keys.intern)
-        span.serviceName = span.serviceName.map(keys.intern)
-        span.usage.model = span.usage.model.map(keys.intern)
-        span.usage.pricingSource = span.usage.pricingSource.map(keys.intern)
-        return span
+        Span(picked: o, traceID: traceID, bytes: details, range: range, keys: keys)
     }
 
-    private init(fields o: SpanFields, details d: SpanDetails, traceID fallbackTraceID: String?, storage: DetailStorage) {
-        self.storage = storage
+    /// The span of `o`'s fields; with `keys`, its texts that repeat from span to span held once, as they are set (a
+    /// span made and then changed was moved as a copy of its every text and table, then a release of them).
+    private init(fields o: SpanFields, details d: SpanDetails, traceID fallbackTraceID: String?, storage: DetailStorage, interning keys: JSONKeyTable? = nil) {
+        // Every field is made in a local and stored once, at the end: a field read back while `self` was being made
+        // (the name, kind and usage for the category) had the whole span copied, every text and table of it retained
+        // and released, once a span.
         // A span of the document's trace shares the document's id (one string for all of them).
         let tid = o.text(.traceID, .traceIdCamel, .traceIDCamel)
-        traceID = tid.map { $0 == fallbackTraceID ? fallbackTraceID! : $0 } ?? fallbackTraceID ?? "?"
-        spanID = o.text(.spanID, .spanIdCamel, .spanIDCamel) ?? "?"
+        let traceID = tid.map { $0 == fallbackTraceID ? fallbackTraceID! : $0 } ?? fallbackTraceID ?? "?"
+        let spanID = o.text(.spanID, .spanIdCamel, .spanIDCamel) ?? "?"
         let parent = o.text(.parentSpanID, .parentSpanIdCamel, .parentSpanIDCamel, .parentID)
-        parentSpanID = (parent == nil || parent == "0x0" || parent == "0" || parent == "0000000000000000") ? nil : parent
-        name = o.text(.name, .operationName, .operationNameCamel) ?? "(unnamed)"
-        startNs = o.time(.startTime, .startTimeCamel, .startTimeUnixNano, .startTimeUnixNanoSnake)
-        endNs = o.time(.endTime, .endTimeCamel, .endTimeUnixNano, .endTimeUnixNanoSnake)
-        storedDurationMs = o[.durationMs]?.number
+        let parentSpanID = (parent == nil || parent == "0x0" || parent == "0" || parent == "0000000000000000") ? nil : parent
+        let spanName = o.text(.name, .operationName, .operationNameCamel) ?? "(unnamed)"
+        let name = keys.map { $0.intern(spanName) } ?? spanName
+        let startNs = o.time(.startTime, .startTimeCamel, .startTimeUnixNano, .startTimeUnixNanoSnake)
+        let endNs = o.time(.endTime, .endTimeCamel, .endTimeUnixNano, .endTimeUnixNanoSnake)
+        let storedDurationMs = o[.durationMs]?.number
         // Status: {"code": 0|1|2 | "UNSET"|"OK"|"ERROR" | "STATUS_CODE_ERROR", "description"}, or a bare code.
         let statusJSON = o[.status] ?? .null
         let codeJSON = statusJSON["code"] ?? statusJSON["status_code"] ?? statusJSON
@@ -336,25 +335,29 @@ public struct Span: Sendable, Equatable {
                 code = .ok
             }
         }
-        status = SpanStatus(code: code, description: statusJSON["description"]?.text ?? statusJSON["message"]?.text)
+        let status = SpanStatus(code: code, description: statusJSON["description"]?.text ?? statusJSON["message"]?.text)
         var kindText = o.text(.kind, .spanKind) ?? "INTERNAL"
         // OTLP's enum numbers (0 unspecified … 5 consumer).
         if let n = Int(kindText) { kindText = ["INTERNAL", "INTERNAL", "SERVER", "CLIENT", "PRODUCER", "CONSUMER"][min(max(n, 0), 5)] }
         if kindText.hasPrefix("SpanKind.") { kindText = String(kindText.dropFirst("SpanKind.".count)) }
         if kindText.hasPrefix("SPAN_KIND_") { kindText = String(kindText.dropFirst("SPAN_KIND_".count)) }
-        otelKind = kindText.uppercased()
-        traceState = o.text(.traceState, .traceStateSnake, .tracestate)
+        let otelKind = kindText.uppercased()
+        let traceState = o.text(.traceState, .traceStateSnake, .tracestate)
         let attrs = d.attributes
-        usage = UsageConventions.extract(attrs, extra: d.extra)
-        category = Span.inferCategory(name: name, attributes: attrs, usage: usage, otelKind: otelKind)
+        var usage = UsageConventions.extract(attrs, extra: d.extra)
+        if let keys {
+            usage.model = usage.model.map(keys.intern)
+            usage.pricingSource = usage.pricingSource.map(keys.intern)
+        }
+        let category = Span.inferCategory(name: name, attributes: attrs, usage: usage, otelKind: otelKind)
         var fk: [String] = [], fv: [JSON] = []
         for (k, v) in zip(attrs.keys, attrs.values) where Span.factShape.admits(k) && Span.factIndex.id(k) != nil {
             fk.append(k)
             fv.append(v)
         }
-        facts = JSONObject(keys: fk, values: fv)
-        serviceName = d.resource["service.name"]?.text
-        resourceRunID = d.resource["run.id"]?.text
+        let serviceName = d.resource["service.name"]?.text.map { keys?.intern($0) ?? $0 }
+        let resourceRunID = d.resource["run.id"]?.text.map { keys?.intern($0) ?? $0 }
+        let hasExceptionEvent: Bool, exception: String?
         if let ex = d.events.first(where: { $0.name == "exception" }) {
             hasExceptionEvent = true
             exception = [ex.attributes["exception.type"]?.text, ex.attributes["exception.message"]?.text].compactMap { $0 }.joined(separator: ": ")
@@ -362,6 +365,24 @@ public struct Span: Sendable, Equatable {
             hasExceptionEvent = false
             exception = nil
         }
+        self.traceID = traceID
+        self.spanID = spanID
+        self.parentSpanID = parentSpanID
+        self.name = name
+        self.startNs = startNs
+        self.endNs = endNs
+        self.storedDurationMs = storedDurationMs
+        self.otelKind = otelKind
+        self.category = category
+        self.status = status
+        self.usage = usage
+        self.traceState = traceState
+        self.facts = JSONObject(keys: fk, values: fv)
+        self.serviceName = serviceName
+        self.resourceRunID = resourceRunID
+        self.exception = exception
+        self.hasExceptionEvent = hasExceptionEvent
+        self.storage = storage
     }
 
     /// Attributes, events, resource, other fields and links of a span object.
@@ -484,7 +505,12 @@ public struct Span: Sendable, Equatable {
         return max(0, storedDurationMs ?? 0)
     }
 
-    public var isError: Bool { status.code == .error || hasExceptionEvent }
+    public var isError: Bool { Span.isError(status.code, hasExceptionEvent) }
+
+    /// `isError` of a span's status code and exception event, for a loop that reads spans where they lie (a computed
+    /// property of an array's span had the whole span copied to ask it).
+    @inline(__always)
+    static func isError(_ code: StatusCode, _ hasExceptionEvent: Bool) -> Bool { code == .error || hasExceptionEvent }
 
     public var errorMessage: String? {
         if let d = status.description, !d.isEmpty, status.code == .error { return d }
