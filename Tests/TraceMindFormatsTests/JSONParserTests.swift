@@ -152,6 +152,25 @@ import Testing
         #expect(throws: JSONParseError.self) { try JSONParser.parse("{\"a\":\n" + String(repeating: " ", count: 16) + "x}") }
     }
 
+    /// An object's lookup passes keys of another length without comparing them only where that is exact: a key is
+    /// found as Swift compares texts (canonically), keys with a Kelvin sign, a Greek question mark or varia, and
+    /// decomposed accents included, the last of duplicates first, in small objects and in indexed large ones.
+    @Test func lookUpsCompareTextsAsSwiftDoes() {
+        let keys = ["\u{212A}ey", "a;b", "x\u{1FEF}", "e\u{301}t\u{E9}", "gen_ai.system", "K", ";", "`", "name", "name", "tool.name", "\u{37E}"]
+        #expect(TextEquality.lengthDecides("gen_ai.usage.prompt_tokens") && TextEquality.lengthDecides(""))
+        #expect(!TextEquality.lengthDecides("Key") && !TextEquality.lengthDecides("a;b") && !TextEquality.lengthDecides("x`") && !TextEquality.lengthDecides("\u{E9}"))
+        for n in [3, keys.count, 30] {
+            let ks = (0..<n).map { keys[$0 % keys.count] + ($0 < keys.count ? "" : "-\($0)") }
+            let o = JSONObject(keys: ks, values: (0..<n).map { .int(Int64($0)) })
+            for probe in ["Key", "\u{212A}ey", "a;b", "a\u{37E}b", "x`", "x\u{1FEF}", "\u{E9}t\u{E9}", "e\u{301}te\u{301}", "gen_ai.system", "K", "\u{212A}", ";", "`", "name", "tool.name", "nam", "absent", ""] {
+                // The reference: the last key equal to the probe, as `==` compares.
+                let expected = ks.lastIndex(where: { $0 == probe }).map { JSON.int(Int64($0)) }
+                #expect(o[probe] == expected, "\(n) keys, \(probe.debugDescription)")
+            }
+        }
+        #expect(JSONPick(keys: [], nested: ["attributes": JSONPick(), "\u{212A}": JSONPick()]).nestedPick("K") != nil)
+    }
+
     /// Arrays made by moving values out of memory hold them as they were, and leave the memory to be reused.
     @Test func arraysAreMadeByMovingValues() {
         let source = UnsafeMutablePointer<JSON>.allocate(capacity: 40)

@@ -80,6 +80,15 @@ public struct JSONObject: Sendable, Equatable {
         if let index { return index[key].map { values[$0] } }
         // The last of duplicates, as Python's json keeps.
         var i = keys.count
+        if i > 2, TextEquality.lengthDecides(key) {
+            // A key of another length is not this one: passed without a comparison of texts (most of a search's cost).
+            let n = key.utf8.count
+            while i > 0 {
+                i -= 1
+                if keys[i].utf8.count == n, keys[i] == key { return values[i] }
+            }
+            return nil
+        }
         while i > 0 {
             i -= 1
             if keys[i] == key { return values[i] }
@@ -191,5 +200,23 @@ extension JSON {
         if d.isInfinite { return d > 0 ? "Infinity" : "-Infinity" }
         if d.rounded() == d && abs(d) < 1e15 { return String(format: "%.1f", d) }
         return "\(d)"
+    }
+}
+
+/// Texts compared as Swift compares them (canonically: "\u{212A}" == "K"), with their lengths first where that is exact.
+public enum TextEquality {
+    /// Whether no text of another UTF-8 length can equal `key`: `key` is ASCII and has none of `K`, `;` and `` ` ``,
+    /// the only ASCII characters another character is canonically the same as (U+212A KELVIN SIGN, U+037E GREEK
+    /// QUESTION MARK, U+1FEF GREEK VARIA; canonical decompositions never change between Unicode versions). A text
+    /// equal to such a key has its very bytes.
+    @inlinable
+    public static func lengthDecides(_ key: String) -> Bool {
+        // Over the bytes where they lie (`utf8.allSatisfy` went through the view's generic iteration: more than the
+        // comparisons it saves).
+        var key = key
+        return key.withUTF8 { b in
+            for c in b where c >= 0x80 || c == 0x4B || c == 0x3B || c == 0x60 { return false }
+            return true
+        }
     }
 }

@@ -289,7 +289,7 @@ public final class JSONPick: Sendable {
     public init(keys: Set<String> = [], nested: [String: JSONPick] = [:], elements: JSONPick? = nil) {
         self.keys = keys
         self.nested = nested
-        nestedList = nested.map { ($0.key, $0.value) }
+        nestedList = nested.map { ($0.key, $0.key.utf8.count, TextEquality.lengthDecides($0.key), $0.value) }
         self.elements = elements
         let n = JSONPick.made.add()
         id = n < 32 ? n : -1
@@ -301,10 +301,11 @@ public final class JSONPick: Sendable {
     /// it up in `nested` cost more, once per member built).
     @inline(__always)
     func nestedPick(_ key: String) -> JSONPick? {
-        for (k, p) in nestedList where k == key { return p }
+        // A key of another length is passed without a comparison of texts where that is exact (`TextEquality`).
+        for (k, n, decides, p) in nestedList where (!decides || key.utf8.count == n) && k == key { return p }
         return nil
     }
-    private let nestedList: [(String, JSONPick)]
+    private let nestedList: [(key: String, count: Int, lengthDecides: Bool, pick: JSONPick)]
 
     private static let made = Counter()
 
