@@ -215,6 +215,52 @@ import TraceMindFormats
         #expect(AnalysisCache.key(remote) == nil)
     }
 
+    /// A run's cache name and key are the hashes packs and cache files were written with: each text's length and the
+    /// hash of its bytes mixed in, in order (a path is hashed once for the name and the key now; the values must not
+    /// move, or every cache would miss once). The reference below mixes every text afresh, as the first form did.
+    @Test func namesAndKeysAreTheHashesTheCachesHold() throws {
+        let data = Self.demoFolder()
+        defer { removeTemp(data) }
+        let runs = CatalogLoader.load(sources: [data]).runs.filter { AnalysisCache.cacheable($0) }
+        #expect(runs.count >= 4)
+        func mix(_ x: UInt64, _ h: inout UInt64) {
+            h = (h ^ x) &* 0xFF51_AFD7_ED55_8CCD
+            h ^= h >> 29
+        }
+        func text(_ s: String, _ h: inout UInt64) {
+            mix(UInt64(s.utf8.count), &h)
+            mix(Hash64.of(s), &h)
+        }
+        func name(_ e: RunEntry) -> String {
+            var h: UInt64 = 0x243F_6A88_85A3_08D3
+            for s in [e.key, e.source, e.folderPath ?? "", e.resultsPath ?? "", e.tracesPath ?? "", e.metricsPath ?? ""] { text(s, &h) }
+            return AnalysisCache.hex16(h)
+        }
+        func key(_ e: RunEntry) -> String? {
+            var h: UInt64 = 0x9E37_79B9_7F4A_7C15
+            text(e.key, &h)
+            text(e.runIDFilter ?? "\u{0}", &h)
+            mix(e.acceptsMissingRunID ? 1 : 2, &h)
+            mix(e.row.rawDigest, &h)
+            for d in [e.resultsPath, e.tracesPath, e.metricsPath] {
+                guard let d else { continue }
+                text(d, &h)
+                let s = LocalFileSystem().fileStamp(d)
+                guard s.kind == UInt8(ascii: "f") else { return nil }
+                text(d, &h)
+                for x in [UInt64(bitPattern: s.size), UInt64(bitPattern: s.mtime), UInt64(bitPattern: s.ctime), s.device, s.inode, 1] { mix(x, &h) }
+            }
+            return AnalysisCache.hex16(h)
+        }
+        let cache = AnalysisCache(directory: tempDir())
+        defer { removeTemp(cache.directory) }
+        let (names, keys) = AnalysisCache.namesAndKeys(runs, cache)
+        for (i, e) in runs.enumerated() {
+            #expect(cache.name(e) == name(e) && names[i] == name(e), "\(e.key)")
+            #expect(AnalysisCache.key(e) == key(e) && keys[i] == key(e) && key(e) != nil, "\(e.key)")
+        }
+    }
+
     @Test func keysTakenTogetherAreEachRunsOwn() throws {
         let data = Self.demoFolder()
         defer { removeTemp(data) }

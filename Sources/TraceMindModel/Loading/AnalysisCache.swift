@@ -62,22 +62,50 @@ public struct AnalysisCache: Sendable {
     }
 
     /// Where the run is (its key, source and files), hashed.
-    public func name(_ entry: RunEntry) -> String {
+    public func name(_ entry: RunEntry) -> String { AnalysisCache.name(RunTexts(entry)) }
+
+    static func name(_ t: RunTexts) -> String {
         var h: UInt64 = 0x243F_6A88_85A3_08D3
         // One by one, not as an array of the six (made and freed for each run).
-        AnalysisCache.mix(entry.key, &h)
-        AnalysisCache.mix(entry.source, &h)
-        AnalysisCache.mix(entry.folderPath ?? "", &h)
-        AnalysisCache.mix(entry.resultsPath ?? "", &h)
-        AnalysisCache.mix(entry.tracesPath ?? "", &h)
-        AnalysisCache.mix(entry.metricsPath ?? "", &h)
+        mix(t.key, &h)
+        mix(t.source, &h)
+        mix(t.folder, &h)
+        mix(t.results, &h)
+        mix(t.traces, &h)
+        mix(t.metrics, &h)
         return AnalysisCache.hex16(h)
     }
 
+    /// A run's texts that its name and its key both mix in, each hashed once (a path was hashed three times a run,
+    /// twice for its key and once for its name: 14 hashes of 7 texts).
+    struct RunTexts {
+        let key, source, folder, results, traces, metrics: TextHash
+
+        init(_ entry: RunEntry) {
+            key = TextHash(entry.key)
+            source = TextHash(entry.source)
+            folder = TextHash(entry.folderPath ?? "")
+            results = TextHash(entry.resultsPath ?? "")
+            traces = TextHash(entry.tracesPath ?? "")
+            metrics = TextHash(entry.metricsPath ?? "")
+        }
+    }
+
+    /// What `mix(_:_:)` mixes of a text: its length and the hash of its bytes.
+    struct TextHash {
+        let count: UInt64, hash: UInt64
+        init(_ s: String) {
+            count = UInt64(s.utf8.count)
+            hash = Hash64.of(s)
+        }
+    }
+
     /// Mixes a text (its length, then its bytes) into a hash, without copying it.
-    static func mix(_ s: String, _ h: inout UInt64) {
-        mix(UInt64(s.utf8.count), &h)
-        mix(Hash64.of(s), &h)
+    static func mix(_ s: String, _ h: inout UInt64) { mix(TextHash(s), &h) }
+
+    static func mix(_ t: TextHash, _ h: inout UInt64) {
+        mix(t.count, &h)
+        mix(t.hash, &h)
     }
 
     static func mix(_ x: UInt64, _ h: inout UInt64) {
@@ -159,7 +187,11 @@ public struct AnalysisCache: Sendable {
             }
         }
         let both = Parallel.values(entries.count, serial: entries.count < 256) { i in
-            (cache?.name(entries[i]) ?? "", cached[i] ? key(entries[i], known: (stamps[i * 3], stamps[i * 3 + 1], stamps[i * 3 + 2]), cacheable: true) : nil)
+            let texts = RunTexts(entries[i])
+            return (
+                cache == nil ? "" : name(texts),
+                cached[i] ? key(entries[i], known: (stamps[i * 3], stamps[i * 3 + 1], stamps[i * 3 + 2]), cacheable: true, texts: texts) : nil
+            )
         }
         return (cache == nil ? [] : both.map(\.0), both.map(\.1))
     }
@@ -173,15 +205,18 @@ public struct AnalysisCache: Sendable {
     }
 
     /// `key`, with the stamps of the run's results, traces and metrics when they were looked up already.
-    static func key(_ entry: RunEntry, known: (FileStamp, FileStamp, FileStamp)?, cacheable isCacheable: Bool? = nil) -> String? {
+    static func key(
+        _ entry: RunEntry, known: (FileStamp, FileStamp, FileStamp)?, cacheable isCacheable: Bool? = nil, texts: RunTexts? = nil
+    ) -> String? {
         guard isCacheable ?? cacheable(entry) else { return nil }
+        let texts = texts ?? RunTexts(entry)
         var h: UInt64 = 0x9E37_79B9_7F4A_7C15
         func mix(_ x: UInt64) { AnalysisCache.mix(x, &h) }
         func text(_ s: String) { AnalysisCache.mix(s, &h) }
-        func file(_ path: String, _ stamp: FileStamp? = nil) -> Bool {
+        func file(_ path: String, _ stamp: FileStamp? = nil, hashed: TextHash? = nil) -> Bool {
             let s = stamp ?? LocalFileSystem().fileStamp(path)
             guard s.kind == UInt8(ascii: "f") else { return false }
-            text(path)
+            if let hashed { AnalysisCache.mix(hashed, &h) } else { text(path) }
             mix(UInt64(bitPattern: s.size))
             mix(UInt64(bitPattern: s.mtime))
             mix(UInt64(bitPattern: s.ctime))
@@ -189,15 +224,15 @@ public struct AnalysisCache: Sendable {
             mix(s.inode)
             return true
         }
-        text(entry.key)
+        AnalysisCache.mix(texts.key, &h)
         text(entry.runIDFilter ?? "\u{0}")
         mix(entry.acceptsMissingRunID ? 1 : 2)
         mix(entry.row.rawDigest)
-        func dataset(_ d: String?, _ stamp: FileStamp?) -> Bool {
+        func dataset(_ d: String?, _ stamp: FileStamp?, _ hashed: TextHash) -> Bool {
             guard let d else { return true }
-            text(d)
+            AnalysisCache.mix(hashed, &h)
             // A dataset that is one file (a run folder's results.json): one stat, not a folder check and then one.
-            if file(d, stamp) {
+            if file(d, stamp, hashed: hashed) {
                 mix(1)
                 return true
             }
@@ -207,7 +242,9 @@ public struct AnalysisCache: Sendable {
             for p in files where !file(p) { return false }
             return true
         }
-        guard dataset(entry.resultsPath, known?.0), dataset(entry.tracesPath, known?.1), dataset(entry.metricsPath, known?.2) else { return nil }
+        guard dataset(entry.resultsPath, known?.0, texts.results), dataset(entry.tracesPath, known?.1, texts.traces),
+            dataset(entry.metricsPath, known?.2, texts.metrics)
+        else { return nil }
         return hex16(h)
     }
 
