@@ -204,13 +204,12 @@ extension JSON {
 }
 
 /// Texts compared as Swift compares them (canonically: "\u{212A}" == "K"), with their lengths first where that is exact.
-public enum TextEquality {
+enum TextEquality {
     /// Whether no text of another UTF-8 length can equal `key`: `key` is ASCII and has none of `K`, `;` and `` ` ``,
     /// the only ASCII characters another character is canonically the same as (U+212A KELVIN SIGN, U+037E GREEK
-    /// QUESTION MARK, U+1FEF GREEK VARIA; canonical decompositions never change between Unicode versions). A text
+    /// QUESTION MARK, U+1FEF GREEK VARIA, in Unicode 15; an encoded character's decomposition never changes). A text
     /// equal to such a key has its very bytes.
-    @inlinable
-    public static func lengthDecides(_ key: String) -> Bool {
+    static func lengthDecides(_ key: String) -> Bool {
         // Over the bytes where they lie (`utf8.allSatisfy` went through the view's generic iteration: more than the
         // comparisons it saves).
         var key = key

@@ -219,11 +219,17 @@ struct Cursor {
                 i += 1
             } else if c == 0x0A {
                 i += 1
-                while end - i >= 8, raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) == 0x2020_2020_2020_2020 { i += 8 }
+                passIndentation()
             } else {
                 break
             }
         }
+    }
+
+    /// Past spaces eight at a time (those left, fewer than eight, are the caller's): the indentation after a line break.
+    @inline(__always)
+    mutating func passIndentation() {
+        while end - i >= 8, raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) == 0x2020_2020_2020_2020 { i += 8 }
     }
 
     mutating func parseValue(depth: Int) throws(JSONParseError) -> JSON {
@@ -363,9 +369,8 @@ struct Cursor {
                 case UInt8(ascii: "\""):
                     try skipString()
                 case 0x0A:
-                    // Indentation eight bytes at a time, as `skipWhitespace` passes it.
                     i += 1
-                    while end - i >= 8, raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) == 0x2020_2020_2020_2020 { i += 8 }
+                    passIndentation()
                 default:
                     i += 1
                 }

@@ -70,10 +70,9 @@ final class ParseStack<T> {
 /// library keeps unspecialised (`_allocateBufferUninitialized`, `@inline(never)`), which finds the storage class's
 /// generic metadata in the runtime's tables on every call: some 700 instructions an array, more than a small JSON
 /// object's parse. Where arrays are made by the tens of thousands, they are made here.
-public enum ArrayBuilding {
+enum ArrayBuilding {
     /// The `count` values at `source`, moved (left uninitialised there) into a new array.
-    @inlinable
-    public static func moved<T>(from source: UnsafeMutablePointer<T>, count: Int) -> [T] {
+    static func moved<T>(from source: UnsafeMutablePointer<T>, count: Int) -> [T] {
         var out: [T] = []
         out.reserveCapacity(count)
         for k in 0..<count { out.append((source + k).move()) }

@@ -187,9 +187,10 @@ public struct AnalysisCache: Sendable {
             }
         }
         let both = Parallel.values(entries.count, serial: entries.count < 256) { i in
-            let texts = RunTexts(entries[i])
+            // Hashed once for the name and the key; without a cache there is no name, and the key hashes its own.
+            let texts = cache == nil ? nil : RunTexts(entries[i])
             return (
-                cache == nil ? "" : name(texts),
+                texts.map(name) ?? "",
                 cached[i] ? key(entries[i], known: (stamps[i * 3], stamps[i * 3 + 1], stamps[i * 3 + 2]), cacheable: true, texts: texts) : nil
             )
         }
@@ -209,7 +210,6 @@ public struct AnalysisCache: Sendable {
         _ entry: RunEntry, known: (FileStamp, FileStamp, FileStamp)?, cacheable isCacheable: Bool? = nil, texts: RunTexts? = nil
     ) -> String? {
         guard isCacheable ?? cacheable(entry) else { return nil }
-        let texts = texts ?? RunTexts(entry)
         var h: UInt64 = 0x9E37_79B9_7F4A_7C15
         func mix(_ x: UInt64) { AnalysisCache.mix(x, &h) }
         func text(_ s: String) { AnalysisCache.mix(s, &h) }
@@ -224,12 +224,13 @@ public struct AnalysisCache: Sendable {
             mix(s.inode)
             return true
         }
-        AnalysisCache.mix(texts.key, &h)
+        AnalysisCache.mix(texts?.key ?? TextHash(entry.key), &h)
         text(entry.runIDFilter ?? "\u{0}")
         mix(entry.acceptsMissingRunID ? 1 : 2)
         mix(entry.row.rawDigest)
-        func dataset(_ d: String?, _ stamp: FileStamp?, _ hashed: TextHash) -> Bool {
+        func dataset(_ d: String?, _ stamp: FileStamp?, _ known: TextHash?) -> Bool {
             guard let d else { return true }
+            let hashed = known ?? TextHash(d)
             AnalysisCache.mix(hashed, &h)
             // A dataset that is one file (a run folder's results.json): one stat, not a folder check and then one.
             if file(d, stamp, hashed: hashed) {
@@ -242,8 +243,8 @@ public struct AnalysisCache: Sendable {
             for p in files where !file(p) { return false }
             return true
         }
-        guard dataset(entry.resultsPath, known?.0, texts.results), dataset(entry.tracesPath, known?.1, texts.traces),
-            dataset(entry.metricsPath, known?.2, texts.metrics)
+        guard dataset(entry.resultsPath, known?.0, texts?.results), dataset(entry.tracesPath, known?.1, texts?.traces),
+            dataset(entry.metricsPath, known?.2, texts?.metrics)
         else { return nil }
         return hex16(h)
     }
