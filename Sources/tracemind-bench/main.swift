@@ -86,10 +86,28 @@ func measured(_ exe: String, _ args: [String], n: Int = 3) -> (seconds: Double, 
     return (median(ms.map(\.seconds)), Double(ms.last!.maxRSSKiB) / 1024)
 }
 
-/// Peak RSS of a Python yardstick (it does not report its own: `resource` does).
-func pythonMeasured(_ code: String, n: Int = 3) -> (seconds: Double, rssMB: Double) {
-    let wrapped = code + "\nimport resource, sys; sys.stderr.write('tracemind-stats: VmHWM: %d kB\\n' % resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
-    return measured(python, ["-c", wrapped], n: n)
+/// The arguments of a Python yardstick that reports its peak RSS (it does not report its own: `resource` does).
+func pythonArguments(_ code: String) -> [String] {
+    ["-c", code + "\nimport resource, sys; sys.stderr.write('tracemind-stats: VmHWM: %d kB\\n' % resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"]
+}
+
+/// Median wall time and the last peak RSS of a Python yardstick.
+func pythonMeasured(_ code: String, n: Int = 3) -> (seconds: Double, rssMB: Double) { measured(python, pythonArguments(code), n: n) }
+
+/// `measured` of several commands taken in turns — one run of each, `n` times over, after a warm-up of each — so that a
+/// yardstick and what is compared with it see the same state of the machine (a ratio of figures taken seconds apart
+/// moved by a quarter with the machine's load on a shared 2-core machine). Each command's median and last peak RSS.
+func alternated(_ commands: [(exe: String, args: [String])], n: Int) -> [(seconds: Double, rssMB: Double)] {
+    for c in commands { _ = spawn(c.exe, c.args) }
+    var times = [[Double]](repeating: [], count: commands.count)
+    var last = [Measure](repeating: Measure(seconds: 0, maxRSSKiB: 0), count: commands.count)
+    for _ in 0..<n {
+        for (i, c) in commands.enumerated() {
+            last[i] = spawn(c.exe, c.args)
+            times[i].append(last[i].seconds)
+        }
+    }
+    return commands.indices.map { (median(times[$0]), Double(last[$0].maxRSSKiB) / 1024) }
 }
 
 /// Issue 15's inputs at scale, each figure beside its yardstick in the same run. `SCALE_ONLY=15mb,300k,1m,1k,10k`
@@ -132,15 +150,16 @@ func benchScale() {
         let entry = CatalogLoader.load(sources: [dir]).runs[0]
         let traces = entry.files.traces!
         let mb = Double(LocalFileSystem().fileSize(traces) ?? 0) / 1_048_576
-        let py = pythonMeasured("import json; json.load(open('\(traces)'))", n: 7)
-        let run = measured(tracemind, ["run", "--run", entry.key, dir, "-f", "json", "--no-cache"], n: 7)
+        let m = alternated([(python, pythonArguments("import json; json.load(open('\(traces)'))")), (tracemind, ["run", "--run", entry.key, dir, "-f", "json", "--no-cache"])], n: 11)
+        let (py, run) = (m[0], m[1])
         print(String(format: "scale: one run, traces.json %.1f MB; python json.load %.3f s", mb, py.seconds))
         print(String(format: "scale:   run -f json %.3f s = %.2fx json.load (budget 0.2x); peak %.0f MB", run.seconds, run.seconds / py.seconds, run.rssMB))
     }
     if only.contains("1k") {
         let dir = generatedRuns("scale-1k", runs: 1000, tests: 2, steps: 1, promptBytes: 200)
-        let py = pythonMeasured("import json, glob; rows = [json.load(open(p)) for p in glob.glob('\(dir)/smoltrace_results/*/*/leaderboard_row.json')]", n: 7)
-        let warm = measured(tracemind, ["leaderboard", dir, "-q", "-f", "json"], n: 7)
+        let rows = "import json, glob; rows = [json.load(open(p)) for p in glob.glob('\(dir)/smoltrace_results/*/*/leaderboard_row.json')]"
+        let m = alternated([(python, pythonArguments(rows)), (tracemind, ["leaderboard", dir, "-q", "-f", "json"])], n: 11)
+        let (py, warm) = (m[0], m[1])
         // Cold: an empty cache folder each time (every run's traces read and analysed, the caches written).
         let cold = (0..<3).map { i -> Measure in
             let cache = work + "/cold-cache-\(i)"
@@ -155,9 +174,11 @@ func benchScale() {
     }
     if only.contains("10k") {
         let dir = generatedRuns("scale-10k", runs: 10_000, tests: 1, steps: 1, promptBytes: 200)
-        let py = pythonMeasured("import json, glob; rows = [json.load(open(p)) for p in glob.glob('\(dir)/smoltrace_results/scale/*/leaderboard_row.json')]", n: 7)
-        let recorded = measured(tracemind, ["leaderboard", dir, "-q", "--recorded", "-f", "json"], n: 7)
-        let counted = measured(tracemind, ["leaderboard", dir, "-q", "-f", "json"], n: 7)
+        let rows = "import json, glob; rows = [json.load(open(p)) for p in glob.glob('\(dir)/smoltrace_results/scale/*/leaderboard_row.json')]"
+        let m = alternated(
+            [(python, pythonArguments(rows)), (tracemind, ["leaderboard", dir, "-q", "--recorded", "-f", "json"]), (tracemind, ["leaderboard", dir, "-q", "-f", "json"])],
+            n: 11)
+        let (py, recorded, counted) = (m[0], m[1], m[2])
         print(String(format: "scale: 10,000 runs; python reading the 10,000 rows %.2f s", py.seconds))
         print(String(format: "scale:   leaderboard --recorded %.2f s = %.2fx (budget 0.33x); peak %.0f MB", recorded.seconds, recorded.seconds / py.seconds, recorded.rssMB))
         print(String(format: "scale:   leaderboard (counted once, warm cache) %.2f s = %.2fx (budget 0.33x); peak %.0f MB", counted.seconds, counted.seconds / py.seconds, counted.rssMB))
