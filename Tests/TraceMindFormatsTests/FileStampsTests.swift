@@ -30,7 +30,9 @@ import TraceMindFormats
             "\(root)/runs/run-9/results.json/x",  // under a file
             "\(root)/missing/run/traces.json",  // a folder that is not there
             "\(root)/locked/inner/f.json",  // under a folder that cannot be read (below)
-            "/", "/tmp", "relative/path.json", "",
+            // One name under `/` (a plain `stat`): a folder nothing writes in while the tests run (`/tmp`, where the
+            // other tests make their folders at the same time, changed between two lookups).
+            "/", "/usr", "relative/path.json", "",
         ]
         try fm.setAttributes([.posixPermissions: 0o311], ofItemAtPath: "\(root)/locked")
         defer { try? fm.setAttributes([.posixPermissions: 0o755], ofItemAtPath: "\(root)/locked") }
