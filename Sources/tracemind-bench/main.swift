@@ -157,12 +157,17 @@ func benchScale() {
     }
     if only.contains("real") {
         if let real = realShapedRun("scale-real") {
+            // Read afresh (--no-cache), and read before (its traces' summaries kept: the default).
             let m = alternated(
-                [(python, pythonArguments("import json; json.load(open('\(real.traces)'))")), (tracemind, ["run", "--run", real.key, real.dir, "-f", "json", "--no-cache"])],
+                [
+                    (python, pythonArguments("import json; json.load(open('\(real.traces)'))")), (tracemind, ["run", "--run", real.key, real.dir, "-f", "json", "--no-cache"]),
+                    (tracemind, ["run", "--run", real.key, real.dir, "-f", "json"]),
+                ],
                 n: 11)
-            let (py, run) = (m[0], m[1])
+            let (py, run, warm) = (m[0], m[1], m[2])
             print(String(format: "scale: a real run's traces (%@) laid end to end, %.1f MB, %d tests; python json.load %.3f s", real.name, real.mb, real.tests, py.seconds))
             print(String(format: "scale:   run -f json %.3f s = %.2fx json.load (budget 0.2x); peak %.0f MB", run.seconds, run.seconds / py.seconds, run.rssMB))
+            print(String(format: "scale:   run -f json, read before (summaries kept) %.3f s = %.2fx json.load; peak %.0f MB", warm.seconds, warm.seconds / py.seconds, warm.rssMB))
         } else {
             print("scale: a real run's traces: skipped (no SMOLTRACE 0.2.12 runs under $SHARED_DATA or ../shared/data)")
         }
