@@ -7,7 +7,7 @@ import TraceMindModel
 /// absent). SMOLTRACE's own text is kept byte for byte — its indentation, its escapes, the JSON it holds in strings
 /// (a tool list, a chat's messages) — but each copy's trace ids and test ids are made its own, in the traces and in the
 /// results, so that the run has as many tests as traces. Nil when there is no such run.
-func realShapedRun(_ dir: String) -> (dir: String, key: String, traces: String, name: String, tests: Int, mb: Double)? {
+func realShapedRun(_ dir: String) -> (key: String, traces: String, name: String, tests: Int, mb: Double)? {
     let shared = ProcessInfo.processInfo.environment["SHARED_DATA"] ?? "../shared/data"
     let runs = shared + "/smoltrace-0.2.12/json"
     let fs = LocalFileSystem()
@@ -92,7 +92,9 @@ func realShapedRun(_ dir: String) -> (dir: String, key: String, traces: String, 
         try? JSONWriter.data(.array(made)).write(to: URL(fileURLWithPath: folder + "/results.json"))
         try? Data(out).write(to: URL(fileURLWithPath: target))
     }
-    guard let run = CatalogLoader.load(sources: [dir]).runs.first else { return nil }
-    let tests = RunLoader.load(run).results.count
-    return (dir, run.key, target, URL(fileURLWithPath: source).lastPathComponent, tests, Double(fs.fileSize(target) ?? 0) / 1_048_576)
+    // The tests: the rows of the results laid out (not a read of the whole run for their count).
+    guard let run = CatalogLoader.load(sources: [dir]).runs.first, let laidRows = run.files.results.flatMap({ try? fs.readFile($0).data }),
+        let tests = (try? JSONParser.parse(laidRows))?.arrayValue?.count
+    else { return nil }
+    return (run.key, target, URL(fileURLWithPath: source).lastPathComponent, tests, Double(fs.fileSize(target) ?? 0) / 1_048_576)
 }

@@ -156,12 +156,13 @@ func benchScale() {
         print(String(format: "scale:   run -f json %.3f s = %.2fx json.load (budget 0.2x); peak %.0f MB", run.seconds, run.seconds / py.seconds, run.rssMB))
     }
     if only.contains("real") {
-        if let real = realShapedRun(work + "/scale-real") {
+        let realDir = work + "/scale-real"
+        if let real = realShapedRun(realDir) {
             // Read afresh (--no-cache), and read before (its traces' summaries kept: the default).
             let m = alternated(
                 [
-                    (python, pythonArguments("import json; json.load(open('\(real.traces)'))")), (tracemind, ["run", "--run", real.key, real.dir, "-f", "json", "--no-cache"]),
-                    (tracemind, ["run", "--run", real.key, real.dir, "-f", "json"]),
+                    (python, pythonArguments("import json; json.load(open('\(real.traces)'))")), (tracemind, ["run", "--run", real.key, realDir, "-f", "json", "--no-cache"]),
+                    (tracemind, ["run", "--run", real.key, realDir, "-f", "json"]),
                 ],
                 n: 11)
             let (py, run, warm) = (m[0], m[1], m[2])

@@ -360,3 +360,41 @@ struct KeyShape: Sendable {
         return f < 64 ? low & (1 << UInt64(f)) != 0 : f < 128 && high & (1 << UInt64(f - 64)) != 0
     }
 }
+
+/// Token counts and costs in the caches' binary form (`PackWriter`): the analysis pack's totals and the traces'
+/// summaries write them alike. Doubles are kept as their bits.
+extension TokenCounts {
+    func pack(into w: inout PackWriter) {
+        for v in [prompt, completion, total] { w.int(v) }
+        w.bool(hasSplit)
+        for v in [reasoning, cacheRead, cacheWrite] { w.int(v) }
+    }
+
+    /// Counts `pack(into:)` wrote; nil when the bytes are not those.
+    init?(unpacking r: inout PackReader) {
+        guard let p = r.int(), let c = r.int(), let t = r.int(), let split = r.bool(), let rs = r.int(), let cr = r.int(), let cw = r.int() else {
+            return nil
+        }
+        self.init(prompt: p, completion: c, total: t, hasSplit: split, reasoning: rs, cacheRead: cr, cacheWrite: cw)
+    }
+}
+
+extension CostSum {
+    func pack(into w: inout PackWriter) {
+        w.double(knownUSD)
+        w.int(priced)
+        w.int(unpriced)
+        for v in [split.prompt, split.completion, split.reasoning, split.cacheRead, split.cacheWrite] { w.double(v) }
+        w.int(split.calls)
+    }
+
+    /// A cost `pack(into:)` wrote; nil when the bytes are not one.
+    init?(unpacking r: inout PackReader) {
+        guard let known = r.double(), let priced = r.int(), let unpriced = r.int(), let p = r.double(), let c = r.double(), let rs = r.double(),
+            let cr = r.double(), let cw = r.double(), let calls = r.int()
+        else { return nil }
+        var s = CostSplit()
+        (s.prompt, s.completion, s.reasoning, s.cacheRead, s.cacheWrite, s.calls) = (p, c, rs, cr, cw, calls)
+        self.init(knownUSD: known, priced: priced, unpriced: unpriced, split: s)
+    }
+}

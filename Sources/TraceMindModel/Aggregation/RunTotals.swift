@@ -260,19 +260,9 @@ extension RunTotals {
         for v in [tests, passed, failed, errored, timedOut] { w.int(v) }
         w.double(successRate)
         w.bool(tokens != nil)
-        if let t = tokens {
-            for v in [t.prompt, t.completion, t.total] { w.int(v) }
-            w.bool(t.hasSplit)
-            for v in [t.reasoning, t.cacheRead, t.cacheWrite] { w.int(v) }
-        }
+        tokens?.pack(into: &w)
         w.bool(cost != nil)
-        if let c = cost {
-            w.double(c.knownUSD)
-            w.int(c.priced)
-            w.int(c.unpriced)
-            for v in [c.split.prompt, c.split.completion, c.split.reasoning, c.split.cacheRead, c.split.cacheWrite] { w.double(v) }
-            w.int(c.split.calls)
-        }
+        cost?.pack(into: &w)
         for v in [costPerPass, wallMeanMs, wallP50Ms, wallP95Ms] { w.double(v) }
         w.text(hardware)
         w.double(co2Grams)
@@ -330,19 +320,14 @@ extension RunTotals.Values {
         (self.tests, self.passed, self.failed, self.errored, self.timedOut, self.successRate) = (tests, passed, failed, errored, timedOut, successRate)
         tokens = nil
         if hasTokens {
-            guard let p = r.int(), let c = r.int(), let tot = r.int(), let split = r.bool(), let re = r.int(), let cr = r.int(), let cw = r.int()
-            else { return nil }
-            tokens = TokenCounts(prompt: p, completion: c, total: tot, hasSplit: split, reasoning: re, cacheRead: cr, cacheWrite: cw)
+            guard let t = TokenCounts(unpacking: &r) else { return nil }
+            tokens = t
         }
         guard let hasCost = r.bool() else { return nil }
         cost = nil
         if hasCost {
-            guard let usd = r.double(), let priced = r.int(), let unpriced = r.int(), let sp = r.double(), let sc = r.double(), let sr = r.double(),
-                let scr = r.double(), let scw = r.double(), let calls = r.int()
-            else { return nil }
-            var split = CostSplit()
-            (split.prompt, split.completion, split.reasoning, split.cacheRead, split.cacheWrite, split.calls) = (sp, sc, sr, scr, scw, calls)
-            cost = CostSum(knownUSD: usd, priced: priced, unpriced: unpriced, split: split)
+            guard let c = CostSum(unpacking: &r) else { return nil }
+            cost = c
         }
         guard let costPerPass = r.optionalDouble(), let wallMean = r.optionalDouble(), let wallP50 = r.optionalDouble(),
             let wallP95 = r.optionalDouble(), let hardware = r.optionalText(), let co2 = r.optionalDouble(), let partial = r.bool(),

@@ -48,8 +48,9 @@ public struct SummaryCache: Sendable {
         return PathUtil.join(PathUtil.join(directory, "v\(AnalysisCache.rulesVersion)"), AnalysisCache.hex16(Hash64.of(place)))
     }
 
-    /// An entry's first bytes (the binary form: JSON through `Codable`, the first, took ~45 µs a summary).
-    static let magic = Array("tracemind summaries 1\n".utf8)
+    /// An entry's first bytes (the second binary form: token counts as the analysis pack writes them; the first form
+    /// was JSON through `Codable`, read barely faster than the traces themselves).
+    static let magic = Array("tracemind summaries 2\n".utf8)
 
     /// The summaries kept for `files` when they were made from files whose identity is `key` (see `key(_:)`): the
     /// entry's rules version and key, its summaries (`TraceSummary.pack`), diagnostics and partial reasons, and a hash
