@@ -403,6 +403,11 @@ public struct FileStamp: Sendable, Equatable {
 }
 
 public enum Hash64 {
+    /// A seed drawn once per process, for tables that hash untrusted text (object keys, span ids): a file crafted so
+    /// that thousands of its texts share one hash cannot know it. Once, not per table: each draw is a `getrandom`
+    /// call, and a run's reading makes a table per trace and per record (360 calls for a run of 178 tests).
+    public static let processSeed = UInt64.random(in: .min ... .max)
+
     /// A 64-bit hash, eight bytes a step (not for security: a change detector beside size and time).
     public static func of(_ bytes: [UInt8]) -> UInt64 {
         bytes.withUnsafeBytes { words($0, seed: 0x2545_F491_4F6C_DD1D) }

@@ -25,8 +25,8 @@ public final class JSONKeyTable {
     private var used = 0
     /// The slot of the key interned last (its marks).
     private(set) var lastSlot = 0
-    /// Random per table: a file crafted so that thousands of keys share one hash cannot turn parsing quadratic.
-    private let seed = UInt64.random(in: .min ... .max)
+    /// Random (per process): a file crafted so that thousands of keys share one hash cannot turn parsing quadratic.
+    private let seed = Hash64.processSeed
     /// The members of the objects open in the parses that use this table (`Cursor.keyStack`, `valueStack`).
     let memberKeys = ParseStack<String>()
     let memberValues = ParseStack<JSON>()

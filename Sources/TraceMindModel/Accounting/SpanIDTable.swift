@@ -2,7 +2,7 @@ import TraceMindFormats
 
 /// Span ids to the first span that has each: an open-addressing table hashed with `Hash64.words` on the id's bytes.
 /// Swift's `Dictionary` hashes every id with SipHash through the `Hashable` machinery, a third of building the tree
-/// of a 300,000-span trace. Ids are untrusted text: the seed is random per table, and a table whose probes run long
+/// of a 300,000-span trace. Ids are untrusted text: the seed is random (per process), and a table whose probes run long
 /// (ids made to collide) gives way to a `Dictionary`.
 struct SpanIDTable {
     private var slots: [Int32]
@@ -22,7 +22,7 @@ struct SpanIDTable {
         slots = [Int32](repeating: -1, count: capacity)
         tags = [UInt64](repeating: 0, count: capacity)
         mask = capacity - 1
-        seed = UInt64.random(in: .min ... .max)
+        seed = Hash64.processSeed
         fallback = nil
         guard ids.count < Int(Int32.max) else {
             useDictionary()
