@@ -405,7 +405,7 @@ public struct FileStamp: Sendable, Equatable {
 public enum Hash64 {
     /// A seed drawn once per process, for tables that hash untrusted text (object keys, span ids): a file crafted so
     /// that thousands of its texts share one hash cannot know it. Once, not per table: each draw is a `getrandom`
-    /// call, and a run's reading makes a table per trace and per record (360 calls for a run of 178 tests).
+    /// call, and a run's reading makes a table per trace and per record (361 calls in a run of 178 tests).
     public static let processSeed = UInt64.random(in: .min ... .max)
 
     /// A 64-bit hash, eight bytes a step (not for security: a change detector beside size and time).
