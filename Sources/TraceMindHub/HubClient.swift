@@ -12,7 +12,11 @@ public typealias HubError = RemoteFetchError
 /// Hub cannot be reached, a complete cached copy is used.
 public final class HubClient: RemoteDatasets {
     public let endpoint: String
-    public let token: String?
+    /// The token sent with each request (nil: none). Read when first asked for: a local catalog, which makes a client
+    /// in case its rows point at the Hub, reads no token file (its read and trimming were a fifth of a millisecond of
+    /// every report's start).
+    public var token: String? { tokenSource.value }
+    private let tokenSource: LazyToken
     public let cacheRoot: String
     public let offline: Bool
     let timeout: TimeInterval
@@ -20,11 +24,15 @@ public final class HubClient: RemoteDatasets {
     static let maxUnlistedBytes = 4 << 30
     static let maxListingBytes = 64 << 20
 
-    public init(endpoint: String, token: String?, cacheRoot: String, offline: Bool = false, timeout: TimeInterval = 30) {
+    public convenience init(endpoint: String, token: String?, cacheRoot: String, offline: Bool = false, timeout: TimeInterval = 30) {
+        self.init(endpoint: endpoint, tokenSource: LazyToken { token }, cacheRoot: cacheRoot, offline: offline, timeout: timeout)
+    }
+
+    init(endpoint: String, tokenSource: LazyToken, cacheRoot: String, offline: Bool, timeout: TimeInterval) {
         var e = endpoint.trimmingCharacters(in: .whitespaces)
         while e.hasSuffix("/") { e.removeLast() }
         self.endpoint = e
-        self.token = token.flatMap { $0.isEmpty ? nil : $0 }
+        self.tokenSource = tokenSource
         self.cacheRoot = cacheRoot
         self.offline = offline
         self.timeout = timeout
@@ -36,20 +44,19 @@ public final class HubClient: RemoteDatasets {
     public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) -> HubClient {
         let home = env["HOME"] ?? NSHomeDirectory()
         let cache = env["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? PathUtil.join(home, ".cache")
-        var token = env["HF_TOKEN"] ?? env["HUGGING_FACE_HUB_TOKEN"]
-        if token?.isEmpty ?? true {
-            let hfHome = env["HF_HOME"] ?? PathUtil.join(cache, "huggingface")
-            for p in [env["HF_TOKEN_PATH"], PathUtil.join(hfHome, "token")].compactMap({ $0 }) {
-                if let t = try? String(contentsOfFile: p, encoding: .utf8) {
-                    token = t.trimmingCharacters(in: .whitespacesAndNewlines)
-                    break
-                }
+        let given = env["HF_TOKEN"] ?? env["HUGGING_FACE_HUB_TOKEN"]
+        let files = [env["HF_TOKEN_PATH"], PathUtil.join(env["HF_HOME"] ?? PathUtil.join(cache, "huggingface"), "token")].compactMap { $0 }
+        let token = LazyToken {
+            if let given, !given.isEmpty { return given }
+            for p in files {
+                if let t = try? String(contentsOfFile: p, encoding: .utf8) { return t.trimmingCharacters(in: .whitespacesAndNewlines) }
             }
+            return given
         }
         let offline = ["1", "true", "yes", "on"].contains((env["HF_HUB_OFFLINE"] ?? "").lowercased())
         return HubClient(
-            endpoint: env["HF_ENDPOINT"].flatMap { $0.isEmpty ? nil : $0 } ?? "https://huggingface.co", token: token,
-            cacheRoot: PathUtil.join(PathUtil.join(cache, "tracemind"), "hub"), offline: offline)
+            endpoint: env["HF_ENDPOINT"].flatMap { $0.isEmpty ? nil : $0 } ?? "https://huggingface.co", tokenSource: token,
+            cacheRoot: PathUtil.join(PathUtil.join(cache, "tracemind"), "hub"), offline: offline, timeout: 30)
     }
 
     /// The local folder of a repository's cached copy.
@@ -253,4 +260,23 @@ public final class HubClient: RemoteDatasets {
 
 extension HubClient.Failure {
     var error: HubError { HubError(description: message) }
+}
+
+/// A token read once, when first asked for, by whichever thread asks first (an empty one is none).
+final class LazyToken: @unchecked Sendable {
+    private let lock = NSLock()
+    private var read: (@Sendable () -> String?)?
+    private var token: String?
+
+    init(_ read: @escaping @Sendable () -> String?) { self.read = read }
+
+    var value: String? {
+        lock.withLock {
+            if let r = read {
+                token = r().flatMap { $0.isEmpty ? nil : $0 }
+                read = nil
+            }
+            return token
+        }
+    }
 }

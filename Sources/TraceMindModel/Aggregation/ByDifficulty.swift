@@ -24,15 +24,16 @@ extension RunAnalysis {
     public var byDifficulty: [DifficultyRow] {
         var rows: [String: DifficultyRow] = [:]
         var withResult: [String: Int] = [:]
-        for t in tests {
-            let d = t.result?.difficulty.flatMap { $0.isEmpty ? nil : $0 } ?? "unknown"
+        // Each test's fields read where it lies (a loop over the tests copied every row: its result and its trace summary).
+        for k in tests.indices {
+            let d = tests[k].result?.difficulty.flatMap { $0.isEmpty ? nil : $0 } ?? "unknown"
             var row = rows[d] ?? DifficultyRow(difficulty: d, tests: 0, passed: 0, successRate: nil, tokens: .zero, cost: .zero, isLowerBound: false)
             row.tests += 1
-            if t.outcome == .passed { row.passed += 1 }
-            if t.result != nil { withResult[d, default: 0] += 1 }
-            if let trace = t.trace {
-                row.tokens += trace.tokens
-                row.cost += trace.cost
+            if tests[k].outcome == .passed { row.passed += 1 }
+            if tests[k].result != nil { withResult[d, default: 0] += 1 }
+            if tests[k].trace != nil {
+                row.tokens += tests[k].trace!.tokens
+                row.cost += tests[k].trace!.cost
             } else {
                 row.isLowerBound = true
             }

@@ -163,7 +163,7 @@ public struct Comparison: Sendable {
         func m(_ name: String, _ label: String, _ unit: MetricUnit, lower: Bool, _ f: (Int, [TestRow]) -> Double?) -> Metric {
             Comparison.metric(name, label + " (shared tests)", unit, lower: lower, values: rows.enumerated().map { f($0.offset, $0.element) })
         }
-        func passed(_ t: [TestRow]) -> Int { t.filter { $0.outcome == .passed }.count }
+        func passed(_ t: [TestRow]) -> Int { t.count { $0.outcome == .passed } }
         func cost(_ i: Int, _ t: [TestRow]) -> Double? {
             guard runs[i].hasTraces, !t.isEmpty else { return nil }
             return t.reduce(CostSum.zero) { $0 + ($1.cost ?? .unknownCall) }.value
@@ -171,7 +171,7 @@ public struct Comparison: Sendable {
         return [
             m("success_rate", "success rate", .percent, lower: false) { _, t in t.isEmpty ? nil : Double(passed(t)) * 100 / Double(t.count) },
             m("tests_passed", "tests passed", .count, lower: false) { _, t in Double(passed(t)) },
-            m("tests_errored", "errors and timeouts", .count, lower: true) { _, t in Double(t.filter { $0.outcome == .error || $0.outcome == .timeout }.count) },
+            m("tests_errored", "errors and timeouts", .count, lower: true) { _, t in Double(t.count { $0.outcome == .error || $0.outcome == .timeout }) },
             m("tokens", "tokens (counted once)", .tokens, lower: true) { i, t in
                 runs[i].hasTraces && !t.isEmpty ? Double(t.reduce(0) { $0 + ($1.tokens?.total ?? 0) }) : nil
             },

@@ -119,13 +119,14 @@ public final class RunAnalysis: Sendable {
         self.cost = cost
         tokensByModel = byModel.map { ($0.key, $0.value.0, $0.value.1) }.sorted { $0.tokens.total > $1.tokens.total }
         costByCategory = byCat.map { ($0.key, $0.value) }.sorted { $0.cost.knownUSD > $1.cost.knownUSD }
-        passed = rows.filter { $0.outcome == .passed }.count
-        failed = rows.filter { $0.outcome == .failed }.count
-        errored = rows.filter { $0.outcome == .error }.count
-        timedOut = rows.filter { $0.outcome == .timeout }.count
+        // Counted where the rows lie (`filter` copied every row it kept, each a result and a trace summary).
+        passed = rows.count { $0.outcome == .passed }
+        failed = rows.count { $0.outcome == .failed }
+        errored = rows.count { $0.outcome == .error }
+        timedOut = rows.count { $0.outcome == .timeout }
         wall = Percentiles.of(rows.compactMap { $0.wallMs })
-        ttft = Percentiles.of(data.traces.flatMap(\.ttft))
-        tbt = Percentiles.of(data.traces.flatMap(\.tbt))
+        ttft = Percentiles.of(data.traces.flatMap { $0.ttft })
+        tbt = Percentiles.of(data.traces.flatMap { $0.tbt })
         streamedCalls = data.traces.reduce(0) { $0 + $1.ttft.count }
         var reasons: [String: Int] = [:]
         for r in rows { if let s = r.result?.stopReason { reasons[s, default: 0] += 1 } }
@@ -136,7 +137,7 @@ public final class RunAnalysis: Sendable {
         }
         errorGroups = groups.map { ($0.key, $0.value) }.sorted { $0.keys.count != $1.keys.count ? $0.keys.count > $1.keys.count : $0.kind < $1.kind }
         var partial = data.partialTraces
-        let missing = rows.filter { $0.result != nil && $0.trace == nil }.count
+        let missing = rows.count { $0.result != nil && $0.trace == nil }
         if !data.traces.isEmpty && missing > 0 {
             partial.append("\(missing) of \(rows.count) tests have no trace")
         }
@@ -210,7 +211,7 @@ public final class RunAnalysis: Sendable {
     /// Success rate (0–100) from the results when loaded, else as recorded.
     public var successRate: Double? {
         if tests.contains(where: { $0.result != nil }) {
-            let n = tests.filter { $0.result != nil }.count
+            let n = tests.count { $0.result != nil }
             return n == 0 ? nil : Double(passed) * 100 / Double(n)
         }
         return entry.row.successRate
@@ -221,7 +222,7 @@ public final class RunAnalysis: Sendable {
         if let p = entry.row.passAt1 { return p }
         let flagged = tests.compactMap { $0.result?.passAt1Passed }
         guard !flagged.isEmpty else { return nil }
-        return Double(flagged.filter { $0 }.count) / Double(tests.filter { $0.result != nil }.count)
+        return Double(flagged.count { $0 }) / Double(tests.count { $0.result != nil })
     }
 
     public var avgSteps: Double? {

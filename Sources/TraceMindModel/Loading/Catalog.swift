@@ -501,7 +501,7 @@ public enum CatalogLoader {
             o.set("model", .string(rs.first?.model ?? "unknown model"))
             let agents = Set(rs.map { $0.agentType })
             o.set("agent_type", .string(agents.count == 1 ? agents.first! : "both"))
-            let passed = rs.filter { $0.passed }.count
+            let passed = rs.count { $0.passed }
             o.set("total_tests", .int(Int64(rs.count)))
             o.set("successful_tests", .int(Int64(passed)))
             o.set("failed_tests", .int(Int64(rs.count - passed)))
