@@ -15,6 +15,9 @@ public final class JSONKeyTable {
         /// their keys in the same order, so the next key is first looked for there, by its bytes, without a hash.
         var next: Int
         var string: String
+        /// The place of the key in the last `KeyIndex` asked about it (`tag`), by that index's serial; -1: none.
+        var tagOwner: Int32 = -1
+        var tag: Int32 = -1
     }
     private var slots: UnsafeMutablePointer<Slot>
     private var capacity: Int
@@ -82,6 +85,18 @@ public final class JSONKeyTable {
         let b = pick.builds(key)
         slots[lastSlot].marks = m | asked | (b ? built : 0)
         return b
+    }
+
+    /// The place in `index` of the key interned last, or nil: looked up once per key and index, then remembered in
+    /// its slot (a reader asks about each key of each span it reads; most are the same few hundred).
+    @inline(__always)
+    func tag(_ index: KeyIndex) -> Int? {
+        let s = lastSlot
+        if slots[s].tagOwner == index.serial { return slots[s].tag < 0 ? nil : Int(slots[s].tag) }
+        let id = index.id(bytes: UnsafeRawBufferPointer(start: bytes + slots[s].offset, count: slots[s].count))
+        slots[s].tagOwner = index.serial
+        slots[s].tag = Int32(id ?? -1)
+        return id
     }
 
     /// Whether `n` bytes at `a` and at `b` are the same (keys are short: eight at a time, no call).
@@ -188,6 +203,9 @@ public struct KeyIndex: Sendable {
     private let counts: [Int]
     private let bytes: [UInt8]
     private let mask: Int
+    /// Tells indexes apart in the key tables that remember answers (`JSONKeyTable.tag`).
+    let serial: Int32
+    private static let made = SerialCounter()
 
     /// `keys[k]` is found as `k` (the first place of a key given twice).
     public init(_ keys: [String]) {
@@ -213,6 +231,7 @@ public struct KeyIndex: Sendable {
         self.counts = counts
         self.bytes = bytes
         mask = size - 1
+        serial = Int32(truncatingIfNeeded: KeyIndex.made.next())
     }
 
     static func hash(_ key: String) -> UInt64 {
@@ -240,21 +259,23 @@ public struct KeyIndex: Sendable {
     /// The place of `key` in the keys the index was made of, or nil.
     public func id(_ key: String) -> Int? {
         var key = key
-        return key.withUTF8 { u in
-            let raw = UnsafeRawBufferPointer(u)
-            let h = KeyIndex.hash(raw)
-            var slot = Int(truncatingIfNeeded: h) & mask
-            return bytes.withUnsafeBytes { known in
-                while ids[slot] >= 0 {
-                    if hashes[slot] == h, counts[slot] == raw.count,
-                        raw.count == 0 || JSONKeyTable.same(known.baseAddress! + offsets[slot], raw.baseAddress!, raw.count)
-                    {
-                        return ids[slot]
-                    }
-                    slot = (slot + 1) & mask
+        return key.withUTF8 { id(bytes: UnsafeRawBufferPointer($0)) }
+    }
+
+    /// The place of the key whose UTF-8 bytes are `raw`, or nil.
+    public func id(bytes raw: UnsafeRawBufferPointer) -> Int? {
+        let h = KeyIndex.hash(raw)
+        var slot = Int(truncatingIfNeeded: h) & mask
+        return bytes.withUnsafeBytes { known in
+            while ids[slot] >= 0 {
+                if hashes[slot] == h, counts[slot] == raw.count,
+                    raw.count == 0 || JSONKeyTable.same(known.baseAddress! + offsets[slot], raw.baseAddress!, raw.count)
+                {
+                    return ids[slot]
                 }
-                return nil
+                slot = (slot + 1) & mask
             }
+            return nil
         }
     }
 }
@@ -314,4 +335,11 @@ public final class JSONPick: Sendable {
         private var n = 0
         func add() -> Int { lock.withLock { n += 1; return n - 1 } }
     }
+}
+
+/// Numbers handed out once each, from any thread.
+final class SerialCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var n = 0
+    func next() -> Int { lock.withLock { n += 1; return n - 1 } }
 }

@@ -124,8 +124,8 @@ public struct Span: Sendable, Equatable {
         "openinference.span.kind", "gen_ai.operation.name", "gen_ai.system", "gen_ai.request.model", "llm.model_name",
     ])
 
-    /// The first read of a span from a file: the known fields, the figure attributes, the names and exception text
-    /// of its events, the resource; never prompts, payloads or links.
+    /// The first read of a span from a file (`leanFields`, which reads what this pick builds): the known fields, the
+    /// figure attributes, the names and exception text of its events, the resource; never prompts, payloads or links.
     static let pick = JSONPick(
         keys: knownFields.union(["service", "service_name", "cost_usd", "accumulated_cost_usd"]).subtracting(["links"]),
         nested: [
@@ -286,22 +286,17 @@ public struct Span: Sendable, Equatable {
         self.init(fields: f, details: d, traceID: fallbackTraceID, storage: .made(d))
     }
 
-    /// A span read from `bytes` at `range` with `Span.pick`: its details are read from there again when asked for.
-    /// Its texts that repeat from span to span (name, model, pricing source, service, run) are held once, in `keys`.
-    init(picked o: JSONObject, traceID fallbackTraceID: String?, bytes: SpanBytes, range: Range<Int>, keys: JSONKeyTable) {
-        let f = SpanFields(o)
-        self.init(fields: f, details: Span.details(f), traceID: fallbackTraceID, storage: .bytes(bytes, range), interning: keys)
-    }
-
-    /// The span read lean from its bytes (`Span.pick`), its details left there.
+    /// The span read lean from its bytes at `range` of `data` (`leanFields`), its details left there.
     static func lean(_ data: Data, range: Range<Int>, traceID: String?, keys: JSONKeyTable, details: SpanBytes) throws(JSONParseError) -> Span? {
-        guard let o = try JSONParser.parse(data, range: range, pick: pick, keys: keys).objectValue else { return nil }
-        return lean(picked: o, range: range, traceID: traceID, keys: keys, details: details)
+        guard let f = try JSONParser.read(data, range: range, keys: keys, { r throws(JSONParseError) in try leanFields(&r) }) else { return nil }
+        return lean(fields: f, range: range, traceID: traceID, keys: keys, details: details)
     }
 
-    /// The span of an object read with `Span.pick` from `range` of the bytes `details` reads again.
-    static func lean(picked o: JSONObject, range: Range<Int>, traceID: String?, keys: JSONKeyTable, details: SpanBytes) -> Span {
-        Span(picked: o, traceID: traceID, bytes: details, range: range, keys: keys)
+    /// The span of the fields a lean read found (`leanFields`) at `range` of the bytes `details` reads again: its
+    /// details are read from there when asked for. Its texts that repeat from span to span (name, model, pricing
+    /// source, service, run) are held once, in `keys`.
+    static func lean(fields f: SpanFields, range: Range<Int>, traceID: String?, keys: JSONKeyTable, details: SpanBytes) -> Span {
+        Span(fields: f, details: Span.details(f), traceID: traceID, storage: .bytes(details, range), interning: keys)
     }
 
     /// The span of `o`'s fields; with `keys`, its texts that repeat from span to span held once, as they are set (a
@@ -389,7 +384,6 @@ public struct Span: Sendable, Equatable {
     static func details(_ o: JSONObject) -> SpanDetails { details(SpanFields(o)) }
 
     static func details(_ f: SpanFields) -> SpanDetails {
-        let o = f.object
         let attrs = Span.dropNulls(OTLP.attributes(f[.attributes] ?? .null))
         let r = f[.resource]?.objectValue
         var resource = Span.dropNulls(r?["attributes"].map(OTLP.attributes) ?? r)
@@ -401,22 +395,17 @@ public struct Span: Sendable, Equatable {
                 timestampNs: Span.timeValue(eo["timestamp"] ?? eo["timeUnixNano"] ?? .null),
                 attributes: ea)
         }
-        var ek: [String] = [], ev: [JSON] = []
-        for i in f.others where !o.values[i].isNull {
-            ek.append(o.keys[i])
-            ev.append(o.values[i])
-        }
         // Some producers put the service on the span itself.
         if resource["service.name"] == nil {
-            for k in ["service", "service_name"] {
-                if let svc = o[k]?.text, !svc.isEmpty {
+            for v in [f.service, f.serviceName] {
+                if let svc = v?.text, !svc.isEmpty {
                     resource.set("service.name", .string(svc))
                     break
                 }
             }
         }
         return SpanDetails(
-            attributes: attrs, events: events, resource: resource, extra: JSONObject(keys: ek, values: ev),
+            attributes: attrs, events: events, resource: resource, extra: f.extra,
             links: (f[.links]?.arrayValue ?? []).compactMap(SpanLink.init), problem: nil)
     }
 

@@ -1,9 +1,10 @@
 import Foundation
 import TraceMindFormats
 
-/// The fields of a span object found in one pass over its keys: each spelling of each field the span reads (every
-/// era's and producer's), by its place in the object, the last of a key given twice (as `JSONObject`'s subscript
-/// reads it). Reading a span asked the object for some thirty spellings, each a search of its keys.
+/// The fields of a span, found in one pass over its members (of an object, or as a reader meets them): each spelling
+/// of each field the span reads (every era's and producer's), the last of a key given twice (as `JSONObject`'s
+/// subscript reads it), and the members that are no field. Reading a span asked the object for some thirty
+/// spellings, each a search of its keys.
 struct SpanFields {
     /// The spellings, in the order of `Field`: a span's known fields (`Span.knownFields`).
     static let names = [
@@ -27,37 +28,78 @@ struct SpanFields {
         return KeyIndex(names)
     }()
 
-    let object: JSONObject
-    private var at: InlineArray<32, Int32>
-    /// The places of the members that are no known field, in order.
-    private(set) var others: [Int] = []
+    /// Each field's value (the last member of that spelling): its place in `values`, -1 for none.
+    private var at: InlineArray<32, Int8>
+    private var values: [JSON] = []
+    /// The members that are no known field, nulls left out, in order: the span's `extra`.
+    private var extraKeys: [String] = []
+    private var extraValues: [JSON] = []
+    /// The last `service` and `service_name` members (some producers put the service on the span itself).
+    private(set) var service: JSON?
+    private(set) var serviceName: JSON?
 
+    /// No fields yet (a reader sets them as it meets them: `set`, `other`).
+    init() { at = InlineArray(repeating: -1) }
+
+    /// The fields of a span object, found in one pass over its keys.
     init(_ o: JSONObject) {
-        object = o
         at = InlineArray(repeating: -1)
-        for (i, k) in o.keys.enumerated() {
-            if Span.knownShape.admits(k), let f = SpanFields.ids.id(k) { at[f] = Int32(i) } else { others.append(i) }
+        for (k, v) in zip(o.keys, o.values) {
+            if Span.knownShape.admits(k), let f = SpanFields.ids.id(k) { set(f, v) } else { other(k, v) }
         }
     }
+
+    /// The member of field `f` (a later one replaces an earlier one, as `JSONObject`'s subscript reads the last).
+    mutating func set(_ f: Field, _ v: JSON) { set(f.rawValue, v) }
+
+    private mutating func set(_ f: Int, _ v: JSON) {
+        let p = at[f]
+        if p >= 0 {
+            values[Int(p)] = v
+        } else {
+            if values.isEmpty { values.reserveCapacity(16) }
+            at[f] = Int8(values.count)
+            values.append(v)
+        }
+    }
+
+    /// A member that is no known field.
+    mutating func other(_ k: String, _ v: JSON) {
+        if k == "service" { service = v } else if k == "service_name" { serviceName = v }
+        if !v.isNull {
+            extraKeys.append(k)
+            extraValues.append(v)
+        }
+    }
+
+    /// The members that are no known field, nulls left out.
+    var extra: JSONObject { extraKeys.isEmpty ? JSONObject() : JSONObject(keys: extraKeys, values: extraValues) }
 
     subscript(_ f: Field) -> JSON? {
         let p = at[f.rawValue]
-        return p < 0 ? nil : object.values[Int(p)]
+        return p < 0 ? nil : values[Int(p)]
     }
 
-    /// The first of the fields that is non-empty text.
+    /// The first of the fields that is non-empty text (no array of them made: this runs some six times a span).
     func text(_ a: Field, _ b: Field, _ c: Field? = nil, _ d: Field? = nil) -> String? {
-        for f in [a, b, c, d] {
-            if let f, let t = self[f]?.text, !t.isEmpty { return t }
-        }
+        if let t = nonEmptyText(a) { return t }
+        if let t = nonEmptyText(b) { return t }
+        if let c, let t = nonEmptyText(c) { return t }
+        if let d, let t = nonEmptyText(d) { return t }
         return nil
+    }
+
+    private func nonEmptyText(_ f: Field) -> String? {
+        guard let t = self[f]?.text, !t.isEmpty else { return nil }
+        return t
     }
 
     /// The first of the fields that is a time (`Span.timeValue`).
     func time(_ a: Field, _ b: Field, _ c: Field, _ d: Field) -> Int64? {
-        for f in [a, b, c, d] {
-            if let v = self[f], let t = Span.timeValue(v) { return t }
-        }
+        if let v = self[a], let t = Span.timeValue(v) { return t }
+        if let v = self[b], let t = Span.timeValue(v) { return t }
+        if let v = self[c], let t = Span.timeValue(v) { return t }
+        if let v = self[d], let t = Span.timeValue(v) { return t }
         return nil
     }
 }

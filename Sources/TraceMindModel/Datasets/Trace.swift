@@ -98,15 +98,22 @@ public struct Trace: Sendable, Equatable {
     private static func readInOnePass(
         _ data: Data, range: Range<Int>, maxStringBytes: Int, details: SpanBytes, keys: JSONKeyTable
     ) throws(JSONParseError) -> Record? {
-        guard let (head, elements) = try JSONParser.parseObject(data, range: range, picking: "spans", with: Span.pick, maxStringBytes: maxStringBytes, keys: keys)
-        else { return nil }
-        guard let elements else { return .object(head) }
-        let tid = head["trace_id"]?.text ?? head["traceId"]?.text
+        // Each span made as it is met, into the document's array; the document's id, which may come after its spans,
+        // is given to those that have none of their own (and shared with those that have the same) once it is known.
         var spans: [Span] = []
-        spans.reserveCapacity(elements.count)
-        for (v, r) in elements {
-            guard let o = v.objectValue else { continue }
-            spans.append(Span.lean(picked: o, range: r, traceID: tid, keys: keys, details: details))
+        var own: [Bool] = []
+        guard let (head, found) = try JSONParser.parseObject(data, range: range, reading: "spans", maxStringBytes: maxStringBytes, keys: keys, starting: {
+            spans.removeAll()
+            own.removeAll()
+        }, element: { r throws(JSONParseError) in
+            let start = r.offset
+            guard let f = try Span.leanFields(&r) else { return }
+            own.append(f.text(.traceID, .traceIdCamel, .traceIDCamel) != nil)
+            spans.append(Span.lean(fields: f, range: (start + range.lowerBound)..<(r.offset + range.lowerBound), traceID: nil, keys: keys, details: details))
+        }) else { return nil }
+        guard found != nil else { return .object(head) }
+        if let tid = head["trace_id"]?.text ?? head["traceId"]?.text {
+            for k in spans.indices where !own[k] || spans[k].traceID == tid { spans[k].traceID = tid }
         }
         return .trace(Trace(head: head, spans: spans))
     }
