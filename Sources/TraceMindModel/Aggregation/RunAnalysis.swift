@@ -119,27 +119,38 @@ public final class RunAnalysis: Sendable {
         self.cost = cost
         tokensByModel = byModel.map { ($0.key, $0.value.0, $0.value.1) }.sorted { $0.tokens.total > $1.tokens.total }
         costByCategory = byCat.map { ($0.key, $0.value) }.sorted { $0.cost.knownUSD > $1.cost.knownUSD }
-        // Counted where the rows lie (`filter` copied every row it kept, each a result and a trace summary).
-        passed = rows.count { $0.outcome == .passed }
-        failed = rows.count { $0.outcome == .failed }
-        errored = rows.count { $0.outcome == .error }
-        timedOut = rows.count { $0.outcome == .timeout }
-        wall = Percentiles.of(rows.compactMap { $0.wallMs })
+        // One pass over the rows, each read where it lies (a loop or closure given each row copied it whole: its
+        // result and its trace summary, every text and table retained and released, six times a row).
+        var counts = (passed: 0, failed: 0, errored: 0, timedOut: 0, missing: 0)
+        var walls: [Double] = []
+        var reasons: [String: Int] = [:]
+        var groups: [String: [String]] = [:]
+        for k in rows.indices {
+            let outcome = rows[k].outcome
+            switch outcome {
+            case .passed: counts.passed += 1
+            case .failed: counts.failed += 1
+            case .error: counts.errored += 1
+            case .timeout: counts.timedOut += 1
+            }
+            if let w = rows[k].wallMs { walls.append(w) }
+            if let s = rows[k].result?.stopReason { reasons[s, default: 0] += 1 }
+            if outcome != .passed { groups[RunAnalysis.errorKind(rows[k]), default: []].append(rows[k].key) }
+            if rows[k].result != nil && rows[k].trace == nil { counts.missing += 1 }
+        }
+        passed = counts.passed
+        failed = counts.failed
+        errored = counts.errored
+        timedOut = counts.timedOut
+        wall = Percentiles.of(walls)
         ttft = Percentiles.of(data.traces.flatMap { $0.ttft })
         tbt = Percentiles.of(data.traces.flatMap { $0.tbt })
         streamedCalls = data.traces.reduce(0) { $0 + $1.ttft.count }
-        var reasons: [String: Int] = [:]
-        for r in rows { if let s = r.result?.stopReason { reasons[s, default: 0] += 1 } }
         stopReasons = reasons.map { ($0.key, $0.value) }.sorted { $0.count != $1.count ? $0.count > $1.count : $0.reason < $1.reason }
-        var groups: [String: [String]] = [:]
-        for r in rows where r.outcome != .passed {
-            groups[RunAnalysis.errorKind(r), default: []].append(r.key)
-        }
         errorGroups = groups.map { ($0.key, $0.value) }.sorted { $0.keys.count != $1.keys.count ? $0.keys.count > $1.keys.count : $0.kind < $1.kind }
         var partial = data.partialTraces
-        let missing = rows.count { $0.result != nil && $0.trace == nil }
-        if !data.traces.isEmpty && missing > 0 {
-            partial.append("\(missing) of \(rows.count) tests have no trace")
+        if !data.traces.isEmpty && counts.missing > 0 {
+            partial.append("\(counts.missing) of \(rows.count) tests have no trace")
         }
         lowerBoundReasons = partial
         partialResults = data.partialResults

@@ -322,7 +322,7 @@ public struct Span: Sendable, Equatable {
         var code = StatusCode.unset
         if let i = codeJSON.int64, codeJSON.stringValue.map({ Int64($0) != nil }) ?? true {
             code = i == 2 ? .error : (i == 1 ? .ok : .unset)
-        } else if let t = codeJSON.text?.uppercased() {
+        } else if let t = codeJSON.text.map(Span.uppercased) {
             // "ERROR", "STATUS_CODE_ERROR", "StatusCode.ERROR"; a byte search, not Foundation's locale-aware one.
             if t.utf8.count >= 5, t.utf8.indices.dropLast(4).contains(where: { t.utf8[$0...].starts(with: "ERROR".utf8) }) {
                 code = .error
@@ -336,7 +336,7 @@ public struct Span: Sendable, Equatable {
         if let n = Int(kindText) { kindText = ["INTERNAL", "INTERNAL", "SERVER", "CLIENT", "PRODUCER", "CONSUMER"][min(max(n, 0), 5)] }
         if kindText.hasPrefix("SpanKind.") { kindText = String(kindText.dropFirst("SpanKind.".count)) }
         if kindText.hasPrefix("SPAN_KIND_") { kindText = String(kindText.dropFirst("SPAN_KIND_".count)) }
-        let otelKind = kindText.uppercased()
+        let otelKind = Span.uppercased(kindText)
         let traceState = o.text(.traceState, .traceStateSnake, .tracestate)
         let attrs = d.attributes
         var usage = UsageConventions.extract(attrs, extra: d.extra)
@@ -438,7 +438,7 @@ public struct Span: Sendable, Equatable {
     }
 
     static func inferCategory(name: String, attributes a: JSONObject, usage: SpanUsage, otelKind: String) -> SpanCategory {
-        if let k = a["openinference.span.kind"]?.text?.uppercased() {
+        if let k = a["openinference.span.kind"]?.text.map(Span.uppercased) {
             if let c = SpanCategory(rawValue: k) { return c }
             return .other
         }
@@ -450,6 +450,12 @@ public struct Span: Sendable, Equatable {
         }
         if a["tool.name"] != nil { return .tool }
         return .other
+    }
+
+    /// `s.uppercased()`, without its Unicode tables for text that is already upper-case ASCII (a span's kind, its status
+    /// code and its OpenInference kind: `INTERNAL`, `OK`, `LLM`, read for every span).
+    static func uppercased(_ s: String) -> String {
+        s.utf8.allSatisfy { $0 < 0x80 && !($0 >= 0x61 && $0 <= 0x7A) } ? s : s.uppercased()
     }
 
     /// Times are kept within ±2^62 ns (1824 to 2116): the difference of any two then fits in an Int64, so no
