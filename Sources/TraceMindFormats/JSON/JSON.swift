@@ -52,8 +52,9 @@ public struct JSONObject: Sendable, Equatable {
         if keys.count > JSONObject.indexFrom { buildIndex() }
     }
 
-    /// Objects of more keys than this get a hash index when parsed; smaller ones are searched.
-    static let indexFrom = 24
+    /// Objects of more keys than this get a hash index when parsed; smaller ones are searched (keys of another length
+    /// passed without a comparison). A result row's 26 members, read once each, cost more to index than to search.
+    static let indexFrom = 32
 
     public init(_ pairs: [(String, JSON)]) {
         self.init(keys: pairs.map { $0.0 }, values: pairs.map { $0.1 })

@@ -283,7 +283,9 @@ public struct Span: Sendable, Equatable {
     public init(json o: JSONObject, traceID fallbackTraceID: String?) {
         let f = SpanFields(o)
         let d = Span.details(f)
-        self.init(fields: f, details: d, traceID: fallbackTraceID, storage: .made(d))
+        self.init(
+            fields: f, attributes: d.attributes, extra: d.extra, resource: d.resource,
+            exception: d.events.first { $0.name == "exception" }, traceID: fallbackTraceID, storage: .made(d))
     }
 
     /// The span read lean from its bytes at `range` of `data` (`leanFields`), its details left there.
@@ -296,12 +298,19 @@ public struct Span: Sendable, Equatable {
     /// details are read from there when asked for. Its texts that repeat from span to span (name, model, pricing
     /// source, service, run) are held once, in `keys`.
     static func lean(fields f: SpanFields, range: Range<Int>, traceID: String?, keys: JSONKeyTable, details: SpanBytes) -> Span {
-        Span(fields: f, details: Span.details(f), traceID: traceID, storage: .bytes(details, range), interning: keys)
+        // What the figures read of the details, made of the fields as `details` makes it, without the rest of them
+        // (every event, the links): the details themselves are read again from the bytes when asked for.
+        Span(
+            fields: f, attributes: Span.attributes(f), extra: f.extra, resource: Span.resource(f), exception: Span.firstException(f),
+            traceID: traceID, storage: .bytes(details, range), interning: keys)
     }
 
     /// The span of `o`'s fields; with `keys`, its texts that repeat from span to span held once, as they are set (a
     /// span made and then changed was moved as a copy of its every text and table, then a release of them).
-    private init(fields o: SpanFields, details d: SpanDetails, traceID fallbackTraceID: String?, storage: DetailStorage, interning keys: JSONKeyTable? = nil) {
+    private init(
+        fields o: SpanFields, attributes attrs: JSONObject, extra: JSONObject, resource: JSONObject, exception ex: SpanEvent?,
+        traceID fallbackTraceID: String?, storage: DetailStorage, interning keys: JSONKeyTable? = nil
+    ) {
         // Every field is made in a local and stored once, at the end: a field read back while `self` was being made
         // (the name, kind and usage for the category) had the whole span copied, every text and table of it retained
         // and released, once a span.
@@ -322,7 +331,7 @@ public struct Span: Sendable, Equatable {
         var code = StatusCode.unset
         if let i = codeJSON.int64, codeJSON.stringValue.map({ Int64($0) != nil }) ?? true {
             code = i == 2 ? .error : (i == 1 ? .ok : .unset)
-        } else if let t = codeJSON.text.map(Span.uppercased) {
+        } else if let t = codeJSON.text?.uppercased() {
             // "ERROR", "STATUS_CODE_ERROR", "StatusCode.ERROR"; a byte search, not Foundation's locale-aware one.
             if t.utf8.count >= 5, t.utf8.indices.dropLast(4).contains(where: { t.utf8[$0...].starts(with: "ERROR".utf8) }) {
                 code = .error
@@ -336,10 +345,9 @@ public struct Span: Sendable, Equatable {
         if let n = Int(kindText) { kindText = ["INTERNAL", "INTERNAL", "SERVER", "CLIENT", "PRODUCER", "CONSUMER"][min(max(n, 0), 5)] }
         if kindText.hasPrefix("SpanKind.") { kindText = String(kindText.dropFirst("SpanKind.".count)) }
         if kindText.hasPrefix("SPAN_KIND_") { kindText = String(kindText.dropFirst("SPAN_KIND_".count)) }
-        let otelKind = Span.uppercased(kindText)
+        let otelKind = kindText.uppercased()
         let traceState = o.text(.traceState, .traceStateSnake, .tracestate)
-        let attrs = d.attributes
-        var usage = UsageConventions.extract(attrs, extra: d.extra)
+        var usage = UsageConventions.extract(attrs, extra: extra)
         if let keys {
             usage.model = usage.model.map(keys.intern)
             usage.pricingSource = usage.pricingSource.map(keys.intern)
@@ -350,10 +358,10 @@ public struct Span: Sendable, Equatable {
             fk.append(k)
             fv.append(v)
         }
-        let serviceName = d.resource["service.name"]?.text.map { keys?.intern($0) ?? $0 }
-        let resourceRunID = d.resource["run.id"]?.text.map { keys?.intern($0) ?? $0 }
+        let serviceName = resource["service.name"]?.text.map { keys?.intern($0) ?? $0 }
+        let resourceRunID = resource["run.id"]?.text.map { keys?.intern($0) ?? $0 }
         let hasExceptionEvent: Bool, exception: String?
-        if let ex = d.events.first(where: { $0.name == "exception" }) {
+        if let ex {
             hasExceptionEvent = true
             exception = [ex.attributes["exception.type"]?.text, ex.attributes["exception.message"]?.text].compactMap { $0 }.joined(separator: ": ")
         } else {
@@ -384,17 +392,18 @@ public struct Span: Sendable, Equatable {
     static func details(_ o: JSONObject) -> SpanDetails { details(SpanFields(o)) }
 
     static func details(_ f: SpanFields) -> SpanDetails {
-        let attrs = Span.dropNulls(OTLP.attributes(f[.attributes] ?? .null))
+        SpanDetails(
+            attributes: attributes(f), events: (f[.events]?.arrayValue ?? []).compactMap(event), resource: resource(f), extra: f.extra,
+            links: (f[.links]?.arrayValue ?? []).compactMap(SpanLink.init), problem: nil)
+    }
+
+    /// A span's attributes (`details.attributes`).
+    static func attributes(_ f: SpanFields) -> JSONObject { Span.dropNulls(OTLP.attributes(f[.attributes] ?? .null)) }
+
+    /// A span's resource (`details.resource`): its attributes, or the resource itself when it has none.
+    static func resource(_ f: SpanFields) -> JSONObject {
         let r = f[.resource]?.objectValue
         var resource = Span.dropNulls(r?["attributes"].map(OTLP.attributes) ?? r)
-        let events: [SpanEvent] = (f[.events]?.arrayValue ?? []).compactMap { e in
-            guard let eo = e.objectValue else { return nil }
-            let ea = Span.dropNulls(OTLP.attributes(eo["attributes"] ?? .null))
-            return SpanEvent(
-                name: eo["name"]?.text ?? "event",
-                timestampNs: Span.timeValue(eo["timestamp"] ?? eo["timeUnixNano"] ?? .null),
-                attributes: ea)
-        }
         // Some producers put the service on the span itself.
         if resource["service.name"] == nil {
             for v in [f.service, f.serviceName] {
@@ -404,9 +413,25 @@ public struct Span: Sendable, Equatable {
                 }
             }
         }
-        return SpanDetails(
-            attributes: attrs, events: events, resource: resource, extra: f.extra,
-            links: (f[.links]?.arrayValue ?? []).compactMap(SpanLink.init), problem: nil)
+        return resource
+    }
+
+    /// One element of a span's `events` as `details.events` holds it (nil: no object, no event).
+    static func event(_ e: JSON) -> SpanEvent? {
+        guard let eo = e.objectValue else { return nil }
+        return SpanEvent(
+            name: eo["name"]?.text ?? "event",
+            timestampNs: Span.timeValue(eo["timestamp"] ?? eo["timeUnixNano"] ?? .null),
+            attributes: Span.dropNulls(OTLP.attributes(eo["attributes"] ?? .null)))
+    }
+
+    /// The first of `details.events` named `exception`, the others not made.
+    static func firstException(_ f: SpanFields) -> SpanEvent? {
+        for e in f[.events]?.arrayValue ?? [] {
+            guard let eo = e.objectValue, (eo["name"]?.text ?? "event") == "exception" else { continue }
+            return event(e)
+        }
+        return nil
     }
 
     /// Equal spans hold the same figures and the same details, wherever the details are kept.
@@ -438,7 +463,7 @@ public struct Span: Sendable, Equatable {
     }
 
     static func inferCategory(name: String, attributes a: JSONObject, usage: SpanUsage, otelKind: String) -> SpanCategory {
-        if let k = a["openinference.span.kind"]?.text.map(Span.uppercased) {
+        if let k = a["openinference.span.kind"]?.text?.uppercased() {
             if let c = SpanCategory(rawValue: k) { return c }
             return .other
         }
@@ -450,12 +475,6 @@ public struct Span: Sendable, Equatable {
         }
         if a["tool.name"] != nil { return .tool }
         return .other
-    }
-
-    /// `s.uppercased()`, without its Unicode tables for text that is already upper-case ASCII (a span's kind, its status
-    /// code and its OpenInference kind: `INTERNAL`, `OK`, `LLM`, read for every span).
-    static func uppercased(_ s: String) -> String {
-        s.utf8.allSatisfy { $0 < 0x80 && !($0 >= 0x61 && $0 <= 0x7A) } ? s : s.uppercased()
     }
 
     /// Times are kept within ±2^62 ns (1824 to 2116): the difference of any two then fits in an Int64, so no
