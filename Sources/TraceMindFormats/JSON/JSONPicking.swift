@@ -74,7 +74,8 @@ extension JSONParser {
     /// its byte range in `data`: one pass over the bytes (a trace document of a few hundred spans, whose spans were
     /// otherwise scanned for their ranges and then read again). The array is left out of the object; nil `elements`
     /// when it has no such array (the last one counts when the key is given twice, as Python's `json` keeps it). Nil
-    /// when `range` holds no object. `keys` is the calling worker's table.
+    /// when `range` holds no object. `keys` is the calling worker's table. (A trace document's spans are read with
+    /// `parseObject(_:range:reading:…)`, straight into spans; this is what that read is tested against.)
     public static func parseObject(
         _ data: Data, range: Range<Int>, picking key: String, with pick: JSONPick, maxStringBytes: Int = .max, keys: JSONKeyTable
     ) throws(JSONParseError) -> (object: JSONObject, elements: [(value: JSON, range: Range<Int>)]?)? {

@@ -75,7 +75,7 @@ public struct Trace: Sendable, Equatable {
     /// With `parallel`, the spans are read on all cores: a document laid out one span per indented block (SMOLTRACE's
     /// `indent=2`) has its spans found from the layout (`JSONParser.parseObject(_:range:layingOut:)`); a wrong guess
     /// fails some span's parse, and the spans are then found by the structural scan, as in any other layout. Without,
-    /// the document is read in one pass, each span as it is met (`JSONParser.parseObject(_:range:picking:with:)`),
+    /// the document is read in one pass, each span as it is met (`JSONParser.parseObject(_:range:reading:…)`, `Span.leanFields`),
     /// with `keys` (the calling worker's table; a new one by default).
     ///
     /// `details`: where the spans read their details again (by default `data`, kept for them).
