@@ -25,15 +25,8 @@ public struct JSONReader {
     public mutating func members(
         depth: Int, known: KeyIndex, _ member: (Int?, String, inout JSONReader) throws(JSONParseError) -> Void
     ) throws(JSONParseError) -> Bool {
-        p.skipWhitespace()
-        guard p.peek == UInt8(ascii: "{") else { return false }
-        guard depth <= JSONParser.maxDepth else { throw p.error("nesting deeper than \(JSONParser.maxDepth) levels") }
-        p.i += 1
-        p.skipWhitespace()
-        if p.peek == UInt8(ascii: "}") {
-            p.i += 1
-            return true
-        }
+        guard let empty = try enter(UInt8(ascii: "{"), UInt8(ascii: "}"), depth: depth) else { return false }
+        if empty { return true }
         while true {
             p.skipWhitespace()
             guard p.i < p.end else { throw p.error("unexpected end of data inside an object (truncated file?)") }
@@ -55,20 +48,26 @@ public struct JSONReader {
     /// The elements of the array at the cursor, in order, each read by `element` (exactly one value). False, with
     /// nothing read, when the value at the cursor is no array. `depth` is the array's.
     public mutating func elements(depth: Int, _ element: (inout JSONReader) throws(JSONParseError) -> Void) throws(JSONParseError) -> Bool {
-        p.skipWhitespace()
-        guard p.peek == UInt8(ascii: "[") else { return false }
-        guard depth <= JSONParser.maxDepth else { throw p.error("nesting deeper than \(JSONParser.maxDepth) levels") }
-        p.i += 1
-        p.skipWhitespace()
-        if p.peek == UInt8(ascii: "]") {
-            p.i += 1
-            return true
-        }
+        guard let empty = try enter(UInt8(ascii: "["), UInt8(ascii: "]"), depth: depth) else { return false }
+        if empty { return true }
         while true {
             p.skipWhitespace()
             try element(&self)
             guard try p.nextAfterItem(closing: UInt8(ascii: "]")) else { break }
         }
+        return true
+    }
+
+    /// Past the `open` bracket at the cursor, and its `close` too when nothing is between them (true); nil, with
+    /// nothing read, when the value at the cursor opens otherwise.
+    private mutating func enter(_ open: UInt8, _ close: UInt8, depth: Int) throws(JSONParseError) -> Bool? {
+        p.skipWhitespace()
+        guard p.peek == open else { return nil }
+        guard depth <= JSONParser.maxDepth else { throw p.error("nesting deeper than \(JSONParser.maxDepth) levels") }
+        p.i += 1
+        p.skipWhitespace()
+        guard p.peek == close else { return false }
+        p.i += 1
         return true
     }
 
