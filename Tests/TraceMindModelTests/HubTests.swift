@@ -188,4 +188,18 @@ import TraceMindReport
         #expect(HubPath.repo("hf://user/../x") == nil && HubPath.repo("hf://user") == nil)
         #expect(HubClient.nextLink("<http://h/api?cursor=2>; rel=\"next\"") == "http://h/api?cursor=2")
     }
+
+    /// The token file is read when the token is first asked for (a request's), not when the client is made: a local
+    /// catalog, which makes a client at every start, reads no file; an empty token is none.
+    @Test func theTokenFileIsReadWhenTheTokenIsFirstAskedFor() throws {
+        let dir = tempDir()
+        defer { removeTemp(dir) }
+        let client = HubClient.fromEnvironment(["HOME": dir, "HF_TOKEN_PATH": dir + "/later"])
+        write("  written-after  \n", to: dir + "/later")
+        #expect(client.token == "written-after")
+        write("changed", to: dir + "/later")
+        #expect(client.token == "written-after", "read once")
+        #expect(HubClient.fromEnvironment(["HOME": dir, "HF_TOKEN": ""]).token == nil)
+        #expect(HubClient(endpoint: "http://h", token: "", cacheRoot: dir).token == nil)
+    }
 }
