@@ -419,16 +419,24 @@ public struct Span: Sendable, Equatable {
     /// One element of a span's `events` as `details.events` holds it (nil: no object, no event).
     static func event(_ e: JSON) -> SpanEvent? {
         guard let eo = e.objectValue else { return nil }
-        return SpanEvent(
-            name: eo["name"]?.text ?? "event",
-            timestampNs: Span.timeValue(eo["timestamp"] ?? eo["timeUnixNano"] ?? .null),
-            attributes: Span.dropNulls(OTLP.attributes(eo["attributes"] ?? .null)))
+        return event(name: eo["name"], time: eo["timestamp"] ?? eo["timeUnixNano"], attributes: eo["attributes"])
     }
 
-    /// The first of `details.events` named `exception`, the others not made.
+    /// An event of its members (the last of each): its name (`event` when it has none), time and attributes.
+    static func event(name: JSON?, time: JSON?, attributes: JSON?) -> SpanEvent {
+        SpanEvent(
+            name: name?.text ?? "event", timestampNs: Span.timeValue(time ?? .null),
+            attributes: Span.dropNulls(OTLP.attributes(attributes ?? .null)))
+    }
+
+    /// Whether an event of this name is an exception.
+    static func isException(name: JSON?) -> Bool { (name?.text ?? "event") == "exception" }
+
+    /// The first of `details.events` named `exception`, the others not made (a lean read has found it as it read them).
     static func firstException(_ f: SpanFields) -> SpanEvent? {
+        if let found = f.leanException { return found }
         for e in f[.events]?.arrayValue ?? [] {
-            guard let eo = e.objectValue, (eo["name"]?.text ?? "event") == "exception" else { continue }
+            guard let eo = e.objectValue, isException(name: eo["name"]) else { continue }
             return event(e)
         }
         return nil

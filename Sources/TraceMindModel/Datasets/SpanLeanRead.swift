@@ -27,7 +27,7 @@ extension Span {
             guard let field = SpanFields.Field(rawValue: id) else { return f.other(k, try r.value(depth: 3)) }
             switch field {
             case .attributes: f.set(.attributes, try leanAttributes(&r))
-            case .events: f.set(.events, try r.picked(eventsPick, depth: 3))
+            case .events: f.leanException = .some(try leanEvents(&r))
             // The same resource and status in every span of a document: read once, then met again byte for byte.
             case .resource: f.set(.resource, try r.repeating(resourcePick, tag: 0, depth: 3))
             case .status: f.set(.status, try r.repeating(nil, tag: 1, depth: 3))
@@ -42,14 +42,51 @@ extension Span {
         return f
     }
 
+    /// The first exception event of the `events` value at `r` (nil: none), read as `eventsPick` reads them, each event's
+    /// members as they are met and nothing of them kept but the exception's: a span's steps and tool calls made no
+    /// objects, arrays and texts to be released straight after.
+    static func leanEvents(_ r: inout JSONReader) throws(JSONParseError) -> SpanEvent? {
+        var found: SpanEvent?
+        let isArray = try r.elements(depth: 4) { r throws(JSONParseError) in
+            var name: JSON?, timestamp: JSON?, timeUnixNano: JSON?, attributes: JSON?
+            let isObject = try r.members(depth: 5, known: eventKeys) { id, _, r throws(JSONParseError) in
+                switch id {
+                case 0?: name = try r.value(depth: 5)
+                case 1?: timestamp = try r.value(depth: 5)
+                case 2?: timeUnixNano = try r.value(depth: 5)
+                case 3?: attributes = try leanMembers(&r, of: exceptionIndex, depth: 5)
+                default: try r.skip(depth: 5)
+                }
+            }
+            guard isObject else {
+                _ = try r.value(depth: 4)
+                return
+            }
+            if found == nil, isException(name: name) {
+                found = event(name: name, time: timestamp ?? timeUnixNano, attributes: attributes)
+            }
+        }
+        if !isArray { _ = try r.picked(eventsPick, depth: 3) }
+        return found
+    }
+
+    /// An event's members `leanEvents` reads (`eventsPick`'s), in the order of their places.
+    static let eventKeys = KeyIndex(["name", "timestamp", "timeUnixNano", "attributes"])
+    /// The attributes of an event an exception's text is made of.
+    static let exceptionIndex = KeyIndex(["exception.type", "exception.message"])
+
     /// The `attributes` value at `r`: of an object, the figure attributes (`figureKeys`) that are not null, in order;
     /// any other value whole (OTLP's key/value array is read by `details`).
-    static func leanAttributes(_ r: inout JSONReader) throws(JSONParseError) -> JSON {
+    static func leanAttributes(_ r: inout JSONReader) throws(JSONParseError) -> JSON { try leanMembers(&r, of: figureIndex, depth: 3) }
+
+    /// The value at `r` (a member's, at `depth`): of an object, its members in `index` that are not null, in order; any
+    /// other value whole. Nulls are left out as `details` leaves them out (`Span.dropNulls`).
+    static func leanMembers(_ r: inout JSONReader, of index: KeyIndex, depth: Int) throws(JSONParseError) -> JSON {
         let mark = r.objectMark
         do {
-            let isObject = try r.members(depth: 4, known: figureIndex) { id, k, r throws(JSONParseError) in
-                guard id != nil else { return try r.skip(depth: 4) }
-                let v = try r.value(depth: 4)
+            let isObject = try r.members(depth: depth + 1, known: index) { id, k, r throws(JSONParseError) in
+                guard id != nil else { return try r.skip(depth: depth + 1) }
+                let v = try r.value(depth: depth + 1)
                 if !v.isNull { r.push(k, v) }
             }
             if isObject { return .object(r.object(from: mark)) }
@@ -57,6 +94,6 @@ extension Span {
             r.drop(to: mark)
             throw error
         }
-        return try r.value(depth: 3)
+        return try r.value(depth: depth)
     }
 }
