@@ -189,6 +189,16 @@ import TraceMindReport
         #expect(HubClient.nextLink("<http://h/api?cursor=2>; rel=\"next\"") == "http://h/api?cursor=2")
     }
 
+    /// An endpoint is trimmed of the blanks `CharacterSet.whitespaces` holds, and only of those (Foundation trims it
+    /// only when an end is blank), then of its trailing slashes.
+    @Test func anEndpointIsTrimmedAsFoundationTrimsIt() {
+        for e in ["https://h.example", " https://h.example/ ", "\thttps://h.example//", "\u{3000}https://h.example\u{A0}", "\nhttps://h.example\n", "x\u{200B}", ""] {
+            var expected = e.trimmingCharacters(in: .whitespaces)
+            while expected.hasSuffix("/") { expected.removeLast() }
+            #expect(HubClient(endpoint: e, token: nil, cacheRoot: "/nonexistent").endpoint == expected, "\(Array(e.unicodeScalars))")
+        }
+    }
+
     /// The token file is read when the token is first asked for (a request's), not when the client is made: a local
     /// catalog, which makes a client at every start, reads no file; an empty token is none.
     @Test func theTokenFileIsReadWhenTheTokenIsFirstAskedFor() throws {

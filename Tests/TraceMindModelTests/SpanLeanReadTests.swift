@@ -54,7 +54,7 @@ import TraceMindFormats
         case (.success(let a), .success(let b)):
             #expect(a?.0 == b?.0, "\(label): the heads differ")
             // A document without a spans array is its head (both: nil spans).
-            #expect(a?.1 == b?.1 || (a?.1 == nil && b?.1 == nil), "\(label): the spans differ")
+            #expect(a?.1 == b?.1, "\(label): the spans differ")
         case (let a, let b):
             Issue.record("\(label): one read failed: \(a) / \(b)")
         }

@@ -312,7 +312,7 @@ public final class JSONPick: Sendable {
         self.nested = nested
         nestedList = nested.map { ($0.key, $0.key.utf8.count, TextEquality.lengthDecides($0.key), $0.value) }
         self.elements = elements
-        let n = JSONPick.made.add()
+        let n = JSONPick.made.next()
         id = n < 32 ? n : -1
     }
 
@@ -328,16 +328,10 @@ public final class JSONPick: Sendable {
     }
     private let nestedList: [(key: String, count: Int, lengthDecides: Bool, pick: JSONPick)]
 
-    private static let made = Counter()
-
-    private final class Counter: @unchecked Sendable {
-        private let lock = NSLock()
-        private var n = 0
-        func add() -> Int { lock.withLock { n += 1; return n - 1 } }
-    }
+    private static let made = SerialCounter()
 }
 
-/// Numbers handed out once each, from any thread.
+/// Numbers handed out once each, from any thread (picks' and key indexes' ids).
 final class SerialCounter: @unchecked Sendable {
     private let lock = NSLock()
     private var n = 0

@@ -9,12 +9,6 @@ public struct JSONReader {
 
     init(_ p: Cursor) { self.p = p }
 
-    /// The next byte past blanks (0 at the end), the cursor left before it.
-    public mutating func peek() -> UInt8 {
-        p.skipWhitespace()
-        return p.peek
-    }
-
     /// Where the cursor is, from the start of the range read.
     public var offset: Int { p.i }
 
@@ -137,7 +131,6 @@ extension JSONParser {
     ) throws(JSONParseError) -> R {
         try withCursor(data, range: range, keys: keys, maxStringBytes: maxStringBytes) { p throws(JSONParseError) -> R in
             var r = JSONReader(p)
-            defer { p = r.p }
             let v = try body(&r)
             try r.p.expectEnd()
             return v

@@ -221,11 +221,8 @@ public final class RunAnalysis: Sendable {
 
     /// Success rate (0–100) from the results when loaded, else as recorded.
     public var successRate: Double? {
-        if tests.contains(where: { $0.result != nil }) {
-            let n = tests.count { $0.result != nil }
-            return n == 0 ? nil : Double(passed) * 100 / Double(n)
-        }
-        return entry.row.successRate
+        let n = tests.count { $0.result != nil }
+        return n > 0 ? Double(passed) * 100 / Double(n) : entry.row.successRate
     }
 
     /// pass@1 (0–1): as recorded, else from the first-attempt flags, else nil.

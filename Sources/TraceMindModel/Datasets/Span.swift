@@ -285,7 +285,7 @@ public struct Span: Sendable, Equatable {
         let d = Span.details(f)
         self.init(
             fields: f, attributes: d.attributes, extra: d.extra, resource: d.resource,
-            exception: d.events.first { $0.name == "exception" }, traceID: fallbackTraceID, storage: .made(d))
+            exception: Span.firstException(f), traceID: fallbackTraceID, storage: .made(d))
     }
 
     /// The span read lean from its bytes at `range` of `data` (`leanFields`), its details left there.
@@ -432,7 +432,7 @@ public struct Span: Sendable, Equatable {
     /// Whether an event of this name is an exception.
     static func isException(name: JSON?) -> Bool { (name?.text ?? "event") == "exception" }
 
-    /// The first of `details.events` named `exception`, the others not made (a lean read has found it as it read them).
+    /// The first of `details.events` named `exception`, the others not made (a lean read found it as it read them).
     static func firstException(_ f: SpanFields) -> SpanEvent? {
         if let found = f.leanException { return found }
         for e in f[.events]?.arrayValue ?? [] {

@@ -38,9 +38,9 @@ struct SpanFields {
     private(set) var service: JSON?
     private(set) var serviceName: JSON?
 
-    /// The first exception event, found by a lean read as it read the events (which it keeps no other trace of):
-    /// nil when it did not read them, `.some(nil)` when it read them and found none.
-    var leanException: SpanEvent??
+    /// The first exception event, found by a lean read as it read the events (it keeps no other trace of them: its
+    /// `events` field stays unset, so a span whose events had none finds none in it either).
+    var leanException: SpanEvent?
 
     /// No fields yet (a reader sets them as it meets them: `set`, `other`).
     init() { at = InlineArray(repeating: -1) }

@@ -8,8 +8,9 @@ import TraceMindFormats
 /// Keys are matched by their bytes, `pick` by their texts: the same, as none of these keys holds a letter that
 /// another character is canonically equivalent to (`K`, `;`, `` ` ``: the tests check).
 extension Span {
-    /// A span's field spellings (`SpanFields.names`, their places there), then the members `pick` builds beside them.
+    /// The members `pick` builds beside the known fields.
     static let leanOthers: [String] = ["service", "service_name", "cost_usd", "accumulated_cost_usd"]
+    /// A span's field spellings (`SpanFields.names`, their places there), then `leanOthers`.
     static let leanKeys = KeyIndex(SpanFields.names + leanOthers)
 
     /// The attributes a span's figures are made of (`figureKeys`).
@@ -27,7 +28,7 @@ extension Span {
             guard let field = SpanFields.Field(rawValue: id) else { return f.other(k, try r.value(depth: 3)) }
             switch field {
             case .attributes: f.set(.attributes, try leanAttributes(&r))
-            case .events: f.leanException = .some(try leanEvents(&r))
+            case .events: f.leanException = try leanEvents(&r)
             // The same resource and status in every span of a document: read once, then met again byte for byte.
             case .resource: f.set(.resource, try r.repeating(resourcePick, tag: 0, depth: 3))
             case .status: f.set(.status, try r.repeating(nil, tag: 1, depth: 3))

@@ -24,21 +24,9 @@ extension TraceSummary {
         w.int(toolCalls)
         w.int(errorCount)
         w.text(rootError)
-        w.uint(UInt64(tokensByModel.count))
-        for k in tokensByModel.keys.sorted() {
-            w.text(k)
-            tokensByModel[k]!.pack(into: &w)
-        }
-        w.uint(UInt64(costByModel.count))
-        for k in costByModel.keys.sorted() {
-            w.text(k)
-            costByModel[k]!.pack(into: &w)
-        }
-        w.uint(UInt64(costByCategory.count))
-        for k in costByCategory.keys.sorted(by: { $0.rawValue < $1.rawValue }) {
-            w.text(k.rawValue)
-            costByCategory[k]!.pack(into: &w)
-        }
+        TraceSummary.pack(tokensByModel, into: &w, key: { $0 }) { $0.pack(into: &$1) }
+        TraceSummary.pack(costByModel, into: &w, key: { $0 }) { $0.pack(into: &$1) }
+        TraceSummary.pack(costByCategory, into: &w, key: { $0.rawValue }) { $0.pack(into: &$1) }
         w.int(recordedTotalTokens)
         w.double(recordedTotalDurationMs)
         w.double(recordedTotalCostUSD)
@@ -103,6 +91,15 @@ extension TraceSummary {
         self.tbt = tbt
         self.firstTTFT = firstTTFT
         location = TraceLocation(path: path, byteRange: byteRange, rowGroup: rowGroup, index: index, fileSize: fileSize)
+    }
+
+    /// A table as `table(_:key:value:)` reads it: its count, then each key's text and its value, by the keys' texts.
+    static func pack<K, V>(_ d: [K: V], into w: inout PackWriter, key: (K) -> String, value: (V, inout PackWriter) -> Void) {
+        w.uint(UInt64(d.count))
+        for (k, v) in d.map({ (key($0.key), $0.value) }).sorted(by: { $0.0 < $1.0 }) {
+            w.text(k)
+            value(v, &w)
+        }
     }
 
     /// A table `pack` wrote: its count, then each key (a text) and value.
