@@ -1,6 +1,10 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
+/// Members of a module are seen only where it is imported (not through another module's imports): `tracemind` links
+/// FoundationEssentials, not Foundation, and TOMLKit's `import Foundation` must not lend its members to our code.
+let essentials: [SwiftSetting] = [.enableUpcomingFeature("MemberImportVisibility")]
+
 let package = Package(
     name: "TraceMindTUI",
     platforms: [.macOS(.v13)],
@@ -17,34 +21,34 @@ let package = Package(
         .systemLibrary(name: "CCodecs", providers: [.apt(["libzstd-dev", "zlib1g-dev", "libsnappy-dev"])]),
         // File formats and the bytes they come in: JSON, Thrift, Parquet (+ codecs over CCodecs), reading files.
         // Names no domain type.
-        .target(name: "TraceMindFormats", dependencies: ["CCodecs", "CProcess"]),
+        .target(name: "TraceMindFormats", dependencies: ["CCodecs", "CProcess"], swiftSettings: essentials),
         // Pure model: datasets, loading, accounting, aggregation, the figure registry. No UI, no C.
-        .target(name: "TraceMindModel", dependencies: ["TraceMindFormats"]),
+        .target(name: "TraceMindModel", dependencies: ["TraceMindFormats"], swiftSettings: essentials),
         // libcurl, opened on first use, through curl's own header (Debian: libcurl4-openssl-dev to build).
         .target(name: "CCurl", linkerSettings: [.linkedLibrary("dl")]),
         // HTTP(S) requests over CCurl for the remote sources, and the atomic writes their caches share. No domain type.
-        .target(name: "TraceMindHTTP", dependencies: ["CCurl", "TraceMindFormats"]),
+        .target(name: "TraceMindHTTP", dependencies: ["CCurl", "TraceMindFormats"], swiftSettings: essentials),
         // The Hugging Face Hub as a remote source: the Hub's listing API, the local cache.
-        .target(name: "TraceMindHub", dependencies: ["TraceMindModel", "TraceMindFormats", "TraceMindHTTP"]),
+        .target(name: "TraceMindHub", dependencies: ["TraceMindModel", "TraceMindFormats", "TraceMindHTTP"], swiftSettings: essentials),
         // OpenSearch as a remote source: SMOLTRACE's indexes read through the REST API (point in time + search_after,
         // scroll), documents by id, the local cache.
-        .target(name: "TraceMindOpenSearch", dependencies: ["TraceMindModel", "TraceMindFormats", "TraceMindHTTP"]),
+        .target(name: "TraceMindOpenSearch", dependencies: ["TraceMindModel", "TraceMindFormats", "TraceMindHTTP"], swiftSettings: essentials),
         // Deterministic generator of SMOLTRACE-shaped run folders (demo data, fixtures, benchmarks).
-        .target(name: "TraceMindDemo", dependencies: ["TraceMindModel", "TraceMindFormats"]),
+        .target(name: "TraceMindDemo", dependencies: ["TraceMindModel", "TraceMindFormats"], swiftSettings: essentials),
         // Fixture writers for tests, the benchmark and the fuzzer only (never linked into `tracemind`): the Hub
         // Parquet layout of runs (with its own Parquet writer) and data sets of what goes wrong in real life.
         .target(name: "TraceMindFixtures", dependencies: ["TraceMindModel", "TraceMindFormats", "TraceMindDemo", "TraceMindHTTP"]),
         // Report documents for the CLI: table / json / csv / markdown / text.
-        .target(name: "TraceMindReport", dependencies: ["TraceMindModel", "TraceMindFormats"]),
+        .target(name: "TraceMindReport", dependencies: ["TraceMindModel", "TraceMindFormats"], swiftSettings: essentials),
         // Pure terminal-UI core: cells, buffer, width, layout, widgets, keys. No C.
-        .target(name: "TerminalUI"),
+        .target(name: "TerminalUI", swiftSettings: essentials),
         // The only C in the project: a shim over ncursesw.
         .systemLibrary(name: "CNCursesW", providers: [.apt(["libncurses-dev"])]),
         // Process-level safety in C (it runs inside signal handlers): partial files removed and the terminal
         // restored on every signal that ends the process; the allocator tuned for a report's burst of objects.
         .target(name: "CProcess"),
         // The only Swift that touches C: copies a Buffer to ncurses, reads keys, signals and the pager.
-        .target(name: "NCursesBackend", dependencies: ["TerminalUI", "CNCursesW", "CProcess"]),
+        .target(name: "NCursesBackend", dependencies: ["TerminalUI", "CNCursesW", "CProcess"], swiftSettings: essentials),
         // The theme files of Themes/, compiled into the binary.
         .target(
             name: "TraceMindThemes", path: "Themes",
@@ -55,7 +59,7 @@ let package = Package(
             dependencies: [
                 "TraceMindModel", "TraceMindFormats", "TerminalUI", "TraceMindReport", "TraceMindThemes",
                 .product(name: "TOMLKit", package: "TOMLKit"),
-            ]),
+            ], swiftSettings: essentials),
         // Thin executable: argument parsing and wiring.
         .executableTarget(
             name: "tracemind",
@@ -68,7 +72,7 @@ let package = Package(
             // `swift_static`; C libraries stay shared): no 14 Swift libraries to load and bind at each start, and the
             // runtime's calls made directly, not through the PLT. `--version` 11.8 → 8.1 ms, a 14.6 MB run 75 → 64 ms
             // (README, Performance). Debug builds (`swift run`, `swift test`) link as usual.
-            swiftSettings: [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))],
+            swiftSettings: essentials + [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))],
             linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))]),
         // Benchmarks on generated data at scale (never timed unit tests).
         .executableTarget(

@@ -1,6 +1,7 @@
 import CNCursesW
 import CProcess
-import Foundation
+import FoundationEssentials
+import Glibc
 import TerminalUI
 
 public enum TerminalError: Error, CustomStringConvertible {
@@ -295,7 +296,12 @@ enum Pager {
         }
         let env = ProcessInfo.processInfo.environment
         let pager = (env["PAGER"].flatMap { $0.isEmpty ? nil : $0 }) ?? "less -R"
-        let command = pager + " '" + file.path.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        // Every quote closed, escaped and reopened, by its scalar (whatever character it begins).
+        var quoted = ""
+        for s in file.path.unicodeScalars {
+            if s == "'" { quoted += "'\\''" } else { quoted.unicodeScalars.append(s) }
+        }
+        let command = pager + " '" + quoted + "'"
         var pid: pid_t = 0
         let args: [String] = ["/bin/sh", "-c", command]
         var argv: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]

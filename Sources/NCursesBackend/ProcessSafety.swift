@@ -1,5 +1,6 @@
 import CProcess
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The process-level platform calls of the executable: signal handling for every command, the files that must not
 /// outlive the process, and whether a stream is a terminal.

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import TraceMindFormats
 import TerminalUI
 import TraceMindModel
 
@@ -202,7 +203,7 @@ public enum CompareTab: Int, CaseIterable, Sendable {
 
 /// The last comparison made, reused while the same analyses are compared (they are immutable classes).
 final class ComparisonCache: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var ids: [ObjectIdentifier] = []
     private var value: Comparison?
     func comparison(_ analyses: [RunAnalysis]) -> Comparison {
@@ -219,7 +220,7 @@ final class ComparisonCache: @unchecked Sendable {
 
 /// The last alignment made, reused while the same two traces are aligned.
 final class AlignmentCache: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var ids: [ObjectIdentifier] = []
     private var value: TrajectoryAlignment?
     func alignment(_ left: Waterfall, _ right: Waterfall) -> TrajectoryAlignment {

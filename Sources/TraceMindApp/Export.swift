@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import TraceMindFormats
 import TraceMindModel
 import TraceMindReport
@@ -12,7 +12,7 @@ enum Export {
 
     /// The report format a file name asks for.
     static func format(of name: String) -> OutputFormat? {
-        switch (name as NSString).pathExtension.lowercased() {
+        switch PathUtil.pathExtension(name).lowercased() {
         case "json": return .json
         case "csv": return .csv
         case "md", "markdown": return .markdown
@@ -24,7 +24,7 @@ enum Export {
 
     /// Enter in the export prompt: the current view's report for the name's format, handed to the runner to write.
     static func request(_ s: inout AppState, _ name: String) -> [Effect] {
-        let name = name.trimmingCharacters(in: .whitespaces)
+        let name = name.trimmingBlanks()
         guard !name.isEmpty else {
             s.message = "no file name: nothing written"
             return []
@@ -57,11 +57,11 @@ enum Export {
         let target = URL(fileURLWithPath: path).standardizedFileURL
         let folder = target.deletingLastPathComponent().resolvingSymlinksInPath().path
         for src in sources where !RemoteReference.isRemote(src) {
-            var isDir: ObjCBool = false
+            var isDir = false
             let abs = src.hasPrefix("/") ? src : cwd + "/" + src
             guard FileManager.default.fileExists(atPath: abs, isDirectory: &isDir) else { continue }
             let url = URL(fileURLWithPath: abs).standardizedFileURL
-            let data = (isDir.boolValue ? url : url.deletingLastPathComponent()).resolvingSymlinksInPath().path
+            let data = (isDir ? url : url.deletingLastPathComponent()).resolvingSymlinksInPath().path
             if folder == data || folder.hasPrefix(data.hasSuffix("/") ? data : data + "/") {
                 return "not written: \(target.path) is inside the data folder \(data) (nothing is ever written there)"
             }
@@ -69,8 +69,8 @@ enum Export {
         guard !FileManager.default.fileExists(atPath: target.path) else {
             return "not written: \(target.path) exists (choose another name)"
         }
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDir), isDir.boolValue else {
+        var isDir = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDir), isDir else {
             return "not written: no folder \(folder)"
         }
         // A temporary file beside the target, moved into place (a move never replaces a file that appeared meanwhile).
@@ -81,7 +81,7 @@ enum Export {
             try FileManager.default.moveItem(atPath: temp, toPath: final)
         } catch {
             try? FileManager.default.removeItem(atPath: temp)
-            return "not written: \(target.path): \(error.localizedDescription)"
+            return "not written: \(target.path): \(FileErrors.describe(error))"
         }
         return "wrote \(target.path) (\(text.utf8.count) bytes)"
     }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import TerminalUI
 import TraceMindFormats
 import TraceMindModel
@@ -6,7 +6,7 @@ import TraceMindReport
 
 /// Results from background work, drained by the UI loop; plus which loads were cancelled.
 final class Inbox: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var items: [LoadResult] = []
     private var cancelled: Set<LoadRequest> = []
     private var catalogs: [Catalog] = []
@@ -124,7 +124,7 @@ public final class Runner {
             case .reload:
                 if !state.readingSources { state.message = "reloading from disk…" }
                 let inbox = inbox, reload = reloadCatalog
-                Thread.detachNewThread {
+                Threads.detach {
                     inbox.post(catalog: reload({ read, total in inbox.post(.readingSources(read: read, of: total)) }, { runs in inbox.post(.readingRuns(runs)) }))
                 }
             case .page(let title, let text):
@@ -148,7 +148,7 @@ public final class Runner {
         let inbox = inbox
         let job = Loads.job(r, state)
         let summaries = analysisCache?.summaries
-        Thread.detachNewThread {
+        Threads.detach {
             Loads.perform(job, post: { inbox.post($0) }, isCancelled: { inbox.isCancelled(r) }, summaries: summaries)
         }
     }
@@ -168,7 +168,7 @@ public final class Runner {
         inbox.post(.watching(WatchStatus(mode: watcher.mode.rawValue, folders: watcher.mode == .notifications ? watcher.folders : sources.count)))
         let inbox = inbox, reload = reloadCatalog
         let initial = WatchLoop.identities(state.catalog)
-        Thread.detachNewThread {
+        Threads.detach {
             var known = initial
             while !loop.stopped {
                 guard watcher.wait(timeout: watcher.mode == .polling ? watcher.interval : 0.5), !loop.stopped else { continue }
@@ -185,16 +185,14 @@ public final class Runner {
                 guard !changed.isEmpty || !gone.isEmpty else { continue }
                 if watcher.mode == .polling {
                     // Polled: look again a second later, so runs still being written are taken once they settle.
-                    Thread.sleep(forTimeInterval: 1)
+                    Threads.sleep(1)
                     catalog = reload({ _, _ in }, { _ in })
                     let again = WatchLoop.identities(catalog)
                     changed = Set(again.keys.filter { known[$0] != again[$0] })
                     ids = again
                 }
                 known = ids
-                let f = DateFormatter()
-                f.dateFormat = "HH:mm:ss"
-                inbox.post(.watched(catalog, changed: changed, at: f.string(from: Date())))
+                inbox.post(.watched(catalog, changed: changed, at: LocalClock.timeOfDay()))
             }
         }
     }
@@ -216,7 +214,7 @@ public final class Runner {
         generation += 1
         guard prefetchEnabled, let cache = analysisCache, !state.catalog.runs.isEmpty else { return }
         let inbox = inbox, runs = state.catalog.runs, g = generation
-        Thread.detachNewThread { inbox.post(.prefetchedMany(RunTotals.cachedAll(runs, cache: cache), generation: g)) }
+        Threads.detach { inbox.post(.prefetchedMany(RunTotals.cachedAll(runs, cache: cache), generation: g)) }
     }
 
     /// Starts analysing the next batch of runs the leaderboard lacks figures for (visible rows first).
@@ -232,7 +230,7 @@ public final class Runner {
         prefetching = Set(keys)
         prefetchBatch = min(256, prefetchBatch * 2)
         let inbox = inbox, cache = analysisCache, limit = prefetchLimitBytes, g = generation
-        Thread.detachNewThread {
+        Threads.detach {
             // Runs analysed before (by this or another process) come from the cache whatever their size; the others
             // are analysed on all cores, but for those whose traces are too large to read ahead of time.
             let cached = cache.map { RunTotals.cachedAll(entries, cache: $0, pack: false) } ?? [:]
@@ -320,7 +318,7 @@ public enum Loads {
 /// The live watch's thread: its watcher and whether it should stop.
 final class WatchLoop: @unchecked Sendable {
     let watcher: FileWatcher
-    private let lock = NSLock()
+    private let lock = Lock()
     private var done = false
     init(_ w: FileWatcher) { watcher = w }
     var stopped: Bool { lock.withLock { done } }

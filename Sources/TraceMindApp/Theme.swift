@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import TraceMindFormats
 import TOMLKit
 import TerminalUI
 import TraceMindThemes
@@ -120,7 +121,7 @@ public struct Theme: Sendable {
     ]
 
     static func color(_ s: String, palette: [String: String], depth: Int = 0) throws -> Color {
-        let t = s.trimmingCharacters(in: .whitespaces).lowercased()
+        let t = s.trimmingBlanks().lowercased()
         if t == "default" || t.isEmpty { return .default }
         if let p = palette[t], depth < 4 { return try color(p, palette: palette, depth: depth + 1) }
         if let n = namedColors[t] { return .indexed(n) }
@@ -193,7 +194,7 @@ public struct Theme: Sendable {
     public static func resolve(_ spec: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> (Theme, String?) {
         let wanted = spec ?? environment["TRACEMIND_THEME"] ?? "default"
         var path: String?
-        if wanted.contains("/") || wanted.hasSuffix(".toml") {
+        if wanted.containsText("/") || wanted.hasSuffix(".toml") {
             path = wanted
         } else {
             let user = configDir(environment) + "/" + wanted + ".toml"
@@ -206,7 +207,7 @@ public struct Theme: Sendable {
             guard let text = String(data: data, encoding: .utf8) else {
                 return (builtinDefault, "theme \(path): not UTF-8 text; using the default theme")
             }
-            do { return (try parse(text, fallbackName: ((path as NSString).lastPathComponent as NSString).deletingPathExtension), nil) } catch {
+            do { return (try parse(text, fallbackName: PathUtil.deletingPathExtension(PathUtil.lastComponent(path))), nil) } catch {
                 return (builtinDefault, "theme \(path): \(error); using the default theme")
             }
         }

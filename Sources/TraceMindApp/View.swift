@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import TraceMindFormats
 import TerminalUI
 import TraceMindModel
 import TraceMindReport
@@ -157,7 +158,7 @@ public struct Renderer: Sendable {
                 if on { style = style.patched(st(.marked)) }
             } else {
                 let active = !(q.facets[item.facet] ?? []).isEmpty
-                text = item.facet.replacingOccurrences(of: "_", with: " ") + (active ? "  (filtering; Space here clears)" : "")
+                text = item.facet.replacingEvery("_", with: " ") + (active ? "  (filtering; Space here clears)" : "")
                 style = style.patched(st(.title))
             }
             if k == p.list.selected { style = style.patched(st(.selected)) }
@@ -239,7 +240,7 @@ public struct Renderer: Sendable {
         guard y < r.maxY else { return }
         var x = b.put("  " + spinner(s) + " loading \(what): \(phase)… ", x: r.x, y: y, style: st(.accent))
         x += 1
-        Gauge(fraction: fraction, label: String(format: "%.0f%%", fraction * 100), fill: st(.barFill), track: st(.muted), symbols: symbols)
+        Gauge(fraction: fraction, label: NumberText.fixed(fraction * 100, 0) + "%", fill: st(.barFill), track: st(.muted), symbols: symbols)
             .render(into: &b, area: Rect(x: x, y: y, width: max(10, min(40, r.maxX - x - 2)), height: 1))
         if y + 2 < r.maxY { b.put("  Esc cancels and goes back", x: r.x, y: y + 2, style: st(.muted)) }
     }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import TraceMindFormats
 import TraceMindModel
 
 /// What to generate.
@@ -200,9 +201,9 @@ struct RunSpec {
         let agent = ["tool", "code", "both"][i % 3]
         let start = base + Int64(3600 + i * 600) * 1_000_000_000
         let stamp = compactStamp(start)
-        let safe = m.replacingOccurrences(of: "/", with: "_")
+        let safe = m.replacingEvery("/", with: "_")
         return RunSpec(
-            folder: "scale/\(safe)_\(agent)_\(stamp)_\(i)", runID: String(format: "scale-%05d-", i) + safe,
+            folder: "scale/\(safe)_\(agent)_\(stamp)_\(i)", runID: "scale-" + NumberText.padded(i, width: 5) + "-" + safe,
             model: m, provider: "litellm", agentType: agent, era: .current, seed: 1000 + UInt64(i), taskCount: tests,
             steps: max(1, steps)...max(1, steps), passRate: 0.4 + Double(i % 5) * 0.1, errorRate: 0.05, timeoutRate: 0.02,
             pricePerMPrompt: pp, pricePerMCompletion: pc, startNs: start, useCase: ["support", "research"][i % 2],
@@ -221,7 +222,7 @@ struct RunSpec {
         let (m, agent, pp, pc, rates) = models[i % 3]
         let day = i / 3
         let start = base - 8 * 86_400_000_000_000 + Int64(day) * 86_400_000_000_000 + Int64(i % 3) * 1_500_000_000_000
-        let safe = m.replacingOccurrences(of: "/", with: "_")
+        let safe = m.replacingEvery("/", with: "_")
         return RunSpec(
             folder: "history/\(safe)_\(agent)_\(compactStamp(start))", runID: "hist-d\(day + 1)-" + safe, model: m, provider: "litellm",
             agentType: agent, era: .current, seed: 5000 + UInt64(i), taskCount: i % 3 == 1 && day >= 5 ? 16 : 12, steps: 1...2,
@@ -234,7 +235,8 @@ struct RunSpec {
         var cal = Calendar(identifier: .gregorian)
         cal.timeZone = TimeZone(identifier: "UTC")!
         let c = cal.dateComponents([.year, .month, .day, .hour, .minute, .second], from: d)
-        return String(format: "%04d%02d%02d_%02d%02d%02d", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!)
+        let p = { (n: Int?, w: Int) in NumberText.padded(n!, width: w) }
+        return p(c.year, 4) + p(c.month, 2) + p(c.day, 2) + "_" + p(c.hour, 2) + p(c.minute, 2) + p(c.second, 2)
     }
 
     static func iso(_ ns: Int64, micros: Bool = true) -> String {
@@ -243,7 +245,8 @@ struct RunSpec {
         var cal = Calendar(identifier: .gregorian)
         cal.timeZone = TimeZone(identifier: "UTC")!
         let c = cal.dateComponents([.year, .month, .day, .hour, .minute, .second], from: d)
-        let base = String(format: "%04d-%02d-%02dT%02d:%02d:%02d", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!)
-        return micros ? base + String(format: ".%06d", Int((ns % 1_000_000_000) / 1000)) : base
+        let p = { (n: Int?, w: Int) in NumberText.padded(n!, width: w) }
+        let base = p(c.year, 4) + "-" + p(c.month, 2) + "-" + p(c.day, 2) + "T" + p(c.hour, 2) + ":" + p(c.minute, 2) + ":" + p(c.second, 2)
+        return micros ? base + "." + NumberText.padded(Int((ns % 1_000_000_000) / 1000), width: 6) : base
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import TraceMindFormats
 import TraceMindModel
 
@@ -102,14 +102,7 @@ public enum ForeignTraces {
     /// A single trace document: `trace_id`, spans with `operation_name`, `service`, ISO-8601 times, plain attributes,
     /// and the producer's own `total_cost_usd`.
     public static func traceDocument(traceID: String = ForeignTraces.traceID) -> Data {
-        func iso(_ ns: Int64) -> String {
-            let secs = ns / 1_000_000_000, frac = ns % 1_000_000_000
-            let f = DateFormatter()
-            f.locale = Locale(identifier: "en_US_POSIX")
-            f.timeZone = TimeZone(identifier: "UTC")
-            f.dateFormat = "yyyy-MM-dd'T'HH:mm:ss"
-            return f.string(from: Date(timeIntervalSince1970: TimeInterval(secs))) + String(format: ".%06dZ", frac / 1000)
-        }
+        func iso(_ ns: Int64) -> String { RunSpec.iso(ns, micros: true) + "Z" }
         let doc: JSON = .obj([
             ("trace_id", .string(traceID)),
             ("total_cost_usd", .double(0.00165)),

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import TraceMindFormats
 import TraceMindModel
 
@@ -99,7 +99,7 @@ extension RunWriter {
         }
         rec.promptTotal += pTok
         rec.completionTotal += cTok
-        let toolCallID = String(format: "call_%08x", UInt32(truncatingIfNeeded: rng.next()))
+        let toolCallID = "call_" + NumberText.hex(UInt32(truncatingIfNeeded: rng.next()), width: 8)
         let outMsgs: [(String, JSON)] = [
             ("llm.output_messages.0.message.role", "assistant"),
             ("llm.output_messages.0.message.tool_calls.0.tool_call.id", .string(toolCallID)),
@@ -399,7 +399,7 @@ extension RunWriter {
         ("total_tokens", .int(Int64(rec.recordedTokens))), ("duration_ms", .double(round6(recordedDuration))),
         ("cost_usd", .double(round6(rec.recordedCost))), ("span_count", .int(Int64(rec.spans.count))),
     ]
-    r.append(("enhanced_trace_info", .string(JSONWriter.string(.obj(eti), pretty: false).replacingOccurrences(of: ",\"", with: ", \"").replacingOccurrences(of: "\":", with: "\": "))))
+    r.append(("enhanced_trace_info", .string(JSONWriter.string(.obj(eti), pretty: false).replacingEvery(",\"", with: ", \"").replacingEvery("\":", with: "\": "))))
 
         return JSONObject(r)
     }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import TraceMindFormats
 import TraceMindModel
 
@@ -397,10 +397,10 @@ struct RunWriter {
             if u.value < 0x80 {
                 out.unicodeScalars.append(u)
             } else if u.value < 0x10000 {
-                out += String(format: "\\u%04x", u.value)
+                out += "\\u" + NumberText.hex(u.value, width: 4)
             } else {
                 let v = u.value - 0x10000
-                out += String(format: "\\u%04x\\u%04x", 0xD800 + (v >> 10), 0xDC00 + (v & 0x3FF))
+                out += "\\u" + NumberText.hex(0xD800 + (v >> 10), width: 4) + "\\u" + NumberText.hex(0xDC00 + (v & 0x3FF), width: 4)
             }
         }
         return out

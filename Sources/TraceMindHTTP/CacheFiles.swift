@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import TraceMindFormats
 
 #if canImport(Glibc)
@@ -26,14 +26,14 @@ public enum CacheFiles {
     /// Removes the `.part` files of downloads whose process is gone (killed before it could remove them). Names are
     /// `.NAME.PID.RANDOM.part`; a live process's files are left alone.
     public static func removeStalePartials(in dir: String) {
-        guard let names = FileManager.default.enumerator(atPath: dir) else { return }
+        guard let names = try? FileManager.default.subpathsOfDirectory(atPath: dir) else { return }
         let me = ProcessInfo.processInfo.processIdentifier
-        for case let rel as String in names where rel.hasSuffix(".part") {
-            let base = (rel as NSString).lastPathComponent
+        for rel in names where rel.hasSuffix(".part") {
+            let base = PathUtil.lastComponent(rel)
             let parts = base.split(separator: ".")
             guard base.hasPrefix("."), parts.count >= 4, let pid = Int32(parts[parts.count - 3]), pid > 0, pid != me else { continue }
             if kill(pid, 0) == 0 || errno != ESRCH { continue }
-            try? FileManager.default.removeItem(atPath: (dir as NSString).appendingPathComponent(rel))
+            try? FileManager.default.removeItem(atPath: PathUtil.appendingComponent(dir, rel))
         }
     }
 
@@ -49,11 +49,11 @@ public enum CacheFiles {
 
 /// Where a download's bytes go, counted for the progress bar.
 public final class FileSink: @unchecked Sendable {
-    let handle: FileHandle
+    let handle: FileDescriptor
     let progress: @Sendable (Int) -> Void
     public private(set) var count = 0
     public private(set) var failed = false
-    public init(handle: FileHandle, progress: @escaping @Sendable (Int) -> Void) {
+    public init(handle: FileDescriptor, progress: @escaping @Sendable (Int) -> Void) {
         self.handle = handle
         self.progress = progress
     }

@@ -1,5 +1,7 @@
 import CCurl
-import Foundation
+import Dispatch
+import FoundationEssentials
+import TraceMindFormats
 
 #if canImport(Glibc)
     import Glibc
@@ -71,7 +73,7 @@ public enum HTTP {
             throw HTTPTransportError(message: "not a valid http(s) URL", hadResponse: false)
         }
         // A header value that carries a line break would smuggle in headers of its own.
-        guard !headers.contains(where: { $0.contains("\r") || $0.contains("\n") }) else {
+        guard !headers.contains(where: { $0.containsText("\r") || $0.containsText("\n") }) else {
             throw HTTPTransportError(message: "a request header holds a line break (check the token or credentials)", hadResponse: false)
         }
         #if os(Linux)
@@ -106,7 +108,7 @@ final class TransferState {
             refused = "the server sent oversized headers"
             return false
         }
-        let line = String(decoding: raw, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let line = String(decoding: raw, as: UTF8.self).trimmingBlanksAndNewlines()
         if line.hasPrefix("HTTP/") {
             let parts = line.split(separator: " ", maxSplits: 2)
             status = parts.count >= 2 ? Int(parts[1]) ?? 0 : 0
@@ -116,8 +118,8 @@ final class TransferState {
             return true
         }
         guard let colon = line.firstIndex(of: ":") else { return true }
-        let name = line[..<colon].trimmingCharacters(in: .whitespaces).lowercased()
-        let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        let name = line[..<colon].trimmingBlanks().lowercased()
+        let value = line[line.index(after: colon)...].trimmingBlanks()
         headers[name] = headers[name].map { $0 + ", " + value } ?? value
         if name == "content-length", !(300..<400).contains(status), let n = Int(value), n > maxBytes {
             refused = "the server announced \(n) bytes where at most \(maxBytes) were expected"
@@ -196,7 +198,7 @@ final class TransferState {
             req.httpBody = body
             for h in headers {
                 guard let i = h.firstIndex(of: ":") else { continue }
-                req.setValue(h[h.index(after: i)...].trimmingCharacters(in: .whitespaces), forHTTPHeaderField: String(h[..<i]))
+                req.setValue(h[h.index(after: i)...].trimmingBlanks(), forHTTPHeaderField: String(h[..<i]))
             }
             let config = URLSessionConfiguration.ephemeral
             config.timeoutIntervalForRequest = timeout

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import TraceMindFormats
 import TraceMindHTTP
 import TraceMindModel
@@ -28,13 +29,7 @@ public final class HubClient: RemoteDatasets {
     }
 
     init(endpoint: String, tokenSource: LazyToken, cacheRoot: String, offline: Bool, timeout: TimeInterval) {
-        // Trimmed by Foundation unless both ends are ASCII other than a blank (the only ASCII its whitespace set holds
-        // are the space and the tab): its first trimming, at every report's start (a local catalog makes a client in
-        // case its rows point at the Hub), cost more than the rest of the client.
-        var e = endpoint
-        if let first = e.utf8.first, let last = e.utf8.last, HubClient.mayBeBlank(first) || HubClient.mayBeBlank(last) {
-            e = e.trimmingCharacters(in: .whitespaces)
-        }
+        var e = endpoint.trimmingBlanks()
         while e.hasSuffix("/") { e.removeLast() }
         self.endpoint = e
         self.tokenSource = tokenSource
@@ -43,22 +38,18 @@ public final class HubClient: RemoteDatasets {
         self.timeout = timeout
     }
 
-    /// Whether a text whose first or last byte this is may start or end with a character `CharacterSet.whitespaces`
-    /// holds: a space, a tab, or a byte of a character beyond ASCII.
-    static func mayBeBlank(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b >= 0x80 }
-
     /// `HF_ENDPOINT` (default `https://huggingface.co`); the token from `HF_TOKEN` (or `HUGGING_FACE_HUB_TOKEN`), else
     /// the file `huggingface-cli login` writes (`HF_TOKEN_PATH`, `$HF_HOME/token`, `~/.cache/huggingface/token`); the
     /// cache under `$XDG_CACHE_HOME/tracemind/hub` (default `~/.cache`); `HF_HUB_OFFLINE=1` uses the cache only.
     public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) -> HubClient {
-        let home = env["HOME"] ?? NSHomeDirectory()
+        let home = env["HOME"] ?? FileManager.default.homeDirectoryForCurrentUser.path
         let cache = env["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? PathUtil.join(home, ".cache")
         let given = env["HF_TOKEN"] ?? env["HUGGING_FACE_HUB_TOKEN"]
         let files = [env["HF_TOKEN_PATH"], PathUtil.join(env["HF_HOME"] ?? PathUtil.join(cache, "huggingface"), "token")].compactMap { $0 }
         let token = LazyToken {
             if let given, !given.isEmpty { return given }
             for p in files {
-                if let t = try? String(contentsOfFile: p, encoding: .utf8) { return t.trimmingCharacters(in: .whitespacesAndNewlines) }
+                if let t = try? String(contentsOfFile: p, encoding: .utf8) { return t.trimmingBlanksAndNewlines() }
             }
             return given
         }
@@ -176,7 +167,7 @@ public final class HubClient: RemoteDatasets {
         }
         var out: [RemoteFile] = []
         for it in items where it["type"]?.text == "file" {
-            guard let p = it["path"]?.text, !p.hasPrefix("."), !p.hasPrefix("/"), !p.contains("/."), !p.contains(".."), !p.contains("\\"),
+            guard let p = it["path"]?.text, !p.hasPrefix("."), !p.hasPrefix("/"), !p.containsText("/."), !p.containsText(".."), !p.containsText("\\"),
                 !p.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }),
                 DatasetFiles.dataExtensions.contains(where: { p.lowercased().hasSuffix($0) })
             else { continue }
@@ -189,7 +180,7 @@ public final class HubClient: RemoteDatasets {
     /// `<https://…?cursor=…>; rel="next"` → the URL.
     static func nextLink(_ header: String?) -> String? {
         guard let header else { return nil }
-        for part in header.split(separator: ",") where part.contains("rel=\"next\"") {
+        for part in header.split(separator: ",") where part.containsText("rel=\"next\"") {
             guard let a = part.firstIndex(of: "<"), let b = part.firstIndex(of: ">"), a < b else { continue }
             return String(part[part.index(after: a)..<b])
         }
@@ -203,18 +194,18 @@ public final class HubClient: RemoteDatasets {
             throw Failure(message: "cannot create the cache folder \(folder)")
         }
         let temp = CacheWrite.temporaryName(for: target)
-        guard FileManager.default.createFile(atPath: temp, contents: nil), let handle = FileHandle(forWritingAtPath: temp) else {
+        guard FileManager.default.createFile(atPath: temp, contents: nil), let handle = FileDescriptor(forWritingAtPath: temp) else {
             throw Failure(message: "cannot write in the cache folder \(folder)")
         }
         // Removed on every way out: errors here, a signal that ends the process, or its exit.
         let slot = PartialFiles.registry?.add(temp)
         defer { if let slot { PartialFiles.registry?.remove(slot) } }
         let sink = FileSink(handle: handle, progress: progress)
-        let encoded = f.path.split(separator: "/").map { $0.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? String($0) }.joined(separator: "/")
+        let encoded = f.path.split(separator: "/").map { $0.percentEncodedPath() }.joined(separator: "/")
         do throws(Failure) {
             _ = try request(
                 "\(endpoint)/datasets/\(repo)/resolve/main/\(encoded)", maxBytes: f.size >= 0 ? f.size : HubClient.maxUnlistedBytes, sink: sink)
-            try? handle.close()
+            handle.close()
             let got = sink.count
             if f.size >= 0 && got != f.size {
                 throw Failure(message: "the download ended after \(got) of \(f.size) bytes", isUnreachable: false)
@@ -222,7 +213,7 @@ public final class HubClient: RemoteDatasets {
             if FileManager.default.fileExists(atPath: target) { try? FileManager.default.removeItem(atPath: target) }
             guard rename(temp, target) == 0 else { throw Failure(message: "cannot move the download into the cache") }
         } catch {
-            try? handle.close()
+            handle.close()
             try? FileManager.default.removeItem(atPath: temp)
             throw error
         }
@@ -273,7 +264,7 @@ extension HubClient.Failure {
 
 /// A token read once, when first asked for, by whichever thread asks first (an empty one is none).
 final class LazyToken: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var read: (@Sendable () -> String?)?
     private var token: String?
 

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import TraceMindFormats
 import TraceMindHTTP
 import TraceMindModel
 
@@ -36,7 +37,7 @@ public struct OpenSearchCredentials: Sendable {
             guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
                 throw RemoteFetchError(description: "cannot read the OpenSearch password file \(file)")
             }
-            let p = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            let p = text.trimmingBlanksAndNewlines()
             guard !p.isEmpty else { throw RemoteFetchError(description: "the OpenSearch password file \(file) is empty") }
             password = p
         }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import TraceMindFormats
 import TraceMindHTTP
 import TraceMindModel
@@ -23,7 +24,7 @@ public final class OpenSearchClient: RemoteDatasets, @unchecked Sendable {
     let maxResponseBytes: Int
     let maxIndexBytes: Int
     /// Indexes already fetched by this process (a run opened twice is read once); the leaderboard is always read anew.
-    private let lock = NSLock()
+    private let lock = Lock()
     private var fetched: [String: String] = [:]
 
     public init(
@@ -47,10 +48,10 @@ public final class OpenSearchClient: RemoteDatasets, @unchecked Sendable {
     /// The folder of this cluster's copies: host and port only (no user name, no password).
     var folder: String {
         let safe = store.host.map { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" ? String($0) : "_" }.joined()
-        return (cacheRoot as NSString).appendingPathComponent("\(safe)_\(store.port)")
+        return PathUtil.appendingComponent(cacheRoot, "\(safe)_\(store.port)")
     }
 
-    func localPath(_ index: String) -> String { (folder as NSString).appendingPathComponent(index + ".json") }
+    func localPath(_ index: String) -> String { PathUtil.appendingComponent(folder, index + ".json") }
 
     public func fetch(
         _ index: String, progress: (@Sendable (Double) -> Void)?, isCancelled: (@Sendable () -> Bool)?, notes: inout [Diagnostic]
@@ -97,14 +98,14 @@ public final class OpenSearchClient: RemoteDatasets, @unchecked Sendable {
                 continue
             }
             guard doc["found"] == .bool(true), let source = doc["_source"], source.objectValue != nil else { continue }
-            let dir = (folder as NSString).appendingPathComponent("traces-by-id")
+            let dir = PathUtil.appendingComponent(folder, "traces-by-id")
             try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             let name = String(Hash64.of(index + "\u{1}" + id), radix: 16)
-            let path = (dir as NSString).appendingPathComponent(name + ".json")
+            let path = PathUtil.appendingComponent(dir, name + ".json")
             var bytes: [UInt8] = [0x5B, 0x0A]
             bytes += JSONWriter.bytes(OpenSearchDocuments.normalised(source), pretty: false)
             bytes += [0x0A, 0x5D, 0x0A]
-            do { try CacheFiles.writeAtomically(Data(bytes), to: path) } catch { throw RemoteFetchError(description: error.description) }
+            do { try CacheFiles.writeAtomically(Data(bytes), to: path) } catch { throw RemoteFetchError(description: "\(error)") }
             return path
         }
         return nil
@@ -310,7 +311,7 @@ public final class OpenSearchClient: RemoteDatasets, @unchecked Sendable {
     static func transportFailure(_ error: HTTPTransportError, store: OpenSearchPath) -> Failure {
         if error.refused { return Failure(message: "refused: \(error.message)") }
         // A handshake that never completes (TLS spoken to a plain-HTTP port) ends as a timeout in curl's terms.
-        let tls = error.kind == .tls || (!error.hadResponse && (error.message.contains("SSL") || error.message.contains("TLS")))
+        let tls = error.kind == .tls || (!error.hadResponse && (error.message.containsText("SSL") || error.message.containsText("TLS")))
         switch tls ? .tls : error.kind {
         case .tls:
             return Failure(
@@ -353,9 +354,7 @@ public final class OpenSearchClient: RemoteDatasets, @unchecked Sendable {
     }
 
     static func encode(_ s: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        return s.addingPercentEncoding(withAllowedCharacters: allowed) ?? s
+        s.percentEncoded(keeping: URLBytes.isUnreserved)
     }
 
     /// Lower-case, none of `\ / * ? " < > | , # :` or spaces, not `.`/`..`, not starting with `-`, `_` or `+`.
@@ -370,7 +369,7 @@ public final class OpenSearchClient: RemoteDatasets, @unchecked Sendable {
 final class IndexWriter {
     let target: String
     let temp: String
-    let handle: FileHandle
+    let handle: FileDescriptor
     let maxBytes: Int
     private(set) var count = 0
     private var bytes = 0
@@ -382,8 +381,8 @@ final class IndexWriter {
         self.target = target
         self.maxBytes = maxBytes
         temp = CacheWrite.temporaryName(for: target)
-        guard FileManager.default.createFile(atPath: temp, contents: nil), let h = FileHandle(forWritingAtPath: temp) else {
-            throw OpenSearchClient.Failure(message: "cannot write in the cache folder \((target as NSString).deletingLastPathComponent)")
+        guard FileManager.default.createFile(atPath: temp, contents: nil), let h = FileDescriptor(forWritingAtPath: temp) else {
+            throw OpenSearchClient.Failure(message: "cannot write in the cache folder \(PathUtil.deletingLastComponent(target))")
         }
         handle = h
         // Removed on every way out: errors, a signal that ends the process, or its exit.
@@ -407,7 +406,7 @@ final class IndexWriter {
     func finish() throws(OpenSearchClient.Failure) {
         buffer += [0x0A, 0x5D, 0x0A]
         try flush()
-        try? handle.close()
+        handle.close()
         if IndexWriter.sameBytes(target, temp) {
             try? FileManager.default.removeItem(atPath: temp)
         } else if rename(temp, target) != 0 {
@@ -421,13 +420,13 @@ final class IndexWriter {
     /// Whether two files hold the same bytes, read a megabyte at a time (an index copy may be gigabytes).
     static func sameBytes(_ a: String, _ b: String) -> Bool {
         let fs = LocalFileSystem()
-        guard let n = fs.fileSize(a), n == fs.fileSize(b), let x = FileHandle(forReadingAtPath: a), let y = FileHandle(forReadingAtPath: b) else { return false }
+        guard let n = fs.fileSize(a), n == fs.fileSize(b), let x = FileDescriptor(forReadingAtPath: a), let y = FileDescriptor(forReadingAtPath: b) else { return false }
         defer {
-            try? x.close()
-            try? y.close()
+            x.close()
+            y.close()
         }
         while true {
-            let p = (try? x.read(upToCount: 1 << 20)) ?? nil, q = (try? y.read(upToCount: 1 << 20)) ?? nil
+            let p = x.read(upToCount: 1 << 20), q = y.read(upToCount: 1 << 20)
             guard p == q else { return false }
             if (p?.isEmpty ?? true) { return true }
         }
@@ -435,7 +434,7 @@ final class IndexWriter {
 
     func discard() {
         guard !done else { return }
-        try? handle.close()
+        handle.close()
         try? FileManager.default.removeItem(atPath: temp)
         if let slot { PartialFiles.registry?.remove(slot) }
         slot = nil

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import TraceMindFormats
 import TraceMindModel
 
@@ -63,7 +63,7 @@ public enum CSV {
     static func escape(_ s: String) -> String {
         let u = s.utf8
         if u.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) || u.first == 0x20 || u.first == 0x27 {
-            return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+            return "\"" + s.replacingEvery("\"", with: "\"\"") + "\""
         }
         return s
     }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import TraceMindFormats
 import TraceMindModel
 
@@ -167,36 +168,7 @@ public enum Format {
     /// `String(format: "%.<digits>f", v)` exactly — the decimal nearest to the double's exact binary value, a tie to
     /// the even digit, a negative sign kept on a figure that rounds to zero, as C's `printf` writes it — with integer
     /// arithmetic instead of Foundation's formatter, which took a twelfth of a 10,000-run leaderboard table.
-    public static func decimal(_ v: Double, _ digits: Int) -> String {
-        // Outside the range worked exactly here (2^53 · 5^9 · 2^shift must fit 128 bits): Foundation's formatter.
-        guard v.isFinite, (0...9).contains(digits), abs(v) < 1e15 else { return String(format: "%.\(digits)f", v) }
-        let a = abs(v)
-        // a = m · 2^e exactly; a · 10^d = m · 5^d · 2^(e + d).
-        let m = UInt128(a.significandBitPattern | (a.isNormal ? 1 << 52 : 0))
-        let e = a.isNormal ? Int(a.exponentBitPattern) - 1075 : -1074
-        var scale: UInt128 = 1, five: UInt128 = 1
-        for _ in 0..<digits {
-            scale *= 10
-            five *= 5
-        }
-        let x = m * five
-        let shift = -(e + digits)
-        var q: UInt128
-        if shift <= 0 {
-            q = x << UInt128(-shift)
-        } else if shift >= 127 {
-            q = 0  // x < 2^75: below half of the last digit
-        } else {
-            q = x >> UInt128(shift)
-            let rest = x & ((1 << UInt128(shift)) - 1), half = UInt128(1) << UInt128(shift - 1)
-            if rest > half || (rest == half && q & 1 == 1) { q += 1 }
-        }
-        let whole = String(q / scale)
-        let sign = v.sign == .minus ? "-" : ""
-        guard digits > 0 else { return sign + whole }
-        let f = String(q % scale)
-        return sign + whole + "." + String(repeating: "0", count: digits - f.count) + f
-    }
+    public static func decimal(_ v: Double, _ digits: Int) -> String { NumberText.fixed(v, digits) }
 
     public static func signed(_ v: Double, _ body: (Double) -> String) -> String {
         v > 0 ? "+" + body(v) : (v < 0 ? "-" + body(-v) : "±0")

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import TraceMindFormats
 import TraceMindModel
 
@@ -494,8 +494,8 @@ public enum Reports {
     static func metricCell(_ c: Comparison, _ m: Comparison.Metric, _ i: Int) -> String {
         var s = metricValue(m, m.values[i])
         if let d = c.delta(m, i), d.abs != 0 {
-            let absText = m.unit == .percent ? String(format: "%+.1f pts", d.abs) : Format.signed(d.abs, { metricValue(m, $0) })
-            let pctText = d.pct.map { String(format: ", %+.0f%%", $0) } ?? ""
+            let absText = m.unit == .percent ? NumberText.fixed(d.abs, 1, plus: true) + " pts" : Format.signed(d.abs, { metricValue(m, $0) })
+            let pctText = d.pct.map { ", " + NumberText.fixed($0, 0, plus: true) + "%" } ?? ""
             s += " (" + absText + pctText + ")"
         }
         return m.isBest(i) ? "★ " + s : s

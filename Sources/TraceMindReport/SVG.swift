@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import TraceMindFormats
+import Glibc
 import TraceMindModel
 
 /// A standalone SVG document, written as text: shapes and labels on a white page, every text escaped for XML and
@@ -45,7 +47,7 @@ public struct SVGDocument {
 
     static func n(_ v: Double) -> String {
         let r = (v * 10).rounded() / 10
-        return r == r.rounded() ? String(Int(r)) : String(format: "%.1f", r)
+        return r == r.rounded() ? String(Int(r)) : NumberText.fixed(r, 1)
     }
 
     public mutating func text(
@@ -86,9 +88,9 @@ public struct SVGDocument {
         let tip = "<title>" + SVGDocument.escape(s) + "</title>"
         if last.hasSuffix("/>") {
             body[body.count - 1] = String(last.dropLast(2)) + ">" + tip + "</" + (last.dropFirst().prefix { $0 != " " }) + ">"
-        } else if let close = last.range(of: "</", options: .backwards) {
+        } else if let close = last.lastRange(ofText: "</") {
             // An element with content (a text): the tooltip goes first inside it.
-            let open = last.range(of: ">")!
+            let open = last.firstRange(ofText: ">")!
             body[body.count - 1] = String(last[..<open.upperBound]) + tip + String(last[open.upperBound..<close.lowerBound]) + String(last[close.lowerBound...])
         }
     }
@@ -329,7 +331,10 @@ extension Reports {
     static func mix(_ a: String, _ b: String, _ t: Double) -> String {
         func c(_ s: String, _ i: Int) -> Double { Double(Int(s.dropFirst(1 + 2 * i).prefix(2), radix: 16) ?? 0) }
         let f = max(0, min(1, t))
-        return "#" + (0..<3).map { String(format: "%02x", Int((c(a, $0) + (c(b, $0) - c(a, $0)) * f).rounded())) }.joined()
+        return "#" + (0..<3).map { (i: Int) -> String in
+            let v = Int((c(a, i) + (c(b, i) - c(a, i)) * f).rounded())
+            return NumberText.hex(v, width: 2)
+        }.joined()
     }
 
     // MARK: card

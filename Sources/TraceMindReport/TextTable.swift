@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import TraceMindFormats
 
 public enum OutputFormat: String, Sendable, CaseIterable {
@@ -131,7 +131,7 @@ public struct TextTable: Sendable {
     public func csv() -> String {
         func esc(_ s: String) -> String {
             if s.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) {
-                return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+                return "\"" + s.replacingEvery("\"", with: "\"\"") + "\""
             }
             return s
         }
@@ -141,7 +141,7 @@ public struct TextTable: Sendable {
     public func markdown() -> String {
         func esc(_ s: String) -> String {
             guard s.utf8.contains(where: { $0 == 0x7C || $0 == 0x0A }) else { return s }
-            return s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
+            return s.replacingEvery("|", with: "\\|").replacingEvery("\n", with: " ")
         }
         var out = "| " + headers.map(esc).joined(separator: " | ") + " |\n"
         out += "|" + align.map { $0 == .right ? " ---: |" : " --- |" }.joined() + "\n"

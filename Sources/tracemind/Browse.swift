@@ -1,5 +1,6 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import TraceMindFormats
 import NCursesBackend
 import TerminalUI
 import TraceMindApp
@@ -68,7 +69,7 @@ struct BrowseCommand: ParsableCommand {
         }
         var initial: [Effect] = background ? [.reload] : []
         if let compare {
-            let ids = compare.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            let ids = compare.split(separator: ",").map { String($0).trimmingBlanks() }.filter { !$0.isEmpty }
             guard ids.count >= 2 else { throw Failure(description: "--compare needs two or more runs: --compare A,B") }
             let keys = try ids.map { try requireRun(catalog, $0).key }
             initial = App.openComparison(&state, keys)

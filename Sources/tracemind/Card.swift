@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import TraceMindApp
 import TraceMindModel
 import TraceMindReport
@@ -24,7 +24,7 @@ struct CardCommand: ParsableCommand {
         guard top > 0 else { throw Failure(description: "--top must be at least 1") }
         let catalog = source.loadCatalog(cache: !figures.noCache)
         let totals = figures.totals(catalog, quiet: source.quiet)
-        let made = ISO8601DateFormatter().string(from: Date())
+        let made = Date().formatted(.iso8601)
         let mode = figures.mode
         if format == .svg { finish(Reports.cardSVG(catalog.runs, totals: totals, mode: mode, top: top, madeAt: made)) }
         finish(Reports.card(catalog.runs, totals: totals, mode: mode, top: top, madeAt: made, format: format))

@@ -1,5 +1,6 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import TraceMindFormats
 import TraceMindApp
 import TraceMindDemo
 import TraceMindModel
@@ -19,7 +20,7 @@ struct CompareCommand: ParsableCommand {
 
     func run() throws {
         try refusePicture(format, "compare")
-        let ids = runIDs.flatMap { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
+        let ids = runIDs.flatMap { $0.split(separator: ",").map { String($0).trimmingBlanks() } }
         guard ids.count >= 2 else { throw Failure(description: "compare needs at least two runs: --run A --run B") }
         let catalog = source.loadCatalog()
         let entries = try ids.map { try requireRun(catalog, $0) }

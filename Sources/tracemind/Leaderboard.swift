@@ -1,5 +1,6 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import Glibc
 import TraceMindApp
 import TraceMindDemo
 import TraceMindModel
@@ -70,7 +71,7 @@ struct LeaderboardCommand: ParsableCommand {
         // JSON goes out as it is written (the writer escapes every control character: nothing to make inert).
         if format == .json {
             Reports.streamLeaderboardJSON(rows, standardOutput)
-            Foundation.exit(0)
+            Glibc.exit(0)
         }
         finish(Reports.leaderboard(rows, format: format))
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import Glibc
 import NCursesBackend
 import TraceMindApp
 import TraceMindDemo
@@ -11,7 +12,7 @@ import TraceMindReport
 
 /// Writes to stderr (Swift 6 rejects the C `stderr` global).
 struct StandardError: TextOutputStream {
-    mutating func write(_ string: String) { FileHandle.standardError.write(Data(string.utf8)) }
+    mutating func write(_ string: String) { FileDescriptor.standardError.write(string) }
 }
 nonisolated(unsafe) var stderrStream = StandardError()
 
@@ -46,13 +47,13 @@ func finishJSON(head: [(String, JSON)], key: String, count: Int, writing: @escap
 /// The sink of the JSON reports: the bytes to standard output as they are.
 func standardOutput(_ bytes: UnsafeRawBufferPointer) {
     guard let base = bytes.baseAddress, bytes.count > 0 else { return }
-    FileHandle.standardOutput.write(Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: bytes.count, deallocator: .none))
+    try? FileDescriptor.standardOutput.write(contentsOf: UnsafeRawBufferPointer(start: base, count: bytes.count))
 }
 
 /// A one-line progress bar on stderr for downloads, drawn only when stderr is a terminal.
 final class ProgressBar: @unchecked Sendable {
     static let shared = ProgressBar()
-    private let lock = NSLock()
+    private let lock = Lock()
     private var last = Date.distantPast
     private var shown = false
     var enabled = ProcessSafety.standardErrorIsTerminal
@@ -65,14 +66,14 @@ final class ProgressBar: @unchecked Sendable {
             let width = 30
             let filled = Int(f * Double(width))
             let text = Format.oneLine(label, max: 48)
-            FileHandle.standardError.write(Data("\r\u{1B}[2K\(text) [\(String(repeating: "#", count: filled))\(String(repeating: ".", count: width - filled))] \(Int(f * 100))%".utf8))
+            FileDescriptor.standardError.write("\r\u{1B}[2K\(text) [\(String(repeating: "#", count: filled))\(String(repeating: ".", count: width - filled))] \(Int(f * 100))%")
             shown = true
         }
     }
 
     func clear() {
         lock.withLock {
-            if shown { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
+            if shown { FileDescriptor.standardError.write("\r\u{1B}[2K") }
             shown = false
         }
     }
@@ -96,13 +97,13 @@ extension OutputFormat: ExpressibleByArgument {}
 
 /// `--by model` or `--by model-agent` (trends, analytics).
 extension TrendGrouping: ExpressibleByArgument {
-    public init?(argument: String) { self.init(rawValue: argument.replacingOccurrences(of: "-", with: "_")) }
+    public init?(argument: String) { self.init(rawValue: argument.replacingEvery("-", with: "_")) }
     public static var allValueStrings: [String] { allCases.map(\.argument) }
     public static var allValueDescriptions: [String: String] {
         ["model": "one per model", "model-agent": "one per model and agent type"]
     }
     public var defaultValueDescription: String { argument }
-    var argument: String { rawValue.replacingOccurrences(of: "_", with: "-") }
+    var argument: String { rawValue.replacingEvery("_", with: "-") }
 }
 
 /// Where runs come from. With no source: `./smoltrace_results` if present, else the embedded demo data.
@@ -168,7 +169,7 @@ struct SourceOptions: ParsableArguments {
         if printing {
             for d in catalog.diagnostics where !(quiet && d.severity == .note) { warn(d.description) }
             // Nothing could be loaded and something went wrong: a script must see the failure.
-            if catalog.runs.isEmpty && catalog.diagnostics.contains(where: { $0.severity == .error }) { Foundation.exit(1) }
+            if catalog.runs.isEmpty && catalog.diagnostics.contains(where: { $0.severity == .error }) { Glibc.exit(1) }
         }
         return catalog
     }
@@ -257,7 +258,7 @@ func catalogSnapshot(_ env: [String: String] = ProcessInfo.processInfo.environme
 
 /// `$XDG_CACHE_HOME/tracemind/NAME` (default `~/.cache`).
 func cacheFolder(_ name: String, _ env: [String: String]) -> String {
-    let home = env["HOME"] ?? NSHomeDirectory()
+    let home = env["HOME"] ?? FileManager.default.homeDirectoryForCurrentUser.path
     let cache = env["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? PathUtil.join(home, ".cache")
     return PathUtil.join(PathUtil.join(cache, "tracemind"), name)
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import Glibc
 import NCursesBackend
 import TraceMindFormats
 import TraceMindHub
@@ -32,7 +33,7 @@ if getenv("TRACEMIND_STATS") != nil {
         if let s = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
             let line = s.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
         {
-            FileHandle.standardError.write(Data("tracemind-stats: \(line)\n".utf8))
+            FileDescriptor.standardError.write("tracemind-stats: \(line)\n")
         }
     }
 }
@@ -52,7 +53,7 @@ do {
     if code == .success {
         if !message.isEmpty { print(message) }
     } else {
-        FileHandle.standardError.write(Data((message + "\n").utf8))
+        FileDescriptor.standardError.write((message + "\n"))
     }
     exit(code.rawValue)
 }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import TraceMindFormats
 import TerminalUI
 import TraceMindModel
 import TraceMindReport
@@ -81,11 +82,11 @@ enum CompareScreen {
         case .shared: t = t.filter { !$0.missingSomewhere && !$0.promptDiffers }
         case .promptDiffers: t = t.filter(\.promptDiffers)
         }
-        let q = v.text.lowercased().trimmingCharacters(in: .whitespaces)
+        let q = v.text.lowercased().trimmingBlanks()
         if !q.isEmpty {
             t = t.filter { l in
                 let hay = ([l.taskID, l.agentType] + l.rows.compactMap { $0?.outcome.rawValue } + l.rows.compactMap { $0?.error }).map { $0.lowercased() }
-                return q.split(separator: " ").allSatisfy { w in hay.contains { $0.contains(w) } }
+                return q.split(separator: " ").allSatisfy { w in hay.contains { $0.containsText(w) } }
             }
         }
         let col = max(1, v.column)
@@ -322,8 +323,8 @@ enum CompareScreen {
                     line.append(Segment(TextWidth.pad(texts[i], valueW, right: true), r.st(m.isBest(i) ? .best : .base)))
                     if let d = c.delta(m, i), d.abs != 0 {
                         let better = m.lowerIsBetter ? d.abs < 0 : d.abs > 0
-                        let pct = d.pct.map { String(format: " (%+.0f%%)", $0) } ?? ""
-                        let absText = m.unit == .percent ? String(format: "%+.1f pts", d.abs) : Format.signed(d.abs) { Reports.metricValue(m, $0) }
+                        let pct = d.pct.map { " (" + NumberText.fixed($0, 0, plus: true) + "%)" } ?? ""
+                        let absText = m.unit == .percent ? NumberText.fixed(d.abs, 1, plus: true) + " pts" : Format.signed(d.abs) { Reports.metricValue(m, $0) }
                         line.append(Segment("  " + absText + pct, r.st(better ? .better : .worse)))
                     } else if i > 0, c.delta(m, i) != nil {
                         line.append(Segment("  ±0", r.st(.muted)))

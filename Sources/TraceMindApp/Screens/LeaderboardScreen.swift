@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import TraceMindFormats
 import TerminalUI
 import TraceMindModel
 import TraceMindReport
@@ -135,7 +136,7 @@ enum LeaderboardScreen {
         let q = s.leaderboard.query
         if !q.text.isEmpty { out.append("text: \(q.text)") }
         for f in LeaderboardQuery.facetNames {
-            if let set = q.facets[f], !set.isEmpty { out.append("\(f.replacingOccurrences(of: "_", with: " ")): \(set.sorted().joined(separator: ", "))") }
+            if let set = q.facets[f], !set.isEmpty { out.append("\(f.replacingEvery("_", with: " ")): \(set.sorted().joined(separator: ", "))") }
         }
         if s.leaderboard.groupByModel { out.append("grouped by model") }
         if s.leaderboard.showRecorded { out.append("showing SMOLTRACE's recorded tokens and cost") }
@@ -320,7 +321,7 @@ enum LeaderboardScreen {
         // Scrolled out of sight, the sorted column still says what the order is.
         let q = s.leaderboard.query
         if !sortColumnShown(s) {
-            t += " · sorted by \(q.sortKey.rawValue.replacingOccurrences(of: "_", with: " "))\(q.descending ? "↓" : "↑")"
+            t += " · sorted by \(q.sortKey.rawValue.replacingEvery("_", with: " "))\(q.descending ? "↓" : "↑")"
         }
         return t
     }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import TraceMindFormats
 import TerminalUI
 import TraceMindModel
 import TraceMindReport
@@ -40,14 +41,14 @@ enum RunScreen {
             t = t.filter { set.contains($0.key) }
         }
         if v.failedOnly { t = t.filter { $0.outcome != .passed } }
-        let f = v.filter.lowercased().trimmingCharacters(in: .whitespaces)
+        let f = v.filter.lowercased().trimmingBlanks()
         if !f.isEmpty {
             t = t.filter { r in
                 let hay = [
                     r.taskID, r.agentType, r.outcome.rawValue, r.error ?? "", r.result?.difficulty ?? "",
                     r.result?.toolsUsed.joined(separator: " ") ?? "", r.trace?.traceID ?? "",
                 ].map { $0.lowercased() }
-                return f.split(separator: " ").allSatisfy { w in hay.contains { $0.contains(w) } }
+                return f.split(separator: " ").allSatisfy { w in hay.contains { $0.containsText(w) } }
             }
         }
         func cmp<T: Comparable>(_ x: T?, _ y: T?) -> Bool? {

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import TraceMindFormats
 import TerminalUI
 import TraceMindModel
 import TraceMindReport
@@ -14,7 +15,7 @@ enum RunTabs {
 
     static func ratio(_ recorded: Double?, _ corrected: Double?) -> String {
         guard let a = recorded, let b = corrected, b > 0 else { return "" }
-        return String(format: "  (%.1f×)", a / b)
+        return "  (" + NumberText.fixed(a / b, 1) + "×)"
     }
 
     // MARK: overview
@@ -147,7 +148,7 @@ enum RunTabs {
                 for key in Breakdown.contextKeys {
                     guard let rows = b[key], rows.count >= 2 else { continue }
                     out.append([])
-                    out.append([seg("Cost by \(key.rawValue.replacingOccurrences(of: "_", with: " "))", r, .title),
+                    out.append([seg("Cost by \(key.rawValue.replacingEvery("_", with: " "))", r, .title),
                                 seg("   spans without one inherit their parent's; self time is each span's own", r, .muted)])
                     let maxC = max(1e-12, rows.map { $0.cost.knownUSD }.max() ?? 0)
                     for g in rows.prefix(12) {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import TerminalUI
 import TraceMindFormats
 import TraceMindModel
@@ -38,7 +38,7 @@ enum SpanDetail {
         var label = recorded ? m.role : (output ? "assistant (no role recorded)" : "(no role recorded)")
         if let id = m.toolCallID { label += " (\(id))" }
         out.append([Segment("▌" + label, roleStyle.patched(Style(attrs: [.bold])))])
-        let body = m.content.trimmingCharacters(in: .whitespacesAndNewlines)
+        let body = m.content.trimmingBlanksAndNewlines()
         if !body.isEmpty {
             for l in wrap([Segment(cap(SpanContent.prettyJSON(body) ?? body))], width: max(10, w - 2)) { out.append([Segment("  ")] + l) }
         }
@@ -135,7 +135,7 @@ struct DetailWriter {
         if let p = sp.parentSpanID { ids += " · parent \(p)" + (f.isOrphan ? " (not in this trace: shown as a root)" : "") }
         kv("ids", ids, .muted)
         if let ts = sp.traceState ?? details.attributes["tracestate"]?.text, !ts.isEmpty {
-            let hasCost = ts.split(separator: ",").contains { $0.trimmingCharacters(in: .whitespaces).hasPrefix("cost_usd=") }
+            let hasCost = ts.split(separator: ",").contains { $0.trimmingBlanks().hasPrefix("cost_usd=") }
             kv("tracestate", ts + (hasCost ? " (propagated context: its cost_usd is shown, never added)" : ""), .muted)
         }
         var paths: [String] = []
@@ -264,7 +264,7 @@ struct DetailWriter {
                 out.append([Segment("  " + g.group.rawValue, r.st(.accent).patched(Style(attrs: [.underline])))])
                 for (k, v) in g.items {
                     let value = cap(SpanDetail.attributeText(v))
-                    let multiline = value.contains("\n") || TextWidth.width(k) + TextWidth.width(value) + 6 > w
+                    let multiline = value.containsText("\n") || TextWidth.width(k) + TextWidth.width(value) + 6 > w
                     if multiline {
                         out.append([Segment("    " + k, r.st(.muted))])
                         for l in value.split(separator: "\n", omittingEmptySubsequences: false) { text(String(l), indent: 6) }

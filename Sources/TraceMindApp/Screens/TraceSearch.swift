@@ -26,12 +26,12 @@ extension TraceScreen {
     }
 
     /// A query as it is matched: lower-cased, without surrounding spaces.
-    static func normalized(_ query: String) -> String { query.lowercased().trimmingCharacters(in: .whitespaces) }
+    static func normalized(_ query: String) -> String { query.lowercased().trimmingBlanks() }
 
     /// The spans a query is looked for among: the previous matches when it contains the previous query (typing on
     /// narrows them), else every span.
     static func candidates(_ v: TraceView, _ wf: Waterfall, _ query: String) -> [Int] {
-        if v.matchesOf == wf.id, let old = v.matchedQuery, !old.isEmpty, query.contains(old) { return v.matches }
+        if v.matchesOf == wf.id, let old = v.matchedQuery, !old.isEmpty, query.containsText(old) { return v.matches }
         return wf.analysis.order
     }
 
@@ -135,7 +135,7 @@ struct SearchNeedle {
     let ascii: [UInt8]?
 
     init?(_ query: String) {
-        let t = query.lowercased().trimmingCharacters(in: .whitespaces)
+        let t = query.lowercased().trimmingBlanks()
         guard !t.isEmpty else { return nil }
         text = t
         ascii = t.utf8.allSatisfy { $0 < 0x80 } ? Array(t.utf8) : nil
@@ -190,7 +190,7 @@ struct SearchNeedle {
     }
 
     func found(in haystack: String) -> Bool {
-        guard let needle = ascii else { return haystack.lowercased().contains(text) }
+        guard let needle = ascii else { return haystack.lowercased().containsText(text) }
         var h = haystack
         return h.withUTF8 { u in ByteSearch.containsFoldingCase(UnsafeRawBufferPointer(u), needle) }
     }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 #if canImport(Glibc)
     import Glibc
@@ -10,8 +10,8 @@ public enum CacheWrite {
     /// `.NAME.PID.RANDOM.part` beside `path`: where its bytes are written before it is renamed into place (a process
     /// killed meanwhile leaves it, and `CacheFiles.removeStalePartials` knows it by its name).
     public static func temporaryName(for path: String) -> String {
-        let dir = (path as NSString).deletingLastPathComponent, base = (path as NSString).lastPathComponent
-        return (dir as NSString).appendingPathComponent(".\(base).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).part")
+        let dir = PathUtil.deletingLastComponent(path), base = PathUtil.lastComponent(path)
+        return PathUtil.appendingComponent(dir, ".\(base).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).part")
     }
 
     /// Replaces `path` with `data` in one step, making its folder as needed: the bytes go to `temporaryName(for:)`
@@ -27,7 +27,7 @@ public enum CacheWrite {
     public static func replace(_ path: String, with bytes: [UInt8]) -> Bool { bytes.withUnsafeBytes { replace(path, raw: $0) } }
 
     static func replace(_ path: String, raw: UnsafeRawBufferPointer) -> Bool {
-        let dir = (path as NSString).deletingLastPathComponent
+        let dir = PathUtil.deletingLastComponent(path)
         if !dir.isEmpty { try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
         let temp = temporaryName(for: path)
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 #if canImport(Glibc)
     import Glibc
@@ -22,7 +22,7 @@ public final class FileWatcher: @unchecked Sendable {
     static let maxDepth = 12
     private var fd: Int32 = -1
     private var byWatch: [Int32: String] = [:]
-    private let lock = NSLock()
+    private let lock = Lock()
 
     /// Watches `paths` (folders, and the folders of files); `polling` forces polling.
     public init(paths: [String], polling: Bool = false, interval: Double = 2) {
@@ -35,10 +35,10 @@ public final class FileWatcher: @unchecked Sendable {
             self.fd = fd
             mode = .notifications
             for p in paths {
-                var isDir: ObjCBool = false
+                var isDir = false
                 guard FileManager.default.fileExists(atPath: p, isDirectory: &isDir) else { continue }
-                let parent = (p as NSString).deletingLastPathComponent
-                let folder = isDir.boolValue ? p : (parent.isEmpty ? "." : parent)
+                let parent = PathUtil.deletingLastComponent(p)
+                let folder = isDir ? p : (parent.isEmpty ? "." : parent)
                 guard addTree(folder, depth: 0) else {
                     // The watch limit (or a file system without notifications): look at intervals instead.
                     close(fd)
@@ -75,9 +75,9 @@ public final class FileWatcher: @unchecked Sendable {
             byWatch[wd] = dir
             guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return true }
             for n in names where !n.hasPrefix(".") {
-                var isDir: ObjCBool = false
+                var isDir = false
                 let p = dir + "/" + n
-                if FileManager.default.fileExists(atPath: p, isDirectory: &isDir), isDir.boolValue, !addTree(p, depth: depth + 1) { return false }
+                if FileManager.default.fileExists(atPath: p, isDirectory: &isDir), isDir, !addTree(p, depth: depth + 1) { return false }
             }
             return true
         }
@@ -97,7 +97,7 @@ public final class FileWatcher: @unchecked Sendable {
             guard poll(&p, 1, Int32(max(0, timeout) * 1000)) > 0 else { return false }
             return drain()
         #else
-            Thread.sleep(forTimeInterval: max(0, min(timeout, interval)))
+            Threads.sleep(max(0, min(timeout, interval)))
             return true
         #endif
     }

@@ -1,5 +1,5 @@
 import CProcess
-import Foundation
+import FoundationEssentials
 
 #if canImport(Glibc)
     import Glibc

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A compact binary form for the caches' own files (the kept catalog of 10,000 runs): integers as LEB128 varints
 /// (signed ones zig-zagged), doubles as their eight bytes, texts as a length and their UTF-8 bytes, optionals with a

@@ -1,4 +1,5 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
 
 /// One record's outcome in a parallel pass.
 public enum RecordSlot<T> {
@@ -40,7 +41,7 @@ public final class RecordSlots<T>: @unchecked Sendable {
 
 /// Counts finished records from worker threads and reports progress.
 public final class ProgressCounter: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var done = 0
     private let total: Int
     private let progress: (@Sendable (Double) -> Void)?
@@ -128,10 +129,10 @@ public enum Parallel {
     public static func started<T>(_ work: @escaping @Sendable () -> T) -> () -> T {
         let slot = RecordSlots<T>(count: 1)
         let done = DispatchSemaphore(value: 0)
-        Thread {
+        Threads.detach {
             slot.buffer[0] = .value(work())
             done.signal()
-        }.start()
+        }
         return {
             done.wait()
             done.signal()

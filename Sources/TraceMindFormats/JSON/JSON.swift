@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A JSON value as SMOLTRACE writes it (Python's `json.dump`): integers are kept exact as `Int64`
 /// (span times are nanoseconds above 2^53), `NaN`/`Infinity` are accepted, object key order is kept.
@@ -199,7 +199,7 @@ extension JSON {
     static func formatDouble(_ d: Double) -> String {
         if d.isNaN { return "NaN" }
         if d.isInfinite { return d > 0 ? "Infinity" : "-Infinity" }
-        if d.rounded() == d && abs(d) < 1e15 { return String(format: "%.1f", d) }
+        if d.rounded() == d && abs(d) < 1e15 { return NumberText.fixed(d, 1) }
         return "\(d)"
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The object keys met so far, so that every occurrence of a key shares one `String`: a worker parsing thousands
 /// of spans keeps one copy of each attribute name. Open addressing on a word-at-a-time hash; one thread at a time.
@@ -56,15 +56,9 @@ public final class JSONKeyTable {
     /// The calling thread's own table, for parses that each read one small record (a span's details, read again
     /// when shown or written): a table made per record would be grown afresh every time. Renewed once it holds
     /// `perThreadLimit` keys (a file whose every record has keys of its own cannot grow it without bound).
-    public static var perThread: JSONKeyTable {
-        let d = Thread.current.threadDictionary
-        if let t = d[perThreadName] as? JSONKeyTable, t.used < perThreadLimit { return t }
-        let t = JSONKeyTable()
-        d[perThreadName] = t
-        return t
-    }
+    public static var perThread: JSONKeyTable { threadTables.value(renew: { $0.used >= perThreadLimit }) }
 
-    static let perThreadName = "TraceMind.JSONKeyTable"
+    private static let threadTables = ThreadLocal { JSONKeyTable() }
     static let perThreadLimit = 65_536
 
     /// One shared copy of a value that repeats across records (a model or service name, a run id): a string too
@@ -283,7 +277,7 @@ public struct KeyIndex: Sendable {
 /// Key tables lent to the workers of one pass over many records, one to each at a time: a pass cut into dozens of
 /// parts made a table per part, each learning the same keys again (their strings, their chains, a random seed).
 public final class JSONKeyTables: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var free: [JSONKeyTable] = []
 
     public init() {}
@@ -333,7 +327,7 @@ public final class JSONPick: Sendable {
 
 /// Numbers handed out once each, from any thread (picks' and key indexes' ids).
 final class SerialCounter: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var n = 0
     func next() -> Int { lock.withLock { n += 1; return n - 1 } }
 }

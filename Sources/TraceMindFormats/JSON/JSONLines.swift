@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Files of one JSON value a line (the caches' own files): the lines, and their values parsed on all cores.
 public enum JSONLines {

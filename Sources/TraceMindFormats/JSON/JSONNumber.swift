@@ -1,5 +1,5 @@
 import CProcess
-import Foundation
+import FoundationEssentials
 
 extension Cursor {
     mutating func parseNumber() throws(JSONParseError) -> JSON {

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertible {
     public var message: String
@@ -253,7 +254,7 @@ struct Cursor {
     }
 
     func printable(_ c: UInt8) -> String {
-        (c >= 0x20 && c < 0x7F) ? String(UnicodeScalar(c)) : String(format: "\\x%02x", c)
+        (c >= 0x20 && c < 0x7F) ? String(UnicodeScalar(c)) : "\\x" + NumberText.hex(c, width: 2)
     }
 
     mutating func literal(_ word: StaticString) throws(JSONParseError) {

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Reading only part of a JSON value: the members a pick names (the lean first read of a span), the members of a
 /// trace document before its spans (its id), and a document whose spans array is split from its layout on all cores.

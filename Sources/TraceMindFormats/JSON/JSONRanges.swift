@@ -1,4 +1,6 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// Record boundaries found from the bytes' layout alone, without parsing: the lines of a JSON Lines text, and the
 /// elements of an array laid out one indented block each (as SMOLTRACE's `json.dump(…, indent=2)` writes) — what lets

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A cursor over JSON text for a reader that makes its own records straight from the bytes (a span of a trace file:
 /// its fields by their keys' bytes, its figure attributes, never an object of its members first). It reads what a

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Writing JSON text straight from JSON text: the pretty form `JSONWriter` gives the value the parser would build, byte
 /// for byte, without building it (a trace report writes the attributes of a million spans: parsing them into values

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Decodes `Decodable` values from a parsed `JSON` tree: the project's parser and this are several times faster than
 /// Foundation's `JSONDecoder` on the thousands of small files of the analysis cache. It reads what `JSONEncoder`

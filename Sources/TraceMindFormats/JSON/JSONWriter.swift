@@ -1,4 +1,5 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
 
 /// Serialises `JSON` deterministically (key order kept). Used by the report CLI and the generator.
 public enum JSONWriter {
@@ -496,7 +497,7 @@ public struct JSONElementText {
 /// is given room for its elements at that size from the start. Grown from 64 KB by doubling, the text of a part of a
 /// leaderboard of 10,000 runs (~330 KB) was copied three times over, into fresh pages each time.
 final class ElementSizes: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var bytes = 0, elements = 0
 
     /// Room for `n` elements: an eighth more than the size so far, or 64 KB before any part is done.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 extension Cursor {
     /// The values from `base` up, moved off the stack into an array of their own.

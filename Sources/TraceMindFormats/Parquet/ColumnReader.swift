@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Reads one column chunk: its pages (dictionary, data v1 and v2), decompressed and decoded into levels and values.
 struct ColumnReader {
@@ -420,7 +420,7 @@ struct ColumnReader {
             for _ in 0..<leaf.scale { d /= 10 }
             return .double(d)
         }
-        let hex = bytes.map { String(format: "%02x", $0) }.joined()
+        let hex = bytes.map { NumberText.hex($0, width: 2) }.joined()
         if leaf.logical == 14, hex.count == 32 {
             let c = Array(hex)
             return .string(String(c[0..<8]) + "-" + String(c[8..<12]) + "-" + String(c[12..<16]) + "-" + String(c[16..<20]) + "-" + String(c[20...]))

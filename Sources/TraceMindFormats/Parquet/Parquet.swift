@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A problem reading a Parquet file: what, in words a user can act on.
 public struct ParquetError: Error, Sendable, Equatable, CustomStringConvertible {

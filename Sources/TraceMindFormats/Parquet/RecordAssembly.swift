@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 // Records assembled from column chunks: repetition and definition levels turned back into nested JSON values.
 

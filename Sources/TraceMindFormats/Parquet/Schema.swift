@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 // The file's schema as a tree: physical types, repetition, and the LIST/MAP shapes of nested columns.
 

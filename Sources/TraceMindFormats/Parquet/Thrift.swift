@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A value of the Thrift compact protocol, read generically (unknown fields are skipped by simply not being asked
 /// for). Parquet's file metadata and page headers are Thrift structs.

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 /// Searching bytes for a lower-case ASCII needle, ASCII letters matched in either case (trace ids in files, the
 /// waterfall's search over every attribute of 300,000 spans): no lowered copy of the haystack is made.
 public enum ByteSearch {
@@ -29,6 +30,25 @@ public enum ByteSearch {
             }
             if k == m { return true }
             if i == lower { lower = next(first, i + 1) } else { upper = next(firstUpper, i + 1) }
+        }
+    }
+}
+
+extension ByteSearch {
+    /// Whether `needle`'s bytes occur in `haystack` as they are.
+    public static func contains(_ haystack: [UInt8], _ needle: String) -> Bool {
+        let n = Array(needle.utf8)
+        guard !n.isEmpty else { return true }
+        return haystack.withUnsafeBytes { h in
+            guard let base = h.baseAddress, h.count >= n.count else { return false }
+            let last = h.count - n.count
+            var k = 0
+            while k <= last, let hit = memchr(base + k, Int32(n[0]), last + 1 - k) {
+                k = base.distance(to: UnsafeRawPointer(hit))
+                if n.withUnsafeBytes({ memcmp(base + k, $0.baseAddress!, n.count) }) == 0 { return true }
+                k += 1
+            }
+            return false
         }
     }
 }

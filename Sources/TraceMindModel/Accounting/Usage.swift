@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import TraceMindFormats
 
 /// Token counts. `hasSplit` says whether the prompt/completion split was reported at all. Reasoning and cache

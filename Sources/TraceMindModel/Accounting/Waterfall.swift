@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import TraceMindFormats
 
 /// What the waterfall needs of a trace beyond its analysis, computed once when the trace is loaded: idle gaps for
@@ -120,7 +120,7 @@ public final class Waterfall: Sendable {
 
 /// The details of the last few spans asked for, under a lock (views are drawn on one thread, reports on several).
 final class DetailMemo: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var kept: [(index: Int, details: SpanDetails)] = []
     static let size = 16
 

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// One model's (or model and agent type's) figures over its runs.
 public struct AnalyticsRow: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import TraceMindFormats
 
 /// What cost is grouped by. Context keys (service, capability, tenant, session, user, prompt-template version) are

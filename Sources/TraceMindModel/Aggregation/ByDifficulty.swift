@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A run's tests of one difficulty: how many passed and what they cost, counted once.
 public struct DifficultyRow: Sendable, Equatable {

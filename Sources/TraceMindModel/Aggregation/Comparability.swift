@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import TraceMindFormats
 
 /// What a run was evaluated on: its tests (agent type and task id) with a fingerprint of each prompt, and the task
@@ -27,7 +27,7 @@ public struct TaskSet: Sendable, Equatable {
     /// FNV-1a over the prompt's UTF-8, surrounding white space ignored.
     public static func fingerprint(_ prompt: String) -> UInt64 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in prompt.trimmingCharacters(in: .whitespacesAndNewlines).utf8 {
+        for b in prompt.trimmingBlanksAndNewlines().utf8 {
             h ^= UInt64(b)
             h = h &* 0x0000_0100_0000_01b3
         }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import TraceMindFormats
 
 /// Two or more runs side by side; the first is the baseline. Every metric is judged on its own (lower is better
@@ -236,12 +236,12 @@ public struct Comparison: Sendable {
         }
         let isBetter = m.lowerIsBetter ? v < other : v > other
         let word = isBetter ? better : worse
-        if m.unit == .percent { return String(format: "%.1f points %@", abs(v - other), word) }
+        if m.unit == .percent { return NumberText.fixed(abs(v - other), 1) + " points " + word }
         if m.unit == .count { return "\(Int(abs(v - other).rounded())) \(word)" }
         if other == 0 { return word }
         let ratio = v / other
-        if m.lowerIsBetter && ratio > 0 && ratio < 0.5 { return String(format: "%.1f× %@", 1 / ratio, word) }
-        if !m.lowerIsBetter && ratio > 2 { return String(format: "%.1f× %@", ratio, word) }
-        return String(format: "%.0f%% %@", abs(v - other) / abs(other) * 100, word)
+        if m.lowerIsBetter && ratio > 0 && ratio < 0.5 { return NumberText.fixed(1 / ratio, 1) + "× " + word }
+        if !m.lowerIsBetter && ratio > 2 { return NumberText.fixed(ratio, 1) + "× " + word }
+        return NumberText.fixed(abs(v - other) / abs(other) * 100, 0) + "% " + word
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// One test across the runs of a group: how often it passed and how often its outcome changed from run to run.
 public struct FlakyTest: Sendable, Equatable {

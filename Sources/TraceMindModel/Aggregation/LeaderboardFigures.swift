@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import TraceMindFormats
 
 /// Which tokens and cost a leaderboard shows: counted once from the traces, or SMOLTRACE's recorded figures.

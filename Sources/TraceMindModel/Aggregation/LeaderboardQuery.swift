@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import TraceMindFormats
 
 /// Leaderboard sort keys (shared by the CLI and the screen). SMOLTRACE's own field names sort by its recorded
@@ -59,7 +59,7 @@ public enum LeaderboardSortKey: String, Sendable, CaseIterable {
 
     /// Accepts the JSON field names and a few friendly aliases.
     public static func parse(_ s: String) -> LeaderboardSortKey? {
-        let k = s.lowercased().replacingOccurrences(of: "-", with: "_")
+        let k = s.lowercased().replacingEvery("-", with: "_")
         if let v = LeaderboardSortKey(rawValue: k) { return v }
         switch k {
         case "success", "score", "rate": return .successRate
@@ -117,7 +117,7 @@ public struct LeaderboardQuery: Sendable, Equatable {
     public func matches(_ e: RunEntry) -> Bool { matches(e, words: words) }
 
     /// The filter's words, lowercased (none: every run matches).
-    var words: [Substring] { text.trimmingCharacters(in: .whitespaces).lowercased().split(separator: " ") }
+    var words: [Substring] { text.trimmingBlanks().lowercased().split(separator: " ") }
 
     /// `matches(e)` with the filter's `words` made once for all runs.
     func matches(_ e: RunEntry, words: [Substring]) -> Bool {
@@ -128,7 +128,7 @@ public struct LeaderboardQuery: Sendable, Equatable {
         let hay = e.row.searchText
         let key = e.key.lowercased()
         // Every word must match somewhere.
-        return words.allSatisfy { w in hay.contains(w) || key.contains(w) }
+        return words.allSatisfy { w in hay.containsText(w) || key.containsText(w) }
     }
 
     /// The value a run sorts by: the figure the screen and the report show (`LeaderboardFigures`).

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import TraceMindFormats
 
 /// The leaderboard as a report shows it: the runs, the order they are shown in (places in `runs`), and each run's

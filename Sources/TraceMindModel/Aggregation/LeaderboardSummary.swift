@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The leaderboard's dashboard: what the runs shown add up to, in the figure mode shown — read by the screen's
 /// strip, never derived elsewhere. Unknown is never 0: a sum that misses a run's figure (unknown, not yet analysed,

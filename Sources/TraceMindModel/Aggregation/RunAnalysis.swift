@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import TraceMindFormats
 
 /// How a result row was matched to its trace (§7.3 precedence).

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import TraceMindFormats
 
 /// A run's figure that the cross-run views follow (the trends' lines, the analytics' heatmap and scatters), read
 /// from the figure registry (`LeaderboardFigures`): counted once unless the mode is recorded.
@@ -49,7 +50,7 @@ public enum RunFigure: String, CaseIterable, Sendable {
 
     /// A trended figure by name (`cost_per_test`, `cost-per-test`, or `cost`, `wall`, `tokens`).
     public static func trended(_ s: String) -> RunFigure? {
-        let k = s.lowercased().replacingOccurrences(of: "-", with: "_")
+        let k = s.lowercased().replacingEvery("-", with: "_")
         return trended.first { $0.rawValue == k } ?? ["cost": .costPerTest, "wall": .wallP50, "tokens": .tokensPerTest][k]
     }
 }

@@ -1,4 +1,5 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
 import TraceMindFormats
 
 /// The corrected figures of one analysed run that the leaderboard shows and sorts by (a few numbers, kept per run

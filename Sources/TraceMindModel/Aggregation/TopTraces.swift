@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import TraceMindFormats
 
 /// What "most expensive" means for a list of traces.

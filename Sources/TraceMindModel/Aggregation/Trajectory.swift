@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import TraceMindFormats
 
 /// One step of an agent's trajectory: an LLM call or a tool call.
@@ -68,7 +68,7 @@ public struct TrajectoryAlignment: Sendable {
     /// JSON text re-serialised compactly so that spacing differences do not count as divergence.
     static func normalized(_ s: String) -> String {
         if let j = try? JSONParser.parse(s) { return JSONWriter.string(j, pretty: false) }
-        return s.trimmingCharacters(in: .whitespacesAndNewlines)
+        return s.trimmingBlanksAndNewlines()
     }
 
     public init(left l: Waterfall, right r: Waterfall) {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What one line of the trends is: a model, or a model with an agent type.
 public enum TrendGrouping: String, CaseIterable, Sendable {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import TraceMindFormats
 
 /// One run as the leaderboard dataset describes it (every schema era L0…0.2.x, normalised).
@@ -469,8 +469,8 @@ public struct LeaderboardRow: Sendable, Equatable {
 final class RowFields: @unchecked Sendable, Equatable {
     /// Locks shared by all rows, one picked by the row's address: a kept catalog of 10,000 rows made no lock of its
     /// own for each (two allocations a row), and a row's fields are parsed once if ever.
-    private static let locks = (0..<64).map { _ in NSLock() }
-    private var lock: NSLock { RowFields.locks[Int(UInt(bitPattern: ObjectIdentifier(self).hashValue) % 64)] }
+    private static let locks = (0..<64).map { _ in Lock() }
+    private var lock: Lock { RowFields.locks[Int(UInt(bitPattern: ObjectIdentifier(self).hashValue) % 64)] }
     private var parsed: JSONObject?
     /// The text: a range of bytes shared with the rest of the kept catalog (no copy of each row's).
     private var written: (data: Data, range: Range<Int>)?

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import TraceMindFormats
 
 /// One time series of one metric for one GPU (or for the whole machine when the point has no `gpu_id`).

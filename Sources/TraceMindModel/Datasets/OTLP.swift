@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import TraceMindFormats
 
 /// OTLP/JSON, as the OpenTelemetry Collector's file exporter writes it: one `{"resourceSpans": …}` object per line,

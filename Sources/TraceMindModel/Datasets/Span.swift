@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import TraceMindFormats
 
 /// The semantic kind of a span: OpenInference's `openinference.span.kind` first, inferred second.

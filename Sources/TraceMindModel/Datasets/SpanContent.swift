@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import TraceMindFormats
 
 /// One message of an LLM conversation, as instrumentors flatten it into span attributes.
@@ -203,7 +203,7 @@ public enum SpanContent {
 
     /// A string that holds JSON (an object or an array), pretty-printed; nil when it is not JSON (or was truncated).
     public static func prettyJSON(_ s: String) -> String? {
-        let t = s.trimmingCharacters(in: .whitespacesAndNewlines)
+        let t = s.trimmingBlanksAndNewlines()
         guard let f = t.first, f == "{" || f == "[", t.count >= 2, let j = try? JSONParser.parse(t) else { return nil }
         switch j {
         case .object, .array: return JSONWriter.string(j, pretty: true)

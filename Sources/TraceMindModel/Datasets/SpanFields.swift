@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import TraceMindFormats
 
 /// The fields of a span, found in one pass over its members (of an object, or as a reader meets them): each spelling

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import TraceMindFormats
 
 /// The lean first read of a span from a file, straight from its bytes: what `Span.pick` builds, each member known by

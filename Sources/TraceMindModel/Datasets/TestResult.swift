@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import TraceMindFormats
 
 /// How a test ended, from the most specific evidence available.
@@ -106,12 +106,12 @@ public struct TestResult: Sendable, Equatable {
 
 /// `"('a', 'b')"` or `"['a', 'b']"` (Python reprs of old eras) or `"a, b"`.
 func parsePythonList(_ s: String) -> [String] {
-    var t = s.trimmingCharacters(in: .whitespaces)
+    var t = s.trimmingBlanks()
     if t.isEmpty || t == "None" { return [] }
     if let f = t.first, let l = t.last, (f == "(" && l == ")") || (f == "[" && l == "]") {
         t = String(t.dropFirst().dropLast())
     }
     return t.split(separator: ",").map {
-        $0.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "'\""))
+        $0.trimmingBlanks().trimming(where: { $0 == "'" || $0 == "\"" })
     }.filter { !$0.isEmpty }
 }

@@ -1,4 +1,5 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
 import TraceMindFormats
 
 /// One trace document (one test execution, normally), with SMOLTRACE's recorded totals kept as recorded.
@@ -183,10 +184,10 @@ public struct Trace: Sendable, Equatable {
 public enum TraceIDs {
     /// Strip `0x`, lower-case, drop leading zeros (so every spelling of one id compares equal).
     public static func canonical(_ id: String) -> String {
-        var s = id.trimmingCharacters(in: .whitespaces).lowercased()
+        var s = id.trimmingBlanks().lowercased()
         if s.hasPrefix("0x") { s.removeFirst(2) }
         let isHex = !s.isEmpty && s.allSatisfy { $0.isHexDigit }
-        guard isHex else { return id.trimmingCharacters(in: .whitespaces) }
+        guard isHex else { return id.trimmingBlanks() }
         let trimmed = s.drop { $0 == "0" }
         return trimmed.isEmpty ? "0" : String(trimmed)
     }
@@ -205,7 +206,7 @@ public enum TraceIDs {
 
     /// Does user input `query` name `id`? Exact, or a prefix of the padded or unpadded hex form.
     public static func matches(_ query: String, _ id: String) -> Bool {
-        let q = query.trimmingCharacters(in: .whitespaces).lowercased()
+        let q = query.trimmingBlanks().lowercased()
         if q.isEmpty { return false }
         if q == id.lowercased() { return true }
         let qc = q.hasPrefix("0x") ? String(q.dropFirst(2)) : q

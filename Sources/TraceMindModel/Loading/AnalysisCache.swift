@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import TraceMindFormats
 
 /// Counted-once totals of runs kept between processes, so the leaderboard shows them at the speed of the recorded

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import TraceMindFormats
 
 /// Every run found in the sources, and every problem met on the way.
@@ -29,7 +29,7 @@ public struct Catalog: Sendable {
 
     /// A run by key, run id, or folder name, or a unique prefix of any of them.
     public func run(matching query: String) throws(LookupError) -> RunEntry {
-        let q = query.trimmingCharacters(in: .whitespaces)
+        let q = query.trimmingBlanks()
         guard !q.isEmpty else { throw .notFound(query) }
         func names(_ r: RunEntry) -> [String] {
             var n = [r.key]
@@ -89,7 +89,7 @@ public enum CatalogLoader {
                     b.datasets.append(dir)
                     b.hubNames[dir] = HubPath.scheme + repo
                 } catch {
-                    b.diags.append(Diagnostic(.error, path: src, error.description.replacingOccurrences(of: src + ": ", with: "")))
+                    b.diags.append(Diagnostic(.error, path: src, error.description.replacingEvery(src + ": ", with: "")))
                 }
                 continue
             }
@@ -267,21 +267,36 @@ public enum CatalogLoader {
                 !CatalogLoader.runFileNames.contains(PathUtil.basename(path)),
                 let bytes = try? fs.readPrefix(path, 65_536)
             else { return false }
-            let head = Data(bytes)
-            func has(_ s: String) -> Bool { head.range(of: Data(s.utf8)) != nil }
+            func has(_ s: String) -> Bool { ByteSearch.contains(bytes, s) }
             return has("\"resourceSpans\"") || (has("\"spans\"") && (has("\"span_id\"") || has("\"spanId\"")))
         }
 
         /// `train-00000-of-00002.parquet`: one shard of a dataset split over several files.
         static func isShardName(_ n: String) -> Bool {
-            n.range(of: #"-\d{5}-of-\d{5}(\.[a-z]+)?\.parquet$"#, options: [.regularExpression, .caseInsensitive]) != nil
+            // `-\d{5}-of-\d{5}(\.[a-z]+)?\.parquet$`, letters in either case (digits: ASCII).
+            var u = Array(n.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 32 : $0 })
+            let suffix = Array(".parquet".utf8)
+            guard u.count > suffix.count, Array(u.suffix(suffix.count)) == suffix else { return false }
+            u.removeLast(suffix.count)
+            func endsWithNumbering(_ u: ArraySlice<UInt8>) -> Bool {
+                let tail = Array(u.suffix(15))
+                guard tail.count == 15 else { return false }
+                let isDigit = { (b: UInt8) in b >= 0x30 && b <= 0x39 }
+                return tail[0] == UInt8(ascii: "-") && tail[1...5].allSatisfy(isDigit) && Array(tail[6...9]) == Array("-of-".utf8)
+                    && tail[10...14].allSatisfy(isDigit)
+            }
+            if endsWithNumbering(u[...]) { return true }
+            guard let dot = u.lastIndex(of: UInt8(ascii: ".")), dot < u.count - 1,
+                u[(dot + 1)...].allSatisfy({ $0 >= 0x61 && $0 <= 0x7A })
+            else { return false }
+            return endsWithNumbering(u[..<dot])
         }
 
         /// A dataset's kind from its repository name (`smoltrace-results-…`), else from its Parquet columns.
         func datasetKind(_ path: String) -> DatasetKind {
             let name = PathUtil.basename(fs.isDirectory(path) ? path : PathUtil.dirname(path) == "data" ? PathUtil.dirname(PathUtil.dirname(path)) : path).lowercased()
             for (k, kind) in [("leaderboard", DatasetKind.leaderboard), ("results", .results), ("traces", .traces), ("metrics", .metrics)]
-            where name.contains("smoltrace-" + k) || name.hasPrefix(k) {
+            where name.containsText("smoltrace-" + k) || name.hasPrefix(k) {
                 return kind
             }
             var ignored: [Diagnostic] = []
@@ -330,8 +345,10 @@ public enum CatalogLoader {
         /// `…/smoltrace-results-20251027_112742` → `…/smoltrace-traces-20251027_112742`.
         static func siblingRepo(_ dir: String, kind: String) -> String? {
             let name = PathUtil.basename(dir)
-            guard let r = name.range(of: "-results-") else { return nil }
-            return PathUtil.join(PathUtil.dirname(dir), name.replacingCharacters(in: r, with: "-\(kind)-"))
+            guard let r = name.firstRange(ofText: "-results-") else { return nil }
+            var sibling = name
+            sibling.replaceSubrange(r, with: "-\(kind)-")
+            return PathUtil.join(PathUtil.dirname(dir), sibling)
         }
 
         mutating func loadRunFolder(_ dir: String, names: Set<String>) {
@@ -417,7 +434,7 @@ public enum CatalogLoader {
                         // A row of an OpenSearch leaderboard names its run's indexes (its *_dataset fields name Hub
                         // repositories that a run exported to OpenSearch never wrote).
                         func index(_ key: String) -> String? {
-                            o[key]?.text.flatMap { $0.isEmpty || $0.contains("/") ? nil : remote.client.reference($0) }
+                            o[key]?.text.flatMap { $0.isEmpty || $0.containsText("/") ? nil : remote.client.reference($0) }
                         }
                         files.results = index("results_index")
                         files.traces = index("traces_index")
@@ -519,7 +536,7 @@ public enum CatalogLoader {
         /// (`user/smoltrace-results-…`) resolve to the repository folder beside the leaderboard's in a local Hub
         /// layout, or (for an `hf://` leaderboard) to the remote repository, fetched when the run opens.
         func resolvePointer(_ pointer: String?, from leaderboardPath: String) -> String? {
-            guard var p = pointer?.trimmingCharacters(in: .whitespaces), !p.isEmpty else { return nil }
+            guard var p = pointer?.trimmingBlanks(), !p.isEmpty else { return nil }
             if !p.hasPrefix("local:") {
                 let parts = p.split(separator: "/").map(String.init)
                 guard parts.count == 2, !parts.contains(where: { $0 == ".." || $0 == "." }) else { return nil }
@@ -531,7 +548,7 @@ public enum CatalogLoader {
                 let candidates = [PathUtil.join(userDir, parts[1]), PathUtil.join(PathUtil.join(PathUtil.dirname(userDir), parts[0]), parts[1])]
                 return candidates.first { fs.isDirectory($0) }
             }
-            p = String(p.dropFirst(6)).replacingOccurrences(of: "\\", with: "/")
+            p = String(p.dropFirst(6)).replacingEvery("\\", with: "/")
             if p == "none" || p.isEmpty { return nil }
             let base = PathUtil.dirname(leaderboardPath)
             let parts = p.split(separator: "/").map(String.init)

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import TraceMindFormats
 
 /// The catalog's OpenSearch sources: a store's leaderboard index, and the runs its rows do not name.

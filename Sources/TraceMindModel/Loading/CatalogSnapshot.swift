@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import TraceMindFormats
 
 /// The catalog of a list of local sources kept between processes, with every path its loading looked at and what
@@ -148,7 +148,7 @@ public struct CatalogSnapshot: Sendable {
 
 /// Every path a loading looked at and what it was before it was read (the first look wins), from any thread.
 public final class DependencyLog: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var stamps: [String: FileStamp] = [:]
     private var newest: Int64 = 0
 

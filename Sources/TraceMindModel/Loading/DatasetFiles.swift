@@ -1,4 +1,5 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
 import TraceMindFormats
 
 /// Which dataset a standalone file holds, detected from its shape (never from a version number).
@@ -468,7 +469,7 @@ struct RecordRun<T> {
 
 /// The first failure met by the workers of one parallel pass: set once by whichever meets it, read by all.
 final class FailureNote: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var first: String?
     var isSet: Bool { text != nil }
     var text: String? { lock.withLock { first } }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import TraceMindFormats
 
 /// `hf://user/repo`: a Hugging Face Hub dataset repository.
 public enum HubPath {
@@ -11,7 +12,7 @@ public enum HubPath {
         if rest.hasPrefix("datasets/") { rest = String(rest.dropFirst(9)) }
         let parts = rest.split(separator: "/", omittingEmptySubsequences: true).prefix(2).map(String.init)
         let ok = parts.count == 2 && parts.allSatisfy { p in
-            p != "." && p != ".." && p.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || "-_.".unicodeScalars.contains($0) }
+            p != "." && p != ".." && p.unicodeScalars.allSatisfy { $0.isAlphanumeric || "-_.".unicodeScalars.contains($0) }
         }
         return ok ? parts.joined(separator: "/") : nil
     }

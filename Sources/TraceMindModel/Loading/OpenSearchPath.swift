@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import TraceMindFormats
 
 /// `opensearch://HOST[:PORT][/PREFIX]` (plain HTTP) or `opensearchs://HOST[:PORT][/PREFIX]` (HTTPS): a SMOLTRACE
 /// store in an OpenSearch cluster, its indexes named `PREFIX-leaderboard`, `PREFIX-results-…` (default prefix
@@ -20,7 +21,7 @@ public struct OpenSearchPath: Sendable, Equatable {
     public var base: String { (tls ? Self.tlsScheme : Self.plainScheme) + hostPort }
     /// `http(s)://host:port`.
     public var endpoint: String { (tls ? "https://" : "http://") + hostPort }
-    public var hostPort: String { (host.contains(":") ? "[\(host)]" : host) + ":\(port)" }
+    public var hostPort: String { (host.containsText(":") ? "[\(host)]" : host) + ":\(port)" }
     /// The source as the user would write it in full.
     public var description: String { base + "/" + prefix }
     public var leaderboardIndex: String { prefix + "-leaderboard" }
@@ -37,7 +38,7 @@ public struct OpenSearchPath: Sendable, Equatable {
     /// The source with anything before an `@` in its host part replaced by `***`: a password typed into the URL
     /// by mistake is never echoed.
     public static func redacted(_ s: String) -> String {
-        guard let scheme = s.range(of: "://") else { return s }
+        guard let scheme = s.firstRange(ofText: "://") else { return s }
         let rest = s[scheme.upperBound...]
         let authorityEnd = rest.firstIndex(of: "/") ?? rest.endIndex
         guard let at = rest[..<authorityEnd].lastIndex(of: "@") else { return s }
@@ -52,7 +53,7 @@ public struct OpenSearchPath: Sendable, Equatable {
         let slash = rest.firstIndex(of: "/") ?? rest.endIndex
         let authority = rest[..<slash]
         rest = slash < rest.endIndex ? rest[rest.index(after: slash)...] : ""
-        if authority.contains("@") {
+        if authority.containsText("@") {
             return .failure(
                 RemoteFetchError(
                     description:
@@ -72,7 +73,7 @@ public struct OpenSearchPath: Sendable, Equatable {
             host = authority
         }
         let hostOK = !host.isEmpty && host.count <= 253 && host.unicodeScalars.allSatisfy { c in
-            CharacterSet.alphanumerics.contains(c) && c.isASCII || "-._:%".unicodeScalars.contains(c)
+            c.isASCII && URLBytes.isAlphanumeric(UInt8(c.value)) || "-._:%".unicodeScalars.contains(c)
         }
         guard hostOK else { return .failure(RemoteFetchError(description: "expected opensearch://HOST[:PORT][/PREFIX]: the host is not a host name or address")) }
         var port = defaultPort
@@ -98,6 +99,6 @@ public struct OpenSearchPath: Sendable, Equatable {
     public func index(of reference: String) -> String? {
         guard reference.hasPrefix(base + "/") else { return nil }
         let index = String(reference.dropFirst(base.count + 1))
-        return index.isEmpty || index.contains("/") ? nil : index
+        return index.isEmpty || index.containsText("/") ? nil : index
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import TraceMindFormats
 
 /// Everything loaded for one run: test results, a summary per trace (spans dropped), metrics.
@@ -97,7 +97,7 @@ public enum RunLoader {
                 // Records that could not be read: the warning says which figures it makes lower bounds.
                 // (Records that are not trace data at all lose nothing: they are not counted.)
                 var partial: [String] = []
-                for i in before..<data.diagnostics.count where data.diagnostics[i].severity != .note && !data.diagnostics[i].message.contains("not trace data") {
+                for i in before..<data.diagnostics.count where data.diagnostics[i].severity != .note && !data.diagnostics[i].message.containsText("not trace data") {
                     partial.append(data.diagnostics[i].description)
                     data.diagnostics[i].message += "; this run's tokens and cost are lower bounds (≥)"
                 }
@@ -147,7 +147,7 @@ public enum RunLoader {
                 diagnostics.append(
                     Diagnostic(
                         nothingExpected ? .note : .warning, path: p,
-                        error.description.replacingOccurrences(of: p + ": ", with: "") + (nothingExpected ? " (the run counted no tests)" : "")))
+                        error.description.replacingEvery(p + ": ", with: "") + (nothingExpected ? " (the run counted no tests)" : "")))
                 f[keyPath: kp] = nil
             }
         }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import TraceMindFormats
 
 /// Live watch's tail of growing JSON Lines trace files (OTLP/JSON export lines, or span rows): the spans read so
@@ -19,7 +19,7 @@ public final class SpanTail: @unchecked Sendable {
         var malformed: Int
     }
 
-    private let lock = NSLock()
+    private let lock = Lock()
     private var isOn = false
     private var entries: [String: Entry] = [:]
     /// Bytes read by the last tail of each file (for tests and the benchmark).

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import TraceMindFormats
 
 /// The per-test figures of a run kept between processes: the summary of every trace of its traces dataset (ids,

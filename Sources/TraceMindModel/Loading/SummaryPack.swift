@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import TraceMindFormats
 
 /// The kept form of traces' summaries (`SummaryCache`): the binary form of `PackWriter`, every field in a fixed order,

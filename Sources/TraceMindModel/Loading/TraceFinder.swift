@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import TraceMindFormats
 
 /// Finds a trace by id (exact, unique prefix, with or without `0x` and leading zeros) across a catalog.
@@ -171,7 +171,7 @@ public enum TraceFinder {
     /// The spellings a store may hold one trace id under: as typed, SMOLTRACE's (`0x`, lower case, no leading zeros),
     /// and the W3C form (32 hex digits).
     static func spellings(_ query: String) -> [String] {
-        let q = query.trimmingCharacters(in: .whitespaces)
+        let q = query.trimmingBlanks()
         var out = [q]
         let c = TraceIDs.canonical(q)
         if c.allSatisfy(\.isHexDigit) {

@@ -1,0 +1,111 @@
+import Dispatch
+import FoundationEssentials
+import Glibc
+
+// The few threading tools the project took from Foundation (`Lock`, `Thread`), made here over POSIX threads so that
+// the binary links FoundationEssentials only: Foundation proper brought CoreFoundation's start-up work, ICU's
+// 30 MB of data and 1,100 more conformance records for the Swift runtime to scan at every start (README, Performance).
+
+/// A mutual-exclusion lock (what `Lock` is on Linux: a `pthread_mutex_t`).
+public final class Lock: @unchecked Sendable {
+    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+
+    public init() {
+        mutex = .allocate(capacity: 1)
+        pthread_mutex_init(mutex, nil)
+    }
+
+    deinit {
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
+    }
+
+    public func lock() { pthread_mutex_lock(mutex) }
+    public func unlock() { pthread_mutex_unlock(mutex) }
+
+    public func withLock<R>(_ body: () throws -> R) rethrows -> R {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return try body()
+    }
+}
+
+/// Threads of the process's own (not the dispatch pool's: work that runs a pass on every core inside the pool's
+/// threads would run on one).
+public enum Threads {
+    /// `work` on a new detached thread.
+    public static func detach(_ work: @escaping @Sendable () -> Void) {
+        let box = Unmanaged.passRetained(WorkBox(work)).toOpaque()
+        // Plain C storage, set up by the C library (no Swift zero value of the union is needed).
+        let attributes = UnsafeMutablePointer<pthread_attr_t>.allocate(capacity: 1)
+        pthread_attr_init(attributes)
+        defer {
+            pthread_attr_destroy(attributes)
+            attributes.deallocate()
+        }
+        pthread_attr_setdetachstate(attributes, Int32(PTHREAD_CREATE_DETACHED))
+        var thread: pthread_t = 0
+        let made = pthread_create(&thread, attributes, { context in
+            let work = Unmanaged<WorkBox>.fromOpaque(context!).takeRetainedValue()
+            work.run()
+            return nil
+        }, box)
+        if made != 0 {
+            // No thread to be had (a process at its limit): the work runs on the pool instead.
+            let work = Unmanaged<WorkBox>.fromOpaque(box).takeRetainedValue()
+            DispatchQueue.global().async { work.run() }
+        }
+    }
+
+    /// The calling thread paused for `seconds` (0 and less: not at all).
+    public static func sleep(_ seconds: Double) {
+        guard seconds > 0, seconds.isFinite else { return }
+        let whole = seconds.rounded(.down)
+        var t = timespec(tv_sec: Int(min(whole, Double(Int32.max))), tv_nsec: Int((seconds - whole) * 1e9))
+        var rest = timespec()
+        while nanosleep(&t, &rest) == -1 && errno == EINTR { t = rest }
+    }
+
+    private final class WorkBox: @unchecked Sendable {
+        let run: @Sendable () -> Void
+        init(_ run: @escaping @Sendable () -> Void) { self.run = run }
+    }
+}
+
+/// One value a thread keeps for itself (what `Thread.current.threadDictionary` held), made on the thread's first
+/// `value` and released when the thread ends.
+public final class ThreadLocal<T: AnyObject>: @unchecked Sendable {
+    private var key = pthread_key_t()
+    private let make: () -> T
+
+    public init(_ make: @escaping () -> T) {
+        self.make = make
+        pthread_key_create(&key) { p in
+            if let p { Unmanaged<AnyObject>.fromOpaque(p).release() }
+        }
+    }
+
+    /// The thread's value, `renew` asked whether the one kept is still to be used.
+    public func value(renew: (T) -> Bool = { _ in false }) -> T {
+        if let p = pthread_getspecific(key), let kept = Unmanaged<AnyObject>.fromOpaque(p).takeUnretainedValue() as? T {
+            if !renew(kept) { return kept }
+            Unmanaged<AnyObject>.fromOpaque(p).release()
+            pthread_setspecific(key, nil)
+        }
+        let made = make()
+        pthread_setspecific(key, Unmanaged<AnyObject>.passRetained(made as AnyObject).toOpaque())
+        return made
+    }
+}
+
+/// The local wall-clock time of day, `HH:mm:ss` (the browser's "watched at" stamp), from the C library's own time
+/// zone rules (`TZ`, `/etc/localtime`).
+public enum LocalClock {
+    public static func timeOfDay(_ now: time_t = time(nil)) -> String {
+        var t = now
+        var parts = tm()
+        guard localtime_r(&t, &parts) != nil else { return "--:--:--" }
+        return NumberText.padded(Int(parts.tm_hour), width: 2) + ":" + NumberText.padded(Int(parts.tm_min), width: 2) + ":"
+            + NumberText.padded(Int(parts.tm_sec), width: 2)
+    }
+}
