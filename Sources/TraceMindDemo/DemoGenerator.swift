@@ -231,21 +231,14 @@ struct RunSpec {
     }
 
     static func compactStamp(_ ns: Int64) -> String {
-        let d = Date(timeIntervalSince1970: TimeInterval(ns / 1_000_000_000))
-        var cal = Calendar(identifier: .gregorian)
-        cal.timeZone = TimeZone(identifier: "UTC")!
-        let c = cal.dateComponents([.year, .month, .day, .hour, .minute, .second], from: d)
-        let p = { (n: Int?, w: Int) in NumberText.padded(n!, width: w) }
+        let c = ISOTime.civil(fromUnixSeconds: ns / 1_000_000_000)
+        let p = { (n: Int, w: Int) in NumberText.padded(n, width: w) }
         return p(c.year, 4) + p(c.month, 2) + p(c.day, 2) + "_" + p(c.hour, 2) + p(c.minute, 2) + p(c.second, 2)
     }
 
     static func iso(_ ns: Int64, micros: Bool = true) -> String {
-        let secs = ns / 1_000_000_000
-        let d = Date(timeIntervalSince1970: TimeInterval(secs))
-        var cal = Calendar(identifier: .gregorian)
-        cal.timeZone = TimeZone(identifier: "UTC")!
-        let c = cal.dateComponents([.year, .month, .day, .hour, .minute, .second], from: d)
-        let p = { (n: Int?, w: Int) in NumberText.padded(n!, width: w) }
+        let c = ISOTime.civil(fromUnixSeconds: ns / 1_000_000_000)
+        let p = { (n: Int, w: Int) in NumberText.padded(n, width: w) }
         let base = p(c.year, 4) + "-" + p(c.month, 2) + "-" + p(c.day, 2) + "T" + p(c.hour, 2) + ":" + p(c.minute, 2) + ":" + p(c.second, 2)
         return micros ? base + "." + NumberText.padded(Int((ns % 1_000_000_000) / 1000), width: 6) : base
     }

@@ -235,6 +235,15 @@ private func texts(_ count: Int, seed: UInt64) -> [String] {
         }
     }
 
+    /// The offset in force at an instant, by the C library's zone rules, as Foundation's current zone gives it (in
+    /// whatever zone the tests run; a zone of its own changes `TZ` for the whole process, so none is set here).
+    @Test func localOffsetsAreFoundations() {
+        for t in stride(from: Int64(-2_000_000_000), through: 4_000_000_000, by: 7_777_777) {
+            let foundations: Int = TimeZone.current.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(t)))
+            #expect(LocalClock.utcOffset(atUnixSeconds: t) == foundations, "\(t)")
+        }
+    }
+
     @Test func localTimeOfDayAsAFormatterWritesIt() {
         let f = DateFormatter()
         f.dateFormat = "HH:mm:ss"

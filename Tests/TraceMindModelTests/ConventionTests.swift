@@ -219,6 +219,26 @@ import TraceMindReport
         let d = cal.date(from: DateComponents(year: 2026, month: 7, day: 1, hour: 12, minute: 30, second: 5))!
         #expect(ISOTime.parseNs("2026-07-01T12:30:05.000250") == Int64(d.timeIntervalSince1970) * 1_000_000_000 + 250_000)
     }
+
+    /// A UTC date and time of day from seconds since 1970, as Foundation's Gregorian calendar gives them (the
+    /// binary's FoundationEssentials knows no zone named UTC: the generator's dates are computed).
+    @Test func civilTimesAreFoundations() {
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = TimeZone(identifier: "UTC")!
+        var x: UInt64 = 7
+        var instants: [Int64] = [0, -1, 86_399, 86_400, -86_400, 951_782_400, 4_107_542_399, -2_208_988_800, 1_795_267_670]
+        for _ in 0..<3000 {
+            x = x &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            instants.append(Int64(bitPattern: x >> 1) % 40_000_000_000 - 12_000_000_000)
+        }
+        for t in instants {
+            let c = cal.dateComponents([.year, .month, .day, .hour, .minute, .second], from: Date(timeIntervalSince1970: TimeInterval(t)))
+            let o = ISOTime.civil(fromUnixSeconds: t)
+            let ours: [Int] = [o.year, o.month, o.day, o.hour, o.minute, o.second]
+            let foundations: [Int] = [c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!]
+            #expect(ours == foundations, "\(t)")
+        }
+    }
 }
 
 /// Cost, tokens, spans and time grouped by context keys.
