@@ -73,7 +73,10 @@ let package = Package(
             // runtime's calls made directly, not through the PLT. `--version` 11.8 → 8.1 ms, a 14.6 MB run 75 → 64 ms
             // (README, Performance). Debug builds (`swift run`, `swift test`) link as usual.
             swiftSettings: essentials + [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))],
-            linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))]),
+            // Nor does it export its symbols to the dynamic loader (SwiftPM exports an executable's ~7,600 Swift
+            // symbols, for tests that import it: none do): each start's symbol lookups and the backtracer's `dladdr`
+            // walk a table of 470, not 8,700.
+            linkerSettings: [.unsafeFlags(["-static-stdlib", "-Xlinker", "--no-export-dynamic"], .when(configuration: .release))]),
         // Benchmarks on generated data at scale (never timed unit tests).
         .executableTarget(
             name: "tracemind-bench",
