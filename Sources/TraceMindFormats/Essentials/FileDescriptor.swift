@@ -51,19 +51,8 @@ public final class FileDescriptor: @unchecked Sendable {
         }
     }
 
-    public func write(contentsOf data: Data) throws(WriteError) {
-        let failure = data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> WriteError? in
-            do throws(WriteError) {
-                try write(contentsOf: raw)
-                return nil
-            } catch {
-                return error
-            }
-        }
-        if let failure { throw failure }
-    }
-
-    public func write(contentsOf bytes: [UInt8]) throws(WriteError) {
+    /// Every byte of a `Data`, an array of bytes, … (see `write(contentsOf:)` of a buffer).
+    public func write(contentsOf bytes: some ContiguousBytes) throws(WriteError) {
         let failure = bytes.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> WriteError? in
             do throws(WriteError) {
                 try write(contentsOf: raw)
