@@ -82,6 +82,8 @@ private func texts(_ count: Int, seed: UInt64) -> [String] {
         #expect("x\"\u{308}".replacingEvery("\"", with: "\"\"") == "x\"\"\u{308}")
         #expect("".replacingEvery("a", with: "b") == "")
         #expect("abc".replacingEvery("", with: "b") == "abc")
+        #expect(!"abc".containsText("") && !"abc".containsText("abcd") && "a\r\nb".containsText("\r") && "a|\u{301}".containsText("|"))
+        #expect(ByteSearch.contains(Array("x\"spans\": 1".utf8), "\"spans\"") && !ByteSearch.contains(Array("\"span\"".utf8), "\"spans\""))
         #expect("aaa".replacingEvery("aa", with: "b") == "ba")
         let s = "é->字->🙂"
         #expect(s.firstRange(ofText: "->").map { s[$0] } == "->")

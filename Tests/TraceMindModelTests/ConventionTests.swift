@@ -220,6 +220,22 @@ import TraceMindReport
         #expect(ISOTime.parseNs("2026-07-01T12:30:05.000250") == Int64(d.timeIntervalSince1970) * 1_000_000_000 + 250_000)
     }
 
+    /// A shard's file name, matched by hand as the regular expression `-\d{5}-of-\d{5}(\.[a-z]+)?\.parquet$` (case
+    /// insensitive) matched it with Foundation.
+    @Test func shardNamesAsTheExpressionMatchedThem() throws {
+        let re = try NSRegularExpression(pattern: #"-\d{5}-of-\d{5}(\.[a-z]+)?\.parquet$"#, options: [.caseInsensitive])
+        let names = [
+            "train-00000-of-00002.parquet", "TRAIN-00001-OF-00002.PARQUET", "x-00000-of-00002.snappy.parquet", "-00000-of-00002.parquet",
+            "x-0000-of-00002.parquet", "x-00000-of-0002.parquet", "x-00000-of-00002.1.parquet", "x-00000-of-00002..parquet",
+            "x-00000-of-00002.parquet.bak", "x_00000-of-00002.parquet", "x-00000-of-00002.Zst.parquet", "parquet", ".parquet",
+            "a-00000-of-00002.b.c.parquet", "data.parquet", "x-00000to-00002.parquet",
+        ]
+        for n in names {
+            let regex = re.firstMatch(in: n, range: NSRange(n.startIndex..., in: n)) != nil
+            #expect(CatalogLoader.Builder.isShardName(n) == regex, "\(n)")
+        }
+    }
+
     /// A UTC date and time of day from seconds since 1970, as Foundation's Gregorian calendar gives them (the
     /// binary's FoundationEssentials knows no zone named UTC: the generator's dates are computed).
     @Test func civilTimesAreFoundations() {

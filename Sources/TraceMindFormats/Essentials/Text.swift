@@ -1,9 +1,10 @@
 import FoundationEssentials
 
-// The handful of text tools the project took from Foundation proper (`trimmingCharacters(in:)`,
-// `replacingOccurrences(of:with:)`, `range(of:)`, `addingPercentEncoding`, `NSString`'s path methods), made here so
-// that the binary links FoundationEssentials only (see `Threads.swift`). Each gives what Foundation gave; the tests
-// compare them with Foundation's own on the same inputs.
+// The text tools the project took from Foundation proper (`trimmingCharacters(in:)`, `contains`,
+// `replacingOccurrences(of:with:)`, `range(of:)`, `addingPercentEncoding`), made here so that the binary links
+// FoundationEssentials only (see `Threads.swift`; `NSString`'s path methods are in `Paths.swift`). Each gives what
+// Foundation gave; the tests compare them with Foundation's own on the same inputs. Searches compare bytes
+// (`ByteSearch.firstIndex`).
 
 extension Unicode.Scalar {
     /// In `CharacterSet.whitespaces`: a space separator (Unicode category Zs), the tab, or U+200B (a space
@@ -50,24 +51,11 @@ extension StringProtocol {
 
     /// Whether `target` occurs, its bytes compared as they are: `"a\r\nb"` holds `"\r"` (the standard library's
     /// `contains`, by characters, says no: `\r\n` is one character), and `"|\u{301}"` holds `"|"`. What Foundation's
-    /// `contains` answered for the texts the project asks about, and what a check for a line break or a slash needs.
+    /// `contains` answered for the texts the project asks about (an empty target, as there, occurs nowhere), and
+    /// what a check for a line break or a slash needs.
     public func containsText(_ target: some StringProtocol) -> Bool {
-        let t = Array(target.utf8)
-        guard let first = t.first else { return true }
-        var s = String(self)
-        return s.withUTF8 { u in
-            guard u.count >= t.count else { return false }
-            var k = 0
-            while k + t.count <= u.count {
-                if u[k] == first {
-                    var j = 1
-                    while j < t.count && u[k + j] == t[j] { j += 1 }
-                    if j == t.count { return true }
-                }
-                k += 1
-            }
-            return false
-        }
+        var s = String(self), t = String(target)
+        return s.withUTF8 { h in t.withUTF8 { ByteSearch.firstIndex(of: UnsafeRawBufferPointer($0), in: UnsafeRawBufferPointer(h)) != nil } }
     }
 
     /// The first place `target` occurs, its bytes compared as they are (a literal search).
@@ -134,24 +122,14 @@ extension StringProtocol {
 extension String {
     /// Non-overlapping places of `target`'s bytes, left to right (an empty target occurs nowhere).
     func utf8Ranges(of target: String) -> [Range<String.Index>] {
-        let t = Array(target.utf8)
-        guard let first = t.first else { return [] }
         var out: [Range<Int>] = []
-        var s = self
-        s.withUTF8 { u in
-            var k = 0
-            while k + t.count <= u.count {
-                guard u[k] == first else {
-                    k += 1
-                    continue
-                }
-                var j = 1
-                while j < t.count && u[k + j] == t[j] { j += 1 }
-                if j == t.count {
-                    out.append(k..<(k + t.count))
-                    k += t.count
-                } else {
-                    k += 1
+        var s = self, t = target
+        s.withUTF8 { h in
+            t.withUTF8 { n in
+                var k = 0
+                while let at = ByteSearch.firstIndex(of: UnsafeRawBufferPointer(n), in: UnsafeRawBufferPointer(h), from: k) {
+                    out.append(at..<(at + n.count))
+                    k = at + n.count
                 }
             }
         }

@@ -2,11 +2,11 @@ import Dispatch
 import FoundationEssentials
 import Glibc
 
-// The few threading tools the project took from Foundation (`Lock`, `Thread`), made here over POSIX threads so that
-// the binary links FoundationEssentials only: Foundation proper brought CoreFoundation's start-up work, ICU's
-// 30 MB of data and 1,100 more conformance records for the Swift runtime to scan at every start (README, Performance).
+// The few threading tools the project took from Foundation (`NSLock`, `Thread`), made here over POSIX threads so that
+// the binary links FoundationEssentials only: Foundation proper brought CoreFoundation's start-up work, ICU's data
+// and 1,800 more conformance records for the Swift runtime to scan at every start (README, Performance).
 
-/// A mutual-exclusion lock (what `Lock` is on Linux: a `pthread_mutex_t`).
+/// A mutual-exclusion lock (what `NSLock` is on Linux: a `pthread_mutex_t`).
 public final class Lock: @unchecked Sendable {
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
 

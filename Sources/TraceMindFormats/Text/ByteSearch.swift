@@ -35,20 +35,23 @@ public enum ByteSearch {
 }
 
 extension ByteSearch {
+    /// The first place at or after `from` where `needle`'s bytes occur in `haystack` as they are (`memchr` for its
+    /// first byte, `memcmp` for the rest); an empty needle occurs nowhere.
+    public static func firstIndex(of needle: UnsafeRawBufferPointer, in haystack: UnsafeRawBufferPointer, from: Int = 0) -> Int? {
+        guard let n = needle.baseAddress, let h = haystack.baseAddress, needle.count > 0, haystack.count >= needle.count else { return nil }
+        let last = haystack.count - needle.count
+        var k = from
+        while k <= last, let hit = memchr(h + k, Int32(needle[0]), last + 1 - k) {
+            k = h.distance(to: UnsafeRawPointer(hit))
+            if memcmp(h + k, n, needle.count) == 0 { return k }
+            k += 1
+        }
+        return nil
+    }
+
     /// Whether `needle`'s bytes occur in `haystack` as they are.
     public static func contains(_ haystack: [UInt8], _ needle: String) -> Bool {
-        let n = Array(needle.utf8)
-        guard !n.isEmpty else { return true }
-        return haystack.withUnsafeBytes { h in
-            guard let base = h.baseAddress, h.count >= n.count else { return false }
-            let last = h.count - n.count
-            var k = 0
-            while k <= last, let hit = memchr(base + k, Int32(n[0]), last + 1 - k) {
-                k = base.distance(to: UnsafeRawPointer(hit))
-                if n.withUnsafeBytes({ memcmp(base + k, $0.baseAddress!, n.count) }) == 0 { return true }
-                k += 1
-            }
-            return false
-        }
+        var needle = needle
+        return haystack.withUnsafeBytes { h in needle.withUTF8 { firstIndex(of: UnsafeRawBufferPointer($0), in: h) != nil } }
     }
 }
