@@ -21,7 +21,7 @@ let package = Package(
         .systemLibrary(name: "CCodecs", providers: [.apt(["libzstd-dev", "zlib1g-dev", "libsnappy-dev"])]),
         // File formats and the bytes they come in: JSON, Thrift, Parquet (+ codecs over CCodecs), reading files.
         // Names no domain type.
-        .target(name: "TraceMindFormats", dependencies: ["CCodecs", "CProcess"], swiftSettings: essentials),
+        .target(name: "TraceMindFormats", dependencies: ["CCodecs", "CProcess", "CScan"], swiftSettings: essentials),
         // Pure model: datasets, loading, accounting, aggregation, the figure registry. No UI, no C.
         .target(name: "TraceMindModel", dependencies: ["TraceMindFormats"], swiftSettings: essentials),
         // libcurl, opened on first use, through curl's own header (Debian: libcurl4-openssl-dev to build).
@@ -42,12 +42,14 @@ let package = Package(
         .target(name: "TraceMindReport", dependencies: ["TraceMindModel", "TraceMindFormats"], swiftSettings: essentials),
         // Pure terminal-UI core: cells, buffer, width, layout, widgets, keys. No C.
         .target(name: "TerminalUI", swiftSettings: essentials),
-        // The only C in the project: a shim over ncursesw.
+        // ncursesw and the bytes that restore the terminal, as a C module.
         .systemLibrary(name: "CNCursesW", providers: [.apt(["libncurses-dev"])]),
         // Process-level safety in C (it runs inside signal handlers): partial files removed and the terminal
         // restored on every signal that ends the process; the allocator tuned for a report's burst of objects.
         .target(name: "CProcess"),
-        // The only Swift that touches C: copies a Buffer to ncurses, reads keys, signals and the pager.
+        // The JSON reader's scan for the end of a string, in C for the processor's vector compares (SSE2).
+        .target(name: "CScan"),
+        // The Swift that touches ncurses: copies a Buffer to it, reads keys, signals and the pager.
         .target(name: "NCursesBackend", dependencies: ["TerminalUI", "CNCursesW", "CProcess"], swiftSettings: essentials),
         // The theme files of Themes/, compiled into the binary.
         .target(
@@ -99,7 +101,7 @@ let package = Package(
                 "TraceMindFixtures", "TraceMindReport", "TraceMindFuzz", "TestSupport",
             ],
             exclude: ["__Snapshots__", "FuzzCorpus"]),
-        .testTarget(name: "TraceMindFormatsTests", dependencies: ["TraceMindFormats", "TestSupport"]),
+        .testTarget(name: "TraceMindFormatsTests", dependencies: ["TraceMindFormats", "CScan", "TestSupport"]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "TestSupport"], exclude: ["__Snapshots__"]),
         .testTarget(
             name: "TraceMindAppTests",

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import CScan
 import Glibc
 
 public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -390,37 +391,20 @@ struct Cursor {
     /// From an opening quote to just past its closing quote.
     mutating func skipString() throws(JSONParseError) {
         let start = i + 1
-        var k = start
-        while k < end {
-            guard let hit = memchr(raw.baseAddress! + k, 0x22, end - k) else { break }
-            let q = raw.baseAddress!.distance(to: UnsafeRawPointer(hit))
-            var bs = 0
-            while q - 1 - bs >= start && raw[q - 1 - bs] == UInt8(ascii: "\\") { bs += 1 }
-            if bs % 2 == 0 {
-                i = q + 1
-                return
-            }
-            k = q + 1
+        let q = start + tm_json_string_end(raw.baseAddress! + start, end - start)
+        guard q < end else {
+            i = end
+            throw error("unterminated string (truncated file?)")
         }
-        i = end
-        throw error("unterminated string (truncated file?)")
+        i = q + 1
     }
 
     mutating func parseString(intern: Bool) throws(JSONParseError) -> String {
         i += 1  // opening quote
         let start = i
         if !intern && maxStringBytes != .max {
-            // Find the closing quote without decoding (memchr), keep short strings, elide long ones.
-            var k = i
-            while k < end {
-                guard let hit = memchr(raw.baseAddress! + k, 0x22, end - k) else { k = end; break }
-                let q = raw.baseAddress!.distance(to: UnsafeRawPointer(hit))
-                var bs = 0
-                while q - 1 - bs >= start && raw[q - 1 - bs] == UInt8(ascii: "\\") { bs += 1 }
-                k = q
-                if bs % 2 == 0 { break }
-                k += 1
-            }
+            // Find the closing quote without decoding, keep short strings, elide long ones.
+            let k = start + tm_json_string_end(raw.baseAddress! + start, end - start)
             if k < end && k - start > maxStringBytes {
                 i = k + 1
                 return JSONParser.elided

@@ -1,0 +1,19 @@
+#ifndef TRACEMIND_CSCAN_H
+#define TRACEMIND_CSCAN_H
+#include <stddef.h>
+
+/* The scan the JSON reader runs over every string it does not decode, in C for the processor's vector compares.
+   A trace's strings are mostly JSON themselves (a prompt's messages, a tool's schema): an escaped quote every few
+   bytes, where a search for the next quote stops each time. This looks at 64 bytes at a time, finds the quotes and
+   backslashes among them, and which bytes a run of backslashes escapes (the bit arithmetic of simdjson's escape
+   scanner), so an escaped quote costs nothing.
+
+   The offset from `p` of the first quote that no backslash escapes, among the `n` bytes at `p` (the bytes just past
+   a string's opening quote): the string's closing quote; `n` when there is none. Reads no byte outside the `n`. */
+size_t tm_json_string_end(const void *p, size_t n);
+
+/* The same answer by the C library's search for each quote, the backslashes before it counted: what
+   `tm_json_string_end` does where the processor has no SSE2 (and what the tests hold it to). */
+size_t tm_json_string_end_portable(const void *p, size_t n);
+
+#endif
