@@ -116,6 +116,7 @@ import TraceMindFormats
     /// knows holds a letter another character is canonically equivalent to (U+212A is `K`, U+037E `;`, U+1FEF `` ` ``).
     @Test func theKnownKeysHoldNoLetterWithACanonicalTwin() {
         let keys = SpanFields.names + Span.leanOthers + Array(Span.figureKeys) + ["name", "timestamp", "timeUnixNano", "attributes", "exception.type", "exception.message"]
+            + TestResult.memberKeys
         for k in keys {
             #expect(!k.contains("K") && !k.contains(";") && !k.contains("`") && k.utf8.allSatisfy { $0 < 0x80 }, "\(k)")
         }

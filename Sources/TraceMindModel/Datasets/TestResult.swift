@@ -41,46 +41,69 @@ public struct TestResult: Sendable, Equatable {
     public var recordedExecutionMs: Double?
     public var recordedTotalTokens: Int?
     public var recordedCostUSD: Double?
-    /// The trace id from `enhanced_trace_info` (JSON text), used only as a join fallback.
-    public var enhancedTraceID: String?
+    /// The trace id from `enhanced_trace_info` (JSON text), used only as a join fallback: read from the row when
+    /// asked (the text is parsed at reading only when a recorded figure is missing from the row itself).
+    public var enhancedTraceID: String? { TestResult.enhancedTraceInfo(raw)?["trace_id"]?.text }
     public var raw: JSONObject
+
+    /// The members a row is read from. Each of the row's keys is looked up once, by its bytes (`KeyIndex`), where a
+    /// search of the row for each field compared its 26 keys again for each of 26 fields. Bytes and texts decide
+    /// alike: none of these keys holds a letter another character is canonically equivalent to (the tests check).
+    enum Member: Int, CaseIterable {
+        case taskID, testID, agentType, testCaseUID, model, difficulty, prompt, success, passAt1Passed, toolCalled, correctTool
+        case finalAnswerCalled, responseCorrect, toolsUsed, steps, response, error, stopReason, timedOut, traceID, spanID, runID
+        case executionTimeMs, totalTokens, costUSD
+    }
+    /// Each member's key, in the order of `Member`'s cases.
+    static let memberKeys = [
+        "task_id", "test_id", "agent_type", "test_case_uid", "model", "difficulty", "prompt", "success", "pass_at_1_passed", "tool_called",
+        "correct_tool", "final_answer_called", "response_correct", "tools_used", "steps", "response", "error", "stop_reason", "timed_out",
+        "trace_id", "span_id", "run_id", "execution_time_ms", "total_tokens", "cost_usd",
+    ]
+    static let members = KeyIndex(memberKeys)
 
     public init(json o: JSONObject) {
         raw = o
-        func s(_ k: String) -> String? { o[k]?.text }
-        taskID = s("task_id") ?? s("test_id") ?? "?"
-        agentType = s("agent_type") ?? "unknown"
-        testCaseUID = s("test_case_uid")
-        model = s("model")
-        difficulty = s("difficulty")
-        prompt = o["prompt"]?.stringValue
-        success = o["success"]?.bool
-        passAt1Passed = o["pass_at_1_passed"]?.bool
-        toolCalled = o["tool_called"]?.bool
-        correctTool = o["correct_tool"]?.bool
-        finalAnswerCalled = o["final_answer_called"]?.bool
-        responseCorrect = o["response_correct"]?.bool
-        switch o["tools_used"] {
+        // The place in the row of each member (the last of duplicates, as Python's json keeps).
+        var at = [Int](repeating: -1, count: TestResult.memberKeys.count)
+        for (i, k) in o.keys.enumerated() {
+            if let m = TestResult.members.id(k) { at[m] = i }
+        }
+        func v(_ m: Member) -> JSON? {
+            let i = at[m.rawValue]
+            return i >= 0 ? o.values[i] : nil
+        }
+        func s(_ m: Member) -> String? { v(m)?.text }
+        taskID = s(.taskID) ?? s(.testID) ?? "?"
+        agentType = s(.agentType) ?? "unknown"
+        testCaseUID = s(.testCaseUID)
+        model = s(.model)
+        difficulty = s(.difficulty)
+        prompt = v(.prompt)?.stringValue
+        success = v(.success)?.bool
+        passAt1Passed = v(.passAt1Passed)?.bool
+        toolCalled = v(.toolCalled)?.bool
+        correctTool = v(.correctTool)?.bool
+        finalAnswerCalled = v(.finalAnswerCalled)?.bool
+        responseCorrect = v(.responseCorrect)?.bool
+        switch v(.toolsUsed) {
         case .array(let a)?: toolsUsed = a.compactMap { $0.text }
         case .string(let str)?: toolsUsed = parsePythonList(str)
         default: toolsUsed = []
         }
-        steps = o["steps"]?.int
+        steps = v(.steps)?.int
         // `response` may be the literal "None" (agent finished without a final answer): keep it visible as such.
-        response = o["response"]?.stringValue
-        error = o["error"]?.stringValue.flatMap { $0.isEmpty || $0 == "None" ? nil : $0 }
-        stopReason = s("stop_reason")
-        timedOut = o["timed_out"]?.bool
-        traceID = s("trace_id")
-        rootSpanID = s("span_id")
-        runID = s("run_id")
-        recordedExecutionMs = o["execution_time_ms"]?.number
-        recordedTotalTokens = o["total_tokens"]?.int
-        recordedCostUSD = o["cost_usd"]?.number
-        if let eti = o["enhanced_trace_info"]?.stringValue, eti.utf8.count > 2,
-            let parsed = try? JSONParser.parse(eti), let info = parsed.objectValue
-        {
-            enhancedTraceID = info["trace_id"]?.text
+        response = v(.response)?.stringValue
+        error = v(.error)?.stringValue.flatMap { $0.isEmpty || $0 == "None" ? nil : $0 }
+        stopReason = s(.stopReason)
+        timedOut = v(.timedOut)?.bool
+        traceID = s(.traceID)
+        rootSpanID = s(.spanID)
+        runID = s(.runID)
+        recordedExecutionMs = v(.executionTimeMs)?.number
+        recordedTotalTokens = v(.totalTokens)?.int
+        recordedCostUSD = v(.costUSD)?.number
+        if recordedExecutionMs == nil || recordedTotalTokens == nil || recordedCostUSD == nil, let info = TestResult.enhancedTraceInfo(o) {
             if recordedExecutionMs == nil { recordedExecutionMs = info["duration_ms"]?.number }
             if recordedTotalTokens == nil { recordedTotalTokens = info["total_tokens"]?.int }
             if recordedCostUSD == nil { recordedCostUSD = info["cost_usd"]?.number }
@@ -89,6 +112,12 @@ public struct TestResult: Sendable, Equatable {
         if success == nil, let tc = toolCalled, let ct = correctTool, let fa = finalAnswerCalled {
             recomputedSuccess = tc && ct && fa
         }
+    }
+
+    /// The object in a row's `enhanced_trace_info` (JSON text), if it holds one.
+    static func enhancedTraceInfo(_ row: JSONObject) -> JSONObject? {
+        guard let eti = row["enhanced_trace_info"]?.stringValue, eti.utf8.count > 2 else { return nil }
+        return (try? JSONParser.parse(eti))?.objectValue
     }
 
     public var outcome: TestOutcome {
