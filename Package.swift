@@ -101,7 +101,7 @@ let package = Package(
                 "TraceMindFixtures", "TraceMindReport", "TraceMindFuzz", "TestSupport",
             ],
             exclude: ["__Snapshots__", "FuzzCorpus"]),
-        .testTarget(name: "TraceMindFormatsTests", dependencies: ["TraceMindFormats", "CScan", "TestSupport"]),
+        .testTarget(name: "TraceMindFormatsTests", dependencies: ["TraceMindFormats", "CScan", "CProcess", "TestSupport"]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "TestSupport"], exclude: ["__Snapshots__"]),
         .testTarget(
             name: "TraceMindAppTests",

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <limits.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdint.h>
 #include <sys/mman.h>
 #include <locale.h>
@@ -226,6 +227,41 @@ void tm_install_signal_handlers(int graceful) {
 void tm_allocator_for_short_lived_work(void) {
 #ifdef __GLIBC__
     mallopt(M_TOP_PAD, 64 << 20);
+#endif
+}
+
+int tm_thread_attr_elsewhere(void *attr) {
+#ifdef __GLIBC__
+    cpu_set_t mine;
+    CPU_ZERO(&mine);
+    if (pthread_getaffinity_np(pthread_self(), sizeof(mine), &mine) != 0) return 0;
+    int here = sched_getcpu();
+    if (here < 0 || here >= CPU_SETSIZE || !CPU_ISSET(here, &mine) || CPU_COUNT(&mine) < 2) return 0;
+    cpu_set_t others = mine;
+    CPU_CLR(here, &others);
+    return pthread_attr_setaffinity_np((pthread_attr_t *)attr, sizeof(others), &others) == 0;
+#else
+    (void)attr;
+    return 0;
+#endif
+}
+
+void tm_thread_anywhere(void) {
+#ifdef __GLIBC__
+    /* The process's CPUs: its first thread's, which never narrows its own. */
+    cpu_set_t all;
+    CPU_ZERO(&all);
+    if (sched_getaffinity(getpid(), sizeof(all), &all) == 0) pthread_setaffinity_np(pthread_self(), sizeof(all), &all);
+#endif
+}
+
+int tm_thread_cpu_count(void) {
+#ifdef __GLIBC__
+    cpu_set_t mine;
+    CPU_ZERO(&mine);
+    return pthread_getaffinity_np(pthread_self(), sizeof(mine), &mine) == 0 ? CPU_COUNT(&mine) : 0;
+#else
+    return 0;
 #endif
 }
 

@@ -34,6 +34,17 @@ int tm_termination_signal(void);
    long-lived process: up to that much freed memory stays with it. Nothing where the C library is not glibc. */
 void tm_allocator_for_short_lived_work(void);
 
+/* A thread started beside the calling one, to work while it works (a run's results read while its traces are): the
+   scheduler places a new thread on its creator's core and lets it run there first, so the creator waited, ready,
+   while the other core idled until the next balancing (up to 4 ms; in half of a run's starts, 1-4 ms of ~35).
+   `tm_thread_attr_elsewhere` sets `attr`'s CPUs to those the caller may run on but its current one (and returns 1),
+   or leaves them (0: one CPU, or no way to tell); the thread, once running, calls `tm_thread_anywhere` to take the
+   process's CPUs back, so that it moves as any thread does. */
+int tm_thread_attr_elsewhere(void *attr /* pthread_attr_t */);
+void tm_thread_anywhere(void);
+/* How many CPUs the calling thread may run on (0: cannot tell). */
+int tm_thread_cpu_count(void);
+
 /* Guards a read-only mapping of a file (`start`, `length` bytes) against the file being cut short under it: an access
    past the file's new end, which would raise SIGBUS and end the process, reads a page of zeros instead and marks the
    mapping damaged. The first call installs the SIGBUS handler; a SIGBUS anywhere else gets the action that was there

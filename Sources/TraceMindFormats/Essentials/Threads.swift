@@ -1,3 +1,4 @@
+import CProcess
 import Dispatch
 import FoundationEssentials
 import Glibc
@@ -33,8 +34,9 @@ public final class Lock: @unchecked Sendable {
 /// Threads of the process's own (not the dispatch pool's: work that runs a pass on every core inside the pool's
 /// threads would run on one).
 public enum Threads {
-    /// `work` on a new detached thread.
-    public static func detach(_ work: @escaping @Sendable () -> Void) {
+    /// `work` on a new detached thread. `elsewhere`: started on another core than the caller's, for work that runs
+    /// beside the caller's own (see `tm_thread_attr_elsewhere`); it may move anywhere once it runs.
+    public static func detach(elsewhere: Bool = false, _ work: @escaping @Sendable () -> Void) {
         let box = Unmanaged.passRetained(WorkBox(work)).toOpaque()
         // Plain C storage, set up by the C library (no Swift zero value of the union is needed).
         let attributes = UnsafeMutablePointer<pthread_attr_t>.allocate(capacity: 1)
@@ -44,8 +46,14 @@ public enum Threads {
             attributes.deallocate()
         }
         pthread_attr_setdetachstate(attributes, Int32(PTHREAD_CREATE_DETACHED))
+        let moved = elsewhere && tm_thread_attr_elsewhere(UnsafeMutableRawPointer(attributes)) == 1
         var thread: pthread_t = 0
-        let made = pthread_create(&thread, attributes, { context in
+        let made = pthread_create(&thread, attributes, moved ? { context in
+            tm_thread_anywhere()
+            let work = Unmanaged<WorkBox>.fromOpaque(context!).takeRetainedValue()
+            work.run()
+            return nil
+        } : { context in
             let work = Unmanaged<WorkBox>.fromOpaque(context!).takeRetainedValue()
             work.run()
             return nil

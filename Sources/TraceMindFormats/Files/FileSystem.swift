@@ -161,9 +161,10 @@ public struct LocalFileSystem: DataFileSystem {
     static func release(_ p: UnsafeMutableRawPointer, _ n: Int) {
         if n >= backgroundUnmapThreshold {
             // Unmapping 15 MB of pages is milliseconds of the kernel's time: done on another core, the thread that
-            // dropped the file (a run's traces, once summarised) goes on at once.
+            // dropped the file (a run's traces, once summarised) goes on at once. A thread started there (a pool
+            // worker woken for it was often placed on this thread's core, which it then took for a millisecond).
             let address = UInt(bitPattern: p)
-            DispatchQueue.global(qos: .utility).async { munmap(UnsafeMutableRawPointer(bitPattern: address), n) }
+            Threads.detach(elsewhere: true) { munmap(UnsafeMutableRawPointer(bitPattern: address), n) }
         } else if n >= pageThreshold {
             munmap(p, n)
         } else {

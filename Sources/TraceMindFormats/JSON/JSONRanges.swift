@@ -133,7 +133,7 @@ extension JSONParser {
         // Each worker reads the bytes and writes its own slot only.
         let shared = UncheckedBox((raw, found))
         let span = close - first
-        DispatchQueue.concurrentPerform(iterations: chunks) { c in
+        Parallel.perform(iterations: chunks) { c in
             let (raw, found) = shared.value
             found[c] = boundaries(raw, first + c * span / chunks, first + (c + 1) * span / chunks)
         }

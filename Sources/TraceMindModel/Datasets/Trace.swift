@@ -136,7 +136,7 @@ public struct Trace: Sendable, Equatable {
             let shared = UncheckedBox((buffer, made))
             let failed = UncheckedBox(FailureNote())
             let tables = JSONKeyTables()
-            DispatchQueue.concurrentPerform(iterations: chunks) { c in tables.with { keys in
+            Parallel.perform(iterations: chunks) { c in tables.with { keys in
                 let (buffer, made) = shared.value
                 let lo = c * n / chunks, hi = (c + 1) * n / chunks
                 var m = 0

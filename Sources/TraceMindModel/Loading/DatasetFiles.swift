@@ -364,7 +364,7 @@ public enum DatasetFiles {
         let tables = JSONKeyTables()
         withoutActuallyEscaping(transform) { transform in
             let box = UncheckedBox(transform)
-            DispatchQueue.concurrentPerform(iterations: chunks) { c in tables.with { keys in
+            Parallel.perform(iterations: chunks) { c in tables.with { keys in
                 var run = RecordRun<T>()
                 let lo = c * n / chunks, hi = (c + 1) * n / chunks
                 for k in lo..<hi {
