@@ -41,6 +41,8 @@ if getenv("TRACEMIND_STATS") != nil {
 // Every signal that ends the process removes partial downloads first (the browser adds terminal restoration);
 // a report piped into `head` ends quietly by SIGPIPE.
 ProcessSafety.installForReports()
+// This thread's passes over a file start their helpers on the other cores (`Parallel.perform`).
+Parallel.ownThread()
 PartialFiles.registry = PartialFiles.Registry(add: ProcessSafety.addPartialFile, remove: ProcessSafety.removePartialFile)
 
 // ArgumentParser's own messages quote what was typed (an id pasted from a dataset, say): they are made inert too.

@@ -47,8 +47,47 @@ struct ThreadPlacementTests {
         #expect(later() == 5050)
     }
 
-    /// Every index of a pass runs once, on this thread or a thread started for it; a pass nested in one runs too.
-    @Test func aPassRunsEveryIndexOnce() {
+    /// `body` on a thread of the process's own (where a pass starts helpers), waited for.
+    static func onOwnThread(_ body: @escaping @Sendable () -> Void) {
+        let done = DispatchSemaphore(value: 0)
+        Threads.detach {
+            body()
+            done.signal()
+        }
+        done.wait()
+    }
+
+    /// Threads of `Threads.detach` are the process's own; the pool's are not (their passes stay on the pool).
+    @Test func ownThreadsAreMarked() {
+        let marks = UncheckedBox(UnsafeMutablePointer<Bool>.allocate(capacity: 2))
+        defer { marks.value.deallocate() }
+        Self.onOwnThread { marks.value[0] = Parallel.onOwnThread }
+        let done = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            marks.value[1] = Parallel.onOwnThread
+            done.signal()
+        }
+        done.wait()
+        #expect(marks.value[0] == true)
+        #expect(marks.value[1] == false)
+    }
+
+    /// Every index of a pass runs once, on this thread or a thread started for it, on the process's own threads and
+    /// the pool's; a pass nested in one runs too.
+    @Test(arguments: [true, false]) func aPassRunsEveryIndexOnce(own: Bool) {
+        let problems = Problems()
+        if own { Self.onOwnThread { Self.everyIndexOnce(problems) } } else { Self.everyIndexOnce(problems) }
+        #expect(problems.list.isEmpty, "\(problems.list)")
+    }
+
+    /// What a pass run off the test's own thread found wrong (checked on the test's thread).
+    final class Problems: @unchecked Sendable {
+        private let lock = Lock()
+        private(set) var list: [String] = []
+        func add(_ p: String) { lock.withLock { list.append(p) } }
+    }
+
+    static func everyIndexOnce(_ problems: Problems) {
         for n in [0, 1, 2, 3, 64, 1000] {
             let counts = UncheckedBox(UnsafeMutablePointer<Int>.allocate(capacity: max(n, 1)))
             counts.value.initialize(repeating: 0, count: max(n, 1))
@@ -60,10 +99,10 @@ struct ThreadPlacementTests {
                     let inner = Lock()
                     var total = 0
                     Parallel.perform(iterations: 10) { k in inner.withLock { total += k } }
-                    #expect(total == 45)
+                    if total != 45 { problems.add("nested total \(total) for n = \(n)") }
                 }
             }
-            #expect((0..<n).allSatisfy { counts.value[$0] == 1 }, "n = \(n)")
+            if !(0..<n).allSatisfy({ counts.value[$0] == 1 }) { problems.add("an index not run once for n = \(n)") }
         }
     }
 
@@ -73,9 +112,11 @@ struct ThreadPlacementTests {
         let total = UncheckedBox(UnsafeMutablePointer<Int>.allocate(capacity: 1))
         total.value.pointee = 0
         defer { total.value.deallocate() }
-        let lock = Lock()
-        for _ in 0..<3000 {
-            Parallel.perform(iterations: 2) { k in lock.withLock { total.value.pointee += k + 1 } }
+        Self.onOwnThread {
+            let lock = Lock()
+            for _ in 0..<3000 {
+                Parallel.perform(iterations: 2) { k in lock.withLock { total.value.pointee += k + 1 } }
+            }
         }
         #expect(total.value.pointee == 3000 * 3)
     }

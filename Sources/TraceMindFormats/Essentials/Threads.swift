@@ -50,10 +50,12 @@ public enum Threads {
         var thread: pthread_t = 0
         let made = pthread_create(&thread, attributes, moved ? { context in
             tm_thread_anywhere()
+            Parallel.ownThread()
             let work = Unmanaged<WorkBox>.fromOpaque(context!).takeRetainedValue()
             work.run()
             return nil
         } : { context in
+            Parallel.ownThread()
             let work = Unmanaged<WorkBox>.fromOpaque(context!).takeRetainedValue()
             work.run()
             return nil

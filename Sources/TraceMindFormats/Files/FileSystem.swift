@@ -161,10 +161,15 @@ public struct LocalFileSystem: DataFileSystem {
     static func release(_ p: UnsafeMutableRawPointer, _ n: Int) {
         if n >= backgroundUnmapThreshold {
             // Unmapping 15 MB of pages is milliseconds of the kernel's time: done on another core, the thread that
-            // dropped the file (a run's traces, once summarised) goes on at once. A thread started there (a pool
-            // worker woken for it was often placed on this thread's core, which it then took for a millisecond).
+            // dropped the file (a run's traces, once summarised) goes on at once. From the process's own threads, on a
+            // thread started there (a pool worker woken for it was often placed on this thread's core, which it then
+            // took for a millisecond); from the pool's (a pass over many runs), on the pool.
             let address = UInt(bitPattern: p)
-            Threads.detach(elsewhere: true) { munmap(UnsafeMutableRawPointer(bitPattern: address), n) }
+            if Parallel.onOwnThread {
+                Threads.detach(elsewhere: true) { munmap(UnsafeMutableRawPointer(bitPattern: address), n) }
+            } else {
+                DispatchQueue.global(qos: .utility).async { munmap(UnsafeMutableRawPointer(bitPattern: address), n) }
+            }
         } else if n >= pageThreshold {
             munmap(p, n)
         } else {

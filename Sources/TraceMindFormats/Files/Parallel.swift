@@ -130,14 +130,17 @@ public enum Parallel {
     /// threads started for the pass on the other cores (`Threads.detach(elsewhere:)`), not on the pool's worker. Woken
     /// for each pass, that worker was placed on the waking thread's core often enough to share it with that thread
     /// while the other core idled until the scheduler's next balancing: 1–12 ms of a 35 ms run in `perf sched` traces.
-    /// Nested in such a pass, it is `concurrentPerform` (which runs nested work on the calling thread).
+    /// Only on the process's own threads (`ownThread()`: the main thread of a command, threads of `Threads.detach`):
+    /// on the pool's (a pass over many runs, each reading its files), and nested in such a pass, it is
+    /// `concurrentPerform`, which runs nested work on the calling thread; starting helpers there cost a cold
+    /// leaderboard of 1,000 runs a third more time.
     public static func perform(iterations n: Int, _ body: (Int) -> Void) {
         let helpers = min(cores, n) - 1
         if helpers <= 0 {
             for i in 0..<n { body(i) }
             return
         }
-        if pthread_getspecific(passKey.value) != nil {
+        if pthread_getspecific(passKey.value) != nil || pthread_getspecific(ownKey.value) == nil {
             withoutActuallyEscaping(body) { body in
                 let box = UncheckedBox(body)
                 DispatchQueue.concurrentPerform(iterations: n) { box.value($0) }
@@ -190,11 +193,24 @@ public enum Parallel {
     }
 
     /// Marks the threads inside a pass of `perform` (a pass nested in one runs on the pool).
-    static let passKey: UncheckedBox<pthread_key_t> = {
+    static let passKey = threadKey()
+    /// Marks the process's own threads (see `perform`).
+    static let ownKey = threadKey()
+
+    static func threadKey() -> UncheckedBox<pthread_key_t> {
         var key = pthread_key_t()
         pthread_key_create(&key, nil)
         return UncheckedBox(key)
-    }()
+    }
+
+    /// Marks the calling thread as one of the process's own, not the pool's: its passes (`perform`) start helpers on
+    /// the other cores. The executable's main thread calls it; `Threads.detach` marks its threads.
+    public static func ownThread() {
+        pthread_setspecific(ownKey.value, UnsafeRawPointer(bitPattern: 1))
+    }
+
+    /// Whether the calling thread is one of the process's own (`ownThread()`).
+    public static var onOwnThread: Bool { pthread_getspecific(ownKey.value) != nil }
 
     /// `work` started on a thread of its own (not one of the pool's: a pass on every core, nested in the pool, would
     /// run on one); the function returned waits for it and gives its value.
