@@ -36,7 +36,7 @@ void tm_allocator_for_short_lived_work(void);
 
 /* A thread started beside the calling one, to work while it works (a run's results read while its traces are): the
    scheduler places a new thread on its creator's core and lets it run there first, so the creator waited, ready,
-   while the other core idled until the next balancing (up to 4 ms; in half of a run's starts, 1-4 ms of ~35).
+   while the other core idled until the next balancing (0.4-4 ms of a ~35 ms run, in four of six traced runs).
    `tm_thread_attr_elsewhere` sets `attr`'s CPUs to those the caller may run on but its current one (and returns 1),
    or leaves them (0: one CPU, or no way to tell); the thread, once running, calls `tm_thread_anywhere` to take the
    process's CPUs back, so that it moves as any thread does. */

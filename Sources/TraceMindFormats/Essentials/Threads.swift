@@ -37,7 +37,6 @@ public enum Threads {
     /// `work` on a new detached thread. `elsewhere`: started on another core than the caller's, for work that runs
     /// beside the caller's own (see `tm_thread_attr_elsewhere`); it may move anywhere once it runs.
     public static func detach(elsewhere: Bool = false, _ work: @escaping @Sendable () -> Void) {
-        let box = Unmanaged.passRetained(WorkBox(work)).toOpaque()
         // Plain C storage, set up by the C library (no Swift zero value of the union is needed).
         let attributes = UnsafeMutablePointer<pthread_attr_t>.allocate(capacity: 1)
         pthread_attr_init(attributes)
@@ -47,16 +46,12 @@ public enum Threads {
         }
         pthread_attr_setdetachstate(attributes, Int32(PTHREAD_CREATE_DETACHED))
         let moved = elsewhere && tm_thread_attr_elsewhere(UnsafeMutableRawPointer(attributes)) == 1
+        let box = Unmanaged.passRetained(WorkBox(work, moved: moved)).toOpaque()
         var thread: pthread_t = 0
-        let made = pthread_create(&thread, attributes, moved ? { context in
-            tm_thread_anywhere()
-            Parallel.ownThread()
+        let made = pthread_create(&thread, attributes, { context in
             let work = Unmanaged<WorkBox>.fromOpaque(context!).takeRetainedValue()
-            work.run()
-            return nil
-        } : { context in
+            if work.moved { tm_thread_anywhere() }
             Parallel.ownThread()
-            let work = Unmanaged<WorkBox>.fromOpaque(context!).takeRetainedValue()
             work.run()
             return nil
         }, box)
@@ -78,7 +73,12 @@ public enum Threads {
 
     private final class WorkBox: @unchecked Sendable {
         let run: @Sendable () -> Void
-        init(_ run: @escaping @Sendable () -> Void) { self.run = run }
+        /// Started on other cores than its creator's, to be given every core back (`tm_thread_anywhere`).
+        let moved: Bool
+        init(_ run: @escaping @Sendable () -> Void, moved: Bool) {
+            self.run = run
+            self.moved = moved
+        }
     }
 }
 

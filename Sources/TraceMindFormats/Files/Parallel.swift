@@ -131,7 +131,7 @@ public enum Parallel {
     /// for each pass, that worker was placed on the waking thread's core often enough to share it with that thread
     /// while the other core idled until the scheduler's next balancing: 1–12 ms of a 35 ms run in `perf sched` traces.
     /// Only on the process's own threads (`ownThread()`: the main thread of a command, threads of `Threads.detach`):
-    /// on the pool's (a pass over many runs, each reading its files), and nested in such a pass, it is
+    /// on the pool's (a pass over many runs, each reading its files), and inside a pass of its own, it is
     /// `concurrentPerform`, which runs nested work on the calling thread; starting helpers there cost a cold
     /// leaderboard of 1,000 runs a third more time.
     public static func perform(iterations n: Int, _ body: (Int) -> Void) {
@@ -140,7 +140,7 @@ public enum Parallel {
             for i in 0..<n { body(i) }
             return
         }
-        if pthread_getspecific(passKey.value) != nil || pthread_getspecific(ownKey.value) == nil {
+        if !onOwnThread {
             withoutActuallyEscaping(body) { body in
                 let box = UncheckedBox(body)
                 DispatchQueue.concurrentPerform(iterations: n) { box.value($0) }
@@ -184,29 +184,28 @@ public enum Parallel {
             }
         }
 
-        /// Runs indices until none is left, marked as inside a pass.
+        /// Runs indices until none is left, the thread not counted as the process's own meanwhile (a pass nested in
+        /// this one runs on the pool, and what it unmaps is unmapped there).
         func run() {
-            pthread_setspecific(Parallel.passKey.value, UnsafeRawPointer(bitPattern: 1))
+            let own = Parallel.onOwnThread
+            Parallel.ownThread(false)
             while let i = next() { body(i) }
-            pthread_setspecific(Parallel.passKey.value, nil)
+            Parallel.ownThread(own)
         }
     }
 
-    /// Marks the threads inside a pass of `perform` (a pass nested in one runs on the pool).
-    static let passKey = threadKey()
     /// Marks the process's own threads (see `perform`).
-    static let ownKey = threadKey()
-
-    static func threadKey() -> UncheckedBox<pthread_key_t> {
+    static let ownKey: UncheckedBox<pthread_key_t> = {
         var key = pthread_key_t()
         pthread_key_create(&key, nil)
         return UncheckedBox(key)
-    }
+    }()
 
-    /// Marks the calling thread as one of the process's own, not the pool's: its passes (`perform`) start helpers on
-    /// the other cores. The executable's main thread calls it; `Threads.detach` marks its threads.
-    public static func ownThread() {
-        pthread_setspecific(ownKey.value, UnsafeRawPointer(bitPattern: 1))
+    /// Marks the calling thread as one of the process's own (or, `false`, not), not the pool's: its passes
+    /// (`perform`) start helpers on the other cores. The executable's main thread calls it; `Threads.detach` marks its
+    /// threads.
+    public static func ownThread(_ own: Bool = true) {
+        pthread_setspecific(ownKey.value, own ? UnsafeRawPointer(bitPattern: 1) : nil)
     }
 
     /// Whether the calling thread is one of the process's own (`ownThread()`).
