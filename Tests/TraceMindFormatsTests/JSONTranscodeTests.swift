@@ -16,6 +16,9 @@ import Testing
             "{\n\t\"ws\" :\r\n [ 1 ,2 ] , \"k\":{ } }",
             #"{"": "", "long": "abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz"}"#,
             #"{"k\u0000ey": "v", "ké": "漢字 and ‮ bidi and \u061c"}"#,
+            // Escapes at a string's end, a \u cut by the closing quote, a pair whose low half is no escape.
+            #"{"a": "\\", "b": "x\\\"", "c": "\u0041", "f": "\ud800\uDC00\u00E9\/\ud800\u0041"}"#,
+            #"{"d": "\u004"}"#, #"{"e": "\ud800\u12"}"#,
         ]
         s.append("{\"deep\": " + String(repeating: "[", count: 100) + String(repeating: "]", count: 100) + "}")
         var out = s.map { Array($0.utf8) }
@@ -91,6 +94,59 @@ import Testing
                 }
             }
         }
+    }
+
+    /// Members only checked (`MemberUse.check`: a trace report's span members beside its attributes) are refused
+    /// exactly when the parser refuses the bytes, whole, cut at every byte and with each byte changed.
+    @Test func checkedMembersAreRefusedExactlyWhenTheParserRefusesThem() {
+        var refused = 0, accepted = 0
+        func checked(_ bytes: [UInt8]) {
+            let parsed: JSON? = try? JSONParser.parse(Data(bytes))
+            var text: [UInt8] = []
+            let read: [(String, JSONParser.MemberRead)]??
+            do {
+                read = try bytes.withUnsafeBytes { raw in
+                    try JSONParser.members(of: raw, keys: JSONKeyTable(), text: &text, indent: 4) { _ in .check }
+                }
+            } catch {
+                read = nil
+            }
+            let deep = bytes.filter { $0 == UInt8(ascii: "[") }.count > JSONParser.transcodeDepth
+            switch read {
+            case .some(.some(let members)):
+                #expect(parsed?.objectValue != nil, "refused by the parser, accepted here: \(String(decoding: bytes, as: UTF8.self))")
+                #expect(members.isEmpty && text.isEmpty, "nothing built or written")
+                accepted += 1
+            case .some(.none):
+                #expect(parsed?.objectValue == nil || deep, "\(String(decoding: bytes, as: UTF8.self))")
+            case .none:
+                #expect(parsed?.objectValue == nil, "accepted by the parser, refused here: \(String(decoding: bytes, as: UTF8.self))")
+                refused += 1
+            }
+        }
+        let replacements: [UInt8] = Array("{}[]\",:\\ 0e-.nu".utf8) + [0x00, 0x0A, 0x80, 0xC2, 0xE2, 0xFF]
+        for s in Self.samples {
+            checked(s)
+            for cut in 0..<s.count { checked(Array(s[..<cut])) }
+            for i in s.indices {
+                for step in [1, 7] {
+                    var changed = s
+                    changed[i] = replacements[(i * step + s.count) % replacements.count]
+                    checked(changed)
+                }
+            }
+        }
+        // Every escape letter, and \u with each kind of byte at each of its four places.
+        for e in UInt8(0x20)..<0x7F {
+            checked(Array("{\"k\": \"a\\".utf8) + [e] + Array("b\"}".utf8))
+            for at in 0..<4 {
+                var hex = Array("00e9".utf8)
+                hex[at] = e
+                checked(Array("{\"k\": \"\\u".utf8) + hex + Array("\"}".utf8))
+                checked(Array("{\"k\": [\"\\u".utf8) + hex + Array("\", {\"\\u".utf8) + hex + Array("\": 1}]}".utf8))
+            }
+        }
+        #expect(refused > 1000 && accepted > 500, "both kinds met: \(refused) refused, \(accepted) accepted")
     }
 
     /// Strings with something to escape at every place of an eight-byte word (the writer skips plain words whole).

@@ -36,7 +36,6 @@ extension JSONParser {
         p.skipWhitespace()
         guard p.peek == UInt8(ascii: "{") else { return nil }
         var read: [(String, MemberRead)] = []
-        var scratch: [UInt8] = []
         var deep = false
         _ = try p.parseMembers({ k, p throws(JSONParseError) in
             switch use(k) {
@@ -46,8 +45,7 @@ extension JSONParser {
             case .value?:
                 read.append((k, .value(try p.parseValue(depth: 1))))
             case .check?, nil:
-                scratch.removeAll(keepingCapacity: true)
-                if !(try p.transcode(into: &scratch, indent: 0, depth: 1, droppingNulls: false)) { deep = true }
+                if !(try p.check(depth: 1)) { deep = true }
             }
             return nil
         }, endingAt: { deep })
@@ -129,6 +127,86 @@ extension Cursor {
             JSONWriter.write(try parseValue(depth: depth), into: &out, pretty: true, indent: indent, step: 2)
             return true
         }
+    }
+
+    /// Past the value at the cursor, accepted exactly when `parseValue(depth:)` accepts it, but neither built nor
+    /// written (a span's members beside its attributes, in a trace report: writing them into a scratch buffer to check
+    /// them was a third of the report's reading); false when it is nested beyond `JSONParser.transcodeDepth`.
+    mutating func check(depth: Int) throws(JSONParseError) -> Bool {
+        guard depth <= JSONParser.transcodeDepth else { return false }
+        skipWhitespace()
+        guard i < end else { throw error("unexpected end of data (truncated file?)") }
+        switch raw[i] {
+        case UInt8(ascii: "\""):
+            try checkString()
+            return true
+        case UInt8(ascii: "{"):
+            i += 1
+            skipWhitespace()
+            if peek == UInt8(ascii: "}") { i += 1; return true }
+            while true {
+                skipWhitespace()
+                guard i < end else { throw error("unexpected end of data inside an object (truncated file?)") }
+                guard raw[i] == UInt8(ascii: "\"") else { throw error("expected a string key") }
+                try checkString()
+                skipWhitespace()
+                guard peek == UInt8(ascii: ":") else {
+                    throw i < end ? error("expected ':' after a key") : error("unexpected end of data (truncated file?)")
+                }
+                i += 1
+                guard try check(depth: depth + 1) else { return false }
+                guard try nextAfterItem(closing: UInt8(ascii: "}")) else { break }
+            }
+            return true
+        case UInt8(ascii: "["):
+            i += 1
+            skipWhitespace()
+            if peek == UInt8(ascii: "]") { i += 1; return true }
+            while true {
+                guard try check(depth: depth + 1) else { return false }
+                guard try nextAfterItem(closing: UInt8(ascii: "]")) else { break }
+            }
+            return true
+        default:
+            // Numbers and literals: read by the parser (they are short).
+            _ = try parseValue(depth: depth)
+            return true
+        }
+    }
+
+    /// Past the string at the cursor, accepted exactly when `parseString` accepts it: closed, and each backslash
+    /// the start of one of JSON's escapes (`\u` with four hex digits; its text is not decoded).
+    mutating func checkString() throws(JSONParseError) {
+        let open = i
+        try skipString()
+        let close = i - 1
+        let base = raw.baseAddress!
+        var k = open + 1
+        while k < close, let hit = memchr(base + k, 0x5C, close - k) {
+            // The escaped byte: the closing quote is never one (the scan passed escaped quotes).
+            k = base.distance(to: UnsafeRawPointer(hit)) + 1
+            switch raw[k] {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"), UInt8(ascii: "n"),
+                UInt8(ascii: "r"), UInt8(ascii: "t"):
+                k += 1
+            case UInt8(ascii: "u"):
+                // Four hex digits before the closing quote (a quote among them is where the parser's `hex4` fails).
+                guard k + 4 < close else { i = k + 1; throw error("invalid \\u escape") }
+                for d in (k + 1)...(k + 4) where !Cursor.isHex(raw[d]) {
+                    i = d
+                    throw error("invalid \\u escape")
+                }
+                k += 5
+            default:
+                i = k + 1
+                throw error("invalid escape '\\\(printable(raw[k]))' in a string")
+            }
+        }
+    }
+
+    @inline(__always)
+    static func isHex(_ c: UInt8) -> Bool {
+        (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66)
     }
 
     /// Past the opening bracket at the cursor: an empty container (`{}`, `[]`) written as the writer writes it and
