@@ -55,9 +55,10 @@ extension Reports {
     /// file has its attributes written from their text (`Span.reportDetails`), not built as values and written out;
     /// the same bytes either way.
     public static func writeTraceSpans(_ a: TraceAnalysis, _ run: Range<Int>, into t: inout JSONElementText) {
-        let spans = run.map { a.trace.spans[a.order[$0]] }
+        let spans = a.trace.spans
+        let order = Array(a.order[run])
         let keys = JSONKeyTable.perThread
-        Span.withEachBytes(spans) { k, raw in
+        Span.withEachBytes(spans, at: order) { k, raw in
             let n = run.lowerBound + k
             t.element { out, indent in
                 let start = out.count
@@ -67,7 +68,7 @@ extension Reports {
                         traceSpanMembers(a, n, into: &s) { s in
                             var links: [SpanLink] = []
                             s.member("attributes", text: { out, at in
-                                if let l = spans[k].reportDetails(raw, keys: keys, attributes: &out, indent: at) { links = l } else { read = false }
+                                if let l = spans[order[k]].reportDetails(raw, keys: keys, attributes: &out, indent: at) { links = l } else { read = false }
                             })
                             return links
                         }
@@ -76,7 +77,7 @@ extension Reports {
                     // Bytes the text path does not take: the record made from values instead.
                     out.removeSubrange(start...)
                 }
-                let d = raw.map { spans[k].detailsRead(Data($0)) } ?? spans[k].details
+                let d = raw.map { spans[order[k]].detailsRead(Data($0)) } ?? spans[order[k]].details
                 JSONWriter.writePretty(traceSpanJSON(a, n, details: d), into: &out, indent: indent)
             }
         }
@@ -100,18 +101,19 @@ extension Reports {
     /// The members of a span's record, in order; `details` writes its `attributes` member and gives its links.
     static func traceSpanMembers<S: JSONRecordSink>(_ a: TraceAnalysis, _ n: Int, into s: inout S, details: (inout S) -> [SpanLink]) {
         let i = a.order[n]
-        let span = a.trace.spans[i]
+        // The span's fields read in place (a copy of the span would retain all its references).
+        let spans = a.trace.spans
         let f = a.figures[i]
-        s.member("span_id", span.spanID)
-        s.member("parent_span_id", span.parentSpanID)
-        s.member("name", span.name)
-        s.member("kind", span.category.rawValue)
-        s.member("otel_kind", span.otelKind)
+        s.member("span_id", spans[i].spanID)
+        s.member("parent_span_id", spans[i].parentSpanID)
+        s.member("name", spans[i].name)
+        s.member("kind", spans[i].category.rawValue)
+        s.member("otel_kind", spans[i].otelKind)
         s.member("depth", f.depth)
         s.member("start_offset_ms", rounded6(f.startOffsetMs))
         s.member("duration_ms", rounded6(f.durationMs))
-        s.member("status", span.status.code.rawValue)
-        s.member("error", span.isError ? span.errorMessage : nil)
+        s.member("status", spans[i].status.code.rawValue)
+        s.member("error", spans[i].isError ? spans[i].errorMessage : nil)
         tokensMember("self_tokens", f.selfTokens, into: &s)
         s.member("self_cost_usd", rounded6(f.selfCost.value))
         tokensMember("inclusive_tokens", f.inclusiveTokens, into: &s)
@@ -123,6 +125,6 @@ extension Reports {
         let links = details(&s)
         s.member("links", linksJSON(links))
         // Shown as the producer wrote it; a cost in it is never added.
-        s.member("trace_state", span.traceState)
+        s.member("trace_state", spans[i].traceState)
     }
 }

@@ -175,7 +175,7 @@ public struct Span: Sendable, Equatable {
     public static func details(_ spans: [Span]) -> [SpanDetails] {
         var out: [SpanDetails] = []
         out.reserveCapacity(spans.count)
-        withEachSource(spans) { k, data, r in out.append(data.map { spans[k].detailsRead($0, r) } ?? spans[k].details) }
+        withEachSource(spans, at: Array(spans.indices)) { k, data, r in out.append(data.map { spans[k].detailsRead($0, r) } ?? spans[k].details) }
         return out
     }
 
@@ -221,7 +221,14 @@ public struct Span: Sendable, Equatable {
     /// `body` over the bytes of each span in its file, in order (nil for a span whose details are kept as made, or
     /// whose file no longer holds them): spans close together in one file are read with one read.
     public static func withEachBytes(_ spans: [Span], _ body: (Int, UnsafeRawBufferPointer?) -> Void) {
-        withEachSource(spans) { k, data, r in
+        withEachBytes(spans, at: Array(spans.indices), body)
+    }
+
+    /// `withEachBytes` of the spans at `indices` of `spans` (a report's run of the waterfall's order), `body` given the
+    /// place in `indices`: the spans are read where they are, not copied out first (a span's copy retains a dozen
+    /// references, and two cores retaining the same ones was a fifth of a large trace's report).
+    public static func withEachBytes(_ spans: [Span], at indices: [Int], _ body: (Int, UnsafeRawBufferPointer?) -> Void) {
+        withEachSource(spans, at: indices) { k, data, r in
             guard let data else { return body(k, nil) }
             data.withUnsafeBytes { body(k, UnsafeRawBufferPointer(rebasing: $0[r])) }
         }
@@ -229,11 +236,11 @@ public struct Span: Sendable, Equatable {
 
     /// `body(k, data, range)` for each span in order: the bytes its details are read from (nil: kept as made, or
     /// not readable, then its own `details` says why).
-    static func withEachSource(_ spans: [Span], _ body: (Int, Data?, Range<Int>) -> Void) {
+    static func withEachSource(_ spans: [Span], at indices: [Int], _ body: (Int, Data?, Range<Int>) -> Void) {
         var cover: (bytes: SpanBytes, lo: Int, hi: Int, total: Int)?
         var one = true
-        for sp in spans {
-            guard case .bytes(let b, let r) = sp.storage, case .file = b.source else { continue }
+        for j in indices {
+            guard case .bytes(let b, let r) = spans[j].storage, case .file = b.source else { continue }
             if let c = cover {
                 if c.bytes !== b { one = false }
                 cover = (c.bytes, min(c.lo, r.lowerBound), max(c.hi, r.upperBound), c.total + r.count)
@@ -242,8 +249,8 @@ public struct Span: Sendable, Equatable {
             }
         }
         func each() {
-            for (k, sp) in spans.enumerated() {
-                guard case .bytes(let b, let r) = sp.storage, let got = try? b.read(r, { d, r in (d, r) }) else {
+            for (k, j) in indices.enumerated() {
+                guard case .bytes(let b, let r) = spans[j].storage, let got = try? b.read(r, { d, r in (d, r) }) else {
                     body(k, nil, 0..<0)
                     continue
                 }
@@ -253,8 +260,8 @@ public struct Span: Sendable, Equatable {
         guard one, let c = cover, c.hi - c.lo <= max(1 << 20, 4 * c.total), c.hi - c.lo <= 64 << 20,
             let (data, whole) = try? c.bytes.read(c.lo..<c.hi, { d, r in (d, r) })
         else { return each() }
-        for (k, sp) in spans.enumerated() {
-            guard case .bytes(let b, let r) = sp.storage else {
+        for (k, j) in indices.enumerated() {
+            guard case .bytes(let b, let r) = spans[j].storage else {
                 body(k, nil, 0..<0)
                 continue
             }
