@@ -15,7 +15,7 @@ struct TraceMind: ParsableCommand {
         abstract: "A keyboard-first terminal explorer for SMOLTRACE agent-evaluation datasets.",
         discussion: """
             With no source: ./smoltrace_results if present, else the embedded demo data.
-            Tokens and cost are counted once, on the deepest spans that carry them; SMOLTRACE's own (recorded)
+            Tokens and cost are counted once, on the deepest spans that carry them; SMOLTRACE's own (recorded) \
             figures are shown beside them, labelled.
             """,
         version: "0.1.0",
