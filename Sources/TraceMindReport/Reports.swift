@@ -332,7 +332,8 @@ public enum Reports {
                     ("gpu_data", .bool(a.metrics?.hasGPUData ?? false)),
                 ])
             ),
-            ("tests", .array(a.tests.map(testJSON))),
+            // A test's record is made on all cores for a run of many (as `JSONWriter.stream` writes them).
+            ("tests", .array(Parallel.values(a.tests.count, serial: a.tests.count < 64) { testJSON(a.tests[$0]) })),
             ("diagnostics", .array(a.diagnostics.map { .string($0.description) })),
         ])
     }

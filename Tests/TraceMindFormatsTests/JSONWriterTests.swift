@@ -136,10 +136,40 @@ import Testing
         init(_ items: [JSON]) { self.items = items }
     }
 
-    static func whole(_ v: JSON) -> [UInt8] {
-        var out: [UInt8] = []
-        JSONWriter.stream(v) { out.append(contentsOf: $0) }
-        return out
+    /// The text written whole, on this thread (`bytes`: no part made on another core).
+    static func whole(_ v: JSON) -> [UInt8] { JSONWriter.bytes(v) + [0x0A] }
+
+    /// An object's members that are long arrays (a run's tests) are written on all cores: the same text as written
+    /// whole, wherever they are among the members, however many, at the threshold and below, in pieces of any size.
+    @Test func longArraysAmongAnObjectsMembersAreTheWholeTextByteForByte() {
+        let element = { (i: Int) -> JSON in
+            .obj([("i", .int(Int64(i))), ("s", .string("x\u{1B}\u{202E}é\(i)")), ("d", .double(Double(i) / 7)), ("a", .array(i % 3 == 0 ? [] : [.bool(true), .null]))])
+        }
+        let long = { (n: Int) -> JSON in .array((0..<n).map(element)) }
+        let values: [JSON] = [
+            .obj([("run", .obj([("id", "r")])), ("tests", long(178)), ("diagnostics", .array([]))]),
+            .obj([("tests", long(64)), ("more", long(300)), ("n", .int(1))]),
+            .obj([("first", long(1000)), ("below", long(63)), ("empty", .obj([])), ("nested", .obj([("deep", long(200))]))]),
+            .obj([("only", long(65))]),
+            .obj([("short", long(3))]),
+            long(500),
+            .obj([]),
+        ]
+        var parts = 0
+        for v in values {
+            for chunk in [1, 100, 1 << 20] {
+                var out: [UInt8] = []
+                JSONWriter.stream(v, chunk: chunk) {
+                    out.append(contentsOf: $0)
+                    parts += 1
+                }
+                #expect(out == Self.whole(v), "chunk \(chunk): \(String(decoding: JSONWriter.bytes(v, pretty: false).prefix(60), as: UTF8.self))")
+            }
+            var compact: [UInt8] = []
+            JSONWriter.stream(v, pretty: false) { compact.append(contentsOf: $0) }
+            #expect(compact == JSONWriter.bytes(v, pretty: false) + [0x0A], "compact text: written whole")
+        }
+        #expect(parts > 100)
     }
 
     @Test func streamedArrayIsTheWholeTextByteForByte() {

@@ -22,11 +22,37 @@ public enum JSONWriter {
 
     /// Writes the text to `sink` in pieces of about `chunk` bytes, a trailing newline last: a report of hundreds of MB
     /// is never held whole (nor copied into a `String` and checked again as UTF-8).
-    public static func stream(_ value: JSON, pretty: Bool = true, chunk: Int = 1 << 20, _ sink: @escaping (UnsafeRawBufferPointer) -> Void) {
+    ///
+    /// Pretty, an object's members whose value is an array of at least `parallelFrom` elements (a run's tests, a
+    /// report's rows) have their elements' text made on all cores, in parts, as `stream(count:writing:)` makes it: the
+    /// same bytes.
+    public static func stream(
+        _ value: JSON, pretty: Bool = true, chunk: Int = 1 << 20, parallelFrom: Int = 64, _ sink: @escaping (UnsafeRawBufferPointer) -> Void
+    ) {
         var out: [UInt8] = []
         out.reserveCapacity(chunk + 64 * 1024)
         let flush = Flush(threshold: chunk, sink: sink)
-        write(value, into: &out, pretty: pretty, indent: 0, step: 2, flush: flush)
+        if pretty, case .object(let o) = value, !o.isEmpty, o.values.contains(where: { ($0.arrayValue?.count ?? 0) >= parallelFrom }) {
+            out.append(UInt8(ascii: "{"))
+            for (n, (k, v)) in zip(o.keys, o.values).enumerated() {
+                if n > 0 { out.append(UInt8(ascii: ",")) }
+                newline(&out, 2)
+                writeString(k, into: &out)
+                out.append(contentsOf: ": ".utf8)
+                if case .array(let a) = v, a.count >= parallelFrom {
+                    out.withUnsafeBytes(sink)
+                    out.removeAll(keepingCapacity: true)
+                    elementsText(count: a.count, batch: 4096, indent: 2, writing: { run, t in for i in run { t.element(a[i]) } }, sink)
+                } else {
+                    write(v, into: &out, pretty: true, indent: 2, step: 2, flush: flush)
+                }
+                flush.check(&out)
+            }
+            newline(&out, 0)
+            out.append(UInt8(ascii: "}"))
+        } else {
+            write(value, into: &out, pretty: pretty, indent: 0, step: 2, flush: flush)
+        }
         out.append(0x0A)
         out.withUnsafeBytes(sink)
     }
@@ -106,7 +132,7 @@ public enum JSONWriter {
             texts.initialize(repeating: [])
             let shared = UncheckedTexts(texts)
             let start = lo
-            DispatchQueue.concurrentPerform(iterations: parts) { p in
+            Parallel.perform(iterations: parts) { p in
                 let run = (start + p * (hi - start) / parts)..<(start + (p + 1) * (hi - start) / parts)
                 var t = JSONElementText(indent: indent + 2, next: run.lowerBound, capacity: sizes.room(run.count))
                 writing(run, &t)
