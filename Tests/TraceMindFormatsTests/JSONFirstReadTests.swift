@@ -128,6 +128,53 @@ import TraceMindFormats
         return try #require(try JSONParser.parse(data, range: 0..<data.count).arrayValue?.first)
     }
 
+    /// Integers of every length from 1 to 25 digits (read eight digits at a time while they cannot overflow), at every
+    /// alignment, followed by every kind of byte that may end them or by the end of the text: an `Int64` when they fit,
+    /// else the double the C library reads.
+    @Test func integersOfEveryLengthReadAsTheirValue() throws {
+        var g = SystemRandomNumberGenerator()
+        var texts = ["0", "-0", "9223372036854775807", "-9223372036854775808", "9223372036854775808", "-9223372036854775809",
+            "18446744073709551615", "18446744073709551616", "9999999999999999999", "10000000000000000000", "0000000000000000001",
+            "12345678", "123456789", "1234567890123456", "99999999", "100000000", "1793610924038550000"]
+        for length in 1...25 {
+            for _ in 0..<400 {
+                var t = String((0..<length).map { _ in Character(String(Int.random(in: 0...9, using: &g))) })
+                if length > 1, Bool.random(using: &g) { t = String(Int.random(in: 1...9, using: &g)) + t.dropFirst() }
+                if Bool.random(using: &g) { t = "-" + t }
+                texts.append(t)
+            }
+        }
+        func expected(_ t: String) -> JSON {
+            if let i = Int64(t) { return .int(i) }
+            return .double(strtod(t, nil))
+        }
+        var checked = 0
+        for (n, t) in texts.enumerated() {
+            let pad = String(repeating: " ", count: n % 8)
+            let endings = [",1]", "]", " ]", "\n]", ".5]", "e2]", "E-1]"]
+            let ending = endings[n % endings.count]
+            let doc = Data("[\(pad)\(t)\(ending)".utf8)
+            let read = try #require(JSONParser.parse(doc, range: 0..<doc.count).arrayValue?.first, "\(t)\(ending)")
+            let whole = ending.hasPrefix(".") || ending.hasPrefix("e") || ending.hasPrefix("E")
+            let want: JSON = whole ? .double(strtod(t + String(ending.dropLast()), nil)) : expected(t)
+            if case .double(let a) = read, case .double(let b) = want {
+                #expect(a.bitPattern == b.bitPattern, "\(t)\(ending): \(a) against \(b)")
+            } else {
+                #expect(read == want, "\(t)\(ending): \(read) against \(want)")
+            }
+            // The whole text: no byte after it to load.
+            let bare = Data(t.utf8)
+            let alone = try JSONParser.parse(bare, range: 0..<bare.count)
+            if case .double(let a) = alone, case .double(let b) = expected(t) {
+                #expect(a.bitPattern == b.bitPattern, "\(t) alone")
+            } else {
+                #expect(alone == expected(t), "\(t) alone: \(alone)")
+            }
+            checked += 1
+        }
+        #expect(checked > 10_000)
+    }
+
     @Test func everyDecimalReadsAsTheCLibraryReadsIt() throws {
         var g = SystemRandomNumberGenerator()
         var texts = [

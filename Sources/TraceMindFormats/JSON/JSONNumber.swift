@@ -13,6 +13,15 @@ extension Cursor {
         var mag: UInt64 = 0
         var overflow = false
         var digits = 0
+        // Eight digits at a time while the magnitude cannot overflow (nineteen digits always fit): a span's times are
+        // nineteen-digit nanoseconds, two a span, and the byte loop below took ~10 instructions a digit.
+        while digits <= 11, end - i >= 8 {
+            let w = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+            guard Cursor.eightDigits(w) else { break }
+            mag = mag &* 100_000_000 &+ Cursor.valueOfEightDigits(w)
+            digits += 8
+            i += 8
+        }
         while i < end, raw[i] >= 0x30, raw[i] <= 0x39 {
             let d = UInt64(raw[i] - 0x30)
             let (m1, o1) = mag.multipliedReportingOverflow(by: 10)
@@ -86,6 +95,24 @@ extension Cursor {
             return tm_strtod_c(buf.baseAddress!)
         }
         return .double(d)
+    }
+
+    /// Whether the eight bytes of `w` (the first in its lowest byte) are all ASCII digits: each byte's high half is 3,
+    /// and still 3 with 6 added (a carry out of a byte above 0xF9 only spoils a byte already refused by the first test).
+    @inline(__always)
+    static func eightDigits(_ w: UInt64) -> Bool {
+        let high: UInt64 = 0xF0F0_F0F0_F0F0_F0F0
+        return (w & high) | (((w &+ 0x0606_0606_0606_0606) & high) >> 4) == 0x3333_3333_3333_3333
+    }
+
+    /// The value of eight ASCII digits, the first in the lowest byte: pairs, then fours, then the eight combined by
+    /// three multiplications.
+    @inline(__always)
+    static func valueOfEightDigits(_ w: UInt64) -> UInt64 {
+        var v = w & 0x0F0F_0F0F_0F0F_0F0F
+        v = (v &* 2561) >> 8
+        v = ((v & 0x00FF_00FF_00FF_00FF) &* 6_553_601) >> 16
+        return ((v & 0x0000_FFFF_0000_FFFF) &* 42_949_672_960_001) >> 32
     }
 
     /// 10^0 … 10^22, each an exact double.
