@@ -141,9 +141,7 @@ extension Cursor {
             try checkString()
             return true
         case UInt8(ascii: "{"):
-            i += 1
-            skipWhitespace()
-            if peek == UInt8(ascii: "}") { i += 1; return true }
+            if passEmpty(closing: UInt8(ascii: "}")) { return true }
             while true {
                 skipWhitespace()
                 guard i < end else { throw error("unexpected end of data inside an object (truncated file?)") }
@@ -159,9 +157,7 @@ extension Cursor {
             }
             return true
         case UInt8(ascii: "["):
-            i += 1
-            skipWhitespace()
-            if peek == UInt8(ascii: "]") { i += 1; return true }
+            if passEmpty(closing: UInt8(ascii: "]")) { return true }
             while true {
                 guard try check(depth: depth + 1) else { return false }
                 guard try nextAfterItem(closing: UInt8(ascii: "]")) else { break }
@@ -212,12 +208,19 @@ extension Cursor {
     /// Past the opening bracket at the cursor: an empty container (`{}`, `[]`) written as the writer writes it and
     /// passed (true), else the cursor at its first member or element (false).
     mutating func passEmpty(_ open: UInt8, _ close: UInt8, into out: inout [UInt8]) -> Bool {
+        guard passEmpty(closing: close) else { return false }
+        out.append(open)
+        out.append(close)
+        return true
+    }
+
+    /// Past the opening bracket at the cursor: past the container too when it is empty (true), else the cursor at its
+    /// first member or element (false).
+    mutating func passEmpty(closing close: UInt8) -> Bool {
         i += 1
         skipWhitespace()
         guard peek == close else { return false }
         i += 1
-        out.append(open)
-        out.append(close)
         return true
     }
 
