@@ -284,6 +284,10 @@ public final class RunAnalysis: Sendable {
         var byUID: [String: [Int]] = [:]
         var byID: [String: [Int]] = [:]
         var byRoot: [String: [Int]] = [:]
+        // Sized at once: grown by doubling, the tables were rehashed two dozen times for a run of 178 tests.
+        byUID.reserveCapacity(traces.count)
+        byID.reserveCapacity(traces.count)
+        byRoot.reserveCapacity(2 * traces.count)
         for (i, t) in traces.enumerated() {
             for u in t.testCaseUIDs { byUID[u, default: []].append(i) }
             byID[t.traceID, default: []].append(i)
@@ -293,6 +297,7 @@ public final class RunAnalysis: Sendable {
             }
         }
         var idCount: [String: Int] = [:]
+        idCount.reserveCapacity(results.count)
         for r in results { idCount[r.taskID, default: 0] += 1 }
         let modern = results.contains { $0.testCaseUID != nil }
         func take(_ list: [Int]?, where ok: (Int) -> Bool = { _ in true }) -> Int? {
