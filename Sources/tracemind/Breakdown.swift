@@ -27,8 +27,11 @@ struct BreakdownCommand: ParsableCommand {
 
     @OptionGroup var scope: TableReportOptions
 
+    @Flag(name: .customLong("no-cache"), help: "List the sources afresh: the kept catalogs are neither read nor written (the traces are always read from their files).")
+    var noCache = false
+
     func run() throws {
-        let catalog = scope.source.loadCatalog()
+        let catalog = scope.source.loadCatalog(cache: !noCache)
         let rows: [BreakdownRow]
         let label: String
         if let traceID {

@@ -22,6 +22,9 @@ struct TraceCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "text or json.")
     var format: OutputFormat = .text
 
+    @Flag(name: .customLong("no-cache"), help: "List the sources afresh: the kept catalogs are neither read nor written (a trace is always read from its file).")
+    var noCache = false
+
     @Option(help: "Width of the text output (default: COLUMNS, else the terminal's width, else 240 when not a terminal: a pipe is not cut to a screen).")
     var width: Int?
 
@@ -30,7 +33,7 @@ struct TraceCommand: ParsableCommand {
         guard format == .text || format == .json || format == .table else {
             throw Failure(description: "trace prints text or json")
         }
-        let catalog = source.loadCatalog()
+        let catalog = source.loadCatalog(cache: !noCache)
         let match: TraceFinder.Match
         do { match = try TraceFinder.find(traceID, in: catalog, runKey: runID, wholeRun: false) } catch {
             throw Failure(description: "\(error)")

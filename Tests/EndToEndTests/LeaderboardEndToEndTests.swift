@@ -124,3 +124,41 @@ import TraceMindReport
         #expect(bad.status != 0 && bad.output.contains("unknown metric 'speed'"), "\(bad.output)")
     }
 }
+
+/// Every report that reads sources takes `--no-cache`: with it nothing is written under `XDG_CACHE_HOME`, and its output
+/// is the output with the caches (read cold, then warm).
+@Suite struct NoCacheEndToEndTests {
+    @Test(.enabled(if: tracemindBinary != nil, "needs the tracemind binary"))
+    func everyReportTakesNoCacheAndWritesNoCache() throws {
+        let bin = try #require(tracemindBinary)
+        let data = tempDir(), cacheHome = tempDir(), untouched = tempDir()
+        defer { removeTemp(data); removeTemp(cacheHome); removeTemp(untouched) }
+        for (p, d) in DemoGenerator().files() { write(d, to: data + "/" + p) }
+        let dir = data + "/smoltrace_results"
+        let catalog = CatalogLoader.load(sources: [dir])
+        #expect(catalog.runs.count >= 2)
+        let keys = catalog.runs.map(\.key)
+        let trace = try #require(RunAnalysis(entry: catalog.runs[0], data: RunLoader.load(catalog.runs[0])).tests.compactMap(\.trace).first?.traceID)
+        let q = TmuxSession.quote
+        let commands = [
+            "leaderboard \(q(dir)) -f json", "run --run \(q(keys[0])) \(q(dir)) -f json", "compare --run \(q(keys[0])) --run \(q(keys[1])) \(q(dir)) -f json",
+            "trace --trace \(q(trace)) \(q(dir)) -f json", "breakdown --by model \(q(dir)) -f json", "top \(q(dir)) -f json", "trends \(q(dir)) -f json",
+            "flaky \(q(dir)) -f json", "analytics \(q(dir)) -f json",
+        ]
+        func run(_ args: String, cache: String) -> Subprocess.Result {
+            Subprocess.shell("XDG_CACHE_HOME=\(q(cache)) \(q(bin)) \(args) -q", timeout: 60)
+        }
+        for c in commands {
+            let cold = run(c, cache: cacheHome), warm = run(c, cache: cacheHome), fresh = run(c + " --no-cache", cache: untouched)
+            #expect(cold.status == 0 && !cold.output.isEmpty, "\(c): \(cold.output.prefix(200))")
+            #expect(fresh.status == 0, "\(c) --no-cache: \(fresh.output.prefix(200))")
+            #expect(warm.output == cold.output && fresh.output == cold.output, "\(c): the same with the caches cold, warm and without them")
+        }
+        let card = run("card \(q(dir)) --no-cache -f svg", cache: untouched)
+        #expect(card.status == 0 && card.output.contains("<svg"))
+        let written = (try? FileManager.default.subpathsOfDirectory(atPath: untouched)) ?? ["?"]
+        #expect(written.isEmpty, "nothing written under XDG_CACHE_HOME with --no-cache: \(written.prefix(5))")
+        let cached = (try? FileManager.default.subpathsOfDirectory(atPath: cacheHome)) ?? []
+        #expect(!cached.isEmpty, "the caches are written without it")
+    }
+}
