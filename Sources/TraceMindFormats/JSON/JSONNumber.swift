@@ -14,7 +14,7 @@ extension Cursor {
         var overflow = false
         var digits = 0
         // Eight digits at a time while the magnitude cannot overflow (nineteen digits always fit): a span's times are
-        // nineteen-digit nanoseconds, two a span, and the byte loop below took ~10 instructions a digit.
+        // nineteen-digit nanoseconds, two a span.
         while digits <= 11, end - i >= 8 {
             let w = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
             guard Cursor.eightDigits(w) else { break }

@@ -486,18 +486,22 @@ struct Cursor {
         guard i + 4 <= end else { throw error("truncated \\u escape") }
         var v: UInt32 = 0
         for _ in 0..<4 {
-            let c = raw[i]
-            let d: UInt32
-            switch c {
-            case 0x30...0x39: d = UInt32(c - 0x30)
-            case 0x41...0x46: d = UInt32(c - 0x41 + 10)
-            case 0x61...0x66: d = UInt32(c - 0x61 + 10)
-            default: throw error("invalid \\u escape")
-            }
+            guard let d = Cursor.hexValue(raw[i]) else { throw error("invalid \\u escape") }
             v = v << 4 | d
             i += 1
         }
         return v
+    }
+
+    /// A hex digit's value (either case), or nil: the digits of a `\\u` escape, read by `hex4` and checked by `checkString`.
+    @inline(__always)
+    static func hexValue(_ c: UInt8) -> UInt32? {
+        switch c {
+        case 0x30...0x39: return UInt32(c - 0x30)
+        case 0x41...0x46: return UInt32(c - 0x41 + 10)
+        case 0x61...0x66: return UInt32(c - 0x61 + 10)
+        default: return nil
+        }
     }
 
     mutating func appendUTF8(_ s: UInt32) {

@@ -23,36 +23,58 @@ public enum JSONWriter {
     /// Writes the text to `sink` in pieces of about `chunk` bytes, a trailing newline last: a report of hundreds of MB
     /// is never held whole (nor copied into a `String` and checked again as UTF-8).
     ///
-    /// Pretty, an object's members whose value is an array of at least `parallelFrom` elements (a run's tests, a
-    /// report's rows) have their elements' text made on all cores, in parts, as `stream(count:writing:)` makes it: the
-    /// same bytes.
-    public static func stream(
-        _ value: JSON, pretty: Bool = true, chunk: Int = 1 << 20, parallelFrom: Int = 64, _ sink: @escaping (UnsafeRawBufferPointer) -> Void
-    ) {
+    /// Pretty, an object's members whose value is an array of at least `parallelArrayFrom` elements (a run's tests, a
+    /// report's rows) have their elements' text made on all cores, in parts (`streamObject`): the same bytes.
+    public static func stream(_ value: JSON, pretty: Bool = true, chunk: Int = 1 << 20, _ sink: @escaping (UnsafeRawBufferPointer) -> Void) {
+        if pretty, case .object(let o) = value, o.values.contains(where: { ($0.arrayValue?.count ?? 0) >= parallelArrayFrom }) {
+            streamObject(zip(o.keys, o.values).map { k, v in
+                guard case .array(let a) = v, a.count >= parallelArrayFrom else { return (k, .value(v)) }
+                return (k, .elements(count: a.count, batch: 4096, writing: { run, t in for i in run { t.element(a[i]) } }))
+            }, chunk: chunk, sink)
+            return
+        }
         var out: [UInt8] = []
         out.reserveCapacity(chunk + 64 * 1024)
         let flush = Flush(threshold: chunk, sink: sink)
-        if pretty, case .object(let o) = value, !o.isEmpty, o.values.contains(where: { ($0.arrayValue?.count ?? 0) >= parallelFrom }) {
-            out.append(UInt8(ascii: "{"))
-            for (n, (k, v)) in zip(o.keys, o.values).enumerated() {
-                if n > 0 { out.append(UInt8(ascii: ",")) }
-                newline(&out, 2)
-                writeString(k, into: &out)
-                out.append(contentsOf: ": ".utf8)
-                if case .array(let a) = v, a.count >= parallelFrom {
-                    out.withUnsafeBytes(sink)
-                    out.removeAll(keepingCapacity: true)
-                    elementsText(count: a.count, batch: 4096, indent: 2, writing: { run, t in for i in run { t.element(a[i]) } }, sink)
-                } else {
-                    write(v, into: &out, pretty: true, indent: 2, step: 2, flush: flush)
-                }
+        write(value, into: &out, pretty: pretty, indent: 0, step: 2, flush: flush)
+        out.append(0x0A)
+        out.withUnsafeBytes(sink)
+    }
+
+    /// Arrays of at least this many elements, members of a streamed object, are written on all cores.
+    static let parallelArrayFrom = 64
+
+    /// A member of an object written by `streamObject`: a value, or an array whose elements' text `writing` makes a
+    /// run of indices at a time, in batches on all cores.
+    enum StreamedMember {
+        case value(JSON)
+        case elements(count: Int, batch: Int, writing: @Sendable (Range<Int>, inout JSONElementText) -> Void)
+    }
+
+    /// A pretty object of at least one member and a trailing newline, in pieces of about `chunk` bytes: the text
+    /// `stream` writes of the object the members make.
+    static func streamObject(_ members: [(String, StreamedMember)], chunk: Int = 1 << 20, _ sink: @escaping (UnsafeRawBufferPointer) -> Void) {
+        var out: [UInt8] = []
+        out.reserveCapacity(64 * 1024)
+        let flush = Flush(threshold: chunk, sink: sink)
+        out.append(UInt8(ascii: "{"))
+        for (n, (k, m)) in members.enumerated() {
+            if n > 0 { out.append(UInt8(ascii: ",")) }
+            newline(&out, 2)
+            writeString(k, into: &out)
+            out.append(contentsOf: ": ".utf8)
+            switch m {
+            case .value(let v):
+                write(v, into: &out, pretty: true, indent: 2, step: 2, flush: flush)
                 flush.check(&out)
+            case .elements(let count, let batch, let writing):
+                out.withUnsafeBytes(sink)
+                out.removeAll(keepingCapacity: true)
+                elementsText(count: count, batch: batch, indent: 2, writing: writing, sink)
             }
-            newline(&out, 0)
-            out.append(UInt8(ascii: "}"))
-        } else {
-            write(value, into: &out, pretty: pretty, indent: 0, step: 2, flush: flush)
         }
+        newline(&out, 0)
+        out.append(UInt8(ascii: "}"))
         out.append(0x0A)
         out.withUnsafeBytes(sink)
     }
@@ -81,23 +103,7 @@ public enum JSONWriter {
         head: [(String, JSON)], key: String, count: Int, batch: Int = 4096, writing: @escaping @Sendable (Range<Int>, inout JSONElementText) -> Void,
         _ sink: @escaping (UnsafeRawBufferPointer) -> Void
     ) {
-        var out: [UInt8] = []
-        out.reserveCapacity(64 * 1024)
-        out.append(UInt8(ascii: "{"))
-        for (n, (k, v)) in (head + [(key, .null)]).enumerated() {
-            if n > 0 { out.append(UInt8(ascii: ",")) }
-            newline(&out, 2)
-            writeString(k, into: &out)
-            out.append(contentsOf: ": ".utf8)
-            if n < head.count { write(v, into: &out, pretty: true, indent: 2, step: 2) }
-        }
-        out.withUnsafeBytes(sink)
-        out.removeAll(keepingCapacity: true)
-        elementsText(count: count, batch: batch, indent: 2, writing: writing, sink)
-        newline(&out, 0)
-        out.append(UInt8(ascii: "}"))
-        out.append(0x0A)
-        out.withUnsafeBytes(sink)
+        streamObject(head.map { ($0.0, .value($0.1)) } + [(key, .elements(count: count, batch: batch, writing: writing))], sink)
     }
 
     /// Writes a pretty array of `count` elements whose text `writing` writes a run at a time (a range of indices), in

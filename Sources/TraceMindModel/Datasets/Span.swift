@@ -175,7 +175,7 @@ public struct Span: Sendable, Equatable {
     public static func details(_ spans: [Span]) -> [SpanDetails] {
         var out: [SpanDetails] = []
         out.reserveCapacity(spans.count)
-        withEachSource(spans, at: Array(spans.indices)) { k, data, r in out.append(data.map { spans[k].detailsRead($0, r) } ?? spans[k].details) }
+        withEachSource(spans, at: spans.indices) { k, data, r in out.append(data.map { spans[k].detailsRead($0, r) } ?? spans[k].details) }
         return out
     }
 
@@ -221,13 +221,13 @@ public struct Span: Sendable, Equatable {
     /// `body` over the bytes of each span in its file, in order (nil for a span whose details are kept as made, or
     /// whose file no longer holds them): spans close together in one file are read with one read.
     public static func withEachBytes(_ spans: [Span], _ body: (Int, UnsafeRawBufferPointer?) -> Void) {
-        withEachBytes(spans, at: Array(spans.indices), body)
+        withEachBytes(spans, at: spans.indices, body)
     }
 
     /// `withEachBytes` of the spans at `indices` of `spans` (a report's run of the waterfall's order), `body` given the
     /// place in `indices`: the spans are read where they are, not copied out first (a span's copy retains a dozen
     /// references, and two cores retaining the same ones was a fifth of a large trace's report).
-    public static func withEachBytes(_ spans: [Span], at indices: [Int], _ body: (Int, UnsafeRawBufferPointer?) -> Void) {
+    public static func withEachBytes(_ spans: [Span], at indices: some Collection<Int>, _ body: (Int, UnsafeRawBufferPointer?) -> Void) {
         withEachSource(spans, at: indices) { k, data, r in
             guard let data else { return body(k, nil) }
             data.withUnsafeBytes { body(k, UnsafeRawBufferPointer(rebasing: $0[r])) }
@@ -236,7 +236,7 @@ public struct Span: Sendable, Equatable {
 
     /// `body(k, data, range)` for each span in order: the bytes its details are read from (nil: kept as made, or
     /// not readable, then its own `details` says why).
-    static func withEachSource(_ spans: [Span], at indices: [Int], _ body: (Int, Data?, Range<Int>) -> Void) {
+    static func withEachSource(_ spans: [Span], at indices: some Collection<Int>, _ body: (Int, Data?, Range<Int>) -> Void) {
         var cover: (bytes: SpanBytes, lo: Int, hi: Int, total: Int)?
         var one = true
         for j in indices {
