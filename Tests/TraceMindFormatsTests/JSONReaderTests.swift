@@ -16,8 +16,9 @@ import TraceMindFormats
             return .success(try JSONParser.read(data, range: 0..<data.count, keys: keys) { r throws(JSONParseError) -> JSON in
                 let mark = r.objectMark
                 do throws(JSONParseError) {
-                    let isObject = try r.members(depth: 1, known: index) { id, k, r throws(JSONParseError) in
+                    let isObject = try r.members(depth: 1, known: index) { id, r throws(JSONParseError) in
                         guard let id else { return try r.skip(depth: 1) }
+                        let k = r.key
                         #expect(kept[id] == k)
                         r.push(k, try r.value(depth: 1))
                     }
@@ -83,7 +84,7 @@ import TraceMindFormats
             let data = Data(text.utf8)
             return try JSONParser.read(data, range: 0..<data.count, keys: keys) { r throws(JSONParseError) -> [Int?] in
                 var out: [Int?] = []
-                _ = try r.members(depth: 1, known: index) { id, _, r throws(JSONParseError) in
+                _ = try r.members(depth: 1, known: index) { id, r throws(JSONParseError) in
                     out.append(id)
                     try r.skip(depth: 1)
                 }
@@ -97,5 +98,24 @@ import TraceMindFormats
         _ = try places(many, other)
         #expect(try places(doc, Self.index) == [0, 1, nil])
         #expect(try places(doc, other) == [1, 0, nil])
+    }
+
+    /// Every member's key is its decoded text, known or not, escaped or not, nested objects' keys read in between, in
+    /// a table that grows while it reads (its slots move): what the parser makes of the same object.
+    @Test func everyMembersKeyIsItsText() throws {
+        let keys = JSONKeyTable()
+        let inner = "{" + (0..<200).map { "\"in\($0)\": {\"deep\($0)\": \($0)}" }.joined(separator: ", ") + "}"
+        let text = #"{"id": 1, "z\u007az": {"a": {"b": 2}}, "tab\tkey": [1], "": 0, "nested": "# + inner + #", "name": "x", "k\"q": 3}"#
+        let data = Data(text.utf8)
+        let seen = try JSONParser.read(data, range: 0..<data.count, keys: keys) { r throws(JSONParseError) -> [String] in
+            var out: [String] = []
+            _ = try r.members(depth: 1, known: Self.index) { _, r throws(JSONParseError) in
+                out.append(r.key)
+                _ = try r.value(depth: 1)
+            }
+            return out
+        }
+        #expect(seen == (try JSONParser.parse(data)).objectValue?.keys)
+        #expect(seen == ["id", "zzz", "tab\tkey", "", "nested", "name", "k\"q"])
     }
 }

@@ -109,21 +109,30 @@ public final class JSONKeyTable {
     }
 
     func intern(_ key: UnsafeRawBufferPointer) -> String {
+        note(key)
+        return slots[lastSlot].string
+    }
+
+    /// The string of the key noted or interned last.
+    var lastInterned: String { slots[lastSlot].string }
+
+    /// `intern` without the string: the key's slot made the last one (`lastInterned`, `tag`, `builds`). A reader
+    /// that only looks its keys up (a span's members, most of them known) has no string to retain and release.
+    func note(_ key: UnsafeRawBufferPointer) {
         let before = lastSlot
         let predicted = slots[before].next
         if predicted >= 0, holds(predicted, key) {
             lastSlot = predicted
-            return slots[predicted].string
+            return
         }
         let capacityBefore = capacity
-        let s = lookUp(key)
+        lookUp(key)
         // Remembered as the key after the one before (unless the slots moved: a grow starts the chains afresh).
         if capacity == capacityBefore { slots[before].next = lastSlot }
-        return s
     }
 
-    /// `intern` by the key's hash.
-    private func lookUp(_ key: UnsafeRawBufferPointer) -> String {
+    /// `note` by the key's hash.
+    private func lookUp(_ key: UnsafeRawBufferPointer) {
         var h = Hash64.words(key, seed: seed)
         h |= 1  // 0 marks an empty slot
         let mask = capacity - 1
@@ -132,7 +141,7 @@ public final class JSONKeyTable {
         while slots[slot].hash != 0 {
             if slots[slot].hash == h, holds(slot, key) {
                 lastSlot = slot
-                return slots[slot].string
+                return
             }
             slot = (slot + 1) & mask
         }
@@ -153,7 +162,6 @@ public final class JSONKeyTable {
             grow()
             lastSlot = slotOf(h, key)
         }
-        return s
     }
 
     private func grow() {

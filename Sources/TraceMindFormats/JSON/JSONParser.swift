@@ -399,24 +399,48 @@ struct Cursor {
         i = q + 1
     }
 
+    /// The string at the cursor (its opening quote); `intern`: held once in the key table (`parseKey`).
     mutating func parseString(intern: Bool) throws(JSONParseError) -> String {
-        i += 1  // opening quote
-        let start = i
-        if !intern && maxStringBytes != .max {
+        if intern {
+            try parseKey()
+            return keys.lastInterned
+        }
+        if maxStringBytes != .max {
             // Find the closing quote without decoding, keep short strings, elide long ones.
+            let start = i + 1
             let k = start + tm_json_string_end(raw.baseAddress! + start, end - start)
             if k < end && k - start > maxStringBytes {
                 i = k + 1
                 return JSONParser.elided
             }
         }
+        if let b = try stringBytes() { return String(decoding: b, as: UTF8.self) }
+        return scratch.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// The string at the cursor (its opening quote) noted in the key table (`JSONKeyTable.note`), no `String` made
+    /// for it (`keys.lastInterned` is the one the table holds): an object's keys, most of them only looked up.
+    mutating func parseKey() throws(JSONParseError) {
+        if let b = try stringBytes() {
+            keys.note(b)
+        } else {
+            scratch.withUnsafeBytes { keys.note($0) }
+        }
+    }
+
+    /// The bytes of the string at the cursor (its opening quote), the cursor moved past its closing quote: the text's
+    /// own when the string has no escape; else nil, and the string decoded into `scratch`.
+    @inline(__always)
+    mutating func stringBytes() throws(JSONParseError) -> UnsafeRawBufferPointer? {
+        i += 1  // opening quote
+        let start = i
         // Fast path: no escapes before the next quote.
         if let hit = memchr(raw.baseAddress! + i, 0x22, end - i) {
             let q = raw.baseAddress!.distance(to: UnsafeRawPointer(hit))
             if memchr(raw.baseAddress! + i, 0x5C, q - i) == nil {
                 let slice = UnsafeRawBufferPointer(rebasing: raw[start..<q])
                 i = q + 1
-                return intern ? keys.intern(slice) : String(decoding: slice, as: UTF8.self)
+                return slice
             }
             if let bsl = memchr(raw.baseAddress! + i, 0x5C, q - i) {
                 i = raw.baseAddress!.distance(to: UnsafeRawPointer(bsl))
@@ -432,9 +456,7 @@ struct Cursor {
             let c = raw[i]
             if c == UInt8(ascii: "\"") {
                 i += 1
-                return scratch.withUnsafeBytes { b in
-                    intern ? keys.intern(b) : String(decoding: b, as: UTF8.self)
-                }
+                return nil
             }
             if c != UInt8(ascii: "\\") {
                 scratch.append(c)

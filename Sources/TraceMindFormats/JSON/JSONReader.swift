@@ -12,12 +12,16 @@ public struct JSONReader {
     /// Where the cursor is, from the start of the range read.
     public var offset: Int { p.i }
 
+    /// The key of the member `members` handed over (one shared copy: the worker's key table). Asked for before the
+    /// member's value is read: reading it notes the keys inside.
+    public var key: String { p.keys.lastInterned }
+
     /// The members of the object at the cursor, in order: `member` gets each key's place in `known` (nil: not there;
-    /// found by its bytes, once per key and table) and its text (one shared copy: the worker's key table), with the
-    /// reader at its value, and reads exactly that value (`value`, `skip`, `picked`, `members`…). False, with nothing
-    /// read, when the value at the cursor is no object. `depth` is the object's.
+    /// found by its bytes, once per key and table), with the reader at its value, and reads exactly that value
+    /// (`value`, `skip`, `picked`, `members`…); the key's text is `key`, asked for before the value is read. False,
+    /// with nothing read, when the value at the cursor is no object. `depth` is the object's.
     public mutating func members(
-        depth: Int, known: KeyIndex, _ member: (Int?, String, inout JSONReader) throws(JSONParseError) -> Void
+        depth: Int, known: KeyIndex, _ member: (Int?, inout JSONReader) throws(JSONParseError) -> Void
     ) throws(JSONParseError) -> Bool {
         guard let empty = try enter(UInt8(ascii: "{"), UInt8(ascii: "}"), depth: depth) else { return false }
         if empty { return true }
@@ -25,7 +29,7 @@ public struct JSONReader {
             p.skipWhitespace()
             guard p.i < p.end else { throw p.error("unexpected end of data inside an object (truncated file?)") }
             guard p.raw[p.i] == UInt8(ascii: "\"") else { throw p.error("expected a string key") }
-            let k = try p.parseString(intern: true)
+            try p.parseKey()
             let id = p.keys.tag(known)
             p.skipWhitespace()
             guard p.peek == UInt8(ascii: ":") else {
@@ -33,7 +37,7 @@ public struct JSONReader {
             }
             p.i += 1
             p.skipWhitespace()
-            try member(id, k, &self)
+            try member(id, &self)
             guard try p.nextAfterItem(closing: UInt8(ascii: "}")) else { break }
         }
         return true

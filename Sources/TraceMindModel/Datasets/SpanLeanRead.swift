@@ -23,9 +23,12 @@ extension Span {
     /// the value read, when it is no object. Depths are those of a span in a trace document's `spans`.
     static func leanFields(_ r: inout JSONReader) throws(JSONParseError) -> SpanFields? {
         var f = SpanFields()
-        let isObject = try r.members(depth: 3, known: leanKeys) { id, k, r throws(JSONParseError) in
+        let isObject = try r.members(depth: 3, known: leanKeys) { id, r throws(JSONParseError) in
             guard let id else { return try r.skip(depth: 3) }
-            guard let field = SpanFields.Field(rawValue: id) else { return f.other(k, try r.value(depth: 3)) }
+            guard let field = SpanFields.Field(rawValue: id) else {
+                let k = r.key
+                return f.other(k, try r.value(depth: 3))
+            }
             switch field {
             case .attributes: f.set(.attributes, try leanAttributes(&r))
             case .events: f.leanException = try leanEvents(&r)
@@ -50,7 +53,7 @@ extension Span {
         var found: SpanEvent?
         let isArray = try r.elements(depth: 4) { r throws(JSONParseError) in
             var name: JSON?, timestamp: JSON?, timeUnixNano: JSON?, attributes: JSON?
-            let isObject = try r.members(depth: 5, known: eventKeys) { id, _, r throws(JSONParseError) in
+            let isObject = try r.members(depth: 5, known: eventKeys) { id, r throws(JSONParseError) in
                 switch id {
                 case 0?: name = try r.value(depth: 5)
                 case 1?: timestamp = try r.value(depth: 5)
@@ -85,8 +88,9 @@ extension Span {
     static func leanMembers(_ r: inout JSONReader, of index: KeyIndex, depth: Int) throws(JSONParseError) -> JSON {
         let mark = r.objectMark
         do {
-            let isObject = try r.members(depth: depth + 1, known: index) { id, k, r throws(JSONParseError) in
+            let isObject = try r.members(depth: depth + 1, known: index) { id, r throws(JSONParseError) in
                 guard id != nil else { return try r.skip(depth: depth + 1) }
+                let k = r.key
                 let v = try r.value(depth: depth + 1)
                 if !v.isNull { r.push(k, v) }
             }
