@@ -109,7 +109,7 @@ public struct JSONReader {
     public var objectMark: Int { p.keyStack.count }
 
     /// Adds a member to the object being made (see `objectMark`).
-    public func push(_ key: String, _ value: JSON) {
+    public func push(_ key: consuming String, _ value: consuming JSON) {
         p.keyStack.push(key)
         p.valueStack.push(value)
     }

@@ -22,7 +22,7 @@ final class ParseStack<T> {
     private var base: UnsafeMutablePointer<T>?
 
     @inline(__always)
-    func push(_ v: T) {
+    func push(_ v: consuming T) {
         if count == capacity { grow() }
         (base! + count).initialize(to: v)
         count += 1

@@ -54,9 +54,10 @@ struct SpanFields {
     }
 
     /// The member of field `f` (a later one replaces an earlier one, as `JSONObject`'s subscript reads the last).
-    mutating func set(_ f: Field, _ v: JSON) { set(f.rawValue, v) }
+    /// The value is moved in (a reader's value is its own: no copy to count and then release).
+    mutating func set(_ f: Field, _ v: consuming JSON) { set(f.rawValue, v) }
 
-    private mutating func set(_ f: Int, _ v: JSON) {
+    private mutating func set(_ f: Int, _ v: consuming JSON) {
         let p = at[f]
         if p >= 0 {
             values[Int(p)] = v
@@ -93,17 +94,19 @@ struct SpanFields {
         return nil
     }
 
+    /// Read where the value is kept (`self[f]`, like an array's subscript, would copy it, its text counted once
+    /// more, then released).
     private func nonEmptyText(_ f: Field) -> String? {
-        guard let t = self[f]?.text, !t.isEmpty else { return nil }
+        let p = at[f.rawValue]
+        guard p >= 0, let t = values.withUnsafeBufferPointer({ $0[Int(p)].text }), !t.isEmpty else { return nil }
         return t
     }
 
-    /// The first of the fields that is a time (`Span.timeValue`).
-    func time(_ a: Field, _ b: Field, _ c: Field, _ d: Field) -> Int64? {
-        if let v = self[a], let t = Span.timeValue(v) { return t }
-        if let v = self[b], let t = Span.timeValue(v) { return t }
-        if let v = self[c], let t = Span.timeValue(v) { return t }
-        if let v = self[d], let t = Span.timeValue(v) { return t }
-        return nil
+    /// The first of the fields that is a time (`Span.timeValue`), read where they are kept.
+    func time(_ a: Field, _ b: Field, _ c: Field, _ d: Field) -> Int64? { time(a) ?? time(b) ?? time(c) ?? time(d) }
+
+    private func time(_ f: Field) -> Int64? {
+        let p = at[f.rawValue]
+        return p >= 0 ? values.withUnsafeBufferPointer { Span.timeValue($0[Int(p)]) } : nil
     }
 }
