@@ -33,7 +33,28 @@ private func bytes(_ length: Int, seed: UInt64, density: UInt64) -> [UInt8] {
     }
 }
 
+/// Each scan the reader may run: the one it runs (AVX2 where the processor has it), each instruction set's, and the
+/// portable one. On a processor without AVX2, the AVX2 scan is the portable one, and the test says so.
+private let scans: [(String, @Sendable (UnsafeRawPointer?, Int) -> Int)] = [
+    ("chosen", { Int(tm_json_string_end($0, $1)) }), ("SSE2", { Int(tm_json_string_end_sse2($0, $1)) }),
+    ("AVX2", { Int(tm_json_string_end_avx2($0, $1)) }), ("portable", { Int(tm_json_string_end_portable($0, $1)) }),
+]
+
 struct StringScanTests {
+    /// This machine's answer is the processor's own (`/proc/cpuinfo`'s flags), so that the AVX2 scan the tests hold to
+    /// the rule is the one the reader runs.
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: "/proc/cpuinfo"), "no /proc/cpuinfo to ask"))
+    func theAVX2ScanIsChosenExactlyWhereTheProcessorHasIt() throws {
+        let info = try String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)
+        guard let flags = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else {
+            Issue.record("no flags line in /proc/cpuinfo")
+            return
+        }
+        let avx2 = flags.split(separator: " ").contains("avx2")
+        #expect((tm_scan_has_avx2() == 1) == avx2)
+        if !avx2 { print("StringScanTests: this processor has no AVX2; the AVX2 scan was held to the rule as the portable one") }
+    }
+
     @Test func agreesWithTheRuleOnDenseStrings() {
         var cases = 0
         for length in 0...260 {
@@ -41,10 +62,9 @@ struct StringScanTests {
                 for seed in 0..<40 as Range<UInt64> {
                     let b = bytes(length, seed: seed &* 7919 &+ UInt64(length), density: density)
                     let want = byRule(b)
-                    let fast = b.withUnsafeBytes { tm_json_string_end($0.baseAddress, $0.count) }
-                    let portable = b.withUnsafeBytes { tm_json_string_end_portable($0.baseAddress, $0.count) }
-                    #expect(Int(fast) == want, "\(String(decoding: b, as: UTF8.self))")
-                    #expect(Int(portable) == want, "\(String(decoding: b, as: UTF8.self))")
+                    for (name, scan) in scans {
+                        #expect(Int(b.withUnsafeBytes { scan($0.baseAddress, $0.count) }) == want, "\(name): \(String(decoding: b, as: UTF8.self))")
+                    }
                     cases += 1
                 }
             }
@@ -61,8 +81,9 @@ struct StringScanTests {
                 b[end] = UInt8(ascii: "\"")
                 b[end + 3] = UInt8(ascii: "\"")
                 let want = run % 2 == 0 ? end : end + 3
-                #expect(Int(b.withUnsafeBytes { tm_json_string_end($0.baseAddress, $0.count) }) == want, "run \(run) ending at \(end)")
-                #expect(Int(b.withUnsafeBytes { tm_json_string_end_portable($0.baseAddress, $0.count) }) == want)
+                for (name, scan) in scans {
+                    #expect(Int(b.withUnsafeBytes { scan($0.baseAddress, $0.count) }) == want, "\(name): run \(run) ending at \(end)")
+                }
             }
         }
     }
@@ -72,7 +93,7 @@ struct StringScanTests {
         for n in 0...200 {
             var b = [UInt8](repeating: UInt8(ascii: "y"), count: n + 64)
             b[n] = UInt8(ascii: "\"")
-            #expect(Int(b.withUnsafeBytes { tm_json_string_end($0.baseAddress, n) }) == n)
+            for (name, scan) in scans { #expect(Int(b.withUnsafeBytes { scan($0.baseAddress, n) }) == n, "\(name)") }
         }
     }
 
