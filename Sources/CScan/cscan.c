@@ -95,6 +95,18 @@ size_t tm_json_string_end_avx2(const void *p, size_t n) { return tm_json_string_
 int tm_scan_has_avx2(void) { return 0; }
 #endif
 
+size_t tm_string_stop(const void *bytes, size_t n) {
+    const unsigned char *p = bytes;
+    const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(p + i));
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)));
+        if (m) return i + (size_t)__builtin_ctz(m);
+    }
+    return i + tm_string_stop_portable(p + i, n - i);
+}
+
 size_t tm_json_string_end(const void *bytes, size_t n) {
 #if defined(TM_HAVE_AVX2_SCAN)
     int avx2 = __atomic_load_n(&has_avx2, __ATOMIC_RELAXED);
@@ -108,7 +120,16 @@ size_t tm_json_string_end(const void *p, size_t n) { return tm_json_string_end_p
 size_t tm_json_string_end_sse2(const void *p, size_t n) { return tm_json_string_end_portable(p, n); }
 size_t tm_json_string_end_avx2(const void *p, size_t n) { return tm_json_string_end_portable(p, n); }
 int tm_scan_has_avx2(void) { return 0; }
+size_t tm_string_stop(const void *p, size_t n) { return tm_string_stop_portable(p, n); }
 #endif
+
+size_t tm_string_stop_portable(const void *bytes, size_t n) {
+    const unsigned char *p = bytes;
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] == '"' || p[i] == '\\') return i;
+    }
+    return n;
+}
 
 size_t tm_json_string_end_portable(const void *bytes, size_t n) {
     const unsigned char *p = bytes;

@@ -115,4 +115,22 @@ struct StringScanTests {
         #expect(try later.map { try JSONParser.parse(data, range: $0) } == [whole["later"]!.arrayValue![0], .int(1)])
         #expect(throws: JSONParseError.self) { try JSONParser.parse(Data(#"{"a": "\\\"cut"#.utf8), maxStringBytes: 16) }
     }
+
+    /// `tm_string_stop` (16 bytes at a time) and its portable twin against the rule, at every length around the blocks,
+    /// the first quote or backslash at every place, and with neither; no byte past the `n` read.
+    @Test func stringStopsAgreeWithTheRule() {
+        for n in 0...100 {
+            for place in 0...n {
+                for stop in [UInt8(ascii: "\""), UInt8(ascii: "\\")] {
+                    var b = [UInt8](repeating: UInt8(ascii: "k"), count: n + 20)
+                    if place < n { b[place] = stop }
+                    if place + 1 < n { b[place + 1] = UInt8(ascii: "\"") }
+                    b[n] = UInt8(ascii: "\"")  // just past the end: never found
+                    let want = place
+                    #expect(Int(b.withUnsafeBytes { tm_string_stop($0.baseAddress, n) }) == want, "n \(n), at \(place)")
+                    #expect(Int(b.withUnsafeBytes { tm_string_stop_portable($0.baseAddress, n) }) == want, "n \(n), at \(place)")
+                }
+            }
+        }
+    }
 }

@@ -23,4 +23,12 @@ int tm_scan_has_avx2(void);
    `tm_json_string_end` does where the processor has no SSE2 (and what the tests hold it to). */
 size_t tm_json_string_end_portable(const void *p, size_t n);
 
+/* The offset from `p` of the first quote or backslash among the `n` bytes at `p`, `n` when there is none: where a
+   string being decoded ends, or has its first escape (one search, 16 bytes at a time, not a search for the quote
+   and another for a backslash before it). Reads no byte outside the `n`. */
+size_t tm_string_stop(const void *p, size_t n);
+
+/* The same answer a byte at a time (what the tests hold it to). */
+size_t tm_string_stop_portable(const void *p, size_t n);
+
 #endif

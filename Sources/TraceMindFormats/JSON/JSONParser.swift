@@ -434,21 +434,19 @@ struct Cursor {
     mutating func stringBytes() throws(JSONParseError) -> UnsafeRawBufferPointer? {
         i += 1  // opening quote
         let start = i
-        // Fast path: no escapes before the next quote.
-        if let hit = memchr(raw.baseAddress! + i, 0x22, end - i) {
-            let q = raw.baseAddress!.distance(to: UnsafeRawPointer(hit))
-            if memchr(raw.baseAddress! + i, 0x5C, q - i) == nil {
-                let slice = UnsafeRawBufferPointer(rebasing: raw[start..<q])
-                i = q + 1
-                return slice
-            }
-            if let bsl = memchr(raw.baseAddress! + i, 0x5C, q - i) {
-                i = raw.baseAddress!.distance(to: UnsafeRawPointer(bsl))
-            }
-        } else {
-            i = end
+        // Fast path: the first quote or backslash is the closing quote.
+        let stop = i + tm_string_stop(raw.baseAddress! + i, end - i)
+        if stop < end, raw[stop] == 0x22 {
+            i = stop + 1
+            return UnsafeRawBufferPointer(rebasing: raw[start..<stop])
         }
-        guard i < end else { throw error("unterminated string (truncated file?)") }
+        // An escape first: decoded from there, if a quote closes the string at all (else it is cut short, whatever
+        // its escapes).
+        guard stop < end, memchr(raw.baseAddress! + stop, 0x22, end - stop) != nil else {
+            i = end
+            throw error("unterminated string (truncated file?)")
+        }
+        i = stop
         // Slow path with escapes.
         scratch.removeAll(keepingCapacity: true)
         scratch.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[start..<i]))
