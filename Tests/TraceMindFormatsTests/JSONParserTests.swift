@@ -77,6 +77,23 @@ import Testing
         #expect(JSONParser.indentedElementRanges(Data("{\"a\": [\n  1,\n  2\n]}".utf8), minimumBytes: 0) == nil)
     }
 
+    /// After indentation of every width around the eight-byte words it is passed in, a stray byte is reported at its
+    /// own column, and the text ending inside it is cut short.
+    @Test func aStrayByteAfterIndentationIsAtItsColumn() throws {
+        for k in 0...40 {
+            let pad = String(repeating: " ", count: k)
+            let text = "[\n" + pad + "1,\n" + pad + "\t 2,\n" + pad + "{\"a\":\n" + pad + "3}\n" + pad + "]" + pad
+            #expect(try JSONParser.parse(Data(text.utf8)) == [1, 2, .obj([("a", 3)])], "width \(k)")
+            do {
+                _ = try JSONParser.parse(Data(("[\n" + pad + "x]").utf8))
+                Issue.record("a stray byte parsed at width \(k)")
+            } catch let e as JSONParseError {
+                #expect(e.line == 2 && e.column == k + 1, "width \(k): \(e)")
+            }
+            #expect(throws: JSONParseError.self) { try JSONParser.parse(Data(("[1,\n" + pad).utf8)) }
+        }
+    }
+
     @Test func oneKeyTableServesManyRecords() throws {
         // Keys alike but for a digit in the middle, short and empty keys, past the table's first size.
         let keys = (0..<600).map { "llm.input_messages.\($0).message.content" } + ["", "a", "ab", "12345678", "123456789"]

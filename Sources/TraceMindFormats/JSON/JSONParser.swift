@@ -228,10 +228,20 @@ struct Cursor {
         }
     }
 
-    /// Past spaces eight at a time (those left, fewer than eight, are the caller's): the indentation after a line break.
+    /// Past spaces eight at a time, the last of them counted in the word that holds the next byte (its zero bytes
+    /// once the spaces are taken out): the indentation after a line break. Spaces in the last seven bytes of the text
+    /// are the caller's.
     @inline(__always)
     mutating func passIndentation() {
-        while end - i >= 8, raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) == 0x2020_2020_2020_2020 { i += 8 }
+        while end - i >= 8 {
+            let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ 0x2020_2020_2020_2020
+            if w != 0 {
+                // Little-endian: the first byte is the word's lowest; the first that is no space has a bit set.
+                i += UInt64(littleEndian: w).trailingZeroBitCount >> 3
+                return
+            }
+            i += 8
+        }
     }
 
     mutating func parseValue(depth: Int) throws(JSONParseError) -> JSON {
