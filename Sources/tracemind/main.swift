@@ -45,6 +45,13 @@ ProcessSafety.installForReports()
 Parallel.ownThread()
 PartialFiles.registry = PartialFiles.Registry(add: ProcessSafety.addPartialFile, remove: ProcessSafety.removePartialFile)
 
+// The tables a command's first read of a run uses, made on another core while ArgumentParser parses the command line
+// on this one (2.5 M instructions the read itself made before, one reading thread waiting for the other); not for a
+// command line that asks only for help or the version (it reads no run, and would pay for the thread).
+if !CommandLine.arguments.dropFirst().contains(where: { ["--help", "-h", "help", "--version", "--generate-completion-script"].contains($0) }) {
+    Threads.detach(elsewhere: true) { ReadingTables.prepare() }
+}
+
 // ArgumentParser's own messages quote what was typed (an id pasted from a dataset, say): they are made inert too.
 do {
     var command = try TraceMind.parseAsRoot()
