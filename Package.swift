@@ -47,7 +47,8 @@ let package = Package(
         // Process-level safety in C (it runs inside signal handlers): partial files removed and the terminal
         // restored on every signal that ends the process; the allocator tuned for a report's burst of objects.
         .target(name: "CProcess"),
-        // The JSON reader's scan for the end of a string, in C for the processor's vector compares (SSE2).
+        // The JSON reader's scans for the end of a string and for its first quote or backslash, in C for the
+        // processor's vector compares (SSE2; AVX2 where the processor has it).
         .target(name: "CScan"),
         // The Swift that touches ncurses: copies a Buffer to it, reads keys, signals and the pager.
         .target(name: "NCursesBackend", dependencies: ["TerminalUI", "CNCursesW", "CProcess"], swiftSettings: essentials),

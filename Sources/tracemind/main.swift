@@ -46,7 +46,7 @@ Parallel.ownThread()
 PartialFiles.registry = PartialFiles.Registry(add: ProcessSafety.addPartialFile, remove: ProcessSafety.removePartialFile)
 
 // The tables a command's first read of a run uses, made on another core while ArgumentParser parses the command line
-// on this one (2.5 M instructions the read itself made before, one reading thread waiting for the other); not for a
+// on this one (1.8 M instructions the read itself made before, one reading thread waiting for the other); not for a
 // command line that asks only for help or the version (it reads no run, and would pay for the thread).
 if !CommandLine.arguments.dropFirst().contains(where: { ["--help", "-h", "help", "--version", "--generate-completion-script"].contains($0) }) {
     Threads.detach(elsewhere: true) { ReadingTables.prepare() }
