@@ -109,9 +109,7 @@ size_t tm_string_stop(const void *bytes, size_t n) {
 
 size_t tm_json_string_end(const void *bytes, size_t n) {
 #if defined(TM_HAVE_AVX2_SCAN)
-    int avx2 = __atomic_load_n(&has_avx2, __ATOMIC_RELAXED);
-    if (avx2 < 0) avx2 = tm_scan_has_avx2();
-    if (avx2) return tm_json_string_end_avx2(bytes, n);
+    if (tm_scan_has_avx2()) return tm_json_string_end_avx2(bytes, n);
 #endif
     return tm_json_string_end_sse2(bytes, n);
 }

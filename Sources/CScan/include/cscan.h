@@ -13,8 +13,10 @@
 size_t tm_json_string_end(const void *p, size_t n);
 
 /* The same answer 64 bytes at a time in each instruction set: SSE2 (every x86-64 processor), AVX2 (two compares a
-   block, not four; `tm_json_string_end` takes it where `tm_scan_has_avx2` says the processor and system have it).
-   Where the set is missing they give the portable answer; the tests hold each to the rule. */
+   block, not four; `tm_json_string_end` takes it where `tm_scan_has_avx2` says the processor and system have it, and
+   nothing else may call it elsewhere: on an x86 processor without AVX2 its instructions fault). Built for a processor
+   the compiler has no such set for, each gives the answer of the next one down (the portable one last); the tests
+   hold each to the rule. */
 size_t tm_json_string_end_sse2(const void *p, size_t n);
 size_t tm_json_string_end_avx2(const void *p, size_t n);
 int tm_scan_has_avx2(void);

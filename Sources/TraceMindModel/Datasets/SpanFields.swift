@@ -94,19 +94,21 @@ struct SpanFields {
         return nil
     }
 
-    /// Read where the value is kept (`self[f]`, like an array's subscript, would copy it, its text counted once
-    /// more, then released).
     private func nonEmptyText(_ f: Field) -> String? {
-        let p = at[f.rawValue]
-        guard p >= 0, let t = values.withUnsafeBufferPointer({ $0[Int(p)].text }), !t.isEmpty else { return nil }
+        guard let t = kept(f, \.text), !t.isEmpty else { return nil }
         return t
     }
 
-    /// The first of the fields that is a time (`Span.timeValue`), read where they are kept.
-    func time(_ a: Field, _ b: Field, _ c: Field, _ d: Field) -> Int64? { time(a) ?? time(b) ?? time(c) ?? time(d) }
+    /// The first of the fields that is a time (`Span.timeValue`).
+    func time(_ a: Field, _ b: Field, _ c: Field, _ d: Field) -> Int64? {
+        kept(a, Span.timeValue) ?? kept(b, Span.timeValue) ?? kept(c, Span.timeValue) ?? kept(d, Span.timeValue)
+    }
 
-    private func time(_ f: Field) -> Int64? {
+    /// `read` of field `f`'s value where it is kept (nil: no such field): `self[f]`, like an array's subscript, copies
+    /// the value, its texts counted once more and then released.
+    @inline(__always)
+    private func kept<R>(_ f: Field, _ read: (JSON) -> R?) -> R? {
         let p = at[f.rawValue]
-        return p >= 0 ? values.withUnsafeBufferPointer { Span.timeValue($0[Int(p)]) } : nil
+        return p < 0 ? nil : values.withUnsafeBufferPointer { read($0[Int(p)]) }
     }
 }
